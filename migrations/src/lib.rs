@@ -1,0 +1,13 @@
+//! Schema migrations for Stratus; run at start-up by the server.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_create_schema::Migration)]
+    }
+}

@@ -1,0 +1,105 @@
+//! Reading accounts and users, always through the viewer's scope.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use super::scope::AccountScope;
+use super::Viewer;
+use crate::entities::enums::AccountTier;
+use crate::entities::{accounts, users};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{fetch_page, PageQuery, Paged};
+
+/// The viewer for a signed-in user id, or `None` when the user no longer exists.
+pub async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult<Option<Viewer>> {
+    let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let Some(account) = accounts::Entity::find_by_id(user.account_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Viewer { user, account }))
+}
+
+pub async fn provider_account(db: &DatabaseConnection) -> AppResult<Option<accounts::Model>> {
+    Ok(accounts::Entity::find()
+        .filter(accounts::Column::Tier.eq(AccountTier::Provider))
+        .order_by_asc(accounts::Column::Id)
+        .one(db)
+        .await?)
+}
+
+pub async fn find_by_id(db: &DatabaseConnection, id: i32) -> AppResult<Option<accounts::Model>> {
+    Ok(accounts::Entity::find_by_id(id).one(db).await?)
+}
+
+/// An account by its code, or 404 when it does not exist or lies outside the scope.
+pub async fn find_by_code(db: &DatabaseConnection, scope: AccountScope, code: &str) -> AppResult<accounts::Model> {
+    accounts::Entity::find()
+        .filter(accounts::Column::Code.eq(code))
+        .filter(scope.condition(accounts::Column::Id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Accounts in scope, optionally of one tier, by name.
+pub async fn list(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    tier: Option<AccountTier>,
+    page: PageQuery,
+) -> AppResult<Paged<accounts::Model>> {
+    let mut select = accounts::Entity::find().filter(scope.condition(accounts::Column::Id));
+    if let Some(tier) = tier {
+        select = select.filter(accounts::Column::Tier.eq(tier));
+    }
+    fetch_page(db, select.order_by_asc(accounts::Column::Name).order_by_asc(accounts::Column::Id), page).await
+}
+
+/// The customers of one reseller (its children), by name.
+pub async fn customers_of(
+    db: &DatabaseConnection,
+    reseller_id: i32,
+    page: PageQuery,
+) -> AppResult<Paged<accounts::Model>> {
+    let select = accounts::Entity::find()
+        .filter(accounts::Column::ParentId.eq(reseller_id))
+        .order_by_asc(accounts::Column::Name)
+        .order_by_asc(accounts::Column::Id);
+    fetch_page(db, select, page).await
+}
+
+pub async fn users_of(db: &DatabaseConnection, account_id: i32) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::AccountId.eq(account_id))
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// Users in scope, by e-mail.
+pub async fn list_users(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    page: PageQuery,
+) -> AppResult<Paged<users::Model>> {
+    let select =
+        users::Entity::find().filter(scope.condition(users::Column::AccountId)).order_by_asc(users::Column::Email);
+    fetch_page(db, select, page).await
+}
+
+/// A user in scope, or 404.
+pub async fn find_user(db: &DatabaseConnection, scope: AccountScope, user_id: i32) -> AppResult<users::Model> {
+    users::Entity::find_by_id(user_id)
+        .filter(scope.condition(users::Column::AccountId))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Saves a user's display name (already checked with `check_name`).
+pub async fn rename_user(db: &DatabaseConnection, user: &users::Model, name: String) -> AppResult<users::Model> {
+    let mut active: users::ActiveModel = user.clone().into();
+    active.name = Set(name);
+    Ok(active.update(db).await?)
+}

@@ -1,0 +1,4 @@
+//! Invoices, their items and Usage, billing runs and reports. Money lives here too.
+
+pub mod money;
+pub mod store;

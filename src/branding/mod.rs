@@ -1,0 +1,180 @@
+//! Brands and the one rule that picks a brand for a request.
+//!
+//! The page-context middleware calls [`resolve`] once per request; every page,
+//! error page and redirect page reads the result from there.
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use crate::accounts::{store as accounts_store, Viewer};
+use crate::entities::enums::AccountTier;
+use crate::entities::{brand_hosts, brands};
+use crate::error::AppResult;
+
+/// What a page needs of a brand; every field already validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    pub account_id: Option<i32>,
+    pub company_name: String,
+    pub logo_url: Option<String>,
+    pub favicon_url: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_email: Option<String>,
+    pub footer_text: Option<String>,
+}
+
+impl Brand {
+    /// Used only when the database has no provider brand yet.
+    pub fn fallback() -> Brand {
+        Brand {
+            account_id: None,
+            company_name: "Stratus".into(),
+            logo_url: None,
+            favicon_url: None,
+            primary_color: "#1f4e79".into(),
+            accent_color: "#e07a1f".into(),
+            support_email: None,
+            footer_text: None,
+        }
+    }
+
+    fn from_row(row: brands::Model) -> Brand {
+        let fallback = Brand::fallback();
+        Brand {
+            account_id: Some(row.account_id),
+            company_name: row.company_name,
+            logo_url: row.logo_url.filter(|u| is_safe_url(u)),
+            favicon_url: row.favicon_url.filter(|u| is_safe_url(u)),
+            primary_color: valid_color(&row.primary_color).unwrap_or(fallback.primary_color),
+            accent_color: valid_color(&row.accent_color).unwrap_or(fallback.accent_color),
+            support_email: row.support_email,
+            footer_text: row.footer_text,
+        }
+    }
+
+    /// The CSS custom properties for this brand. Only validated colours reach it.
+    pub fn css_variables(&self) -> String {
+        let primary = valid_color(&self.primary_color).unwrap_or_else(|| Brand::fallback().primary_color);
+        let accent = valid_color(&self.accent_color).unwrap_or_else(|| Brand::fallback().accent_color);
+        format!(":root{{--brand-primary:{primary};--brand-accent:{accent};}}")
+    }
+}
+
+/// `#rrggbb` only, lower-cased; anything else is refused.
+pub fn valid_color(value: &str) -> Option<String> {
+    let hex = value.strip_prefix('#')?;
+    (hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("#{}", hex.to_ascii_lowercase()))
+}
+
+/// Logo and favicon URLs: http(s) or our own paths; never `javascript:` or `data:`.
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let allowed = lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || (lower.starts_with('/') && !lower.starts_with("//"));
+    allowed && !url.contains(['"', '<', '>', '\'', ' ', '\\'])
+}
+
+/// The resolution order, given what matched: the custom host's brand, else the signed-in
+/// user's reseller brand when branding is enabled for it, else the provider's.
+pub fn pick(host_brand: Option<Brand>, reseller_brand: Option<Brand>, provider_brand: Option<Brand>) -> Brand {
+    host_brand.or(reseller_brand).or(provider_brand).unwrap_or_else(Brand::fallback)
+}
+
+/// Strips the port and lower-cases a Host header.
+pub fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let without_port = if host.starts_with('[') {
+        host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or("").to_string()
+    };
+    without_port.to_ascii_lowercase()
+}
+
+async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult<Option<Brand>> {
+    Ok(brands::Entity::find().filter(brands::Column::AccountId.eq(account_id)).one(db).await?.map(Brand::from_row))
+}
+
+/// Picks the brand for a request from its Host header and viewer.
+pub async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option<&Viewer>) -> AppResult<Brand> {
+    let host_brand = match host.map(host_name) {
+        Some(name) if !name.is_empty() => {
+            match brand_hosts::Entity::find().filter(brand_hosts::Column::Host.eq(name)).one(db).await? {
+                Some(row) => brands::Entity::find_by_id(row.brand_id).one(db).await?.map(Brand::from_row),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    if host_brand.is_some() {
+        return Ok(pick(host_brand, None, None));
+    }
+    let reseller_brand = match viewer {
+        Some(viewer) => {
+            let reseller = match viewer.account.tier {
+                AccountTier::Reseller => Some(viewer.account.clone()),
+                AccountTier::Customer => match viewer.account.parent_id {
+                    Some(parent) => accounts_store::find_by_id(db, parent).await?,
+                    None => None,
+                },
+                AccountTier::Provider => None,
+            };
+            match reseller.filter(|r| r.tier == AccountTier::Reseller && r.branding_enabled) {
+                Some(r) => brand_of_account(db, r.id).await?,
+                None => None,
+            }
+        }
+        None => None,
+    };
+    if reseller_brand.is_some() {
+        return Ok(pick(None, reseller_brand, None));
+    }
+    let provider_brand = match accounts_store::provider_account(db).await? {
+        Some(provider) => brand_of_account(db, provider.id).await?,
+        None => None,
+    };
+    Ok(pick(None, None, provider_brand))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str) -> Brand {
+        Brand { company_name: name.into(), ..Brand::fallback() }
+    }
+
+    #[test]
+    fn host_beats_reseller_beats_provider() {
+        assert_eq!(pick(Some(named("H")), Some(named("R")), Some(named("P"))).company_name, "H");
+        assert_eq!(pick(None, Some(named("R")), Some(named("P"))).company_name, "R");
+        assert_eq!(pick(None, None, Some(named("P"))).company_name, "P");
+        assert_eq!(pick(None, None, None).company_name, "Stratus");
+    }
+
+    #[test]
+    fn colours_must_be_six_hex_digits() {
+        assert_eq!(valid_color("#A1B2C3"), Some("#a1b2c3".into()));
+        assert_eq!(valid_color("#abc"), None);
+        assert_eq!(valid_color("red"), None);
+        assert_eq!(valid_color("#000000;}</style><script>"), None);
+        let evil = Brand { primary_color: "#000;}</style>".into(), ..Brand::fallback() };
+        assert!(!evil.css_variables().contains("</style>"));
+    }
+
+    #[test]
+    fn urls_are_restricted() {
+        assert!(is_safe_url("https://cdn.example/logo.png"));
+        assert!(is_safe_url("/static/demo/andes.svg"));
+        assert!(!is_safe_url("javascript:alert(1)"));
+        assert!(!is_safe_url("//evil.example/x.png"));
+        assert!(!is_safe_url("https://x.example/\"><script>"));
+    }
+
+    #[test]
+    fn host_names_lose_their_port() {
+        assert_eq!(host_name("Shop.Andes.Demo:3000"), "shop.andes.demo");
+        assert_eq!(host_name("[::1]:3000"), "[::1]");
+    }
+}

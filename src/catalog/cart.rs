@@ -1,0 +1,216 @@
+//! The signed-in user's cart: one per user, one currency per cart, totals computed here.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
+};
+
+use super::{check_quantity, pick_price, store, ReservationOptions};
+use crate::accounts::Viewer;
+use crate::billing::money;
+use crate::entities::enums::ProductKind;
+use crate::entities::{cart_items, carts, prices, products};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone)]
+pub struct CartLine {
+    pub item: cart_items::Model,
+    pub product: products::Model,
+    pub unit_price: i64,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CartView {
+    pub currency: String,
+    pub lines: Vec<CartLine>,
+    pub total: i64,
+}
+
+/// Sums line totals; `None` on overflow.
+pub fn cart_total(lines: &[CartLine]) -> Option<i64> {
+    lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.total))
+}
+
+async fn cart_of(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Option<carts::Model>> {
+    Ok(carts::Entity::find().filter(carts::Column::UserId.eq(viewer.user.id)).one(db).await?)
+}
+
+pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartView> {
+    let Some(cart) = cart_of(db, viewer).await? else {
+        return Ok(CartView { currency: viewer.account.currency.clone(), lines: vec![], total: 0 });
+    };
+    let items = cart_items::Entity::find()
+        .filter(cart_items::Column::CartId.eq(cart.id))
+        .find_also_related(products::Entity)
+        .order_by_asc(cart_items::Column::Id)
+        .all(db)
+        .await?;
+    let mut lines = Vec::with_capacity(items.len());
+    for (item, product) in items {
+        let Some(product) = product else { continue };
+        let unit_price = prices::Entity::find()
+            .filter(prices::Column::ProductId.eq(product.id))
+            .filter(prices::Column::Currency.eq(&cart.currency))
+            .one(db)
+            .await?
+            .map_or(0, |p| p.amount);
+        let total = money::line_total(unit_price, item.quantity)
+            .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;
+        lines.push(CartLine { item, product, unit_price, total });
+    }
+    let total = cart_total(&lines).ok_or_else(|| AppError::Internal("cart total overflow".into()))?;
+    Ok(CartView { currency: cart.currency, lines, total })
+}
+
+/// Adds a product; `Ok(Err(message))` when the request makes no sense to the shopper.
+pub async fn add(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    product_code: &str,
+    quantity: i32,
+    reservation: Option<ReservationOptions>,
+) -> AppResult<Result<String, String>> {
+    let listed = store::product_by_code(db, product_code).await?;
+    if let Err(message) = check_quantity(quantity) {
+        return Ok(Err(message));
+    }
+    let is_ri = listed.product.kind == ProductKind::ReservedInstance;
+    if is_ri && reservation.is_none() {
+        return Ok(Err("Choose the reservation's type, term, scope and region.".into()));
+    }
+    let existing = cart_of(db, viewer).await?;
+    let currency = match &existing {
+        Some(cart) => cart.currency.clone(),
+        None => match pick_price(&listed.prices, &viewer.account.currency) {
+            Some(price) => price.currency.clone(),
+            None => return Ok(Err(format!("{} has no price yet and cannot be bought.", listed.product.name))),
+        },
+    };
+    if !listed.prices.iter().any(|p| p.currency == currency) {
+        return Ok(Err(format!(
+            "Your cart is in {currency}, and {} is not sold in {currency}. Empty your cart or check it out first.",
+            listed.product.name
+        )));
+    }
+    let now = Utc::now();
+    let cart = match existing {
+        Some(cart) => cart,
+        None => {
+            carts::ActiveModel {
+                user_id: Set(viewer.user.id),
+                account_id: Set(viewer.account.id),
+                currency: Set(currency),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    let reservation = reservation.filter(|_| is_ri);
+    cart_items::ActiveModel {
+        cart_id: Set(cart.id),
+        product_id: Set(listed.product.id),
+        subscription_id: Set(None),
+        quantity: Set(quantity),
+        ri_reservation_type: Set(reservation.as_ref().map(|r| r.reservation_type.clone())),
+        ri_term_years: Set(reservation.as_ref().map(|r| r.term_years)),
+        ri_scope: Set(reservation.as_ref().map(|r| r.scope.clone())),
+        ri_region: Set(reservation.as_ref().map(|r| r.region.clone())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(format!("{} × {} added to your cart.", quantity, listed.product.name)))
+}
+
+async fn own_item(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<cart_items::Model> {
+    let cart = cart_of(db, viewer).await?.ok_or(AppError::NotFound)?;
+    cart_items::Entity::find_by_id(item_id)
+        .filter(cart_items::Column::CartId.eq(cart.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Removes an item (any kind, reserved instances included); the cart goes when it is empty.
+pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<()> {
+    let item = own_item(db, viewer, item_id).await?;
+    let cart_id = item.cart_id;
+    item.delete(db).await?;
+    let left = cart_items::Entity::find().filter(cart_items::Column::CartId.eq(cart_id)).one(db).await?;
+    if left.is_none() {
+        carts::Entity::delete_by_id(cart_id).exec(db).await?;
+    }
+    Ok(())
+}
+
+pub async fn set_quantity(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    item_id: i32,
+    quantity: i32,
+) -> AppResult<Result<(), String>> {
+    let item = own_item(db, viewer, item_id).await?;
+    if let Err(message) = check_quantity(quantity) {
+        return Ok(Err(message));
+    }
+    let mut active: cart_items::ActiveModel = item.into();
+    active.quantity = Set(quantity);
+    active.update(db).await?;
+    Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(total: i64) -> CartLine {
+        let now = Utc::now();
+        CartLine {
+            item: cart_items::Model {
+                id: 1,
+                cart_id: 1,
+                product_id: 1,
+                subscription_id: None,
+                quantity: 1,
+                ri_reservation_type: None,
+                ri_term_years: None,
+                ri_scope: None,
+                ri_region: None,
+                created_at: now,
+            },
+            product: products::Model {
+                id: 1,
+                code: "P".into(),
+                name: "P".into(),
+                description: String::new(),
+                kind: ProductKind::Addon,
+                vendor: String::new(),
+                usage_family: String::new(),
+                billing_cycle: crate::entities::enums::BillingCycle::Monthly,
+                term_months: 1,
+                minimum_commitment: None,
+                base_product_id: None,
+                ri_reservation_type: None,
+                ri_term_years: None,
+                ri_scope: None,
+                ri_region: None,
+                active: true,
+                created_at: now,
+            },
+            unit_price: total,
+            total,
+        }
+    }
+
+    #[test]
+    fn totals_sum_and_refuse_overflow() {
+        assert_eq!(cart_total(&[line(1_000), line(2_500)]), Some(3_500));
+        assert_eq!(cart_total(&[]), Some(0));
+        assert_eq!(cart_total(&[line(i64::MAX), line(1)]), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! Products, prices and the cart.
+
+pub mod cart;
+pub mod store;
+
+use crate::entities::enums::{BillingCycle, ProductKind};
+use crate::entities::prices;
+
+pub const MAX_QUANTITY: i32 = 10_000;
+
+impl ProductKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ProductKind::LicenseSubscription => "Licence subscription",
+            ProductKind::Consumption => "Consumption",
+            ProductKind::PerpetualLicense => "Perpetual licence",
+            ProductKind::SoftwareSubscription => "Software subscription",
+            ProductKind::ReservedInstance => "Reserved instance",
+            ProductKind::Addon => "Add-on",
+        }
+    }
+}
+
+impl BillingCycle {
+    pub fn label(self) -> &'static str {
+        match self {
+            BillingCycle::Monthly => "per month",
+            BillingCycle::Annual => "per year",
+            BillingCycle::OneTime => "one-time",
+        }
+    }
+}
+
+/// The price to show and charge: the one in the preferred currency, else the first by currency code.
+pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> Option<&'a prices::Model> {
+    prices
+        .iter()
+        .find(|p| p.currency == preferred_currency)
+        .or_else(|| prices.iter().min_by(|a, b| a.currency.cmp(&b.currency)))
+}
+
+/// A quantity typed into a form; the error is the form message.
+pub fn check_quantity(quantity: i32) -> Result<i32, String> {
+    if (1..=MAX_QUANTITY).contains(&quantity) {
+        Ok(quantity)
+    } else {
+        Err(format!("Quantity must be between 1 and {MAX_QUANTITY}."))
+    }
+}
+
+/// The options a reserved-instance item carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationOptions {
+    pub reservation_type: String,
+    pub term_years: i32,
+    pub scope: String,
+    pub region: String,
+}
+
+/// Checks reserved-instance options chosen in a form.
+pub fn check_reservation(
+    reservation_type: &str,
+    term_years: i32,
+    scope: &str,
+    region: &str,
+) -> Result<ReservationOptions, String> {
+    if reservation_type.trim().is_empty() || reservation_type.len() > 100 {
+        return Err("Choose a reservation type.".into());
+    }
+    if term_years != 1 && term_years != 3 {
+        return Err("A reservation term is 1 or 3 years.".into());
+    }
+    if scope != "single" && scope != "shared" {
+        return Err("The reservation scope is single or shared.".into());
+    }
+    let region = region.trim();
+    if region.is_empty() || region.len() > 64 || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("Choose a region such as brazilsouth or eastus.".into());
+    }
+    Ok(ReservationOptions {
+        reservation_type: reservation_type.trim().to_string(),
+        term_years,
+        scope: scope.to_string(),
+        region: region.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn price(currency: &str, amount: i64) -> prices::Model {
+        prices::Model { id: 1, product_id: 1, currency: currency.into(), amount, unit_cost: 0 }
+    }
+
+    #[test]
+    fn prefers_the_account_currency() {
+        let prices = vec![price("USD", 100), price("CLP", 90_000)];
+        assert_eq!(pick_price(&prices, "CLP").unwrap().currency, "CLP");
+        assert_eq!(pick_price(&prices, "EUR").unwrap().currency, "CLP");
+        assert_eq!(pick_price(&prices[..1], "CLP").unwrap().currency, "USD");
+        assert!(pick_price(&[], "CLP").is_none());
+    }
+
+    #[test]
+    fn quantities_and_reservations_are_checked() {
+        assert!(check_quantity(0).is_err());
+        assert!(check_quantity(10_001).is_err());
+        assert_eq!(check_quantity(3), Ok(3));
+        assert!(check_reservation("VM", 2, "single", "eastus").is_err());
+        assert!(check_reservation("VM", 1, "global", "eastus").is_err());
+        assert!(check_reservation("VM", 3, "shared", "east us; drop").is_err());
+        assert!(check_reservation("VM D2s v5", 3, "shared", "brazilsouth").is_ok());
+    }
+}

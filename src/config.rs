@@ -1,0 +1,230 @@
+//! Settings from flags, `STRATUS_*` environment variables and an optional TOML file.
+//!
+//! Precedence: flags > environment > the TOML file > built-in defaults. clap resolves
+//! flags and environment; what neither gave falls back to the file, then to defaults.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+use crate::error::AppError;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+#[derive(Debug, Parser)]
+#[command(name = "stratus", version, about = "Storefront and billing for resellers of cloud services")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default when no subcommand is given).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Database URL: sqlite://path?mode=rwc or postgres://user:pass@host/db
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "STRATUS_ADDR")]
+    pub addr: Option<String>,
+    /// Public base URL (used for redirects and cookie flags), e.g. https://shop.example.com
+    #[arg(long, env = "STRATUS_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Key that encrypts stored secrets: 32 bytes, base64 encoded.
+    #[arg(long, env = "STRATUS_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Optional TOML configuration file.
+    #[arg(long, env = "STRATUS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Load the demo data into an empty database.
+    #[arg(long, env = "STRATUS_DEMO")]
+    pub demo: bool,
+}
+
+/// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default)]
+    pub server: FileServer,
+    #[serde(default)]
+    pub auth: FileAuth,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileServer {
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+    pub base_url: Option<String>,
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAuth {
+    /// Failed password attempts before an account is locked (3–25).
+    pub max_failed_logins: Option<i32>,
+    /// Minutes an account stays locked (1–1440).
+    pub lockout_minutes: Option<i32>,
+}
+
+/// Where the key that encrypts stored secrets comes from.
+#[derive(Debug, Clone)]
+pub enum SecretKeySource {
+    Given(String),
+    /// Read from (or generated into) this file: only for the embedded SQLite default.
+    File(PathBuf),
+}
+
+/// Resolved settings the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub secret_key: SecretKeySource,
+    pub demo: bool,
+    pub auth: FileAuth,
+}
+
+impl Settings {
+    pub fn is_postgres(&self) -> bool {
+        is_postgres_url(&self.database_url)
+    }
+
+    /// True when cookies must carry the Secure flag.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// Resolves flags/env (already merged by clap) with the TOML file and defaults.
+    pub fn resolve(args: ServeArgs) -> Result<Settings, AppError> {
+        let file = match &args.config {
+            Some(path) => load_file(path)?,
+            None => FileConfig::default(),
+        };
+        let database_url =
+            args.database_url.or(file.server.database_url).unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let addr_text = args.addr.or(file.server.addr).unwrap_or_else(|| DEFAULT_ADDR.to_string());
+        let addr: SocketAddr = addr_text
+            .parse()
+            .map_err(|_| AppError::Config(format!("--addr: `{addr_text}` is not an address like 127.0.0.1:3000")))?;
+        let base_url = match args.base_url.or(file.server.base_url) {
+            Some(url) => validate_base_url(&url)?,
+            None => format!("http://{addr}"),
+        };
+        let secret_key = match args.secret_key.or(file.server.secret_key) {
+            Some(key) => SecretKeySource::Given(key),
+            None if is_postgres_url(&database_url) => {
+                return Err(AppError::Config(
+                    "--secret-key (STRATUS_SECRET_KEY) is required with PostgreSQL: 32 random bytes, base64".into(),
+                ))
+            }
+            None => SecretKeySource::File(sqlite_data_dir(&database_url).join("secret.key")),
+        };
+        if let Some(n) = file.auth.max_failed_logins {
+            if !(3..=25).contains(&n) {
+                return Err(AppError::Config(format!("[auth] max_failed_logins must be 3 to 25, not {n}")));
+            }
+        }
+        if let Some(n) = file.auth.lockout_minutes {
+            if !(1..=1440).contains(&n) {
+                return Err(AppError::Config(format!("[auth] lockout_minutes must be 1 to 1440, not {n}")));
+            }
+        }
+        Ok(Settings { database_url, addr, base_url, secret_key, demo: args.demo, auth: file.auth })
+    }
+}
+
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+fn load_file(path: &Path) -> Result<FileConfig, AppError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| AppError::Config(format!("cannot read {}: {e}", path.display())))?;
+    parse_file(&text).map_err(|e| AppError::Config(format!("{}: {e}", path.display())))
+}
+
+/// Parses the TOML configuration; the error names the line and the key.
+pub fn parse_file(text: &str) -> Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+fn validate_base_url(url: &str) -> Result<String, AppError> {
+    let trimmed = url.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| AppError::Config(format!("--base-url `{url}` must start with http:// or https://")))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', ' ']) {
+        return Err(AppError::Config(format!(
+            "--base-url `{url}` must be a scheme and host only, like https://shop.example.com"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// The folder holding an SQLite database file (`data/` for the default URL).
+pub fn sqlite_data_dir(database_url: &str) -> PathBuf {
+    let path =
+        database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or("");
+    Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stratus.toml");
+        std::fs::write(&path, "[server]\naddr = \"127.0.0.1:4000\"\nbase_url = \"https://file.example\"\n").unwrap();
+        let args =
+            ServeArgs { base_url: Some("https://flag.example/".into()), config: Some(path), ..Default::default() };
+        let settings = Settings::resolve(args).unwrap();
+        assert_eq!(settings.base_url, "https://flag.example");
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:4000");
+        assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
+        assert!(settings.secure_cookies());
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused_with_their_name() {
+        let err = parse_file("[server]\nport = 3\n").unwrap_err();
+        assert!(err.contains("port"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[auth]\nmax_failed_logins = 2\n").unwrap();
+        let err = Settings::resolve(ServeArgs { config: Some(path), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("max_failed_logins"));
+    }
+
+    #[test]
+    fn postgres_needs_a_secret_key() {
+        let args = ServeArgs { database_url: Some("postgres://x@localhost/db".into()), ..Default::default() };
+        assert!(Settings::resolve(args).is_err());
+    }
+
+    #[test]
+    fn sqlite_key_file_sits_beside_the_database() {
+        assert_eq!(sqlite_data_dir(DEFAULT_DATABASE_URL), PathBuf::from("data"));
+        assert_eq!(sqlite_data_dir("sqlite:///tmp/x/s.db?mode=rwc"), PathBuf::from("/tmp/x"));
+    }
+}

@@ -1,0 +1,634 @@
+//! Demo data: loaded once into an empty database by `serve --demo`.
+
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+};
+
+use crate::entities::enums::*;
+use crate::entities::*;
+use crate::error::AppResult;
+use crate::identity::password;
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// The demo sign-ins: e-mail and what the user is.
+pub const DEMO_SIGN_INS: &[(&str, &str)] = &[
+    ("admin@stratus.demo", "provider admin, Stratus Cloud"),
+    ("admin@andes.demo", "reseller admin, Andes IT (branded, custom host shop.andes.demo)"),
+    ("ana@contoso.demo", "customer, Contoso Chile (a customer of Andes IT)"),
+    ("admin@pacific.demo", "reseller admin, Pacific Partners (branding not enabled)"),
+    ("fabio@fabrikam.demo", "customer, Fabrikam (a customer of Pacific Partners)"),
+    ("tina@tailspin.demo", "customer, Tailspin Toys (a direct customer of the provider)"),
+];
+
+/// Loads the demo data when the database has no accounts yet, and prints the sign-ins.
+pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
+    let loaded = if accounts::Entity::find().count(db).await? == 0 {
+        let txn = db.begin().await?;
+        load(&txn).await?;
+        txn.commit().await?;
+        tracing::info!("demo data loaded");
+        true
+    } else {
+        false
+    };
+    println!("Demo sign-ins (password for all: {DEMO_PASSWORD}):");
+    for (email, what) in DEMO_SIGN_INS {
+        println!("  {email:<22} {what}");
+    }
+    Ok(loaded)
+}
+
+/// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
+type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
+
+struct Demo<'a> {
+    txn: &'a DatabaseTransaction,
+    password_hash: String,
+    today: NaiveDate,
+}
+
+fn first_of_month(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+impl Demo<'_> {
+    async fn account(
+        &self,
+        tier: AccountTier,
+        parent: Option<i32>,
+        code: &str,
+        name: &str,
+        branding: bool,
+    ) -> AppResult<i32> {
+        let row = accounts::ActiveModel {
+            tier: Set(tier),
+            parent_id: Set(parent),
+            code: Set(code.into()),
+            name: Set(name.into()),
+            currency: Set("CLP".into()),
+            branding_enabled: Set(branding),
+            csp_cutoff_day: Set(1),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(row.id)
+    }
+
+    async fn user(&self, account_id: i32, email: &str, name: &str, role: UserRole) -> AppResult<i32> {
+        let row = users::ActiveModel {
+            account_id: Set(account_id),
+            email: Set(email.into()),
+            name: Set(name.into()),
+            role: Set(role),
+            password_hash: Set(Some(self.password_hash.clone())),
+            locked_until: Set(None),
+            failed_logins: Set(0),
+            last_login_at: Set(None),
+            password_changed_at: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(row.id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn brand(
+        &self,
+        account_id: i32,
+        name: &str,
+        logo: &str,
+        favicon: Option<&str>,
+        colors: (&str, &str),
+        support: &str,
+        footer: &str,
+        hosts: &[&str],
+    ) -> AppResult<()> {
+        let row = brands::ActiveModel {
+            account_id: Set(account_id),
+            company_name: Set(name.into()),
+            logo_url: Set(Some(logo.into())),
+            logo_content_type: Set(None),
+            logo_data: Set(None),
+            favicon_url: Set(favicon.map(Into::into)),
+            favicon_content_type: Set(None),
+            favicon_data: Set(None),
+            primary_color: Set(colors.0.into()),
+            accent_color: Set(colors.1.into()),
+            support_email: Set(Some(support.into())),
+            footer_text: Set(Some(footer.into())),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        for host in hosts {
+            brand_hosts::ActiveModel { brand_id: Set(row.id), host: Set((*host).into()), ..Default::default() }
+                .insert(self.txn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn product(
+        &self,
+        code: &str,
+        name: &str,
+        description: &str,
+        kind: ProductKind,
+        vendor: &str,
+        usage: &str,
+        cycle: BillingCycle,
+        term_months: i32,
+        price: (&str, i64, i64),
+    ) -> AppResult<products::Model> {
+        let product = products::ActiveModel {
+            code: Set(code.into()),
+            name: Set(name.into()),
+            description: Set(description.into()),
+            kind: Set(kind),
+            vendor: Set(vendor.into()),
+            usage_family: Set(usage.into()),
+            billing_cycle: Set(cycle),
+            term_months: Set(term_months),
+            minimum_commitment: Set(None),
+            base_product_id: Set(None),
+            ri_reservation_type: Set(None),
+            ri_term_years: Set(None),
+            ri_scope: Set(None),
+            ri_region: Set(None),
+            active: Set(true),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        prices::ActiveModel {
+            product_id: Set(product.id),
+            currency: Set(price.0.into()),
+            amount: Set(price.1),
+            unit_cost: Set(price.2),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(product)
+    }
+
+    async fn subscription(
+        &self,
+        account_id: i32,
+        product: &products::Model,
+        quantity: i32,
+        months_ago: u32,
+        status: SubscriptionStatus,
+    ) -> AppResult<subscriptions::Model> {
+        let start = first_of_month(self.today) - Months::new(months_ago);
+        let term_end = start + Months::new(product.term_months.max(1) as u32) - Duration::days(1);
+        let now = Utc::now();
+        let row = subscriptions::ActiveModel {
+            account_id: Set(account_id),
+            product_id: Set(product.id),
+            name: Set(product.name.clone()),
+            quantity: Set(quantity),
+            status: Set(status),
+            start_date: Set(start),
+            term_end_date: Set(term_end),
+            auto_renew: Set(status == SubscriptionStatus::Active),
+            prepaid: Set(true),
+            external_id: Set(Some(format!("{:08x}-demo-{:04}", account_id * 7919 + product.id, product.id))),
+            ramp_up_months: Set(None),
+            ramp_up_end: Set(None),
+            ri_reservation_type: Set(product.ri_reservation_type.clone()),
+            ri_term_years: Set(product.ri_term_years),
+            ri_scope: Set(product.ri_scope.clone()),
+            ri_region: Set(product.ri_region.clone()),
+            canceled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        subscription_history::ActiveModel {
+            subscription_id: Set(row.id),
+            addon_id: Set(None),
+            field: Set("created".into()),
+            old_value: Set(None),
+            new_value: Set(Some(format!("quantity {quantity}"))),
+            actor_kind: Set(ActorKind::System),
+            actor_user_id: Set(None),
+            actor_name: Set("System".into()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(row)
+    }
+
+    async fn addon(
+        &self,
+        subscription: &subscriptions::Model,
+        product: &products::Model,
+        quantity: i32,
+    ) -> AppResult<subscription_addons::Model> {
+        let now = Utc::now();
+        Ok(subscription_addons::ActiveModel {
+            subscription_id: Set(subscription.id),
+            product_id: Set(product.id),
+            name: Set(product.name.clone()),
+            quantity: Set(quantity),
+            status: Set(SubscriptionStatus::Active),
+            start_date: Set(subscription.start_date),
+            term_end_date: Set(subscription.term_end_date),
+            canceled_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?)
+    }
+
+    async fn future_action(
+        &self,
+        subscription: &subscriptions::Model,
+        addon: Option<&subscription_addons::Model>,
+        action_type: FutureActionType,
+        on: NaiveDate,
+        new_quantity: Option<i32>,
+    ) -> AppResult<()> {
+        let now = Utc::now();
+        let scheduled = on.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
+        future_actions::ActiveModel {
+            subscription_id: Set(subscription.id),
+            addon_id: Set(addon.map(|a| a.id)),
+            account_id: Set(subscription.account_id),
+            action_type: Set(action_type),
+            status: Set(FutureActionStatus::Pending),
+            scheduled_at: Set(scheduled),
+            new_quantity: Set(new_quantity),
+            result: Set(None),
+            created_by: Set(None),
+            claimed_at: Set(None),
+            executed_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(())
+    }
+
+    /// An invoice with its items: (description, subscription, usage, quantity, unit price, unit cost).
+    async fn invoice(
+        &self,
+        number: &str,
+        account_id: i32,
+        bill_to: i32,
+        months_ago: u32,
+        status: InvoiceStatus,
+        items: &[DemoLine<'_>],
+    ) -> AppResult<()> {
+        let period_start = first_of_month(self.today) - Months::new(months_ago);
+        let period_end = period_start + Months::new(1) - Duration::days(1);
+        let subtotal: i64 = items.iter().map(|i| i.3 * i.4).sum();
+        let tax = subtotal * 19 / 100;
+        let invoice = invoices::ActiveModel {
+            number: Set(number.into()),
+            account_id: Set(account_id),
+            bill_to_account_id: Set(bill_to),
+            invoice_type: Set(InvoiceType::Debit),
+            status: Set(status),
+            currency: Set("CLP".into()),
+            issue_date: Set(period_end + Duration::days(1)),
+            billing_period: Set(Some(period_start.format("%Y-%m").to_string())),
+            subtotal: Set(subtotal),
+            tax: Set(tax),
+            total: Set(subtotal + tax),
+            credits_invoice_id: Set(None),
+            order_id: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        for (description, subscription_id, usage, quantity, unit_price, unit_cost) in items {
+            invoice_items::ActiveModel {
+                invoice_id: Set(invoice.id),
+                subscription_id: Set(*subscription_id),
+                addon_id: Set(None),
+                product_id: Set(None),
+                description: Set((*description).into()),
+                period_start: Set(Some(period_start)),
+                period_end: Set(Some(period_end)),
+                quantity: Set(*quantity),
+                unit_price: Set(*unit_price),
+                unit_cost: Set(*unit_cost),
+                total: Set(quantity * unit_price),
+                total_cost: Set(quantity * unit_cost),
+                usage: Set((*usage).into()),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
+    // One hash for every demo user keeps start-up fast; real users each get their own salt.
+    let demo = Demo { txn, password_hash: password::hash(DEMO_PASSWORD)?, today: Utc::now().date_naive() };
+    use AccountTier::*;
+    let stratus = demo.account(Provider, None, "STRATUS", "Stratus Cloud", true).await?;
+    let andes = demo.account(Reseller, Some(stratus), "ANDES", "Andes IT", true).await?;
+    let contoso = demo.account(Customer, Some(andes), "CONTOSO", "Contoso Chile", false).await?;
+    let pacific = demo.account(Reseller, Some(stratus), "PACIFIC", "Pacific Partners", false).await?;
+    let fabrikam = demo.account(Customer, Some(pacific), "FABRIKAM", "Fabrikam", false).await?;
+    let tailspin = demo.account(Customer, Some(stratus), "TAILSPIN", "Tailspin Toys", false).await?;
+
+    demo.user(stratus, "admin@stratus.demo", "Sofía Valdés", UserRole::ProviderAdmin).await?;
+    demo.user(andes, "admin@andes.demo", "Andrés Rojas", UserRole::ResellerAdmin).await?;
+    demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
+    demo.user(pacific, "admin@pacific.demo", "Paula Fuentes", UserRole::ResellerAdmin).await?;
+    demo.user(fabrikam, "fabio@fabrikam.demo", "Fabio Morales", UserRole::CustomerUser).await?;
+    demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
+
+    demo.brand(
+        stratus,
+        "Stratus Cloud",
+        "/static/brands/stratus.svg",
+        None,
+        ("#1f4e79", "#e07a1f"),
+        "support@stratus.demo",
+        "Stratus Cloud SpA · Santiago, Chile",
+        &[],
+    )
+    .await?;
+    demo.brand(
+        andes,
+        "Andes IT",
+        "/static/brands/andes.svg",
+        Some("/static/brands/andes-favicon.svg"),
+        ("#0b6e4f", "#c8553d"),
+        "soporte@andes.demo",
+        "Andes IT Ltda. · Your cloud partner from Arica to Punta Arenas",
+        &["shop.andes.demo"],
+    )
+    .await?;
+    // Pacific has a brand on file but branding is not enabled for it: its customers see the provider's.
+    demo.brand(
+        pacific,
+        "Pacific Partners",
+        "/static/brands/stratus.svg",
+        None,
+        ("#3a3a8c", "#8c3a6b"),
+        "help@pacific.demo",
+        "Pacific Partners",
+        &[],
+    )
+    .await?;
+
+    use BillingCycle::*;
+    use ProductKind::*;
+    let m365_bs = demo
+        .product(
+            "M365-BS",
+            "Microsoft 365 Business Standard",
+            "Office apps, Teams, Exchange and 1 TB OneDrive per user. Annual commitment, billed monthly.",
+            LicenseSubscription,
+            "Microsoft",
+            "Microsoft 365",
+            Monthly,
+            12,
+            ("CLP", 11_500, 9_800),
+        )
+        .await?;
+    let m365_e3 = demo
+        .product(
+            "M365-E3",
+            "Microsoft 365 E3",
+            "Enterprise productivity and security, per user, paid yearly.",
+            LicenseSubscription,
+            "Microsoft",
+            "Microsoft 365",
+            Annual,
+            12,
+            ("CLP", 345_600, 302_000),
+        )
+        .await?;
+    let azure_plan = {
+        let p = demo
+            .product(
+                "AZURE-PLAN",
+                "Azure plan",
+                "Microsoft Azure under the new commerce experience, billed on usage in arrears.",
+                Consumption,
+                "Microsoft",
+                "Azure Plan",
+                Monthly,
+                1,
+                ("CLP", 0, 0),
+            )
+            .await?;
+        let mut active: products::ActiveModel = p.into();
+        active.minimum_commitment = Set(Some(100_000));
+        active.update(txn).await?
+    };
+    let azure_legacy = demo
+        .product(
+            "AZURE-LEGACY",
+            "Microsoft Azure (legacy CSP)",
+            "Legacy Azure subscription, billed on usage at the CSP cut-off day.",
+            Consumption,
+            "Microsoft",
+            "MS Azure",
+            Monthly,
+            1,
+            ("CLP", 0, 0),
+        )
+        .await?;
+    let acronis = demo
+        .product(
+            "ACRONIS-CP",
+            "Acronis Cyber Protect Cloud",
+            "Backup, disaster recovery and endpoint protection per workload.",
+            SoftwareSubscription,
+            "Acronis",
+            "Acronis",
+            Monthly,
+            1,
+            ("CLP", 7_900, 5_100),
+        )
+        .await?;
+    demo.product(
+        "ACRONIS-USD",
+        "Acronis Cyber Backup Advanced (USD)",
+        "Advanced backup for servers, priced in US dollars.",
+        SoftwareSubscription,
+        "Acronis",
+        "Acronis",
+        Monthly,
+        1,
+        ("USD", 1_250, 900),
+    )
+    .await?;
+    let winsrv = demo
+        .product(
+            "WINSRV-2022",
+            "Windows Server 2022 Standard (16 cores)",
+            "Perpetual licence. Full refund within 30 days of purchase.",
+            PerpetualLicense,
+            "Microsoft",
+            "Perpetual License",
+            OneTime,
+            1,
+            ("CLP", 890_000, 790_000),
+        )
+        .await?;
+    let ri = {
+        let p = demo
+            .product(
+                "RI-D2SV5",
+                "Azure Reserved VM Instance D2s v5",
+                "One D2s v5 virtual machine reserved for 1 or 3 years, paid upfront.",
+                ReservedInstance,
+                "Microsoft",
+                "Reserved Instance",
+                OneTime,
+                12,
+                ("CLP", 620_000, 560_000),
+            )
+            .await?;
+        let mut active: products::ActiveModel = p.into();
+        active.ri_reservation_type = Set(Some("Virtual Machines D2s v5".into()));
+        active.ri_term_years = Set(Some(1));
+        active.ri_scope = Set(Some("shared".into()));
+        active.ri_region = Set(Some("brazilsouth".into()));
+        active.update(txn).await?
+    };
+    let defender = {
+        let p = demo
+            .product(
+                "M365-DEFENDER",
+                "Microsoft Defender for Office 365 (Plan 1)",
+                "Add-on for Microsoft 365 Business Standard; follows its billing cycle.",
+                Addon,
+                "Microsoft",
+                "Add-on",
+                Monthly,
+                12,
+                ("CLP", 1_900, 1_500),
+            )
+            .await?;
+        let mut active: products::ActiveModel = p.into();
+        active.base_product_id = Set(Some(m365_bs.id));
+        active.update(txn).await?
+    };
+
+    use SubscriptionStatus::*;
+    // Contoso Chile (customer of Andes IT)
+    let c_bs = demo.subscription(contoso, &m365_bs, 25, 3, Active).await?;
+    let c_def = demo.addon(&c_bs, &defender, 25).await?;
+    let c_azure = {
+        let s = demo.subscription(contoso, &azure_plan, 1, 1, Active).await?;
+        let ramp_end = s.start_date + Months::new(2);
+        let mut active: subscriptions::ActiveModel = s.into();
+        active.ramp_up_months = Set(Some(2));
+        active.ramp_up_end = Set(Some(ramp_end));
+        active.update(txn).await?
+    };
+    let c_legacy = demo.subscription(contoso, &azure_legacy, 1, 14, Active).await?;
+    let c_acronis = demo.subscription(contoso, &acronis, 10, 2, Active).await?;
+    demo.future_action(
+        &c_bs,
+        None,
+        FutureActionType::ChangeQtyOnNext,
+        c_bs.term_end_date + Duration::days(1),
+        Some(30),
+    )
+    .await?;
+    demo.future_action(&c_bs, Some(&c_def), FutureActionType::CancellationOnEnd, c_bs.term_end_date, None).await?;
+
+    // Fabrikam (customer of Pacific Partners)
+    let f_e3 = demo.subscription(fabrikam, &m365_e3, 10, 5, Active).await?;
+    let f_azure = demo.subscription(fabrikam, &azure_plan, 1, 6, Active).await?;
+    let f_ri = demo.subscription(fabrikam, &ri, 2, 2, Active).await?;
+    let specific = demo.today + Months::new(2);
+    demo.future_action(&f_e3, None, FutureActionType::CancellationOnSpecific, specific.min(f_e3.term_end_date), None)
+        .await?;
+
+    // Tailspin Toys (direct customer of the provider)
+    let t_bs = demo.subscription(tailspin, &m365_bs, 5, 10, PendingForCancel).await?;
+    let t_win = demo.subscription(tailspin, &winsrv, 2, 1, Active).await?;
+    let t_acronis = demo.subscription(tailspin, &acronis, 3, 4, Active).await?;
+    demo.future_action(&t_bs, None, FutureActionType::CancellationOnEnd, t_bs.term_end_date, None).await?;
+
+    use InvoiceStatus::*;
+    demo.invoice(
+        "INV-DEMO-0001",
+        contoso,
+        andes,
+        1,
+        Paid,
+        &[
+            ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
+            ("Microsoft Defender for Office 365 (Plan 1)", Some(c_bs.id), "Add-on", 25, 1_900, 1_500),
+            ("Azure plan consumption", Some(c_azure.id), "Azure Plan", 1, 84_320, 73_100),
+            ("Microsoft Azure (legacy) consumption", Some(c_legacy.id), "MS Azure", 1, 45_100, 39_800),
+            ("Acronis Cyber Protect Cloud", Some(c_acronis.id), "Acronis", 10, 7_900, 5_100),
+            ("Loyalty discount 5%", None, "Discount", 1, -20_000, 0),
+        ],
+    )
+    .await?;
+    demo.invoice(
+        "INV-DEMO-0002",
+        contoso,
+        andes,
+        0,
+        Unpaid,
+        &[
+            ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
+            ("Azure plan consumption", Some(c_azure.id), "Azure Plan", 1, 91_870, 80_200),
+        ],
+    )
+    .await?;
+    demo.invoice(
+        "INV-DEMO-0003",
+        fabrikam,
+        pacific,
+        1,
+        Paid,
+        &[
+            ("Microsoft 365 E3", Some(f_e3.id), "Microsoft 365", 10, 28_800, 25_200),
+            ("Azure plan consumption", Some(f_azure.id), "Azure Plan", 1, 133_400, 118_000),
+            ("Minimum commitment top-up", Some(f_azure.id), "Minimum Commitment", 1, 0, 0),
+            ("Azure Reserved VM Instance D2s v5", Some(f_ri.id), "Reserved Instance", 2, 620_000, 560_000),
+        ],
+    )
+    .await?;
+    demo.invoice(
+        "INV-DEMO-0004",
+        tailspin,
+        stratus,
+        1,
+        Unpaid,
+        &[
+            ("Microsoft 365 Business Standard", Some(t_bs.id), "Microsoft 365", 5, 11_500, 9_800),
+            ("Windows Server 2022 Standard (16 cores)", Some(t_win.id), "Perpetual License", 2, 890_000, 790_000),
+            ("Acronis Cyber Protect Cloud", Some(t_acronis.id), "Acronis", 3, 7_900, 5_100),
+            ("Volume discount", None, "Discount", 1, -50_000, 0),
+        ],
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! Closed sets of values stored as short strings. `as_str`/`parse` give the stored form,
+//! so forms and query strings reject unknown values with a clear message.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident = $value:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        pub enum $name {
+            $(#[sea_orm(string_value = $value)] #[serde(rename = $value)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored (and form) spelling of this value.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value),+ }
+            }
+
+            /// Parses the stored spelling; `None` for anything else.
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($value => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(AccountTier {
+    Provider = "provider",
+    Reseller = "reseller",
+    Customer = "customer",
+});
+
+string_enum!(UserRole {
+    CustomerUser = "customer_user",
+    ResellerAdmin = "reseller_admin",
+    ProviderAdmin = "provider_admin",
+});
+
+string_enum!(IdpKind {
+    AzureAd = "azure_ad",
+    Google = "google",
+    Oidc = "oidc",
+});
+
+string_enum!(ProductKind {
+    LicenseSubscription = "license_subscription",
+    Consumption = "consumption",
+    PerpetualLicense = "perpetual_license",
+    SoftwareSubscription = "software_subscription",
+    ReservedInstance = "reserved_instance",
+    Addon = "addon",
+});
+
+string_enum!(BillingCycle {
+    Monthly = "monthly",
+    Annual = "annual",
+    OneTime = "one_time",
+});
+
+string_enum!(OrderStatus {
+    PendingPayment = "pending_payment",
+    PaymentVerifying = "payment_verifying",
+    Paid = "paid",
+    Canceled = "canceled",
+});
+
+string_enum!(SubscriptionStatus {
+    Active = "active",
+    PendingForCancel = "pending_for_cancel",
+    Canceled = "canceled",
+    Suspended = "suspended",
+});
+
+string_enum!(ActorKind {
+    User = "user",
+    Reseller = "reseller",
+    Admin = "admin",
+    System = "system",
+});
+
+string_enum!(FutureActionType {
+    CancellationOnEnd = "CancellationOnEnd",
+    ChangeQtyOnNext = "ChangeQtyOnNext",
+    CancellationOnSpecific = "CancellationOnSpecific",
+});
+
+string_enum!(FutureActionStatus {
+    Pending = "pending",
+    Executed = "executed",
+    Revoked = "revoked",
+    Failed = "failed",
+});
+
+string_enum!(InvoiceType {
+    Debit = "debit",
+    Credit = "credit",
+});
+
+string_enum!(InvoiceStatus {
+    Unpaid = "unpaid",
+    Paid = "paid",
+});

@@ -1,0 +1,31 @@
+//! sea-orm entities, one module per table; nothing else lives here.
+
+pub mod accounts;
+pub mod api_clients;
+pub mod api_tokens;
+pub mod auth_settings;
+pub mod brand_hosts;
+pub mod brands;
+pub mod cart_items;
+pub mod carts;
+pub mod enums;
+pub mod future_actions;
+pub mod identity_providers;
+pub mod invoice_items;
+pub mod invoices;
+pub mod order_items;
+pub mod orders;
+pub mod payment_gateways;
+pub mod payments;
+pub mod prices;
+pub mod products;
+pub mod refunds;
+pub mod saved_reports;
+pub mod security_events;
+pub mod subscription_addons;
+pub mod subscription_history;
+pub mod subscriptions;
+pub mod usage_records;
+pub mod user_identities;
+pub mod users;
+pub mod webpay_transactions;

@@ -1,0 +1,38 @@
+//! The `users` table.
+
+use super::enums::*;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub account_id: i32,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub name: String,
+    pub role: UserRole,
+    #[sea_orm(column_type = "Text")]
+    pub password_hash: Option<String>,
+    pub locked_until: Option<DateTimeUtc>,
+    pub failed_logins: i32,
+    pub last_login_at: Option<DateTimeUtc>,
+    pub password_changed_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::accounts::Entity", from = "Column::AccountId", to = "super::accounts::Column::Id")]
+    Account,
+}
+
+impl Related<super::accounts::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Account.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

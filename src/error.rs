@@ -1,0 +1,115 @@
+//! The one error type. Handlers return `Result<_, AppError>` and use `?`.
+//!
+//! `IntoResponse` answers with the status and a short message and marks the
+//! response with an [`ErrorPage`]; the page-context middleware turns every such
+//! response into the branded HTML error page, so no handler renders errors itself.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    /// The page needs a signed-in user: answered with a redirect to the sign-in page.
+    #[error("sign-in required")]
+    SignInRequired { next: String },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("session store: {0}")]
+    Session(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+/// Marker left on error responses; the middleware renders the branded page from it.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub message: String,
+}
+
+impl AppError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        AppError::BadRequest(message.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// What a person may read: internals are never shown.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::NotFound => "The page you asked for does not exist or is not yours to see.".into(),
+            AppError::SignInRequired { .. } => "Please sign in first.".into(),
+            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => {
+                m.clone()
+            }
+            _ => "Something went wrong on our side. Please try again in a moment.".into(),
+        }
+    }
+}
+
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        AppError::Session(e.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::SignInRequired { next } = &self {
+            let location = format!("/login?next={}", encode_query_value(next));
+            return axum::response::Redirect::to(&location).into_response();
+        }
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let message = self.public_message();
+        let mut response = (status, message.clone()).into_response();
+        response.extensions_mut().insert(ErrorPage { message });
+        response
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(value: &str) -> String {
+    serde_urlencoded::to_string([("v", value)]).map(|s| s[2..].to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_show_their_details() {
+        let err = AppError::Internal("password=hunter2 at db.rs:12".into());
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.public_message().contains("hunter2"));
+        let err = AppError::Database(sea_orm::DbErr::Custom("select * from users".into()));
+        assert!(!err.public_message().contains("select"));
+    }
+}

@@ -1,0 +1,216 @@
+//! Local sign-in (e-mail + password) with lockout, password change and unlock.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use super::{events, password, settings};
+use crate::entities::{auth_settings, users};
+use crate::error::AppResult;
+
+/// The one message for every failed sign-in, so nobody learns which e-mails exist.
+pub const GENERIC_FAILURE: &str =
+    "That e-mail and password did not work. After several failed attempts an account is locked for a while; your administrator can unlock it.";
+pub const LOCAL_LOGIN_OFF: &str = "Signing in with a password is turned off. Use one of the sign-in buttons.";
+pub const MAX_EMAIL_CHARS: usize = 254;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInOutcome {
+    SignedIn(Box<users::Model>),
+    Failed,
+    LocalLoginOff,
+}
+
+/// Normalises an e-mail for lookup.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A minimal shape check for e-mail fields; the error is the form message.
+pub fn check_email(email: &str) -> Result<String, String> {
+    let email = normalize_email(email);
+    if email.is_empty() {
+        return Err("Enter your e-mail address.".into());
+    }
+    if email.chars().count() > MAX_EMAIL_CHARS {
+        return Err(format!("An e-mail address has at most {MAX_EMAIL_CHARS} characters."));
+    }
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.contains('@')
+                && !email.contains(char::is_whitespace) =>
+        {
+            Ok(email)
+        }
+        _ => Err("Enter an e-mail address like name@example.com.".into()),
+    }
+}
+
+/// Whether a user is locked at `now`.
+pub fn is_locked(user: &users::Model, now: DateTime<Utc>) -> bool {
+    user.locked_until.is_some_and(|until| until > now)
+}
+
+/// After a failed attempt that brought the count to `failed_logins`: lock until when, if at all.
+pub fn lock_after_failure(
+    failed_logins: i32,
+    rules: &auth_settings::Model,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    (failed_logins >= rules.max_failed_logins).then(|| now + Duration::minutes(i64::from(rules.lockout_minutes)))
+}
+
+pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Option<String>) -> AppResult<SignInOutcome> {
+    let rules = settings::load(db).await?;
+    if !rules.allow_local_login {
+        return Ok(SignInOutcome::LocalLoginOff);
+    }
+    let email = normalize_email(email);
+    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
+    let Some(user) = user else {
+        password::verify_against_dummy(pass);
+        events::record(db, events::SIGN_IN_FAILED, None, None, Some("unknown e-mail".into()), ip).await?;
+        return Ok(SignInOutcome::Failed);
+    };
+    let now = Utc::now();
+    if is_locked(&user, now) {
+        password::verify_against_dummy(pass);
+        events::record(
+            db,
+            events::SIGN_IN_FAILED,
+            Some(user.id),
+            Some(user.account_id),
+            Some("account locked".into()),
+            ip,
+        )
+        .await?;
+        return Ok(SignInOutcome::Failed);
+    }
+    let matches = match &user.password_hash {
+        Some(hash) => password::verify(hash, pass),
+        None => {
+            password::verify_against_dummy(pass);
+            false
+        }
+    };
+    if !matches {
+        // Count atomically so parallel attempts cannot slip past the threshold.
+        users::Entity::update_many()
+            .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
+            .filter(users::Column::Id.eq(user.id))
+            .exec(db)
+            .await?;
+        let failed = users::Entity::find_by_id(user.id).one(db).await?.map_or(0, |u| u.failed_logins);
+        events::record(
+            db,
+            events::SIGN_IN_FAILED,
+            Some(user.id),
+            Some(user.account_id),
+            Some("wrong password".into()),
+            ip.clone(),
+        )
+        .await?;
+        if let Some(until) = lock_after_failure(failed, &rules, now) {
+            users::Entity::update_many()
+                .col_expr(users::Column::LockedUntil, Expr::value(until))
+                .col_expr(users::Column::FailedLogins, Expr::value(0))
+                .filter(users::Column::Id.eq(user.id))
+                .exec(db)
+                .await?;
+            events::record(
+                db,
+                events::LOCKED_OUT,
+                Some(user.id),
+                Some(user.account_id),
+                Some(format!("after {failed} failed attempts")),
+                ip,
+            )
+            .await?;
+        }
+        return Ok(SignInOutcome::Failed);
+    }
+    let mut active: users::ActiveModel = user.clone().into();
+    active.failed_logins = Set(0);
+    active.locked_until = Set(None);
+    active.last_login_at = Set(Some(now));
+    let user = active.update(db).await?;
+    events::record(db, events::SIGN_IN, Some(user.id), Some(user.account_id), Some("password".into()), ip).await?;
+    Ok(SignInOutcome::SignedIn(Box::new(user)))
+}
+
+/// Changes a user's password after checking the current one.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    current: &str,
+    new: &str,
+    confirmation: &str,
+) -> AppResult<Result<(), String>> {
+    if let Some(hash) = &user.password_hash {
+        if !password::verify(hash, current) {
+            return Ok(Err("Your current password is not correct.".into()));
+        }
+    }
+    if let Err(message) = password::check_new_password(new, confirmation) {
+        return Ok(Err(message));
+    }
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(Some(password::hash(new)?));
+    active.password_changed_at = Set(Some(Utc::now()));
+    active.update(db).await?;
+    events::record(db, events::PASSWORD_CHANGED, Some(user.id), Some(user.account_id), None, None).await?;
+    Ok(Ok(()))
+}
+
+/// Clears a lockout (admin action).
+pub async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i32) -> AppResult<()> {
+    let mut active: users::ActiveModel = user.clone().into();
+    active.locked_until = Set(None);
+    active.failed_logins = Set(0);
+    active.update(db).await?;
+    events::record(
+        db,
+        events::UNLOCKED,
+        Some(user.id),
+        Some(user.account_id),
+        Some(format!("by user {by_user_id}")),
+        None,
+    )
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(max: i32) -> auth_settings::Model {
+        auth_settings::Model {
+            id: 1,
+            allow_local_login: true,
+            max_failed_logins: max,
+            lockout_minutes: 15,
+            password_grant_enabled: false,
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn locks_on_the_threshold_attempt_and_not_before() {
+        let now = Utc::now();
+        assert_eq!(lock_after_failure(4, &rules(5), now), None);
+        assert_eq!(lock_after_failure(5, &rules(5), now), Some(now + Duration::minutes(15)));
+        assert!(lock_after_failure(3, &rules(3), now).is_some());
+    }
+
+    #[test]
+    fn email_shape() {
+        assert_eq!(check_email("  Ana@Contoso.Demo "), Ok("ana@contoso.demo".into()));
+        assert!(check_email("ana").is_err());
+        assert!(check_email("ana@localhost").is_err());
+        assert!(check_email("a b@c.d").is_err());
+        assert!(check_email(&format!("{}@x.cl", "a".repeat(260))).is_err());
+    }
+}

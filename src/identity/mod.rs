@@ -1,0 +1,10 @@
+//! Passwords, sessions, local sign-in with lockout, CSRF, rate limits and security events.
+//! (OIDC providers and Login Options build on these.)
+
+pub mod csrf;
+pub mod events;
+pub mod local;
+pub mod password;
+pub mod rate_limit;
+pub mod session;
+pub mod settings;

@@ -1,0 +1,74 @@
+//! Password hashing with argon2id and the rules for a new password.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+use crate::error::{AppError, AppResult};
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+pub fn hash(password: &str) -> AppResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+}
+
+/// True when `password` matches the stored hash; a malformed hash never matches.
+pub fn verify(stored_hash: &str, password: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same work as a real verification, so an unknown e-mail is not faster to answer.
+pub fn verify_against_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("dummy-password-for-timing").unwrap_or_default());
+    let _ = verify(dummy, password);
+}
+
+/// Checks a new password; the error is the message shown beside the field.
+pub fn check_new_password(password: &str, confirmation: &str) -> Result<(), String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(format!("The new password must have at least {MIN_PASSWORD_CHARS} characters."));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(format!("The new password can have at most {MAX_PASSWORD_CHARS} characters."));
+    }
+    if password.trim().is_empty() {
+        return Err("The new password cannot be only spaces.".into());
+    }
+    if password != confirmation {
+        return Err("The two new passwords do not match.".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify(&h, "correct horse battery"));
+        assert!(!verify(&h, "correct horse batterx"));
+        assert!(!verify("not a hash", "x"));
+    }
+
+    #[test]
+    fn new_password_rules() {
+        assert!(check_new_password("short", "short").is_err());
+        assert!(check_new_password("long enough pw", "long enough pX").is_err());
+        assert!(check_new_password("          ", "          ").is_err());
+        assert!(check_new_password(&"x".repeat(257), &"x".repeat(257)).is_err());
+        assert!(check_new_password("long enough pw", "long enough pw").is_ok());
+    }
+}

@@ -1,0 +1,17 @@
+//! Stratus: a storefront and billing system for resellers of cloud services.
+
+pub mod accounts;
+pub mod billing;
+pub mod branding;
+pub mod catalog;
+pub mod config;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod identity;
+pub mod jobs;
+pub mod pagination;
+pub mod secrets;
+pub mod server;
+pub mod subscriptions;
+pub mod ui;

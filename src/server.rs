@@ -1,0 +1,228 @@
+//! Builds the axum Router from AppState, with its layers, and runs it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use migration::MigratorTrait;
+
+use crate::config::{sqlite_data_dir, Settings};
+use crate::error::{AppError, AppResult};
+use crate::identity::rate_limit::RateLimiter;
+use crate::identity::session::DbSessionStore;
+use crate::secrets::SecretBox;
+use crate::ui::pages::{account, accounts, admin, cart, errors, home, login, product, reseller};
+use crate::ui::{assets, context};
+use crate::{demo, identity, jobs};
+
+/// Largest request body accepted anywhere.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const SESSION_COOKIE: &str = "stratus_session";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub secrets: Arc<SecretBox>,
+    pub sign_in_limiter: Arc<RateLimiter>,
+}
+
+/// A prepared server: database migrated, demo data loaded if asked, ready to route.
+pub struct App {
+    pub state: AppState,
+    pub session_store: DbSessionStore,
+}
+
+pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
+    let is_sqlite = database_url.starts_with("sqlite:");
+    if is_sqlite {
+        let dir = sqlite_data_dir(database_url);
+        std::fs::create_dir_all(&dir).map_err(|e| AppError::Config(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let mut options = ConnectOptions::new(database_url.to_string());
+    options
+        .max_connections(if is_sqlite { 8 } else { 20 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(options).await?;
+    if is_sqlite {
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
+    }
+    Ok(db)
+}
+
+pub async fn prepare(settings: Settings) -> AppResult<App> {
+    let secrets = SecretBox::load(&settings.secret_key)?;
+    let db = connect(&settings.database_url).await?;
+    migration::Migrator::up(&db, None).await.map_err(AppError::Database)?;
+    let session_store = DbSessionStore::on(&db).await?;
+    // The TOML file's [auth] values win over what is stored (applied at every start-up).
+    let current = identity::settings::load(&db).await?;
+    let max = settings.auth.max_failed_logins.unwrap_or(current.max_failed_logins);
+    let minutes = settings.auth.lockout_minutes.unwrap_or(current.lockout_minutes);
+    if (max, minutes) != (current.max_failed_logins, current.lockout_minutes) {
+        identity::settings::save_lockout(&db, max, minutes).await?;
+    }
+    if settings.demo {
+        demo::load_once(&db).await?;
+    }
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+        secrets: Arc::new(secrets),
+        sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
+    };
+    Ok(App { state, session_store })
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    AppError::Internal("a request handler panicked".into()).into_response()
+}
+
+impl App {
+    pub fn router(&self) -> Router {
+        let state = self.state.clone();
+        let sessions = SessionManagerLayer::new(self.session_store.clone())
+            .with_name(SESSION_COOKIE)
+            .with_secure(state.settings.secure_cookies())
+            .with_http_only(true)
+            .with_same_site(SameSite::Lax)
+            .with_expiry(Expiry::OnInactivity(CookieDuration::hours(8)));
+        let static_headers = ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+            .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            ));
+        routes()
+            .fallback(errors::not_found)
+            .layer(
+                ServiceBuilder::new()
+                    .layer(TraceLayer::new_for_http())
+                    .layer(CompressionLayer::new())
+                    .layer(static_headers)
+                    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                    .layer(sessions)
+                    .layer(from_fn_with_state(state.clone(), context::layer))
+                    .layer(CatchPanicLayer::custom(panic_response))
+                    .layer(from_fn(identity::csrf::guard)),
+            )
+            .with_state(state)
+    }
+}
+
+/// Every route of the application. Pages are listed in [`PAGE_ROUTES`] too.
+fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/products/{code}", get(product::show))
+        .route("/cart", get(cart::show))
+        .route("/cart/items", post(cart::add))
+        .route("/cart/items/{id}/quantity", post(cart::set_quantity))
+        .route("/cart/items/{id}/remove", post(cart::remove))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", get(login::confirm_logout).post(login::logout))
+        .route("/account", get(account::show))
+        .route("/account/profile", post(account::save_profile))
+        .route("/account/password", post(account::change_password))
+        .route("/accounts/{code}", get(accounts::show))
+        .route("/reseller", get(reseller::customers))
+        .route("/admin", get(admin::accounts))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}/unlock", post(admin::unlock_user))
+        .route("/admin/security", get(admin::security).post(admin::save_security))
+        .route("/static/{*file}", get(assets::serve))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+}
+
+/// The GET pages of the application, with demo-data values for their parameters.
+pub const PAGE_ROUTES: &[&str] = &[
+    "/",
+    "/products/M365-BS",
+    "/cart",
+    "/login",
+    "/logout",
+    "/account",
+    "/accounts/CONTOSO",
+    "/reseller",
+    "/admin",
+    "/admin/users",
+    "/admin/security",
+];
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Runs the server until SIGTERM or Ctrl-C.
+pub async fn run(settings: Settings) -> AppResult<()> {
+    let addr = settings.addr;
+    let base_url = settings.base_url.clone();
+    let app = prepare(settings).await?;
+    jobs::spawn(&app);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::Config(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!(%addr, "Stratus is serving on {base_url}");
+    println!("Stratus is serving on {base_url}");
+    axum::serve(listener, app.router().into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| AppError::Internal(format!("server error: {e}")))
+}

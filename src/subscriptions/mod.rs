@@ -1,0 +1,3 @@
+//! Subscriptions: lifecycle, future actions, ramp-up, history, cancellation policy.
+
+pub mod store;

@@ -1,0 +1,132 @@
+//! The page shell and small shared pieces of markup.
+
+use leptos::prelude::*;
+
+use super::PageCtx;
+use crate::pagination::Paged;
+
+/// The HTML document around every page: brand title, logo, favicon, colours, navigation by role, footer.
+pub fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl IntoView {
+    let brand = ctx.brand.clone();
+    let company = brand.company_name.clone();
+    let tab_title = if title.is_empty() { company.clone() } else { format!("{title} · {company}") };
+    let favicon = brand.favicon_url.clone().unwrap_or_else(|| "/static/favicon.svg".into());
+    let css = brand.css_variables();
+    let nonce = ctx.nonce.clone();
+    let logo = brand.logo_url.clone().map(|src| {
+        let alt = format!("{company} logo");
+        view! { <img class="brand-logo" src=src alt=alt height="40"/> }
+    });
+    let viewer = ctx.viewer.clone();
+    let admin_link =
+        viewer.as_ref().filter(|v| v.is_provider_admin()).map(|_| view! { <li><a href="/admin">"Admin"</a></li> });
+    let reseller_link = viewer
+        .as_ref()
+        .filter(|v| v.is_reseller_admin() || v.is_provider_admin())
+        .map(|_| view! { <li><a href="/reseller">"Customers"</a></li> });
+    let account_links = viewer.as_ref().map(|_| {
+        view! {
+            <li><a href="/cart">"Cart"</a></li>
+            <li><a href="/account">"My Account"</a></li>
+        }
+    });
+    let session_box = match viewer {
+        Some(v) => {
+            let who = format!("{} ({})", v.user.name, v.account.name);
+            let token = ctx.csrf_token.clone();
+            view! {
+                <form class="sign-out" method="post" action="/logout">
+                    <span class="who">{who}</span>
+                    <input type="hidden" name="csrf_token" value=token/>
+                    <button type="submit" class="link-button">"Sign out"</button>
+                </form>
+            }
+            .into_any()
+        }
+        None => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
+    };
+    let flash = ctx.flash.clone().map(|message| view! { <p class="flash" role="status">{message}</p> });
+    let footer_text = brand.footer_text.clone().map(|text| view! { <p>{text}</p> });
+    let support = brand.support_email.clone().map(|email| {
+        let href = format!("mailto:{email}");
+        view! { <p>"Support: " <a href=href>{email}</a></p> }
+    });
+    let copyright = format!("© {company}");
+    let heading = (!title.is_empty()).then(|| title.to_string());
+    view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{tab_title}</title>
+                <link rel="icon" href=favicon/>
+                <link rel="stylesheet" href="/static/stratus.css"/>
+                <style nonce=nonce>{css}</style>
+            </head>
+            <body>
+                <a class="skip-link" href="#main">"Skip to content"</a>
+                <header class="site-header">
+                    <a class="brand" href="/">
+                        {logo}
+                        <span class="brand-name">{company}</span>
+                    </a>
+                    <nav aria-label="Main">
+                        <ul>
+                            <li><a href="/">"Catalogue"</a></li>
+                            {account_links}
+                            {reseller_link}
+                            {admin_link}
+                        </ul>
+                    </nav>
+                    <div class="session">{session_box}</div>
+                </header>
+                <main id="main">
+                    {flash}
+                    {heading.map(|h| view! { <h1>{h}</h1> })}
+                    {body}
+                </main>
+                <footer class="site-footer">
+                    {footer_text}
+                    {support}
+                    <p>{copyright}</p>
+                </footer>
+            </body>
+        </html>
+    }
+}
+
+/// The hidden CSRF field every state-changing form carries.
+pub fn csrf_field(ctx: &PageCtx) -> impl IntoView {
+    let token = ctx.csrf_token.clone();
+    view! { <input type="hidden" name="csrf_token" value=token/> }
+}
+
+/// A form-level error message.
+pub fn form_error(message: Option<String>) -> impl IntoView {
+    message.map(|m| view! { <p class="form-error" role="alert">{m}</p> })
+}
+
+/// "Page 2 of 5" with previous/next links; `base` is the path without `?page=`.
+pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
+    let previous = paged.has_previous().then(|| {
+        let href = format!("{base}?page={}", paged.page - 1);
+        view! { <a rel="prev" href=href>"← Previous"</a> }
+    });
+    let next = paged.has_next().then(|| {
+        let href = format!("{base}?page={}", paged.page + 1);
+        view! { <a rel="next" href=href>"Next →"</a> }
+    });
+    let label = format!("Page {} of {} · {} in all", paged.page, paged.pages, paged.total);
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous}
+            <span>{label}</span>
+            {next}
+        </nav>
+    }
+}
+
+/// A short empty-state message.
+pub fn empty(message: &'static str) -> impl IntoView {
+    view! { <p class="empty">{message}</p> }
+}

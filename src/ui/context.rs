@@ -1,0 +1,128 @@
+//! The page-context middleware: once per request it loads the viewer, resolves the
+//! brand, ensures the CSRF token and makes a CSP nonce; on the way out it turns every
+//! error response into the branded error page and sets the Content-Security-Policy.
+
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use tower_sessions::Session;
+
+use super::{pages, PageCtx};
+use crate::accounts::store as accounts_store;
+use crate::branding;
+use crate::error::{AppResult, ErrorPage};
+use crate::identity::{csrf, session};
+use crate::server::AppState;
+
+/// Paths that are not pages: no brand, no session work.
+pub fn is_bare(path: &str) -> bool {
+    path.starts_with("/static/")
+        || path == "/healthz"
+        || path == "/readyz"
+        || path.starts_with("/api/")
+        || path == "/oauth/token"
+}
+
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: http: data:; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+fn new_nonce() -> String {
+    let mut bytes = [0u8; 18];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What the context needs of the request (taken out first: a borrowed request is not `Send`).
+struct RequestFacts {
+    host: Option<String>,
+    is_get: bool,
+    path: String,
+}
+
+async fn build(state: &AppState, session: &Session, request: RequestFacts) -> AppResult<PageCtx> {
+    let viewer = match session::signed_in_user_id(session).await? {
+        Some(user_id) => {
+            let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
+            if viewer.is_none() {
+                session::end(session).await?;
+            }
+            viewer
+        }
+        None => None,
+    };
+    let brand = branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
+    let csrf_token = csrf::token(session).await?;
+    let flash = if request.is_get { session::take_flash(session).await? } else { None };
+    Ok(PageCtx { brand, viewer, csrf_token, nonce: new_nonce(), flash, path: request.path })
+}
+
+pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    if is_bare(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "session layer missing").into_response();
+    };
+    let facts = RequestFacts {
+        host: request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string),
+        is_get: request.method() == Method::GET,
+        path: request.uri().path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
+    };
+    let ctx = match build(&state, &session, facts).await {
+        Ok(ctx) => ctx,
+        Err(e) => return e.into_response(),
+    };
+    request.extensions_mut().insert(ctx.clone());
+    let response = next.run(request).await;
+    let mut response = render_errors(&ctx, response).await;
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy(&ctx.nonce)) {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
+}
+
+/// Any 4xx/5xx that is not already an HTML page becomes the branded error page.
+async fn render_errors(ctx: &PageCtx, response: Response) -> Response {
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        return response;
+    }
+    let marked = response.extensions().get::<ErrorPage>().map(|e| e.message.clone());
+    let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE]
+        .into_iter()
+        .filter_map(|name| response.headers().get(&name).cloned().map(|v| (name, v)))
+        .collect();
+    let message = match marked {
+        Some(message) => message,
+        None if status.is_client_error() => {
+            // A framework rejection (bad path, query or form): its text says what was wrong.
+            let body = to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+            let text = String::from_utf8_lossy(&body).trim().to_string();
+            if text.is_empty() {
+                status.canonical_reason().unwrap_or("The request was not accepted.").to_string()
+            } else {
+                text
+            }
+        }
+        None => "Something went wrong on our side. Please try again in a moment.".to_string(),
+    };
+    let mut page = pages::errors::error_page(ctx, status, &message);
+    for (name, value) in kept {
+        page.headers_mut().insert(name, value);
+    }
+    page
+}

@@ -1,0 +1,76 @@
+//! Leptos views rendered on the server. Pages only call capabilities; the shell
+//! applies the request's brand to every page.
+
+pub mod assets;
+pub mod components;
+pub mod context;
+pub mod pages;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use leptos::prelude::*;
+
+use crate::accounts::Viewer;
+use crate::branding::Brand;
+use crate::error::AppError;
+
+/// What every page knows about the request; built once by the page-context middleware.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub brand: Brand,
+    pub viewer: Option<Viewer>,
+    pub csrf_token: String,
+    pub nonce: String,
+    pub flash: Option<String>,
+    /// Path and query of the request, for "come back here after sign-in".
+    pub path: String,
+}
+
+impl PageCtx {
+    /// The signed-in viewer, or a redirect to the sign-in page that comes back here.
+    pub fn viewer(&self) -> Result<&Viewer, AppError> {
+        self.viewer.as_ref().ok_or_else(|| AppError::SignInRequired { next: self.path.clone() })
+    }
+
+    /// A provider admin, else 404 (the admin area does not exist for anybody else).
+    pub fn provider_admin(&self) -> Result<&Viewer, AppError> {
+        Some(self.viewer()?).filter(|v| v.is_provider_admin()).ok_or(AppError::NotFound)
+    }
+
+    /// Somebody who sells to customers (a reseller admin, or the provider admin for the
+    /// provider's direct customers), else 404.
+    pub fn seller_admin(&self) -> Result<&Viewer, AppError> {
+        Some(self.viewer()?).filter(|v| v.is_reseller_admin() || v.is_provider_admin()).ok_or(AppError::NotFound)
+    }
+}
+
+/// Renders a whole page in the brand's shell.
+pub fn page<V, F>(ctx: &PageCtx, title: &str, build: F) -> Html<String>
+where
+    F: FnOnce() -> V,
+    V: IntoView + 'static,
+{
+    Html(render_document(ctx, title, build))
+}
+
+/// Renders a whole page with a status other than 200 (form errors, error pages).
+pub fn page_with_status<V, F>(status: StatusCode, ctx: &PageCtx, title: &str, build: F) -> Response
+where
+    F: FnOnce() -> V,
+    V: IntoView + 'static,
+{
+    (status, Html(render_document(ctx, title, build))).into_response()
+}
+
+fn render_document<V, F>(ctx: &PageCtx, title: &str, build: F) -> String
+where
+    F: FnOnce() -> V,
+    V: IntoView + 'static,
+{
+    let owner = Owner::new();
+    let html = owner.with(|| {
+        let body = build();
+        components::shell(ctx, title, body).to_html()
+    });
+    format!("<!DOCTYPE html>{html}")
+}

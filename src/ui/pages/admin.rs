@@ -1,0 +1,218 @@
+//! The provider admin area: accounts, users and lockouts, sign-in security.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::accounts::scope::AccountScope;
+use crate::accounts::store as accounts_store;
+use crate::error::AppResult;
+use crate::identity::session::set_flash;
+use crate::identity::{events, local, settings};
+use crate::pagination::PageQuery;
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, form_error, pager};
+use crate::ui::{page, page_with_status, PageCtx};
+
+fn admin_nav() -> impl IntoView {
+    view! {
+        <nav class="card" aria-label="Admin">
+            <a href="/admin">"Accounts"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
+            <a href="/admin/security">"Sign-in security"</a>
+        </nav>
+    }
+}
+
+pub async fn accounts(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    let viewer = ctx.provider_admin()?;
+    let accounts = accounts_store::list(&state.db, AccountScope::of(viewer), None, page_query).await?;
+    Ok(page(&ctx, "Admin · Accounts", move || {
+        let rows: Vec<_> = accounts
+            .items
+            .iter()
+            .map(|a| {
+                let href = format!("/accounts/{}", a.code);
+                view! {
+                    <tr>
+                        <td><a href=href>{a.name.clone()}</a></td>
+                        <td>{a.code.clone()}</td>
+                        <td>{a.tier.label()}</td>
+                        <td>{if a.branding_enabled { "Enabled" } else { "—" }}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        view! {
+            {admin_nav()}
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"Account"</th><th>"Code"</th><th>"Type"</th><th>"Branding"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {pager(&accounts, "/admin")}
+        }
+    }))
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    let viewer = ctx.provider_admin()?;
+    let users = accounts_store::list_users(&state.db, AccountScope::of(viewer), page_query).await?;
+    let now = chrono::Utc::now();
+    let ctx2 = ctx.clone();
+    Ok(page(&ctx, "Admin · Users", move || {
+        let rows: Vec<_> = users
+            .items
+            .iter()
+            .map(|u| {
+                let locked = local::is_locked(u, now);
+                let status = match u.locked_until {
+                    Some(until) if locked => format!("Locked until {}", until.format("%Y-%m-%d %H:%M UTC")),
+                    _ => "Active".to_string(),
+                };
+                let unlock = locked.then(|| {
+                    let action = format!("/admin/users/{}/unlock", u.id);
+                    let label = format!("Unlock {}", u.email);
+                    view! {
+                        <form class="inline" method="post" action=action>
+                            {csrf_field(&ctx2)}
+                            <button type="submit" aria-label=label>"Unlock"</button>
+                        </form>
+                    }
+                });
+                view! {
+                    <tr>
+                        <td>{u.email.clone()}</td>
+                        <td>{u.name.clone()}</td>
+                        <td>{u.role.label()}</td>
+                        <td>{status}</td>
+                        <td>{unlock}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        view! {
+            {admin_nav()}
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"E-mail"</th><th>"Name"</th><th>"Role"</th><th>"Status"</th><th>"Action"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {pager(&users, "/admin/users")}
+        }
+    }))
+}
+
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(user_id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let user = accounts_store::find_user(&state.db, AccountScope::of(viewer), user_id).await?;
+    local::unlock(&state.db, &user, viewer.user.id).await?;
+    set_flash(&session, format!("{} can sign in again.", user.email)).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+fn security_page(
+    ctx: &PageCtx,
+    status: StatusCode,
+    max_failed: String,
+    minutes: String,
+    error: Option<String>,
+) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Admin · Sign-in security", move || {
+        view! {
+            {admin_nav()}
+            {form_error(error)}
+            <form class="stacked card" method="post" action="/admin/security">
+                {csrf_field(&ctx2)}
+                <label>"Failed password attempts before an account is locked (3–25)"
+                    <input type="number" name="max_failed_logins" min="3" max="25" value=max_failed required/></label>
+                <label>"Minutes an account stays locked (1–1440)"
+                    <input type="number" name="lockout_minutes" min="1" max="1440" value=minutes required/></label>
+                <button type="submit">"Save"</button>
+            </form>
+        }
+    })
+}
+
+pub async fn security(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let rules = settings::load(&state.db).await?;
+    Ok(security_page(
+        &ctx,
+        StatusCode::OK,
+        rules.max_failed_logins.to_string(),
+        rules.lockout_minutes.to_string(),
+        None,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SecurityForm {
+    pub max_failed_logins: String,
+    pub lockout_minutes: String,
+}
+
+pub async fn save_security(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SecurityForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let checked = form
+        .max_failed_logins
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| "Failed attempts before lockout must be a whole number.".to_string())
+        .and_then(settings::check_max_failed_logins)
+        .and_then(|max| {
+            form.lockout_minutes
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| "Lockout time must be a whole number of minutes.".to_string())
+                .and_then(settings::check_lockout_minutes)
+                .map(|minutes| (max, minutes))
+        });
+    match checked {
+        Ok((max, minutes)) => {
+            settings::save_lockout(&state.db, max, minutes).await?;
+            events::record(
+                &state.db,
+                events::SETTINGS_CHANGED,
+                Some(viewer.user.id),
+                Some(viewer.account.id),
+                Some(format!("max_failed_logins={max} lockout_minutes={minutes}")),
+                None,
+            )
+            .await?;
+            set_flash(&session, "Sign-in security saved.").await?;
+            Ok(Redirect::to("/admin/security").into_response())
+        }
+        Err(message) => Ok(security_page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            form.max_failed_logins.chars().take(10).collect(),
+            form.lockout_minutes.chars().take(10).collect(),
+            Some(message),
+        )),
+    }
+}

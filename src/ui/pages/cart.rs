@@ -1,0 +1,163 @@
+//! The cart: list, change quantities, remove items (reserved instances included).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::billing::money;
+use crate::catalog::{cart, check_reservation, MAX_QUANTITY};
+use crate::error::AppResult;
+use crate::identity::session::set_flash;
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, empty};
+use crate::ui::pages::errors::error_page;
+use crate::ui::{page, PageCtx};
+
+pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let view_model = cart::load(&state.db, viewer).await?;
+    let ctx2 = ctx.clone();
+    Ok(page(&ctx, "Your cart", move || {
+        let currency = view_model.currency.clone();
+        let rows: Vec<_> = view_model
+            .lines
+            .iter()
+            .map(|line| {
+                let reservation = line.item.ri_reservation_type.clone().map(|t| {
+                    format!(
+                        "{t} · {} year(s) · {} scope · {}",
+                        line.item.ri_term_years.unwrap_or(1),
+                        line.item.ri_scope.clone().unwrap_or_default(),
+                        line.item.ri_region.clone().unwrap_or_default()
+                    )
+                });
+                let qty_action = format!("/cart/items/{}/quantity", line.item.id);
+                let remove_action = format!("/cart/items/{}/remove", line.item.id);
+                let label = format!("Quantity of {}", line.product.name);
+                let remove_label = format!("Remove {} from the cart", line.product.name);
+                view! {
+                    <tr>
+                        <td>{line.product.name.clone()} {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}</td>
+                        <td>
+                            <form class="inline" method="post" action=qty_action>
+                                {csrf_field(&ctx2)}
+                                <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=MAX_QUANTITY.to_string()/>
+                                <button type="submit" class="secondary">"Update"</button>
+                            </form>
+                        </td>
+                        <td class="num">{money::format(line.unit_price, &currency)}</td>
+                        <td class="num">{money::format(line.total, &currency)}</td>
+                        <td>
+                            <form class="inline" method="post" action=remove_action>
+                                {csrf_field(&ctx2)}
+                                <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
+                            </form>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect();
+        if rows.is_empty() {
+            return view! {
+                {empty("Your cart is empty.")}
+                <p><a class="button" href="/">"Browse the catalogue"</a></p>
+            }
+            .into_any();
+        }
+        let total = money::format(view_model.total, &currency);
+        view! {
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                    <tfoot><tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr></tfoot>
+                </table>
+            </div>
+            <p class="muted">"Online payment opens with the checkout; prices are final and charged in the cart's currency."</p>
+        }
+        .into_any()
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AddForm {
+    pub product_code: String,
+    pub quantity: i32,
+    pub ri_reservation_type: Option<String>,
+    pub ri_term_years: Option<i32>,
+    pub ri_scope: Option<String>,
+    pub ri_region: Option<String>,
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<AddForm>,
+) -> AppResult<Response> {
+    if ctx.viewer.is_none() {
+        set_flash(&session, "Sign in to add products to your cart.").await?;
+    }
+    let back = format!("/products/{}", crate::error::encode_query_value(&form.product_code));
+    let viewer = match ctx.viewer.as_ref() {
+        Some(v) => v,
+        None => return Err(crate::error::AppError::SignInRequired { next: back }),
+    };
+    let reservation = match &form.ri_reservation_type {
+        Some(kind) => match check_reservation(
+            kind,
+            form.ri_term_years.unwrap_or(0),
+            form.ri_scope.as_deref().unwrap_or(""),
+            form.ri_region.as_deref().unwrap_or(""),
+        ) {
+            Ok(options) => Some(options),
+            Err(message) => return Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
+        },
+        None => None,
+    };
+    match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation).await? {
+        Ok(message) => {
+            set_flash(&session, message).await?;
+            Ok(Redirect::to("/cart").into_response())
+        }
+        Err(message) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QuantityForm {
+    pub quantity: i32,
+}
+
+pub async fn set_quantity(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(item_id): Path<i32>,
+    Form(form): Form<QuantityForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    match cart::set_quantity(&state.db, viewer, item_id, form.quantity).await? {
+        Ok(()) => {
+            set_flash(&session, "Quantity updated.").await?;
+            Ok(Redirect::to("/cart").into_response())
+        }
+        Err(message) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
+    }
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(item_id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    cart::remove(&state.db, viewer, item_id).await?;
+    set_flash(&session, "Item removed from your cart.").await?;
+    Ok(Redirect::to("/cart").into_response())
+}

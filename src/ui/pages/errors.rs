@@ -1,0 +1,34 @@
+//! The branded error pages (404 and every other error).
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::ui::{page_with_status, PageCtx};
+
+pub fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Response {
+    let title = match status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "We could not accept that request",
+    };
+    let message = message.to_string();
+    let code = format!("Error {}", status.as_u16());
+    page_with_status(status, ctx, title, move || {
+        view! {
+            <section class="panel error">
+                <p>{message}</p>
+                <p class="muted">{code}</p>
+                <p><a class="button" href="/">"Back to the catalogue"</a></p>
+            </section>
+        }
+    })
+}
+
+/// The fallback for every unknown URL.
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}

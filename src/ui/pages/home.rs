@@ -1,0 +1,49 @@
+//! Home: the catalogue.
+
+use axum::extract::State;
+use axum::response::Html;
+use axum::Extension;
+use leptos::prelude::*;
+
+use crate::billing::money;
+use crate::catalog::{pick_price, store};
+use crate::error::AppResult;
+use crate::server::AppState;
+use crate::ui::components::empty;
+use crate::ui::{page, PageCtx};
+
+pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Html<String>> {
+    let products = store::active_products(&state.db).await?;
+    let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
+    let cards: Vec<_> = products
+        .into_iter()
+        .map(|listed| {
+            let price = pick_price(&listed.prices, &currency)
+                .map(|p| format!("{} {}", money::format(p.amount, &p.currency), listed.product.billing_cycle.label()))
+                .unwrap_or_else(|| "Price on request".into());
+            let href = format!("/products/{}", listed.product.code);
+            let kind = listed.product.kind.label();
+            let vendor = listed.product.vendor.clone();
+            let name = listed.product.name.clone();
+            view! {
+                <li>
+                    <article class="card">
+                        <span class="tag">{kind}</span>
+                        <h2><a href=href>{name}</a></h2>
+                        <p class="muted">{vendor}</p>
+                        <p class="price">{price}</p>
+                    </article>
+                </li>
+            }
+        })
+        .collect();
+    let is_empty = cards.is_empty();
+    let company = ctx.brand.company_name.clone();
+    Ok(page(&ctx, "Catalogue", move || {
+        view! {
+            <p class="lead">{format!("Cloud services from {company}: licences, Azure, backup and reserved instances.")}</p>
+            {is_empty.then(|| empty("There are no products in the catalogue yet."))}
+            <ul class="catalogue">{cards}</ul>
+        }
+    }))
+}

@@ -1,0 +1,11 @@
+//! One module per page: the GET that renders it and the POSTs its forms send.
+
+pub mod account;
+pub mod accounts;
+pub mod admin;
+pub mod cart;
+pub mod errors;
+pub mod home;
+pub mod login;
+pub mod product;
+pub mod reseller;

@@ -1,0 +1,55 @@
+//! The reseller area: the customers a reseller bills (for the provider admin: its direct customers).
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::Extension;
+use leptos::prelude::*;
+
+use crate::accounts::store as accounts_store;
+use crate::error::AppResult;
+use crate::pagination::PageQuery;
+use crate::server::AppState;
+use crate::ui::components::{empty, pager};
+use crate::ui::{page, PageCtx};
+
+pub async fn customers(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    let viewer = ctx.seller_admin()?;
+    let customers = accounts_store::customers_of(&state.db, viewer.account.id, page_query).await?;
+    let reseller = viewer.account.name.clone();
+    Ok(page(&ctx, "Customers", move || {
+        let rows: Vec<_> = customers
+            .items
+            .iter()
+            .map(|c| {
+                let href = format!("/accounts/{}", c.code);
+                view! {
+                    <tr>
+                        <td><a href=href>{c.name.clone()}</a></td>
+                        <td>{c.code.clone()}</td>
+                        <td>{c.currency.clone()}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        let table = (!rows.is_empty()).then(|| {
+            view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th>"Customer"</th><th>"Code"</th><th>"Currency"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+        });
+        view! {
+            <p class="muted">{format!("Customers that {reseller} bills.")}</p>
+            {customers.items.is_empty().then(|| empty("You have no customers yet."))}
+            {table}
+            {pager(&customers, "/reseller")}
+        }
+    }))
+}

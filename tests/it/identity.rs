@@ -1,0 +1,197 @@
+//! Local sign-in, lockout, sign-out and password change.
+
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use stratus::entities::{security_events, users};
+
+use crate::support::{location, TestApp, DEMO_PASSWORD};
+
+const GENERIC: &str = "That e-mail and password did not work.";
+
+#[tokio::test]
+async fn right_password_signs_in_and_cycles_the_session_id() {
+    let app = TestApp::start().await;
+    let (status, _) = app.page("/login").await;
+    assert_eq!(status, StatusCode::OK);
+    let before = app.session_cookie().expect("an anonymous session carries the login form's token");
+
+    let response = app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account");
+    let after = app.session_cookie().expect("session cookie after sign-in");
+    assert_ne!(before, after, "the session id must change at sign-in");
+
+    let (status, body) = app.page("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("ana@contoso.demo"));
+    assert!(body.contains("Contoso Chile"));
+
+    // The old session id no longer signs anybody in.
+    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let response =
+        stale.get(app.url("/account")).header("cookie", format!("stratus_session={before}")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login"));
+}
+
+#[tokio::test]
+async fn sign_in_honours_a_local_return_path_and_refuses_foreign_ones() {
+    let app = TestApp::start().await;
+    let token = app.csrf("/login").await;
+    let response = app
+        .post_form(
+            "/login",
+            &[("email", "ana@contoso.demo"), ("password", DEMO_PASSWORD), ("next", "/cart"), ("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(location(&response), "/cart");
+
+    let other = TestApp::start().await;
+    let token = other.csrf("/login").await;
+    let response = other
+        .post_form(
+            "/login",
+            &[
+                ("email", "ana@contoso.demo"),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/x"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/account");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_get_the_same_generic_message() {
+    let app = TestApp::start().await;
+    let response = app.sign_in_with("ana@contoso.demo", "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let wrong_password = response.text().await.unwrap();
+    assert!(wrong_password.contains(GENERIC));
+
+    let response = app.sign_in_with("nobody@contoso.demo", "not-the-password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let unknown = response.text().await.unwrap();
+    assert!(unknown.contains(GENERIC));
+
+    let (_, account) = app.page("/account").await;
+    assert!(!account.contains("ana@contoso.demo"), "a failed sign-in must not sign in");
+}
+
+#[tokio::test]
+async fn the_sixth_attempt_on_a_locked_account_is_refused_even_with_the_right_password() {
+    let app = TestApp::start().await;
+    for _ in 0..5 {
+        let response = app.sign_in_with("fabio@fabrikam.demo", "wrong-password").await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = app.sign_in_with("fabio@fabrikam.demo", DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.text().await.unwrap().contains(GENERIC));
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq("fabio@fabrikam.demo"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.locked_until.is_some());
+    let lockouts = security_events::Entity::find()
+        .filter(security_events::Column::Kind.eq("locked_out"))
+        .filter(security_events::Column::UserId.eq(user.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(lockouts.len(), 1);
+
+    // An admin unlocks the user, who can then sign in.
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let (_, users_page) = admin.page("/admin/users").await;
+    assert!(users_page.contains("Locked until"));
+    let action = format!("/admin/users/{}/unlock", user.id);
+    let response = admin.submit("/admin/users", &action, &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = app.sign_in_with("fabio@fabrikam.demo", DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let response = app.submit("/account", "/logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = app.get("/account").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login?next=%2Faccount");
+}
+
+#[tokio::test]
+async fn password_change_needs_the_current_password_and_then_works() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let response = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", "wrong"),
+                ("new_password", "a much better one"),
+                ("confirm_password", "a much better one"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Your current password is not correct."));
+
+    let response = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[("current_password", DEMO_PASSWORD), ("new_password", "short"), ("confirm_password", "short")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("at least 10 characters"));
+
+    let response = app
+        .submit(
+            "/account",
+            "/account/password",
+            &[
+                ("current_password", DEMO_PASSWORD),
+                ("new_password", "a much better one"),
+                ("confirm_password", "a much better one"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = app.page("/account").await;
+    assert!(body.contains("Your password was changed."));
+
+    let other = app.new_browser();
+    assert_eq!(other.sign_in_with("tina@tailspin.demo", DEMO_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(other.sign_in_with("tina@tailspin.demo", "a much better one").await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn lockout_threshold_is_configurable_within_bounds() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let response = app
+        .submit("/admin/security", "/admin/security", &[("max_failed_logins", "2"), ("lockout_minutes", "15")])
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("between 3 and 25"));
+    let response = app
+        .submit("/admin/security", "/admin/security", &[("max_failed_logins", "3"), ("lockout_minutes", "15")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let customer = app.new_browser();
+    for _ in 0..3 {
+        customer.sign_in_with("ana@contoso.demo", "wrong-password").await;
+    }
+    assert_eq!(customer.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+}

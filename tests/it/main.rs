@@ -1,0 +1,8 @@
+//! The integration tests: one binary, one module per capability.
+
+mod accounts;
+mod bad_input;
+mod csrf;
+mod identity;
+mod pages;
+mod support;

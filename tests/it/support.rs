@@ -1,0 +1,165 @@
+//! Starts the real server on port 0 against a fresh temporary database (SQLite by
+//! default; PostgreSQL when STRATUS_TEST_DATABASE_URL names a server) and drives it
+//! over HTTP with a cookie-keeping client that does not follow redirects.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use stratus::config::{SecretKeySource, Settings};
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+pub struct TestApp {
+    pub browser: Browser,
+    pub db: DatabaseConnection,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+/// One person's browser: its own cookies, no redirects followed.
+pub struct Browser {
+    pub base: String,
+    pub client: Client,
+    pub jar: Arc<Jar>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("STRATUS_TEST_DATABASE_URL") {
+        Ok(server_url) if !server_url.is_empty() => {
+            let name = format!("stratus_it_{}", uuid_like());
+            let admin = Database::connect(&server_url).await.expect("connect to the PostgreSQL test server");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin.close().await.ok();
+            let (prefix, _) = server_url.rsplit_once('/').expect("postgres URL with a database name");
+            format!("{prefix}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("stratus.db").display()),
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn new_client(jar: Arc<Jar>) -> Client {
+    Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+}
+
+impl TestApp {
+    /// A server with the demo data.
+    pub async fn start() -> TestApp {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = fresh_database_url(dir.path()).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut settings = Settings {
+            database_url,
+            addr,
+            base_url: format!("http://{addr}"),
+            secret_key: SecretKeySource::File(dir.path().join("secret.key")),
+            demo: true,
+            auth: Default::default(),
+        };
+        adjust(&mut settings);
+        let app = stratus::server::prepare(settings).await.expect("prepare server");
+        let db = app.state.db.clone();
+        let router = app.router();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
+        });
+        let jar = Arc::new(Jar::default());
+        let browser = Browser { base: format!("http://{addr}"), client: new_client(jar.clone()), jar };
+        TestApp { browser, db, _dir: dir, server }
+    }
+
+    /// Another browser on the same server.
+    pub fn new_browser(&self) -> Browser {
+        let jar = Arc::new(Jar::default());
+        Browser { base: self.browser.base.clone(), client: new_client(jar.clone()), jar }
+    }
+}
+
+impl Browser {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET and return status and body.
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// The CSRF token from the form on a page.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (_, body) = self.page(path).await;
+        csrf_in(&body).unwrap_or_else(|| panic!("no csrf token on {path}"))
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+    }
+
+    /// POSTs a form with the session's CSRF token taken from `form_page`.
+    pub async fn submit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Response {
+        let token = self.csrf(form_page).await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_form(action, &all).await
+    }
+
+    pub async fn sign_in_with(&self, email: &str, password: &str) -> Response {
+        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Signs in with the demo password and checks it worked.
+    pub async fn sign_in(&self, email: &str) {
+        let response = self.sign_in_with(email, DEMO_PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "sign-in of {email} failed");
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("stratus_session=").map(str::to_string))
+    }
+}
+
+pub fn csrf_in(body: &str) -> Option<String> {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_string())
+}
+
+pub fn location(response: &Response) -> String {
+    response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
