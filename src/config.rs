@@ -27,6 +27,22 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (the default when no subcommand is given).
     Serve(ServeArgs),
+    /// Create a provider admin (and the provider account on a fresh installation).
+    /// The password comes from STRATUS_ADMIN_PASSWORD, or is generated and printed once.
+    CreateAdmin(CreateAdminArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CreateAdminArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// Name of the provider account, used only when it does not exist yet.
+    #[arg(long, default_value = "Stratus")]
+    pub provider_name: String,
 }
 
 #[derive(Debug, Clone, Default, Args)]

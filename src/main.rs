@@ -1,5 +1,6 @@
 use clap::Parser;
-use stratus::config::{Cli, Command, Settings};
+use stratus::config::{Cli, Command, CreateAdminArgs, Settings};
+use stratus::error::AppError;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,13 +11,10 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
-    let result = match Settings::resolve(args) {
-        Ok(settings) => stratus::server::run(settings).await,
-        Err(e) => Err(e),
+    let result = match cli.command {
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::CreateAdmin(args)) => create_admin(args).await,
+        None => serve(cli.serve).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -25,4 +23,24 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn serve(args: stratus::config::ServeArgs) -> Result<(), AppError> {
+    stratus::server::run(Settings::resolve(args)?).await
+}
+
+async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
+    let (password, generated) = match std::env::var("STRATUS_ADMIN_PASSWORD") {
+        Ok(password) if !password.is_empty() => (password, false),
+        _ => (stratus::secrets::generate_key(), true),
+    };
+    let db = stratus::server::connect_and_migrate(&args.database_url).await?;
+    stratus::accounts::bootstrap::create_provider_admin(&db, &args.provider_name, &args.email, &args.name, &password)
+        .await?
+        .map_err(AppError::BadRequest)?;
+    println!("Created provider admin {}.", args.email);
+    if generated {
+        println!("Password (shown once): {password}");
+    }
+    Ok(())
 }

@@ -69,10 +69,16 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     Ok(db)
 }
 
+/// Connects and brings the schema up to date.
+pub async fn connect_and_migrate(database_url: &str) -> AppResult<DatabaseConnection> {
+    let db = connect(database_url).await?;
+    migration::Migrator::up(&db, None).await.map_err(AppError::Database)?;
+    Ok(db)
+}
+
 pub async fn prepare(settings: Settings) -> AppResult<App> {
     let secrets = SecretBox::load(&settings.secret_key)?;
-    let db = connect(&settings.database_url).await?;
-    migration::Migrator::up(&db, None).await.map_err(AppError::Database)?;
+    let db = connect_and_migrate(&settings.database_url).await?;
     let session_store = DbSessionStore::on(&db).await?;
     // The TOML file's [auth] values win over what is stored (applied at every start-up).
     let current = identity::settings::load(&db).await?;

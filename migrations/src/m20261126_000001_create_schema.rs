@@ -8,6 +8,109 @@ fn name(s: &str) -> Alias {
     Alias::new(s)
 }
 
+fn id() -> ColumnDef {
+    ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key().to_owned()
+}
+
+fn col(column: &str) -> ColumnDef {
+    ColumnDef::new(name(column))
+}
+
+fn fk(table: &str, column: &str, target: &str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(name(table), name(column))
+        .to(name(target), name("id"))
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// Indexes on every foreign key and on the columns lists filter and sort on: (table, columns, unique).
+const INDEXES: &[(&str, &[&str], bool)] = &[
+    ("accounts", &["parent_id"], false),
+    ("accounts", &["name"], false),
+    ("users", &["account_id"], false),
+    ("users", &["role"], false),
+    ("user_identities", &["user_id"], false),
+    ("user_identities", &["provider_id"], false),
+    ("user_identities", &["provider_id", "issuer", "subject"], true),
+    ("security_events", &["user_id"], false),
+    ("security_events", &["account_id"], false),
+    ("security_events", &["kind"], false),
+    ("security_events", &["created_at"], false),
+    ("brand_hosts", &["brand_id"], false),
+    ("products", &["name"], false),
+    ("products", &["kind"], false),
+    ("products", &["base_product_id"], false),
+    ("prices", &["product_id"], false),
+    ("prices", &["product_id", "currency"], true),
+    ("carts", &["account_id"], false),
+    ("subscriptions", &["account_id"], false),
+    ("subscriptions", &["product_id"], false),
+    ("subscriptions", &["name"], false),
+    ("subscriptions", &["status"], false),
+    ("subscriptions", &["term_end_date"], false),
+    ("subscriptions", &["external_id"], false),
+    ("cart_items", &["cart_id"], false),
+    ("cart_items", &["product_id"], false),
+    ("cart_items", &["subscription_id"], false),
+    ("orders", &["account_id"], false),
+    ("orders", &["user_id"], false),
+    ("orders", &["status"], false),
+    ("orders", &["created_at"], false),
+    ("order_items", &["order_id"], false),
+    ("order_items", &["product_id"], false),
+    ("order_items", &["subscription_id"], false),
+    ("subscription_addons", &["subscription_id"], false),
+    ("subscription_addons", &["product_id"], false),
+    ("subscription_addons", &["status"], false),
+    ("subscription_history", &["subscription_id"], false),
+    ("subscription_history", &["addon_id"], false),
+    ("subscription_history", &["actor_user_id"], false),
+    ("subscription_history", &["created_at"], false),
+    ("future_actions", &["subscription_id"], false),
+    ("future_actions", &["addon_id"], false),
+    ("future_actions", &["account_id"], false),
+    ("future_actions", &["action_type"], false),
+    ("future_actions", &["status"], false),
+    ("future_actions", &["scheduled_at"], false),
+    ("future_actions", &["created_by"], false),
+    ("future_actions", &["created_at"], false),
+    ("future_actions", &["updated_at"], false),
+    ("future_actions", &["status", "scheduled_at"], false),
+    ("future_actions", &["account_id", "scheduled_at"], false),
+    ("invoices", &["account_id"], false),
+    ("invoices", &["bill_to_account_id"], false),
+    ("invoices", &["invoice_type"], false),
+    ("invoices", &["status"], false),
+    ("invoices", &["issue_date"], false),
+    ("invoices", &["billing_period"], false),
+    ("invoices", &["credits_invoice_id"], false),
+    ("invoices", &["order_id"], false),
+    ("invoice_items", &["invoice_id"], false),
+    ("invoice_items", &["subscription_id"], false),
+    ("invoice_items", &["addon_id"], false),
+    ("invoice_items", &["product_id"], false),
+    ("invoice_items", &["period_start"], false),
+    ("invoice_items", &["period_end"], false),
+    ("invoice_items", &["usage"], false),
+    ("usage_records", &["account_id"], false),
+    ("usage_records", &["subscription_id"], false),
+    ("usage_records", &["usage_family"], false),
+    ("usage_records", &["usage_date"], false),
+    ("webpay_transactions", &["order_id"], false),
+    ("webpay_transactions", &["status"], false),
+    ("payments", &["order_id"], false),
+    ("payments", &["invoice_id"], false),
+    ("payments", &["account_id"], false),
+    ("refunds", &["payment_id"], false),
+    ("api_clients", &["account_id"], false),
+    ("api_tokens", &["api_client_id"], false),
+    ("api_tokens", &["expires_at"], false),
+    ("saved_reports", &["account_id"], false),
+    ("saved_reports", &["user_id"], false),
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -16,86 +119,58 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("accounts"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("tier")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("parent_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_accounts_parent_id")
-                            .from(name("accounts"), name("parent_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("code")).string_len(32).not_null().unique_key())
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("branding_enabled")).boolean().not_null())
-                    .col(ColumnDef::new(name("csp_cutoff_day")).integer().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("tier").string_len(32).not_null())
+                    .col(col("parent_id").integer().null())
+                    .foreign_key(&mut fk("accounts", "parent_id", "accounts", ForeignKeyAction::SetNull))
+                    .col(col("code").string_len(32).not_null().unique_key())
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("branding_enabled").boolean().not_null())
+                    .col(col("csp_cutoff_day").integer().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_accounts_parent_id").table(name("accounts")).col(name("parent_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(Index::create().name("ix_accounts_name").table(name("accounts")).col(name("name")).to_owned())
             .await?;
         manager
             .create_table(
                 Table::create()
                     .table(name("users"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_users_account_id")
-                            .from(name("users"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("email")).string_len(254).not_null().unique_key())
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("role")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("password_hash")).text().null())
-                    .col(ColumnDef::new(name("locked_until")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("failed_logins")).integer().not_null())
-                    .col(ColumnDef::new(name("last_login_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("password_changed_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("users", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("email").string_len(254).not_null().unique_key())
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("role").string_len(32).not_null())
+                    .col(col("password_hash").text().null())
+                    .col(col("locked_until").timestamp_with_time_zone().null())
+                    .col(col("failed_logins").integer().not_null())
+                    .col(col("last_login_at").timestamp_with_time_zone().null())
+                    .col(col("password_changed_at").timestamp_with_time_zone().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_users_account_id").table(name("users")).col(name("account_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(Index::create().name("ix_users_role").table(name("users")).col(name("role")).to_owned())
             .await?;
         manager
             .create_table(
                 Table::create()
                     .table(name("identity_providers"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("name")).string_len(100).not_null().unique_key())
-                    .col(ColumnDef::new(name("kind")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("issuer")).string_len(500).not_null())
-                    .col(ColumnDef::new(name("client_id")).string_len(255).not_null())
-                    .col(ColumnDef::new(name("client_secret_enc")).text().null())
-                    .col(ColumnDef::new(name("allowed_tenants")).text().null())
-                    .col(ColumnDef::new(name("hosted_domain")).string_len(255).null())
-                    .col(ColumnDef::new(name("active")).boolean().not_null())
-                    .col(ColumnDef::new(name("visible")).boolean().not_null())
-                    .col(ColumnDef::new(name("allow_automatic_registration")).boolean().not_null())
-                    .col(ColumnDef::new(name("logo")).text().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("name").string_len(100).not_null().unique_key())
+                    .col(col("kind").string_len(32).not_null())
+                    .col(col("issuer").string_len(500).not_null())
+                    .col(col("client_id").string_len(255).not_null())
+                    .col(col("client_secret_enc").text().null())
+                    .col(col("allowed_tenants").text().null())
+                    .col(col("hosted_domain").string_len(255).null())
+                    .col(col("active").boolean().not_null())
+                    .col(col("visible").boolean().not_null())
+                    .col(col("allow_automatic_registration").boolean().not_null())
+                    .col(col("logo").text().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -104,59 +179,22 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("user_identities"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("user_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_user_identities_user_id")
-                            .from(name("user_identities"), name("user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("provider_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_user_identities_provider_id")
-                            .from(name("user_identities"), name("provider_id"))
-                            .to(name("identity_providers"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("issuer")).string_len(500).not_null())
-                    .col(ColumnDef::new(name("subject")).string_len(255).not_null())
-                    .col(ColumnDef::new(name("tenant_id")).string_len(64).null())
-                    .col(ColumnDef::new(name("email_at_link")).string_len(254).null())
-                    .col(ColumnDef::new(name("linked_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("last_login_at")).timestamp_with_time_zone().null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_user_identities_user_id")
-                    .table(name("user_identities"))
-                    .col(name("user_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_user_identities_provider_id")
-                    .table(name("user_identities"))
-                    .col(name("provider_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_user_identities_provider_id_issuer_subject")
-                    .table(name("user_identities"))
-                    .col(name("provider_id"))
-                    .col(name("issuer"))
-                    .col(name("subject"))
-                    .unique()
+                    .col(id())
+                    .col(col("user_id").integer().not_null())
+                    .foreign_key(&mut fk("user_identities", "user_id", "users", ForeignKeyAction::Cascade))
+                    .col(col("provider_id").integer().not_null())
+                    .foreign_key(&mut fk(
+                        "user_identities",
+                        "provider_id",
+                        "identity_providers",
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .col(col("issuer").string_len(500).not_null())
+                    .col(col("subject").string_len(255).not_null())
+                    .col(col("tenant_id").string_len(64).null())
+                    .col(col("email_at_link").string_len(254).null())
+                    .col(col("linked_at").timestamp_with_time_zone().not_null())
+                    .col(col("last_login_at").timestamp_with_time_zone().null())
                     .to_owned(),
             )
             .await?;
@@ -165,12 +203,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("auth_settings"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("allow_local_login")).boolean().not_null())
-                    .col(ColumnDef::new(name("max_failed_logins")).integer().not_null())
-                    .col(ColumnDef::new(name("lockout_minutes")).integer().not_null())
-                    .col(ColumnDef::new(name("password_grant_enabled")).boolean().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("allow_local_login").boolean().not_null())
+                    .col(col("max_failed_logins").integer().not_null())
+                    .col(col("lockout_minutes").integer().not_null())
+                    .col(col("password_grant_enabled").boolean().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -179,63 +217,15 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("security_events"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("user_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_security_events_user_id")
-                            .from(name("security_events"), name("user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("account_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_security_events_account_id")
-                            .from(name("security_events"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("kind")).string_len(64).not_null())
-                    .col(ColumnDef::new(name("detail")).text().null())
-                    .col(ColumnDef::new(name("ip")).string_len(64).null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_security_events_user_id")
-                    .table(name("security_events"))
-                    .col(name("user_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_security_events_account_id")
-                    .table(name("security_events"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_security_events_kind")
-                    .table(name("security_events"))
-                    .col(name("kind"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_security_events_created_at")
-                    .table(name("security_events"))
-                    .col(name("created_at"))
+                    .col(id())
+                    .col(col("user_id").integer().null())
+                    .foreign_key(&mut fk("security_events", "user_id", "users", ForeignKeyAction::SetNull))
+                    .col(col("account_id").integer().null())
+                    .foreign_key(&mut fk("security_events", "account_id", "accounts", ForeignKeyAction::SetNull))
+                    .col(col("kind").string_len(64).not_null())
+                    .col(col("detail").text().null())
+                    .col(col("ip").string_len(64).null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -244,27 +234,21 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("brands"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null().unique_key())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_brands_account_id")
-                            .from(name("brands"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("company_name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("logo_url")).text().null())
-                    .col(ColumnDef::new(name("logo_content_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("logo_data")).binary().null())
-                    .col(ColumnDef::new(name("favicon_url")).text().null())
-                    .col(ColumnDef::new(name("favicon_content_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("favicon_data")).binary().null())
-                    .col(ColumnDef::new(name("primary_color")).string_len(7).not_null())
-                    .col(ColumnDef::new(name("accent_color")).string_len(7).not_null())
-                    .col(ColumnDef::new(name("support_email")).string_len(254).null())
-                    .col(ColumnDef::new(name("footer_text")).text().null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("account_id").integer().not_null().unique_key())
+                    .foreign_key(&mut fk("brands", "account_id", "accounts", ForeignKeyAction::Cascade))
+                    .col(col("company_name").string_len(200).not_null())
+                    .col(col("logo_url").text().null())
+                    .col(col("logo_content_type").string_len(100).null())
+                    .col(col("logo_data").binary().null())
+                    .col(col("favicon_url").text().null())
+                    .col(col("favicon_content_type").string_len(100).null())
+                    .col(col("favicon_data").binary().null())
+                    .col(col("primary_color").string_len(7).not_null())
+                    .col(col("accent_color").string_len(7).not_null())
+                    .col(col("support_email").string_len(254).null())
+                    .col(col("footer_text").text().null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -273,25 +257,10 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("brand_hosts"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("brand_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_brand_hosts_brand_id")
-                            .from(name("brand_hosts"), name("brand_id"))
-                            .to(name("brands"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("host")).string_len(253).not_null().unique_key())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_brand_hosts_brand_id")
-                    .table(name("brand_hosts"))
-                    .col(name("brand_id"))
+                    .col(id())
+                    .col(col("brand_id").integer().not_null())
+                    .foreign_key(&mut fk("brand_hosts", "brand_id", "brands", ForeignKeyAction::Cascade))
+                    .col(col("host").string_len(253).not_null().unique_key())
                     .to_owned(),
             )
             .await?;
@@ -300,45 +269,24 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("products"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("code")).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("description")).text().not_null())
-                    .col(ColumnDef::new(name("kind")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("vendor")).string_len(100).not_null())
-                    .col(ColumnDef::new(name("usage_family")).string_len(64).not_null())
-                    .col(ColumnDef::new(name("billing_cycle")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("term_months")).integer().not_null())
-                    .col(ColumnDef::new(name("minimum_commitment")).big_integer().null())
-                    .col(ColumnDef::new(name("base_product_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_products_base_product_id")
-                            .from(name("products"), name("base_product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("ri_reservation_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("ri_term_years")).integer().null())
-                    .col(ColumnDef::new(name("ri_scope")).string_len(16).null())
-                    .col(ColumnDef::new(name("ri_region")).string_len(64).null())
-                    .col(ColumnDef::new(name("active")).boolean().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(Index::create().name("ix_products_name").table(name("products")).col(name("name")).to_owned())
-            .await?;
-        manager
-            .create_index(Index::create().name("ix_products_kind").table(name("products")).col(name("kind")).to_owned())
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_products_base_product_id")
-                    .table(name("products"))
-                    .col(name("base_product_id"))
+                    .col(id())
+                    .col(col("code").string_len(64).not_null().unique_key())
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("description").text().not_null())
+                    .col(col("kind").string_len(32).not_null())
+                    .col(col("vendor").string_len(100).not_null())
+                    .col(col("usage_family").string_len(64).not_null())
+                    .col(col("billing_cycle").string_len(32).not_null())
+                    .col(col("term_months").integer().not_null())
+                    .col(col("minimum_commitment").big_integer().null())
+                    .col(col("base_product_id").integer().null())
+                    .foreign_key(&mut fk("products", "base_product_id", "products", ForeignKeyAction::SetNull))
+                    .col(col("ri_reservation_type").string_len(100).null())
+                    .col(col("ri_term_years").integer().null())
+                    .col(col("ri_scope").string_len(16).null())
+                    .col(col("ri_region").string_len(64).null())
+                    .col(col("active").boolean().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -347,34 +295,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("prices"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("product_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_prices_product_id")
-                            .from(name("prices"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("amount")).big_integer().not_null())
-                    .col(ColumnDef::new(name("unit_cost")).big_integer().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_prices_product_id").table(name("prices")).col(name("product_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ux_prices_product_id_currency")
-                    .table(name("prices"))
-                    .col(name("product_id"))
-                    .col(name("currency"))
-                    .unique()
+                    .col(id())
+                    .col(col("product_id").integer().not_null())
+                    .foreign_key(&mut fk("prices", "product_id", "products", ForeignKeyAction::Cascade))
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("amount").big_integer().not_null())
+                    .col(col("unit_cost").big_integer().not_null())
                     .to_owned(),
             )
             .await?;
@@ -383,32 +309,15 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("carts"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("user_id")).integer().not_null().unique_key())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_carts_user_id")
-                            .from(name("carts"), name("user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_carts_account_id")
-                            .from(name("carts"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("user_id").integer().not_null().unique_key())
+                    .foreign_key(&mut fk("carts", "user_id", "users", ForeignKeyAction::Cascade))
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("carts", "account_id", "accounts", ForeignKeyAction::Cascade))
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_carts_account_id").table(name("carts")).col(name("account_id")).to_owned(),
             )
             .await?;
         manager
@@ -416,90 +325,28 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("subscriptions"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscriptions_account_id")
-                            .from(name("subscriptions"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("product_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscriptions_product_id")
-                            .from(name("subscriptions"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("quantity")).integer().not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("start_date")).date().not_null())
-                    .col(ColumnDef::new(name("term_end_date")).date().not_null())
-                    .col(ColumnDef::new(name("auto_renew")).boolean().not_null())
-                    .col(ColumnDef::new(name("prepaid")).boolean().not_null())
-                    .col(ColumnDef::new(name("external_id")).string_len(100).null())
-                    .col(ColumnDef::new(name("ramp_up_months")).integer().null())
-                    .col(ColumnDef::new(name("ramp_up_end")).date().null())
-                    .col(ColumnDef::new(name("ri_reservation_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("ri_term_years")).integer().null())
-                    .col(ColumnDef::new(name("ri_scope")).string_len(16).null())
-                    .col(ColumnDef::new(name("ri_region")).string_len(64).null())
-                    .col(ColumnDef::new(name("canceled_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscriptions_account_id")
-                    .table(name("subscriptions"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscriptions_product_id")
-                    .table(name("subscriptions"))
-                    .col(name("product_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_subscriptions_name").table(name("subscriptions")).col(name("name")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscriptions_status")
-                    .table(name("subscriptions"))
-                    .col(name("status"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscriptions_term_end_date")
-                    .table(name("subscriptions"))
-                    .col(name("term_end_date"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscriptions_external_id")
-                    .table(name("subscriptions"))
-                    .col(name("external_id"))
+                    .col(id())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("subscriptions", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("product_id").integer().not_null())
+                    .foreign_key(&mut fk("subscriptions", "product_id", "products", ForeignKeyAction::Restrict))
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("quantity").integer().not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("start_date").date().not_null())
+                    .col(col("term_end_date").date().not_null())
+                    .col(col("auto_renew").boolean().not_null())
+                    .col(col("prepaid").boolean().not_null())
+                    .col(col("external_id").string_len(100).null())
+                    .col(col("ramp_up_months").integer().null())
+                    .col(col("ramp_up_end").date().null())
+                    .col(col("ri_reservation_type").string_len(100).null())
+                    .col(col("ri_term_years").integer().null())
+                    .col(col("ri_scope").string_len(16).null())
+                    .col(col("ri_region").string_len(64).null())
+                    .col(col("canceled_at").timestamp_with_time_zone().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -508,60 +355,19 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("cart_items"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("cart_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_cart_items_cart_id")
-                            .from(name("cart_items"), name("cart_id"))
-                            .to(name("carts"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("product_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_cart_items_product_id")
-                            .from(name("cart_items"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("subscription_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_cart_items_subscription_id")
-                            .from(name("cart_items"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("quantity")).integer().not_null())
-                    .col(ColumnDef::new(name("ri_reservation_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("ri_term_years")).integer().null())
-                    .col(ColumnDef::new(name("ri_scope")).string_len(16).null())
-                    .col(ColumnDef::new(name("ri_region")).string_len(64).null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_cart_items_cart_id").table(name("cart_items")).col(name("cart_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_cart_items_product_id")
-                    .table(name("cart_items"))
-                    .col(name("product_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_cart_items_subscription_id")
-                    .table(name("cart_items"))
-                    .col(name("subscription_id"))
+                    .col(id())
+                    .col(col("cart_id").integer().not_null())
+                    .foreign_key(&mut fk("cart_items", "cart_id", "carts", ForeignKeyAction::Cascade))
+                    .col(col("product_id").integer().not_null())
+                    .foreign_key(&mut fk("cart_items", "product_id", "products", ForeignKeyAction::Restrict))
+                    .col(col("subscription_id").integer().null())
+                    .foreign_key(&mut fk("cart_items", "subscription_id", "subscriptions", ForeignKeyAction::SetNull))
+                    .col(col("quantity").integer().not_null())
+                    .col(col("ri_reservation_type").string_len(100).null())
+                    .col(col("ri_term_years").integer().null())
+                    .col(col("ri_scope").string_len(16).null())
+                    .col(col("ri_region").string_len(64).null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -570,49 +376,19 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("orders"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("number")).string_len(32).not_null().unique_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_orders_account_id")
-                            .from(name("orders"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("user_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_orders_user_id")
-                            .from(name("orders"), name("user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("total")).big_integer().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("paid_at")).timestamp_with_time_zone().null())
+                    .col(id())
+                    .col(col("number").string_len(32).not_null().unique_key())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("orders", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("user_id").integer().null())
+                    .foreign_key(&mut fk("orders", "user_id", "users", ForeignKeyAction::SetNull))
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("total").big_integer().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
+                    .col(col("paid_at").timestamp_with_time_zone().null())
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_orders_account_id").table(name("orders")).col(name("account_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_orders_user_id").table(name("orders")).col(name("user_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(Index::create().name("ix_orders_status").table(name("orders")).col(name("status")).to_owned())
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_orders_created_at").table(name("orders")).col(name("created_at")).to_owned(),
             )
             .await?;
         manager
@@ -620,66 +396,21 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("order_items"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("order_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_order_items_order_id")
-                            .from(name("order_items"), name("order_id"))
-                            .to(name("orders"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("product_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_order_items_product_id")
-                            .from(name("order_items"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("subscription_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_order_items_subscription_id")
-                            .from(name("order_items"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("description")).string_len(300).not_null())
-                    .col(ColumnDef::new(name("quantity")).integer().not_null())
-                    .col(ColumnDef::new(name("unit_price")).big_integer().not_null())
-                    .col(ColumnDef::new(name("total")).big_integer().not_null())
-                    .col(ColumnDef::new(name("ri_reservation_type")).string_len(100).null())
-                    .col(ColumnDef::new(name("ri_term_years")).integer().null())
-                    .col(ColumnDef::new(name("ri_scope")).string_len(16).null())
-                    .col(ColumnDef::new(name("ri_region")).string_len(64).null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_order_items_order_id")
-                    .table(name("order_items"))
-                    .col(name("order_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_order_items_product_id")
-                    .table(name("order_items"))
-                    .col(name("product_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_order_items_subscription_id")
-                    .table(name("order_items"))
-                    .col(name("subscription_id"))
+                    .col(id())
+                    .col(col("order_id").integer().not_null())
+                    .foreign_key(&mut fk("order_items", "order_id", "orders", ForeignKeyAction::Cascade))
+                    .col(col("product_id").integer().not_null())
+                    .foreign_key(&mut fk("order_items", "product_id", "products", ForeignKeyAction::Restrict))
+                    .col(col("subscription_id").integer().null())
+                    .foreign_key(&mut fk("order_items", "subscription_id", "subscriptions", ForeignKeyAction::SetNull))
+                    .col(col("description").string_len(300).not_null())
+                    .col(col("quantity").integer().not_null())
+                    .col(col("unit_price").big_integer().not_null())
+                    .col(col("total").big_integer().not_null())
+                    .col(col("ri_reservation_type").string_len(100).null())
+                    .col(col("ri_term_years").integer().null())
+                    .col(col("ri_scope").string_len(16).null())
+                    .col(col("ri_region").string_len(64).null())
                     .to_owned(),
             )
             .await?;
@@ -688,58 +419,24 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("subscription_addons"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("subscription_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscription_addons_subscription_id")
-                            .from(name("subscription_addons"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("product_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscription_addons_product_id")
-                            .from(name("subscription_addons"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("quantity")).integer().not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("start_date")).date().not_null())
-                    .col(ColumnDef::new(name("term_end_date")).date().not_null())
-                    .col(ColumnDef::new(name("canceled_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_addons_subscription_id")
-                    .table(name("subscription_addons"))
-                    .col(name("subscription_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_addons_product_id")
-                    .table(name("subscription_addons"))
-                    .col(name("product_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_addons_status")
-                    .table(name("subscription_addons"))
-                    .col(name("status"))
+                    .col(id())
+                    .col(col("subscription_id").integer().not_null())
+                    .foreign_key(&mut fk(
+                        "subscription_addons",
+                        "subscription_id",
+                        "subscriptions",
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .col(col("product_id").integer().not_null())
+                    .foreign_key(&mut fk("subscription_addons", "product_id", "products", ForeignKeyAction::Restrict))
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("quantity").integer().not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("start_date").date().not_null())
+                    .col(col("term_end_date").date().not_null())
+                    .col(col("canceled_at").timestamp_with_time_zone().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -748,73 +445,29 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("subscription_history"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("subscription_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscription_history_subscription_id")
-                            .from(name("subscription_history"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("addon_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscription_history_addon_id")
-                            .from(name("subscription_history"), name("addon_id"))
-                            .to(name("subscription_addons"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("field")).string_len(64).not_null())
-                    .col(ColumnDef::new(name("old_value")).text().null())
-                    .col(ColumnDef::new(name("new_value")).text().null())
-                    .col(ColumnDef::new(name("actor_kind")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("actor_user_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_subscription_history_actor_user_id")
-                            .from(name("subscription_history"), name("actor_user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("actor_name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_history_subscription_id")
-                    .table(name("subscription_history"))
-                    .col(name("subscription_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_history_addon_id")
-                    .table(name("subscription_history"))
-                    .col(name("addon_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_history_actor_user_id")
-                    .table(name("subscription_history"))
-                    .col(name("actor_user_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_subscription_history_created_at")
-                    .table(name("subscription_history"))
-                    .col(name("created_at"))
+                    .col(id())
+                    .col(col("subscription_id").integer().not_null())
+                    .foreign_key(&mut fk(
+                        "subscription_history",
+                        "subscription_id",
+                        "subscriptions",
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .col(col("addon_id").integer().null())
+                    .foreign_key(&mut fk(
+                        "subscription_history",
+                        "addon_id",
+                        "subscription_addons",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .col(col("field").string_len(64).not_null())
+                    .col(col("old_value").text().null())
+                    .col(col("new_value").text().null())
+                    .col(col("actor_kind").string_len(32).not_null())
+                    .col(col("actor_user_id").integer().null())
+                    .foreign_key(&mut fk("subscription_history", "actor_user_id", "users", ForeignKeyAction::SetNull))
+                    .col(col("actor_name").string_len(200).not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -823,149 +476,34 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("future_actions"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("subscription_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_future_actions_subscription_id")
-                            .from(name("future_actions"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("addon_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_future_actions_addon_id")
-                            .from(name("future_actions"), name("addon_id"))
-                            .to(name("subscription_addons"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_future_actions_account_id")
-                            .from(name("future_actions"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("action_type")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("scheduled_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("new_quantity")).integer().null())
-                    .col(ColumnDef::new(name("result")).text().null())
-                    .col(ColumnDef::new(name("created_by")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_future_actions_created_by")
-                            .from(name("future_actions"), name("created_by"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("claimed_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("executed_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_subscription_id")
-                    .table(name("future_actions"))
-                    .col(name("subscription_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_addon_id")
-                    .table(name("future_actions"))
-                    .col(name("addon_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_account_id")
-                    .table(name("future_actions"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_action_type")
-                    .table(name("future_actions"))
-                    .col(name("action_type"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_status")
-                    .table(name("future_actions"))
-                    .col(name("status"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_scheduled_at")
-                    .table(name("future_actions"))
-                    .col(name("scheduled_at"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_created_by")
-                    .table(name("future_actions"))
-                    .col(name("created_by"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_created_at")
-                    .table(name("future_actions"))
-                    .col(name("created_at"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_updated_at")
-                    .table(name("future_actions"))
-                    .col(name("updated_at"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_status_scheduled_at")
-                    .table(name("future_actions"))
-                    .col(name("status"))
-                    .col(name("scheduled_at"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_future_actions_account_id_scheduled_at")
-                    .table(name("future_actions"))
-                    .col(name("account_id"))
-                    .col(name("scheduled_at"))
+                    .col(id())
+                    .col(col("subscription_id").integer().not_null())
+                    .foreign_key(&mut fk(
+                        "future_actions",
+                        "subscription_id",
+                        "subscriptions",
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .col(col("addon_id").integer().null())
+                    .foreign_key(&mut fk(
+                        "future_actions",
+                        "addon_id",
+                        "subscription_addons",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("future_actions", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("action_type").string_len(32).not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("scheduled_at").timestamp_with_time_zone().not_null())
+                    .col(col("new_quantity").integer().null())
+                    .col(col("result").text().null())
+                    .col(col("created_by").integer().null())
+                    .foreign_key(&mut fk("future_actions", "created_by", "users", ForeignKeyAction::SetNull))
+                    .col(col("claimed_at").timestamp_with_time_zone().null())
+                    .col(col("executed_at").timestamp_with_time_zone().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -974,114 +512,26 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("invoices"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("number")).string_len(32).not_null().unique_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoices_account_id")
-                            .from(name("invoices"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("bill_to_account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoices_bill_to_account_id")
-                            .from(name("invoices"), name("bill_to_account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("invoice_type")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("issue_date")).date().not_null())
-                    .col(ColumnDef::new(name("billing_period")).string_len(7).null())
-                    .col(ColumnDef::new(name("subtotal")).big_integer().not_null())
-                    .col(ColumnDef::new(name("tax")).big_integer().not_null())
-                    .col(ColumnDef::new(name("total")).big_integer().not_null())
-                    .col(ColumnDef::new(name("credits_invoice_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoices_credits_invoice_id")
-                            .from(name("invoices"), name("credits_invoice_id"))
-                            .to(name("invoices"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("order_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoices_order_id")
-                            .from(name("invoices"), name("order_id"))
-                            .to(name("orders"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("number").string_len(32).not_null().unique_key())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("invoices", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("bill_to_account_id").integer().not_null())
+                    .foreign_key(&mut fk("invoices", "bill_to_account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("invoice_type").string_len(32).not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("issue_date").date().not_null())
+                    .col(col("billing_period").string_len(7).null())
+                    .col(col("subtotal").big_integer().not_null())
+                    .col(col("tax").big_integer().not_null())
+                    .col(col("total").big_integer().not_null())
+                    .col(col("credits_invoice_id").integer().null())
+                    .foreign_key(&mut fk("invoices", "credits_invoice_id", "invoices", ForeignKeyAction::SetNull))
+                    .col(col("order_id").integer().null())
+                    .foreign_key(&mut fk("invoices", "order_id", "orders", ForeignKeyAction::SetNull))
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_account_id")
-                    .table(name("invoices"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_bill_to_account_id")
-                    .table(name("invoices"))
-                    .col(name("bill_to_account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_invoice_type")
-                    .table(name("invoices"))
-                    .col(name("invoice_type"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_invoices_status").table(name("invoices")).col(name("status")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_issue_date")
-                    .table(name("invoices"))
-                    .col(name("issue_date"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_billing_period")
-                    .table(name("invoices"))
-                    .col(name("billing_period"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoices_credits_invoice_id")
-                    .table(name("invoices"))
-                    .col(name("credits_invoice_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_invoices_order_id").table(name("invoices")).col(name("order_id")).to_owned(),
             )
             .await?;
         manager
@@ -1089,111 +539,29 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("invoice_items"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("invoice_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoice_items_invoice_id")
-                            .from(name("invoice_items"), name("invoice_id"))
-                            .to(name("invoices"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("subscription_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoice_items_subscription_id")
-                            .from(name("invoice_items"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("addon_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoice_items_addon_id")
-                            .from(name("invoice_items"), name("addon_id"))
-                            .to(name("subscription_addons"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("product_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_invoice_items_product_id")
-                            .from(name("invoice_items"), name("product_id"))
-                            .to(name("products"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("description")).string_len(300).not_null())
-                    .col(ColumnDef::new(name("period_start")).date().null())
-                    .col(ColumnDef::new(name("period_end")).date().null())
-                    .col(ColumnDef::new(name("quantity")).big_integer().not_null())
-                    .col(ColumnDef::new(name("unit_price")).big_integer().not_null())
-                    .col(ColumnDef::new(name("unit_cost")).big_integer().not_null())
-                    .col(ColumnDef::new(name("total")).big_integer().not_null())
-                    .col(ColumnDef::new(name("total_cost")).big_integer().not_null())
-                    .col(ColumnDef::new(name("usage")).string_len(64).not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_invoice_id")
-                    .table(name("invoice_items"))
-                    .col(name("invoice_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_subscription_id")
-                    .table(name("invoice_items"))
-                    .col(name("subscription_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_addon_id")
-                    .table(name("invoice_items"))
-                    .col(name("addon_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_product_id")
-                    .table(name("invoice_items"))
-                    .col(name("product_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_period_start")
-                    .table(name("invoice_items"))
-                    .col(name("period_start"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_period_end")
-                    .table(name("invoice_items"))
-                    .col(name("period_end"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_invoice_items_usage")
-                    .table(name("invoice_items"))
-                    .col(name("usage"))
+                    .col(id())
+                    .col(col("invoice_id").integer().not_null())
+                    .foreign_key(&mut fk("invoice_items", "invoice_id", "invoices", ForeignKeyAction::Cascade))
+                    .col(col("subscription_id").integer().null())
+                    .foreign_key(&mut fk(
+                        "invoice_items",
+                        "subscription_id",
+                        "subscriptions",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .col(col("addon_id").integer().null())
+                    .foreign_key(&mut fk("invoice_items", "addon_id", "subscription_addons", ForeignKeyAction::SetNull))
+                    .col(col("product_id").integer().null())
+                    .foreign_key(&mut fk("invoice_items", "product_id", "products", ForeignKeyAction::SetNull))
+                    .col(col("description").string_len(300).not_null())
+                    .col(col("period_start").date().null())
+                    .col(col("period_end").date().null())
+                    .col(col("quantity").big_integer().not_null())
+                    .col(col("unit_price").big_integer().not_null())
+                    .col(col("unit_cost").big_integer().not_null())
+                    .col(col("total").big_integer().not_null())
+                    .col(col("total_cost").big_integer().not_null())
+                    .col(col("usage").string_len(64).not_null())
                     .to_owned(),
             )
             .await?;
@@ -1202,68 +570,25 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("usage_records"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_usage_records_account_id")
-                            .from(name("usage_records"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("subscription_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_usage_records_subscription_id")
-                            .from(name("usage_records"), name("subscription_id"))
-                            .to(name("subscriptions"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("usage_family")).string_len(64).not_null())
-                    .col(ColumnDef::new(name("resource")).string_len(300).not_null())
-                    .col(ColumnDef::new(name("usage_date")).date().not_null())
-                    .col(ColumnDef::new(name("quantity")).big_integer().not_null())
-                    .col(ColumnDef::new(name("amount")).big_integer().not_null())
-                    .col(ColumnDef::new(name("cost")).big_integer().not_null())
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("source_ref")).string_len(200).null().unique_key())
-                    .col(ColumnDef::new(name("imported_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_usage_records_account_id")
-                    .table(name("usage_records"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_usage_records_subscription_id")
-                    .table(name("usage_records"))
-                    .col(name("subscription_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_usage_records_usage_family")
-                    .table(name("usage_records"))
-                    .col(name("usage_family"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_usage_records_usage_date")
-                    .table(name("usage_records"))
-                    .col(name("usage_date"))
+                    .col(id())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("usage_records", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("subscription_id").integer().not_null())
+                    .foreign_key(&mut fk(
+                        "usage_records",
+                        "subscription_id",
+                        "subscriptions",
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .col(col("usage_family").string_len(64).not_null())
+                    .col(col("resource").string_len(300).not_null())
+                    .col(col("usage_date").date().not_null())
+                    .col(col("quantity").big_integer().not_null())
+                    .col(col("amount").big_integer().not_null())
+                    .col(col("cost").big_integer().not_null())
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("source_ref").string_len(200).null().unique_key())
+                    .col(col("imported_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -1272,13 +597,13 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("payment_gateways"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("kind")).string_len(32).not_null().unique_key())
-                    .col(ColumnDef::new(name("commerce_code")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("api_key_secret_enc")).text().not_null())
-                    .col(ColumnDef::new(name("environment")).string_len(300).not_null())
-                    .col(ColumnDef::new(name("active")).boolean().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("kind").string_len(32).not_null().unique_key())
+                    .col(col("commerce_code").string_len(32).not_null())
+                    .col(col("api_key_secret_enc").text().not_null())
+                    .col(col("environment").string_len(300).not_null())
+                    .col(col("active").boolean().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -1287,49 +612,25 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("webpay_transactions"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("order_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_webpay_transactions_order_id")
-                            .from(name("webpay_transactions"), name("order_id"))
-                            .to(name("orders"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("buy_order")).string_len(26).not_null().unique_key())
-                    .col(ColumnDef::new(name("session_id")).string_len(61).not_null())
-                    .col(ColumnDef::new(name("token")).string_len(64).null().unique_key())
-                    .col(ColumnDef::new(name("amount")).big_integer().not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("response_code")).integer().null())
-                    .col(ColumnDef::new(name("authorization_code")).string_len(16).null())
-                    .col(ColumnDef::new(name("card_last_digits")).string_len(4).null())
-                    .col(ColumnDef::new(name("payment_type_code")).string_len(4).null())
-                    .col(ColumnDef::new(name("installments_number")).integer().null())
-                    .col(ColumnDef::new(name("installments_amount")).big_integer().null())
-                    .col(ColumnDef::new(name("transaction_date")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("raw_response")).text().null())
-                    .col(ColumnDef::new(name("processed_at")).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("updated_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_webpay_transactions_order_id")
-                    .table(name("webpay_transactions"))
-                    .col(name("order_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_webpay_transactions_status")
-                    .table(name("webpay_transactions"))
-                    .col(name("status"))
+                    .col(id())
+                    .col(col("order_id").integer().not_null())
+                    .foreign_key(&mut fk("webpay_transactions", "order_id", "orders", ForeignKeyAction::Restrict))
+                    .col(col("buy_order").string_len(26).not_null().unique_key())
+                    .col(col("session_id").string_len(61).not_null())
+                    .col(col("token").string_len(64).null().unique_key())
+                    .col(col("amount").big_integer().not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("response_code").integer().null())
+                    .col(col("authorization_code").string_len(16).null())
+                    .col(col("card_last_digits").string_len(4).null())
+                    .col(col("payment_type_code").string_len(4).null())
+                    .col(col("installments_number").integer().null())
+                    .col(col("installments_amount").big_integer().null())
+                    .col(col("transaction_date").timestamp_with_time_zone().null())
+                    .col(col("raw_response").text().null())
+                    .col(col("processed_at").timestamp_with_time_zone().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("updated_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -1338,66 +639,24 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("payments"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("order_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_payments_order_id")
-                            .from(name("payments"), name("order_id"))
-                            .to(name("orders"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("invoice_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_payments_invoice_id")
-                            .from(name("payments"), name("invoice_id"))
-                            .to(name("invoices"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("webpay_transaction_id")).integer().null().unique_key())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_payments_webpay_transaction_id")
-                            .from(name("payments"), name("webpay_transaction_id"))
-                            .to(name("webpay_transactions"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_payments_account_id")
-                            .from(name("payments"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("amount")).big_integer().not_null())
-                    .col(ColumnDef::new(name("currency")).string_len(3).not_null())
-                    .col(ColumnDef::new(name("method")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("paid_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_payments_order_id").table(name("payments")).col(name("order_id")).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_payments_invoice_id")
-                    .table(name("payments"))
-                    .col(name("invoice_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_payments_account_id")
-                    .table(name("payments"))
-                    .col(name("account_id"))
+                    .col(id())
+                    .col(col("order_id").integer().not_null())
+                    .foreign_key(&mut fk("payments", "order_id", "orders", ForeignKeyAction::Restrict))
+                    .col(col("invoice_id").integer().null())
+                    .foreign_key(&mut fk("payments", "invoice_id", "invoices", ForeignKeyAction::SetNull))
+                    .col(col("webpay_transaction_id").integer().null().unique_key())
+                    .foreign_key(&mut fk(
+                        "payments",
+                        "webpay_transaction_id",
+                        "webpay_transactions",
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("payments", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("amount").big_integer().not_null())
+                    .col(col("currency").string_len(3).not_null())
+                    .col(col("method").string_len(32).not_null())
+                    .col(col("paid_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -1406,25 +665,14 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("refunds"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("payment_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_refunds_payment_id")
-                            .from(name("refunds"), name("payment_id"))
-                            .to(name("payments"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("amount")).big_integer().not_null())
-                    .col(ColumnDef::new(name("status")).string_len(32).not_null())
-                    .col(ColumnDef::new(name("response")).text().null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("payment_id").integer().not_null())
+                    .foreign_key(&mut fk("refunds", "payment_id", "payments", ForeignKeyAction::Restrict))
+                    .col(col("amount").big_integer().not_null())
+                    .col(col("status").string_len(32).not_null())
+                    .col(col("response").text().null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("ix_refunds_payment_id").table(name("refunds")).col(name("payment_id")).to_owned(),
             )
             .await?;
         manager
@@ -1432,30 +680,15 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("api_clients"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_api_clients_account_id")
-                            .from(name("api_clients"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("name")).string_len(100).not_null())
-                    .col(ColumnDef::new(name("client_id")).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(name("secret_hash")).text().not_null())
-                    .col(ColumnDef::new(name("active")).boolean().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("revoked_at")).timestamp_with_time_zone().null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_api_clients_account_id")
-                    .table(name("api_clients"))
-                    .col(name("account_id"))
+                    .col(id())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("api_clients", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("name").string_len(100).not_null())
+                    .col(col("client_id").string_len(64).not_null().unique_key())
+                    .col(col("secret_hash").text().not_null())
+                    .col(col("active").boolean().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
+                    .col(col("revoked_at").timestamp_with_time_zone().null())
                     .to_owned(),
             )
             .await?;
@@ -1464,36 +697,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("api_tokens"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("api_client_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_api_tokens_api_client_id")
-                            .from(name("api_tokens"), name("api_client_id"))
-                            .to(name("api_clients"), name("id"))
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .col(ColumnDef::new(name("token_hash")).string_len(64).not_null().unique_key())
-                    .col(ColumnDef::new(name("expires_at")).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_api_tokens_api_client_id")
-                    .table(name("api_tokens"))
-                    .col(name("api_client_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_api_tokens_expires_at")
-                    .table(name("api_tokens"))
-                    .col(name("expires_at"))
+                    .col(id())
+                    .col(col("api_client_id").integer().not_null())
+                    .foreign_key(&mut fk("api_tokens", "api_client_id", "api_clients", ForeignKeyAction::Cascade))
+                    .col(col("token_hash").string_len(64).not_null().unique_key())
+                    .col(col("expires_at").timestamp_with_time_zone().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
@@ -1502,79 +711,65 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(name("saved_reports"))
                     .if_not_exists()
-                    .col(ColumnDef::new(name("id")).integer().not_null().auto_increment().primary_key())
-                    .col(ColumnDef::new(name("account_id")).integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_saved_reports_account_id")
-                            .from(name("saved_reports"), name("account_id"))
-                            .to(name("accounts"), name("id"))
-                            .on_delete(ForeignKeyAction::Restrict),
-                    )
-                    .col(ColumnDef::new(name("user_id")).integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_saved_reports_user_id")
-                            .from(name("saved_reports"), name("user_id"))
-                            .to(name("users"), name("id"))
-                            .on_delete(ForeignKeyAction::SetNull),
-                    )
-                    .col(ColumnDef::new(name("name")).string_len(200).not_null())
-                    .col(ColumnDef::new(name("definition")).text().not_null())
-                    .col(ColumnDef::new(name("created_at")).timestamp_with_time_zone().not_null())
+                    .col(id())
+                    .col(col("account_id").integer().not_null())
+                    .foreign_key(&mut fk("saved_reports", "account_id", "accounts", ForeignKeyAction::Restrict))
+                    .col(col("user_id").integer().null())
+                    .foreign_key(&mut fk("saved_reports", "user_id", "users", ForeignKeyAction::SetNull))
+                    .col(col("name").string_len(200).not_null())
+                    .col(col("definition").text().not_null())
+                    .col(col("created_at").timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_saved_reports_account_id")
-                    .table(name("saved_reports"))
-                    .col(name("account_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_saved_reports_user_id")
-                    .table(name("saved_reports"))
-                    .col(name("user_id"))
-                    .to_owned(),
-            )
-            .await?;
+        for (table, columns, unique) in INDEXES {
+            let prefix = if *unique { "ux" } else { "ix" };
+            let mut index = Index::create();
+            index.name(format!("{prefix}_{table}_{}", columns.join("_"))).table(name(table));
+            for column in *columns {
+                index.col(name(column));
+            }
+            if *unique {
+                index.unique();
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(name("saved_reports")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("api_tokens")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("api_clients")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("refunds")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("payments")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("webpay_transactions")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("payment_gateways")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("usage_records")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("invoice_items")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("invoices")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("future_actions")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("subscription_history")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("subscription_addons")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("order_items")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("orders")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("cart_items")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("subscriptions")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("carts")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("prices")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("products")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("brand_hosts")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("brands")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("security_events")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("auth_settings")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("user_identities")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("identity_providers")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("users")).to_owned()).await?;
-        manager.drop_table(Table::drop().table(name("accounts")).to_owned()).await?;
+        for table in [
+            "saved_reports",
+            "api_tokens",
+            "api_clients",
+            "refunds",
+            "payments",
+            "webpay_transactions",
+            "payment_gateways",
+            "usage_records",
+            "invoice_items",
+            "invoices",
+            "future_actions",
+            "subscription_history",
+            "subscription_addons",
+            "order_items",
+            "orders",
+            "cart_items",
+            "subscriptions",
+            "carts",
+            "prices",
+            "products",
+            "brand_hosts",
+            "brands",
+            "security_events",
+            "auth_settings",
+            "user_identities",
+            "identity_providers",
+            "users",
+            "accounts",
+        ] {
+            manager.drop_table(Table::drop().table(name(table)).to_owned()).await?;
+        }
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The provider → reseller → customer tree, users and roles, and the one scoping
 //! rule that answers "what may this user see".
 
+pub mod bootstrap;
 pub mod scope;
 pub mod store;
 

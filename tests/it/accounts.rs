@@ -64,3 +64,35 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_come_back() {
         assert!(crate::support::location(&response).starts_with("/login?next="), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_fresh_installation_gets_its_first_provider_admin() {
+    let app = TestApp::start_with(|settings| settings.demo = false).await;
+    let (status, body) = app.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("There are no products in the catalogue yet."));
+
+    let create = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            stratus::accounts::bootstrap::create_provider_admin(
+                &db,
+                "Nimbus Cloud",
+                email,
+                "Nina Admin",
+                "first admin password",
+            )
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(create("nina@nimbus.example").await, Ok(()));
+    assert!(create("nina@nimbus.example").await.unwrap_err().contains("already exists"));
+    assert!(create("not-an-email").await.is_err());
+
+    let response = app.sign_in_with("nina@nimbus.example", "first admin password").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, body) = app.page("/admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Nimbus Cloud"), "the new provider's brand");
+}

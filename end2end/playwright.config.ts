@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The release server is started here with a fresh SQLite database and the demo data.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const binary = process.env.STRATUS_BIN ?? path.resolve(__dirname, '../target/release/stratus');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-'));
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  workers: 1,
+  forbidOnly: true,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${binary} serve --demo --addr 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db?mode=rwc"`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+  },
+});
