@@ -3,8 +3,9 @@
 pub mod cart;
 pub mod store;
 
+use crate::billing::money;
 use crate::entities::enums::{BillingCycle, ProductKind};
-use crate::entities::prices;
+use crate::entities::{prices, products};
 
 pub const MAX_QUANTITY: i32 = 10_000;
 
@@ -37,6 +38,20 @@ pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> 
         .iter()
         .find(|p| p.currency == preferred_currency)
         .or_else(|| prices.iter().min_by(|a, b| a.currency.cmp(&b.currency)))
+}
+
+/// How a product's price reads in the catalogue: consumption is billed on usage, the rest per cycle.
+pub fn price_label(product: &products::Model, prices: &[prices::Model], preferred_currency: &str) -> String {
+    let Some(price) = pick_price(prices, preferred_currency) else {
+        return "Price on request".into();
+    };
+    if product.kind == ProductKind::Consumption {
+        return match product.minimum_commitment {
+            Some(minimum) => format!("Billed on usage · minimum {} per month", money::format(minimum, &price.currency)),
+            None => "Billed on usage".into(),
+        };
+    }
+    format!("{} {}", money::format(price.amount, &price.currency), product.billing_cycle.label())
 }
 
 /// A quantity typed into a form; the error is the form message.
@@ -100,6 +115,35 @@ mod tests {
         assert_eq!(pick_price(&prices, "EUR").unwrap().currency, "CLP");
         assert_eq!(pick_price(&prices[..1], "CLP").unwrap().currency, "USD");
         assert!(pick_price(&[], "CLP").is_none());
+    }
+
+    #[test]
+    fn consumption_reads_as_billed_on_usage() {
+        let now = chrono::Utc::now();
+        let mut product = products::Model {
+            id: 1,
+            code: "AZ".into(),
+            name: "Azure plan".into(),
+            description: String::new(),
+            kind: ProductKind::Consumption,
+            vendor: "Microsoft".into(),
+            usage_family: "Azure Plan".into(),
+            billing_cycle: BillingCycle::Monthly,
+            term_months: 1,
+            minimum_commitment: Some(100_000),
+            base_product_id: None,
+            ri_reservation_type: None,
+            ri_term_years: None,
+            ri_scope: None,
+            ri_region: None,
+            active: true,
+            created_at: now,
+        };
+        let prices = vec![price("CLP", 0)];
+        assert_eq!(price_label(&product, &prices, "CLP"), "Billed on usage · minimum CLP 100.000 per month");
+        product.kind = ProductKind::LicenseSubscription;
+        assert_eq!(price_label(&product, &[price("CLP", 11_500)], "CLP"), "CLP 11.500 per month");
+        assert_eq!(price_label(&product, &[], "CLP"), "Price on request");
     }
 
     #[test]

@@ -5,8 +5,7 @@ use axum::response::Html;
 use axum::Extension;
 use leptos::prelude::*;
 
-use crate::billing::money;
-use crate::catalog::{pick_price, store};
+use crate::catalog::{price_label, store};
 use crate::error::AppResult;
 use crate::server::AppState;
 use crate::ui::components::empty;
@@ -18,9 +17,7 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
     let cards: Vec<_> = products
         .into_iter()
         .map(|listed| {
-            let price = pick_price(&listed.prices, &currency)
-                .map(|p| format!("{} {}", money::format(p.amount, &p.currency), listed.product.billing_cycle.label()))
-                .unwrap_or_else(|| "Price on request".into());
+            let price = price_label(&listed.product, &listed.prices, &currency);
             let href = format!("/products/{}", listed.product.code);
             let kind = listed.product.kind.label();
             let vendor = listed.product.vendor.clone();

@@ -5,8 +5,7 @@ use axum::response::Html;
 use axum::Extension;
 use leptos::prelude::*;
 
-use crate::billing::money;
-use crate::catalog::{pick_price, store, MAX_QUANTITY};
+use crate::catalog::{pick_price, price_label, store, MAX_QUANTITY};
 use crate::entities::enums::ProductKind;
 use crate::error::AppResult;
 use crate::server::AppState;
@@ -21,17 +20,16 @@ pub async fn show(
     let listed = store::product_by_code(&state.db, &code).await?;
     let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let product = listed.product.clone();
-    let price = pick_price(&listed.prices, &currency)
-        .map(|p| format!("{} {}", money::format(p.amount, &p.currency), product.billing_cycle.label()));
-    let has_price = price.is_some();
+    let has_price = pick_price(&listed.prices, &currency).is_some();
+    let price = price_label(&product, &listed.prices, &currency);
     let is_ri = product.kind == ProductKind::ReservedInstance;
-    let commitment =
-        product.minimum_commitment.map(|c| format!("Minimum monthly commitment: {}", money::format(c, &currency)));
     let title = product.name.clone();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, &title, move || {
         let ri_fields = is_ri.then(|| {
             let ri_type = product.ri_reservation_type.clone().unwrap_or_default();
+            let three_years = product.ri_term_years == Some(3);
+            let shared = product.ri_scope.as_deref() == Some("shared");
             let region = product.ri_region.clone().unwrap_or_else(|| "eastus".into());
             view! {
                 <fieldset>
@@ -39,14 +37,14 @@ pub async fn show(
                     <label>"Reservation type" <input name="ri_reservation_type" value=ri_type maxlength="100" required/></label>
                     <label>"Term"
                         <select name="ri_term_years">
-                            <option value="1">"1 year"</option>
-                            <option value="3">"3 years"</option>
+                            <option value="1" selected=!three_years>"1 year"</option>
+                            <option value="3" selected=three_years>"3 years"</option>
                         </select>
                     </label>
                     <label>"Scope"
                         <select name="ri_scope">
-                            <option value="single">"Single subscription"</option>
-                            <option value="shared">"Shared"</option>
+                            <option value="single" selected=!shared>"Single subscription"</option>
+                            <option value="shared" selected=shared>"Shared"</option>
                         </select>
                     </label>
                     <label>"Region" <input name="ri_region" value=region maxlength="64" required/></label>
@@ -69,8 +67,7 @@ pub async fn show(
             <section class="panel">
                 <p><span class="tag">{product.kind.label()}</span> " " <span class="muted">{product.vendor.clone()}</span></p>
                 <p>{product.description.clone()}</p>
-                <p class="price">{price.unwrap_or_else(|| "Price on request".into())}</p>
-                {commitment}
+                <p class="price">{price}</p>
             </section>
             {buy}
         }
