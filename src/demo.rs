@@ -190,7 +190,13 @@ impl Demo<'_> {
         status: SubscriptionStatus,
     ) -> AppResult<subscriptions::Model> {
         let start = first_of_month(self.today) - Months::new(months_ago);
-        let term_end = start + Months::new(product.term_months.max(1) as u32) - Duration::days(1);
+        // Auto-renewed terms: the current term is the one that contains today.
+        let term = Months::new(product.term_months.max(1) as u32);
+        let mut term_start = start;
+        while term_start + term <= self.today {
+            term_start = term_start + term;
+        }
+        let term_end = term_start + term - Duration::days(1);
         let now = Utc::now();
         let row = subscriptions::ActiveModel {
             account_id: Set(account_id),
@@ -578,7 +584,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0001",
         contoso,
         andes,
-        1,
+        2,
         Paid,
         &[
             ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
@@ -594,7 +600,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0002",
         contoso,
         andes,
-        0,
+        1,
         Unpaid,
         &[
             ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
