@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
 use crate::error::AppError;
+use crate::identity::providers::ProviderFields;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -30,6 +31,25 @@ pub enum Command {
     /// Create a provider admin (and the provider account on a fresh installation).
     /// The password comes from STRATUS_ADMIN_PASSWORD, or is generated and printed once.
     CreateAdmin(CreateAdminArgs),
+    /// Sign-in settings from the server's shell.
+    Auth(AuthArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: AuthCommand,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuthCommand {
+    /// Turn password sign-in on or off: the way back in when an identity provider fails.
+    AllowLocalLogin {
+        #[arg(value_parser = ["on", "off"])]
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -75,6 +95,9 @@ pub struct FileConfig {
     pub server: FileServer,
     #[serde(default)]
     pub auth: FileAuth,
+    /// `[[identity_provider]]` tables, applied at start-up by name.
+    #[serde(default)]
+    pub identity_provider: Vec<ProviderFields>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +135,7 @@ pub struct Settings {
     pub secret_key: SecretKeySource,
     pub demo: bool,
     pub auth: FileAuth,
+    pub identity_providers: Vec<ProviderFields>,
 }
 
 impl Settings {
@@ -159,7 +183,15 @@ impl Settings {
                 return Err(AppError::Config(format!("[auth] lockout_minutes must be 1 to 1440, not {n}")));
             }
         }
-        Ok(Settings { database_url, addr, base_url, secret_key, demo: args.demo, auth: file.auth })
+        Ok(Settings {
+            database_url,
+            addr,
+            base_url,
+            secret_key,
+            demo: args.demo,
+            auth: file.auth,
+            identity_providers: file.identity_provider,
+        })
     }
 }
 
@@ -230,6 +262,21 @@ mod tests {
         std::fs::write(&path, "[auth]\nmax_failed_logins = 2\n").unwrap();
         let err = Settings::resolve(ServeArgs { config: Some(path), ..Default::default() }).unwrap_err();
         assert!(err.to_string().contains("max_failed_logins"));
+    }
+
+    #[test]
+    fn identity_providers_are_read_from_the_file() {
+        let file = parse_file(
+            "[[identity_provider]]\nname = \"Contoso Entra\"\nkind = \"azure_ad\"\nissuer = \"https://login.microsoftonline.com/organizations/v2.0\"\nclient_id = \"abc\"\nclient_secret = \"s\"\ntenants = [\"72f988bf-86f1-41af-91ab-2d7cd011db47\"]\nactive = true\n",
+        )
+        .unwrap();
+        assert_eq!(file.identity_provider.len(), 1);
+        assert_eq!(file.identity_provider[0].tenants.len(), 1);
+        assert!(file.identity_provider[0].visible, "visible by default");
+        let err =
+            parse_file("[[identity_provider]]\nname = \"x\"\nkind = \"oidc\"\nclient_id = \"a\"\nsecret = \"typo\"\n")
+                .unwrap_err();
+        assert!(err.contains("secret"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use clap::Parser;
-use stratus::config::{Cli, Command, CreateAdminArgs, Settings};
+use stratus::config::{AuthArgs, AuthCommand, Cli, Command, CreateAdminArgs, Settings};
 use stratus::error::AppError;
 use tracing_subscriber::EnvFilter;
 
@@ -14,6 +14,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::CreateAdmin(args)) => create_admin(args).await,
+        Some(Command::Auth(args)) => auth(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -41,6 +42,27 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
     println!("Created provider admin {}.", args.email);
     if generated {
         println!("Password (shown once): {password}");
+    }
+    Ok(())
+}
+
+async fn auth(args: AuthArgs) -> Result<(), AppError> {
+    let db = stratus::server::connect_and_migrate(&args.database_url).await?;
+    match args.command {
+        AuthCommand::AllowLocalLogin { value } => {
+            let allow = value == "on";
+            stratus::identity::settings::set_allow_local_login(&db, allow).await?;
+            stratus::identity::events::record(
+                &db,
+                stratus::identity::events::SETTINGS_CHANGED,
+                None,
+                None,
+                Some(format!("allow_local_login={allow} (from the command line)")),
+                None,
+            )
+            .await?;
+            println!("Allow Local Login is now {value}.");
+        }
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::secrets::SecretBox;
-use crate::ui::pages::{account, accounts, admin, cart, errors, home, login, product, reseller};
+use crate::ui::pages::{account, accounts, admin, admin_identity, cart, errors, home, login, product, reseller};
 use crate::ui::{assets, context};
 use crate::{demo, identity, jobs};
 
@@ -89,6 +89,10 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     }
     if settings.demo {
         demo::load_once(&db).await?;
+    }
+    // What the TOML file declares wins over the demo data's defaults.
+    for declared in &settings.identity_providers {
+        identity::providers::apply_declared(&db, &secrets, declared).await?;
     }
     let state = AppState {
         db,
@@ -174,6 +178,12 @@ fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::users))
         .route("/admin/users/{id}/unlock", post(admin::unlock_user))
         .route("/admin/security", get(admin::security).post(admin::save_security))
+        .route("/admin/identity-providers", get(admin_identity::list).post(admin_identity::create))
+        .route("/admin/identity-providers/new", get(admin_identity::new_form))
+        .route("/admin/identity-providers/{id}", get(admin_identity::edit_form).post(admin_identity::update))
+        .route("/admin/identity-providers/{id}/activate", post(admin_identity::activate))
+        .route("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
+        .route("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .route("/static/{*file}", get(assets::serve))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -192,6 +202,9 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/admin",
     "/admin/users",
     "/admin/security",
+    "/admin/identity-providers",
+    "/admin/identity-providers/new",
+    "/admin/authentication",
 ];
 
 async fn shutdown_signal() {

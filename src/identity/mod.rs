@@ -2,9 +2,11 @@
 //! (OIDC providers and Login Options build on these.)
 
 pub mod csrf;
+pub mod discovery;
 pub mod events;
 pub mod local;
 pub mod password;
+pub mod providers;
 pub mod rate_limit;
 pub mod session;
 pub mod settings;

@@ -52,6 +52,40 @@ pub async fn save_lockout(db: &DatabaseConnection, max_failed_logins: i32, locko
     Ok(())
 }
 
+/// Turns password sign-in on or off.
+pub async fn set_allow_local_login(db: &DatabaseConnection, allow: bool) -> AppResult<()> {
+    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+    row.allow_local_login = Set(allow);
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Users who have no link to an active external provider: they would be locked out
+/// if password sign-in were turned off.
+pub async fn users_without_external_login(db: &DatabaseConnection) -> AppResult<Vec<crate::entities::users::Model>> {
+    use crate::entities::{identity_providers, user_identities, users};
+    use sea_orm::sea_query::Query;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let linked = Query::select()
+        .column((user_identities::Entity, user_identities::Column::UserId))
+        .from(user_identities::Entity)
+        .inner_join(
+            identity_providers::Entity,
+            sea_orm::sea_query::Expr::col((identity_providers::Entity, identity_providers::Column::Id))
+                .equals((user_identities::Entity, user_identities::Column::ProviderId)),
+        )
+        .and_where(
+            sea_orm::sea_query::Expr::col((identity_providers::Entity, identity_providers::Column::Active)).eq(true),
+        )
+        .to_owned();
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.not_in_subquery(linked))
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

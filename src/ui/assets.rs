@@ -12,6 +12,9 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("brands/stratus.svg", "image/svg+xml", include_bytes!("../../public/brands/stratus.svg")),
     ("brands/andes.svg", "image/svg+xml", include_bytes!("../../public/brands/andes.svg")),
     ("brands/andes-favicon.svg", "image/svg+xml", include_bytes!("../../public/brands/andes-favicon.svg")),
+    ("idp/microsoft.svg", "image/svg+xml", include_bytes!("../../public/idp/microsoft.svg")),
+    ("idp/google.svg", "image/svg+xml", include_bytes!("../../public/idp/google.svg")),
+    ("idp/openid.svg", "image/svg+xml", include_bytes!("../../public/idp/openid.svg")),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

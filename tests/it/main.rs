@@ -4,5 +4,7 @@ mod accounts;
 mod bad_input;
 mod csrf;
 mod identity;
+mod identity_providers;
 mod pages;
 mod support;
+mod test_op;

@@ -14,6 +14,7 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 
 pub struct TestApp {
     pub browser: Browser,
+    pub database_url: String,
     pub db: DatabaseConnection,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
@@ -76,12 +77,13 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut settings = Settings {
-            database_url,
+            database_url: database_url.clone(),
             addr,
             base_url: format!("http://{addr}"),
             secret_key: SecretKeySource::File(dir.path().join("secret.key")),
             demo: true,
             auth: Default::default(),
+            identity_providers: vec![],
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");
@@ -92,7 +94,7 @@ impl TestApp {
         });
         let jar = Arc::new(Jar::default());
         let browser = Browser { base: format!("http://{addr}"), client: new_client(jar.clone()), jar };
-        TestApp { browser, db, _dir: dir, server }
+        TestApp { browser, database_url, db, _dir: dir, server }
     }
 
     /// Another browser on the same server.
@@ -136,8 +138,15 @@ impl Browser {
         self.post_form(action, &all).await
     }
 
+    /// Posts the password form. With password sign-in off the form is gone, so the
+    /// session's token is taken from another page's form (as a forged post would).
     pub async fn sign_in_with(&self, email: &str, password: &str) -> Response {
-        self.submit("/login", "/login", &[("email", email), ("password", password)]).await
+        let (_, body) = self.page("/login").await;
+        let token = match csrf_in(&body) {
+            Some(token) => token,
+            None => self.csrf("/products/M365-BS").await,
+        };
+        self.post_form("/login", &[("email", email), ("password", password), ("csrf_token", &token)]).await
     }
 
     /// Signs in with the demo password and checks it worked.

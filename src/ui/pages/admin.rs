@@ -18,11 +18,13 @@ use crate::server::AppState;
 use crate::ui::components::{csrf_field, form_error, pager};
 use crate::ui::{page, page_with_status, PageCtx};
 
-fn admin_nav() -> impl IntoView {
+pub fn admin_nav() -> impl IntoView {
     view! {
         <nav class="card" aria-label="Admin">
             <a href="/admin">"Accounts"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
-            <a href="/admin/security">"Sign-in security"</a>
+            <a href="/admin/security">"Sign-in security"</a> " · "
+            <a href="/admin/identity-providers">"Identity providers"</a> " · "
+            <a href="/admin/authentication">"Authentication options"</a>
         </nav>
     }
 }

@@ -1,0 +1,369 @@
+//! External identity providers (Azure AD / Entra ID, Google, any OpenID provider):
+//! the rules for their settings, and reading and writing them.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TryIntoModel,
+};
+
+use crate::entities::enums::IdpKind;
+use crate::entities::identity_providers;
+use crate::error::{AppError, AppResult};
+use crate::secrets::SecretBox;
+
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+pub const MAX_NAME_CHARS: usize = 100;
+
+impl IdpKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            IdpKind::AzureAd => "Microsoft Entra ID (Azure AD)",
+            IdpKind::Google => "Google",
+            IdpKind::Oidc => "OpenID Connect",
+        }
+    }
+
+    /// The bundled logo for this kind.
+    pub fn default_logo(self) -> &'static str {
+        match self {
+            IdpKind::AzureAd => "/static/idp/microsoft.svg",
+            IdpKind::Google => "/static/idp/google.svg",
+            IdpKind::Oidc => "/static/idp/openid.svg",
+        }
+    }
+}
+
+/// Settings of a provider as an admin (or the TOML file) gives them, already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSettings {
+    pub name: String,
+    pub kind: IdpKind,
+    pub issuer: String,
+    pub client_id: String,
+    /// `None` keeps the stored secret (editing without retyping it).
+    pub client_secret: Option<String>,
+    pub allowed_tenants: Vec<String>,
+    pub hosted_domain: Option<String>,
+    pub active: bool,
+    pub visible: bool,
+    pub allow_automatic_registration: bool,
+    pub logo: Option<String>,
+}
+
+/// The raw values of the admin form or a `[[identity_provider]]` table.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderFields {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub issuer: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default)]
+    pub tenants: Vec<String>,
+    #[serde(default)]
+    pub hosted_domain: Option<String>,
+    #[serde(default)]
+    pub active: bool,
+    #[serde(default = "yes")]
+    pub visible: bool,
+    #[serde(default)]
+    pub allow_automatic_registration: bool,
+    #[serde(default)]
+    pub logo: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Loopback hosts may use plain http (development and tests); everything else must be https.
+pub fn check_issuer_url(url: &str) -> Result<(), String> {
+    let (scheme, rest) = url.split_once("://").ok_or("The issuer must be a URL such as https://login.example.com.")?;
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = if host_port.starts_with('[') {
+        host_port.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or("").to_string()
+    };
+    if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
+        return Err("The issuer must be a plain URL with a host and no query.".into());
+    }
+    let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    match scheme {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err("The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).".into()),
+    }
+}
+
+/// A GUID such as an Entra ID tenant id.
+pub fn is_guid(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    parts.len() == 5 && parts.iter().zip(lengths).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether an Entra ID issuer is a multi-tenant endpoint (`common`, `organizations`, or `{tenantid}`).
+pub fn is_multi_tenant_issuer(issuer: &str) -> bool {
+    ["/common/", "/organizations/", "/{tenantid}/"].iter().any(|marker| format!("{issuer}/").contains(marker))
+}
+
+/// Checks the fields; every problem is one message.
+pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings, Vec<String>> {
+    let mut errors = Vec::new();
+    let name = fields.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        errors.push(format!("Give the provider a name of 1 to {MAX_NAME_CHARS} characters."));
+    }
+    let kind = IdpKind::parse(fields.kind.trim());
+    if kind.is_none() {
+        errors.push("The kind must be azure_ad, google or oidc.".into());
+    }
+    let mut issuer = fields.issuer.trim().trim_end_matches('/').to_string();
+    if kind == Some(IdpKind::Google) && issuer.is_empty() {
+        issuer = GOOGLE_ISSUER.to_string();
+    }
+    if issuer.len() > 500 {
+        errors.push("The issuer URL is too long.".into());
+    } else if let Err(message) = check_issuer_url(&issuer) {
+        errors.push(message);
+    }
+    let client_id = fields.client_id.trim().to_string();
+    if client_id.is_empty() || client_id.len() > 255 {
+        errors.push("Enter the client id (application id) the provider gave you.".into());
+    }
+    let secret = fields.client_secret.trim();
+    if secret.len() > 1000 {
+        errors.push("The client secret is too long.".into());
+    }
+    if creating && secret.is_empty() {
+        errors.push("Enter the client secret.".into());
+    }
+    let allowed_tenants: Vec<String> =
+        fields.tenants.iter().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).collect();
+    if allowed_tenants.iter().any(|t| !is_guid(t)) {
+        errors.push("Tenant ids are GUIDs like 72f988bf-86f1-41af-91ab-2d7cd011db47.".into());
+    }
+    if kind == Some(IdpKind::AzureAd) && is_multi_tenant_issuer(&issuer) && allowed_tenants.is_empty() {
+        errors.push("A multi-tenant Entra ID provider needs the list of tenant ids that may sign in.".into());
+    }
+    if kind != Some(IdpKind::AzureAd) && !allowed_tenants.is_empty() {
+        errors.push("Tenant ids apply to Microsoft Entra ID providers only.".into());
+    }
+    let hosted_domain = fields.hosted_domain.as_ref().map(|d| d.trim().to_ascii_lowercase()).filter(|d| !d.is_empty());
+    if let Some(domain) = &hosted_domain {
+        if kind != Some(IdpKind::Google) {
+            errors.push("A hosted domain applies to Google providers only.".into());
+        } else if !domain.contains('.') || !domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        {
+            errors.push("The hosted domain must be a domain such as example.com.".into());
+        }
+    }
+    let logo = fields.logo.as_ref().map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+    if let Some(logo) = &logo {
+        if logo.len() > 500 || !crate::branding::is_safe_url(logo) {
+            errors.push("The logo must be an https:// or http:// address of an image.".into());
+        }
+    }
+    match kind {
+        Some(kind) if errors.is_empty() => Ok(ProviderSettings {
+            name,
+            kind,
+            issuer,
+            client_id,
+            client_secret: (!secret.is_empty()).then(|| secret.to_string()),
+            allowed_tenants,
+            hosted_domain,
+            active: fields.active,
+            visible: fields.visible,
+            allow_automatic_registration: fields.allow_automatic_registration,
+            logo,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The logo to show for a provider.
+pub fn logo_of(provider: &identity_providers::Model) -> String {
+    provider
+        .logo
+        .clone()
+        .filter(|l| crate::branding::is_safe_url(l))
+        .unwrap_or_else(|| provider.kind.default_logo().into())
+}
+
+/// Allowed tenant ids as stored (comma separated).
+pub fn tenants_of(provider: &identity_providers::Model) -> Vec<String> {
+    provider.allowed_tenants.as_deref().unwrap_or("").split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
+    Ok(identity_providers::Entity::find().order_by_asc(identity_providers::Column::Name).all(db).await?)
+}
+
+/// Active and visible providers, by name: the ones people can sign in and link with.
+pub async fn usable(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
+    Ok(identity_providers::Entity::find()
+        .filter(identity_providers::Column::Active.eq(true))
+        .filter(identity_providers::Column::Visible.eq(true))
+        .order_by_asc(identity_providers::Column::Name)
+        .all(db)
+        .await?)
+}
+
+pub async fn count_active(db: &DatabaseConnection) -> AppResult<u64> {
+    Ok(identity_providers::Entity::find().filter(identity_providers::Column::Active.eq(true)).count(db).await?)
+}
+
+pub async fn get(db: &DatabaseConnection, id: i32) -> AppResult<identity_providers::Model> {
+    identity_providers::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn find_by_name(db: &DatabaseConnection, name: &str) -> AppResult<Option<identity_providers::Model>> {
+    Ok(identity_providers::Entity::find().filter(identity_providers::Column::Name.eq(name)).one(db).await?)
+}
+
+/// Creates or updates (by id) a provider; the secret is sealed before it is stored.
+pub async fn save(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+    existing: Option<identity_providers::Model>,
+    settings: ProviderSettings,
+) -> AppResult<Result<identity_providers::Model, String>> {
+    if let Some(other) = find_by_name(db, &settings.name).await? {
+        if existing.as_ref().map(|e| e.id) != Some(other.id) {
+            return Ok(Err(format!("Another provider is already called {}.", settings.name)));
+        }
+    }
+    let now = Utc::now();
+    let mut row: identity_providers::ActiveModel = match existing {
+        Some(model) => model.into(),
+        None => identity_providers::ActiveModel { created_at: Set(now), ..Default::default() },
+    };
+    row.name = Set(settings.name);
+    row.kind = Set(settings.kind);
+    row.issuer = Set(settings.issuer);
+    row.client_id = Set(settings.client_id);
+    if let Some(secret) = settings.client_secret {
+        row.client_secret_enc = Set(Some(secrets.seal(&secret)?));
+    }
+    row.allowed_tenants = Set((!settings.allowed_tenants.is_empty()).then(|| settings.allowed_tenants.join(",")));
+    row.hosted_domain = Set(settings.hosted_domain);
+    row.active = Set(settings.active);
+    row.visible = Set(settings.visible);
+    row.allow_automatic_registration = Set(settings.allow_automatic_registration);
+    row.logo = Set(settings.logo);
+    row.updated_at = Set(now);
+    Ok(Ok(row.save(db).await?.try_into_model()?))
+}
+
+/// Applies a `[[identity_provider]]` table from the configuration file, by name.
+pub async fn apply_declared(db: &DatabaseConnection, secrets: &SecretBox, fields: &ProviderFields) -> AppResult<()> {
+    let existing = find_by_name(db, fields.name.trim()).await?;
+    let settings = check(fields, existing.is_none())
+        .map_err(|errors| AppError::Config(format!("[[identity_provider]] {}: {}", fields.name, errors.join(" "))))?;
+    save(db, secrets, existing, settings)
+        .await?
+        .map_err(|message| AppError::Config(format!("[[identity_provider]] {}: {message}", fields.name)))?;
+    Ok(())
+}
+
+pub async fn set_active(db: &DatabaseConnection, provider: identity_providers::Model, active: bool) -> AppResult<()> {
+    let mut row: identity_providers::ActiveModel = provider.into();
+    row.active = Set(active);
+    row.updated_at = Set(Utc::now());
+    row.update(db).await?;
+    Ok(())
+}
+
+/// A masked view of a stored secret: never more than its last four characters.
+pub fn masked_secret(secrets: &SecretBox, provider: &identity_providers::Model) -> String {
+    match provider.client_secret_enc.as_deref().map(|s| secrets.open(s)) {
+        Some(Ok(secret)) if secret.chars().count() > 8 => {
+            let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            format!("••••••••{tail}")
+        }
+        Some(Ok(_)) => "••••••••".into(),
+        Some(Err(_)) => "cannot be read with this server's secret key — enter it again".into(),
+        None => "not set".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(kind: &str, issuer: &str) -> ProviderFields {
+        ProviderFields {
+            name: "Contoso Entra".into(),
+            kind: kind.into(),
+            issuer: issuer.into(),
+            client_id: "client".into(),
+            client_secret: "secret".into(),
+            visible: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn issuers_must_be_https_except_on_loopback() {
+        assert!(check_issuer_url("https://login.microsoftonline.com/x/v2.0").is_ok());
+        assert!(check_issuer_url("http://127.0.0.1:4010").is_ok());
+        assert!(check_issuer_url("http://localhost:4010/oidc").is_ok());
+        assert!(check_issuer_url("http://[::1]:4010").is_ok());
+        assert!(check_issuer_url("http://idp.example.com").is_err());
+        assert!(check_issuer_url("http://127.0.0.1.evil.example").is_err());
+        assert!(check_issuer_url("ftp://idp.example.com").is_err());
+        assert!(check_issuer_url("https://idp.example.com/?x=1").is_err());
+        assert!(check_issuer_url("idp.example.com").is_err());
+    }
+
+    #[test]
+    fn multi_tenant_entra_needs_an_allow_list_of_guids() {
+        let mut f = fields("azure_ad", "https://login.microsoftonline.com/organizations/v2.0");
+        assert!(check(&f, true).unwrap_err().iter().any(|e| e.contains("multi-tenant")));
+        f.tenants = vec!["not-a-guid".into()];
+        assert!(check(&f, true).is_err());
+        f.tenants = vec!["72F988BF-86F1-41AF-91AB-2D7CD011DB47".into()];
+        let ok = check(&f, true).unwrap();
+        assert_eq!(ok.allowed_tenants, vec!["72f988bf-86f1-41af-91ab-2d7cd011db47".to_string()]);
+        let single = fields("azure_ad", "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0");
+        assert!(check(&single, true).is_ok());
+    }
+
+    #[test]
+    fn google_defaults_its_issuer_and_checks_the_hosted_domain() {
+        let mut f = fields("google", "");
+        f.hosted_domain = Some("Contoso.CL".into());
+        let ok = check(&f, true).unwrap();
+        assert_eq!(ok.issuer, GOOGLE_ISSUER);
+        assert_eq!(ok.hosted_domain.as_deref(), Some("contoso.cl"));
+        f.hosted_domain = Some("not a domain".into());
+        assert!(check(&f, true).is_err());
+        let mut oidc = fields("oidc", "https://idp.example.com");
+        oidc.hosted_domain = Some("example.com".into());
+        assert!(check(&oidc, true).is_err());
+    }
+
+    #[test]
+    fn unknown_kinds_missing_secrets_and_script_logos_are_refused() {
+        assert!(check(&fields("saml", "https://idp.example.com"), true).is_err());
+        let mut f = fields("oidc", "https://idp.example.com");
+        f.client_secret = String::new();
+        assert!(check(&f, true).is_err());
+        assert_eq!(check(&f, false).unwrap().client_secret, None, "editing keeps the stored secret");
+        f.logo = Some("javascript:alert(1)".into());
+        assert!(check(&f, false).is_err());
+    }
+
+    #[test]
+    fn guids() {
+        assert!(is_guid("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        assert!(!is_guid("72f988bf-86f1-41af-91ab-2d7cd011db4"));
+        assert!(!is_guid("common"));
+    }
+}

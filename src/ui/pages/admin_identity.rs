@@ -1,0 +1,485 @@
+//! Admin: identity providers (list, add, edit, activate/deactivate) and the
+//! authentication options ("Allow Local Login").
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::accounts::Viewer;
+use crate::entities::enums::IdpKind;
+use crate::entities::identity_providers;
+use crate::error::AppResult;
+use crate::identity::providers::{self, ProviderFields};
+use crate::identity::session::set_flash;
+use crate::identity::{discovery, events, settings};
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, empty, form_error};
+use crate::ui::pages::admin::admin_nav;
+use crate::ui::{page_with_status, PageCtx};
+
+fn callback_url(state: &AppState, provider_id: i32) -> String {
+    format!("{}/auth/oidc/{provider_id}/callback", state.settings.base_url)
+}
+
+async fn record(state: &AppState, viewer: &Viewer, detail: String) -> AppResult<()> {
+    events::record(
+        &state.db,
+        events::SETTINGS_CHANGED,
+        Some(viewer.user.id),
+        Some(viewer.account.id),
+        Some(detail),
+        None,
+    )
+    .await
+}
+
+async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: Option<String>) -> AppResult<Response> {
+    let rows = providers::list(&state.db).await?;
+    let ctx2 = ctx.clone();
+    let state2 = state.clone();
+    Ok(page_with_status(status, ctx, "Admin · Identity providers", move || {
+        let body: Vec<_> = rows
+            .into_iter()
+            .map(|p| {
+                let edit = format!("/admin/identity-providers/{}", p.id);
+                let (toggle_action, toggle_label) = if p.active {
+                    (format!("/admin/identity-providers/{}/deactivate", p.id), format!("Deactivate {}", p.name))
+                } else {
+                    (format!("/admin/identity-providers/{}/activate", p.id), format!("Activate {}", p.name))
+                };
+                let button = if p.active { "Deactivate" } else { "Activate" };
+                let logo = providers::logo_of(&p);
+                let callback = callback_url(&state2, p.id);
+                view! {
+                    <tr>
+                        <td><img src=logo alt="" width="20" height="20"/> " " <a href=edit>{p.name.clone()}</a></td>
+                        <td>{p.kind.label()}</td>
+                        <td>{if p.active { "Active" } else { "Inactive" }} {(!p.visible).then_some(" · hidden")}</td>
+                        <td>{if p.allow_automatic_registration { "Yes" } else { "No" }}</td>
+                        <td><code>{callback}</code></td>
+                        <td>
+                            <form class="inline" method="post" action=toggle_action>
+                                {csrf_field(&ctx2)}
+                                <button type="submit" class="secondary" aria-label=toggle_label>{button}</button>
+                            </form>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect();
+        let is_empty = body.is_empty();
+        view! {
+            {admin_nav()}
+            {form_error(error)}
+            <p><a class="button" href="/admin/identity-providers/new">"Add an identity provider"</a></p>
+            {is_empty.then(|| empty("No identity providers yet. Add Microsoft Entra ID, Google or any OpenID provider."))}
+            {(!is_empty).then(|| view! {
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th>"Provider"</th><th>"Kind"</th><th>"State"</th><th>"Automatic registration"</th><th>"Callback URL"</th><th>"Action"</th></tr></thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                </div>
+            })}
+        }
+    }))
+}
+
+pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    list_page(&state, &ctx, StatusCode::OK, None).await
+}
+
+/// The provider form's fields as posted (checkboxes are absent when unticked).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProviderForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub issuer: String,
+    #[serde(default)]
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: String,
+    #[serde(default)]
+    pub tenants: String,
+    #[serde(default)]
+    pub hosted_domain: String,
+    #[serde(default)]
+    pub logo: String,
+    pub active: Option<String>,
+    pub visible: Option<String>,
+    pub allow_automatic_registration: Option<String>,
+}
+
+impl ProviderForm {
+    fn from_model(p: &identity_providers::Model) -> Self {
+        ProviderForm {
+            name: p.name.clone(),
+            kind: p.kind.as_str().into(),
+            issuer: p.issuer.clone(),
+            client_id: p.client_id.clone(),
+            client_secret: String::new(),
+            tenants: providers::tenants_of(p).join("\n"),
+            hosted_domain: p.hosted_domain.clone().unwrap_or_default(),
+            logo: p.logo.clone().unwrap_or_default(),
+            active: p.active.then(|| "on".into()),
+            visible: p.visible.then(|| "on".into()),
+            allow_automatic_registration: p.allow_automatic_registration.then(|| "on".into()),
+        }
+    }
+
+    fn fields(&self) -> ProviderFields {
+        ProviderFields {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            tenants: self.tenants.split([',', '\n', '\r', ' ']).map(str::to_string).collect(),
+            hosted_domain: Some(self.hosted_domain.clone()),
+            active: self.active.is_some(),
+            visible: self.visible.is_some(),
+            allow_automatic_registration: self.allow_automatic_registration.is_some(),
+            logo: Some(self.logo.clone()),
+        }
+    }
+}
+
+struct FormPage {
+    title: String,
+    action: String,
+    form: ProviderForm,
+    secret_hint: Option<String>,
+    callback: Option<String>,
+    errors: Vec<String>,
+}
+
+fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
+    let ctx2 = ctx.clone();
+    let FormPage { title, action, form, secret_hint, callback, errors } = page;
+    page_with_status(status, ctx, &title, move || {
+        let kinds: Vec<_> = IdpKind::ALL
+            .iter()
+            .map(|k| {
+                let selected = form.kind == k.as_str();
+                view! { <option value=k.as_str() selected=selected>{k.label()}</option> }
+            })
+            .collect();
+        let error_list = (!errors.is_empty()).then(|| {
+            let items: Vec<_> = errors.into_iter().map(|e| view! { <li>{e}</li> }).collect();
+            view! { <div class="form-error" role="alert"><ul>{items}</ul></div> }
+        });
+        let secret_placeholder =
+            secret_hint.clone().map(|h| format!("Stored: {h}. Leave empty to keep it.")).unwrap_or_default();
+        view! {
+            {admin_nav()}
+            {error_list}
+            {callback.map(|url| view! { <p>"Callback (redirect) URL to register with the provider: " <code>{url}</code></p> })}
+            <form class="stacked card" method="post" action=action>
+                {csrf_field(&ctx2)}
+                <label>"Name" <input name="name" value=form.name.clone() maxlength="100" required/></label>
+                <label>"Kind" <select name="kind">{kinds}</select></label>
+                <label>"Issuer URL"
+                    <input name="issuer" value=form.issuer.clone() maxlength="500" placeholder="https://login.microsoftonline.com/<tenant id>/v2.0"/>
+                </label>
+                <p class="muted">"Google: leave empty for https://accounts.google.com. Entra ID multi-tenant: use …/organizations/v2.0 and list the tenants below."</p>
+                <label>"Client id" <input name="client_id" value=form.client_id.clone() maxlength="255" required/></label>
+                <label>"Client secret"
+                    <input type="password" name="client_secret" autocomplete="off" maxlength="1000" placeholder=secret_placeholder/>
+                </label>
+                <label>"Allowed tenant ids (Entra ID, one per line)" <textarea name="tenants" rows="3">{form.tenants.clone()}</textarea></label>
+                <label>"Hosted domain (Google, optional)" <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
+                <label>"Logo URL (optional; Microsoft and Google logos are built in)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
+                <label><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
+                <label><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
+                <label><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
+                <button type="submit">"Save"</button>
+            </form>
+        }
+    })
+}
+
+pub async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let form = ProviderForm { kind: "azure_ad".into(), visible: Some("on".into()), ..Default::default() };
+    Ok(form_page(
+        &ctx,
+        StatusCode::OK,
+        FormPage {
+            title: "Admin · Add an identity provider".into(),
+            action: "/admin/identity-providers".into(),
+            form,
+            secret_hint: None,
+            callback: None,
+            errors: vec![],
+        },
+    ))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let provider = providers::get(&state.db, id).await?;
+    Ok(form_page(
+        &ctx,
+        StatusCode::OK,
+        FormPage {
+            title: format!("Admin · {}", provider.name),
+            action: format!("/admin/identity-providers/{id}"),
+            form: ProviderForm::from_model(&provider),
+            secret_hint: Some(providers::masked_secret(&state.secrets, &provider)),
+            callback: Some(callback_url(&state, id)),
+            errors: vec![],
+        },
+    ))
+}
+
+/// Creates (no id) or updates a provider; activation first checks discovery and the keys.
+async fn save(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    id: Option<i32>,
+    form: ProviderForm,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let existing = match id {
+        Some(id) => Some(providers::get(&state.db, id).await?),
+        None => None,
+    };
+    let refuse = |errors: Vec<String>, existing: &Option<identity_providers::Model>, form: ProviderForm| {
+        form_page(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormPage {
+                title: existing
+                    .as_ref()
+                    .map_or("Admin · Add an identity provider".into(), |p| format!("Admin · {}", p.name)),
+                action: id.map_or("/admin/identity-providers".into(), |id| format!("/admin/identity-providers/{id}")),
+                secret_hint: existing.as_ref().map(|p| providers::masked_secret(&state.secrets, p)),
+                callback: id.map(|id| callback_url(state, id)),
+                form: ProviderForm { client_secret: String::new(), ..form },
+                errors,
+            },
+        )
+    };
+    let settings = match providers::check(&form.fields(), existing.is_none()) {
+        Ok(settings) => settings,
+        Err(errors) => return Ok(refuse(errors, &existing, form)),
+    };
+    if settings.active {
+        let mut candidate = existing.clone().unwrap_or_else(|| identity_providers::Model {
+            id: 0,
+            name: settings.name.clone(),
+            kind: settings.kind,
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret_enc: None,
+            allowed_tenants: None,
+            hosted_domain: None,
+            active: false,
+            visible: true,
+            allow_automatic_registration: false,
+            logo: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        });
+        candidate.issuer = settings.issuer.clone();
+        if let Err(reason) = discovery::check(&discovery::http_client(), &candidate).await {
+            return Ok(refuse(vec![format!("Not activated: {reason}")], &existing, form));
+        }
+    }
+    let name = settings.name.clone();
+    match providers::save(&state.db, &state.secrets, existing.clone(), settings).await? {
+        Ok(saved) => {
+            let verb = if existing.is_some() { "updated" } else { "added" };
+            record(state, viewer, format!("identity provider {} {verb} (active: {})", saved.name, saved.active))
+                .await?;
+            set_flash(session, format!("{name} was {verb}.")).await?;
+            Ok(Redirect::to("/admin/identity-providers").into_response())
+        }
+        Err(message) => Ok(refuse(vec![message], &existing, form)),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<ProviderForm>,
+) -> AppResult<Response> {
+    save(&state, &ctx, &session, None, form).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<ProviderForm>,
+) -> AppResult<Response> {
+    save(&state, &ctx, &session, Some(id), form).await
+}
+
+pub async fn activate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let provider = providers::get(&state.db, id).await?;
+    if let Err(reason) = discovery::check(&discovery::http_client(), &provider).await {
+        let message = format!("{} was not activated. {reason}", provider.name);
+        return list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+    }
+    let name = provider.name.clone();
+    providers::set_active(&state.db, provider, true).await?;
+    record(&state, viewer, format!("identity provider {name} activated")).await?;
+    set_flash(&session, format!("{name} is active.")).await?;
+    Ok(Redirect::to("/admin/identity-providers").into_response())
+}
+
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let provider = providers::get(&state.db, id).await?;
+    let rules = settings::load(&state.db).await?;
+    if !rules.allow_local_login && provider.active && providers::count_active(&state.db).await? <= 1 {
+        let message = format!(
+            "{} is the last active provider and password sign-in is off: nobody could sign in. Turn Allow Local Login on first.",
+            provider.name
+        );
+        return list_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
+    }
+    let name = provider.name.clone();
+    providers::set_active(&state.db, provider, false).await?;
+    record(&state, viewer, format!("identity provider {name} deactivated")).await?;
+    set_flash(&session, format!("{name} is inactive.")).await?;
+    Ok(Redirect::to("/admin/identity-providers").into_response())
+}
+
+async fn authentication_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let rules = settings::load(&state.db).await?;
+    let active = providers::count_active(&state.db).await?;
+    let without = if rules.allow_local_login && active > 0 {
+        settings::users_without_external_login(&state.db).await?
+    } else {
+        vec![]
+    };
+    let ctx2 = ctx.clone();
+    Ok(page_with_status(status, ctx, "Admin · Authentication options", move || {
+        let body = if !rules.allow_local_login {
+            view! {
+                <p>"Allow Local Login is " <strong>"off"</strong> ": people sign in only with an external identity provider."</p>
+                <form method="post" action="/admin/authentication" class="stacked card">
+                    {csrf_field(&ctx2)}
+                    <input type="hidden" name="allow_local_login" value="on"/>
+                    <button type="submit">"Turn Allow Local Login on"</button>
+                </form>
+            }
+            .into_any()
+        } else if active == 0 {
+            view! {
+                <p>"Allow Local Login is " <strong>"on"</strong> "."</p>
+                <p class="muted">"It can be turned off only while at least one external identity provider is active. "
+                    <a href="/admin/identity-providers">"Activate one first."</a></p>
+            }
+            .into_any()
+        } else {
+            let count = without.len();
+            let items: Vec<_> =
+                without.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect();
+            let warning = if count == 0 {
+                "Every user has a link to an active external provider.".to_string()
+            } else {
+                format!("{count} user(s) have no link to an active external provider and could not sign in until they link one or you turn this back on:")
+            };
+            view! {
+                <p>"Allow Local Login is " <strong>"on"</strong> "."</p>
+                <p class="users-without-link">{warning}</p>
+                {(count > 0).then(|| view! { <ul class="users-without-link-list">{items}</ul> })}
+                <form method="post" action="/admin/authentication" class="stacked card">
+                    {csrf_field(&ctx2)}
+                    <input type="hidden" name="allow_local_login" value="off"/>
+                    <label><input type="checkbox" name="confirm" value="yes" required/>
+                        {format!(" I understand that {count} user(s) will not be able to sign in with a password.")}</label>
+                    <button type="submit" class="danger">"Turn Allow Local Login off"</button>
+                </form>
+            }
+            .into_any()
+        };
+        view! {
+            {admin_nav()}
+            {form_error(error)}
+            <section class="panel">{body}</section>
+            <p class="muted">"From the server's shell, " <code>"stratus auth allow-local-login on"</code> " turns it back on."</p>
+        }
+    }))
+}
+
+pub async fn authentication(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    authentication_page(&state, &ctx, StatusCode::OK, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuthenticationForm {
+    pub allow_local_login: String,
+    pub confirm: Option<String>,
+}
+
+pub async fn save_authentication(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<AuthenticationForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let allow = match form.allow_local_login.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => {
+            return authentication_page(
+                &state,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("Choose on or off.".into()),
+            )
+            .await
+        }
+    };
+    if !allow {
+        if providers::count_active(&state.db).await? == 0 {
+            let message = "Activate an external identity provider before turning Allow Local Login off.".to_string();
+            return authentication_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
+        }
+        if form.confirm.as_deref() != Some("yes") {
+            let message = "Tick the confirmation to turn Allow Local Login off.".to_string();
+            return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+        }
+    }
+    settings::set_allow_local_login(&state.db, allow).await?;
+    record(&state, viewer, format!("allow_local_login={allow}")).await?;
+    set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
+    Ok(Redirect::to("/admin/authentication").into_response())
+}

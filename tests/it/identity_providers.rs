@@ -1,0 +1,231 @@
+//! Identity providers in the admin area, the TOML file, and "Allow Local Login".
+
+use reqwest::StatusCode;
+use sea_orm::EntityTrait;
+use stratus::entities::identity_providers;
+use stratus::identity::providers::ProviderFields;
+
+use crate::support::{location, TestApp, DEMO_PASSWORD};
+use crate::test_op::TestOp;
+
+const SECRET: &str = "s3cret-value-WXYZ";
+
+async fn add_provider(app: &TestApp, name: &str, issuer: &str, active: bool) -> reqwest::Response {
+    let mut fields = vec![
+        ("name", name),
+        ("kind", "oidc"),
+        ("issuer", issuer),
+        ("client_id", "stratus-client"),
+        ("client_secret", SECRET),
+        ("visible", "on"),
+    ];
+    if active {
+        fields.push(("active", "on"));
+    }
+    app.submit("/admin/identity-providers/new", "/admin/identity-providers", &fields).await
+}
+
+async fn only_provider(app: &TestApp) -> identity_providers::Model {
+    let mut all = identity_providers::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(all.len(), 1);
+    all.remove(0)
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_provider_whose_secret_is_sealed_and_shown_masked() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let response = add_provider(&app, "Contoso SSO", &op.issuer, false).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let provider = only_provider(&app).await;
+    assert!(!provider.active);
+    let stored = provider.client_secret_enc.clone().unwrap();
+    assert!(!stored.contains(SECRET), "the secret is encrypted at rest");
+
+    let (_, list) = app.page("/admin/identity-providers").await;
+    assert!(list.contains("Contoso SSO"));
+    assert!(list.contains(&format!("/auth/oidc/{}/callback", provider.id)), "the callback URL to register");
+    let (_, edit) = app.page(&format!("/admin/identity-providers/{}", provider.id)).await;
+    assert!(!edit.contains(SECRET));
+    assert!(edit.contains("••••••••WXYZ"));
+
+    // Editing without retyping the secret keeps it.
+    let action = format!("/admin/identity-providers/{}", provider.id);
+    let response = app
+        .submit(
+            &action,
+            &action,
+            &[
+                ("name", "Contoso SSO"),
+                ("kind", "oidc"),
+                ("issuer", &op.issuer),
+                ("client_id", "new-client"),
+                ("visible", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let provider = only_provider(&app).await;
+    assert_eq!(provider.client_id, "new-client");
+    assert_eq!(provider.client_secret_enc.unwrap(), stored);
+}
+
+#[tokio::test]
+async fn activation_checks_discovery_and_keys_and_says_what_failed() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    add_provider(&app, "Contoso SSO", &op.issuer, false).await;
+    let id = only_provider(&app).await.id;
+    let activate = format!("/admin/identity-providers/{id}/activate");
+
+    op.behaviour.lock().unwrap().wrong_issuer_in_discovery = true;
+    let response = app.submit("/admin/identity-providers", &activate, &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("names the issuer https://evil.example"));
+
+    op.behaviour.lock().unwrap().wrong_issuer_in_discovery = false;
+    op.behaviour.lock().unwrap().no_keys = true;
+    let response = app.submit("/admin/identity-providers", &activate, &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("lists no keys"));
+    assert!(!only_provider(&app).await.active);
+
+    op.behaviour.lock().unwrap().no_keys = false;
+    let response = app.submit("/admin/identity-providers", &activate, &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(only_provider(&app).await.active);
+
+    // An unreachable issuer is refused when added as active.
+    let response = add_provider(&app, "Gone", "http://127.0.0.1:9", true).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("could not be reached"));
+}
+
+#[tokio::test]
+async fn bad_provider_settings_are_refused_with_messages() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let response = app
+        .submit(
+            "/admin/identity-providers/new",
+            "/admin/identity-providers",
+            &[
+                ("name", ""),
+                ("kind", "saml"),
+                ("issuer", "http://idp.example.com"),
+                ("client_id", ""),
+                ("logo", "javascript:x"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    for message in
+        ["Give the provider a name", "azure_ad, google or oidc", "must use https", "client id", "client secret", "logo"]
+    {
+        assert!(body.contains(message), "{message}");
+    }
+    assert!(identity_providers::Entity::find().all(&app.db).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn turning_local_login_off_needs_an_active_provider_shows_who_is_affected_and_is_enforced() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+
+    let (_, page) = app.page("/admin/authentication").await;
+    assert!(page.contains("Activate one first"));
+    let response = app
+        .submit("/admin/authentication", "/admin/authentication", &[("allow_local_login", "off"), ("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+
+    add_provider(&app, "Contoso SSO", &op.issuer, true).await;
+    let (_, page) = app.page("/admin/authentication").await;
+    assert!(page.contains("6 user(s) have no link to an active external provider"));
+    assert!(page.contains("ana@contoso.demo"));
+
+    let response = app.submit("/admin/authentication", "/admin/authentication", &[("allow_local_login", "off")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "needs the confirmation");
+    let response = app
+        .submit("/admin/authentication", "/admin/authentication", &[("allow_local_login", "off"), ("confirm", "yes")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // The password form is gone and a password POST is refused server-side.
+    let visitor = app.new_browser();
+    let (_, login) = visitor.page("/login").await;
+    assert!(!login.contains("name=\"password\""));
+    let response = visitor.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let (status, _) = visitor.page("/account").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The admin's own session stays valid; the last active provider cannot be deactivated now.
+    let id = identity_providers::Entity::find().one(&app.db).await.unwrap().unwrap().id;
+    let response =
+        app.submit("/admin/identity-providers", &format!("/admin/identity-providers/{id}/deactivate"), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+
+    let response = app.submit("/admin/authentication", "/admin/authentication", &[("allow_local_login", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(visitor.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_break_glass_command_turns_local_login_back_on() {
+    let app = TestApp::start().await;
+    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    assert_eq!(app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::FORBIDDEN);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(["auth", "--database-url", &app.database_url, "allow-local-login", "on"])
+        .output()
+        .expect("run stratus");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Allow Local Login is now on."));
+    let response = app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account");
+}
+
+#[tokio::test]
+async fn providers_declared_in_the_configuration_are_applied_by_name() {
+    let op = TestOp::start().await;
+    let declared = ProviderFields {
+        name: "Declared SSO".into(),
+        kind: "oidc".into(),
+        issuer: op.issuer.clone(),
+        client_id: "from-file".into(),
+        client_secret: "file-secret".into(),
+        active: true,
+        visible: true,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(|settings| settings.identity_providers = vec![declared.clone()]).await;
+    let provider = only_provider(&app).await;
+    assert_eq!(
+        (provider.name.as_str(), provider.client_id.as_str(), provider.active),
+        ("Declared SSO", "from-file", true)
+    );
+    assert!(!provider.client_secret_enc.unwrap().contains("file-secret"));
+
+    // Applying again (a restart with a changed file) updates the same row.
+    let changed = ProviderFields { client_id: "changed".into(), ..declared };
+    stratus::identity::providers::apply_declared(&app.db, &stratus::secrets::SecretBox::from_key(&[0; 32]), &changed)
+        .await
+        .unwrap();
+    assert_eq!(only_provider(&app).await.client_id, "changed");
+}
+
+#[tokio::test]
+async fn only_provider_admins_reach_these_pages() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@andes.demo").await;
+    for path in ["/admin/identity-providers", "/admin/identity-providers/new", "/admin/authentication"] {
+        assert_eq!(app.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+}
