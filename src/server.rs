@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::secrets::SecretBox;
-use crate::ui::pages::{account, accounts, admin, admin_identity, cart, errors, home, login, product, reseller};
+use crate::ui::pages::{account, accounts, admin, admin_identity, cart, errors, home, login, oidc, product, reseller};
 use crate::ui::{assets, context};
 use crate::{demo, identity, jobs};
 
@@ -41,6 +41,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub secrets: Arc<SecretBox>,
     pub sign_in_limiter: Arc<RateLimiter>,
+    /// For calls to identity providers: no redirects followed, short timeouts.
+    pub http: reqwest::Client,
 }
 
 /// A prepared server: database migrated, demo data loaded if asked, ready to route.
@@ -99,6 +101,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
+        http: identity::discovery::http_client(),
     };
     Ok(App { state, session_store })
 }
@@ -172,6 +175,14 @@ fn routes() -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/profile", post(account::save_profile))
         .route("/account/password", post(account::change_password))
+        .route("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
+        .route("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
+        .route("/account/login-options/local/connect", post(oidc::connect_local))
+        .route("/account/login-options/local/disconnect", post(oidc::disconnect_local))
+        .route("/account/login-options/{id}/connect", post(oidc::connect))
+        .route("/account/login-options/{id}/disconnect", post(oidc::disconnect))
+        .route("/auth/oidc/{id}/login", get(oidc::start_login))
+        .route("/auth/oidc/{id}/callback", get(oidc::callback))
         .route("/accounts/{code}", get(accounts::show))
         .route("/reseller", get(reseller::customers))
         .route("/admin", get(admin::accounts))

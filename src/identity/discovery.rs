@@ -32,7 +32,7 @@ struct KeySet {
     keys: Vec<serde_json::Value>,
 }
 
-async fn fetch_json<T: serde::de::DeserializeOwned>(
+pub async fn fetch_json<T: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
     what: &str,
@@ -74,13 +74,26 @@ pub fn issuer_matches(configured: &str, discovered: &str) -> bool {
     discovered.contains("{tenantid}") && generic(configured) == format!("{discovered}/")
 }
 
-/// Fetches discovery and the JWKS; `Ok` with a summary, or `Err` saying what failed.
-pub async fn check(client: &reqwest::Client, provider: &identity_providers::Model) -> Result<String, String> {
+/// Fetches a provider's discovery document and checks that it names the provider's issuer.
+pub async fn document(
+    client: &reqwest::Client,
+    provider: &identity_providers::Model,
+) -> Result<DiscoveryDocument, String> {
     let url = format!("{}/.well-known/openid-configuration", provider.issuer.trim_end_matches('/'));
     let document: DiscoveryDocument = fetch_json(client, &url, "Discovery").await?;
     if !issuer_matches(&provider.issuer, &document.issuer) {
         return Err(format!("Discovery: the document names the issuer {}, not {}", document.issuer, provider.issuer));
     }
+    for endpoint in [&document.authorization_endpoint, &document.token_endpoint, &document.jwks_uri] {
+        crate::identity::providers::check_issuer_url(endpoint)
+            .map_err(|_| format!("Discovery: the endpoint {endpoint} is not https"))?;
+    }
+    Ok(document)
+}
+
+/// Fetches discovery and the JWKS; `Ok` with a summary, or `Err` saying what failed.
+pub async fn check(client: &reqwest::Client, provider: &identity_providers::Model) -> Result<String, String> {
+    let document = document(client, provider).await?;
     let keys: KeySet = fetch_json(client, &document.jwks_uri, "Signing keys (JWKS)").await?;
     if keys.keys.is_empty() {
         return Err(format!("Signing keys (JWKS): {} lists no keys", document.jwks_uri));

@@ -182,6 +182,44 @@ pub async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i3
     Ok(())
 }
 
+/// Sets a password for a user who has none (Login Options → Local → Connect).
+pub async fn set_password(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    new: &str,
+    confirmation: &str,
+) -> AppResult<Result<(), String>> {
+    if let Err(message) = password::check_new_password(new, confirmation) {
+        return Ok(Err(message));
+    }
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(Some(password::hash(new)?));
+    active.password_changed_at = Set(Some(Utc::now()));
+    active.update(db).await?;
+    events::record(db, events::PASSWORD_SET, Some(user.id), Some(user.account_id), None, None).await?;
+    Ok(Ok(()))
+}
+
+/// Removes a user's password (Login Options → Local → Disconnect); the caller checks another way in remains.
+pub async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> AppResult<()> {
+    let mut active: users::ActiveModel = user.clone().into();
+    active.password_hash = Set(None);
+    active.update(db).await?;
+    events::record(db, events::PASSWORD_REMOVED, Some(user.id), Some(user.account_id), None, None).await?;
+    Ok(())
+}
+
+/// Checks a signed-in user's password again (re-authentication before changing the ways in).
+pub fn confirm_password(user: &users::Model, pass: &str) -> bool {
+    match &user.password_hash {
+        Some(hash) => password::verify(hash, pass),
+        None => {
+            password::verify_against_dummy(pass);
+            false
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

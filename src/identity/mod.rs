@@ -4,7 +4,9 @@
 pub mod csrf;
 pub mod discovery;
 pub mod events;
+pub mod links;
 pub mod local;
+pub mod oidc;
 pub mod password;
 pub mod providers;
 pub mod rate_limit;

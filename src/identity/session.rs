@@ -91,6 +91,30 @@ pub async fn begin_signed_in(session: &Session, user_id: i32) -> AppResult<()> {
     Ok(())
 }
 
+/// After a re-authentication: a new session id and a fresh sign-in time.
+pub async fn mark_reauthenticated(session: &Session) -> AppResult<()> {
+    session.cycle_id().await?;
+    session.insert(AUTH_AT, chrono::Utc::now().timestamp()).await?;
+    Ok(())
+}
+
+/// Whether the session's sign-in (or last re-authentication) is recent enough to change
+/// the ways in without asking again.
+pub async fn recently_authenticated(session: &Session, within_seconds: i64) -> AppResult<bool> {
+    let at = session.get::<i64>(AUTH_AT).await?.unwrap_or(0);
+    Ok(chrono::Utc::now().timestamp() - at <= within_seconds)
+}
+
+pub async fn store_flow(session: &Session, flow: &super::oidc::PendingFlow) -> AppResult<()> {
+    session.insert(super::oidc::SESSION_KEY, flow).await?;
+    Ok(())
+}
+
+/// Takes the pending flow out of the session: a callback can use it once.
+pub async fn take_flow(session: &Session) -> AppResult<Option<super::oidc::PendingFlow>> {
+    Ok(session.remove::<super::oidc::PendingFlow>(super::oidc::SESSION_KEY).await.unwrap_or(None))
+}
+
 pub async fn signed_in_user_id(session: &Session) -> AppResult<Option<i32>> {
     Ok(session.get::<i32>(USER_ID).await?)
 }

@@ -5,6 +5,7 @@ mod bad_input;
 mod csrf;
 mod identity;
 mod identity_providers;
+mod login_options;
 mod pages;
 mod support;
 mod test_op;

@@ -15,6 +15,7 @@ pub const DEMO_PASSWORD: &str = "demo-password";
 pub struct TestApp {
     pub browser: Browser,
     pub database_url: String,
+    pub secrets: Arc<stratus::secrets::SecretBox>,
     pub db: DatabaseConnection,
     _dir: tempfile::TempDir,
     server: tokio::task::JoinHandle<()>,
@@ -88,13 +89,14 @@ impl TestApp {
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");
         let db = app.state.db.clone();
+        let secrets = app.state.secrets.clone();
         let router = app.router();
         let server = tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
         });
         let jar = Arc::new(Jar::default());
         let browser = Browser { base: format!("http://{addr}"), client: new_client(jar.clone()), jar };
-        TestApp { browser, database_url, db, _dir: dir, server }
+        TestApp { browser, database_url, secrets, db, _dir: dir, server }
     }
 
     /// Another browser on the same server.

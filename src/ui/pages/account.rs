@@ -13,9 +13,9 @@ use crate::accounts::store as accounts_store;
 use crate::accounts::{check_name, Viewer, MAX_NAME_CHARS};
 use crate::billing::store as billing_store;
 use crate::error::AppResult;
-use crate::identity::local;
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::session::set_flash;
+use crate::identity::{events, links, local, providers, settings};
 use crate::pagination::PageQuery;
 use crate::server::AppState;
 use crate::subscriptions::store as subscriptions_store;
@@ -40,6 +40,8 @@ async fn render(
     let scope = AccountScope::of(viewer);
     let subscriptions = subscriptions_store::subscriptions_of(&state.db, scope, viewer.account.id).await?;
     let invoices = billing_store::invoices_of(&state.db, scope, viewer.account.id, page_query).await?;
+    let options = login_options(state, viewer).await?;
+    let recent = events::recent_for_user(&state.db, viewer.user.id, 10).await?;
     let user = viewer.user.clone();
     let account = viewer.account.clone();
     let has_password = user.password_hash.is_some();
@@ -73,10 +75,7 @@ async fn render(
                     <button type="submit">"Change password"</button>
                 </form>
             </section>
-            <section class="panel" id="login-options">
-                <h2>"Login Options"</h2>
-                <p class="muted">"You sign in with your e-mail and password. When your provider connects Microsoft or Google sign-in, you can link them here."</p>
-            </section>
+            {options.map(|rows| login_options_section(&ctx2, rows))}
             <section class="panel" id="subscriptions">
                 <h2>"Subscriptions"</h2>
                 {subscriptions_table(subscriptions)}
@@ -84,6 +83,10 @@ async fn render(
             <section class="panel" id="invoices">
                 <h2>"Invoices"</h2>
                 {invoices_table(&invoices, "/account")}
+            </section>
+            <section class="panel" id="security-activity">
+                <h2>"Recent security activity"</h2>
+                {security_activity(recent)}
             </section>
         }
     }))
@@ -156,4 +159,108 @@ pub async fn change_password(
             render(&state, &ctx, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
         }
     }
+}
+
+/// One row of Login Options.
+struct OptionRow {
+    name: String,
+    logo: String,
+    connected: bool,
+    /// (action, label) of the Connect or Disconnect button; none when it cannot apply.
+    button: Option<(String, &'static str)>,
+    note: Option<&'static str>,
+}
+
+/// The Login Options rows, or `None` when the section is not shown (DESIGN.md's display rule).
+async fn login_options(state: &AppState, viewer: &Viewer) -> AppResult<Option<Vec<OptionRow>>> {
+    let allow_local = settings::load(&state.db).await?.allow_local_login;
+    let usable = providers::usable(&state.db).await?;
+    if !links::show_login_options(allow_local, usable.len()) {
+        return Ok(None);
+    }
+    let linked: Vec<i32> = links::links_of(&state.db, viewer.user.id).await?.iter().map(|l| l.provider_id).collect();
+    let mut rows: Vec<OptionRow> = usable
+        .iter()
+        .map(|p| {
+            let connected = linked.contains(&p.id);
+            let button = if connected {
+                (format!("/account/login-options/{}/disconnect", p.id), "Disconnect")
+            } else {
+                (format!("/account/login-options/{}/connect", p.id), "Connect")
+            };
+            OptionRow { name: p.name.clone(), logo: providers::logo_of(p), connected, button: Some(button), note: None }
+        })
+        .collect();
+    let has_password = viewer.user.password_hash.is_some();
+    rows.push(OptionRow {
+        name: "Local".into(),
+        logo: "/static/favicon.svg".into(),
+        connected: has_password && allow_local,
+        button: match (allow_local, has_password) {
+            (true, true) => Some(("/account/login-options/local/disconnect".into(), "Disconnect")),
+            (true, false) => Some(("/account/login-options/local/connect".into(), "Connect")),
+            (false, _) => None,
+        },
+        note: (!allow_local).then_some("Password sign-in is turned off."),
+    });
+    rows.sort_by_key(|r| r.name.to_lowercase());
+    Ok(Some(rows))
+}
+
+fn login_options_section(ctx: &PageCtx, rows: Vec<OptionRow>) -> impl IntoView {
+    let items: Vec<_> = rows
+        .into_iter()
+        .map(|row| {
+            let mark = if row.connected { "Connected" } else { "Not connected" };
+            let mark_class = if row.connected { "tag ok" } else { "tag" };
+            let button = row.button.map(|(action, label)| {
+                let aria = format!("{label} {}", row.name);
+                view! {
+                    <form class="inline" method="post" action=action>
+                        {csrf_field(ctx)}
+                        <button type="submit" class="secondary" aria-label=aria>{label}</button>
+                    </form>
+                }
+            });
+            view! {
+                <tr>
+                    <td><span class=mark_class>{mark}</span></td>
+                    <td><img src=row.logo alt="" width="20" height="20"/></td>
+                    <td>{row.name}</td>
+                    <td>{button} {row.note.map(|n| view! { <span class="muted">{n}</span> })}</td>
+                </tr>
+            }
+        })
+        .collect();
+    view! {
+        <section class="panel" id="login-options">
+            <h2>"Login Options"</h2>
+            <p class="muted">"The ways you can sign in. Connect a provider to sign in with it; at least one way must stay."</p>
+            <table class="login-options">
+                <thead><tr><th>"State"</th><th><span class="visually-hidden">"Logo"</span></th><th>"Sign in with"</th><th>"Action"</th></tr></thead>
+                <tbody>{items}</tbody>
+            </table>
+        </section>
+    }
+}
+
+fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> impl IntoView {
+    if recent.is_empty() {
+        return crate::ui::components::empty("No security activity yet.").into_any();
+    }
+    let rows: Vec<_> = recent
+        .into_iter()
+        .map(|e| {
+            let when = e.created_at.format("%Y-%m-%d %H:%M UTC").to_string();
+            let what = e.kind.replace('_', " ");
+            view! { <tr><td>{when}</td><td>{what}</td><td>{e.detail.unwrap_or_default()}</td></tr> }
+        })
+        .collect();
+    view! {
+        <table>
+            <thead><tr><th>"When"</th><th>"What"</th><th>"Detail"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use crate::error::{AppError, AppResult};
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::{events, session, settings};
+use crate::identity::{events, providers, session, settings};
 use crate::server::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::{page_with_status, PageCtx};
@@ -23,15 +23,31 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-fn login_page(
-    ctx: &PageCtx,
-    status: StatusCode,
+/// What the sign-in page shows.
+struct LoginView {
     local_allowed: bool,
+    /// "Sign in with …" buttons: (provider id, name, logo).
+    buttons: Vec<(i32, String, String)>,
     email: String,
     next: Option<String>,
     error: Option<String>,
-) -> Response {
+}
+
+async fn login_view(state: &AppState, next: Option<String>) -> AppResult<LoginView> {
+    let rules = settings::load(&state.db).await?;
+    let buttons =
+        providers::usable(&state.db).await?.iter().map(|p| (p.id, p.name.clone(), providers::logo_of(p))).collect();
+    Ok(LoginView { local_allowed: rules.allow_local_login, buttons, email: String::new(), next, error: None })
+}
+
+fn next_query(next: Option<&str>) -> String {
+    next.map(|n| format!("?next={}", crate::error::encode_query_value(n))).unwrap_or_default()
+}
+
+fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
     let ctx2 = ctx.clone();
+    let LoginView { local_allowed, buttons, email, next, error } = login;
+    let idp_query = next_query(next.as_deref());
     page_with_status(status, ctx, "Sign in", move || {
         let form = local_allowed.then(|| {
             let next = next.unwrap_or_default();
@@ -46,10 +62,22 @@ fn login_page(
             }
         });
         let off = (!local_allowed).then(|| view! { <p class="muted">{local::LOCAL_LOGIN_OFF}</p> });
+        let has_buttons = !buttons.is_empty();
+        let buttons: Vec<_> = buttons
+            .into_iter()
+            .map(|(id, name, logo)| {
+                let href = format!("/auth/oidc/{id}/login{idp_query}");
+                let label = format!("Sign in with {name}");
+                view! {
+                    <li><a class="button secondary idp-button" href=href><img src=logo alt="" width="20" height="20"/> " " {label}</a></li>
+                }
+            })
+            .collect();
         view! {
             {form_error(error)}
             {form}
             {off}
+            {has_buttons.then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
         }
     })
 }
@@ -62,8 +90,13 @@ pub async fn show(
     if ctx.viewer.is_some() {
         return Ok(Redirect::to(&session::safe_return_path(query.next.as_deref())).into_response());
     }
-    let rules = settings::load(&state.db).await?;
-    Ok(login_page(&ctx, StatusCode::OK, rules.allow_local_login, String::new(), query.next, None))
+    let login = login_view(&state, query.next).await?;
+    if !login.local_allowed && login.buttons.len() == 1 {
+        // One way in: go straight to it.
+        let location = format!("/auth/oidc/{}/login{}", login.buttons[0].0, next_query(login.next.as_deref()));
+        return Ok(Redirect::to(&location).into_response());
+    }
+    Ok(login_page(&ctx, StatusCode::OK, login))
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,27 +123,23 @@ pub async fn submit(
         }
         return Ok(response);
     }
-    let next = form.next.filter(|n| !n.is_empty());
+    let mut login = login_view(&state, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {
-        let email = form.email.chars().take(MAX_EMAIL_CHARS).collect();
-        return Ok(login_page(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            true,
-            email,
-            next,
-            Some(local::GENERIC_FAILURE.into()),
-        ));
+        login.email = form.email.chars().take(MAX_EMAIL_CHARS).collect();
+        login.error = Some(local::GENERIC_FAILURE.into());
+        return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
     match local::sign_in(&state.db, &form.email, &form.password, Some(peer.ip().to_string())).await? {
         SignInOutcome::SignedIn(user) => {
             session::begin_signed_in(&session, user.id).await?;
-            Ok(Redirect::to(&session::safe_return_path(next.as_deref())).into_response())
+            Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())
         }
         SignInOutcome::Failed => {
-            Ok(login_page(&ctx, StatusCode::UNAUTHORIZED, true, form.email, next, Some(local::GENERIC_FAILURE.into())))
+            login.email = form.email;
+            login.error = Some(local::GENERIC_FAILURE.into());
+            Ok(login_page(&ctx, StatusCode::UNAUTHORIZED, login))
         }
-        SignInOutcome::LocalLoginOff => Ok(login_page(&ctx, StatusCode::FORBIDDEN, false, String::new(), next, None)),
+        SignInOutcome::LocalLoginOff => Ok(login_page(&ctx, StatusCode::FORBIDDEN, login)),
     }
 }
 

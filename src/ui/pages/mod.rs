@@ -8,5 +8,6 @@ pub mod cart;
 pub mod errors;
 pub mod home;
 pub mod login;
+pub mod oidc;
 pub mod product;
 pub mod reseller;

@@ -1,0 +1,214 @@
+//! Links between users and external identities, and the Login Options rules.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::oidc::VerifiedIdentity;
+use crate::accounts::{check_name, store as accounts_store};
+use crate::entities::enums::{AccountTier, UserRole};
+use crate::entities::{accounts, identity_providers, user_identities, users};
+use crate::error::{AppError, AppResult};
+
+/// The Login Options section is shown when local login is allowed and at least one external
+/// provider is active and visible, or local login is off and at least two are.
+pub fn show_login_options(allow_local_login: bool, usable_providers: usize) -> bool {
+    if allow_local_login {
+        usable_providers >= 1
+    } else {
+        usable_providers >= 2
+    }
+}
+
+/// A way into an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Way {
+    Password,
+    Provider(i32),
+}
+
+/// Whether removing `removing` leaves a usable way in: a link to an active provider, or a
+/// password while local login is allowed.
+pub fn can_remove(ways: &[Way], active_providers: &[i32], allow_local_login: bool, removing: Way) -> bool {
+    ways.iter().filter(|w| **w != removing).any(|w| match w {
+        Way::Password => allow_local_login,
+        Way::Provider(id) => active_providers.contains(id),
+    })
+}
+
+pub async fn links_of(db: &DatabaseConnection, user_id: i32) -> AppResult<Vec<user_identities::Model>> {
+    Ok(user_identities::Entity::find().filter(user_identities::Column::UserId.eq(user_id)).all(db).await?)
+}
+
+/// The user an external identity is linked to.
+pub async fn find_linked_user(
+    db: &DatabaseConnection,
+    provider: &identity_providers::Model,
+    identity: &VerifiedIdentity,
+) -> AppResult<Option<(user_identities::Model, users::Model)>> {
+    let link = user_identities::Entity::find()
+        .filter(user_identities::Column::ProviderId.eq(provider.id))
+        .filter(user_identities::Column::Issuer.eq(&identity.issuer))
+        .filter(user_identities::Column::Subject.eq(&identity.subject))
+        .one(db)
+        .await?;
+    match link {
+        Some(link) => Ok(users::Entity::find_by_id(link.user_id).one(db).await?.map(|user| (link, user))),
+        None => Ok(None),
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Linked,
+    AlreadyYours,
+    LinkedToAnotherUser,
+}
+
+/// Links an identity to a user; one already linked to somebody else is refused.
+pub async fn link(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    provider: &identity_providers::Model,
+    identity: &VerifiedIdentity,
+) -> AppResult<LinkOutcome> {
+    if let Some((_, owner)) = find_linked_user(db, provider, identity).await? {
+        return Ok(if owner.id == user.id { LinkOutcome::AlreadyYours } else { LinkOutcome::LinkedToAnotherUser });
+    }
+    let now = Utc::now();
+    let inserted = user_identities::ActiveModel {
+        user_id: Set(user.id),
+        provider_id: Set(provider.id),
+        issuer: Set(identity.issuer.clone()),
+        subject: Set(identity.subject.clone()),
+        tenant_id: Set(identity.tenant_id.clone()),
+        email_at_link: Set(identity.email.clone()),
+        linked_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(LinkOutcome::Linked),
+        // The unique (provider, issuer, subject) constraint: a parallel link won the race.
+        Err(_) if find_linked_user(db, provider, identity).await?.is_some() => Ok(LinkOutcome::LinkedToAnotherUser),
+        Err(e) => Err(AppError::Database(e)),
+    }
+}
+
+pub async fn unlink(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> AppResult<bool> {
+    let links = user_identities::Entity::find()
+        .filter(user_identities::Column::UserId.eq(user_id))
+        .filter(user_identities::Column::ProviderId.eq(provider_id))
+        .all(db)
+        .await?;
+    let found = !links.is_empty();
+    for link in links {
+        link.delete(db).await?;
+    }
+    Ok(found)
+}
+
+pub async fn touch(db: &DatabaseConnection, link: user_identities::Model) -> AppResult<()> {
+    let mut row: user_identities::ActiveModel = link.into();
+    row.last_login_at = Set(Some(Utc::now()));
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Creates a customer account (a direct customer of the provider) and a user with no
+/// password for an unknown identity, and links it. Only when the provider allows it.
+pub async fn register(
+    db: &DatabaseConnection,
+    provider: &identity_providers::Model,
+    identity: &VerifiedIdentity,
+) -> AppResult<Result<users::Model, String>> {
+    let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()) else {
+        return Ok(Err("The identity provider did not share an e-mail address, so no account can be created.".into()));
+    };
+    if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
+        return Ok(Err(
+            "An account with this e-mail already exists. Sign in with it, then connect this provider from My Account → Login Options."
+                .into(),
+        ));
+    }
+    let provider_account =
+        accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))?;
+    let name = identity.name.as_deref().and_then(|n| check_name(n).ok()).unwrap_or_else(|| email.clone());
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let code = format!("C{}", &uuid_like()[..10]).to_ascii_uppercase();
+    let account = accounts::ActiveModel {
+        tier: Set(AccountTier::Customer),
+        parent_id: Set(Some(provider_account.id)),
+        code: Set(code),
+        name: Set(name.clone()),
+        currency: Set(provider_account.currency.clone()),
+        branding_enabled: Set(false),
+        csp_cutoff_day: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let user = users::ActiveModel {
+        account_id: Set(account.id),
+        email: Set(email),
+        name: Set(name),
+        role: Set(UserRole::CustomerUser),
+        password_hash: Set(None),
+        failed_logins: Set(0),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    user_identities::ActiveModel {
+        user_id: Set(user.id),
+        provider_id: Set(provider.id),
+        issuer: Set(identity.issuer.clone()),
+        subject: Set(identity.subject.clone()),
+        tenant_id: Set(identity.tenant_id.clone()),
+        email_at_link: Set(identity.email.clone()),
+        linked_at: Set(now),
+        last_login_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Ok(user))
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_options_display_rule() {
+        assert!(!show_login_options(true, 0));
+        assert!(show_login_options(true, 1));
+        assert!(!show_login_options(false, 1));
+        assert!(show_login_options(false, 2));
+    }
+
+    #[test]
+    fn the_last_usable_way_in_cannot_be_removed() {
+        let active = [1, 2];
+        assert!(!can_remove(&[Way::Provider(1)], &active, true, Way::Provider(1)));
+        assert!(can_remove(&[Way::Provider(1), Way::Password], &active, true, Way::Provider(1)));
+        assert!(!can_remove(&[Way::Provider(1), Way::Password], &active, false, Way::Provider(1)), "password unusable");
+        assert!(!can_remove(&[Way::Provider(1), Way::Provider(3)], &active, true, Way::Provider(1)), "3 is inactive");
+        assert!(can_remove(&[Way::Provider(1), Way::Provider(2)], &active, false, Way::Provider(1)));
+        assert!(!can_remove(&[Way::Password], &active, true, Way::Password));
+    }
+}

@@ -1,0 +1,401 @@
+//! The OpenID Connect authorization-code flow with PKCE (S256), state and nonce, for
+//! three purposes: sign in, link an identity to the signed-in user, re-authenticate.
+//!
+//! The pending flow lives in the server-side session, bound to its purpose, user,
+//! provider, return path and creation time. The callback trusts nothing it receives:
+//! the state must match, the provider must be the one the flow started with (mix-up
+//! defence), and the ID token is verified with openidconnect (signature from the
+//! provider's keys, fetched at every callback so a key rotation never breaks sign-in;
+//! `iss`, `aud`, `exp`, `nonce`; RS256 only, so `alg: none` is refused).
+
+use std::str::FromStr;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use openidconnect::core::{
+    CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+};
+use openidconnect::{AdditionalClaims, ClientId, ClientSecret, IdToken, IssuerUrl, Nonce, PkceCodeChallenge};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use super::discovery;
+use super::providers::{self, is_guid, is_multi_tenant_issuer};
+use crate::entities::enums::IdpKind;
+use crate::entities::identity_providers;
+use crate::secrets::SecretBox;
+
+pub const SESSION_KEY: &str = "oidc_flow";
+pub const FLOW_TTL_SECONDS: i64 = 600;
+/// How recent a sign-in must be to connect or set a way in without re-authenticating.
+pub const RECENT_SIGN_IN_SECONDS: i64 = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Purpose {
+    Login,
+    Link,
+    Reauth,
+}
+
+/// What to do once a re-authentication succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Continuation {
+    Link(i32),
+    SetPassword,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingFlow {
+    pub purpose: Purpose,
+    pub provider_id: i32,
+    pub user_id: Option<i32>,
+    pub state: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub return_to: String,
+    pub created_at: i64,
+    pub then: Option<Continuation>,
+}
+
+/// The claims Stratus reads beyond the standard ones.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProviderClaims {
+    pub oid: Option<String>,
+    pub tid: Option<String>,
+    pub hd: Option<String>,
+}
+impl AdditionalClaims for ProviderClaims {}
+
+type ProviderIdToken =
+    IdToken<ProviderClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+
+/// A verified external identity: keyed by (provider, issuer, subject), never by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedIdentity {
+    pub issuer: String,
+    pub subject: String,
+    pub tenant_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The callback URL registered with every provider.
+pub fn redirect_uri(base_url: &str, provider_id: i32) -> String {
+    format!("{base_url}/auth/oidc/{provider_id}/callback")
+}
+
+/// Starts a flow: the provider's authorization URL and the pending flow to keep in the session.
+pub async fn begin(
+    client: &reqwest::Client,
+    provider: &identity_providers::Model,
+    base_url: &str,
+    purpose: Purpose,
+    user_id: Option<i32>,
+    return_to: String,
+    then: Option<Continuation>,
+) -> Result<(String, PendingFlow), String> {
+    let document = discovery::document(client, provider).await?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let flow = PendingFlow {
+        purpose,
+        provider_id: provider.id,
+        user_id,
+        state: random_token(),
+        nonce: random_token(),
+        pkce_verifier: verifier.secret().clone(),
+        return_to,
+        created_at: Utc::now().timestamp(),
+        then,
+    };
+    let redirect = redirect_uri(base_url, provider.id);
+    let mut params: Vec<(&str, String)> = vec![
+        ("response_type", "code".into()),
+        ("client_id", provider.client_id.clone()),
+        ("redirect_uri", redirect),
+        ("scope", "openid email profile".into()),
+        ("state", flow.state.clone()),
+        ("nonce", flow.nonce.clone()),
+        ("code_challenge", challenge.as_str().to_string()),
+        ("code_challenge_method", "S256".into()),
+    ];
+    if purpose == Purpose::Reauth {
+        params.push(("prompt", "login".into()));
+        params.push(("max_age", "0".into()));
+    }
+    if let Some(domain) = provider.hosted_domain.as_ref().filter(|_| provider.kind == IdpKind::Google) {
+        params.push(("hd", domain.clone()));
+    }
+    let query =
+        serde_urlencoded::to_string(&params).map_err(|e| format!("building the sign-in request failed: {e}"))?;
+    let separator = if document.authorization_endpoint.contains('?') { '&' } else { '?' };
+    Ok((format!("{}{separator}{query}", document.authorization_endpoint), flow))
+}
+
+/// Why a callback was refused; the text is what the person reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackRefusal {
+    NoPendingFlow,
+    Expired,
+    WrongProvider,
+    StateMismatch,
+    IssuerMismatch,
+    ProviderError(String),
+    Token(String),
+}
+
+impl CallbackRefusal {
+    pub fn message(&self) -> String {
+        match self {
+            CallbackRefusal::NoPendingFlow => "This sign-in answer does not belong to a sign-in started here, or it was already used. Please start again.".into(),
+            CallbackRefusal::Expired => "The sign-in took longer than 10 minutes and expired. Please start again.".into(),
+            CallbackRefusal::WrongProvider | CallbackRefusal::IssuerMismatch => {
+                "The answer came from a different identity provider than the one you chose. Please start again.".into()
+            }
+            CallbackRefusal::StateMismatch => "The sign-in answer could not be matched to your browser session. Please start again.".into(),
+            CallbackRefusal::ProviderError(code) => format!("The identity provider did not sign you in ({code}). Please try again."),
+            CallbackRefusal::Token(reason) => format!("The identity provider's answer could not be verified: {reason}."),
+        }
+    }
+}
+
+/// Checks a callback against its pending flow before anything is redeemed.
+pub fn check_callback(
+    flow: &PendingFlow,
+    provider: &identity_providers::Model,
+    state: &str,
+    iss: Option<&str>,
+    now: i64,
+) -> Result<(), CallbackRefusal> {
+    if flow.provider_id != provider.id {
+        return Err(CallbackRefusal::WrongProvider);
+    }
+    if !bool::from(flow.state.as_bytes().ct_eq(state.as_bytes())) {
+        return Err(CallbackRefusal::StateMismatch);
+    }
+    if now - flow.created_at > FLOW_TTL_SECONDS || now < flow.created_at - 60 {
+        return Err(CallbackRefusal::Expired);
+    }
+    if let Some(iss) = iss {
+        let expected = provider.issuer.trim_end_matches('/');
+        let iss = iss.trim_end_matches('/');
+        let multi_tenant_ok = is_multi_tenant_issuer(expected) && tenant_issuer_matches(expected, iss);
+        if iss != expected && !multi_tenant_ok {
+            return Err(CallbackRefusal::IssuerMismatch);
+        }
+    }
+    Ok(())
+}
+
+/// For an Entra ID multi-tenant issuer: whether `iss` is the same URL with a tenant GUID in place.
+fn tenant_issuer_matches(template: &str, iss: &str) -> bool {
+    ["common", "organizations", "{tenantid}"].iter().any(|marker| {
+        let Some((prefix, suffix)) = template.split_once(&format!("/{marker}/")) else { return false };
+        iss.strip_prefix(&format!("{prefix}/"))
+            .and_then(|rest| rest.strip_suffix(&format!("/{suffix}")))
+            .is_some_and(is_guid)
+    })
+}
+
+/// The `tid` of a token before verification (to pick the issuer a multi-tenant token must carry).
+fn unverified_tenant(raw: &str) -> Option<String> {
+    let payload = raw.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("tid")?.as_str().map(str::to_string)
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    id_token: Option<String>,
+    error: Option<String>,
+}
+
+/// Redeems the code (with the PKCE verifier) and verifies the ID token.
+pub async fn redeem(
+    client: &reqwest::Client,
+    provider: &identity_providers::Model,
+    secrets: &SecretBox,
+    base_url: &str,
+    flow: &PendingFlow,
+    code: &str,
+) -> Result<VerifiedIdentity, CallbackRefusal> {
+    let token_error = |reason: String| CallbackRefusal::Token(reason);
+    let document = discovery::document(client, provider).await.map_err(token_error)?;
+    let secret = provider
+        .client_secret_enc
+        .as_deref()
+        .map(|s| secrets.open(s))
+        .transpose()
+        .map_err(|_| token_error("the provider's client secret cannot be read; an admin must enter it again".into()))?
+        .unwrap_or_default();
+    let response = client
+        .post(&document.token_endpoint)
+        .basic_auth(&provider.client_id, Some(&secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &redirect_uri(base_url, provider.id)),
+            ("code_verifier", &flow.pkce_verifier),
+            ("client_id", &provider.client_id),
+        ])
+        .send()
+        .await
+        .map_err(|_| token_error("the provider's token endpoint could not be reached".into()))?;
+    let status = response.status();
+    let body = response.bytes().await.map_err(|_| token_error("the token answer was cut off".into()))?;
+    if body.len() > discovery::MAX_DOCUMENT_BYTES {
+        return Err(token_error("the token answer is too large".into()));
+    }
+    let answer: TokenAnswer = serde_json::from_slice(&body)
+        .map_err(|_| token_error(format!("the token endpoint answered {status} without JSON")))?;
+    if let Some(error) = answer.error {
+        let error: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
+        return Err(token_error(format!("the provider refused the code ({error})")));
+    }
+    let raw = answer.id_token.ok_or_else(|| token_error("no ID token in the answer".into()))?;
+
+    // Which issuer the token must name: the configured one, or for multi-tenant Entra ID
+    // the tenant's, for an allowed tenant only.
+    let mut expected_issuer = provider.issuer.trim_end_matches('/').to_string();
+    let allowed_tenants = providers::tenants_of(provider);
+    if provider.kind == IdpKind::AzureAd && is_multi_tenant_issuer(&expected_issuer) {
+        let tid = unverified_tenant(&raw)
+            .filter(|t| is_guid(t))
+            .ok_or_else(|| token_error("the token names no tenant".into()))?;
+        if !allowed_tenants.iter().any(|t| t.eq_ignore_ascii_case(&tid)) {
+            return Err(token_error("your organisation's tenant is not allowed to sign in here".into()));
+        }
+        for marker in ["common", "organizations", "{tenantid}"] {
+            expected_issuer = expected_issuer.replace(&format!("/{marker}/"), &format!("/{tid}/"));
+        }
+    }
+    let token = ProviderIdToken::from_str(&raw).map_err(|_| token_error("the ID token is malformed".into()))?;
+    let keys: CoreJsonWebKeySet =
+        discovery::fetch_json(client, &document.jwks_uri, "Signing keys (JWKS)").await.map_err(token_error)?;
+    let issuer =
+        IssuerUrl::new(expected_issuer.clone()).map_err(|_| token_error("the issuer URL is invalid".into()))?;
+    let verifier = CoreIdTokenVerifier::new_confidential_client(
+        ClientId::new(provider.client_id.clone()),
+        ClientSecret::new(secret),
+        issuer,
+        keys,
+    )
+    .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::RsaSsaPssSha256]);
+    let nonce = Nonce::new(flow.nonce.clone());
+    let claims = token.claims(&verifier, &nonce).map_err(|e| token_error(format!("the ID token was refused ({e})")))?;
+
+    if flow.purpose == Purpose::Reauth {
+        let fresh = claims.auth_time().is_some_and(|at: DateTime<Utc>| at.timestamp() >= flow.created_at - 60);
+        if !fresh {
+            return Err(token_error("the provider did not ask you to sign in again".into()));
+        }
+    }
+    let extra = claims.additional_claims();
+    let (subject, tenant_id) = match provider.kind {
+        IdpKind::AzureAd => {
+            let oid = extra.oid.clone().ok_or_else(|| token_error("the token has no object id (oid)".into()))?;
+            let tid = extra.tid.clone().ok_or_else(|| token_error("the token has no tenant id (tid)".into()))?;
+            if !allowed_tenants.is_empty() && !allowed_tenants.iter().any(|t| t.eq_ignore_ascii_case(&tid)) {
+                return Err(token_error("your organisation's tenant is not allowed to sign in here".into()));
+            }
+            (oid, Some(tid))
+        }
+        _ => (claims.subject().as_str().to_string(), None),
+    };
+    if let Some(domain) = provider.hosted_domain.as_ref().filter(|_| provider.kind == IdpKind::Google) {
+        if extra.hd.as_deref().map(str::to_ascii_lowercase).as_deref() != Some(domain.as_str()) {
+            return Err(token_error(format!("only {domain} accounts may sign in here")));
+        }
+    }
+    Ok(VerifiedIdentity {
+        issuer: claims.issuer().as_str().trim_end_matches('/').to_string(),
+        subject,
+        tenant_id,
+        email: claims.email().map(|e| e.as_str().to_string()),
+        name: claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(issuer: &str) -> identity_providers::Model {
+        let now = Utc::now();
+        identity_providers::Model {
+            id: 7,
+            name: "A".into(),
+            kind: IdpKind::AzureAd,
+            issuer: issuer.into(),
+            client_id: "c".into(),
+            client_secret_enc: None,
+            allowed_tenants: None,
+            hosted_domain: None,
+            active: true,
+            visible: true,
+            allow_automatic_registration: false,
+            logo: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn flow(now: i64) -> PendingFlow {
+        PendingFlow {
+            purpose: Purpose::Login,
+            provider_id: 7,
+            user_id: None,
+            state: "state-123".into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            return_to: "/account".into(),
+            created_at: now,
+            then: None,
+        }
+    }
+
+    #[test]
+    fn callbacks_must_match_state_provider_issuer_and_time() {
+        let now = 1_000_000;
+        let p = provider("https://idp.example.com");
+        assert_eq!(check_callback(&flow(now), &p, "state-123", None, now + 5), Ok(()));
+        assert_eq!(check_callback(&flow(now), &p, "state-124", None, now), Err(CallbackRefusal::StateMismatch));
+        assert_eq!(check_callback(&flow(now), &p, "", None, now), Err(CallbackRefusal::StateMismatch));
+        assert_eq!(check_callback(&flow(now), &p, "state-123", None, now + 601), Err(CallbackRefusal::Expired));
+        assert_eq!(
+            check_callback(&flow(now), &p, "state-123", Some("https://other.example.com"), now),
+            Err(CallbackRefusal::IssuerMismatch)
+        );
+        let other = identity_providers::Model { id: 8, ..p };
+        assert_eq!(check_callback(&flow(now), &other, "state-123", None, now), Err(CallbackRefusal::WrongProvider));
+    }
+
+    #[test]
+    fn multi_tenant_issuers_accept_a_tenant_guid_only() {
+        let template = "https://login.microsoftonline.com/organizations/v2.0";
+        assert!(tenant_issuer_matches(
+            template,
+            "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"
+        ));
+        assert!(!tenant_issuer_matches(template, "https://login.microsoftonline.com/evil/v2.0"));
+        assert!(!tenant_issuer_matches(template, "https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"));
+    }
+
+    #[test]
+    fn the_unverified_tenant_is_read_from_the_payload() {
+        let payload = URL_SAFE_NO_PAD.encode(br#"{"tid":"72f988bf-86f1-41af-91ab-2d7cd011db47"}"#);
+        assert_eq!(
+            unverified_tenant(&format!("h.{payload}.s")).as_deref(),
+            Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
+        );
+        assert_eq!(unverified_tenant("garbage"), None);
+    }
+}

@@ -1,0 +1,596 @@
+//! Signing in, linking and re-authenticating with an external identity provider, and
+//! the Login Options actions of My Account.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::accounts::Viewer;
+use crate::entities::identity_providers;
+use crate::error::{AppError, AppResult};
+use crate::identity::links::{self, LinkOutcome, Way};
+use crate::identity::oidc::{self, CallbackRefusal, Continuation, Purpose};
+use crate::identity::password::MAX_PASSWORD_CHARS;
+use crate::identity::{events, local, providers, session, settings};
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, form_error};
+use crate::ui::pages::errors::error_page;
+use crate::ui::{page_with_status, PageCtx};
+
+const LOGIN_OPTIONS: &str = "/account#login-options";
+
+async fn usable_provider(state: &AppState, id: i32) -> AppResult<identity_providers::Model> {
+    let provider = providers::get(&state.db, id).await?;
+    if provider.active && provider.visible {
+        Ok(provider)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// Starts a flow and sends the browser to the provider.
+#[allow(clippy::too_many_arguments)]
+async fn redirect_to_provider(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    provider: &identity_providers::Model,
+    purpose: Purpose,
+    user_id: Option<i32>,
+    return_to: String,
+    then: Option<Continuation>,
+) -> AppResult<Response> {
+    match oidc::begin(&state.http, provider, &state.settings.base_url, purpose, user_id, return_to, then).await {
+        Ok((url, flow)) => {
+            session::store_flow(session, &flow).await?;
+            Ok(Redirect::to(&url).into_response())
+        }
+        Err(reason) => {
+            events::record(
+                &state.db,
+                events::IDP_SIGN_IN_FAILED,
+                user_id,
+                None,
+                Some(format!("{}: {reason}", provider.name)),
+                None,
+            )
+            .await?;
+            Ok(error_page(
+                ctx,
+                StatusCode::BAD_GATEWAY,
+                &format!("{} cannot be reached right now. Please try again later.", provider.name),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct NextQuery {
+    pub next: Option<String>,
+}
+
+/// `GET /auth/oidc/{id}/login`: "Sign in with …".
+pub async fn start_login(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    let provider = usable_provider(&state, id).await?;
+    let return_to = session::safe_return_path(query.next.as_deref());
+    redirect_to_provider(&state, &ctx, &session, &provider, Purpose::Login, None, return_to, None).await
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+}
+
+async fn refuse(
+    state: &AppState,
+    ctx: &PageCtx,
+    provider: &str,
+    user_id: Option<i32>,
+    refusal: CallbackRefusal,
+) -> AppResult<Response> {
+    events::record(
+        &state.db,
+        events::IDP_SIGN_IN_FAILED,
+        user_id,
+        None,
+        Some(format!("{provider}: {refusal:?}")),
+        None,
+    )
+    .await?;
+    Ok(error_page(ctx, StatusCode::BAD_REQUEST, &refusal.message()))
+}
+
+/// `GET /auth/oidc/{id}/callback`: the provider's answer. Exempt from the CSRF form check;
+/// the state bound to the session is its protection.
+pub async fn callback(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Query(query): Query<CallbackQuery>,
+) -> AppResult<Response> {
+    let provider = providers::get(&state.db, id).await?;
+    let viewer_id = ctx.viewer.as_ref().map(|v| v.user.id);
+    let Some(flow) = session::take_flow(&session).await? else {
+        return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await;
+    };
+    if let Some(error) = query.error {
+        let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+        return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::ProviderError(code)).await;
+    }
+    let now = chrono::Utc::now().timestamp();
+    if let Err(refusal) =
+        oidc::check_callback(&flow, &provider, query.state.as_deref().unwrap_or(""), query.iss.as_deref(), now)
+    {
+        return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await;
+    }
+    let code = match query.code.filter(|c| !c.is_empty() && c.len() <= 4096) {
+        Some(code) => code,
+        None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::Token("no code".into())).await,
+    };
+    let identity =
+        match oidc::redeem(&state.http, &provider, &state.secrets, &state.settings.base_url, &flow, &code).await {
+            Ok(identity) => identity,
+            Err(refusal) => return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await,
+        };
+    match flow.purpose {
+        Purpose::Login => match links::find_linked_user(&state.db, &provider, &identity).await? {
+            Some((link, user)) => {
+                links::touch(&state.db, link).await?;
+                session::begin_signed_in(&session, user.id).await?;
+                events::record(
+                    &state.db,
+                    events::IDP_SIGN_IN,
+                    Some(user.id),
+                    Some(user.account_id),
+                    Some(provider.name.clone()),
+                    None,
+                )
+                .await?;
+                Ok(Redirect::to(&flow.return_to).into_response())
+            }
+            None if provider.allow_automatic_registration => match links::register(&state.db, &provider, &identity)
+                .await?
+            {
+                Ok(user) => {
+                    session::begin_signed_in(&session, user.id).await?;
+                    events::record(
+                        &state.db,
+                        events::REGISTERED,
+                        Some(user.id),
+                        Some(user.account_id),
+                        Some(provider.name.clone()),
+                        None,
+                    )
+                    .await?;
+                    session::set_flash(&session, format!("Welcome! Your account was created with {}.", provider.name))
+                        .await?;
+                    Ok(Redirect::to("/account").into_response())
+                }
+                Err(message) => Ok(error_page(&ctx, StatusCode::CONFLICT, &message)),
+            },
+            None => {
+                events::record(
+                    &state.db,
+                    events::IDP_SIGN_IN_FAILED,
+                    None,
+                    None,
+                    Some(format!("{}: identity not linked", provider.name)),
+                    None,
+                )
+                .await?;
+                let message = format!(
+                        "This {} account is not connected to any account here. Sign in the way you usually do, then open My Account → Login Options and choose Connect next to {}.",
+                        provider.name, provider.name
+                    );
+                Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
+            }
+        },
+        Purpose::Link => {
+            let viewer = match ctx.viewer.as_ref().filter(|v| Some(v.user.id) == flow.user_id) {
+                Some(viewer) => viewer,
+                None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await,
+            };
+            match links::link(&state.db, &viewer.user, &provider, &identity).await? {
+                LinkOutcome::Linked => {
+                    session::mark_reauthenticated(&session).await?;
+                    events::record(
+                        &state.db,
+                        events::LINKED,
+                        Some(viewer.user.id),
+                        Some(viewer.account.id),
+                        Some(provider.name.clone()),
+                        None,
+                    )
+                    .await?;
+                    session::set_flash(
+                        &session,
+                        format!("{} is connected. You can now sign in with it.", provider.name),
+                    )
+                    .await?;
+                    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+                }
+                LinkOutcome::AlreadyYours => {
+                    session::set_flash(&session, format!("{} was already connected.", provider.name)).await?;
+                    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+                }
+                LinkOutcome::LinkedToAnotherUser => {
+                    events::record(
+                        &state.db,
+                        events::LINK_REFUSED,
+                        Some(viewer.user.id),
+                        Some(viewer.account.id),
+                        Some(provider.name.clone()),
+                        None,
+                    )
+                    .await?;
+                    let message = format!(
+                        "This {} account is already connected to another user, so it cannot be connected to yours.",
+                        provider.name
+                    );
+                    Ok(error_page(&ctx, StatusCode::CONFLICT, &message))
+                }
+            }
+        }
+        Purpose::Reauth => {
+            let viewer = match ctx.viewer.as_ref().filter(|v| Some(v.user.id) == flow.user_id) {
+                Some(viewer) => viewer,
+                None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await,
+            };
+            let same_person = links::find_linked_user(&state.db, &provider, &identity)
+                .await?
+                .is_some_and(|(_, u)| u.id == viewer.user.id);
+            if !same_person {
+                let message =
+                    format!("You confirmed with a different {} account than the one connected to you.", provider.name);
+                return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message));
+            }
+            session::mark_reauthenticated(&session).await?;
+            events::record(
+                &state.db,
+                events::REAUTHENTICATED,
+                Some(viewer.user.id),
+                Some(viewer.account.id),
+                Some(provider.name.clone()),
+                None,
+            )
+            .await?;
+            continue_after_reauth(&state, &ctx, &session, viewer, flow.then).await
+        }
+    }
+}
+
+async fn continue_after_reauth(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    viewer: &Viewer,
+    then: Option<Continuation>,
+) -> AppResult<Response> {
+    match then {
+        Some(Continuation::Link(provider_id)) => {
+            let provider = usable_provider(state, provider_id).await?;
+            redirect_to_provider(
+                state,
+                ctx,
+                session,
+                &provider,
+                Purpose::Link,
+                Some(viewer.user.id),
+                LOGIN_OPTIONS.into(),
+                None,
+            )
+            .await
+        }
+        Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
+        None => Ok(Redirect::to(LOGIN_OPTIONS).into_response()),
+    }
+}
+
+/// Asks the viewer to prove it is them before `then`: with a linked active provider
+/// (`prompt=login&max_age=0`), else with their password.
+async fn reauthenticate(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    viewer: &Viewer,
+    then: Continuation,
+) -> AppResult<Response> {
+    let rules = settings::load(&state.db).await?;
+    if viewer.user.password_hash.is_some() && rules.allow_local_login {
+        let then = match then {
+            Continuation::Link(id) => format!("link:{id}"),
+            Continuation::SetPassword => "password".into(),
+        };
+        return Ok(Redirect::to(&format!("/account/reauth?then={then}")).into_response());
+    }
+    for link in links::links_of(&state.db, viewer.user.id).await? {
+        if let Ok(provider) = usable_provider(state, link.provider_id).await {
+            return redirect_to_provider(
+                state,
+                ctx,
+                session,
+                &provider,
+                Purpose::Reauth,
+                Some(viewer.user.id),
+                LOGIN_OPTIONS.into(),
+                Some(then),
+            )
+            .await;
+        }
+    }
+    Ok(error_page(
+        ctx,
+        StatusCode::CONFLICT,
+        "There is no way left to confirm it is you. Ask your administrator for help.",
+    ))
+}
+
+/// `POST /account/login-options/{id}/connect`.
+pub async fn connect(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let provider = usable_provider(&state, id).await?;
+    if links::links_of(&state.db, viewer.user.id).await?.iter().any(|l| l.provider_id == provider.id) {
+        session::set_flash(&session, format!("{} is already connected.", provider.name)).await?;
+        return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
+    }
+    if session::recently_authenticated(&session, oidc::RECENT_SIGN_IN_SECONDS).await? {
+        return redirect_to_provider(
+            &state,
+            &ctx,
+            &session,
+            &provider,
+            Purpose::Link,
+            Some(viewer.user.id),
+            LOGIN_OPTIONS.into(),
+            None,
+        )
+        .await;
+    }
+    reauthenticate(&state, &ctx, &session, viewer, Continuation::Link(provider.id)).await
+}
+
+async fn ways_in(state: &AppState, viewer: &Viewer) -> AppResult<(Vec<Way>, Vec<i32>, bool)> {
+    let mut ways: Vec<Way> =
+        links::links_of(&state.db, viewer.user.id).await?.iter().map(|l| Way::Provider(l.provider_id)).collect();
+    if viewer.user.password_hash.is_some() {
+        ways.push(Way::Password);
+    }
+    let active = providers::list(&state.db).await?.into_iter().filter(|p| p.active).map(|p| p.id).collect();
+    let allow_local = settings::load(&state.db).await?.allow_local_login;
+    Ok((ways, active, allow_local))
+}
+
+const LAST_WAY: &str =
+    "is your only way to sign in, so it cannot be disconnected. Connect another provider or set a password first.";
+
+/// `POST /account/login-options/{id}/disconnect`.
+pub async fn disconnect(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let provider = providers::get(&state.db, id).await?;
+    let (ways, active, allow_local) = ways_in(&state, viewer).await?;
+    if !ways.contains(&Way::Provider(id)) {
+        return Err(AppError::NotFound);
+    }
+    if !links::can_remove(&ways, &active, allow_local, Way::Provider(id)) {
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("{} {LAST_WAY}", provider.name)));
+    }
+    links::unlink(&state.db, viewer.user.id, id).await?;
+    events::record(
+        &state.db,
+        events::UNLINKED,
+        Some(viewer.user.id),
+        Some(viewer.account.id),
+        Some(provider.name.clone()),
+        None,
+    )
+    .await?;
+    session::set_flash(&session, format!("{} is disconnected.", provider.name)).await?;
+    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+}
+
+/// `POST /account/login-options/local/connect`: set a password (after re-authenticating).
+pub async fn connect_local(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    if !settings::load(&state.db).await?.allow_local_login {
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, local::LOCAL_LOGIN_OFF));
+    }
+    if session::recently_authenticated(&session, oidc::RECENT_SIGN_IN_SECONDS).await? {
+        return Ok(Redirect::to("/account/login-options/local").into_response());
+    }
+    reauthenticate(&state, &ctx, &session, viewer, Continuation::SetPassword).await
+}
+
+/// `POST /account/login-options/local/disconnect`: remove the password.
+pub async fn disconnect_local(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let (ways, active, allow_local) = ways_in(&state, viewer).await?;
+    if !ways.contains(&Way::Password) {
+        return Err(AppError::NotFound);
+    }
+    if !links::can_remove(&ways, &active, allow_local, Way::Password) {
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("Your password {LAST_WAY}")));
+    }
+    local::remove_password(&state.db, &viewer.user).await?;
+    session::set_flash(&session, "Your password was removed.").await?;
+    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+}
+
+fn set_password_page(ctx: &PageCtx, status: StatusCode, error: Option<String>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Set a password", move || {
+        view! {
+            {form_error(error)}
+            <form class="stacked card" method="post" action="/account/login-options/local">
+                {csrf_field(&ctx2)}
+                <label>"New password" <input type="password" name="new_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <label>"Repeat the new password" <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <button type="submit">"Set password"</button>
+            </form>
+        }
+    })
+}
+
+async fn may_set_password(state: &AppState, session: &Session, viewer: &Viewer) -> AppResult<bool> {
+    Ok(viewer.user.password_hash.is_none()
+        && settings::load(&state.db).await?.allow_local_login
+        && session::recently_authenticated(session, oidc::RECENT_SIGN_IN_SECONDS).await?)
+}
+
+pub async fn set_password_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    if !may_set_password(&state, &session, viewer).await? {
+        return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
+    }
+    Ok(set_password_page(&ctx, StatusCode::OK, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SetPasswordForm {
+    pub new_password: String,
+    pub confirm_password: String,
+}
+
+pub async fn set_password(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SetPasswordForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    if !may_set_password(&state, &session, viewer).await? {
+        return Ok(error_page(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "Confirm it is you first: choose Connect next to Local again.",
+        ));
+    }
+    match local::set_password(&state.db, &viewer.user, &form.new_password, &form.confirm_password).await? {
+        Ok(()) => {
+            session::set_flash(&session, "Your password is set: you can sign in with your e-mail and password.")
+                .await?;
+            Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+        }
+        Err(message) => Ok(set_password_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message))),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReauthQuery {
+    pub then: Option<String>,
+}
+
+fn parse_then(then: Option<&str>) -> Option<Continuation> {
+    match then? {
+        "password" => Some(Continuation::SetPassword),
+        other => other.strip_prefix("link:")?.parse().ok().map(Continuation::Link),
+    }
+}
+
+fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, error: Option<String>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Confirm it is you", move || {
+        view! {
+            <p>"For your security, enter your password again before changing how you sign in."</p>
+            {form_error(error)}
+            <form class="stacked card" method="post" action="/account/reauth">
+                {csrf_field(&ctx2)}
+                <input type="hidden" name="then" value=then/>
+                <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
+                <button type="submit">"Continue"</button>
+            </form>
+        }
+    })
+}
+
+pub async fn reauth_form(Extension(ctx): Extension<PageCtx>, Query(query): Query<ReauthQuery>) -> AppResult<Response> {
+    ctx.viewer()?;
+    let then = query
+        .then
+        .filter(|t| parse_then(Some(t)).is_some())
+        .ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
+    Ok(reauth_page(&ctx, StatusCode::OK, then, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReauthForm {
+    pub password: String,
+    pub then: String,
+}
+
+pub async fn reauth(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<ReauthForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
+    let allowed = settings::load(&state.db).await?.allow_local_login;
+    if !allowed
+        || form.password.chars().count() > MAX_PASSWORD_CHARS
+        || !local::confirm_password(&viewer.user, &form.password)
+    {
+        events::record(
+            &state.db,
+            events::SIGN_IN_FAILED,
+            Some(viewer.user.id),
+            Some(viewer.account.id),
+            Some("re-authentication".into()),
+            None,
+        )
+        .await?;
+        return Ok(reauth_page(
+            &ctx,
+            StatusCode::UNAUTHORIZED,
+            form.then,
+            Some("That password is not correct.".into()),
+        ));
+    }
+    session::mark_reauthenticated(&session).await?;
+    events::record(
+        &state.db,
+        events::REAUTHENTICATED,
+        Some(viewer.user.id),
+        Some(viewer.account.id),
+        Some("password".into()),
+        None,
+    )
+    .await?;
+    continue_after_reauth(&state, &ctx, &session, viewer, Some(then)).await
+}

@@ -1,0 +1,334 @@
+//! Signing in and linking with an external provider (against the in-process test OP),
+//! Login Options, and every way a callback can be wrong.
+
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use stratus::entities::{identity_providers, security_events, user_identities, users};
+use stratus::identity::providers::{self, ProviderFields};
+
+use crate::support::{location, Browser, TestApp};
+use crate::test_op::{TestOp, CLIENT_ID, CLIENT_SECRET};
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+async fn add_provider(
+    app: &TestApp,
+    op: &TestOp,
+    name: &str,
+    kind: &str,
+    auto: bool,
+    tenants: Vec<String>,
+) -> identity_providers::Model {
+    let fields = ProviderFields {
+        name: name.into(),
+        kind: kind.into(),
+        issuer: op.issuer.clone(),
+        client_id: CLIENT_ID.into(),
+        client_secret: CLIENT_SECRET.into(),
+        tenants,
+        active: true,
+        visible: true,
+        allow_automatic_registration: auto,
+        ..Default::default()
+    };
+    let settings = providers::check(&fields, true).expect("valid provider");
+    providers::save(&app.db, &app.secrets, None, settings).await.unwrap().unwrap()
+}
+
+/// Follows a redirect to the provider, which answers at once with a redirect back to
+/// Stratus's callback; returns the callback path and query.
+async fn through_provider(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a redirect to the provider");
+    let authorize = location(&response);
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let answer = plain.get(&authorize).send().await.unwrap();
+    assert!(answer.status().is_redirection(), "the provider did not redirect back: {}", answer.status());
+    let callback = location(&answer);
+    let path_start = callback.find("/auth/oidc/").expect("callback URL");
+    callback[path_start..].to_string()
+}
+
+async fn connect(browser: &Browser, provider: &identity_providers::Model) -> reqwest::Response {
+    let response = browser.submit("/account", &format!("/account/login-options/{}/connect", provider.id), &[]).await;
+    let callback = through_provider(response).await;
+    browser.get(&callback).await
+}
+
+async fn sign_in_with_provider(browser: &Browser, provider: &identity_providers::Model) -> reqwest::Response {
+    let response = browser.get(&format!("/auth/oidc/{}/login", provider.id)).await;
+    let callback = through_provider(response).await;
+    browser.get(&callback).await
+}
+
+async fn link_count(app: &TestApp) -> u64 {
+    user_identities::Entity::find().count(&app.db).await.unwrap()
+}
+
+async fn failures(app: &TestApp) -> u64 {
+    security_events::Entity::find()
+        .filter(security_events::Column::Kind.eq("idp_sign_in_failed"))
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_connects_a_provider_and_then_signs_in_with_it() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+
+    let (_, account) = app.page("/account").await;
+    assert!(account.contains("Login Options"));
+    assert!(account.contains("Not connected"));
+    let response = connect(&app, &provider).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account#login-options");
+    let (_, account) = app.page("/account").await;
+    assert!(account.contains("Contoso SSO is connected."));
+    assert!(account.contains("identity linked"), "the user sees the event");
+    let link = user_identities::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!((link.issuer.as_str(), link.subject.as_str()), (op.issuer.as_str(), "subject-1"));
+
+    // Another browser signs in with the provider alone.
+    let other = app.new_browser();
+    let (_, login) = other.page("/login").await;
+    assert!(login.contains("Sign in with Contoso SSO"));
+    let response = sign_in_with_provider(&other, &provider).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/account");
+    let (_, account) = other.page("/account").await;
+    assert!(account.contains("ana@contoso.demo"));
+}
+
+#[tokio::test]
+async fn an_unknown_identity_is_explained_or_registered_never_merged_by_email() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let closed = add_provider(&app, &op, "Closed SSO", "oidc", false, vec![]).await;
+    // The provider says the person is ana@contoso.demo: that must not sign anybody in as Ana.
+    op.set(|b| b.email = "ana@contoso.demo".into());
+    let visitor = app.new_browser();
+    let response = sign_in_with_provider(&visitor, &closed).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("not connected to any account here"));
+    assert!(body.contains("Login Options"));
+    assert_eq!(visitor.get("/account").await.status(), StatusCode::SEE_OTHER);
+
+    let open = add_provider(&app, &op, "Open SSO", "oidc", true, vec![]).await;
+    let response = sign_in_with_provider(&visitor, &open).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT, "an existing e-mail is not merged");
+    op.set(|b| {
+        b.email = "new.person@idp.example".into();
+        b.subject = "subject-new".into();
+    });
+    let response = sign_in_with_provider(&visitor, &open).await;
+    assert_eq!(location(&response), "/account");
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq("new.person@idp.example"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.password_hash.is_none());
+
+    // The new user has one way in and cannot disconnect it; after setting a password it can.
+    let response = visitor.submit("/account", &format!("/account/login-options/{}/disconnect", open.id), &[]).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("only way to sign in"));
+    let response = visitor.submit("/account", "/account/login-options/local/connect", &[]).await;
+    assert_eq!(location(&response), "/account/login-options/local", "a fresh sign-in needs no re-authentication");
+    let response = visitor
+        .submit(
+            "/account/login-options/local",
+            "/account/login-options/local",
+            &[("new_password", "my new password"), ("confirm_password", "my new password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = visitor.submit("/account", &format!("/account/login-options/{}/disconnect", open.id), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.new_browser().sign_in_with("new.person@idp.example", "my new password").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn an_identity_linked_to_another_user_is_refused() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+    connect(&app, &provider).await;
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    let response = connect(&tina, &provider).await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert!(response.text().await.unwrap().contains("already connected to another user"));
+    assert_eq!(link_count(&app).await, 1);
+}
+
+/// A way to make the test provider misbehave.
+type Misbehaviour = Box<dyn Fn(&mut crate::test_op::Behaviour)>;
+
+/// Starts a sign-in and returns the callback the provider sent back, without following it.
+async fn callback_for(browser: &Browser, provider: &identity_providers::Model) -> String {
+    through_provider(browser.get(&format!("/auth/oidc/{}/login", provider.id)).await).await
+}
+
+#[tokio::test]
+async fn every_bad_token_is_refused_with_a_branded_page_and_a_security_event() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", true, vec![]).await;
+    let cases: Vec<(&str, Misbehaviour)> = vec![
+        ("wrong nonce", Box::new(|b| b.nonce = Some(Some("other".into())))),
+        ("missing nonce", Box::new(|b| b.nonce = Some(None))),
+        ("wrong issuer", Box::new(|b| b.token_issuer = Some("http://127.0.0.1:1".into()))),
+        ("wrong audience", Box::new(|b| b.audience = Some("someone-else".into()))),
+        ("expired", Box::new(|b| b.expired = true)),
+        ("bad signature", Box::new(|b| b.bad_signature = true)),
+        ("alg none", Box::new(|b| b.alg_none = true)),
+        ("unknown key id", Box::new(|b| b.unknown_kid = true)),
+        (
+            "iss of another provider in the callback",
+            Box::new(|b| b.iss_in_callback = Some("http://127.0.0.1:2".into())),
+        ),
+    ];
+    for (what, change) in cases {
+        op.set(|b| {
+            *b = crate::test_op::Behaviour {
+                email: format!("{}@idp.example", what.replace(' ', "-")),
+                ..Default::default()
+            }
+        });
+        op.set(|b| change(b));
+        let before = failures(&app).await;
+        let visitor = app.new_browser();
+        let response = visitor.get(&callback_for(&visitor, &provider).await).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{what}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("Stratus Cloud") && body.contains("</html>"), "{what}: branded page");
+        assert_eq!(failures(&app).await, before + 1, "{what}: security event");
+        assert_eq!(visitor.get("/account").await.status(), StatusCode::SEE_OTHER, "{what}: nobody signed in");
+    }
+    assert_eq!(link_count(&app).await, 0, "no half-linked identity");
+    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), 6, "nobody registered");
+}
+
+#[tokio::test]
+async fn state_replay_and_provider_mix_up_are_refused() {
+    let app = TestApp::start().await;
+    let op_a = TestOp::start().await;
+    let op_b = TestOp::start().await;
+    let a = add_provider(&app, &op_a, "Provider A", "oidc", true, vec![]).await;
+    let b = add_provider(&app, &op_b, "Provider B", "oidc", true, vec![]).await;
+    let visitor = app.new_browser();
+
+    // A tampered state.
+    let callback = callback_for(&visitor, &a).await;
+    let tampered = callback.replace("state=", "state=x");
+    assert_eq!(visitor.get(&tampered).await.status(), StatusCode::BAD_REQUEST);
+
+    // The right callback used twice: the second finds no pending flow.
+    let callback = callback_for(&visitor, &a).await;
+    assert_eq!(visitor.get(&callback).await.status(), StatusCode::SEE_OTHER);
+    let again = app.new_browser();
+    assert_eq!(again.get(&callback).await.status(), StatusCode::BAD_REQUEST, "another browser replays it");
+
+    // A replayed code inside a fresh flow: the provider refuses it.
+    let fresh = app.new_browser();
+    let new_callback = callback_for(&fresh, &a).await;
+    let old_code = callback.split("code=").nth(1).unwrap().split('&').next().unwrap();
+    let new_code = new_callback.split("code=").nth(1).unwrap().split('&').next().unwrap();
+    let replayed = new_callback.replace(&format!("code={new_code}"), &format!("code={old_code}"));
+    assert_eq!(fresh.get(&replayed).await.status(), StatusCode::BAD_REQUEST);
+
+    // A flow started with A answered at B's callback.
+    let mixed = app.new_browser();
+    let callback_a = callback_for(&mixed, &a).await;
+    let at_b = callback_a.replace(&format!("/auth/oidc/{}/", a.id), &format!("/auth/oidc/{}/", b.id));
+    let response = mixed.get(&at_b).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("different identity provider"));
+}
+
+#[tokio::test]
+async fn azure_tokens_are_keyed_by_tenant_and_object_id_and_foreign_tenants_are_refused() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Entra", "azure_ad", true, vec![TENANT.into()]).await;
+    op.set(|b| {
+        b.tid = Some("11111111-2222-3333-4444-555555555555".into());
+        b.oid = Some("object-1".into());
+        b.email = "foreign@idp.example".into();
+    });
+    let visitor = app.new_browser();
+    let response = sign_in_with_provider(&visitor, &provider).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("tenant is not allowed"));
+
+    op.set(|b| {
+        b.tid = Some(TENANT.into());
+        b.email = "entra.person@idp.example".into();
+    });
+    let response = sign_in_with_provider(&visitor, &provider).await;
+    assert_eq!(location(&response), "/account");
+    let link = user_identities::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(link.subject, "object-1", "keyed on oid, not sub");
+    assert_eq!(link.tenant_id.as_deref(), Some(TENANT));
+}
+
+#[tokio::test]
+async fn bad_callback_input_gives_a_branded_page_and_an_event() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", true, vec![]).await;
+    let base = format!("/auth/oidc/{}/callback", provider.id);
+    let huge = "x".repeat(20_000);
+    let cases = vec![
+        base.clone(),
+        format!("{base}?code=&state="),
+        format!("{base}?code=%FF%FE&state=%00"),
+        format!("{base}?error=access_denied&error_description=%3Cscript%3E"),
+        format!("{base}?code={huge}&state={huge}"),
+        "/auth/oidc/999999/callback?code=a&state=b".to_string(),
+        "/auth/oidc/abc/callback".to_string(),
+    ];
+    for path in cases {
+        let visitor = app.new_browser();
+        // Some cases with a pending flow, some without.
+        let _ = visitor.get(&format!("/auth/oidc/{}/login", provider.id)).await;
+        let response = visitor.get(&path).await;
+        let status = response.status();
+        let shown: String = path.chars().take(60).collect();
+        assert!(status.is_client_error(), "{shown}: {status}");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("<script>"), "{shown}");
+        if status != StatusCode::URI_TOO_LONG {
+            assert!(body.contains("</html>"), "{shown}: a page");
+        }
+    }
+    // Past the server's limit for a request head (about 64 KB) the HTTP layer itself answers 414.
+    let visitor = app.new_browser();
+    let enormous = "x".repeat(100_000);
+    if let Ok(response) = visitor.client.get(visitor.url(&format!("{base}?code={enormous}"))).send().await {
+        assert_eq!(response.status(), StatusCode::URI_TOO_LONG);
+    }
+    assert!(failures(&app).await >= 4);
+    assert_eq!(link_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn with_local_login_off_and_one_provider_sign_in_goes_straight_to_it() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Only SSO", "oidc", false, vec![]).await;
+    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    let response = app.get("/login?next=%2Fcart").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), format!("/auth/oidc/{}/login?next=%2Fcart", provider.id));
+}
