@@ -30,11 +30,19 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${binary} serve --demo --addr 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db?mode=rwc"`,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-  },
+  webServer: [
+    {
+      command: `STRATUS_URL=http://127.0.0.1:${port} node support/oidc-providers.mjs`,
+      url: 'http://127.0.0.1:4012/.well-known/openid-configuration',
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
+      command: `${binary} serve --demo --addr 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db?mode=rwc" --config support/stratus-e2e.toml`,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+    },
+  ],
 });

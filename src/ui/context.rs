@@ -31,7 +31,8 @@ pub fn is_bare(path: &str) -> bool {
 pub fn content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: http: data:; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self' https: http://127.0.0.1:* http://localhost:*; \
+         frame-ancestors 'none'"
     )
 }
 
