@@ -116,6 +116,9 @@ pub struct FileAuth {
     pub max_failed_logins: Option<i32>,
     /// Minutes an account stays locked (1–1440).
     pub lockout_minutes: Option<i32>,
+    /// How recent a sign-in must be to connect or set a way in without confirming
+    /// again (0–60 minutes; 0 always asks). Default 10.
+    pub recent_sign_in_minutes: Option<i32>,
 }
 
 /// Where the key that encrypts stored secrets comes from.
@@ -176,6 +179,11 @@ impl Settings {
         if let Some(n) = file.auth.max_failed_logins {
             if !(3..=25).contains(&n) {
                 return Err(AppError::Config(format!("[auth] max_failed_logins must be 3 to 25, not {n}")));
+            }
+        }
+        if let Some(n) = file.auth.recent_sign_in_minutes {
+            if !(0..=60).contains(&n) {
+                return Err(AppError::Config(format!("[auth] recent_sign_in_minutes must be 0 to 60, not {n}")));
             }
         }
         if let Some(n) = file.auth.lockout_minutes {

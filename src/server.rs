@@ -45,6 +45,13 @@ pub struct AppState {
     pub http: reqwest::Client,
 }
 
+impl AppState {
+    /// How recent a sign-in must be to change the ways in without confirming again.
+    pub fn recent_sign_in_seconds(&self) -> i64 {
+        self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
+    }
+}
+
 /// A prepared server: database migrated, demo data loaded if asked, ready to route.
 pub struct App {
     pub state: AppState,
@@ -194,6 +201,7 @@ fn routes() -> Router<AppState> {
         .route("/admin/identity-providers/{id}", get(admin_identity::edit_form).post(admin_identity::update))
         .route("/admin/identity-providers/{id}/activate", post(admin_identity::activate))
         .route("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
+        .route("/admin/security-events", get(admin::security_events))
         .route("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .route("/static/{*file}", get(assets::serve))
         .route("/healthz", get(healthz))
@@ -216,6 +224,7 @@ pub const PAGE_ROUTES: &[&str] = &[
     "/admin/identity-providers",
     "/admin/identity-providers/new",
     "/admin/authentication",
+    "/admin/security-events",
 ];
 
 async fn shutdown_signal() {

@@ -29,7 +29,8 @@ use crate::secrets::SecretBox;
 
 pub const SESSION_KEY: &str = "oidc_flow";
 pub const FLOW_TTL_SECONDS: i64 = 600;
-/// How recent a sign-in must be to connect or set a way in without re-authenticating.
+/// How recent a sign-in must be to connect or set a way in without re-authenticating
+/// (unless `[auth] recent_sign_in_minutes` says otherwise).
 pub const RECENT_SIGN_IN_SECONDS: i64 = 600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -101,6 +101,9 @@ pub async fn mark_reauthenticated(session: &Session) -> AppResult<()> {
 /// Whether the session's sign-in (or last re-authentication) is recent enough to change
 /// the ways in without asking again.
 pub async fn recently_authenticated(session: &Session, within_seconds: i64) -> AppResult<bool> {
+    if within_seconds <= 0 {
+        return Ok(false);
+    }
     let at = session.get::<i64>(AUTH_AT).await?.unwrap_or(0);
     Ok(chrono::Utc::now().timestamp() - at <= within_seconds)
 }

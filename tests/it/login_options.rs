@@ -332,3 +332,77 @@ async fn with_local_login_off_and_one_provider_sign_in_goes_straight_to_it() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), format!("/auth/oidc/{}/login?next=%2Fcart", provider.id));
 }
+
+#[tokio::test]
+async fn password_reauthentication_continues_to_the_connect_and_refuses_a_wrong_password() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+    let then = format!("link:{}", provider.id);
+    let form = format!("/account/reauth?then={then}");
+    let (status, body) = app.page(&form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Confirm it is you"));
+    assert!(app.get("/account/reauth").await.status().is_client_error(), "nothing to confirm");
+
+    let response = app.submit(&form, "/account/reauth", &[("password", "wrong"), ("then", &then)]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.text().await.unwrap().contains("That password is not correct."));
+
+    let response = app.submit(&form, "/account/reauth", &[("password", "demo-password"), ("then", &then)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with(&format!("{}/authorize?", op.issuer)), "on to the provider to link");
+    let callback = through_provider(response).await;
+    assert_eq!(location(&app.get(&callback).await), "/account#login-options");
+    assert_eq!(link_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn admins_see_every_security_event() {
+    let app = TestApp::start().await;
+    let visitor = app.new_browser();
+    visitor.sign_in_with("fabio@fabrikam.demo", "wrong-password").await;
+    app.sign_in("admin@stratus.demo").await;
+    let (status, body) = app.page("/admin/security-events").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("sign in failed"));
+    assert!(body.contains("fabio@fabrikam.demo"));
+    let customer = app.new_browser();
+    customer.sign_in("ana@contoso.demo").await;
+    assert_eq!(customer.get("/admin/security-events").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn without_a_recent_sign_in_connect_first_reauthenticates_at_a_linked_provider() {
+    let app = TestApp::start_with(|s| s.auth.recent_sign_in_minutes = Some(0)).await;
+    let op_a = TestOp::start().await;
+    let op_b = TestOp::start().await;
+    let a = add_provider(&app, &op_a, "Provider A", "oidc", true, vec![]).await;
+    let b = add_provider(&app, &op_b, "Provider B", "oidc", false, vec![]).await;
+    // A user who only has Provider A (registered through it, no password).
+    op_a.set(|x| x.email = "only.idp@idp.example".into());
+    let visitor = app.new_browser();
+    assert_eq!(location(&sign_in_with_provider(&visitor, &a).await), "/account");
+
+    // Connect B: first a forced fresh sign-in at A, then on to B.
+    let response = visitor.submit("/account", &format!("/account/login-options/{}/connect", b.id), &[]).await;
+    assert!(location(&response).starts_with(&format!("{}/authorize?", op_a.issuer)));
+    let callback = through_provider(response).await;
+    let asked = op_a.behaviour.lock().unwrap().last_authorize_query.clone().unwrap();
+    assert_eq!(asked.get("prompt").map(String::as_str), Some("login"));
+    assert_eq!(asked.get("max_age").map(String::as_str), Some("0"));
+    let response = visitor.get(&callback).await;
+    assert!(location(&response).starts_with(&format!("{}/authorize?", op_b.issuer)), "continues to B");
+    let callback = through_provider(response).await;
+    assert_eq!(location(&visitor.get(&callback).await), "/account#login-options");
+    assert_eq!(link_count(&app).await, 2);
+
+    // A provider that answers with an old sign-in is not taken as a re-authentication.
+    op_a.set(|x| x.stale_auth_time = true);
+    let response = visitor.submit("/account", "/account/login-options/local/connect", &[]).await;
+    let callback = through_provider(response).await;
+    let response = visitor.get(&callback).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.text().await.unwrap().contains("did not ask you to sign in again"));
+}

@@ -46,6 +46,10 @@ pub struct Behaviour {
     pub alg_none: bool,
     pub unknown_kid: bool,
     pub iss_in_callback: Option<String>,
+    /// Report a sign-in from an hour ago (a provider that ignored prompt=login).
+    pub stale_auth_time: bool,
+    /// The last authorization request's query, for checking what Stratus asked for.
+    pub last_authorize_query: Option<HashMap<String, String>>,
 }
 
 impl Default for Behaviour {
@@ -65,6 +69,8 @@ impl Default for Behaviour {
             alg_none: false,
             unknown_kid: false,
             iss_in_callback: None,
+            stale_auth_time: false,
+            last_authorize_query: None,
         }
     }
 }
@@ -130,6 +136,7 @@ async fn authorize(State(op): State<OpState>, Query(query): Query<HashMap<String
     {
         return (StatusCode::BAD_REQUEST, "PKCE S256 and the client id are required").into_response();
     }
+    op.behaviour.lock().unwrap().last_authorize_query = Some(query.clone());
     let code = format!("code-{}", op.grants.lock().unwrap().len() + 1);
     op.grants.lock().unwrap().insert(
         code.clone(),
@@ -213,7 +220,7 @@ pub fn id_token(issuer: &str, behaviour: &Behaviour, nonce: Option<String>) -> S
         extra,
     )
     .set_nonce(nonce.map(Nonce::new))
-    .set_auth_time(Some(now));
+    .set_auth_time(Some(if behaviour.stale_auth_time { now - chrono::Duration::hours(1) } else { now }));
     let kid = if behaviour.unknown_kid { "rotated-away" } else { "test-key-1" };
     let key =
         CoreRsaPrivateSigningKey::from_pem(TEST_KEY_PEM, Some(JsonWebKeyId::new(kid.into()))).expect("fixture key");

@@ -24,7 +24,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin">"Accounts"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
             <a href="/admin/security">"Sign-in security"</a> " · "
             <a href="/admin/identity-providers">"Identity providers"</a> " · "
-            <a href="/admin/authentication">"Authentication options"</a>
+            <a href="/admin/authentication">"Authentication options"</a> " · "
+            <a href="/admin/security-events">"Security events"</a>
         </nav>
     }
 }
@@ -217,4 +218,43 @@ pub async fn save_security(
             Some(message),
         )),
     }
+}
+
+pub async fn security_events(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    ctx.provider_admin()?;
+    let events = events::list_all(&state.db, page_query).await?;
+    Ok(page(&ctx, "Admin · Security events", move || {
+        let rows: Vec<_> = events
+            .items
+            .iter()
+            .map(|(event, user)| {
+                let when = event.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+                let who = user.as_ref().map(|u| u.email.clone()).unwrap_or_else(|| "—".into());
+                view! {
+                    <tr>
+                        <td>{when}</td>
+                        <td>{event.kind.replace('_', " ")}</td>
+                        <td>{who}</td>
+                        <td>{event.detail.clone().unwrap_or_default()}</td>
+                        <td>{event.ip.clone().unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        view! {
+            {admin_nav()}
+            {events.items.is_empty().then(|| crate::ui::components::empty("No security events yet."))}
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"When"</th><th>"Event"</th><th>"User"</th><th>"Detail"</th><th>"Address"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {pager(&events, "/admin/security-events")}
+        }
+    }))
 }

@@ -352,7 +352,7 @@ pub async fn connect(
         session::set_flash(&session, format!("{} is already connected.", provider.name)).await?;
         return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
     }
-    if session::recently_authenticated(&session, oidc::RECENT_SIGN_IN_SECONDS).await? {
+    if session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return redirect_to_provider(
             &state,
             &ctx,
@@ -422,7 +422,7 @@ pub async fn connect_local(
     if !settings::load(&state.db).await?.allow_local_login {
         return Ok(error_page(&ctx, StatusCode::FORBIDDEN, local::LOCAL_LOGIN_OFF));
     }
-    if session::recently_authenticated(&session, oidc::RECENT_SIGN_IN_SECONDS).await? {
+    if session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return Ok(Redirect::to("/account/login-options/local").into_response());
     }
     reauthenticate(&state, &ctx, &session, viewer, Continuation::SetPassword).await
@@ -465,7 +465,7 @@ fn set_password_page(ctx: &PageCtx, status: StatusCode, error: Option<String>) -
 async fn may_set_password(state: &AppState, session: &Session, viewer: &Viewer) -> AppResult<bool> {
     Ok(viewer.user.password_hash.is_none()
         && settings::load(&state.db).await?.allow_local_login
-        && session::recently_authenticated(session, oidc::RECENT_SIGN_IN_SECONDS).await?)
+        && session::recently_authenticated(session, state.recent_sign_in_seconds()).await?)
 }
 
 pub async fn set_password_form(
