@@ -22,6 +22,16 @@ pub const REAUTHENTICATED: &str = "reauthenticated";
 pub const PASSWORD_SET: &str = "password_set";
 pub const PASSWORD_REMOVED: &str = "password_removed";
 
+/// Records an event about a user (the common case).
+pub async fn record_for<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    user: &crate::entities::users::Model,
+    detail: Option<String>,
+) -> AppResult<()> {
+    record(db, kind, Some(user.id), Some(user.account_id), detail, None).await
+}
+
 /// The most recent events of one user, newest first.
 pub async fn recent_for_user(
     db: &sea_orm::DatabaseConnection,

@@ -160,7 +160,7 @@ pub async fn change_password(
     active.password_hash = Set(Some(password::hash(new)?));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(db).await?;
-    events::record(db, events::PASSWORD_CHANGED, Some(user.id), Some(user.account_id), None, None).await?;
+    events::record_for(db, events::PASSWORD_CHANGED, user, None).await?;
     Ok(Ok(()))
 }
 
@@ -196,7 +196,7 @@ pub async fn set_password(
     active.password_hash = Set(Some(password::hash(new)?));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(db).await?;
-    events::record(db, events::PASSWORD_SET, Some(user.id), Some(user.account_id), None, None).await?;
+    events::record_for(db, events::PASSWORD_SET, user, None).await?;
     Ok(Ok(()))
 }
 
@@ -205,7 +205,7 @@ pub async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> Ap
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(None);
     active.update(db).await?;
-    events::record(db, events::PASSWORD_REMOVED, Some(user.id), Some(user.account_id), None, None).await?;
+    events::record_for(db, events::PASSWORD_REMOVED, user, None).await?;
     Ok(())
 }
 

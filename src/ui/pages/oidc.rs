@@ -151,15 +151,7 @@ pub async fn callback(
             Some((link, user)) => {
                 links::touch(&state.db, link).await?;
                 session::begin_signed_in(&session, user.id).await?;
-                events::record(
-                    &state.db,
-                    events::IDP_SIGN_IN,
-                    Some(user.id),
-                    Some(user.account_id),
-                    Some(provider.name.clone()),
-                    None,
-                )
-                .await?;
+                events::record_for(&state.db, events::IDP_SIGN_IN, &user, Some(provider.name.clone())).await?;
                 Ok(Redirect::to(&flow.return_to).into_response())
             }
             None if provider.allow_automatic_registration => match links::register(&state.db, &provider, &identity)
@@ -167,15 +159,7 @@ pub async fn callback(
             {
                 Ok(user) => {
                     session::begin_signed_in(&session, user.id).await?;
-                    events::record(
-                        &state.db,
-                        events::REGISTERED,
-                        Some(user.id),
-                        Some(user.account_id),
-                        Some(provider.name.clone()),
-                        None,
-                    )
-                    .await?;
+                    events::record_for(&state.db, events::REGISTERED, &user, Some(provider.name.clone())).await?;
                     session::set_flash(&session, format!("Welcome! Your account was created with {}.", provider.name))
                         .await?;
                     Ok(Redirect::to("/account").into_response())
@@ -207,15 +191,7 @@ pub async fn callback(
             match links::link(&state.db, &viewer.user, &provider, &identity).await? {
                 LinkOutcome::Linked => {
                     session::mark_reauthenticated(&session).await?;
-                    events::record(
-                        &state.db,
-                        events::LINKED,
-                        Some(viewer.user.id),
-                        Some(viewer.account.id),
-                        Some(provider.name.clone()),
-                        None,
-                    )
-                    .await?;
+                    events::record_for(&state.db, events::LINKED, &viewer.user, Some(provider.name.clone())).await?;
                     session::set_flash(
                         &session,
                         format!("{} is connected. You can now sign in with it.", provider.name),
@@ -228,15 +204,8 @@ pub async fn callback(
                     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
                 }
                 LinkOutcome::LinkedToAnotherUser => {
-                    events::record(
-                        &state.db,
-                        events::LINK_REFUSED,
-                        Some(viewer.user.id),
-                        Some(viewer.account.id),
-                        Some(provider.name.clone()),
-                        None,
-                    )
-                    .await?;
+                    events::record_for(&state.db, events::LINK_REFUSED, &viewer.user, Some(provider.name.clone()))
+                        .await?;
                     let message = format!(
                         "This {} account is already connected to another user, so it cannot be connected to yours.",
                         provider.name
@@ -259,15 +228,7 @@ pub async fn callback(
                 return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message));
             }
             session::mark_reauthenticated(&session).await?;
-            events::record(
-                &state.db,
-                events::REAUTHENTICATED,
-                Some(viewer.user.id),
-                Some(viewer.account.id),
-                Some(provider.name.clone()),
-                None,
-            )
-            .await?;
+            events::record_for(&state.db, events::REAUTHENTICATED, &viewer.user, Some(provider.name.clone())).await?;
             continue_after_reauth(&state, &ctx, &session, viewer, flow.then).await
         }
     }
@@ -399,15 +360,7 @@ pub async fn disconnect(
         return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("{} {LAST_WAY}", provider.name)));
     }
     links::unlink(&state.db, viewer.user.id, id).await?;
-    events::record(
-        &state.db,
-        events::UNLINKED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(provider.name.clone()),
-        None,
-    )
-    .await?;
+    events::record_for(&state.db, events::UNLINKED, &viewer.user, Some(provider.name.clone())).await?;
     session::set_flash(&session, format!("{} is disconnected.", provider.name)).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
@@ -566,15 +519,7 @@ pub async fn reauth(
         || form.password.chars().count() > MAX_PASSWORD_CHARS
         || !local::confirm_password(&viewer.user, &form.password)
     {
-        events::record(
-            &state.db,
-            events::SIGN_IN_FAILED,
-            Some(viewer.user.id),
-            Some(viewer.account.id),
-            Some("re-authentication".into()),
-            None,
-        )
-        .await?;
+        events::record_for(&state.db, events::SIGN_IN_FAILED, &viewer.user, Some("re-authentication".into())).await?;
         return Ok(reauth_page(
             &ctx,
             StatusCode::UNAUTHORIZED,
@@ -583,14 +528,6 @@ pub async fn reauth(
         ));
     }
     session::mark_reauthenticated(&session).await?;
-    events::record(
-        &state.db,
-        events::REAUTHENTICATED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some("password".into()),
-        None,
-    )
-    .await?;
+    events::record_for(&state.db, events::REAUTHENTICATED, &viewer.user, Some("password".into())).await?;
     continue_after_reauth(&state, &ctx, &session, viewer, Some(then)).await
 }
