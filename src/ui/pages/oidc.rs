@@ -122,8 +122,16 @@ pub async fn callback(
     Path(id): Path<i32>,
     Query(query): Query<CallbackQuery>,
 ) -> AppResult<Response> {
-    let provider = providers::get(&state.db, id).await?;
     let viewer_id = ctx.viewer.as_ref().map(|v| v.user.id);
+    let provider = match providers::get(&state.db, id).await {
+        Ok(provider) => provider,
+        Err(AppError::NotFound) => {
+            let detail = format!("callback for unknown provider {id}");
+            events::record(&state.db, events::IDP_SIGN_IN_FAILED, viewer_id, None, Some(detail), None).await?;
+            return Err(AppError::NotFound);
+        }
+        Err(e) => return Err(e),
+    };
     let Some(flow) = session::take_flow(&session).await? else {
         return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await;
     };
