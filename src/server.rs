@@ -200,6 +200,7 @@ fn routes() -> Router<AppState> {
         .route("/admin/identity-providers/new", get(admin_identity::new_form))
         .route("/admin/identity-providers/{id}", get(admin_identity::edit_form).post(admin_identity::update))
         .route("/admin/identity-providers/{id}/activate", post(admin_identity::activate))
+        .route("/admin/identity-providers/{id}/logo", post(admin_identity::upload_logo))
         .route("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
         .route("/admin/security-events", get(admin::security_events))
         .route("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))

@@ -107,17 +107,20 @@ pub async fn guard(request: Request, next: Next) -> Response {
         Err(e) => return AppError::from(e).into_response(),
     };
     let (parts, body) = request.into_parts();
-    let is_form = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let submitted_header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // File uploads (multipart) carry the token in the form's action URL, since the guard
+    // does not parse multipart bodies; other requests may send it as a header.
+    let submitted_other = if content_type.starts_with("multipart/form-data") {
+        parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), FIELD))
+    } else {
+        parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
+    };
     let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => return AppError::bad_request("The form is too large.").into_response(),
     };
-    let submitted = if is_form { form_urlencoded_field(&bytes, FIELD) } else { submitted_header };
+    let submitted = if is_form { form_urlencoded_field(&bytes, FIELD) } else { submitted_other };
     match submitted {
         Some(token) if tokens_match(&expected, &token) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         _ => refuse(),

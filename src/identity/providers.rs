@@ -187,13 +187,58 @@ pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings
     }
 }
 
+/// Largest logo an admin may upload.
+pub const MAX_LOGO_BYTES: usize = 100 * 1024;
+
+/// Checks an uploaded logo by its declared type and its first bytes; returns the
+/// `data:` URL it is stored and shown as.
+pub fn uploaded_logo(declared_type: &str, bytes: &[u8]) -> Result<String, String> {
+    if bytes.is_empty() {
+        return Err("Choose an image file.".into());
+    }
+    if bytes.len() > MAX_LOGO_BYTES {
+        return Err(format!("The logo may be at most {} KB.", MAX_LOGO_BYTES / 1024));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).to_ascii_lowercase();
+    let matches = match declared_type {
+        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => bytes.starts_with(&[0xff, 0xd8, 0xff]),
+        "image/webp" => bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
+        "image/svg+xml" => {
+            let text = head.trim_start_matches('\u{feff}').trim_start();
+            text.starts_with("<svg") || text.starts_with("<?xml")
+        }
+        _ => return Err("The logo must be a PNG, JPEG, WebP or SVG image.".into()),
+    };
+    if !matches {
+        return Err("The file's content is not the image type it claims to be.".into());
+    }
+    Ok(format!(
+        "data:{declared_type};base64,{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+    ))
+}
+
+/// A stored logo: a checked upload (`data:image/…;base64,`) or a safe URL.
+fn is_stored_logo(logo: &str) -> bool {
+    let uploaded =
+        ["png", "jpeg", "webp", "svg+xml"].iter().any(|t| logo.starts_with(&format!("data:image/{t};base64,")))
+            && logo.bytes().skip(5).all(|b| b.is_ascii_alphanumeric() || b"+/=;,:-".contains(&b));
+    uploaded || crate::branding::is_safe_url(logo)
+}
+
 /// The logo to show for a provider.
 pub fn logo_of(provider: &identity_providers::Model) -> String {
-    provider
-        .logo
-        .clone()
-        .filter(|l| crate::branding::is_safe_url(l))
-        .unwrap_or_else(|| provider.kind.default_logo().into())
+    provider.logo.clone().filter(|l| is_stored_logo(l)).unwrap_or_else(|| provider.kind.default_logo().into())
+}
+
+/// Stores an uploaded logo (already checked by [`uploaded_logo`]).
+pub async fn set_logo(db: &DatabaseConnection, provider: identity_providers::Model, logo: String) -> AppResult<()> {
+    let mut row: identity_providers::ActiveModel = provider.into();
+    row.logo = Set(Some(logo));
+    row.updated_at = Set(Utc::now());
+    row.update(db).await?;
+    Ok(())
 }
 
 /// Allowed tenant ids as stored (comma separated).
@@ -358,6 +403,19 @@ mod tests {
         assert_eq!(check(&f, false).unwrap().client_secret, None, "editing keeps the stored secret");
         f.logo = Some("javascript:alert(1)".into());
         assert!(check(&f, false).is_err());
+    }
+
+    #[test]
+    fn uploaded_logos_are_checked_by_type_and_content() {
+        let png = b"\x89PNG\r\n\x1a\nrest";
+        assert!(uploaded_logo("image/png", png).unwrap().starts_with("data:image/png;base64,"));
+        assert!(uploaded_logo("image/png", b"<svg onload=alert(1)>").is_err(), "content must match the type");
+        assert!(uploaded_logo("text/html", b"<html>").is_err());
+        assert!(uploaded_logo("image/svg+xml", b"<svg xmlns='http://www.w3.org/2000/svg'/>").is_ok());
+        assert!(uploaded_logo("image/jpeg", &vec![0xff; MAX_LOGO_BYTES + 1]).is_err());
+        assert!(is_stored_logo(&uploaded_logo("image/png", png).unwrap()));
+        assert!(!is_stored_logo("data:text/html;base64,PHNjcmlwdD4="));
+        assert!(!is_stored_logo("data:image/png;base64,AAA\"><script>"));
     }
 
     #[test]

@@ -229,3 +229,34 @@ async fn only_provider_admins_reach_these_pages() {
         assert_eq!(app.get(path).await.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_admin_uploads_a_checked_logo_with_the_forms_token() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    add_provider(&app, "Contoso SSO", &op.issuer, false).await;
+    let id = only_provider(&app).await.id;
+    let (_, edit) = app.page(&format!("/admin/identity-providers/{id}")).await;
+    let start = edit.find(&format!("/admin/identity-providers/{id}/logo?")).expect("upload form");
+    let end = edit[start..].find('"').unwrap() + start;
+    let action = edit[start..end].replace("&amp;", "&");
+    assert!(action.contains("csrf_token="));
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    let upload = |bytes: Vec<u8>, kind: &'static str, url: String| {
+        let form = reqwest::multipart::Form::new()
+            .part("logo", reqwest::multipart::Part::bytes(bytes).file_name("logo").mime_str(kind).unwrap());
+        app.client.post(app.url(&url)).multipart(form).send()
+    };
+    let response = upload(b"<html><script>".to_vec(), "image/png", action.clone()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("not the image type it claims"));
+    let without_token = format!("/admin/identity-providers/{id}/logo");
+    assert_eq!(upload(png.clone(), "image/png", without_token).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert!(only_provider(&app).await.logo.is_none(), "nothing stored by refused uploads");
+
+    let response = upload(png, "image/png", action).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.page("/admin/identity-providers").await;
+    assert!(list.contains("src=\"data:image/png;base64,"));
+}

@@ -1,7 +1,7 @@
 //! Admin: identity providers (list, add, edit, activate/deactivate) and the
 //! authentication options ("Allow Local Login").
 
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use crate::accounts::Viewer;
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::identity::providers::{self, ProviderFields};
 use crate::identity::session::set_flash;
 use crate::identity::{discovery, events, settings};
@@ -158,12 +158,27 @@ struct FormPage {
     form: ProviderForm,
     secret_hint: Option<String>,
     callback: Option<String>,
+    /// Where the logo upload form posts (editing only).
+    logo_upload: Option<i32>,
     errors: Vec<String>,
 }
 
 fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
     let ctx2 = ctx.clone();
-    let FormPage { title, action, form, secret_hint, callback, errors } = page;
+    let FormPage { title, action, form, secret_hint, callback, logo_upload, errors } = page;
+    let upload = logo_upload.map(|id| {
+        let action = format!(
+            "/admin/identity-providers/{id}/logo?csrf_token={}",
+            crate::error::encode_query_value(&ctx.csrf_token)
+        );
+        view! {
+            <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
+                <label>"Upload a logo (PNG, JPEG, WebP or SVG, at most 100 KB)"
+                    <input type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/svg+xml" required/></label>
+                <button type="submit" class="secondary">"Upload logo"</button>
+            </form>
+        }
+    });
     page_with_status(status, ctx, &title, move || {
         let kinds: Vec<_> = IdpKind::ALL
             .iter()
@@ -197,11 +212,12 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
                 <label>"Allowed tenant ids (Entra ID, one per line)" <textarea name="tenants" rows="3">{form.tenants.clone()}</textarea></label>
                 <label>"Hosted domain (Google, optional)" <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
                 <label>"Logo URL (optional; Microsoft and Google logos are built in)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
-                <label><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
-                <label><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
-                <label><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
+                <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
+                <label class="check"><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
+                <label class="check"><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
                 <button type="submit">"Save"</button>
             </form>
+            {upload}
         }
     })
 }
@@ -218,6 +234,7 @@ pub async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response>
             form,
             secret_hint: None,
             callback: None,
+            logo_upload: None,
             errors: vec![],
         },
     ))
@@ -239,6 +256,7 @@ pub async fn edit_form(
             form: ProviderForm::from_model(&provider),
             secret_hint: Some(providers::masked_secret(&state.secrets, &provider)),
             callback: Some(callback_url(&state, id)),
+            logo_upload: Some(id),
             errors: vec![],
         },
     ))
@@ -268,6 +286,7 @@ async fn save(
                 action: id.map_or("/admin/identity-providers".into(), |id| format!("/admin/identity-providers/{id}")),
                 secret_hint: existing.as_ref().map(|p| providers::masked_secret(&state.secrets, p)),
                 callback: id.map(|id| callback_url(state, id)),
+                logo_upload: id,
                 form: ProviderForm { client_secret: String::new(), ..form },
                 errors,
             },
@@ -421,7 +440,7 @@ async fn authentication_page(
                 <form method="post" action="/admin/authentication" class="stacked card">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="allow_local_login" value="off"/>
-                    <label><input type="checkbox" name="confirm" value="yes" required/>
+                    <label class="check"><input type="checkbox" name="confirm" value="yes" required/>
                         {format!(" I understand that {count} user(s) will not be able to sign in with a password.")}</label>
                     <button type="submit" class="danger">"Turn Allow Local Login off"</button>
                 </form>
@@ -482,4 +501,36 @@ pub async fn save_authentication(
     record(&state, viewer, format!("allow_local_login={allow}")).await?;
     set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
+}
+
+/// `POST /admin/identity-providers/{id}/logo` (multipart): stores a checked image as the logo.
+pub async fn upload_logo(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let provider = providers::get(&state.db, id).await?;
+    let unreadable = || AppError::bad_request("The upload could not be read. Choose the file again.");
+    let mut upload = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        if field.name() == Some("logo") {
+            let content_type = field.content_type().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| unreadable())?;
+            upload = Some((content_type, bytes));
+        }
+    }
+    let (content_type, bytes) = upload.ok_or_else(|| AppError::bad_request("Choose an image file."))?;
+    match providers::uploaded_logo(&content_type, &bytes) {
+        Ok(logo) => {
+            let name = provider.name.clone();
+            providers::set_logo(&state.db, provider, logo).await?;
+            record(&state, viewer, format!("identity provider {name}: logo uploaded")).await?;
+            set_flash(&session, format!("The logo of {name} was updated.")).await?;
+            Ok(Redirect::to(&format!("/admin/identity-providers/{id}")).into_response())
+        }
+        Err(message) => Ok(crate::ui::pages::errors::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),
+    }
 }
