@@ -76,25 +76,32 @@ pub async fn link(
     if let Some((_, owner)) = find_linked_user(db, provider, identity).await? {
         return Ok(if owner.id == user.id { LinkOutcome::AlreadyYours } else { LinkOutcome::LinkedToAnotherUser });
     }
-    let now = Utc::now();
-    let inserted = user_identities::ActiveModel {
-        user_id: Set(user.id),
-        provider_id: Set(provider.id),
-        issuer: Set(identity.issuer.clone()),
-        subject: Set(identity.subject.clone()),
-        tenant_id: Set(identity.tenant_id.clone()),
-        email_at_link: Set(identity.email.clone()),
-        linked_at: Set(now),
-        last_login_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await;
+    let inserted = new_link(user.id, provider, identity, None).insert(db).await;
     match inserted {
         Ok(_) => Ok(LinkOutcome::Linked),
         // The unique (provider, issuer, subject) constraint: a parallel link won the race.
         Err(_) if find_linked_user(db, provider, identity).await?.is_some() => Ok(LinkOutcome::LinkedToAnotherUser),
         Err(e) => Err(AppError::Database(e)),
+    }
+}
+
+/// The row that links a user to an external identity, keyed by (provider, issuer, subject).
+fn new_link(
+    user_id: i32,
+    provider: &identity_providers::Model,
+    identity: &VerifiedIdentity,
+    last_login_at: Option<chrono::DateTime<Utc>>,
+) -> user_identities::ActiveModel {
+    user_identities::ActiveModel {
+        user_id: Set(user_id),
+        provider_id: Set(provider.id),
+        issuer: Set(identity.issuer.clone()),
+        subject: Set(identity.subject.clone()),
+        tenant_id: Set(identity.tenant_id.clone()),
+        email_at_link: Set(identity.email.clone()),
+        linked_at: Set(Utc::now()),
+        last_login_at: Set(last_login_at),
+        ..Default::default()
     }
 }
 
@@ -165,19 +172,7 @@ pub async fn register(
     }
     .insert(&txn)
     .await?;
-    user_identities::ActiveModel {
-        user_id: Set(user.id),
-        provider_id: Set(provider.id),
-        issuer: Set(identity.issuer.clone()),
-        subject: Set(identity.subject.clone()),
-        tenant_id: Set(identity.tenant_id.clone()),
-        email_at_link: Set(identity.email.clone()),
-        linked_at: Set(now),
-        last_login_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    new_link(user.id, provider, identity, Some(now)).insert(&txn).await?;
     txn.commit().await?;
     Ok(Ok(user))
 }

@@ -153,6 +153,17 @@ pub async fn change_password(
             return Ok(Err("Your current password is not correct.".into()));
         }
     }
+    store_new_password(db, user, new, confirmation, events::PASSWORD_CHANGED).await
+}
+
+/// Checks a new password and stores its hash, recording `event`; `Ok(Err(message))` for the form.
+async fn store_new_password(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    new: &str,
+    confirmation: &str,
+    event: &str,
+) -> AppResult<Result<(), String>> {
     if let Err(message) = password::check_new_password(new, confirmation) {
         return Ok(Err(message));
     }
@@ -160,7 +171,7 @@ pub async fn change_password(
     active.password_hash = Set(Some(password::hash(new)?));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(db).await?;
-    events::record_for(db, events::PASSWORD_CHANGED, user, None).await?;
+    events::record_for(db, event, user, None).await?;
     Ok(Ok(()))
 }
 
@@ -189,15 +200,7 @@ pub async fn set_password(
     new: &str,
     confirmation: &str,
 ) -> AppResult<Result<(), String>> {
-    if let Err(message) = password::check_new_password(new, confirmation) {
-        return Ok(Err(message));
-    }
-    let mut active: users::ActiveModel = user.clone().into();
-    active.password_hash = Set(Some(password::hash(new)?));
-    active.password_changed_at = Set(Some(Utc::now()));
-    active.update(db).await?;
-    events::record_for(db, events::PASSWORD_SET, user, None).await?;
-    Ok(Ok(()))
+    store_new_password(db, user, new, confirmation, events::PASSWORD_SET).await
 }
 
 /// Removes a user's password (Login Options → Local → Disconnect); the caller checks another way in remains.
