@@ -9,6 +9,7 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod identity;
+pub mod images;
 pub mod jobs;
 pub mod pagination;
 pub mod secrets;

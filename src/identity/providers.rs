@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
+use crate::images::{self, ImageType};
 use crate::secrets::SecretBox;
 
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
@@ -190,31 +191,16 @@ pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings
 /// Largest logo an admin may upload.
 pub const MAX_LOGO_BYTES: usize = 100 * 1024;
 
+/// The image types an identity provider's logo may be uploaded as.
+const LOGO_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Jpeg, ImageType::Webp, ImageType::Svg];
+
 /// Checks an uploaded logo by its declared type and its first bytes; returns the
 /// `data:` URL it is stored and shown as.
 pub fn uploaded_logo(declared_type: &str, bytes: &[u8]) -> Result<String, String> {
-    if bytes.is_empty() {
-        return Err("Choose an image file.".into());
-    }
-    if bytes.len() > MAX_LOGO_BYTES {
-        return Err(format!("The logo may be at most {} KB.", MAX_LOGO_BYTES / 1024));
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).to_ascii_lowercase();
-    let matches = match declared_type {
-        "image/png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "image/jpeg" => bytes.starts_with(&[0xff, 0xd8, 0xff]),
-        "image/webp" => bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
-        "image/svg+xml" => {
-            let text = head.trim_start_matches('\u{feff}').trim_start();
-            text.starts_with("<svg") || text.starts_with("<?xml")
-        }
-        _ => return Err("The logo must be a PNG, JPEG, WebP or SVG image.".into()),
-    };
-    if !matches {
-        return Err("The file's content is not the image type it claims to be.".into());
-    }
+    let image_type = images::check("logo", declared_type, bytes, LOGO_TYPES, MAX_LOGO_BYTES)?;
     Ok(format!(
-        "data:{declared_type};base64,{}",
+        "data:{};base64,{}",
+        image_type.content_type(),
         base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
     ))
 }
