@@ -106,22 +106,27 @@ pub async fn guard(request: Request, next: Next) -> Response {
         Ok(None) => return refuse(),
         Err(e) => return AppError::from(e).into_response(),
     };
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        // File uploads (multipart) carry the token in the form's action URL, since the guard
+        // does not parse multipart bodies (nor hold them in memory); other requests may send
+        // it as a header.
+        let submitted = if content_type.starts_with("multipart/form-data") {
+            request.uri().query().and_then(|q| form_urlencoded_field(q.as_bytes(), FIELD))
+        } else {
+            request.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
+        return match submitted {
+            Some(token) if tokens_match(&expected, &token) => next.run(request).await,
+            _ => refuse(),
+        };
+    }
     let (parts, body) = request.into_parts();
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
-    // File uploads (multipart) carry the token in the form's action URL, since the guard
-    // does not parse multipart bodies; other requests may send it as a header.
-    let submitted_other = if content_type.starts_with("multipart/form-data") {
-        parts.uri.query().and_then(|q| form_urlencoded_field(q.as_bytes(), FIELD))
-    } else {
-        parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned)
-    };
     let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => return AppError::bad_request("The form is too large.").into_response(),
     };
-    let submitted = if is_form { form_urlencoded_field(&bytes, FIELD) } else { submitted_other };
-    match submitted {
+    match form_urlencoded_field(&bytes, FIELD) {
         Some(token) if tokens_match(&expected, &token) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         _ => refuse(),
     }
