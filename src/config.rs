@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::branding::check::BrandFields;
 use crate::error::AppError;
 use crate::identity::providers::ProviderFields;
 
@@ -98,6 +99,9 @@ pub struct FileConfig {
     /// `[[identity_provider]]` tables, applied at start-up by name.
     #[serde(default)]
     pub identity_provider: Vec<ProviderFields>,
+    /// `[[brand]]` tables, applied at start-up to the account they name.
+    #[serde(default)]
+    pub brand: Vec<BrandFields>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,11 +143,18 @@ pub struct Settings {
     pub demo: bool,
     pub auth: FileAuth,
     pub identity_providers: Vec<ProviderFields>,
+    pub brands: Vec<BrandFields>,
 }
 
 impl Settings {
     pub fn is_postgres(&self) -> bool {
         is_postgres_url(&self.database_url)
+    }
+
+    /// The host of the base URL (lower-case, no port): no brand may claim it as a custom host.
+    pub fn base_host(&self) -> String {
+        let authority = self.base_url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
+        crate::branding::host_name(authority)
     }
 
     /// True when cookies must carry the Secure flag.
@@ -199,6 +210,7 @@ impl Settings {
             demo: args.demo,
             auth: file.auth,
             identity_providers: file.identity_provider,
+            brands: file.brand,
         })
     }
 }
@@ -270,6 +282,29 @@ mod tests {
         std::fs::write(&path, "[auth]\nmax_failed_logins = 2\n").unwrap();
         let err = Settings::resolve(ServeArgs { config: Some(path), ..Default::default() }).unwrap_err();
         assert!(err.to_string().contains("max_failed_logins"));
+    }
+
+    #[test]
+    fn brands_are_read_from_the_file() {
+        let file = parse_file(
+            "[[brand]]\naccount = \"ANDES\"\ncompany_name = \"Andes IT\"\nprimary_color = \"#0b6e4f\"\naccent_color = \"#c8553d\"\nhosts = [\"shop.andes.example\"]\nbranding_enabled = true\n",
+        )
+        .unwrap();
+        assert_eq!(file.brand.len(), 1);
+        assert_eq!(file.brand[0].hosts.as_deref(), Some(&["shop.andes.example".to_string()][..]));
+        assert_eq!(file.brand[0].branding_enabled, Some(true));
+        let err = parse_file("[[brand]]\naccount = \"A\"\ncompany_name = \"A\"\nprimary_color = \"#000000\"\naccent_color = \"#000000\"\ncolour = \"x\"\n").unwrap_err();
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn the_base_host_has_no_scheme_port_or_path() {
+        let settings = Settings::resolve(ServeArgs {
+            base_url: Some("https://Shop.Example.com:8443/".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(settings.base_host(), "shop.example.com");
     }
 
     #[test]

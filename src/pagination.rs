@@ -35,6 +35,11 @@ impl<T> Paged<T> {
     pub fn has_next(&self) -> bool {
         self.page < self.pages
     }
+
+    /// The same page with each item turned into something else.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged { items: self.items.into_iter().map(f).collect(), page: self.page, pages: self.pages, total: self.total }
+    }
 }
 
 /// Number of pages needed for `total` rows (at least one, so an empty list shows "page 1 of 1").

@@ -8,7 +8,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use tower::ServiceBuilder;
@@ -27,9 +27,11 @@ use crate::error::{AppError, AppResult};
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::secrets::SecretBox;
-use crate::ui::pages::{account, accounts, admin, admin_identity, cart, errors, home, login, oidc, product, reseller};
+use crate::ui::pages::{
+    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, product, reseller,
+};
 use crate::ui::{assets, context};
-use crate::{demo, identity, jobs};
+use crate::{branding, demo, identity, jobs};
 
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -103,6 +105,10 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     for declared in &settings.identity_providers {
         identity::providers::apply_declared(&db, &secrets, declared).await?;
     }
+    let own_host = settings.base_host();
+    for declared in &settings.brands {
+        branding::store::apply_declared(&db, declared, &own_host).await?;
+    }
     let state = AppState {
         db,
         settings: Arc::new(settings),
@@ -152,6 +158,7 @@ impl App {
                 HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
             ));
         routes()
+            .router
             .fallback(errors::not_found)
             .layer(
                 ServiceBuilder::new()
@@ -168,65 +175,99 @@ impl App {
     }
 }
 
-/// Every route of the application. Pages are listed in [`PAGE_ROUTES`] too.
-fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home::show))
-        .route("/products/{code}", get(product::show))
-        .route("/cart", get(cart::show))
-        .route("/cart/items", post(cart::add))
-        .route("/cart/items/{id}/quantity", post(cart::set_quantity))
-        .route("/cart/items/{id}/remove", post(cart::remove))
-        .route("/login", get(login::show).post(login::submit))
-        .route("/logout", get(login::confirm_logout).post(login::logout))
-        .route("/account", get(account::show))
-        .route("/account/profile", post(account::save_profile))
-        .route("/account/password", post(account::change_password))
-        .route("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
-        .route("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
-        .route("/account/login-options/local/connect", post(oidc::connect_local))
-        .route("/account/login-options/local/disconnect", post(oidc::disconnect_local))
-        .route("/account/login-options/{id}/connect", post(oidc::connect))
-        .route("/account/login-options/{id}/disconnect", post(oidc::disconnect))
-        .route("/auth/oidc/{id}/login", get(oidc::start_login))
-        .route("/auth/oidc/{id}/callback", get(oidc::callback))
-        .route("/accounts/{code}", get(accounts::show))
-        .route("/reseller", get(reseller::customers))
-        .route("/admin", get(admin::accounts))
-        .route("/admin/users", get(admin::users))
-        .route("/admin/users/{id}/unlock", post(admin::unlock_user))
-        .route("/admin/security", get(admin::security).post(admin::save_security))
-        .route("/admin/identity-providers", get(admin_identity::list).post(admin_identity::create))
-        .route("/admin/identity-providers/new", get(admin_identity::new_form))
-        .route("/admin/identity-providers/{id}", get(admin_identity::edit_form).post(admin_identity::update))
-        .route("/admin/identity-providers/{id}/activate", post(admin_identity::activate))
-        .route("/admin/identity-providers/{id}/logo", post(admin_identity::upload_logo))
-        .route("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
-        .route("/admin/security-events", get(admin::security_events))
-        .route("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
-        .route("/static/{*file}", get(assets::serve))
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+/// What a route answers with. The route-walking test visits every route of each kind
+/// and checks the brand on pages and actions, so a route cannot skip the brand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteKind {
+    /// GET renders a branded HTML page (the same path may also take a form POST).
+    Page,
+    /// POST only: a form action answering with a redirect or a branded page.
+    Action,
+    /// Not a page (static files, images, probes): never HTML.
+    Asset,
 }
 
-/// The GET pages of the application, with demo-data values for their parameters.
-pub const PAGE_ROUTES: &[&str] = &[
-    "/",
-    "/products/M365-BS",
-    "/cart",
-    "/login",
-    "/logout",
-    "/account",
-    "/accounts/CONTOSO",
-    "/reseller",
-    "/admin",
-    "/admin/users",
-    "/admin/security",
-    "/admin/identity-providers",
-    "/admin/identity-providers/new",
-    "/admin/authentication",
-    "/admin/security-events",
-];
+/// The router and, alongside, the list of what was registered.
+struct Routes {
+    router: Router<AppState>,
+    table: Vec<(&'static str, RouteKind)>,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes { router: Router::new(), table: Vec::new() }
+    }
+
+    fn add(mut self, kind: RouteKind, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.table.push((path, kind));
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    fn page(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add(RouteKind::Page, path, handler)
+    }
+
+    fn action(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add(RouteKind::Action, path, handler)
+    }
+
+    fn asset(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add(RouteKind::Asset, path, handler)
+    }
+}
+
+/// Every route of the application.
+fn routes() -> Routes {
+    Routes::new()
+        .page("/", get(home::show))
+        .page("/products/{code}", get(product::show))
+        .page("/cart", get(cart::show))
+        .action("/cart/items", post(cart::add))
+        .action("/cart/items/{id}/quantity", post(cart::set_quantity))
+        .action("/cart/items/{id}/remove", post(cart::remove))
+        .page("/login", get(login::show).post(login::submit))
+        .page("/logout", get(login::confirm_logout).post(login::logout))
+        .page("/account", get(account::show))
+        .action("/account/profile", post(account::save_profile))
+        .action("/account/password", post(account::change_password))
+        .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
+        .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
+        .action("/account/login-options/local/connect", post(oidc::connect_local))
+        .action("/account/login-options/local/disconnect", post(oidc::disconnect_local))
+        .action("/account/login-options/{id}/connect", post(oidc::connect))
+        .action("/account/login-options/{id}/disconnect", post(oidc::disconnect))
+        .page("/auth/oidc/{id}/login", get(oidc::start_login))
+        .page("/auth/oidc/{id}/callback", get(oidc::callback))
+        .page("/accounts/{code}", get(accounts::show))
+        .page("/reseller", get(reseller::customers))
+        .page("/admin", get(admin::accounts))
+        .page("/admin/users", get(admin::users))
+        .action("/admin/users/{id}/unlock", post(admin::unlock_user))
+        .page("/admin/security", get(admin::security).post(admin::save_security))
+        .page("/admin/identity-providers", get(admin_identity::list).post(admin_identity::create))
+        .page("/admin/identity-providers/new", get(admin_identity::new_form))
+        .page("/admin/identity-providers/{id}", get(admin_identity::edit_form).post(admin_identity::update))
+        .action("/admin/identity-providers/{id}/activate", post(admin_identity::activate))
+        .action("/admin/identity-providers/{id}/logo", post(admin_identity::upload_logo))
+        .action("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
+        .page("/admin/security-events", get(admin::security_events))
+        .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
+        .page("/admin/brands", get(brands::list))
+        .action("/admin/accounts/{code}/branding", post(brands::set_branding))
+        .page("/brands/{code}", get(brands::edit_form).post(brands::save))
+        .action("/brands/{code}/{image}", post(brands::upload_image))
+        .action("/brands/{code}/{image}/remove", post(brands::remove_image))
+        .asset("/brand-assets/{brand_id}/{image}", get(brands::serve_image))
+        .asset("/static/{*file}", get(assets::serve))
+        .asset("/healthz", get(healthz))
+        .asset("/readyz", get(readyz))
+}
+
+/// Every registered route with its kind, in registration order.
+pub fn route_table() -> Vec<(&'static str, RouteKind)> {
+    routes().table
+}
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -3,11 +3,14 @@
 //! The page-context middleware calls [`resolve`] once per request; every page,
 //! error page and redirect page reads the result from there.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+pub mod check;
+pub mod store;
+
+use sea_orm::DatabaseConnection;
 
 use crate::accounts::{store as accounts_store, Viewer};
+use crate::entities::accounts;
 use crate::entities::enums::AccountTier;
-use crate::entities::{brand_hosts, brands};
 use crate::error::AppResult;
 
 /// What a page needs of a brand; every field already validated.
@@ -38,25 +41,16 @@ impl Brand {
         }
     }
 
-    fn from_row(row: brands::Model) -> Brand {
-        let fallback = Brand::fallback();
-        Brand {
-            account_id: Some(row.account_id),
-            company_name: row.company_name,
-            logo_url: row.logo_url.filter(|u| is_safe_url(u)),
-            favicon_url: row.favicon_url.filter(|u| is_safe_url(u)),
-            primary_color: valid_color(&row.primary_color).unwrap_or(fallback.primary_color),
-            accent_color: valid_color(&row.accent_color).unwrap_or(fallback.accent_color),
-            support_email: row.support_email,
-            footer_text: row.footer_text,
-        }
-    }
-
     /// The CSS custom properties for this brand. Only validated colours reach it.
     pub fn css_variables(&self) -> String {
+        self.css_rule(":root")
+    }
+
+    /// The brand's colours as custom properties on `selector` (a fixed selector from our code).
+    pub fn css_rule(&self, selector: &'static str) -> String {
         let primary = valid_color(&self.primary_color).unwrap_or_else(|| Brand::fallback().primary_color);
         let accent = valid_color(&self.accent_color).unwrap_or_else(|| Brand::fallback().accent_color);
-        format!(":root{{--brand-primary:{primary};--brand-accent:{accent};}}")
+        format!("{selector}{{--brand-primary:{primary};--brand-accent:{accent};}}")
     }
 }
 
@@ -92,19 +86,31 @@ pub fn host_name(host: &str) -> String {
     without_port.to_ascii_lowercase()
 }
 
-async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult<Option<Brand>> {
-    Ok(brands::Entity::find().filter(brands::Column::AccountId.eq(account_id)).one(db).await?.map(Brand::from_row))
+/// The provider always shows its brand; a reseller only when the provider enabled branding
+/// for it (the "premium" switch) — on its customers' pages and on its custom hosts alike.
+pub fn shows_own_brand(account: &accounts::Model) -> bool {
+    match account.tier {
+        AccountTier::Provider => true,
+        AccountTier::Reseller => account.branding_enabled,
+        AccountTier::Customer => false,
+    }
 }
 
-/// Picks the brand for a request from its Host header and viewer.
+async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult<Option<Brand>> {
+    Ok(store::of_account(db, account_id).await?.map(|row| row.to_brand()))
+}
+
+/// Picks the brand for a request from its Host header and viewer. The page-context
+/// middleware calls this once per request; nothing else looks a brand up for a page.
 pub async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option<&Viewer>) -> AppResult<Brand> {
     let host_brand = match host.map(host_name) {
-        Some(name) if !name.is_empty() => {
-            match brand_hosts::Entity::find().filter(brand_hosts::Column::Host.eq(name)).one(db).await? {
-                Some(row) => brands::Entity::find_by_id(row.brand_id).one(db).await?.map(Brand::from_row),
-                None => None,
-            }
-        }
+        Some(name) if !name.is_empty() => match store::for_host(db, &name).await? {
+            Some(row) => match accounts_store::find_by_id(db, row.account_id).await? {
+                Some(owner) if shows_own_brand(&owner) => Some(row.to_brand()),
+                _ => None,
+            },
+            None => None,
+        },
         _ => None,
     };
     if host_brand.is_some() {
@@ -120,7 +126,7 @@ pub async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option
                 },
                 AccountTier::Provider => None,
             };
-            match reseller.filter(|r| r.tier == AccountTier::Reseller && r.branding_enabled) {
+            match reseller.filter(|r| r.tier == AccountTier::Reseller && shows_own_brand(r)) {
                 Some(r) => brand_of_account(db, r.id).await?,
                 None => None,
             }

@@ -106,6 +106,14 @@ pub fn form_error(message: Option<String>) -> impl IntoView {
     message.map(|m| view! { <p class="form-error" role="alert">{m}</p> })
 }
 
+/// Every message of a refused form, as one alert.
+pub fn form_errors(messages: Vec<String>) -> impl IntoView {
+    (!messages.is_empty()).then(|| {
+        let items: Vec<_> = messages.into_iter().map(|m| view! { <li>{m}</li> }).collect();
+        view! { <div class="form-error" role="alert"><ul>{items}</ul></div> }
+    })
+}
+
 /// "Page 2 of 5" with previous/next links; `base` is the path without `?page=`.
 pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
     let previous = paged.has_previous().then(|| {

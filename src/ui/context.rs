@@ -22,6 +22,7 @@ use crate::server::AppState;
 /// Paths that are not pages: no brand, no session work.
 pub fn is_bare(path: &str) -> bool {
     path.starts_with("/static/")
+        || path.starts_with("/brand-assets/")
         || path == "/healthz"
         || path == "/readyz"
         || path.starts_with("/api/")

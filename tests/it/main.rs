@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod branding;
 mod csrf;
 mod identity;
 mod identity_providers;

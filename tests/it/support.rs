@@ -85,6 +85,7 @@ impl TestApp {
             demo: true,
             auth: Default::default(),
             identity_providers: vec![],
+            brands: vec![],
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

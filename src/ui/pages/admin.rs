@@ -25,7 +25,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/security">"Sign-in security"</a> " · "
             <a href="/admin/identity-providers">"Identity providers"</a> " · "
             <a href="/admin/authentication">"Authentication options"</a> " · "
-            <a href="/admin/security-events">"Security events"</a>
+            <a href="/admin/security-events">"Security events"</a> " · "
+            <a href="/admin/brands">"Brands"</a>
         </nav>
     }
 }

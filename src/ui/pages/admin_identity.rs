@@ -17,7 +17,7 @@ use crate::identity::providers::{self, ProviderFields};
 use crate::identity::session::set_flash;
 use crate::identity::{discovery, events, settings};
 use crate::server::AppState;
-use crate::ui::components::{csrf_field, empty, form_error};
+use crate::ui::components::{csrf_field, empty, form_error, form_errors};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};
 
@@ -187,15 +187,11 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
                 view! { <option value=k.as_str() selected=selected>{k.label()}</option> }
             })
             .collect();
-        let error_list = (!errors.is_empty()).then(|| {
-            let items: Vec<_> = errors.into_iter().map(|e| view! { <li>{e}</li> }).collect();
-            view! { <div class="form-error" role="alert"><ul>{items}</ul></div> }
-        });
         let secret_placeholder =
             secret_hint.clone().map(|h| format!("Stored: {h}. Leave empty to keep it.")).unwrap_or_default();
         view! {
             {admin_nav()}
-            {error_list}
+            {form_errors(errors)}
             {callback.map(|url| view! { <p>"Callback (redirect) URL to register with the provider: " <code>{url}</code></p> })}
             <form class="stacked card" method="post" action=action>
                 {csrf_field(&ctx2)}

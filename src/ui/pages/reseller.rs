@@ -20,6 +20,10 @@ pub async fn customers(
     let viewer = ctx.seller_admin()?;
     let customers = accounts_store::customers_of(&state.db, viewer.account.id, page_query).await?;
     let reseller = viewer.account.name.clone();
+    let brand_link = viewer.is_reseller_admin().then(|| {
+        let href = format!("/brands/{}", viewer.account.code);
+        view! { <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a></p> }
+    });
     Ok(page(&ctx, "Customers", move || {
         let rows: Vec<_> = customers
             .items
@@ -46,6 +50,7 @@ pub async fn customers(
             }
         });
         view! {
+            {brand_link}
             <p class="muted">{format!("Customers that {reseller} bills.")}</p>
             {customers.items.is_empty().then(|| empty("You have no customers yet."))}
             {table}

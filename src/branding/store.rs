@@ -1,0 +1,335 @@
+//! Brands in the database: reading (without the image bytes), saving checked brands
+//! with their custom hosts, uploaded images, and the reseller's "premium" switch.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DerivePartialModel, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use super::check::{self, BrandFields, CheckedBrand};
+use super::Brand;
+use crate::accounts::scope::AccountScope;
+use crate::accounts::store as accounts_store;
+use crate::entities::enums::AccountTier;
+use crate::entities::{accounts, brand_hosts, brands};
+use crate::error::{AppError, AppResult};
+use crate::images::ImageType;
+use crate::pagination::{fetch_page, PageQuery, Paged};
+
+/// A brand row without its image bytes (which only the image route reads).
+#[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel, FromQueryResult)]
+#[sea_orm(entity = "brands::Entity")]
+pub struct BrandRow {
+    pub id: i32,
+    pub account_id: i32,
+    pub company_name: String,
+    pub logo_url: Option<String>,
+    pub logo_content_type: Option<String>,
+    pub favicon_url: Option<String>,
+    pub favicon_content_type: Option<String>,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub support_email: Option<String>,
+    pub footer_text: Option<String>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+/// The two images a brand may upload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrandImage {
+    Logo,
+    Favicon,
+}
+
+impl BrandImage {
+    pub fn parse(name: &str) -> Option<BrandImage> {
+        match name {
+            "logo" => Some(BrandImage::Logo),
+            "favicon" => Some(BrandImage::Favicon),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BrandImage::Logo => "logo",
+            BrandImage::Favicon => "favicon",
+        }
+    }
+
+    pub fn allowed_types(self) -> &'static [ImageType] {
+        match self {
+            BrandImage::Logo => check::LOGO_TYPES,
+            BrandImage::Favicon => check::FAVICON_TYPES,
+        }
+    }
+
+    pub fn max_bytes(self) -> usize {
+        match self {
+            BrandImage::Logo => check::MAX_LOGO_BYTES,
+            BrandImage::Favicon => check::MAX_FAVICON_BYTES,
+        }
+    }
+
+    /// Where an uploaded image is served; the version changes the URL on every save.
+    pub fn url(self, brand_id: i32, version: chrono::DateTime<Utc>) -> String {
+        format!("/brand-assets/{brand_id}/{}?v={}", self.name(), version.timestamp_millis())
+    }
+}
+
+impl BrandRow {
+    pub fn has_upload(&self, image: BrandImage) -> bool {
+        match image {
+            BrandImage::Logo => self.logo_content_type.is_some(),
+            BrandImage::Favicon => self.favicon_content_type.is_some(),
+        }
+    }
+
+    /// What pages show: uploads by their URL, stored URLs only when still safe, colours validated.
+    pub fn to_brand(&self) -> Brand {
+        let fallback = Brand::fallback();
+        let shown = |image: BrandImage, url: &Option<String>| {
+            if self.has_upload(image) {
+                Some(image.url(self.id, self.updated_at))
+            } else {
+                url.clone().filter(|u| super::is_safe_url(u))
+            }
+        };
+        Brand {
+            account_id: Some(self.account_id),
+            company_name: self.company_name.clone(),
+            logo_url: shown(BrandImage::Logo, &self.logo_url),
+            favicon_url: shown(BrandImage::Favicon, &self.favicon_url),
+            primary_color: super::valid_color(&self.primary_color).unwrap_or(fallback.primary_color),
+            accent_color: super::valid_color(&self.accent_color).unwrap_or(fallback.accent_color),
+            support_email: self.support_email.clone(),
+            footer_text: self.footer_text.clone(),
+        }
+    }
+}
+
+pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Option<BrandRow>> {
+    Ok(brands::Entity::find()
+        .filter(brands::Column::AccountId.eq(account_id))
+        .into_partial_model::<BrandRow>()
+        .one(db)
+        .await?)
+}
+
+/// The brand whose custom host is `host` (already without port, lower-case).
+pub async fn for_host(db: &DatabaseConnection, host: &str) -> AppResult<Option<BrandRow>> {
+    let Some(row) = brand_hosts::Entity::find().filter(brand_hosts::Column::Host.eq(host)).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(brands::Entity::find_by_id(row.brand_id).into_partial_model::<BrandRow>().one(db).await?)
+}
+
+pub async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<String>> {
+    Ok(brand_hosts::Entity::find()
+        .filter(brand_hosts::Column::BrandId.eq(brand_id))
+        .order_by_asc(brand_hosts::Column::Host)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| h.host)
+        .collect())
+}
+
+/// Saves a checked brand for an account, replacing its hosts when the brand names them.
+/// A logo or favicon address replaces an uploaded image. `Err` is the form message.
+pub async fn save(
+    db: &DatabaseConnection,
+    account: &accounts::Model,
+    brand: CheckedBrand,
+) -> AppResult<Result<BrandRow, String>> {
+    let txn = db.begin().await?;
+    let existing = of_account(&txn, account.id).await?;
+    if let Some(hosts) = &brand.hosts {
+        let mut taken = brand_hosts::Entity::find().filter(brand_hosts::Column::Host.is_in(hosts.clone()));
+        if let Some(row) = &existing {
+            taken = taken.filter(brand_hosts::Column::BrandId.ne(row.id));
+        }
+        if let Some(taken) = taken.one(&txn).await? {
+            return Ok(Err(format!("`{}` is already the custom host of another brand.", taken.host)));
+        }
+    }
+    let mut row = match &existing {
+        Some(row) => brands::ActiveModel { id: Set(row.id), ..Default::default() },
+        None => brands::ActiveModel {
+            account_id: Set(account.id),
+            logo_content_type: Set(None),
+            logo_data: Set(None),
+            favicon_content_type: Set(None),
+            favicon_data: Set(None),
+            ..Default::default()
+        },
+    };
+    if brand.logo_url.is_some() {
+        row.logo_content_type = Set(None);
+        row.logo_data = Set(None);
+    }
+    if brand.favicon_url.is_some() {
+        row.favicon_content_type = Set(None);
+        row.favicon_data = Set(None);
+    }
+    row.company_name = Set(brand.company_name);
+    row.logo_url = Set(brand.logo_url);
+    row.favicon_url = Set(brand.favicon_url);
+    row.primary_color = Set(brand.primary_color);
+    row.accent_color = Set(brand.accent_color);
+    row.support_email = Set(brand.support_email);
+    row.footer_text = Set(brand.footer_text);
+    row.updated_at = Set(Utc::now());
+    let brand_id = match existing {
+        Some(_) => row.update(&txn).await?.id,
+        None => row.insert(&txn).await?.id,
+    };
+    if let Some(hosts) = brand.hosts {
+        brand_hosts::Entity::delete_many().filter(brand_hosts::Column::BrandId.eq(brand_id)).exec(&txn).await?;
+        for host in hosts {
+            brand_hosts::ActiveModel { brand_id: Set(brand_id), host: Set(host), ..Default::default() }
+                .insert(&txn)
+                .await?;
+        }
+    }
+    let saved = of_account(&txn, account.id).await?.ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(Ok(saved))
+}
+
+/// Stores (or with `None` removes) an uploaded image already checked by [`crate::images::check`].
+pub async fn set_image(
+    db: &DatabaseConnection,
+    brand_id: i32,
+    image: BrandImage,
+    upload: Option<(ImageType, Vec<u8>)>,
+) -> AppResult<()> {
+    let (content_type, data) = match upload {
+        Some((image_type, bytes)) => (Some(image_type.content_type().to_string()), Some(bytes)),
+        None => (None, None),
+    };
+    let mut row = brands::ActiveModel { id: Set(brand_id), updated_at: Set(Utc::now()), ..Default::default() };
+    match image {
+        BrandImage::Logo => {
+            row.logo_content_type = Set(content_type);
+            row.logo_data = Set(data);
+            row.logo_url = Set(None);
+        }
+        BrandImage::Favicon => {
+            row.favicon_content_type = Set(content_type);
+            row.favicon_data = Set(data);
+            row.favicon_url = Set(None);
+        }
+    }
+    row.update(db).await?;
+    Ok(())
+}
+
+/// An uploaded image: its content type and bytes.
+pub async fn image(db: &DatabaseConnection, brand_id: i32, image: BrandImage) -> AppResult<Option<(String, Vec<u8>)>> {
+    let Some(row) = brands::Entity::find_by_id(brand_id).one(db).await? else {
+        return Ok(None);
+    };
+    Ok(match image {
+        BrandImage::Logo => row.logo_content_type.zip(row.logo_data),
+        BrandImage::Favicon => row.favicon_content_type.zip(row.favicon_data),
+    })
+}
+
+/// The provider's "premium" switch for a reseller. Enabling gives a reseller without a
+/// brand one named after it, in the provider's colours, which it can then edit.
+pub async fn set_branding_enabled(db: &DatabaseConnection, account: &accounts::Model, enabled: bool) -> AppResult<()> {
+    if account.tier != AccountTier::Reseller {
+        return Err(AppError::NotFound);
+    }
+    let txn = db.begin().await?;
+    accounts::ActiveModel { id: Set(account.id), branding_enabled: Set(enabled), ..Default::default() }
+        .update(&txn)
+        .await?;
+    if enabled && of_account(&txn, account.id).await?.is_none() {
+        let colours = match accounts_store::provider_account(db).await? {
+            Some(provider) => of_account(&txn, provider.id).await?.map(|row| row.to_brand()),
+            None => None,
+        }
+        .unwrap_or_else(Brand::fallback);
+        let name: String = account.name.chars().take(check::MAX_COMPANY_NAME_CHARS).collect();
+        brands::ActiveModel {
+            account_id: Set(account.id),
+            company_name: Set(name),
+            logo_url: Set(None),
+            logo_content_type: Set(None),
+            logo_data: Set(None),
+            favicon_url: Set(None),
+            favicon_content_type: Set(None),
+            favicon_data: Set(None),
+            primary_color: Set(colours.primary_color),
+            accent_color: Set(colours.accent_color),
+            support_email: Set(None),
+            footer_text: Set(None),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The provider and every reseller, each with its brand (if any), for the admin's brand list.
+pub async fn overview(
+    db: &DatabaseConnection,
+    page: PageQuery,
+) -> AppResult<Paged<(accounts::Model, Option<BrandRow>, Vec<String>)>> {
+    let select = accounts::Entity::find()
+        .filter(accounts::Column::Tier.is_in([AccountTier::Provider, AccountTier::Reseller]))
+        .order_by_asc(accounts::Column::Tier)
+        .order_by_asc(accounts::Column::Name)
+        .order_by_asc(accounts::Column::Id);
+    let accounts = fetch_page(db, select, page).await?;
+    let ids: Vec<i32> = accounts.items.iter().map(|a| a.id).collect();
+    let rows = brands::Entity::find()
+        .filter(brands::Column::AccountId.is_in(ids))
+        .into_partial_model::<BrandRow>()
+        .all(db)
+        .await?;
+    let brand_ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    let hosts = brand_hosts::Entity::find()
+        .filter(brand_hosts::Column::BrandId.is_in(brand_ids))
+        .order_by_asc(brand_hosts::Column::Host)
+        .all(db)
+        .await?;
+    Ok(accounts.map(|account| {
+        let row = rows.iter().find(|r| r.account_id == account.id).cloned();
+        let hosts_of_row = row
+            .as_ref()
+            .map(|r| hosts.iter().filter(|h| h.brand_id == r.id).map(|h| h.host.clone()).collect())
+            .unwrap_or_default();
+        (account, row, hosts_of_row)
+    }))
+}
+
+/// Applies a `[[brand]]` table from the configuration file to the account it names.
+pub async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields, own_host: &str) -> AppResult<()> {
+    let code = fields.account.trim();
+    let problem = |message: String| AppError::Config(format!("[[brand]] {code}: {message}"));
+    if code.is_empty() {
+        return Err(AppError::Config("[[brand]]: `account` (the account's code) is required".into()));
+    }
+    let account = accounts_store::find_by_code(db, AccountScope::All, code)
+        .await
+        .map_err(|_| problem("no account has this code".into()))?;
+    if account.tier == AccountTier::Customer {
+        return Err(problem("only the provider and resellers have a brand".into()));
+    }
+    let checked = check::check(fields, own_host).map_err(|errors| problem(errors.join(" ")))?;
+    save(db, &account, checked).await?.map_err(problem)?;
+    if let Some(enabled) = fields.branding_enabled {
+        if account.tier != AccountTier::Reseller {
+            return Err(problem("branding_enabled applies to resellers only".into()));
+        }
+        set_branding_enabled(db, &account, enabled).await?;
+    }
+    Ok(())
+}
