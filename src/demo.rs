@@ -263,6 +263,7 @@ impl Demo<'_> {
         .await?)
     }
 
+    /// A pending future action; `on` is the day it runs (a term's end runs the day after its last day).
     async fn future_action(
         &self,
         subscription: &subscriptions::Model,
@@ -563,7 +564,17 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         Some(30),
     )
     .await?;
-    demo.future_action(&c_bs, Some(&c_def), FutureActionType::CancellationOnEnd, c_bs.term_end_date, None).await?;
+    demo.future_action(
+        &c_bs,
+        Some(&c_def),
+        FutureActionType::CancellationOnEnd,
+        c_bs.term_end_date + Duration::days(1),
+        None,
+    )
+    .await?;
+    let mut c_def: subscription_addons::ActiveModel = c_def.into();
+    c_def.status = Set(PendingForCancel);
+    c_def.update(txn).await?;
 
     // Fabrikam (customer of Pacific Partners)
     let f_e3 = demo.subscription(fabrikam, &m365_e3, 10, 5, Active).await?;
@@ -577,7 +588,8 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
     let t_bs = demo.subscription(tailspin, &m365_bs, 5, 10, PendingForCancel).await?;
     let t_win = demo.subscription(tailspin, &winsrv, 2, 1, Active).await?;
     let t_acronis = demo.subscription(tailspin, &acronis, 3, 4, Active).await?;
-    demo.future_action(&t_bs, None, FutureActionType::CancellationOnEnd, t_bs.term_end_date, None).await?;
+    demo.future_action(&t_bs, None, FutureActionType::CancellationOnEnd, t_bs.term_end_date + Duration::days(1), None)
+        .await?;
 
     use InvoiceStatus::*;
     demo.invoice(

@@ -2,11 +2,16 @@
 
 use std::time::Duration;
 
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
 use tower_sessions::session_store::ExpiredDeletion;
 
+use crate::error::AppResult;
 use crate::server::App;
+use crate::subscriptions::{future_actions, lifecycle};
 
 pub const SESSION_CLEANUP_EVERY: Duration = Duration::from_secs(600);
+pub const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the background jobs of a running server.
 pub fn spawn(app: &App) {
@@ -21,4 +26,29 @@ pub fn spawn(app: &App) {
             }
         }
     });
+    let db = app.state.db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(SUBSCRIPTION_JOBS_EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_subscription_jobs(&db).await {
+                tracing::warn!(error = %e, "subscription jobs failed");
+            }
+        }
+    });
+}
+
+/// Runs due future actions (each claimed atomically, so exactly once across instances),
+/// then renews the auto-renewing subscriptions whose term has ended.
+pub async fn run_subscription_jobs(db: &DatabaseConnection) -> AppResult<()> {
+    let now = Utc::now();
+    let report = future_actions::run_due(db, now).await?;
+    if report.executed + report.failed > 0 {
+        tracing::info!(executed = report.executed, failed = report.failed, "future actions run");
+    }
+    let renewed = lifecycle::renew_due(db, now.date_naive()).await?;
+    if renewed > 0 {
+        tracing::info!(renewed, "subscriptions renewed");
+    }
+    Ok(())
 }

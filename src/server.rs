@@ -28,7 +28,7 @@ use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, product, reseller,
+    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, product, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -240,6 +240,13 @@ fn routes() -> Routes {
         .page("/auth/oidc/{id}/login", get(oidc::start_login))
         .page("/auth/oidc/{id}/callback", get(oidc::callback))
         .page("/accounts/{code}", get(accounts::show))
+        .page("/subscriptions/{id}", get(subscription::show))
+        .action("/subscriptions/{id}/future-actions", post(subscription::schedule))
+        .action("/subscriptions/{id}/quantity", post(subscription::set_quantity))
+        .action("/subscriptions/{id}/cancel", post(subscription::cancel))
+        .action("/subscriptions/{id}/suspension", post(subscription::set_suspension))
+        .action("/subscriptions/{id}/ramp-up", post(subscription::extend_ramp_up))
+        .action("/future-actions/{id}/revoke", post(subscription::revoke))
         .page("/reseller", get(reseller::customers))
         .page("/admin", get(admin::accounts))
         .page("/admin/users", get(admin::users))

@@ -2,12 +2,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_schema;
+mod m20261126_000002_one_pending_action;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261126_000001_create_schema::Migration),
+            Box::new(m20261126_000002_one_pending_action::Migration),
+        ]
     }
 }

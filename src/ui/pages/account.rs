@@ -18,9 +18,11 @@ use crate::identity::session::set_flash;
 use crate::identity::{events, links, local, providers, settings};
 use crate::pagination::PageQuery;
 use crate::server::AppState;
+use crate::subscriptions::history as subscription_history;
 use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::pages::accounts::{invoices_table, subscriptions_table};
+use crate::ui::pages::subscription::history_table;
 use crate::ui::{page_with_status, PageCtx};
 
 #[derive(Default)]
@@ -42,6 +44,7 @@ async fn render(
     let invoices = billing_store::invoices_of(&state.db, scope, viewer.account.id, page_query).await?;
     let options = login_options(state, viewer).await?;
     let recent = events::recent_for_user(&state.db, viewer.user.id, 10).await?;
+    let changes = subscription_history::recent_for_account(&state.db, scope, viewer.account.id, 10).await?;
     let user = viewer.user.clone();
     let account = viewer.account.clone();
     let has_password = user.password_hash.is_some();
@@ -79,6 +82,10 @@ async fn render(
             <section class="panel" id="subscriptions">
                 <h2>"Subscriptions"</h2>
                 {subscriptions_table(subscriptions)}
+            </section>
+            <section class="panel" id="subscription-changes">
+                <h2>"Recent subscription changes"</h2>
+                {history_table(changes)}
             </section>
             <section class="panel" id="invoices">
                 <h2>"Invoices"</h2>

@@ -28,7 +28,7 @@ pub fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<products::Mod
             let status = s.status.as_str().replace('_', " ");
             view! {
                 <tr>
-                    <td>{s.name}</td>
+                    <td><a href=format!("/subscriptions/{}", s.id)>{s.name}</a></td>
                     <td>{product}</td>
                     <td class="num">{s.quantity}</td>
                     <td><span class="tag">{status}</span></td>

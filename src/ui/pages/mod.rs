@@ -12,3 +12,4 @@ pub mod login;
 pub mod oidc;
 pub mod product;
 pub mod reseller;
+pub mod subscription;

@@ -1,0 +1,416 @@
+//! Future actions in the database: schedule and revoke them (with history), run the due
+//! ones exactly once even with several instances, and list them per caller's scope.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use super::history::{self, Actor, Change};
+use super::lifecycle::{self, Loaded};
+use super::rules::{self, ScheduleRequest};
+use crate::accounts::scope::AccountScope;
+use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
+use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
+use crate::error::{AppError, AppResult};
+
+/// A claim older than this is taken to belong to a runner that died.
+const STALE_CLAIM_MINUTES: i64 = 10;
+
+fn describe(action_type: FutureActionType, at: DateTime<Utc>, new_quantity: Option<i32>) -> String {
+    match new_quantity {
+        Some(q) => format!("{} on {} (to {q})", action_type.as_str(), at.format("%Y-%m-%d")),
+        None => format!("{} on {}", action_type.as_str(), at.format("%Y-%m-%d")),
+    }
+}
+
+async fn set_target_status<C: ConnectionTrait>(
+    db: &C,
+    loaded: &Loaded,
+    addon_id: Option<i32>,
+    from: SubscriptionStatus,
+    to: SubscriptionStatus,
+    actor: &Actor,
+) -> AppResult<()> {
+    let now = Utc::now();
+    match addon_id {
+        None => {
+            subscriptions::ActiveModel {
+                id: Set(loaded.subscription.id),
+                status: Set(to),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+        }
+        Some(id) => {
+            subscription_addons::ActiveModel {
+                id: Set(id),
+                status: Set(to),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+        }
+    }
+    let change = Change {
+        subscription_id: loaded.subscription.id,
+        addon_id,
+        field: "status",
+        old: Some(from.as_str().into()),
+        new: Some(to.as_str().into()),
+    };
+    history::write(db, change, actor).await
+}
+
+/// Schedules a future action on a subscription or one of its add-ons. CancellationOnEnd
+/// puts the target in `pending_for_cancel` until it runs.
+pub async fn schedule(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    request: ScheduleRequest,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<future_actions::Model, String>> {
+    let txn = db.begin().await?;
+    let loaded = lifecycle::load(&txn, scope, subscription_id).await?;
+    let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
+    if addon_id.is_some() && request.action_type == FutureActionType::CancellationOnSpecific {
+        return Ok(Err("An add-on is cancelled at the end of the term or together with its subscription.".into()));
+    }
+    let scheduled = match rules::check_schedule(&facts, &request, today) {
+        Ok(scheduled) => scheduled,
+        Err(message) => return Ok(Err(message)),
+    };
+    let now = Utc::now();
+    let inserted = future_actions::ActiveModel {
+        subscription_id: Set(subscription_id),
+        addon_id: Set(addon_id),
+        account_id: Set(loaded.subscription.account_id),
+        action_type: Set(scheduled.action_type),
+        status: Set(FutureActionStatus::Pending),
+        scheduled_at: Set(scheduled.scheduled_at),
+        new_quantity: Set(scheduled.new_quantity),
+        result: Set(None),
+        created_by: Set(actor.user_id),
+        claimed_at: Set(None),
+        executed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let action = match inserted {
+        Ok(action) => action,
+        // The one-pending-action index: somebody scheduled one a moment ago.
+        Err(e) if e.to_string().to_lowercase().contains("unique") => {
+            return Ok(Err("Another action was scheduled a moment ago; revoke it first.".into()))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let record = Change {
+        subscription_id,
+        addon_id,
+        field: "future_action",
+        old: None,
+        new: Some(format!("scheduled {}", describe(action.action_type, action.scheduled_at, action.new_quantity))),
+    };
+    history::write(&txn, record, actor).await?;
+    if action.action_type == FutureActionType::CancellationOnEnd {
+        set_target_status(&txn, &loaded, addon_id, facts.status, SubscriptionStatus::PendingForCancel, actor).await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(action))
+}
+
+/// One future action the scope allows (404 otherwise).
+pub async fn find_in_scope(db: &DatabaseConnection, scope: AccountScope, id: i32) -> AppResult<future_actions::Model> {
+    future_actions::Entity::find_by_id(id)
+        .filter(scope.condition(future_actions::Column::AccountId))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Revokes a pending action (in scope). A revoked CancellationOnEnd makes the target active again.
+pub async fn revoke(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    action_id: i32,
+    actor: &Actor,
+) -> AppResult<Result<future_actions::Model, String>> {
+    let txn = db.begin().await?;
+    let action = future_actions::Entity::find_by_id(action_id)
+        .filter(scope.condition(future_actions::Column::AccountId))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if action.status != FutureActionStatus::Pending {
+        return Ok(Err(format!("This action is already {}.", action.status.as_str())));
+    }
+    let now = Utc::now();
+    let updated = future_actions::Entity::update_many()
+        .col_expr(future_actions::Column::Status, FutureActionStatus::Revoked.as_str().into())
+        .col_expr(future_actions::Column::Result, Some(format!("revoked by {}", actor.name)).into())
+        .col_expr(future_actions::Column::UpdatedAt, now.into())
+        .filter(future_actions::Column::Id.eq(action.id))
+        .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+        .filter(future_actions::Column::ClaimedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Ok(Err("This action is being run right now and can no longer be revoked.".into()));
+    }
+    let loaded = lifecycle::load(&txn, scope, action.subscription_id).await?;
+    let record = Change {
+        subscription_id: action.subscription_id,
+        addon_id: action.addon_id,
+        field: "future_action",
+        old: Some(describe(action.action_type, action.scheduled_at, action.new_quantity)),
+        new: Some("revoked".into()),
+    };
+    history::write(&txn, record, actor).await?;
+    if action.action_type == FutureActionType::CancellationOnEnd {
+        let status = match action.addon_id {
+            None => Some(loaded.subscription.status),
+            Some(id) => loaded.addons.iter().find(|a| a.id == id).map(|a| a.status),
+        };
+        if status == Some(SubscriptionStatus::PendingForCancel) {
+            set_target_status(
+                &txn,
+                &loaded,
+                action.addon_id,
+                SubscriptionStatus::PendingForCancel,
+                SubscriptionStatus::Active,
+                actor,
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(Ok(action))
+}
+
+/// Claims due actions atomically: a row is ours only if our conditional update changed it,
+/// so two runners (or instances) never both claim one.
+pub async fn claim_due(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<future_actions::Model>> {
+    let stale = now - Duration::minutes(STALE_CLAIM_MINUTES);
+    let unclaimed = Condition::any()
+        .add(future_actions::Column::ClaimedAt.is_null())
+        .add(future_actions::Column::ClaimedAt.lt(stale));
+    let candidates = future_actions::Entity::find()
+        .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+        .filter(future_actions::Column::ScheduledAt.lte(now))
+        .filter(unclaimed.clone())
+        .order_by_asc(future_actions::Column::ScheduledAt)
+        .order_by_asc(future_actions::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut claimed = Vec::new();
+    for action in candidates {
+        let result = future_actions::Entity::update_many()
+            .col_expr(future_actions::Column::ClaimedAt, Expr::value(now))
+            .filter(future_actions::Column::Id.eq(action.id))
+            .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+            .filter(unclaimed.clone())
+            .exec(db)
+            .await?;
+        if result.rows_affected == 1 {
+            claimed.push(future_actions::Model { claimed_at: Some(now), ..action });
+        }
+    }
+    Ok(claimed)
+}
+
+/// What running the due actions did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunReport {
+    pub executed: usize,
+    pub failed: usize,
+}
+
+/// Runs every due action this runner could claim. Each runs in one transaction that also
+/// moves the row from pending to executed (or failed), so its effect happens once.
+pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<RunReport> {
+    let mut report = RunReport::default();
+    for action in claim_due(db, now, 100).await? {
+        let txn = db.begin().await?;
+        let outcome = execute(&txn, &action).await?;
+        let (status, result) = match &outcome {
+            Ok(done) => (FutureActionStatus::Executed, done.clone()),
+            Err(reason) => (FutureActionStatus::Failed, reason.clone()),
+        };
+        let finished = future_actions::Entity::update_many()
+            .col_expr(future_actions::Column::Status, status.as_str().into())
+            .col_expr(future_actions::Column::Result, Some(result.clone()).into())
+            .col_expr(future_actions::Column::ExecutedAt, Some(now).into())
+            .col_expr(future_actions::Column::UpdatedAt, now.into())
+            .filter(future_actions::Column::Id.eq(action.id))
+            .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+            .exec(&txn)
+            .await?;
+        if finished.rows_affected != 1 {
+            // Somebody else finished it (or revoked it) meanwhile: undo ours.
+            txn.rollback().await?;
+            continue;
+        }
+        if outcome.is_err() {
+            let record = Change {
+                subscription_id: action.subscription_id,
+                addon_id: action.addon_id,
+                field: "future_action",
+                old: Some(describe(action.action_type, action.scheduled_at, action.new_quantity)),
+                new: Some(format!("failed: {result}")),
+            };
+            history::write(&txn, record, &Actor::system()).await?;
+            report.failed += 1;
+        } else {
+            report.executed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(report)
+}
+
+/// Applies one action's effect; `Err` is the reason it failed (recorded, nothing changed).
+async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> AppResult<Result<String, String>> {
+    let loaded = lifecycle::load(db, AccountScope::All, action.subscription_id).await?;
+    let system = Actor::system();
+    let status = match action.addon_id {
+        None => Some(loaded.subscription.status),
+        Some(id) => loaded.addons.iter().find(|a| a.id == id).map(|a| a.status),
+    };
+    let Some(status) = status else {
+        return Ok(Err("the add-on no longer exists".into()));
+    };
+    if status == SubscriptionStatus::Canceled {
+        return Ok(Err("already canceled".into()));
+    }
+    match action.action_type {
+        FutureActionType::CancellationOnEnd | FutureActionType::CancellationOnSpecific => {
+            let reason = format!("{} executed", action.action_type.as_str());
+            lifecycle::cancel_in(db, &without(&loaded, action.id), action.addon_id, &system, &reason).await?;
+            Ok(Ok("canceled".into()))
+        }
+        FutureActionType::ChangeQtyOnNext => {
+            let Some(quantity) = action.new_quantity else {
+                return Ok(Err("no new quantity".into()));
+            };
+            if status != SubscriptionStatus::Active {
+                return Ok(Err(format!("the subscription is {}", status.as_str())));
+            }
+            let old = match action.addon_id {
+                None => {
+                    let old = loaded.subscription.quantity;
+                    subscriptions::ActiveModel {
+                        id: Set(loaded.subscription.id),
+                        quantity: Set(quantity),
+                        updated_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .update(db)
+                    .await?;
+                    old
+                }
+                Some(id) => {
+                    let old = loaded.addons.iter().find(|a| a.id == id).map_or(0, |a| a.quantity);
+                    subscription_addons::ActiveModel {
+                        id: Set(id),
+                        quantity: Set(quantity),
+                        updated_at: Set(Utc::now()),
+                        ..Default::default()
+                    }
+                    .update(db)
+                    .await?;
+                    old
+                }
+            };
+            let record = Change {
+                subscription_id: action.subscription_id,
+                addon_id: action.addon_id,
+                field: "quantity",
+                old: Some(old.to_string()),
+                new: Some(quantity.to_string()),
+            };
+            history::write(db, record, &system).await?;
+            Ok(Ok(format!("quantity {old} → {quantity}")))
+        }
+    }
+}
+
+/// The loaded subscription without one action among its pending ones (the one running).
+fn without(loaded: &Loaded, action_id: i32) -> Loaded {
+    Loaded { pending: loaded.pending.iter().filter(|a| a.id != action_id).cloned().collect(), ..loaded.clone() }
+}
+
+/// A future action with its subscription, add-on and account, as the API shows it.
+#[derive(Debug, Clone)]
+pub struct ActionView {
+    pub action: future_actions::Model,
+    pub subscription: subscriptions::Model,
+    pub addon: Option<subscription_addons::Model>,
+    pub account: accounts::Model,
+}
+
+/// Future actions in the caller's scope, with an extra condition (the API's `$filter`),
+/// ordered by `scheduled_at` then id.
+pub async fn list_in_scope(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    condition: Condition,
+    offset: u64,
+    limit: u64,
+) -> AppResult<Vec<ActionView>> {
+    let actions = future_actions::Entity::find()
+        .filter(scope.condition(future_actions::Column::AccountId))
+        .filter(condition)
+        .order_by_asc(future_actions::Column::ScheduledAt)
+        .order_by_asc(future_actions::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    views_of(db, actions).await
+}
+
+/// The pending actions of one account's subscriptions (My Account and the account page).
+pub async fn pending_of_account(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    account_id: i32,
+) -> AppResult<Vec<ActionView>> {
+    let condition = Condition::all()
+        .add(future_actions::Column::AccountId.eq(account_id))
+        .add(future_actions::Column::Status.eq(FutureActionStatus::Pending));
+    list_in_scope(db, scope, condition, 0, 100).await
+}
+
+async fn views_of(db: &DatabaseConnection, actions: Vec<future_actions::Model>) -> AppResult<Vec<ActionView>> {
+    let subscription_ids: Vec<i32> = actions.iter().map(|a| a.subscription_id).collect();
+    let addon_ids: Vec<i32> = actions.iter().filter_map(|a| a.addon_id).collect();
+    let account_ids: Vec<i32> = actions.iter().map(|a| a.account_id).collect();
+    let subs = subscriptions::Entity::find().filter(subscriptions::Column::Id.is_in(subscription_ids)).all(db).await?;
+    let addons =
+        subscription_addons::Entity::find().filter(subscription_addons::Column::Id.is_in(addon_ids)).all(db).await?;
+    let accounts_found = accounts::Entity::find().filter(accounts::Column::Id.is_in(account_ids)).all(db).await?;
+    let mut views = Vec::new();
+    for action in actions {
+        let subscription = subs.iter().find(|s| s.id == action.subscription_id).cloned().ok_or(AppError::NotFound)?;
+        let account = accounts_found.iter().find(|a| a.id == action.account_id).cloned().ok_or(AppError::NotFound)?;
+        let addon = action.addon_id.and_then(|id| addons.iter().find(|a| a.id == id).cloned());
+        views.push(ActionView { action, subscription, addon, account });
+    }
+    Ok(views)
+}

@@ -1,0 +1,512 @@
+//! Subscription lifecycle in the database: create, change quantity, suspend/resume,
+//! cancel, renew, add-ons and ramp-up extensions. Every change writes one history record.
+//! Rules come from [`super::rules`] and [`super::policy`]; `Err(String)` is the message
+//! the user sees, and nothing is changed when it is returned.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use super::history::{self, Actor, Change};
+use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
+use super::rules::{self, add_months};
+use crate::accounts::scope::AccountScope;
+use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, SubscriptionStatus};
+use crate::entities::{future_actions, products, subscription_addons, subscriptions};
+use crate::error::{AppError, AppResult};
+
+/// A subscription with what its page and its rules need.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub subscription: subscriptions::Model,
+    pub product: products::Model,
+    pub addons: Vec<subscription_addons::Model>,
+    /// Pending future actions of the subscription and its add-ons.
+    pub pending: Vec<future_actions::Model>,
+}
+
+impl Loaded {
+    /// The pending action on the subscription itself (`None`) or on one add-on.
+    pub fn pending_for(&self, addon_id: Option<i32>) -> Option<&future_actions::Model> {
+        self.pending.iter().find(|a| a.addon_id == addon_id)
+    }
+
+    pub fn pending_pair(&self, addon_id: Option<i32>) -> Option<(FutureActionType, chrono::DateTime<Utc>)> {
+        self.pending_for(addon_id).map(|a| (a.action_type, a.scheduled_at))
+    }
+
+    /// The cancellation policy as seen on `today`.
+    pub fn policy(&self, today: NaiveDate) -> CancellationPolicy {
+        // A subscription starts on the day its order is paid: that is the purchase day.
+        cancellation_policy(self.product.kind, self.subscription.start_date, self.subscription.term_end_date, today)
+    }
+
+    /// The facts the future-action rules check, for the subscription or one of its add-ons.
+    pub fn target_facts(&self, addon_id: Option<i32>, today: NaiveDate) -> Option<rules::TargetFacts> {
+        let policy = self.policy(today);
+        let s = &self.subscription;
+        let (status, quantity, term_end_date) = match addon_id {
+            None => (s.status, s.quantity, s.term_end_date),
+            Some(id) => {
+                let addon = self.addons.iter().find(|a| a.id == id)?;
+                (addon.status, addon.quantity, addon.term_end_date)
+            }
+        };
+        let cancellation_end = if policy.allows(CancelWhen::EndOfPeriod) {
+            rules::start_of(super::policy::end_of_billing_period(today) + chrono::Duration::days(1))
+        } else {
+            rules::term_boundary(term_end_date)
+        };
+        Some(rules::TargetFacts {
+            status,
+            quantity,
+            auto_renew: s.auto_renew,
+            prepaid: s.prepaid,
+            term_end_date,
+            cancellation_end,
+            may_cancel_at_end: policy.allows(CancelWhen::EndOfTerm) || policy.allows(CancelWhen::EndOfPeriod),
+            pending: self.pending_pair(addon_id),
+        })
+    }
+}
+
+/// Loads a subscription the scope allows (404 otherwise).
+pub async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> AppResult<Loaded> {
+    let (subscription, product) = subscriptions::Entity::find_by_id(id)
+        .filter(scope.condition(subscriptions::Column::AccountId))
+        .find_also_related(products::Entity)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let product = product.ok_or(AppError::NotFound)?;
+    let addons = subscription_addons::Entity::find()
+        .filter(subscription_addons::Column::SubscriptionId.eq(id))
+        .order_by_asc(subscription_addons::Column::Name)
+        .order_by_asc(subscription_addons::Column::Id)
+        .all(db)
+        .await?;
+    let pending = future_actions::Entity::find()
+        .filter(future_actions::Column::SubscriptionId.eq(id))
+        .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+        .order_by_asc(future_actions::Column::ScheduledAt)
+        .all(db)
+        .await?;
+    Ok(Loaded { subscription, product, addons, pending })
+}
+
+fn status_change(
+    s: &subscriptions::Model,
+    addon_id: Option<i32>,
+    old: SubscriptionStatus,
+    new: SubscriptionStatus,
+) -> Change {
+    Change {
+        subscription_id: s.id,
+        addon_id,
+        field: "status",
+        old: Some(old.as_str().into()),
+        new: Some(new.as_str().into()),
+    }
+}
+
+/// What a new subscription is created with (from a paid order, or the demo data).
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub account_id: i32,
+    pub product: products::Model,
+    pub quantity: i32,
+    pub start_date: NaiveDate,
+    pub ramp_up_months: u32,
+    pub is_trial: bool,
+    pub external_id: Option<String>,
+    pub ri_reservation_type: Option<String>,
+    pub ri_term_years: Option<i32>,
+    pub ri_scope: Option<String>,
+    pub ri_region: Option<String>,
+}
+
+/// Creates a subscription: one "created" record, and one "ramp_up" record when a ramp-up
+/// period is activated (its start, end and months).
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    new: NewSubscription,
+    actor: &Actor,
+) -> AppResult<Result<subscriptions::Model, String>> {
+    if !(1..=rules::MAX_QUANTITY).contains(&new.quantity) {
+        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+    }
+    let product = &new.product;
+    let has_minimum = product.kind == ProductKind::Consumption && product.minimum_commitment.unwrap_or(0) > 0;
+    let ramp_up_end = match rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial) {
+        Ok(end) => end,
+        Err(message) => return Ok(Err(message)),
+    };
+    let term_months = match (product.kind, new.ri_term_years) {
+        (ProductKind::ReservedInstance, Some(years)) => years.clamp(1, 3) as u32 * 12,
+        _ => product.term_months.max(1) as u32,
+    };
+    let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
+    let now = Utc::now();
+    let row = subscriptions::ActiveModel {
+        account_id: Set(new.account_id),
+        product_id: Set(product.id),
+        name: Set(product.name.clone()),
+        quantity: Set(new.quantity),
+        status: Set(SubscriptionStatus::Active),
+        start_date: Set(new.start_date),
+        term_end_date: Set(term_end),
+        auto_renew: Set(product.kind != ProductKind::PerpetualLicense),
+        prepaid: Set(product.kind != ProductKind::Consumption),
+        external_id: Set(new.external_id),
+        ramp_up_months: Set(ramp_up_end.map(|_| new.ramp_up_months as i32)),
+        ramp_up_end: Set(ramp_up_end),
+        ri_reservation_type: Set(new.ri_reservation_type),
+        ri_term_years: Set(new.ri_term_years),
+        ri_scope: Set(new.ri_scope),
+        ri_region: Set(new.ri_region),
+        canceled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let created = Change {
+        subscription_id: row.id,
+        addon_id: None,
+        field: "created",
+        old: None,
+        new: Some(format!("quantity {}, term {} to {}", row.quantity, row.start_date, row.term_end_date)),
+    };
+    history::write(db, created, actor).await?;
+    if let Some(end) = ramp_up_end {
+        let ramp_up = Change {
+            subscription_id: row.id,
+            addon_id: None,
+            field: "ramp_up",
+            old: None,
+            new: Some(format!("start {}, end {end}, {} month(s)", row.start_date, new.ramp_up_months)),
+        };
+        history::write(db, ramp_up, actor).await?;
+    }
+    Ok(Ok(row))
+}
+
+/// Attaches an add-on; it inherits the subscription's term and billing cycle.
+pub async fn add_addon<C: ConnectionTrait>(
+    db: &C,
+    subscription: &subscriptions::Model,
+    product: &products::Model,
+    quantity: i32,
+    actor: &Actor,
+) -> AppResult<Result<subscription_addons::Model, String>> {
+    if product.kind != ProductKind::Addon {
+        return Ok(Err(format!("{} is not an add-on.", product.name)));
+    }
+    if subscription.status != SubscriptionStatus::Active {
+        return Ok(Err("Add-ons can only be added to an active subscription.".into()));
+    }
+    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
+        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+    }
+    let now = Utc::now();
+    let addon = subscription_addons::ActiveModel {
+        subscription_id: Set(subscription.id),
+        product_id: Set(product.id),
+        name: Set(product.name.clone()),
+        quantity: Set(quantity),
+        status: Set(SubscriptionStatus::Active),
+        start_date: Set(now.date_naive().max(subscription.start_date)),
+        term_end_date: Set(subscription.term_end_date),
+        canceled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let change = Change {
+        subscription_id: subscription.id,
+        addon_id: Some(addon.id),
+        field: "addon_added",
+        old: None,
+        new: Some(format!("{} × {quantity}", addon.name)),
+    };
+    history::write(db, change, actor).await?;
+    Ok(Ok(addon))
+}
+
+/// Sets the quantity of a subscription (`addon_id: None`) or an add-on. Increases come
+/// through a paid order; decreases down to 1 where the cancellation policy allows it.
+pub async fn set_quantity(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    quantity: i32,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<(), String>> {
+    let txn = db.begin().await?;
+    let loaded = load(&txn, scope, subscription_id).await?;
+    let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
+    if facts.status != SubscriptionStatus::Active {
+        return Ok(Err("Only an active subscription's quantity can change.".into()));
+    }
+    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
+        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+    }
+    if quantity == facts.quantity {
+        return Ok(Err(format!("The quantity is already {quantity}.")));
+    }
+    let change =
+        if quantity > facts.quantity { rules::Change::QuantityPurchase } else { rules::Change::QuantityDecrease };
+    if let Err(message) = rules::check_not_blocked(facts.pending, change) {
+        return Ok(Err(message));
+    }
+    if change == rules::Change::QuantityDecrease && !loaded.policy(today).may_lower_quantity {
+        return Ok(Err(loaded.policy(today).message));
+    }
+    let now = Utc::now();
+    match addon_id {
+        None => {
+            subscriptions::ActiveModel {
+                id: Set(subscription_id),
+                quantity: Set(quantity),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+        }
+        Some(id) => {
+            subscription_addons::ActiveModel {
+                id: Set(id),
+                quantity: Set(quantity),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+        }
+    }
+    let record = Change {
+        subscription_id,
+        addon_id,
+        field: "quantity",
+        old: Some(facts.quantity.to_string()),
+        new: Some(quantity.to_string()),
+    };
+    history::write(&txn, record, actor).await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Suspends an active subscription or resumes a suspended one (sellers only: the caller checks).
+pub async fn set_suspended(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    subscription_id: i32,
+    suspend: bool,
+    actor: &Actor,
+) -> AppResult<Result<(), String>> {
+    let txn = db.begin().await?;
+    let loaded = load(&txn, scope, subscription_id).await?;
+    let s = &loaded.subscription;
+    let (from, to) = if suspend {
+        (SubscriptionStatus::Active, SubscriptionStatus::Suspended)
+    } else {
+        (SubscriptionStatus::Suspended, SubscriptionStatus::Active)
+    };
+    if s.status != from {
+        return Ok(Err(
+            if suspend { "Only an active subscription can be suspended." } else { "It is not suspended." }.into()
+        ));
+    }
+    if suspend {
+        if let Err(message) = rules::check_not_blocked(loaded.pending_pair(None), rules::Change::Suspend) {
+            return Ok(Err(message));
+        }
+    }
+    subscriptions::ActiveModel { id: Set(s.id), status: Set(to), updated_at: Set(Utc::now()), ..Default::default() }
+        .update(&txn)
+        .await?;
+    history::write(&txn, status_change(s, None, from, to), actor).await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Cancels a subscription (and its add-ons) or one add-on now, where the policy allows it;
+/// pending actions on what is cancelled are revoked.
+pub async fn cancel_now(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<(), String>> {
+    let txn = db.begin().await?;
+    let loaded = load(&txn, scope, subscription_id).await?;
+    let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
+    if facts.status == SubscriptionStatus::Canceled {
+        return Ok(Err("It is already canceled.".into()));
+    }
+    if let Err(message) = rules::check_not_blocked(facts.pending, rules::Change::Cancel) {
+        return Ok(Err(message));
+    }
+    let policy = loaded.policy(today);
+    if !policy.allows(CancelWhen::Immediately) {
+        return Ok(Err(policy.message));
+    }
+    cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request").await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Marks a subscription (with its add-ons) or one add-on canceled and revokes what was
+/// pending on it. Used by "cancel now" and by the future-action runner.
+pub(crate) async fn cancel_in<C: ConnectionTrait>(
+    db: &C,
+    loaded: &Loaded,
+    addon_id: Option<i32>,
+    actor: &Actor,
+    reason: &str,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let s = &loaded.subscription;
+    let addons: Vec<&subscription_addons::Model> = loaded
+        .addons
+        .iter()
+        .filter(|a| a.status != SubscriptionStatus::Canceled && (addon_id.is_none() || addon_id == Some(a.id)))
+        .collect();
+    for addon in &addons {
+        subscription_addons::ActiveModel {
+            id: Set(addon.id),
+            status: Set(SubscriptionStatus::Canceled),
+            canceled_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+        history::write(db, status_change(s, Some(addon.id), addon.status, SubscriptionStatus::Canceled), actor).await?;
+    }
+    if addon_id.is_none() {
+        subscriptions::ActiveModel {
+            id: Set(s.id),
+            status: Set(SubscriptionStatus::Canceled),
+            canceled_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+        history::write(db, status_change(s, None, s.status, SubscriptionStatus::Canceled), actor).await?;
+    }
+    let affected: Vec<i32> =
+        loaded.pending.iter().filter(|a| addon_id.is_none() || a.addon_id == addon_id).map(|a| a.id).collect();
+    if !affected.is_empty() {
+        future_actions::Entity::update_many()
+            .col_expr(future_actions::Column::Status, FutureActionStatus::Revoked.as_str().into())
+            .col_expr(future_actions::Column::Result, Some(reason.to_string()).into())
+            .col_expr(future_actions::Column::UpdatedAt, now.into())
+            .filter(future_actions::Column::Id.is_in(affected))
+            .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Extends an active ramp-up period (provider admins: the caller checks). One history record.
+pub async fn extend_ramp_up(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    subscription_id: i32,
+    months: u32,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<NaiveDate, String>> {
+    let txn = db.begin().await?;
+    let loaded = load(&txn, scope, subscription_id).await?;
+    let s = &loaded.subscription;
+    let new_end = match rules::extend_ramp_up(s.start_date, s.ramp_up_end, months, today) {
+        Ok(end) => end,
+        Err(message) => return Ok(Err(message)),
+    };
+    let total_months = s.ramp_up_months.unwrap_or(0) + months as i32;
+    subscriptions::ActiveModel {
+        id: Set(s.id),
+        ramp_up_end: Set(Some(new_end)),
+        ramp_up_months: Set(Some(total_months)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let record = Change {
+        subscription_id: s.id,
+        addon_id: None,
+        field: "ramp_up_end",
+        old: s.ramp_up_end.map(|d| d.to_string()),
+        new: Some(new_end.to_string()),
+    };
+    history::write(&txn, record, actor).await?;
+    txn.commit().await?;
+    Ok(Ok(new_end))
+}
+
+/// Renews every auto-renewing subscription whose term ended before `today`: the next term
+/// starts the day after, for the product's term length. Add-ons follow. Returns how many.
+pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+    let due = subscriptions::Entity::find()
+        .filter(subscriptions::Column::Status.eq(SubscriptionStatus::Active))
+        .filter(subscriptions::Column::AutoRenew.eq(true))
+        .filter(subscriptions::Column::TermEndDate.lt(today))
+        .find_also_related(products::Entity)
+        .all(db)
+        .await?;
+    let mut renewed = 0;
+    for (s, product) in due {
+        let Some(product) = product else { continue };
+        let term_months = match s.ri_term_years {
+            Some(years) => years.clamp(1, 3) as u32 * 12,
+            None => product.term_months.max(1) as u32,
+        };
+        let mut next_end = s.term_end_date;
+        while next_end < today {
+            next_end = add_months(next_end + chrono::Duration::days(1), term_months) - chrono::Duration::days(1);
+        }
+        let txn = db.begin().await?;
+        // Only if nobody renewed it meanwhile (another instance).
+        let updated = subscriptions::Entity::update_many()
+            .col_expr(subscriptions::Column::TermEndDate, next_end.into())
+            .col_expr(subscriptions::Column::UpdatedAt, Utc::now().into())
+            .filter(subscriptions::Column::Id.eq(s.id))
+            .filter(subscriptions::Column::TermEndDate.eq(s.term_end_date))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 1 {
+            subscription_addons::Entity::update_many()
+                .col_expr(subscription_addons::Column::TermEndDate, next_end.into())
+                .filter(subscription_addons::Column::SubscriptionId.eq(s.id))
+                .filter(subscription_addons::Column::Status.eq(SubscriptionStatus::Active))
+                .exec(&txn)
+                .await?;
+            let record = Change {
+                subscription_id: s.id,
+                addon_id: None,
+                field: "term_end_date",
+                old: Some(s.term_end_date.to_string()),
+                new: Some(next_end.to_string()),
+            };
+            history::write(&txn, record, &Actor::system()).await?;
+            renewed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(renewed)
+}

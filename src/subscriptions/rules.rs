@@ -1,0 +1,356 @@
+//! Pure subscription rules: month arithmetic, ramp-up periods, and when a future action
+//! may be scheduled and what it blocks. No I/O; the error texts are the form messages.
+
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
+
+use crate::entities::enums::{FutureActionType, SubscriptionStatus};
+
+/// The most months a ramp-up period may last, counted from the subscription's start.
+pub const MAX_RAMP_UP_MONTHS: u32 = 3;
+/// The largest quantity a subscription may be changed to.
+pub const MAX_QUANTITY: i32 = 100_000;
+
+/// `date` plus whole months, clamped to the last day of the month (31 Jan + 1 → 28/29 Feb).
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// Midnight UTC at the start of `date`.
+pub fn start_of(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The moment the current term ends (and a renewal starts): the day after its last day.
+pub fn term_boundary(term_end_date: NaiveDate) -> DateTime<Utc> {
+    start_of(term_end_date + Duration::days(1))
+}
+
+/// The end of the ramp-up period chosen when a subscription is created: 0 months means
+/// none; 1–3 months from the start date. Only new, paid (not trial) consumption
+/// subscriptions whose product has a minimum commitment may have one.
+pub fn ramp_up_end(
+    start: NaiveDate,
+    months: u32,
+    has_minimum_commitment: bool,
+    is_trial: bool,
+) -> Result<Option<NaiveDate>, String> {
+    if months == 0 {
+        return Ok(None);
+    }
+    if months > MAX_RAMP_UP_MONTHS {
+        return Err(format!("A ramp-up period lasts at most {MAX_RAMP_UP_MONTHS} months."));
+    }
+    if !has_minimum_commitment {
+        return Err("Only consumption products with a minimum commitment have a ramp-up period.".into());
+    }
+    if is_trial {
+        return Err("Trial subscriptions have no ramp-up period.".into());
+    }
+    Ok(Some(add_months(start, months)))
+}
+
+/// Extends an active ramp-up: the new end is the current end plus `months`, never more than
+/// 3 months after the start. An ended ramp-up cannot be re-activated.
+pub fn extend_ramp_up(
+    start: NaiveDate,
+    current_end: Option<NaiveDate>,
+    months: u32,
+    today: NaiveDate,
+) -> Result<NaiveDate, String> {
+    let Some(end) = current_end else {
+        return Err("This subscription has no ramp-up period to extend.".into());
+    };
+    if end <= today {
+        return Err(format!("The ramp-up period ended on {end}; it cannot be re-activated."));
+    }
+    if months == 0 || months > MAX_RAMP_UP_MONTHS {
+        return Err(format!("Extend by 1 to {MAX_RAMP_UP_MONTHS} months."));
+    }
+    let limit = add_months(start, MAX_RAMP_UP_MONTHS);
+    let new_end = add_months(end, months);
+    if new_end > limit {
+        return Err(format!(
+            "A ramp-up period ends at most {MAX_RAMP_UP_MONTHS} months after the start ({limit}); {end} plus {months} month(s) is {new_end}."
+        ));
+    }
+    Ok(new_end)
+}
+
+/// True while a ramp-up period waives the minimum commitment on `day`.
+pub fn ramp_up_waives(start: NaiveDate, ramp_up_end: Option<NaiveDate>, day: NaiveDate) -> bool {
+    ramp_up_end.is_some_and(|end| day >= start && day < end)
+}
+
+/// What a future action is scheduled on: a subscription, or one of its add-ons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetFacts {
+    pub status: SubscriptionStatus,
+    pub quantity: i32,
+    /// The subscription's (an add-on follows its subscription's).
+    pub auto_renew: bool,
+    pub prepaid: bool,
+    pub term_end_date: NaiveDate,
+    /// When a cancellation "at the end" takes effect: the term's end, or for consumption
+    /// the end of the billing period.
+    pub cancellation_end: DateTime<Utc>,
+    /// Whether the cancellation policy allows cancelling at the end (of term or period).
+    pub may_cancel_at_end: bool,
+    /// The pending action on this subscription or add-on, if any, and when it runs.
+    pub pending: Option<(FutureActionType, DateTime<Utc>)>,
+}
+
+/// What the customer asked to schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleRequest {
+    pub action_type: FutureActionType,
+    pub date: Option<NaiveDate>,
+    pub new_quantity: Option<i32>,
+}
+
+/// A future action that passed [`check_schedule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduledAction {
+    pub action_type: FutureActionType,
+    pub scheduled_at: DateTime<Utc>,
+    pub new_quantity: Option<i32>,
+}
+
+pub fn action_label(action_type: FutureActionType) -> &'static str {
+    match action_type {
+        FutureActionType::CancellationOnEnd => "cancellation at the end of the term",
+        FutureActionType::ChangeQtyOnNext => "quantity change at the next renewal",
+        FutureActionType::CancellationOnSpecific => "cancellation on a chosen date",
+    }
+}
+
+fn pending_message(pending: (FutureActionType, DateTime<Utc>)) -> String {
+    format!("A {} is already scheduled for {}; revoke it first.", action_label(pending.0), pending.1.format("%Y-%m-%d"))
+}
+
+/// Whether a future action may be scheduled, and when it will run.
+pub fn check_schedule(
+    target: &TargetFacts,
+    request: &ScheduleRequest,
+    today: NaiveDate,
+) -> Result<ScheduledAction, String> {
+    match target.status {
+        SubscriptionStatus::Active => {}
+        SubscriptionStatus::PendingForCancel => {
+            return Err("This is already being canceled at the end of its term.".into())
+        }
+        SubscriptionStatus::Suspended => return Err("This is suspended; resume it before scheduling a change.".into()),
+        SubscriptionStatus::Canceled => return Err("This is canceled.".into()),
+    }
+    if let Some(pending) = target.pending {
+        return Err(pending_message(pending));
+    }
+    match request.action_type {
+        FutureActionType::CancellationOnEnd => {
+            if !target.may_cancel_at_end {
+                return Err("Its cancellation policy does not allow cancelling at the end of the term.".into());
+            }
+            Ok(ScheduledAction {
+                action_type: FutureActionType::CancellationOnEnd,
+                scheduled_at: target.cancellation_end,
+                new_quantity: None,
+            })
+        }
+        FutureActionType::ChangeQtyOnNext => {
+            if !target.auto_renew {
+                return Err("A quantity change at renewal needs auto-renew to be on.".into());
+            }
+            if !target.prepaid {
+                return Err("A quantity change at renewal is only for prepaid subscriptions.".into());
+            }
+            let quantity = request.new_quantity.ok_or("Enter the quantity for the next term.")?;
+            if !(1..=MAX_QUANTITY).contains(&quantity) {
+                return Err(format!("The new quantity must be between 1 and {MAX_QUANTITY}."));
+            }
+            if quantity == target.quantity {
+                return Err(format!("The quantity is already {quantity}."));
+            }
+            Ok(ScheduledAction {
+                action_type: FutureActionType::ChangeQtyOnNext,
+                scheduled_at: term_boundary(target.term_end_date),
+                new_quantity: Some(quantity),
+            })
+        }
+        FutureActionType::CancellationOnSpecific => {
+            let date = request.date.ok_or("Choose the date the cancellation takes effect.")?;
+            if date <= today {
+                return Err("Choose a date after today.".into());
+            }
+            if date > target.term_end_date {
+                return Err(format!("Choose a date within the current term (until {}).", target.term_end_date));
+            }
+            Ok(ScheduledAction {
+                action_type: FutureActionType::CancellationOnSpecific,
+                scheduled_at: start_of(date),
+                new_quantity: None,
+            })
+        }
+    }
+}
+
+/// Changes that a pending quantity change (ChangeQtyOnNext) blocks until it runs or is revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    QuantityPurchase,
+    QuantityDecrease,
+    Upgrade,
+    Downgrade,
+    Suspend,
+    Cancel,
+}
+
+impl Change {
+    fn label(self) -> &'static str {
+        match self {
+            Change::QuantityPurchase => "buy more licences",
+            Change::QuantityDecrease => "lower the quantity",
+            Change::Upgrade => "upgrade",
+            Change::Downgrade => "downgrade",
+            Change::Suspend => "suspend it",
+            Change::Cancel => "cancel it",
+        }
+    }
+}
+
+/// Refuses a change while a quantity change is pending.
+pub fn check_not_blocked(pending: Option<(FutureActionType, DateTime<Utc>)>, change: Change) -> Result<(), String> {
+    match pending {
+        Some((FutureActionType::ChangeQtyOnNext, at)) => Err(format!(
+            "A quantity change is scheduled for {}; revoke it before you {}.",
+            at.format("%Y-%m-%d"),
+            change.label()
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn target() -> TargetFacts {
+        TargetFacts {
+            status: SubscriptionStatus::Active,
+            quantity: 10,
+            auto_renew: true,
+            prepaid: true,
+            term_end_date: d("2026-12-31"),
+            cancellation_end: term_boundary(d("2026-12-31")),
+            may_cancel_at_end: true,
+            pending: None,
+        }
+    }
+
+    fn ask(action_type: FutureActionType, date: Option<&str>, new_quantity: Option<i32>) -> ScheduleRequest {
+        ScheduleRequest { action_type, date: date.map(d), new_quantity }
+    }
+
+    const TODAY: &str = "2026-11-26";
+
+    #[test]
+    fn months_clamp_to_the_end_of_the_month_and_know_leap_years() {
+        assert_eq!(add_months(d("2026-01-31"), 1), d("2026-02-28"));
+        assert_eq!(add_months(d("2028-01-31"), 1), d("2028-02-29"));
+        assert_eq!(add_months(d("2026-11-30"), 3), d("2027-02-28"));
+        assert_eq!(add_months(d("2026-03-15"), 2), d("2026-05-15"));
+    }
+
+    #[test]
+    fn ramp_up_is_zero_to_three_months_for_paid_consumption_with_a_minimum() {
+        assert_eq!(ramp_up_end(d("2026-01-31"), 1, true, false), Ok(Some(d("2026-02-28"))));
+        assert_eq!(ramp_up_end(d("2024-01-31"), 1, true, false), Ok(Some(d("2024-02-29"))));
+        assert_eq!(ramp_up_end(d("2026-01-15"), 0, true, false), Ok(None));
+        assert!(ramp_up_end(d("2026-01-15"), 4, true, false).unwrap_err().contains("at most 3 months"));
+        assert!(ramp_up_end(d("2026-01-15"), 2, false, false).unwrap_err().contains("minimum commitment"));
+        assert!(ramp_up_end(d("2026-01-15"), 2, true, true).unwrap_err().contains("Trial"));
+    }
+
+    #[test]
+    fn extending_moves_the_current_end_within_three_months_of_the_start() {
+        let start = d("2026-10-15");
+        let today = d(TODAY);
+        assert_eq!(extend_ramp_up(start, Some(d("2026-12-15")), 1, today), Ok(d("2027-01-15")));
+        let err = extend_ramp_up(start, Some(d("2026-12-15")), 2, today).unwrap_err();
+        assert!(err.contains("at most 3 months after the start (2027-01-15)"), "{err}");
+        let err = extend_ramp_up(start, Some(d("2026-11-15")), 1, today).unwrap_err();
+        assert!(err.contains("cannot be re-activated"), "{err}");
+        assert!(extend_ramp_up(start, None, 1, today).is_err());
+        assert!(extend_ramp_up(start, Some(d("2026-12-15")), 0, today).is_err());
+        // Month ends: 31 Jan start, 1 month → 28 Feb; +1 → 28 Mar (the current end plus a month).
+        assert_eq!(extend_ramp_up(d("2027-01-31"), Some(d("2027-02-28")), 1, today), Ok(d("2027-03-28")));
+    }
+
+    #[test]
+    fn the_ramp_up_waives_from_the_start_until_its_end() {
+        let (start, end) = (d("2026-10-01"), Some(d("2026-12-01")));
+        assert!(ramp_up_waives(start, end, d("2026-10-01")));
+        assert!(ramp_up_waives(start, end, d("2026-11-30")));
+        assert!(!ramp_up_waives(start, end, d("2026-12-01")));
+        assert!(!ramp_up_waives(start, None, d("2026-10-01")));
+    }
+
+    #[test]
+    fn each_future_action_is_scheduled_when_it_should_run() {
+        let today = d(TODAY);
+        let end = check_schedule(&target(), &ask(FutureActionType::CancellationOnEnd, None, None), today).unwrap();
+        assert_eq!(end.scheduled_at, start_of(d("2027-01-01")));
+        let qty = check_schedule(&target(), &ask(FutureActionType::ChangeQtyOnNext, None, Some(4)), today).unwrap();
+        assert_eq!((qty.scheduled_at, qty.new_quantity), (start_of(d("2027-01-01")), Some(4)));
+        let on =
+            check_schedule(&target(), &ask(FutureActionType::CancellationOnSpecific, Some("2026-12-10"), None), today)
+                .unwrap();
+        assert_eq!(on.scheduled_at, start_of(d("2026-12-10")));
+    }
+
+    #[test]
+    fn bad_schedules_are_refused_with_a_reason() {
+        let today = d(TODAY);
+        let specific =
+            |date| check_schedule(&target(), &ask(FutureActionType::CancellationOnSpecific, date, None), today);
+        assert_eq!(specific(Some(TODAY)).unwrap_err(), "Choose a date after today.");
+        assert_eq!(specific(Some("2026-01-01")).unwrap_err(), "Choose a date after today.");
+        assert!(specific(Some("2027-01-01")).unwrap_err().contains("within the current term (until 2026-12-31)"));
+        assert!(specific(None).is_err());
+        let qty = |t: &TargetFacts, q| check_schedule(t, &ask(FutureActionType::ChangeQtyOnNext, None, q), today);
+        assert!(qty(&target(), Some(0)).unwrap_err().contains("between 1 and"));
+        assert!(qty(&target(), Some(MAX_QUANTITY + 1)).unwrap_err().contains("between 1 and"));
+        assert_eq!(qty(&target(), Some(10)).unwrap_err(), "The quantity is already 10.");
+        assert!(qty(&TargetFacts { auto_renew: false, ..target() }, Some(4)).unwrap_err().contains("auto-renew"));
+        assert!(qty(&TargetFacts { prepaid: false, ..target() }, Some(4)).unwrap_err().contains("prepaid"));
+        let suspended = TargetFacts { status: SubscriptionStatus::Suspended, ..target() };
+        assert!(qty(&suspended, Some(4)).unwrap_err().contains("resume it"));
+        let no_end = TargetFacts { may_cancel_at_end: false, ..target() };
+        assert!(check_schedule(&no_end, &ask(FutureActionType::CancellationOnEnd, None, None), today).is_err());
+    }
+
+    #[test]
+    fn one_pending_action_at_a_time() {
+        let pending = TargetFacts {
+            pending: Some((FutureActionType::CancellationOnSpecific, start_of(d("2026-12-10")))),
+            ..target()
+        };
+        let err =
+            check_schedule(&pending, &ask(FutureActionType::ChangeQtyOnNext, None, Some(3)), d(TODAY)).unwrap_err();
+        assert_eq!(err, "A cancellation on a chosen date is already scheduled for 2026-12-10; revoke it first.");
+    }
+
+    #[test]
+    fn a_pending_quantity_change_blocks_purchases_grades_suspension_and_cancellation() {
+        let pending = Some((FutureActionType::ChangeQtyOnNext, start_of(d("2027-01-01"))));
+        for change in [Change::QuantityPurchase, Change::Upgrade, Change::Downgrade, Change::Suspend, Change::Cancel] {
+            let err = check_not_blocked(pending, change).unwrap_err();
+            assert!(err.starts_with("A quantity change is scheduled for 2027-01-01; revoke it before"), "{err}");
+        }
+        assert!(check_not_blocked(None, Change::Cancel).is_ok());
+        let cancellation = Some((FutureActionType::CancellationOnSpecific, start_of(d("2026-12-10"))));
+        assert!(check_not_blocked(cancellation, Change::QuantityPurchase).is_ok());
+    }
+}
