@@ -8,5 +8,6 @@ mod identity;
 mod identity_providers;
 mod login_options;
 mod pages;
+mod subscriptions;
 mod support;
 mod test_op;

@@ -1,0 +1,386 @@
+//! Subscriptions: future actions scheduled and revoked from the subscription page, the
+//! runner executing a due action once, ramp-up history, the cancellation policy's
+//! messages, suspension, and bad input refused without changes.
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use stratus::entities::enums::{FutureActionStatus, SubscriptionStatus};
+use stratus::entities::{accounts, future_actions, products, subscription_history, subscriptions};
+use stratus::subscriptions::future_actions::run_due;
+use stratus::subscriptions::history::Actor;
+use stratus::subscriptions::lifecycle::{self, NewSubscription};
+
+use crate::support::TestApp;
+
+async fn account_id(app: &TestApp, code: &str) -> i32 {
+    accounts::Entity::find().filter(accounts::Column::Code.eq(code)).one(&app.db).await.unwrap().unwrap().id
+}
+
+async fn product(app: &TestApp, code: &str) -> products::Model {
+    products::Entity::find().filter(products::Column::Code.eq(code)).one(&app.db).await.unwrap().unwrap()
+}
+
+/// The demo subscription of `account` to `product_code`.
+async fn subscription(app: &TestApp, account: &str, product_code: &str) -> subscriptions::Model {
+    let account_id = account_id(app, account).await;
+    let product_id = product(app, product_code).await.id;
+    subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(account_id))
+        .filter(subscriptions::Column::ProductId.eq(product_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn reload(app: &TestApp, id: i32) -> subscriptions::Model {
+    subscriptions::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap()
+}
+
+async fn pending_of(app: &TestApp, id: i32) -> Vec<future_actions::Model> {
+    future_actions::Entity::find()
+        .filter(future_actions::Column::SubscriptionId.eq(id))
+        .filter(future_actions::Column::Status.eq(FutureActionStatus::Pending))
+        .filter(future_actions::Column::AddonId.is_null())
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn history_of(app: &TestApp, id: i32) -> Vec<subscription_history::Model> {
+    subscription_history::Entity::find()
+        .filter(subscription_history::Column::SubscriptionId.eq(id))
+        .order_by_asc(subscription_history::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn schedule(app: &TestApp, id: i32, fields: &[(&str, &str)]) -> reqwest::Response {
+    let page = format!("/subscriptions/{id}");
+    app.submit(&page, &format!("{page}/future-actions"), fields).await
+}
+
+async fn revoke_pending(app: &TestApp, id: i32) -> reqwest::Response {
+    let action = pending_of(app, id).await.pop().expect("a pending action");
+    app.submit(&format!("/subscriptions/{id}"), &format!("/future-actions/{}/revoke", action.id), &[]).await
+}
+
+#[tokio::test]
+async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription_page() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    let page = format!("/subscriptions/{}", bs.id);
+    let renewal = (bs.term_end_date + Duration::days(1)).to_string();
+
+    // The demo data has a quantity change pending: the page says so, with its date.
+    let (status, body) = app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(&format!("This subscription's quantity changes to 30 at the renewal on {renewal}.")),
+        "{body}"
+    );
+    let response = revoke_pending(&app, bs.id).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = app.page(&page).await;
+    assert!(body.contains("The scheduled quantity change at the next renewal was revoked."));
+    assert!(!body.contains("quantity changes to 30"));
+
+    // Cancellation at the end of the term: pending_for_cancel until then; revoking reactivates.
+    let response = schedule(&app, bs.id, &[("action_type", "CancellationOnEnd")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reload(&app, bs.id).await.status, SubscriptionStatus::PendingForCancel);
+    let (_, body) = app.page(&page).await;
+    assert!(body.contains(&format!("This subscription will be canceled at the end of the term, on {renewal}.")));
+    revoke_pending(&app, bs.id).await;
+    assert_eq!(reload(&app, bs.id).await.status, SubscriptionStatus::Active);
+
+    // Cancellation on a chosen date inside the term.
+    let date = (Utc::now().date_naive() + Duration::days(5)).min(bs.term_end_date).to_string();
+    let response = schedule(&app, bs.id, &[("action_type", "CancellationOnSpecific"), ("date", &date)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(app.page(&page).await.1.contains(&format!("This subscription will be canceled on {date}.")));
+    revoke_pending(&app, bs.id).await;
+
+    // A quantity change at the next renewal.
+    let response = schedule(&app, bs.id, &[("action_type", "ChangeQtyOnNext"), ("new_quantity", "20")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(app.page(&page).await.1.contains(&format!("quantity changes to 20 at the renewal on {renewal}.")));
+    let pending = pending_of(&app, bs.id).await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].new_quantity, Some(20));
+
+    // Every step is in the history, by Ana as a customer; My Account shows it too.
+    let history = history_of(&app, bs.id).await;
+    let future = history.iter().filter(|h| h.field == "future_action").count();
+    assert_eq!(future, 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
+    assert!(history.iter().filter(|h| h.field == "future_action").all(|h| h.actor_name == "Ana Pérez"));
+    let (_, account) = app.page("/account").await;
+    assert!(account.contains("Recent subscription changes") && account.contains("Ana Pérez (Customer)"));
+}
+
+#[tokio::test]
+async fn bad_schedules_are_refused_with_a_message_and_change_nothing() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    let acronis = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+    let before = future_actions::Entity::find().count(&app.db).await.unwrap();
+    let today = Utc::now().date_naive();
+    let yesterday = (today - Duration::days(1)).to_string();
+    let after_term = (acronis.term_end_date + Duration::days(1)).to_string();
+    let cases: Vec<(i32, Vec<(&str, &str)>, String)> = vec![
+        (
+            acronis.id,
+            vec![("action_type", "CancellationOnSpecific"), ("date", &yesterday)],
+            "Choose a date after today.".into(),
+        ),
+        (
+            acronis.id,
+            vec![("action_type", "CancellationOnSpecific"), ("date", &after_term)],
+            format!("Choose a date within the current term (until {}).", acronis.term_end_date),
+        ),
+        (
+            acronis.id,
+            vec![("action_type", "CancellationOnSpecific"), ("date", "31/12/2026")],
+            "Enter the date as YYYY-MM-DD.".into(),
+        ),
+        (
+            acronis.id,
+            vec![("action_type", "ChangeQtyOnNext"), ("new_quantity", "0")],
+            "The new quantity must be between 1 and 100000.".into(),
+        ),
+        (
+            acronis.id,
+            vec![("action_type", "ChangeQtyOnNext"), ("new_quantity", "100001")],
+            "The new quantity must be between 1 and 100000.".into(),
+        ),
+        (
+            acronis.id,
+            vec![("action_type", "ChangeQtyOnNext"), ("new_quantity", "ten")],
+            "The new quantity must be a whole number.".into(),
+        ),
+        (acronis.id, vec![("action_type", "Explode")], "Choose which change to schedule.".into()),
+        (bs.id, vec![("action_type", "CancellationOnEnd")], "is already scheduled for".into()),
+    ];
+    for (id, fields, message) in cases {
+        let response = schedule(&app, id, &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains(&message), "{fields:?}: no `{message}`");
+    }
+    // A quantity change pending blocks lowering the quantity and cancelling.
+    let page = format!("/subscriptions/{}", bs.id);
+    let response = app.submit(&page, &format!("{page}/quantity"), &[("quantity", "10")]).await;
+    assert!(response.text().await.unwrap().contains("A quantity change is scheduled for"));
+    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
+    assert!(response.text().await.unwrap().contains("revoke it before you cancel it"));
+
+    // Someone else's subscription and action do not exist for Ana.
+    let fabrikam_e3 = subscription(&app, "FABRIKAM", "M365-E3").await;
+    let response = schedule(&app, fabrikam_e3.id, &[("action_type", "CancellationOnEnd")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let theirs = pending_of(&app, fabrikam_e3.id).await.pop().unwrap();
+    let response = app.submit(&page, &format!("/future-actions/{}/revoke", theirs.id), &[]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = app.submit(&page, &format!("/subscriptions/{}/cancel", fabrikam_e3.id), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    assert_eq!(future_actions::Entity::find().count(&app.db).await.unwrap(), before, "nothing scheduled");
+    assert_eq!(pending_of(&app, fabrikam_e3.id).await.len(), 1, "their action is still pending");
+    assert_eq!(reload(&app, bs.id).await, bs);
+    assert_eq!(reload(&app, acronis.id).await, acronis);
+}
+
+#[tokio::test]
+async fn a_due_action_runs_exactly_once_when_two_runners_race() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    revoke_pending(&app, bs.id).await;
+    let date = (Utc::now().date_naive() + Duration::days(1)).to_string();
+    let response = schedule(&app, bs.id, &[("action_type", "CancellationOnSpecific"), ("date", &date)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Time passes: the action is due.
+    let action = pending_of(&app, bs.id).await.pop().unwrap();
+    let mut due: future_actions::ActiveModel = action.clone().into();
+    due.scheduled_at = Set(Utc::now() - Duration::minutes(1));
+    due.update(&app.db).await.unwrap();
+
+    let now = Utc::now();
+    let (first, second) = tokio::join!(run_due(&app.db, now), run_due(&app.db, now));
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.executed + second.executed, 1, "{first:?} {second:?}");
+    assert_eq!(first.failed + second.failed, 0);
+    // A third run finds nothing to do.
+    assert_eq!(run_due(&app.db, Utc::now()).await.unwrap().executed, 0);
+
+    let done = future_actions::Entity::find_by_id(action.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(done.status, FutureActionStatus::Executed);
+    assert_eq!(done.result.as_deref(), Some("canceled"));
+    let subscription = reload(&app, bs.id).await;
+    assert_eq!(subscription.status, SubscriptionStatus::Canceled);
+    let cancellations: Vec<_> = history_of(&app, bs.id)
+        .await
+        .into_iter()
+        .filter(|h| h.field == "status" && h.addon_id.is_none() && h.new_value.as_deref() == Some("canceled"))
+        .collect();
+    assert_eq!(cancellations.len(), 1);
+    assert_eq!(cancellations[0].actor_name, "System");
+    let (_, body) = app.page(&format!("/subscriptions/{}", bs.id)).await;
+    assert!(body.contains("<span class=\"tag\">canceled</span>"));
+}
+
+#[tokio::test]
+async fn a_ramp_up_writes_one_record_when_activated_and_one_per_extension() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let new = NewSubscription {
+        account_id: account_id(&app, "CONTOSO").await,
+        product: product(&app, "AZURE-PLAN").await,
+        quantity: 1,
+        start_date: today,
+        ramp_up_months: 1,
+        is_trial: false,
+        external_id: None,
+        ri_reservation_type: None,
+        ri_term_years: None,
+        ri_scope: None,
+        ri_region: None,
+    };
+    let created = lifecycle::create(&app.db, new.clone(), &Actor::system()).await.unwrap().unwrap();
+    let one_month = today.checked_add_months(chrono::Months::new(1)).unwrap();
+    assert_eq!(created.ramp_up_end, Some(one_month));
+    let ramp: Vec<_> =
+        history_of(&app, created.id).await.into_iter().filter(|h| h.field.starts_with("ramp_up")).collect();
+    assert_eq!(ramp.len(), 1);
+    assert_eq!(ramp[0].new_value.as_deref(), Some(format!("start {today}, end {one_month}, 1 month(s)").as_str()));
+
+    // Trials and products without a minimum commitment get none.
+    let trial =
+        lifecycle::create(&app.db, NewSubscription { is_trial: true, ..new.clone() }, &Actor::system()).await.unwrap();
+    assert_eq!(trial.unwrap_err(), "Trial subscriptions have no ramp-up period.");
+
+    // The customer cannot extend it; the provider admin can, within 3 months of the start.
+    let page = format!("/subscriptions/{}", created.id);
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    let response = ana.submit(&page, &format!("{page}/ramp-up"), &[("months", "1")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    app.sign_in("admin@stratus.demo").await;
+    let response = app.submit(&page, &format!("{page}/ramp-up"), &[("months", "1")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let two_months = one_month.checked_add_months(chrono::Months::new(1)).unwrap();
+    assert_eq!(reload(&app, created.id).await.ramp_up_end, Some(two_months));
+    let response = app.submit(&page, &format!("{page}/ramp-up"), &[("months", "2")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("at most 3 months after the start"));
+    let ramp: Vec<_> =
+        history_of(&app, created.id).await.into_iter().filter(|h| h.field.starts_with("ramp_up")).collect();
+    assert_eq!(ramp.len(), 2, "activation + one extension");
+    assert_eq!(ramp[1].old_value.as_deref(), Some(one_month.to_string().as_str()));
+    assert_eq!(ramp[1].new_value.as_deref(), Some(two_months.to_string().as_str()));
+    assert_eq!(ramp[1].actor_name, "Sofía Valdés");
+    let (_, body) = app.page(&page).await;
+    assert!(body.contains("the minimum commitment is waived"));
+}
+
+#[tokio::test]
+async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_terms_on_day_1_and_day_31() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let tailspin = account_id(&app, "TAILSPIN").await;
+    let mut ids = Vec::new();
+    for code in ["WINSRV-2022", "ACRONIS-CP"] {
+        for start in [today, today - Duration::days(30)] {
+            let new = NewSubscription {
+                account_id: tailspin,
+                product: product(&app, code).await,
+                quantity: 2,
+                start_date: start,
+                ramp_up_months: 0,
+                is_trial: false,
+                external_id: None,
+                ri_reservation_type: None,
+                ri_term_years: None,
+                ri_scope: None,
+                ri_region: None,
+            };
+            ids.push(lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap().id);
+        }
+    }
+    app.sign_in("tina@tailspin.demo").await;
+    let last_day = (today + Duration::days(29)).to_string();
+    let window_ended = (today - Duration::days(1)).to_string();
+    let page = |id: i32| format!("/subscriptions/{id}");
+
+    let (_, perpetual_day1) = app.page(&page(ids[0])).await;
+    assert!(
+        perpetual_day1.contains(&format!("You can return this perpetual licence for a full refund until {last_day}"))
+    );
+    assert!(perpetual_day1.contains("Only the whole quantity can be returned."));
+    assert!(perpetual_day1.contains("Cancel now"));
+    let (_, perpetual_day31) = app.page(&page(ids[1])).await;
+    assert!(perpetual_day31.contains(&format!(
+        "This perpetual licence can no longer be returned: the 30-day refund window ended on {window_ended}."
+    )));
+    assert!(!perpetual_day31.contains("Cancel now"));
+    let (_, software_day1) = app.page(&page(ids[2])).await;
+    assert!(software_day1.contains(&format!("You can cancel this software subscription until {last_day}")));
+    assert!(software_day1.contains("prorated credit"));
+    let (_, software_day31) = app.page(&page(ids[3])).await;
+    assert!(
+        software_day31.contains(&format!("The return window of this software subscription ended on {window_ended}"))
+    );
+
+    // Day 31: a crafted cancel is refused with the policy's message; day 1: it cancels.
+    let response = app.submit(&page(ids[1]), &format!("{}/cancel", page(ids[1])), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("can no longer be returned"));
+    assert_eq!(reload(&app, ids[1]).await.status, SubscriptionStatus::Active);
+    let response = app.submit(&page(ids[0]), &format!("{}/cancel", page(ids[0])), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reload(&app, ids[0]).await.status, SubscriptionStatus::Canceled);
+}
+
+#[tokio::test]
+async fn resellers_suspend_and_resume_their_customers_subscriptions_customers_cannot() {
+    let app = TestApp::start().await;
+    let acronis = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+    let page = format!("/subscriptions/{}", acronis.id);
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    let response = ana.submit(&page, &format!("{page}/suspension"), &[("suspend", "on")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    app.sign_in("admin@andes.demo").await;
+    let response = app.submit(&page, &format!("{page}/suspension"), &[("suspend", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reload(&app, acronis.id).await.status, SubscriptionStatus::Suspended);
+    // Suspended: nothing can be scheduled.
+    let response =
+        schedule(&app, acronis.id, &[("action_type", "CancellationOnSpecific"), ("date", "2099-01-01")]).await;
+    assert!(response.text().await.unwrap().contains("resume it before scheduling"));
+    let response = app.submit(&page, &format!("{page}/suspension"), &[("suspend", "off")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(reload(&app, acronis.id).await.status, SubscriptionStatus::Active);
+    let statuses: Vec<_> = history_of(&app, acronis.id)
+        .await
+        .into_iter()
+        .filter(|h| h.field == "status")
+        .map(|h| (h.old_value.unwrap_or_default(), h.new_value.unwrap_or_default(), h.actor_kind.as_str().to_string()))
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("active".into(), "suspended".into(), "reseller".into()),
+            ("suspended".into(), "active".into(), "reseller".into())
+        ]
+    );
+    // Pacific's admin cannot see Contoso's subscription.
+    let pacific = app.new_browser();
+    pacific.sign_in("admin@pacific.demo").await;
+    assert_eq!(pacific.page(&page).await.0, StatusCode::NOT_FOUND);
+}
