@@ -43,6 +43,9 @@ pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
 /// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
 type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
 
+/// A demo order line: product, quantity, unit price, and a reservation's scope and region.
+type OrderLine<'a> = (&'a products::Model, i32, i64, Option<(&'a str, &'a str)>);
+
 struct Demo<'a> {
     txn: &'a DatabaseTransaction,
     password_hash: String,
@@ -261,6 +264,49 @@ impl Demo<'_> {
         }
         .insert(self.txn)
         .await?)
+    }
+
+    /// An order waiting for payment.
+    async fn unpaid_order(
+        &self,
+        account_id: i32,
+        lines: &[OrderLine<'_>],
+    ) -> AppResult<()> {
+        let now = Utc::now();
+        let total = lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum();
+        let order = orders::ActiveModel {
+            number: Set(crate::catalog::orders::order_number(1)),
+            account_id: Set(account_id),
+            user_id: Set(None),
+            status: Set(OrderStatus::PendingPayment),
+            currency: Set("CLP".into()),
+            total: Set(total),
+            created_at: Set(now),
+            updated_at: Set(now),
+            paid_at: Set(None),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        for (product, quantity, price, ri) in lines {
+            order_items::ActiveModel {
+                order_id: Set(order.id),
+                product_id: Set(product.id),
+                subscription_id: Set(None),
+                description: Set(product.name.clone()),
+                quantity: Set(*quantity),
+                unit_price: Set(*price),
+                total: Set(i64::from(*quantity) * price),
+                ri_reservation_type: Set(ri.and(product.ri_reservation_type.clone())),
+                ri_term_years: Set(ri.and(product.ri_term_years)),
+                ri_scope: Set(ri.map(|r| r.0.to_string())),
+                ri_region: Set(ri.map(|r| r.1.to_string())),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
+        Ok(())
     }
 
     /// A pending future action; `on` is the day it runs (a term's end runs the day after its last day).
@@ -589,6 +635,10 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
     let t_win = demo.subscription(tailspin, &winsrv, 2, 1, Active).await?;
     let t_acronis = demo.subscription(tailspin, &acronis, 3, 4, Active).await?;
     demo.future_action(&t_bs, None, FutureActionType::CancellationOnEnd, t_bs.term_end_date + Duration::days(1), None)
+        .await?;
+
+    // An order Tailspin placed and has not paid yet: licences and a reserved instance.
+    demo.unpaid_order(tailspin, &[(&m365_bs, 2, 11_500, None), (&ri, 1, 620_000, Some(("shared", "brazilsouth")))])
         .await?;
 
     use InvoiceStatus::*;

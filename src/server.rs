@@ -28,7 +28,8 @@ use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, product, reseller, subscription,
+    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, order, product, reseller,
+    subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -226,6 +227,9 @@ fn routes() -> Routes {
         .action("/cart/items", post(cart::add))
         .action("/cart/items/{id}/quantity", post(cart::set_quantity))
         .action("/cart/items/{id}/remove", post(cart::remove))
+        .action("/orders", post(order::place))
+        .page("/orders/{number}", get(order::show))
+        .action("/orders/{number}/items/{id}/remove", post(order::remove_item))
         .page("/login", get(login::show).post(login::submit))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))

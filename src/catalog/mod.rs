@@ -1,6 +1,7 @@
 //! Products, prices and the cart.
 
 pub mod cart;
+pub mod orders;
 pub mod store;
 
 use crate::billing::money;

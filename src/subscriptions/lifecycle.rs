@@ -304,6 +304,44 @@ pub async fn set_quantity(
     Ok(Ok(()))
 }
 
+/// Adds licences bought through a paid order (refused while a quantity change is pending).
+pub async fn add_quantity<C: ConnectionTrait>(
+    db: &C,
+    subscription_id: i32,
+    added: i32,
+    actor: &Actor,
+) -> AppResult<Result<(), String>> {
+    let loaded = load(db, AccountScope::All, subscription_id).await?;
+    let s = &loaded.subscription;
+    if s.status != SubscriptionStatus::Active {
+        return Ok(Err(format!("{} is not active.", s.name)));
+    }
+    if let Err(message) = rules::check_not_blocked(loaded.pending_pair(None), rules::Change::QuantityPurchase) {
+        return Ok(Err(message));
+    }
+    let quantity = match s.quantity.checked_add(added) {
+        Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
+        _ => return Ok(Err(format!("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY))),
+    };
+    subscriptions::ActiveModel {
+        id: Set(s.id),
+        quantity: Set(quantity),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    let record = Change {
+        subscription_id: s.id,
+        addon_id: None,
+        field: "quantity",
+        old: Some(s.quantity.to_string()),
+        new: Some(quantity.to_string()),
+    };
+    history::write(db, record, actor).await?;
+    Ok(Ok(()))
+}
+
 /// Suspends an active subscription or resumes a suspended one (sellers only: the caller checks).
 pub async fn set_suspended(
     db: &DatabaseConnection,

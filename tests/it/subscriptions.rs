@@ -121,6 +121,9 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     assert!(account.contains("Recent subscription changes") && account.contains("Ana Pérez (Customer)"));
 }
 
+/// A subscription, the schedule form's fields, and the message expected.
+type Case<'a> = (i32, Vec<(&'a str, &'a str)>, String);
+
 #[tokio::test]
 async fn bad_schedules_are_refused_with_a_message_and_change_nothing() {
     let app = TestApp::start().await;
@@ -131,7 +134,7 @@ async fn bad_schedules_are_refused_with_a_message_and_change_nothing() {
     let today = Utc::now().date_naive();
     let yesterday = (today - Duration::days(1)).to_string();
     let after_term = (acronis.term_end_date + Duration::days(1)).to_string();
-    let cases: Vec<(i32, Vec<(&str, &str)>, String)> = vec![
+    let cases: Vec<Case> = vec![
         (
             acronis.id,
             vec![("action_type", "CancellationOnSpecific"), ("date", &yesterday)],
@@ -383,4 +386,88 @@ async fn resellers_suspend_and_resume_their_customers_subscriptions_customers_ca
     let pacific = app.new_browser();
     pacific.sign_in("admin@pacific.demo").await;
     assert_eq!(pacific.page(&page).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_and_become_subscriptions() {
+    use stratus::catalog::orders as order_store;
+    use stratus::entities::enums::OrderStatus;
+    use stratus::entities::orders;
+
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let ri = [
+        ("product_code", "RI-D2SV5"),
+        ("quantity", "1"),
+        ("ri_reservation_type", "Virtual Machines D2s v5"),
+        ("ri_term_years", "1"),
+        ("ri_scope", "shared"),
+        ("ri_region", "brazilsouth"),
+    ];
+    for fields in [
+        &[("product_code", "M365-BS"), ("quantity", "2")][..],
+        &ri[..],
+        &[("product_code", "WINSRV-2022"), ("quantity", "1")][..],
+    ] {
+        let response = app.submit(&format!("/products/{}", fields[0].1), "/cart/items", fields).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let response = app.submit("/cart", "/orders", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let order_page = crate::support::location(&response);
+    let (_, body) = app.page(&order_page).await;
+    assert!(body.contains("Waiting for payment"));
+    assert!(body.contains("1 year(s) · shared scope · brazilsouth"));
+    assert!(body.contains("CLP 1.533.000"), "23.000 + 620.000 + 890.000:\n{body}");
+    assert!(app.page("/cart").await.1.contains("Your cart is empty."), "the cart became the order");
+
+    // Remove the reserved instance: the total is recomputed on the server.
+    let number = order_page.trim_start_matches("/orders/").to_string();
+    let order = orders::Entity::find().filter(orders::Column::Number.eq(&number)).one(&app.db).await.unwrap().unwrap();
+    let view = order_store::load(&app.db, stratus::accounts::scope::AccountScope::All, &number).await.unwrap();
+    let ri_item = view.items.iter().find(|(i, _)| i.ri_reservation_type.is_some()).unwrap().0.id;
+    // Another customer cannot touch it.
+    let other = app.new_browser();
+    other.sign_in("ana@contoso.demo").await;
+    assert_eq!(other.page(&order_page).await.0, StatusCode::NOT_FOUND);
+    let response = other.submit("/cart", &format!("{order_page}/items/{ri_item}/remove"), &[]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = app.submit(&order_page, &format!("{order_page}/items/{ri_item}/remove"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = app.page(&order_page).await;
+    assert!(
+        body.contains("the order&#x27;s total is now CLP 913.000")
+            || body.contains("the order's total is now CLP 913.000")
+    );
+    assert!(!body.contains("brazilsouth"));
+
+    // Once paid, items cannot be removed; paying creates the subscriptions.
+    let mut paid: orders::ActiveModel = order.into();
+    paid.status = Set(OrderStatus::Paid);
+    paid.paid_at = Set(Some(Utc::now()));
+    paid.update(&app.db).await.unwrap();
+    let bs_item = view.items.iter().find(|(_, p)| p.code == "M365-BS").unwrap().0.id;
+    let response = app.submit(&order_page, &format!("{order_page}/items/{bs_item}/remove"), &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Only an order that is waiting for payment can change."));
+
+    // A paid reserved-instance order creates the reservation as a subscription record.
+    let mut ri_order = view.clone();
+    ri_order.order.status = OrderStatus::Paid;
+    ri_order.items.retain(|(i, _)| i.id == ri_item);
+    order_store::create_subscriptions(&app.db, &ri_order, &Actor::system()).await.unwrap().unwrap();
+    let tailspin = account_id(&app, "TAILSPIN").await;
+    let reservation = subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(tailspin))
+        .filter(subscriptions::Column::RiRegion.eq("brazilsouth"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the reservation");
+    assert_eq!(reservation.ri_scope.as_deref(), Some("shared"));
+    assert_eq!(reservation.ri_term_years, Some(1));
+    assert_eq!(
+        reservation.term_end_date,
+        reservation.start_date.checked_add_months(chrono::Months::new(12)).unwrap() - Duration::days(1)
+    );
 }

@@ -12,6 +12,7 @@ use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
 use crate::accounts::{check_name, Viewer, MAX_NAME_CHARS};
 use crate::billing::store as billing_store;
+use crate::catalog::orders;
 use crate::error::AppResult;
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::session::set_flash;
@@ -22,6 +23,7 @@ use crate::subscriptions::history as subscription_history;
 use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::pages::accounts::{invoices_table, subscriptions_table};
+use crate::ui::pages::order::orders_table;
 use crate::ui::pages::subscription::history_table;
 use crate::ui::{page_with_status, PageCtx};
 
@@ -42,6 +44,7 @@ async fn render(
     let scope = AccountScope::of(viewer);
     let subscriptions = subscriptions_store::subscriptions_of(&state.db, scope, viewer.account.id).await?;
     let invoices = billing_store::invoices_of(&state.db, scope, viewer.account.id, page_query).await?;
+    let orders = orders::of_account(&state.db, scope, viewer.account.id, PageQuery::default()).await?;
     let options = login_options(state, viewer).await?;
     let recent = events::recent_for_user(&state.db, viewer.user.id, 10).await?;
     let changes = subscription_history::recent_for_account(&state.db, scope, viewer.account.id, 10).await?;
@@ -86,6 +89,10 @@ async fn render(
             <section class="panel" id="subscription-changes">
                 <h2>"Recent subscription changes"</h2>
                 {history_table(changes)}
+            </section>
+            <section class="panel" id="orders">
+                <h2>"Orders"</h2>
+                {orders_table(&orders)}
             </section>
             <section class="panel" id="invoices">
                 <h2>"Invoices"</h2>

@@ -76,7 +76,11 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
                     <tfoot><tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr></tfoot>
                 </table>
             </div>
-            <p class="muted">"Online payment opens with the checkout; prices are final and charged in the cart's currency."</p>
+            <form method="post" action="/orders">
+                {csrf_field(&ctx2)}
+                <button type="submit">"Place order"</button>
+            </form>
+            <p class="muted">"Prices are final and charged in the cart's currency."</p>
         }
         .into_any()
     })

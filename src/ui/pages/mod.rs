@@ -10,6 +10,7 @@ pub mod errors;
 pub mod home;
 pub mod login;
 pub mod oidc;
+pub mod order;
 pub mod product;
 pub mod reseller;
 pub mod subscription;

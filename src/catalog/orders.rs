@@ -1,0 +1,204 @@
+//! Orders: placed from the cart with amounts computed on the server, items (reserved
+//! instances included) removable while unpaid, and a paid order's subscriptions.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use super::cart;
+use crate::accounts::scope::AccountScope;
+use crate::accounts::Viewer;
+use crate::entities::enums::OrderStatus;
+use crate::entities::{cart_items, carts, order_items, orders, products};
+use crate::error::{AppError, AppResult};
+use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::subscriptions::history::Actor;
+use crate::subscriptions::lifecycle::{self, NewSubscription};
+
+/// An order with its items and their products.
+#[derive(Debug, Clone)]
+pub struct OrderView {
+    pub order: orders::Model,
+    pub items: Vec<(order_items::Model, products::Model)>,
+}
+
+impl OrderStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderStatus::PendingPayment => "Waiting for payment",
+            OrderStatus::PaymentVerifying => "Payment being verified",
+            OrderStatus::Paid => "Paid",
+            OrderStatus::Canceled => "Canceled",
+        }
+    }
+}
+
+/// The order number shown to people and sent (as buy_order) to the payment gateway.
+pub fn order_number(id: i32) -> String {
+    format!("SO-{id:07}")
+}
+
+/// Places an order from the viewer's cart: one item per cart line at today's price,
+/// status "pending payment"; the cart is emptied.
+pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Result<orders::Model, String>> {
+    let view = cart::load(db, viewer).await?;
+    if view.lines.is_empty() {
+        return Ok(Err("Your cart is empty.".into()));
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let placeholder = format!("pending-{}-{}", viewer.user.id, now.timestamp_nanos_opt().unwrap_or_default());
+    let order = orders::ActiveModel {
+        number: Set(placeholder),
+        account_id: Set(viewer.account.id),
+        user_id: Set(Some(viewer.user.id)),
+        status: Set(OrderStatus::PendingPayment),
+        currency: Set(view.currency.clone()),
+        total: Set(view.total),
+        created_at: Set(now),
+        updated_at: Set(now),
+        paid_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut numbered: orders::ActiveModel = order.into();
+    numbered.number = Set(order_number(*numbered.id.as_ref()));
+    let order = numbered.update(&txn).await?;
+    for line in &view.lines {
+        order_items::ActiveModel {
+            order_id: Set(order.id),
+            product_id: Set(line.product.id),
+            subscription_id: Set(line.item.subscription_id),
+            description: Set(line.product.name.clone()),
+            quantity: Set(line.item.quantity),
+            unit_price: Set(line.unit_price),
+            total: Set(line.total),
+            ri_reservation_type: Set(line.item.ri_reservation_type.clone()),
+            ri_term_years: Set(line.item.ri_term_years),
+            ri_scope: Set(line.item.ri_scope.clone()),
+            ri_region: Set(line.item.ri_region.clone()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if let Some(cart_id) = view.lines.first().map(|l| l.item.cart_id) {
+        cart_items::Entity::delete_many().filter(cart_items::Column::CartId.eq(cart_id)).exec(&txn).await?;
+        carts::Entity::delete_by_id(cart_id).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(Ok(order))
+}
+
+/// An order the scope allows, by number (404 otherwise).
+pub async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, number: &str) -> AppResult<OrderView> {
+    let order = orders::Entity::find()
+        .filter(orders::Column::Number.eq(number))
+        .filter(scope.condition(orders::Column::AccountId))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let items = order_items::Entity::find()
+        .filter(order_items::Column::OrderId.eq(order.id))
+        .find_also_related(products::Entity)
+        .order_by_asc(order_items::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(item, product)| product.map(|p| (item, p)))
+        .collect();
+    Ok(OrderView { order, items })
+}
+
+/// The orders of one account, newest first.
+pub async fn of_account(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    account_id: i32,
+    page: PageQuery,
+) -> AppResult<Paged<orders::Model>> {
+    let select = orders::Entity::find()
+        .filter(orders::Column::AccountId.eq(account_id))
+        .filter(scope.condition(orders::Column::AccountId))
+        .order_by_desc(orders::Column::CreatedAt)
+        .order_by_desc(orders::Column::Id);
+    fetch_page(db, select, page).await
+}
+
+/// Removes an item (any kind, reserved instances included) from an unpaid order and
+/// recomputes its total; an order left without items is canceled.
+pub async fn remove_item(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    number: &str,
+    item_id: i32,
+) -> AppResult<Result<orders::Model, String>> {
+    let txn = db.begin().await?;
+    let view = load(&txn, scope, number).await?;
+    let (item, _) = view.items.iter().find(|(i, _)| i.id == item_id).cloned().ok_or(AppError::NotFound)?;
+    if view.order.status != OrderStatus::PendingPayment {
+        return Ok(Err("Only an order that is waiting for payment can change.".into()));
+    }
+    item.delete(&txn).await?;
+    let totals: Vec<i64> = order_items::Entity::find()
+        .filter(order_items::Column::OrderId.eq(view.order.id))
+        .select_only()
+        .column(order_items::Column::Total)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let total = totals
+        .iter()
+        .try_fold(0i64, |sum, t| sum.checked_add(*t))
+        .ok_or_else(|| AppError::Internal("order total overflow".into()))?;
+    let mut order: orders::ActiveModel = view.order.into();
+    order.total = Set(total);
+    if totals.is_empty() {
+        order.status = Set(OrderStatus::Canceled);
+    }
+    order.updated_at = Set(Utc::now());
+    let order = order.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Ok(order))
+}
+
+/// Creates (or, for an item naming a subscription, increases) the subscriptions of a paid
+/// order; reserved instances become subscriptions carrying their reservation.
+pub async fn create_subscriptions<C: ConnectionTrait>(
+    db: &C,
+    view: &OrderView,
+    actor: &Actor,
+) -> AppResult<Result<(), String>> {
+    if view.order.status != OrderStatus::Paid {
+        return Ok(Err("The order is not paid.".into()));
+    }
+    let start_date = view.order.paid_at.unwrap_or_else(Utc::now).date_naive();
+    for (item, product) in &view.items {
+        if let Some(subscription_id) = item.subscription_id {
+            if let Err(message) = lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await? {
+                return Ok(Err(message));
+            }
+            continue;
+        }
+        let new = NewSubscription {
+            account_id: view.order.account_id,
+            product: product.clone(),
+            quantity: item.quantity,
+            start_date,
+            ramp_up_months: 0,
+            is_trial: false,
+            external_id: None,
+            ri_reservation_type: item.ri_reservation_type.clone(),
+            ri_term_years: item.ri_term_years,
+            ri_scope: item.ri_scope.clone(),
+            ri_region: item.ri_region.clone(),
+        };
+        if let Err(message) = lifecycle::create(db, new, actor).await? {
+            return Ok(Err(message));
+        }
+    }
+    Ok(Ok(()))
+}
