@@ -267,11 +267,7 @@ impl Demo<'_> {
     }
 
     /// An order waiting for payment.
-    async fn unpaid_order(
-        &self,
-        account_id: i32,
-        lines: &[OrderLine<'_>],
-    ) -> AppResult<()> {
+    async fn unpaid_order(&self, account_id: i32, lines: &[OrderLine<'_>]) -> AppResult<()> {
         let now = Utc::now();
         let total = lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum();
         let order = orders::ActiveModel {

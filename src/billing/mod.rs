@@ -1,4 +1,5 @@
 //! Invoices, their items and Usage, billing runs and reports. Money lives here too.
 
+pub mod credits;
 pub mod money;
 pub mod store;

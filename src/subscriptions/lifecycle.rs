@@ -377,7 +377,8 @@ pub async fn set_suspended(
 }
 
 /// Cancels a subscription (and its add-ons) or one add-on now, where the policy allows it;
-/// pending actions on what is cancelled are revoked.
+/// pending actions on what is cancelled are revoked. A refund or prorated credit the policy
+/// gives becomes a credit invoice linked to the debit invoice that charged it (returned).
 pub async fn cancel_now(
     db: &DatabaseConnection,
     scope: AccountScope,
@@ -385,7 +386,7 @@ pub async fn cancel_now(
     addon_id: Option<i32>,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<(), String>> {
+) -> AppResult<Result<Option<crate::entities::invoices::Model>, String>> {
     let txn = db.begin().await?;
     let loaded = load(&txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
@@ -400,8 +401,12 @@ pub async fn cancel_now(
         return Ok(Err(policy.message));
     }
     cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request").await?;
+    let credit = match addon_id {
+        None => crate::billing::credits::issue_for_cancellation(&txn, subscription_id, policy.credit, today).await?,
+        Some(_) => None,
+    };
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(credit))
 }
 
 /// Marks a subscription (with its add-ons) or one add-on canceled and revokes what was

@@ -5,8 +5,10 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use stratus::entities::enums::{FutureActionStatus, SubscriptionStatus};
-use stratus::entities::{accounts, future_actions, products, subscription_history, subscriptions};
+use stratus::entities::enums::{FutureActionStatus, InvoiceStatus, InvoiceType, SubscriptionStatus};
+use stratus::entities::{
+    accounts, future_actions, invoice_items, invoices, products, subscription_history, subscriptions,
+};
 use stratus::subscriptions::future_actions::run_due;
 use stratus::subscriptions::history::Actor;
 use stratus::subscriptions::lifecycle::{self, NewSubscription};
@@ -343,9 +345,60 @@ async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_t
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("can no longer be returned"));
     assert_eq!(reload(&app, ids[1]).await.status, SubscriptionStatus::Active);
+    // The licence was invoiced (unpaid): returning it issues a full credit linked to that invoice.
+    let debit = invoices::ActiveModel {
+        number: Set("INV-TEST-1".into()),
+        account_id: Set(tailspin),
+        bill_to_account_id: Set(account_id(&app, "STRATUS").await),
+        invoice_type: Set(InvoiceType::Debit),
+        status: Set(InvoiceStatus::Unpaid),
+        currency: Set("CLP".into()),
+        issue_date: Set(today),
+        billing_period: Set(None),
+        subtotal: Set(1_780_000),
+        tax: Set(338_200),
+        total: Set(2_118_200),
+        credits_invoice_id: Set(None),
+        order_id: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    invoice_items::ActiveModel {
+        invoice_id: Set(debit.id),
+        subscription_id: Set(Some(ids[0])),
+        addon_id: Set(None),
+        product_id: Set(None),
+        description: Set("Windows Server 2022 Standard (16 cores)".into()),
+        period_start: Set(Some(today)),
+        period_end: Set(Some(today)),
+        quantity: Set(2),
+        unit_price: Set(890_000),
+        unit_cost: Set(790_000),
+        total: Set(1_780_000),
+        total_cost: Set(1_580_000),
+        usage: Set("Perpetual License".into()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
     let response = app.submit(&page(ids[0]), &format!("{}/cancel", page(ids[0])), &[("confirm", "yes")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(reload(&app, ids[0]).await.status, SubscriptionStatus::Canceled);
+    let (_, body) = app.page(&page(ids[0])).await;
+    assert!(body.contains("Credit invoice CR-INV-TEST-1-1 for CLP 2.118.200 was issued."), "{body}");
+    let credit = invoices::Entity::find()
+        .filter(invoices::Column::CreditsInvoiceId.eq(debit.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("a credit invoice");
+    assert_eq!((credit.invoice_type, credit.total), (InvoiceType::Credit, 2_118_200));
+    let debit = invoices::Entity::find_by_id(debit.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(debit.status, InvoiceStatus::Paid, "credited in full");
 }
 
 #[tokio::test]

@@ -446,9 +446,15 @@ pub async fn cancel(
         lifecycle::load(&state.db, scope, id).await?;
         Err("Tick the confirmation to cancel the subscription now.".to_string())
     } else {
-        lifecycle::cancel_now(&state.db, scope, id, None, &Actor::of(viewer), today())
-            .await?
-            .map(|()| "The subscription was canceled.".to_string())
+        lifecycle::cancel_now(&state.db, scope, id, None, &Actor::of(viewer), today()).await?.map(|credit| match credit
+        {
+            Some(credit) => format!(
+                "The subscription was canceled. Credit invoice {} for {} was issued.",
+                credit.number,
+                crate::billing::money::format(credit.total, &credit.currency)
+            ),
+            None => "The subscription was canceled.".to_string(),
+        })
     };
     answer(&state, &ctx, &session, id, outcome).await
 }

@@ -1,0 +1,149 @@
+//! Credit invoices for refunds: a cancellation the policy credits (in full or prorated)
+//! produces a credit invoice linked to the debit invoice that charged the subscription.
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::entities::enums::{InvoiceStatus, InvoiceType};
+use crate::entities::{invoice_items, invoices};
+use crate::error::{AppError, AppResult};
+use crate::subscriptions::policy::Credit;
+
+/// How much of a charged line is credited on `today`: all of it, or the share of its
+/// period (inclusive days) not yet used; nothing once the period is over.
+pub fn credit_amount(credit: Credit, line_total: i64, period: Option<(NaiveDate, NaiveDate)>, today: NaiveDate) -> i64 {
+    match credit {
+        Credit::None => 0,
+        Credit::Full => line_total,
+        Credit::Prorated => match period {
+            Some((start, end)) if end >= start => {
+                let days = (end - start).num_days() + 1;
+                let unused = (end - today.max(start)).num_days() + 1;
+                if unused <= 0 {
+                    0
+                } else {
+                    // i128: the product of two i64 could overflow.
+                    (i128::from(line_total) * i128::from(unused.min(days)) / i128::from(days)) as i64
+                }
+            }
+            _ => 0,
+        },
+    }
+}
+
+/// The credit number for the `n`-th credit of a debit invoice.
+fn credit_number(debit_number: &str, n: usize) -> String {
+    format!("CR-{debit_number}-{n}")
+}
+
+/// Issues the credit invoice for cancelling `subscription_id` on `today`, against the most
+/// recent debit invoice that charged it. `None` when nothing was charged or nothing is due.
+pub async fn issue_for_cancellation<C: ConnectionTrait>(
+    db: &C,
+    subscription_id: i32,
+    credit: Credit,
+    today: NaiveDate,
+) -> AppResult<Option<invoices::Model>> {
+    if credit == Credit::None {
+        return Ok(None);
+    }
+    let charged = invoice_items::Entity::find()
+        .find_also_related(invoices::Entity)
+        .filter(invoice_items::Column::SubscriptionId.eq(subscription_id))
+        .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
+        .filter(invoice_items::Column::Total.gt(0))
+        .order_by_desc(invoices::Column::IssueDate)
+        .order_by_desc(invoice_items::Column::Id)
+        .one(db)
+        .await?;
+    let Some((item, Some(debit))) = charged else {
+        return Ok(None);
+    };
+    let period = item.period_start.zip(item.period_end);
+    let subtotal = credit_amount(credit, item.total, period, today);
+    if subtotal <= 0 {
+        return Ok(None);
+    }
+    let tax = if debit.subtotal > 0 {
+        (i128::from(subtotal) * i128::from(debit.tax) / i128::from(debit.subtotal)) as i64
+    } else {
+        0
+    };
+    let total = subtotal.checked_add(tax).ok_or_else(|| AppError::Internal("credit total overflow".into()))?;
+    let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
+    let credit_invoice = invoices::ActiveModel {
+        number: Set(credit_number(&debit.number, earlier.len() + 1)),
+        account_id: Set(debit.account_id),
+        bill_to_account_id: Set(debit.bill_to_account_id),
+        invoice_type: Set(InvoiceType::Credit),
+        status: Set(InvoiceStatus::Unpaid),
+        currency: Set(debit.currency.clone()),
+        issue_date: Set(today),
+        billing_period: Set(debit.billing_period.clone()),
+        subtotal: Set(subtotal),
+        tax: Set(tax),
+        total: Set(total),
+        credits_invoice_id: Set(Some(debit.id)),
+        order_id: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let label = match credit {
+        Credit::Full => "Refund",
+        _ => "Prorated credit",
+    };
+    invoice_items::ActiveModel {
+        invoice_id: Set(credit_invoice.id),
+        subscription_id: Set(item.subscription_id),
+        addon_id: Set(item.addon_id),
+        product_id: Set(item.product_id),
+        description: Set(format!("{label}: {}", item.description)),
+        period_start: Set(Some(today.max(item.period_start.unwrap_or(today)))),
+        period_end: Set(item.period_end),
+        quantity: Set(item.quantity),
+        unit_price: Set(if item.quantity > 0 { subtotal / item.quantity } else { subtotal }),
+        unit_cost: Set(0),
+        total: Set(subtotal),
+        total_cost: Set(0),
+        usage: Set(item.usage.clone()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    // A debit invoice credited in full is settled.
+    let credited: i64 = earlier.iter().map(|c| c.total).sum::<i64>() + total;
+    if credited >= debit.total && debit.status == InvoiceStatus::Unpaid {
+        invoices::ActiveModel { id: Set(debit.id), status: Set(InvoiceStatus::Paid), ..Default::default() }
+            .update(db)
+            .await?;
+    }
+    Ok(Some(credit_invoice))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn full_refunds_everything_and_prorated_the_unused_days() {
+        let november = Some((d("2026-11-01"), d("2026-11-30")));
+        assert_eq!(credit_amount(Credit::Full, 890_000, november, d("2026-11-20")), 890_000);
+        assert_eq!(credit_amount(Credit::Prorated, 30_000, november, d("2026-11-01")), 30_000, "all 30 days unused");
+        assert_eq!(credit_amount(Credit::Prorated, 30_000, november, d("2026-11-21")), 10_000, "21–30: 10 days");
+        assert_eq!(credit_amount(Credit::Prorated, 30_000, november, d("2026-12-01")), 0, "the period is over");
+        assert_eq!(credit_amount(Credit::Prorated, 30_000, None, d("2026-11-21")), 0);
+        assert_eq!(credit_amount(Credit::None, 30_000, november, d("2026-11-21")), 0);
+        assert_eq!(credit_amount(Credit::Prorated, i64::MAX, november, d("2026-11-01")), i64::MAX);
+    }
+
+    #[test]
+    fn credit_numbers_name_the_debit_invoice() {
+        assert_eq!(credit_number("INV-DEMO-0001", 2), "CR-INV-DEMO-0001-2");
+    }
+}
