@@ -524,3 +524,78 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
         reservation.start_date.checked_add_months(chrono::Months::new(12)).unwrap() - Duration::days(1)
     );
 }
+
+#[tokio::test]
+async fn at_renewal_the_quantity_change_applies_and_the_term_moves_on_once() {
+    let app = TestApp::start().await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    // Time passes: the term has ended and the demo's quantity change (to 30) is due.
+    let ended = Utc::now().date_naive() - Duration::days(1);
+    let mut row: subscriptions::ActiveModel = bs.clone().into();
+    row.term_end_date = Set(ended);
+    row.update(&app.db).await.unwrap();
+    let mut action: future_actions::ActiveModel = pending_of(&app, bs.id).await.pop().unwrap().into();
+    action.scheduled_at = Set(rules_boundary(ended));
+    action.update(&app.db).await.unwrap();
+
+    stratus::jobs::run_subscription_jobs(&app.db).await.unwrap();
+    stratus::jobs::run_subscription_jobs(&app.db).await.unwrap();
+    let renewed = reload(&app, bs.id).await;
+    assert_eq!(renewed.quantity, 30);
+    let next_term_start = ended + Duration::days(1);
+    let next_term_end = next_term_start.checked_add_months(chrono::Months::new(12)).unwrap() - Duration::days(1);
+    assert_eq!(renewed.term_end_date, next_term_end);
+    let history = history_of(&app, bs.id).await;
+    let quantity: Vec<_> = history.iter().filter(|h| h.field == "quantity").collect();
+    assert_eq!(quantity.len(), 1);
+    assert_eq!((quantity[0].old_value.as_deref(), quantity[0].new_value.as_deref()), (Some("25"), Some("30")));
+    assert_eq!(history.iter().filter(|h| h.field == "term_end_date").count(), 1, "renewed once");
+    assert!(pending_of(&app, bs.id).await.is_empty());
+}
+
+fn rules_boundary(term_end: chrono::NaiveDate) -> chrono::DateTime<Utc> {
+    stratus::subscriptions::rules::term_boundary(term_end)
+}
+
+#[tokio::test]
+async fn add_ons_have_their_own_future_actions() {
+    use stratus::entities::subscription_addons;
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    let addon = subscription_addons::Entity::find()
+        .filter(subscription_addons::Column::SubscriptionId.eq(bs.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(addon.status, SubscriptionStatus::PendingForCancel, "the demo cancels it at the end of the term");
+    let page = format!("/subscriptions/{}", bs.id);
+    let cancellation = future_actions::Entity::find()
+        .filter(future_actions::Column::AddonId.eq(addon.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let response = app.submit(&page, &format!("/future-actions/{}/revoke", cancellation.id), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let addon_now = subscription_addons::Entity::find_by_id(addon.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(addon_now.status, SubscriptionStatus::Active);
+
+    let addon_id = addon.id.to_string();
+    let fields = [("addon_id", addon_id.as_str()), ("action_type", "ChangeQtyOnNext"), ("new_quantity", "10")];
+    let response = app.submit(&page, &format!("{page}/future-actions"), &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = app.page(&page).await;
+    assert!(body.contains("Microsoft Defender for Office 365 (Plan 1)'s quantity changes to 10 at the renewal"));
+    // The subscription itself keeps its own pending action (the demo's change to 30).
+    assert!(body.contains("This subscription's quantity changes to 30"));
+    // An add-on is not cancelled on a date of its own.
+    let fields = [("addon_id", addon_id.as_str()), ("action_type", "CancellationOnSpecific"), ("date", "2099-01-01")];
+    let response = app.submit(&page, &format!("{page}/future-actions"), &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // An add-on of another subscription is not found through this one.
+    let fields = [("addon_id", "999999"), ("action_type", "CancellationOnEnd")];
+    let response = app.submit(&page, &format!("{page}/future-actions"), &fields).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}

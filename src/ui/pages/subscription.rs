@@ -204,13 +204,24 @@ fn render(
             let can_schedule = addon.status == SubscriptionStatus::Active && loaded.pending_for(Some(addon.id)).is_none();
             let form = can_schedule.then(|| {
                 let action = format!("{base}/future-actions");
+                let quantity_label = format!("Quantity of {} from the next renewal", addon.name);
+                let renews = s.auto_renew && s.prepaid;
                 view! {
-                    <form class="inline" method="post" action=action>
+                    <form class="inline" method="post" action=action.clone()>
                         {csrf_field(&ctx2)}
                         <input type="hidden" name="addon_id" value=addon.id.to_string()/>
                         <input type="hidden" name="action_type" value="CancellationOnEnd"/>
                         <button type="submit" class="secondary">{format!("Cancel {} at the end of the term", addon.name)}</button>
                     </form>
+                    {renews.then(|| view! {
+                        <form class="inline" method="post" action=action>
+                            {csrf_field(&ctx2)}
+                            <input type="hidden" name="addon_id" value=addon.id.to_string()/>
+                            <input type="hidden" name="action_type" value="ChangeQtyOnNext"/>
+                            <input type="number" name="new_quantity" min="1" max=rules::MAX_QUANTITY.to_string() aria-label=quantity_label required/>
+                            " " <button type="submit" class="secondary">"Change at renewal"</button>
+                        </form>
+                    })}
                 }
             });
             view! {
