@@ -599,3 +599,31 @@ async fn add_ons_have_their_own_future_actions() {
     let response = app.submit(&page, &format!("{page}/future-actions"), &fields).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn add_ons_inherit_the_term_and_future_actions_are_listed_per_callers_scope() {
+    use sea_orm::Condition;
+    use stratus::accounts::scope::AccountScope;
+    use stratus::subscriptions::future_actions::list_in_scope;
+
+    let app = TestApp::start().await;
+    let bs = subscription(&app, "CONTOSO", "M365-BS").await;
+    let defender = product(&app, "M365-DEFENDER").await;
+    let addon = lifecycle::add_addon(&app.db, &bs, &defender, 5, &Actor::system()).await.unwrap().unwrap();
+    assert_eq!(addon.term_end_date, bs.term_end_date, "same term and billing cycle as its subscription");
+    assert!(history_of(&app, bs.id).await.iter().any(|h| h.field == "addon_added" && h.addon_id == Some(addon.id)));
+    let not_an_addon = lifecycle::add_addon(&app.db, &bs, &product(&app, "M365-E3").await, 1, &Actor::system()).await;
+    assert!(not_an_addon.unwrap().is_err());
+
+    // Andes IT (reseller) sees its customer Contoso's actions, never Pacific's customers'.
+    let andes = AccountScope::Reseller(account_id(&app, "ANDES").await);
+    let contoso = account_id(&app, "CONTOSO").await;
+    let seen = list_in_scope(&app.db, andes, Condition::all(), 0, 100).await.unwrap();
+    assert_eq!(seen.len(), 2, "Contoso's quantity change and its add-on's cancellation");
+    assert!(seen.iter().all(|v| v.account.id == contoso));
+    assert!(seen.iter().any(|v| v.addon.is_some() && v.subscription.id == bs.id));
+    let everything = list_in_scope(&app.db, AccountScope::All, Condition::all(), 0, 100).await.unwrap();
+    assert_eq!(everything.len(), 4);
+    let fabrikam_only = AccountScope::Own(account_id(&app, "FABRIKAM").await);
+    assert_eq!(list_in_scope(&app.db, fabrikam_only, Condition::all(), 0, 100).await.unwrap().len(), 1);
+}
