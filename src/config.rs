@@ -34,6 +34,16 @@ pub enum Command {
     CreateAdmin(CreateAdminArgs),
     /// Sign-in settings from the server's shell.
     Auth(AuthArgs),
+    /// Run the local WebPay Plus simulator (Transbank's REST API and a payment page with
+    /// the integration test cards), answering to the public integration credentials.
+    WebpaySim(WebpaySimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WebpaySimArgs {
+    /// Listen address.
+    #[arg(long, default_value = "127.0.0.1:3200")]
+    pub addr: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod images;
 pub mod jobs;
 pub mod pagination;
+pub mod payments;
 pub mod secrets;
 pub mod server;
 pub mod subscriptions;

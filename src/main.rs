@@ -15,6 +15,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::CreateAdmin(args)) => create_admin(args).await,
         Some(Command::Auth(args)) => auth(args).await,
+        Some(Command::WebpaySim(args)) => webpay_sim(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -65,4 +66,16 @@ async fn auth(args: AuthArgs) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// `stratus webpay-sim`: the simulator on its own, for trying the checkout against it.
+async fn webpay_sim(args: stratus::config::WebpaySimArgs) -> Result<(), AppError> {
+    use stratus::payments::webpay::{simulator::Simulator, Credentials};
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", args.addr)))?;
+    let addr = listener.local_addr().map_err(|e| AppError::Config(e.to_string()))?;
+    let simulator = Simulator::new(Credentials::integration(), &format!("http://{addr}"));
+    println!("WebPay simulator on http://{addr} (integration credentials)");
+    axum::serve(listener, simulator.router()).await.map_err(|e| AppError::Internal(format!("simulator: {e}")))
 }

@@ -11,3 +11,4 @@ mod pages;
 mod subscriptions;
 mod support;
 mod test_op;
+mod webpay;

@@ -1,0 +1,3 @@
+//! Payments: Transbank WebPay Plus (REST).
+
+pub mod webpay;
