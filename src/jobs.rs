@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::error::AppResult;
+use crate::payments::webpay::checkout;
 use crate::server::App;
 use crate::subscriptions::{future_actions, lifecycle};
 
@@ -27,12 +28,18 @@ pub fn spawn(app: &App) {
         }
     });
     let db = app.state.db.clone();
+    let webpay = app.state.webpay.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SUBSCRIPTION_JOBS_EVERY);
         loop {
             tick.tick().await;
             if let Err(e) = run_subscription_jobs(&db).await {
                 tracing::warn!(error = %e, "subscription jobs failed");
+            }
+            match checkout::verify_lost_answers(&db, &webpay).await {
+                Ok(0) => {}
+                Ok(settled) => tracing::info!(settled, "WebPay payments verified"),
+                Err(e) => tracing::warn!(error = %e, "WebPay verification failed"),
             }
         }
     });

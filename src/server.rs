@@ -26,6 +26,7 @@ use crate::config::{sqlite_data_dir, Settings};
 use crate::error::{AppError, AppResult};
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
+use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
     account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, order, product, reseller,
@@ -46,6 +47,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<RateLimiter>,
     /// For calls to identity providers: no redirects followed, short timeouts.
     pub http: reqwest::Client,
+    /// WebPay Plus: the built-in simulator under `--demo`, else Transbank's integration host.
+    pub webpay: WebpayClient,
 }
 
 impl AppState {
@@ -110,12 +113,17 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     for declared in &settings.brands {
         branding::store::apply_declared(&db, declared, &own_host).await?;
     }
+    // Under --demo, WebPay is the simulator served by this same process.
+    let webpay_host = if settings.demo { settings.base_url.clone() } else { webpay::INTEGRATION_HOST.to_string() };
+    let webpay = WebpayClient::new(&webpay_host, webpay::Credentials::integration(), Duration::from_secs(20))
+        .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
     let state = AppState {
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
         http: identity::discovery::http_client(),
+        webpay,
     };
     Ok(App { state, session_store })
 }
@@ -158,8 +166,12 @@ impl App {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
             ));
-        routes()
-            .router
+        let mut router = routes().router;
+        if state.settings.demo {
+            let simulator = Simulator::new(webpay::Credentials::integration(), &state.settings.base_url);
+            router = router.merge(simulator.router());
+        }
+        router
             .fallback(errors::not_found)
             .layer(
                 ServiceBuilder::new()
@@ -230,6 +242,8 @@ fn routes() -> Routes {
         .action("/orders", post(order::place))
         .page("/orders/{number}", get(order::show))
         .action("/orders/{number}/items/{id}/remove", post(order::remove_item))
+        .action("/orders/{number}/pay", post(order::pay))
+        .page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))

@@ -23,6 +23,8 @@ use crate::server::AppState;
 pub fn is_bare(path: &str) -> bool {
     path.starts_with("/static/")
         || path.starts_with("/brand-assets/")
+        || path.starts_with("/rswebpaytransaction/")
+        || path.starts_with("/webpayserver/")
         || path == "/healthz"
         || path == "/readyz"
         || path.starts_with("/api/")

@@ -3,6 +3,7 @@
 mod accounts;
 mod bad_input;
 mod branding;
+mod checkout;
 mod csrf;
 mod identity;
 mod identity_providers;

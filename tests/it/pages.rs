@@ -17,9 +17,15 @@ fn assert_full_page(path: &str, body: &str) {
 }
 
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
-/// data does not have): walked without it they answer with a branded 4xx page.
-const NEED_CONTEXT: [&str; 4] =
-    ["/account/reauth", "/auth/oidc/{id}/login", "/auth/oidc/{id}/callback", "/admin/identity-providers/{id}"];
+/// data does not have, WebPay's return with its fields): walked without it they answer with a
+/// branded 4xx page.
+const NEED_CONTEXT: [&str; 5] = [
+    "/account/reauth",
+    "/auth/oidc/{id}/login",
+    "/auth/oidc/{id}/callback",
+    "/admin/identity-providers/{id}",
+    "/checkout/webpay/return",
+];
 
 const REDIRECTED: [&str; 2] = ["/login", "/account/login-options/local"];
 

@@ -93,7 +93,7 @@ impl Simulator {
     }
 
     /// The routes: the REST API under its base path, and the payment pages.
-    pub fn router(&self) -> Router {
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route(&format!("{API_PATH}/transactions"), post(create))
             .route(&format!("{API_PATH}/transactions/{{token}}"), put(commit).get(status))
@@ -288,7 +288,7 @@ fn simulator_document(title: &str, body: &str) -> Response {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head>\
-         <body style=\"font-family:sans-serif;max-width:32rem;margin:2rem auto\">\
+         <body>\
          <p><strong>WebPay Plus — local simulator</strong></p>{body}</body></html>",
         title = escape(title)
     ))

@@ -11,14 +11,16 @@ use crate::accounts::scope::AccountScope;
 use crate::billing::money;
 use crate::catalog::orders::{self, OrderView};
 use crate::entities::enums::OrderStatus;
-use crate::entities::orders as order_rows;
+use crate::entities::{orders as order_rows, webpay_transactions};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::pagination::Paged;
+use crate::payments::webpay::{checkout, payment_type_label};
 use crate::server::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page_with_status, PageCtx};
+use serde::Deserialize;
 
 /// `POST /orders`: the cart becomes an order waiting for payment.
 pub async fn place(
@@ -36,7 +38,24 @@ pub async fn place(
     }
 }
 
-fn render(ctx: &PageCtx, status: StatusCode, view: OrderView, errors: Vec<String>) -> Response {
+async fn render(
+    state: &AppState,
+    ctx: &PageCtx,
+    status: StatusCode,
+    view: OrderView,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let latest = checkout::transactions_of(&state.db, view.order.id).await?.into_iter().next();
+    Ok(render_with(ctx, status, view, latest, errors))
+}
+
+fn render_with(
+    ctx: &PageCtx,
+    status: StatusCode,
+    view: OrderView,
+    latest: Option<webpay_transactions::Model>,
+    errors: Vec<String>,
+) -> Response {
     let order = view.order.clone();
     let title = format!("Order {}", order.number);
     let unpaid = order.status == OrderStatus::PendingPayment;
@@ -77,9 +96,42 @@ fn render(ctx: &PageCtx, status: StatusCode, view: OrderView, errors: Vec<String
             })
             .collect();
         let total = money::format(order.total, &currency);
+        let outcome = latest.as_ref().map(|t| {
+            let receipt = (t.status == checkout::state::AUTHORIZED).then(|| {
+                let payment_type = t.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");
+                view! {
+                    <dl class="facts receipt">
+                        <dt>"Amount"</dt><dd>{money::format(t.amount, &currency)}</dd>
+                        <dt>"Authorization code"</dt><dd>{t.authorization_code.clone().unwrap_or_default()}</dd>
+                        <dt>"Card"</dt><dd>{format!("•••• {}", t.card_last_digits.clone().unwrap_or_default())}</dd>
+                        <dt>"Payment type"</dt><dd>{payment_type}</dd>
+                        <dt>"Instalments"</dt><dd>{t.installments_number.unwrap_or(0).to_string()}</dd>
+                        <dt>"WebPay order"</dt><dd>{t.buy_order.clone()}</dd>
+                    </dl>
+                }
+            });
+            view! {
+                <section class="panel" id="payment">
+                    <h2>"Payment"</h2>
+                    <p role="status">{checkout::outcome_message(t)}</p>
+                    {receipt}
+                </section>
+            }
+        });
+        let pay_button = (unpaid && !rows.is_empty()).then(|| {
+            let action = format!("/orders/{}/pay", order.number);
+            view! {
+                <form method="post" action=action>
+                    {csrf_field(&ctx2)}
+                    <button type="submit">"Pay with WebPay"</button>
+                </form>
+            }
+        });
         view! {
             {form_errors(errors)}
             <p>"Status: " <span class="tag">{order.status.label()}</span></p>
+            {outcome}
+            {pay_button}
             {if rows.is_empty() {
                 empty("This order has no items left.").into_any()
             } else {
@@ -97,6 +149,91 @@ fn render(ctx: &PageCtx, status: StatusCode, view: OrderView, errors: Vec<String
     })
 }
 
+/// `POST /orders/{number}/pay`: starts a WebPay transaction and sends the browser to
+/// WebPay's form with `token_ws` (a visible button; no script needed).
+pub async fn pay(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let started = checkout::start(&state.db, &state.webpay, viewer, &number, &state.settings.base_url).await?;
+    match started {
+        Ok(redirection) => Ok(page_with_status(StatusCode::OK, &ctx, "Continue to WebPay", move || {
+            view! {
+                <section class="panel">
+                    <p>"You pay on WebPay, Transbank's payment page. You will come back here afterwards."</p>
+                    <form method="post" action=redirection.url>
+                        <input type="hidden" name="token_ws" value=redirection.token/>
+                        <button type="submit">"Continue to WebPay"</button>
+                    </form>
+                </section>
+            }
+        })),
+        Err(message) => {
+            let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WebpayReturn {
+    token_ws: Option<String>,
+    #[serde(rename = "TBK_TOKEN")]
+    tbk_token: Option<String>,
+    #[serde(rename = "TBK_ORDEN_COMPRA")]
+    tbk_orden_compra: Option<String>,
+    #[serde(rename = "TBK_ID_SESION")]
+    tbk_id_sesion: Option<String>,
+}
+
+async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayReturn, String>) -> AppResult<Response> {
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(reason) => {
+            tracing::warn!(%reason, "unreadable WebPay return");
+            return Ok(error_page(
+                &ctx,
+                StatusCode::BAD_REQUEST,
+                "This payment return could not be read. Nothing was charged to an order.",
+            ));
+        }
+    };
+    let params = checkout::ReturnParams {
+        token_ws: fields.token_ws,
+        tbk_token: fields.tbk_token,
+        tbk_orden_compra: fields.tbk_orden_compra,
+        tbk_id_sesion: fields.tbk_id_sesion,
+    };
+    match checkout::handle_return(&state.db, &state.webpay, &params).await? {
+        // A same-site GET: the browser brings its session again (the POST from Transbank
+        // is cross-site, so SameSite=Lax keeps the cookie out of it).
+        Ok(number) => Ok(Redirect::to(&format!("/orders/{number}")).into_response()),
+        Err(message) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &message)),
+    }
+}
+
+/// `GET /checkout/webpay/return` (Transbank returns by GET or POST; no CSRF token here).
+pub async fn webpay_return_get(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    uri: axum::http::Uri,
+) -> AppResult<Response> {
+    let fields = serde_urlencoded::from_str::<WebpayReturn>(uri.query().unwrap_or("")).map_err(|e| e.to_string());
+    webpay_return(state, ctx, fields).await
+}
+
+/// `POST /checkout/webpay/return`.
+pub async fn webpay_return_post(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let fields = serde_urlencoded::from_bytes::<WebpayReturn>(&body).map_err(|e| e.to_string());
+    webpay_return(state, ctx, fields).await
+}
+
 /// `GET /orders/{number}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -105,7 +242,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
-    Ok(render(&ctx, StatusCode::OK, view, vec![]))
+    render(&state, &ctx, StatusCode::OK, view, vec![]).await
 }
 
 /// `POST /orders/{number}/items/{id}/remove`.
@@ -132,7 +269,7 @@ pub async fn remove_item(
         }
         Err(message) => {
             let view = orders::load(&state.db, scope, &number).await?;
-            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]))
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
         }
     }
 }

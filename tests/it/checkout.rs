@@ -1,0 +1,211 @@
+//! Paying an order through WebPay Plus, over real HTTP: the order page, the built-in
+//! simulator's payment page, and the return URL in each of Transbank's cases.
+
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use stratus::entities::enums::OrderStatus;
+use stratus::entities::{invoices, orders, payments, subscriptions, webpay_transactions};
+
+use crate::support::{location, Browser, TestApp};
+
+const ORDER: &str = "/orders/SO-0000001";
+
+/// Starts paying the demo order as Tina; answers WebPay's form URL and the token.
+async fn start_payment(app: &TestApp) -> (String, String) {
+    let response = app.submit(ORDER, &format!("{ORDER}/pay"), &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Continue to WebPay"));
+    let token_at = body.find("name=\"token_ws\" value=\"").unwrap() + 23;
+    let action_at = body[..token_at].rfind("action=\"").unwrap() + 8;
+    let url = body[action_at..].split('"').next().unwrap().to_string();
+    let token = body[token_at..].split('"').next().unwrap().to_string();
+    (url, token)
+}
+
+/// The shopper on the simulator's page; answers the fields WebPay sends back to the shop.
+async fn at_webpay(app: &TestApp, url: &str, token: &str, action: &str, card: &str) -> Vec<(String, String)> {
+    let page = app.client.post(url).form(&[("token_ws", token)]).send().await.unwrap();
+    assert!(page.text().await.unwrap().contains("Pay CLP 643000"));
+    let response = app
+        .client
+        .post(app.url("/webpayserver/pay"))
+        .form(&[("token_ws", token), ("card_number", card), ("action", action), ("return_method", "post")])
+        .send()
+        .await
+        .unwrap();
+    let body = response.text().await.unwrap();
+    assert!(body.contains("/checkout/webpay/return"), "{body}");
+    body.match_indices("<input type=\"hidden\" name=\"")
+        .map(|(at, marker)| {
+            let rest = &body[at + marker.len()..];
+            let name = rest.split('"').next().unwrap().to_string();
+            let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+            (name, value)
+        })
+        .collect()
+}
+
+/// WebPay's cross-site POST back (no session cookie, no CSRF token).
+async fn return_to_shop(app: &TestApp, fields: &[(String, String)]) -> reqwest::Response {
+    let outsider = app.new_browser();
+    outsider.client.post(app.url("/checkout/webpay/return")).form(fields).send().await.unwrap()
+}
+
+async fn order(app: &TestApp) -> orders::Model {
+    orders::Entity::find().filter(orders::Column::Number.eq("SO-0000001")).one(&app.db).await.unwrap().unwrap()
+}
+
+async fn signed_in_tina() -> TestApp {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    app
+}
+
+fn page_of(app: &Browser) -> impl std::future::Future<Output = (StatusCode, String)> + '_ {
+    app.page(ORDER)
+}
+
+#[tokio::test]
+async fn an_approved_card_pays_the_order_once_even_when_the_return_comes_twice() {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    let fields = at_webpay(&app, &url, &token, "pay", "4051 8856 0044 6623").await;
+    let response = return_to_shop(&app, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), ORDER);
+    let (_, body) = page_of(&app).await;
+    assert!(body.contains("Payment approved."));
+    assert!(body.contains("•••• 6623") && body.contains("Credit card, no instalments"));
+    assert_eq!(order(&app).await.status, OrderStatus::Paid);
+
+    // The same return again (Transbank may repeat it): the recorded result, nothing new.
+    let again = return_to_shop(&app, &fields).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let order = order(&app).await;
+    assert_eq!(
+        payments::Entity::find().filter(payments::Column::OrderId.eq(order.id)).count(&app.db).await.unwrap(),
+        1
+    );
+    let invoice = invoices::Entity::find().filter(invoices::Column::OrderId.eq(order.id)).all(&app.db).await.unwrap();
+    assert_eq!(invoice.len(), 1);
+    assert_eq!((invoice[0].total, invoice[0].number.as_str()), (643_000, "INV-SO-0000001"));
+    // The order's subscriptions exist, the reservation with its scope and region.
+    let reservation = subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(order.account_id))
+        .filter(subscriptions::Column::RiRegion.eq("brazilsouth"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(reservation, 1);
+    // A paid order cannot be paid again.
+    let response = app.submit(ORDER, &format!("{ORDER}/pay"), &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn a_debit_card_pays_too() {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    let fields = at_webpay(&app, &url, &token, "pay", "4051884239937763").await;
+    return_to_shop(&app, &fields).await;
+    let (_, body) = page_of(&app).await;
+    assert!(body.contains("Payment approved.") && body.contains("Debit card"));
+}
+
+#[tokio::test]
+async fn rejected_cancelled_timed_out_and_failed_forms_leave_the_order_payable_with_a_reason() {
+    let app = signed_in_tina().await;
+    let cases = [
+        ("pay", "5186059559590568", "Your card was declined."),
+        ("cancel", "", "You cancelled the payment at WebPay."),
+        ("timeout", "", "The WebPay form timed out"),
+        ("error", "", "WebPay reported an error on its payment form."),
+    ];
+    for (action, card, message) in cases {
+        let (url, token) = start_payment(&app).await;
+        let fields = at_webpay(&app, &url, &token, action, card).await;
+        let response = return_to_shop(&app, &fields).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action}");
+        let (_, body) = page_of(&app).await;
+        assert!(body.contains(message), "{action}: {message}");
+        assert!(body.contains("Pay with WebPay"), "{action}: can try again");
+        assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
+    }
+    // Each try had its own buy order.
+    let tries = webpay_transactions::Entity::find().all(&app.db).await.unwrap();
+    let mut buy_orders: Vec<_> = tries.iter().map(|t| t.buy_order.clone()).collect();
+    buy_orders.dedup();
+    assert_eq!(buy_orders, vec!["SO-0000001-1", "SO-0000001-2", "SO-0000001-3", "SO-0000001-4"]);
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_approval_for_another_amount_is_not_a_payment() {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    let fields = at_webpay(&app, &url, &token, "pay", "4051885600446623").await;
+    // Our record says another amount than WebPay approved.
+    let row = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let mut tampered: webpay_transactions::ActiveModel = row.into();
+    tampered.amount = Set(1);
+    tampered.update(&app.db).await.unwrap();
+    return_to_shop(&app, &fields).await;
+    assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn garbage_returns_never_500_and_never_pay() {
+    let app = signed_in_tina().await;
+    let long = "x".repeat(10_000);
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![],
+        vec![("token_ws", "garbage")],
+        vec![("token_ws", "' OR 1=1 --")],
+        vec![("TBK_ORDEN_COMPRA", "SO-9999999-1"), ("TBK_ID_SESION", "x")],
+        vec![("token_ws", &long)],
+        vec![("TBK_TOKEN", &long), ("TBK_ORDEN_COMPRA", &long)],
+    ];
+    for fields in &cases {
+        let post = app.new_browser().client.post(app.url("/checkout/webpay/return")).form(fields).send().await.unwrap();
+        assert_eq!(post.status(), StatusCode::BAD_REQUEST, "POST {fields:?}");
+        assert!(post.text().await.unwrap().contains("does not match any order"));
+        let query = serde_urlencoded::to_string(fields).unwrap();
+        let get = app.new_browser().get(&format!("/checkout/webpay/return?{query}")).await;
+        assert_eq!(get.status(), StatusCode::BAD_REQUEST, "GET {fields:?}");
+    }
+    let broken = app.new_browser().get("/checkout/webpay/return?token_ws=%ZZ").await;
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
+}
+
+#[tokio::test]
+async fn a_lost_commit_answer_is_settled_by_the_status_job() {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    at_webpay(&app, &url, &token, "pay", "4051885600446623").await;
+    // The return came and commit was sent, but its answer never arrived: "verifying".
+    let row = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let mut lost: webpay_transactions::ActiveModel = row.into();
+    lost.status = Set("verifying".into());
+    lost.update(&app.db).await.unwrap();
+    let mut verifying: orders::ActiveModel = order(&app).await.into();
+    verifying.status = Set(OrderStatus::PaymentVerifying);
+    verifying.update(&app.db).await.unwrap();
+    let (_, body) = page_of(&app).await;
+    assert!(body.contains("Payment being verified") && body.contains("We are verifying the payment"));
+
+    let webpay = stratus::payments::webpay::client::WebpayClient::new(
+        &app.base,
+        stratus::payments::webpay::Credentials::integration(),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    // WebPay's status reports the approval; the job records it as the commit would have.
+    let settled = stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap();
+    assert_eq!(settled, 1);
+    assert_eq!(order(&app).await.status, OrderStatus::Paid);
+    assert_eq!(stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap(), 0);
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
+}
