@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_schema;
 mod m20261126_000002_one_pending_action;
+mod m20261126_000003_ramp_up_on_items;
 
 pub struct Migrator;
 
@@ -12,6 +13,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_schema::Migration),
             Box::new(m20261126_000002_one_pending_action::Migration),
+            Box::new(m20261126_000003_ramp_up_on_items::Migration),
         ]
     }
 }

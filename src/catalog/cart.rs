@@ -11,6 +11,7 @@ use crate::billing::money;
 use crate::entities::enums::ProductKind;
 use crate::entities::{cart_items, carts, prices, products};
 use crate::error::{AppError, AppResult};
+use crate::subscriptions::rules;
 
 #[derive(Debug, Clone)]
 pub struct CartLine {
@@ -70,9 +71,15 @@ pub async fn add(
     product_code: &str,
     quantity: i32,
     reservation: Option<ReservationOptions>,
+    ramp_up_months: u32,
 ) -> AppResult<Result<String, String>> {
     let listed = store::product_by_code(db, product_code).await?;
     if let Err(message) = check_quantity(quantity) {
+        return Ok(Err(message));
+    }
+    let has_minimum =
+        listed.product.kind == ProductKind::Consumption && listed.product.minimum_commitment.unwrap_or(0) > 0;
+    if let Err(message) = rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false) {
         return Ok(Err(message));
     }
     let is_ri = listed.product.kind == ProductKind::ReservedInstance;
@@ -119,6 +126,7 @@ pub async fn add(
         ri_term_years: Set(reservation.as_ref().map(|r| r.term_years)),
         ri_scope: Set(reservation.as_ref().map(|r| r.scope.clone())),
         ri_region: Set(reservation.as_ref().map(|r| r.region.clone())),
+        ramp_up_months: Set((ramp_up_months > 0).then_some(ramp_up_months as i32)),
         created_at: Set(now),
         ..Default::default()
     }
@@ -181,6 +189,7 @@ mod tests {
                 ri_term_years: None,
                 ri_scope: None,
                 ri_region: None,
+                ramp_up_months: None,
                 created_at: now,
             },
             product: products::Model {

@@ -80,6 +80,7 @@ pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppRes
             ri_term_years: Set(line.item.ri_term_years),
             ri_scope: Set(line.item.ri_scope.clone()),
             ri_region: Set(line.item.ri_region.clone()),
+            ramp_up_months: Set(line.item.ramp_up_months),
             ..Default::default()
         }
         .insert(&txn)
@@ -188,7 +189,7 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             product: product.clone(),
             quantity: item.quantity,
             start_date,
-            ramp_up_months: 0,
+            ramp_up_months: item.ramp_up_months.unwrap_or(0).clamp(0, 3) as u32,
             is_trial: false,
             external_id: None,
             ri_reservation_type: item.ri_reservation_type.clone(),

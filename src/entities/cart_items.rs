@@ -16,6 +16,8 @@ pub struct Model {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// A ramp-up period (months) chosen for a consumption product with a minimum commitment.
+    pub ramp_up_months: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -627,3 +627,53 @@ async fn add_ons_inherit_the_term_and_future_actions_are_listed_per_callers_scop
     let fabrikam_only = AccountScope::Own(account_id(&app, "FABRIKAM").await);
     assert_eq!(list_in_scope(&app.db, fabrikam_only, Condition::all(), 0, 100).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_creates() {
+    use stratus::catalog::orders as order_store;
+    use stratus::entities::enums::OrderStatus;
+
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let (_, product_page) = app.page("/products/AZURE-PLAN").await;
+    assert!(product_page.contains("Ramp-up period (waives the monthly minimum commitment of CLP 100.000"));
+    assert!(!app.page("/products/M365-BS").await.1.contains("Ramp-up period"));
+
+    // Refused: too long, or for a product without a minimum commitment.
+    let azure = [("product_code", "AZURE-PLAN"), ("quantity", "1"), ("ramp_up_months", "4")];
+    let response = app.submit("/products/AZURE-PLAN", "/cart/items", &azure).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("A ramp-up period lasts at most 3 months."));
+    let licences = [("product_code", "M365-BS"), ("quantity", "1"), ("ramp_up_months", "2")];
+    let response = app.submit("/products/M365-BS", "/cart/items", &licences).await;
+    assert!(response.text().await.unwrap().contains("Only consumption products with a minimum commitment"));
+    assert!(app.page("/cart").await.1.contains("Your cart is empty."), "nothing added");
+
+    let azure = [("product_code", "AZURE-PLAN"), ("quantity", "1"), ("ramp_up_months", "2")];
+    let response = app.submit("/products/AZURE-PLAN", "/cart/items", &azure).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(app.page("/cart").await.1.contains("Ramp-up: 2 month(s) without the minimum commitment"));
+    let response = app.submit("/cart", "/orders", &[]).await;
+    let order_page = crate::support::location(&response);
+    assert!(app.page(&order_page).await.1.contains("Ramp-up: 2 month(s)"));
+
+    // Paid: the subscription starts with its ramp-up and one history record saying so.
+    let number = order_page.trim_start_matches("/orders/");
+    let mut view = order_store::load(&app.db, stratus::accounts::scope::AccountScope::All, number).await.unwrap();
+    view.order.status = OrderStatus::Paid;
+    order_store::create_subscriptions(&app.db, &view, &Actor::system()).await.unwrap().unwrap();
+    let tailspin = account_id(&app, "TAILSPIN").await;
+    let azure_plan = product(&app, "AZURE-PLAN").await;
+    let created = subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(tailspin))
+        .filter(subscriptions::Column::ProductId.eq(azure_plan.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the Azure plan subscription");
+    let end = created.start_date.checked_add_months(chrono::Months::new(2)).unwrap();
+    assert_eq!((created.ramp_up_months, created.ramp_up_end), (Some(2), Some(end)));
+    let ramp: Vec<_> = history_of(&app, created.id).await.into_iter().filter(|h| h.field == "ramp_up").collect();
+    assert_eq!(ramp.len(), 1);
+    assert_eq!(ramp[0].new_value, Some(format!("start {}, end {end}, 2 month(s)", created.start_date)));
+}

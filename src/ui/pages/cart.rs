@@ -40,7 +40,11 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
                 let remove_label = format!("Remove {} from the cart", line.product.name);
                 view! {
                     <tr>
-                        <td>{line.product.name.clone()} {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}</td>
+                        <td>
+                            {line.product.name.clone()}
+                            {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
+                            {line.item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
+                        </td>
                         <td>
                             <form class="inline" method="post" action=qty_action>
                                 {csrf_field(&ctx2)}
@@ -95,6 +99,8 @@ pub struct AddForm {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// Months of ramp-up (consumption products with a minimum commitment).
+    pub ramp_up_months: Option<u32>,
 }
 
 pub async fn add(
@@ -123,7 +129,9 @@ pub async fn add(
         },
         None => None,
     };
-    match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation).await? {
+    match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation, form.ramp_up_months.unwrap_or(0))
+        .await?
+    {
         Ok(message) => {
             set_flash(&session, message).await?;
             Ok(Redirect::to("/cart").into_response())

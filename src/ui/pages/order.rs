@@ -86,7 +86,11 @@ fn render_with(
                 });
                 view! {
                     <tr>
-                        <td>{item.description.clone()} {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}</td>
+                        <td>
+                            {item.description.clone()}
+                            {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
+                            {item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
+                        </td>
                         <td class="num">{item.quantity}</td>
                         <td class="num">{money::format(item.unit_price, &currency)}</td>
                         <td class="num">{money::format(item.total, &currency)}</td>

@@ -23,6 +23,10 @@ pub async fn show(
     let has_price = pick_price(&listed.prices, &currency).is_some();
     let price = price_label(&product, &listed.prices, &currency);
     let is_ri = product.kind == ProductKind::ReservedInstance;
+    let minimum = product
+        .minimum_commitment
+        .filter(|m| *m > 0 && product.kind == ProductKind::Consumption)
+        .map(|m| crate::billing::money::format(m, &currency));
     let title = product.name.clone();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, &title, move || {
@@ -51,6 +55,18 @@ pub async fn show(
                 </fieldset>
             }
         });
+        let ramp_up_field = minimum.map(|minimum| {
+            view! {
+                <label>{format!("Ramp-up period (waives the monthly minimum commitment of {minimum} from the start)")}
+                    <select name="ramp_up_months">
+                        <option value="0">"None"</option>
+                        <option value="1">"1 month"</option>
+                        <option value="2">"2 months"</option>
+                        <option value="3">"3 months"</option>
+                    </select>
+                </label>
+            }
+        });
         let buy = has_price.then(|| {
             let code = product.code.clone();
             view! {
@@ -59,6 +75,7 @@ pub async fn show(
                     <input type="hidden" name="product_code" value=code/>
                     <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY.to_string() required/></label>
                     {ri_fields}
+                    {ramp_up_field}
                     <button type="submit">"Add to cart"</button>
                 </form>
             }
