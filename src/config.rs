@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::branding::check::BrandFields;
 use crate::error::AppError;
 use crate::identity::providers::ProviderFields;
+use crate::payments::webpay::gateway::GatewayFields;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -112,6 +113,8 @@ pub struct FileConfig {
     /// `[[brand]]` tables, applied at start-up to the account they name.
     #[serde(default)]
     pub brand: Vec<BrandFields>,
+    /// `[webpay]`: the payment gateway's settings, applied at start-up.
+    pub webpay: Option<GatewayFields>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -154,6 +157,7 @@ pub struct Settings {
     pub auth: FileAuth,
     pub identity_providers: Vec<ProviderFields>,
     pub brands: Vec<BrandFields>,
+    pub webpay: Option<GatewayFields>,
 }
 
 impl Settings {
@@ -221,6 +225,7 @@ impl Settings {
             auth: file.auth,
             identity_providers: file.identity_provider,
             brands: file.brand,
+            webpay: file.webpay,
         })
     }
 }

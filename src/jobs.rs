@@ -28,7 +28,7 @@ pub fn spawn(app: &App) {
         }
     });
     let db = app.state.db.clone();
-    let webpay = app.state.webpay.clone();
+    let state = app.state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SUBSCRIPTION_JOBS_EVERY);
         loop {
@@ -36,7 +36,12 @@ pub fn spawn(app: &App) {
             if let Err(e) = run_subscription_jobs(&db).await {
                 tracing::warn!(error = %e, "subscription jobs failed");
             }
-            match checkout::verify_lost_answers(&db, &webpay).await {
+            let verified = match state.webpay().await {
+                Ok(Some(webpay)) => checkout::verify_lost_answers(&db, &webpay).await,
+                Ok(None) => Ok(0),
+                Err(e) => Err(e),
+            };
+            match verified {
                 Ok(0) => {}
                 Ok(settled) => tracing::info!(settled, "WebPay payments verified"),
                 Err(e) => tracing::warn!(error = %e, "WebPay verification failed"),

@@ -29,8 +29,8 @@ use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_identity, brands, cart, errors, home, login, oidc, order, product, reseller,
-    subscription,
+    account, accounts, admin, admin_identity, admin_payments, brands, cart, errors, home, login, oidc, order, product,
+    reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -47,11 +47,19 @@ pub struct AppState {
     pub sign_in_limiter: Arc<RateLimiter>,
     /// For calls to identity providers: no redirects followed, short timeouts.
     pub http: reqwest::Client,
-    /// WebPay Plus: the built-in simulator under `--demo`, else Transbank's integration host.
-    pub webpay: WebpayClient,
+    /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
+    pub webpay_http: reqwest::Client,
 }
 
 impl AppState {
+    /// The WebPay client for the gateway settings in use; `None` while the gateway is off.
+    /// Under `--demo` the defaults point at the simulator this process serves.
+    pub async fn webpay(&self) -> AppResult<Option<WebpayClient>> {
+        let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
+        let settings = webpay::gateway::load(&self.db, &self.secrets, demo_host).await?;
+        Ok(settings.active.then(|| settings.client(&self.webpay_http)))
+    }
+
     /// How recent a sign-in must be to change the ways in without confirming again.
     pub fn recent_sign_in_seconds(&self) -> i64 {
         self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
@@ -113,9 +121,13 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     for declared in &settings.brands {
         branding::store::apply_declared(&db, declared, &own_host).await?;
     }
-    // Under --demo, WebPay is the simulator served by this same process.
-    let webpay_host = if settings.demo { settings.base_url.clone() } else { webpay::INTEGRATION_HOST.to_string() };
-    let webpay = WebpayClient::new(&webpay_host, webpay::Credentials::integration(), Duration::from_secs(20))
+    if let Some(declared) = &settings.webpay {
+        let current = webpay::gateway::load(&db, &secrets, None).await?;
+        let checked = webpay::gateway::check(declared, &current)
+            .map_err(|errors| AppError::Config(format!("[webpay]: {}", errors.join(" "))))?;
+        webpay::gateway::save(&db, &secrets, &checked).await?;
+    }
+    let webpay_http = WebpayClient::http_client(webpay::gateway::CALL_TIMEOUT)
         .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
     let state = AppState {
         db,
@@ -123,7 +135,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         secrets: Arc::new(secrets),
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
         http: identity::discovery::http_client(),
-        webpay,
+        webpay_http,
     };
     Ok(App { state, session_store })
 }
@@ -278,6 +290,8 @@ fn routes() -> Routes {
         .action("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
         .page("/admin/security-events", get(admin::security_events))
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
+        .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))
+        .action("/admin/payments/test", post(admin_payments::test_connection))
         .page("/admin/brands", get(brands::list))
         .action("/admin/accounts/{code}/branding", post(brands::set_branding))
         .page("/brands/{code}", get(brands::edit_form).post(brands::save))

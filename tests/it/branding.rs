@@ -576,7 +576,7 @@ async fn brands_declared_in_the_configuration_file_are_applied_at_start_up() {
     assert!(message.contains("[[brand]] PACIFIC") && message.contains("primary colour"), "{message}");
 }
 
-fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
+pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
     stratus::config::Settings {
         database_url: format!("sqlite://{}?mode=rwc", dir.join("stratus.db").display()),
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -586,5 +586,6 @@ fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         auth: Default::default(),
         identity_providers: vec![],
         brands: vec![],
+        webpay: None,
     }
 }

@@ -209,3 +209,77 @@ async fn a_lost_commit_answer_is_settled_by_the_status_job() {
     assert_eq!(stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap(), 0);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn the_admin_sets_up_the_gateway_tests_the_connection_and_the_secret_stays_sealed() {
+    use stratus::entities::payment_gateways;
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let (status, body) = app.page("/admin/payments").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("value=\"597055555532\""));
+    assert!(body.contains("••••••••6B1C") && !body.contains("579B532A7440BB0C"), "the secret is masked");
+
+    // Under --demo the gateway is the built-in simulator: the test transaction works.
+    let response = app.submit("/admin/payments", "/admin/payments/test", &[]).await;
+    assert!(response.text().await.unwrap().contains("The connection works"));
+
+    // Bad values are refused with every message; nothing is stored.
+    let bad = [("commerce_code", "59705x"), ("api_key_secret", "two words"), ("environment_choice", "staging")];
+    let response = app.submit("/admin/payments", "/admin/payments", &bad).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("The commerce code is the number Transbank gave you"));
+    assert!(body.contains("The environment is integration, production, or an http(s):// base URL."));
+    assert_eq!(payment_gateways::Entity::find().count(&app.db).await.unwrap(), 0);
+
+    // A wrong secret: saved sealed, and the test says the credentials were refused.
+    let simulator = app.base.clone();
+    let wrong = [
+        ("commerce_code", "597055555532"),
+        ("api_key_secret", "WRONG-SECRET-1234"),
+        ("environment_choice", "url"),
+        ("environment_url", simulator.as_str()),
+        ("active", "on"),
+    ];
+    let response = app.submit("/admin/payments", "/admin/payments", &wrong).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let row = payment_gateways::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert!(!row.api_key_secret_enc.contains("WRONG-SECRET"), "sealed at rest");
+    let response = app.submit("/admin/payments", "/admin/payments/test", &[]).await;
+    let body = response.text().await.unwrap();
+    assert!(body.contains("WebPay refused the credentials (401 Not Authorized)"), "{body}");
+    assert!(!body.contains("WRONG-SECRET-1234"));
+
+    // Switched off: customers are told online payment is off.
+    let off = [("commerce_code", "597055555532"), ("environment_choice", "integration")];
+    app.submit("/admin/payments", "/admin/payments", &off).await;
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    let response = tina.submit(ORDER, &format!("{ORDER}/pay"), &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Online payment is switched off"));
+}
+
+#[tokio::test]
+async fn a_webpay_table_in_the_configuration_file_is_checked_at_start_up() {
+    use stratus::payments::webpay::gateway::GatewayFields;
+    let good = GatewayFields {
+        commerce_code: "597055555532".into(),
+        api_key_secret: "FROM-THE-FILE-9999".into(),
+        environment: "production".into(),
+        active: false,
+    };
+    let app = TestApp::start_with(move |settings| settings.webpay = Some(good)).await;
+    app.sign_in("admin@stratus.demo").await;
+    let (_, body) = app.page("/admin/payments").await;
+    assert!(body.contains("••••••••9999"));
+    assert!(body.contains("value=\"production\" checked"));
+
+    let bad = GatewayFields { environment: "staging".into(), ..GatewayFields::default() };
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = crate::branding::app_settings(dir.path());
+    settings.webpay = Some(bad);
+    let error = stratus::server::prepare(settings).await.err().expect("refused");
+    assert!(error.to_string().contains("[webpay]"), "{error}");
+}

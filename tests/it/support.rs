@@ -86,6 +86,7 @@ impl TestApp {
             auth: Default::default(),
             identity_providers: vec![],
             brands: vec![],
+            webpay: None,
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

@@ -49,16 +49,24 @@ pub struct WebpayClient {
 }
 
 impl WebpayClient {
-    /// `host` is e.g. `https://webpay3gint.transbank.cl` or the simulator's address.
-    pub fn new(host: &str, credentials: Credentials, timeout: Duration) -> Result<WebpayClient, WebpayError> {
-        let http = reqwest::Client::builder()
+    /// The HTTP client WebPay calls share: short connect timeout, no redirects followed.
+    pub fn http_client(timeout: Duration) -> Result<reqwest::Client, WebpayError> {
+        reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| WebpayError::Transport(e.to_string()))?;
+            .map_err(|e| WebpayError::Transport(e.to_string()))
+    }
+
+    /// `host` is e.g. `https://webpay3gint.transbank.cl` or the simulator's address.
+    pub fn new(host: &str, credentials: Credentials, timeout: Duration) -> Result<WebpayClient, WebpayError> {
+        Ok(WebpayClient::with_http(WebpayClient::http_client(timeout)?, host, credentials))
+    }
+
+    pub fn with_http(http: reqwest::Client, host: &str, credentials: Credentials) -> WebpayClient {
         let base_url = format!("{}{API_PATH}", host.trim_end_matches('/'));
-        Ok(WebpayClient { http, base_url, credentials })
+        WebpayClient { http, base_url, credentials }
     }
 
     pub async fn create(&self, request: &CreateRequest) -> Result<CreateAnswer, WebpayError> {

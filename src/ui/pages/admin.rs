@@ -26,7 +26,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/identity-providers">"Identity providers"</a> " · "
             <a href="/admin/authentication">"Authentication options"</a> " · "
             <a href="/admin/security-events">"Security events"</a> " · "
-            <a href="/admin/brands">"Brands"</a>
+            <a href="/admin/brands">"Brands"</a> " · "
+            <a href="/admin/payments">"Payments"</a>
         </nav>
     }
 }

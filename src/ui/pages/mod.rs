@@ -4,6 +4,7 @@ pub mod account;
 pub mod accounts;
 pub mod admin;
 pub mod admin_identity;
+pub mod admin_payments;
 pub mod brands;
 pub mod cart;
 pub mod errors;

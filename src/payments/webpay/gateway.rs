@@ -1,0 +1,197 @@
+//! The WebPay gateway's settings: commerce code, API key secret (sealed at rest, shown
+//! masked), environment (integration, production, or a base URL such as the simulator's),
+//! active flag. Stored in `payment_gateways`, editable by the provider admin and
+//! declarable as `[webpay]` in the configuration file.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
+
+use super::client::WebpayClient;
+use super::{Credentials, INTEGRATION_HOST, PRODUCTION_HOST};
+use crate::entities::payment_gateways;
+use crate::error::{AppError, AppResult};
+use crate::secrets::SecretBox;
+
+pub const KIND: &str = "webpay_plus";
+/// How long one call to WebPay may take before its answer counts as lost.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Where the gateway sends requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    Integration,
+    Production,
+    /// Another base URL: the local simulator or a proxy.
+    Url(String),
+}
+
+impl Environment {
+    pub fn parse(text: &str) -> Result<Environment, String> {
+        match text.trim() {
+            "integration" => Ok(Environment::Integration),
+            "production" => Ok(Environment::Production),
+            url if (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 255
+                && !url.contains(char::is_whitespace) =>
+            {
+                Ok(Environment::Url(url.trim_end_matches('/').to_string()))
+            }
+            _ => Err("The environment is integration, production, or an http(s):// base URL.".into()),
+        }
+    }
+
+    pub fn as_stored(&self) -> String {
+        match self {
+            Environment::Integration => "integration".into(),
+            Environment::Production => "production".into(),
+            Environment::Url(url) => url.clone(),
+        }
+    }
+
+    pub fn host(&self) -> &str {
+        match self {
+            Environment::Integration => INTEGRATION_HOST,
+            Environment::Production => PRODUCTION_HOST,
+            Environment::Url(url) => url,
+        }
+    }
+}
+
+/// The settings in use. `Debug` never shows the secret (Credentials masks it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatewaySettings {
+    pub credentials: Credentials,
+    pub environment: Environment,
+    pub active: bool,
+}
+
+impl GatewaySettings {
+    /// A fresh install: Transbank's public integration credentials; under `--demo` the
+    /// simulator this process serves.
+    pub fn default_for(demo_host: Option<&str>) -> GatewaySettings {
+        GatewaySettings {
+            credentials: Credentials::integration(),
+            environment: demo_host.map_or(Environment::Integration, |h| Environment::Url(h.to_string())),
+            active: true,
+        }
+    }
+
+    pub fn client(&self, http: &reqwest::Client) -> WebpayClient {
+        WebpayClient::with_http(http.clone(), self.environment.host(), self.credentials.clone())
+    }
+}
+
+/// The form or the `[webpay]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayFields {
+    pub commerce_code: String,
+    /// Empty keeps the stored secret.
+    #[serde(default)]
+    pub api_key_secret: String,
+    pub environment: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Checks the fields; `current` supplies the secret when the form leaves it empty.
+pub fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<GatewaySettings, Vec<String>> {
+    let mut errors = Vec::new();
+    let code = fields.commerce_code.trim();
+    if code.is_empty() || code.len() > 20 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        errors.push("The commerce code is the number Transbank gave you, e.g. 597055555532.".into());
+    }
+    let secret = match fields.api_key_secret.trim() {
+        "" => current.credentials.api_key_secret.clone(),
+        s if s.len() <= 200 && !s.contains(char::is_whitespace) => s.to_string(),
+        _ => {
+            errors.push("The API key secret is a single word of at most 200 characters.".into());
+            String::new()
+        }
+    };
+    let environment = Environment::parse(&fields.environment).unwrap_or_else(|message| {
+        errors.push(message);
+        Environment::Integration
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(GatewaySettings {
+        credentials: Credentials { commerce_code: code.to_string(), api_key_secret: secret },
+        environment,
+        active: fields.active,
+    })
+}
+
+/// The settings in use: the stored row, or the defaults.
+pub async fn load(db: &DatabaseConnection, secrets: &SecretBox, demo_host: Option<&str>) -> AppResult<GatewaySettings> {
+    let Some(row) = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(db).await?
+    else {
+        return Ok(GatewaySettings::default_for(demo_host));
+    };
+    let secret = secrets
+        .open(&row.api_key_secret_enc)
+        .map_err(|_| AppError::Config("the WebPay secret cannot be read with this server's secret key".into()))?;
+    Ok(GatewaySettings {
+        credentials: Credentials { commerce_code: row.commerce_code, api_key_secret: secret },
+        environment: Environment::parse(&row.environment).unwrap_or(Environment::Integration),
+        active: row.active,
+    })
+}
+
+pub async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &GatewaySettings) -> AppResult<()> {
+    let sealed = secrets.seal(&settings.credentials.api_key_secret)?;
+    let existing = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(db).await?;
+    let mut row = match existing {
+        Some(row) => row.into(),
+        None => payment_gateways::ActiveModel { kind: Set(KIND.into()), ..Default::default() },
+    };
+    row.commerce_code = Set(settings.credentials.commerce_code.clone());
+    row.api_key_secret_enc = Set(sealed);
+    row.environment = Set(settings.environment.as_stored());
+    row.active = Set(settings.active);
+    row.updated_at = Set(Utc::now());
+    row.save(db).await?;
+    Ok(())
+}
+
+/// The secret as the admin page shows it: its last four characters.
+pub fn masked(secret: &str) -> String {
+    let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("••••••••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(code: &str, secret: &str, environment: &str) -> GatewayFields {
+        GatewayFields {
+            commerce_code: code.into(),
+            api_key_secret: secret.into(),
+            environment: environment.into(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn settings_are_checked_and_an_empty_secret_keeps_the_stored_one() {
+        let current = GatewaySettings::default_for(None);
+        let kept = check(&fields("597055555532", "", "production"), &current).unwrap();
+        assert_eq!(kept.credentials.api_key_secret, current.credentials.api_key_secret);
+        assert_eq!(kept.environment.host(), PRODUCTION_HOST);
+        let custom = check(&fields("597055555532", "abc", "http://127.0.0.1:3200/"), &current).unwrap();
+        assert_eq!(custom.environment, Environment::Url("http://127.0.0.1:3200".into()));
+        let errors = check(&fields("59705x", "a b", "staging"), &current).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(masked("579B532A7440BB0C"), "••••••••BB0C");
+        assert!(!format!("{kept:?}").contains("579B532A"));
+    }
+}

@@ -1,0 +1,144 @@
+//! Admin → Payments: the WebPay gateway's settings and "Test connection".
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::Utc;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::error::AppResult;
+use crate::identity::session::set_flash;
+use crate::payments::webpay::client::WebpayError;
+use crate::payments::webpay::gateway::{self, Environment, GatewayFields, GatewaySettings};
+use crate::payments::webpay::CreateRequest;
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, form_errors};
+use crate::ui::pages::admin::admin_nav;
+use crate::ui::{page_with_status, PageCtx};
+
+async fn current(state: &AppState) -> AppResult<GatewaySettings> {
+    let demo_host = state.settings.demo.then_some(state.settings.base_url.as_str());
+    gateway::load(&state.db, &state.secrets, demo_host).await
+}
+
+fn render(
+    ctx: &PageCtx,
+    status: StatusCode,
+    settings: &GatewaySettings,
+    errors: Vec<String>,
+    result: Option<String>,
+) -> Response {
+    let ctx2 = ctx.clone();
+    let code = settings.credentials.commerce_code.clone();
+    let placeholder =
+        format!("Stored: {}. Leave empty to keep it.", gateway::masked(&settings.credentials.api_key_secret));
+    let (choice, custom) = match &settings.environment {
+        Environment::Integration => ("integration", String::new()),
+        Environment::Production => ("production", String::new()),
+        Environment::Url(url) => ("url", url.clone()),
+    };
+    let active = settings.active;
+    page_with_status(status, ctx, "Admin · Payments", move || {
+        view! {
+            {admin_nav()}
+            {form_errors(errors)}
+            {result.map(|r| view! { <p class="notice" role="status">{r}</p> })}
+            <form class="stacked card" method="post" action="/admin/payments">
+                {csrf_field(&ctx2)}
+                <h2>"WebPay Plus (Transbank)"</h2>
+                <label>"Commercial code" <input name="commerce_code" value=code inputmode="numeric" maxlength="20" required/></label>
+                <label>"Secret key (API key secret)"
+                    <input type="password" name="api_key_secret" autocomplete="off" maxlength="200" placeholder=placeholder/></label>
+                <fieldset>
+                    <legend>"Environment"</legend>
+                    <label class="check"><input type="radio" name="environment_choice" value="integration" checked=choice == "integration"/> " Integration (Transbank's test host)"</label>
+                    <label class="check"><input type="radio" name="environment_choice" value="production" checked=choice == "production"/> " Production"</label>
+                    <label class="check"><input type="radio" name="environment_choice" value="url" checked=choice == "url"/> " Another base URL (the simulator, a proxy):"</label>
+                    <input name="environment_url" value=custom aria-label="Base URL" maxlength="255"/>
+                </fieldset>
+                <label class="check"><input type="checkbox" name="active" checked=active/> " Take payments online"</label>
+                <button type="submit">"Save"</button>
+            </form>
+            <form class="inline" method="post" action="/admin/payments/test">
+                {csrf_field(&ctx2)}
+                <button type="submit" class="secondary">"Test connection (creates a 1-peso transaction)"</button>
+            </form>
+        }
+    })
+}
+
+/// `GET /admin/payments`.
+pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let settings = current(&state).await?;
+    Ok(render(&ctx, StatusCode::OK, &settings, vec![], None))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    commerce_code: String,
+    #[serde(default)]
+    api_key_secret: String,
+    #[serde(default)]
+    environment_choice: String,
+    #[serde(default)]
+    environment_url: String,
+    active: Option<String>,
+}
+
+/// `POST /admin/payments`.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SettingsForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let existing = current(&state).await?;
+    let environment = match form.environment_choice.as_str() {
+        "url" => form.environment_url.clone(),
+        other => other.to_string(),
+    };
+    let fields = GatewayFields {
+        commerce_code: form.commerce_code,
+        api_key_secret: form.api_key_secret,
+        environment,
+        active: form.active.is_some(),
+    };
+    match gateway::check(&fields, &existing) {
+        Ok(checked) => {
+            gateway::save(&state.db, &state.secrets, &checked).await?;
+            set_flash(&session, "The WebPay settings were saved.").await?;
+            Ok(Redirect::to("/admin/payments").into_response())
+        }
+        Err(errors) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &existing, errors, None)),
+    }
+}
+
+/// `POST /admin/payments/test`: creates a 1-peso transaction and says what WebPay answered.
+pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let settings = current(&state).await?;
+    let client = settings.client(&state.webpay_http);
+    let request = CreateRequest {
+        buy_order: format!("TEST-{}", Utc::now().timestamp()),
+        session_id: "connection-test".into(),
+        amount: 1,
+        return_url: format!("{}/checkout/webpay/return", state.settings.base_url.trim_end_matches('/')),
+    };
+    let (status, result) = match client.create(&request).await {
+        Ok(_) => (
+            StatusCode::OK,
+            format!("The connection works: {} created a test transaction.", settings.environment.host()),
+        ),
+        Err(WebpayError::Api { status: 401, message }) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("WebPay refused the credentials (401 {message}): check the commercial code and the secret key."),
+        ),
+        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, format!("The test failed: {error}.")),
+    };
+    Ok(render(&ctx, status, &settings, vec![], Some(result)))
+}
