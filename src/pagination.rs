@@ -1,6 +1,6 @@
 //! Page numbers for long lists: `?page=N`, a fixed page size, and the total.
 
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{ConnectionTrait, PaginatorTrait, SelectorTrait};
 use serde::Deserialize;
 
 use crate::error::AppResult;
@@ -47,17 +47,22 @@ pub fn page_count(total: u64, size: u64) -> u64 {
     total.div_ceil(size).max(1)
 }
 
-/// Runs `select` for one page of `PAGE_SIZE` rows, counting the total.
-pub async fn fetch_page<C, E, M>(db: &C, select: Select<E>, query: PageQuery) -> AppResult<Paged<M>>
+/// Runs any paginated select (one entity, or one with a related one) for one page of
+/// `PAGE_SIZE` rows, counting the total. A page past the end shows the last page.
+pub async fn fetch_page<'db, C, S>(
+    db: &'db C,
+    select: S,
+    query: PageQuery,
+) -> AppResult<Paged<<S::Selector as SelectorTrait>::Item>>
 where
     C: ConnectionTrait,
-    E: EntityTrait<Model = M>,
-    M: FromQueryResult + Sized + Send + Sync,
+    S: PaginatorTrait<'db, C>,
 {
-    let total = select.clone().count(db).await?;
+    let paginator = select.paginate(db, PAGE_SIZE);
+    let total = paginator.num_items().await?;
     let pages = page_count(total, PAGE_SIZE);
     let page = query.number().min(pages);
-    let items = select.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).all(db).await?;
+    let items = paginator.fetch_page(page - 1).await?;
     Ok(Paged { items, page, pages, total })
 }
 

@@ -55,9 +55,14 @@ impl AppState {
     /// The WebPay client for the gateway settings in use; `None` while the gateway is off.
     /// Under `--demo` the defaults point at the simulator this process serves.
     pub async fn webpay(&self) -> AppResult<Option<WebpayClient>> {
-        let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
-        let settings = webpay::gateway::load(&self.db, &self.secrets, demo_host).await?;
+        let settings = self.webpay_gateway().await?;
         Ok(settings.active.then(|| settings.client(&self.webpay_http)))
+    }
+
+    /// The gateway settings in use, switched on or not (returns and refunds still need them).
+    pub async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
+        let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
+        webpay::gateway::load(&self.db, &self.secrets, demo_host).await
     }
 
     /// How recent a sign-in must be to change the ways in without confirming again.
@@ -255,6 +260,7 @@ fn routes() -> Routes {
         .page("/orders/{number}", get(order::show))
         .action("/orders/{number}/items/{id}/remove", post(order::remove_item))
         .action("/orders/{number}/pay", post(order::pay))
+        .action("/orders/{number}/refund", post(order::refund))
         .page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
         .page("/logout", get(login::confirm_logout).post(login::logout))
@@ -292,6 +298,7 @@ fn routes() -> Routes {
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))
         .action("/admin/payments/test", post(admin_payments::test_connection))
+        .page("/admin/payments/transactions", get(admin_payments::transactions))
         .page("/admin/brands", get(brands::list))
         .action("/admin/accounts/{code}/branding", post(brands::set_branding))
         .page("/brands/{code}", get(brands::edit_form).post(brands::save))

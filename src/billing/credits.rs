@@ -69,6 +69,46 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
     } else {
         0
     };
+    let label = match credit {
+        Credit::Full => "Refund",
+        _ => "Prorated credit",
+    };
+    let line = CreditLine {
+        description: format!("{label}: {}", item.description),
+        subscription_id: item.subscription_id,
+        addon_id: item.addon_id,
+        product_id: item.product_id,
+        period_start: Some(today.max(item.period_start.unwrap_or(today))),
+        period_end: item.period_end,
+        quantity: item.quantity,
+        usage: item.usage.clone(),
+    };
+    Ok(Some(issue(db, &debit, line, subtotal, tax, today).await?))
+}
+
+/// What a credit invoice's one line says.
+#[derive(Debug, Clone)]
+pub struct CreditLine {
+    pub description: String,
+    pub subscription_id: Option<i32>,
+    pub addon_id: Option<i32>,
+    pub product_id: Option<i32>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub quantity: i64,
+    pub usage: String,
+}
+
+/// Issues a credit invoice of `subtotal` + `tax` against `debit`, numbered after it; a debit
+/// credited in full becomes paid.
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    debit: &invoices::Model,
+    line: CreditLine,
+    subtotal: i64,
+    tax: i64,
+    today: NaiveDate,
+) -> AppResult<invoices::Model> {
     let total = subtotal.checked_add(tax).ok_or_else(|| AppError::Internal("credit total overflow".into()))?;
     let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
     let credit_invoice = invoices::ActiveModel {
@@ -84,42 +124,37 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
         tax: Set(tax),
         total: Set(total),
         credits_invoice_id: Set(Some(debit.id)),
-        order_id: Set(None),
+        order_id: Set(debit.order_id),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    let label = match credit {
-        Credit::Full => "Refund",
-        _ => "Prorated credit",
-    };
     invoice_items::ActiveModel {
         invoice_id: Set(credit_invoice.id),
-        subscription_id: Set(item.subscription_id),
-        addon_id: Set(item.addon_id),
-        product_id: Set(item.product_id),
-        description: Set(format!("{label}: {}", item.description)),
-        period_start: Set(Some(today.max(item.period_start.unwrap_or(today)))),
-        period_end: Set(item.period_end),
-        quantity: Set(item.quantity),
-        unit_price: Set(if item.quantity > 0 { subtotal / item.quantity } else { subtotal }),
+        subscription_id: Set(line.subscription_id),
+        addon_id: Set(line.addon_id),
+        product_id: Set(line.product_id),
+        description: Set(line.description),
+        period_start: Set(line.period_start),
+        period_end: Set(line.period_end),
+        quantity: Set(line.quantity),
+        unit_price: Set(if line.quantity > 0 { subtotal / line.quantity } else { subtotal }),
         unit_cost: Set(0),
         total: Set(subtotal),
         total_cost: Set(0),
-        usage: Set(item.usage.clone()),
+        usage: Set(line.usage),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    // A debit invoice credited in full is settled.
     let credited: i64 = earlier.iter().map(|c| c.total).sum::<i64>() + total;
     if credited >= debit.total && debit.status == InvoiceStatus::Unpaid {
         invoices::ActiveModel { id: Set(debit.id), status: Set(InvoiceStatus::Paid), ..Default::default() }
             .update(db)
             .await?;
     }
-    Ok(Some(credit_invoice))
+    Ok(credit_invoice)
 }
 
 #[cfg(test)]

@@ -75,18 +75,10 @@ pub async fn list_all(
     db: &sea_orm::DatabaseConnection,
     page: crate::pagination::PageQuery,
 ) -> AppResult<crate::pagination::Paged<(security_events::Model, Option<crate::entities::users::Model>)>> {
-    use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
+    use sea_orm::{EntityTrait, QueryOrder};
     let select = security_events::Entity::find()
+        .find_also_related(crate::entities::users::Entity)
         .order_by_desc(security_events::Column::CreatedAt)
         .order_by_desc(security_events::Column::Id);
-    let total = select.clone().count(db).await?;
-    let pages = crate::pagination::page_count(total, crate::pagination::PAGE_SIZE);
-    let number = page.number().min(pages);
-    let items = select
-        .find_also_related(crate::entities::users::Entity)
-        .offset((number - 1) * crate::pagination::PAGE_SIZE)
-        .limit(crate::pagination::PAGE_SIZE)
-        .all(db)
-        .await?;
-    Ok(crate::pagination::Paged { items, page: number, pages, total })
+    crate::pagination::fetch_page(db, select, page).await
 }

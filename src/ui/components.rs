@@ -114,14 +114,16 @@ pub fn form_errors(messages: Vec<String>) -> impl IntoView {
     })
 }
 
-/// "Page 2 of 5" with previous/next links; `base` is the path without `?page=`.
+/// "Page 2 of 5" with previous/next links; `base` is the path (and query) without `page=`.
 pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
+    // `base` may carry a query already (a search): the page number joins it.
+    let joiner = if base.contains('?') { '&' } else { '?' };
     let previous = paged.has_previous().then(|| {
-        let href = format!("{base}?page={}", paged.page - 1);
+        let href = format!("{base}{joiner}page={}", paged.page - 1);
         view! { <a rel="prev" href=href>"← Previous"</a> }
     });
     let next = paged.has_next().then(|| {
-        let href = format!("{base}?page={}", paged.page + 1);
+        let href = format!("{base}{joiner}page={}", paged.page + 1);
         view! { <a rel="next" href=href>"Next →"</a> }
     });
     let label = format!("Page {} of {} · {} in all", paged.page, paged.pages, paged.total);

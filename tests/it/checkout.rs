@@ -283,3 +283,92 @@ async fn a_webpay_table_in_the_configuration_file_is_checked_at_start_up() {
     let error = stratus::server::prepare(settings).await.err().expect("refused");
     assert!(error.to_string().contains("[webpay]"), "{error}");
 }
+
+/// Pays the demo order as Tina with `card`; answers the app (Tina signed in).
+async fn paid_order(card: &str) -> TestApp {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    let fields = at_webpay(&app, &url, &token, "pay", card).await;
+    return_to_shop(&app, &fields).await;
+    assert_eq!(order(&app).await.status, OrderStatus::Paid);
+    app
+}
+
+async fn credits_of(app: &TestApp) -> Vec<invoices::Model> {
+    let debit = invoices::Entity::find()
+        .filter(invoices::Column::Number.eq("INV-SO-0000001"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(&app.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoice() {
+    use stratus::entities::refunds;
+    let app = paid_order("4051885600446623").await;
+    // Customers have no refund button and cannot post one.
+    assert!(!page_of(&app).await.1.contains("Refund this amount"));
+    let response = app.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "1000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let refund = |amount: &'static str| {
+        let admin = &admin;
+        async move { admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", amount), ("confirm", "yes")]).await }
+    };
+    // More than was paid: refused, nothing stored.
+    let response = refund("700000").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Refund between 1 and 643000 pesos"));
+    assert_eq!(refunds::Entity::find().count(&app.db).await.unwrap(), 0);
+
+    // Part of a credit-card sale: NULLIFIED, and a credit invoice for that amount.
+    let response = refund("143000").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = admin.page(ORDER).await;
+    assert!(
+        body.contains("WebPay answered NULLIFIED: CLP 143.000 refunded; credit invoice CR-INV-SO-0000001-1 issued.")
+    );
+    let credits = credits_of(&app).await;
+    assert_eq!(credits.len(), 1);
+    assert_eq!(credits[0].total, 143_000);
+    // The rest: 500.000 left, another NULLIFIED; then nothing is left.
+    assert_eq!(refund("500000").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(credits_of(&app).await.iter().map(|c| c.total).sum::<i64>(), 643_000);
+    assert!(refund("1").await.text().await.unwrap().contains("Refund between 1 and 0 pesos"));
+}
+
+#[tokio::test]
+async fn a_debit_card_is_reversed_in_full_and_a_partial_refund_is_refused_by_webpay() {
+    let app = paid_order("4051884239937763").await;
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "1000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("WebPay refused the refund: Debit and prepaid cards can only be refunded in full"));
+    assert!(credits_of(&app).await.is_empty());
+    let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "643000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(admin.page(ORDER).await.1.contains("WebPay answered REVERSED"));
+    assert_eq!(credits_of(&app).await[0].total, 643_000);
+
+    // The transaction log finds the payment by order and by buy order.
+    for search in ["SO-0000001", "SO-0000001-1"] {
+        let (status, log) = admin.page(&format!("/admin/payments/transactions?q={search}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(log.contains("SO-0000001-1") && log.contains("authorized"), "{search}");
+    }
+    let (_, none) = admin.page("/admin/payments/transactions?q=SO-9").await;
+    assert!(none.contains("No WebPay transactions match."));
+    assert_eq!(
+        admin.page(&format!("/admin/payments/transactions?q={}", "x".repeat(41))).await.0,
+        StatusCode::BAD_REQUEST
+    );
+}

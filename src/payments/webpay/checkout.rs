@@ -463,3 +463,120 @@ mod tests {
         assert_eq!(classify(&params(Some("  "), None, None)), ReturnCase::Unusable);
     }
 }
+
+/// What a refund did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundOutcome {
+    /// REVERSED or NULLIFIED, as WebPay answered.
+    pub kind: String,
+    pub amount: i64,
+    pub credit_invoice: String,
+}
+
+/// Refunds part or all of a paid order through WebPay (provider admins: the caller checks).
+/// The answer is stored and a credit invoice for the amount is issued against the order's
+/// invoice. `Err(String)` is the admin's message; nothing is stored for a refused amount.
+pub async fn refund(
+    db: &DatabaseConnection,
+    webpay: &WebpayClient,
+    number: &str,
+    amount: i64,
+) -> AppResult<Result<RefundOutcome, String>> {
+    use crate::entities::refunds;
+    let view = orders::load(db, AccountScope::All, number).await?;
+    if view.order.status != OrderStatus::Paid {
+        return Ok(Err("Only a paid order can be refunded.".into()));
+    }
+    let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(view.order.id)).one(db).await?
+    else {
+        return Ok(Err("This order was not paid through WebPay.".into()));
+    };
+    let transaction = match payment.webpay_transaction_id {
+        Some(id) => webpay_transactions::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let Some(transaction) = transaction else {
+        return Ok(Err("This order was not paid through WebPay.".into()));
+    };
+    let refunded: i64 = refunds::Entity::find()
+        .filter(refunds::Column::PaymentId.eq(payment.id))
+        .filter(refunds::Column::Status.ne("FAILED"))
+        .all(db)
+        .await?
+        .iter()
+        .map(|r| r.amount)
+        .sum();
+    let left = payment.amount - refunded;
+    if amount <= 0 || amount > left {
+        return Ok(Err(format!("Refund between 1 and {left} pesos (what is left of this payment).")));
+    }
+    let token = transaction.token.clone().unwrap_or_default();
+    let answer = webpay.refund(&token, amount).await;
+    let (status, response) = match &answer {
+        Ok(refund @ super::RefundAnswer::Reversed) => ("REVERSED", serde_json::to_string(refund).ok()),
+        Ok(refund @ super::RefundAnswer::Nullified { .. }) => ("NULLIFIED", serde_json::to_string(refund).ok()),
+        Err(error) => ("FAILED", Some(error.to_string())),
+    };
+    let txn = db.begin().await?;
+    refunds::ActiveModel {
+        payment_id: Set(payment.id),
+        amount: Set(amount),
+        status: Set(status.into()),
+        response: Set(response),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if let Err(error) = answer {
+        txn.commit().await?;
+        tracing::warn!(order = %number, %error, "WebPay refund refused");
+        return Ok(Err(match error {
+            WebpayError::Api { message, .. } => format!("WebPay refused the refund: {message}"),
+            other => format!("The refund did not go through: {other}. Check the transaction log before trying again."),
+        }));
+    }
+    let debit = invoices::Entity::find()
+        .filter(invoices::Column::OrderId.eq(view.order.id))
+        .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let subtotal = amount * 100 / 119;
+    let line = crate::billing::credits::CreditLine {
+        description: format!("WebPay refund ({status}) of order {number}"),
+        subscription_id: None,
+        addon_id: None,
+        product_id: None,
+        period_start: None,
+        period_end: None,
+        quantity: 1,
+        usage: "Refund".into(),
+    };
+    let credit =
+        crate::billing::credits::issue(&txn, &debit, line, subtotal, amount - subtotal, Utc::now().date_naive())
+            .await?;
+    txn.commit().await?;
+    Ok(Ok(RefundOutcome { kind: status.into(), amount, credit_invoice: credit.number }))
+}
+
+/// The transaction log: every WebPay transaction with its order, newest first, optionally
+/// only those whose order number or buy order starts with `search`.
+pub async fn log(
+    db: &DatabaseConnection,
+    search: Option<&str>,
+    page: crate::pagination::PageQuery,
+) -> AppResult<crate::pagination::Paged<(webpay_transactions::Model, Option<crate::entities::orders::Model>)>> {
+    let mut select = webpay_transactions::Entity::find()
+        .find_also_related(crate::entities::orders::Entity)
+        .order_by_desc(webpay_transactions::Column::Id);
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let prefix = format!("{}%", search.replace(['%', '_'], ""));
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(webpay_transactions::Column::BuyOrder.like(prefix.clone()))
+                .add(crate::entities::orders::Column::Number.like(prefix)),
+        );
+    }
+    crate::pagination::fetch_page(db, select, page).await
+}

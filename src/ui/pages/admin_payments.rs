@@ -10,18 +10,15 @@ use tower_sessions::Session;
 
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
+use crate::pagination::PageQuery;
+use crate::payments::webpay::checkout;
 use crate::payments::webpay::client::WebpayError;
 use crate::payments::webpay::gateway::{self, Environment, GatewayFields, GatewaySettings};
 use crate::payments::webpay::CreateRequest;
 use crate::server::AppState;
-use crate::ui::components::{csrf_field, form_errors};
+use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};
-
-async fn current(state: &AppState) -> AppResult<GatewaySettings> {
-    let demo_host = state.settings.demo.then_some(state.settings.base_url.as_str());
-    gateway::load(&state.db, &state.secrets, demo_host).await
-}
 
 fn render(
     ctx: &PageCtx,
@@ -61,6 +58,7 @@ fn render(
                 <label class="check"><input type="checkbox" name="active" checked=active/> " Take payments online"</label>
                 <button type="submit">"Save"</button>
             </form>
+            <p><a href="/admin/payments/transactions">"WebPay transaction log"</a></p>
             <form class="inline" method="post" action="/admin/payments/test">
                 {csrf_field(&ctx2)}
                 <button type="submit" class="secondary">"Test connection (creates a 1-peso transaction)"</button>
@@ -72,7 +70,7 @@ fn render(
 /// `GET /admin/payments`.
 pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
-    let settings = current(&state).await?;
+    let settings = state.webpay_gateway().await?;
     Ok(render(&ctx, StatusCode::OK, &settings, vec![], None))
 }
 
@@ -97,7 +95,7 @@ pub async fn save_settings(
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
-    let existing = current(&state).await?;
+    let existing = state.webpay_gateway().await?;
     let environment = match form.environment_choice.as_str() {
         "url" => form.environment_url.clone(),
         other => other.to_string(),
@@ -121,7 +119,7 @@ pub async fn save_settings(
 /// `POST /admin/payments/test`: creates a 1-peso transaction and says what WebPay answered.
 pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
-    let settings = current(&state).await?;
+    let settings = state.webpay_gateway().await?;
     let client = settings.client(&state.webpay_http);
     let request = CreateRequest {
         buy_order: format!("TEST-{}", Utc::now().timestamp()),
@@ -141,4 +139,69 @@ pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Exte
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, format!("The test failed: {error}.")),
     };
     Ok(render(&ctx, status, &settings, vec![], Some(result)))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LogQuery {
+    q: Option<String>,
+    page: Option<u64>,
+}
+
+/// `GET /admin/payments/transactions?q=`: every WebPay transaction with its outcome,
+/// searchable by order number or buy order.
+pub async fn transactions(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    axum::extract::Query(query): axum::extract::Query<LogQuery>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let search = query.q.clone().unwrap_or_default();
+    if search.chars().count() > 40 {
+        return Err(crate::error::AppError::bad_request(
+            "Search by an order number or buy order (at most 40 characters).",
+        ));
+    }
+    let log = checkout::log(&state.db, Some(&search), PageQuery { page: query.page }).await?;
+    let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));
+    Ok(page_with_status(StatusCode::OK, &ctx, "Admin · WebPay transactions", move || {
+        let rows: Vec<_> = log
+            .items
+            .iter()
+            .map(|(t, order)| {
+                let order_cell = order.as_ref().map(|o| {
+                    let href = format!("/orders/{}", o.number);
+                    view! { <a href=href>{o.number.clone()}</a> }
+                });
+                view! {
+                    <tr>
+                        <td>{t.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                        <td>{order_cell}</td>
+                        <td>{t.buy_order.clone()}</td>
+                        <td class="num">{crate::billing::money::format(t.amount, "CLP")}</td>
+                        <td><span class="tag">{t.status.replace('_', " ")}</span></td>
+                        <td>{t.response_code.map(|c| c.to_string()).unwrap_or_default()}</td>
+                        <td>{t.authorization_code.clone().unwrap_or_default()}</td>
+                        <td class="muted">{t.raw_response.clone().filter(|_| t.status != checkout::state::AUTHORIZED).unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        let empty_state = rows.is_empty().then(|| empty("No WebPay transactions match."));
+        view! {
+            {admin_nav()}
+            <p><a href="/admin/payments">"← WebPay settings"</a></p>
+            <form method="get" action="/admin/payments/transactions" class="inline">
+                <label>"Order or buy order " <input name="q" value=search.clone() maxlength="40"/></label>
+                " " <button type="submit" class="secondary">"Search"</button>
+            </form>
+            {empty_state}
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"When"</th><th>"Order"</th><th>"Buy order"</th><th class="num">"Amount"</th><th>"Outcome"</th><th>"Code"</th><th>"Authorization"</th><th>"Detail"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {pager(&log, &base)}
+        }
+    }))
 }

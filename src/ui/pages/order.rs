@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
+use axum::{Extension, Form};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -57,6 +57,7 @@ fn render_with(
     errors: Vec<String>,
 ) -> Response {
     let order = view.order.clone();
+    let is_admin = ctx.viewer.as_ref().is_some_and(|v| v.is_provider_admin());
     let title = format!("Order {}", order.number);
     let unpaid = order.status == OrderStatus::PendingPayment;
     let ctx2 = ctx.clone();
@@ -122,6 +123,18 @@ fn render_with(
                 </section>
             }
         });
+        let refund_form = (is_admin && order.status == OrderStatus::Paid).then(|| {
+            let action = format!("/orders/{}/refund", order.number);
+            view! {
+                <form class="stacked card" method="post" action=action>
+                    {csrf_field(&ctx2)}
+                    <h2>"Refund"</h2>
+                    <label>"Amount in pesos" <input type="number" name="amount" min="1" max=order.total.to_string() value=order.total.to_string() required/></label>
+                    <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Refund this amount to the customer's card through WebPay"</label>
+                    <button type="submit" class="danger">"Refund"</button>
+                </form>
+            }
+        });
         let pay_button = (unpaid && !rows.is_empty()).then(|| {
             let action = format!("/orders/{}/pay", order.number);
             view! {
@@ -136,6 +149,7 @@ fn render_with(
             <p>"Status: " <span class="tag">{order.status.label()}</span></p>
             {outcome}
             {pay_button}
+            {refund_form}
             {if rows.is_empty() {
                 empty("This order has no items left.").into_any()
             } else {
@@ -214,9 +228,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
         tbk_id_sesion: fields.tbk_id_sesion,
     };
     // The return is answered even while the gateway is switched off: the payment was made.
-    let demo_host = state.settings.demo.then_some(state.settings.base_url.as_str());
-    let gateway = crate::payments::webpay::gateway::load(&state.db, &state.secrets, demo_host).await?;
-    let webpay = gateway.client(&state.webpay_http);
+    let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
     match checkout::handle_return(&state.db, &webpay, &params).await? {
         // A same-site GET: the browser brings its session again (the POST from Transbank
         // is cross-site, so SameSite=Lax keeps the cookie out of it).
@@ -243,6 +255,50 @@ pub async fn webpay_return_post(
 ) -> AppResult<Response> {
     let fields = serde_urlencoded::from_bytes::<WebpayReturn>(&body).map_err(|e| e.to_string());
     webpay_return(state, ctx, fields).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /orders/{number}/refund`: provider admins refund all or part of a paid order.
+pub async fn refund(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(number): Path<String>,
+    Form(form): Form<RefundForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let outcome = match (form.amount.trim().parse::<i64>(), form.confirm.as_str()) {
+        (_, confirm) if confirm != "yes" => Err("Tick the confirmation to refund.".to_string()),
+        (Err(_), _) => Err("The amount is a whole number of pesos.".to_string()),
+        (Ok(amount), _) => {
+            let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
+            checkout::refund(&state.db, &webpay, &number, amount).await?.map(|done| {
+                format!(
+                    "WebPay answered {}: {} refunded; credit invoice {} issued.",
+                    done.kind,
+                    money::format(done.amount, "CLP"),
+                    done.credit_invoice
+                )
+            })
+        }
+    };
+    match outcome {
+        Ok(message) => {
+            set_flash(&session, message).await?;
+            Ok(Redirect::to(&format!("/orders/{number}")).into_response())
+        }
+        Err(message) => {
+            let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
+        }
+    }
 }
 
 /// `GET /orders/{number}`.
