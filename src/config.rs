@@ -97,6 +97,9 @@ pub struct ServeArgs {
     /// Load the demo data into an empty database.
     #[arg(long, env = "STRATUS_DEMO")]
     pub demo: bool,
+    /// Seconds to wait for WebPay's answer before counting it as lost (1–120; default 20).
+    #[arg(long, env = "STRATUS_WEBPAY_TIMEOUT_SECONDS")]
+    pub webpay_timeout_seconds: Option<u64>,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -154,6 +157,8 @@ pub struct Settings {
     pub base_url: String,
     pub secret_key: SecretKeySource,
     pub demo: bool,
+    /// How long a WebPay call may take before its answer counts as lost.
+    pub webpay_timeout: std::time::Duration,
     pub auth: FileAuth,
     pub identity_providers: Vec<ProviderFields>,
     pub brands: Vec<BrandFields>,
@@ -216,12 +221,17 @@ impl Settings {
                 return Err(AppError::Config(format!("[auth] lockout_minutes must be 1 to 1440, not {n}")));
             }
         }
+        let webpay_timeout = args.webpay_timeout_seconds.unwrap_or(20);
+        if !(1..=120).contains(&webpay_timeout) {
+            return Err(AppError::Config(format!("--webpay-timeout-seconds must be 1 to 120, not {webpay_timeout}")));
+        }
         Ok(Settings {
             database_url,
             addr,
             base_url,
             secret_key,
             demo: args.demo,
+            webpay_timeout: std::time::Duration::from_secs(webpay_timeout),
             auth: file.auth,
             identity_providers: file.identity_provider,
             brands: file.brand,

@@ -132,7 +132,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
             .map_err(|errors| AppError::Config(format!("[webpay]: {}", errors.join(" "))))?;
         webpay::gateway::save(&db, &secrets, &checked).await?;
     }
-    let webpay_http = WebpayClient::http_client(webpay::gateway::CALL_TIMEOUT)
+    let webpay_http = WebpayClient::http_client(settings.webpay_timeout)
         .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
     let state = AppState {
         db,

@@ -583,6 +583,7 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         base_url: "http://127.0.0.1:0".into(),
         secret_key: stratus::config::SecretKeySource::File(dir.join("secret.key")),
         demo: true,
+        webpay_timeout: std::time::Duration::from_secs(20),
         auth: Default::default(),
         identity_providers: vec![],
         brands: vec![],

@@ -181,33 +181,33 @@ async fn garbage_returns_never_500_and_never_pay() {
 }
 
 #[tokio::test]
-async fn a_lost_commit_answer_is_settled_by_the_status_job() {
-    let app = signed_in_tina().await;
+async fn a_commit_that_times_out_is_settled_by_the_status_job() {
+    // The shop waits 1 s for WebPay; the simulator is asked to answer this commit late.
+    let app = TestApp::start_with(|settings| settings.webpay_timeout = std::time::Duration::from_secs(1)).await;
+    app.sign_in("tina@tailspin.demo").await;
     let (url, token) = start_payment(&app).await;
-    at_webpay(&app, &url, &token, "pay", "4051885600446623").await;
-    // The return came and commit was sent, but its answer never arrived: "verifying".
-    let row = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
-    let mut lost: webpay_transactions::ActiveModel = row.into();
-    lost.status = Set("verifying".into());
-    lost.update(&app.db).await.unwrap();
-    let mut verifying: orders::ActiveModel = order(&app).await.into();
-    verifying.status = Set(OrderStatus::PaymentVerifying);
-    verifying.update(&app.db).await.unwrap();
+    let fields = at_webpay(&app, &url, &token, "pay_slow", "4051885600446623").await;
+    let response = return_to_shop(&app, &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(order(&app).await.status, OrderStatus::PaymentVerifying);
     let (_, body) = page_of(&app).await;
     assert!(body.contains("Payment being verified") && body.contains("We are verifying the payment"));
+    assert!(!body.contains("Pay with WebPay"), "no second payment while one is being verified");
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
 
+    // The job asks WebPay's status and records the approval: once.
     let webpay = stratus::payments::webpay::client::WebpayClient::new(
         &app.base,
         stratus::payments::webpay::Credentials::integration(),
         std::time::Duration::from_secs(5),
     )
     .unwrap();
-    // WebPay's status reports the approval; the job records it as the commit would have.
-    let settled = stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap();
-    assert_eq!(settled, 1);
+    let verify = || stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay);
+    assert_eq!(verify().await.unwrap(), 1);
+    assert_eq!(verify().await.unwrap(), 0);
     assert_eq!(order(&app).await.status, OrderStatus::Paid);
-    assert_eq!(stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap(), 0);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
+    assert!(page_of(&app).await.1.contains("Payment approved."));
 }
 
 #[tokio::test]

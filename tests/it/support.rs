@@ -83,6 +83,7 @@ impl TestApp {
             base_url: format!("http://{addr}"),
             secret_key: SecretKeySource::File(dir.path().join("secret.key")),
             demo: true,
+            webpay_timeout: std::time::Duration::from_secs(20),
             auth: Default::default(),
             identity_providers: vec![],
             brands: vec![],

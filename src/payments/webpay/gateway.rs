@@ -3,8 +3,6 @@
 //! active flag. Stored in `payment_gateways`, editable by the provider admin and
 //! declarable as `[webpay]` in the configuration file.
 
-use std::time::Duration;
-
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
@@ -16,8 +14,6 @@ use crate::error::{AppError, AppResult};
 use crate::secrets::SecretBox;
 
 pub const KIND: &str = "webpay_plus";
-/// How long one call to WebPay may take before its answer counts as lost.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Where the gateway sends requests.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,6 +20,9 @@ use super::{
     RefundRequest, TransactionAnswer, API_PATH,
 };
 
+/// How late a "slow commit" answers: longer than the shop waits.
+const SLOW_COMMIT_SECONDS: u64 = 30;
+
 /// The integration environment's test cards: number → (payment type, approved).
 const TEST_CARDS: &[(&str, &str, bool)] = &[
     ("4051885600446623", "VN", true),
@@ -57,6 +60,8 @@ struct Transaction {
     /// What is left after refunds.
     balance: i64,
     refund_status: Option<&'static str>,
+    /// The shopper asked for a slow commit answer (to try lost answers).
+    slow_commit: bool,
 }
 
 /// The simulator's state; clone it freely.
@@ -139,6 +144,7 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, body: axum::bo
         committed: false,
         balance: amount,
         refund_status: None,
+        slow_commit: false,
     };
     sim.with(|map| map.insert(token.clone(), transaction));
     let url = format!("{}/webpayserver/initTransaction", sim.public_url());
@@ -195,12 +201,16 @@ async fn commit(State(sim): State<Simulator>, headers: HeaderMap, Path(token): P
             }
             _ => {
                 t.committed = true;
-                Ok(answer_of(t))
+                Ok((answer_of(t), t.slow_commit))
             }
         },
     });
+    // The commit is done; only its answer is late (what a lost answer looks like to the shop).
+    if let Some(Ok((_, true))) = &result {
+        tokio::time::sleep(std::time::Duration::from_secs(SLOW_COMMIT_SECONDS)).await;
+    }
     match result {
-        Some(Ok(answer)) => Json(answer).into_response(),
+        Some(Ok((answer, _))) => Json(answer).into_response(),
         Some(Err((status, message))) => error(status, message),
         None => error(StatusCode::INTERNAL_SERVER_ERROR, "simulator state unavailable"),
     }
@@ -318,6 +328,7 @@ fn payment_page(sim: &Simulator, token: &str, message: Option<&str>) -> Response
              <option value=\"post\">POST (the usual)</option><option value=\"get\">GET</option></select></label></p>\
              <p><button type=\"submit\" name=\"action\" value=\"pay\">Pay</button> \
              <button type=\"submit\" name=\"action\" value=\"cancel\">Cancel and return to the shop</button></p>\
+             <p><button type=\"submit\" name=\"action\" value=\"pay_slow\">Pay, but answer the shop's commit late</button></p>\
              <p><button type=\"submit\" name=\"action\" value=\"timeout\">Let the form time out</button> \
              <button type=\"submit\" name=\"action\" value=\"error\">Make the form fail</button></p>\
              </form><p><small>Approving cards: 4051 8856 0044 6623 (VISA credit), 4051 8842 3993 7763 \
@@ -375,8 +386,9 @@ async fn pay(State(sim): State<Simulator>, Form(form): Form<PayForm>) -> Respons
                     ("TBK_ID_SESION", t.request.session_id.clone()),
                 ]
             }
-            _ => {
+            action => {
                 let (_, payment_type, approved) = TEST_CARDS.iter().find(|(number, _, _)| *number == card)?;
+                t.slow_commit = action == "pay_slow";
                 t.outcome = if *approved {
                     Outcome::Authorized {
                         card: card.clone(),
