@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_schema;
 mod m20261126_000002_one_pending_action;
 mod m20261126_000003_ramp_up_on_items;
+mod m20261126_000004_webpay_events;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_schema::Migration),
             Box::new(m20261126_000002_one_pending_action::Migration),
             Box::new(m20261126_000003_ramp_up_on_items::Migration),
+            Box::new(m20261126_000004_webpay_events::Migration),
         ]
     }
 }

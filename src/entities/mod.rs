@@ -28,4 +28,5 @@ pub mod subscriptions;
 pub mod usage_records;
 pub mod user_identities;
 pub mod users;
+pub mod webpay_events;
 pub mod webpay_transactions;

@@ -175,6 +175,12 @@ async fn garbage_returns_never_500_and_never_pay() {
         let get = app.new_browser().get(&format!("/checkout/webpay/return?{query}")).await;
         assert_eq!(get.status(), StatusCode::BAD_REQUEST, "GET {fields:?}");
     }
+    let unmatched = stratus::entities::webpay_events::Entity::find()
+        .filter(stratus::entities::webpay_events::Column::Outcome.starts_with("matches no transaction"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(unmatched, 2 * cases.len() as u64, "every unmatched return is logged");
     let broken = app.new_browser().get("/checkout/webpay/return?token_ws=%ZZ").await;
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
     assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
@@ -359,14 +365,18 @@ async fn a_debit_card_is_reversed_in_full_and_a_partial_refund_is_refused_by_web
     assert!(admin.page(ORDER).await.1.contains("WebPay answered REVERSED"));
     assert_eq!(credits_of(&app).await[0].total, 643_000);
 
-    // The transaction log finds the payment by order and by buy order.
+    // The log has every call and return of the payment, found by order and by buy order.
     for search in ["SO-0000001", "SO-0000001-1"] {
         let (status, log) = admin.page(&format!("/admin/payments/transactions?q={search}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(log.contains("SO-0000001-1") && log.contains("authorized"), "{search}");
+        for action in ["create", "return", "commit", "refund"] {
+            assert!(log.contains(&format!("<span class=\"tag\">{action}</span>")), "{search}: {action}");
+        }
+        assert!(log.contains("status AUTHORIZED, response_code 0, amount 643000"));
+        assert!(log.contains("Debit and prepaid cards can only be refunded in full"), "the refused refund too");
     }
     let (_, none) = admin.page("/admin/payments/transactions?q=SO-9").await;
-    assert!(none.contains("No WebPay transactions match."));
+    assert!(none.contains("No WebPay calls or returns match."));
     assert_eq!(
         admin.page(&format!("/admin/payments/transactions?q={}", "x".repeat(41))).await.0,
         StatusCode::BAD_REQUEST

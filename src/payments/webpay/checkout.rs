@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::client::{WebpayClient, WebpayError};
+use super::events;
 use super::{is_paid, CreateRequest, TransactionAnswer, MAX_BUY_ORDER, MAX_SESSION_ID};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
@@ -120,7 +121,13 @@ pub async fn start(
     };
     let mut update: webpay_transactions::ActiveModel = row.into();
     update.updated_at = Set(Utc::now());
-    match webpay.create(&request).await {
+    let answer = webpay.create(&request).await;
+    let outcome = match &answer {
+        Ok(_) => format!("token issued for {} pesos", request.amount),
+        Err(error) => error.to_string(),
+    };
+    events::record(db, Some(order.id), Some(&request.buy_order), events::action::CREATE, outcome).await?;
+    match answer {
         Ok(created) => {
             update.token = Set(Some(created.token.clone()));
             update.status = Set(state::CREATED.into());
@@ -204,20 +211,41 @@ pub async fn handle_return(
     };
     let Some(transaction) = found else {
         tracing::warn!(?case, "WebPay return that matches no transaction");
+        let buy_order = params.tbk_orden_compra.as_deref().filter(|b| b.len() <= 64);
+        events::record(db, None, buy_order, events::action::RETURN, format!("matches no transaction: {case:?}"))
+            .await?;
         return Ok(Err("This payment return does not match any order. Nothing was charged to an order.".into()));
     };
     let order_number = orders_number(db, transaction.order_id).await?;
+    let log = |outcome: String| {
+        events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::RETURN, outcome)
+    };
     if let Some(next) = next_state {
         // Never committed; a repeat finds the row already moved and changes nothing.
-        claim(db, transaction.id, state::CREATED, next).await?;
+        let moved = claim(db, transaction.id, state::CREATED, next).await?;
+        log(if moved { format!("{next}, not committed") } else { format!("repeated ({next})") }).await?;
         return Ok(Ok(order_number));
     }
     if !claim(db, transaction.id, state::CREATED, state::COMMITTING).await? {
         // Processed before (or being processed): the order page shows the recorded result.
+        log(format!("repeated; already {}", transaction.status)).await?;
         return Ok(Ok(order_number));
     }
+    log("token_ws: committing".into()).await?;
     let token = transaction.token.clone().unwrap_or_default();
-    match webpay.commit(&token).await {
+    let answer = webpay.commit(&token).await;
+    let outcome = match &answer {
+        Ok(a) => format!(
+            "status {}, response_code {}, amount {}",
+            a.status.as_deref().unwrap_or("-"),
+            a.response_code.map_or("-".into(), |c| c.to_string()),
+            a.amount.map_or("-".into(), |c| c.to_string())
+        ),
+        Err(error) => error.to_string(),
+    };
+    events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::COMMIT, outcome)
+        .await?;
+    match answer {
         Ok(answer) => settle(db, &transaction, &answer).await?,
         Err(error) if error.is_lost_answer() => {
             tracing::warn!(buy_order = %transaction.buy_order, %error, "WebPay commit answer lost; verifying");
@@ -403,7 +431,14 @@ pub async fn verify_lost_answers(db: &DatabaseConnection, webpay: &WebpayClient)
             }
             continue;
         }
-        let answer = match webpay.status(&token).await {
+        let answer = webpay.status(&token).await;
+        let outcome = match &answer {
+            Ok(a) => format!("status {}", a.status.as_deref().unwrap_or("-")),
+            Err(error) => error.to_string(),
+        };
+        events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::STATUS, outcome)
+            .await?;
+        let answer = match answer {
             Ok(answer) => answer,
             Err(error) => {
                 tracing::info!(buy_order = %transaction.buy_order, %error, "WebPay status not available yet");
@@ -517,6 +552,8 @@ pub async fn refund(
         Ok(refund @ super::RefundAnswer::Nullified { .. }) => ("NULLIFIED", serde_json::to_string(refund).ok()),
         Err(error) => ("FAILED", Some(error.to_string())),
     };
+    let outcome = format!("{amount} pesos: {}", response.clone().unwrap_or_default());
+    events::record(db, Some(view.order.id), Some(&transaction.buy_order), events::action::REFUND, outcome).await?;
     let txn = db.begin().await?;
     refunds::ActiveModel {
         payment_id: Set(payment.id),
@@ -558,25 +595,4 @@ pub async fn refund(
             .await?;
     txn.commit().await?;
     Ok(Ok(RefundOutcome { kind: status.into(), amount, credit_invoice: credit.number }))
-}
-
-/// The transaction log: every WebPay transaction with its order, newest first, optionally
-/// only those whose order number or buy order starts with `search`.
-pub async fn log(
-    db: &DatabaseConnection,
-    search: Option<&str>,
-    page: crate::pagination::PageQuery,
-) -> AppResult<crate::pagination::Paged<(webpay_transactions::Model, Option<crate::entities::orders::Model>)>> {
-    let mut select = webpay_transactions::Entity::find()
-        .find_also_related(crate::entities::orders::Entity)
-        .order_by_desc(webpay_transactions::Column::Id);
-    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
-        let prefix = format!("{}%", search.replace(['%', '_'], ""));
-        select = select.filter(
-            sea_orm::Condition::any()
-                .add(webpay_transactions::Column::BuyOrder.like(prefix.clone()))
-                .add(crate::entities::orders::Column::Number.like(prefix)),
-        );
-    }
-    crate::pagination::fetch_page(db, select, page).await
 }

@@ -4,6 +4,7 @@
 
 pub mod checkout;
 pub mod client;
+pub mod events;
 pub mod gateway;
 pub mod simulator;
 

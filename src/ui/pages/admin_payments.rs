@@ -11,8 +11,8 @@ use tower_sessions::Session;
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
-use crate::payments::webpay::checkout;
 use crate::payments::webpay::client::WebpayError;
+use crate::payments::webpay::events;
 use crate::payments::webpay::gateway::{self, Environment, GatewayFields, GatewaySettings};
 use crate::payments::webpay::CreateRequest;
 use crate::server::AppState;
@@ -127,7 +127,13 @@ pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Exte
         amount: 1,
         return_url: format!("{}/checkout/webpay/return", state.settings.base_url.trim_end_matches('/')),
     };
-    let (status, result) = match client.create(&request).await {
+    let answer = client.create(&request).await;
+    let logged = match &answer {
+        Ok(_) => "connection test: token issued".to_string(),
+        Err(error) => format!("connection test: {error}"),
+    };
+    events::record(&state.db, None, Some(&request.buy_order), events::action::CREATE, logged).await?;
+    let (status, result) = match answer {
         Ok(_) => (
             StatusCode::OK,
             format!("The connection works: {} created a test transaction.", settings.environment.host()),
@@ -147,7 +153,7 @@ pub struct LogQuery {
     page: Option<u64>,
 }
 
-/// `GET /admin/payments/transactions?q=`: every WebPay transaction with its outcome,
+/// `GET /admin/payments/transactions?q=`: every WebPay call and return with its outcome,
 /// searchable by order number or buy order.
 pub async fn transactions(
     State(state): State<AppState>,
@@ -161,32 +167,29 @@ pub async fn transactions(
             "Search by an order number or buy order (at most 40 characters).",
         ));
     }
-    let log = checkout::log(&state.db, Some(&search), PageQuery { page: query.page }).await?;
+    let log = events::log(&state.db, Some(&search), PageQuery { page: query.page }).await?;
     let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));
     Ok(page_with_status(StatusCode::OK, &ctx, "Admin · WebPay transactions", move || {
         let rows: Vec<_> = log
             .items
             .iter()
-            .map(|(t, order)| {
+            .map(|(event, order)| {
                 let order_cell = order.as_ref().map(|o| {
                     let href = format!("/orders/{}", o.number);
                     view! { <a href=href>{o.number.clone()}</a> }
                 });
                 view! {
                     <tr>
-                        <td>{t.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                        <td>{event.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
                         <td>{order_cell}</td>
-                        <td>{t.buy_order.clone()}</td>
-                        <td class="num">{crate::billing::money::format(t.amount, "CLP")}</td>
-                        <td><span class="tag">{t.status.replace('_', " ")}</span></td>
-                        <td>{t.response_code.map(|c| c.to_string()).unwrap_or_default()}</td>
-                        <td>{t.authorization_code.clone().unwrap_or_default()}</td>
-                        <td class="muted">{t.raw_response.clone().filter(|_| t.status != checkout::state::AUTHORIZED).unwrap_or_default()}</td>
+                        <td>{event.buy_order.clone().unwrap_or_default()}</td>
+                        <td><span class="tag">{event.action.clone()}</span></td>
+                        <td>{event.outcome.clone()}</td>
                     </tr>
                 }
             })
             .collect();
-        let empty_state = rows.is_empty().then(|| empty("No WebPay transactions match."));
+        let empty_state = rows.is_empty().then(|| empty("No WebPay calls or returns match."));
         view! {
             {admin_nav()}
             <p><a href="/admin/payments">"← WebPay settings"</a></p>
@@ -197,7 +200,7 @@ pub async fn transactions(
             {empty_state}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"When"</th><th>"Order"</th><th>"Buy order"</th><th class="num">"Amount"</th><th>"Outcome"</th><th>"Code"</th><th>"Authorization"</th><th>"Detail"</th></tr></thead>
+                    <thead><tr><th>"When"</th><th>"Order"</th><th>"Buy order"</th><th>"Call or return"</th><th>"Outcome"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -1,0 +1,61 @@
+//! The WebPay log: every call to WebPay and every return from it, with its outcome, for the
+//! admin's transaction log. Never holds credentials.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entities::{orders, webpay_events};
+use crate::error::AppResult;
+use crate::pagination::{fetch_page, PageQuery, Paged};
+
+/// What was logged: create, commit, status, refund, or a return.
+pub mod action {
+    pub const CREATE: &str = "create";
+    pub const COMMIT: &str = "commit";
+    pub const STATUS: &str = "status";
+    pub const REFUND: &str = "refund";
+    pub const RETURN: &str = "return";
+}
+
+/// Writes one log line. Values from the outside are cut to their column sizes.
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    order_id: Option<i32>,
+    buy_order: Option<&str>,
+    action: &str,
+    outcome: impl Into<String>,
+) -> AppResult<()> {
+    let outcome: String = outcome.into().chars().take(2000).collect();
+    webpay_events::ActiveModel {
+        order_id: Set(order_id),
+        buy_order: Set(buy_order.map(|b| b.chars().take(64).collect())),
+        action: Set(action.to_string()),
+        outcome: Set(outcome),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// The log, newest first, optionally only lines whose order number or buy order starts with `search`.
+pub async fn log(
+    db: &DatabaseConnection,
+    search: Option<&str>,
+    page: PageQuery,
+) -> AppResult<Paged<(webpay_events::Model, Option<orders::Model>)>> {
+    let mut select =
+        webpay_events::Entity::find().find_also_related(orders::Entity).order_by_desc(webpay_events::Column::Id);
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let prefix = format!("{}%", search.replace(['%', '_'], ""));
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(webpay_events::Column::BuyOrder.like(prefix.clone()))
+                .add(orders::Column::Number.like(prefix)),
+        );
+    }
+    fetch_page(db, select, page).await
+}
