@@ -382,3 +382,21 @@ async fn a_debit_card_is_reversed_in_full_and_a_partial_refund_is_refused_by_web
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn a_payment_for_a_total_the_order_no_longer_has_does_not_pay_it() {
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    // Meanwhile, in another tab, the reserved instance is removed from the unpaid order.
+    let view = stratus::catalog::orders::load(&app.db, stratus::accounts::scope::AccountScope::All, "SO-0000001")
+        .await
+        .unwrap();
+    let ri = view.items.iter().find(|(i, _)| i.ri_reservation_type.is_some()).unwrap().0.id;
+    let response = app.submit(ORDER, &format!("{ORDER}/items/{ri}/remove"), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let fields = at_webpay(&app, &url, &token, "pay", "4051885600446623").await;
+    return_to_shop(&app, &fields).await;
+    let order = order(&app).await;
+    assert_eq!((order.status, order.total), (OrderStatus::PendingPayment, 23_000));
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
+}

@@ -297,7 +297,22 @@ pub async fn settle(
     transaction: &webpay_transactions::Model,
     answer: &TransactionAnswer,
 ) -> AppResult<()> {
-    let paid = is_paid(answer, transaction.amount, &transaction.buy_order);
+    // The order's total must still be what this transaction charged (items can be removed
+    // from an unpaid order while an old payment form is open).
+    let order_total = crate::entities::orders::Entity::find_by_id(transaction.order_id).one(db).await?.map(|o| o.total);
+    let approved = is_paid(answer, transaction.amount, &transaction.buy_order);
+    let paid = approved && order_total == Some(transaction.amount);
+    if approved && !paid {
+        tracing::error!(buy_order = %transaction.buy_order, "approved for an amount the order no longer has: refund it");
+        events::record(
+            db,
+            Some(transaction.order_id),
+            Some(&transaction.buy_order),
+            events::action::COMMIT,
+            "approved, but the order's total changed since: not paid; refund this transaction",
+        )
+        .await?;
+    }
     let txn = db.begin().await?;
     let mut row: webpay_transactions::ActiveModel = transaction.clone().into();
     row.status = Set(if paid { state::AUTHORIZED } else { state::REJECTED }.into());
