@@ -29,8 +29,8 @@ use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_identity, admin_payments, brands, cart, errors, home, login, oidc, order, product,
-    reseller, subscription,
+    account, accounts, admin, admin_identity, admin_payments, brands, cart, errors, home, invoice, login, oidc, order,
+    product, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -277,6 +277,7 @@ fn routes() -> Routes {
         .page("/auth/oidc/{id}/callback", get(oidc::callback))
         .page("/accounts/{code}", get(accounts::show))
         .page("/subscriptions/{id}", get(subscription::show))
+        .page("/invoices/{number}", get(invoice::show))
         .action("/subscriptions/{id}/future-actions", post(subscription::schedule))
         .action("/subscriptions/{id}/quantity", post(subscription::set_quantity))
         .action("/subscriptions/{id}/cancel", post(subscription::cancel))

@@ -3,3 +3,4 @@
 pub mod credits;
 pub mod money;
 pub mod store;
+pub mod usage;

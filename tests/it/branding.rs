@@ -81,6 +81,7 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
             "{code}" => persona.account,
             "{id}" | "{brand_id}" => "1",
             "{image}" => "logo",
+            "{number}" if pattern.starts_with("/invoices/") => "INV-DEMO-0001",
             "{number}" => "SO-0000001",
             "{*file}" => "stratus.css",
             s if s.starts_with('{') => panic!("route {pattern}: add a demo value for {s} to concrete_path"),

@@ -7,6 +7,7 @@ mod checkout;
 mod csrf;
 mod identity;
 mod identity_providers;
+mod invoices;
 mod login_options;
 mod pages;
 mod subscriptions;

@@ -415,7 +415,7 @@ async fn paid_invoice<C: sea_orm::ConnectionTrait>(db: &C, view: &orders::OrderV
             unit_cost: Set(0),
             total: Set(item.total),
             total_cost: Set(0),
-            usage: Set(product.usage_family.clone()),
+            usage: Set(crate::billing::usage::classify(product, crate::billing::usage::Charge::Recurring)),
             ..Default::default()
         }
         .insert(db)

@@ -59,7 +59,7 @@ pub fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl IntoVi
         .map(|i| {
             view! {
                 <tr>
-                    <td>{i.number.clone()}</td>
+                    <td><a href=format!("/invoices/{}", i.number)>{i.number.clone()}</a></td>
                     <td>{i.issue_date.to_string()}</td>
                     <td>{i.invoice_type.as_str()}</td>
                     <td><span class="tag">{i.status.as_str()}</span></td>

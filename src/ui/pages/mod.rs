@@ -9,6 +9,7 @@ pub mod brands;
 pub mod cart;
 pub mod errors;
 pub mod home;
+pub mod invoice;
 pub mod login;
 pub mod oidc;
 pub mod order;
