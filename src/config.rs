@@ -38,6 +38,25 @@ pub enum Command {
     /// Run the local WebPay Plus simulator (Transbank's REST API and a payment page with
     /// the integration test cards), answering to the public integration credentials.
     WebpaySim(WebpaySimArgs),
+    /// Consumption records.
+    Usage(UsageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    #[command(subcommand)]
+    pub command: UsageCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Import a usage CSV file (the same format as Admin → Usage import); prints the report.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::CreateAdmin(args)) => create_admin(args).await,
         Some(Command::Auth(args)) => auth(args).await,
         Some(Command::WebpaySim(args)) => webpay_sim(args).await,
+        Some(Command::Usage(args)) => usage(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -78,4 +79,22 @@ async fn webpay_sim(args: stratus::config::WebpaySimArgs) -> Result<(), AppError
     let simulator = Simulator::new(Credentials::integration(), &format!("http://{addr}"));
     println!("WebPay simulator on http://{addr} (integration credentials)");
     axum::serve(listener, simulator.router()).await.map_err(|e| AppError::Internal(format!("simulator: {e}")))
+}
+
+/// `stratus usage import FILE`: the usage import from the shell; refused rows are printed
+/// and make the command exit non-zero.
+async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
+    let stratus::config::UsageCommand::Import { file, database_url } = args.command;
+    let bytes = std::fs::read(&file).map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let report = stratus::billing::usage_import::import(&db, &bytes).await?.map_err(AppError::BadRequest)?;
+    println!("{} row(s) imported, {} refused.", report.imported, report.rejected.len());
+    for (line, reason) in &report.rejected {
+        println!("  line {line}: {reason}");
+    }
+    if report.rejected.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::BadRequest(format!("{} row(s) were refused", report.rejected.len())))
+    }
 }

@@ -4,3 +4,4 @@ pub mod credits;
 pub mod money;
 pub mod store;
 pub mod usage;
+pub mod usage_import;

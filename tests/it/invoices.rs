@@ -34,3 +34,88 @@ async fn invoices_are_scoped_like_their_accounts() {
     pacific.sign_in("admin@pacific.demo").await;
     assert_eq!(pacific.page("/invoices/INV-DEMO-0001").await.0, StatusCode::NOT_FOUND);
 }
+
+async fn upload_usage(app: &TestApp, csv: &str) -> reqwest::Response {
+    let csrf = app.csrf("/admin/usage").await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("usage.csv").mime_str("text/csv").unwrap(),
+    );
+    let url = app.url(&format!("/admin/usage?csrf_token={}", stratus::error::encode_query_value(&csrf)));
+    app.client.post(url).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn usage_files_load_good_rows_report_bad_ones_and_never_load_a_row_twice() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use stratus::entities::{accounts, products, subscriptions, usage_records};
+    let app = TestApp::start().await;
+    let contoso =
+        accounts::Entity::find().filter(accounts::Column::Code.eq("CONTOSO")).one(&app.db).await.unwrap().unwrap();
+    let azure =
+        products::Entity::find().filter(products::Column::Code.eq("AZURE-PLAN")).one(&app.db).await.unwrap().unwrap();
+    let subscription = subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(contoso.id))
+        .filter(subscriptions::Column::ProductId.eq(azure.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let external = subscription.external_id.clone().unwrap();
+    let licences = subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(contoso.id))
+        .filter(subscriptions::Column::ExternalId.ne(external.clone()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .external_id
+        .unwrap();
+    let before = usage_records::Entity::find().count(&app.db).await.unwrap();
+
+    // Customers have no such page.
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    assert_eq!(ana.page("/admin/usage").await.0, StatusCode::NOT_FOUND);
+
+    app.sign_in("admin@stratus.demo").await;
+    // Not our format: refused whole, nothing loaded.
+    let response = upload_usage(&app, "sub,day,amount\nx,2026-11-01,5\n").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("The first line must be: subscription,date,resource,quantity,amount,cost,reference"));
+    assert_eq!(usage_records::Entity::find().count(&app.db).await.unwrap(), before);
+
+    let csv = format!(
+        "subscription,date,resource,quantity,amount,cost,reference\n\
+         {external},2026-11-01,\"vm D2s v5, eastus\",24,12000,10000,u-1\n\
+         {external},2026-11-02,storage,100,3500,3000,u-2\n\
+         {external},2026-11-31,storage,1,1,1,u-3\n\
+         nobody,2026-11-02,storage,1,1,1,u-4\n\
+         {licences},2026-11-02,storage,1,1,1,u-5\n"
+    );
+    let response = upload_usage(&app, &csv).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("2 row(s) imported, 3 refused."), "{body}");
+    assert!(body.contains("date must be YYYY-MM-DD (got `2026-11-31`)"));
+    assert!(body.contains("no subscription has the external id `nobody`"));
+    assert!(body.contains("is not a consumption subscription"));
+    let loaded = usage_records::Entity::find()
+        .filter(usage_records::Column::SubscriptionId.eq(subscription.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let new: Vec<_> = loaded.iter().filter(|r| r.source_ref.as_deref().is_some_and(|s| s.starts_with("u-"))).collect();
+    assert_eq!(new.len(), 2);
+    assert!(new.iter().all(|r| r.usage_family == "Azure Plan" && r.account_id == contoso.id && r.currency == "CLP"));
+
+    // The same file again: every row was already imported.
+    let body = upload_usage(&app, &csv).await.text().await.unwrap();
+    assert!(body.contains("0 row(s) imported, 5 refused."));
+    assert!(body.contains("reference `u-1` was already imported"));
+    assert_eq!(usage_records::Entity::find().count(&app.db).await.unwrap(), before + 2);
+}

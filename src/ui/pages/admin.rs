@@ -27,7 +27,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/authentication">"Authentication options"</a> " · "
             <a href="/admin/security-events">"Security events"</a> " · "
             <a href="/admin/brands">"Brands"</a> " · "
-            <a href="/admin/payments">"Payments"</a>
+            <a href="/admin/payments">"Payments"</a> " · "
+            <a href="/admin/usage">"Usage import"</a>
         </nav>
     }
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod admin_identity;
 pub mod admin_payments;
+pub mod admin_usage;
 pub mod brands;
 pub mod cart;
 pub mod errors;
