@@ -312,39 +312,10 @@ async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> 
                 return Ok(Err(format!("the subscription is {}", status.as_str())));
             }
             let old = match action.addon_id {
-                None => {
-                    let old = loaded.subscription.quantity;
-                    subscriptions::ActiveModel {
-                        id: Set(loaded.subscription.id),
-                        quantity: Set(quantity),
-                        updated_at: Set(Utc::now()),
-                        ..Default::default()
-                    }
-                    .update(db)
-                    .await?;
-                    old
-                }
-                Some(id) => {
-                    let old = loaded.addons.iter().find(|a| a.id == id).map_or(0, |a| a.quantity);
-                    subscription_addons::ActiveModel {
-                        id: Set(id),
-                        quantity: Set(quantity),
-                        updated_at: Set(Utc::now()),
-                        ..Default::default()
-                    }
-                    .update(db)
-                    .await?;
-                    old
-                }
+                None => loaded.subscription.quantity,
+                Some(id) => loaded.addons.iter().find(|a| a.id == id).map_or(0, |a| a.quantity),
             };
-            let record = Change {
-                subscription_id: action.subscription_id,
-                addon_id: action.addon_id,
-                field: "quantity",
-                old: Some(old.to_string()),
-                new: Some(quantity.to_string()),
-            };
-            history::write(db, record, &system).await?;
+            lifecycle::write_quantity(db, action.subscription_id, action.addon_id, old, quantity, &system).await?;
             Ok(Ok(format!("quantity {old} → {quantity}")))
         }
     }

@@ -269,37 +269,7 @@ pub async fn set_quantity(
     if change == rules::Change::QuantityDecrease && !loaded.policy(today).may_lower_quantity {
         return Ok(Err(loaded.policy(today).message));
     }
-    let now = Utc::now();
-    match addon_id {
-        None => {
-            subscriptions::ActiveModel {
-                id: Set(subscription_id),
-                quantity: Set(quantity),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
-        }
-        Some(id) => {
-            subscription_addons::ActiveModel {
-                id: Set(id),
-                quantity: Set(quantity),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
-        }
-    }
-    let record = Change {
-        subscription_id,
-        addon_id,
-        field: "quantity",
-        old: Some(facts.quantity.to_string()),
-        new: Some(quantity.to_string()),
-    };
-    history::write(&txn, record, actor).await?;
+    write_quantity(&txn, subscription_id, addon_id, facts.quantity, quantity, actor).await?;
     txn.commit().await?;
     Ok(Ok(()))
 }
@@ -323,23 +293,46 @@ pub async fn add_quantity<C: ConnectionTrait>(
         Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
         _ => return Ok(Err(format!("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY))),
     };
-    subscriptions::ActiveModel {
-        id: Set(s.id),
-        quantity: Set(quantity),
-        updated_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .update(db)
-    .await?;
-    let record = Change {
-        subscription_id: s.id,
-        addon_id: None,
-        field: "quantity",
-        old: Some(s.quantity.to_string()),
-        new: Some(quantity.to_string()),
-    };
-    history::write(db, record, actor).await?;
+    write_quantity(db, s.id, None, s.quantity, quantity, actor).await?;
     Ok(Ok(()))
+}
+
+/// Writes the new quantity of a subscription (`addon_id: None`) or of one add-on, and its
+/// one history record. Callers have checked the change is allowed.
+pub(crate) async fn write_quantity<C: ConnectionTrait>(
+    db: &C,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    old: i32,
+    new: i32,
+    actor: &Actor,
+) -> AppResult<()> {
+    let now = Utc::now();
+    match addon_id {
+        None => {
+            subscriptions::ActiveModel {
+                id: Set(subscription_id),
+                quantity: Set(new),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+        }
+        Some(id) => {
+            subscription_addons::ActiveModel {
+                id: Set(id),
+                quantity: Set(new),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+        }
+    }
+    let record =
+        Change { subscription_id, addon_id, field: "quantity", old: Some(old.to_string()), new: Some(new.to_string()) };
+    history::write(db, record, actor).await
 }
 
 /// Suspends an active subscription or resumes a suspended one (sellers only: the caller checks).

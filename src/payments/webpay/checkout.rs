@@ -332,12 +332,7 @@ pub async fn settle(
             tracing::warn!(buy_order = %transaction.buy_order, "approved answer with another amount or buy order: not paid");
         }
         // A rejected payment leaves the order payable (it may have been "verifying").
-        crate::entities::orders::Entity::update_many()
-            .col_expr(crate::entities::orders::Column::Status, OrderStatus::PendingPayment.as_str().into())
-            .filter(crate::entities::orders::Column::Id.eq(transaction.order_id))
-            .filter(crate::entities::orders::Column::Status.eq(OrderStatus::PaymentVerifying))
-            .exec(&txn)
-            .await?;
+        reopen_order(&txn, transaction.order_id).await?;
         txn.commit().await?;
         return Ok(());
     }
@@ -471,7 +466,8 @@ pub async fn verify_lost_answers(db: &DatabaseConnection, webpay: &WebpayClient)
     Ok(settled)
 }
 
-async fn reopen_order(db: &DatabaseConnection, order_id: i32) -> AppResult<()> {
+/// An order that was "payment being verified" is payable again.
+async fn reopen_order<C: sea_orm::ConnectionTrait>(db: &C, order_id: i32) -> AppResult<()> {
     crate::entities::orders::Entity::update_many()
         .col_expr(crate::entities::orders::Column::Status, OrderStatus::PendingPayment.as_str().into())
         .filter(crate::entities::orders::Column::Id.eq(order_id))
