@@ -40,6 +40,27 @@ pub enum Command {
     WebpaySim(WebpaySimArgs),
     /// Consumption records.
     Usage(UsageArgs),
+    /// Billing runs.
+    Billing(BillingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BillingArgs {
+    #[command(subcommand)]
+    pub command: BillingCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// Issue the debit invoices of a month that has ended (the same run as Admin → Billing
+    /// run); accounts already billed for it are left alone.
+    Run {
+        /// The month, as YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Args)]

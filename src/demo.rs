@@ -337,6 +337,58 @@ impl Demo<'_> {
         Ok(())
     }
 
+    /// A consumption record, as the usage import would load it.
+    #[allow(clippy::too_many_arguments)]
+    async fn usage_record(
+        &self,
+        subscription: &subscriptions::Model,
+        family: &str,
+        resource: &str,
+        usage_date: NaiveDate,
+        quantity: i64,
+        amount: i64,
+        cost: i64,
+    ) -> AppResult<()> {
+        usage_records::ActiveModel {
+            account_id: Set(subscription.account_id),
+            subscription_id: Set(subscription.id),
+            usage_family: Set(family.into()),
+            resource: Set(resource.into()),
+            usage_date: Set(usage_date),
+            quantity: Set(quantity),
+            amount: Set(amount),
+            cost: Set(cost),
+            currency: Set("CLP".into()),
+            source_ref: Set(Some(format!("DEMO-{}-{usage_date}-{resource}", subscription.id))),
+            imported_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(())
+    }
+
+    /// A percentage discount (in basis points) for an account, on one product or all.
+    async fn discount(
+        &self,
+        account_id: i32,
+        product_id: Option<i32>,
+        basis_points: i32,
+        description: &str,
+    ) -> AppResult<()> {
+        discounts::ActiveModel {
+            account_id: Set(account_id),
+            product_id: Set(product_id),
+            basis_points: Set(basis_points),
+            description: Set(description.into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        Ok(())
+    }
+
     /// An invoice with its items: (description, subscription, usage, quantity, unit price, unit cost).
     async fn invoice(
         &self,
@@ -642,7 +694,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0001",
         contoso,
         andes,
-        2,
+        3,
         Paid,
         &[
             ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
@@ -658,7 +710,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0002",
         contoso,
         andes,
-        1,
+        2,
         Unpaid,
         &[
             ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
@@ -670,7 +722,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0003",
         fabrikam,
         pacific,
-        1,
+        2,
         Paid,
         &[
             ("Microsoft 365 E3", Some(f_e3.id), "Microsoft 365", 10, 28_800, 25_200),
@@ -684,7 +736,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "INV-DEMO-0004",
         tailspin,
         stratus,
-        1,
+        2,
         Unpaid,
         &[
             ("Microsoft 365 Business Standard", Some(t_bs.id), "Microsoft 365", 5, 11_500, 9_800),
@@ -694,5 +746,30 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         ],
     )
     .await?;
+
+    // Last month is left unbilled: its usage and discounts are ready for a billing run
+    // (Admin → Billing run). Contoso's legacy Azure is billed at a cut-off on the 20th.
+    let last_month = first_of_month(demo.today) - Months::new(1);
+    let day = |month: NaiveDate, day: u32| month.with_day(day).unwrap_or(month);
+    let mut cutoff: accounts::ActiveModel =
+        accounts::Entity::find_by_id(contoso).one(txn).await?.ok_or(crate::error::AppError::NotFound)?.into();
+    cutoff.csp_cutoff_day = Set(20);
+    cutoff.update(txn).await?;
+    let before = last_month - Months::new(1);
+    for (subscription, family, resource, date, quantity, amount, cost) in [
+        (&c_azure, "Azure Plan", "Virtual Machines", day(last_month, 3), 720, 30_120, 26_100),
+        (&c_azure, "Azure Plan", "Storage", day(last_month, 15), 2_048, 28_900, 25_000),
+        (&c_azure, "Azure Plan", "Bandwidth", day(last_month, 28), 310, 25_300, 22_000),
+        (&c_legacy, "MS Azure", "Virtual Machines", day(before, 22), 400, 21_000, 18_500),
+        (&c_legacy, "MS Azure", "SQL Database", day(last_month, 10), 300, 24_100, 21_300),
+        // After the cut-off: billed next month.
+        (&c_legacy, "MS Azure", "Storage", day(last_month, 25), 100, 9_900, 8_700),
+        (&f_azure, "Azure Plan", "Virtual Machines", day(last_month, 5), 500, 35_000, 30_400),
+        (&f_azure, "Azure Plan", "App Service", day(last_month, 18), 260, 26_400, 23_000),
+    ] {
+        demo.usage_record(subscription, family, resource, date, quantity, amount, cost).await?;
+    }
+    demo.discount(contoso, None, 500, "Loyalty discount 5%").await?;
+    demo.discount(tailspin, Some(m365_bs.id), 1_000, "Volume discount 10% on Microsoft 365 Business Standard").await?;
     Ok(())
 }

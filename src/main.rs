@@ -17,6 +17,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Auth(args)) => auth(args).await,
         Some(Command::WebpaySim(args)) => webpay_sim(args).await,
         Some(Command::Usage(args)) => usage(args).await,
+        Some(Command::Billing(args)) => billing(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -97,4 +98,32 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
     } else {
         Err(AppError::BadRequest(format!("{} row(s) were refused", report.rejected.len())))
     }
+}
+
+/// `stratus billing run --period YYYY-MM`: prints the invoices issued and what was skipped.
+async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
+    use stratus::billing::{money, run};
+    let stratus::config::BillingCommand::Run { period, database_url } = args.command;
+    let today = chrono::Utc::now().date_naive();
+    let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
+    period.check_ended(today).map_err(AppError::BadRequest)?;
+    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let report = run::run(&db, period, today).await?;
+    println!("Billing run for {}: {} invoice(s) issued.", report.period, report.issued.len());
+    for invoice in &report.issued {
+        println!(
+            "  {}  {}  {} line(s)  {}",
+            invoice.number,
+            invoice.account,
+            invoice.lines,
+            money::format(invoice.total, &invoice.currency)
+        );
+    }
+    if !report.already_billed.is_empty() {
+        println!("Already billed for {}: {}", report.period, report.already_billed.join(", "));
+    }
+    for problem in &report.problems {
+        println!("  not charged: {problem}");
+    }
+    Ok(())
 }

@@ -29,8 +29,8 @@ use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_identity, admin_payments, admin_usage, brands, cart, errors, home, invoice, login,
-    oidc, order, product, reseller, subscription,
+    account, accounts, admin, admin_billing, admin_identity, admin_payments, admin_usage, brands, cart, errors, home,
+    invoice, login, oidc, order, product, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -301,6 +301,7 @@ fn routes() -> Routes {
         .action("/admin/payments/test", post(admin_payments::test_connection))
         .page("/admin/payments/transactions", get(admin_payments::transactions))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
+        .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
         .page("/admin/brands", get(brands::list))
         .action("/admin/accounts/{code}/branding", post(brands::set_branding))
         .page("/brands/{code}", get(brands::edit_form).post(brands::save))

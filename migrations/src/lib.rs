@@ -5,6 +5,7 @@ mod m20261126_000001_create_schema;
 mod m20261126_000002_one_pending_action;
 mod m20261126_000003_ramp_up_on_items;
 mod m20261126_000004_webpay_events;
+mod m20261126_000005_discounts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_one_pending_action::Migration),
             Box::new(m20261126_000003_ramp_up_on_items::Migration),
             Box::new(m20261126_000004_webpay_events::Migration),
+            Box::new(m20261126_000005_discounts::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod credits;
 pub mod money;
+pub mod run;
 pub mod store;
 pub mod usage;
 pub mod usage_import;

@@ -8,6 +8,7 @@ pub mod brand_hosts;
 pub mod brands;
 pub mod cart_items;
 pub mod carts;
+pub mod discounts;
 pub mod enums;
 pub mod future_actions;
 pub mod identity_providers;

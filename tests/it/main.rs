@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bad_input;
+mod billing;
 mod branding;
 mod checkout;
 mod csrf;
