@@ -30,7 +30,7 @@ use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
     account, accounts, admin, admin_billing, admin_identity, admin_payments, admin_usage, brands, cart, errors, home,
-    invoice, login, oidc, order, product, reseller, subscription,
+    invoice, login, oidc, order, product, reports, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -302,6 +302,10 @@ fn routes() -> Routes {
         .page("/admin/payments/transactions", get(admin_payments::transactions))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
+        .page("/reports", get(reports::show))
+        .page("/reports/export.csv", get(reports::export_csv))
+        .action("/reports/saved", post(reports::save))
+        .action("/reports/saved/{id}/delete", post(reports::delete))
         .page("/admin/brands", get(brands::list))
         .action("/admin/accounts/{code}/branding", post(brands::set_branding))
         .page("/brands/{code}", get(brands::edit_form).post(brands::save))

@@ -2,7 +2,10 @@
 
 pub mod credits;
 pub mod money;
+pub mod report;
+pub mod report_query;
 pub mod run;
+pub mod saved_reports;
 pub mod store;
 pub mod usage;
 pub mod usage_import;

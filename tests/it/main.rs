@@ -11,6 +11,7 @@ mod identity_providers;
 mod invoices;
 mod login_options;
 mod pages;
+mod reports;
 mod subscriptions;
 mod support;
 mod test_op;

@@ -29,7 +29,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/brands">"Brands"</a> " · "
             <a href="/admin/payments">"Payments"</a> " · "
             <a href="/admin/usage">"Usage import"</a> " · "
-            <a href="/admin/billing">"Billing run"</a>
+            <a href="/admin/billing">"Billing run"</a> " · "
+            <a href="/reports">"Reports"</a>
         </nav>
     }
 }

@@ -16,5 +16,6 @@ pub mod login;
 pub mod oidc;
 pub mod order;
 pub mod product;
+pub mod reports;
 pub mod reseller;
 pub mod subscription;

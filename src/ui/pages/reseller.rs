@@ -24,6 +24,7 @@ pub async fn customers(
         let href = format!("/brands/{}", viewer.account.code);
         view! { <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a></p> }
     });
+    let reports_link = view! { <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a></p> };
     Ok(page(&ctx, "Customers", move || {
         let rows: Vec<_> = customers
             .items
@@ -51,6 +52,7 @@ pub async fn customers(
         });
         view! {
             {brand_link}
+            {reports_link}
             <p class="muted">{format!("Customers that {reseller} bills.")}</p>
             {customers.items.is_empty().then(|| empty("You have no customers yet."))}
             {table}

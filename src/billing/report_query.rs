@@ -1,0 +1,320 @@
+//! Runs a report definition: one SQL query over invoice items joined with their invoice,
+//! account, bill-to account, subscription and product, always inside the viewer's account
+//! scope. A page of it for the table; the whole of it streamed as CSV, row by row from a
+//! database cursor, so a large report never sits in memory.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use futures_util::{Stream, StreamExt};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, StreamTrait,
+};
+
+use crate::accounts::scope::AccountScope;
+use crate::billing::report::{Definition, Field, Kind};
+use crate::entities::{accounts, invoice_items, invoices, products, subscriptions};
+use crate::error::AppResult;
+use crate::pagination::{page_count, Paged, PAGE_SIZE};
+
+/// One value of a report row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Date(Option<NaiveDate>),
+    Number(i64),
+}
+
+impl Cell {
+    /// The value as the table and the CSV file show it.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Date(date) => date.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Number(n) => n.to_string(),
+        }
+    }
+
+    /// For CSV: text that a spreadsheet would run as a formula gets a leading quote.
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}"),
+            other => other.text(),
+        }
+    }
+}
+
+/// A report ready to run: the definition, checked, with its account resolved in scope.
+#[derive(Debug, Clone)]
+pub struct Runnable {
+    pub definition: Definition,
+    scope: AccountScope,
+    account_id: Option<i32>,
+}
+
+impl Runnable {
+    /// Checks the definition's account against the viewer's scope.
+    pub async fn new<C: ConnectionTrait>(
+        db: &C,
+        scope: AccountScope,
+        definition: Definition,
+    ) -> AppResult<Result<Runnable, Vec<String>>> {
+        let errors = definition.check();
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let account_id = match &definition.account {
+            None => None,
+            Some(code) => {
+                let found = accounts::Entity::find().filter(accounts::Column::Code.eq(code.clone())).one(db).await?;
+                match found.filter(|a| scope.allows(a.id, a.parent_id)) {
+                    Some(account) => Some(account.id),
+                    None => {
+                        return Ok(Err(vec![format!("No account “{code}” among the accounts you can report on.")]));
+                    }
+                }
+            }
+        };
+        Ok(Ok(Runnable { definition, scope, account_id }))
+    }
+
+    /// The items the criteria take, joined with everything a field may show.
+    fn base(&self) -> SelectStatement {
+        let definition = &self.definition;
+        let mut query = Query::select();
+        query
+            .from(invoice_items::Entity)
+            .join(
+                JoinType::InnerJoin,
+                invoices::Entity,
+                Expr::col((invoices::Entity, invoices::Column::Id))
+                    .equals((invoice_items::Entity, invoice_items::Column::InvoiceId)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                accounts::Entity,
+                Alias::new(ACCOUNT),
+                Expr::col((Alias::new(ACCOUNT), accounts::Column::Id))
+                    .equals((invoices::Entity, invoices::Column::AccountId)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                accounts::Entity,
+                Alias::new(BILL_TO),
+                Expr::col((Alias::new(BILL_TO), accounts::Column::Id))
+                    .equals((invoices::Entity, invoices::Column::BillToAccountId)),
+            )
+            .join(
+                JoinType::LeftJoin,
+                subscriptions::Entity,
+                Expr::col((subscriptions::Entity, subscriptions::Column::Id))
+                    .equals((invoice_items::Entity, invoice_items::Column::SubscriptionId)),
+            )
+            .join(
+                JoinType::LeftJoin,
+                products::Entity,
+                Expr::col((products::Entity, products::Column::Id))
+                    .equals((invoice_items::Entity, invoice_items::Column::ProductId)),
+            )
+            .cond_where(self.scope.condition(invoices::Column::AccountId));
+        let item = |column| Expr::col((invoice_items::Entity, column));
+        if let Some(from) = definition.date_from {
+            query.and_where(item(invoice_items::Column::PeriodStart).gte(from));
+        }
+        if let Some(to) = definition.date_to {
+            let end = Func::coalesce([
+                item(invoice_items::Column::PeriodEnd).into(),
+                item(invoice_items::Column::PeriodStart).into(),
+            ]);
+            query.and_where(Expr::expr(end).lte(to));
+        }
+        if !definition.usages.is_empty() {
+            query.and_where(item(invoice_items::Column::Usage).is_in(definition.usages.clone()));
+        }
+        if let Some(kind) = &definition.invoice_type {
+            query.and_where(Expr::col((invoices::Entity, invoices::Column::InvoiceType)).eq(kind.clone()));
+        }
+        if let Some(account_id) = self.account_id {
+            query.and_where(Expr::col((invoices::Entity, invoices::Column::AccountId)).eq(account_id));
+        }
+        if let Some(period) = &definition.billing_period {
+            query.and_where(Expr::col((invoices::Entity, invoices::Column::BillingPeriod)).eq(period.clone()));
+        }
+        query
+    }
+
+    /// The report's rows in order: the chosen sort, then a stable tie-break.
+    pub fn select(&self) -> SelectStatement {
+        let definition = &self.definition;
+        let mut query = self.base();
+        for (index, field) in definition.fields.iter().enumerate() {
+            query.expr_as(output(*field, definition.sums_only), Alias::new(alias(index)));
+        }
+        let direction = if definition.descending { Order::Desc } else { Order::Asc };
+        let position = |field: Field| definition.fields.iter().position(|f| *f == field);
+        if definition.sums_only {
+            let groups = definition.group_fields();
+            for field in &groups {
+                query.add_group_by([column(*field)]);
+            }
+            if let Some(index) = definition.sort.and_then(position) {
+                query.order_by(Alias::new(alias(index)), direction);
+            }
+            for field in &groups {
+                if let Some(index) = position(*field) {
+                    query.order_by(Alias::new(alias(index)), Order::Asc);
+                }
+            }
+        } else {
+            if let Some(sort) = definition.sort {
+                query.order_by_expr(column(sort), direction);
+            }
+            query.order_by((invoice_items::Entity, invoice_items::Column::Id), Order::Asc);
+        }
+        query
+    }
+
+    /// How many rows the report has.
+    pub async fn count<C: ConnectionTrait>(&self, db: &C) -> AppResult<u64> {
+        let mut query = Query::select();
+        if self.definition.sums_only {
+            query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n")).from_subquery(self.select(), Alias::new("groups"));
+        } else {
+            query = self.base();
+            query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
+        }
+        let row = db.query_one(db.get_database_backend().build(&query)).await?;
+        let n: i64 = match row {
+            Some(row) => row.try_get("", "n")?,
+            None => 0,
+        };
+        Ok(n.max(0) as u64)
+    }
+
+    /// One page of `PAGE_SIZE` rows; a page past the end shows the last one.
+    pub async fn page<C: ConnectionTrait>(&self, db: &C, page: u64) -> AppResult<Paged<Vec<Cell>>> {
+        let total = self.count(db).await?;
+        let pages = page_count(total, PAGE_SIZE);
+        let page = page.clamp(1, pages);
+        let mut query = self.select();
+        query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE);
+        let rows = db.query_all(db.get_database_backend().build(&query)).await?;
+        let items = rows.iter().map(|row| cells(row, &self.definition.fields)).collect::<Result<_, _>>()?;
+        Ok(Paged { items, page, pages, total })
+    }
+
+    /// Every row as CSV (header first), in chunks of about 64 KB read from a database
+    /// cursor. The rows are produced as the client reads them: a bounded channel holds
+    /// at most a few chunks.
+    pub fn csv(self, db: DatabaseConnection) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+        tokio::spawn(async move {
+            if let Err(e) = self.write_csv(&db, &sender).await {
+                tracing::error!(error = %e, "report CSV export stopped");
+                let _ = sender.send(Err(std::io::Error::other("the export stopped"))).await;
+            }
+        });
+        futures_util::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|chunk| (chunk, receiver))
+        })
+    }
+
+    async fn write_csv(
+        &self,
+        db: &DatabaseConnection,
+        sender: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    ) -> Result<(), String> {
+        const CHUNK: usize = 64 * 1024;
+        let fields = &self.definition.fields;
+        let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024));
+        writer.write_record(fields.iter().map(|f| f.label())).map_err(|e| e.to_string())?;
+        let statement = db.get_database_backend().build(&self.select());
+        let mut rows = db.stream(statement).await.map_err(|e| e.to_string())?;
+        while let Some(row) = rows.next().await {
+            let row = row.map_err(|e| e.to_string())?;
+            let cells = cells(&row, fields).map_err(|e| e.to_string())?;
+            writer.write_record(cells.iter().map(Cell::csv)).map_err(|e| e.to_string())?;
+            if writer.get_ref().len() >= CHUNK {
+                let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024)));
+                let chunk = full.into_inner().map_err(|e| e.to_string())?;
+                if sender.send(Ok(Bytes::from(chunk))).await.is_err() {
+                    return Ok(()); // the client went away
+                }
+            }
+        }
+        let rest = writer.into_inner().map_err(|e| e.to_string())?;
+        if !rest.is_empty() {
+            let _ = sender.send(Ok(Bytes::from(rest))).await;
+        }
+        Ok(())
+    }
+}
+
+const ACCOUNT: &str = "report_account";
+const BILL_TO: &str = "report_bill_to";
+
+fn alias(index: usize) -> String {
+    format!("c{index}")
+}
+
+/// The column behind a field.
+fn column(field: Field) -> SimpleExpr {
+    use Field::*;
+    let item = |column| Expr::col((invoice_items::Entity, column)).into();
+    let invoice = |column| Expr::col((invoices::Entity, column)).into();
+    match field {
+        InvoiceNumber => invoice(invoices::Column::Number),
+        InvoiceType => invoice(invoices::Column::InvoiceType),
+        InvoiceDate => invoice(invoices::Column::IssueDate),
+        Account => Expr::col((Alias::new(ACCOUNT), accounts::Column::Name)).into(),
+        BillingTo => Expr::col((Alias::new(BILL_TO), accounts::Column::Name)).into(),
+        Subscription => Expr::col((subscriptions::Entity, subscriptions::Column::Name)).into(),
+        SubscriptionExternalId => Expr::col((subscriptions::Entity, subscriptions::Column::ExternalId)).into(),
+        Product => Expr::col((products::Entity, products::Column::Name)).into(),
+        Usage => item(invoice_items::Column::Usage),
+        StartDate => item(invoice_items::Column::PeriodStart),
+        EndDate => item(invoice_items::Column::PeriodEnd),
+        Quantity => item(invoice_items::Column::Quantity),
+        UnitPrice => item(invoice_items::Column::UnitPrice),
+        UnitCost => item(invoice_items::Column::UnitCost),
+        Total => item(invoice_items::Column::Total),
+        TotalCost => item(invoice_items::Column::TotalCost),
+    }
+}
+
+/// What a field selects: numbers as BIGINT (summed in "sums only"; PostgreSQL's SUM of a
+/// BIGINT is NUMERIC, so the cast keeps one type on both databases).
+fn output(field: Field, sums_only: bool) -> SimpleExpr {
+    if field.kind() != Kind::Number {
+        return column(field);
+    }
+    let value: SimpleExpr = if sums_only { Func::sum(column(field)).into() } else { column(field) };
+    Expr::expr(value).cast_as(Alias::new("BIGINT"))
+}
+
+fn cells(row: &QueryResult, fields: &[Field]) -> Result<Vec<Cell>, DbErr> {
+    fields
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let name = alias(index);
+            Ok(match field.kind() {
+                Kind::Text => {
+                    let text: Option<String> = row.try_get("", &name)?;
+                    let text = text.unwrap_or_default();
+                    Cell::Text(if *field == Field::InvoiceType { capitalized(&text) } else { text })
+                }
+                Kind::Date => Cell::Date(row.try_get("", &name)?),
+                Kind::Number => Cell::Number(row.try_get::<Option<i64>>("", &name)?.unwrap_or(0)),
+            })
+        })
+        .collect()
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,468 @@
+//! Reports → "Invoices and Invoice Items": the report builder (a GET form, so a report is
+//! a link and works without JavaScript), its paginated sortable table, the CSV download,
+//! saved reports and the ready reports. Provider admins report on every account, reseller
+//! admins on their own and their customers'.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::Utc;
+use leptos::prelude::*;
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use tower_sessions::Session;
+
+use crate::accounts::scope::AccountScope;
+use crate::billing::report::{Definition, Field, Kind, Ready, KNOWN_USAGES};
+use crate::billing::report_query::{Cell, Runnable};
+use crate::billing::run::Period;
+use crate::billing::saved_reports::{self, SavedReport};
+use crate::entities::{accounts, products};
+use crate::error::{AppError, AppResult};
+use crate::identity::session::set_flash;
+use crate::pagination::Paged;
+use crate::server::AppState;
+use crate::ui::components::{csrf_field, empty, form_errors, pager};
+use crate::ui::{page_with_status, PageCtx};
+
+type Pairs = Vec<(String, String)>;
+/// A definition asked for, with the ready report's title when it is one.
+type Requested = (Definition, Option<&'static str>);
+
+/// What the builder form shows, read from the raw query so a refused one comes back as typed.
+#[derive(Debug, Clone, Default)]
+struct FormState {
+    fields: BTreeSet<String>,
+    from: String,
+    to: String,
+    usages: BTreeSet<String>,
+    invoice_type: String,
+    account: String,
+    period: String,
+    sums: bool,
+    sort: String,
+    descending: bool,
+}
+
+impl FormState {
+    fn from_pairs(pairs: &Pairs) -> FormState {
+        let mut state = FormState::default();
+        for (key, value) in pairs {
+            let value = value.trim().chars().take(100).collect::<String>();
+            match key.as_str() {
+                "field" => {
+                    state.fields.insert(value);
+                }
+                "usage" => {
+                    state.usages.insert(value);
+                }
+                "from" => state.from = value,
+                "to" => state.to = value,
+                "type" => state.invoice_type = value,
+                "account" => state.account = value,
+                "period" => state.period = value,
+                "sums" => state.sums = !value.is_empty() && value != "off",
+                "sort" => state.sort = value,
+                "dir" => state.descending = value == "desc",
+                _ => {}
+            }
+        }
+        state
+    }
+
+    fn of(definition: &Definition) -> FormState {
+        let pairs: Pairs = definition.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        FormState::from_pairs(&pairs)
+    }
+}
+
+/// A report's results as the page shows them.
+struct Results {
+    definition: Definition,
+    title: Option<&'static str>,
+    rows: Paged<Vec<Cell>>,
+}
+
+fn scope_of(ctx: &PageCtx) -> AppResult<(AccountScope, i32, i32)> {
+    let viewer = ctx.seller_admin()?;
+    Ok((AccountScope::of(viewer), viewer.account.id, viewer.user.id))
+}
+
+/// Usage values to pick from: the fixed ones and every product family.
+async fn usage_choices(state: &AppState) -> AppResult<Vec<String>> {
+    let families: Vec<String> = products::Entity::find()
+        .select_only()
+        .column(products::Column::UsageFamily)
+        .distinct()
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let mut all: BTreeSet<String> = KNOWN_USAGES.iter().map(|u| u.to_string()).collect();
+    all.extend(families.into_iter().filter(|f| !f.trim().is_empty()));
+    Ok(all.into_iter().collect())
+}
+
+/// Accounts the viewer may report on, for the account field's suggestions.
+async fn account_choices(state: &AppState, scope: AccountScope) -> AppResult<Vec<(String, String)>> {
+    Ok(accounts::Entity::find()
+        .filter(scope.condition(accounts::Column::Id))
+        .order_by_asc(accounts::Column::Name)
+        .limit(500)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.name))
+        .collect())
+}
+
+struct PageData {
+    form: FormState,
+    errors: Vec<String>,
+    results: Option<Results>,
+    saved: Vec<SavedReport>,
+    usages: Vec<String>,
+    accounts: Vec<(String, String)>,
+}
+
+fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Reports · Invoices and Invoice Items", move || {
+        let PageData { form, errors, results, saved, usages, accounts } = data;
+        let last_month = Period::of(Utc::now().date_naive()).previous();
+        let field_boxes: Vec<_> = Field::ALL
+            .iter()
+            .map(|field| {
+                let checked = form.fields.contains(field.key());
+                view! { <label class="check"><input type="checkbox" name="field" value=field.key() checked=checked/> " " {field.label()}</label> }
+            })
+            .collect();
+        let usage_boxes: Vec<_> = usages
+            .iter()
+            .map(|usage| {
+                let checked = form.usages.contains(usage);
+                view! { <label class="check"><input type="checkbox" name="usage" value=usage.clone() checked=checked/> " " {usage.clone()}</label> }
+            })
+            .collect();
+        let account_options: Vec<_> =
+            accounts.iter().map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> }).collect();
+        let sort_options: Vec<_> = Field::ALL
+            .iter()
+            .map(|field| {
+                let selected = form.sort == field.key();
+                view! { <option value=field.key() selected=selected>{field.label()}</option> }
+            })
+            .collect();
+        let ready: Vec<_> = Ready::ALL
+            .iter()
+            .map(|ready| {
+                let period_input = (*ready == Ready::AzureReconciliation).then(|| {
+                    view! { <label>"Billing period " <input name="period" value=last_month.label() pattern="[0-9]{4}-[0-9]{2}" maxlength="7" required/></label> }
+                });
+                view! {
+                    <li>
+                        <form class="inline" method="get" action="/reports">
+                            <input type="hidden" name="ready" value=ready.key()/>
+                            <strong>{ready.title()}</strong> ": " {ready.description()} " "
+                            {period_input}
+                            <button type="submit" class="secondary">"Run"</button>
+                        </form>
+                    </li>
+                }
+            })
+            .collect();
+        let saved_rows: Vec<_> = saved
+            .iter()
+            .map(|report| {
+                let href = format!("/reports?{}", report.definition.query_string());
+                let delete = format!("/reports/saved/{}/delete", report.id);
+                view! {
+                    <tr>
+                        <td><a href=href>{report.name.clone()}</a></td>
+                        <td>
+                            <form class="inline" method="post" action=delete>
+                                {csrf_field(&ctx2)}
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Sure"</label>
+                                <button type="submit" class="danger">"Delete"</button>
+                            </form>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect();
+        let saved_list = if saved_rows.is_empty() {
+            empty("No saved reports yet: run a report, then save it under a name.").into_any()
+        } else {
+            view! { <div class="table-wrap"><table><tbody>{saved_rows}</tbody></table></div> }.into_any()
+        };
+        let results = results.map(|results| results_view(&ctx2, results));
+        view! {
+            <h1>"Reports"</h1>
+            {form_errors(errors)}
+            <section class="card">
+                <h2>"Ready reports"</h2>
+                <ul>{ready}</ul>
+            </section>
+            <form class="stacked card" method="get" action="/reports">
+                <h2>"Invoices and Invoice Items"</h2>
+                <fieldset><legend>"Fields"</legend>{field_boxes}</fieldset>
+                <fieldset>
+                    <legend>"Criteria"</legend>
+                    <label>"Item start date from " <input type="date" name="from" value=form.from.clone()/></label>
+                    <label>"Item end date to " <input type="date" name="to" value=form.to.clone()/></label>
+                    <label>"Invoice type "
+                        <select name="type">
+                            <option value="" selected=form.invoice_type.is_empty()>"Debit and credit"</option>
+                            <option value="debit" selected=form.invoice_type == "debit">"Debit"</option>
+                            <option value="credit" selected=form.invoice_type == "credit">"Credit"</option>
+                        </select>
+                    </label>
+                    <label>"Account (code) " <input name="account" list="report-accounts" value=form.account.clone() maxlength="64"/></label>
+                    <datalist id="report-accounts">{account_options}</datalist>
+                    <label>"Billing period (YYYY-MM) " <input name="period" value=form.period.clone() maxlength="7"/></label>
+                    <fieldset><legend>"Usage (all when none is ticked)"</legend>{usage_boxes}</fieldset>
+                </fieldset>
+                <label class="check"><input type="checkbox" name="sums" value="on" checked=form.sums/>
+                    " Show the sums of the report only (grouped by the chosen text and date fields)"</label>
+                <label>"Sort by "
+                    <select name="sort">
+                        <option value="" selected=form.sort.is_empty()>"Invoice item order"</option>
+                        {sort_options}
+                    </select>
+                </label>
+                <label class="check"><input type="checkbox" name="dir" value="desc" checked=form.descending/> " Descending"</label>
+                <button type="submit">"Run report"</button>
+            </form>
+            {results}
+            <section class="card">
+                <h2>"Saved reports"</h2>
+                {saved_list}
+            </section>
+        }
+    })
+}
+
+fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
+    let Results { definition, title, rows } = results;
+    let query = definition.query_string();
+    let headers: Vec<_> = definition
+        .fields
+        .iter()
+        .map(|field| {
+            let href = format!("/reports?{}", definition.sorted_by(*field).query_string());
+            let (marker, aria) = match (definition.sort == Some(*field), definition.descending) {
+                (true, false) => (" ▲", "ascending"),
+                (true, true) => (" ▼", "descending"),
+                _ => ("", "none"),
+            };
+            let class = (field.kind() == Kind::Number).then_some("num");
+            view! { <th class=class aria-sort=aria><a href=href>{format!("{}{marker}", field.label())}</a></th> }
+        })
+        .collect();
+    let kinds: Vec<Kind> = definition.fields.iter().map(|f| f.kind()).collect();
+    let body: Vec<_> = rows
+        .items
+        .iter()
+        .map(|row| {
+            let cells: Vec<_> = row
+                .iter()
+                .zip(&kinds)
+                .map(|(cell, kind)| {
+                    let class = (*kind == Kind::Number).then_some("num");
+                    view! { <td class=class>{cell.text()}</td> }
+                })
+                .collect();
+            view! { <tr>{cells}</tr> }
+        })
+        .collect();
+    let table = if body.is_empty() {
+        empty("No invoice items match these criteria.").into_any()
+    } else {
+        view! {
+            <div class="table-wrap"><table class="report">
+                <thead><tr>{headers}</tr></thead>
+                <tbody>{body}</tbody>
+            </table></div>
+        }
+        .into_any()
+    };
+    let hidden: Vec<_> = definition
+        .to_pairs()
+        .into_iter()
+        .map(|(key, value)| view! { <input type="hidden" name=key value=value/> })
+        .collect();
+    let csv = format!("/reports/export.csv?{query}");
+    let base = format!("/reports?{query}");
+    let heading = title.unwrap_or("Results");
+    view! {
+        <section class="card" aria-label="Results">
+            <h2>{heading}</h2>
+            <p>"Amounts are whole units of each invoice's currency's smallest unit (pesos for CLP). "
+               <a href=csv download="invoice-items.csv">"Download CSV"</a></p>
+            {table}
+            {pager(&rows, &base)}
+            <form class="inline" method="post" action="/reports/saved">
+                {csrf_field(ctx)}
+                {hidden}
+                <label>"Save as " <input name="name" maxlength="100" required/></label>
+                <button type="submit" class="secondary">"Save report"</button>
+            </form>
+        </section>
+    }
+}
+
+/// Reads the definition a request asks for: a ready report (`ready=`, with `period=` for
+/// the reconciliation), or the builder's fields. `None` when it asks for none.
+fn requested(pairs: &Pairs) -> Option<Result<Requested, Vec<String>>> {
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
+    if let Some(key) = value("ready") {
+        let Some(ready) = Ready::parse(&key) else {
+            return Some(Err(vec!["There is no such ready report.".into()]));
+        };
+        let period = match value("period").filter(|p| !p.is_empty()) {
+            Some(text) => match Period::parse(&text) {
+                Ok(period) => period,
+                Err(message) => return Some(Err(vec![message])),
+            },
+            None => Period::of(Utc::now().date_naive()).previous(),
+        };
+        return Some(Ok((ready.definition(period), Some(ready.title()))));
+    }
+    if !pairs.iter().any(|(k, _)| k == "field" || k == "sort") {
+        return None;
+    }
+    Some(Definition::from_pairs(pairs).map(|d| (d, None)))
+}
+
+/// `GET /reports`.
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(pairs): Query<Pairs>,
+) -> AppResult<Response> {
+    let (scope, account_id, _) = scope_of(&ctx)?;
+    let page = pairs.iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse::<u64>().ok()).unwrap_or(1);
+    let mut form = FormState::from_pairs(&pairs);
+    let mut errors = Vec::new();
+    let mut results = None;
+    match requested(&pairs) {
+        None => {}
+        Some(Err(refused)) => errors = refused,
+        Some(Ok((definition, title))) => {
+            form = FormState::of(&definition);
+            match Runnable::new(&state.db, scope, definition).await? {
+                Ok(runnable) => {
+                    let rows = runnable.page(&state.db, page).await?;
+                    results = Some(Results { definition: runnable.definition, title, rows });
+                }
+                Err(refused) => errors = refused,
+            }
+        }
+    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+    let data = PageData {
+        form,
+        errors,
+        results,
+        saved: saved_reports::list(&state.db, account_id).await?,
+        usages: usage_choices(&state).await?,
+        accounts: account_choices(&state, scope).await?,
+    };
+    Ok(render(&ctx, status, data))
+}
+
+/// `GET /reports/export.csv`: the whole report, streamed. A refused definition gets the
+/// branded error page with what was wrong.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(pairs): Query<Pairs>,
+) -> AppResult<Response> {
+    let (scope, _, _) = scope_of(&ctx)?;
+    let definition = match requested(&pairs) {
+        Some(Ok((definition, _))) => definition,
+        Some(Err(errors)) => return Err(AppError::BadRequest(errors.join(" "))),
+        None => return Err(AppError::bad_request("Choose at least one field.")),
+    };
+    let runnable =
+        Runnable::new(&state.db, scope, definition).await?.map_err(|errors| AppError::BadRequest(errors.join(" ")))?;
+    let filename = format!("invoice-items-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(runnable.csv(state.db.clone())),
+    )
+        .into_response())
+}
+
+/// `POST /reports/saved`: the definition's fields plus `name`.
+pub async fn save(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(pairs): Form<Pairs>,
+) -> AppResult<Response> {
+    let (scope, account_id, user_id) = scope_of(&ctx)?;
+    let name = pairs.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
+    let outcome = match Definition::from_pairs(&pairs) {
+        Err(errors) => Err(errors),
+        Ok(definition) => match Runnable::new(&state.db, scope, definition).await? {
+            Err(errors) => Err(errors),
+            Ok(runnable) => {
+                match saved_reports::save(&state.db, account_id, user_id, &name, &runnable.definition).await? {
+                    Ok(()) => Ok(runnable.definition),
+                    Err(message) => Err(vec![message]),
+                }
+            }
+        },
+    };
+    match outcome {
+        Ok(definition) => {
+            set_flash(&session, format!("The report “{}” was saved.", name.trim())).await?;
+            Ok(Redirect::to(&format!("/reports?{}", definition.query_string())).into_response())
+        }
+        Err(errors) => {
+            let data = PageData {
+                form: FormState::from_pairs(&pairs),
+                errors,
+                results: None,
+                saved: saved_reports::list(&state.db, account_id).await?,
+                usages: usage_choices(&state).await?,
+                accounts: account_choices(&state, scope).await?,
+            };
+            Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data))
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /reports/saved/{id}/delete`: needs the confirmation ticked.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<String>,
+    Form(form): Form<DeleteForm>,
+) -> AppResult<Response> {
+    let (_, account_id, _) = scope_of(&ctx)?;
+    let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
+    if form.confirm != "yes" {
+        set_flash(&session, "Tick “Sure” to delete a saved report.").await?;
+        return Ok(Redirect::to("/reports").into_response());
+    }
+    if !saved_reports::delete(&state.db, account_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    set_flash(&session, "The saved report was deleted.").await?;
+    Ok(Redirect::to("/reports").into_response())
+}

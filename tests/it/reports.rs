@@ -1,0 +1,313 @@
+//! The report builder over invoices and invoice items: Usage criteria, sums only, sorting,
+//! paging, the CSV download (parsed back and compared with the table), saved reports, the
+//! ready reports, reseller scoping and refused definitions.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use stratus::billing::run::Period;
+use stratus::entities::{invoice_items, invoices, saved_reports};
+
+use crate::support::{Browser, TestApp};
+
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
+}
+
+/// The text of each cell of the results table's body rows.
+fn table_rows(body: &str) -> Vec<Vec<String>> {
+    let Some(start) = body.find("<table class=\"report\">") else { return vec![] };
+    let table = &body[start..body[start..].find("</table>").map_or(body.len(), |end| start + end)];
+    let Some(tbody) = table.find("<tbody>") else { return vec![] };
+    table[tbody..]
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let open = cell.find('>').unwrap() + 1;
+                    let close = cell.find("</td>").unwrap();
+                    // HTML whitespace is not content: an empty cell renders as a space.
+                    unescape(cell[open..close].trim())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn headers(body: &str) -> Vec<String> {
+    let start = body.find("<thead>").expect("a table head");
+    let head = &body[start..start + body[start..].find("</thead>").unwrap()];
+    head.split("<a href=")
+        .skip(1)
+        .map(|cell| {
+            let open = cell.find('>').unwrap() + 1;
+            let close = cell.find("</a>").unwrap();
+            unescape(&cell[open..close]).trim_end_matches([' ', '▲', '▼']).to_string()
+        })
+        .collect()
+}
+
+/// Every row of every page of a report.
+async fn all_pages(browser: &Browser, query: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![];
+    for page in 1..100 {
+        let (status, body) = browser.page(&format!("/reports?{query}&page={page}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        rows.extend(table_rows(&body));
+        if !body.contains("rel=\"next\"") {
+            return rows;
+        }
+    }
+    panic!("too many pages");
+}
+
+async fn csv_of(browser: &Browser, query: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let response = browser.get(&format!("/reports/export.csv?{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(response.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    (header, rows)
+}
+
+async fn bill_last_month(app: &TestApp) -> Period {
+    let period = Period::of(Utc::now().date_naive()).previous();
+    let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period.label())]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    period
+}
+
+#[tokio::test]
+async fn usage_discount_finds_exactly_the_debit_invoices_with_discount_lines() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let mut expected = BTreeSet::new();
+    for (item, invoice) in invoice_items::Entity::find().find_also_related(invoices::Entity).all(&app.db).await.unwrap()
+    {
+        let invoice = invoice.unwrap();
+        if item.usage == "Discount" && invoice.invoice_type.to_string() == "debit" {
+            expected.insert(invoice.number);
+        }
+    }
+    assert_eq!(expected.len(), 4, "two demo invoices and two from the run: {expected:?}");
+
+    let rows = all_pages(&app.browser, "field=invoice_number&field=total&usage=Discount&type=debit&sums=on").await;
+    let found: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(found, expected);
+    assert_eq!(rows.len(), expected.len(), "one row per invoice");
+    assert!(rows.iter().all(|r| r[1].starts_with('-')), "summed discounts are negative: {rows:?}");
+
+    let (status, body) = app.page("/reports?ready=debit-invoices-with-discounts").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<h2>Debit invoices with discount lines</h2>"));
+    let ready: BTreeSet<String> = table_rows(&body).iter().map(|r| r[0].clone()).collect();
+    assert_eq!(ready, expected);
+}
+
+#[tokio::test]
+async fn azure_reconciliation_sums_each_subscription_azure_plan_apart_from_ms_azure() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let period = bill_last_month(&app).await;
+    // A second Azure plan line for Contoso in the same period: the report sums both.
+    let contoso_number = format!("INV-{}-CONTOSO", period.first().format("%Y%m"));
+    let invoice = invoices::Entity::find()
+        .filter(invoices::Column::Number.eq(&contoso_number))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let azure_line = invoice_items::Entity::find()
+        .filter(invoice_items::Column::InvoiceId.eq(invoice.id))
+        .filter(invoice_items::Column::Usage.eq("Azure Plan"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut late: invoice_items::ActiveModel = azure_line.clone().into();
+    late.id = sea_orm::ActiveValue::NotSet;
+    late.description = Set("Azure plan late usage".into());
+    late.total = Set(1_000);
+    late.total_cost = Set(800);
+    late.insert(&app.db).await.unwrap();
+
+    let (status, body) = app.page(&format!("/reports?ready=azure-reconciliation&period={}", period.label())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        headers(&body),
+        ["Account", "Subscription", "Subscription External Id", "Usage", "Quantity", "Total", "Total Cost"]
+    );
+    let rows: Vec<(String, String, String, String)> =
+        table_rows(&body).into_iter().map(|r| (r[0].clone(), r[1].clone(), r[3].clone(), r[5].clone())).collect();
+    assert_eq!(
+        rows,
+        vec![
+            ("Contoso Chile".into(), "Azure plan".into(), "Azure Plan".into(), (84_320 + 1_000).to_string()),
+            ("Fabrikam".into(), "Azure plan".into(), "Azure Plan".into(), "61400".into()),
+            ("Contoso Chile".into(), "Microsoft Azure (legacy CSP)".into(), "MS Azure".into(), "45100".into()),
+        ],
+        "sorted by subscription, then account; the minimum commitment is not Azure usage"
+    );
+    assert!(body.contains(&format!("value=\"{}\"", period.label())));
+}
+
+#[tokio::test]
+async fn the_csv_download_holds_exactly_what_the_table_shows() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let every_field =
+        stratus::billing::report::Field::ALL.iter().map(|f| format!("field={}", f.key())).collect::<Vec<_>>().join("&");
+    for query in [
+        format!("{every_field}&sort=total&dir=desc"),
+        "field=account&field=usage&field=quantity&field=total&field=total_cost&sums=on&sort=account".to_string(),
+    ] {
+        let table = all_pages(&app.browser, &query).await;
+        let (header, csv_rows) = csv_of(&app.browser, &query).await;
+        let (_, first) = app.page(&format!("/reports?{query}")).await;
+        assert_eq!(header, headers(&first), "{query}");
+        assert!(table.len() > 25 || query.contains("sums"), "more than one page: {}", table.len());
+        assert_eq!(csv_rows, table, "{query}");
+    }
+    // Rows come sorted by the column clicked, both ways.
+    let totals = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>();
+    let down = totals(&all_pages(&app.browser, "field=total&sort=total&dir=desc").await);
+    let up = totals(&all_pages(&app.browser, "field=total&sort=total&dir=asc").await);
+    assert!(down.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(up, down.iter().rev().copied().collect::<Vec<_>>());
+    let total_items = invoice_items::Entity::find().count(&app.db).await.unwrap() as usize;
+    assert_eq!(down.len(), total_items, "the provider sees every item");
+}
+
+#[tokio::test]
+async fn a_reseller_reports_only_on_its_own_customers() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let query = "field=account&field=billing_to&field=invoice_number&field=total";
+    let rows = all_pages(&andes, query).await;
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[0] == "Contoso Chile" && r[1] == "Andes IT"), "{rows:?}");
+    let (_, csv_rows) = csv_of(&andes, query).await;
+    assert_eq!(csv_rows, rows);
+    let (_, sums) = csv_of(&andes, "field=account&field=total&sums=on").await;
+    assert_eq!(sums.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["Contoso Chile"]);
+
+    let (status, body) = andes.page("/reports?field=account&account=FABRIKAM").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("No account “FABRIKAM” among the accounts you can report on."));
+    assert!(!body.contains("Fabrikam"), "not even in the suggestions");
+    let response = andes.get("/reports/export.csv?field=account&account=FABRIKAM").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (status, body) = andes.page("/reports?ready=azure-reconciliation&period=2020-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No invoice items match these criteria."));
+
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    assert_eq!(ana.page("/reports").await.0, StatusCode::NOT_FOUND);
+    let response = ana.get("/reports/export.csv?field=account").await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(!response.text().await.unwrap().contains("Contoso Chile,"), "no CSV rows");
+}
+
+#[tokio::test]
+async fn saved_reports_run_again_and_stay_with_their_account() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@andes.demo").await;
+    let query = "field=invoice_number&field=usage&field=total&usage=Discount&sort=total&dir=desc";
+    let (_, body) = app.page(&format!("/reports?{query}")).await;
+    assert!(body.contains("Save report"));
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("field", "invoice_number"),
+        ("field", "usage"),
+        ("field", "total"),
+        ("usage", "Discount"),
+        ("sort", "total"),
+        ("dir", "desc"),
+        ("name", "Discounts"),
+    ];
+    let response = app.submit("/reports", "/reports/saved", &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, list) = app.page("/reports").await;
+    assert!(list.contains(">Discounts</a>"));
+    let before_name = &list[..list.find(">Discounts</a>").unwrap()];
+    let link = unescape(&before_name[before_name.rfind("href=\"").unwrap() + 6..before_name.len() - 1]);
+    assert!(link.starts_with("/reports?") && link.contains("usage=Discount"), "{link}");
+    let rows = table_rows(&app.page(&link).await.1);
+    assert_eq!(rows, vec![vec!["INV-DEMO-0001".to_string(), "Discount".into(), "-20000".into()]]);
+
+    let response = app.submit("/reports", "/reports/saved", &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("A report named “Discounts” is already saved"));
+    fields.retain(|(k, _)| *k != "field");
+    fields.push(("field", "secret_column"));
+    let response = app.submit("/reports", "/reports/saved", &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(saved_reports::Entity::find().count(&app.db).await.unwrap(), 1);
+
+    // Pacific neither sees nor deletes it.
+    let saved = saved_reports::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let pacific = app.new_browser();
+    pacific.sign_in("admin@pacific.demo").await;
+    assert!(!pacific.page("/reports").await.1.contains(">Discounts</a>"));
+    let delete = format!("/reports/saved/{}/delete", saved.id);
+    let response = pacific.submit("/reports", &delete, &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    // Without the confirmation nothing goes; with it, it is gone.
+    app.submit("/reports", &delete, &[]).await;
+    assert_eq!(saved_reports::Entity::find().count(&app.db).await.unwrap(), 1);
+    let response = app.submit("/reports", &delete, &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(saved_reports::Entity::find().count(&app.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn bad_report_definitions_are_refused_with_a_clear_message() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let before = invoice_items::Entity::find().count(&app.db).await.unwrap();
+    for (query, message) in [
+        ("field=password_hash", "Unknown field “password_hash”: choose fields from the list."),
+        (
+            "field=total&from=2026-10-31&to=2026-10-01",
+            "The date range is inverted: from 2026-10-31 is after to 2026-10-01.",
+        ),
+        ("field=total&from=31/10/2026", "is not a date: write it as YYYY-MM-DD."),
+        ("field=total&type=proforma", "Unknown invoice type"),
+        ("field=total&sort=usage", "Sort by a field the report shows"),
+        ("sort=total", "Choose at least one field."),
+        ("field=total&period=2026-13", "is not a billing period"),
+        ("ready=nope", "There is no such ready report."),
+        ("field=total%27%3B%20DROP%20TABLE%20invoice_items%3B--", "Unknown field"),
+    ] {
+        let (status, body) = app.page(&format!("/reports?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(body.contains(message), "{query}: expected {message}");
+        let response = app.get(&format!("/reports/export.csv?{query}")).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            response.headers()["content-type"].to_str().unwrap().starts_with("text/html"),
+            "the branded error page"
+        );
+        assert!(unescape(&response.text().await.unwrap()).contains(message), "{query}");
+    }
+    let (status, body) = app.page("/reports?field=total&from=2026-10-31&to=2026-10-01").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("value=\"2026-10-31\""), "the form keeps what was typed");
+    let huge = "x".repeat(50_000);
+    let (status, body) = app.page(&format!("/reports?field=total&usage={huge}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("A Usage is at most 100 characters."));
+    assert_eq!(invoice_items::Entity::find().count(&app.db).await.unwrap(), before);
+}
