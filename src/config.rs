@@ -42,6 +42,29 @@ pub enum Command {
     Usage(UsageArgs),
     /// Billing runs.
     Billing(BillingArgs),
+    /// REST API clients.
+    ApiClient(ApiClientArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiClientArgs {
+    #[command(subcommand)]
+    pub command: ApiClientCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiClientCommand {
+    /// Create an API client for the provider or a reseller; prints its id and secret once.
+    Create {
+        /// The account's code.
+        #[arg(long)]
+        account: String,
+        /// What the client is for.
+        #[arg(long)]
+        name: String,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +163,9 @@ pub struct ServeArgs {
     /// Seconds to wait for WebPay's answer before counting it as lost (1–120; default 20).
     #[arg(long, env = "STRATUS_WEBPAY_TIMEOUT_SECONDS")]
     pub webpay_timeout_seconds: Option<u64>,
+    /// API calls each API client may make per minute on this instance (default 600).
+    #[arg(long, env = "STRATUS_API_REQUESTS_PER_MINUTE")]
+    pub api_requests_per_minute: Option<u32>,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -199,6 +225,8 @@ pub struct Settings {
     pub demo: bool,
     /// How long a WebPay call may take before its answer counts as lost.
     pub webpay_timeout: std::time::Duration,
+    /// API calls per client and minute (per instance).
+    pub api_requests_per_minute: u32,
     pub auth: FileAuth,
     pub identity_providers: Vec<ProviderFields>,
     pub brands: Vec<BrandFields>,
@@ -265,6 +293,12 @@ impl Settings {
         if !(1..=120).contains(&webpay_timeout) {
             return Err(AppError::Config(format!("--webpay-timeout-seconds must be 1 to 120, not {webpay_timeout}")));
         }
+        let api_requests_per_minute = args.api_requests_per_minute.unwrap_or(600);
+        if !(1..=1_000_000).contains(&api_requests_per_minute) {
+            return Err(AppError::Config(format!(
+                "--api-requests-per-minute must be 1 to 1000000, not {api_requests_per_minute}"
+            )));
+        }
         Ok(Settings {
             database_url,
             addr,
@@ -272,6 +306,7 @@ impl Settings {
             secret_key,
             demo: args.demo,
             webpay_timeout: std::time::Duration::from_secs(webpay_timeout),
+            api_requests_per_minute,
             auth: file.auth,
             identity_providers: file.identity_provider,
             brands: file.brand,

@@ -1,6 +1,7 @@
 //! Stratus: a storefront and billing system for resellers of cloud services.
 
 pub mod accounts;
+pub mod api;
 pub mod billing;
 pub mod branding;
 pub mod catalog;

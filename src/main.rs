@@ -18,6 +18,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::WebpaySim(args)) => webpay_sim(args).await,
         Some(Command::Usage(args)) => usage(args).await,
         Some(Command::Billing(args)) => billing(args).await,
+        Some(Command::ApiClient(args)) => api_client(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -125,5 +126,22 @@ async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     for problem in &report.problems {
         println!("  not charged: {problem}");
     }
+    Ok(())
+}
+
+/// `stratus api-client create --account CODE --name NAME`.
+async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use stratus::entities::accounts;
+    let stratus::config::ApiClientCommand::Create { account, name, database_url } = args.command;
+    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let found = accounts::Entity::find().filter(accounts::Column::Code.eq(account.trim())).one(&db).await?;
+    let Some(account) = found else {
+        return Err(AppError::BadRequest(format!("There is no account with the code {account}.")));
+    };
+    let new = stratus::api::clients::create(&db, &account, &name).await?.map_err(AppError::BadRequest)?;
+    println!("Created API client “{}” for {}.", new.client.name, account.name);
+    println!("Client id: {}", new.client.client_id);
+    println!("Secret (shown once): {}", new.secret);
     Ok(())
 }

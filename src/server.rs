@@ -29,8 +29,8 @@ use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_billing, admin_identity, admin_payments, admin_usage, brands, cart, errors, home,
-    invoice, login, oidc, order, product, reports, reseller, subscription,
+    account, accounts, admin, admin_billing, admin_identity, admin_payments, admin_usage, api_clients, brands, cart,
+    errors, home, invoice, login, oidc, order, product, reports, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -45,6 +45,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub secrets: Arc<SecretBox>,
     pub sign_in_limiter: Arc<RateLimiter>,
+    /// API calls per API client (by its row id).
+    pub api_limiter: Arc<RateLimiter<i32>>,
     /// For calls to identity providers: no redirects followed, short timeouts.
     pub http: reqwest::Client,
     /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
@@ -134,11 +136,13 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     }
     let webpay_http = WebpayClient::http_client(settings.webpay_timeout)
         .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
+    let api_requests_per_minute = settings.api_requests_per_minute;
     let state = AppState {
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
+        api_limiter: Arc::new(RateLimiter::new(api_requests_per_minute, Duration::from_secs(60))),
         http: identity::discovery::http_client(),
         webpay_http,
     };
@@ -302,6 +306,13 @@ fn routes() -> Routes {
         .page("/admin/payments/transactions", get(admin_payments::transactions))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
+        .page("/api-clients", get(api_clients::list).post(api_clients::create))
+        .action("/api-clients/{id}/revoke", post(api_clients::revoke))
+        .action("/api-clients/password-grant", post(api_clients::set_password_grant))
+        .asset("/oauth/token", post(crate::api::token::token))
+        .asset("/api/openapi.json", get(crate::api::openapi::serve))
+        .asset("/api/futureactions", get(crate::api::future_actions::list))
+        .asset("/api/futureactions/{id}", get(crate::api::future_actions::show))
         .page("/reports", get(reports::show))
         .page("/reports/export.csv", get(reports::export_csv))
         .action("/reports/saved", post(reports::save))

@@ -1,25 +1,26 @@
-//! A fixed-window limit on sign-in attempts per client address (per instance),
-//! on top of the per-account lockout.
+//! A fixed-window limit per key, per instance: sign-in attempts per client address (on
+//! top of the per-account lockout), API calls per API client.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     limit: u32,
     window: Duration,
-    hits: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    hits: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Copy> RateLimiter<K> {
     pub fn new(limit: u32, window: Duration) -> Self {
         RateLimiter { limit, window, hits: Mutex::new(HashMap::new()) }
     }
 
     /// Counts one attempt; `Err(seconds)` to wait when over the limit.
-    pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+    pub fn check(&self, key: K, now: Instant) -> Result<(), u64> {
         let mut hits = match self.hits.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -28,7 +29,7 @@ impl RateLimiter {
             let window = self.window;
             hits.retain(|_, (start, _)| now.duration_since(*start) < window);
         }
-        let entry = hits.entry(ip).or_insert((now, 0));
+        let entry = hits.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
@@ -47,7 +48,7 @@ mod tests {
 
     #[test]
     fn refuses_past_the_limit_until_the_window_passes() {
-        let limiter = RateLimiter::new(2, Duration::from_secs(60));
+        let limiter: RateLimiter = RateLimiter::new(2, Duration::from_secs(60));
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let other: IpAddr = "127.0.0.2".parse().unwrap();
         let t0 = Instant::now();

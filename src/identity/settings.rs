@@ -61,6 +61,15 @@ pub async fn set_allow_local_login(db: &DatabaseConnection, allow: bool) -> AppR
     Ok(())
 }
 
+/// Turns the API's password grant on or off (off by default: RFC 9700).
+pub async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppResult<()> {
+    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+    row.password_grant_enabled = Set(enabled);
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(db).await?;
+    Ok(())
+}
+
 /// Users who have no link to an active external provider: they would be locked out
 /// if password sign-in were turned off.
 pub async fn users_without_external_login(db: &DatabaseConnection) -> AppResult<Vec<crate::entities::users::Model>> {

@@ -585,6 +585,7 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         secret_key: stratus::config::SecretKeySource::File(dir.join("secret.key")),
         demo: true,
         webpay_timeout: std::time::Duration::from_secs(20),
+        api_requests_per_minute: 600,
         auth: Default::default(),
         identity_providers: vec![],
         brands: vec![],

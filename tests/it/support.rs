@@ -84,6 +84,7 @@ impl TestApp {
             secret_key: SecretKeySource::File(dir.path().join("secret.key")),
             demo: true,
             webpay_timeout: std::time::Duration::from_secs(20),
+            api_requests_per_minute: 600,
             auth: Default::default(),
             identity_providers: vec![],
             brands: vec![],

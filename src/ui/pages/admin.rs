@@ -30,7 +30,8 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/payments">"Payments"</a> " · "
             <a href="/admin/usage">"Usage import"</a> " · "
             <a href="/admin/billing">"Billing run"</a> " · "
-            <a href="/reports">"Reports"</a>
+            <a href="/reports">"Reports"</a> " · "
+            <a href="/api-clients">"API clients"</a>
         </nav>
     }
 }

@@ -7,6 +7,7 @@ pub mod admin_billing;
 pub mod admin_identity;
 pub mod admin_payments;
 pub mod admin_usage;
+pub mod api_clients;
 pub mod brands;
 pub mod cart;
 pub mod errors;

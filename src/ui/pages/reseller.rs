@@ -24,7 +24,10 @@ pub async fn customers(
         let href = format!("/brands/{}", viewer.account.code);
         view! { <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a></p> }
     });
-    let reports_link = view! { <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a></p> };
+    let reports_link = view! {
+        <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a>
+           " · " <a href="/api-clients">"API clients"</a></p>
+    };
     Ok(page(&ctx, "Customers", move || {
         let rows: Vec<_> = customers
             .items

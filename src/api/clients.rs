@@ -1,0 +1,212 @@
+//! API clients and their access tokens. A client belongs to the provider or a reseller and
+//! sees what that account sees. Client secrets and access tokens are random (256 bits)
+//! and stored only as SHA-256 hashes: shown once, never readable again. Revoking a client
+//! deletes its tokens.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::accounts::scope::AccountScope;
+use crate::entities::enums::AccountTier;
+use crate::entities::{accounts, api_clients, api_tokens};
+use crate::error::AppResult;
+
+/// How long an access token lives.
+pub const TOKEN_SECONDS: i64 = 3_600;
+/// The most clients one account may have.
+pub const MAX_CLIENTS: u64 = 50;
+
+fn random_text(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buffer);
+    URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// The stored form of a secret or token.
+pub fn hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A client just created, with its secret (shown once).
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub client: api_clients::Model,
+    pub secret: String,
+}
+
+/// Creates a client for a provider or reseller account.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    account: &accounts::Model,
+    name: &str,
+) -> AppResult<Result<NewClient, String>> {
+    let name = name.trim();
+    if account.tier == AccountTier::Customer {
+        return Ok(Err("API clients belong to the provider or a reseller, not to a customer.".into()));
+    }
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Ok(Err("Name the client (at most 100 characters), for example the system that will use it.".into()));
+    }
+    let mine = api_clients::Entity::find().filter(api_clients::Column::AccountId.eq(account.id));
+    if mine
+        .clone()
+        .filter(api_clients::Column::Name.eq(name))
+        .filter(api_clients::Column::Active.eq(true))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Ok(Err(format!("An active client named “{name}” exists already; choose another name.")));
+    }
+    if mine.count(db).await? >= MAX_CLIENTS {
+        return Ok(Err(format!("An account may have at most {MAX_CLIENTS} API clients.")));
+    }
+    let secret = random_text(32);
+    let client = api_clients::ActiveModel {
+        account_id: Set(account.id),
+        name: Set(name.to_string()),
+        client_id: Set(format!("stc_{}", random_text(12))),
+        secret_hash: Set(hash(&secret)),
+        active: Set(true),
+        created_at: Set(Utc::now()),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(NewClient { client, secret }))
+}
+
+/// The account's clients, newest first.
+pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<api_clients::Model>> {
+    Ok(api_clients::Entity::find()
+        .filter(api_clients::Column::AccountId.eq(account_id))
+        .order_by_desc(api_clients::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes one of the account's clients and deletes its tokens; `false` when the account
+/// has no such active client.
+pub async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+    let found = api_clients::Entity::find_by_id(id)
+        .filter(api_clients::Column::AccountId.eq(account_id))
+        .filter(api_clients::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let Some(client) = found else { return Ok(false) };
+    api_clients::ActiveModel {
+        id: Set(client.id),
+        active: Set(false),
+        revoked_at: Set(Some(Utc::now())),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    api_tokens::Entity::delete_many().filter(api_tokens::Column::ApiClientId.eq(client.id)).exec(db).await?;
+    Ok(true)
+}
+
+/// The active client whose id and secret these are.
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    client_id: &str,
+    secret: &str,
+) -> AppResult<Option<api_clients::Model>> {
+    if client_id.len() > 100 || secret.len() > 200 {
+        return Ok(None);
+    }
+    let found = api_clients::Entity::find()
+        .filter(api_clients::Column::ClientId.eq(client_id))
+        .filter(api_clients::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    let presented = hash(secret);
+    Ok(found.filter(|client| bool::from(client.secret_hash.as_bytes().ct_eq(presented.as_bytes()))))
+}
+
+/// A new access token for `client`, and its lifetime in seconds. The client's expired
+/// tokens are cleared on the way.
+pub async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    client: &api_clients::Model,
+    now: DateTime<Utc>,
+) -> AppResult<(String, i64)> {
+    api_tokens::Entity::delete_many()
+        .filter(api_tokens::Column::ApiClientId.eq(client.id))
+        .filter(api_tokens::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?;
+    let token = random_text(32);
+    api_tokens::ActiveModel {
+        api_client_id: Set(client.id),
+        token_hash: Set(hash(&token)),
+        expires_at: Set(now + Duration::seconds(TOKEN_SECONDS)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((token, TOKEN_SECONDS))
+}
+
+/// Who calls the API with a token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub client: api_clients::Model,
+    pub account: accounts::Model,
+    pub scope: AccountScope,
+}
+
+/// The scope an account's clients see: everything for the provider, itself and its
+/// customers for a reseller.
+pub fn scope_of(account: &accounts::Model) -> AccountScope {
+    match account.tier {
+        AccountTier::Provider => AccountScope::All,
+        AccountTier::Reseller => AccountScope::Reseller(account.id),
+        AccountTier::Customer => AccountScope::Own(account.id),
+    }
+}
+
+/// The caller a bearer token stands for: unexpired, of an active client.
+pub async fn caller_of_token<C: ConnectionTrait>(db: &C, token: &str, now: DateTime<Utc>) -> AppResult<Option<Caller>> {
+    if token.is_empty() || token.len() > 200 {
+        return Ok(None);
+    }
+    let found = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(hash(token)))
+        .filter(api_tokens::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?;
+    let Some(token) = found else { return Ok(None) };
+    let Some(client) = api_clients::Entity::find_by_id(token.api_client_id)
+        .filter(api_clients::Column::Active.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(account) = accounts::Entity::find_by_id(client.account_id).one(db).await? else { return Ok(None) };
+    let scope = scope_of(&account);
+    Ok(Some(Caller { client, account, scope }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_random_and_stored_as_hashes() {
+        let (a, b) = (random_text(32), random_text(32));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43, "256 bits, base64url");
+        assert_eq!(hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
