@@ -122,7 +122,8 @@ fn text(function: TextFunction, column: SimpleExpr, value: &str, backend: DbBack
         TextFunction::StartsWith if postgres => Expr::cust_with_exprs("(strpos($1, $2) = 1)", [column, bound]),
         TextFunction::StartsWith => Expr::cust_with_exprs("(instr(?, ?) = 1)", [column, bound]),
         TextFunction::EndsWith => {
-            let length: SimpleExpr = Expr::val(value.chars().count() as i64).into();
+            // INTEGER, not BIGINT: PostgreSQL has right(text, integer) only.
+            let length: SimpleExpr = Expr::val(value.chars().count().min(i32::MAX as usize) as i32).into();
             if postgres {
                 Expr::cust_with_exprs("(right($1, $2) = $3)", [column, length, bound])
             } else {
