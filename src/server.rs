@@ -280,6 +280,8 @@ fn routes() -> Routes {
         .page("/auth/oidc/{id}/login", get(oidc::start_login))
         .page("/auth/oidc/{id}/callback", get(oidc::callback))
         .page("/accounts/{code}", get(accounts::show))
+        .action("/accounts/{code}/discounts", post(accounts::add_discount))
+        .action("/accounts/{code}/discounts/{id}/remove", post(accounts::remove_discount))
         .page("/subscriptions/{id}", get(subscription::show))
         .page("/invoices/{number}", get(invoice::show))
         .action("/subscriptions/{id}/future-actions", post(subscription::schedule))

@@ -12,39 +12,16 @@ use sea_orm::{ConnectionTrait, QueryResult};
 use serde_json::{json, Map, Value as JsonValue};
 
 use crate::accounts::scope::AccountScope;
-use crate::api::filter::{Property, PropertyType, Value};
+use crate::api::filter::{PropertyType, Value};
 use crate::api::query::{self, Columns, ListParams};
 use crate::api::{authorize, ApiError};
 use crate::entities::enums::{FutureActionStatus, FutureActionType};
 use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
 use crate::server::AppState;
 
-const ACTION_TYPES: &[&str] = &["CancellationOnEnd", "ChangeQtyOnNext", "CancellationOnSpecific"];
-const STATUSES: &[&str] = &["Pending", "Executed", "Revoked", "Failed"];
-const TARGETS: &[&str] = &["Subscription", "Addon"];
-
-const fn property(name: &'static str, kind: PropertyType, nullable: bool) -> Property {
-    Property { name, kind, nullable }
-}
-
-/// The resource's properties, in the contract's order.
-pub const PROPERTIES: &[Property] = &[
-    property("id", PropertyType::Integer, false),
-    property("actionType", PropertyType::Choice(ACTION_TYPES), false),
-    property("status", PropertyType::Choice(STATUSES), false),
-    property("scheduledDate", PropertyType::DateTime, false),
-    property("target", PropertyType::Choice(TARGETS), false),
-    property("subscriptionId", PropertyType::Integer, false),
-    property("subscriptionName", PropertyType::Text, false),
-    property("addonId", PropertyType::Integer, true),
-    property("addonName", PropertyType::Text, true),
-    property("accountId", PropertyType::Integer, false),
-    property("accountName", PropertyType::Text, false),
-    property("quantity", PropertyType::Integer, false),
-    property("newQuantity", PropertyType::Integer, true),
-    property("createdAt", PropertyType::DateTime, false),
-    property("updatedAt", PropertyType::DateTime, false),
-];
+/// The resource's properties, in the contract's order (in `properties.rs`, which the
+/// fuzz target compiles too).
+pub use crate::api::properties::FUTURE_ACTIONS as PROPERTIES;
 
 /// What each property says, for the OpenAPI document.
 pub const DESCRIPTIONS: &[&str] = &[

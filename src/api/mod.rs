@@ -7,6 +7,7 @@ pub mod clients;
 pub mod filter;
 pub mod future_actions;
 pub mod openapi;
+pub mod properties;
 pub mod query;
 pub mod token;
 

@@ -1,6 +1,7 @@
 //! Invoices, their items and Usage, billing runs and reports. Money lives here too.
 
 pub mod credits;
+pub mod discounts;
 pub mod money;
 pub mod report;
 pub mod report_query;

@@ -25,4 +25,10 @@ pub enum Relation {
     Product,
 }
 
+impl Related<super::products::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Product.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

@@ -185,3 +185,62 @@ async fn bad_periods_are_refused_and_bill_nothing() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(invoices::Entity::find().count(&app.db).await.unwrap(), before);
 }
+
+#[tokio::test]
+async fn a_reseller_gives_its_customer_a_discount_that_the_next_run_applies() {
+    use stratus::entities::discounts;
+    let app = TestApp::start().await;
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let (_, page) = andes.page("/accounts/CONTOSO").await;
+    assert!(page.contains("Loyalty discount 5%") && page.contains(">5%<"), "the demo's discount is listed");
+    let before = discounts::Entity::find().count(&app.db).await.unwrap();
+    for (percent, description, product, message) in [
+        ("0", "Nothing", "", "greater than 0 and at most 100"),
+        ("150", "Too much", "", "greater than 0 and at most 100"),
+        ("5;DROP", "x", "", "greater than 0 and at most 100"),
+        ("10", "", "", "Describe the discount"),
+        ("10", "Ghost", "NOPE", "no product with the code “NOPE”"),
+    ] {
+        let fields = [("percent", percent), ("description", description), ("product", product)];
+        let response = andes.submit("/accounts/CONTOSO", "/accounts/CONTOSO/discounts", &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{percent} {description}");
+        assert!(response.text().await.unwrap().contains(message), "{message}");
+    }
+    assert_eq!(discounts::Entity::find().count(&app.db).await.unwrap(), before, "nothing saved");
+    let fields = [("percent", "10"), ("description", "Backup promotion"), ("product", "ACRONIS-CP")];
+    let response = andes.submit("/accounts/CONTOSO", "/accounts/CONTOSO/discounts", &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // Others may not: another reseller, the customer itself.
+    let pacific = app.new_browser();
+    pacific.sign_in("admin@pacific.demo").await;
+    let response = pacific.submit("/account", "/accounts/CONTOSO/discounts", &fields).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    assert!(!ana.page("/accounts/CONTOSO").await.1.contains("Add discount"));
+    let response = ana.submit("/account", "/accounts/CONTOSO/discounts", &fields).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(discounts::Entity::find().count(&app.db).await.unwrap(), before + 1);
+
+    app.sign_in("admin@stratus.demo").await;
+    let period = last_month();
+    run_billing(&app, &period.label()).await;
+    let (_, items) = items_of(&app, &format!("INV-{}-CONTOSO", period.first().format("%Y%m"))).await;
+    let discounts_billed: Vec<_> = items.iter().filter(|(_, usage, _)| usage == "Discount").collect();
+    assert_eq!(discounts_billed.len(), 2, "{items:?}");
+    assert!(discounts_billed.iter().any(|(d, _, total)| d == "Backup promotion" && *total == -7_900), "10% of 79.000");
+
+    let added = discounts::Entity::find()
+        .filter(discounts::Column::Description.eq("Backup promotion"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let remove = format!("/accounts/CONTOSO/discounts/{}/remove", added.id);
+    assert_eq!(andes.submit("/accounts/CONTOSO", &remove, &[]).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(pacific.submit("/account", &remove, &[("confirm", "yes")]).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(andes.submit("/accounts/CONTOSO", &remove, &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(discounts::Entity::find().count(&app.db).await.unwrap(), before);
+}

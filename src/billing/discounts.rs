@@ -1,0 +1,148 @@
+//! An account's discounts: a percentage of what billing runs charge it, on everything or on
+//! one product. The provider admin manages any customer's or reseller's; a reseller admin
+//! those of its own customers. Billing runs turn them into `Discount` lines.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set};
+
+use crate::accounts::Viewer;
+use crate::entities::enums::AccountTier;
+use crate::entities::{accounts, discounts, products};
+use crate::error::AppResult;
+
+/// Whether `viewer` may add or remove `account`'s discounts.
+pub fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
+    if account.tier == AccountTier::Provider {
+        return false;
+    }
+    viewer.is_provider_admin() || (viewer.is_reseller_admin() && account.parent_id == Some(viewer.account.id))
+}
+
+/// Reads a percentage such as `5`, `12.5` or `12,5` (more than 0, at most 100, two
+/// decimals at most) as basis points.
+pub fn parse_percent(text: &str) -> Result<i32, String> {
+    let text = text.trim().trim_end_matches('%').trim().replace(',', ".");
+    let bad =
+        || "Write the discount as a percentage greater than 0 and at most 100, for example 5 or 12.5.".to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if text.contains('.') && fraction.is_empty() {
+        return Err(bad());
+    }
+    if whole.is_empty()
+        || whole.len() > 3
+        || fraction.len() > 2
+        || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let whole: i32 = whole.parse().map_err(|_| bad())?;
+    let fraction: i32 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().map_err(|_| bad())? };
+    let basis_points = whole * 100 + fraction;
+    if basis_points == 0 || basis_points > 10_000 {
+        return Err(bad());
+    }
+    Ok(basis_points)
+}
+
+/// Basis points as people write them: `5%`, `12.5%`.
+pub fn percent_label(basis_points: i32) -> String {
+    let (whole, fraction) = (basis_points / 100, basis_points % 100);
+    if fraction == 0 {
+        format!("{whole}%")
+    } else {
+        format!("{whole}.{}%", format!("{fraction:02}").trim_end_matches('0'))
+    }
+}
+
+/// A discount with the product it is limited to.
+pub type DiscountRow = (discounts::Model, Option<products::Model>);
+
+pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<DiscountRow>> {
+    Ok(discounts::Entity::find()
+        .find_also_related(products::Entity)
+        .filter(discounts::Column::AccountId.eq(account_id))
+        .order_by_asc(discounts::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// What the discount form sends.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct DiscountFields {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub percent: String,
+    /// A product code; empty for everything.
+    #[serde(default)]
+    pub product: String,
+}
+
+/// Checks and adds a discount; the messages say what to fix.
+pub async fn add<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    fields: &DiscountFields,
+) -> AppResult<Result<(), Vec<String>>> {
+    let mut errors = Vec::new();
+    let description = fields.description.trim();
+    if description.is_empty() || description.chars().count() > 200 || description.chars().any(char::is_control) {
+        errors.push("Describe the discount as the invoice should show it (at most 200 characters).".to_string());
+    }
+    let basis_points = parse_percent(&fields.percent).map_err(|e| errors.push(e)).ok();
+    let product_id = match fields.product.trim() {
+        "" => None,
+        code => match products::Entity::find().filter(products::Column::Code.eq(code)).one(db).await? {
+            Some(product) => Some(product.id),
+            None => {
+                errors.push(format!(
+                    "There is no product with the code “{}”.",
+                    code.chars().take(40).collect::<String>()
+                ));
+                None
+            }
+        },
+    };
+    let Some(basis_points) = basis_points.filter(|_| errors.is_empty()) else { return Ok(Err(errors)) };
+    discounts::ActiveModel {
+        account_id: Set(account_id),
+        product_id: Set(product_id),
+        basis_points: Set(basis_points),
+        description: Set(description.to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Removes one of the account's discounts; `false` when it has no such discount.
+pub async fn remove<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+    match discounts::Entity::find_by_id(id).filter(discounts::Column::AccountId.eq(account_id)).one(db).await? {
+        Some(row) => {
+            row.delete(db).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_are_read_as_basis_points() {
+        assert_eq!(parse_percent("5"), Ok(500));
+        assert_eq!(parse_percent(" 12,5 % "), Ok(1_250));
+        assert_eq!(parse_percent("0.25"), Ok(25));
+        assert_eq!(parse_percent("100"), Ok(10_000));
+        for bad in ["", "0", "0.00", "100.01", "-5", "5.555", "abc", "1e2", "5.", ".5", "1000"] {
+            assert!(parse_percent(bad).is_err(), "{bad}");
+        }
+        assert_eq!(percent_label(500), "5%");
+        assert_eq!(percent_label(1_250), "12.5%");
+        assert_eq!(percent_label(25), "0.25%");
+    }
+}
