@@ -12,6 +12,9 @@
 //! date window, newest first, 20 per page — what an integration syncing one subscription
 //! does — with a different subscription every time.
 
+#[path = "support.rs"]
+mod support;
+
 use std::net::SocketAddr;
 use std::time::{Duration as StdDuration, Instant};
 
@@ -126,13 +129,7 @@ async fn fill(db: &DatabaseConnection, size: usize) -> Vec<i32> {
         .await
         .expect("bench subscriptions");
     let origin = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).single().expect("a date");
-    let mut random = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move || {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
-        random
-    };
+    let mut next = support::xorshift(0x9e37_79b9_7f4a_7c15);
     for start in (0..size).step_by(BATCH) {
         let mut insert = Query::insert();
         insert.into_table(future_actions::Entity).columns([

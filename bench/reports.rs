@@ -12,6 +12,9 @@
 //! `BENCH_DATABASE_URL=postgres://…` measures a PostgreSQL database instead (it must be
 //! empty; it is filled once with the largest size).
 
+#[path = "support.rs"]
+mod support;
+
 use std::time::Instant;
 
 use futures_util::StreamExt;
@@ -111,13 +114,7 @@ async fn fill(url: &str, items: usize) {
     let existing: i64 = count(&db, "SELECT COUNT(*) AS n FROM invoice_items").await;
     let wanted = items.saturating_sub(existing as usize);
     let invoices = wanted.div_ceil(ITEMS_PER_INVOICE);
-    let mut random = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move || {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
-        random
-    };
+    let mut next = support::xorshift(0x2545_f491_4f6c_dd1d);
     let batch = 1_000;
     let mut made = 0usize;
     let mut number = existing as usize;

@@ -447,22 +447,37 @@ impl Parser {
         Ok(())
     }
 
-    fn or(&mut self) -> Result<Node, QueryError> {
-        let mut nodes = vec![self.and()?];
-        while self.peek_word("or") {
+    /// One or more `operand`s joined by `keyword`, as a flat list (no recursion per link).
+    fn chain(
+        &mut self,
+        keyword: &str,
+        operand: fn(&mut Parser) -> Result<Node, QueryError>,
+        join: fn(Vec<Node>) -> Node,
+    ) -> Result<Node, QueryError> {
+        let mut nodes = vec![operand(self)?];
+        while self.peek_word(keyword) {
             self.at += 1;
-            nodes.push(self.and()?);
+            nodes.push(operand(self)?);
         }
-        Ok(if nodes.len() == 1 { nodes.remove(0) } else { Node::Or(nodes) })
+        Ok(if nodes.len() == 1 { nodes.remove(0) } else { join(nodes) })
+    }
+
+    fn or(&mut self) -> Result<Node, QueryError> {
+        self.chain("or", Parser::and, Node::Or)
     }
 
     fn and(&mut self) -> Result<Node, QueryError> {
-        let mut nodes = vec![self.comparison()?];
-        while self.peek_word("and") {
+        self.chain("and", Parser::comparison, Node::And)
+    }
+
+    /// Comma-separated values or arguments, up to (not including) the closing parenthesis.
+    fn comma_list(&mut self) -> Result<Vec<Node>, QueryError> {
+        let mut nodes = vec![self.unary()?];
+        while matches!(self.peek_token(), Some(Token { kind: TokenKind::Comma, .. })) {
             self.at += 1;
-            nodes.push(self.comparison()?);
+            nodes.push(self.unary()?);
         }
-        Ok(if nodes.len() == 1 { nodes.remove(0) } else { Node::And(nodes) })
+        Ok(nodes)
     }
 
     fn comparison(&mut self) -> Result<Node, QueryError> {
@@ -479,11 +494,7 @@ impl Parser {
         if lower == "in" {
             self.at += 1;
             self.expect(TokenKind::Open, "“(” after in")?;
-            let mut values = vec![self.unary()?];
-            while matches!(self.peek_token(), Some(Token { kind: TokenKind::Comma, .. })) {
-                self.at += 1;
-                values.push(self.unary()?);
-            }
+            let values = self.comma_list()?;
             self.expect(TokenKind::Close, "“)” to close the in list")?;
             return Ok(Node::In(Box::new(left), values, position));
         }
@@ -529,11 +540,7 @@ impl Parser {
                     _ if matches!(self.peek_token(), Some(Token { kind: TokenKind::Open, .. })) => {
                         self.at += 1;
                         self.deeper(token.position)?;
-                        let mut arguments = vec![self.unary()?];
-                        while matches!(self.peek_token(), Some(Token { kind: TokenKind::Comma, .. })) {
-                            self.at += 1;
-                            arguments.push(self.unary()?);
-                        }
+                        let arguments = self.comma_list()?;
                         self.depth -= 1;
                         self.expect(TokenKind::Close, "“)” to close the function's arguments")?;
                         Ok(Node::Call(lower, arguments, token.position))

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::Value;
 use stratus::entities::enums::{FutureActionStatus, FutureActionType};
-use stratus::entities::{accounts, api_tokens, future_actions, subscriptions};
+use stratus::entities::{api_tokens, future_actions, subscriptions};
 
 use crate::support::TestApp;
 
@@ -19,7 +19,7 @@ struct Client {
 }
 
 async fn client_for(app: &TestApp, code: &str) -> Client {
-    let account = accounts::Entity::find().filter(accounts::Column::Code.eq(code)).one(&app.db).await.unwrap().unwrap();
+    let account = app.account(code).await;
     let new = stratus::api::clients::create(&app.db, &account, &format!("{code} tests")).await.unwrap().unwrap();
     Client { id: new.client.client_id, secret: new.secret }
 }

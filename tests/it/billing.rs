@@ -5,7 +5,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use stratus::billing::run::Period;
-use stratus::entities::{accounts, invoice_items, invoices, products, subscriptions};
+use stratus::entities::{invoice_items, invoices, subscriptions};
 
 use crate::support::TestApp;
 
@@ -73,8 +73,7 @@ async fn a_billing_run_bills_last_month_of_the_demo_once() {
     }
     assert_eq!((contoso.subtotal, contoso.tax, contoso.total), (516_249, 98_087, 614_336));
     assert_eq!(contoso.billing_period.as_deref(), Some(period.label().as_str()));
-    let andes =
-        accounts::Entity::find().filter(accounts::Column::Code.eq("ANDES")).one(&app.db).await.unwrap().unwrap();
+    let andes = app.account("ANDES").await;
     assert_eq!(contoso.bill_to_account_id, andes.id, "billed by its reseller");
 
     // Fabrikam: the E3 is annual (not this month), the RI was paid upfront; its Azure plan
@@ -120,17 +119,7 @@ async fn a_billing_run_bills_last_month_of_the_demo_once() {
 #[tokio::test]
 async fn the_minimum_commitment_is_charged_once_no_ramp_up_waives_it() {
     let app = TestApp::start().await;
-    let azure =
-        products::Entity::find().filter(products::Column::Code.eq("AZURE-PLAN")).one(&app.db).await.unwrap().unwrap();
-    let contoso =
-        accounts::Entity::find().filter(accounts::Column::Code.eq("CONTOSO")).one(&app.db).await.unwrap().unwrap();
-    let subscription = subscriptions::Entity::find()
-        .filter(subscriptions::Column::AccountId.eq(contoso.id))
-        .filter(subscriptions::Column::ProductId.eq(azure.id))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let subscription = app.subscription_of("CONTOSO", "AZURE-PLAN").await;
     assert!(subscription.ramp_up_end.is_some(), "the demo's Azure plan is in its ramp-up");
     let mut without_ramp_up: subscriptions::ActiveModel = subscription.into();
     without_ramp_up.ramp_up_months = Set(None);

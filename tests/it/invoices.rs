@@ -48,19 +48,10 @@ async fn upload_usage(app: &TestApp, csv: &str) -> reqwest::Response {
 #[tokio::test]
 async fn usage_files_load_good_rows_report_bad_ones_and_never_load_a_row_twice() {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    use stratus::entities::{accounts, products, subscriptions, usage_records};
+    use stratus::entities::{subscriptions, usage_records};
     let app = TestApp::start().await;
-    let contoso =
-        accounts::Entity::find().filter(accounts::Column::Code.eq("CONTOSO")).one(&app.db).await.unwrap().unwrap();
-    let azure =
-        products::Entity::find().filter(products::Column::Code.eq("AZURE-PLAN")).one(&app.db).await.unwrap().unwrap();
-    let subscription = subscriptions::Entity::find()
-        .filter(subscriptions::Column::AccountId.eq(contoso.id))
-        .filter(subscriptions::Column::ProductId.eq(azure.id))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
+    let contoso = app.account("CONTOSO").await;
+    let subscription = app.subscription_of("CONTOSO", "AZURE-PLAN").await;
     let external = subscription.external_id.clone().unwrap();
     let licences = subscriptions::Entity::find()
         .filter(subscriptions::Column::AccountId.eq(contoso.id))

@@ -103,6 +103,35 @@ impl TestApp {
         TestApp { browser, database_url, secrets, db, _dir: dir, server }
     }
 
+    /// A demo account by its code.
+    pub async fn account(&self, code: &str) -> stratus::entities::accounts::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use stratus::entities::accounts;
+        let found =
+            accounts::Entity::find().filter(accounts::Column::Code.eq(code)).one(&self.db).await.expect("query");
+        found.unwrap_or_else(|| panic!("no account {code}"))
+    }
+
+    /// The account's (first) subscription to the product with this code.
+    pub async fn subscription_of(
+        &self,
+        account_code: &str,
+        product_code: &str,
+    ) -> stratus::entities::subscriptions::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use stratus::entities::{products, subscriptions};
+        let account = self.account(account_code).await;
+        let product = products::Entity::find().filter(products::Column::Code.eq(product_code)).one(&self.db).await;
+        let product = product.expect("query").unwrap_or_else(|| panic!("no product {product_code}"));
+        subscriptions::Entity::find()
+            .filter(subscriptions::Column::AccountId.eq(account.id))
+            .filter(subscriptions::Column::ProductId.eq(product.id))
+            .one(&self.db)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("{account_code} has no {product_code}"))
+    }
+
     /// Another browser on the same server.
     pub fn new_browser(&self) -> Browser {
         let jar = Arc::new(Jar::default());
