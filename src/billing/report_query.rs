@@ -214,9 +214,11 @@ impl Runnable {
                 let _ = sender.send(Err(std::io::Error::other("the export stopped"))).await;
             }
         });
+        // Fused: a layer may poll once more after the end (compression does).
         futures_util::stream::unfold(receiver, |mut receiver| async move {
             receiver.recv().await.map(|chunk| (chunk, receiver))
         })
+        .fuse()
     }
 
     async fn write_csv(

@@ -177,6 +177,19 @@ async fn the_csv_download_holds_exactly_what_the_table_shows() {
         assert!(table.len() > 25 || query.contains("sums"), "more than one page: {}", table.len());
         assert_eq!(csv_rows, table, "{query}");
     }
+    // A browser asks for gzip: the compressed stream must end cleanly too.
+    let response = app
+        .client
+        .get(app.url("/reports/export.csv?field=invoice_number&field=total"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = response.bytes().await.expect("the whole compressed body");
+    assert_eq!(&compressed[..2], &[0x1f, 0x8b]);
+
     // Rows come sorted by the column clicked, both ways.
     let totals = |rows: &[Vec<String>]| rows.iter().map(|r| r[0].parse::<i64>().unwrap()).collect::<Vec<_>>();
     let down = totals(&all_pages(&app.browser, "field=total&sort=total&dir=desc").await);
