@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::history::{self, Actor, Change};
-use super::lifecycle::{self, Loaded};
+use super::lifecycle::{self, Loaded, TargetChange};
 use super::rules::{self, ScheduleRequest};
 use crate::accounts::scope::AccountScope;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
@@ -24,47 +24,6 @@ fn describe(action_type: FutureActionType, at: DateTime<Utc>, new_quantity: Opti
         Some(q) => format!("{} on {} (to {q})", action_type.as_str(), at.format("%Y-%m-%d")),
         None => format!("{} on {}", action_type.as_str(), at.format("%Y-%m-%d")),
     }
-}
-
-async fn set_target_status<C: ConnectionTrait>(
-    db: &C,
-    loaded: &Loaded,
-    addon_id: Option<i32>,
-    from: SubscriptionStatus,
-    to: SubscriptionStatus,
-    actor: &Actor,
-) -> AppResult<()> {
-    let now = Utc::now();
-    match addon_id {
-        None => {
-            subscriptions::ActiveModel {
-                id: Set(loaded.subscription.id),
-                status: Set(to),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .update(db)
-            .await?;
-        }
-        Some(id) => {
-            subscription_addons::ActiveModel {
-                id: Set(id),
-                status: Set(to),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .update(db)
-            .await?;
-        }
-    }
-    let change = Change {
-        subscription_id: loaded.subscription.id,
-        addon_id,
-        field: "status",
-        old: Some(from.as_str().into()),
-        new: Some(to.as_str().into()),
-    };
-    history::write(db, change, actor).await
 }
 
 /// Schedules a future action on a subscription or one of its add-ons. CancellationOnEnd
@@ -124,7 +83,8 @@ pub async fn schedule(
     };
     history::write(&txn, record, actor).await?;
     if action.action_type == FutureActionType::CancellationOnEnd {
-        set_target_status(&txn, &loaded, addon_id, facts.status, SubscriptionStatus::PendingForCancel, actor).await?;
+        let pending = TargetChange::Status { old: facts.status, new: SubscriptionStatus::PendingForCancel };
+        lifecycle::write_change(&txn, loaded.subscription.id, addon_id, pending, actor).await?;
     }
     txn.commit().await?;
     Ok(Ok(action))
@@ -183,15 +143,9 @@ pub async fn revoke(
             Some(id) => loaded.addons.iter().find(|a| a.id == id).map(|a| a.status),
         };
         if status == Some(SubscriptionStatus::PendingForCancel) {
-            set_target_status(
-                &txn,
-                &loaded,
-                action.addon_id,
-                SubscriptionStatus::PendingForCancel,
-                SubscriptionStatus::Active,
-                actor,
-            )
-            .await?;
+            let back =
+                TargetChange::Status { old: SubscriptionStatus::PendingForCancel, new: SubscriptionStatus::Active };
+            lifecycle::write_change(&txn, loaded.subscription.id, action.addon_id, back, actor).await?;
         }
     }
     txn.commit().await?;
@@ -315,7 +269,8 @@ async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> 
                 None => loaded.subscription.quantity,
                 Some(id) => loaded.addons.iter().find(|a| a.id == id).map_or(0, |a| a.quantity),
             };
-            lifecycle::write_quantity(db, action.subscription_id, action.addon_id, old, quantity, &system).await?;
+            let change = TargetChange::Quantity { old, new: quantity };
+            lifecycle::write_change(db, action.subscription_id, action.addon_id, change, &system).await?;
             Ok(Ok(format!("quantity {old} → {quantity}")))
         }
     }

@@ -5,8 +5,8 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
 };
 
 use super::history::{self, Actor, Change};
@@ -97,13 +97,13 @@ pub async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> A
 }
 
 fn status_change(
-    s: &subscriptions::Model,
+    subscription_id: i32,
     addon_id: Option<i32>,
     old: SubscriptionStatus,
     new: SubscriptionStatus,
 ) -> Change {
     Change {
-        subscription_id: s.id,
+        subscription_id,
         addon_id,
         field: "status",
         old: Some(old.as_str().into()),
@@ -269,7 +269,8 @@ pub async fn set_quantity(
     if change == rules::Change::QuantityDecrease && !loaded.policy(today).may_lower_quantity {
         return Ok(Err(loaded.policy(today).message));
     }
-    write_quantity(&txn, subscription_id, addon_id, facts.quantity, quantity, actor).await?;
+    write_change(&txn, subscription_id, addon_id, TargetChange::Quantity { old: facts.quantity, new: quantity }, actor)
+        .await?;
     txn.commit().await?;
     Ok(Ok(()))
 }
@@ -293,26 +294,47 @@ pub async fn add_quantity<C: ConnectionTrait>(
         Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
         _ => return Ok(Err(format!("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY))),
     };
-    write_quantity(db, s.id, None, s.quantity, quantity, actor).await?;
+    write_change(db, s.id, None, TargetChange::Quantity { old: s.quantity, new: quantity }, actor).await?;
     Ok(Ok(()))
 }
 
-/// Writes the new quantity of a subscription (`addon_id: None`) or of one add-on, and its
-/// one history record. Callers have checked the change is allowed.
-pub(crate) async fn write_quantity<C: ConnectionTrait>(
+/// A new quantity or status for a subscription or one of its add-ons.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TargetChange {
+    Quantity { old: i32, new: i32 },
+    Status { old: SubscriptionStatus, new: SubscriptionStatus },
+}
+
+/// Writes a change to a subscription (`addon_id: None`) or to one add-on, with its one
+/// history record. Callers have checked the change is allowed.
+pub(crate) async fn write_change<C: ConnectionTrait>(
     db: &C,
     subscription_id: i32,
     addon_id: Option<i32>,
-    old: i32,
-    new: i32,
+    change: TargetChange,
     actor: &Actor,
 ) -> AppResult<()> {
     let now = Utc::now();
+    let (quantity, status, record) = match change {
+        TargetChange::Quantity { old, new } => (
+            Set(new),
+            NotSet,
+            Change {
+                subscription_id,
+                addon_id,
+                field: "quantity",
+                old: Some(old.to_string()),
+                new: Some(new.to_string()),
+            },
+        ),
+        TargetChange::Status { old, new } => (NotSet, Set(new), status_change(subscription_id, addon_id, old, new)),
+    };
     match addon_id {
         None => {
             subscriptions::ActiveModel {
                 id: Set(subscription_id),
-                quantity: Set(new),
+                quantity,
+                status,
                 updated_at: Set(now),
                 ..Default::default()
             }
@@ -322,7 +344,8 @@ pub(crate) async fn write_quantity<C: ConnectionTrait>(
         Some(id) => {
             subscription_addons::ActiveModel {
                 id: Set(id),
-                quantity: Set(new),
+                quantity,
+                status,
                 updated_at: Set(now),
                 ..Default::default()
             }
@@ -330,8 +353,6 @@ pub(crate) async fn write_quantity<C: ConnectionTrait>(
             .await?;
         }
     }
-    let record =
-        Change { subscription_id, addon_id, field: "quantity", old: Some(old.to_string()), new: Some(new.to_string()) };
     history::write(db, record, actor).await
 }
 
@@ -361,10 +382,7 @@ pub async fn set_suspended(
             return Ok(Err(message));
         }
     }
-    subscriptions::ActiveModel { id: Set(s.id), status: Set(to), updated_at: Set(Utc::now()), ..Default::default() }
-        .update(&txn)
-        .await?;
-    history::write(&txn, status_change(s, None, from, to), actor).await?;
+    write_change(&txn, s.id, None, TargetChange::Status { old: from, new: to }, actor).await?;
     txn.commit().await?;
     Ok(Ok(()))
 }
@@ -428,7 +446,8 @@ pub(crate) async fn cancel_in<C: ConnectionTrait>(
         }
         .update(db)
         .await?;
-        history::write(db, status_change(s, Some(addon.id), addon.status, SubscriptionStatus::Canceled), actor).await?;
+        history::write(db, status_change(s.id, Some(addon.id), addon.status, SubscriptionStatus::Canceled), actor)
+            .await?;
     }
     if addon_id.is_none() {
         subscriptions::ActiveModel {
@@ -440,7 +459,7 @@ pub(crate) async fn cancel_in<C: ConnectionTrait>(
         }
         .update(db)
         .await?;
-        history::write(db, status_change(s, None, s.status, SubscriptionStatus::Canceled), actor).await?;
+        history::write(db, status_change(s.id, None, s.status, SubscriptionStatus::Canceled), actor).await?;
     }
     let affected: Vec<i32> =
         loaded.pending.iter().filter(|a| addon_id.is_none() || a.addon_id == addon_id).map(|a| a.id).collect();
