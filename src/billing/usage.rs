@@ -62,28 +62,9 @@ pub fn classify(product: &products::Model, charge: Charge) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::enums::BillingCycle;
 
     fn product(kind: ProductKind, family: &str) -> products::Model {
-        products::Model {
-            id: 1,
-            code: "P".into(),
-            name: "P".into(),
-            description: String::new(),
-            kind,
-            vendor: "V".into(),
-            usage_family: family.into(),
-            billing_cycle: BillingCycle::Monthly,
-            term_months: 1,
-            minimum_commitment: None,
-            base_product_id: None,
-            ri_reservation_type: None,
-            ri_term_years: None,
-            ri_scope: None,
-            ri_region: None,
-            active: true,
-            created_at: chrono::Utc::now(),
-        }
+        crate::catalog::test_product(kind, family)
     }
 
     #[test]

@@ -101,6 +101,30 @@ pub fn check_reservation(
     })
 }
 
+/// A product for unit tests: monthly, one-month term, no commitment, active.
+#[cfg(test)]
+pub(crate) fn test_product(kind: crate::entities::enums::ProductKind, usage_family: &str) -> products::Model {
+    products::Model {
+        id: 1,
+        code: "P".into(),
+        name: "P".into(),
+        description: String::new(),
+        kind,
+        vendor: String::new(),
+        usage_family: usage_family.into(),
+        billing_cycle: crate::entities::enums::BillingCycle::Monthly,
+        term_months: 1,
+        minimum_commitment: None,
+        base_product_id: None,
+        ri_reservation_type: None,
+        ri_term_years: None,
+        ri_scope: None,
+        ri_region: None,
+        active: true,
+        created_at: chrono::Utc::now(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,25 +144,12 @@ mod tests {
 
     #[test]
     fn consumption_reads_as_billed_on_usage() {
-        let now = chrono::Utc::now();
         let mut product = products::Model {
-            id: 1,
             code: "AZ".into(),
             name: "Azure plan".into(),
-            description: String::new(),
-            kind: ProductKind::Consumption,
             vendor: "Microsoft".into(),
-            usage_family: "Azure Plan".into(),
-            billing_cycle: BillingCycle::Monthly,
-            term_months: 1,
             minimum_commitment: Some(100_000),
-            base_product_id: None,
-            ri_reservation_type: None,
-            ri_term_years: None,
-            ri_scope: None,
-            ri_region: None,
-            active: true,
-            created_at: now,
+            ..test_product(ProductKind::Consumption, "Azure Plan")
         };
         let prices = vec![price("CLP", 0)];
         assert_eq!(price_label(&product, &prices, "CLP"), "Billed on usage · minimum CLP 100.000 per month");
