@@ -5,6 +5,7 @@ use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
 
+use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::entities::enums::*;
 use crate::entities::*;
 use crate::error::AppResult;
@@ -422,26 +423,24 @@ impl Demo<'_> {
         }
         .insert(self.txn)
         .await?;
-        for (description, subscription_id, usage, quantity, unit_price, unit_cost) in items {
-            invoice_items::ActiveModel {
-                invoice_id: Set(invoice.id),
-                subscription_id: Set(*subscription_id),
-                addon_id: Set(None),
-                product_id: Set(None),
-                description: Set((*description).into()),
-                period_start: Set(Some(period_start)),
-                period_end: Set(Some(period_end)),
-                quantity: Set(*quantity),
-                unit_price: Set(*unit_price),
-                unit_cost: Set(*unit_cost),
-                total: Set(quantity * unit_price),
-                total_cost: Set(quantity * unit_cost),
-                usage: Set((*usage).into()),
-                ..Default::default()
-            }
-            .insert(self.txn)
-            .await?;
-        }
+        let lines = items
+            .iter()
+            .map(|(description, subscription_id, usage, quantity, unit_price, unit_cost)| InvoiceLine {
+                subscription_id: *subscription_id,
+                addon_id: None,
+                product_id: None,
+                description: (*description).into(),
+                period_start: Some(period_start),
+                period_end: Some(period_end),
+                quantity: *quantity,
+                unit_price: *unit_price,
+                unit_cost: *unit_cost,
+                total: quantity * unit_price,
+                total_cost: quantity * unit_cost,
+                usage: (*usage).into(),
+            })
+            .collect();
+        insert_lines(self.txn, invoice.id, lines).await?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::entities::enums::{InvoiceStatus, InvoiceType};
 use crate::entities::{invoice_items, invoices};
 use crate::error::{AppError, AppResult};
@@ -130,24 +131,21 @@ pub async fn issue<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    invoice_items::ActiveModel {
-        invoice_id: Set(credit_invoice.id),
-        subscription_id: Set(line.subscription_id),
-        addon_id: Set(line.addon_id),
-        product_id: Set(line.product_id),
-        description: Set(line.description),
-        period_start: Set(line.period_start),
-        period_end: Set(line.period_end),
-        quantity: Set(line.quantity),
-        unit_price: Set(if line.quantity > 0 { subtotal / line.quantity } else { subtotal }),
-        unit_cost: Set(0),
-        total: Set(subtotal),
-        total_cost: Set(0),
-        usage: Set(line.usage),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let line = InvoiceLine {
+        subscription_id: line.subscription_id,
+        addon_id: line.addon_id,
+        product_id: line.product_id,
+        description: line.description,
+        period_start: line.period_start,
+        period_end: line.period_end,
+        quantity: line.quantity,
+        unit_price: if line.quantity > 0 { subtotal / line.quantity } else { subtotal },
+        unit_cost: 0,
+        total: subtotal,
+        total_cost: 0,
+        usage: line.usage,
+    };
+    insert_lines(db, credit_invoice.id, vec![line]).await?;
     let credited: i64 = earlier.iter().map(|c| c.total).sum::<i64>() + total;
     if credited >= debit.total && debit.status == InvoiceStatus::Unpaid {
         invoices::ActiveModel { id: Set(debit.id), status: Set(InvoiceStatus::Paid), ..Default::default() }

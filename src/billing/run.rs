@@ -12,6 +12,7 @@ use sea_orm::{
     QuerySelect, Set, SqlErr, TransactionTrait,
 };
 
+use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::billing::usage::{self, Charge};
 use crate::entities::enums::{BillingCycle, InvoiceStatus, InvoiceType, ProductKind, SubscriptionStatus};
 use crate::entities::{
@@ -141,24 +142,8 @@ pub fn invoice_number(period: Period, account_code: &str) -> String {
     format!("INV-{}-{}", period.first.format("%Y%m"), account_code)
 }
 
-/// One line of a billing-run invoice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub subscription_id: Option<i32>,
-    pub addon_id: Option<i32>,
-    pub product_id: Option<i32>,
-    pub description: String,
-    pub period: (NaiveDate, NaiveDate),
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub unit_cost: i64,
-    pub total: i64,
-    pub total_cost: i64,
-    pub usage: String,
-}
-
 /// The discount lines for `discounts` over the lines already charged.
-pub fn discount_lines(lines: &[Line], discounts: &[discounts::Model], period: Period) -> Vec<Line> {
+pub fn discount_lines(lines: &[InvoiceLine], discounts: &[discounts::Model], period: Period) -> Vec<InvoiceLine> {
     discounts
         .iter()
         .filter_map(|discount| {
@@ -169,12 +154,13 @@ pub fn discount_lines(lines: &[Line], discounts: &[discounts::Model], period: Pe
                 .map(|line| line.total)
                 .sum();
             let amount = discount_amount(base, discount.basis_points);
-            (amount > 0).then(|| Line {
+            (amount > 0).then(|| InvoiceLine {
                 subscription_id: None,
                 addon_id: None,
                 product_id: discount.product_id,
                 description: discount.description.clone(),
-                period: (period.first(), period.last()),
+                period_start: Some(period.first()),
+                period_end: Some(period.last()),
                 quantity: 1,
                 unit_price: -amount,
                 unit_cost: 0,
@@ -285,26 +271,7 @@ async fn bill_account(
         Err(e) => return Err(e.into()),
     };
     let count = lines.len();
-    for line in lines {
-        invoice_items::ActiveModel {
-            invoice_id: Set(invoice.id),
-            subscription_id: Set(line.subscription_id),
-            addon_id: Set(line.addon_id),
-            product_id: Set(line.product_id),
-            description: Set(line.description),
-            period_start: Set(Some(line.period.0)),
-            period_end: Set(Some(line.period.1)),
-            quantity: Set(line.quantity),
-            unit_price: Set(line.unit_price),
-            unit_cost: Set(line.unit_cost),
-            total: Set(line.total),
-            total_cost: Set(line.total_cost),
-            usage: Set(line.usage),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    insert_lines(&txn, invoice.id, lines).await?;
     txn.commit().await?;
     Ok(Outcome::Issued(IssuedInvoice {
         number,
@@ -326,7 +293,7 @@ async fn charges(
     account: &accounts::Model,
     period: Period,
     problems: &mut Vec<String>,
-) -> AppResult<Vec<Line>> {
+) -> AppResult<Vec<InvoiceLine>> {
     let subscriptions = subscriptions::Entity::find()
         .find_also_related(products::Entity)
         .filter(subscriptions::Column::AccountId.eq(account.id))
@@ -421,7 +388,7 @@ struct Recurring<'a> {
 impl Recurring<'_> {
     /// The charge for a licence subscription or add-on: monthly cycles every month
     /// (prorated), annual cycles in the month a term year starts, one-time never.
-    fn line(&self, target: &Target) -> Result<Option<Line>, String> {
+    fn line(&self, target: &Target) -> Result<Option<InvoiceLine>, String> {
         let (quantity, name) = match target.addon {
             Some(addon) => (addon.quantity, addon.name.as_str()),
             None => (target.subscription.quantity, target.subscription.name.as_str()),
@@ -464,12 +431,13 @@ impl Recurring<'_> {
             }
             BillingCycle::OneTime => return Ok(None),
         };
-        Ok(Some(Line {
+        Ok(Some(InvoiceLine {
             subscription_id: Some(target.subscription.id),
             addon_id: target.addon.map(|a| a.id),
             product_id: Some(target.product.id),
             description: format!("{name}{}", note.unwrap_or_default()),
-            period: (from, to),
+            period_start: Some(from),
+            period_end: Some(to),
             quantity,
             unit_price: price.amount,
             unit_cost: price.unit_cost,
@@ -491,7 +459,7 @@ async fn consumption(
     period: Period,
     subscription: &subscriptions::Model,
     product: &products::Model,
-) -> AppResult<Vec<Line>> {
+) -> AppResult<Vec<InvoiceLine>> {
     let usage_name = usage::classify(product, Charge::Consumption);
     let window = if usage_name == usage::MS_AZURE {
         period.cutoff_window(account.csp_cutoff_day)
@@ -511,12 +479,13 @@ async fn consumption(
     let cost: i64 = records.iter().map(|r| r.1).sum();
     let mut lines = Vec::new();
     if !records.is_empty() {
-        lines.push(Line {
+        lines.push(InvoiceLine {
             subscription_id: Some(subscription.id),
             addon_id: None,
             product_id: Some(product.id),
             description: format!("{} consumption, {} to {}", subscription.name, window.0, window.1),
-            period: window,
+            period_start: Some(window.0),
+            period_end: Some(window.1),
             quantity: 1,
             unit_price: amount,
             unit_cost: cost,
@@ -532,7 +501,7 @@ async fn consumption(
     let waived = ramp_up_waives(subscription.start_date, subscription.ramp_up_end, first_day);
     let shortfall = commitment_shortfall(minimum, amount);
     if in_force && !waived && shortfall > 0 {
-        lines.push(Line {
+        lines.push(InvoiceLine {
             subscription_id: Some(subscription.id),
             addon_id: None,
             product_id: Some(product.id),
@@ -540,7 +509,8 @@ async fn consumption(
                 "Minimum commitment top-up ({} minimum)",
                 crate::billing::money::format(minimum, &account.currency)
             ),
-            period: window,
+            period_start: Some(window.0),
+            period_end: Some(window.1),
             quantity: 1,
             unit_price: shortfall,
             unit_cost: 0,
@@ -624,12 +594,13 @@ mod tests {
 
     #[test]
     fn discount_lines_are_negative_and_skip_commitments() {
-        let line = |product: i32, total: i64, usage: &str| Line {
+        let line = |product: i32, total: i64, usage: &str| InvoiceLine {
             subscription_id: Some(1),
             addon_id: None,
             product_id: Some(product),
             description: String::new(),
-            period: (d("2026-10-01"), d("2026-10-31")),
+            period_start: Some(d("2026-10-01")),
+            period_end: Some(d("2026-10-31")),
             quantity: 1,
             unit_price: total,
             unit_cost: 0,

@@ -1,6 +1,9 @@
-//! Reading invoices within the viewer's scope.
+//! Reading invoices within the viewer's scope, and writing invoice items.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::accounts::scope::AccountScope;
 use crate::entities::invoices;
@@ -65,4 +68,46 @@ pub async fn invoice_by_number(db: &DatabaseConnection, scope: AccountScope, num
         .all(db)
         .await?;
     Ok(InvoiceView { invoice, items, account, bill_to, credits, credited_by })
+}
+
+/// One item of an invoice, as it is written (billing runs, paid orders, credits, demo data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLine {
+    pub subscription_id: Option<i32>,
+    pub addon_id: Option<i32>,
+    pub product_id: Option<i32>,
+    pub description: String,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub quantity: i64,
+    pub unit_price: i64,
+    pub unit_cost: i64,
+    pub total: i64,
+    pub total_cost: i64,
+    pub usage: String,
+}
+
+/// Writes the items of invoice `invoice_id`.
+pub async fn insert_lines<C: ConnectionTrait>(db: &C, invoice_id: i32, lines: Vec<InvoiceLine>) -> AppResult<()> {
+    for line in lines {
+        crate::entities::invoice_items::ActiveModel {
+            invoice_id: Set(invoice_id),
+            subscription_id: Set(line.subscription_id),
+            addon_id: Set(line.addon_id),
+            product_id: Set(line.product_id),
+            description: Set(line.description),
+            period_start: Set(line.period_start),
+            period_end: Set(line.period_end),
+            quantity: Set(line.quantity),
+            unit_price: Set(line.unit_price),
+            unit_cost: Set(line.unit_cost),
+            total: Set(line.total),
+            total_cost: Set(line.total_cost),
+            usage: Set(line.usage),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }

@@ -13,9 +13,11 @@ use super::events;
 use super::{is_paid, CreateRequest, TransactionAnswer, MAX_BUY_ORDER, MAX_SESSION_ID};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
+use crate::billing::store::{insert_lines, InvoiceLine};
+use crate::billing::usage;
 use crate::catalog::orders;
 use crate::entities::enums::{InvoiceStatus, InvoiceType, OrderStatus};
-use crate::entities::{invoice_items, invoices, payments, webpay_transactions};
+use crate::entities::{invoices, payments, webpay_transactions};
 use crate::error::{AppError, AppResult};
 use crate::subscriptions::history::Actor;
 
@@ -396,26 +398,26 @@ async fn paid_invoice<C: sea_orm::ConnectionTrait>(db: &C, view: &orders::OrderV
     }
     .insert(db)
     .await?;
-    for (item, product) in &view.items {
-        invoice_items::ActiveModel {
-            invoice_id: Set(invoice.id),
-            subscription_id: Set(item.subscription_id),
-            addon_id: Set(None),
-            product_id: Set(Some(product.id)),
-            description: Set(item.description.clone()),
-            period_start: Set(Some(Utc::now().date_naive())),
-            period_end: Set(None),
-            quantity: Set(i64::from(item.quantity)),
-            unit_price: Set(item.unit_price),
-            unit_cost: Set(0),
-            total: Set(item.total),
-            total_cost: Set(0),
-            usage: Set(crate::billing::usage::classify(product, crate::billing::usage::Charge::Recurring)),
-            ..Default::default()
-        }
-        .insert(db)
-        .await?;
-    }
+    let today = Utc::now().date_naive();
+    let lines = view
+        .items
+        .iter()
+        .map(|(item, product)| InvoiceLine {
+            subscription_id: item.subscription_id,
+            addon_id: None,
+            product_id: Some(product.id),
+            description: item.description.clone(),
+            period_start: Some(today),
+            period_end: None,
+            quantity: i64::from(item.quantity),
+            unit_price: item.unit_price,
+            unit_cost: 0,
+            total: item.total,
+            total_cost: 0,
+            usage: usage::classify(product, usage::Charge::Recurring),
+        })
+        .collect();
+    insert_lines(db, invoice.id, lines).await?;
     Ok(invoice)
 }
 
