@@ -186,14 +186,14 @@ pub async fn caller_of_token<C: ConnectionTrait>(db: &C, token: &str, now: DateT
         .one(db)
         .await?;
     let Some(token) = found else { return Ok(None) };
-    let Some(client) = api_clients::Entity::find_by_id(token.api_client_id)
+    let Some((client, Some(account))) = api_clients::Entity::find_by_id(token.api_client_id)
         .filter(api_clients::Column::Active.eq(true))
+        .find_also_related(accounts::Entity)
         .one(db)
         .await?
     else {
         return Ok(None);
     };
-    let Some(account) = accounts::Entity::find_by_id(client.account_id).one(db).await? else { return Ok(None) };
     let scope = scope_of(&account);
     Ok(Some(Caller { client, account, scope }))
 }

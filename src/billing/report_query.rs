@@ -178,7 +178,10 @@ impl Runnable {
     pub async fn count<C: ConnectionTrait>(&self, db: &C) -> AppResult<u64> {
         let mut query = Query::select();
         if self.definition.sums_only {
-            query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n")).from_subquery(self.select(), Alias::new("groups"));
+            // The groups need no order to be counted.
+            let mut groups = self.select();
+            groups.clear_order_by();
+            query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n")).from_subquery(groups, Alias::new("groups"));
         } else {
             query = self.base();
             query.expr_as(Expr::cust("COUNT(*)"), Alias::new("n"));
