@@ -322,6 +322,18 @@ async fn charges(
         .map(|item| (item.subscription_id, item.addon_id))
         .collect();
     let recurring = Recurring { period, price_list: &price_list, charged: &charged, currency: &account.currency };
+    // The add-ons of all the account's subscriptions, in one query.
+    let mut addons_of: HashMap<i32, Vec<(subscription_addons::Model, Option<products::Model>)>> = HashMap::new();
+    for (addon, addon_product) in subscription_addons::Entity::find()
+        .find_also_related(products::Entity)
+        .filter(subscription_addons::Column::SubscriptionId.is_in(subscriptions.iter().map(|(s, _)| s.id)))
+        .filter(subscription_addons::Column::Status.ne(SubscriptionStatus::Suspended))
+        .order_by_asc(subscription_addons::Column::Id)
+        .all(txn)
+        .await?
+    {
+        addons_of.entry(addon.subscription_id).or_default().push((addon, addon_product));
+    }
 
     let mut lines = Vec::new();
     for (subscription, product) in subscriptions {
@@ -345,14 +357,7 @@ async fn charges(
         if suspended {
             continue;
         }
-        let addons = subscription_addons::Entity::find()
-            .find_also_related(products::Entity)
-            .filter(subscription_addons::Column::SubscriptionId.eq(subscription.id))
-            .filter(subscription_addons::Column::Status.ne(SubscriptionStatus::Suspended))
-            .order_by_asc(subscription_addons::Column::Id)
-            .all(txn)
-            .await?;
-        for (addon, addon_product) in addons {
+        for (addon, addon_product) in addons_of.remove(&subscription.id).unwrap_or_default() {
             let Some(addon_product) = addon_product else { continue };
             let target = Target {
                 subscription: &subscription,
