@@ -270,14 +270,19 @@ impl Demo<'_> {
     /// An order waiting for payment.
     async fn unpaid_order(&self, account_id: i32, lines: &[OrderLine<'_>]) -> AppResult<()> {
         let now = Utc::now();
-        let total = lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum();
+        let rate = crate::billing::tax::current_rate(self.txn).await?;
+        let totals =
+            crate::billing::tax::totals(lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum(), rate)?;
         let order = orders::ActiveModel {
             number: Set(crate::catalog::orders::order_number(1)),
             account_id: Set(account_id),
             user_id: Set(None),
             status: Set(OrderStatus::PendingPayment),
             currency: Set("CLP".into()),
-            total: Set(total),
+            subtotal: Set(totals.net),
+            tax: Set(totals.tax),
+            total: Set(totals.total),
+            vat_basis_points: Set(rate.basis_points()),
             created_at: Set(now),
             updated_at: Set(now),
             paid_at: Set(None),
@@ -402,8 +407,8 @@ impl Demo<'_> {
     ) -> AppResult<()> {
         let period_start = first_of_month(self.today) - Months::new(months_ago);
         let period_end = period_start + Months::new(1) - Duration::days(1);
-        let subtotal: i64 = items.iter().map(|i| i.3 * i.4).sum();
-        let tax = subtotal * 19 / 100;
+        let rate = crate::billing::tax::current_rate(self.txn).await?;
+        let totals = crate::billing::tax::totals(items.iter().map(|i| i.3 * i.4).sum(), rate)?;
         let invoice = invoices::ActiveModel {
             number: Set(number.into()),
             account_id: Set(account_id),
@@ -413,9 +418,10 @@ impl Demo<'_> {
             currency: Set("CLP".into()),
             issue_date: Set(period_end + Duration::days(1)),
             billing_period: Set(Some(period_start.format("%Y-%m").to_string())),
-            subtotal: Set(subtotal),
-            tax: Set(tax),
-            total: Set(subtotal + tax),
+            subtotal: Set(totals.net),
+            tax: Set(totals.tax),
+            total: Set(totals.total),
+            vat_basis_points: Set(rate.basis_points()),
             credits_invoice_id: Set(None),
             order_id: Set(None),
             created_at: Set(Utc::now()),

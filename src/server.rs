@@ -308,6 +308,7 @@ fn routes() -> Routes {
         .page("/admin/payments/transactions", get(admin_payments::transactions))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
+        .action("/admin/billing/vat", post(admin_billing::set_vat))
         .page("/api-clients", get(api_clients::list).post(api_clients::create))
         .action("/api-clients/{id}/revoke", post(api_clients::revoke))
         .action("/api-clients/password-grant", post(api_clients::set_password_grant))

@@ -4,7 +4,9 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use crate::billing::money::{self, MoneyError};
 use crate::billing::store::{insert_lines, InvoiceLine};
+use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::enums::{InvoiceStatus, InvoiceType};
 use crate::entities::{invoice_items, invoices};
 use crate::error::{AppError, AppResult};
@@ -65,11 +67,7 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
     if subtotal <= 0 {
         return Ok(None);
     }
-    let tax = if debit.subtotal > 0 {
-        (i128::from(subtotal) * i128::from(debit.tax) / i128::from(debit.subtotal)) as i64
-    } else {
-        0
-    };
+    let tax = tax::vat(subtotal, rate_of(&debit))?;
     let label = match credit {
         Credit::Full => "Refund",
         _ => "Prorated credit",
@@ -85,6 +83,36 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
         usage: item.usage.clone(),
     };
     Ok(Some(issue(db, &debit, line, subtotal, tax, today).await?))
+}
+
+/// The VAT rate a debit invoice was taxed at.
+fn rate_of(debit: &invoices::Model) -> VatRate {
+    VatRate::from_basis_points(debit.vat_basis_points).unwrap_or_default()
+}
+
+/// Splits a refund of `gross` pesos (VAT included) of `debit` into net and VAT at the
+/// debit's rate; the refund that completes the debit takes exactly what is left of its net
+/// and VAT, so credits add up to the debit to the peso.
+pub async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, gross: i64) -> AppResult<Totals> {
+    let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
+    let credited = Totals {
+        net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
+        tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
+        total: money::checked_sum(earlier.iter().map(|c| c.total))?,
+    };
+    let debited = Totals { net: debit.subtotal, tax: debit.tax, total: debit.total };
+    Ok(refund_split(debited, credited, gross, rate_of(debit))?)
+}
+
+/// The pure rule of [`split_refund`]: `debited` is the debit invoice, `credited` what its
+/// earlier credits took.
+pub fn refund_split(debited: Totals, credited: Totals, gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
+    if credited.total.checked_add(gross) == Some(debited.total) {
+        let net = debited.net.checked_sub(credited.net).ok_or(MoneyError::Overflow)?;
+        let tax = gross.checked_sub(net).ok_or(MoneyError::Overflow)?;
+        return Ok(Totals { net, tax, total: gross });
+    }
+    tax::split_gross(gross, rate)
 }
 
 /// What a credit invoice's one line says.
@@ -124,6 +152,7 @@ pub async fn issue<C: ConnectionTrait>(
         subtotal: Set(subtotal),
         tax: Set(tax),
         total: Set(total),
+        vat_basis_points: Set(debit.vat_basis_points),
         credits_invoice_id: Set(Some(debit.id)),
         order_id: Set(debit.order_id),
         created_at: Set(Utc::now()),
@@ -146,7 +175,9 @@ pub async fn issue<C: ConnectionTrait>(
         usage: line.usage,
     };
     insert_lines(db, credit_invoice.id, vec![line]).await?;
-    let credited: i64 = earlier.iter().map(|c| c.total).sum::<i64>() + total;
+    let credited = money::checked_sum(earlier.iter().map(|c| c.total))?
+        .checked_add(total)
+        .ok_or_else(|| AppError::Internal("credit total overflow".into()))?;
     if credited >= debit.total && debit.status == InvoiceStatus::Unpaid {
         invoices::ActiveModel { id: Set(debit.id), status: Set(InvoiceStatus::Paid), ..Default::default() }
             .update(db)

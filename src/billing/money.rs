@@ -37,6 +37,71 @@ pub fn line_total(unit_price: i64, quantity: i32) -> Option<i64> {
     unit_price.checked_mul(i64::from(quantity))
 }
 
+/// Why two amounts could not be combined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("{0} and {1} cannot be added: they are different currencies")]
+    CurrencyMismatch(String, String),
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+impl From<MoneyError> for crate::error::AppError {
+    fn from(e: MoneyError) -> Self {
+        crate::error::AppError::Internal(e.to_string())
+    }
+}
+
+/// An amount of one currency, in its minor unit. Two currencies never add up to a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Money {
+    pub amount: i64,
+    pub currency: String,
+}
+
+impl Money {
+    pub fn new(amount: i64, currency: &str) -> Money {
+        Money { amount, currency: currency.to_string() }
+    }
+
+    pub fn zero(currency: &str) -> Money {
+        Money::new(0, currency)
+    }
+
+    /// The sum, or an error for another currency or an overflow.
+    pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency.clone(), other.currency.clone()));
+        }
+        let amount = self.amount.checked_add(other.amount).ok_or(MoneyError::Overflow)?;
+        Ok(Money { amount, currency: self.currency.clone() })
+    }
+
+    /// Sums amounts of `currency`; an amount of another currency is an error.
+    pub fn sum<'a>(currency: &str, amounts: impl IntoIterator<Item = &'a Money>) -> Result<Money, MoneyError> {
+        amounts.into_iter().try_fold(Money::zero(currency), |sum, m| sum.checked_add(m))
+    }
+
+    pub fn format(&self) -> String {
+        format(self.amount, &self.currency)
+    }
+}
+
+/// Sums whole amounts, refusing overflow.
+pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Result<i64, MoneyError> {
+    amounts.into_iter().try_fold(0i64, |sum, a| sum.checked_add(a).ok_or(MoneyError::Overflow))
+}
+
+/// `amount × numerator / denominator`, rounded down, computed without overflow; an error
+/// when the result does not fit (or the denominator is not positive).
+pub fn prorated(amount: i64, numerator: i64, denominator: i64) -> Result<i64, MoneyError> {
+    if denominator <= 0 {
+        return Err(MoneyError::Overflow);
+    }
+    let exact = i128::from(amount) * i128::from(numerator) / i128::from(denominator);
+    i64::try_from(exact).map_err(|_| MoneyError::Overflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +113,23 @@ mod tests {
         assert_eq!(format(-5_000, "CLP"), "-CLP 5.000");
         assert_eq!(format(123_450, "USD"), "USD 1,234.50");
         assert_eq!(format(5, "USD"), "USD 0.05");
+    }
+
+    #[test]
+    fn two_currencies_do_not_add_up() {
+        let clp = Money::new(1_000, "CLP");
+        assert_eq!(clp.checked_add(&Money::new(500, "CLP")), Ok(Money::new(1_500, "CLP")));
+        assert_eq!(
+            clp.checked_add(&Money::new(5, "USD")),
+            Err(MoneyError::CurrencyMismatch("CLP".into(), "USD".into()))
+        );
+        assert_eq!(Money::new(i64::MAX, "CLP").checked_add(&Money::new(1, "CLP")), Err(MoneyError::Overflow));
+        let mixed = [Money::new(1, "CLP"), Money::new(2, "USD")];
+        assert!(Money::sum("CLP", &mixed).is_err());
+        assert_eq!(Money::sum("CLP", &mixed[..1]).unwrap().amount, 1);
+        assert_eq!(checked_sum([i64::MAX, 1]), Err(MoneyError::Overflow));
+        assert_eq!(prorated(30_000, 10, 30), Ok(10_000));
+        assert_eq!(prorated(i64::MAX, 3, 1), Err(MoneyError::Overflow));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use sea_orm::{
 use super::{check_quantity, pick_price, store, ReservationOptions};
 use crate::accounts::Viewer;
 use crate::billing::money;
+use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::enums::ProductKind;
 use crate::entities::{cart_items, carts, prices, products};
 use crate::error::{AppError, AppResult};
@@ -25,10 +26,12 @@ pub struct CartLine {
 pub struct CartView {
     pub currency: String,
     pub lines: Vec<CartLine>,
-    pub total: i64,
+    /// The lines' net sum, the VAT on it and what the order will cost.
+    pub totals: Totals,
+    pub vat_rate: VatRate,
 }
 
-/// Sums line totals; `None` on overflow.
+/// Sums line totals (net); `None` on overflow.
 pub fn cart_total(lines: &[CartLine]) -> Option<i64> {
     lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.total))
 }
@@ -38,8 +41,14 @@ async fn cart_of(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Option<c
 }
 
 pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartView> {
+    let vat_rate = tax::current_rate(db).await?;
     let Some(cart) = cart_of(db, viewer).await? else {
-        return Ok(CartView { currency: viewer.account.currency.clone(), lines: vec![], total: 0 });
+        return Ok(CartView {
+            currency: viewer.account.currency.clone(),
+            lines: vec![],
+            totals: tax::totals(0, vat_rate)?,
+            vat_rate,
+        });
     };
     let items = cart_items::Entity::find()
         .filter(cart_items::Column::CartId.eq(cart.id))
@@ -60,8 +69,8 @@ pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartVie
             .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;
         lines.push(CartLine { item, product, unit_price, total });
     }
-    let total = cart_total(&lines).ok_or_else(|| AppError::Internal("cart total overflow".into()))?;
-    Ok(CartView { currency: cart.currency, lines, total })
+    let net = cart_total(&lines).ok_or_else(|| AppError::Internal("cart total overflow".into()))?;
+    Ok(CartView { currency: cart.currency, lines, totals: tax::totals(net, vat_rate)?, vat_rate })
 }
 
 /// Adds a product; `Ok(Err(message))` when the request makes no sense to the shopper.

@@ -10,6 +10,8 @@ use sea_orm::{
 use super::cart;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
+use crate::billing::money;
+use crate::billing::tax::{self, VatRate};
 use crate::entities::enums::OrderStatus;
 use crate::entities::{cart_items, carts, order_items, orders, products};
 use crate::error::{AppError, AppResult};
@@ -56,7 +58,10 @@ pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppRes
         user_id: Set(Some(viewer.user.id)),
         status: Set(OrderStatus::PendingPayment),
         currency: Set(view.currency.clone()),
-        total: Set(view.total),
+        subtotal: Set(view.totals.net),
+        tax: Set(view.totals.tax),
+        total: Set(view.totals.total),
+        vat_basis_points: Set(view.vat_rate.basis_points()),
         created_at: Set(now),
         updated_at: Set(now),
         paid_at: Set(None),
@@ -144,20 +149,20 @@ pub async fn remove_item(
         return Ok(Err("Only an order that is waiting for payment can change.".into()));
     }
     item.delete(&txn).await?;
-    let totals: Vec<i64> = order_items::Entity::find()
+    let line_totals: Vec<i64> = order_items::Entity::find()
         .filter(order_items::Column::OrderId.eq(view.order.id))
         .select_only()
         .column(order_items::Column::Total)
         .into_tuple()
         .all(&txn)
         .await?;
-    let total = totals
-        .iter()
-        .try_fold(0i64, |sum, t| sum.checked_add(*t))
-        .ok_or_else(|| AppError::Internal("order total overflow".into()))?;
+    let rate = VatRate::from_basis_points(view.order.vat_basis_points).map_err(AppError::Internal)?;
+    let totals = tax::totals(money::checked_sum(line_totals.iter().copied())?, rate)?;
     let mut order: orders::ActiveModel = view.order.into();
-    order.total = Set(total);
-    if totals.is_empty() {
+    order.subtotal = Set(totals.net);
+    order.tax = Set(totals.tax);
+    order.total = Set(totals.total);
+    if line_totals.is_empty() {
         order.status = Set(OrderStatus::Canceled);
     }
     order.updated_at = Set(Utc::now());
@@ -167,17 +172,20 @@ pub async fn remove_item(
 }
 
 /// Creates (or, for an item naming a subscription, increases) the subscriptions of a paid
-/// order; reserved instances become subscriptions carrying their reservation.
+/// order; reserved instances become subscriptions carrying their reservation. Each item
+/// is linked to the subscription it bought, so its invoice line says which subscription
+/// and which days it paid for; the answer is the order with those links.
 pub async fn create_subscriptions<C: ConnectionTrait>(
     db: &C,
     view: &OrderView,
     actor: &Actor,
-) -> AppResult<Result<(), String>> {
+) -> AppResult<Result<OrderView, String>> {
     if view.order.status != OrderStatus::Paid {
         return Ok(Err("The order is not paid.".into()));
     }
     let start_date = view.order.paid_at.unwrap_or_else(Utc::now).date_naive();
-    for (item, product) in &view.items {
+    let mut linked = view.clone();
+    for (item, product) in &mut linked.items {
         if let Some(subscription_id) = item.subscription_id {
             if let Err(message) = lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await? {
                 return Ok(Err(message));
@@ -197,9 +205,18 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             ri_scope: item.ri_scope.clone(),
             ri_region: item.ri_region.clone(),
         };
-        if let Err(message) = lifecycle::create(db, new, actor).await? {
-            return Ok(Err(message));
+        let subscription = match lifecycle::create(db, new, actor).await? {
+            Ok(subscription) => subscription,
+            Err(message) => return Ok(Err(message)),
+        };
+        order_items::ActiveModel {
+            id: Set(item.id),
+            subscription_id: Set(Some(subscription.id)),
+            ..Default::default()
         }
+        .update(db)
+        .await?;
+        item.subscription_id = Some(subscription.id);
     }
-    Ok(Ok(()))
+    Ok(Ok(linked))
 }

@@ -21,6 +21,8 @@ pub struct Model {
     pub subtotal: i64,
     pub tax: i64,
     pub total: i64,
+    /// The VAT rate `tax` was computed at (1900 = 19%).
+    pub vat_basis_points: i32,
     pub credits_invoice_id: Option<i32>,
     pub order_id: Option<i32>,
     pub created_at: DateTimeUtc,

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_clients;
 pub mod api_tokens;
 pub mod auth_settings;
+pub mod billing_settings;
 pub mod brand_hosts;
 pub mod brands;
 pub mod cart_items;

@@ -15,6 +15,13 @@ pub struct Model {
     pub user_id: Option<i32>,
     pub status: OrderStatus,
     pub currency: String,
+    /// The net amount of the items (list prices are net).
+    pub subtotal: i64,
+    /// VAT on the subtotal, by `billing::tax::vat`.
+    pub tax: i64,
+    /// The VAT rate the order was taxed at (1900 = 19%).
+    pub vat_basis_points: i32,
+    /// What the customer pays: subtotal + tax.
     pub total: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

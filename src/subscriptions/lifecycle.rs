@@ -531,10 +531,7 @@ pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<u
             Some(years) => years.clamp(1, 3) as u32 * 12,
             None => product.term_months.max(1) as u32,
         };
-        let mut next_end = s.term_end_date;
-        while next_end < today {
-            next_end = add_months(next_end + chrono::Duration::days(1), term_months) - chrono::Duration::days(1);
-        }
+        let next_end = rules::renewed_term_end(s.term_end_date, term_months, today);
         let txn = db.begin().await?;
         // Only if nobody renewed it meanwhile (another instance).
         let updated = subscriptions::Entity::update_many()

@@ -15,6 +15,16 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
+/// The last day of the term that contains `today`, moving on from `term_end` by whole
+/// terms of `term_months` (how an auto-renewing subscription renews).
+pub fn renewed_term_end(term_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
+    let mut next_end = term_end;
+    while next_end < today {
+        next_end = add_months(next_end + Duration::days(1), term_months.max(1)) - Duration::days(1);
+    }
+    next_end
+}
+
 /// Midnight UTC at the start of `date`.
 pub fn start_of(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(DateTime::<Utc>::MIN_UTC)

@@ -26,7 +26,7 @@ async fn start_payment(app: &TestApp) -> (String, String) {
 /// The shopper on the simulator's page; answers the fields WebPay sends back to the shop.
 async fn at_webpay(app: &TestApp, url: &str, token: &str, action: &str, card: &str) -> Vec<(String, String)> {
     let page = app.client.post(url).form(&[("token_ws", token)]).send().await.unwrap();
-    assert!(page.text().await.unwrap().contains("Pay CLP 643000"));
+    assert!(page.text().await.unwrap().contains("Pay CLP 765170"));
     let response = app
         .client
         .post(app.url("/webpayserver/pay"))
@@ -89,7 +89,11 @@ async fn an_approved_card_pays_the_order_once_even_when_the_return_comes_twice()
     );
     let invoice = invoices::Entity::find().filter(invoices::Column::OrderId.eq(order.id)).all(&app.db).await.unwrap();
     assert_eq!(invoice.len(), 1);
-    assert_eq!((invoice[0].total, invoice[0].number.as_str()), (643_000, "INV-SO-0000001"));
+    // List prices are net: 643.000 of items plus 19% VAT is what WebPay charged.
+    assert_eq!(
+        (invoice[0].subtotal, invoice[0].tax, invoice[0].total, invoice[0].number.as_str()),
+        (643_000, 122_170, 765_170, "INV-SO-0000001")
+    );
     // The order's subscriptions exist, the reservation with its scope and region.
     let reservation = subscriptions::Entity::find()
         .filter(subscriptions::Column::AccountId.eq(order.account_id))
@@ -326,9 +330,9 @@ async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoic
         async move { admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", amount), ("confirm", "yes")]).await }
     };
     // More than was paid: refused, nothing stored.
-    let response = refund("700000").await;
+    let response = refund("800000").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.text().await.unwrap().contains("Refund between 1 and 643000 pesos"));
+    assert!(response.text().await.unwrap().contains("Refund between 1 and 765170 pesos"));
     assert_eq!(refunds::Entity::find().count(&app.db).await.unwrap(), 0);
 
     // Part of a credit-card sale: NULLIFIED, and a credit invoice for that amount.
@@ -342,8 +346,14 @@ async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoic
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].total, 143_000);
     // The rest: 500.000 left, another NULLIFIED; then nothing is left.
-    assert_eq!(refund("500000").await.status(), StatusCode::SEE_OTHER);
-    assert_eq!(credits_of(&app).await.iter().map(|c| c.total).sum::<i64>(), 643_000);
+    assert_eq!(refund("622170").await.status(), StatusCode::SEE_OTHER);
+    let credits = credits_of(&app).await;
+    assert_eq!(credits.iter().map(|c| c.total).sum::<i64>(), 765_170);
+    // The credits add up to the invoice's net and VAT to the peso.
+    assert_eq!(
+        credits.iter().map(|c| (c.subtotal, c.tax)).fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1)),
+        (643_000, 122_170)
+    );
     assert!(refund("1").await.text().await.unwrap().contains("Refund between 1 and 0 pesos"));
 }
 
@@ -360,10 +370,10 @@ async fn a_debit_card_is_reversed_in_full_and_a_partial_refund_is_refused_by_web
         .unwrap()
         .contains("WebPay refused the refund: Debit and prepaid cards can only be refunded in full"));
     assert!(credits_of(&app).await.is_empty());
-    let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "643000"), ("confirm", "yes")]).await;
+    let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "765170"), ("confirm", "yes")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(admin.page(ORDER).await.1.contains("WebPay answered REVERSED"));
-    assert_eq!(credits_of(&app).await[0].total, 643_000);
+    assert_eq!(credits_of(&app).await[0].total, 765_170);
 
     // The log has every call and return of the payment, found by order and by buy order.
     for search in ["SO-0000001", "SO-0000001-1"] {
@@ -372,7 +382,7 @@ async fn a_debit_card_is_reversed_in_full_and_a_partial_refund_is_refused_by_web
         for action in ["create", "return", "commit", "refund"] {
             assert!(log.contains(&format!("<span class=\"tag\">{action}</span>")), "{search}: {action}");
         }
-        assert!(log.contains("status AUTHORIZED, response_code 0, amount 643000"));
+        assert!(log.contains("status AUTHORIZED, response_code 0, amount 765170"));
         assert!(log.contains("Debit and prepaid cards can only be refunded in full"), "the refused refund too");
     }
     let (_, none) = admin.page("/admin/payments/transactions?q=SO-9").await;
@@ -397,6 +407,6 @@ async fn a_payment_for_a_total_the_order_no_longer_has_does_not_pay_it() {
     let fields = at_webpay(&app, &url, &token, "pay", "4051885600446623").await;
     return_to_shop(&app, &fields).await;
     let order = order(&app).await;
-    assert_eq!((order.status, order.total), (OrderStatus::PendingPayment, 23_000));
+    assert_eq!((order.status, order.subtotal, order.total), (OrderStatus::PendingPayment, 23_000, 27_370));
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
 }

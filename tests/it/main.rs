@@ -11,6 +11,7 @@ mod identity;
 mod identity_providers;
 mod invoices;
 mod login_options;
+mod money;
 mod pages;
 mod reports;
 mod subscriptions;

@@ -207,3 +207,61 @@ pub fn csrf_in(body: &str) -> Option<String> {
 pub fn location(response: &Response) -> String {
     response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
 }
+
+impl TestApp {
+    /// The signed-in shopper puts `(product code, quantity)` lines in the cart, places the
+    /// order and pays it through the built-in WebPay simulator with an approved card.
+    pub async fn buy(&self, lines: &[(&str, &str)]) -> stratus::entities::orders::Model {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        for (code, quantity) in lines {
+            let fields = [("product_code", *code), ("quantity", *quantity)];
+            let response = self.submit(&format!("/products/{code}"), "/cart/items", &fields).await;
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{code} into the cart");
+        }
+        let placed = self.submit("/cart", "/orders", &[]).await;
+        assert_eq!(placed.status(), StatusCode::SEE_OTHER, "order placed");
+        let order_page = location(&placed);
+        let number = order_page.trim_start_matches("/orders/").to_string();
+        self.pay(&order_page, "4051 8856 0044 6623").await;
+        let order = stratus::entities::orders::Entity::find()
+            .filter(stratus::entities::orders::Column::Number.eq(number))
+            .one(&self.db)
+            .await
+            .expect("query");
+        order.expect("the order")
+    }
+}
+
+impl Browser {
+    /// Pays an order from its page through the simulator with `card`, as the shopper would.
+    pub async fn pay(&self, order_page: &str, card: &str) {
+        let response = self.submit(order_page, &format!("{order_page}/pay"), &[]).await;
+        assert_eq!(response.status(), StatusCode::OK, "payment started");
+        let body = response.text().await.expect("body");
+        let token_at = body.find("name=\"token_ws\" value=\"").expect("a token") + 23;
+        let action_at = body[..token_at].rfind("action=\"").expect("a form") + 8;
+        let url = body[action_at..].split('"').next().unwrap_or_default().to_string();
+        let token = body[token_at..].split('"').next().unwrap_or_default().to_string();
+        self.client.post(&url).form(&[("token_ws", token.as_str())]).send().await.expect("WebPay form");
+        let paid = self
+            .client
+            .post(self.url("/webpayserver/pay"))
+            .form(&[("token_ws", token.as_str()), ("card_number", card), ("action", "pay"), ("return_method", "post")])
+            .send()
+            .await
+            .expect("pay");
+        let back = paid.text().await.expect("body");
+        let fields: Vec<(String, String)> = back
+            .match_indices("<input type=\"hidden\" name=\"")
+            .map(|(at, marker)| {
+                let rest = &back[at + marker.len()..];
+                let name = rest.split('"').next().unwrap_or_default().to_string();
+                let value = rest.split("value=\"").nth(1).unwrap_or_default().split('"').next().unwrap_or_default();
+                (name, value.to_string())
+            })
+            .collect();
+        let returned =
+            self.client.post(self.url("/checkout/webpay/return")).form(&fields).send().await.expect("return");
+        assert_eq!(returned.status(), StatusCode::SEE_OTHER, "back at the shop");
+    }
+}

@@ -13,10 +13,9 @@ use super::events;
 use super::{is_paid, CreateRequest, TransactionAnswer, MAX_BUY_ORDER, MAX_SESSION_ID};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
-use crate::billing::store::{insert_lines, InvoiceLine};
-use crate::billing::usage;
+use crate::billing::order_invoice;
 use crate::catalog::orders;
-use crate::entities::enums::{InvoiceStatus, InvoiceType, OrderStatus};
+use crate::entities::enums::{InvoiceType, OrderStatus};
 use crate::entities::{invoices, payments, webpay_transactions};
 use crate::error::{AppError, AppResult};
 use crate::subscriptions::history::Actor;
@@ -347,11 +346,15 @@ pub async fn settle(
     paid_order.updated_at = Set(now);
     paid_order.update(&txn).await?;
     let view = orders::load(&txn, AccountScope::All, &order.number).await?;
-    if let Err(message) = orders::create_subscriptions(&txn, &view, &Actor::system()).await? {
-        // Paid money is never lost: the payment stands and the problem is logged for an admin.
-        tracing::error!(order = %order.number, %message, "paid order: a subscription could not be created");
-    }
-    let invoice = paid_invoice(&txn, &view).await?;
+    let view = match orders::create_subscriptions(&txn, &view, &Actor::system()).await? {
+        Ok(linked) => linked,
+        Err(message) => {
+            // Paid money is never lost: the payment stands and the problem is logged for an admin.
+            tracing::error!(order = %order.number, %message, "paid order: a subscription could not be created");
+            view
+        }
+    };
+    let invoice = order_invoice::issue(&txn, &view).await?;
     payments::ActiveModel {
         order_id: Set(order.id),
         invoice_id: Set(Some(invoice.id)),
@@ -367,58 +370,6 @@ pub async fn settle(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-/// The paid debit invoice of an order. Prices include VAT (19%).
-async fn paid_invoice<C: sea_orm::ConnectionTrait>(db: &C, view: &orders::OrderView) -> AppResult<invoices::Model> {
-    let order = &view.order;
-    let subtotal = order.total * 100 / 119;
-    let account =
-        crate::entities::accounts::Entity::find_by_id(order.account_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let bill_to = match account.parent_id {
-        Some(parent) => parent,
-        None => account.id,
-    };
-    let invoice = invoices::ActiveModel {
-        number: Set(format!("INV-{}", order.number)),
-        account_id: Set(order.account_id),
-        bill_to_account_id: Set(bill_to),
-        invoice_type: Set(InvoiceType::Debit),
-        status: Set(InvoiceStatus::Paid),
-        currency: Set(order.currency.clone()),
-        issue_date: Set(Utc::now().date_naive()),
-        billing_period: Set(None),
-        subtotal: Set(subtotal),
-        tax: Set(order.total - subtotal),
-        total: Set(order.total),
-        credits_invoice_id: Set(None),
-        order_id: Set(Some(order.id)),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    let today = Utc::now().date_naive();
-    let lines = view
-        .items
-        .iter()
-        .map(|(item, product)| InvoiceLine {
-            subscription_id: item.subscription_id,
-            addon_id: None,
-            product_id: Some(product.id),
-            description: item.description.clone(),
-            period_start: Some(today),
-            period_end: None,
-            quantity: i64::from(item.quantity),
-            unit_price: item.unit_price,
-            unit_cost: 0,
-            total: item.total,
-            total_cost: 0,
-            usage: usage::classify(product, usage::Charge::Recurring),
-        })
-        .collect();
-    insert_lines(db, invoice.id, lines).await?;
-    Ok(invoice)
 }
 
 /// How long Transbank answers `status` for a transaction.
@@ -592,7 +543,7 @@ pub async fn refund(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let subtotal = amount * 100 / 119;
+    let split = crate::billing::credits::split_refund(&txn, &debit, amount).await?;
     let line = crate::billing::credits::CreditLine {
         description: format!("WebPay refund ({status}) of order {number}"),
         subscription_id: None,
@@ -604,8 +555,7 @@ pub async fn refund(
         usage: "Refund".into(),
     };
     let credit =
-        crate::billing::credits::issue(&txn, &debit, line, subtotal, amount - subtotal, Utc::now().date_naive())
-            .await?;
+        crate::billing::credits::issue(&txn, &debit, line, split.net, split.tax, Utc::now().date_naive()).await?;
     txn.commit().await?;
     Ok(Ok(RefundOutcome { kind: status.into(), amount, credit_invoice: credit.number }))
 }

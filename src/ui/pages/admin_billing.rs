@@ -10,20 +10,25 @@ use serde::Deserialize;
 
 use crate::billing::money;
 use crate::billing::run::{self, Period, RunReport};
+use crate::billing::tax::{self, VatRate};
 use crate::error::AppResult;
 use crate::server::AppState;
 use crate::ui::components::{csrf_field, form_errors};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};
 
-fn render(
-    ctx: &PageCtx,
-    status: StatusCode,
-    period: String,
+/// What the page shows besides the forms.
+#[derive(Default)]
+struct Shown {
     errors: Vec<String>,
     report: Option<RunReport>,
-) -> Response {
+    notice: Option<String>,
+}
+
+fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown: Shown) -> Response {
+    let Shown { errors, report, notice } = shown;
     let ctx2 = ctx.clone();
+    let ctx3 = ctx.clone();
     page_with_status(status, ctx, "Admin · Billing run", move || {
         let report = report.map(|report| {
             let rows: Vec<_> = report
@@ -65,6 +70,7 @@ fn render(
         view! {
             {admin_nav()}
             {form_errors(errors)}
+            {notice.map(|n| view! { <p class="flash" role="status">{n}</p> })}
             {report}
             <form class="stacked card" method="post" action="/admin/billing">
                 {csrf_field(&ctx2)}
@@ -76,15 +82,56 @@ fn render(
                 <label>"Month (YYYY-MM)" <input name="period" value=period required pattern="[0-9]{4}-[0-9]{2}" maxlength="7"/></label>
                 <button type="submit">"Run billing"</button>
             </form>
+            <form class="stacked card" method="post" action="/admin/billing/vat">
+                {csrf_field(&ctx3)}
+                <h2>"VAT"</h2>
+                <p>"List prices are net. VAT is added as its own line on carts, orders, invoices and receipts, "
+                   "at this rate, rounded to the peso (half up). A change applies to carts, orders and invoices "
+                   "from now on; placed orders and issued invoices keep their rate."</p>
+                <label>"VAT rate (%)" <input name="rate" value=vat required inputmode="decimal" maxlength="6"/></label>
+                <button type="submit">"Save VAT rate"</button>
+            </form>
         }
     })
 }
 
 /// `GET /admin/billing`: the form, last month filled in.
-pub async fn form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub async fn form(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let last_month = Period::of(Utc::now().date_naive()).previous().label();
-    Ok(render(&ctx, StatusCode::OK, last_month, vec![], None))
+    Ok(render(&ctx, StatusCode::OK, last_month, vat_text(&state).await?, Shown::default()))
+}
+
+async fn vat_text(state: &AppState) -> AppResult<String> {
+    Ok(tax::current_rate(&state.db).await?.label().trim_end_matches('%').to_string())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VatForm {
+    #[serde(default)]
+    rate: String,
+}
+
+/// `POST /admin/billing/vat`: the provider admin sets the VAT rate.
+pub async fn set_vat(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Form(form): Form<VatForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let last_month = Period::of(Utc::now().date_naive()).previous().label();
+    let rate = match VatRate::parse_percent(&form.rate) {
+        Ok(rate) => rate,
+        Err(message) => {
+            let shown = Shown { errors: vec![message], ..Default::default() };
+            let typed: String = form.rate.chars().take(10).collect();
+            return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, last_month, typed, shown));
+        }
+    };
+    tax::set_rate(&state.db, rate).await?;
+    tracing::info!(rate = %rate.label(), "VAT rate set");
+    let shown = Shown { notice: Some(format!("The VAT rate is now {}.", rate.label())), ..Default::default() };
+    Ok(render(&ctx, StatusCode::OK, last_month, vat_text(&state).await?, shown))
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,9 +150,13 @@ pub async fn run_billing(
     let today = Utc::now().date_naive();
     let period = match Period::parse(&form.period).and_then(|p| p.check_ended(today).map(|()| p)) {
         Ok(period) => period,
-        Err(message) => return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form.period, vec![message], None)),
+        Err(message) => {
+            let shown = Shown { errors: vec![message], ..Default::default() };
+            return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form.period, vat_text(&state).await?, shown));
+        }
     };
     let report = run::run(&state.db, period, today).await?;
     tracing::info!(period = %report.period, issued = report.issued.len(), "billing run");
-    Ok(render(&ctx, StatusCode::OK, period.label(), vec![], Some(report)))
+    let shown = Shown { report: Some(report), ..Default::default() };
+    Ok(render(&ctx, StatusCode::OK, period.label(), vat_text(&state).await?, shown))
 }

@@ -71,20 +71,27 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
             }
             .into_any();
         }
-        let total = money::format(view_model.total, &currency);
+        let subtotal = money::format(view_model.totals.net, &currency);
+        let vat_label = format!("VAT ({})", view_model.vat_rate.label());
+        let tax = money::format(view_model.totals.tax, &currency);
+        let total = money::format(view_model.totals.total, &currency);
         view! {
             <div class="table-wrap">
                 <table>
                     <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                     <tbody>{rows}</tbody>
-                    <tfoot><tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr></tfoot>
+                    <tfoot>
+                        <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
+                        <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
+                        <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
+                    </tfoot>
                 </table>
             </div>
             <form method="post" action="/orders">
                 {csrf_field(&ctx2)}
                 <button type="submit">"Place order"</button>
             </form>
-            <p class="muted">"Prices are final and charged in the cart's currency."</p>
+            <p class="muted">"Prices are net; VAT is added at checkout. Charged in the cart's currency."</p>
         }
         .into_any()
     })

@@ -78,7 +78,7 @@ pub async fn show(
                         <tbody>{rows}</tbody>
                         <tfoot>
                             <tr><th colspan="5">"Subtotal"</th><th class="num">{money::format(invoice.subtotal, &currency)}</th></tr>
-                            <tr><th colspan="5">"Tax (VAT)"</th><th class="num">{money::format(invoice.tax, &currency)}</th></tr>
+                            <tr><th colspan="5">{format!("VAT ({})", crate::billing::tax::VatRate::from_basis_points(invoice.vat_basis_points).unwrap_or_default().label())}</th><th class="num">{money::format(invoice.tax, &currency)}</th></tr>
                             <tr><th colspan="5">"Total"</th><th class="num">{money::format(invoice.total, &currency)}</th></tr>
                         </tfoot>
                     </table>

@@ -100,6 +100,12 @@ fn render_with(
                 }
             })
             .collect();
+        let subtotal = money::format(order.subtotal, &currency);
+        let vat_label = format!(
+            "VAT ({})",
+            crate::billing::tax::VatRate::from_basis_points(order.vat_basis_points).unwrap_or_default().label()
+        );
+        let tax = money::format(order.tax, &currency);
         let total = money::format(order.total, &currency);
         let outcome = latest.as_ref().map(|t| {
             let receipt = (t.status == checkout::state::AUTHORIZED).then(|| {
@@ -158,7 +164,11 @@ fn render_with(
                         <table>
                             <thead><tr><th>"Product"</th><th class="num">"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>{rows}</tbody>
-                            <tfoot><tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr></tfoot>
+                            <tfoot>
+                                <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
+                                <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
+                                <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
+                            </tfoot>
                         </table>
                     </div>
                 }.into_any()

@@ -1,0 +1,71 @@
+//! The paid debit invoice of an order: the order's net subtotal, VAT and total, and one
+//! line per item that names the subscription it bought and the days it pays for — one
+//! cycle from the day of payment, by the ledger's rule — so no billing run charges those
+//! days again and a cancellation finds what to credit.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+
+use super::ledger;
+use super::store::{insert_lines, InvoiceLine};
+use super::usage;
+use crate::catalog::orders::OrderView;
+use crate::entities::enums::{InvoiceStatus, InvoiceType};
+use crate::entities::{accounts, invoices};
+use crate::error::{AppError, AppResult};
+
+/// The number of an order's invoice.
+pub fn number(order_number: &str) -> String {
+    format!("INV-{order_number}")
+}
+
+/// Issues the paid invoice of a paid order whose items are linked to their subscriptions.
+pub async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<invoices::Model> {
+    let order = &view.order;
+    let account = accounts::Entity::find_by_id(order.account_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let paid_on = order.paid_at.unwrap_or_else(Utc::now).date_naive();
+    let invoice = invoices::ActiveModel {
+        number: Set(number(&order.number)),
+        account_id: Set(order.account_id),
+        bill_to_account_id: Set(account.parent_id.unwrap_or(account.id)),
+        invoice_type: Set(InvoiceType::Debit),
+        status: Set(InvoiceStatus::Paid),
+        currency: Set(order.currency.clone()),
+        issue_date: Set(paid_on),
+        billing_period: Set(None),
+        subtotal: Set(order.subtotal),
+        tax: Set(order.tax),
+        total: Set(order.total),
+        vat_basis_points: Set(order.vat_basis_points),
+        credits_invoice_id: Set(None),
+        order_id: Set(Some(order.id)),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let lines = view
+        .items
+        .iter()
+        .map(|(item, product)| {
+            let cycle = ledger::cycle_of(product.kind, product.billing_cycle, item.ri_term_years, None);
+            let (from, to) = ledger::purchase_period(cycle, paid_on);
+            InvoiceLine {
+                subscription_id: item.subscription_id,
+                addon_id: None,
+                product_id: Some(product.id),
+                description: item.description.clone(),
+                period_start: Some(from),
+                period_end: Some(to),
+                quantity: i64::from(item.quantity),
+                unit_price: item.unit_price,
+                unit_cost: 0,
+                total: item.total,
+                total_cost: 0,
+                usage: usage::classify(product, usage::Charge::Recurring),
+            }
+        })
+        .collect();
+    insert_lines(db, invoice.id, lines).await?;
+    Ok(invoice)
+}

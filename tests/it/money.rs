@@ -1,0 +1,211 @@
+//! Money end to end: every licence-day is billed once whichever path charges it (a paid
+//! order, a billing run, a renewal), one VAT rule for orders and runs, suspended
+//! licences still billed, and cancellation credits found for what an order charged.
+
+use chrono::{Duration, Months, NaiveDate, Utc};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use stratus::billing::run::{self, Period};
+use stratus::entities::enums::{InvoiceType, OrderStatus};
+use stratus::entities::{invoice_items, invoices, products, subscriptions};
+
+use crate::support::TestApp;
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn days(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days() + 1
+}
+
+/// The newest subscription of an account to a product (the one an order just created).
+async fn newest(app: &TestApp, account: &str, product_code: &str) -> subscriptions::Model {
+    let account = app.account(account).await;
+    let product = products::Entity::find().filter(products::Column::Code.eq(product_code)).one(&app.db).await;
+    let product = product.unwrap().unwrap();
+    subscriptions::Entity::find()
+        .filter(subscriptions::Column::AccountId.eq(account.id))
+        .filter(subscriptions::Column::ProductId.eq(product.id))
+        .order_by_desc(subscriptions::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// The lines billing runs (not orders) charged to a subscription.
+async fn run_lines(app: &TestApp, subscription_id: i32) -> Vec<invoice_items::Model> {
+    invoice_items::Entity::find()
+        .inner_join(invoices::Entity)
+        .filter(invoices::Column::OrderId.is_null())
+        .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
+        .filter(invoice_items::Column::SubscriptionId.eq(subscription_id))
+        .order_by_asc(invoice_items::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn invoice(app: &TestApp, number: &str) -> invoices::Model {
+    let found = invoices::Entity::find().filter(invoices::Column::Number.eq(number)).one(&app.db).await.unwrap();
+    found.unwrap_or_else(|| panic!("no invoice {number}"))
+}
+
+/// Runs billing for `period` as if on the first day after it.
+async fn bill(app: &TestApp, period: Period) {
+    run::run(&app.db, period, period.last() + Duration::days(1)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_monthly_licence_bought_mid_month_is_billed_once_for_each_day() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let order = app.buy(&[("M365-BS", "2")]).await;
+    assert_eq!(order.status, OrderStatus::Paid);
+    let bought = newest(&app, "TAILSPIN", "M365-BS").await;
+    assert_eq!((bought.start_date, bought.quantity), (today(), 2));
+
+    // The order paid for a month from today: this month's run charges it nothing more.
+    let this_month = Period::of(today());
+    bill(&app, this_month).await;
+    assert!(run_lines(&app, bought.id).await.is_empty(), "charged again for days the order paid");
+
+    // Next month's run charges only the days after that month.
+    let next_month = Period::of(this_month.last() + Duration::days(1));
+    bill(&app, next_month).await;
+    let paid_until = today().checked_add_months(Months::new(1)).unwrap() - Duration::days(1);
+    let lines = run_lines(&app, bought.id).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!((line.period_start, line.period_end), (Some(paid_until + Duration::days(1)), Some(next_month.last())));
+    assert_eq!(line.quantity, 2);
+    let charged_days = days(paid_until + Duration::days(1), next_month.last());
+    assert_eq!(line.total, 2 * 11_500 * charged_days / days(next_month.first(), next_month.last()));
+
+    // The order's own invoice line says which subscription and which days it paid for.
+    let paid = invoice(&app, &format!("INV-{}", order.number)).await;
+    let item = invoice_items::Entity::find()
+        .filter(invoice_items::Column::InvoiceId.eq(paid.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(item.subscription_id, Some(bought.id));
+    assert_eq!((item.period_start, item.period_end), (Some(today()), Some(paid_until)));
+}
+
+#[tokio::test]
+async fn an_annual_licence_bought_through_an_order_is_billed_again_only_when_it_renews() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    app.buy(&[("M365-E3", "3")]).await;
+    let bought = newest(&app, "TAILSPIN", "M365-E3").await;
+    bill(&app, Period::of(today())).await;
+    assert!(run_lines(&app, bought.id).await.is_empty(), "the order paid for the whole first year");
+
+    // A year on it renews, and the run for that month invoices the new year like the first.
+    let next_year = today().checked_add_months(Months::new(12)).unwrap();
+    stratus::subscriptions::lifecycle::renew_due(&app.db, next_year).await.unwrap();
+    bill(&app, Period::of(next_year)).await;
+    let lines = run_lines(&app, bought.id).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let year_end = next_year.checked_add_months(Months::new(12)).unwrap() - Duration::days(1);
+    assert_eq!((lines[0].period_start, lines[0].period_end), (Some(next_year), Some(year_end)));
+    assert_eq!((lines[0].quantity, lines[0].total), (3, 3 * 345_600));
+}
+
+#[tokio::test]
+async fn a_perpetual_licence_returned_within_30_days_is_credited_in_full_with_its_vat() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let order = app.buy(&[("WINSRV-2022", "1")]).await;
+    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
+    let page = format!("/subscriptions/{}", bought.id);
+    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let debit = invoice(&app, &format!("INV-{}", order.number)).await;
+    let credit = invoice(&app, &format!("CR-{}-1", debit.number)).await;
+    assert_eq!((credit.subtotal, credit.tax, credit.total), (890_000, 169_100, 1_059_100));
+    assert_eq!(credit.total, debit.total, "the whole payment comes back");
+}
+
+#[tokio::test]
+async fn the_same_licences_cost_the_same_net_and_the_same_vat_by_order_and_by_billing_run() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    for (code, quantity) in [("M365-BS", "2")] {
+        let fields = [("product_code", code), ("quantity", quantity)];
+        app.submit(&format!("/products/{code}"), "/cart/items", &fields).await;
+    }
+    let (_, cart) = app.page("/cart").await;
+    assert!(cart.contains("VAT (19%)") && cart.contains("CLP 4.370") && cart.contains("CLP 27.370"), "{cart}");
+    let order = app.buy(&[]).await;
+    // Net list price × quantity, VAT on top, and WebPay charged the total.
+    assert_eq!((order.subtotal, order.tax, order.total), (23_000, 4_370, 27_370));
+    let paid = invoice(&app, &format!("INV-{}", order.number)).await;
+    assert_eq!((paid.subtotal, paid.tax, paid.total), (23_000, 4_370, 27_370));
+
+    // The first whole month a run bills: the same net for the same licences, and the run's
+    // invoice applies the same VAT rule to its subtotal.
+    let bought = newest(&app, "TAILSPIN", "M365-BS").await;
+    let whole_month = Period::of(today().checked_add_months(Months::new(2)).unwrap());
+    for period in [Period::of(today()), Period::of(today().checked_add_months(Months::new(1)).unwrap()), whole_month] {
+        bill(&app, period).await;
+    }
+    let lines = run_lines(&app, bought.id).await;
+    let whole = lines.iter().find(|l| l.period_start == Some(whole_month.first())).expect("the whole month");
+    assert_eq!((whole.quantity, whole.total), (2, 23_000));
+    let run_invoice = invoices::Entity::find_by_id(whole.invoice_id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(run_invoice.tax, (run_invoice.subtotal * 19 + 50) / 100, "19%, rounded to the peso");
+    assert_eq!(run_invoice.total, run_invoice.subtotal + run_invoice.tax);
+}
+
+#[tokio::test]
+async fn the_provider_admin_sets_the_vat_rate_that_new_carts_and_orders_use() {
+    let app = TestApp::start().await;
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    let response = tina.submit("/cart", "/admin/billing/vat", &[("rate", "0")]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "customers cannot set it");
+
+    app.sign_in("admin@stratus.demo").await;
+    let (_, page) = app.page("/admin/billing").await;
+    assert!(page.contains("name=\"rate\" value=\"19\""), "19% is the default");
+    for bad in ["ten", "101", "-1", "19.555", ""] {
+        let response = app.submit("/admin/billing", "/admin/billing/vat", &[("rate", bad)]).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(response.text().await.unwrap().contains("The VAT rate is a percentage"), "{bad}");
+    }
+    let response = app.submit("/admin/billing", "/admin/billing/vat", &[("rate", "10")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("The VAT rate is now 10%."));
+
+    let fields = [("product_code", "M365-BS"), ("quantity", "2")];
+    tina.submit("/products/M365-BS", "/cart/items", &fields).await;
+    let (_, cart) = tina.page("/cart").await;
+    assert!(cart.contains("VAT (10%)") && cart.contains("CLP 2.300") && cart.contains("CLP 25.300"), "{cart}");
+    let placed = tina.submit("/cart", "/orders", &[]).await;
+    let (_, order_page) = tina.page(&crate::support::location(&placed)).await;
+    assert!(order_page.contains("VAT (10%)") && order_page.contains("CLP 25.300"), "{order_page}");
+}
+
+#[tokio::test]
+async fn a_suspended_licence_is_still_billed_for_its_month() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@andes.demo").await;
+    let licence = app.subscription_of("CONTOSO", "ACRONIS-CP").await;
+    let page = format!("/subscriptions/{}", licence.id);
+    let response = app.submit(&page, &format!("{page}/suspension"), &[("suspend", "on")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let last_month = Period::of(today()).previous();
+    bill(&app, last_month).await;
+    let charged: Vec<(i64, i64)> = run_lines(&app, licence.id)
+        .await
+        .iter()
+        .filter(|l| l.period_start >= Some(last_month.first()))
+        .map(|l| (l.quantity, l.total))
+        .collect();
+    assert_eq!(charged, vec![(10, 10 * 7_900)], "a suspension does not end the commitment");
+}
