@@ -9,13 +9,15 @@ test('a customer pays an order through the WebPay simulator, without JavaScript'
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/orders\/SO-0000001$/);
   await expect(page.getByText('Waiting for payment')).toBeVisible();
+  // List prices are net; the order adds 19% VAT as its own line.
+  await expect(page.getByRole('row', { name: /VAT \(19%\)\s+CLP 122\.170/ })).toBeVisible();
 
   await page.getByRole('button', { name: 'Pay with WebPay' }).click();
   await expect(page).toHaveTitle('Continue to WebPay · Stratus Cloud');
   await page.getByRole('button', { name: 'Continue to WebPay' }).click();
 
   // The simulator's payment page, with the integration environment's test cards.
-  await expect(page.getByRole('heading', { name: 'Pay CLP 643000' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Pay CLP 765170' })).toBeVisible();
   await page.getByLabel('Card number').fill('4051 8856 0044 6623');
   await page.getByLabel('CVV').fill('123');
   await page.getByRole('button', { name: 'Pay', exact: true }).click();
