@@ -39,8 +39,11 @@ fn credit_number(debit_number: &str, n: usize) -> String {
     format!("CR-{debit_number}-{n}")
 }
 
-/// Issues the credit invoice for cancelling `subscription_id` on `today`, against the most
-/// recent debit invoice that charged it. `None` when nothing was charged or nothing is due.
+/// Issues the credits for cancelling `subscription_id` (with its add-ons) on `today`: for
+/// each debit invoice that charged it days from today on (or, for a full refund, at all),
+/// one credit invoice of what the policy gives back for those lines, never more than is
+/// left of that invoice after its earlier credits and refunds. Answers the first credit
+/// issued; `None` when nothing was charged or nothing is due.
 pub async fn issue_for_cancellation<C: ConnectionTrait>(
     db: &C,
     subscription_id: i32,
@@ -55,34 +58,52 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
         .filter(invoice_items::Column::SubscriptionId.eq(subscription_id))
         .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
         .filter(invoice_items::Column::Total.gt(0))
-        .order_by_desc(invoices::Column::IssueDate)
-        .order_by_desc(invoice_items::Column::Id)
-        .one(db)
+        .order_by_asc(invoices::Column::IssueDate)
+        .order_by_asc(invoice_items::Column::Id)
+        .all(db)
         .await?;
-    let Some((item, Some(debit))) = charged else {
-        return Ok(None);
-    };
-    let period = item.period_start.zip(item.period_end);
-    let subtotal = credit_amount(credit, item.total, period, today);
-    if subtotal <= 0 {
-        return Ok(None);
+    let mut first = None;
+    let mut debits: Vec<(invoices::Model, Vec<invoice_items::Model>)> = Vec::new();
+    for (item, debit) in charged {
+        let Some(debit) = debit else { continue };
+        match debits.iter_mut().find(|(d, _)| d.id == debit.id) {
+            Some((_, items)) => items.push(item),
+            None => debits.push((debit, vec![item])),
+        }
     }
-    let tax = tax::vat(subtotal, rate_of(&debit))?;
-    let label = match credit {
-        Credit::Full => "Refund",
-        _ => "Prorated credit",
-    };
-    let line = CreditLine {
-        description: format!("{label}: {}", item.description),
-        subscription_id: item.subscription_id,
-        addon_id: item.addon_id,
-        product_id: item.product_id,
-        period_start: Some(today.max(item.period_start.unwrap_or(today))),
-        period_end: item.period_end,
-        quantity: item.quantity,
-        usage: item.usage.clone(),
-    };
-    Ok(Some(issue(db, &debit, line, subtotal, tax, today).await?))
+    for (debit, items) in debits {
+        let mut subtotal = 0i64;
+        for item in &items {
+            let amount = credit_amount(credit, item.total, item.period_start.zip(item.period_end), today);
+            subtotal = subtotal.checked_add(amount).ok_or(MoneyError::Overflow)?;
+        }
+        let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
+        let left = debit.subtotal - money::checked_sum(earlier.iter().map(|c| c.subtotal))?;
+        let subtotal = subtotal.min(left);
+        if subtotal <= 0 {
+            continue;
+        }
+        let tax = tax::vat(subtotal, rate_of(&debit))?;
+        let label = match credit {
+            Credit::Full => "Refund",
+            _ => "Prorated credit",
+        };
+        let Some(item) = items.first() else { continue };
+        let names: Vec<&str> = items.iter().map(|i| i.description.as_str()).collect();
+        let line = CreditLine {
+            description: format!("{label}: {}", names.join(", ")),
+            subscription_id: item.subscription_id,
+            addon_id: if items.len() == 1 { item.addon_id } else { None },
+            product_id: item.product_id,
+            period_start: Some(today.max(item.period_start.unwrap_or(today))),
+            period_end: items.iter().filter_map(|i| i.period_end).max(),
+            quantity: item.quantity,
+            usage: item.usage.clone(),
+        };
+        let issued = issue(db, &debit, line, subtotal, tax, today).await?;
+        first.get_or_insert(issued);
+    }
+    Ok(first)
 }
 
 /// The VAT rate a debit invoice was taxed at.

@@ -209,13 +209,11 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             Ok(subscription) => subscription,
             Err(message) => return Ok(Err(message)),
         };
-        order_items::ActiveModel {
-            id: Set(item.id),
-            subscription_id: Set(Some(subscription.id)),
-            ..Default::default()
-        }
-        .update(db)
-        .await?;
+        order_items::Entity::update_many()
+            .col_expr(order_items::Column::SubscriptionId, Some(subscription.id).into())
+            .filter(order_items::Column::Id.eq(item.id))
+            .exec(db)
+            .await?;
         item.subscription_id = Some(subscription.id);
     }
     Ok(Ok(linked))

@@ -209,3 +209,29 @@ async fn a_suspended_licence_is_still_billed_for_its_month() {
         .collect();
     assert_eq!(charged, vec![(10, 10 * 7_900)], "a suspension does not end the commitment");
 }
+
+#[tokio::test]
+async fn a_refund_and_a_cancellation_credit_together_never_give_back_more_than_was_paid() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let order = app.buy(&[("WINSRV-2022", "1")]).await;
+    let order_page = format!("/orders/{}", order.number);
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let response =
+        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "500000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // The licence is returned within 30 days: the full refund is only what is left.
+    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
+    let page = format!("/subscriptions/{}", bought.id);
+    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let debit = invoice(&app, &format!("INV-{}", order.number)).await;
+    let credits =
+        invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(&app.db).await.unwrap();
+    assert_eq!(credits.len(), 2);
+    let sum = |f: fn(&invoices::Model) -> i64| credits.iter().map(f).sum::<i64>();
+    assert_eq!(sum(|c| c.total), debit.total, "everything paid comes back, not more");
+    assert_eq!((sum(|c| c.subtotal), sum(|c| c.tax)), (debit.subtotal, debit.tax));
+}
