@@ -2,7 +2,7 @@
 //! produces a credit invoice linked to the debit invoice that charged the subscription.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::billing::money::{self, MoneyError};
 use crate::billing::store::{insert_lines, InvoiceLine};
@@ -77,13 +77,31 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
             let amount = credit_amount(credit, item.total, item.period_start.zip(item.period_end), today);
             subtotal = subtotal.checked_add(amount).ok_or(MoneyError::Overflow)?;
         }
+        // The invoice's discounts reduced what was paid for each line, in proportion.
+        let charged: Vec<i64> = invoice_items::Entity::find()
+            .select_only()
+            .column(invoice_items::Column::Total)
+            .filter(invoice_items::Column::InvoiceId.eq(debit.id))
+            .filter(invoice_items::Column::Total.gt(0))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let before_discounts = money::checked_sum(charged)?;
+        if before_discounts > debit.subtotal {
+            subtotal = money::prorated(subtotal, debit.subtotal.max(0), before_discounts)?;
+        }
         let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
-        let left = debit.subtotal - money::checked_sum(earlier.iter().map(|c| c.subtotal))?;
-        let subtotal = subtotal.min(left);
+        let credited = Totals {
+            net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
+            tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
+            total: money::checked_sum(earlier.iter().map(|c| c.total))?,
+        };
+        let subtotal = subtotal.min(debit.subtotal.checked_sub(credited.net).ok_or(MoneyError::Overflow)?);
         if subtotal <= 0 {
             continue;
         }
-        let tax = tax::vat(subtotal, rate_of(&debit))?;
+        let tax_left = debit.tax.checked_sub(credited.tax).ok_or(MoneyError::Overflow)?.max(0);
+        let tax = tax::vat(subtotal, rate_of(&debit))?.min(tax_left);
         let label = match credit {
             Credit::Full => "Refund",
             _ => "Prorated credit",
@@ -128,12 +146,15 @@ pub async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, g
 /// The pure rule of [`split_refund`]: `debited` is the debit invoice, `credited` what its
 /// earlier credits took.
 pub fn refund_split(debited: Totals, credited: Totals, gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
+    let net_left = debited.net.checked_sub(credited.net).ok_or(MoneyError::Overflow)?;
     if credited.total.checked_add(gross) == Some(debited.total) {
-        let net = debited.net.checked_sub(credited.net).ok_or(MoneyError::Overflow)?;
-        let tax = gross.checked_sub(net).ok_or(MoneyError::Overflow)?;
-        return Ok(Totals { net, tax, total: gross });
+        let tax = gross.checked_sub(net_left).ok_or(MoneyError::Overflow)?;
+        return Ok(Totals { net: net_left, tax, total: gross });
     }
-    tax::split_gross(gross, rate)
+    // Never more net than is left (many small refunds each round their net up).
+    let split = tax::split_gross(gross, rate)?;
+    let net = split.net.min(net_left.max(0));
+    Ok(Totals { net, tax: gross - net, total: gross })
 }
 
 /// What a credit invoice's one line says.

@@ -100,6 +100,8 @@ impl QuantityTimeline {
 #[derive(Debug, Clone)]
 pub struct Charged<'a> {
     pub cycle: Cycle,
+    /// The day its terms are counted from: its own start, or an add-on's subscription's.
+    pub anchor: NaiveDate,
     /// The first day it runs.
     pub start: NaiveDate,
     /// Its last day: the day before its cancellation, or the end of its current term.
@@ -133,10 +135,13 @@ fn days(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// The windows a billing run for the month `first..=last` charges: the month itself for
-/// monthly cycles; each term that starts in the month (and that the subscription has
-/// reached: `term_last` is the end of its current term) for term cycles; none otherwise.
+/// monthly cycles; for term cycles, each term (counted from `anchor`) that starts in the
+/// month and that the subscription has reached (`term_last` is the end of its current
+/// term), and the term it started in when it started in the month (an add-on joining its
+/// subscription's term part-way); none otherwise.
 pub fn windows(
     cycle: Cycle,
+    anchor: NaiveDate,
     start: NaiveDate,
     term_last: NaiveDate,
     month: (NaiveDate, NaiveDate),
@@ -144,10 +149,14 @@ pub fn windows(
     match cycle {
         Cycle::Monthly => vec![month],
         Cycle::Term { months } => (0..=1200u32)
-            .map(|k| add_months(start, k * months))
+            .map(|k| add_months(anchor, k * months))
             .take_while(|from| *from <= month.1 && *from <= term_last)
-            .filter(|from| *from >= month.0)
             .map(|from| (from, add_months(from, months) - Duration::days(1)))
+            .filter(|(from, to)| {
+                let starts_in_month = *from >= month.0;
+                let joined_in_month = month.0 <= start && start <= month.1 && *from < start && start <= *to;
+                starts_in_month || joined_in_month
+            })
             .collect(),
         Cycle::Once | Cycle::Usage => vec![],
     }
@@ -159,18 +168,14 @@ pub fn windows(
 /// licences, each prorated by day (rounded down). Suspended days count like any other.
 pub fn due_in_month(charged: &Charged, month: (NaiveDate, NaiveDate), unit_price: i64) -> Result<Vec<Due>, MoneyError> {
     let mut due = Vec::new();
-    for window in windows(charged.cycle, charged.start, charged.last, month) {
+    let paid: Vec<&Paid> = charged.paid.iter().filter(|p| p.target == charged.target).collect();
+    for window in windows(charged.cycle, charged.anchor, charged.start, charged.last, month) {
         let from = window.0.max(charged.start);
         let to = window.1.min(charged.last);
         let mut run: Option<(NaiveDate, NaiveDate, i64)> = None;
         let mut day = from;
         while day <= to {
-            let paid: i64 = charged
-                .paid
-                .iter()
-                .filter(|p| p.target == charged.target && p.from <= day && day <= p.to)
-                .map(|p| p.quantity)
-                .sum();
+            let paid: i64 = paid.iter().filter(|p| p.from <= day && day <= p.to).map(|p| p.quantity).sum();
             let unpaid = (charged.quantity.on(day) - paid).max(0);
             run = match run {
                 Some((a, _, q)) if q == unpaid => Some((a, day, q)),
@@ -227,7 +232,7 @@ mod tests {
         quantity: &'a QuantityTimeline,
         paid: &'a [Paid],
     ) -> Charged<'a> {
-        Charged { cycle, start: d(start), last: d(last), quantity, paid, target: T }
+        Charged { cycle, anchor: d(start), start: d(start), last: d(last), quantity, paid, target: T }
     }
 
     #[test]
@@ -308,6 +313,23 @@ mod tests {
         assert_eq!(cycle_of(ReservedInstance, OneTime, Some(1), Some("monthly")), Cycle::Monthly);
         assert_eq!(purchase_period(Cycle::Once, d("2026-11-10")), (d("2026-11-10"), d("2026-11-10")));
         assert_eq!(purchase_period(Cycle::Term { months: 36 }, d("2026-02-28")).1, d("2029-02-27"));
+    }
+
+    #[test]
+    fn an_annual_add_on_follows_its_subscriptions_terms() {
+        let one = QuantityTimeline::constant(1);
+        let addon = Charged {
+            anchor: d("2026-01-01"),
+            ..charged(Cycle::Term { months: 12 }, "2026-07-01", "2027-12-31", &one, &[])
+        };
+        let july = due_in_month(&addon, month_of(d("2026-07-01")), 365).unwrap();
+        assert_eq!(
+            (july[0].from, july[0].to, july[0].amount),
+            (d("2026-07-01"), d("2026-12-31"), 184),
+            "the rest of the term"
+        );
+        let january = due_in_month(&addon, month_of(d("2027-01-01")), 365).unwrap();
+        assert_eq!((january[0].from, january[0].to, january[0].amount), (d("2027-01-01"), d("2027-12-31"), 365));
     }
 
     #[test]

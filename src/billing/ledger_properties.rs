@@ -283,6 +283,7 @@ impl Ledger {
                 Cycle::Monthly | Cycle::Term { .. } => {
                     let charged = Charged {
                         cycle: s.cycle,
+                        anchor: s.start,
                         start: s.start,
                         last: s.last(),
                         quantity: &s.quantity,
@@ -494,7 +495,8 @@ impl Ledger {
 }
 
 fn simulate(events: &[(i64, Event)], rate: VatRate) {
-    let day0 = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    // Two years that hold a 29 February.
+    let day0 = NaiveDate::from_ymd_opt(2027, 1, 1).expect("a date");
     let mut clp = Ledger::new("CLP", 1, rate);
     let mut usd = Ledger::new("USD", 3, rate);
     for offset in 0..DAYS {

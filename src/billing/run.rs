@@ -118,7 +118,8 @@ pub fn invoice_number(period: Period, account_code: &str) -> String {
 /// take more than the charges they apply to, so an invoice never goes below zero.
 pub fn discount_lines(lines: &[InvoiceLine], discounts: &[discounts::Model], period: Period) -> Vec<InvoiceLine> {
     let discountable = |line: &&InvoiceLine| line.usage != usage::MINIMUM_COMMITMENT && line.usage != usage::DISCOUNT;
-    let mut left: i64 = lines.iter().filter(discountable).map(|line| line.total.max(0)).fold(0, i64::saturating_add);
+    // What the discounts may take: the charges, after any negative line (never below zero).
+    let mut left: i64 = lines.iter().filter(discountable).map(|line| line.total).fold(0, i64::saturating_add).max(0);
     discounts
         .iter()
         .filter_map(|discount| {
@@ -179,6 +180,8 @@ enum Outcome {
 
 /// Bills `period` for every account. Each account is billed in its own transaction.
 pub async fn run(db: &DatabaseConnection, period: Period, today: NaiveDate) -> AppResult<RunReport> {
+    // Terms that ended are renewed first (the job may lag), so no renewed day is missed.
+    crate::subscriptions::lifecycle::renew_due(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
     let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
     for account in accounts {
@@ -384,6 +387,7 @@ async fn charges(
                     addon: None,
                     product: &product,
                     cycle,
+                    anchor: subscription.start_date,
                     start: subscription.start_date,
                     last: last_day(subscription.term_end_date, subscription.canceled_at),
                 };
@@ -400,6 +404,7 @@ async fn charges(
                 addon: Some(&addon),
                 product: &addon_product,
                 cycle: ledger::cycle_of(addon_product.kind, addon_product.billing_cycle, None, None),
+                anchor: subscription.start_date,
                 start: addon.start_date,
                 last: last_day(addon.term_end_date, addon.canceled_at),
             };
@@ -418,6 +423,8 @@ struct Target<'a> {
     addon: Option<&'a subscription_addons::Model>,
     product: &'a products::Model,
     cycle: ledger::Cycle,
+    /// Where its terms are counted from (an add-on follows its subscription's).
+    anchor: NaiveDate,
     start: NaiveDate,
     last: NaiveDate,
 }
@@ -444,6 +451,7 @@ impl Recurring<'_> {
         let constant = QuantityTimeline::constant(i64::from(quantity));
         let charged = Charged {
             cycle: target.cycle,
+            anchor: target.anchor,
             start: target.start,
             last: target.last,
             quantity: self.timelines.get(&key).unwrap_or(&constant),
@@ -451,10 +459,11 @@ impl Recurring<'_> {
             target: key,
         };
         let month = (self.period.first(), self.period.last());
-        if ledger::windows(target.cycle, target.start, target.last, month).is_empty() {
-            return Ok(Ok(vec![]));
-        }
         let Some(price) = self.price_list.get(&target.product.id) else {
+            // Reported only when something was due.
+            if ledger::due_in_month(&charged, month, 0)?.is_empty() {
+                return Ok(Ok(vec![]));
+            }
             return Ok(Err(format!(
                 "{} has no {} price, so “{name}” of subscription {} was not charged.",
                 target.product.name, self.currency, target.subscription.id

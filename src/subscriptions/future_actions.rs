@@ -255,7 +255,10 @@ async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> 
     match action.action_type {
         FutureActionType::CancellationOnEnd | FutureActionType::CancellationOnSpecific => {
             let reason = format!("{} executed", action.action_type.as_str());
-            lifecycle::cancel_in(db, &without(&loaded, action.id), action.addon_id, &system, &reason).await?;
+            // A runner that comes late still ends it when it was due: no day past it is charged.
+            let effective = action.scheduled_at.min(Utc::now());
+            lifecycle::cancel_in(db, &without(&loaded, action.id), action.addon_id, &system, &reason, effective)
+                .await?;
             Ok(Ok("canceled".into()))
         }
         FutureActionType::ChangeQtyOnNext => {

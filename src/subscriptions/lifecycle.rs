@@ -411,7 +411,7 @@ pub async fn cancel_now(
     if !policy.allows(CancelWhen::Immediately) {
         return Ok(Err(policy.message));
     }
-    cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request").await?;
+    cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request", Utc::now()).await?;
     let credit = match addon_id {
         None => crate::billing::credits::issue_for_cancellation(&txn, subscription_id, policy.credit, today).await?,
         Some(_) => None,
@@ -422,12 +422,15 @@ pub async fn cancel_now(
 
 /// Marks a subscription (with its add-ons) or one add-on canceled and revokes what was
 /// pending on it. Used by "cancel now" and by the future-action runner.
+/// `effective` is when the cancellation takes effect (the last day charged is the day
+/// before): now, or the scheduled moment of a future action that runs late.
 pub(crate) async fn cancel_in<C: ConnectionTrait>(
     db: &C,
     loaded: &Loaded,
     addon_id: Option<i32>,
     actor: &Actor,
     reason: &str,
+    effective: chrono::DateTime<Utc>,
 ) -> AppResult<()> {
     let now = Utc::now();
     let s = &loaded.subscription;
@@ -440,7 +443,7 @@ pub(crate) async fn cancel_in<C: ConnectionTrait>(
         subscription_addons::ActiveModel {
             id: Set(addon.id),
             status: Set(SubscriptionStatus::Canceled),
-            canceled_at: Set(Some(now)),
+            canceled_at: Set(Some(effective)),
             updated_at: Set(now),
             ..Default::default()
         }
@@ -453,7 +456,7 @@ pub(crate) async fn cancel_in<C: ConnectionTrait>(
         subscriptions::ActiveModel {
             id: Set(s.id),
             status: Set(SubscriptionStatus::Canceled),
-            canceled_at: Set(Some(now)),
+            canceled_at: Set(Some(effective)),
             updated_at: Set(now),
             ..Default::default()
         }
@@ -518,7 +521,8 @@ pub async fn extend_ramp_up(
 /// starts the day after, for the product's term length. Add-ons follow. Returns how many.
 pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
     let due = subscriptions::Entity::find()
-        .filter(subscriptions::Column::Status.eq(SubscriptionStatus::Active))
+        // A suspension does not end a commitment: suspended subscriptions renew too.
+        .filter(subscriptions::Column::Status.is_in([SubscriptionStatus::Active, SubscriptionStatus::Suspended]))
         .filter(subscriptions::Column::AutoRenew.eq(true))
         .filter(subscriptions::Column::TermEndDate.lt(today))
         .find_also_related(products::Entity)
@@ -545,7 +549,10 @@ pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<u
             subscription_addons::Entity::update_many()
                 .col_expr(subscription_addons::Column::TermEndDate, next_end.into())
                 .filter(subscription_addons::Column::SubscriptionId.eq(s.id))
-                .filter(subscription_addons::Column::Status.eq(SubscriptionStatus::Active))
+                .filter(
+                    subscription_addons::Column::Status
+                        .is_in([SubscriptionStatus::Active, SubscriptionStatus::Suspended]),
+                )
                 .exec(&txn)
                 .await?;
             let record = Change {

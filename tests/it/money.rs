@@ -235,3 +235,173 @@ async fn a_refund_and_a_cancellation_credit_together_never_give_back_more_than_w
     assert_eq!(sum(|c| c.total), debit.total, "everything paid comes back, not more");
     assert_eq!((sum(|c| c.subtotal), sum(|c| c.tax)), (debit.subtotal, debit.tax));
 }
+
+#[tokio::test]
+async fn an_annual_licence_paid_before_the_upgrade_is_not_charged_again_after_it() {
+    use migration::MigratorTrait;
+    use sea_orm::{ActiveModelTrait, Database, Set};
+    use stratus::entities::enums::*;
+    use stratus::entities::{accounts, invoice_items, order_items, orders, prices};
+
+    // A database as the previous version left it: an annual licence bought and paid on
+    // 10 November at a VAT-inclusive 119.000, its invoice line naming no subscription.
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::connect(crate::support::fresh_database_url(dir.path()).await).await.unwrap();
+    migration::Migrator::up(&db, Some(5)).await.unwrap();
+    let d = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+    let paid_at = d("2026-11-10").and_hms_opt(15, 30, 0).unwrap().and_utc();
+    let account = accounts::ActiveModel {
+        tier: Set(AccountTier::Customer),
+        parent_id: Set(None),
+        code: Set("OLD".into()),
+        name: Set("Old Customer".into()),
+        currency: Set("CLP".into()),
+        branding_enabled: Set(false),
+        csp_cutoff_day: Set(1),
+        created_at: Set(paid_at),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let product = products::ActiveModel {
+        code: Set("LIC-A".into()),
+        name: Set("Annual licence".into()),
+        description: Set(String::new()),
+        kind: Set(ProductKind::LicenseSubscription),
+        vendor: Set("Microsoft".into()),
+        usage_family: Set("Microsoft 365".into()),
+        billing_cycle: Set(BillingCycle::Annual),
+        term_months: Set(12),
+        minimum_commitment: Set(None),
+        base_product_id: Set(None),
+        ri_reservation_type: Set(None),
+        ri_term_years: Set(None),
+        ri_scope: Set(None),
+        ri_region: Set(None),
+        active: Set(true),
+        created_at: Set(paid_at),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    prices::ActiveModel {
+        product_id: Set(product.id),
+        currency: Set("CLP".into()),
+        amount: Set(119_000),
+        unit_cost: Set(0),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let order_id = orders::Entity::insert(orders::ActiveModel {
+        number: Set("SO-0000009".into()),
+        account_id: Set(account.id),
+        user_id: Set(None),
+        status: Set(OrderStatus::Paid),
+        currency: Set("CLP".into()),
+        total: Set(119_000),
+        created_at: Set(paid_at),
+        updated_at: Set(paid_at),
+        paid_at: Set(Some(paid_at)),
+        ..Default::default()
+    })
+    .exec(&db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let item_id = order_items::Entity::insert(order_items::ActiveModel {
+        order_id: Set(order_id),
+        product_id: Set(product.id),
+        subscription_id: Set(None),
+        description: Set("Annual licence".into()),
+        quantity: Set(1),
+        unit_price: Set(119_000),
+        total: Set(119_000),
+        ..Default::default()
+    })
+    .exec(&db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let subscription_id = subscriptions::Entity::insert(subscriptions::ActiveModel {
+        account_id: Set(account.id),
+        product_id: Set(product.id),
+        name: Set("Annual licence".into()),
+        quantity: Set(1),
+        status: Set(SubscriptionStatus::Active),
+        start_date: Set(d("2026-11-10")),
+        term_end_date: Set(d("2027-11-09")),
+        auto_renew: Set(true),
+        prepaid: Set(true),
+        created_at: Set(paid_at),
+        updated_at: Set(paid_at),
+        ..Default::default()
+    })
+    .exec(&db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let invoice_id = invoices::Entity::insert(invoices::ActiveModel {
+        number: Set("INV-SO-0000009".into()),
+        account_id: Set(account.id),
+        bill_to_account_id: Set(account.id),
+        invoice_type: Set(InvoiceType::Debit),
+        status: Set(InvoiceStatus::Paid),
+        currency: Set("CLP".into()),
+        issue_date: Set(d("2026-11-10")),
+        billing_period: Set(None),
+        subtotal: Set(100_000),
+        tax: Set(19_000),
+        total: Set(119_000),
+        credits_invoice_id: Set(None),
+        order_id: Set(Some(order_id)),
+        created_at: Set(paid_at),
+        ..Default::default()
+    })
+    .exec(&db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    let line_id = invoice_items::Entity::insert(invoice_items::ActiveModel {
+        invoice_id: Set(invoice_id),
+        subscription_id: Set(None),
+        addon_id: Set(None),
+        product_id: Set(Some(product.id)),
+        description: Set("Annual licence".into()),
+        period_start: Set(Some(d("2026-11-10"))),
+        period_end: Set(None),
+        quantity: Set(1),
+        unit_price: Set(119_000),
+        unit_cost: Set(0),
+        total: Set(119_000),
+        total_cost: Set(0),
+        usage: Set("Microsoft 365".into()),
+        ..Default::default()
+    })
+    .exec(&db)
+    .await
+    .unwrap()
+    .last_insert_id;
+
+    // The upgrade links the order to its subscription and says what it paid for.
+    migration::Migrator::up(&db, None).await.unwrap();
+    let line = invoice_items::Entity::find_by_id(line_id).one(&db).await.unwrap().unwrap();
+    assert_eq!((line.subscription_id, line.period_end), (Some(subscription_id), Some(d("2027-11-09"))));
+    let item = order_items::Entity::find_by_id(item_id).one(&db).await.unwrap().unwrap();
+    assert_eq!(item.subscription_id, Some(subscription_id));
+    let order = orders::Entity::find_by_id(order_id).one(&db).await.unwrap().unwrap();
+    assert_eq!((order.subtotal, order.tax, order.total, order.vat_basis_points), (100_000, 19_000, 119_000, 1900));
+
+    // November's run does not charge the year the order paid for.
+    let november = Period::parse("2026-11").unwrap();
+    run::run(&db, november, d("2026-12-01")).await.unwrap();
+    let charged = invoice_items::Entity::find()
+        .filter(invoice_items::Column::SubscriptionId.eq(subscription_id))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(charged.len(), 1, "only the order's line: {charged:?}");
+}

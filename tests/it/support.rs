@@ -41,7 +41,7 @@ impl Drop for TestApp {
     }
 }
 
-async fn fresh_database_url(dir: &std::path::Path) -> String {
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     match std::env::var("STRATUS_TEST_DATABASE_URL") {
         Ok(server_url) if !server_url.is_empty() => {
             let name = format!("stratus_it_{}", uuid_like());
