@@ -9,6 +9,7 @@
 //!   created (same account and product, started the day it was paid), and each line gets
 //!   the days it paid for (one cycle from that day), so billing runs do not charge those
 //!   days again and cancellations find what to credit.
+//!
 //! Prices in the catalogue are not changed: from now on they are read as net.
 
 use sea_orm_migration::prelude::*;
