@@ -44,7 +44,8 @@ pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
 /// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
 type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
 
-/// A demo order line: product, quantity, unit price, and a reservation's scope and region.
+/// A demo order line: product, quantity, unit price, and a reservation's scope and region
+/// (its type and term are the product's preselected ones, paid upfront, no auto-renew).
 type OrderLine<'a> = (&'a products::Model, i32, i64, Option<(&'a str, &'a str)>);
 
 struct Demo<'a> {
@@ -150,7 +151,7 @@ impl Demo<'_> {
         usage: &str,
         cycle: BillingCycle,
         term_months: i32,
-        price: (&str, i64, i64),
+        prices: &[(&str, i64, i64)],
     ) -> AppResult<products::Model> {
         let product = products::ActiveModel {
             code: Set(code.into()),
@@ -173,15 +174,17 @@ impl Demo<'_> {
         }
         .insert(self.txn)
         .await?;
-        prices::ActiveModel {
-            product_id: Set(product.id),
-            currency: Set(price.0.into()),
-            amount: Set(price.1),
-            unit_cost: Set(price.2),
-            ..Default::default()
+        for (currency, amount, unit_cost) in prices {
+            prices::ActiveModel {
+                product_id: Set(product.id),
+                currency: Set((*currency).into()),
+                amount: Set(*amount),
+                unit_cost: Set(*unit_cost),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
         }
-        .insert(self.txn)
-        .await?;
         Ok(product)
     }
 
@@ -219,6 +222,7 @@ impl Demo<'_> {
             ri_term_years: Set(product.ri_term_years),
             ri_scope: Set(product.ri_scope.clone()),
             ri_region: Set(product.ri_region.clone()),
+            ri_payment_plan: Set(product.ri_term_years.map(|_| RiPaymentPlan::Upfront)),
             canceled_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -298,6 +302,8 @@ impl Demo<'_> {
                 ri_term_years: Set(ri.and(product.ri_term_years)),
                 ri_scope: Set(ri.map(|r| r.0.to_string())),
                 ri_region: Set(ri.map(|r| r.1.to_string())),
+                ri_payment_plan: Set(ri.map(|_| RiPaymentPlan::Upfront)),
+                ri_auto_renew: Set(false),
                 ..Default::default()
             }
             .insert(self.txn)
@@ -335,6 +341,40 @@ impl Demo<'_> {
         }
         .insert(self.txn)
         .await?;
+        Ok(())
+    }
+
+    /// What a reserved-instance product offers and its prices: (term years, plan, currency,
+    /// amount, unit cost).
+    async fn reservation_offer(
+        &self,
+        product: &products::Model,
+        options: &[(ReservationDimension, &str)],
+        prices: &[(i32, RiPaymentPlan, &str, i64, i64)],
+    ) -> AppResult<()> {
+        for (dimension, value) in options {
+            reservation_options::ActiveModel {
+                product_id: Set(product.id),
+                dimension: Set(*dimension),
+                value: Set((*value).into()),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
+        for (term_years, plan, currency, amount, unit_cost) in prices {
+            reservation_prices::ActiveModel {
+                product_id: Set(product.id),
+                term_years: Set(*term_years),
+                payment_plan: Set(*plan),
+                currency: Set((*currency).into()),
+                amount: Set(*amount),
+                unit_cost: Set(*unit_cost),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
         Ok(())
     }
 
@@ -510,7 +550,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Microsoft 365",
             Monthly,
             12,
-            ("CLP", 11_500, 9_800),
+            &[("CLP", 11_500, 9_800)],
         )
         .await?;
     let m365_e3 = demo
@@ -523,7 +563,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Microsoft 365",
             Annual,
             12,
-            ("CLP", 345_600, 302_000),
+            &[("CLP", 345_600, 302_000)],
         )
         .await?;
     let azure_plan = {
@@ -537,7 +577,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                 "Azure Plan",
                 Monthly,
                 1,
-                ("CLP", 0, 0),
+                &[("CLP", 0, 0)],
             )
             .await?;
         let mut active: products::ActiveModel = p.into();
@@ -554,7 +594,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "MS Azure",
             Monthly,
             1,
-            ("CLP", 0, 0),
+            &[("CLP", 0, 0)],
         )
         .await?;
     let acronis = demo
@@ -567,7 +607,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Acronis",
             Monthly,
             1,
-            ("CLP", 7_900, 5_100),
+            &[("CLP", 7_900, 5_100)],
         )
         .await?;
     demo.product(
@@ -579,7 +619,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "Acronis",
         Monthly,
         1,
-        ("USD", 1_250, 900),
+        &[("USD", 1_250, 900)],
     )
     .await?;
     let winsrv = demo
@@ -592,7 +632,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Perpetual License",
             OneTime,
             1,
-            ("CLP", 890_000, 790_000),
+            &[("CLP", 890_000, 790_000)],
         )
         .await?;
     let ri = {
@@ -600,15 +640,35 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             .product(
                 "RI-D2SV5",
                 "Azure Reserved VM Instance D2s v5",
-                "One D2s v5 virtual machine reserved for 1 or 3 years, paid upfront.",
+                "One D2s v5 virtual machine reserved for 1 or 3 years, paid upfront or monthly.",
                 ReservedInstance,
                 "Microsoft",
                 "Reserved Instance",
                 OneTime,
                 12,
-                ("CLP", 620_000, 560_000),
+                &[],
             )
             .await?;
+        use ReservationDimension::*;
+        use RiPaymentPlan::*;
+        demo.reservation_offer(
+            &p,
+            &[
+                (ReservationType, "Virtual Machines D2s v5"),
+                (Scope, "single"),
+                (Scope, "shared"),
+                (Region, "brazilsouth"),
+                (Region, "eastus"),
+            ],
+            &[
+                (1, Upfront, "CLP", 620_000, 560_000),
+                (3, Upfront, "CLP", 1_560_000, 1_404_000),
+                (1, Monthly, "CLP", 54_000, 48_600),
+                (3, Monthly, "CLP", 45_000, 40_500),
+            ],
+        )
+        .await?;
+        // What the product page preselects.
         let mut active: products::ActiveModel = p.into();
         active.ri_reservation_type = Set(Some("Virtual Machines D2s v5".into()));
         active.ri_term_years = Set(Some(1));
@@ -627,7 +687,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                 "Add-on",
                 Monthly,
                 12,
-                ("CLP", 1_900, 1_500),
+                &[("CLP", 1_900, 1_500)],
             )
             .await?;
         let mut active: products::ActiveModel = p.into();

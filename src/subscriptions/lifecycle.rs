@@ -13,7 +13,7 @@ use super::history::{self, Actor, Change};
 use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
 use super::rules::{self, add_months};
 use crate::accounts::scope::AccountScope;
-use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, SubscriptionStatus};
+use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{AppError, AppResult};
 
@@ -125,10 +125,28 @@ pub struct NewSubscription {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// How a reservation is paid (reserved instances only).
+    pub ri_payment_plan: Option<RiPaymentPlan>,
+    /// Whether the customer chose to renew a reservation when its term ends.
+    pub ri_auto_renew: bool,
+}
+
+/// Whether a new subscription renews by itself: a perpetual licence never, a reservation
+/// when the customer chose so, everything else yes.
+pub fn renews_automatically(kind: ProductKind, ri_auto_renew: bool) -> bool {
+    match kind {
+        ProductKind::PerpetualLicense => false,
+        ProductKind::ReservedInstance => ri_auto_renew,
+        ProductKind::LicenseSubscription
+        | ProductKind::Consumption
+        | ProductKind::SoftwareSubscription
+        | ProductKind::Addon => true,
+    }
 }
 
 /// Creates a subscription: one "created" record, and one "ramp_up" record when a ramp-up
-/// period is activated (its start, end and months).
+/// period is activated (its start, end and months). A reservation needs its term (1 or 3
+/// years) and payment plan; it auto-renews only when the customer chose so.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     new: NewSubscription,
@@ -143,8 +161,11 @@ pub async fn create<C: ConnectionTrait>(
         Ok(end) => end,
         Err(message) => return Ok(Err(message)),
     };
-    let term_months = match (product.kind, new.ri_term_years) {
-        (ProductKind::ReservedInstance, Some(years)) => years.clamp(1, 3) as u32 * 12,
+    let term_months = match (product.kind, new.ri_term_years, new.ri_payment_plan) {
+        (ProductKind::ReservedInstance, Some(years @ (1 | 3)), Some(_)) => years as u32 * 12,
+        (ProductKind::ReservedInstance, _, _) => {
+            return Ok(Err("A reservation needs a term of 1 or 3 years and a payment plan.".into()));
+        }
         _ => product.term_months.max(1) as u32,
     };
     let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
@@ -157,7 +178,7 @@ pub async fn create<C: ConnectionTrait>(
         status: Set(SubscriptionStatus::Active),
         start_date: Set(new.start_date),
         term_end_date: Set(term_end),
-        auto_renew: Set(product.kind != ProductKind::PerpetualLicense),
+        auto_renew: Set(renews_automatically(product.kind, new.ri_auto_renew)),
         prepaid: Set(product.kind != ProductKind::Consumption),
         external_id: Set(new.external_id),
         ramp_up_months: Set(ramp_up_end.map(|_| new.ramp_up_months as i32)),
@@ -166,6 +187,7 @@ pub async fn create<C: ConnectionTrait>(
         ri_term_years: Set(new.ri_term_years),
         ri_scope: Set(new.ri_scope),
         ri_region: Set(new.ri_region),
+        ri_payment_plan: Set(new.ri_payment_plan),
         canceled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

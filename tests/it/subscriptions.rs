@@ -254,6 +254,8 @@ async fn a_ramp_up_writes_one_record_when_activated_and_one_per_extension() {
         ri_term_years: None,
         ri_scope: None,
         ri_region: None,
+        ri_payment_plan: None,
+        ri_auto_renew: false,
     };
     let created = lifecycle::create(&app.db, new.clone(), &Actor::system()).await.unwrap().unwrap();
     let one_month = today.checked_add_months(chrono::Months::new(1)).unwrap();
@@ -312,6 +314,8 @@ async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_t
                 ri_term_years: None,
                 ri_scope: None,
                 ri_region: None,
+                ri_payment_plan: None,
+                ri_auto_renew: false,
             };
             ids.push(lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap().id);
         }
@@ -454,6 +458,7 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
         ("quantity", "1"),
         ("ri_reservation_type", "Virtual Machines D2s v5"),
         ("ri_term_years", "1"),
+        ("ri_payment_plan", "upfront"),
         ("ri_scope", "shared"),
         ("ri_region", "brazilsouth"),
     ];

@@ -12,6 +12,7 @@ use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
+use crate::catalog::reservations;
 use crate::entities::enums::{FutureActionType, SubscriptionStatus};
 use crate::entities::{future_actions, subscription_history};
 use crate::error::{AppError, AppResult};
@@ -251,7 +252,7 @@ fn render(
                     <dt>"External id"</dt><dd>{s.external_id.clone().unwrap_or_else(|| "—".into())}</dd>
                     {s.ri_reservation_type.clone().map(|t| view! {
                         <dt>"Reservation"</dt>
-                        <dd>{format!("{t} · {} year(s) · {} scope · {}", s.ri_term_years.unwrap_or(1), s.ri_scope.clone().unwrap_or_default(), s.ri_region.clone().unwrap_or_default())}</dd>
+                        <dd>{reservations::describe(&t, s.ri_term_years, s.ri_scope.as_deref(), s.ri_region.as_deref(), s.ri_payment_plan, None)}</dd>
                     })}
                     {ramp_up.map(|text| view! { <dt>"Ramp-up"</dt><dd>{text}</dd> })}
                 </dl>
