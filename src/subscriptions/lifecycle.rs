@@ -13,6 +13,7 @@ use super::history::{self, Actor, Change};
 use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
 use super::rules::{self, add_months};
 use crate::accounts::scope::AccountScope;
+use crate::accounts::Viewer;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{AppError, AppResult};
@@ -378,16 +379,19 @@ pub(crate) async fn write_change<C: ConnectionTrait>(
     history::write(db, record, actor).await
 }
 
-/// Suspends an active subscription or resumes a suspended one (sellers only: the caller checks).
+/// Suspends an active subscription or resumes a suspended one. Only its seller may: the
+/// provider for a reseller's own subscriptions and for its direct customers', a reseller
+/// for its customers' (never its own). Anybody else finds no such subscription (404).
 pub async fn set_suspended(
     db: &DatabaseConnection,
-    scope: AccountScope,
+    viewer: &Viewer,
     subscription_id: i32,
     suspend: bool,
     actor: &Actor,
 ) -> AppResult<Result<(), String>> {
+    let seller = AccountScope::sold_by(viewer).ok_or(AppError::NotFound)?;
     let txn = db.begin().await?;
-    let loaded = load(&txn, scope, subscription_id).await?;
+    let loaded = load(&txn, seller, subscription_id).await?;
     let s = &loaded.subscription;
     let (from, to) = if suspend {
         (SubscriptionStatus::Active, SubscriptionStatus::Suspended)

@@ -682,3 +682,70 @@ async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_cr
     assert_eq!(ramp.len(), 1);
     assert_eq!(ramp[0].new_value, Some(format!("start {}, end {end}, 2 month(s)", created.start_date)));
 }
+
+/// A new subscription created as a paid order would, started on `start`.
+async fn bought(app: &TestApp, account: &str, product_code: &str, start: chrono::NaiveDate) -> subscriptions::Model {
+    let new = NewSubscription {
+        account_id: account_id(app, account).await,
+        product: product(app, product_code).await,
+        quantity: 1,
+        start_date: start,
+        ramp_up_months: 0,
+        is_trial: false,
+        external_id: None,
+        ri_reservation_type: None,
+        ri_term_years: None,
+        ri_scope: None,
+        ri_region: None,
+        ri_payment_plan: None,
+        ri_auto_renew: false,
+    };
+    lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap()
+}
+
+async fn suspend(browser: &crate::support::Browser, id: i32, value: &str) -> reqwest::Response {
+    let page = format!("/subscriptions/{id}");
+    browser.submit(&page, &format!("{page}/suspension"), &[("suspend", value)]).await
+}
+
+#[tokio::test]
+async fn only_the_seller_suspends_a_buyer_never_suspends_its_own_subscription() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    // Andes IT buys licences for itself: its seller is the provider.
+    let andes_own = bought(&app, "ANDES", "M365-BS", today).await;
+    let tailspin = subscription(&app, "TAILSPIN", "ACRONIS-CP").await;
+    let contoso = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let (status, body) = andes.page(&format!("/subscriptions/{}", andes_own.id)).await;
+    assert_eq!(status, StatusCode::OK, "Andes sees its own subscription");
+    assert!(!body.contains("/suspension"), "but is offered no suspension");
+    assert_eq!(suspend(&andes, andes_own.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, andes_own.id).await.status, SubscriptionStatus::Active);
+
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    // The provider sells to the reseller and to its direct customers.
+    for id in [andes_own.id, tailspin.id] {
+        assert!(admin.page(&format!("/subscriptions/{id}")).await.1.contains("/suspension"));
+        assert_eq!(suspend(&admin, id, "on").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(reload(&app, id).await.status, SubscriptionStatus::Suspended);
+        assert_eq!(suspend(&admin, id, "off").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(reload(&app, id).await.status, SubscriptionStatus::Active);
+    }
+    // Contoso buys from Andes IT: only Andes suspends it, not the provider.
+    let (status, body) = admin.page(&format!("/subscriptions/{}", contoso.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("/suspension"));
+    assert_eq!(suspend(&admin, contoso.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, contoso.id).await.status, SubscriptionStatus::Active);
+
+    // A customer never suspends its own.
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    assert!(!tina.page(&format!("/subscriptions/{}", tailspin.id)).await.1.contains("/suspension"));
+    assert_eq!(suspend(&tina, tailspin.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, tailspin.id).await.status, SubscriptionStatus::Active);
+}

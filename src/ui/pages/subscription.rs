@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
+use crate::accounts::store as accounts_store;
 use crate::accounts::Viewer;
 use crate::catalog::reservations;
 use crate::entities::enums::{FutureActionType, SubscriptionStatus};
@@ -103,20 +104,21 @@ fn notice(ctx: &PageCtx, action: &future_actions::Model, what: &str) -> impl Int
     }
 }
 
-fn render(
-    ctx: &PageCtx,
-    viewer: &Viewer,
-    status: StatusCode,
+/// What the page shows, loaded.
+struct PageData {
     loaded: Loaded,
     history: Vec<subscription_history::Model>,
-    errors: Vec<String>,
-) -> Response {
+    /// Whether the viewer sells this subscription (and so may suspend and resume it).
+    sells_it: bool,
+}
+
+fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, errors: Vec<String>) -> Response {
+    let PageData { loaded, history, sells_it } = data;
     let today = today();
     let s = loaded.subscription.clone();
     let policy = loaded.policy(today);
     let title = s.name.clone();
     let base = format!("/subscriptions/{}", s.id);
-    let is_seller = viewer.is_reseller_admin() || viewer.is_provider_admin();
     let is_admin = viewer.is_provider_admin();
     let ctx2 = ctx.clone();
     let pending_notice = loaded.pending_for(None).map(|a| notice(ctx, a, "This subscription"));
@@ -184,8 +186,8 @@ fn render(
             </form>
         }
     });
-    let suspension = (is_seller && matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Suspended))
-        .then(|| {
+    let suspension =
+        (sells_it && matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Suspended)).then(|| {
             let action = format!("{base}/suspension");
             let (value, label) =
                 if s.status == SubscriptionStatus::Active { ("on", "Suspend") } else { ("off", "Resume") };
@@ -297,7 +299,13 @@ async fn show_page(
     let viewer = ctx.viewer()?;
     let loaded = lifecycle::load(&state.db, AccountScope::of(viewer), id).await?;
     let history = history::of_subscription(&state.db, id, 100).await?;
-    Ok(render(ctx, viewer, status, loaded, history, errors))
+    let sells_it = match AccountScope::sold_by(viewer) {
+        Some(seller) => accounts_store::find_by_id(&state.db, loaded.subscription.account_id)
+            .await?
+            .is_some_and(|account| seller.allows(account.id, account.parent_id)),
+        None => false,
+    };
+    Ok(render(ctx, viewer, status, PageData { loaded, history, sells_it }, errors))
 }
 
 /// `GET /subscriptions/{id}`.
@@ -477,7 +485,7 @@ pub struct SuspensionForm {
     suspend: String,
 }
 
-/// `POST /subscriptions/{id}/suspension`: resellers and admins suspend or resume.
+/// `POST /subscriptions/{id}/suspension`: the seller suspends or resumes (404 for anybody else).
 pub async fn set_suspension(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
@@ -491,11 +499,9 @@ pub async fn set_suspension(
         "off" => false,
         _ => return Err(AppError::bad_request("Choose whether to suspend or resume.")),
     };
-    let outcome = lifecycle::set_suspended(&state.db, AccountScope::of(viewer), id, suspend, &Actor::of(viewer))
-        .await?
-        .map(|()| {
-            if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
-        });
+    let outcome = lifecycle::set_suspended(&state.db, viewer, id, suspend, &Actor::of(viewer)).await?.map(|()| {
+        if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
+    });
     answer(&state, &ctx, &session, id, outcome).await
 }
 
