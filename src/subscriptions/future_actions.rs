@@ -201,7 +201,7 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     let mut report = RunReport::default();
     for action in claim_due(db, now, 100).await? {
         let txn = db.begin().await?;
-        let outcome = execute(&txn, &action).await?;
+        let outcome = execute(&txn, &action, now.date_naive()).await?;
         let (status, result) = match &outcome {
             Ok(done) => (FutureActionStatus::Executed, done.clone()),
             Err(reason) => (FutureActionStatus::Failed, reason.clone()),
@@ -238,8 +238,14 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     Ok(report)
 }
 
-/// Applies one action's effect; `Err` is the reason it failed (recorded, nothing changed).
-async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> AppResult<Result<String, String>> {
+/// Applies one action's effect on `today`; `Err` is the reason it failed (recorded, nothing
+/// changed). A cancellation on a date checks the cancellation policy again: a return
+/// window may have closed since it was scheduled.
+async fn execute<C: ConnectionTrait>(
+    db: &C,
+    action: &future_actions::Model,
+    today: NaiveDate,
+) -> AppResult<Result<String, String>> {
     let loaded = lifecycle::load(db, AccountScope::All, action.subscription_id).await?;
     let system = Actor::system();
     let status = match action.addon_id {
@@ -251,6 +257,14 @@ async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> 
     };
     if status == SubscriptionStatus::Canceled {
         return Ok(Err("already canceled".into()));
+    }
+    if action.action_type == FutureActionType::CancellationOnSpecific {
+        let Some(facts) = loaded.target_facts(action.addon_id, today) else {
+            return Ok(Err("the add-on no longer exists".into()));
+        };
+        if let Err(message) = rules::check_cancellation_on(&facts, today) {
+            return Ok(Err(message));
+        }
     }
     match action.action_type {
         FutureActionType::CancellationOnEnd | FutureActionType::CancellationOnSpecific => {

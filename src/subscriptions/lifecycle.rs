@@ -68,6 +68,8 @@ impl Loaded {
             term_end_date,
             cancellation_end,
             may_cancel_at_end: policy.allows(CancelWhen::EndOfTerm) || policy.allows(CancelWhen::EndOfPeriod),
+            kind: self.product.kind,
+            purchased_on: s.start_date,
             pending: self.pending_pair(addon_id),
         })
     }

@@ -749,3 +749,65 @@ async fn only_the_seller_suspends_a_buyer_never_suspends_its_own_subscription() 
     assert_eq!(suspend(&tina, tailspin.id, "on").await.status(), StatusCode::NOT_FOUND);
     assert_eq!(reload(&app, tailspin.id).await.status, SubscriptionStatus::Active);
 }
+
+#[tokio::test]
+async fn a_cancellation_on_a_date_obeys_the_cancellation_policy() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let tomorrow = (today + Duration::days(1)).to_string();
+    let on_a_date = [("action_type", "CancellationOnSpecific"), ("date", tomorrow.as_str())];
+
+    // A reserved instance is not cancellable.
+    let fabio = app.new_browser();
+    fabio.sign_in("fabio@fabrikam.demo").await;
+    let ri = subscription(&app, "FABRIKAM", "RI-D2SV5").await;
+    let page = format!("/subscriptions/{}", ri.id);
+    let response = fabio.submit(&page, &format!("{page}/future-actions"), &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("cannot be cancelled here"));
+    assert!(!fabio.page(&page).await.1.contains("value=\"CancellationOnSpecific\""), "not offered");
+
+    app.sign_in("ana@contoso.demo").await;
+    // A software subscription bought two months ago: its return window has closed.
+    let acronis = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+    let response = schedule(&app, acronis.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("The return window of this software subscription ended on"));
+    // Consumption ends with its billing period, not on a date of the customer's choosing.
+    let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
+    let response = schedule(&app, azure.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("cancelled at the end of the billing period"));
+    for id in [ri.id, acronis.id, azure.id] {
+        assert!(pending_of(&app, id).await.is_empty(), "nothing scheduled");
+    }
+
+    // Inside its return window a software subscription may be cancelled on a date.
+    let fresh = bought(&app, "CONTOSO", "ACRONIS-CP", today).await;
+    let response = schedule(&app, fresh.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(pending_of(&app, fresh.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_cancellation_on_a_date_fails_when_its_window_has_closed_by_the_time_it_runs() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let fresh = bought(&app, "CONTOSO", "ACRONIS-CP", today).await;
+    app.sign_in("ana@contoso.demo").await;
+    let date = (today + Duration::days(5)).to_string();
+    let response = schedule(&app, fresh.id, &[("action_type", "CancellationOnSpecific"), ("date", &date)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let action = pending_of(&app, fresh.id).await.pop().expect("scheduled");
+
+    // The runner was down: it runs the action 40 days later, after the return window.
+    run_due(&app.db, Utc::now() + Duration::days(40)).await.unwrap();
+    let done = future_actions::Entity::find_by_id(action.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(done.status, FutureActionStatus::Failed);
+    assert!(
+        done.result.as_deref().unwrap_or_default().contains("return window of this software subscription ended"),
+        "{:?}",
+        done.result
+    );
+    assert_eq!(reload(&app, fresh.id).await.status, SubscriptionStatus::Active);
+}

@@ -156,6 +156,11 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
             .then(|| view! { <option value="CancellationOnEnd">"Cancel at the end of the term"</option> });
         let qty_option = (s.auto_renew && s.prepaid)
             .then(|| view! { <option value="ChangeQtyOnNext">"Change the quantity at the next renewal"</option> });
+        // A cancellation on a date is a cancellation "now" that waits: offered while the
+        // policy would still allow one tomorrow.
+        let specific_option = loaded.policy(today + chrono::Duration::days(1)).allows(CancelWhen::Immediately).then(
+            || view! { <option value="CancellationOnSpecific">"Cancel on a date I choose"</option> },
+        );
         let min_date = (today + chrono::Duration::days(1)).to_string();
         let max_date = s.term_end_date.to_string();
         view! {
@@ -166,7 +171,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                     <select name="action_type">
                         {end_option}
                         {qty_option}
-                        <option value="CancellationOnSpecific">"Cancel on a date I choose"</option>
+                        {specific_option}
                     </select>
                 </label>
                 <label>"Date (for a cancellation on a chosen date)" <input type="date" name="date" min=min_date max=max_date/></label>
