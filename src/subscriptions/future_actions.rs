@@ -38,7 +38,25 @@ pub async fn schedule(
     today: NaiveDate,
 ) -> AppResult<Result<future_actions::Model, String>> {
     let txn = db.begin().await?;
-    let loaded = lifecycle::load(&txn, scope, subscription_id).await?;
+    let outcome = schedule_in(&txn, scope, subscription_id, addon_id, request, actor, today).await?;
+    if outcome.is_ok() {
+        txn.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// [`schedule`] inside the caller's transaction (the demo data schedules as of its own
+/// "today"); nothing is written when it answers `Err`.
+pub(crate) async fn schedule_in<C: ConnectionTrait>(
+    txn: &C,
+    scope: AccountScope,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    request: ScheduleRequest,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<future_actions::Model, String>> {
+    let loaded = lifecycle::load(txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
     if addon_id.is_some() && request.action_type == FutureActionType::CancellationOnSpecific {
         return Ok(Err("An add-on is cancelled at the end of the term or together with its subscription.".into()));
@@ -64,7 +82,7 @@ pub async fn schedule(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let action = match inserted {
         Ok(action) => action,
@@ -81,12 +99,11 @@ pub async fn schedule(
         old: None,
         new: Some(format!("scheduled {}", describe(action.action_type, action.scheduled_at, action.new_quantity))),
     };
-    history::write(&txn, record, actor).await?;
+    history::write(txn, record, actor).await?;
     if action.action_type == FutureActionType::CancellationOnEnd {
         let pending = TargetChange::Status { old: facts.status, new: SubscriptionStatus::PendingForCancel };
-        lifecycle::write_change(&txn, loaded.subscription.id, addon_id, pending, actor).await?;
+        lifecycle::write_change(txn, loaded.subscription.id, addon_id, pending, actor).await?;
     }
-    txn.commit().await?;
     Ok(Ok(action))
 }
 

@@ -219,13 +219,25 @@ pub async fn create<C: ConnectionTrait>(
     Ok(Ok(row))
 }
 
-/// Attaches an add-on; it inherits the subscription's term and billing cycle.
+/// Attaches an add-on from today; it inherits the subscription's term and billing cycle.
 pub async fn add_addon<C: ConnectionTrait>(
     db: &C,
     subscription: &subscriptions::Model,
     product: &products::Model,
     quantity: i32,
     actor: &Actor,
+) -> AppResult<Result<subscription_addons::Model, String>> {
+    add_addon_on(db, subscription, product, quantity, actor, Utc::now().date_naive()).await
+}
+
+/// [`add_addon`] as of `today` (the demo data adds add-ons in the past).
+pub(crate) async fn add_addon_on<C: ConnectionTrait>(
+    db: &C,
+    subscription: &subscriptions::Model,
+    product: &products::Model,
+    quantity: i32,
+    actor: &Actor,
+    today: NaiveDate,
 ) -> AppResult<Result<subscription_addons::Model, String>> {
     if product.kind != ProductKind::Addon {
         return Ok(Err(format!("{} is not an add-on.", product.name)));
@@ -243,7 +255,7 @@ pub async fn add_addon<C: ConnectionTrait>(
         name: Set(product.name.clone()),
         quantity: Set(quantity),
         status: Set(SubscriptionStatus::Active),
-        start_date: Set(now.date_naive().max(subscription.start_date)),
+        start_date: Set(today.max(subscription.start_date)),
         term_end_date: Set(subscription.term_end_date),
         canceled_at: Set(None),
         created_at: Set(now),
@@ -544,7 +556,7 @@ pub async fn extend_ramp_up(
 
 /// Renews every auto-renewing subscription whose term ended before `today`: the next term
 /// starts the day after, for the product's term length. Add-ons follow. Returns how many.
-pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: NaiveDate) -> AppResult<usize> {
     let due = subscriptions::Entity::find()
         .filter(subscriptions::Column::Status.eq(SubscriptionStatus::Active))
         .filter(subscriptions::Column::AutoRenew.eq(true))

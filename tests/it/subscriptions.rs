@@ -114,11 +114,14 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].new_quantity, Some(20));
 
-    // Every step is in the history, by Ana as a customer; My Account shows it too.
+    // Every step is in the history, by Ana as a customer; My Account shows it too. The demo
+    // scheduled its two actions (the quantity change and the add-on's cancellation) through
+    // the same function, so they are there too, by the system.
     let history = history_of(&app, bs.id).await;
-    let future = history.iter().filter(|h| h.field == "future_action").count();
-    assert_eq!(future, 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
-    assert!(history.iter().filter(|h| h.field == "future_action").all(|h| h.actor_name == "Ana Pérez"));
+    let future: Vec<_> = history.iter().filter(|h| h.field == "future_action").collect();
+    let by = |name: &str| future.iter().filter(|h| h.actor_name == name).count();
+    assert_eq!(by("Ana Pérez"), 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
+    assert_eq!((by("System"), future.len()), (2, 8), "the demo's two, scheduled");
     let (_, account) = app.page("/account").await;
     assert!(account.contains("Recent subscription changes") && account.contains("Ana Pérez (Customer)"));
 }
@@ -810,4 +813,34 @@ async fn a_cancellation_on_a_date_fails_when_its_window_has_closed_by_the_time_i
         done.result
     );
     assert_eq!(reload(&app, fresh.id).await.status, SubscriptionStatus::Active);
+}
+
+#[tokio::test]
+async fn the_demo_keeps_the_rules_production_keeps() {
+    let app = TestApp::start().await;
+    let perpetual = subscription(&app, "TAILSPIN", "WINSRV-2022").await;
+    assert!(!perpetual.auto_renew, "a perpetual licence is never auto-renewed");
+    for (account, code) in [("CONTOSO", "AZURE-PLAN"), ("CONTOSO", "AZURE-LEGACY"), ("FABRIKAM", "AZURE-PLAN")] {
+        let consumption = subscription(&app, account, code).await;
+        assert!(!consumption.prepaid, "{account} {code}: consumption is billed in arrears");
+        assert!(consumption.auto_renew);
+    }
+    let licences = subscription(&app, "CONTOSO", "M365-BS").await;
+    assert!(licences.prepaid && licences.auto_renew);
+    // Built by the lifecycle: every subscription has its "created" record, and every
+    // scheduled action its "future_action" record.
+    for s in subscriptions::Entity::find().all(&app.db).await.unwrap() {
+        let history = history_of(&app, s.id).await;
+        assert_eq!(history.iter().filter(|h| h.field == "created").count(), 1, "{}", s.name);
+        let actions = future_actions::Entity::find()
+            .filter(future_actions::Column::SubscriptionId.eq(s.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(history.iter().filter(|h| h.field == "future_action").count(), actions.len(), "{}", s.name);
+    }
+    // Contoso's ramp-up is recorded like one chosen at purchase.
+    let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
+    assert_eq!(azure.ramp_up_months, Some(2));
+    assert_eq!(history_of(&app, azure.id).await.iter().filter(|h| h.field == "ramp_up").count(), 1);
 }
