@@ -136,7 +136,7 @@ pub struct NewSubscription {
 
 /// Whether a new subscription renews by itself: a perpetual licence never, a reservation
 /// when the customer chose so, everything else yes.
-pub fn renews_automatically(kind: ProductKind, ri_auto_renew: bool) -> bool {
+pub(crate) fn renews_automatically(kind: ProductKind, ri_auto_renew: bool) -> bool {
     match kind {
         ProductKind::PerpetualLicense => false,
         ProductKind::ReservedInstance => ri_auto_renew,
