@@ -5,11 +5,16 @@ use sea_orm::{
     ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, Set, TransactionTrait,
 };
 
+use crate::accounts::scope::AccountScope;
 use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::entities::enums::*;
 use crate::entities::*;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::identity::password;
+use crate::subscriptions::future_actions as actions;
+use crate::subscriptions::history::Actor;
+use crate::subscriptions::lifecycle::{self, NewSubscription};
+use crate::subscriptions::rules::ScheduleRequest;
 
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -44,13 +49,19 @@ pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
 /// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
 type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
 
-/// A demo order line: product, quantity, unit price, and a reservation's scope and region.
+/// A demo order line: product, quantity, unit price, and a reservation's scope and region
+/// (its type and term are the product's preselected ones, paid upfront, no auto-renew).
 type OrderLine<'a> = (&'a products::Model, i32, i64, Option<(&'a str, &'a str)>);
 
 struct Demo<'a> {
     txn: &'a DatabaseTransaction,
     password_hash: String,
     today: NaiveDate,
+}
+
+/// The demo data broke a rule the lifecycle keeps: a bug in the demo, not the user's doing.
+fn refused(message: String) -> AppError {
+    AppError::Internal(format!("demo data refused: {message}"))
 }
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
@@ -150,7 +161,7 @@ impl Demo<'_> {
         usage: &str,
         cycle: BillingCycle,
         term_months: i32,
-        price: (&str, i64, i64),
+        prices: &[(&str, i64, i64)],
     ) -> AppResult<products::Model> {
         let product = products::ActiveModel {
             code: Set(code.into()),
@@ -173,98 +184,56 @@ impl Demo<'_> {
         }
         .insert(self.txn)
         .await?;
-        prices::ActiveModel {
-            product_id: Set(product.id),
-            currency: Set(price.0.into()),
-            amount: Set(price.1),
-            unit_cost: Set(price.2),
-            ..Default::default()
+        for (currency, amount, unit_cost) in prices {
+            prices::ActiveModel {
+                product_id: Set(product.id),
+                currency: Set((*currency).into()),
+                amount: Set(*amount),
+                unit_cost: Set(*unit_cost),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
         }
-        .insert(self.txn)
-        .await?;
         Ok(product)
     }
 
-    async fn subscription(
-        &self,
-        account_id: i32,
-        product: &products::Model,
-        quantity: i32,
-        months_ago: u32,
-        status: SubscriptionStatus,
-    ) -> AppResult<subscriptions::Model> {
-        let start = first_of_month(self.today) - Months::new(months_ago);
-        // Auto-renewed terms: the current term is the one that contains today.
-        let term = Months::new(product.term_months.max(1) as u32);
-        let mut term_start = start;
-        while term_start + term <= self.today {
-            term_start = term_start + term;
+    /// A subscription bought on the first of the month `months_ago` months ago, as a paid
+    /// order creates one.
+    fn bought(&self, account_id: i32, product: &products::Model, quantity: i32, months_ago: u32) -> NewSubscription {
+        NewSubscription {
+            account_id,
+            product: product.clone(),
+            quantity,
+            start_date: first_of_month(self.today) - Months::new(months_ago),
+            ramp_up_months: 0,
+            is_trial: false,
+            external_id: Some(format!("{:08x}-demo-{:04}", account_id * 7919 + product.id, product.id)),
+            ri_reservation_type: None,
+            ri_term_years: None,
+            ri_scope: None,
+            ri_region: None,
+            ri_payment_plan: None,
+            ri_auto_renew: false,
         }
-        let term_end = term_start + term - Duration::days(1);
-        let now = Utc::now();
-        let row = subscriptions::ActiveModel {
-            account_id: Set(account_id),
-            product_id: Set(product.id),
-            name: Set(product.name.clone()),
-            quantity: Set(quantity),
-            status: Set(status),
-            start_date: Set(start),
-            term_end_date: Set(term_end),
-            auto_renew: Set(status == SubscriptionStatus::Active),
-            prepaid: Set(true),
-            external_id: Set(Some(format!("{:08x}-demo-{:04}", account_id * 7919 + product.id, product.id))),
-            ramp_up_months: Set(None),
-            ramp_up_end: Set(None),
-            ri_reservation_type: Set(product.ri_reservation_type.clone()),
-            ri_term_years: Set(product.ri_term_years),
-            ri_scope: Set(product.ri_scope.clone()),
-            ri_region: Set(product.ri_region.clone()),
-            canceled_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
-        subscription_history::ActiveModel {
-            subscription_id: Set(row.id),
-            addon_id: Set(None),
-            field: Set("created".into()),
-            old_value: Set(None),
-            new_value: Set(Some(format!("quantity {quantity}"))),
-            actor_kind: Set(ActorKind::System),
-            actor_user_id: Set(None),
-            actor_name: Set("System".into()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
-        Ok(row)
     }
 
+    /// Creates a subscription through the lifecycle, with its history.
+    async fn subscribe(&self, new: NewSubscription) -> AppResult<subscriptions::Model> {
+        lifecycle::create(self.txn, new, &Actor::system()).await?.map_err(refused)
+    }
+
+    /// An add-on added the day its subscription started.
     async fn addon(
         &self,
         subscription: &subscriptions::Model,
         product: &products::Model,
         quantity: i32,
     ) -> AppResult<subscription_addons::Model> {
-        let now = Utc::now();
-        Ok(subscription_addons::ActiveModel {
-            subscription_id: Set(subscription.id),
-            product_id: Set(product.id),
-            name: Set(product.name.clone()),
-            quantity: Set(quantity),
-            status: Set(SubscriptionStatus::Active),
-            start_date: Set(subscription.start_date),
-            term_end_date: Set(subscription.term_end_date),
-            canceled_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        let added_on = subscription.start_date;
+        lifecycle::add_addon_on(self.txn, subscription, product, quantity, &Actor::system(), added_on)
+            .await?
+            .map_err(refused)
     }
 
     /// An order waiting for payment.
@@ -303,6 +272,8 @@ impl Demo<'_> {
                 ri_term_years: Set(ri.and(product.ri_term_years)),
                 ri_scope: Set(ri.map(|r| r.0.to_string())),
                 ri_region: Set(ri.map(|r| r.1.to_string())),
+                ri_payment_plan: Set(ri.map(|_| RiPaymentPlan::Upfront)),
+                ri_auto_renew: Set(false),
                 ..Default::default()
             }
             .insert(self.txn)
@@ -311,35 +282,62 @@ impl Demo<'_> {
         Ok(())
     }
 
-    /// A pending future action; `on` is the day it runs (a term's end runs the day after its last day).
+    /// A future action scheduled today through the same rules as the subscription page.
     async fn future_action(
         &self,
         subscription: &subscriptions::Model,
         addon: Option<&subscription_addons::Model>,
         action_type: FutureActionType,
-        on: NaiveDate,
+        date: Option<NaiveDate>,
         new_quantity: Option<i32>,
     ) -> AppResult<()> {
-        let now = Utc::now();
-        let scheduled = on.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(now);
-        future_actions::ActiveModel {
-            subscription_id: Set(subscription.id),
-            addon_id: Set(addon.map(|a| a.id)),
-            account_id: Set(subscription.account_id),
-            action_type: Set(action_type),
-            status: Set(FutureActionStatus::Pending),
-            scheduled_at: Set(scheduled),
-            new_quantity: Set(new_quantity),
-            result: Set(None),
-            created_by: Set(None),
-            claimed_at: Set(None),
-            executed_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+        let request = ScheduleRequest { action_type, date, new_quantity };
+        let addon_id = addon.map(|a| a.id);
+        actions::schedule_in(
+            self.txn,
+            AccountScope::All,
+            subscription.id,
+            addon_id,
+            request,
+            &Actor::system(),
+            self.today,
+        )
+        .await?
+        .map_err(refused)?;
+        Ok(())
+    }
+
+    /// What a reserved-instance product offers and its prices: (term years, plan, currency,
+    /// amount, unit cost).
+    async fn reservation_offer(
+        &self,
+        product: &products::Model,
+        options: &[(ReservationDimension, &str)],
+        prices: &[(i32, RiPaymentPlan, &str, i64, i64)],
+    ) -> AppResult<()> {
+        for (dimension, value) in options {
+            reservation_options::ActiveModel {
+                product_id: Set(product.id),
+                dimension: Set(*dimension),
+                value: Set((*value).into()),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
         }
-        .insert(self.txn)
-        .await?;
+        for (term_years, plan, currency, amount, unit_cost) in prices {
+            reservation_prices::ActiveModel {
+                product_id: Set(product.id),
+                term_years: Set(*term_years),
+                payment_plan: Set(*plan),
+                currency: Set((*currency).into()),
+                amount: Set(*amount),
+                unit_cost: Set(*unit_cost),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+        }
         Ok(())
     }
 
@@ -516,7 +514,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Microsoft 365",
             Monthly,
             12,
-            ("CLP", 11_500, 9_800),
+            &[("CLP", 11_500, 9_800)],
         )
         .await?;
     let m365_e3 = demo
@@ -529,7 +527,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Microsoft 365",
             Annual,
             12,
-            ("CLP", 345_600, 302_000),
+            &[("CLP", 345_600, 302_000)],
         )
         .await?;
     let azure_plan = {
@@ -543,7 +541,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                 "Azure Plan",
                 Monthly,
                 1,
-                ("CLP", 0, 0),
+                &[("CLP", 0, 0)],
             )
             .await?;
         let mut active: products::ActiveModel = p.into();
@@ -560,7 +558,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "MS Azure",
             Monthly,
             1,
-            ("CLP", 0, 0),
+            &[("CLP", 0, 0)],
         )
         .await?;
     let acronis = demo
@@ -573,7 +571,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Acronis",
             Monthly,
             1,
-            ("CLP", 7_900, 5_100),
+            &[("CLP", 7_900, 5_100)],
         )
         .await?;
     demo.product(
@@ -585,7 +583,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         "Acronis",
         Monthly,
         1,
-        ("USD", 1_250, 900),
+        &[("USD", 1_250, 900)],
     )
     .await?;
     let winsrv = demo
@@ -598,7 +596,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             "Perpetual License",
             OneTime,
             1,
-            ("CLP", 890_000, 790_000),
+            &[("CLP", 890_000, 790_000)],
         )
         .await?;
     let ri = {
@@ -606,15 +604,35 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
             .product(
                 "RI-D2SV5",
                 "Azure Reserved VM Instance D2s v5",
-                "One D2s v5 virtual machine reserved for 1 or 3 years, paid upfront.",
+                "One D2s v5 virtual machine reserved for 1 or 3 years, paid upfront or monthly.",
                 ReservedInstance,
                 "Microsoft",
                 "Reserved Instance",
                 OneTime,
                 12,
-                ("CLP", 620_000, 560_000),
+                &[],
             )
             .await?;
+        use ReservationDimension::*;
+        use RiPaymentPlan::*;
+        demo.reservation_offer(
+            &p,
+            &[
+                (ReservationType, "Virtual Machines D2s v5"),
+                (Scope, "single"),
+                (Scope, "shared"),
+                (Region, "brazilsouth"),
+                (Region, "eastus"),
+            ],
+            &[
+                (1, Upfront, "CLP", 620_000, 560_000),
+                (3, Upfront, "CLP", 1_560_000, 1_404_000),
+                (1, Monthly, "CLP", 54_000, 48_600),
+                (3, Monthly, "CLP", 45_000, 40_500),
+            ],
+        )
+        .await?;
+        // What the product page preselects.
         let mut active: products::ActiveModel = p.into();
         active.ri_reservation_type = Set(Some("Virtual Machines D2s v5".into()));
         active.ri_term_years = Set(Some(1));
@@ -633,7 +651,7 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
                 "Add-on",
                 Monthly,
                 12,
-                ("CLP", 1_900, 1_500),
+                &[("CLP", 1_900, 1_500)],
             )
             .await?;
         let mut active: products::ActiveModel = p.into();
@@ -641,54 +659,45 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
         active.update(txn).await?
     };
 
-    use SubscriptionStatus::*;
+    // Subscriptions, add-ons and future actions go through the lifecycle, as a paid order
+    // and the subscription page would make them: their history says so.
     // Contoso Chile (customer of Andes IT)
-    let c_bs = demo.subscription(contoso, &m365_bs, 25, 3, Active).await?;
+    let c_bs = demo.subscribe(demo.bought(contoso, &m365_bs, 25, 3)).await?;
     let c_def = demo.addon(&c_bs, &defender, 25).await?;
-    let c_azure = {
-        let s = demo.subscription(contoso, &azure_plan, 1, 1, Active).await?;
-        let ramp_end = s.start_date + Months::new(2);
-        let mut active: subscriptions::ActiveModel = s.into();
-        active.ramp_up_months = Set(Some(2));
-        active.ramp_up_end = Set(Some(ramp_end));
-        active.update(txn).await?
-    };
-    let c_legacy = demo.subscription(contoso, &azure_legacy, 1, 14, Active).await?;
-    let c_acronis = demo.subscription(contoso, &acronis, 10, 2, Active).await?;
-    demo.future_action(
-        &c_bs,
-        None,
-        FutureActionType::ChangeQtyOnNext,
-        c_bs.term_end_date + Duration::days(1),
-        Some(30),
-    )
-    .await?;
-    demo.future_action(
-        &c_bs,
-        Some(&c_def),
-        FutureActionType::CancellationOnEnd,
-        c_bs.term_end_date + Duration::days(1),
-        None,
-    )
-    .await?;
-    let mut c_def: subscription_addons::ActiveModel = c_def.into();
-    c_def.status = Set(PendingForCancel);
-    c_def.update(txn).await?;
+    let c_azure =
+        demo.subscribe(NewSubscription { ramp_up_months: 2, ..demo.bought(contoso, &azure_plan, 1, 1) }).await?;
+    let c_legacy = demo.subscribe(demo.bought(contoso, &azure_legacy, 1, 14)).await?;
+    let c_acronis = demo.subscribe(demo.bought(contoso, &acronis, 10, 2)).await?;
 
-    // Fabrikam (customer of Pacific Partners)
-    let f_e3 = demo.subscription(fabrikam, &m365_e3, 10, 5, Active).await?;
-    let f_azure = demo.subscription(fabrikam, &azure_plan, 1, 6, Active).await?;
-    let f_ri = demo.subscription(fabrikam, &ri, 2, 2, Active).await?;
-    let specific = demo.today + Months::new(2);
-    demo.future_action(&f_e3, None, FutureActionType::CancellationOnSpecific, specific.min(f_e3.term_end_date), None)
+    // Fabrikam (customer of Pacific Partners): its reservation was paid upfront and renews.
+    let f_e3 = demo.subscribe(demo.bought(fabrikam, &m365_e3, 10, 5)).await?;
+    let f_azure = demo.subscribe(demo.bought(fabrikam, &azure_plan, 1, 6)).await?;
+    let f_ri = demo
+        .subscribe(NewSubscription {
+            ri_reservation_type: ri.ri_reservation_type.clone(),
+            ri_term_years: Some(1),
+            ri_scope: Some("shared".into()),
+            ri_region: Some("brazilsouth".into()),
+            ri_payment_plan: Some(RiPaymentPlan::Upfront),
+            ri_auto_renew: true,
+            ..demo.bought(fabrikam, &ri, 2, 2)
+        })
         .await?;
 
     // Tailspin Toys (direct customer of the provider)
-    let t_bs = demo.subscription(tailspin, &m365_bs, 5, 10, PendingForCancel).await?;
-    let t_win = demo.subscription(tailspin, &winsrv, 2, 1, Active).await?;
-    let t_acronis = demo.subscription(tailspin, &acronis, 3, 4, Active).await?;
-    demo.future_action(&t_bs, None, FutureActionType::CancellationOnEnd, t_bs.term_end_date + Duration::days(1), None)
-        .await?;
+    let t_bs = demo.subscribe(demo.bought(tailspin, &m365_bs, 5, 10)).await?;
+    let t_win = demo.subscribe(demo.bought(tailspin, &winsrv, 2, 1)).await?;
+    let t_acronis = demo.subscribe(demo.bought(tailspin, &acronis, 3, 4)).await?;
+
+    // Time has passed: what renews by itself is in its current term.
+    lifecycle::renew_due(txn, demo.today).await?;
+
+    use FutureActionType::*;
+    demo.future_action(&c_bs, None, ChangeQtyOnNext, None, Some(30)).await?;
+    demo.future_action(&c_bs, Some(&c_def), CancellationOnEnd, None, None).await?;
+    let specific = (demo.today + Months::new(2)).min(f_e3.term_end_date);
+    demo.future_action(&f_e3, None, CancellationOnSpecific, Some(specific), None).await?;
+    demo.future_action(&t_bs, None, CancellationOnEnd, None, None).await?;
 
     // An order Tailspin placed and has not paid yet: licences and a reserved instance.
     demo.unpaid_order(tailspin, &[(&m365_bs, 2, 11_500, None), (&ri, 1, 620_000, Some(("shared", "brazilsouth")))])

@@ -15,6 +15,8 @@ pub enum AccountScope {
     Reseller(i32),
     /// One account only.
     Own(i32),
+    /// The accounts whose parent it is, not itself: what a seller acts on as the seller.
+    Customers(i32),
 }
 
 impl AccountScope {
@@ -28,12 +30,19 @@ impl AccountScope {
         }
     }
 
+    /// What the viewer sells to, as the seller: a provider admin the resellers and direct
+    /// customers, a reseller admin its customers; `None` for anybody else.
+    pub fn sold_by(viewer: &Viewer) -> Option<AccountScope> {
+        (viewer.is_provider_admin() || viewer.is_reseller_admin()).then_some(AccountScope::Customers(viewer.account.id))
+    }
+
     /// Whether an account (given its id and parent) is inside the scope.
     pub fn allows(&self, account_id: i32, parent_id: Option<i32>) -> bool {
         match *self {
             AccountScope::All => true,
             AccountScope::Reseller(reseller) => account_id == reseller || parent_id == Some(reseller),
             AccountScope::Own(own) => account_id == own,
+            AccountScope::Customers(seller) => parent_id == Some(seller),
         }
     }
 
@@ -42,17 +51,23 @@ impl AccountScope {
         match *self {
             AccountScope::All => Condition::all(),
             AccountScope::Own(own) => Condition::all().add(account_column.eq(own)),
-            AccountScope::Reseller(reseller) => Condition::any().add(account_column.eq(reseller)).add(
-                account_column.in_subquery(
-                    Query::select()
-                        .column(accounts::Column::Id)
-                        .from(accounts::Entity)
-                        .and_where(Expr::col(accounts::Column::ParentId).eq(reseller))
-                        .to_owned(),
-                ),
-            ),
+            AccountScope::Reseller(reseller) => {
+                Condition::any().add(account_column.eq(reseller)).add(customers_of(account_column, reseller))
+            }
+            AccountScope::Customers(seller) => Condition::all().add(customers_of(account_column, seller)),
         }
     }
+}
+
+/// Restricts `account_column` to the accounts whose parent is `parent`.
+fn customers_of<C: ColumnTrait>(account_column: C, parent: i32) -> sea_orm::sea_query::SimpleExpr {
+    account_column.in_subquery(
+        Query::select()
+            .column(accounts::Column::Id)
+            .from(accounts::Entity)
+            .and_where(Expr::col(accounts::Column::ParentId).eq(parent))
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -108,6 +123,19 @@ mod tests {
         assert!(!customer.allows(6, Some(2)));
         let admin = AccountScope::of(&viewer(UserRole::ProviderAdmin, AccountTier::Provider, 1));
         assert!(admin.allows(6, Some(3)));
+    }
+
+    #[test]
+    fn a_seller_acts_on_the_accounts_it_sells_to_never_on_itself() {
+        let andes = AccountScope::sold_by(&viewer(UserRole::ResellerAdmin, AccountTier::Reseller, 2)).unwrap();
+        assert!(andes.allows(5, Some(2)), "its customer");
+        assert!(!andes.allows(2, Some(1)), "not itself");
+        assert!(!andes.allows(6, Some(3)), "not another reseller's customer");
+        let provider = AccountScope::sold_by(&viewer(UserRole::ProviderAdmin, AccountTier::Provider, 1)).unwrap();
+        assert!(provider.allows(2, Some(1)) && provider.allows(7, Some(1)), "resellers and direct customers");
+        assert!(!provider.allows(5, Some(2)), "a reseller's customer buys from the reseller");
+        assert_eq!(AccountScope::sold_by(&viewer(UserRole::CustomerUser, AccountTier::Customer, 5)), None);
+        assert_eq!(AccountScope::sold_by(&viewer(UserRole::ResellerAdmin, AccountTier::Customer, 9)), None);
     }
 
     #[test]

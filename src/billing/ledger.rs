@@ -11,7 +11,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::money::{self, MoneyError};
-use crate::entities::enums::{BillingCycle, ProductKind};
+use crate::entities::enums::{BillingCycle, ProductKind, RiPaymentPlan};
 use crate::subscriptions::rules::add_months;
 
 /// What a recurring charge is for: a subscription, or one of its add-ons.
@@ -44,20 +44,17 @@ pub enum Cycle {
     Usage,
 }
 
-/// A reservation's payment plan, as stored on the subscription.
-pub const PLAN_MONTHLY: &str = "monthly";
-
 /// The cycle of a product's subscription (a reservation's from its term and plan).
 pub fn cycle_of(
     kind: ProductKind,
     billing_cycle: BillingCycle,
     ri_term_years: Option<i32>,
-    ri_payment_plan: Option<&str>,
+    ri_payment_plan: Option<RiPaymentPlan>,
 ) -> Cycle {
     match kind {
         ProductKind::Consumption => Cycle::Usage,
         ProductKind::PerpetualLicense => Cycle::Once,
-        ProductKind::ReservedInstance if ri_payment_plan == Some(PLAN_MONTHLY) => Cycle::Monthly,
+        ProductKind::ReservedInstance if ri_payment_plan == Some(RiPaymentPlan::Monthly) => Cycle::Monthly,
         ProductKind::ReservedInstance => Cycle::Term { months: ri_term_years.unwrap_or(1).clamp(1, 3) as u32 * 12 },
         _ => match billing_cycle {
             BillingCycle::Monthly => Cycle::Monthly,
@@ -308,9 +305,12 @@ mod tests {
         assert_eq!(cycle_of(LicenseSubscription, Annual, None, None), Cycle::Term { months: 12 });
         assert_eq!(cycle_of(PerpetualLicense, OneTime, None, None), Cycle::Once);
         assert_eq!(cycle_of(Consumption, Monthly, None, None), Cycle::Usage);
-        assert_eq!(cycle_of(ReservedInstance, OneTime, Some(3), Some("upfront")), Cycle::Term { months: 36 });
+        assert_eq!(
+            cycle_of(ReservedInstance, OneTime, Some(3), Some(RiPaymentPlan::Upfront)),
+            Cycle::Term { months: 36 }
+        );
         assert_eq!(cycle_of(ReservedInstance, OneTime, Some(3), None), Cycle::Term { months: 36 });
-        assert_eq!(cycle_of(ReservedInstance, OneTime, Some(1), Some("monthly")), Cycle::Monthly);
+        assert_eq!(cycle_of(ReservedInstance, OneTime, Some(1), Some(RiPaymentPlan::Monthly)), Cycle::Monthly);
         assert_eq!(purchase_period(Cycle::Once, d("2026-11-10")), (d("2026-11-10"), d("2026-11-10")));
         assert_eq!(purchase_period(Cycle::Term { months: 36 }, d("2026-02-28")).1, d("2029-02-27"));
     }

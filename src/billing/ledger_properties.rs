@@ -24,7 +24,7 @@ use super::credits::{credit_amount, refund_split};
 use super::ledger::{self, Charged, Cycle, Paid, QuantityTimeline, Target};
 use super::money::Money;
 use super::tax::{self, Totals, VatRate};
-use crate::entities::enums::{BillingCycle, ProductKind};
+use crate::entities::enums::{BillingCycle, ProductKind, RiPaymentPlan};
 use crate::subscriptions::policy::{cancellation_policy, CancelWhen};
 use crate::subscriptions::rules::{add_months, renewed_term_end};
 
@@ -36,7 +36,7 @@ struct Product {
     billing_cycle: BillingCycle,
     term_months: u32,
     ri_term_years: Option<i32>,
-    ri_plan: Option<&'static str>,
+    ri_plan: Option<RiPaymentPlan>,
     price: i64,
 }
 
@@ -78,7 +78,7 @@ const CATALOGUE: [Product; 8] = [
         billing_cycle: BillingCycle::OneTime,
         term_months: 12,
         ri_term_years: Some(1),
-        ri_plan: Some("upfront"),
+        ri_plan: Some(RiPaymentPlan::Upfront),
         price: 620_000,
     },
     Product {
@@ -86,7 +86,7 @@ const CATALOGUE: [Product; 8] = [
         billing_cycle: BillingCycle::OneTime,
         term_months: 36,
         ri_term_years: Some(3),
-        ri_plan: Some("upfront"),
+        ri_plan: Some(RiPaymentPlan::Upfront),
         price: 1_560_000,
     },
     Product {
@@ -94,7 +94,7 @@ const CATALOGUE: [Product; 8] = [
         billing_cycle: BillingCycle::OneTime,
         term_months: 12,
         ri_term_years: Some(1),
-        ri_plan: Some("monthly"),
+        ri_plan: Some(RiPaymentPlan::Monthly),
         price: 54_000,
     },
     Product {

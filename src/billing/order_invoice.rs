@@ -48,7 +48,7 @@ pub async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<in
         .items
         .iter()
         .map(|(item, product)| {
-            let cycle = ledger::cycle_of(product.kind, product.billing_cycle, item.ri_term_years, None);
+            let cycle = ledger::cycle_of(product.kind, product.billing_cycle, item.ri_term_years, item.ri_payment_plan);
             let (from, to) = ledger::purchase_period(cycle, paid_on);
             InvoiceLine {
                 subscription_id: item.subscription_id,

@@ -61,6 +61,7 @@ fields! {
     Usage = "usage", "Usage", Text;
     StartDate = "start_date", "Start Date", Date;
     EndDate = "end_date", "End Date", Date;
+    Currency = "currency", "Currency", Text;
     Quantity = "quantity", "Quantity", Number;
     UnitPrice = "unit_price", "Unit Price", Number;
     UnitCost = "unit_cost", "Unit Cost", Number;
@@ -101,7 +102,10 @@ pub struct Definition {
     pub account: Option<String>,
     /// The invoices' billing period, `YYYY-MM`.
     pub billing_period: Option<String>,
-    /// Group by the non-numeric fields and sum the numeric ones.
+    /// The invoices' currency, an ISO code such as `CLP`.
+    pub currency: Option<String>,
+    /// Group by the non-numeric fields and sum the numeric ones; always per currency
+    /// (see [`Definition::summed_per_currency`]).
     pub sums_only: bool,
     pub sort: Option<Field>,
     pub descending: bool,
@@ -109,7 +113,7 @@ pub struct Definition {
 
 impl Definition {
     /// Reads a definition from query-string pairs: `field` (repeated), `from`, `to`,
-    /// `usage` (repeated), `type`, `account`, `period`, `sums`, `sort`, `dir`. Other keys
+    /// `usage` (repeated), `type`, `account`, `period`, `currency`, `sums`, `sort`, `dir`. Other keys
     /// (the page number, a CSRF token) are not the definition's business.
     pub fn from_pairs(pairs: &[(String, String)]) -> Result<Definition, Vec<String>> {
         let mut definition = Definition::default();
@@ -148,6 +152,14 @@ impl Definition {
                     Ok(period) => definition.billing_period = Some(period.label()),
                     Err(message) => errors.push(message),
                 },
+                "currency" if value.is_empty() => {}
+                "currency" => match check_currency(value) {
+                    Some(code) => definition.currency = Some(code),
+                    None => errors.push(format!(
+                        "“{}” is not a currency: write a three-letter ISO code such as CLP or USD.",
+                        shown(value)
+                    )),
+                },
                 "sums" => definition.sums_only = !value.is_empty() && value != "off",
                 "sort" if value.is_empty() => {}
                 "sort" => match Field::parse(value) {
@@ -176,6 +188,9 @@ impl Definition {
             if from > to {
                 errors.push(format!("The date range is inverted: from {from} is after to {to}."));
             }
+        }
+        if self.currency.as_deref().is_some_and(|c| check_currency(c).as_deref() != Some(c)) {
+            errors.push("A currency is a three-letter ISO code such as CLP or USD.".into());
         }
         if self.usages.len() > MAX_USAGES {
             errors.push(format!("Choose at most {MAX_USAGES} Usages."));
@@ -207,6 +222,9 @@ impl Definition {
         if let Some(period) = &self.billing_period {
             pairs.push(("period", period.clone()));
         }
+        if let Some(currency) = &self.currency {
+            pairs.push(("currency", currency.clone()));
+        }
         if self.sums_only {
             pairs.push(("sums", "on".into()));
         }
@@ -236,6 +254,21 @@ impl Definition {
     pub fn group_fields(&self) -> Vec<Field> {
         self.fields.iter().copied().filter(|f| f.kind() != Kind::Number).collect()
     }
+
+    /// The definition as it runs: a sums-only report always shows (and so groups by) the
+    /// Currency, last when it was not chosen, so that pesos are never added to dollars.
+    pub fn summed_per_currency(mut self) -> Definition {
+        if self.sums_only && !self.fields.contains(&Field::Currency) {
+            self.fields.push(Field::Currency);
+        }
+        self
+    }
+}
+
+/// An ISO 4217 code as typed (`usd` reads as `USD`); `None` when it is not three letters.
+fn check_currency(value: &str) -> Option<String> {
+    let code = value.trim().to_ascii_uppercase();
+    (code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())).then_some(code)
 }
 
 /// The reports that ship ready.
@@ -283,7 +316,16 @@ impl Ready {
         use Field::*;
         match self {
             Ready::AzureReconciliation => Definition {
-                fields: vec![Account, Subscription, SubscriptionExternalId, Usage, Quantity, Total, TotalCost],
+                fields: vec![
+                    Account,
+                    Subscription,
+                    SubscriptionExternalId,
+                    Usage,
+                    Quantity,
+                    Total,
+                    TotalCost,
+                    Currency,
+                ],
                 usages: vec![usage::AZURE_PLAN.into(), usage::MS_AZURE.into()],
                 invoice_type: Some("debit".into()),
                 billing_period: Some(period.label()),
@@ -292,7 +334,7 @@ impl Ready {
                 ..Default::default()
             },
             Ready::DebitInvoicesWithDiscounts => Definition {
-                fields: vec![InvoiceNumber, InvoiceDate, Account, BillingTo, Total],
+                fields: vec![InvoiceNumber, InvoiceDate, Account, BillingTo, Total, Currency],
                 usages: vec![usage::DISCOUNT.into()],
                 invoice_type: Some("debit".into()),
                 sums_only: true,
@@ -325,6 +367,7 @@ mod tests {
             ("type", "debit"),
             ("account", "CONTOSO"),
             ("period", "2026-10"),
+            ("currency", "usd"),
             ("sums", "on"),
             ("sort", "total"),
             ("dir", "desc"),
@@ -332,6 +375,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(definition.fields, vec![Field::InvoiceNumber, Field::Usage, Field::Total], "duplicates dropped");
+        assert_eq!(definition.currency.as_deref(), Some("USD"));
         assert_eq!(definition.group_fields(), vec![Field::InvoiceNumber, Field::Usage]);
         let again: Vec<(String, String)> = definition.to_pairs().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         assert_eq!(Definition::from_pairs(&again).unwrap(), definition);
@@ -356,6 +400,27 @@ mod tests {
         assert!(errors(&[("field", "total"), ("period", "2026-13")]).contains("YYYY-MM"));
         assert!(errors(&[("field", "total"), ("sort", "usage")]).contains("Sort by a field the report shows"));
         assert!(errors(&[("field", "total"), ("sort", "1; DROP TABLE invoices")]).contains("Unknown field"));
+        assert!(errors(&[("field", "total"), ("currency", "pesos")]).contains("three-letter ISO code"));
+        assert!(errors(&[("field", "total"), ("currency", "U$D")]).contains("three-letter ISO code"));
+        let saved = Definition { fields: vec![Field::Total], currency: Some("usd".into()), ..Default::default() };
+        assert_eq!(saved.check(), vec!["A currency is a three-letter ISO code such as CLP or USD.".to_string()]);
+    }
+
+    #[test]
+    fn a_sums_only_report_always_shows_and_groups_by_the_currency() {
+        use Field::*;
+        let sums = Definition { fields: vec![Usage, Total], sums_only: true, ..Default::default() };
+        let running = sums.clone().summed_per_currency();
+        assert_eq!(running.fields, vec![Usage, Total, Currency], "added last");
+        assert_eq!(running.group_fields(), vec![Usage, Currency]);
+        let chosen = Definition { fields: vec![Currency, Total], sums_only: true, ..Default::default() };
+        assert_eq!(chosen.clone().summed_per_currency(), chosen, "kept where it was chosen");
+        let rows = Definition { fields: vec![Usage, Total], ..Default::default() };
+        assert_eq!(rows.clone().summed_per_currency(), rows, "rows are not summed");
+        for ready in Ready::ALL {
+            let definition = ready.definition(Period::parse("2026-10").unwrap());
+            assert_eq!(definition.clone().summed_per_currency(), definition, "{}", ready.title());
+        }
     }
 
     #[test]

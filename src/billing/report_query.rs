@@ -1,6 +1,6 @@
 //! Runs a report definition: one SQL query over invoice items joined with their invoice,
 //! account, bill-to account, subscription and product, always inside the viewer's account
-//! scope. A page of it for the table; the whole of it streamed as CSV, row by row from a
+//! scope, and summed per currency when it sums. A page of it for the table; the whole of it streamed as CSV, row by row from a
 //! database cursor, so a large report never sits in memory.
 
 use bytes::Bytes;
@@ -59,6 +59,7 @@ impl Runnable {
         scope: AccountScope,
         definition: Definition,
     ) -> AppResult<Result<Runnable, Vec<String>>> {
+        let definition = definition.summed_per_currency();
         let errors = definition.check();
         if !errors.is_empty() {
             return Ok(Err(errors));
@@ -139,6 +140,9 @@ impl Runnable {
         }
         if let Some(period) = &definition.billing_period {
             query.and_where(Expr::col((invoices::Entity, invoices::Column::BillingPeriod)).eq(period.clone()));
+        }
+        if let Some(currency) = &definition.currency {
+            query.and_where(Expr::col((invoices::Entity, invoices::Column::Currency)).eq(currency.clone()));
         }
         query
     }
@@ -279,6 +283,7 @@ fn column(field: Field) -> SimpleExpr {
         Usage => item(invoice_items::Column::Usage),
         StartDate => item(invoice_items::Column::PeriodStart),
         EndDate => item(invoice_items::Column::PeriodEnd),
+        Currency => invoice(invoices::Column::Currency),
         Quantity => item(invoice_items::Column::Quantity),
         UnitPrice => item(invoice_items::Column::UnitPrice),
         UnitCost => item(invoice_items::Column::UnitCost),

@@ -17,10 +17,11 @@ use crate::billing::money;
 use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::billing::tax;
 use crate::billing::usage::{self, Charge};
-use crate::entities::enums::{InvoiceStatus, InvoiceType, SubscriptionStatus};
+use crate::catalog;
+use crate::entities::enums::{InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{
-    accounts, discounts, invoice_items, invoices, prices, products, subscription_addons, subscription_history,
-    subscriptions, usage_records,
+    accounts, discounts, invoice_items, invoices, prices, products, reservation_prices, subscription_addons,
+    subscription_history, subscriptions, usage_records,
 };
 use crate::error::AppResult;
 use crate::subscriptions::rules::{add_months, ramp_up_waives};
@@ -356,8 +357,19 @@ async fn charges(
         .collect();
     let paid = paid_lines(txn, account.id).await?;
     let timelines = quantity_timelines(txn, subscriptions.iter().map(|(s, _)| s.id).collect()).await?;
-    let recurring =
-        Recurring { period, price_list: &price_list, paid: &paid, timelines: &timelines, currency: &account.currency };
+    // Reservations are priced per term and payment plan.
+    let reservation_prices = reservation_prices::Entity::find()
+        .filter(reservation_prices::Column::Currency.eq(account.currency.clone()))
+        .all(txn)
+        .await?;
+    let recurring = Recurring {
+        period,
+        price_list: &price_list,
+        reservation_prices: &reservation_prices,
+        paid: &paid,
+        timelines: &timelines,
+        currency: &account.currency,
+    };
     // The add-ons of all the account's subscriptions, in one query.
     let mut addons_of: HashMap<i32, Vec<(subscription_addons::Model, Option<products::Model>)>> = HashMap::new();
     for (addon, addon_product) in subscription_addons::Entity::find()
@@ -375,7 +387,12 @@ async fn charges(
     // charged like active ones (only consumption stops, as nothing is used).
     for (subscription, product) in subscriptions {
         let Some(product) = product else { continue };
-        let cycle = ledger::cycle_of(product.kind, product.billing_cycle, subscription.ri_term_years, None);
+        let cycle = ledger::cycle_of(
+            product.kind,
+            product.billing_cycle,
+            subscription.ri_term_years,
+            subscription.ri_payment_plan,
+        );
         match cycle {
             ledger::Cycle::Usage => {
                 lines.extend(consumption(txn, account, period, &subscription, &product).await?);
@@ -433,6 +450,7 @@ struct Target<'a> {
 struct Recurring<'a> {
     period: Period,
     price_list: &'a HashMap<i32, prices::Model>,
+    reservation_prices: &'a [reservation_prices::Model],
     paid: &'a [Paid],
     timelines: &'a HashMap<ledger::Target, QuantityTimeline>,
     currency: &'a str,
@@ -459,7 +477,17 @@ impl Recurring<'_> {
             target: key,
         };
         let month = (self.period.first(), self.period.last());
-        let Some(price) = self.price_list.get(&target.product.id) else {
+        let price = match target.product.kind {
+            ProductKind::ReservedInstance if target.addon.is_none() => catalog::reservation_price(
+                self.reservation_prices,
+                target.subscription.ri_term_years.unwrap_or(1),
+                target.subscription.ri_payment_plan.unwrap_or(RiPaymentPlan::Upfront),
+                self.currency,
+            )
+            .map(|p| (p.amount, p.unit_cost)),
+            _ => self.price_list.get(&target.product.id).map(|p| (p.amount, p.unit_cost)),
+        };
+        let Some((unit_price, unit_cost)) = price else {
             // Reported only when something was due.
             if ledger::due_in_month(&charged, month, 0)?.is_empty() {
                 return Ok(Ok(vec![]));
@@ -469,8 +497,8 @@ impl Recurring<'_> {
                 target.product.name, self.currency, target.subscription.id
             )));
         };
-        let due = ledger::due_in_month(&charged, month, price.amount)?;
-        let costs = ledger::due_in_month(&charged, month, price.unit_cost)?;
+        let due = ledger::due_in_month(&charged, month, unit_price)?;
+        let costs = ledger::due_in_month(&charged, month, unit_cost)?;
         Ok(Ok(due
             .iter()
             .zip(costs)
@@ -486,8 +514,8 @@ impl Recurring<'_> {
                     period_start: Some(due.from),
                     period_end: Some(due.to),
                     quantity: due.quantity,
-                    unit_price: price.amount,
-                    unit_cost: price.unit_cost,
+                    unit_price,
+                    unit_cost,
                     total: due.amount,
                     total_cost: cost.amount,
                     usage: usage::classify(target.product, Charge::Recurring),

@@ -5,12 +5,13 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::{check_quantity, pick_price, store, ReservationOptions};
+use super::reservations::{check_reservation, reservation_price, ReservationChoice};
+use super::{check_quantity, store};
 use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::enums::ProductKind;
-use crate::entities::{cart_items, carts, prices, products};
+use crate::entities::{cart_items, carts, prices, products, reservation_prices};
 use crate::error::{AppError, AppResult};
 use crate::subscriptions::rules;
 
@@ -59,12 +60,7 @@ pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartVie
     let mut lines = Vec::with_capacity(items.len());
     for (item, product) in items {
         let Some(product) = product else { continue };
-        let unit_price = prices::Entity::find()
-            .filter(prices::Column::ProductId.eq(product.id))
-            .filter(prices::Column::Currency.eq(&cart.currency))
-            .one(db)
-            .await?
-            .map_or(0, |p| p.amount);
+        let unit_price = unit_price_of(db, &item, &product, &cart.currency).await?.unwrap_or(0);
         let total = money::line_total(unit_price, item.quantity)
             .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;
         lines.push(CartLine { item, product, unit_price, total });
@@ -73,13 +69,42 @@ pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartVie
     Ok(CartView { currency: cart.currency, lines, totals: tax::totals(net, vat_rate)?, vat_rate })
 }
 
-/// Adds a product; `Ok(Err(message))` when the request makes no sense to the shopper.
+/// A line's unit price in the cart's currency: a reservation's from the catalogue for its
+/// term and payment plan, anything else's from the product's price. `None` when the
+/// catalogue has none.
+async fn unit_price_of(
+    db: &DatabaseConnection,
+    item: &cart_items::Model,
+    product: &products::Model,
+    currency: &str,
+) -> AppResult<Option<i64>> {
+    if product.kind == ProductKind::ReservedInstance {
+        let (Some(term_years), Some(plan)) = (item.ri_term_years, item.ri_payment_plan) else {
+            return Ok(None);
+        };
+        let prices = reservation_prices::Entity::find()
+            .filter(reservation_prices::Column::ProductId.eq(product.id))
+            .filter(reservation_prices::Column::Currency.eq(currency))
+            .all(db)
+            .await?;
+        return Ok(reservation_price(&prices, term_years, plan, currency).map(|p| p.amount));
+    }
+    Ok(prices::Entity::find()
+        .filter(prices::Column::ProductId.eq(product.id))
+        .filter(prices::Column::Currency.eq(currency))
+        .one(db)
+        .await?
+        .map(|p| p.amount))
+}
+
+/// Adds a product; `Ok(Err(message))` when the request makes no sense to the shopper. A
+/// reserved instance is added only as the product offers it, at a price the catalogue has.
 pub async fn add(
     db: &DatabaseConnection,
     viewer: &Viewer,
     product_code: &str,
     quantity: i32,
-    reservation: Option<ReservationOptions>,
+    reservation: Option<ReservationChoice>,
     ramp_up_months: u32,
 ) -> AppResult<Result<String, String>> {
     let listed = store::product_by_code(db, product_code).await?;
@@ -91,24 +116,30 @@ pub async fn add(
     if let Err(message) = rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false) {
         return Ok(Err(message));
     }
-    let is_ri = listed.product.kind == ProductKind::ReservedInstance;
-    if is_ri && reservation.is_none() {
-        return Ok(Err("Choose the reservation's type, term, scope and region.".into()));
-    }
     let existing = cart_of(db, viewer).await?;
     let currency = match &existing {
         Some(cart) => cart.currency.clone(),
-        None => match pick_price(&listed.prices, &viewer.account.currency) {
-            Some(price) => price.currency.clone(),
+        None => match listed.currency_for(&viewer.account.currency) {
+            Some(currency) => currency,
             None => return Ok(Err(format!("{} has no price yet and cannot be bought.", listed.product.name))),
         },
     };
-    if !listed.prices.iter().any(|p| p.currency == currency) {
+    if !listed.sold_in(&currency) {
         return Ok(Err(format!(
             "Your cart is in {currency}, and {} is not sold in {currency}. Empty your cart or check it out first.",
             listed.product.name
         )));
     }
+    let reservation = match (&listed.reservation, reservation) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Ok(Err("Choose the reservation's type, term, payment plan, scope and region.".into()));
+        }
+        (Some(offer), Some(choice)) => match check_reservation(offer, &choice, &currency) {
+            Ok(options) => Some(options),
+            Err(message) => return Ok(Err(message)),
+        },
+    };
     let now = Utc::now();
     let cart = match existing {
         Some(cart) => cart,
@@ -125,7 +156,6 @@ pub async fn add(
             .await?
         }
     };
-    let reservation = reservation.filter(|_| is_ri);
     cart_items::ActiveModel {
         cart_id: Set(cart.id),
         product_id: Set(listed.product.id),
@@ -135,6 +165,8 @@ pub async fn add(
         ri_term_years: Set(reservation.as_ref().map(|r| r.term_years)),
         ri_scope: Set(reservation.as_ref().map(|r| r.scope.clone())),
         ri_region: Set(reservation.as_ref().map(|r| r.region.clone())),
+        ri_payment_plan: Set(reservation.as_ref().map(|r| r.payment_plan)),
+        ri_auto_renew: Set(reservation.as_ref().is_some_and(|r| r.auto_renew)),
         ramp_up_months: Set((ramp_up_months > 0).then_some(ramp_up_months as i32)),
         created_at: Set(now),
         ..Default::default()
@@ -198,6 +230,8 @@ mod tests {
                 ri_term_years: None,
                 ri_scope: None,
                 ri_region: None,
+                ri_payment_plan: None,
+                ri_auto_renew: false,
                 ramp_up_months: None,
                 created_at: now,
             },

@@ -2,7 +2,10 @@
 
 pub mod cart;
 pub mod orders;
+pub mod reservations;
 pub mod store;
+
+pub use reservations::{reservation_price, ReservationChoice, ReservationOffer, ReservationOptions};
 
 use crate::billing::money;
 use crate::entities::enums::{BillingCycle, ProductKind};
@@ -64,43 +67,6 @@ pub fn check_quantity(quantity: i32) -> Result<i32, String> {
     }
 }
 
-/// The options a reserved-instance item carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReservationOptions {
-    pub reservation_type: String,
-    pub term_years: i32,
-    pub scope: String,
-    pub region: String,
-}
-
-/// Checks reserved-instance options chosen in a form.
-pub fn check_reservation(
-    reservation_type: &str,
-    term_years: i32,
-    scope: &str,
-    region: &str,
-) -> Result<ReservationOptions, String> {
-    if reservation_type.trim().is_empty() || reservation_type.len() > 100 {
-        return Err("Choose a reservation type.".into());
-    }
-    if term_years != 1 && term_years != 3 {
-        return Err("A reservation term is 1 or 3 years.".into());
-    }
-    if scope != "single" && scope != "shared" {
-        return Err("The reservation scope is single or shared.".into());
-    }
-    let region = region.trim();
-    if region.is_empty() || region.len() > 64 || !region.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err("Choose a region such as brazilsouth or eastus.".into());
-    }
-    Ok(ReservationOptions {
-        reservation_type: reservation_type.trim().to_string(),
-        term_years,
-        scope: scope.to_string(),
-        region: region.to_string(),
-    })
-}
-
 /// A product for unit tests: monthly, one-month term, no commitment, active.
 #[cfg(test)]
 pub(crate) fn test_product(kind: crate::entities::enums::ProductKind, usage_family: &str) -> products::Model {
@@ -159,13 +125,9 @@ mod tests {
     }
 
     #[test]
-    fn quantities_and_reservations_are_checked() {
+    fn quantities_are_checked() {
         assert!(check_quantity(0).is_err());
         assert!(check_quantity(10_001).is_err());
         assert_eq!(check_quantity(3), Ok(3));
-        assert!(check_reservation("VM", 2, "single", "eastus").is_err());
-        assert!(check_reservation("VM", 1, "global", "eastus").is_err());
-        assert!(check_reservation("VM", 3, "shared", "east us; drop").is_err());
-        assert!(check_reservation("VM D2s v5", 3, "shared", "brazilsouth").is_ok());
     }
 }

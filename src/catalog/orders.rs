@@ -85,6 +85,8 @@ pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppRes
             ri_term_years: Set(line.item.ri_term_years),
             ri_scope: Set(line.item.ri_scope.clone()),
             ri_region: Set(line.item.ri_region.clone()),
+            ri_payment_plan: Set(line.item.ri_payment_plan),
+            ri_auto_renew: Set(line.item.ri_auto_renew),
             ramp_up_months: Set(line.item.ramp_up_months),
             ..Default::default()
         }
@@ -204,6 +206,8 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             ri_term_years: item.ri_term_years,
             ri_scope: item.ri_scope.clone(),
             ri_region: item.ri_region.clone(),
+            ri_payment_plan: item.ri_payment_plan,
+            ri_auto_renew: item.ri_auto_renew,
         };
         let subscription = match lifecycle::create(db, new, actor).await? {
             Ok(subscription) => subscription,

@@ -2,14 +2,76 @@
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entities::{prices, products};
+use super::reservations::{self, ReservationOffer};
+use super::{pick_price, price_label};
+use crate::entities::enums::ProductKind;
+use crate::entities::{prices, products, reservation_options, reservation_prices};
 use crate::error::{AppError, AppResult};
 
-/// A product with its prices.
+/// A product with its prices; a reserved instance with what it offers and its prices per
+/// term and payment plan.
 #[derive(Debug, Clone)]
 pub struct Listed {
     pub product: products::Model,
     pub prices: Vec<prices::Model>,
+    /// `Some` for a reserved instance.
+    pub reservation: Option<ReservationOffer>,
+}
+
+impl Listed {
+    /// The currency to sell in: the preferred one, else the first by currency code.
+    pub fn currency_for(&self, preferred_currency: &str) -> Option<String> {
+        match &self.reservation {
+            Some(offer) => offer.currency_for(preferred_currency),
+            None => pick_price(&self.prices, preferred_currency).map(|p| p.currency.clone()),
+        }
+    }
+
+    /// Whether the product has a price in `currency`.
+    pub fn sold_in(&self, currency: &str) -> bool {
+        match &self.reservation {
+            Some(offer) => offer.sold_in(currency),
+            None => self.prices.iter().any(|p| p.currency == currency),
+        }
+    }
+
+    /// How the price reads in the catalogue.
+    pub fn price_label(&self, preferred_currency: &str) -> String {
+        match (&self.reservation, self.currency_for(preferred_currency)) {
+            (Some(offer), Some(currency)) => reservations::price_label(&offer.prices, &currency),
+            (Some(_), None) => "Price on request".into(),
+            (None, _) => price_label(&self.product, &self.prices, preferred_currency),
+        }
+    }
+}
+
+/// The offers of the reserved instances among `products`, by product id.
+async fn offers_of(
+    db: &DatabaseConnection,
+    products: &[products::Model],
+) -> AppResult<std::collections::HashMap<i32, ReservationOffer>> {
+    let ids: Vec<i32> = products.iter().filter(|p| p.kind == ProductKind::ReservedInstance).map(|p| p.id).collect();
+    let mut offers = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(offers);
+    }
+    let options = reservation_options::Entity::find()
+        .filter(reservation_options::Column::ProductId.is_in(ids.clone()))
+        .order_by_asc(reservation_options::Column::Id)
+        .all(db)
+        .await?;
+    let prices = reservation_prices::Entity::find()
+        .filter(reservation_prices::Column::ProductId.is_in(ids.clone()))
+        .order_by_asc(reservation_prices::Column::Currency)
+        .order_by_asc(reservation_prices::Column::TermYears)
+        .all(db)
+        .await?;
+    for id in ids {
+        let mine = options.iter().filter(|o| o.product_id == id).cloned().collect();
+        let priced = prices.iter().filter(|p| p.product_id == id).cloned().collect();
+        offers.insert(id, ReservationOffer::new(mine, priced));
+    }
+    Ok(offers)
 }
 
 /// Active products, by name, with their prices.
@@ -26,12 +88,14 @@ pub async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Listed>> 
         .order_by_asc(prices::Column::Currency)
         .all(db)
         .await?;
+    let mut offers = offers_of(db, &products).await?;
     Ok(products
         .into_iter()
         .map(|product| {
             let (mine, rest): (Vec<_>, Vec<_>) = prices.drain(..).partition(|p| p.product_id == product.id);
             prices = rest;
-            Listed { product, prices: mine }
+            let reservation = offers.remove(&product.id);
+            Listed { product, prices: mine, reservation }
         })
         .collect())
 }
@@ -49,5 +113,6 @@ pub async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<L
         .order_by_asc(prices::Column::Currency)
         .all(db)
         .await?;
-    Ok(Listed { product, prices })
+    let reservation = offers_of(db, std::slice::from_ref(&product)).await?.remove(&product.id);
+    Ok(Listed { product, prices, reservation })
 }

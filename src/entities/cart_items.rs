@@ -16,6 +16,10 @@ pub struct Model {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// How a reservation is paid: `upfront` (the whole term) or `monthly`.
+    pub ri_payment_plan: Option<super::enums::RiPaymentPlan>,
+    /// Whether the customer chose to renew the reservation when its term ends.
+    pub ri_auto_renew: bool,
     /// A ramp-up period (months) chosen for a consumption product with a minimum commitment.
     pub ramp_up_months: Option<i32>,
     pub created_at: DateTimeUtc,

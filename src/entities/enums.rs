@@ -110,3 +110,14 @@ string_enum!(InvoiceStatus {
     Unpaid = "unpaid",
     Paid = "paid",
 });
+
+string_enum!(RiPaymentPlan {
+    Upfront = "upfront",
+    Monthly = "monthly",
+});
+
+string_enum!(ReservationDimension {
+    ReservationType = "reservation_type",
+    Scope = "scope",
+    Region = "region",
+});

@@ -22,6 +22,8 @@ pub mod payments;
 pub mod prices;
 pub mod products;
 pub mod refunds;
+pub mod reservation_options;
+pub mod reservation_prices;
 pub mod saved_reports;
 pub mod security_events;
 pub mod subscription_addons;

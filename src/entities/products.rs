@@ -21,6 +21,8 @@ pub struct Model {
     pub term_months: i32,
     pub minimum_commitment: Option<i64>,
     pub base_product_id: Option<i32>,
+    /// A reserved instance's preselected choices on its product page; what it offers is in
+    /// `reservation_options` and its prices in `reservation_prices`.
     pub ri_reservation_type: Option<String>,
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,

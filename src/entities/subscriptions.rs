@@ -25,6 +25,8 @@ pub struct Model {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// How a reservation is paid: `upfront` (each term) or `monthly`.
+    pub ri_payment_plan: Option<RiPaymentPlan>,
     pub canceled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -38,7 +38,25 @@ pub async fn schedule(
     today: NaiveDate,
 ) -> AppResult<Result<future_actions::Model, String>> {
     let txn = db.begin().await?;
-    let loaded = lifecycle::load(&txn, scope, subscription_id).await?;
+    let outcome = schedule_in(&txn, scope, subscription_id, addon_id, request, actor, today).await?;
+    if outcome.is_ok() {
+        txn.commit().await?;
+    }
+    Ok(outcome)
+}
+
+/// [`schedule`] inside the caller's transaction (the demo data schedules as of its own
+/// "today"); nothing is written when it answers `Err`.
+pub(crate) async fn schedule_in<C: ConnectionTrait>(
+    txn: &C,
+    scope: AccountScope,
+    subscription_id: i32,
+    addon_id: Option<i32>,
+    request: ScheduleRequest,
+    actor: &Actor,
+    today: NaiveDate,
+) -> AppResult<Result<future_actions::Model, String>> {
+    let loaded = lifecycle::load(txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
     if addon_id.is_some() && request.action_type == FutureActionType::CancellationOnSpecific {
         return Ok(Err("An add-on is cancelled at the end of the term or together with its subscription.".into()));
@@ -64,7 +82,7 @@ pub async fn schedule(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let action = match inserted {
         Ok(action) => action,
@@ -81,12 +99,11 @@ pub async fn schedule(
         old: None,
         new: Some(format!("scheduled {}", describe(action.action_type, action.scheduled_at, action.new_quantity))),
     };
-    history::write(&txn, record, actor).await?;
+    history::write(txn, record, actor).await?;
     if action.action_type == FutureActionType::CancellationOnEnd {
         let pending = TargetChange::Status { old: facts.status, new: SubscriptionStatus::PendingForCancel };
-        lifecycle::write_change(&txn, loaded.subscription.id, addon_id, pending, actor).await?;
+        lifecycle::write_change(txn, loaded.subscription.id, addon_id, pending, actor).await?;
     }
-    txn.commit().await?;
     Ok(Ok(action))
 }
 
@@ -201,7 +218,7 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     let mut report = RunReport::default();
     for action in claim_due(db, now, 100).await? {
         let txn = db.begin().await?;
-        let outcome = execute(&txn, &action).await?;
+        let outcome = execute(&txn, &action, now.date_naive()).await?;
         let (status, result) = match &outcome {
             Ok(done) => (FutureActionStatus::Executed, done.clone()),
             Err(reason) => (FutureActionStatus::Failed, reason.clone()),
@@ -238,8 +255,14 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     Ok(report)
 }
 
-/// Applies one action's effect; `Err` is the reason it failed (recorded, nothing changed).
-async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> AppResult<Result<String, String>> {
+/// Applies one action's effect on `today`; `Err` is the reason it failed (recorded, nothing
+/// changed). A cancellation on a date checks the cancellation policy again: a return
+/// window may have closed since it was scheduled.
+async fn execute<C: ConnectionTrait>(
+    db: &C,
+    action: &future_actions::Model,
+    today: NaiveDate,
+) -> AppResult<Result<String, String>> {
     let loaded = lifecycle::load(db, AccountScope::All, action.subscription_id).await?;
     let system = Actor::system();
     let status = match action.addon_id {
@@ -251,6 +274,14 @@ async fn execute<C: ConnectionTrait>(db: &C, action: &future_actions::Model) -> 
     };
     if status == SubscriptionStatus::Canceled {
         return Ok(Err("already canceled".into()));
+    }
+    if action.action_type == FutureActionType::CancellationOnSpecific {
+        let Some(facts) = loaded.target_facts(action.addon_id, today) else {
+            return Ok(Err("the add-on no longer exists".into()));
+        };
+        if let Err(message) = rules::check_cancellation_on(&facts, today) {
+            return Ok(Err(message));
+        }
     }
     match action.action_type {
         FutureActionType::CancellationOnEnd | FutureActionType::CancellationOnSpecific => {

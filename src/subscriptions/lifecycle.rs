@@ -13,7 +13,8 @@ use super::history::{self, Actor, Change};
 use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
 use super::rules::{self, add_months};
 use crate::accounts::scope::AccountScope;
-use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, SubscriptionStatus};
+use crate::accounts::Viewer;
+use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{AppError, AppResult};
 
@@ -67,6 +68,8 @@ impl Loaded {
             term_end_date,
             cancellation_end,
             may_cancel_at_end: policy.allows(CancelWhen::EndOfTerm) || policy.allows(CancelWhen::EndOfPeriod),
+            kind: self.product.kind,
+            purchased_on: s.start_date,
             pending: self.pending_pair(addon_id),
         })
     }
@@ -125,10 +128,28 @@ pub struct NewSubscription {
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// How a reservation is paid (reserved instances only).
+    pub ri_payment_plan: Option<RiPaymentPlan>,
+    /// Whether the customer chose to renew a reservation when its term ends.
+    pub ri_auto_renew: bool,
+}
+
+/// Whether a new subscription renews by itself: a perpetual licence never, a reservation
+/// when the customer chose so, everything else yes.
+pub(crate) fn renews_automatically(kind: ProductKind, ri_auto_renew: bool) -> bool {
+    match kind {
+        ProductKind::PerpetualLicense => false,
+        ProductKind::ReservedInstance => ri_auto_renew,
+        ProductKind::LicenseSubscription
+        | ProductKind::Consumption
+        | ProductKind::SoftwareSubscription
+        | ProductKind::Addon => true,
+    }
 }
 
 /// Creates a subscription: one "created" record, and one "ramp_up" record when a ramp-up
-/// period is activated (its start, end and months).
+/// period is activated (its start, end and months). A reservation needs its term (1 or 3
+/// years) and payment plan; it auto-renews only when the customer chose so.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     new: NewSubscription,
@@ -143,8 +164,11 @@ pub async fn create<C: ConnectionTrait>(
         Ok(end) => end,
         Err(message) => return Ok(Err(message)),
     };
-    let term_months = match (product.kind, new.ri_term_years) {
-        (ProductKind::ReservedInstance, Some(years)) => years.clamp(1, 3) as u32 * 12,
+    let term_months = match (product.kind, new.ri_term_years, new.ri_payment_plan) {
+        (ProductKind::ReservedInstance, Some(years @ (1 | 3)), Some(_)) => years as u32 * 12,
+        (ProductKind::ReservedInstance, _, _) => {
+            return Ok(Err("A reservation needs a term of 1 or 3 years and a payment plan.".into()));
+        }
         _ => product.term_months.max(1) as u32,
     };
     let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
@@ -157,7 +181,7 @@ pub async fn create<C: ConnectionTrait>(
         status: Set(SubscriptionStatus::Active),
         start_date: Set(new.start_date),
         term_end_date: Set(term_end),
-        auto_renew: Set(product.kind != ProductKind::PerpetualLicense),
+        auto_renew: Set(renews_automatically(product.kind, new.ri_auto_renew)),
         prepaid: Set(product.kind != ProductKind::Consumption),
         external_id: Set(new.external_id),
         ramp_up_months: Set(ramp_up_end.map(|_| new.ramp_up_months as i32)),
@@ -166,6 +190,7 @@ pub async fn create<C: ConnectionTrait>(
         ri_term_years: Set(new.ri_term_years),
         ri_scope: Set(new.ri_scope),
         ri_region: Set(new.ri_region),
+        ri_payment_plan: Set(new.ri_payment_plan),
         canceled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -194,13 +219,25 @@ pub async fn create<C: ConnectionTrait>(
     Ok(Ok(row))
 }
 
-/// Attaches an add-on; it inherits the subscription's term and billing cycle.
+/// Attaches an add-on from today; it inherits the subscription's term and billing cycle.
 pub async fn add_addon<C: ConnectionTrait>(
     db: &C,
     subscription: &subscriptions::Model,
     product: &products::Model,
     quantity: i32,
     actor: &Actor,
+) -> AppResult<Result<subscription_addons::Model, String>> {
+    add_addon_on(db, subscription, product, quantity, actor, Utc::now().date_naive()).await
+}
+
+/// [`add_addon`] as of `today` (the demo data adds add-ons in the past).
+pub(crate) async fn add_addon_on<C: ConnectionTrait>(
+    db: &C,
+    subscription: &subscriptions::Model,
+    product: &products::Model,
+    quantity: i32,
+    actor: &Actor,
+    today: NaiveDate,
 ) -> AppResult<Result<subscription_addons::Model, String>> {
     if product.kind != ProductKind::Addon {
         return Ok(Err(format!("{} is not an add-on.", product.name)));
@@ -218,7 +255,7 @@ pub async fn add_addon<C: ConnectionTrait>(
         name: Set(product.name.clone()),
         quantity: Set(quantity),
         status: Set(SubscriptionStatus::Active),
-        start_date: Set(now.date_naive().max(subscription.start_date)),
+        start_date: Set(today.max(subscription.start_date)),
         term_end_date: Set(subscription.term_end_date),
         canceled_at: Set(None),
         created_at: Set(now),
@@ -356,16 +393,19 @@ pub(crate) async fn write_change<C: ConnectionTrait>(
     history::write(db, record, actor).await
 }
 
-/// Suspends an active subscription or resumes a suspended one (sellers only: the caller checks).
+/// Suspends an active subscription or resumes a suspended one. Only its seller may: the
+/// provider for a reseller's own subscriptions and for its direct customers', a reseller
+/// for its customers' (never its own). Anybody else finds no such subscription (404).
 pub async fn set_suspended(
     db: &DatabaseConnection,
-    scope: AccountScope,
+    viewer: &Viewer,
     subscription_id: i32,
     suspend: bool,
     actor: &Actor,
 ) -> AppResult<Result<(), String>> {
+    let seller = AccountScope::sold_by(viewer).ok_or(AppError::NotFound)?;
     let txn = db.begin().await?;
-    let loaded = load(&txn, scope, subscription_id).await?;
+    let loaded = load(&txn, seller, subscription_id).await?;
     let s = &loaded.subscription;
     let (from, to) = if suspend {
         (SubscriptionStatus::Active, SubscriptionStatus::Suspended)
@@ -519,7 +559,7 @@ pub async fn extend_ramp_up(
 
 /// Renews every auto-renewing subscription whose term ended before `today`: the next term
 /// starts the day after, for the product's term length. Add-ons follow. Returns how many.
-pub async fn renew_due(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: NaiveDate) -> AppResult<usize> {
     let due = subscriptions::Entity::find()
         // A suspension does not end a commitment: suspended subscriptions renew too.
         .filter(subscriptions::Column::Status.is_in([SubscriptionStatus::Active, SubscriptionStatus::Suspended]))

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
-use crate::entities::enums::{FutureActionType, SubscriptionStatus};
+use super::policy::{cancellation_policy, CancelWhen};
+use crate::entities::enums::{FutureActionType, ProductKind, SubscriptionStatus};
 
 /// The most months a ramp-up period may last, counted from the subscription's start.
 pub const MAX_RAMP_UP_MONTHS: u32 = 3;
@@ -105,6 +106,9 @@ pub struct TargetFacts {
     pub cancellation_end: DateTime<Utc>,
     /// Whether the cancellation policy allows cancelling at the end (of term or period).
     pub may_cancel_at_end: bool,
+    /// The subscription's product kind and purchase day: the cancellation policy's inputs.
+    pub kind: ProductKind,
+    pub purchased_on: NaiveDate,
     /// The pending action on this subscription or add-on, if any, and when it runs.
     pub pending: Option<(FutureActionType, DateTime<Utc>)>,
 }
@@ -193,12 +197,26 @@ pub fn check_schedule(
             if date > target.term_end_date {
                 return Err(format!("Choose a date within the current term (until {}).", target.term_end_date));
             }
+            check_cancellation_on(target, date)?;
             Ok(ScheduledAction {
                 action_type: FutureActionType::CancellationOnSpecific,
                 scheduled_at: start_of(date),
                 new_quantity: None,
             })
         }
+    }
+}
+
+/// A cancellation on a date is a cancellation "now" that waits for the date: allowed when
+/// the cancellation policy allows cancelling immediately on that day (never a reserved
+/// instance or consumption; a perpetual licence or software subscription only inside its
+/// return window). Checked when it is scheduled and again when it runs.
+pub fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Result<(), String> {
+    let policy = cancellation_policy(target.kind, target.purchased_on, target.term_end_date, date);
+    if policy.allows(CancelWhen::Immediately) {
+        Ok(())
+    } else {
+        Err(format!("It cannot be cancelled on {date}: {}", policy.message))
     }
 }
 
@@ -255,6 +273,8 @@ mod tests {
             term_end_date: d("2026-12-31"),
             cancellation_end: term_boundary(d("2026-12-31")),
             may_cancel_at_end: true,
+            kind: ProductKind::LicenseSubscription,
+            purchased_on: d("2026-01-01"),
             pending: None,
         }
     }
@@ -339,6 +359,31 @@ mod tests {
         assert!(qty(&suspended, Some(4)).unwrap_err().contains("resume it"));
         let no_end = TargetFacts { may_cancel_at_end: false, ..target() };
         assert!(check_schedule(&no_end, &ask(FutureActionType::CancellationOnEnd, None, None), today).is_err());
+    }
+
+    #[test]
+    fn a_cancellation_on_a_date_obeys_the_cancellation_policy_on_that_date() {
+        let today = d(TODAY);
+        let bought_today = |kind| TargetFacts { kind, purchased_on: today, ..target() };
+        let on = |t: &TargetFacts, date| {
+            check_schedule(t, &ask(FutureActionType::CancellationOnSpecific, Some(date), None), today)
+        };
+        // Inside the 30-day return window (the purchase day is day 1: until 2026-12-25).
+        for kind in [ProductKind::PerpetualLicense, ProductKind::SoftwareSubscription] {
+            assert!(on(&bought_today(kind), "2026-12-25").is_ok(), "{kind}");
+            let err = on(&bought_today(kind), "2026-12-26").unwrap_err();
+            assert!(err.starts_with("It cannot be cancelled on 2026-12-26: "), "{err}");
+            assert!(err.contains("2026-12-25"), "the window's last day: {err}");
+        }
+        let err = on(&bought_today(ProductKind::ReservedInstance), "2026-12-01").unwrap_err();
+        assert!(err.contains("cannot be cancelled here"), "{err}");
+        let err = on(&bought_today(ProductKind::Consumption), "2026-12-01").unwrap_err();
+        assert!(err.contains("end of the billing period"), "{err}");
+        for kind in [ProductKind::LicenseSubscription, ProductKind::Addon] {
+            assert!(on(&bought_today(kind), "2026-12-31").is_ok(), "{kind}: any day of the term");
+        }
+        // The date checks come first.
+        assert_eq!(on(&bought_today(ProductKind::ReservedInstance), TODAY).unwrap_err(), "Choose a date after today.");
     }
 
     #[test]

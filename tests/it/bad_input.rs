@@ -53,8 +53,9 @@ async fn unknown_enum_values_are_refused_with_a_message() {
             &[
                 ("product_code", "RI-D2SV5"),
                 ("quantity", "1"),
-                ("ri_reservation_type", "VM"),
+                ("ri_reservation_type", "Virtual Machines D2s v5"),
                 ("ri_term_years", "1"),
+                ("ri_payment_plan", "upfront"),
                 ("ri_scope", "global"),
                 ("ri_region", "eastus"),
             ],
@@ -71,8 +72,9 @@ async fn unknown_enum_values_are_refused_with_a_message() {
             &[
                 ("product_code", "RI-D2SV5"),
                 ("quantity", "1"),
-                ("ri_reservation_type", "VM"),
+                ("ri_reservation_type", "Virtual Machines D2s v5"),
                 ("ri_term_years", "2"),
+                ("ri_payment_plan", "upfront"),
                 ("ri_scope", "shared"),
                 ("ri_region", "eastus"),
             ],

@@ -5,6 +5,7 @@ mod api;
 mod bad_input;
 mod billing;
 mod branding;
+mod catalog;
 mod checkout;
 mod csrf;
 mod identity;

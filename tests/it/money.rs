@@ -405,3 +405,58 @@ async fn an_annual_licence_paid_before_the_upgrade_is_not_charged_again_after_it
         .unwrap();
     assert_eq!(charged.len(), 1, "only the order's line: {charged:?}");
 }
+
+#[tokio::test]
+async fn a_reservation_paid_monthly_is_billed_every_month_and_one_paid_upfront_at_each_renewed_term() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let reservation = |plan: &'static str, region: &'static str| {
+        vec![
+            ("product_code", "RI-D2SV5"),
+            ("quantity", "1"),
+            ("ri_reservation_type", "Virtual Machines D2s v5"),
+            ("ri_term_years", "1"),
+            ("ri_payment_plan", plan),
+            ("ri_scope", "shared"),
+            ("ri_region", region),
+            ("ri_auto_renew", "on"),
+        ]
+    };
+    for fields in [reservation("monthly", "eastus"), reservation("upfront", "brazilsouth")] {
+        let response = app.submit("/products/RI-D2SV5", "/cart/items", &fields).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let order = app.buy(&[]).await;
+    // The order charges the first month of one and the whole first year of the other.
+    assert_eq!(order.subtotal, 54_000 + 620_000);
+    let in_region = |region: &'static str| {
+        let db = app.db.clone();
+        async move {
+            subscriptions::Entity::find()
+                .filter(subscriptions::Column::RiRegion.eq(region))
+                .order_by_desc(subscriptions::Column::Id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let (monthly, upfront) = (in_region("eastus").await, in_region("brazilsouth").await);
+
+    // Two months on, the monthly plan has been billed a whole month; the upfront one nothing.
+    for months in 0..=2 {
+        bill(&app, Period::of(today().checked_add_months(Months::new(months)).unwrap())).await;
+    }
+    let whole_month = Period::of(today().checked_add_months(Months::new(2)).unwrap());
+    let monthly_lines = run_lines(&app, monthly.id).await;
+    assert!(monthly_lines.iter().any(|l| l.period_start == Some(whole_month.first()) && l.total == 54_000));
+    assert!(run_lines(&app, upfront.id).await.is_empty(), "the year was paid upfront");
+
+    // A year on, the upfront reservation renews (the customer chose it) and its new term is
+    // invoiced like the first, at the catalogue's price.
+    let next_year = today().checked_add_months(Months::new(12)).unwrap();
+    bill(&app, Period::of(next_year)).await;
+    let renewed = run_lines(&app, upfront.id).await;
+    assert_eq!(renewed.len(), 1, "{renewed:?}");
+    assert_eq!((renewed[0].period_start, renewed[0].total), (Some(next_year), 620_000));
+}

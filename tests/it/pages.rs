@@ -162,6 +162,7 @@ async fn the_cart_adds_updates_and_removes_items_including_reserved_instances() 
                 ("quantity", "1"),
                 ("ri_reservation_type", "Virtual Machines D2s v5"),
                 ("ri_term_years", "3"),
+                ("ri_payment_plan", "upfront"),
                 ("ri_scope", "single"),
                 ("ri_region", "brazilsouth"),
             ],
@@ -170,7 +171,7 @@ async fn the_cart_adds_updates_and_removes_items_including_reserved_instances() 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, body) = app.page("/cart").await;
     assert!(body.contains("3 year(s) · single scope · brazilsouth"));
-    assert!(body.contains("CLP 654.500"), "34.500 + 620.000");
+    assert!(body.contains("CLP 1.594.500"), "34.500 + 1.560.000, the 3-year upfront price");
 
     // A USD-only product cannot join a CLP cart.
     let response =

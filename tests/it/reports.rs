@@ -143,7 +143,8 @@ async fn azure_reconciliation_sums_each_subscription_azure_plan_apart_from_ms_az
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
         headers(&body),
-        ["Account", "Subscription", "Subscription External Id", "Usage", "Quantity", "Total", "Total Cost"]
+        ["Account", "Subscription", "Subscription External Id", "Usage", "Quantity", "Total", "Total Cost", "Currency"],
+        "sums per currency"
     );
     let rows: Vec<(String, String, String, String)> =
         table_rows(&body).into_iter().map(|r| (r[0].clone(), r[1].clone(), r[3].clone(), r[5].clone())).collect();
@@ -323,4 +324,87 @@ async fn bad_report_definitions_are_refused_with_a_clear_message() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("A Usage is at most 100 characters."));
     assert_eq!(invoice_items::Entity::find().count(&app.db).await.unwrap(), before);
+}
+
+/// A customer of Pacific Partners billed in US dollars, with an Acronis subscription in
+/// USD since the start of last month. (No page creates an account in another currency
+/// yet, so the account row is written here; the subscription and its invoice come from
+/// the lifecycle and a billing run.)
+async fn a_usd_customer(app: &TestApp, period: Period) {
+    use stratus::entities::enums::AccountTier;
+    use stratus::entities::{accounts, products};
+    use stratus::subscriptions::history::Actor;
+    use stratus::subscriptions::lifecycle::{self, NewSubscription};
+    let pacific = app.account("PACIFIC").await;
+    let globex = accounts::ActiveModel {
+        tier: Set(AccountTier::Customer),
+        parent_id: Set(Some(pacific.id)),
+        code: Set("GLOBEX".into()),
+        name: Set("Globex".into()),
+        currency: Set("USD".into()),
+        branding_enabled: Set(false),
+        csp_cutoff_day: Set(1),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let product =
+        products::Entity::find().filter(products::Column::Code.eq("ACRONIS-USD")).one(&app.db).await.unwrap().unwrap();
+    let new = NewSubscription {
+        account_id: globex.id,
+        product,
+        quantity: 2,
+        start_date: period.first(),
+        ramp_up_months: 0,
+        is_trial: false,
+        external_id: None,
+        ri_reservation_type: None,
+        ri_term_years: None,
+        ri_scope: None,
+        ri_region: None,
+        ri_payment_plan: None,
+        ri_auto_renew: false,
+    };
+    lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn sums_are_per_currency_and_every_sums_only_report_shows_the_currency() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let period = Period::of(Utc::now().date_naive()).previous();
+    a_usd_customer(&app, period).await;
+    bill_last_month(&app).await;
+    let usd = invoices::Entity::find().filter(invoices::Column::Currency.eq("USD")).all(&app.db).await.unwrap();
+    assert_eq!(usd.len(), 1, "the run billed Globex in USD");
+
+    // Acronis is sold in CLP to Contoso (10) and Tailspin (3), and in USD to Globex (2).
+    let query = format!("field=usage&field=total&usage=Acronis&period={}&sums=on", period.label());
+    let (status, body) = app.page(&format!("/reports?{query}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(headers(&body), ["Usage", "Total", "Currency"], "sums only always shows the currency");
+    let rows = table_rows(&body);
+    assert_eq!(
+        rows,
+        vec![
+            vec!["Acronis".to_string(), (13 * 7_900).to_string(), "CLP".into()],
+            vec!["Acronis".to_string(), (2 * 1_250).to_string(), "USD".into()],
+        ],
+        "one sum per currency, never CLP plus USD"
+    );
+    let (header, csv_rows) = csv_of(&app.browser, &query).await;
+    assert_eq!((header, csv_rows), (headers(&body), rows));
+
+    // Currency is a field of its own, and a criterion.
+    let (status, body) = app
+        .page(&format!("/reports?field=account&field=currency&field=total&currency=USD&period={}", period.label()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = table_rows(&body);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r[0] == "Globex" && r[1] == "USD"), "{rows:?}");
+    let (status, body) = app.page("/reports?field=total&currency=pesos").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("three-letter"), "{body}");
 }

@@ -114,11 +114,14 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].new_quantity, Some(20));
 
-    // Every step is in the history, by Ana as a customer; My Account shows it too.
+    // Every step is in the history, by Ana as a customer; My Account shows it too. The demo
+    // scheduled its two actions (the quantity change and the add-on's cancellation) through
+    // the same function, so they are there too, by the system.
     let history = history_of(&app, bs.id).await;
-    let future = history.iter().filter(|h| h.field == "future_action").count();
-    assert_eq!(future, 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
-    assert!(history.iter().filter(|h| h.field == "future_action").all(|h| h.actor_name == "Ana Pérez"));
+    let future: Vec<_> = history.iter().filter(|h| h.field == "future_action").collect();
+    let by = |name: &str| future.iter().filter(|h| h.actor_name == name).count();
+    assert_eq!(by("Ana Pérez"), 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
+    assert_eq!((by("System"), future.len()), (2, 8), "the demo's two, scheduled");
     let (_, account) = app.page("/account").await;
     assert!(account.contains("Recent subscription changes") && account.contains("Ana Pérez (Customer)"));
 }
@@ -254,6 +257,8 @@ async fn a_ramp_up_writes_one_record_when_activated_and_one_per_extension() {
         ri_term_years: None,
         ri_scope: None,
         ri_region: None,
+        ri_payment_plan: None,
+        ri_auto_renew: false,
     };
     let created = lifecycle::create(&app.db, new.clone(), &Actor::system()).await.unwrap().unwrap();
     let one_month = today.checked_add_months(chrono::Months::new(1)).unwrap();
@@ -312,6 +317,8 @@ async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_t
                 ri_term_years: None,
                 ri_scope: None,
                 ri_region: None,
+                ri_payment_plan: None,
+                ri_auto_renew: false,
             };
             ids.push(lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap().id);
         }
@@ -454,6 +461,7 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
         ("quantity", "1"),
         ("ri_reservation_type", "Virtual Machines D2s v5"),
         ("ri_term_years", "1"),
+        ("ri_payment_plan", "upfront"),
         ("ri_scope", "shared"),
         ("ri_region", "brazilsouth"),
     ];
@@ -677,4 +685,163 @@ async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_cr
     let ramp: Vec<_> = history_of(&app, created.id).await.into_iter().filter(|h| h.field == "ramp_up").collect();
     assert_eq!(ramp.len(), 1);
     assert_eq!(ramp[0].new_value, Some(format!("start {}, end {end}, 2 month(s)", created.start_date)));
+}
+
+/// A new subscription created as a paid order would, started on `start`.
+async fn bought(app: &TestApp, account: &str, product_code: &str, start: chrono::NaiveDate) -> subscriptions::Model {
+    let new = NewSubscription {
+        account_id: account_id(app, account).await,
+        product: product(app, product_code).await,
+        quantity: 1,
+        start_date: start,
+        ramp_up_months: 0,
+        is_trial: false,
+        external_id: None,
+        ri_reservation_type: None,
+        ri_term_years: None,
+        ri_scope: None,
+        ri_region: None,
+        ri_payment_plan: None,
+        ri_auto_renew: false,
+    };
+    lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap()
+}
+
+async fn suspend(browser: &crate::support::Browser, id: i32, value: &str) -> reqwest::Response {
+    let page = format!("/subscriptions/{id}");
+    browser.submit(&page, &format!("{page}/suspension"), &[("suspend", value)]).await
+}
+
+#[tokio::test]
+async fn only_the_seller_suspends_a_buyer_never_suspends_its_own_subscription() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    // Andes IT buys licences for itself: its seller is the provider.
+    let andes_own = bought(&app, "ANDES", "M365-BS", today).await;
+    let tailspin = subscription(&app, "TAILSPIN", "ACRONIS-CP").await;
+    let contoso = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let (status, body) = andes.page(&format!("/subscriptions/{}", andes_own.id)).await;
+    assert_eq!(status, StatusCode::OK, "Andes sees its own subscription");
+    assert!(!body.contains("/suspension"), "but is offered no suspension");
+    assert_eq!(suspend(&andes, andes_own.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, andes_own.id).await.status, SubscriptionStatus::Active);
+
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    // The provider sells to the reseller and to its direct customers.
+    for id in [andes_own.id, tailspin.id] {
+        assert!(admin.page(&format!("/subscriptions/{id}")).await.1.contains("/suspension"));
+        assert_eq!(suspend(&admin, id, "on").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(reload(&app, id).await.status, SubscriptionStatus::Suspended);
+        assert_eq!(suspend(&admin, id, "off").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(reload(&app, id).await.status, SubscriptionStatus::Active);
+    }
+    // Contoso buys from Andes IT: only Andes suspends it, not the provider.
+    let (status, body) = admin.page(&format!("/subscriptions/{}", contoso.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("/suspension"));
+    assert_eq!(suspend(&admin, contoso.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, contoso.id).await.status, SubscriptionStatus::Active);
+
+    // A customer never suspends its own.
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    assert!(!tina.page(&format!("/subscriptions/{}", tailspin.id)).await.1.contains("/suspension"));
+    assert_eq!(suspend(&tina, tailspin.id, "on").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(reload(&app, tailspin.id).await.status, SubscriptionStatus::Active);
+}
+
+#[tokio::test]
+async fn a_cancellation_on_a_date_obeys_the_cancellation_policy() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let tomorrow = (today + Duration::days(1)).to_string();
+    let on_a_date = [("action_type", "CancellationOnSpecific"), ("date", tomorrow.as_str())];
+
+    // A reserved instance is not cancellable.
+    let fabio = app.new_browser();
+    fabio.sign_in("fabio@fabrikam.demo").await;
+    let ri = subscription(&app, "FABRIKAM", "RI-D2SV5").await;
+    let page = format!("/subscriptions/{}", ri.id);
+    let response = fabio.submit(&page, &format!("{page}/future-actions"), &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("cannot be cancelled here"));
+    assert!(!fabio.page(&page).await.1.contains("value=\"CancellationOnSpecific\""), "not offered");
+
+    app.sign_in("ana@contoso.demo").await;
+    // A software subscription bought two months ago: its return window has closed.
+    let acronis = subscription(&app, "CONTOSO", "ACRONIS-CP").await;
+    let response = schedule(&app, acronis.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("The return window of this software subscription ended on"));
+    // Consumption ends with its billing period, not on a date of the customer's choosing.
+    let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
+    let response = schedule(&app, azure.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("cancelled at the end of the billing period"));
+    for id in [ri.id, acronis.id, azure.id] {
+        assert!(pending_of(&app, id).await.is_empty(), "nothing scheduled");
+    }
+
+    // Inside its return window a software subscription may be cancelled on a date.
+    let fresh = bought(&app, "CONTOSO", "ACRONIS-CP", today).await;
+    let response = schedule(&app, fresh.id, &on_a_date).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(pending_of(&app, fresh.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_cancellation_on_a_date_fails_when_its_window_has_closed_by_the_time_it_runs() {
+    let app = TestApp::start().await;
+    let today = Utc::now().date_naive();
+    let fresh = bought(&app, "CONTOSO", "ACRONIS-CP", today).await;
+    app.sign_in("ana@contoso.demo").await;
+    let date = (today + Duration::days(5)).to_string();
+    let response = schedule(&app, fresh.id, &[("action_type", "CancellationOnSpecific"), ("date", &date)]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let action = pending_of(&app, fresh.id).await.pop().expect("scheduled");
+
+    // The runner was down: it runs the action 40 days later, after the return window.
+    run_due(&app.db, Utc::now() + Duration::days(40)).await.unwrap();
+    let done = future_actions::Entity::find_by_id(action.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(done.status, FutureActionStatus::Failed);
+    assert!(
+        done.result.as_deref().unwrap_or_default().contains("return window of this software subscription ended"),
+        "{:?}",
+        done.result
+    );
+    assert_eq!(reload(&app, fresh.id).await.status, SubscriptionStatus::Active);
+}
+
+#[tokio::test]
+async fn the_demo_keeps_the_rules_production_keeps() {
+    let app = TestApp::start().await;
+    let perpetual = subscription(&app, "TAILSPIN", "WINSRV-2022").await;
+    assert!(!perpetual.auto_renew, "a perpetual licence is never auto-renewed");
+    for (account, code) in [("CONTOSO", "AZURE-PLAN"), ("CONTOSO", "AZURE-LEGACY"), ("FABRIKAM", "AZURE-PLAN")] {
+        let consumption = subscription(&app, account, code).await;
+        assert!(!consumption.prepaid, "{account} {code}: consumption is billed in arrears");
+        assert!(consumption.auto_renew);
+    }
+    let licences = subscription(&app, "CONTOSO", "M365-BS").await;
+    assert!(licences.prepaid && licences.auto_renew);
+    // Built by the lifecycle: every subscription has its "created" record, and every
+    // scheduled action its "future_action" record.
+    for s in subscriptions::Entity::find().all(&app.db).await.unwrap() {
+        let history = history_of(&app, s.id).await;
+        assert_eq!(history.iter().filter(|h| h.field == "created").count(), 1, "{}", s.name);
+        let actions = future_actions::Entity::find()
+            .filter(future_actions::Column::SubscriptionId.eq(s.id))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(history.iter().filter(|h| h.field == "future_action").count(), actions.len(), "{}", s.name);
+    }
+    // Contoso's ramp-up is recorded like one chosen at purchase.
+    let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
+    assert_eq!(azure.ramp_up_months, Some(2));
+    assert_eq!(history_of(&app, azure.id).await.iter().filter(|h| h.field == "ramp_up").count(), 1);
 }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::billing::money;
-use crate::catalog::{cart, check_reservation, MAX_QUANTITY};
+use crate::catalog::reservations::{self, ReservationChoice};
+use crate::catalog::{cart, MAX_QUANTITY};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::server::AppState;
@@ -26,12 +27,15 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
             .lines
             .iter()
             .map(|line| {
-                let reservation = line.item.ri_reservation_type.clone().map(|t| {
-                    format!(
-                        "{t} · {} year(s) · {} scope · {}",
-                        line.item.ri_term_years.unwrap_or(1),
-                        line.item.ri_scope.clone().unwrap_or_default(),
-                        line.item.ri_region.clone().unwrap_or_default()
+                let item = &line.item;
+                let reservation = item.ri_reservation_type.as_deref().map(|t| {
+                    reservations::describe(
+                        t,
+                        item.ri_term_years,
+                        item.ri_scope.as_deref(),
+                        item.ri_region.as_deref(),
+                        item.ri_payment_plan,
+                        Some(item.ri_auto_renew),
                     )
                 });
                 let qty_action = format!("/cart/items/{}/quantity", line.item.id);
@@ -103,9 +107,12 @@ pub struct AddForm {
     pub product_code: String,
     pub quantity: i32,
     pub ri_reservation_type: Option<String>,
-    pub ri_term_years: Option<i32>,
+    pub ri_term_years: Option<String>,
+    pub ri_payment_plan: Option<String>,
     pub ri_scope: Option<String>,
     pub ri_region: Option<String>,
+    /// The auto-renew checkbox of a reservation (`on` when ticked).
+    pub ri_auto_renew: Option<String>,
     /// Months of ramp-up (consumption products with a minimum commitment).
     pub ramp_up_months: Option<u32>,
 }
@@ -124,18 +131,17 @@ pub async fn add(
         Some(v) => v,
         None => return Err(crate::error::AppError::SignInRequired { next: back }),
     };
-    let reservation = match &form.ri_reservation_type {
-        Some(kind) => match check_reservation(
-            kind,
-            form.ri_term_years.unwrap_or(0),
-            form.ri_scope.as_deref().unwrap_or(""),
-            form.ri_region.as_deref().unwrap_or(""),
-        ) {
-            Ok(options) => Some(options),
-            Err(message) => return Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
-        },
-        None => None,
-    };
+    let chosen =
+        [&form.ri_reservation_type, &form.ri_term_years, &form.ri_payment_plan, &form.ri_scope, &form.ri_region];
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let reservation = chosen.iter().any(|v| v.is_some()).then(|| ReservationChoice {
+        reservation_type: text(&form.ri_reservation_type),
+        term_years: text(&form.ri_term_years),
+        payment_plan: text(&form.ri_payment_plan),
+        scope: text(&form.ri_scope),
+        region: text(&form.ri_region),
+        auto_renew: form.ri_auto_renew.as_deref() == Some("on"),
+    });
     match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation, form.ramp_up_months.unwrap_or(0))
         .await?
     {

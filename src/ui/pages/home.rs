@@ -5,7 +5,7 @@ use axum::response::Html;
 use axum::Extension;
 use leptos::prelude::*;
 
-use crate::catalog::{price_label, store};
+use crate::catalog::store;
 use crate::error::AppResult;
 use crate::server::AppState;
 use crate::ui::components::empty;
@@ -17,7 +17,7 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
     let cards: Vec<_> = products
         .into_iter()
         .map(|listed| {
-            let price = price_label(&listed.product, &listed.prices, &currency);
+            let price = listed.price_label(&currency);
             let href = format!("/products/{}", listed.product.code);
             let kind = listed.product.kind.label();
             let vendor = listed.product.vendor.clone();

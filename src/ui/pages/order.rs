@@ -10,6 +10,7 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::billing::money;
 use crate::catalog::orders::{self, OrderView};
+use crate::catalog::reservations;
 use crate::entities::enums::OrderStatus;
 use crate::entities::{orders as order_rows, webpay_transactions};
 use crate::error::AppResult;
@@ -67,12 +68,14 @@ fn render_with(
             .items
             .iter()
             .map(|(item, product)| {
-                let reservation = item.ri_reservation_type.clone().map(|t| {
-                    format!(
-                        "{t} · {} year(s) · {} scope · {}",
-                        item.ri_term_years.unwrap_or(1),
-                        item.ri_scope.clone().unwrap_or_default(),
-                        item.ri_region.clone().unwrap_or_default()
+                let reservation = item.ri_reservation_type.as_deref().map(|t| {
+                    reservations::describe(
+                        t,
+                        item.ri_term_years,
+                        item.ri_scope.as_deref(),
+                        item.ri_region.as_deref(),
+                        item.ri_payment_plan,
+                        Some(item.ri_auto_renew),
                     )
                 });
                 let remove = unpaid.then(|| {

@@ -5,8 +5,11 @@ use axum::response::Html;
 use axum::Extension;
 use leptos::prelude::*;
 
-use crate::catalog::{pick_price, price_label, store, MAX_QUANTITY};
-use crate::entities::enums::ProductKind;
+use crate::billing::money;
+use crate::catalog::reservations::{self, ReservationOffer};
+use crate::catalog::{store, MAX_QUANTITY};
+use crate::entities::enums::{ProductKind, RiPaymentPlan};
+use crate::entities::products;
 use crate::error::AppResult;
 use crate::server::AppState;
 use crate::ui::components::csrf_field;
@@ -18,43 +21,26 @@ pub async fn show(
     Path(code): Path<String>,
 ) -> AppResult<Html<String>> {
     let listed = store::product_by_code(&state.db, &code).await?;
-    let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
+    let preferred = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let product = listed.product.clone();
-    let has_price = pick_price(&listed.prices, &currency).is_some();
-    let price = price_label(&product, &listed.prices, &currency);
-    let is_ri = product.kind == ProductKind::ReservedInstance;
+    let sold_in = listed.currency_for(&preferred);
+    let has_price = sold_in.is_some();
+    let price = listed.price_label(&preferred);
+    let reservation = listed.reservation.clone().zip(sold_in);
+    let currency = preferred;
     let minimum = product
         .minimum_commitment
         .filter(|m| *m > 0 && product.kind == ProductKind::Consumption)
-        .map(|m| crate::billing::money::format(m, &currency));
+        .map(|m| money::format(m, &currency));
     let title = product.name.clone();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, &title, move || {
-        let ri_fields = is_ri.then(|| {
-            let ri_type = product.ri_reservation_type.clone().unwrap_or_default();
-            let three_years = product.ri_term_years == Some(3);
-            let shared = product.ri_scope.as_deref() == Some("shared");
-            let region = product.ri_region.clone().unwrap_or_else(|| "eastus".into());
-            view! {
-                <fieldset>
-                    <legend>"Reservation"</legend>
-                    <label>"Reservation type" <input name="ri_reservation_type" value=ri_type maxlength="100" required/></label>
-                    <label>"Term"
-                        <select name="ri_term_years">
-                            <option value="1" selected=!three_years>"1 year"</option>
-                            <option value="3" selected=three_years>"3 years"</option>
-                        </select>
-                    </label>
-                    <label>"Scope"
-                        <select name="ri_scope">
-                            <option value="single" selected=!shared>"Single subscription"</option>
-                            <option value="shared" selected=shared>"Shared"</option>
-                        </select>
-                    </label>
-                    <label>"Region" <input name="ri_region" value=region maxlength="64" required/></label>
-                </fieldset>
+        let (price_table, ri_fields) = match &reservation {
+            Some((offer, currency)) => {
+                (Some(prices_view(offer, currency)), Some(reservation_fields(&product, offer, currency)))
             }
-        });
+            None => (None, None),
+        };
         let ramp_up_field = minimum.map(|minimum| {
             view! {
                 <label>{format!("Ramp-up period (waives the monthly minimum commitment of {minimum} from the start)")}
@@ -85,8 +71,83 @@ pub async fn show(
                 <p><span class="tag">{product.kind.label()}</span> " " <span class="muted">{product.vendor.clone()}</span></p>
                 <p>{product.description.clone()}</p>
                 <p class="price">{price}</p>
+                {price_table}
             </section>
             {buy}
         }
     }))
+}
+
+/// The reservation's prices in `currency`: a row per term, a column per payment plan.
+fn prices_view(offer: &ReservationOffer, currency: &str) -> impl IntoView {
+    let cell = |amount: Option<i64>| amount.map_or_else(|| "—".to_string(), |a| money::format(a, currency));
+    let rows: Vec<_> = reservations::price_table(&offer.prices, currency)
+        .into_iter()
+        .map(|(term, upfront, monthly)| {
+            view! {
+                <tr><th scope="row">{reservations::term_label(term)}</th><td class="num">{cell(upfront)}</td><td class="num">{cell(monthly)}</td></tr>
+            }
+        })
+        .collect();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption>"Prices per reservation"</caption>
+                <thead><tr>
+                    <th>"Term"</th>
+                    <th class="num">{RiPaymentPlan::Upfront.label()}</th>
+                    <th class="num">{RiPaymentPlan::Monthly.label()}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A select of `values`, the product's preselected one (if offered) selected.
+fn select(name: &'static str, values: Vec<(String, String)>, preselected: Option<String>) -> impl IntoView {
+    let options: Vec<_> = values
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = preselected.as_deref() == Some(value.as_str());
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect();
+    view! { <select name=name required>{options}</select> }
+}
+
+/// The reservation's choices: only what the product offers and what is priced in `currency`.
+fn reservation_fields(product: &products::Model, offer: &ReservationOffer, currency: &str) -> impl IntoView {
+    let same = |values: &[String]| values.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
+    let scopes = offer
+        .scopes
+        .iter()
+        .map(|scope| {
+            let label = match scope.as_str() {
+                "single" => "Single subscription".to_string(),
+                "shared" => "Shared".to_string(),
+                other => other.to_string(),
+            };
+            (scope.clone(), label)
+        })
+        .collect();
+    let terms = reservations::terms_in(&offer.prices, currency)
+        .into_iter()
+        .map(|t| (t.to_string(), reservations::term_label(t)))
+        .collect();
+    let plans = reservations::plans_in(&offer.prices, currency)
+        .into_iter()
+        .map(|p| (p.as_str().to_string(), p.describe().to_string()))
+        .collect();
+    view! {
+        <fieldset>
+            <legend>"Reservation"</legend>
+            <label>"Reservation type " {select("ri_reservation_type", same(&offer.reservation_types), product.ri_reservation_type.clone())}</label>
+            <label>"Term " {select("ri_term_years", terms, product.ri_term_years.map(|t| t.to_string()))}</label>
+            <label>"Payment " {select("ri_payment_plan", plans, Some(RiPaymentPlan::Upfront.as_str().to_string()))}</label>
+            <label>"Scope " {select("ri_scope", scopes, product.ri_scope.clone())}</label>
+            <label>"Region " {select("ri_region", same(&offer.regions), product.ri_region.clone())}</label>
+            <label class="check"><input type="checkbox" name="ri_auto_renew" value="on"/> " Renew the reservation automatically when its term ends"</label>
+        </fieldset>
+    }
 }

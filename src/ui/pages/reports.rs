@@ -42,6 +42,7 @@ struct FormState {
     invoice_type: String,
     account: String,
     period: String,
+    currency: String,
     sums: bool,
     sort: String,
     descending: bool,
@@ -64,6 +65,7 @@ impl FormState {
                 "type" => state.invoice_type = value,
                 "account" => state.account = value,
                 "period" => state.period = value,
+                "currency" => state.currency = value,
                 "sums" => state.sums = !value.is_empty() && value != "off",
                 "sort" => state.sort = value,
                 "dir" => state.descending = value == "desc",
@@ -222,10 +224,11 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
                     <label>"Account (code) " <input name="account" list="report-accounts" value=form.account.clone() maxlength="64"/></label>
                     <datalist id="report-accounts">{account_options}</datalist>
                     <label>"Billing period (YYYY-MM) " <input name="period" value=form.period.clone() maxlength="7"/></label>
+                    <label>"Currency (all when empty) " <input name="currency" value=form.currency.clone() maxlength="3" placeholder="CLP"/></label>
                     <fieldset><legend>"Usage (all when none is ticked)"</legend>{usage_boxes}</fieldset>
                 </fieldset>
                 <label class="check"><input type="checkbox" name="sums" value="on" checked=form.sums/>
-                    " Show the sums of the report only (grouped by the chosen text and date fields)"</label>
+                    " Show the sums of the report only (grouped by the chosen text and date fields, always per currency)"</label>
                 <label>"Sort by "
                     <select name="sort">
                         <option value="" selected=form.sort.is_empty()>"Invoice item order"</option>
@@ -299,7 +302,7 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
     view! {
         <section class="card" aria-label="Results">
             <h2>{heading}</h2>
-            <p>"Amounts are whole units of each invoice's currency's smallest unit (pesos for CLP). "
+            <p>"Amounts are whole units of each invoice's currency's smallest unit (pesos for CLP, cents for USD); sums are per currency. "
                <a href=csv download="invoice-items.csv">"Download CSV"</a></p>
             {table}
             {pager(&rows, &base)}
@@ -354,6 +357,7 @@ pub async fn show(
             form = FormState::of(&definition);
             match Runnable::new(&state.db, scope, definition).await? {
                 Ok(runnable) => {
+                    form = FormState::of(&runnable.definition);
                     let rows = runnable.page(&state.db, page).await?;
                     results = Some(Results { definition: runnable.definition, title, rows });
                 }

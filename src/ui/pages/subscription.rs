@@ -11,7 +11,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
+use crate::accounts::store as accounts_store;
 use crate::accounts::Viewer;
+use crate::catalog::reservations;
 use crate::entities::enums::{FutureActionType, SubscriptionStatus};
 use crate::entities::{future_actions, subscription_history};
 use crate::error::{AppError, AppResult};
@@ -102,20 +104,21 @@ fn notice(ctx: &PageCtx, action: &future_actions::Model, what: &str) -> impl Int
     }
 }
 
-fn render(
-    ctx: &PageCtx,
-    viewer: &Viewer,
-    status: StatusCode,
+/// What the page shows, loaded.
+struct PageData {
     loaded: Loaded,
     history: Vec<subscription_history::Model>,
-    errors: Vec<String>,
-) -> Response {
+    /// Whether the viewer sells this subscription (and so may suspend and resume it).
+    sells_it: bool,
+}
+
+fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, errors: Vec<String>) -> Response {
+    let PageData { loaded, history, sells_it } = data;
     let today = today();
     let s = loaded.subscription.clone();
     let policy = loaded.policy(today);
     let title = s.name.clone();
     let base = format!("/subscriptions/{}", s.id);
-    let is_seller = viewer.is_reseller_admin() || viewer.is_provider_admin();
     let is_admin = viewer.is_provider_admin();
     let ctx2 = ctx.clone();
     let pending_notice = loaded.pending_for(None).map(|a| notice(ctx, a, "This subscription"));
@@ -153,6 +156,11 @@ fn render(
             .then(|| view! { <option value="CancellationOnEnd">"Cancel at the end of the term"</option> });
         let qty_option = (s.auto_renew && s.prepaid)
             .then(|| view! { <option value="ChangeQtyOnNext">"Change the quantity at the next renewal"</option> });
+        // A cancellation on a date is a cancellation "now" that waits: offered while the
+        // policy would still allow one tomorrow.
+        let specific_option = loaded.policy(today + chrono::Duration::days(1)).allows(CancelWhen::Immediately).then(
+            || view! { <option value="CancellationOnSpecific">"Cancel on a date I choose"</option> },
+        );
         let min_date = (today + chrono::Duration::days(1)).to_string();
         let max_date = s.term_end_date.to_string();
         view! {
@@ -163,7 +171,7 @@ fn render(
                     <select name="action_type">
                         {end_option}
                         {qty_option}
-                        <option value="CancellationOnSpecific">"Cancel on a date I choose"</option>
+                        {specific_option}
                     </select>
                 </label>
                 <label>"Date (for a cancellation on a chosen date)" <input type="date" name="date" min=min_date max=max_date/></label>
@@ -183,8 +191,8 @@ fn render(
             </form>
         }
     });
-    let suspension = (is_seller && matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Suspended))
-        .then(|| {
+    let suspension =
+        (sells_it && matches!(s.status, SubscriptionStatus::Active | SubscriptionStatus::Suspended)).then(|| {
             let action = format!("{base}/suspension");
             let (value, label) =
                 if s.status == SubscriptionStatus::Active { ("on", "Suspend") } else { ("off", "Resume") };
@@ -251,7 +259,7 @@ fn render(
                     <dt>"External id"</dt><dd>{s.external_id.clone().unwrap_or_else(|| "—".into())}</dd>
                     {s.ri_reservation_type.clone().map(|t| view! {
                         <dt>"Reservation"</dt>
-                        <dd>{format!("{t} · {} year(s) · {} scope · {}", s.ri_term_years.unwrap_or(1), s.ri_scope.clone().unwrap_or_default(), s.ri_region.clone().unwrap_or_default())}</dd>
+                        <dd>{reservations::describe(&t, s.ri_term_years, s.ri_scope.as_deref(), s.ri_region.as_deref(), s.ri_payment_plan, None)}</dd>
                     })}
                     {ramp_up.map(|text| view! { <dt>"Ramp-up"</dt><dd>{text}</dd> })}
                 </dl>
@@ -296,7 +304,13 @@ async fn show_page(
     let viewer = ctx.viewer()?;
     let loaded = lifecycle::load(&state.db, AccountScope::of(viewer), id).await?;
     let history = history::of_subscription(&state.db, id, 100).await?;
-    Ok(render(ctx, viewer, status, loaded, history, errors))
+    let sells_it = match AccountScope::sold_by(viewer) {
+        Some(seller) => accounts_store::find_by_id(&state.db, loaded.subscription.account_id)
+            .await?
+            .is_some_and(|account| seller.allows(account.id, account.parent_id)),
+        None => false,
+    };
+    Ok(render(ctx, viewer, status, PageData { loaded, history, sells_it }, errors))
 }
 
 /// `GET /subscriptions/{id}`.
@@ -476,7 +490,7 @@ pub struct SuspensionForm {
     suspend: String,
 }
 
-/// `POST /subscriptions/{id}/suspension`: resellers and admins suspend or resume.
+/// `POST /subscriptions/{id}/suspension`: the seller suspends or resumes (404 for anybody else).
 pub async fn set_suspension(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
@@ -490,11 +504,9 @@ pub async fn set_suspension(
         "off" => false,
         _ => return Err(AppError::bad_request("Choose whether to suspend or resume.")),
     };
-    let outcome = lifecycle::set_suspended(&state.db, AccountScope::of(viewer), id, suspend, &Actor::of(viewer))
-        .await?
-        .map(|()| {
-            if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
-        });
+    let outcome = lifecycle::set_suspended(&state.db, viewer, id, suspend, &Actor::of(viewer)).await?.map(|()| {
+        if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
+    });
     answer(&state, &ctx, &session, id, outcome).await
 }
 

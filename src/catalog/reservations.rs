@@ -1,0 +1,348 @@
+//! Reserved instances: what a product offers (reservation types, scopes, regions), its
+//! prices per term, payment plan and currency, and a customer's choice checked against
+//! them. Pure; [`super::store`] loads the rows. The customer chooses; the catalogue prices.
+
+use crate::billing::money;
+use crate::entities::enums::{ReservationDimension, RiPaymentPlan};
+use crate::entities::{reservation_options, reservation_prices};
+
+/// The terms a reservation may have, in years.
+pub const TERMS: [i32; 2] = [1, 3];
+
+impl RiPaymentPlan {
+    /// The column heading of the price table.
+    pub fn label(self) -> &'static str {
+        match self {
+            RiPaymentPlan::Upfront => "Upfront (whole term)",
+            RiPaymentPlan::Monthly => "Monthly (per month)",
+        }
+    }
+
+    /// How a reservation on this plan is paid, in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RiPaymentPlan::Upfront => "paid upfront",
+            RiPaymentPlan::Monthly => "paid monthly",
+        }
+    }
+}
+
+/// What a reserved-instance product offers, and its prices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReservationOffer {
+    pub reservation_types: Vec<String>,
+    pub scopes: Vec<String>,
+    pub regions: Vec<String>,
+    pub prices: Vec<reservation_prices::Model>,
+}
+
+impl ReservationOffer {
+    /// The offer from a product's option rows (kept in their order) and price rows.
+    pub fn new(options: Vec<reservation_options::Model>, prices: Vec<reservation_prices::Model>) -> Self {
+        let mut offer = ReservationOffer { prices, ..Default::default() };
+        for option in options {
+            let list = match option.dimension {
+                ReservationDimension::ReservationType => &mut offer.reservation_types,
+                ReservationDimension::Scope => &mut offer.scopes,
+                ReservationDimension::Region => &mut offer.regions,
+            };
+            if !list.contains(&option.value) {
+                list.push(option.value);
+            }
+        }
+        offer
+    }
+
+    /// Whether the reservation has any price in `currency`.
+    pub fn sold_in(&self, currency: &str) -> bool {
+        self.prices.iter().any(|p| p.currency == currency)
+    }
+
+    /// The currency to sell in: the preferred one, else the first by currency code.
+    pub fn currency_for(&self, preferred_currency: &str) -> Option<String> {
+        if self.sold_in(preferred_currency) {
+            return Some(preferred_currency.to_string());
+        }
+        self.prices.iter().map(|p| p.currency.clone()).min()
+    }
+}
+
+/// The catalogue price of a reservation for a term (years), payment plan and currency.
+pub fn reservation_price<'a>(
+    prices: &'a [reservation_prices::Model],
+    term_years: i32,
+    plan: RiPaymentPlan,
+    currency: &str,
+) -> Option<&'a reservation_prices::Model> {
+    prices.iter().find(|p| p.term_years == term_years && p.payment_plan == plan && p.currency == currency)
+}
+
+/// The terms priced in `currency`, shortest first.
+pub fn terms_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<i32> {
+    TERMS.into_iter().filter(|term| prices.iter().any(|p| p.term_years == *term && p.currency == currency)).collect()
+}
+
+/// The payment plans priced in `currency`.
+pub fn plans_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<RiPaymentPlan> {
+    RiPaymentPlan::ALL
+        .iter()
+        .copied()
+        .filter(|plan| prices.iter().any(|p| p.payment_plan == *plan && p.currency == currency))
+        .collect()
+}
+
+/// The price table in `currency`: per term, its upfront and its monthly amount.
+pub fn price_table(prices: &[reservation_prices::Model], currency: &str) -> Vec<(i32, Option<i64>, Option<i64>)> {
+    terms_in(prices, currency)
+        .into_iter()
+        .map(|term| {
+            let amount = |plan| reservation_price(prices, term, plan, currency).map(|p| p.amount);
+            (term, amount(RiPaymentPlan::Upfront), amount(RiPaymentPlan::Monthly))
+        })
+        .collect()
+}
+
+/// "1 year", "3 years".
+pub fn term_label(years: i32) -> String {
+    if years == 1 {
+        "1 year".into()
+    } else {
+        format!("{years} years")
+    }
+}
+
+/// How a reservation's price reads in the catalogue: its shortest term's prices.
+pub fn price_label(prices: &[reservation_prices::Model], currency: &str) -> String {
+    let table = price_table(prices, currency);
+    let Some((term, upfront, monthly)) = table.first() else {
+        return "Price on request".into();
+    };
+    let upfront = upfront.map(|a| format!("{} upfront", money::format(a, currency)));
+    let monthly = monthly.map(|a| format!("{} per month", money::format(a, currency)));
+    let prices = [upfront, monthly].into_iter().flatten().collect::<Vec<_>>().join(" or ");
+    let longer = table.iter().skip(1).map(|(t, _, _)| term_label(*t)).collect::<Vec<_>>();
+    let also = if longer.is_empty() { String::new() } else { format!(" · also for {}", longer.join(", ")) };
+    format!("{term}-year reservation: {prices}{also}")
+}
+
+/// The choices a form sent for a reservation, unchecked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReservationChoice {
+    pub reservation_type: String,
+    pub term_years: String,
+    pub payment_plan: String,
+    pub scope: String,
+    pub region: String,
+    pub auto_renew: bool,
+}
+
+/// A reservation the product offers at a catalogue price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationOptions {
+    pub reservation_type: String,
+    pub term_years: i32,
+    pub payment_plan: RiPaymentPlan,
+    pub scope: String,
+    pub region: String,
+    pub auto_renew: bool,
+}
+
+/// "a", "a or b", "a, b or c".
+fn one_of(values: &[String]) -> String {
+    match values {
+        [] => "none is offered".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+fn offered(values: &[String], chosen: &str) -> Option<String> {
+    values.iter().find(|v| v.as_str() == chosen.trim()).cloned()
+}
+
+/// Checks a reservation chosen in a form against what the product offers and what it is
+/// priced at in `currency`; the error is the form message.
+pub fn check_reservation(
+    offer: &ReservationOffer,
+    choice: &ReservationChoice,
+    currency: &str,
+) -> Result<ReservationOptions, String> {
+    let reservation_type = offered(&offer.reservation_types, &choice.reservation_type).ok_or_else(|| {
+        format!("Choose a reservation type this product offers: {}.", one_of(&offer.reservation_types))
+    })?;
+    let term_years = choice
+        .term_years
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|t| TERMS.contains(t))
+        .ok_or("A reservation term is 1 or 3 years.")?;
+    let payment_plan = RiPaymentPlan::parse(choice.payment_plan.trim())
+        .ok_or("Choose how to pay for the reservation: upfront or monthly.")?;
+    let scope = offered(&offer.scopes, &choice.scope)
+        .ok_or_else(|| format!("Choose a scope this reservation offers: {}.", one_of(&offer.scopes)))?;
+    let region = offered(&offer.regions, &choice.region)
+        .ok_or_else(|| format!("Choose a region this reservation offers: {}.", one_of(&offer.regions)))?;
+    if reservation_price(&offer.prices, term_years, payment_plan, currency).is_none() {
+        return Err(format!("A {term_years}-year reservation {} is not sold in {currency}.", payment_plan.describe()));
+    }
+    Ok(ReservationOptions { reservation_type, term_years, payment_plan, scope, region, auto_renew: choice.auto_renew })
+}
+
+/// A reservation in one line, as the cart, the order and the subscription show it:
+/// "Virtual Machines D2s v5 · 1 year(s) · shared scope · brazilsouth · paid upfront"
+/// and, where the customer's choice is shown, " · auto-renew off".
+pub fn describe(
+    reservation_type: &str,
+    term_years: Option<i32>,
+    scope: Option<&str>,
+    region: Option<&str>,
+    plan: Option<RiPaymentPlan>,
+    auto_renew: Option<bool>,
+) -> String {
+    let mut text = format!(
+        "{reservation_type} · {} year(s) · {} scope · {}",
+        term_years.unwrap_or(1),
+        scope.unwrap_or_default(),
+        region.unwrap_or_default()
+    );
+    if let Some(plan) = plan {
+        text.push_str(&format!(" · {}", plan.describe()));
+    }
+    if let Some(auto_renew) = auto_renew {
+        text.push_str(if auto_renew { " · auto-renew on" } else { " · auto-renew off" });
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn price(term_years: i32, payment_plan: RiPaymentPlan, currency: &str, amount: i64) -> reservation_prices::Model {
+        reservation_prices::Model {
+            id: 1,
+            product_id: 1,
+            term_years,
+            payment_plan,
+            currency: currency.into(),
+            amount,
+            unit_cost: 0,
+        }
+    }
+
+    fn option(dimension: ReservationDimension, value: &str) -> reservation_options::Model {
+        reservation_options::Model { id: 1, product_id: 1, dimension, value: value.into() }
+    }
+
+    fn d2s_v5() -> ReservationOffer {
+        use ReservationDimension::*;
+        use RiPaymentPlan::*;
+        ReservationOffer::new(
+            vec![
+                option(ReservationType, "Virtual Machines D2s v5"),
+                option(Scope, "single"),
+                option(Scope, "shared"),
+                option(Region, "brazilsouth"),
+                option(Region, "eastus"),
+                option(Region, "eastus"),
+            ],
+            vec![
+                price(1, Upfront, "CLP", 620_000),
+                price(3, Upfront, "CLP", 1_560_000),
+                price(1, Monthly, "CLP", 54_000),
+                price(3, Monthly, "CLP", 45_000),
+                price(1, Upfront, "USD", 69_000),
+            ],
+        )
+    }
+
+    fn choice(term: &str, plan: &str) -> ReservationChoice {
+        ReservationChoice {
+            reservation_type: "Virtual Machines D2s v5".into(),
+            term_years: term.into(),
+            payment_plan: plan.into(),
+            scope: "shared".into(),
+            region: "brazilsouth".into(),
+            auto_renew: false,
+        }
+    }
+
+    #[test]
+    fn the_price_comes_from_the_term_the_plan_and_the_currency() {
+        let offer = d2s_v5();
+        let amount = |term, plan, currency| reservation_price(&offer.prices, term, plan, currency).map(|p| p.amount);
+        assert_eq!(amount(1, RiPaymentPlan::Upfront, "CLP"), Some(620_000));
+        assert_eq!(amount(3, RiPaymentPlan::Upfront, "CLP"), Some(1_560_000));
+        assert_eq!(amount(3, RiPaymentPlan::Monthly, "CLP"), Some(45_000));
+        assert_eq!(amount(1, RiPaymentPlan::Upfront, "USD"), Some(69_000));
+        assert_eq!(amount(3, RiPaymentPlan::Monthly, "USD"), None);
+        assert_eq!(amount(2, RiPaymentPlan::Upfront, "CLP"), None);
+        assert_eq!(
+            price_table(&offer.prices, "CLP"),
+            vec![(1, Some(620_000), Some(54_000)), (3, Some(1_560_000), Some(45_000))]
+        );
+        assert_eq!(price_table(&offer.prices, "USD"), vec![(1, Some(69_000), None)]);
+        assert_eq!(
+            price_label(&offer.prices, "CLP"),
+            "1-year reservation: CLP 620.000 upfront or CLP 54.000 per month · also for 3 years"
+        );
+        assert_eq!(price_label(&[], "CLP"), "Price on request");
+        assert_eq!(offer.currency_for("CLP").as_deref(), Some("CLP"));
+        assert_eq!(offer.currency_for("EUR").as_deref(), Some("CLP"));
+        assert_eq!(offer.regions, vec!["brazilsouth", "eastus"], "duplicates dropped, order kept");
+    }
+
+    #[test]
+    fn a_choice_the_product_offers_is_accepted_with_the_customers_auto_renew() {
+        let checked = check_reservation(
+            &d2s_v5(),
+            &ReservationChoice { auto_renew: true, scope: " single ".into(), ..choice("3", "monthly") },
+            "CLP",
+        )
+        .unwrap();
+        assert_eq!(
+            checked,
+            ReservationOptions {
+                reservation_type: "Virtual Machines D2s v5".into(),
+                term_years: 3,
+                payment_plan: RiPaymentPlan::Monthly,
+                scope: "single".into(),
+                region: "brazilsouth".into(),
+                auto_renew: true,
+            }
+        );
+    }
+
+    #[test]
+    fn anything_the_product_does_not_offer_is_refused_with_a_reason() {
+        let offer = d2s_v5();
+        let refused = |choice: ReservationChoice, currency| check_reservation(&offer, &choice, currency).unwrap_err();
+        let vm = ReservationChoice { reservation_type: "Virtual Machines D4s v5".into(), ..choice("1", "upfront") };
+        assert_eq!(refused(vm, "CLP"), "Choose a reservation type this product offers: Virtual Machines D2s v5.");
+        for term in ["2", "0", "", "one", "3; drop"] {
+            assert_eq!(refused(choice(term, "upfront"), "CLP"), "A reservation term is 1 or 3 years.");
+        }
+        for plan in ["weekly", "", "Upfront"] {
+            assert!(refused(choice("1", plan), "CLP").contains("upfront or monthly"));
+        }
+        let scope = ReservationChoice { scope: "global".into(), ..choice("1", "upfront") };
+        assert_eq!(refused(scope, "CLP"), "Choose a scope this reservation offers: single or shared.");
+        let region = ReservationChoice { region: "westeurope".into(), ..choice("1", "upfront") };
+        assert_eq!(refused(region, "CLP"), "Choose a region this reservation offers: brazilsouth or eastus.");
+        assert_eq!(refused(choice("3", "monthly"), "USD"), "A 3-year reservation paid monthly is not sold in USD.");
+    }
+
+    #[test]
+    fn a_reservation_reads_in_one_line() {
+        assert_eq!(
+            describe("VM", Some(3), Some("single"), Some("eastus"), Some(RiPaymentPlan::Monthly), Some(true)),
+            "VM · 3 year(s) · single scope · eastus · paid monthly · auto-renew on"
+        );
+        assert_eq!(
+            describe("VM", Some(1), Some("shared"), Some("brazilsouth"), None, None),
+            "VM · 1 year(s) · shared scope · brazilsouth"
+        );
+        assert_eq!(one_of(&["a".into(), "b".into(), "c".into()]), "a, b or c");
+    }
+}
