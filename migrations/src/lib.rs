@@ -6,6 +6,7 @@ mod m20261126_000002_one_pending_action;
 mod m20261126_000003_ramp_up_on_items;
 mod m20261126_000004_webpay_events;
 mod m20261126_000005_discounts;
+mod m20261129_000007_payments;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_ramp_up_on_items::Migration),
             Box::new(m20261126_000004_webpay_events::Migration),
             Box::new(m20261126_000005_discounts::Migration),
+            Box::new(m20261129_000007_payments::Migration),
         ]
     }
 }

@@ -6,6 +6,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use stratus::entities::enums::OrderStatus;
 use stratus::entities::{invoices, orders, payments, subscriptions, webpay_transactions};
 
+use stratus::payments::webpay::checkout::Gateway;
+
 use crate::support::{location, Browser, TestApp};
 
 const ORDER: &str = "/orders/SO-0000001";
@@ -100,9 +102,11 @@ async fn an_approved_card_pays_the_order_once_even_when_the_return_comes_twice()
     let fields = at_webpay(&app, &url, &token, "pay", "4051 8856 0044 6623").await;
     let response = return_to_shop(&app, &fields).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), ORDER);
+    // The order page, telling the result of the attempt the shopper comes back from.
+    assert_eq!(location(&response), format!("{ORDER}?attempt=SO-0000001-1"));
     let (_, body) = page_of(&app).await;
     assert!(body.contains("Payment approved."));
+    assert!(body.contains("TEST payment: made in Transbank's integration environment"), "the demo's simulator");
     assert!(body.contains("•••• 6623") && body.contains("Credit card, no instalments"));
     assert_eq!(order(&app).await.status, OrderStatus::Paid);
 
@@ -180,6 +184,8 @@ async fn an_approval_for_another_amount_is_not_a_payment() {
     return_to_shop(&app, &fields).await;
     assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
+    // WebPay took the money all the same: it goes back in full, at once.
+    assert_eq!(states(&app).await, vec!["refunded"]);
 }
 
 #[tokio::test]
@@ -229,13 +235,8 @@ async fn a_commit_that_times_out_is_settled_by_the_status_job() {
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
 
     // The job asks WebPay's status and records the approval: once.
-    let webpay = stratus::payments::webpay::client::WebpayClient::new(
-        &app.base,
-        stratus::payments::webpay::Credentials::integration(),
-        std::time::Duration::from_secs(5),
-    )
-    .unwrap();
-    let verify = || stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay);
+    let gateway = demo_gateway(&app);
+    let verify = || stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &gateway);
     assert_eq!(verify().await.unwrap(), 1);
     assert_eq!(verify().await.unwrap(), 0);
     assert_eq!(order(&app).await.status, OrderStatus::Paid);
@@ -302,6 +303,7 @@ async fn a_webpay_table_in_the_configuration_file_is_checked_at_start_up() {
         api_key_secret: "FROM-THE-FILE-9999".into(),
         environment: "production".into(),
         active: false,
+        test_payments: false,
     };
     let app = TestApp::start_with(move |settings| settings.webpay = Some(good)).await;
     app.sign_in("admin@stratus.demo").await;
@@ -434,7 +436,12 @@ async fn a_payment_for_a_total_the_order_no_longer_has_does_not_pay_it() {
 
 const VISA: &str = "4051885600446623";
 
-/// A WebPay client for the demo's built-in simulator (what the status job uses).
+/// What the status job uses under `--demo`: the built-in simulator, TEST payments counted.
+fn demo_gateway(app: &TestApp) -> Gateway {
+    Gateway { client: demo_webpay(app), test: true, takes_test_payments: true }
+}
+
+/// A WebPay client for the demo's built-in simulator.
 fn demo_webpay(app: &TestApp) -> stratus::payments::webpay::client::WebpayClient {
     webpay_at(&app.base)
 }
@@ -576,8 +583,8 @@ async fn a_commit_answered_with_a_server_error_is_verified_with_status_not_faile
     assert!(body.contains("Payment being verified") && body.contains("We are verifying the payment"));
     assert_eq!(states(&app).await, vec!["verifying"]);
 
-    let webpay = demo_webpay(&app);
-    assert_eq!(stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &webpay).await.unwrap(), 1);
+    let gateway = demo_gateway(&app);
+    assert_eq!(stratus::payments::webpay::checkout::verify_lost_answers(&app.db, &gateway).await.unwrap(), 1);
     assert_eq!(order(&app).await.status, OrderStatus::Paid);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
 }
@@ -691,6 +698,7 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     assert_eq!(order(&demo).await.status, OrderStatus::PendingPayment);
     assert_eq!(payments::Entity::find().count(&demo.db).await.unwrap(), 0);
     assert_eq!(states(&demo).await, vec!["refunded"]);
+    assert!(transactions(&demo).await[0].test, "made in the integration environment");
     assert_eq!(webpay_at(&simulator.base).status(&token).await.unwrap().status.as_deref(), Some("REVERSED"));
     let (_, body) = install.page(&location(&response)).await;
     assert!(body.contains("TEST"), "{body}");
@@ -714,8 +722,8 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     assert_eq!(status, StatusCode::OK);
     assert!(queue.contains("SO-0000001-2") && queue.contains("The transaction cannot be refunded"), "{queue}");
     assert!(queue.contains("SO-0000001-3"), "{queue}");
-    let webpay = webpay_at(&simulator.base);
-    stratus::payments::webpay::checkout::verify_lost_answers(&demo.db, &webpay).await.unwrap();
+    let gateway = Gateway { client: webpay_at(&simulator.base), test: true, takes_test_payments: false };
+    stratus::payments::webpay::checkout::verify_lost_answers(&demo.db, &gateway).await.unwrap();
     assert_eq!(states(&demo).await, vec!["refunded", "refund_needed", "refunded"]);
     let (_, queue) = admin.page("/admin/attention").await;
     assert!(queue.contains("SO-0000001-2") && !queue.contains("SO-0000001-3"), "{queue}");
@@ -756,8 +764,9 @@ async fn a_refund_whose_answer_was_lost_counts_until_webpays_status_settles_it()
     };
     // WebPay refunds 600.000 but its answer is lost: not a failure, and no credit yet.
     let response = refund("600000").await;
-    let body = response.text().await.unwrap();
-    assert!(body.contains("being verified"), "{body}");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, body) = admin.page(ORDER).await;
+    assert!(body.contains("was lost. It counts as refunded while it is being verified"), "{body}");
     let rows = refunds::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(rows.iter().map(|r| (r.amount, r.status.as_str())).collect::<Vec<_>>(), vec![(600_000, "VERIFYING")]);
     assert!(credits_of(&app).await.is_empty());
@@ -808,6 +817,7 @@ async fn a_paid_order_whose_subscriptions_cannot_be_created_keeps_the_payment_an
     let paid = orders::Entity::find_by_id(placed.id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(paid.status, OrderStatus::Paid, "the payment stands");
     assert_eq!(payments::Entity::find().filter(payments::Column::OrderId.eq(paid.id)).count(&app.db).await.unwrap(), 1);
+    assert!(paid.attention.as_deref().is_some_and(|r| r.contains("is not active")), "{:?}", paid.attention);
     assert_eq!(count_subscriptions(&app, "TAILSPIN").await, before, "all or nothing: the E3 licence was rolled back");
     assert_eq!(app.subscription_of("TAILSPIN", "M365-BS").await.quantity, business.quantity);
     let (_, body) = app.page(&order_page).await;
@@ -841,6 +851,8 @@ async fn a_paid_order_whose_subscriptions_cannot_be_created_keeps_the_payment_an
     assert_eq!(retry().await.status(), StatusCode::SEE_OTHER);
     assert_eq!(count_subscriptions(&app, "TAILSPIN").await, before + 1);
     assert_eq!(app.subscription_of("TAILSPIN", "M365-BS").await.quantity, business.quantity + 2);
-    assert!(!admin.page("/admin/attention").await.1.contains(&number));
+    let (_, queue) = admin.page("/admin/attention").await;
+    assert!(queue.contains(&format!("Order {number} is set up")), "{queue}");
+    assert!(!queue.contains(&retry_path) && queue.contains("Nothing needs attention"), "{queue}");
     assert!(!app.page(&order_page).await.1.contains("being set up"));
 }
