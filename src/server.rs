@@ -310,6 +310,7 @@ fn routes() -> Routes {
         .action("/admin/attention/orders/{number}/retry", post(admin_attention::retry))
         .action("/admin/attention/transactions/{id}/refund", post(admin_attention::refund))
         .action("/admin/attention/transactions/{id}/checked", post(admin_attention::checked))
+        .action("/admin/attention/refunds/{id}/resolve", post(admin_attention::resolve_refund))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
         .page("/api-clients", get(api_clients::list).post(api_clients::create))

@@ -619,6 +619,13 @@ struct Install {
     _server: tokio::task::JoinHandle<()>,
 }
 
+impl Install {
+    fn new_browser(&self) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        Browser { base: self.base.clone(), client: crate::support::new_client(jar.clone()), jar }
+    }
+}
+
 impl std::ops::Deref for Install {
     type Target = Browser;
     fn deref(&self) -> &Browser {
@@ -678,8 +685,7 @@ async fn a_fresh_install_takes_no_online_payment_until_an_admin_configures_it() 
     assert!(response.text().await.unwrap().contains("Online payment is not available yet"));
     assert_eq!(webpay_transactions::Entity::find().count(&install.db).await.unwrap(), 0, "WebPay was never called");
 
-    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-    let admin = Browser { base: install.base.clone(), client: crate::support::new_client(jar.clone()), jar };
+    let admin = install.new_browser();
     admin.sign_in("admin@stratus.demo").await;
     let (_, settings) = admin.page("/admin/payments").await;
     assert!(settings.contains("name=\"active\"") && !settings.contains("name=\"active\" checked"), "{settings}");
@@ -716,7 +722,7 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     return_to(&target, &fields).await;
     assert_eq!(states(&demo).await, vec!["refunded", "refund_needed", "refund_needed"]);
 
-    let admin = demo.new_browser();
+    let admin = install.new_browser();
     admin.sign_in("admin@stratus.demo").await;
     let (status, queue) = admin.page("/admin/attention").await;
     assert_eq!(status, StatusCode::OK);
@@ -728,6 +734,16 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     let (_, queue) = admin.page("/admin/attention").await;
     assert!(queue.contains("SO-0000001-2") && !queue.contains("SO-0000001-3"), "{queue}");
     assert_eq!(order(&demo).await.status, OrderStatus::PendingPayment);
+    // The admin's Refund asks for confirmation, then WebPay; a refusal is said as WebPay words it.
+    let refused = transactions(&demo).await[1].id;
+    let action = format!("/admin/attention/transactions/{refused}/refund");
+    let response = admin.submit("/admin/attention", &action, &[]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Tick the confirmation to refund."));
+    let response = admin.submit("/admin/attention", &action, &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("The transaction cannot be refunded"));
+    assert_eq!(states(&demo).await, vec!["refunded", "refund_needed", "refunded"]);
 }
 
 #[tokio::test]
@@ -855,4 +871,35 @@ async fn a_paid_order_whose_subscriptions_cannot_be_created_keeps_the_payment_an
     assert!(queue.contains(&format!("Order {number} is set up")), "{queue}");
     assert!(!queue.contains(&retry_path) && queue.contains("Nothing needs attention"), "{queue}");
     assert!(!app.page(&order_page).await.1.contains("being set up"));
+}
+
+#[tokio::test]
+async fn an_admin_records_a_lost_refund_from_transbanks_portal_once() {
+    use stratus::entities::refunds;
+    let app = signed_in_tina().await;
+    let (url, token) = start_payment(&app).await;
+    let fields = at_webpay(&app, &url, &token, "pay_refund_lost", VISA).await;
+    return_to_shop(&app, &fields).await;
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "100000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, queue) = admin.page("/admin/attention").await;
+    assert!(queue.contains("Refunds being verified") && queue.contains("CLP 100.000"), "{queue}");
+    let refund = refunds::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let resolve = format!("/admin/attention/refunds/{}/resolve", refund.id);
+    // Both the outcome and the confirmation are asked for.
+    let response = admin.submit("/admin/attention", &resolve, &[("outcome", "refunded")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let response = admin.submit("/admin/attention", &resolve, &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(credits_of(&app).await.is_empty());
+
+    let done = [("outcome", "refunded"), ("confirm", "yes")];
+    assert_eq!(admin.submit("/admin/attention", &resolve, &done).await.status(), StatusCode::SEE_OTHER);
+    let response = admin.submit("/admin/attention", &resolve, &done).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("is settled already"));
+    assert_eq!(credits_of(&app).await.iter().map(|c| c.total).collect::<Vec<_>>(), vec![100_000]);
+    assert!(admin.page("/admin/attention").await.1.contains("Nothing needs attention"));
 }

@@ -23,8 +23,17 @@ pub struct Queue {
     pub orders: Vec<orders::Model>,
     /// Transactions an admin must act on (`attention` says why), with their order.
     pub transactions: Vec<(webpay_transactions::Model, Option<orders::Model>)>,
-    /// Refunds whose answer was lost, with their order.
-    pub refunds: Vec<(refunds::Model, orders::Model)>,
+    /// Refunds whose answer was lost.
+    pub refunds: Vec<RefundWaiting>,
+}
+
+/// A refund whose answer was lost, its order, and whether WebPay's status can still settle
+/// it (else an admin records what Transbank's portal shows).
+#[derive(Debug, Clone)]
+pub struct RefundWaiting {
+    pub refund: refunds::Model,
+    pub order: orders::Model,
+    pub status_readable: bool,
 }
 
 impl Queue {
@@ -55,9 +64,13 @@ pub async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
     let mut refunds = Vec::new();
     for (refund, payment) in waiting {
         let Some(payment) = payment else { continue };
-        if let Some(order) = orders::Entity::find_by_id(payment.order_id).one(db).await? {
-            refunds.push((refund, order));
-        }
+        let Some(order) = orders::Entity::find_by_id(payment.order_id).one(db).await? else { continue };
+        let transaction = match payment.webpay_transaction_id {
+            Some(id) => webpay_transactions::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let status_readable = transaction.as_ref().is_some_and(checkout::status_readable);
+        refunds.push(RefundWaiting { refund, order, status_readable });
     }
     Ok(Queue { orders, transactions, refunds })
 }
@@ -97,8 +110,8 @@ pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> AppR
 
 /// Refunds in full, through WebPay, an approval that was not taken and whose automatic
 /// refund did not go through. WebPay's status is asked first, so money already given back
-/// (a lost answer, or a refund in Transbank's portal) is not refunded twice. Answers the
-/// admin's message.
+/// (a lost answer, or a refund in Transbank's portal) is recorded rather than asked again.
+/// Answers the admin's message.
 pub async fn refund_transaction(
     db: &DatabaseConnection,
     webpay: &WebpayClient,
@@ -108,19 +121,13 @@ pub async fn refund_transaction(
     if transaction.status != state::REFUND_NEEDED {
         return Ok(Err(format!("WebPay order {} has no refund waiting.", transaction.buy_order)));
     }
-    match checkout::refund_shown_by_status(db, webpay, &transaction).await? {
-        Some(true) => {
-            return Ok(Ok(format!(
-                "WebPay's status shows WebPay order {} was already refunded in full.",
-                transaction.buy_order
-            )))
-        }
-        None => {
-            return Ok(Err("WebPay's status could not be read just now, so nothing was refunded (it might have \
-                           been refunded already). Try again shortly."
-                .into()))
-        }
-        Some(false) => {}
+    // When the status cannot be read (after 7 days, or an outage) the refund is asked all the
+    // same: WebPay refuses one beyond what is left of the transaction.
+    if checkout::refund_shown_by_status(db, webpay, &transaction).await? == Some(true) {
+        return Ok(Ok(format!(
+            "WebPay's status shows WebPay order {} was already refunded in full.",
+            transaction.buy_order
+        )));
     }
     if !checkout::claim(db, id, state::REFUND_NEEDED, state::REFUNDING).await? {
         return Ok(Err(format!("WebPay order {} is being refunded already.", transaction.buy_order)));

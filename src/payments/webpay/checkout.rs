@@ -179,6 +179,7 @@ pub async fn start(
         .exec(&txn)
         .await?;
     if payable.rows_affected != 1 {
+        txn.rollback().await?;
         return Ok(Err(format!("Order {} cannot be paid now; reload it to see why.", order.number)));
     }
     // Supersede first, then look for an attempt being committed: a return that claimed its
@@ -663,7 +664,7 @@ pub(crate) async fn refund_not_taken(
 }
 
 /// What WebPay took for a transaction, from its recorded answer (what a full refund gives back).
-pub(crate) fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
+pub fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
     transaction
         .raw_response
         .as_deref()
@@ -829,6 +830,49 @@ async fn verify_commits(db: &DatabaseConnection, gateway: &Gateway) -> AppResult
         }
     }
     Ok(settled)
+}
+
+/// Whether WebPay still answers `status` for a transaction (7 days after it was made).
+pub fn status_readable(transaction: &webpay_transactions::Model) -> bool {
+    Utc::now() - transaction.created_at <= chrono::Duration::days(STATUS_DAYS)
+}
+
+/// An admin records what Transbank's portal shows about a refund whose answer was lost
+/// (for when WebPay's `status` cannot tell any more): refunded (its credit invoice is
+/// issued, once) or not (failed, the amount is refundable again). Answers the admin's message.
+pub async fn resolve_refund(
+    db: &DatabaseConnection,
+    refund_id: i32,
+    happened: bool,
+) -> AppResult<Result<String, String>> {
+    let refund = refunds::Entity::find_by_id(refund_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let payment = payments::Entity::find_by_id(refund.payment_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let order =
+        crate::entities::orders::Entity::find_by_id(payment.order_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let amount = money::format(refund.amount, &payment.currency);
+    let txn = db.begin().await?;
+    let to = if happened { refund_state::NULLIFIED } else { refund_state::FAILED };
+    let response = Some(format!(
+        "recorded by an admin from Transbank's portal: {}",
+        if happened { "refunded" } else { "not refunded" }
+    ));
+    if !settle_refund_row(&txn, refund.id, &[refund_state::VERIFYING, refund_state::SENDING], to, response).await? {
+        txn.rollback().await?;
+        return Ok(Err(format!("The refund of {amount} of order {} is settled already.", order.number)));
+    }
+    if happened {
+        let credit = issue_refund_credit(&txn, &order, &order.number, refund.amount, to).await?;
+        txn.commit().await?;
+        return Ok(Ok(format!(
+            "The refund of {amount} of order {} is recorded as done; credit invoice {} issued.",
+            order.number, credit.number
+        )));
+    }
+    txn.commit().await?;
+    Ok(Ok(format!(
+        "The refund of {amount} of order {} is recorded as not done; it can be refunded again.",
+        order.number
+    )))
 }
 
 /// What is left of a transaction after refunds, by its `status` answer; None when the
@@ -1161,8 +1205,10 @@ pub async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, orde
         .all(db)
         .await?;
     let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
-    // A refund still being sent may be answered any moment: wait for it.
-    if rows.iter().any(|r| r.status == refund_state::SENDING && r.created_at > stale) {
+    // A refund still being sent may be answered any moment: wait for it. After 7 days
+    // WebPay no longer answers `status`: an admin records what Transbank's portal shows.
+    if rows.iter().any(|r| r.status == refund_state::SENDING && r.created_at > stale) || !status_readable(&transaction)
+    {
         return Ok(0);
     }
     let pending: Vec<&refunds::Model> =

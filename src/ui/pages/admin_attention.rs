@@ -14,7 +14,7 @@ use crate::billing::money;
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::payments::webpay::attention::{self, Queue};
-use crate::payments::webpay::checkout::{outcome_message, state as tx_state};
+use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
 use crate::server::AppState;
 use crate::subscriptions::history::Actor;
 use crate::ui::components::{csrf_field, empty, form_errors};
@@ -60,7 +60,7 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                 let action = match t.status.as_str() {
                     tx_state::REFUND_NEEDED => {
                         let action = format!("/admin/attention/transactions/{}/refund", t.id);
-                        let label = format!("Refund {} in full through WebPay", money::format(t.amount, "CLP"));
+                        let label = format!("Refund {} in full through WebPay", money::format(captured_amount(t), "CLP"));
                         view! {
                             <form class="inline" method="post" action=action>
                                 {csrf_field(&ctx2)}
@@ -87,7 +87,7 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                     <tr>
                         <td>{order_cell}</td>
                         <td>{t.buy_order.clone()}{test}</td>
-                        <td class="num">{money::format(t.amount, "CLP")}</td>
+                        <td class="num">{money::format(captured_amount(t), "CLP")}</td>
                         <td>
                             {t.not_taken_reason.clone().map(|_| view! { <p>{outcome_message(t)}</p> })}
                             <p>{t.attention.clone().unwrap_or_default()}</p>
@@ -100,19 +100,43 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
         let refunds: Vec<_> = queue
             .refunds
             .iter()
-            .map(|(refund, order)| {
+            .map(|waiting| {
+                let (refund, order) = (&waiting.refund, &waiting.order);
                 let href = format!("/orders/{}#refunds", order.number);
-                let verify = format!("/orders/{}/refunds/verify", order.number);
+                let verify = waiting.status_readable.then(|| {
+                    let verify = format!("/orders/{}/refunds/verify", order.number);
+                    view! {
+                        <form class="inline" method="post" action=verify>
+                            {csrf_field(&ctx2)}
+                            <button type="submit" class="secondary">"Check with WebPay"</button>
+                        </form>
+                    }
+                });
+                let resolve = format!("/admin/attention/refunds/{}/resolve", refund.id);
+                let reason = if waiting.status_readable {
+                    "WebPay's answer was lost. It counts as refunded until WebPay's status settles it; its credit invoice follows then."
+                } else {
+                    "WebPay's answer was lost and WebPay no longer answers status for this payment (7 days). Look it up in Transbank's portal and record what it shows."
+                };
                 view! {
                     <tr>
                         <td><a href=href>{order.number.clone()}</a></td>
                         <td>{refund.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
                         <td class="num">{money::format(refund.amount, &order.currency)}</td>
-                        <td>"WebPay's answer was lost. It counts as refunded until WebPay's status settles it; its credit invoice follows then."</td>
+                        <td>{reason}</td>
                         <td>
-                            <form class="inline" method="post" action=verify>
+                            {verify}
+                            <form class="stacked" method="post" action=resolve>
                                 {csrf_field(&ctx2)}
-                                <button type="submit" class="secondary">"Check with WebPay"</button>
+                                <label>"Transbank's portal shows "
+                                    <select name="outcome" required>
+                                        <option value="">"—"</option>
+                                        <option value="refunded">"it was refunded"</option>
+                                        <option value="not_refunded">"it was not refunded"</option>
+                                    </select>
+                                </label>
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" I checked it in Transbank's portal"</label>
+                                <button type="submit" class="secondary">"Record"</button>
                             </form>
                         </td>
                     </tr>
@@ -236,6 +260,37 @@ pub async fn checked(
         Err("Tick the confirmation to mark it as checked.".to_string())
     } else {
         attention::mark_checked(&state.db, id).await?
+    };
+    answer(&state, &ctx, &session, outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolveForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/attention/refunds/{id}/resolve`: records what Transbank's portal shows about
+/// a refund whose answer was lost.
+pub async fn resolve_refund(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<ResolveForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let happened = match form.outcome.as_str() {
+        "refunded" => Some(true),
+        "not_refunded" => Some(false),
+        _ => None,
+    };
+    let outcome = match (happened, form.confirm.as_str()) {
+        (None, _) => Err("Choose what Transbank's portal shows: refunded or not.".to_string()),
+        (_, confirm) if confirm != "yes" => Err("Tick the confirmation to record it.".to_string()),
+        (Some(happened), _) => crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await?,
     };
     answer(&state, &ctx, &session, outcome).await
 }
