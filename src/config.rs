@@ -182,7 +182,9 @@ pub struct FileConfig {
     /// `[[brand]]` tables, applied at start-up to the account they name.
     #[serde(default)]
     pub brand: Vec<BrandFields>,
-    /// `[webpay]`: the payment gateway's settings, applied at start-up.
+    /// `[webpay]`: the payment gateway's settings (`test_payments = true` on a staging
+    /// install), applied at start-up. Without one, online payment stays off until an admin
+    /// configures it (`--demo` sets up its simulator).
     pub webpay: Option<GatewayFields>,
 }
 

@@ -36,9 +36,10 @@ pub fn spawn(app: &App) {
             if let Err(e) = run_subscription_jobs(&db).await {
                 tracing::warn!(error = %e, "subscription jobs failed");
             }
-            let verified = match state.webpay().await {
-                Ok(Some(webpay)) => checkout::verify_lost_answers(&db, &webpay).await,
-                Ok(None) => Ok(0),
+            // Lost answers are verified even while online payment is switched off: the money
+            // moved before it was.
+            let verified = match state.webpay_gateway().await {
+                Ok(settings) => checkout::verify_lost_answers(&db, &state.checkout(&settings)).await,
                 Err(e) => Err(e),
             };
             match verified {

@@ -29,8 +29,8 @@ use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
 use crate::secrets::SecretBox;
 use crate::ui::pages::{
-    account, accounts, admin, admin_billing, admin_identity, admin_payments, admin_usage, api_clients, brands, cart,
-    errors, home, invoice, login, oidc, order, product, reports, reseller, subscription,
+    account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_payments, admin_usage, api_clients,
+    brands, cart, errors, home, invoice, login, oidc, order, product, reports, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -54,17 +54,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The WebPay client for the gateway settings in use; `None` while the gateway is off.
-    /// Under `--demo` the defaults point at the simulator this process serves.
-    pub async fn webpay(&self) -> AppResult<Option<WebpayClient>> {
-        let settings = self.webpay_gateway().await?;
-        Ok(settings.active.then(|| settings.client(&self.webpay_http)))
-    }
-
     /// The gateway settings in use, switched on or not (returns and refunds still need them).
     pub async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
         let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
         webpay::gateway::load(&self.db, &self.secrets, demo_host).await
+    }
+
+    /// What a checkout needs of these settings: the client, whether its transactions are
+    /// TEST ones, and whether this install counts those as paid (`--demo`, or the setting).
+    pub fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
+        webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo)
     }
 
     /// How recent a sign-in must be to change the ways in without confirming again.
@@ -265,6 +264,7 @@ fn routes() -> Routes {
         .action("/orders/{number}/items/{id}/remove", post(order::remove_item))
         .action("/orders/{number}/pay", post(order::pay))
         .action("/orders/{number}/refund", post(order::refund))
+        .action("/orders/{number}/refunds/verify", post(order::verify_refunds))
         .page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
         .page("/logout", get(login::confirm_logout).post(login::logout))
@@ -306,6 +306,11 @@ fn routes() -> Routes {
         .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))
         .action("/admin/payments/test", post(admin_payments::test_connection))
         .page("/admin/payments/transactions", get(admin_payments::transactions))
+        .page("/admin/attention", get(admin_attention::list))
+        .action("/admin/attention/orders/{number}/retry", post(admin_attention::retry))
+        .action("/admin/attention/transactions/{id}/refund", post(admin_attention::refund))
+        .action("/admin/attention/transactions/{id}/checked", post(admin_attention::checked))
+        .action("/admin/attention/refunds/{id}/resolve", post(admin_attention::resolve_refund))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
         .action("/admin/billing/vat", post(admin_billing::set_vat))

@@ -23,7 +23,8 @@ test('a customer pays an order through the WebPay simulator, without JavaScript'
   await page.getByRole('button', { name: 'Pay', exact: true }).click();
   await page.getByRole('button', { name: 'Return to the shop' }).click();
 
-  await expect(page).toHaveURL(/\/orders\/SO-0000001$/);
+  // Back on the order page, which tells the result of the attempt come back from.
+  await expect(page).toHaveURL(/\/orders\/SO-0000001\?attempt=SO-0000001-1$/);
   await expect(page.getByRole('status').filter({ hasText: 'Payment approved.' })).toBeVisible();
   await expect(page.getByText('•••• 6623')).toBeVisible();
   await expect(page.getByText('Paid', { exact: true })).toBeVisible();

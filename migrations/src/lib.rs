@@ -7,6 +7,7 @@ mod m20261126_000003_ramp_up_on_items;
 mod m20261126_000004_webpay_events;
 mod m20261126_000005_discounts;
 mod m20261129_000006_net_prices_and_vat;
+mod m20261129_000007_payments;
 mod m20261129_000008_reservation_prices;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_webpay_events::Migration),
             Box::new(m20261126_000005_discounts::Migration),
             Box::new(m20261129_000006_net_prices_and_vat::Migration),
+            Box::new(m20261129_000007_payments::Migration),
             Box::new(m20261129_000008_reservation_prices::Migration),
         ]
     }

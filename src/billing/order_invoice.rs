@@ -4,14 +4,14 @@
 //! days again and a cancellation finds what to credit.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::ledger;
 use super::store::{insert_lines, InvoiceLine};
 use super::usage;
 use crate::catalog::orders::OrderView;
 use crate::entities::enums::{InvoiceStatus, InvoiceType};
-use crate::entities::{accounts, invoices};
+use crate::entities::{accounts, invoice_items, invoices};
 use crate::error::{AppError, AppResult};
 
 /// The number of an order's invoice.
@@ -68,4 +68,32 @@ pub async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<in
         .collect();
     insert_lines(db, invoice.id, lines).await?;
     Ok(invoice)
+}
+
+/// Names, on the lines of an order's invoice issued before its subscriptions existed (a
+/// retried set-up), the subscription each item created. Lines follow the items' order.
+pub async fn link_subscriptions<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<()> {
+    let Some(invoice) = invoices::Entity::find()
+        .filter(invoices::Column::OrderId.eq(view.order.id))
+        .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let lines = invoice_items::Entity::find()
+        .filter(invoice_items::Column::InvoiceId.eq(invoice.id))
+        .order_by_asc(invoice_items::Column::Id)
+        .all(db)
+        .await?;
+    for (line, (item, product)) in lines.iter().zip(&view.items) {
+        if line.subscription_id.is_none() && line.product_id == Some(product.id) {
+            invoice_items::Entity::update_many()
+                .col_expr(invoice_items::Column::SubscriptionId, item.subscription_id.into())
+                .filter(invoice_items::Column::Id.eq(line.id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -26,6 +26,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
+    /// Why this paid order needs an admin (its subscriptions could not be created), or None.
+    #[sea_orm(column_type = "Text")]
+    pub attention: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,8 @@ pub struct Model {
     pub environment: String,
     pub active: bool,
     pub updated_at: DateTimeUtc,
+    /// Transactions made in the integration environment count as paid (a staging install).
+    pub test_payments: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

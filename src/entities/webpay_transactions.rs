@@ -28,6 +28,14 @@ pub struct Model {
     pub processed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Made in Transbank's integration (test) environment: no real money.
+    pub test: bool,
+    /// Why an approval was not taken as its order's payment (it is refunded in full).
+    #[sea_orm(column_type = "Text")]
+    pub not_taken_reason: Option<String>,
+    /// Why this transaction needs an admin (its automatic refund did not go through), or None.
+    #[sea_orm(column_type = "Text")]
+    pub attention: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

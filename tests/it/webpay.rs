@@ -228,3 +228,20 @@ async fn limits_are_checked_before_sending_and_lost_answers_are_told_apart() {
     let error = slow.commit(&"a".repeat(64)).await.unwrap_err();
     assert_eq!(error, WebpayError::Transport("timed out".into()));
 }
+
+#[tokio::test]
+async fn a_commit_answered_with_a_server_error_or_an_unreadable_body_is_a_lost_answer() {
+    let sim = start_simulator().await;
+    let webpay = client(&sim);
+    for (i, action) in ["pay_commit_500", "pay_commit_garbage"].into_iter().enumerate() {
+        let created = webpay.create(&order(&format!("SO-7-{i}"), 1_000)).await.unwrap();
+        shopper(&sim, &created.url, &created.token, action, "4051885600446623", "post").await;
+        let error = webpay.commit(&created.token).await.unwrap_err();
+        assert!(error.is_lost_answer(), "{action}: {error:?}");
+        // The commit happened: status tells.
+        assert_eq!(webpay.status(&created.token).await.unwrap().status.as_deref(), Some("AUTHORIZED"));
+    }
+    // A refusal (4xx) is an answer, not a lost one.
+    let refused = WebpayError::Api { status: 422, message: "Invalid status '10'".into() };
+    assert!(!refused.is_lost_answer());
+}

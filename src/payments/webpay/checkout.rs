@@ -1,22 +1,27 @@
-//! Paying an order with WebPay Plus: start a transaction, judge what comes back to the
-//! return URL (each token processed once), and settle a paid order (subscriptions,
-//! a paid debit invoice and a payment record) in one transaction.
+//! Paying an order with WebPay Plus: start a transaction (one live attempt per order), judge
+//! what comes back to the return URL (each token processed once), and settle a paid order
+//! (subscriptions, a paid debit invoice and a payment record) in one transaction. An
+//! approval that cannot be taken as the order's payment (the order was paid meanwhile, its
+//! total changed, a TEST payment where test payments do not count) is recorded and refunded
+//! in full at once, or queued for an admin; a lost answer is verified with `status`.
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 use super::client::{WebpayClient, WebpayError};
 use super::events;
+use super::gateway::GatewaySettings;
 use super::{is_paid, CreateRequest, TransactionAnswer, MAX_BUY_ORDER, MAX_SESSION_ID};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
+use crate::billing::money;
 use crate::billing::order_invoice;
 use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus};
-use crate::entities::{invoices, payments, webpay_transactions};
+use crate::entities::{invoices, payments, refunds, webpay_transactions};
 use crate::error::{AppError, AppResult};
 use crate::subscriptions::history::Actor;
 
@@ -25,6 +30,8 @@ pub mod state {
     pub const CREATING: &str = "creating";
     pub const CREATE_FAILED: &str = "create_failed";
     pub const CREATED: &str = "created";
+    /// Replaced by a newer attempt of the same order before it came back: never committed.
+    pub const SUPERSEDED: &str = "superseded";
     pub const COMMITTING: &str = "committing";
     pub const AUTHORIZED: &str = "authorized";
     pub const REJECTED: &str = "rejected";
@@ -33,20 +40,84 @@ pub mod state {
     pub const FORM_ERROR: &str = "form_error";
     pub const VERIFYING: &str = "verifying";
     pub const FAILED: &str = "failed";
+    /// Approved, but not taken as the order's payment (`not_taken_reason` says why): the
+    /// full refund is being asked of WebPay.
+    pub const REFUNDING: &str = "refunding";
+    /// Approved, not taken, and refunded in full through WebPay.
+    pub const REFUNDED: &str = "refunded";
+    /// Approved, not taken, and the automatic refund did not go through: an admin's
+    /// (`attention` says why). WebPay's status is still checked in the background.
+    pub const REFUND_NEEDED: &str = "refund_needed";
+    /// The commit answer was lost and WebPay's status could not be read within its 7 days:
+    /// an admin checks in Transbank's portal (`attention`).
+    pub const UNVERIFIED: &str = "unverified";
+}
+
+/// Where a refund of a paid order stands, as stored in `refunds.status`.
+pub mod refund_state {
+    /// Sent to WebPay, no answer yet. Counts as refunded until settled.
+    pub const SENDING: &str = "SENDING";
+    /// WebPay's answer was lost; its status will tell. Counts as refunded until then.
+    pub const VERIFYING: &str = "VERIFYING";
+    pub const REVERSED: &str = "REVERSED";
+    pub const NULLIFIED: &str = "NULLIFIED";
+    /// Refused by WebPay, or WebPay's status shows it did not happen.
+    pub const FAILED: &str = "FAILED";
+}
+
+/// What the shopper reads when the gateway was never set up.
+pub const NOT_AVAILABLE_YET: &str = "Online payment is not available yet. Please contact us to pay this order.";
+/// What the shopper reads when the admin switched online payment off.
+pub const SWITCHED_OFF: &str = "Online payment is switched off just now. Please try again later.";
+
+/// How long a commit or refund may stay unanswered before the background job treats its
+/// answer as lost (longer than any WebPay call may take).
+const STALE_MINUTES: i64 = 5;
+
+/// The gateway a checkout talks to: its client, whether its transactions are TEST ones
+/// (Transbank's integration environment), and whether this install counts those as paid.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    pub client: WebpayClient,
+    pub test: bool,
+    pub takes_test_payments: bool,
+}
+
+impl Gateway {
+    pub fn of(settings: &GatewaySettings, http: &reqwest::Client, demo: bool) -> Gateway {
+        Gateway {
+            client: settings.client(http),
+            test: settings.is_test(),
+            takes_test_payments: settings.takes_test_payments(demo),
+        }
+    }
 }
 
 /// What the shopper reads about a transaction.
 pub fn outcome_message(transaction: &webpay_transactions::Model) -> String {
+    let reason = || transaction.not_taken_reason.clone().unwrap_or_else(|| "This payment was not needed.".into());
     match transaction.status.as_str() {
         state::AUTHORIZED => "Payment approved.".into(),
         state::REJECTED => "Your card was declined. No money was taken; you can try again with another card.".into(),
         state::CANCELLED => "You cancelled the payment at WebPay. The order is still waiting for payment.".into(),
         state::TIMED_OUT => "The WebPay form timed out before the payment was made. You can try again.".into(),
         state::FORM_ERROR => "WebPay reported an error on its payment form. No money was taken; try again.".into(),
-        state::VERIFYING => {
+        state::SUPERSEDED => "This payment attempt was replaced by a newer one. No money was taken for it: WebPay \
+                              charges an approved card only once the shop confirms the attempt, and this one was not \
+                              confirmed."
+            .into(),
+        state::VERIFYING | state::COMMITTING => {
             "We did not hear back from WebPay in time. We are verifying the payment; this page will show the result."
                 .into()
         }
+        state::REFUNDING => format!("{} It is being refunded in full through WebPay.", reason()),
+        state::REFUNDED => format!("{} It was refunded in full through WebPay.", reason()),
+        state::REFUND_NEEDED => {
+            format!("{} It will be refunded in full; our staff have been told and are on it.", reason())
+        }
+        state::UNVERIFIED => "WebPay could not confirm this payment. Our staff are checking it with Transbank; if \
+                              money was taken, it will be refunded."
+            .into(),
         state::CREATED | state::CREATING => "The payment was started at WebPay but not finished.".into(),
         _ => "The payment could not be completed. No money was taken; you can try again.".into(),
     }
@@ -54,7 +125,7 @@ pub fn outcome_message(transaction: &webpay_transactions::Model) -> String {
 
 /// A transaction row only this caller moved from `from` to `to` (a conditional update),
 /// so a token is processed once even when its return arrives twice or on two instances.
-async fn claim<C: sea_orm::ConnectionTrait>(db: &C, id: i32, from: &str, to: &str) -> AppResult<bool> {
+pub(crate) async fn claim<C: ConnectionTrait>(db: &C, id: i32, from: &str, to: &str) -> AppResult<bool> {
     let result = webpay_transactions::Entity::update_many()
         .col_expr(webpay_transactions::Column::Status, to.into())
         .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
@@ -70,13 +141,17 @@ async fn claim<C: sea_orm::ConnectionTrait>(db: &C, id: i32, from: &str, to: &st
 pub struct Redirection {
     pub url: String,
     pub token: String,
+    /// Made in Transbank's integration environment.
+    pub test: bool,
 }
 
 /// Starts paying an order: a new buy order per attempt, the transaction stored before
-/// WebPay is called. `Err(String)` is the message for the shopper.
+/// WebPay is called. The order has one live attempt: a new one replaces (supersedes) the
+/// attempts not yet back from WebPay, and none starts while another is being committed or
+/// verified. `Err(String)` is the message for the shopper.
 pub async fn start(
     db: &DatabaseConnection,
-    webpay: &WebpayClient,
+    gateway: &Gateway,
     viewer: &Viewer,
     number: &str,
     base_url: &str,
@@ -92,15 +167,51 @@ pub async fn start(
     if order.total <= 0 {
         return Ok(Err("This order has nothing to pay.".into()));
     }
-    let attempt =
-        webpay_transactions::Entity::find().filter(webpay_transactions::Column::OrderId.eq(order.id)).count(db).await?
-            + 1;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    // Touching the order row first serialises the starts of one order (a row lock on
+    // PostgreSQL; SQLite has one writer) and checks it is still payable.
+    let payable = crate::entities::orders::Entity::update_many()
+        .col_expr(crate::entities::orders::Column::UpdatedAt, now.into())
+        .filter(crate::entities::orders::Column::Id.eq(order.id))
+        .filter(crate::entities::orders::Column::Status.eq(OrderStatus::PendingPayment))
+        .exec(&txn)
+        .await?;
+    if payable.rows_affected != 1 {
+        txn.rollback().await?;
+        return Ok(Err(format!("Order {} cannot be paid now; reload it to see why.", order.number)));
+    }
+    // Supersede first, then look for an attempt being committed: a return that claimed its
+    // row before this update is seen below; one that comes after finds its row superseded.
+    webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Status, state::SUPERSEDED.into())
+        .col_expr(webpay_transactions::Column::UpdatedAt, now.into())
+        .filter(webpay_transactions::Column::OrderId.eq(order.id))
+        .filter(webpay_transactions::Column::Status.is_in([state::CREATING, state::CREATED]))
+        .exec(&txn)
+        .await?;
+    let busy = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::OrderId.eq(order.id))
+        .filter(webpay_transactions::Column::Status.is_in([state::COMMITTING, state::VERIFYING]))
+        .count(&txn)
+        .await?;
+    if busy > 0 {
+        txn.rollback().await?;
+        return Ok(Err("A payment of this order is being confirmed with WebPay. Its result will show on this \
+                       page shortly; there is no need to pay again."
+            .into()));
+    }
+    let attempt = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::OrderId.eq(order.id))
+        .count(&txn)
+        .await?
+        + 1;
     let buy_order = format!("{}-{attempt}", order.number);
     let session_id = format!("u{}-o{}-{attempt}", viewer.user.id, order.id);
     if buy_order.len() > MAX_BUY_ORDER || session_id.len() > MAX_SESSION_ID {
+        txn.rollback().await?;
         return Ok(Err("This order has been tried too many times; contact support.".into()));
     }
-    let now = Utc::now();
     let row = webpay_transactions::ActiveModel {
         order_id: Set(order.id),
         buy_order: Set(buy_order.clone()),
@@ -108,38 +219,47 @@ pub async fn start(
         token: Set(None),
         amount: Set(order.total),
         status: Set(state::CREATING.into()),
+        test: Set(gateway.test),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     let request = CreateRequest {
         buy_order,
         session_id,
         amount: order.total,
         return_url: format!("{}/checkout/webpay/return", base_url.trim_end_matches('/')),
     };
-    let mut update: webpay_transactions::ActiveModel = row.into();
-    update.updated_at = Set(Utc::now());
-    let answer = webpay.create(&request).await;
+    let answer = gateway.client.create(&request).await;
     let outcome = match &answer {
         Ok(_) => format!("token issued for {} pesos", request.amount),
         Err(error) => error.to_string(),
     };
     events::record(db, Some(order.id), Some(&request.buy_order), events::action::CREATE, outcome).await?;
+    let (next, token, raw) = match &answer {
+        Ok(created) => (state::CREATED, Some(created.token.clone()), None),
+        Err(error) => (state::CREATE_FAILED, None, Some(error.to_string())),
+    };
+    // Conditional: a newer attempt may have superseded this one while WebPay answered.
+    let moved = webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Status, next.into())
+        .col_expr(webpay_transactions::Column::Token, token.into())
+        .col_expr(webpay_transactions::Column::RawResponse, raw.into())
+        .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
+        .filter(webpay_transactions::Column::Id.eq(row.id))
+        .filter(webpay_transactions::Column::Status.eq(state::CREATING))
+        .exec(db)
+        .await?;
     match answer {
-        Ok(created) => {
-            update.token = Set(Some(created.token.clone()));
-            update.status = Set(state::CREATED.into());
-            update.update(db).await?;
-            Ok(Ok(Redirection { url: created.url, token: created.token }))
+        Ok(_) if moved.rows_affected != 1 => {
+            Ok(Err("A newer payment of this order was started in another window; continue there.".into()))
         }
+        Ok(created) => Ok(Ok(Redirection { url: created.url, token: created.token, test: gateway.test })),
         Err(error) => {
             tracing::warn!(order = %order.number, %error, "WebPay create failed");
-            update.status = Set(state::CREATE_FAILED.into());
-            update.raw_response = Set(Some(error.to_string()));
-            update.update(db).await?;
             Ok(
                 Err("WebPay could not start the payment just now. Nothing was charged; please try again shortly."
                     .into()),
@@ -184,12 +304,21 @@ pub fn classify(params: &ReturnParams) -> ReturnCase {
     }
 }
 
-/// Handles a return; answers the order number to show, or `Err` with why nothing matched.
+/// The attempt a return was about: the order page shows its result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Returned {
+    pub order_number: String,
+    pub buy_order: String,
+}
+
+/// Handles a return; answers the attempt to show, or `Err` with why nothing matched. Only a
+/// live (`created`) attempt is committed: a superseded one is left uncommitted, so WebPay
+/// never captures it.
 pub async fn handle_return(
     db: &DatabaseConnection,
-    webpay: &WebpayClient,
+    gateway: &Gateway,
     params: &ReturnParams,
-) -> AppResult<Result<String, String>> {
+) -> AppResult<Result<Returned, String>> {
     let case = classify(params);
     let lookup = |column: webpay_transactions::Column, value: String| async move {
         if value.len() > 64 {
@@ -217,7 +346,10 @@ pub async fn handle_return(
             .await?;
         return Ok(Err("This payment return does not match any order. Nothing was charged to an order.".into()));
     };
-    let order_number = orders_number(db, transaction.order_id).await?;
+    let returned = Returned {
+        order_number: orders_number(db, transaction.order_id).await?,
+        buy_order: transaction.buy_order.clone(),
+    };
     let log = |outcome: String| {
         events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::RETURN, outcome)
     };
@@ -225,16 +357,18 @@ pub async fn handle_return(
         // Never committed; a repeat finds the row already moved and changes nothing.
         let moved = claim(db, transaction.id, state::CREATED, next).await?;
         log(if moved { format!("{next}, not committed") } else { format!("repeated ({next})") }).await?;
-        return Ok(Ok(order_number));
+        return Ok(Ok(returned));
     }
     if !claim(db, transaction.id, state::CREATED, state::COMMITTING).await? {
-        // Processed before (or being processed): the order page shows the recorded result.
-        log(format!("repeated; already {}", transaction.status)).await?;
-        return Ok(Ok(order_number));
+        // Processed before (or being processed), or replaced by a newer attempt (then never
+        // committed): the order page shows the recorded result.
+        let why = if transaction.status == state::SUPERSEDED { "superseded; not committed" } else { "repeated" };
+        log(format!("{why}; already {}", transaction.status)).await?;
+        return Ok(Ok(returned));
     }
     log("token_ws: committing".into()).await?;
     let token = transaction.token.clone().unwrap_or_default();
-    let answer = webpay.commit(&token).await;
+    let answer = gateway.client.commit(&token).await;
     let outcome = match &answer {
         Ok(a) => format!(
             "status {}, response_code {}, amount {}",
@@ -247,7 +381,7 @@ pub async fn handle_return(
     events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::COMMIT, outcome)
         .await?;
     match answer {
-        Ok(answer) => settle(db, &transaction, &answer).await?,
+        Ok(answer) => settle(db, gateway, &transaction, &answer).await?,
         Err(error) if error.is_lost_answer() => {
             tracing::warn!(buy_order = %transaction.buy_order, %error, "WebPay commit answer lost; verifying");
             mark_verifying(db, &transaction).await?;
@@ -257,7 +391,7 @@ pub async fn handle_return(
             record_failure(db, &transaction, &error).await?;
         }
     }
-    Ok(Ok(order_number))
+    Ok(Ok(returned))
 }
 
 async fn orders_number(db: &DatabaseConnection, order_id: i32) -> AppResult<String> {
@@ -291,32 +425,22 @@ async fn record_failure(
     Ok(())
 }
 
-/// Records a commit (or status) answer: paid only when approved with our amount and buy
-/// order; then the order is completed in the same database transaction.
-pub async fn settle(
-    db: &DatabaseConnection,
+/// True when WebPay took the money: approved, whatever the amount or buy order.
+fn captured(answer: &TransactionAnswer) -> bool {
+    answer.response_code == Some(0) && answer.status.as_deref() == Some("AUTHORIZED")
+}
+
+/// The commit (or status) answer's fields on the transaction row, in `status`.
+async fn record_answer<C: ConnectionTrait>(
+    db: &C,
     transaction: &webpay_transactions::Model,
     answer: &TransactionAnswer,
+    status: &str,
+    not_taken_reason: Option<String>,
 ) -> AppResult<()> {
-    // The order's total must still be what this transaction charged (items can be removed
-    // from an unpaid order while an old payment form is open).
-    let order_total = crate::entities::orders::Entity::find_by_id(transaction.order_id).one(db).await?.map(|o| o.total);
-    let approved = is_paid(answer, transaction.amount, &transaction.buy_order);
-    let paid = approved && order_total == Some(transaction.amount);
-    if approved && !paid {
-        tracing::error!(buy_order = %transaction.buy_order, "approved for an amount the order no longer has: refund it");
-        events::record(
-            db,
-            Some(transaction.order_id),
-            Some(&transaction.buy_order),
-            events::action::COMMIT,
-            "approved, but the order's total changed since: not paid; refund this transaction",
-        )
-        .await?;
-    }
-    let txn = db.begin().await?;
     let mut row: webpay_transactions::ActiveModel = transaction.clone().into();
-    row.status = Set(if paid { state::AUTHORIZED } else { state::REJECTED }.into());
+    row.status = Set(status.into());
+    row.not_taken_reason = Set(not_taken_reason);
     row.response_code = Set(answer.response_code.and_then(|c| i32::try_from(c).ok()));
     row.authorization_code = Set(answer.authorization_code.clone().filter(|c| c.len() <= 6));
     row.card_last_digits =
@@ -327,30 +451,71 @@ pub async fn settle(
     row.raw_response = Set(serde_json::to_string(answer).ok());
     row.processed_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());
-    row.update(&txn).await?;
-    if !paid {
-        if answer.response_code == Some(0) {
-            tracing::warn!(buy_order = %transaction.buy_order, "approved answer with another amount or buy order: not paid");
-        }
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Records a commit (or status) answer. Paid only when approved with our amount and buy
+/// order, for an order still waiting for its payment with that total (a conditional
+/// update, like `claim`), and — for a TEST transaction — where this install takes test
+/// payments; then the order is completed in the same database transaction. Any other
+/// approval is recorded as not taken and refunded in full at once (or queued for an admin).
+pub async fn settle(
+    db: &DatabaseConnection,
+    gateway: &Gateway,
+    transaction: &webpay_transactions::Model,
+    answer: &TransactionAnswer,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    if !captured(answer) {
+        record_answer(&txn, transaction, answer, state::REJECTED, None).await?;
         // A rejected payment leaves the order payable (it may have been "verifying").
         reopen_order(&txn, transaction.order_id).await?;
         txn.commit().await?;
         return Ok(());
     }
-    let now = Utc::now();
+    let refusal = if !is_paid(answer, transaction.amount, &transaction.buy_order) {
+        tracing::warn!(buy_order = %transaction.buy_order, "approved answer with another amount or buy order");
+        Some(format!(
+            "WebPay approved {} for WebPay order {}, which is not what this attempt asked for, so it does not pay \
+             the order.",
+            money::format(answer.amount.unwrap_or(transaction.amount), "CLP"),
+            answer.buy_order.as_deref().unwrap_or("-")
+        ))
+    } else if transaction.test && !gateway.takes_test_payments {
+        Some(
+            "This was a TEST payment, made in Transbank's integration environment. This shop does not take test \
+             payments, so it does not pay the order."
+                .into(),
+        )
+    } else {
+        take_payment(&txn, transaction).await?.err()
+    };
+    if let Some(reason) = refusal {
+        events::record(
+            &txn,
+            Some(transaction.order_id),
+            Some(&transaction.buy_order),
+            events::action::COMMIT,
+            format!("approved, not taken as the order's payment: {reason} Refunding it in full."),
+        )
+        .await?;
+        record_answer(&txn, transaction, answer, state::REFUNDING, Some(reason)).await?;
+        reopen_order(&txn, transaction.order_id).await?;
+        txn.commit().await?;
+        let amount = answer.amount.unwrap_or(transaction.amount);
+        return refund_not_taken(db, &gateway.client, transaction, amount, state::REFUNDING).await;
+    }
+    record_answer(&txn, transaction, answer, state::AUTHORIZED, None).await?;
     let order =
         crate::entities::orders::Entity::find_by_id(transaction.order_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let mut paid_order: crate::entities::orders::ActiveModel = order.clone().into();
-    paid_order.status = Set(OrderStatus::Paid);
-    paid_order.paid_at = Set(Some(now));
-    paid_order.updated_at = Set(now);
-    paid_order.update(&txn).await?;
     let view = orders::load(&txn, AccountScope::All, &order.number).await?;
-    let view = match orders::create_subscriptions(&txn, &view, &Actor::system()).await? {
+    let view = match provision(&txn, &view, &Actor::system()).await? {
         Ok(linked) => linked,
-        Err(message) => {
-            // Paid money is never lost: the payment stands and the problem is logged for an admin.
-            tracing::error!(order = %order.number, %message, "paid order: a subscription could not be created");
+        Err(reason) => {
+            // Paid money is never lost: the payment stands and the order waits for an admin.
+            tracing::error!(order = %order.number, %reason, "paid order: its subscriptions could not be created");
+            flag_order(&txn, order.id, Some(reason)).await?;
             view
         }
     };
@@ -363,7 +528,7 @@ pub async fn settle(
         amount: Set(transaction.amount),
         currency: Set(order.currency.clone()),
         method: Set("webpay_plus".into()),
-        paid_at: Set(now),
+        paid_at: Set(order.paid_at.unwrap_or_else(Utc::now)),
         ..Default::default()
     }
     .insert(&txn)
@@ -372,12 +537,201 @@ pub async fn settle(
     Ok(())
 }
 
+/// Marks the order paid if it still waits for this payment (a conditional update: of two
+/// approvals only one pays). `Err` says, for the shopper, why this approval cannot pay it.
+async fn take_payment(
+    txn: &DatabaseTransaction,
+    transaction: &webpay_transactions::Model,
+) -> AppResult<Result<(), String>> {
+    use crate::entities::orders::{Column, Entity};
+    let now = Utc::now();
+    let taken = Entity::update_many()
+        .col_expr(Column::Status, OrderStatus::Paid.as_str().into())
+        .col_expr(Column::PaidAt, Some(now).into())
+        .col_expr(Column::UpdatedAt, now.into())
+        .filter(Column::Id.eq(transaction.order_id))
+        .filter(Column::Status.is_in([OrderStatus::PendingPayment, OrderStatus::PaymentVerifying]))
+        .filter(Column::Total.eq(transaction.amount))
+        .exec(txn)
+        .await?;
+    if taken.rows_affected == 1 {
+        return Ok(Ok(()));
+    }
+    let order = Entity::find_by_id(transaction.order_id).one(txn).await?.ok_or(AppError::NotFound)?;
+    let paid = money::format(transaction.amount, &order.currency);
+    Ok(Err(match order.status {
+        OrderStatus::Paid => format!(
+            "This payment of {paid} (WebPay order {}) was approved after this order had already been paid, so it \
+             was not needed.",
+            transaction.buy_order
+        ),
+        OrderStatus::Canceled => {
+            format!("This payment of {paid} was approved after the order was canceled, so it does not pay it.")
+        }
+        _ => format!(
+            "WebPay approved {paid}, but the order's total had changed to {} meanwhile, so it does not pay the order.",
+            money::format(order.total, &order.currency)
+        ),
+    }))
+}
+
+/// Creates a paid order's subscriptions all or nothing: inside a savepoint, rolled back to
+/// zero subscriptions when one of them cannot be created. `Err` is the reason, for an admin.
+pub(crate) async fn provision(
+    txn: &DatabaseTransaction,
+    view: &orders::OrderView,
+    actor: &Actor,
+) -> AppResult<Result<orders::OrderView, String>> {
+    let savepoint = txn.begin().await?;
+    match orders::create_subscriptions(&savepoint, view, actor).await {
+        Ok(Ok(linked)) => {
+            savepoint.commit().await?;
+            Ok(Ok(linked))
+        }
+        Ok(Err(message)) => {
+            savepoint.rollback().await?;
+            Ok(Err(format!("The order's subscriptions could not be created: {message}")))
+        }
+        Err(error) => {
+            savepoint.rollback().await?;
+            tracing::error!(order = %view.order.number, %error, "creating a paid order's subscriptions failed");
+            Ok(Err(format!("The order's subscriptions could not be created: {error}")))
+        }
+    }
+}
+
+/// Sets (or clears) why a paid order needs an admin.
+pub(crate) async fn flag_order<C: ConnectionTrait>(db: &C, order_id: i32, reason: Option<String>) -> AppResult<()> {
+    crate::entities::orders::Entity::update_many()
+        .col_expr(crate::entities::orders::Column::Attention, reason.into())
+        .col_expr(crate::entities::orders::Column::UpdatedAt, Utc::now().into())
+        .filter(crate::entities::orders::Column::Id.eq(order_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Refunds an approval that was not taken, in full, through WebPay; the transaction moves
+/// from `from` to refunded, or to refund_needed with the reason for an admin.
+pub(crate) async fn refund_not_taken(
+    db: &DatabaseConnection,
+    webpay: &WebpayClient,
+    transaction: &webpay_transactions::Model,
+    amount: i64,
+    from: &str,
+) -> AppResult<()> {
+    let token = transaction.token.clone().unwrap_or_default();
+    let answer = webpay.refund(&token, amount).await;
+    let logged = match &answer {
+        Ok(refund) => {
+            format!("{amount} pesos (approval not taken): {}", serde_json::to_string(refund).unwrap_or_default())
+        }
+        Err(error) => format!("{amount} pesos (approval not taken): {error}"),
+    };
+    events::record(db, Some(transaction.order_id), Some(&transaction.buy_order), events::action::REFUND, logged)
+        .await?;
+    let (next, attention) = match answer {
+        Ok(_) => (state::REFUNDED, None),
+        Err(error) if error.is_lost_answer() => (
+            state::REFUND_NEEDED,
+            Some(format!(
+                "The automatic refund of {} got no answer ({error}). WebPay's status is checked in the background; \
+                 if it shows no refund, refund it again.",
+                money::format(amount, "CLP")
+            )),
+        ),
+        Err(error) => (
+            state::REFUND_NEEDED,
+            Some(format!(
+                "WebPay did not take the automatic refund of {}: {}. Refund it again, or in Transbank's portal.",
+                money::format(amount, "CLP"),
+                match &error {
+                    WebpayError::Api { message, .. } => message.clone(),
+                    other => other.to_string(),
+                }
+            )),
+        ),
+    };
+    if next == state::REFUND_NEEDED {
+        tracing::error!(buy_order = %transaction.buy_order, "an approval that was not taken is not refunded yet");
+    }
+    webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Status, next.into())
+        .col_expr(webpay_transactions::Column::Attention, attention.into())
+        .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
+        .filter(webpay_transactions::Column::Id.eq(transaction.id))
+        .filter(webpay_transactions::Column::Status.eq(from))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What WebPay took for a transaction, from its recorded answer (what a full refund gives back).
+pub fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
+    transaction
+        .raw_response
+        .as_deref()
+        .and_then(|raw| serde_json::from_str::<TransactionAnswer>(raw).ok())
+        .and_then(|answer| answer.amount)
+        .unwrap_or(transaction.amount)
+}
+
 /// How long Transbank answers `status` for a transaction.
 pub const STATUS_DAYS: i64 = 7;
 
-/// Settles transactions whose commit answer was lost: asks `status` and records what
-/// Transbank says; after 7 days they are failed. Each row is claimed before it is settled.
-pub async fn verify_lost_answers(db: &DatabaseConnection, webpay: &WebpayClient) -> AppResult<usize> {
+/// The background job's payment work; answers how many transactions and refunds it
+/// settled. Commits left in `committing` (the process stopped mid-way) are verified like
+/// lost answers; transactions whose commit answer was lost are settled from `status`
+/// (after 7 days they go to an admin); refunds whose answer was lost are settled from
+/// `status`; approvals not taken whose refund is pending are checked with `status`. Each
+/// row is claimed before it is settled, so several instances can run this at once.
+pub async fn verify_lost_answers(db: &DatabaseConnection, gateway: &Gateway) -> AppResult<usize> {
+    requeue_stale_commits(db).await?;
+    let mut settled = verify_commits(db, gateway).await?;
+    settled += verify_all_refunds(db, &gateway.client).await?;
+    settled += check_refunds_needed(db, &gateway.client).await?;
+    Ok(settled)
+}
+
+/// A commit still `committing` long after any WebPay call would have ended: its answer
+/// was lost with the process that waited for it.
+async fn requeue_stale_commits(db: &DatabaseConnection) -> AppResult<()> {
+    let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
+    let stuck = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::Status.eq(state::COMMITTING))
+        .filter(webpay_transactions::Column::UpdatedAt.lt(stale))
+        .all(db)
+        .await?;
+    for transaction in stuck {
+        tracing::warn!(buy_order = %transaction.buy_order, "a commit left unfinished; verifying it");
+        mark_verifying(db, &transaction).await?;
+    }
+    let refunding = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::Status.eq(state::REFUNDING))
+        .filter(webpay_transactions::Column::UpdatedAt.lt(stale))
+        .all(db)
+        .await?;
+    for transaction in refunding {
+        webpay_transactions::Entity::update_many()
+            .col_expr(webpay_transactions::Column::Status, state::REFUND_NEEDED.into())
+            .col_expr(
+                webpay_transactions::Column::Attention,
+                Some(
+                    "The automatic refund was interrupted. WebPay's status is checked in the background; if it shows \
+                      no refund, refund it again."
+                        .to_string(),
+                )
+                .into(),
+            )
+            .filter(webpay_transactions::Column::Id.eq(transaction.id))
+            .filter(webpay_transactions::Column::Status.eq(state::REFUNDING))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn verify_commits(db: &DatabaseConnection, gateway: &Gateway) -> AppResult<usize> {
     let waiting = webpay_transactions::Entity::find()
         .filter(webpay_transactions::Column::Status.eq(state::VERIFYING))
         .order_by_asc(webpay_transactions::Column::Id)
@@ -387,14 +741,24 @@ pub async fn verify_lost_answers(db: &DatabaseConnection, webpay: &WebpayClient)
     for transaction in waiting {
         let token = transaction.token.clone().unwrap_or_default();
         if Utc::now() - transaction.created_at > chrono::Duration::days(STATUS_DAYS) {
-            if claim(db, transaction.id, state::VERIFYING, state::COMMITTING).await? {
-                let expired = WebpayError::Api { status: 422, message: "not verified within 7 days".into() };
-                record_failure(db, &transaction, &expired).await?;
+            if claim(db, transaction.id, state::VERIFYING, state::UNVERIFIED).await? {
+                let reason = format!(
+                    "The answer to the commit of {} ({}) was lost and WebPay's status could not be read within {} \
+                     days. Check in Transbank's portal whether it was charged; if so, refund it there.",
+                    transaction.buy_order,
+                    money::format(transaction.amount, "CLP"),
+                    STATUS_DAYS
+                );
+                webpay_transactions::Entity::update_many()
+                    .col_expr(webpay_transactions::Column::Attention, Some(reason).into())
+                    .filter(webpay_transactions::Column::Id.eq(transaction.id))
+                    .exec(db)
+                    .await?;
                 reopen_order(db, transaction.order_id).await?;
             }
             continue;
         }
-        let answer = webpay.status(&token).await;
+        let answer = gateway.client.status(&token).await;
         let outcome = match &answer {
             Ok(a) => format!("status {}", a.status.as_deref().unwrap_or("-")),
             Err(error) => error.to_string(),
@@ -412,15 +776,129 @@ pub async fn verify_lost_answers(db: &DatabaseConnection, webpay: &WebpayClient)
             continue;
         }
         if claim(db, transaction.id, state::VERIFYING, state::COMMITTING).await? {
-            settle(db, &transaction, &answer).await?;
+            settle(db, gateway, &transaction, &answer).await?;
             settled += 1;
         }
     }
     Ok(settled)
 }
 
+/// Whether WebPay still answers `status` for a transaction (7 days after it was made).
+pub fn status_readable(transaction: &webpay_transactions::Model) -> bool {
+    Utc::now() - transaction.created_at <= chrono::Duration::days(STATUS_DAYS)
+}
+
+/// An admin records what Transbank's portal shows about a refund whose answer was lost
+/// (for when WebPay's `status` cannot tell any more): refunded (its credit invoice is
+/// issued, once) or not (failed, the amount is refundable again). Answers the admin's message.
+pub async fn resolve_refund(
+    db: &DatabaseConnection,
+    refund_id: i32,
+    happened: bool,
+) -> AppResult<Result<String, String>> {
+    let refund = refunds::Entity::find_by_id(refund_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let payment = payments::Entity::find_by_id(refund.payment_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let order =
+        crate::entities::orders::Entity::find_by_id(payment.order_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let amount = money::format(refund.amount, &payment.currency);
+    let txn = db.begin().await?;
+    let to = if happened { refund_state::NULLIFIED } else { refund_state::FAILED };
+    let response = Some(format!(
+        "recorded by an admin from Transbank's portal: {}",
+        if happened { "refunded" } else { "not refunded" }
+    ));
+    if !settle_refund_row(&txn, refund.id, &[refund_state::VERIFYING, refund_state::SENDING], to, response).await? {
+        txn.rollback().await?;
+        return Ok(Err(format!("The refund of {amount} of order {} is settled already.", order.number)));
+    }
+    if happened {
+        let credit = issue_refund_credit(&txn, &order, &order.number, refund.amount, to).await?;
+        txn.commit().await?;
+        return Ok(Ok(format!(
+            "The refund of {amount} of order {} is recorded as done; credit invoice {} issued.",
+            order.number, credit.number
+        )));
+    }
+    txn.commit().await?;
+    Ok(Ok(format!(
+        "The refund of {amount} of order {} is recorded as not done; it can be refunded again.",
+        order.number
+    )))
+}
+
+/// What is left of a transaction after refunds, by its `status` answer; None when the
+/// answer does not tell.
+fn balance_of(answer: &TransactionAnswer, amount: i64) -> Option<i64> {
+    match answer.status.as_deref() {
+        Some("REVERSED") | Some("NULLIFIED") => Some(answer.balance.unwrap_or(0)),
+        Some("PARTIALLY_NULLIFIED") => answer.balance,
+        Some("AUTHORIZED") | Some("CAPTURED") => Some(answer.balance.unwrap_or(amount)),
+        _ => None,
+    }
+}
+
+/// Checks approvals not taken whose automatic refund did not go through: when WebPay's
+/// status shows the money went back (the lost answer was a refund after all, or an admin
+/// refunded it in Transbank's portal), the transaction is refunded.
+async fn check_refunds_needed(db: &DatabaseConnection, webpay: &WebpayClient) -> AppResult<usize> {
+    let needed = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::Status.eq(state::REFUND_NEEDED))
+        .filter(webpay_transactions::Column::CreatedAt.gt(Utc::now() - chrono::Duration::days(STATUS_DAYS)))
+        .order_by_asc(webpay_transactions::Column::Id)
+        .all(db)
+        .await?;
+    let mut settled = 0;
+    for transaction in needed {
+        if refund_shown_by_status(db, webpay, &transaction).await? == Some(true) {
+            settled += 1;
+        }
+    }
+    Ok(settled)
+}
+
+/// Asks WebPay's status whether a not-taken approval was refunded in full; if so records
+/// it. None when the status could not be read.
+pub(crate) async fn refund_shown_by_status(
+    db: &DatabaseConnection,
+    webpay: &WebpayClient,
+    transaction: &webpay_transactions::Model,
+) -> AppResult<Option<bool>> {
+    let token = transaction.token.clone().unwrap_or_default();
+    let answer = match webpay.status(&token).await {
+        Ok(answer) => answer,
+        Err(error) => {
+            tracing::info!(buy_order = %transaction.buy_order, %error, "WebPay status not available");
+            return Ok(None);
+        }
+    };
+    let refunded = balance_of(&answer, captured_amount(transaction)) == Some(0);
+    events::record(
+        db,
+        Some(transaction.order_id),
+        Some(&transaction.buy_order),
+        events::action::STATUS,
+        format!(
+            "status {} (refund of an approval not taken: {})",
+            answer.status.as_deref().unwrap_or("-"),
+            if refunded { "done" } else { "not done" }
+        ),
+    )
+    .await?;
+    if refunded {
+        webpay_transactions::Entity::update_many()
+            .col_expr(webpay_transactions::Column::Status, state::REFUNDED.into())
+            .col_expr(webpay_transactions::Column::Attention, Option::<String>::None.into())
+            .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
+            .filter(webpay_transactions::Column::Id.eq(transaction.id))
+            .filter(webpay_transactions::Column::Status.is_in([state::REFUND_NEEDED, state::REFUNDING]))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(refunded))
+}
+
 /// An order that was "payment being verified" is payable again.
-async fn reopen_order<C: sea_orm::ConnectionTrait>(db: &C, order_id: i32) -> AppResult<()> {
+async fn reopen_order<C: ConnectionTrait>(db: &C, order_id: i32) -> AppResult<()> {
     crate::entities::orders::Entity::update_many()
         .col_expr(crate::entities::orders::Column::Status, OrderStatus::PendingPayment.as_str().into())
         .filter(crate::entities::orders::Column::Id.eq(order_id))
@@ -437,6 +915,43 @@ pub async fn transactions_of(db: &DatabaseConnection, order_id: i32) -> AppResul
         .order_by_desc(webpay_transactions::Column::Id)
         .all(db)
         .await?)
+}
+
+/// The refunds of an order's payment, oldest first.
+pub async fn refunds_of(db: &DatabaseConnection, order_id: i32) -> AppResult<Vec<refunds::Model>> {
+    let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(order_id)).one(db).await? else {
+        return Ok(vec![]);
+    };
+    Ok(refunds::Entity::find()
+        .filter(refunds::Column::PaymentId.eq(payment.id))
+        .order_by_asc(refunds::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Which of the refunds whose answer was lost happened, given how much of them WebPay's
+/// balance says was refunded: the one choice of them (by amounts) that adds up to it.
+/// None when no choice does, or several with different amounts do (an admin decides).
+pub(crate) fn refunds_that_happened(pending: &[i64], refunded: i64) -> Option<Vec<bool>> {
+    const MAX_PENDING: usize = 12;
+    if pending.len() > MAX_PENDING {
+        return None;
+    }
+    let mut found: Option<(u32, Vec<i64>)> = None;
+    for mask in 0u32..(1 << pending.len()) {
+        let mut chosen: Vec<i64> =
+            pending.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, amount)| *amount).collect();
+        if chosen.iter().sum::<i64>() != refunded {
+            continue;
+        }
+        chosen.sort_unstable();
+        match &found {
+            None => found = Some((mask, chosen)),
+            Some((_, amounts)) if *amounts == chosen => {}
+            Some(_) => return None,
+        }
+    }
+    found.map(|(mask, _)| (0..pending.len()).map(|i| mask & (1 << i) != 0).collect())
 }
 
 #[cfg(test)]
@@ -461,89 +976,288 @@ mod tests {
         assert_eq!(classify(&params(None, None, None)), ReturnCase::Unusable);
         assert_eq!(classify(&params(Some("  "), None, None)), ReturnCase::Unusable);
     }
+
+    #[test]
+    fn the_balance_tells_which_lost_refunds_happened_only_when_one_choice_fits() {
+        assert_eq!(refunds_that_happened(&[600_000], 600_000), Some(vec![true]));
+        assert_eq!(refunds_that_happened(&[600_000], 0), Some(vec![false]), "the balance did not move");
+        assert_eq!(refunds_that_happened(&[100, 250], 250), Some(vec![false, true]));
+        assert_eq!(refunds_that_happened(&[100, 100], 100), Some(vec![true, false]), "the same amount either way");
+        assert_eq!(refunds_that_happened(&[100, 200, 300], 300), None, "300 or 100 + 200");
+        assert_eq!(refunds_that_happened(&[100], 50), None, "no choice fits");
+    }
+
+    #[test]
+    fn the_status_balance_is_read_by_transaction_status() {
+        let answer = |status: &str, balance: Option<i64>| TransactionAnswer {
+            status: Some(status.into()),
+            balance,
+            ..Default::default()
+        };
+        assert_eq!(balance_of(&answer("REVERSED", None), 1_000), Some(0));
+        assert_eq!(balance_of(&answer("NULLIFIED", Some(0)), 1_000), Some(0));
+        assert_eq!(balance_of(&answer("PARTIALLY_NULLIFIED", Some(400)), 1_000), Some(400));
+        assert_eq!(balance_of(&answer("PARTIALLY_NULLIFIED", None), 1_000), None);
+        assert_eq!(balance_of(&answer("AUTHORIZED", None), 1_000), Some(1_000));
+        assert_eq!(balance_of(&answer("FAILED", None), 1_000), None);
+    }
 }
 
 /// What a refund did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefundOutcome {
-    /// REVERSED or NULLIFIED, as WebPay answered.
-    pub kind: String,
-    pub amount: i64,
-    pub credit_invoice: String,
+pub enum RefundOutcome {
+    /// WebPay answered: REVERSED or NULLIFIED, and a credit invoice was issued.
+    Refunded { kind: String, amount: i64, credit_invoice: String },
+    /// WebPay's answer was lost: the refund counts until WebPay's status settles it.
+    BeingVerified { amount: i64 },
 }
 
-/// Refunds part or all of a paid order through WebPay (provider admins: the caller checks).
-/// The answer is stored and a credit invoice for the amount is issued against the order's
-/// invoice. `Err(String)` is the admin's message; nothing is stored for a refused amount.
-pub async fn refund(
+/// The payment of a paid order and the WebPay transaction that made it; `Err` is the
+/// admin's message.
+async fn webpay_payment(
     db: &DatabaseConnection,
-    webpay: &WebpayClient,
-    number: &str,
-    amount: i64,
-) -> AppResult<Result<RefundOutcome, String>> {
-    use crate::entities::refunds;
-    let view = orders::load(db, AccountScope::All, number).await?;
-    if view.order.status != OrderStatus::Paid {
-        return Ok(Err("Only a paid order can be refunded.".into()));
-    }
-    let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(view.order.id)).one(db).await?
-    else {
+    order_id: i32,
+) -> AppResult<Result<(payments::Model, webpay_transactions::Model), String>> {
+    let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(order_id)).one(db).await? else {
         return Ok(Err("This order was not paid through WebPay.".into()));
     };
     let transaction = match payment.webpay_transaction_id {
         Some(id) => webpay_transactions::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    let Some(transaction) = transaction else {
-        return Ok(Err("This order was not paid through WebPay.".into()));
-    };
+    Ok(transaction.map(|t| (payment, t)).ok_or_else(|| "This order was not paid through WebPay.".to_string()))
+}
+
+/// What is left of a payment to refund: refunds WebPay did, and those whose answer is
+/// still unknown, count.
+async fn left_to_refund<C: ConnectionTrait>(db: &C, payment: &payments::Model) -> AppResult<i64> {
     let refunded: i64 = refunds::Entity::find()
         .filter(refunds::Column::PaymentId.eq(payment.id))
-        .filter(refunds::Column::Status.ne("FAILED"))
+        .filter(refunds::Column::Status.ne(refund_state::FAILED))
         .all(db)
         .await?
         .iter()
         .map(|r| r.amount)
         .sum();
-    let left = payment.amount - refunded;
+    Ok(payment.amount - refunded)
+}
+
+/// What is left of an order's payment to refund (0 when it was not paid through WebPay).
+pub async fn left_of(db: &DatabaseConnection, order_id: i32) -> AppResult<i64> {
+    Ok(match webpay_payment(db, order_id).await? {
+        Ok((payment, _)) => left_to_refund(db, &payment).await?,
+        Err(_) => 0,
+    })
+}
+
+/// Moves a refund row from one of `from` to `to` with WebPay's answer; true for the one
+/// caller that moved it.
+async fn settle_refund_row<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    from: &[&str],
+    to: &str,
+    response: Option<String>,
+) -> AppResult<bool> {
+    let moved = refunds::Entity::update_many()
+        .col_expr(refunds::Column::Status, to.into())
+        .col_expr(refunds::Column::Response, response.into())
+        .filter(refunds::Column::Id.eq(id))
+        .filter(refunds::Column::Status.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(moved.rows_affected == 1)
+}
+
+/// Refunds part or all of a paid order through WebPay (provider admins: the caller checks).
+/// The refund is stored before WebPay is called and counts from then on; an answered
+/// refund gets a credit invoice against the order's invoice, a refused one is failed, and
+/// one whose answer was lost is verified with WebPay's status (`verify_refunds`).
+/// `Err(String)` is the admin's message; nothing is stored for a refused amount.
+pub async fn refund(
+    db: &DatabaseConnection,
+    webpay: &WebpayClient,
+    number: &str,
+    amount: i64,
+) -> AppResult<Result<RefundOutcome, String>> {
+    let view = orders::load(db, AccountScope::All, number).await?;
+    if view.order.status != OrderStatus::Paid {
+        return Ok(Err("Only a paid order can be refunded.".into()));
+    }
+    let (payment, transaction) = match webpay_payment(db, view.order.id).await? {
+        Ok(found) => found,
+        Err(message) => return Ok(Err(message)),
+    };
+    let left = left_to_refund(db, &payment).await?;
     if amount <= 0 || amount > left {
         return Ok(Err(format!("Refund between 1 and {left} pesos (what is left of this payment).")));
     }
+    let row = refunds::ActiveModel {
+        payment_id: Set(payment.id),
+        amount: Set(amount),
+        status: Set(refund_state::SENDING.into()),
+        response: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     let token = transaction.token.clone().unwrap_or_default();
     let answer = webpay.refund(&token, amount).await;
     let (status, response) = match &answer {
-        Ok(refund @ super::RefundAnswer::Reversed) => ("REVERSED", serde_json::to_string(refund).ok()),
-        Ok(refund @ super::RefundAnswer::Nullified { .. }) => ("NULLIFIED", serde_json::to_string(refund).ok()),
-        Err(error) => ("FAILED", Some(error.to_string())),
+        Ok(refund @ super::RefundAnswer::Reversed) => (refund_state::REVERSED, serde_json::to_string(refund).ok()),
+        Ok(refund @ super::RefundAnswer::Nullified { .. }) => {
+            (refund_state::NULLIFIED, serde_json::to_string(refund).ok())
+        }
+        Err(error) if error.is_lost_answer() => (refund_state::VERIFYING, Some(error.to_string())),
+        Err(error) => (refund_state::FAILED, Some(error.to_string())),
     };
     let outcome = format!("{amount} pesos: {}", response.clone().unwrap_or_default());
     events::record(db, Some(view.order.id), Some(&transaction.buy_order), events::action::REFUND, outcome).await?;
     let txn = db.begin().await?;
-    refunds::ActiveModel {
-        payment_id: Set(payment.id),
-        amount: Set(amount),
-        status: Set(status.into()),
-        response: Set(response),
-        created_at: Set(Utc::now()),
-        ..Default::default()
+    if !settle_refund_row(&txn, row.id, &[refund_state::SENDING], status, response).await? {
+        // The background job settled it from WebPay's status meanwhile.
+        txn.rollback().await?;
+        return Ok(Ok(RefundOutcome::BeingVerified { amount }));
     }
-    .insert(&txn)
-    .await?;
-    if let Err(error) = answer {
+    match answer {
+        Ok(_) => {
+            let credit = issue_refund_credit(&txn, &view.order, number, amount, status).await?;
+            txn.commit().await?;
+            Ok(Ok(RefundOutcome::Refunded { kind: status.into(), amount, credit_invoice: credit.number }))
+        }
+        Err(error) if error.is_lost_answer() => {
+            txn.commit().await?;
+            tracing::warn!(order = %number, %error, "WebPay refund answer lost; verifying");
+            Ok(Ok(RefundOutcome::BeingVerified { amount }))
+        }
+        Err(error) => {
+            txn.commit().await?;
+            tracing::warn!(order = %number, %error, "WebPay refund refused");
+            Ok(Err(match error {
+                WebpayError::Api { message, .. } => format!("WebPay refused the refund: {message}"),
+                other => format!("The refund did not go through: {other}."),
+            }))
+        }
+    }
+}
+
+/// Settles an order's refunds whose answer was lost from WebPay's status: the balance tells
+/// which of them happened (those get their credit invoice, once) and which did not (failed).
+/// Answers how many were settled.
+pub async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, order_id: i32) -> AppResult<usize> {
+    let (payment, transaction) = match webpay_payment(db, order_id).await? {
+        Ok(found) => found,
+        Err(_) => return Ok(0),
+    };
+    let rows = refunds::Entity::find()
+        .filter(refunds::Column::PaymentId.eq(payment.id))
+        .order_by_asc(refunds::Column::Id)
+        .all(db)
+        .await?;
+    let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
+    // A refund still being sent may be answered any moment: wait for it. After 7 days
+    // WebPay no longer answers `status`: an admin records what Transbank's portal shows.
+    if rows.iter().any(|r| r.status == refund_state::SENDING && r.created_at > stale) || !status_readable(&transaction)
+    {
+        return Ok(0);
+    }
+    let pending: Vec<&refunds::Model> =
+        rows.iter().filter(|r| [refund_state::VERIFYING, refund_state::SENDING].contains(&r.status.as_str())).collect();
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    let confirmed: i64 = rows
+        .iter()
+        .filter(|r| [refund_state::REVERSED, refund_state::NULLIFIED].contains(&r.status.as_str()))
+        .map(|r| r.amount)
+        .sum();
+    let token = transaction.token.clone().unwrap_or_default();
+    let answer = webpay.status(&token).await;
+    let logged = match &answer {
+        Ok(a) => format!(
+            "status {}, balance {} (verifying refunds)",
+            a.status.as_deref().unwrap_or("-"),
+            a.balance.map_or("-".into(), |b| b.to_string())
+        ),
+        Err(error) => format!("{error} (verifying refunds)"),
+    };
+    events::record(db, Some(order_id), Some(&transaction.buy_order), events::action::STATUS, logged).await?;
+    let Ok(answer) = answer else {
+        return Ok(0);
+    };
+    let Some(balance) = balance_of(&answer, payment.amount) else {
+        return Ok(0);
+    };
+    let amounts: Vec<i64> = pending.iter().map(|r| r.amount).collect();
+    let Some(happened) = refunds_that_happened(&amounts, payment.amount - confirmed - balance) else {
+        tracing::warn!(buy_order = %transaction.buy_order, balance, "WebPay's balance does not tell which refunds happened");
+        return Ok(0);
+    };
+    let kind =
+        if answer.status.as_deref() == Some("REVERSED") { refund_state::REVERSED } else { refund_state::NULLIFIED };
+    let order = crate::entities::orders::Entity::find_by_id(order_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let from = [refund_state::VERIFYING, refund_state::SENDING];
+    let mut settled = 0;
+    for (refund, done) in pending.into_iter().zip(happened) {
+        let txn = db.begin().await?;
+        let response = Some(format!(
+            "settled from WebPay's status {} (balance {balance}): {}",
+            answer.status.as_deref().unwrap_or("-"),
+            if done { "refunded" } else { "not refunded" }
+        ));
+        let to = if done { kind } else { refund_state::FAILED };
+        if settle_refund_row(&txn, refund.id, &from, to, response).await? {
+            if done {
+                issue_refund_credit(&txn, &order, &order.number, refund.amount, kind).await?;
+            }
+            settled += 1;
+        }
         txn.commit().await?;
-        tracing::warn!(order = %number, %error, "WebPay refund refused");
-        return Ok(Err(match error {
-            WebpayError::Api { message, .. } => format!("WebPay refused the refund: {message}"),
-            other => format!("The refund did not go through: {other}. Check the transaction log before trying again."),
-        }));
     }
+    Ok(settled)
+}
+
+/// `verify_refunds` for every order with a refund whose answer is unknown.
+async fn verify_all_refunds(db: &DatabaseConnection, webpay: &WebpayClient) -> AppResult<usize> {
+    let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
+    let waiting = refunds::Entity::find()
+        .find_also_related(payments::Entity)
+        .filter(
+            sea_orm::Condition::any().add(refunds::Column::Status.eq(refund_state::VERIFYING)).add(
+                sea_orm::Condition::all()
+                    .add(refunds::Column::Status.eq(refund_state::SENDING))
+                    .add(refunds::Column::CreatedAt.lt(stale)),
+            ),
+        )
+        .all(db)
+        .await?;
+    let mut orders: Vec<i32> = waiting.into_iter().filter_map(|(_, payment)| payment.map(|p| p.order_id)).collect();
+    orders.sort_unstable();
+    orders.dedup();
+    let mut settled = 0;
+    for order_id in orders {
+        settled += verify_refunds(db, webpay, order_id).await?;
+    }
+    Ok(settled)
+}
+
+/// The credit invoice for a refund WebPay did (answered, or shown by its status), against
+/// the order's debit invoice.
+async fn issue_refund_credit(
+    txn: &DatabaseTransaction,
+    order: &crate::entities::orders::Model,
+    number: &str,
+    amount: i64,
+    status: &str,
+) -> AppResult<invoices::Model> {
     let debit = invoices::Entity::find()
-        .filter(invoices::Column::OrderId.eq(view.order.id))
+        .filter(invoices::Column::OrderId.eq(order.id))
         .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let split = crate::billing::credits::split_refund(&txn, &debit, amount).await?;
+    let split = crate::billing::credits::split_refund(txn, &debit, amount).await?;
     let line = crate::billing::credits::CreditLine {
         description: format!("WebPay refund ({status}) of order {number}"),
         subscription_id: None,
@@ -555,7 +1269,15 @@ pub async fn refund(
         usage: "Refund".into(),
     };
     let credit =
-        crate::billing::credits::issue(&txn, &debit, line, split.net, split.tax, Utc::now().date_naive()).await?;
-    txn.commit().await?;
-    Ok(Ok(RefundOutcome { kind: status.into(), amount, credit_invoice: credit.number }))
+        crate::billing::credits::issue(txn, &debit, line, split.net, split.tax, Utc::now().date_naive()).await?;
+    // An order refunded in full has nothing left to set up.
+    if order.attention.is_some() {
+        let payment = payments::Entity::find().filter(payments::Column::OrderId.eq(order.id)).one(txn).await?;
+        if let Some(payment) = payment {
+            if left_to_refund(txn, &payment).await? <= 0 {
+                flag_order(txn, order.id, None).await?;
+            }
+        }
+    }
+    Ok(credit)
 }

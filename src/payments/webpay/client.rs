@@ -34,9 +34,15 @@ pub enum WebpayError {
 }
 
 impl WebpayError {
-    /// True when the request may have reached Transbank without us hearing back.
+    /// True when the request may have been carried out by Transbank without us hearing back
+    /// what happened: no answer, a server error (5xx) or an answer we could not read. Such a
+    /// commit or refund is verified with `status`, never counted as failed.
     pub fn is_lost_answer(&self) -> bool {
-        matches!(self, WebpayError::Transport(_))
+        match self {
+            WebpayError::Transport(_) | WebpayError::Decode(_) => true,
+            WebpayError::Api { status, .. } => *status >= 500,
+            WebpayError::Invalid(_) => false,
+        }
     }
 }
 
@@ -134,5 +140,21 @@ fn transport_reason(error: &reqwest::Error) -> String {
         "could not connect".into()
     } else {
         "the connection failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_no_answer_a_server_error_or_an_unreadable_answer_is_lost() {
+        assert!(WebpayError::Transport("timed out".into()).is_lost_answer());
+        assert!(WebpayError::Decode("expected value".into()).is_lost_answer());
+        assert!(WebpayError::Api { status: 500, message: "Internal Server Error".into() }.is_lost_answer());
+        assert!(WebpayError::Api { status: 503, message: "Service Unavailable".into() }.is_lost_answer());
+        assert!(!WebpayError::Api { status: 422, message: "Invalid status '10'".into() }.is_lost_answer());
+        assert!(!WebpayError::Api { status: 401, message: "Not Authorized".into() }.is_lost_answer());
+        assert!(!WebpayError::Invalid("token".into()).is_lost_answer());
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
-use crate::entities::{orders, webpay_events};
+use crate::entities::{orders, webpay_events, webpay_transactions};
 use crate::error::AppResult;
 use crate::pagination::{fetch_page, PageQuery, Paged};
 
@@ -58,4 +58,20 @@ pub async fn log(
         );
     }
     fetch_page(db, select, page).await
+}
+
+/// Which of these buy orders are TEST transactions (Transbank's integration environment).
+pub async fn test_buy_orders(
+    db: &DatabaseConnection,
+    buy_orders: &[String],
+) -> AppResult<std::collections::HashSet<String>> {
+    if buy_orders.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::BuyOrder.is_in(buy_orders.iter().cloned()))
+        .filter(webpay_transactions::Column::Test.eq(true))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|t| t.buy_order).collect())
 }

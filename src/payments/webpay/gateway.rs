@@ -1,14 +1,15 @@
 //! The WebPay gateway's settings: commerce code, API key secret (sealed at rest, shown
 //! masked), environment (integration, production, or a base URL such as the simulator's),
-//! active flag. Stored in `payment_gateways`, editable by the provider admin and
-//! declarable as `[webpay]` in the configuration file.
+//! active flag, and whether test payments count. Stored in `payment_gateways`, editable by
+//! the provider admin and declarable as `[webpay]` in the configuration file. A fresh
+//! install takes no online payment until an admin configures it; `--demo` runs its simulator.
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
 use super::client::WebpayClient;
-use super::{Credentials, INTEGRATION_HOST, PRODUCTION_HOST};
+use super::{Credentials, INTEGRATION_COMMERCE_CODE, INTEGRATION_HOST, PRODUCTION_HOST};
 use crate::entities::payment_gateways;
 use crate::error::{AppError, AppResult};
 use crate::secrets::SecretBox;
@@ -62,17 +63,42 @@ pub struct GatewaySettings {
     pub credentials: Credentials,
     pub environment: Environment,
     pub active: bool,
+    /// The operator said this install takes test payments (a staging install).
+    pub test_payments: bool,
+    /// An admin (or the configuration file) set the gateway up; false on a fresh install.
+    pub configured: bool,
 }
 
+/// Transbank's public commerce codes, which exist only in the integration environment
+/// (WebPay Plus, and WebPay Plus with deferred capture).
+const INTEGRATION_COMMERCE_CODES: [&str; 2] = [INTEGRATION_COMMERCE_CODE, "597055555540"];
+
 impl GatewaySettings {
-    /// A fresh install: Transbank's public integration credentials; under `--demo` the
-    /// simulator this process serves.
+    /// Before an admin configures the gateway: online payment is off (the form offers
+    /// Transbank's public integration credentials to start from). Under `--demo` the
+    /// simulator this process serves is set up and on.
     pub fn default_for(demo_host: Option<&str>) -> GatewaySettings {
         GatewaySettings {
             credentials: Credentials::integration(),
             environment: demo_host.map_or(Environment::Integration, |h| Environment::Url(h.to_string())),
-            active: true,
+            active: demo_host.is_some(),
+            test_payments: false,
+            configured: demo_host.is_some(),
         }
+    }
+
+    /// Transactions go to Transbank's integration (test) environment: its host, or its
+    /// public commerce codes (which the simulators answer to). No real money moves.
+    pub fn is_test(&self) -> bool {
+        self.environment == Environment::Integration
+            || self.environment.host().trim_end_matches('/') == INTEGRATION_HOST
+            || INTEGRATION_COMMERCE_CODES.contains(&self.credentials.commerce_code.as_str())
+    }
+
+    /// Whether an approval made in the integration environment counts as paid here: under
+    /// `--demo`, or where the operator said so (`test_payments`).
+    pub fn takes_test_payments(&self, demo: bool) -> bool {
+        demo || self.test_payments
     }
 
     pub fn client(&self, http: &reqwest::Client) -> WebpayClient {
@@ -91,6 +117,9 @@ pub struct GatewayFields {
     pub environment: String,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Count approvals made in Transbank's integration environment as paid (a staging install).
+    #[serde(default)]
+    pub test_payments: bool,
 }
 
 fn yes() -> bool {
@@ -123,6 +152,8 @@ pub fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<Gatewa
         credentials: Credentials { commerce_code: code.to_string(), api_key_secret: secret },
         environment,
         active: fields.active,
+        test_payments: fields.test_payments,
+        configured: true,
     })
 }
 
@@ -139,6 +170,8 @@ pub async fn load(db: &DatabaseConnection, secrets: &SecretBox, demo_host: Optio
         credentials: Credentials { commerce_code: row.commerce_code, api_key_secret: secret },
         environment: Environment::parse(&row.environment).unwrap_or(Environment::Integration),
         active: row.active,
+        test_payments: row.test_payments,
+        configured: true,
     })
 }
 
@@ -153,6 +186,7 @@ pub async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &Gatew
     row.api_key_secret_enc = Set(sealed);
     row.environment = Set(settings.environment.as_stored());
     row.active = Set(settings.active);
+    row.test_payments = Set(settings.test_payments);
     row.updated_at = Set(Utc::now());
     row.save(db).await?;
     Ok(())
@@ -174,7 +208,38 @@ mod tests {
             api_key_secret: secret.into(),
             environment: environment.into(),
             active: true,
+            test_payments: false,
         }
+    }
+
+    #[test]
+    fn a_fresh_install_takes_no_online_payment_and_the_demo_runs_its_simulator() {
+        let fresh = GatewaySettings::default_for(None);
+        assert!(!fresh.active && !fresh.configured);
+        let demo = GatewaySettings::default_for(Some("http://127.0.0.1:3000"));
+        assert!(demo.active && demo.configured);
+        assert_eq!(demo.environment, Environment::Url("http://127.0.0.1:3000".into()));
+    }
+
+    #[test]
+    fn the_integration_environment_is_test_and_counts_only_where_the_operator_said_so() {
+        let current = GatewaySettings::default_for(None);
+        let integration = check(&fields("597055555532", "", "integration"), &current).unwrap();
+        assert!(integration.is_test());
+        let by_host = check(&fields("597012345678", "x", "https://webpay3gint.transbank.cl/"), &current).unwrap();
+        assert!(by_host.is_test());
+        let simulator = check(&fields("597055555532", "", "http://127.0.0.1:3200"), &current).unwrap();
+        assert!(simulator.is_test(), "the public integration commerce code");
+        let production = check(&fields("597012345678", "x", "production"), &current).unwrap();
+        assert!(!production.is_test());
+        assert!(!integration.takes_test_payments(false));
+        assert!(integration.takes_test_payments(true), "--demo");
+        let staging = GatewayFields { test_payments: true, ..fields("597055555532", "", "integration") };
+        assert!(check(&staging, &current).unwrap().takes_test_payments(false));
+        let table: GatewayFields =
+            toml::from_str("commerce_code = \"597055555532\"\nenvironment = \"integration\"\ntest_payments = true")
+                .unwrap();
+        assert!(table.test_payments && table.active);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! SDKs' field limits, the client (`client.rs`) and a local simulator (`simulator.rs`)
 //! that speaks the same API. Facts: `reference/webpay-plus.md`.
 
+pub mod attention;
 pub mod checkout;
 pub mod client;
 pub mod events;

@@ -51,6 +51,29 @@ enum Outcome {
     Aborted,
 }
 
+/// How the simulator answers the shop's commit of a transaction (chosen on the payment page,
+/// to try what the shop does when an answer is lost). The commit itself always happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CommitAnswer {
+    OnTime,
+    /// Later than the shop waits.
+    Late,
+    /// HTTP 500 with Transbank's error body.
+    ServerError,
+    /// HTTP 200 with a body that is not JSON.
+    Unreadable,
+}
+
+/// How the simulator answers refunds of a transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RefundMode {
+    Normal,
+    /// The refund is done, but answered with HTTP 500.
+    LostAnswer,
+    /// Refused with HTTP 422; nothing refunded.
+    Refused,
+}
+
 #[derive(Debug, Clone)]
 struct Transaction {
     request: CreateRequest,
@@ -60,8 +83,8 @@ struct Transaction {
     /// What is left after refunds.
     balance: i64,
     refund_status: Option<&'static str>,
-    /// The shopper asked for a slow commit answer (to try lost answers).
-    slow_commit: bool,
+    commit_answer: CommitAnswer,
+    refund_mode: RefundMode,
 }
 
 /// The simulator's state; clone it freely.
@@ -144,7 +167,8 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, body: axum::bo
         committed: false,
         balance: amount,
         refund_status: None,
-        slow_commit: false,
+        commit_answer: CommitAnswer::OnTime,
+        refund_mode: RefundMode::Normal,
     };
     sim.with(|map| map.insert(token.clone(), transaction));
     let url = format!("{}/webpayserver/initTransaction", sim.public_url());
@@ -201,16 +225,22 @@ async fn commit(State(sim): State<Simulator>, headers: HeaderMap, Path(token): P
             }
             _ => {
                 t.committed = true;
-                Ok((answer_of(t), t.slow_commit))
+                Ok((answer_of(t), t.commit_answer))
             }
         },
     });
-    // The commit is done; only its answer is late (what a lost answer looks like to the shop).
-    if let Some(Ok((_, true))) = &result {
-        tokio::time::sleep(std::time::Duration::from_secs(SLOW_COMMIT_SECONDS)).await;
-    }
+    // The commit is done; only its answer is late, an error or unreadable (what a lost
+    // answer looks like to the shop).
     match result {
-        Some(Ok((answer, _))) => Json(answer).into_response(),
+        Some(Ok((answer, CommitAnswer::OnTime))) => Json(answer).into_response(),
+        Some(Ok((answer, CommitAnswer::Late))) => {
+            tokio::time::sleep(std::time::Duration::from_secs(SLOW_COMMIT_SECONDS)).await;
+            Json(answer).into_response()
+        }
+        Some(Ok((_, CommitAnswer::ServerError))) => error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        Some(Ok((_, CommitAnswer::Unreadable))) => {
+            (StatusCode::OK, Html("<html><body>Service temporarily unavailable</body></html>")).into_response()
+        }
         Some(Err((status, message))) => error(status, message),
         None => error(StatusCode::INTERNAL_SERVER_ERROR, "simulator state unavailable"),
     }
@@ -246,6 +276,9 @@ async fn refund(
         if !t.committed {
             return Err((StatusCode::UNPROCESSABLE_ENTITY, "Transaction is not committed"));
         }
+        if t.refund_mode == RefundMode::Refused {
+            return Err((StatusCode::UNPROCESSABLE_ENTITY, "The transaction cannot be refunded"));
+        }
         if amount <= 0 || amount > t.balance {
             return Err((StatusCode::UNPROCESSABLE_ENTITY, "Invalid amount"));
         }
@@ -254,23 +287,27 @@ async fn refund(
             return Err((StatusCode::UNPROCESSABLE_ENTITY, "Debit and prepaid cards can only be refunded in full"));
         }
         let recent = Utc::now() - t.created_at < chrono::Duration::hours(3);
+        let lost = t.refund_mode == RefundMode::LostAnswer;
         if whole && recent {
             t.balance = 0;
             t.refund_status = Some("REVERSED");
-            return Ok(RefundAnswer::Reversed);
+            return Ok((RefundAnswer::Reversed, lost));
         }
         t.balance -= amount;
         t.refund_status = Some(if t.balance == 0 { "NULLIFIED" } else { "PARTIALLY_NULLIFIED" });
-        Ok(RefundAnswer::Nullified {
+        let answer = RefundAnswer::Nullified {
             authorization_code: Some(authorization_code),
             authorization_date: Some(Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
             nullified_amount: Some(amount),
             balance: Some(t.balance),
             response_code: Some(0),
-        })
+        };
+        Ok((answer, lost))
     });
     match result {
-        Some(Ok(answer)) => Json(answer).into_response(),
+        // Refunded, but the answer is lost on the way back.
+        Some(Ok((_, true))) => error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        Some(Ok((answer, false))) => Json(answer).into_response(),
         Some(Err((status, message))) => error(status, message),
         None => error(StatusCode::INTERNAL_SERVER_ERROR, "simulator state unavailable"),
     }
@@ -328,7 +365,12 @@ fn payment_page(sim: &Simulator, token: &str, message: Option<&str>) -> Response
              <option value=\"post\">POST (the usual)</option><option value=\"get\">GET</option></select></label></p>\
              <p><button type=\"submit\" name=\"action\" value=\"pay\">Pay</button> \
              <button type=\"submit\" name=\"action\" value=\"cancel\">Cancel and return to the shop</button></p>\
-             <p><button type=\"submit\" name=\"action\" value=\"pay_slow\">Pay, but answer the shop's commit late</button></p>\
+             <fieldset><legend>Try what the shop does when an answer goes wrong</legend>\
+             <p><button type=\"submit\" name=\"action\" value=\"pay_slow\">Pay, but answer the shop's commit late</button> \
+             <button type=\"submit\" name=\"action\" value=\"pay_commit_500\">Pay, but answer the commit with HTTP 500</button> \
+             <button type=\"submit\" name=\"action\" value=\"pay_commit_garbage\">Pay, but answer the commit unreadably</button></p>\
+             <p><button type=\"submit\" name=\"action\" value=\"pay_refund_lost\">Pay, but lose the answers to refunds (refunds still happen)</button> \
+             <button type=\"submit\" name=\"action\" value=\"pay_refund_refused\">Pay, but refuse refunds</button></p></fieldset>\
              <p><button type=\"submit\" name=\"action\" value=\"timeout\">Let the form time out</button> \
              <button type=\"submit\" name=\"action\" value=\"error\">Make the form fail</button></p>\
              </form><p><small>Approving cards: 4051 8856 0044 6623 (VISA credit), 4051 8842 3993 7763 \
@@ -388,7 +430,17 @@ async fn pay(State(sim): State<Simulator>, Form(form): Form<PayForm>) -> Respons
             }
             action => {
                 let (_, payment_type, approved) = TEST_CARDS.iter().find(|(number, _, _)| *number == card)?;
-                t.slow_commit = action == "pay_slow";
+                t.commit_answer = match action {
+                    "pay_slow" => CommitAnswer::Late,
+                    "pay_commit_500" => CommitAnswer::ServerError,
+                    "pay_commit_garbage" => CommitAnswer::Unreadable,
+                    _ => CommitAnswer::OnTime,
+                };
+                t.refund_mode = match action {
+                    "pay_refund_lost" => RefundMode::LostAnswer,
+                    "pay_refund_refused" => RefundMode::Refused,
+                    _ => RefundMode::Normal,
+                };
                 t.outcome = if *approved {
                     Outcome::Authorized {
                         card: card.clone(),

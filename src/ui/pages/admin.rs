@@ -28,6 +28,7 @@ pub fn admin_nav() -> impl IntoView {
             <a href="/admin/security-events">"Security events"</a> " · "
             <a href="/admin/brands">"Brands"</a> " · "
             <a href="/admin/payments">"Payments"</a> " · "
+            <a href="/admin/attention">"Orders needing attention"</a> " · "
             <a href="/admin/usage">"Usage import"</a> " · "
             <a href="/admin/billing">"Billing run"</a> " · "
             <a href="/reports">"Reports"</a> " · "

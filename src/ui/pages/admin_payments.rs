@@ -23,6 +23,7 @@ use crate::ui::{page_with_status, PageCtx};
 fn render(
     ctx: &PageCtx,
     status: StatusCode,
+    demo: bool,
     settings: &GatewaySettings,
     errors: Vec<String>,
     result: Option<String>,
@@ -37,11 +38,22 @@ fn render(
         Environment::Url(url) => ("url", url.clone()),
     };
     let active = settings.active;
+    let test_payments = settings.test_payments;
+    let test_note = settings.is_test().then_some({
+        if demo {
+            "This gateway is Transbank's integration (test) environment: its payments are marked TEST. Under --demo they count as paid."
+        } else if test_payments {
+            "This gateway is Transbank's integration (test) environment: its payments are marked TEST and count as paid here."
+        } else {
+            "This gateway is Transbank's integration (test) environment: its payments are marked TEST, do not pay orders here, and are refunded at once."
+        }
+    });
     page_with_status(status, ctx, "Admin · Payments", move || {
         view! {
             {admin_nav()}
             {form_errors(errors)}
             {result.map(|r| view! { <p class="notice" role="status">{r}</p> })}
+            {test_note.map(|n| view! { <p class="notice"><span class="tag warn">"TEST"</span>" "{n}</p> })}
             <form class="stacked card" method="post" action="/admin/payments">
                 {csrf_field(&ctx2)}
                 <h2>"WebPay Plus (Transbank)"</h2>
@@ -56,9 +68,10 @@ fn render(
                     <input name="environment_url" value=custom aria-label="Base URL" maxlength="255"/>
                 </fieldset>
                 <label class="check"><input type="checkbox" name="active" checked=active/> " Take payments online"</label>
+                <label class="check"><input type="checkbox" name="test_payments" checked=test_payments/> " Count TEST payments (Transbank's integration environment) as paid — only for a staging install"</label>
                 <button type="submit">"Save"</button>
             </form>
-            <p><a href="/admin/payments/transactions">"WebPay transaction log"</a></p>
+            <p><a href="/admin/payments/transactions">"WebPay transaction log"</a> " · " <a href="/admin/attention">"Orders needing attention"</a></p>
             <form class="inline" method="post" action="/admin/payments/test">
                 {csrf_field(&ctx2)}
                 <button type="submit" class="secondary">"Test connection (creates a 1-peso transaction)"</button>
@@ -71,7 +84,7 @@ fn render(
 pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let settings = state.webpay_gateway().await?;
-    Ok(render(&ctx, StatusCode::OK, &settings, vec![], None))
+    Ok(render(&ctx, StatusCode::OK, state.settings.demo, &settings, vec![], None))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -85,6 +98,7 @@ pub struct SettingsForm {
     #[serde(default)]
     environment_url: String,
     active: Option<String>,
+    test_payments: Option<String>,
 }
 
 /// `POST /admin/payments`.
@@ -105,6 +119,7 @@ pub async fn save_settings(
         api_key_secret: form.api_key_secret,
         environment,
         active: form.active.is_some(),
+        test_payments: form.test_payments.is_some(),
     };
     match gateway::check(&fields, &existing) {
         Ok(checked) => {
@@ -112,7 +127,7 @@ pub async fn save_settings(
             set_flash(&session, "The WebPay settings were saved.").await?;
             Ok(Redirect::to("/admin/payments").into_response())
         }
-        Err(errors) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &existing, errors, None)),
+        Err(errors) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, state.settings.demo, &existing, errors, None)),
     }
 }
 
@@ -144,7 +159,7 @@ pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Exte
         ),
         Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, format!("The test failed: {error}.")),
     };
-    Ok(render(&ctx, status, &settings, vec![], Some(result)))
+    Ok(render(&ctx, status, state.settings.demo, &settings, vec![], Some(result)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -168,6 +183,8 @@ pub async fn transactions(
         ));
     }
     let log = events::log(&state.db, Some(&search), PageQuery { page: query.page }).await?;
+    let buy_orders: Vec<String> = log.items.iter().filter_map(|(event, _)| event.buy_order.clone()).collect();
+    let test = events::test_buy_orders(&state.db, &buy_orders).await?;
     let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));
     Ok(page_with_status(StatusCode::OK, &ctx, "Admin · WebPay transactions", move || {
         let rows: Vec<_> = log
@@ -182,7 +199,10 @@ pub async fn transactions(
                     <tr>
                         <td>{event.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
                         <td>{order_cell}</td>
-                        <td>{event.buy_order.clone().unwrap_or_default()}</td>
+                        <td>
+                            {event.buy_order.clone().unwrap_or_default()}
+                            {event.buy_order.as_ref().filter(|b| test.contains(*b)).map(|_| view! { " " <span class="tag warn">"TEST"</span> })}
+                        </td>
                         <td><span class="tag">{event.action.clone()}</span></td>
                         <td>{event.outcome.clone()}</td>
                     </tr>

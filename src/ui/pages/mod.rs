@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounts;
 pub mod admin;
+pub mod admin_attention;
 pub mod admin_billing;
 pub mod admin_identity;
 pub mod admin_payments;

@@ -12,11 +12,13 @@ use crate::billing::money;
 use crate::catalog::orders::{self, OrderView};
 use crate::catalog::reservations;
 use crate::entities::enums::OrderStatus;
-use crate::entities::{orders as order_rows, webpay_transactions};
-use crate::error::AppResult;
+use crate::entities::{orders as order_rows, refunds, webpay_transactions};
+use crate::error::{encode_query_value, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::Paged;
-use crate::payments::webpay::{checkout, payment_type_label};
+use crate::payments::webpay::checkout::{self, RefundOutcome};
+use crate::payments::webpay::gateway::GatewaySettings;
+use crate::payments::webpay::{payment_type_label, MAX_BUY_ORDER};
 use crate::server::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::pages::errors::error_page;
@@ -39,6 +41,37 @@ pub async fn place(
     }
 }
 
+/// What the order page shows besides the order: its WebPay attempts (newest first), the
+/// refunds of its payment, what is left to refund, whether online payment is available,
+/// and the attempt the shopper just came back from.
+struct Loaded {
+    view: OrderView,
+    transactions: Vec<webpay_transactions::Model>,
+    refunds: Vec<refunds::Model>,
+    left_to_refund: i64,
+    unavailable: Option<&'static str>,
+    attempt: Option<String>,
+}
+
+async fn load(state: &AppState, view: OrderView, attempt: Option<String>) -> AppResult<Loaded> {
+    let transactions = checkout::transactions_of(&state.db, view.order.id).await?;
+    let refunds = checkout::refunds_of(&state.db, view.order.id).await?;
+    let left_to_refund = checkout::left_of(&state.db, view.order.id).await?;
+    let settings = state.webpay_gateway().await?;
+    Ok(Loaded { view, transactions, refunds, left_to_refund, unavailable: unavailable(&settings), attempt })
+}
+
+/// Why online payment cannot be used now, for the shopper; None when it can.
+fn unavailable(settings: &GatewaySettings) -> Option<&'static str> {
+    if !settings.configured {
+        Some(checkout::NOT_AVAILABLE_YET)
+    } else if !settings.active {
+        Some(checkout::SWITCHED_OFF)
+    } else {
+        None
+    }
+}
+
 async fn render(
     state: &AppState,
     ctx: &PageCtx,
@@ -46,25 +79,46 @@ async fn render(
     view: OrderView,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let latest = checkout::transactions_of(&state.db, view.order.id).await?.into_iter().next();
-    Ok(render_with(ctx, status, view, latest, errors))
+    let loaded = load(state, view, None).await?;
+    Ok(render_with(ctx, status, loaded, errors))
 }
 
-fn render_with(
-    ctx: &PageCtx,
-    status: StatusCode,
-    view: OrderView,
-    latest: Option<webpay_transactions::Model>,
-    errors: Vec<String>,
-) -> Response {
-    let order = view.order.clone();
+/// The transactions the payment panel tells about: first the one that says where the order
+/// stands (the approved one of a paid order, else the attempt the shopper came back from,
+/// else the latest), then the attempt come back from, then every approval that was not
+/// taken (the shopper is told where that money goes).
+fn shown(loaded: &Loaded) -> Vec<&webpay_transactions::Model> {
+    let attempt = loaded.attempt.as_deref().and_then(|b| loaded.transactions.iter().find(|t| t.buy_order == b));
+    let main = if loaded.view.order.status == OrderStatus::Paid {
+        loaded.transactions.iter().find(|t| t.status == checkout::state::AUTHORIZED)
+    } else {
+        None
+    }
+    .or(attempt)
+    .or(loaded.transactions.first());
+    let not_taken = loaded.transactions.iter().filter(|t| t.not_taken_reason.is_some());
+    let mut shown: Vec<&webpay_transactions::Model> = Vec::new();
+    for t in main.into_iter().chain(attempt).chain(not_taken) {
+        if !shown.iter().any(|s| s.id == t.id) {
+            shown.push(t);
+        }
+    }
+    shown
+}
+
+const TEST_NOTICE: &str = "TEST payment: made in Transbank's integration environment; no real money moved.";
+
+fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<String>) -> Response {
+    let order = loaded.view.order.clone();
     let is_admin = ctx.viewer.as_ref().is_some_and(|v| v.is_provider_admin());
     let title = format!("Order {}", order.number);
     let unpaid = order.status == OrderStatus::PendingPayment;
     let ctx2 = ctx.clone();
+    let shown: Vec<webpay_transactions::Model> = shown(&loaded).into_iter().cloned().collect();
     page_with_status(status, ctx, &title, move || {
         let currency = order.currency.clone();
-        let rows: Vec<_> = view
+        let rows: Vec<_> = loaded
+            .view
             .items
             .iter()
             .map(|(item, product)| {
@@ -110,54 +164,118 @@ fn render_with(
         );
         let tax = money::format(order.tax, &currency);
         let total = money::format(order.total, &currency);
-        let outcome = latest.as_ref().map(|t| {
-            let receipt = (t.status == checkout::state::AUTHORIZED).then(|| {
-                let payment_type = t.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");
+        let payment = shown.split_first().map(|(main, others)| {
+            let receipt = (main.status == checkout::state::AUTHORIZED).then(|| {
+                let payment_type = main.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");
                 view! {
                     <dl class="facts receipt">
-                        <dt>"Amount"</dt><dd>{money::format(t.amount, &currency)}</dd>
-                        <dt>"Authorization code"</dt><dd>{t.authorization_code.clone().unwrap_or_default()}</dd>
-                        <dt>"Card"</dt><dd>{format!("•••• {}", t.card_last_digits.clone().unwrap_or_default())}</dd>
+                        <dt>"Amount"</dt><dd>{money::format(main.amount, &currency)}</dd>
+                        <dt>"Authorization code"</dt><dd>{main.authorization_code.clone().unwrap_or_default()}</dd>
+                        <dt>"Card"</dt><dd>{format!("•••• {}", main.card_last_digits.clone().unwrap_or_default())}</dd>
                         <dt>"Payment type"</dt><dd>{payment_type}</dd>
-                        <dt>"Instalments"</dt><dd>{t.installments_number.unwrap_or(0).to_string()}</dd>
-                        <dt>"WebPay order"</dt><dd>{t.buy_order.clone()}</dd>
+                        <dt>"Instalments"</dt><dd>{main.installments_number.unwrap_or(0).to_string()}</dd>
+                        <dt>"WebPay order"</dt><dd>{main.buy_order.clone()}</dd>
+                        {main.test.then(|| view! { <dt>"Environment"</dt><dd><span class="tag warn">"TEST"</span></dd> })}
                     </dl>
                 }
             });
+            let test = main.test.then(|| view! { <p class="notice"><span class="tag warn">"TEST"</span>" "{TEST_NOTICE}</p> });
+            let others: Vec<_> = others
+                .iter()
+                .map(|t| {
+                    let tag = t.test.then(|| view! { <span class="tag warn">"TEST"</span>" " });
+                    view! { <p>{tag}<strong>{format!("WebPay order {}: ", t.buy_order)}</strong>{checkout::outcome_message(t)}</p> }
+                })
+                .collect();
             view! {
                 <section class="panel" id="payment">
                     <h2>"Payment"</h2>
-                    <p role="status">{checkout::outcome_message(t)}</p>
+                    <p role="status">{checkout::outcome_message(main)}</p>
+                    {test}
                     {receipt}
+                    {others}
                 </section>
             }
         });
-        let refund_form = (is_admin && order.status == OrderStatus::Paid).then(|| {
+        let setting_up = (order.status == OrderStatus::Paid && order.attention.is_some()).then(|| {
+            let reason = order.attention.clone().filter(|_| is_admin).map(|reason| {
+                view! { <p class="muted">{reason}" "<a href="/admin/attention">"Orders needing attention"</a></p> }
+            });
+            view! {
+                <section class="panel" id="setting-up">
+                    <p role="status">"Your order is paid and being set up. Its subscriptions will appear in your account as soon as they are ready; there is nothing you need to do."</p>
+                    {reason}
+                </section>
+            }
+        });
+        let refunds = (is_admin && !loaded.refunds.is_empty()).then(|| {
+            let unsettled = loaded.refunds.iter().any(|r| {
+                [checkout::refund_state::VERIFYING, checkout::refund_state::SENDING].contains(&r.status.as_str())
+            });
+            let items: Vec<_> = loaded
+                .refunds
+                .iter()
+                .map(|r| {
+                    let label = match r.status.as_str() {
+                        checkout::refund_state::VERIFYING | checkout::refund_state::SENDING => {
+                            "answer lost, being verified with WebPay (counts as refunded until then)".to_string()
+                        }
+                        checkout::refund_state::FAILED => "not refunded".to_string(),
+                        other => other.to_string(),
+                    };
+                    view! { <li>{format!("{} {}: {label}", r.created_at.format("%Y-%m-%d %H:%M"), money::format(r.amount, &currency))}</li> }
+                })
+                .collect();
+            let verify = unsettled.then(|| {
+                let action = format!("/orders/{}/refunds/verify", order.number);
+                view! {
+                    <form class="inline" method="post" action=action>
+                        {csrf_field(&ctx2)}
+                        <button type="submit" class="secondary">"Check with WebPay"</button>
+                    </form>
+                }
+            });
+            view! {
+                <section class="panel" id="refunds">
+                    <h2>"Refunds"</h2>
+                    <ul>{items}</ul>
+                    {verify}
+                </section>
+            }
+        });
+        let left = loaded.left_to_refund;
+        let refund_form = (is_admin && order.status == OrderStatus::Paid && left > 0).then(|| {
             let action = format!("/orders/{}/refund", order.number);
             view! {
-                <form class="stacked card" method="post" action=action>
+                <form class="stacked card" id="refund" method="post" action=action>
                     {csrf_field(&ctx2)}
                     <h2>"Refund"</h2>
-                    <label>"Amount in pesos" <input type="number" name="amount" min="1" max=order.total.to_string() value=order.total.to_string() required/></label>
+                    <label>"Amount in pesos" <input type="number" name="amount" min="1" max=left.to_string() value=left.to_string() required/></label>
                     <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Refund this amount to the customer's card through WebPay"</label>
                     <button type="submit" class="danger">"Refund"</button>
                 </form>
             }
         });
-        let pay_button = (unpaid && !rows.is_empty()).then(|| {
-            let action = format!("/orders/{}/pay", order.number);
-            view! {
-                <form method="post" action=action>
-                    {csrf_field(&ctx2)}
-                    <button type="submit">"Pay with WebPay"</button>
-                </form>
+        let pay = (unpaid && !rows.is_empty()).then(|| match loaded.unavailable {
+            Some(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
+            None => {
+                let action = format!("/orders/{}/pay", order.number);
+                view! {
+                    <form method="post" action=action>
+                        {csrf_field(&ctx2)}
+                        <button type="submit">"Pay with WebPay"</button>
+                    </form>
+                }
+                .into_any()
             }
         });
         view! {
             {form_errors(errors)}
             <p>"Status: " <span class="tag">{order.status.label()}</span></p>
-            {outcome}
-            {pay_button}
+            {setting_up}
+            {payment}
+            {pay}
+            {refunds}
             {refund_form}
             {if rows.is_empty() {
                 empty("This order has no items left.").into_any()
@@ -188,14 +306,24 @@ pub async fn pay(
     Path(number): Path<String>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    let started = match state.webpay().await? {
-        Some(webpay) => checkout::start(&state.db, &webpay, viewer, &number, &state.settings.base_url).await?,
-        None => Err("Online payment is switched off just now. Please try again later.".to_string()),
+    let settings = state.webpay_gateway().await?;
+    let started = match unavailable(&settings) {
+        Some(message) => Err(message.to_string()),
+        None => {
+            let gateway = state.checkout(&settings);
+            checkout::start(&state.db, &gateway, viewer, &number, &state.settings.base_url).await?
+        }
     };
     match started {
         Ok(redirection) => Ok(page_with_status(StatusCode::OK, &ctx, "Continue to WebPay", move || {
+            let test = redirection.test.then(|| {
+                view! {
+                    <p class="notice"><span class="tag warn">"TEST"</span>" This payment goes to Transbank's integration (test) environment: pay with one of its test cards; no real money moves."</p>
+                }
+            });
             view! {
                 <section class="panel">
+                    {test}
                     <p>"You pay on WebPay, Transbank's payment page. You will come back here afterwards."</p>
                     <form method="post" action=redirection.url>
                         <input type="hidden" name="token_ws" value=redirection.token/>
@@ -241,11 +369,17 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
         tbk_id_sesion: fields.tbk_id_sesion,
     };
     // The return is answered even while the gateway is switched off: the payment was made.
-    let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
-    match checkout::handle_return(&state.db, &webpay, &params).await? {
+    let gateway = state.checkout(&state.webpay_gateway().await?);
+    match checkout::handle_return(&state.db, &gateway, &params).await? {
         // A same-site GET: the browser brings its session again (the POST from Transbank
-        // is cross-site, so SameSite=Lax keeps the cookie out of it).
-        Ok(number) => Ok(Redirect::to(&format!("/orders/{number}")).into_response()),
+        // is cross-site, so SameSite=Lax keeps the cookie out of it). The page shows the
+        // result of the attempt the shopper came back from.
+        Ok(returned) => Ok(Redirect::to(&format!(
+            "/orders/{}?attempt={}",
+            returned.order_number,
+            encode_query_value(&returned.buy_order)
+        ))
+        .into_response()),
         Err(message) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &message)),
     }
 }
@@ -292,13 +426,16 @@ pub async fn refund(
         (Err(_), _) => Err("The amount is a whole number of pesos.".to_string()),
         (Ok(amount), _) => {
             let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
-            checkout::refund(&state.db, &webpay, &number, amount).await?.map(|done| {
-                format!(
-                    "WebPay answered {}: {} refunded; credit invoice {} issued.",
-                    done.kind,
-                    money::format(done.amount, "CLP"),
-                    done.credit_invoice
-                )
+            checkout::refund(&state.db, &webpay, &number, amount).await?.map(|done| match done {
+                RefundOutcome::Refunded { kind, amount, credit_invoice } => format!(
+                    "WebPay answered {kind}: {} refunded; credit invoice {credit_invoice} issued.",
+                    money::format(amount, "CLP"),
+                ),
+                RefundOutcome::BeingVerified { amount } => format!(
+                    "WebPay's answer to the refund of {} was lost. It counts as refunded while it is being verified \
+                     with WebPay's status; its credit invoice is issued once WebPay confirms it.",
+                    money::format(amount, "CLP"),
+                ),
             })
         }
     };
@@ -314,15 +451,45 @@ pub async fn refund(
     }
 }
 
-/// `GET /orders/{number}`.
+/// `POST /orders/{number}/refunds/verify`: provider admins settle refunds whose answer was
+/// lost from WebPay's status (the background job does the same every minute).
+pub async fn verify_refunds(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
+    let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
+    let settled = checkout::verify_refunds(&state.db, &webpay, view.order.id).await?;
+    let message = match settled {
+        0 => "WebPay's status settled no refund just now; the background job keeps checking.".to_string(),
+        n => format!("{n} refund(s) settled from WebPay's status."),
+    };
+    set_flash(&session, message).await?;
+    Ok(Redirect::to(&format!("/orders/{number}#refunds")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ShowQuery {
+    attempt: Option<String>,
+}
+
+/// `GET /orders/{number}` (`?attempt=` names the WebPay attempt the shopper came back from).
 pub async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(number): Path<String>,
+    uri: axum::http::Uri,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
-    render(&state, &ctx, StatusCode::OK, view, vec![]).await
+    // A query that does not read is ignored: the page is still the order's.
+    let query = serde_urlencoded::from_str::<ShowQuery>(uri.query().unwrap_or("")).unwrap_or_default();
+    let attempt = query.attempt.filter(|a| a.len() <= MAX_BUY_ORDER);
+    let loaded = load(&state, view, attempt).await?;
+    Ok(render_with(&ctx, StatusCode::OK, loaded, vec![]))
 }
 
 /// `POST /orders/{number}/items/{id}/remove`.

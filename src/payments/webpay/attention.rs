@@ -1,0 +1,160 @@
+//! Admin → Orders needing attention: paid orders whose subscriptions could not be created
+//! (Retry, or refund them), approvals not taken whose automatic refund did not go through
+//! (Refund), commits WebPay never confirmed (checked in Transbank's portal), and refunds
+//! whose answer was lost (checked with WebPay's status). Nothing that moved money is dropped.
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+
+use super::checkout::{self, refund_state, state};
+use super::client::WebpayClient;
+use crate::accounts::scope::AccountScope;
+use crate::billing::money;
+use crate::catalog::orders as order_views;
+use crate::entities::enums::OrderStatus;
+use crate::entities::{orders, payments, refunds, webpay_transactions};
+use crate::error::{AppError, AppResult};
+use crate::subscriptions::history::Actor;
+
+/// Everything waiting for an admin, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Queue {
+    /// Paid orders whose subscriptions could not be created (`attention` says why).
+    pub orders: Vec<orders::Model>,
+    /// Transactions an admin must act on (`attention` says why), with their order.
+    pub transactions: Vec<(webpay_transactions::Model, Option<orders::Model>)>,
+    /// Refunds whose answer was lost.
+    pub refunds: Vec<RefundWaiting>,
+}
+
+/// A refund whose answer was lost, its order, and whether WebPay's status can still settle
+/// it (else an admin records what Transbank's portal shows).
+#[derive(Debug, Clone)]
+pub struct RefundWaiting {
+    pub refund: refunds::Model,
+    pub order: orders::Model,
+    pub status_readable: bool,
+}
+
+impl Queue {
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty() && self.transactions.is_empty() && self.refunds.is_empty()
+    }
+}
+
+pub async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
+    let orders = orders::Entity::find()
+        .filter(orders::Column::Attention.is_not_null())
+        .filter(orders::Column::Status.eq(OrderStatus::Paid))
+        .order_by_asc(orders::Column::Id)
+        .all(db)
+        .await?;
+    let transactions = webpay_transactions::Entity::find()
+        .filter(webpay_transactions::Column::Attention.is_not_null())
+        .find_also_related(orders::Entity)
+        .order_by_asc(webpay_transactions::Column::Id)
+        .all(db)
+        .await?;
+    let waiting = refunds::Entity::find()
+        .filter(refunds::Column::Status.is_in([refund_state::VERIFYING, refund_state::SENDING]))
+        .find_also_related(payments::Entity)
+        .order_by_asc(refunds::Column::Id)
+        .all(db)
+        .await?;
+    let mut refunds = Vec::new();
+    for (refund, payment) in waiting {
+        let Some(payment) = payment else { continue };
+        let Some(order) = orders::Entity::find_by_id(payment.order_id).one(db).await? else { continue };
+        let transaction = match payment.webpay_transaction_id {
+            Some(id) => webpay_transactions::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        };
+        let status_readable = transaction.as_ref().is_some_and(checkout::status_readable);
+        refunds.push(RefundWaiting { refund, order, status_readable });
+    }
+    Ok(Queue { orders, transactions, refunds })
+}
+
+/// Creates a flagged paid order's subscriptions again (all or nothing); on success the flag
+/// is cleared. `Err` is why it still cannot be done (the flag then says so).
+pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> AppResult<Result<(), String>> {
+    let txn = db.begin().await?;
+    let view = order_views::load(&txn, AccountScope::All, number).await?;
+    if view.order.status != OrderStatus::Paid || view.order.attention.is_none() {
+        return Ok(Err(format!("Order {number} is not waiting to be set up.")));
+    }
+    // The flag is the claim: of two retries at once, one runs.
+    let claimed = orders::Entity::update_many()
+        .col_expr(orders::Column::Attention, Option::<String>::None.into())
+        .col_expr(orders::Column::UpdatedAt, Utc::now().into())
+        .filter(orders::Column::Id.eq(view.order.id))
+        .filter(orders::Column::Attention.is_not_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Ok(Err(format!("Order {number} is not waiting to be set up.")));
+    }
+    match order_views::create_subscriptions(&txn, &view, actor).await? {
+        Ok(linked) => {
+            // The invoice issued with the payment now names the subscriptions it paid for.
+            crate::billing::order_invoice::link_subscriptions(&txn, &linked).await?;
+            txn.commit().await?;
+            Ok(Ok(()))
+        }
+        Err(message) => {
+            txn.rollback().await?;
+            let reason = format!("The order's subscriptions could not be created: {message}");
+            checkout::flag_order(db, view.order.id, Some(reason.clone())).await?;
+            Ok(Err(reason))
+        }
+    }
+}
+
+/// Refunds in full, through WebPay, an approval that was not taken and whose automatic
+/// refund did not go through. WebPay's status is asked first, so money already given back
+/// (a lost answer, or a refund in Transbank's portal) is recorded rather than asked again.
+/// Answers the admin's message.
+pub async fn refund_transaction(
+    db: &DatabaseConnection,
+    webpay: &WebpayClient,
+    id: i32,
+) -> AppResult<Result<String, String>> {
+    let transaction = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if transaction.status != state::REFUND_NEEDED {
+        return Ok(Err(format!("WebPay order {} has no refund waiting.", transaction.buy_order)));
+    }
+    // When the status cannot be read (after 7 days, or an outage) the refund is asked all the
+    // same: WebPay refuses one beyond what is left of the transaction.
+    if checkout::refund_shown_by_status(db, webpay, &transaction).await? == Some(true) {
+        return Ok(Ok(format!(
+            "WebPay's status shows WebPay order {} was already refunded in full.",
+            transaction.buy_order
+        )));
+    }
+    if !checkout::claim(db, id, state::REFUND_NEEDED, state::REFUNDING).await? {
+        return Ok(Err(format!("WebPay order {} is being refunded already.", transaction.buy_order)));
+    }
+    let amount = checkout::captured_amount(&transaction);
+    checkout::refund_not_taken(db, webpay, &transaction, amount, state::REFUNDING).await?;
+    let after = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if after.status == state::REFUNDED {
+        Ok(Ok(format!("{} of WebPay order {} was refunded in full.", money::format(amount, "CLP"), after.buy_order)))
+    } else {
+        Ok(Err(after.attention.unwrap_or_else(|| "The refund did not go through.".into())))
+    }
+}
+
+/// An admin checked in Transbank's portal a commit WebPay never confirmed: off the queue.
+pub async fn mark_checked(db: &DatabaseConnection, id: i32) -> AppResult<Result<String, String>> {
+    let transaction = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    if transaction.status != state::UNVERIFIED || transaction.attention.is_none() {
+        return Ok(Err(format!("WebPay order {} is not waiting to be checked.", transaction.buy_order)));
+    }
+    webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Attention, Option::<String>::None.into())
+        .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
+        .filter(webpay_transactions::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(Ok(format!("WebPay order {} was marked as checked.", transaction.buy_order)))
+}

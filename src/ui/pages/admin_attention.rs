@@ -1,0 +1,296 @@
+//! Admin → Orders needing attention: paid orders whose subscriptions could not be created,
+//! approvals not taken whose refund did not go through, commits WebPay never confirmed,
+//! and refunds whose answer was lost — each with its reason and what can be done.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::billing::money;
+use crate::error::AppResult;
+use crate::identity::session::set_flash;
+use crate::payments::webpay::attention::{self, Queue};
+use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
+use crate::server::AppState;
+use crate::subscriptions::history::Actor;
+use crate::ui::components::{csrf_field, empty, form_errors};
+use crate::ui::pages::admin::admin_nav;
+use crate::ui::{page_with_status, PageCtx};
+
+fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Admin · Orders needing attention", move || {
+        let nothing = queue.is_empty().then(|| empty("Nothing needs attention: every payment is settled."));
+        let orders: Vec<_> = queue
+            .orders
+            .iter()
+            .map(|order| {
+                let href = format!("/orders/{}", order.number);
+                let retry = format!("/admin/attention/orders/{}/retry", order.number);
+                let refund = format!("/orders/{}#refund", order.number);
+                view! {
+                    <tr>
+                        <td><a href=href>{order.number.clone()}</a></td>
+                        <td>{order.paid_at.map(|p| p.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()}</td>
+                        <td class="num">{money::format(order.total, &order.currency)}</td>
+                        <td>{order.attention.clone().unwrap_or_default()}</td>
+                        <td>
+                            <form class="inline" method="post" action=retry>
+                                {csrf_field(&ctx2)}
+                                <button type="submit">"Retry"</button>
+                            </form>
+                            " " <a href=refund>"Refund…"</a>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect();
+        let transactions: Vec<_> = queue
+            .transactions
+            .iter()
+            .map(|(t, order)| {
+                let order_cell = order.as_ref().map(|o| {
+                    let href = format!("/orders/{}", o.number);
+                    view! { <a href=href>{o.number.clone()}</a> }
+                });
+                let action = match t.status.as_str() {
+                    tx_state::REFUND_NEEDED => {
+                        let action = format!("/admin/attention/transactions/{}/refund", t.id);
+                        let label = format!("Refund {} in full through WebPay", money::format(captured_amount(t), "CLP"));
+                        view! {
+                            <form class="inline" method="post" action=action>
+                                {csrf_field(&ctx2)}
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" "{label}</label>
+                                " " <button type="submit" class="danger">"Refund"</button>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                    _ => {
+                        let action = format!("/admin/attention/transactions/{}/checked", t.id);
+                        view! {
+                            <form class="inline" method="post" action=action>
+                                {csrf_field(&ctx2)}
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" I checked it in Transbank's portal"</label>
+                                " " <button type="submit" class="secondary">"Mark as checked"</button>
+                            </form>
+                        }
+                        .into_any()
+                    }
+                };
+                let test = t.test.then(|| view! { " " <span class="tag warn">"TEST"</span> });
+                view! {
+                    <tr>
+                        <td>{order_cell}</td>
+                        <td>{t.buy_order.clone()}{test}</td>
+                        <td class="num">{money::format(captured_amount(t), "CLP")}</td>
+                        <td>
+                            {t.not_taken_reason.clone().map(|_| view! { <p>{outcome_message(t)}</p> })}
+                            <p>{t.attention.clone().unwrap_or_default()}</p>
+                        </td>
+                        <td>{action}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        let refunds: Vec<_> = queue
+            .refunds
+            .iter()
+            .map(|waiting| {
+                let (refund, order) = (&waiting.refund, &waiting.order);
+                let href = format!("/orders/{}#refunds", order.number);
+                let verify = waiting.status_readable.then(|| {
+                    let verify = format!("/orders/{}/refunds/verify", order.number);
+                    view! {
+                        <form class="inline" method="post" action=verify>
+                            {csrf_field(&ctx2)}
+                            <button type="submit" class="secondary">"Check with WebPay"</button>
+                        </form>
+                    }
+                });
+                let resolve = format!("/admin/attention/refunds/{}/resolve", refund.id);
+                let reason = if waiting.status_readable {
+                    "WebPay's answer was lost. It counts as refunded until WebPay's status settles it; its credit invoice follows then."
+                } else {
+                    "WebPay's answer was lost and WebPay no longer answers status for this payment (7 days). Look it up in Transbank's portal and record what it shows."
+                };
+                view! {
+                    <tr>
+                        <td><a href=href>{order.number.clone()}</a></td>
+                        <td>{refund.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                        <td class="num">{money::format(refund.amount, &order.currency)}</td>
+                        <td>{reason}</td>
+                        <td>
+                            {verify}
+                            <form class="stacked" method="post" action=resolve>
+                                {csrf_field(&ctx2)}
+                                <label>"Transbank's portal shows "
+                                    <select name="outcome" required>
+                                        <option value="">"—"</option>
+                                        <option value="refunded">"it was refunded"</option>
+                                        <option value="not_refunded">"it was not refunded"</option>
+                                    </select>
+                                </label>
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" I checked it in Transbank's portal"</label>
+                                <button type="submit" class="secondary">"Record"</button>
+                            </form>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect();
+        let orders_table = (!orders.is_empty()).then(|| view! {
+            <h2>"Paid orders not set up"</h2>
+            <p>"The customer paid, but the order's subscriptions could not be created (none were). Fix the cause, then Retry; or refund the order."</p>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"Order"</th><th>"Paid"</th><th class="num">"Total"</th><th>"Reason"</th><th>"Actions"</th></tr></thead>
+                    <tbody>{orders}</tbody>
+                </table>
+            </div>
+        });
+        let transactions_table = (!transactions.is_empty()).then(|| view! {
+            <h2>"WebPay payments to refund or check"</h2>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"Order"</th><th>"WebPay order"</th><th class="num">"Amount"</th><th>"Reason"</th><th>"Action"</th></tr></thead>
+                    <tbody>{transactions}</tbody>
+                </table>
+            </div>
+        });
+        let refunds_table = (!refunds.is_empty()).then(|| view! {
+            <h2>"Refunds being verified"</h2>
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"Order"</th><th>"Asked"</th><th class="num">"Amount"</th><th>"Reason"</th><th>"Action"</th></tr></thead>
+                    <tbody>{refunds}</tbody>
+                </table>
+            </div>
+        });
+        view! {
+            {admin_nav()}
+            <p><a href="/admin/payments">"← Payments"</a></p>
+            {form_errors(errors)}
+            {nothing}
+            {orders_table}
+            {transactions_table}
+            {refunds_table}
+        }
+    })
+}
+
+/// `GET /admin/attention` (provider admins; 404 for anybody else).
+pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let queue = attention::queue(&state.db).await?;
+    Ok(render(&ctx, StatusCode::OK, queue, vec![]))
+}
+
+async fn answer(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    outcome: Result<String, String>,
+) -> AppResult<Response> {
+    match outcome {
+        Ok(message) => {
+            set_flash(session, message).await?;
+            Ok(Redirect::to("/admin/attention").into_response())
+        }
+        Err(message) => {
+            let queue = attention::queue(&state.db).await?;
+            Ok(render(ctx, StatusCode::UNPROCESSABLE_ENTITY, queue, vec![message]))
+        }
+    }
+}
+
+/// `POST /admin/attention/orders/{number}/retry`: creates the order's subscriptions again.
+pub async fn retry(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(number): Path<String>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let outcome = attention::retry(&state.db, &Actor::of(viewer), &number)
+        .await?
+        .map(|()| format!("Order {number} is set up: its subscriptions were created."));
+    answer(&state, &ctx, &session, outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/attention/transactions/{id}/refund`: refunds a not-taken approval in full.
+pub async fn refund(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let outcome = if form.confirm != "yes" {
+        Err("Tick the confirmation to refund.".to_string())
+    } else {
+        let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
+        attention::refund_transaction(&state.db, &webpay, id).await?
+    };
+    answer(&state, &ctx, &session, outcome).await
+}
+
+/// `POST /admin/attention/transactions/{id}/checked`: a commit WebPay never confirmed was
+/// checked in Transbank's portal.
+pub async fn checked(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let outcome = if form.confirm != "yes" {
+        Err("Tick the confirmation to mark it as checked.".to_string())
+    } else {
+        attention::mark_checked(&state.db, id).await?
+    };
+    answer(&state, &ctx, &session, outcome).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolveForm {
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/attention/refunds/{id}/resolve`: records what Transbank's portal shows about
+/// a refund whose answer was lost.
+pub async fn resolve_refund(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<ResolveForm>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let happened = match form.outcome.as_str() {
+        "refunded" => Some(true),
+        "not_refunded" => Some(false),
+        _ => None,
+    };
+    let outcome = match (happened, form.confirm.as_str()) {
+        (None, _) => Err("Choose what Transbank's portal shows: refunded or not.".to_string()),
+        (_, confirm) if confirm != "yes" => Err("Tick the confirmation to record it.".to_string()),
+        (Some(happened), _) => crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await?,
+    };
+    answer(&state, &ctx, &session, outcome).await
+}
