@@ -460,3 +460,32 @@ async fn a_reservation_paid_monthly_is_billed_every_month_and_one_paid_upfront_a
     assert_eq!(renewed.len(), 1, "{renewed:?}");
     assert_eq!((renewed[0].period_start, renewed[0].total), (Some(next_year), 620_000));
 }
+
+#[tokio::test]
+async fn a_returned_licence_cannot_be_refunded_again_through_webpay() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let order = app.buy(&[("WINSRV-2022", "1")]).await;
+    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
+    let page = format!("/subscriptions/{}", bought.id);
+    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "returned within 30 days, credited in full");
+
+    let order_page = format!("/orders/{}", order.number);
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let response =
+        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "1000"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Refund between 1 and 0 pesos"));
+    let debit = invoice(&app, &format!("INV-{}", order.number)).await;
+    let credited: i64 = invoices::Entity::find()
+        .filter(invoices::Column::CreditsInvoiceId.eq(debit.id))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.total)
+        .sum();
+    assert_eq!(credited, debit.total, "given back once");
+}

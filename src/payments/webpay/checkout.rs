@@ -1030,16 +1030,35 @@ async fn webpay_payment(
 
 /// What is left of a payment to refund: refunds WebPay did, and those whose answer is
 /// still unknown, count.
+/// What is left of a payment to give back: the payment less its refunds (answered or
+/// pending) and less the credits issued against its invoice for other reasons (a returned
+/// licence's credit), so a refund and a credit never give back the same money twice.
 async fn left_to_refund<C: ConnectionTrait>(db: &C, payment: &payments::Model) -> AppResult<i64> {
-    let refunded: i64 = refunds::Entity::find()
+    let rows = refunds::Entity::find()
         .filter(refunds::Column::PaymentId.eq(payment.id))
         .filter(refunds::Column::Status.ne(refund_state::FAILED))
         .all(db)
-        .await?
-        .iter()
-        .map(|r| r.amount)
-        .sum();
-    Ok(payment.amount - refunded)
+        .await?;
+    let refunded = money::checked_sum(rows.iter().map(|r| r.amount))?;
+    let pending = money::checked_sum(
+        rows.iter()
+            .filter(|r| r.status == refund_state::SENDING || r.status == refund_state::VERIFYING)
+            .map(|r| r.amount),
+    )?;
+    let credited = match payment.invoice_id {
+        Some(debit_id) => money::checked_sum(
+            invoices::Entity::find()
+                .filter(invoices::Column::CreditsInvoiceId.eq(debit_id))
+                .all(db)
+                .await?
+                .iter()
+                .map(|c| c.total),
+        )?,
+        None => 0,
+    };
+    // Answered refunds have their credit invoice; pending ones do not yet.
+    let given_back = refunded.max(credited.saturating_add(pending));
+    Ok(payment.amount.saturating_sub(given_back).max(0))
 }
 
 /// What is left of an order's payment to refund (0 when it was not paid through WebPay).
