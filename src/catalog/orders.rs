@@ -222,3 +222,25 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
     }
     Ok(Ok(linked))
 }
+
+/// Takes back what a fully refunded order bought: each item's licences come off the
+/// subscription it bought them for, and a subscription left with none is canceled, each
+/// with its history record. Items never provisioned, or already canceled, are left alone.
+pub async fn take_back<C: ConnectionTrait>(db: &C, view: &OrderView, actor: &Actor) -> AppResult<()> {
+    for (item, _) in &view.items {
+        let Some(subscription_id) = item.subscription_id else { continue };
+        let loaded = lifecycle::load(db, AccountScope::All, subscription_id).await?;
+        let quantity = loaded.subscription.quantity;
+        if loaded.subscription.status == crate::entities::enums::SubscriptionStatus::Canceled {
+            continue;
+        }
+        if quantity > item.quantity {
+            let change = lifecycle::TargetChange::Quantity { old: quantity, new: quantity - item.quantity };
+            lifecycle::write_change(db, subscription_id, None, change, actor).await?;
+        } else {
+            let reason = format!("order {} refunded", view.order.number);
+            lifecycle::cancel_in(db, &loaded, None, actor, &reason, Utc::now()).await?;
+        }
+    }
+    Ok(())
+}

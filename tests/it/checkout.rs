@@ -375,7 +375,31 @@ async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoic
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].total, 143_000);
     // The rest: 500.000 left, another NULLIFIED; then nothing is left.
+    // A partial refund leaves what the order bought as it is.
+    let view = stratus::catalog::orders::load(&app.db, stratus::accounts::scope::AccountScope::All, "SO-0000001")
+        .await
+        .unwrap();
+    let bought: Vec<i32> = view.items.iter().filter_map(|(item, _)| item.subscription_id).collect();
+    assert_eq!(bought.len(), 2, "the licences and the reservation");
+    let statuses = || async {
+        let mut statuses = Vec::new();
+        for id in &bought {
+            statuses.push(subscriptions::Entity::find_by_id(*id).one(&app.db).await.unwrap().unwrap().status);
+        }
+        statuses
+    };
+    use stratus::entities::enums::SubscriptionStatus::{Active, Canceled};
+    assert_eq!(statuses().await, vec![Active, Active]);
     assert_eq!(refund("622170").await.status(), StatusCode::SEE_OTHER);
+    // Refunded in full: what the order bought is taken back, with its history.
+    assert_eq!(statuses().await, vec![Canceled, Canceled]);
+    let history = stratus::entities::subscription_history::Entity::find()
+        .filter(stratus::entities::subscription_history::Column::SubscriptionId.eq(bought[1]))
+        .filter(stratus::entities::subscription_history::Column::Field.eq("status"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(history.last().and_then(|h| h.new_value.as_deref()), Some("canceled"));
     let credits = credits_of(&app).await;
     assert_eq!(credits.iter().map(|c| c.total).sum::<i64>(), 765_170);
     // The credits add up to the invoice's net and VAT to the peso.

@@ -1290,10 +1290,13 @@ async fn issue_refund_credit(
     let credit =
         crate::billing::credits::issue(txn, &debit, line, split.net, split.tax, Utc::now().date_naive()).await?;
     // An order refunded in full has nothing left to set up.
-    if order.attention.is_some() {
-        let payment = payments::Entity::find().filter(payments::Column::OrderId.eq(order.id)).one(txn).await?;
-        if let Some(payment) = payment {
-            if left_to_refund(txn, &payment).await? <= 0 {
+    let payment = payments::Entity::find().filter(payments::Column::OrderId.eq(order.id)).one(txn).await?;
+    if let Some(payment) = payment {
+        if left_to_refund(txn, &payment).await? <= 0 {
+            // Refunded in full: what the order bought is taken back, and nothing is left to set up.
+            let view = orders::load(txn, AccountScope::All, number).await?;
+            orders::take_back(txn, &view, &Actor::system()).await?;
+            if order.attention.is_some() {
                 flag_order(txn, order.id, None).await?;
             }
         }
