@@ -36,6 +36,8 @@ pub struct InvoiceView {
     pub credits: Option<invoices::Model>,
     /// For a debit invoice: the credit invoices issued against it.
     pub credited_by: Vec<invoices::Model>,
+    /// The order it belongs to was paid in WebPay's integration (test) environment.
+    pub test_payment: bool,
 }
 
 /// One invoice the scope allows, by number (404 otherwise).
@@ -67,7 +69,19 @@ pub async fn invoice_by_number(db: &DatabaseConnection, scope: AccountScope, num
         .order_by_asc(invoices::Column::Id)
         .all(db)
         .await?;
-    Ok(InvoiceView { invoice, items, account, bill_to, credits, credited_by })
+    let test_payment = match invoice.order_id {
+        Some(order_id) => {
+            use crate::entities::{payments, webpay_transactions};
+            let paid_by = payments::Entity::find()
+                .filter(payments::Column::OrderId.eq(order_id))
+                .find_also_related(webpay_transactions::Entity)
+                .all(db)
+                .await?;
+            paid_by.iter().any(|(_, transaction)| transaction.as_ref().is_some_and(|t| t.test))
+        }
+        None => false,
+    };
+    Ok(InvoiceView { invoice, items, account, bill_to, credits, credited_by, test_payment })
 }
 
 /// One item of an invoice, as it is written (billing runs, paid orders, credits, demo data).

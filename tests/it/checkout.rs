@@ -125,6 +125,9 @@ async fn an_approved_card_pays_the_order_once_even_when_the_return_comes_twice()
         (invoice[0].subtotal, invoice[0].tax, invoice[0].total, invoice[0].number.as_str()),
         (643_000, 122_170, 765_170, "INV-SO-0000001")
     );
+    // The demo pays in the simulator, WebPay's integration environment: the invoice says TEST.
+    let (_, invoice_page) = app.page("/invoices/INV-SO-0000001").await;
+    assert!(invoice_page.contains("<span class=\"tag\">TEST</span>"), "{invoice_page}");
     // The order's subscriptions exist, the reservation with its scope and region.
     let reservation = subscriptions::Entity::find()
         .filter(subscriptions::Column::AccountId.eq(order.account_id))

@@ -86,7 +86,7 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
                 {csrf_field(&ctx3)}
                 <h2>"VAT"</h2>
                 <p>"List prices are net. VAT is added as its own line on carts, orders, invoices and receipts, "
-                   "at this rate, rounded to the peso (half up). A change applies to carts, orders and invoices "
+                   "at this rate, rounded half up to the currency's smallest unit (the peso). A change applies to carts, orders and invoices "
                    "from now on; placed orders and issued invoices keep their rate."</p>
                 <label>"VAT rate (%)" <input name="rate" value=vat required inputmode="decimal" maxlength="6"/></label>
                 <button type="submit">"Save VAT rate"</button>

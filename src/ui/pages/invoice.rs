@@ -69,6 +69,7 @@ pub async fn show(
                     <dt>"Customer"</dt><dd>{view.account.name.clone()}</dd>
                     <dt>"Billed by"</dt><dd>{view.bill_to.name.clone()}</dd>
                     <dt>"Status"</dt><dd><span class="tag">{invoice.status.as_str()}</span></dd>
+                    {view.test_payment.then(|| view! { <dt>"Payment"</dt><dd><span class="tag">"TEST"</span>" paid in WebPay's integration (test) environment: no real money"</dd> })}
                     {invoice.billing_period.clone().map(|p| view! { <dt>"Billing period"</dt><dd>{p}</dd> })}
                 </dl>
                 {credits}
