@@ -40,7 +40,7 @@ test('a customer adds a reserved instance to the cart and removes it, without Ja
   await page.getByLabel('Password').fill('demo-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/products\/RI-D2SV5$/);
-  await page.getByLabel('Term').selectOption('3');
+  await page.locator('select[name="ri_term_years"]').selectOption('3');
   await page.getByRole('button', { name: 'Add to cart' }).click();
   await expect(page).toHaveURL(/\/cart$/);
   await expect(page.getByRole('status')).toContainText('added to your cart');

@@ -96,7 +96,11 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
             tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
             total: money::checked_sum(earlier.iter().map(|c| c.total))?,
         };
-        let subtotal = subtotal.min(debit.subtotal.checked_sub(credited.net).ok_or(MoneyError::Overflow)?);
+        // Refunds sent to WebPay and not yet confirmed have no credit invoice yet: they count.
+        let pending = pending_refunds(db, debit.id).await?;
+        let pending_net = tax::split_gross(pending, rate_of(&debit))?.net;
+        let left = debit.subtotal.checked_sub(credited.net).and_then(|l| l.checked_sub(pending_net));
+        let subtotal = subtotal.min(left.ok_or(MoneyError::Overflow)?);
         if subtotal <= 0 {
             continue;
         }
@@ -122,6 +126,19 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
         first.get_or_insert(issued);
     }
     Ok(first)
+}
+
+/// What refunds of the payments for a debit invoice are sent or being verified (gross).
+async fn pending_refunds<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult<i64> {
+    use crate::entities::{payments, refunds};
+    use crate::payments::webpay::checkout::refund_state;
+    let pending = refunds::Entity::find()
+        .inner_join(payments::Entity)
+        .filter(payments::Column::InvoiceId.eq(debit_id))
+        .filter(refunds::Column::Status.is_in([refund_state::SENDING, refund_state::VERIFYING]))
+        .all(db)
+        .await?;
+    Ok(money::checked_sum(pending.iter().map(|r| r.amount))?)
 }
 
 /// The VAT rate a debit invoice was taxed at.

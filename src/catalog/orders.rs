@@ -147,7 +147,16 @@ pub async fn remove_item(
     let txn = db.begin().await?;
     let view = load(&txn, scope, number).await?;
     let (item, _) = view.items.iter().find(|(i, _)| i.id == item_id).cloned().ok_or(AppError::NotFound)?;
-    if view.order.status != OrderStatus::PendingPayment {
+    // A conditional update takes the order (and, on PostgreSQL, locks its row): a payment
+    // settling at the same moment either comes first, and the order no longer changes, or
+    // finds the total changed and does not take the order.
+    let still_waiting = orders::Entity::update_many()
+        .col_expr(orders::Column::UpdatedAt, Utc::now().into())
+        .filter(orders::Column::Id.eq(view.order.id))
+        .filter(orders::Column::Status.eq(OrderStatus::PendingPayment))
+        .exec(&txn)
+        .await?;
+    if view.order.status != OrderStatus::PendingPayment || still_waiting.rows_affected != 1 {
         return Ok(Err("Only an order that is waiting for payment can change.".into()));
     }
     item.delete(&txn).await?;

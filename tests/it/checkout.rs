@@ -956,3 +956,43 @@ async fn an_admin_records_a_lost_refund_from_transbanks_portal_once() {
     assert_eq!(credits_of(&app).await.iter().map(|c| c.total).collect::<Vec<_>>(), vec![100_000]);
     assert!(admin.page("/admin/attention").await.1.contains("Nothing needs attention"));
 }
+
+#[tokio::test]
+async fn a_late_second_answer_for_a_settled_commit_changes_nothing() {
+    use stratus::payments::webpay::TransactionAnswer;
+    let app = paid_order(VISA).await;
+    let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(transaction.status, "authorized");
+    // The answer of a commit the job already settled from WebPay's status arrives late (the
+    // row as that caller saw it: still committing). It must neither refund nor re-record.
+    let late = webpay_transactions::Model { status: "committing".into(), ..transaction.clone() };
+    let answer: TransactionAnswer = serde_json::from_str(transaction.raw_response.as_deref().unwrap()).unwrap();
+    stratus::payments::webpay::checkout::settle(&app.db, &demo_gateway(&app), &late, &answer).await.unwrap();
+    let after = webpay_transactions::Entity::find_by_id(transaction.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(after.status, "authorized", "not refunded, not overwritten");
+    assert_eq!(order(&app).await.status, OrderStatus::Paid);
+    assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_timed_out_return_must_name_the_attempts_session_too() {
+    let app = signed_in_tina().await;
+    let (_, _token) = start_payment(&app).await;
+    // Anyone can guess a buy order; a forged "timed out" return without the session changes nothing.
+    let forged =
+        vec![("TBK_ORDEN_COMPRA".to_string(), "SO-0000001-1".to_string()), ("TBK_ID_SESION".into(), "u1".into())];
+    return_to_shop(&app, &forged).await;
+    let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(transaction.status, "created", "the shopper's attempt is still live");
+    // WebPay's own timed-out return carries the session: then it counts.
+    let genuine = vec![
+        ("TBK_ORDEN_COMPRA".to_string(), transaction.buy_order.clone()),
+        ("TBK_ID_SESION".to_string(), transaction.session_id.clone()),
+    ];
+    return_to_shop(&app, &genuine).await;
+    let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(transaction.status, "timed_out");
+    // A NUL in a field is refused as unusable, never reaching the database.
+    let nul = app.new_browser().get("/checkout/webpay/return?TBK_ORDEN_COMPRA=SO-0000001-1%00").await;
+    assert!(nul.status().is_client_error() || nul.status().is_redirection(), "{}", nul.status());
+}

@@ -52,6 +52,14 @@ async fn invoice(app: &TestApp, number: &str) -> invoices::Model {
     found.unwrap_or_else(|| panic!("no invoice {number}"))
 }
 
+/// Tina returns the Windows Server licence she just bought ("Cancel now", within 30 days).
+async fn return_the_perpetual_licence(app: &TestApp) {
+    let bought = newest(app, "TAILSPIN", "WINSRV-2022").await;
+    let page = format!("/subscriptions/{}", bought.id);
+    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "returned within 30 days");
+}
+
 /// Runs billing for `period` as if on the first day after it.
 async fn bill(app: &TestApp, period: Period) {
     run::run(&app.db, period, period.last() + Duration::days(1)).await.unwrap();
@@ -120,10 +128,7 @@ async fn a_perpetual_licence_returned_within_30_days_is_credited_in_full_with_it
     let app = TestApp::start().await;
     app.sign_in("tina@tailspin.demo").await;
     let order = app.buy(&[("WINSRV-2022", "1")]).await;
-    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
-    let page = format!("/subscriptions/{}", bought.id);
-    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    return_the_perpetual_licence(&app).await;
     let debit = invoice(&app, &format!("INV-{}", order.number)).await;
     let credit = invoice(&app, &format!("CR-{}-1", debit.number)).await;
     assert_eq!((credit.subtotal, credit.tax, credit.total), (890_000, 169_100, 1_059_100));
@@ -223,10 +228,7 @@ async fn a_refund_and_a_cancellation_credit_together_never_give_back_more_than_w
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     // The licence is returned within 30 days: the full refund is only what is left.
-    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
-    let page = format!("/subscriptions/{}", bought.id);
-    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    return_the_perpetual_licence(&app).await;
     let debit = invoice(&app, &format!("INV-{}", order.number)).await;
     let credits =
         invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(&app.db).await.unwrap();
@@ -466,10 +468,7 @@ async fn a_returned_licence_cannot_be_refunded_again_through_webpay() {
     let app = TestApp::start().await;
     app.sign_in("tina@tailspin.demo").await;
     let order = app.buy(&[("WINSRV-2022", "1")]).await;
-    let bought = newest(&app, "TAILSPIN", "WINSRV-2022").await;
-    let page = format!("/subscriptions/{}", bought.id);
-    let response = app.submit(&page, &format!("{page}/cancel"), &[("confirm", "yes")]).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "returned within 30 days, credited in full");
+    return_the_perpetual_licence(&app).await;
 
     let order_page = format!("/orders/{}", order.number);
     let admin = app.new_browser();

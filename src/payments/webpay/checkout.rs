@@ -33,6 +33,8 @@ pub mod state {
     /// Replaced by a newer attempt of the same order before it came back: never committed.
     pub const SUPERSEDED: &str = "superseded";
     pub const COMMITTING: &str = "committing";
+    /// A commit's answer being recorded: taken from `committing` by exactly one settler.
+    pub const SETTLING: &str = "settling";
     pub const AUTHORIZED: &str = "authorized";
     pub const REJECTED: &str = "rejected";
     pub const CANCELLED: &str = "cancelled";
@@ -207,7 +209,9 @@ pub async fn start(
         .await?
         + 1;
     let buy_order = format!("{}-{attempt}", order.number);
-    let session_id = format!("u{}-o{}-{attempt}", viewer.user.id, order.id);
+    // Random: a timed-out return must name it, so nobody can end another shopper's attempt
+    // from its (predictable) buy order alone.
+    let session_id = format!("s{:032x}", rand::random::<u128>());
     if buy_order.len() > MAX_BUY_ORDER || session_id.len() > MAX_SESSION_ID {
         txn.rollback().await?;
         return Ok(Err("This order has been tried too many times; contact support.".into()));
@@ -294,7 +298,10 @@ pub enum ReturnCase {
 
 /// Classifies a return by the fields it carries (pure).
 pub fn classify(params: &ReturnParams) -> ReturnCase {
-    let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    // Control characters (a NUL, which PostgreSQL refuses in text) make a field unusable.
+    let present = |v: &Option<String>| {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty() && !s.chars().any(char::is_control)).map(str::to_string)
+    };
     match (present(&params.token_ws), present(&params.tbk_token), present(&params.tbk_orden_compra)) {
         (Some(token), Some(_), _) => ReturnCase::FormError(token),
         (Some(token), None, _) => ReturnCase::Commit(token),
@@ -339,11 +346,21 @@ pub async fn handle_return(
         }
         ReturnCase::Unusable => (None, None),
     };
+    // A timed-out return names the attempt by its buy order; its session id must match too.
+    let found = match (&case, found) {
+        (ReturnCase::TimedOut(_), Some(t))
+            if params.tbk_id_sesion.as_deref().map(str::trim) != Some(t.session_id.as_str()) =>
+        {
+            None
+        }
+        (_, found) => found,
+    };
     let Some(transaction) = found else {
-        tracing::warn!(?case, "WebPay return that matches no transaction");
-        let buy_order = params.tbk_orden_compra.as_deref().filter(|b| b.len() <= 64);
-        events::record(db, None, buy_order, events::action::RETURN, format!("matches no transaction: {case:?}"))
-            .await?;
+        let shown: String = format!("{case:?}").chars().take(120).collect();
+        tracing::warn!(case = %shown, "WebPay return that matches no transaction");
+        let buy_order =
+            params.tbk_orden_compra.as_deref().filter(|b| b.len() <= 64 && !b.chars().any(char::is_control));
+        events::record(db, None, buy_order, events::action::RETURN, format!("matches no transaction: {shown}")).await?;
         return Ok(Err("This payment return does not match any order. Nothing was charged to an order.".into()));
     };
     let returned = Returned {
@@ -400,7 +417,10 @@ async fn orders_number(db: &DatabaseConnection, order_id: i32) -> AppResult<Stri
 
 async fn mark_verifying(db: &DatabaseConnection, transaction: &webpay_transactions::Model) -> AppResult<()> {
     let txn = db.begin().await?;
-    claim(&txn, transaction.id, state::COMMITTING, state::VERIFYING).await?;
+    if !claim(&txn, transaction.id, state::COMMITTING, state::VERIFYING).await? {
+        txn.rollback().await?;
+        return Ok(());
+    }
     crate::entities::orders::Entity::update_many()
         .col_expr(crate::entities::orders::Column::Status, OrderStatus::PaymentVerifying.as_str().into())
         .filter(crate::entities::orders::Column::Id.eq(transaction.order_id))
@@ -416,12 +436,16 @@ async fn record_failure(
     transaction: &webpay_transactions::Model,
     error: &WebpayError,
 ) -> AppResult<()> {
-    let mut row: webpay_transactions::ActiveModel = transaction.clone().into();
-    row.status = Set(state::FAILED.into());
-    row.raw_response = Set(Some(error.to_string()));
-    row.processed_at = Set(Some(Utc::now()));
-    row.updated_at = Set(Utc::now());
-    row.update(db).await?;
+    // Only from `committing`: never over a row the job settled meanwhile.
+    webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Status, state::FAILED.into())
+        .col_expr(webpay_transactions::Column::RawResponse, Some(error.to_string()).into())
+        .col_expr(webpay_transactions::Column::ProcessedAt, Some(Utc::now()).into())
+        .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
+        .filter(webpay_transactions::Column::Id.eq(transaction.id))
+        .filter(webpay_transactions::Column::Status.eq(state::COMMITTING))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -467,6 +491,13 @@ pub async fn settle(
     answer: &TransactionAnswer,
 ) -> AppResult<()> {
     let txn = db.begin().await?;
+    // Exactly one settler: a late answer after the job settled the row from WebPay's
+    // status (or the other way round) finds it taken and changes nothing.
+    if !claim(&txn, transaction.id, state::COMMITTING, state::SETTLING).await? {
+        txn.rollback().await?;
+        tracing::warn!(buy_order = %transaction.buy_order, "a second answer for a settled transaction was ignored");
+        return Ok(());
+    }
     if !captured(answer) {
         record_answer(&txn, transaction, answer, state::REJECTED, None).await?;
         // A rejected payment leaves the order payable (it may have been "verifying").
@@ -687,9 +718,18 @@ pub const STATUS_DAYS: i64 = 7;
 /// row is claimed before it is settled, so several instances can run this at once.
 pub async fn verify_lost_answers(db: &DatabaseConnection, gateway: &Gateway) -> AppResult<usize> {
     requeue_stale_commits(db).await?;
-    let mut settled = verify_commits(db, gateway).await?;
-    settled += verify_all_refunds(db, &gateway.client).await?;
-    settled += check_refunds_needed(db, &gateway.client).await?;
+    // Each part runs even when another failed: one bad row must not stop the rest.
+    let mut settled = 0;
+    for (part, result) in [
+        ("commits", verify_commits(db, gateway).await),
+        ("refunds", verify_all_refunds(db, &gateway.client).await),
+        ("refunds needed", check_refunds_needed(db, &gateway.client).await),
+    ] {
+        match result {
+            Ok(n) => settled += n,
+            Err(error) => tracing::error!(part, %error, "WebPay verification failed"),
+        }
+    }
     Ok(settled)
 }
 
@@ -776,8 +816,14 @@ async fn verify_commits(db: &DatabaseConnection, gateway: &Gateway) -> AppResult
             continue;
         }
         if claim(db, transaction.id, state::VERIFYING, state::COMMITTING).await? {
-            settle(db, gateway, &transaction, &answer).await?;
-            settled += 1;
+            // One row's failure must not stop the others: it is retried next time.
+            match settle(db, gateway, &transaction, &answer).await {
+                Ok(()) => settled += 1,
+                Err(error) => {
+                    tracing::error!(buy_order = %transaction.buy_order, %error, "settling from WebPay's status failed");
+                    claim(db, transaction.id, state::COMMITTING, state::VERIFYING).await?;
+                }
+            }
         }
     }
     Ok(settled)
@@ -801,6 +847,15 @@ pub async fn resolve_refund(
     let order =
         crate::entities::orders::Entity::find_by_id(payment.order_id).one(db).await?.ok_or(AppError::NotFound)?;
     let amount = money::format(refund.amount, &payment.currency);
+    // A refund still being sent is not the admin's to record: its answer may yet come.
+    let sending = refund.status == refund_state::SENDING
+        && Utc::now() - refund.created_at < chrono::Duration::minutes(STALE_MINUTES);
+    if sending {
+        return Ok(Err(format!(
+            "The refund of {amount} of order {} is still being sent to WebPay; record it only if no answer comes.",
+            order.number
+        )));
+    }
     let txn = db.begin().await?;
     let to = if happened { refund_state::NULLIFIED } else { refund_state::FAILED };
     let response = Some(format!(
@@ -1256,7 +1311,10 @@ async fn verify_all_refunds(db: &DatabaseConnection, webpay: &WebpayClient) -> A
     orders.dedup();
     let mut settled = 0;
     for order_id in orders {
-        settled += verify_refunds(db, webpay, order_id).await?;
+        match verify_refunds(db, webpay, order_id).await {
+            Ok(n) => settled += n,
+            Err(error) => tracing::error!(order_id, %error, "verifying an order's refunds failed"),
+        }
     }
     Ok(settled)
 }
@@ -1292,7 +1350,19 @@ async fn issue_refund_credit(
     // An order refunded in full has nothing left to set up.
     let payment = payments::Entity::find().filter(payments::Column::OrderId.eq(order.id)).one(txn).await?;
     if let Some(payment) = payment {
-        if left_to_refund(txn, &payment).await? <= 0 {
+        // Only money WebPay confirmed counts here (credits, not pending refunds).
+        let credited = match payment.invoice_id {
+            Some(debit_id) => money::checked_sum(
+                invoices::Entity::find()
+                    .filter(invoices::Column::CreditsInvoiceId.eq(debit_id))
+                    .all(txn)
+                    .await?
+                    .iter()
+                    .map(|c| c.total),
+            )?,
+            None => 0,
+        };
+        if credited >= payment.amount {
             // Refunded in full: what the order bought is taken back, and nothing is left to set up.
             let view = orders::load(txn, AccountScope::All, number).await?;
             orders::take_back(txn, &view, &Actor::system()).await?;
