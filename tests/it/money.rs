@@ -488,3 +488,35 @@ async fn a_returned_licence_cannot_be_refunded_again_through_webpay() {
         .sum();
     assert_eq!(credited, debit.total, "given back once");
 }
+
+#[tokio::test]
+async fn a_licence_returned_while_its_refund_is_being_verified_is_not_credited_twice() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let fields = [("product_code", "WINSRV-2022"), ("quantity", "1")];
+    app.submit("/products/WINSRV-2022", "/cart/items", &fields).await;
+    let placed = app.submit("/cart", "/orders", &[]).await;
+    let order_page = crate::support::location(&placed);
+    // WebPay will refund this payment, but its answers to refunds get lost.
+    app.pay_with(&order_page, "4051 8856 0044 6623", "pay_refund_lost").await;
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let response =
+        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "1059100"), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // Meanwhile Tina returns the licence: the whole payment is already on its way back.
+    return_the_perpetual_licence(&app).await;
+    let number = order_page.trim_start_matches("/orders/");
+    let debit = invoice(&app, &format!("INV-{number}")).await;
+    let credits = || async {
+        invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(&app.db).await.unwrap()
+    };
+    assert!(credits().await.is_empty(), "no credit beside the pending refund");
+
+    // WebPay's status confirms the refund: one credit, for what was paid.
+    let verify = admin.submit(&order_page, &format!("{order_page}/refunds/verify"), &[]).await;
+    assert_eq!(verify.status(), StatusCode::SEE_OTHER);
+    let credited: Vec<(i64, i64, i64)> = credits().await.iter().map(|c| (c.subtotal, c.tax, c.total)).collect();
+    assert_eq!(credited, vec![(debit.subtotal, debit.tax, debit.total)]);
+}

@@ -235,6 +235,12 @@ impl TestApp {
 impl Browser {
     /// Pays an order from its page through the simulator with `card`, as the shopper would.
     pub async fn pay(&self, order_page: &str, card: &str) {
+        self.pay_with(order_page, card, "pay").await
+    }
+
+    /// Pays through the simulator with one of its actions (`pay`, or a test hook such as
+    /// `pay_refund_lost`: refunds of this payment lose their answer).
+    pub async fn pay_with(&self, order_page: &str, card: &str, action: &str) {
         let response = self.submit(order_page, &format!("{order_page}/pay"), &[]).await;
         assert_eq!(response.status(), StatusCode::OK, "payment started");
         let body = response.text().await.expect("body");
@@ -246,7 +252,7 @@ impl Browser {
         let paid = self
             .client
             .post(self.url("/webpayserver/pay"))
-            .form(&[("token_ws", token.as_str()), ("card_number", card), ("action", "pay"), ("return_method", "post")])
+            .form(&[("token_ws", token.as_str()), ("card_number", card), ("action", action), ("return_method", "post")])
             .send()
             .await
             .expect("pay");
