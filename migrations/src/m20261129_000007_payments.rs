@@ -56,6 +56,16 @@ impl MigrationTrait for Migration {
         for (table, mut column) in columns {
             manager.alter_table(Table::alter().table(table).add_column(&mut column).to_owned()).await?;
         }
+        // Earlier versions paid through Transbank's integration environment unless an admin
+        // set up production with a commerce code of its own: those transactions were TEST.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "UPDATE webpay_transactions SET test = TRUE WHERE NOT EXISTS (SELECT 1 FROM payment_gateways g \
+                 WHERE g.kind = 'webpay_plus' AND g.environment = 'production' \
+                 AND g.commerce_code NOT IN ('597055555532', '597055555540'))",
+            )
+            .await?;
         Ok(())
     }
 

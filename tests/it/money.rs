@@ -388,8 +388,28 @@ async fn an_annual_licence_paid_before_the_upgrade_is_not_charged_again_after_it
     .unwrap()
     .last_insert_id;
 
+    // It was paid through the old default gateway: Transbank's integration environment.
+    let attempt_id =
+        stratus::entities::webpay_transactions::Entity::insert(stratus::entities::webpay_transactions::ActiveModel {
+            order_id: Set(order_id),
+            buy_order: Set("SO-0000009-1".into()),
+            session_id: Set("u1-o9-1".into()),
+            token: Set(Some("t9".into())),
+            amount: Set(119_000),
+            status: Set("authorized".into()),
+            created_at: Set(paid_at),
+            updated_at: Set(paid_at),
+            ..Default::default()
+        })
+        .exec(&db)
+        .await
+        .unwrap()
+        .last_insert_id;
+
     // The upgrade links the order to its subscription and says what it paid for.
     migration::Migrator::up(&db, None).await.unwrap();
+    let attempt = stratus::entities::webpay_transactions::Entity::find_by_id(attempt_id).one(&db).await.unwrap();
+    assert!(attempt.unwrap().test, "a payment through the integration environment is marked TEST");
     let line = invoice_items::Entity::find_by_id(line_id).one(&db).await.unwrap().unwrap();
     assert_eq!((line.subscription_id, line.period_end), (Some(subscription_id), Some(d("2027-11-09"))));
     let item = order_items::Entity::find_by_id(item_id).one(&db).await.unwrap().unwrap();

@@ -106,8 +106,8 @@ impl GatewaySettings {
     }
 }
 
-/// The form or the `[webpay]` table.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The form or the `[webpay]` table. `Debug` never shows the secret.
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayFields {
     pub commerce_code: String,
@@ -120,6 +120,18 @@ pub struct GatewayFields {
     /// Count approvals made in Transbank's integration environment as paid (a staging install).
     #[serde(default)]
     pub test_payments: bool,
+}
+
+impl std::fmt::Debug for GatewayFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayFields")
+            .field("commerce_code", &self.commerce_code)
+            .field("api_key_secret", &"***")
+            .field("environment", &self.environment)
+            .field("active", &self.active)
+            .field("test_payments", &self.test_payments)
+            .finish()
+    }
 }
 
 fn yes() -> bool {
@@ -254,5 +266,7 @@ mod tests {
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert_eq!(masked("579B532A7440BB0C"), "••••••••BB0C");
         assert!(!format!("{kept:?}").contains("579B532A"));
+        let typed = fields("597055555532", "579B532A7440BB0C", "production");
+        assert!(!format!("{typed:?}").contains("579B532A"), "the typed secret is never shown either");
     }
 }

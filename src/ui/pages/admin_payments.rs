@@ -87,7 +87,8 @@ pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<P
     Ok(render(&ctx, StatusCode::OK, state.settings.demo, &settings, vec![], None))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// The settings form; no `Debug`, so the typed secret can never be logged.
+#[derive(serde::Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
     commerce_code: String,
