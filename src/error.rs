@@ -22,6 +22,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The server is at capacity for this kind of work: 503 with `Retry-After`.
+    #[error("{0}")]
+    Busy(String),
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -62,9 +66,11 @@ impl AppError {
         match self {
             AppError::NotFound => "The page you asked for does not exist or is not yours to see.".into(),
             AppError::SignInRequired { .. } => "Please sign in first.".into(),
-            AppError::BadRequest(m) | AppError::Forbidden(m) | AppError::Conflict(m) | AppError::TooManyRequests(m) => {
-                m.clone()
-            }
+            AppError::BadRequest(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::TooManyRequests(m)
+            | AppError::Busy(m) => m.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
         }
     }
@@ -83,11 +89,14 @@ impl IntoResponse for AppError {
             return axum::response::Redirect::to(&location).into_response();
         }
         let status = self.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, AppError::Busy(_)) {
             tracing::error!(error = %self, "request failed");
         }
         let message = self.public_message();
         let mut response = (status, message.clone()).into_response();
+        if matches!(self, AppError::Busy(_)) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
         response.extensions_mut().insert(ErrorPage { message });
         response
     }

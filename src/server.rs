@@ -272,6 +272,7 @@ fn routes() -> Routes {
         .action("/account/profile", post(account::save_profile))
         .action("/account/password", post(account::change_password))
         .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
+        .action("/account/sessions/sign-out-others", post(account::sign_out_other_sessions))
         .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
         .action("/account/login-options/local/connect", post(oidc::connect_local))
         .action("/account/login-options/local/disconnect", post(oidc::disconnect_local))

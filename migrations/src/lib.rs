@@ -9,6 +9,7 @@ mod m20261126_000005_discounts;
 mod m20261129_000006_net_prices_and_vat;
 mod m20261129_000007_payments;
 mod m20261129_000008_reservation_prices;
+mod m20261129_000009_session_generation;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_net_prices_and_vat::Migration),
             Box::new(m20261129_000007_payments::Migration),
             Box::new(m20261129_000008_reservation_prices::Migration),
+            Box::new(m20261129_000009_session_generation::Migration),
         ]
     }
 }

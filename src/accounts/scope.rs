@@ -90,6 +90,7 @@ mod tests {
                 failed_logins: 0,
                 last_login_at: None,
                 password_changed_at: None,
+                session_generation: 0,
                 created_at: now,
             },
             account: accounts::Model {

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::api::clients;
 use crate::entities::users;
-use crate::identity::{password, settings};
+use crate::identity::{local, password, settings};
 use crate::server::AppState;
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -116,13 +116,15 @@ async fn issue(
                 .filter(users::Column::AccountId.eq(client.account_id))
                 .one(&state.db)
                 .await?;
-            let now = Utc::now();
-            let accepted = match user.as_ref().and_then(|u| u.password_hash.as_deref().map(|h| (u, h))) {
-                Some((user, hash)) => {
-                    user.locked_until.is_none_or(|until| until <= now) && password::verify(hash, given)
+            // The same check as signing in: off with local login, locked users refused, every
+            // failure counted toward the lockout with its security event.
+            let ip = Some(peer.ip().to_string());
+            let accepted = match &user {
+                Some(user) => {
+                    local::verify_credentials(&state.db, user, given, ip, local::CheckedFor::PasswordGrant).await?
                 }
                 None => {
-                    password::verify_against_dummy(given);
+                    password::verify_off_thread(None, given).await?;
                     false
                 }
             };

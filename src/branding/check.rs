@@ -295,6 +295,7 @@ mod tests {
             locked_until: None,
             last_login_at: None,
             password_changed_at: None,
+            session_generation: 0,
             created_at: chrono::Utc::now(),
         };
         Viewer { user, account }

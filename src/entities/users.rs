@@ -20,6 +20,8 @@ pub struct Model {
     pub failed_logins: i32,
     pub last_login_at: Option<DateTimeUtc>,
     pub password_changed_at: Option<DateTimeUtc>,
+    /// Sessions that began in another generation are signed out (see `identity::session`).
+    pub session_generation: i32,
     pub created_at: DateTimeUtc,
 }
 

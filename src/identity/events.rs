@@ -19,6 +19,7 @@ pub const UNLINKED: &str = "identity_unlinked";
 pub const LINK_REFUSED: &str = "identity_link_refused";
 pub const REGISTERED: &str = "registered_by_idp";
 pub const REAUTHENTICATED: &str = "reauthenticated";
+pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
 pub const PASSWORD_SET: &str = "password_set";
 pub const PASSWORD_REMOVED: &str = "password_removed";
 

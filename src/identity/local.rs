@@ -62,21 +62,65 @@ pub fn lock_after_failure(
     (failed_logins >= rules.max_failed_logins).then(|| now + Duration::minutes(i64::from(rules.lockout_minutes)))
 }
 
-pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Option<String>) -> AppResult<SignInOutcome> {
-    let rules = settings::load(db).await?;
-    if !rules.allow_local_login {
-        return Ok(SignInOutcome::LocalLoginOff);
+/// What a password is being checked for; failures count the same whatever the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckedFor {
+    SignIn,
+    Reauthentication,
+    PasswordGrant,
+}
+
+impl CheckedFor {
+    fn label(self) -> &'static str {
+        match self {
+            CheckedFor::SignIn => "wrong password",
+            CheckedFor::Reauthentication => "re-authentication: wrong password",
+            CheckedFor::PasswordGrant => "API password grant: wrong password",
+        }
     }
-    let email = normalize_email(email);
-    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
-    let Some(user) = user else {
-        password::verify_against_dummy(pass);
-        events::record(db, events::SIGN_IN_FAILED, None, None, Some("unknown e-mail".into()), ip).await?;
-        return Ok(SignInOutcome::Failed);
-    };
+}
+
+/// The one password check for sign-in, re-authentication and the API's password grant:
+/// off when local login is off, refused while the user is locked, every failure counted
+/// atomically (parallel guesses cannot slip past the limit) with its security event, and
+/// the lockout applied once the limit is reached. True when the password is right (the
+/// failure count is then reset).
+pub async fn verify_credentials(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    pass: &str,
+    ip: Option<String>,
+    purpose: CheckedFor,
+) -> AppResult<bool> {
+    let rules = settings::load(db).await?;
     let now = Utc::now();
-    if is_locked(&user, now) {
-        password::verify_against_dummy(pass);
+    if !rules.allow_local_login || is_locked(user, now) {
+        password::verify_off_thread(None, pass).await?;
+        let reason = if rules.allow_local_login { "account locked" } else { "password sign-in is off" };
+        events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(reason.into()), ip)
+            .await?;
+        return Ok(false);
+    }
+    if password::verify_off_thread(user.password_hash.clone(), pass).await? {
+        users::Entity::update_many()
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(users::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(users::Column::Id.eq(user.id))
+            .exec(db)
+            .await?;
+        return Ok(true);
+    }
+    // Count atomically so parallel attempts cannot slip past the threshold; an attempt that
+    // raced a lockout (the user is locked by now) counts no more.
+    let not_locked =
+        sea_orm::Condition::any().add(users::Column::LockedUntil.is_null()).add(users::Column::LockedUntil.lte(now));
+    let counted = users::Entity::update_many()
+        .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
+        .filter(users::Column::Id.eq(user.id))
+        .filter(not_locked.clone())
+        .exec(db)
+        .await?;
+    if counted.rows_affected == 0 {
         events::record(
             db,
             events::SIGN_IN_FAILED,
@@ -86,39 +130,29 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Optio
             ip,
         )
         .await?;
-        return Ok(SignInOutcome::Failed);
+        return Ok(false);
     }
-    let matches = match &user.password_hash {
-        Some(hash) => password::verify(hash, pass),
-        None => {
-            password::verify_against_dummy(pass);
-            false
-        }
-    };
-    if !matches {
-        // Count atomically so parallel attempts cannot slip past the threshold.
-        users::Entity::update_many()
-            .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
+    let failed = users::Entity::find_by_id(user.id).one(db).await?.map_or(0, |u| u.failed_logins);
+    events::record(
+        db,
+        events::SIGN_IN_FAILED,
+        Some(user.id),
+        Some(user.account_id),
+        Some(purpose.label().into()),
+        ip.clone(),
+    )
+    .await?;
+    if let Some(until) = lock_after_failure(failed, &rules, now) {
+        // Only the attempt that reached the limit locks (and resets the count).
+        let locked = users::Entity::update_many()
+            .col_expr(users::Column::LockedUntil, Expr::value(until))
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
             .filter(users::Column::Id.eq(user.id))
+            .filter(users::Column::FailedLogins.gte(rules.max_failed_logins))
+            .filter(not_locked)
             .exec(db)
             .await?;
-        let failed = users::Entity::find_by_id(user.id).one(db).await?.map_or(0, |u| u.failed_logins);
-        events::record(
-            db,
-            events::SIGN_IN_FAILED,
-            Some(user.id),
-            Some(user.account_id),
-            Some("wrong password".into()),
-            ip.clone(),
-        )
-        .await?;
-        if let Some(until) = lock_after_failure(failed, &rules, now) {
-            users::Entity::update_many()
-                .col_expr(users::Column::LockedUntil, Expr::value(until))
-                .col_expr(users::Column::FailedLogins, Expr::value(0))
-                .filter(users::Column::Id.eq(user.id))
-                .exec(db)
-                .await?;
+        if locked.rows_affected == 1 {
             events::record(
                 db,
                 events::LOCKED_OUT,
@@ -129,12 +163,29 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Optio
             )
             .await?;
         }
+    }
+    Ok(false)
+}
+
+pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Option<String>) -> AppResult<SignInOutcome> {
+    let rules = settings::load(db).await?;
+    if !rules.allow_local_login {
+        return Ok(SignInOutcome::LocalLoginOff);
+    }
+    let email = normalize_email(email);
+    let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
+    let Some(user) = user else {
+        password::verify_off_thread(None, pass).await?;
+        events::record(db, events::SIGN_IN_FAILED, None, None, Some("unknown e-mail".into()), ip).await?;
+        return Ok(SignInOutcome::Failed);
+    };
+    if !verify_credentials(db, &user, pass, ip.clone(), CheckedFor::SignIn).await? {
         return Ok(SignInOutcome::Failed);
     }
     let mut active: users::ActiveModel = user.clone().into();
+    active.last_login_at = Set(Some(Utc::now()));
     active.failed_logins = Set(0);
     active.locked_until = Set(None);
-    active.last_login_at = Set(Some(now));
     let user = active.update(db).await?;
     events::record(db, events::SIGN_IN, Some(user.id), Some(user.account_id), Some("password".into()), ip).await?;
     Ok(SignInOutcome::SignedIn(Box::new(user)))
@@ -148,13 +199,20 @@ pub async fn change_password(
     new: &str,
     confirmation: &str,
 ) -> AppResult<Result<(), String>> {
-    if let Some(hash) = &user.password_hash {
-        if !password::verify(hash, current) {
-            return Ok(Err("Your current password is not correct.".into()));
-        }
+    // Without a password there is nothing to change: one is set from Login Options, after
+    // confirming it is you, never here with no proof at all.
+    let Some(hash) = &user.password_hash else {
+        return Ok(Err(NO_PASSWORD_YET.into()));
+    };
+    if !password::verify(hash, current) {
+        return Ok(Err("Your current password is not correct.".into()));
     }
     store_new_password(db, user, new, confirmation, events::PASSWORD_CHANGED).await
 }
+
+/// Why a user without a password cannot "change" it.
+pub const NO_PASSWORD_YET: &str =
+    "You have no password yet. Set one under Login Options → Local → Connect, after confirming it is you.";
 
 /// Checks a new password and stores its hash, recording `event`; `Ok(Err(message))` for the form.
 async fn store_new_password(
@@ -210,17 +268,6 @@ pub async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> Ap
     active.update(db).await?;
     events::record_for(db, events::PASSWORD_REMOVED, user, None).await?;
     Ok(())
-}
-
-/// Checks a signed-in user's password again (re-authentication before changing the ways in).
-pub fn confirm_password(user: &users::Model, pass: &str) -> bool {
-    match &user.password_hash {
-        Some(hash) => password::verify(hash, pass),
-        None => {
-            password::verify_against_dummy(pass);
-            false
-        }
-    }
 }
 
 #[cfg(test)]

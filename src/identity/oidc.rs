@@ -45,6 +45,8 @@ pub enum Purpose {
 pub enum Continuation {
     Link(i32),
     SetPassword,
+    /// Back to Login Options, where the confirmed user chooses again (a disconnect).
+    LoginOptions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,37 @@ pub fn verify(stored_hash: &str, password: &str) -> bool {
     }
 }
 
+/// How many password checks run at once: one per core, off Tokio's workers, so a burst of
+/// sign-ins never stalls the pages.
+fn checks() -> &'static tokio::sync::Semaphore {
+    static CHECKS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    CHECKS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
+/// What a sign-in answers when every password checker is busy (a 503 with Retry-After).
+pub const BUSY: &str = "Too many sign-ins at once. Please try again in a few seconds.";
+
+/// [`verify`] (or, without a hash, the same work against a dummy) on a blocking thread,
+/// at most one per core; when all are busy for 2 s the caller gets a "busy" error (503).
+pub async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> AppResult<bool> {
+    let permit = tokio::time::timeout(std::time::Duration::from_secs(2), checks().acquire())
+        .await
+        .map_err(|_| AppError::Busy(BUSY.into()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || match stored_hash {
+        Some(hash) => verify(&hash, &password),
+        None => {
+            verify_against_dummy(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+    drop(permit);
+    Ok(matches)
+}
+
 /// Spends the same work as a real verification, so an unknown e-mail is not faster to answer.
 pub fn verify_against_dummy(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

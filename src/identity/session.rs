@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 const USER_ID: &str = "uid";
 const AUTH_AT: &str = "auth_at";
 const FLASH: &str = "flash";
+const GENERATION: &str = "gen";
 
 /// The session store for whichever database the server runs on.
 #[derive(Debug, Clone)]
@@ -82,12 +83,38 @@ impl ExpiredDeletion for DbSessionStore {
     }
 }
 
-/// Starts a signed-in session: a new session id, the user, the sign-in time and a new CSRF token.
-pub async fn begin_signed_in(session: &Session, user_id: i32) -> AppResult<()> {
+/// Starts a signed-in session: a new session id, the user, the generation of the user's
+/// sessions, the sign-in time and a new CSRF token.
+pub async fn begin_signed_in(session: &Session, user: &crate::entities::users::Model) -> AppResult<()> {
     session.cycle_id().await?;
-    session.insert(USER_ID, user_id).await?;
+    session.insert(USER_ID, user.id).await?;
+    session.insert(GENERATION, user.session_generation).await?;
     session.insert(AUTH_AT, chrono::Utc::now().timestamp()).await?;
     super::csrf::rotate(session).await?;
+    Ok(())
+}
+
+/// Whether the session began in the user's current generation (sessions from before
+/// generations existed count as generation 0).
+pub async fn is_current(session: &Session, user: &crate::entities::users::Model) -> AppResult<bool> {
+    Ok(session.get::<i32>(GENERATION).await?.unwrap_or(0) == user.session_generation)
+}
+
+/// Signs out every other session of the user, on every instance: the user's generation
+/// moves on and only this session follows it, under a new id.
+pub async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, user_id: i32) -> AppResult<()> {
+    use crate::entities::users;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    users::Entity::update_many()
+        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(AppError::NotFound)?;
+    // A copy of this very cookie (a stolen one) is another session too: a new id leaves it behind.
+    session.cycle_id().await?;
+    session.insert(GENERATION, user.session_generation).await?;
     Ok(())
 }
 

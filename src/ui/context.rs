@@ -56,10 +56,17 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
     let viewer = match session::signed_in_user_id(session).await? {
         Some(user_id) => {
             let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
-            if viewer.is_none() {
+            let current = match &viewer {
+                Some(viewer) => session::is_current(session, &viewer.user).await?,
+                None => false,
+            };
+            // A user that is gone, or a session another one signed out: anonymous now.
+            if !current {
                 session::end(session).await?;
+                None
+            } else {
+                viewer
             }
-            viewer
         }
         None => None,
     };

@@ -195,3 +195,55 @@ async fn lockout_threshold_is_configurable_within_bounds() {
     }
     assert_eq!(customer.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn twenty_parallel_wrong_passwords_lock_the_account_once_as_configured() {
+    use sea_orm::PaginatorTrait;
+    let app = TestApp::start().await;
+    let attempts = (0..20).map(|_| {
+        let browser = app.new_browser();
+        async move { browser.sign_in_with("fabio@fabrikam.demo", "not-his-password").await.status() }
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    assert!(answers.iter().all(|s| !s.is_server_error()), "{answers:?}");
+    let fabio = users::Entity::find()
+        .filter(users::Column::Email.eq("fabio@fabrikam.demo"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(fabio.locked_until.is_some(), "locked");
+    let lockouts = security_events::Entity::find()
+        .filter(security_events::Column::Kind.eq("locked_out"))
+        .filter(security_events::Column::UserId.eq(fabio.id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(lockouts, 1, "one lockout, however many guesses raced");
+    // The right password does not get in while locked.
+    let response = app.sign_in_with("fabio@fabrikam.demo", DEMO_PASSWORD).await;
+    assert_ne!(location(&response), "/account");
+}
+
+#[tokio::test]
+async fn wrong_passwords_at_re_authentication_count_toward_the_lockout() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    for _ in 0..5 {
+        let response = app
+            .submit("/account/reauth?then=password", "/account/reauth", &[("password", "guess"), ("then", "password")])
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let ana =
+        users::Entity::find().filter(users::Column::Email.eq("ana@contoso.demo")).one(&app.db).await.unwrap().unwrap();
+    assert!(ana.locked_until.is_some(), "five wrong re-authentications lock like five wrong sign-ins");
+    let response = app
+        .submit(
+            "/account/reauth?then=password",
+            "/account/reauth",
+            &[("password", "demo-password"), ("then", "password")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "not while locked");
+}

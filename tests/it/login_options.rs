@@ -406,3 +406,101 @@ async fn without_a_recent_sign_in_connect_first_reauthenticates_at_a_linked_prov
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("did not ask you to sign in again"));
 }
+
+/// A browser holding a copy of `victim`'s session cookie.
+fn thief_of(app: &TestApp, victim: &Browser) -> Browser {
+    use reqwest::cookie::CookieStore;
+    let thief = app.new_browser();
+    let cookie = victim.session_cookie().expect("a signed-in session");
+    let url: reqwest::Url = app.base.parse().unwrap();
+    thief.jar.set_cookies(
+        &mut [reqwest::header::HeaderValue::from_str(&format!("stratus_session={cookie}")).unwrap()].iter(),
+        &url,
+    );
+    thief
+}
+
+#[tokio::test]
+async fn a_stolen_session_cannot_change_the_ways_in_and_ends_when_the_owner_changes_the_password() {
+    let app = TestApp::start_with(|s| s.auth.recent_sign_in_minutes = Some(0)).await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+    // Ana links the provider, confirming her password first.
+    let then = format!("link:{}", provider.id);
+    let fields = [("password", "demo-password"), ("then", then.as_str())];
+    let response = app.submit(&format!("/account/reauth?then={then}"), "/account/reauth", &fields).await;
+    let callback = through_provider(response).await;
+    app.get(&callback).await;
+    assert_eq!(link_count(&app).await, 1);
+
+    let thief = thief_of(&app, &app);
+    assert_eq!(thief.page("/account").await.0, StatusCode::OK, "the stolen cookie works");
+    // Without confirming it is Ana, the ways in stay as they are.
+    let unlink = format!("/account/login-options/{}/disconnect", provider.id);
+    for action in ["/account/login-options/local/disconnect", unlink.as_str()] {
+        let response = thief.submit("/account", action, &[]).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action}");
+        assert!(location(&response).starts_with("/account/reauth"), "{action}: {}", location(&response));
+    }
+    let ana = || async {
+        users::Entity::find().filter(users::Column::Email.eq("ana@contoso.demo")).one(&app.db).await.unwrap().unwrap()
+    };
+    assert!(ana().await.password_hash.is_some());
+    assert_eq!(link_count(&app).await, 1);
+    let guess =
+        [("current_password", "guess"), ("new_password", "thief-pass-123"), ("confirm_password", "thief-pass-123")];
+    let response = thief.submit("/account", "/account/password", &guess).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "not without the current password");
+
+    // Ana changes her password: the stolen copy of her session is signed out; she is not.
+    let change = [
+        ("current_password", "demo-password"),
+        ("new_password", "a-new-pass-123"),
+        ("confirm_password", "a-new-pass-123"),
+    ];
+    let response = app.submit("/account", "/account/password", &change).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = thief.get("/account").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login"), "{}", location(&response));
+    assert_eq!(app.page("/account").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_of_all_other_sessions_ends_a_stolen_one_and_other_devices() {
+    let app = TestApp::start().await;
+    app.sign_in("tina@tailspin.demo").await;
+    let thief = thief_of(&app, &app);
+    let phone = app.new_browser();
+    phone.sign_in("tina@tailspin.demo").await;
+    assert_eq!(thief.page("/account").await.0, StatusCode::OK);
+    assert_eq!(phone.page("/account").await.0, StatusCode::OK);
+    let (_, page) = app.page("/account").await;
+    assert!(page.contains("Sign out of all other sessions"));
+    let response = app.submit("/account", "/account/sessions/sign-out-others", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    for other in [&thief, &phone] {
+        let response = other.get("/account").await;
+        assert!(location(&response).starts_with("/login"), "{}", location(&response));
+    }
+    let (status, page) = app.page("/account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Every other session of yours was signed out."));
+}
+
+#[tokio::test]
+async fn without_a_password_there_is_nothing_to_change_on_my_account() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Provider A", "oidc", true, vec![]).await;
+    op.set(|x| x.email = "sso.only@idp.example".into());
+    assert_eq!(location(&sign_in_with_provider(&app, &provider).await), "/account");
+    let (_, page) = app.page("/account").await;
+    assert!(page.contains("You have no password yet."));
+    let new = [("current_password", ""), ("new_password", "set-by-thief-1"), ("confirm_password", "set-by-thief-1")];
+    let response = app.submit("/account", "/account/password", &new).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let user = users::Entity::find().filter(users::Column::Email.eq("sso.only@idp.example")).one(&app.db).await;
+    assert!(user.unwrap().unwrap().password_hash.is_none());
+}

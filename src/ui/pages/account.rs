@@ -71,14 +71,27 @@ async fn render(
             <section class="panel" id="password">
                 <h2>"Password"</h2>
                 {form_error(errors.password)}
-                <form class="stacked" method="post" action="/account/password">
+                {if has_password {
+                    view! {
+                        <form class="stacked" method="post" action="/account/password">
+                            {csrf_field(&ctx2)}
+                            <label>"Current password" <input type="password" name="current_password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                            <label>"New password" <input type="password" name="new_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                            <label>"Repeat the new password" <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                            <button type="submit">"Change password"</button>
+                        </form>
+                        <p class="muted">"Changing it signs out every other session of yours."</p>
+                    }.into_any()
+                } else {
+                    view! { <p>{crate::identity::local::NO_PASSWORD_YET}</p> }.into_any()
+                }}
+            </section>
+            <section class="panel" id="sessions">
+                <h2>"Sessions"</h2>
+                <p>"Signed in somewhere you no longer use, or on a computer that is not yours? End every session but this one."</p>
+                <form class="inline" method="post" action="/account/sessions/sign-out-others">
                     {csrf_field(&ctx2)}
-                    {has_password.then(|| view! {
-                        <label>"Current password" <input type="password" name="current_password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                    })}
-                    <label>"New password" <input type="password" name="new_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                    <label>"Repeat the new password" <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                    <button type="submit">"Change password"</button>
+                    <button type="submit" class="secondary">"Sign out of all other sessions"</button>
                 </form>
             </section>
             {options.map(|rows| login_options_section(&ctx2, rows))}
@@ -165,7 +178,9 @@ pub async fn change_password(
     .await?
     {
         Ok(()) => {
-            set_flash(&session, "Your password was changed.").await?;
+            // Whoever else holds a session of this user is signed out.
+            crate::identity::session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
+            set_flash(&session, "Your password was changed. Every other session of yours was signed out.").await?;
             Ok(Redirect::to("/account").into_response())
         }
         Err(message) => {
@@ -277,4 +292,18 @@ fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> im
         </table>
     }
     .into_any()
+}
+
+/// `POST /account/sessions/sign-out-others`: every other session of the viewer ends.
+pub async fn sign_out_other_sessions(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    crate::identity::session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
+    crate::identity::events::record_for(&state.db, crate::identity::events::OTHER_SESSIONS_ENDED, &viewer.user, None)
+        .await?;
+    set_flash(&session, "Every other session of yours was signed out.").await?;
+    Ok(Redirect::to("/account").into_response())
 }

@@ -131,7 +131,7 @@ pub async fn submit(
     }
     match local::sign_in(&state.db, &form.email, &form.password, Some(peer.ip().to_string())).await? {
         SignInOutcome::SignedIn(user) => {
-            session::begin_signed_in(&session, user.id).await?;
+            session::begin_signed_in(&session, &user).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())
         }
         SignInOutcome::Failed => {

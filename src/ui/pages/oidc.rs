@@ -1,7 +1,7 @@
 //! Signing in, linking and re-authenticating with an external identity provider, and
 //! the Login Options actions of My Account.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -158,7 +158,7 @@ pub async fn callback(
         Purpose::Login => match links::find_linked_user(&state.db, &provider, &identity).await? {
             Some((link, user)) => {
                 links::touch(&state.db, link).await?;
-                session::begin_signed_in(&session, user.id).await?;
+                session::begin_signed_in(&session, &user).await?;
                 events::record_for(&state.db, events::IDP_SIGN_IN, &user, Some(provider.name.clone())).await?;
                 Ok(Redirect::to(&flow.return_to).into_response())
             }
@@ -166,7 +166,7 @@ pub async fn callback(
                 .await?
             {
                 Ok(user) => {
-                    session::begin_signed_in(&session, user.id).await?;
+                    session::begin_signed_in(&session, &user).await?;
                     events::record_for(&state.db, events::REGISTERED, &user, Some(provider.name.clone())).await?;
                     session::set_flash(&session, format!("Welcome! Your account was created with {}.", provider.name))
                         .await?;
@@ -265,6 +265,10 @@ async fn continue_after_reauth(
             .await
         }
         Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
+        Some(Continuation::LoginOptions) => {
+            session::set_flash(session, "It is you: choose Disconnect again to go on.").await?;
+            Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+        }
         None => Ok(Redirect::to(LOGIN_OPTIONS).into_response()),
     }
 }
@@ -283,6 +287,7 @@ async fn reauthenticate(
         let then = match then {
             Continuation::Link(id) => format!("link:{id}"),
             Continuation::SetPassword => "password".into(),
+            Continuation::LoginOptions => "options".into(),
         };
         return Ok(Redirect::to(&format!("/account/reauth?then={then}")).into_response());
     }
@@ -367,8 +372,13 @@ pub async fn disconnect(
     if !links::can_remove(&ways, &active, allow_local, Way::Provider(id)) {
         return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("{} {LAST_WAY}", provider.name)));
     }
+    // A change to the ways in needs a recent sign-in: a stolen session alone cannot do it.
+    if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
+        return reauthenticate(&state, &ctx, &session, viewer, Continuation::LoginOptions).await;
+    }
     links::unlink(&state.db, viewer.user.id, id).await?;
     events::record_for(&state.db, events::UNLINKED, &viewer.user, Some(provider.name.clone())).await?;
+    session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
     session::set_flash(&session, format!("{} is disconnected.", provider.name)).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
@@ -403,7 +413,11 @@ pub async fn disconnect_local(
     if !links::can_remove(&ways, &active, allow_local, Way::Password) {
         return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("Your password {LAST_WAY}")));
     }
+    if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
+        return reauthenticate(&state, &ctx, &session, viewer, Continuation::LoginOptions).await;
+    }
     local::remove_password(&state.db, &viewer.user).await?;
+    session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
     session::set_flash(&session, "Your password was removed.").await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
@@ -463,6 +477,7 @@ pub async fn set_password(
     }
     match local::set_password(&state.db, &viewer.user, &form.new_password, &form.confirm_password).await? {
         Ok(()) => {
+            session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
             session::set_flash(&session, "Your password is set: you can sign in with your e-mail and password.")
                 .await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
@@ -479,6 +494,7 @@ pub struct ReauthQuery {
 fn parse_then(then: Option<&str>) -> Option<Continuation> {
     match then? {
         "password" => Some(Continuation::SetPassword),
+        "options" => Some(Continuation::LoginOptions),
         other => other.strip_prefix("link:")?.parse().ok().map(Continuation::Link),
     }
 }
@@ -518,16 +534,20 @@ pub async fn reauth(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     Form(form): Form<ReauthForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
-    let allowed = settings::load(&state.db).await?.allow_local_login;
-    if !allowed
-        || form.password.chars().count() > MAX_PASSWORD_CHARS
-        || !local::confirm_password(&viewer.user, &form.password)
-    {
-        events::record_for(&state.db, events::SIGN_IN_FAILED, &viewer.user, Some("re-authentication".into())).await?;
+    // The same brake as signing in: per address, and per account through the failure count.
+    if let Err(wait) = state.sign_in_limiter.check(peer.ip(), std::time::Instant::now()) {
+        return Err(AppError::TooManyRequests(format!("Too many attempts. Please wait {wait} seconds and try again.")));
+    }
+    let ip = Some(peer.ip().to_string());
+    let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
+        && local::verify_credentials(&state.db, &viewer.user, &form.password, ip, local::CheckedFor::Reauthentication)
+            .await?;
+    if !right {
         return Ok(reauth_page(
             &ctx,
             StatusCode::UNAUTHORIZED,
