@@ -85,13 +85,18 @@ fn read_or_create_key_file(path: &Path) -> Result<String, AppError> {
                     .map_err(|e| AppError::Config(format!("cannot create {}: {e}", dir.display())))?;
             }
             let key = generate_key();
-            std::fs::write(path, &key)
-                .map_err(|e| AppError::Config(format!("cannot write {}: {e}", path.display())))?;
+            // Created readable by its owner only from the first byte (never 0644 for a moment).
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
             #[cfg(unix)]
             {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
             }
+            let mut file =
+                options.open(path).map_err(|e| AppError::Config(format!("cannot create {}: {e}", path.display())))?;
+            std::io::Write::write_all(&mut file, key.as_bytes())
+                .map_err(|e| AppError::Config(format!("cannot write {}: {e}", path.display())))?;
             tracing::info!(path = %path.display(), "generated a new secret key");
             Ok(key)
         }
@@ -136,6 +141,12 @@ mod tests {
         let sealed = first.seal("x").unwrap();
         let second = SecretBox::load(&source).unwrap();
         assert_eq!(second.open(&sealed).unwrap(), "x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("data/secret.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+        }
         assert!(SecretBox::load(&SecretKeySource::Given("c2hvcnQ=".into())).is_err());
     }
 }

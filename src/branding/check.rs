@@ -86,8 +86,8 @@ fn check_url(label: &str, value: &str, errors: &mut Vec<String>) -> Option<Strin
     }
     if value.len() > MAX_URL_CHARS || !is_safe_url(value) {
         errors.push(format!(
-            "The {label} must be an https:// or http:// address (or a path on this site) with no spaces or quotes; \
-             javascript: and data: addresses are not allowed."
+            "The {label} must be an https:// address, or a path under /static/ or /brand-assets/, with no spaces or \
+             quotes; other addresses (http:, javascript:, data:, other pages of this site) are not allowed."
         ));
         return None;
     }

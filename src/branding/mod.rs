@@ -63,9 +63,10 @@ pub fn valid_color(value: &str) -> Option<String> {
 /// Logo and favicon URLs: http(s) or our own paths; never `javascript:` or `data:`.
 pub fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
+    // Only https addresses, or this site's static files and uploaded brand images: any other
+    // path on the site would be fetched by every visitor's browser with their cookies.
     let allowed = lower.starts_with("https://")
-        || lower.starts_with("http://")
-        || (lower.starts_with('/') && !lower.starts_with("//"));
+        || ((lower.starts_with("/static/") || lower.starts_with("/brand-assets/")) && !lower.contains(".."));
     allowed && !url.contains(['"', '<', '>', '\'', ' ', '\\'])
 }
 
@@ -176,6 +177,10 @@ mod tests {
         assert!(!is_safe_url("javascript:alert(1)"));
         assert!(!is_safe_url("//evil.example/x.png"));
         assert!(!is_safe_url("https://x.example/\"><script>"));
+        assert!(!is_safe_url("http://cdn.example/logo.png"), "https only");
+        assert!(!is_safe_url("/account/login-options/local/disconnect"), "no other path on the site");
+        assert!(!is_safe_url("/static/../account"));
+        assert!(is_safe_url("/brand-assets/3/logo"));
     }
 
     #[test]

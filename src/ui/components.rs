@@ -96,6 +96,30 @@ pub fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl 
 }
 
 /// The hidden CSRF field every state-changing form carries.
+/// A `<textarea>` with `value` inside it, escaped. Leptos writes a textarea's children
+/// as raw text (as for `<script>`), so a value is never passed as children: this is the
+/// one way a textarea gets its text.
+pub fn textarea(name: &'static str, rows: &'static str, value: &str) -> impl IntoView {
+    let escaped = escape_text(value);
+    view! { <textarea name=name rows=rows inner_html=escaped></textarea> }
+}
+
+/// Escapes text for HTML: `&`, `<`, `>`, `"` and `'`.
+pub fn escape_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn csrf_field(ctx: &PageCtx) -> impl IntoView {
     let token = ctx.csrf_token.clone();
     view! { <input type="hidden" name="csrf_token" value=token/> }

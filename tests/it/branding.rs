@@ -381,13 +381,16 @@ async fn markup_css_and_script_in_a_brand_are_refused_with_a_message_and_change_
         ("accent_color", "red", "The accent colour must be a colour written as #rrggbb"),
         ("company_name", "\"><script>alert(1)</script>", "The company name may not contain &lt; or &gt;."),
         ("footer_text", "</style><style>body{display:none}", "The footer text may not contain &lt; or &gt;."),
-        ("logo_url", "javascript:alert(1)", "The logo address must be an https:// or http:// address"),
         (
-            "favicon_url",
-            "data:image/svg+xml,<svg onload=alert(1)>",
-            "The favicon address must be an https:// or http:// address",
+            "logo_url",
+            "javascript:alert(1)",
+            "The logo address must be an https:// address, or a path under /static/ or /brand-assets/",
         ),
+        ("favicon_url", "data:image/svg+xml,<svg onload=alert(1)>", "The favicon address must be an https:// address"),
         ("logo_url", "https://x.example/a.png\" onerror=\"alert(1)", "The logo address must be"),
+        // Another page of the site would be fetched by every visitor's browser with their cookies.
+        ("logo_url", "/account/login-options/local/disconnect", "The logo address must be"),
+        ("favicon_url", "http://cdn.example/favicon.ico", "The favicon address must be an https:// address"),
     ];
     for (field, value, message) in cases {
         let response = app.submit("/brands/ANDES", "/brands/ANDES", &andes_form(&[(field, value)])).await;

@@ -292,9 +292,18 @@ async fn the_admin_sets_up_the_gateway_tests_the_connection_and_the_secret_stays
     assert!(body.contains("WebPay refused the credentials (401 Not Authorized)"), "{body}");
     assert!(!body.contains("WRONG-SECRET-1234"));
 
+    // Another environment without the secret again: refused, so the stored secret is never
+    // sent somewhere it was not entered for.
+    let elsewhere = [("commerce_code", "597055555532"), ("environment_choice", "integration"), ("active", "on")];
+    let response = app.submit("/admin/payments", "/admin/payments", &elsewhere).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Enter the API key secret again"));
+
     // Switched off: customers are told online payment is off.
-    let off = [("commerce_code", "597055555532"), ("environment_choice", "integration")];
-    app.submit("/admin/payments", "/admin/payments", &off).await;
+    let off =
+        [("commerce_code", "597055555532"), ("environment_choice", "url"), ("environment_url", simulator.as_str())];
+    let response = app.submit("/admin/payments", "/admin/payments", &off).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let tina = app.new_browser();
     tina.sign_in("tina@tailspin.demo").await;
     let response = tina.submit(ORDER, &format!("{ORDER}/pay"), &[]).await;

@@ -260,3 +260,37 @@ async fn an_admin_uploads_a_checked_logo_with_the_forms_token() {
     let (_, list) = app.page("/admin/identity-providers").await;
     assert!(list.contains("src=\"data:image/png;base64,"));
 }
+
+#[tokio::test]
+async fn markup_typed_into_a_textarea_comes_back_as_text_not_markup() {
+    const INJECTION: &str = "</textarea><script>alert(7)</script><b>bold</b>";
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    // Allowed tenant ids (identity-provider form): refused, and shown back as typed.
+    let fields = [
+        ("name", "Entra"),
+        ("kind", "azure_ad"),
+        ("issuer", "https://login.microsoftonline.com/organizations/v2.0"),
+        ("client_id", "stratus-client"),
+        ("client_secret", SECRET),
+        ("tenants", INJECTION),
+    ];
+    let response = app.submit("/admin/identity-providers/new", "/admin/identity-providers", &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("<script>alert(7)") && !page.contains("<b>bold</b>"), "live markup:\n{page}");
+    assert!(page.contains("&lt;/textarea&gt;&lt;script&gt;alert(7)&lt;/script&gt;"), "{page}");
+    // Custom hosts (brand form).
+    let brand = [
+        ("company_name", "Andes IT"),
+        ("primary_color", "#123456"),
+        ("accent_color", "#abcdef"),
+        ("intent", "save"),
+        ("hosts", INJECTION),
+    ];
+    let response = app.submit("/brands/ANDES", "/brands/ANDES", &brand).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("<script>alert(7)") && !page.contains("<b>bold</b>"), "live markup:\n{page}");
+    assert!(page.contains("&lt;/textarea&gt;"), "{page}");
+}

@@ -145,7 +145,18 @@ pub fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<Gatewa
     if code.is_empty() || code.len() > 20 || !code.bytes().all(|b| b.is_ascii_digit()) {
         errors.push("The commerce code is the number Transbank gave you, e.g. 597055555532.".into());
     }
+    let environment_changes = Environment::parse(&fields.environment).is_ok_and(|e| e != current.environment);
     let secret = match fields.api_key_secret.trim() {
+        // The stored secret goes only where it was entered for: a new environment (another
+        // URL) must be given the secret again, or it would be sent somewhere else.
+        "" if environment_changes => {
+            errors.push(
+                "Enter the API key secret again: the environment changes, and the stored secret is only \
+                         sent to the environment it was entered for."
+                    .into(),
+            );
+            String::new()
+        }
         "" => current.credentials.api_key_secret.clone(),
         s if s.len() <= 200 && !s.contains(char::is_whitespace) => s.to_string(),
         _ => {
@@ -240,7 +251,7 @@ mod tests {
         assert!(integration.is_test());
         let by_host = check(&fields("597012345678", "x", "https://webpay3gint.transbank.cl/"), &current).unwrap();
         assert!(by_host.is_test());
-        let simulator = check(&fields("597055555532", "", "http://127.0.0.1:3200"), &current).unwrap();
+        let simulator = check(&fields("597055555532", "x", "http://127.0.0.1:3200"), &current).unwrap();
         assert!(simulator.is_test(), "the public integration commerce code");
         let production = check(&fields("597012345678", "x", "production"), &current).unwrap();
         assert!(!production.is_test());
@@ -256,10 +267,13 @@ mod tests {
 
     #[test]
     fn settings_are_checked_and_an_empty_secret_keeps_the_stored_one() {
-        let current = GatewaySettings::default_for(None);
+        let current = GatewaySettings { environment: Environment::Production, ..GatewaySettings::default_for(None) };
         let kept = check(&fields("597055555532", "", "production"), &current).unwrap();
         assert_eq!(kept.credentials.api_key_secret, current.credentials.api_key_secret);
         assert_eq!(kept.environment.host(), PRODUCTION_HOST);
+        // Pointing it elsewhere needs the secret again: the stored one is never sent to a new place.
+        let moved = check(&fields("597055555532", "", "https://collector.example"), &current).unwrap_err();
+        assert!(moved[0].starts_with("Enter the API key secret again"), "{moved:?}");
         let custom = check(&fields("597055555532", "abc", "http://127.0.0.1:3200/"), &current).unwrap();
         assert_eq!(custom.environment, Environment::Url("http://127.0.0.1:3200".into()));
         let errors = check(&fields("59705x", "a b", "staging"), &current).unwrap_err();

@@ -205,7 +205,7 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
                 <label>"Client secret"
                     <input type="password" name="client_secret" autocomplete="off" maxlength="1000" placeholder=secret_placeholder/>
                 </label>
-                <label>"Allowed tenant ids (Entra ID, one per line)" <textarea name="tenants" rows="3">{form.tenants.clone()}</textarea></label>
+                <label>"Allowed tenant ids (Entra ID, one per line)" {crate::ui::components::textarea("tenants", "3", &form.tenants)}</label>
                 <label>"Hosted domain (Google, optional)" <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
                 <label>"Logo URL (optional; Microsoft and Google logos are built in)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
                 <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>

@@ -254,7 +254,7 @@ fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
     let hosts_field = if is_admin {
         view! {
             <label>"Custom hosts (one per line, e.g. shop.example.com; point their DNS at this server)"
-                <textarea name="hosts" rows="3">{form.hosts.clone().unwrap_or_default()}</textarea></label>
+                {crate::ui::components::textarea("hosts", "3", form.hosts.as_deref().unwrap_or_default())}</label>
         }
         .into_any()
     } else {
