@@ -191,6 +191,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         identity_providers: vec![],
         brands: vec![],
         webpay: None,
+        trusted_proxies: vec![],
     };
     let app = stratus::server::prepare(settings).await.expect("server");
     let db = app.state.db.clone();

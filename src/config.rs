@@ -195,6 +195,9 @@ pub struct FileServer {
     pub addr: Option<String>,
     pub base_url: Option<String>,
     pub secret_key: Option<String>,
+    /// Proxies (networks) whose `X-Forwarded-For` is believed, e.g. `["10.0.0.0/8"]`.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -233,6 +236,8 @@ pub struct Settings {
     pub identity_providers: Vec<ProviderFields>,
     pub brands: Vec<BrandFields>,
     pub webpay: Option<GatewayFields>,
+    /// `[server] trusted_proxies`: only these peers' `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<crate::identity::client_address::Cidr>,
 }
 
 impl Settings {
@@ -301,7 +306,15 @@ impl Settings {
                 "--api-requests-per-minute must be 1 to 1000000, not {api_requests_per_minute}"
             )));
         }
+        let trusted_proxies = file
+            .server
+            .trusted_proxies
+            .iter()
+            .map(|text| crate::identity::client_address::Cidr::parse(text))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| AppError::Config(format!("[server] trusted_proxies: {e}")))?;
         Ok(Settings {
+            trusted_proxies,
             database_url,
             addr,
             base_url,

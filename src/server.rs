@@ -67,6 +67,12 @@ impl AppState {
     }
 
     /// How recent a sign-in must be to change the ways in without confirming again.
+    /// The client's address: `X-Forwarded-For` only from a trusted proxy.
+    pub fn client_ip(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        identity::client_address::client_ip(peer.ip(), forwarded, &self.settings.trusted_proxies)
+    }
+
     pub fn recent_sign_in_seconds(&self) -> i64 {
         self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
     }

@@ -64,7 +64,8 @@ async fn issue(
     headers: &HeaderMap,
     body: &[u8],
 ) -> crate::error::AppResult<Response> {
-    if let Err(seconds) = state.sign_in_limiter.check(peer.ip(), Instant::now()) {
+    let client_ip = state.client_ip(peer, headers);
+    if let Err(seconds) = state.sign_in_limiter.check(client_ip, Instant::now()) {
         let mut response =
             oauth_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many token requests; wait and retry.");
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
@@ -118,7 +119,7 @@ async fn issue(
                 .await?;
             // The same check as signing in: off with local login, locked users refused, every
             // failure counted toward the lockout with its security event.
-            let ip = Some(peer.ip().to_string());
+            let ip = Some(client_ip.to_string());
             let accepted = match &user {
                 Some(user) => {
                     local::verify_credentials(&state.db, user, given, ip, local::CheckedFor::PasswordGrant).await?

@@ -593,5 +593,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         identity_providers: vec![],
         brands: vec![],
         webpay: None,
+        trusted_proxies: vec![],
     }
 }

@@ -696,6 +696,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         identity_providers: vec![],
         brands: vec![],
         webpay: webpay.map(|table| toml::from_str::<GatewayFields>(table).expect("a [webpay] table")),
+        trusted_proxies: vec![],
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();

@@ -247,3 +247,52 @@ async fn wrong_passwords_at_re_authentication_count_toward_the_lockout() {
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "not while locked");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_and_events_use_the_forwarded_address_and_nobody_else_can_forge_it() {
+    use sea_orm::QueryOrder;
+    let trusted = TestApp::start_with(|s| {
+        s.trusted_proxies = vec![stratus::identity::client_address::Cidr::parse("127.0.0.1/32").unwrap()]
+    })
+    .await;
+    let plain = TestApp::start().await;
+    let wrong_from = |app: &TestApp, forwarded: &'static str| {
+        let browser = app.new_browser();
+        async move {
+            let token = browser.csrf("/login").await;
+            let fields = [("email", "fabio@fabrikam.demo"), ("password", "nope"), ("csrf_token", token.as_str())];
+            browser
+                .client
+                .post(browser.url("/login"))
+                .header("x-forwarded-for", forwarded)
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let last_ip = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            security_events::Entity::find()
+                .filter(security_events::Column::Kind.eq("sign_in_failed"))
+                .order_by_desc(security_events::Column::Id)
+                .one(&db)
+                .await
+                .unwrap()
+                .and_then(|e| e.ip)
+        }
+    };
+    wrong_from(&trusted, "203.0.113.7").await;
+    assert_eq!(last_ip(&trusted).await.as_deref(), Some("203.0.113.7"), "the client behind the proxy");
+    wrong_from(&plain, "203.0.113.7").await;
+    assert_eq!(last_ip(&plain).await.as_deref(), Some("127.0.0.1"), "a header from anyone else is ignored");
+
+    // One client behind the proxy using up its sign-in attempts does not stop another.
+    let mut last = StatusCode::OK;
+    for _ in 0..31 {
+        last = wrong_from(&trusted, "198.51.100.1").await.status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(wrong_from(&trusted, "198.51.100.2").await.status(), StatusCode::TOO_MANY_REQUESTS);
+}

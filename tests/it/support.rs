@@ -89,6 +89,7 @@ impl TestApp {
             identity_providers: vec![],
             brands: vec![],
             webpay: None,
+            trusted_proxies: vec![],
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

@@ -110,10 +110,12 @@ pub async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    if let Err(wait) = state.sign_in_limiter.check(peer.ip(), std::time::Instant::now()) {
+    let client = state.client_ip(peer, &headers);
+    if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
         let mut response = AppError::TooManyRequests(format!(
             "Too many sign-in attempts from your network. Please wait {wait} seconds and try again."
         ))
@@ -129,7 +131,7 @@ pub async fn submit(
         login.error = Some(local::GENERIC_FAILURE.into());
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
-    match local::sign_in(&state.db, &form.email, &form.password, Some(peer.ip().to_string())).await? {
+    match local::sign_in(&state.db, &form.email, &form.password, Some(client.to_string())).await? {
         SignInOutcome::SignedIn(user) => {
             session::begin_signed_in(&session, &user).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())

@@ -535,15 +535,17 @@ pub async fn reauth(
     Extension(ctx): Extension<PageCtx>,
     session: Session,
     ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<ReauthForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
+    let client = state.client_ip(peer, &headers);
     // The same brake as signing in: per address, and per account through the failure count.
-    if let Err(wait) = state.sign_in_limiter.check(peer.ip(), std::time::Instant::now()) {
+    if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
         return Err(AppError::TooManyRequests(format!("Too many attempts. Please wait {wait} seconds and try again.")));
     }
-    let ip = Some(peer.ip().to_string());
+    let ip = Some(client.to_string());
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
         && local::verify_credentials(&state.db, &viewer.user, &form.password, ip, local::CheckedFor::Reauthentication)
             .await?;
