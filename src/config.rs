@@ -238,6 +238,8 @@ pub struct Settings {
     pub webpay: Option<GatewayFields>,
     /// `[server] trusted_proxies`: only these peers' `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<crate::identity::client_address::Cidr>,
+    /// A CSV download whose client reads nothing for this long is cut off (30 s).
+    pub export_stall: std::time::Duration,
 }
 
 impl Settings {
@@ -315,6 +317,7 @@ impl Settings {
             .map_err(|e| AppError::Config(format!("[server] trusted_proxies: {e}")))?;
         Ok(Settings {
             trusted_proxies,
+            export_stall: std::time::Duration::from_secs(30),
             database_url,
             addr,
             base_url,

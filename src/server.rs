@@ -47,6 +47,8 @@ pub struct AppState {
     pub sign_in_limiter: Arc<RateLimiter>,
     /// API calls per API client (by its row id).
     pub api_limiter: Arc<RateLimiter<i32>>,
+    /// CSV exports running now (each holds a database connection).
+    pub exports: Arc<crate::billing::report_query::ExportSlots>,
     /// For calls to identity providers: no redirects followed, short timeouts.
     pub http: reqwest::Client,
     /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
@@ -148,6 +150,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         secrets: Arc::new(secrets),
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
         api_limiter: Arc::new(RateLimiter::new(api_requests_per_minute, Duration::from_secs(60))),
+        exports: Arc::new(crate::billing::report_query::ExportSlots::default()),
         http: identity::discovery::http_client(),
         webpay_http,
     };

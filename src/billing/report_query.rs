@@ -3,6 +3,9 @@
 //! scope, and summed per currency when it sums. A page of it for the table; the whole of it streamed as CSV, row by row from a
 //! database cursor, so a large report never sits in memory.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use bytes::Bytes;
 use chrono::NaiveDate;
 use futures_util::{Stream, StreamExt};
@@ -212,18 +215,37 @@ impl Runnable {
 
     /// Every row as CSV (header first), in chunks of about 64 KB read from a database
     /// cursor. The rows are produced as the client reads them: a bounded channel holds
-    /// at most a few chunks.
-    pub fn csv(self, db: DatabaseConnection) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    /// at most a few chunks. A client that reads nothing for `stall` is cut off (the
+    /// cursor and its connection are released, and the download ends in an error, never
+    /// as a complete-looking file); `slot` is held until the export ends.
+    pub fn csv(
+        self,
+        db: DatabaseConnection,
+        slot: ExportSlot,
+        stall: std::time::Duration,
+    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+        let failed = Arc::new(AtomicBool::new(false));
+        let failed_in_task = failed.clone();
         tokio::spawn(async move {
-            if let Err(e) = self.write_csv(&db, &sender).await {
-                tracing::error!(error = %e, "report CSV export stopped");
-                let _ = sender.send(Err(std::io::Error::other("the export stopped"))).await;
+            let _slot = slot;
+            if let Err(e) = self.write_csv(&db, &sender, stall).await {
+                tracing::warn!(error = %e, "report CSV export stopped");
+                failed_in_task.store(true, Ordering::SeqCst);
             }
         });
         // Fused: a layer may poll once more after the end (compression does).
-        futures_util::stream::unfold(receiver, |mut receiver| async move {
-            receiver.recv().await.map(|chunk| (chunk, receiver))
+        futures_util::stream::unfold((receiver, failed, false), |(mut receiver, failed, ended)| async move {
+            if ended {
+                return None;
+            }
+            match receiver.recv().await {
+                Some(chunk) => Some((chunk, (receiver, failed, false))),
+                None if failed.load(Ordering::SeqCst) => {
+                    Some((Err(std::io::Error::other("the export stopped")), (receiver, failed, true)))
+                }
+                None => None,
+            }
         })
         .fuse()
     }
@@ -232,7 +254,16 @@ impl Runnable {
         &self,
         db: &DatabaseConnection,
         sender: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+        stall: std::time::Duration,
     ) -> Result<(), String> {
+        // Waits for the client to take a chunk: gone is the end, no progress is an error.
+        let deliver = |chunk: Vec<u8>| async move {
+            match tokio::time::timeout(stall, sender.send(Ok(Bytes::from(chunk)))).await {
+                Ok(Ok(())) => Ok(true),
+                Ok(Err(_)) => Ok(false),
+                Err(_) => Err(format!("the client read nothing for {} s", stall.as_secs())),
+            }
+        };
         const CHUNK: usize = 64 * 1024;
         let fields = &self.definition.fields;
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024));
@@ -246,16 +277,69 @@ impl Runnable {
             if writer.get_ref().len() >= CHUNK {
                 let full = std::mem::replace(&mut writer, csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024)));
                 let chunk = full.into_inner().map_err(|e| e.to_string())?;
-                if sender.send(Ok(Bytes::from(chunk))).await.is_err() {
+                if !deliver(chunk).await? {
                     return Ok(()); // the client went away
                 }
             }
         }
         let rest = writer.into_inner().map_err(|e| e.to_string())?;
         if !rest.is_empty() {
-            let _ = sender.send(Ok(Bytes::from(rest))).await;
+            deliver(rest).await?;
         }
         Ok(())
+    }
+}
+
+/// How many CSV exports run at once, overall and per account: each holds a database
+/// connection, so pages always keep the rest of the pool.
+pub const EXPORTS_AT_ONCE: usize = 4;
+pub const EXPORTS_PER_ACCOUNT: u32 = 2;
+
+/// The export slots of one server.
+#[derive(Debug)]
+pub struct ExportSlots {
+    overall: Arc<tokio::sync::Semaphore>,
+    per_account: std::sync::Mutex<std::collections::HashMap<i32, u32>>,
+}
+
+impl Default for ExportSlots {
+    fn default() -> Self {
+        ExportSlots {
+            overall: Arc::new(tokio::sync::Semaphore::new(EXPORTS_AT_ONCE)),
+            per_account: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+impl ExportSlots {
+    /// A slot for one more export by `account_id`, if one is free.
+    pub fn take(self: &Arc<Self>, account_id: i32) -> Option<ExportSlot> {
+        let permit = self.overall.clone().try_acquire_owned().ok()?;
+        let mut running = self.per_account.lock().ok()?;
+        let count = running.entry(account_id).or_insert(0);
+        if *count >= EXPORTS_PER_ACCOUNT {
+            return None;
+        }
+        *count += 1;
+        Some(ExportSlot { slots: self.clone(), account_id, _permit: permit })
+    }
+}
+
+/// One running export's slot, given back when it is dropped.
+#[derive(Debug)]
+pub struct ExportSlot {
+    slots: Arc<ExportSlots>,
+    account_id: i32,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for ExportSlot {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.slots.per_account.lock() {
+            if let Some(count) = running.get_mut(&self.account_id) {
+                *count = count.saturating_sub(1);
+            }
+        }
     }
 }
 

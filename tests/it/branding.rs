@@ -594,5 +594,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         brands: vec![],
         webpay: None,
         trusted_proxies: vec![],
+        export_stall: std::time::Duration::from_secs(30),
     }
 }

@@ -697,6 +697,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         brands: vec![],
         webpay: webpay.map(|table| toml::from_str::<GatewayFields>(table).expect("a [webpay] table")),
         trusted_proxies: vec![],
+        export_stall: std::time::Duration::from_secs(30),
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();

@@ -408,3 +408,49 @@ async fn sums_are_per_currency_and_every_sums_only_report_shows_the_currency() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("three-letter"), "{body}");
 }
+
+#[tokio::test]
+async fn a_stalled_csv_download_is_cut_off_and_pages_keep_answering() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::start_with(|s| s.export_stall = std::time::Duration::from_secs(1)).await;
+    // 150,000 more items on a demo invoice: a CSV far larger than the socket buffers.
+    let invoice = stratus::entities::invoices::Entity::find()
+        .filter(stratus::entities::invoices::Column::Number.eq("INV-DEMO-0001"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let usage = "x".repeat(60);
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO invoice_items (invoice_id, description, quantity, unit_price, unit_cost, total, total_cost, usage) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 150000) \
+             SELECT {}, 'Bulk', 1, i, 0, i, 0, '{usage}' FROM n",
+            invoice.id
+        ))
+        .await
+        .unwrap();
+    app.sign_in("admin@stratus.demo").await;
+    let export = "/reports/export.csv?field=invoice_number&field=usage&field=total";
+    // Two downloads that never read: the account's share of exports.
+    let stalled = [app.get(export).await, app.get(export).await];
+    assert!(stalled.iter().all(|r| r.status() == StatusCode::OK));
+    let third = app.get(export).await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(third.text().await.unwrap().contains("Other downloads of this account"));
+    // Meanwhile every page answers.
+    let started = std::time::Instant::now();
+    assert_eq!(app.page("/reports").await.0, StatusCode::OK);
+    assert_eq!(app.page("/admin").await.0, StatusCode::OK);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    // After a second without progress both are cut off: the body ends in an error, never
+    // as a complete-looking file, and their slots are free again.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for response in stalled {
+        assert!(response.bytes().await.is_err(), "a cut download does not look complete");
+    }
+    let again = app.get(export).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(again.bytes().await.unwrap().len() > 10_000_000, "a reader gets it all");
+}

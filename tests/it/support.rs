@@ -90,6 +90,7 @@ impl TestApp {
             brands: vec![],
             webpay: None,
             trusted_proxies: vec![],
+            export_stall: std::time::Duration::from_secs(30),
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

@@ -384,7 +384,7 @@ pub async fn export_csv(
     Extension(ctx): Extension<PageCtx>,
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
-    let (scope, _, _) = scope_of(&ctx)?;
+    let (scope, account_id, _) = scope_of(&ctx)?;
     let definition = match requested(&pairs) {
         Some(Ok((definition, _))) => definition,
         Some(Err(errors)) => return Err(AppError::BadRequest(errors.join(" "))),
@@ -392,6 +392,12 @@ pub async fn export_csv(
     };
     let runnable =
         Runnable::new(&state.db, scope, definition).await?.map_err(|errors| AppError::BadRequest(errors.join(" ")))?;
+    // A few exports at a time, per account and overall: pages keep their connections.
+    let slot = state.exports.take(account_id).ok_or_else(|| {
+        AppError::TooManyRequests(
+            "Other downloads of this account (or of everybody) are running; try again when one finishes.".into(),
+        )
+    })?;
     let filename = format!("invoice-items-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
     Ok((
         [
@@ -399,7 +405,7 @@ pub async fn export_csv(
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        Body::from_stream(runnable.csv(state.db.clone())),
+        Body::from_stream(runnable.csv(state.db.clone(), slot, state.settings.export_stall)),
     )
         .into_response())
 }
