@@ -132,14 +132,23 @@ pub async fn register(
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
 ) -> AppResult<Result<users::Model, String>> {
-    let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()) else {
-        return Ok(Err("The identity provider did not share an e-mail address, so no account can be created.".into()));
+    // One answer whatever the reason (no e-mail, one the provider did not verify, or one
+    // already registered), so nobody learns which e-mails have an account here. Entra ID
+    // rarely sends `email_verified`; its tenant allow-list vouches for its users instead.
+    let not_created = || {
+        format!(
+            "No account could be created here for this {} sign-in. If you already have an account, sign in the way \
+             you usually do, then connect {} under My Account → Login Options; otherwise ask your administrator.",
+            provider.name, provider.name
+        )
+    };
+    let verified = identity.email_verified || provider.kind == crate::entities::enums::IdpKind::AzureAd;
+    let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()).filter(|_| verified)
+    else {
+        return Ok(Err(not_created()));
     };
     if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
-        return Ok(Err(
-            "An account with this e-mail already exists. Sign in with it, then connect this provider from My Account → Login Options."
-                .into(),
-        ));
+        return Ok(Err(not_created()));
     }
     let provider_account =
         accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))?;

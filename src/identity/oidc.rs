@@ -81,6 +81,8 @@ pub struct VerifiedIdentity {
     pub subject: String,
     pub tenant_id: Option<String>,
     pub email: Option<String>,
+    /// The provider says it checked the e-mail (`email_verified`).
+    pub email_verified: bool,
     pub name: Option<String>,
 }
 
@@ -323,6 +325,7 @@ pub async fn redeem(
         subject,
         tenant_id,
         email: claims.email().map(|e| e.as_str().to_string()),
+        email_verified: claims.email_verified().unwrap_or(false),
         name: claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_string()),
     })
 }

@@ -504,3 +504,41 @@ async fn without_a_password_there_is_nothing_to_change_on_my_account() {
     let user = users::Entity::find().filter(users::Column::Email.eq("sso.only@idp.example")).one(&app.db).await;
     assert!(user.unwrap().unwrap().password_hash.is_none());
 }
+
+#[tokio::test]
+async fn automatic_registration_needs_a_verified_e_mail_and_says_nothing_of_who_is_registered() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Provider A", "oidc", true, vec![]).await;
+    let users_before = users::Entity::find().count(&app.db).await.unwrap();
+    let answer = |email: &'static str, verified: Option<bool>| {
+        let op = &op;
+        let app = &app;
+        let provider = provider.clone();
+        async move {
+            op.set(|x| {
+                x.email = email.into();
+                x.email_verified = verified;
+                x.subject = format!("subject-{email}");
+            });
+            let response = sign_in_with_provider(&app.new_browser(), &provider).await;
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+    // An e-mail the provider did not verify creates nothing.
+    let (unverified_status, unverified) = answer("new.person@idp.example", Some(false)).await;
+    let (silent_status, _) = answer("other.person@idp.example", None).await;
+    // An e-mail that is already registered gets the very same answer.
+    let (taken_status, taken) = answer("ana@contoso.demo", Some(true)).await;
+    assert_eq!(
+        (unverified_status, silent_status, taken_status),
+        (StatusCode::CONFLICT, StatusCode::CONFLICT, StatusCode::CONFLICT)
+    );
+    let message = |page: &str| page.contains("No account could be created here for this Provider A sign-in.");
+    assert!(message(&unverified) && message(&taken), "the same words either way");
+    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before);
+    // A verified, new e-mail is registered.
+    let (status, _) = answer("new.person@idp.example", Some(true)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before + 1);
+}

@@ -34,6 +34,8 @@ pub const CLIENT_SECRET: &str = "s3cret-value-WXYZ";
 pub struct Behaviour {
     pub subject: String,
     pub email: String,
+    /// What the ID token says of the e-mail (`email_verified`), if anything.
+    pub email_verified: Option<bool>,
     pub tid: Option<String>,
     pub oid: Option<String>,
     pub wrong_issuer_in_discovery: bool,
@@ -57,6 +59,7 @@ impl Default for Behaviour {
         Behaviour {
             subject: "subject-1".into(),
             email: "person@idp.example".into(),
+            email_verified: Some(true),
             tid: None,
             oid: None,
             wrong_issuer_in_discovery: false,
@@ -206,6 +209,7 @@ pub fn id_token(issuer: &str, behaviour: &Behaviour, nonce: Option<String>) -> S
     };
     let standard = StandardClaims::<CoreGenderClaim>::new(SubjectIdentifier::new(behaviour.subject.clone()))
         .set_email(Some(EndUserEmail::new(behaviour.email.clone())))
+        .set_email_verified(behaviour.email_verified)
         .set_name(Some(LocalizedClaim::from(EndUserName::new("Idp Person".into()))));
     let extra = ProviderClaims { oid: behaviour.oid.clone(), tid: behaviour.tid.clone(), hd: None };
     let token_issuer = behaviour.token_issuer.clone().unwrap_or_else(|| issuer.to_string());
