@@ -90,12 +90,7 @@ pub async fn issue_for_cancellation<C: ConnectionTrait>(
         if before_discounts > debit.subtotal {
             subtotal = money::prorated(subtotal, debit.subtotal.max(0), before_discounts)?;
         }
-        let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
-        let credited = Totals {
-            net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
-            tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
-            total: money::checked_sum(earlier.iter().map(|c| c.total))?,
-        };
+        let credited = credited(db, debit.id).await?;
         // Refunds sent to WebPay and not yet confirmed have no credit invoice yet: they count.
         let pending = pending_refunds(db, debit.id).await?;
         let pending_net = tax::split_gross(pending, rate_of(&debit))?.net;
@@ -141,6 +136,16 @@ async fn pending_refunds<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult
     Ok(money::checked_sum(pending.iter().map(|r| r.amount))?)
 }
 
+/// What the credit invoices issued against a debit invoice add up to (net, VAT, total).
+pub async fn credited<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult<Totals> {
+    let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit_id)).all(db).await?;
+    Ok(Totals {
+        net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
+        tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
+        total: money::checked_sum(earlier.iter().map(|c| c.total))?,
+    })
+}
+
 /// The VAT rate a debit invoice was taxed at.
 fn rate_of(debit: &invoices::Model) -> VatRate {
     VatRate::from_basis_points(debit.vat_basis_points).unwrap_or_default()
@@ -150,12 +155,7 @@ fn rate_of(debit: &invoices::Model) -> VatRate {
 /// debit's rate; the refund that completes the debit takes exactly what is left of its net
 /// and VAT, so credits add up to the debit to the peso.
 pub async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, gross: i64) -> AppResult<Totals> {
-    let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit.id)).all(db).await?;
-    let credited = Totals {
-        net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
-        tax: money::checked_sum(earlier.iter().map(|c| c.tax))?,
-        total: money::checked_sum(earlier.iter().map(|c| c.total))?,
-    };
+    let credited = credited(db, debit.id).await?;
     let debited = Totals { net: debit.subtotal, tax: debit.tax, total: debit.total };
     Ok(refund_split(debited, credited, gross, rate_of(debit))?)
 }

@@ -125,6 +125,23 @@ impl Due {
     pub fn is_whole(&self) -> bool {
         (self.from, self.to) == self.window
     }
+
+    /// The days it charges.
+    pub fn days(&self) -> i64 {
+        days(self.from, self.to)
+    }
+
+    /// The days of its window.
+    pub fn window_days(&self) -> i64 {
+        days(self.window.0, self.window.1)
+    }
+
+    /// Its share of `per_window` (a price or a cost per licence and window): the licences
+    /// times the days it charges, prorated over the window, rounded down.
+    pub fn share_of(&self, per_window: i64) -> Result<i64, MoneyError> {
+        let full = per_window.checked_mul(self.quantity).ok_or(MoneyError::Overflow)?;
+        money::prorated(full, self.days(), self.window_days())
+    }
 }
 
 fn days(from: NaiveDate, to: NaiveDate) -> i64 {
@@ -200,9 +217,9 @@ fn push_due(
     if quantity <= 0 {
         return Ok(());
     }
-    let full = unit_price.checked_mul(quantity).ok_or(MoneyError::Overflow)?;
-    let amount = money::prorated(full, days(from, to), days(window.0, window.1))?;
-    due.push(Due { from, to, quantity, amount, window });
+    let mut charge = Due { from, to, quantity, amount: 0, window };
+    charge.amount = charge.share_of(unit_price)?;
+    due.push(charge);
     Ok(())
 }
 

@@ -497,36 +497,26 @@ impl Recurring<'_> {
                 target.product.name, self.currency, target.subscription.id
             )));
         };
-        let due = ledger::due_in_month(&charged, month, unit_price)?;
-        let costs = ledger::due_in_month(&charged, month, unit_cost)?;
-        Ok(Ok(due
-            .iter()
-            .zip(costs)
-            .map(|(due, cost)| {
-                let note = (!due.is_whole()).then(|| {
-                    format!(" (prorated, {} of {} days)", days(due.from, due.to), days(due.window.0, due.window.1))
-                });
-                InvoiceLine {
-                    subscription_id: Some(target.subscription.id),
-                    addon_id: target.addon.map(|a| a.id),
-                    product_id: Some(target.product.id),
-                    description: format!("{name}{}", note.unwrap_or_default()),
-                    period_start: Some(due.from),
-                    period_end: Some(due.to),
-                    quantity: due.quantity,
-                    unit_price,
-                    unit_cost,
-                    total: due.amount,
-                    total_cost: cost.amount,
-                    usage: usage::classify(target.product, Charge::Recurring),
-                }
-            })
-            .collect()))
+        let mut lines = Vec::new();
+        for due in ledger::due_in_month(&charged, month, unit_price)? {
+            let note = (!due.is_whole()).then(|| format!(" (prorated, {} of {} days)", due.days(), due.window_days()));
+            lines.push(InvoiceLine {
+                subscription_id: Some(target.subscription.id),
+                addon_id: target.addon.map(|a| a.id),
+                product_id: Some(target.product.id),
+                description: format!("{name}{}", note.unwrap_or_default()),
+                period_start: Some(due.from),
+                period_end: Some(due.to),
+                quantity: due.quantity,
+                unit_price,
+                unit_cost,
+                total: due.amount,
+                total_cost: due.share_of(unit_cost)?,
+                usage: usage::classify(target.product, Charge::Recurring),
+            });
+        }
+        Ok(Ok(lines))
     }
-}
-
-fn days(from: NaiveDate, to: NaiveDate) -> i64 {
-    (to - from).num_days() + 1
 }
 
 /// The consumption line of a consumption subscription, and its minimum-commitment top-up.

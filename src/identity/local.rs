@@ -182,10 +182,9 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Optio
     if !verify_credentials(db, &user, pass, ip.clone(), CheckedFor::SignIn).await? {
         return Ok(SignInOutcome::Failed);
     }
+    // `verify_credentials` has reset the failure count already.
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
-    active.failed_logins = Set(0);
-    active.locked_until = Set(None);
     let user = active.update(db).await?;
     events::record(db, events::SIGN_IN, Some(user.id), Some(user.account_id), Some("password".into()), ip).await?;
     Ok(SignInOutcome::SignedIn(Box::new(user)))

@@ -60,6 +60,11 @@ async fn return_the_perpetual_licence(app: &TestApp) {
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "returned within 30 days");
 }
 
+/// The provider admin refunds `amount` pesos of an order through its page (confirmed).
+async fn refund(admin: &crate::support::Browser, order_page: &str, amount: &str) -> reqwest::Response {
+    admin.submit(order_page, &format!("{order_page}/refund"), &[("amount", amount), ("confirm", "yes")]).await
+}
+
 /// Runs billing for `period` as if on the first day after it.
 async fn bill(app: &TestApp, period: Period) {
     run::run(&app.db, period, period.last() + Duration::days(1)).await.unwrap();
@@ -223,8 +228,7 @@ async fn a_refund_and_a_cancellation_credit_together_never_give_back_more_than_w
     let order_page = format!("/orders/{}", order.number);
     let admin = app.new_browser();
     admin.sign_in("admin@stratus.demo").await;
-    let response =
-        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "500000"), ("confirm", "yes")]).await;
+    let response = refund(&admin, &order_page, "500000").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     // The licence is returned within 30 days: the full refund is only what is left.
@@ -493,8 +497,7 @@ async fn a_returned_licence_cannot_be_refunded_again_through_webpay() {
     let order_page = format!("/orders/{}", order.number);
     let admin = app.new_browser();
     admin.sign_in("admin@stratus.demo").await;
-    let response =
-        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "1000"), ("confirm", "yes")]).await;
+    let response = refund(&admin, &order_page, "1000").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("Refund between 1 and 0 pesos"));
     let debit = invoice(&app, &format!("INV-{}", order.number)).await;
@@ -521,8 +524,7 @@ async fn a_licence_returned_while_its_refund_is_being_verified_is_not_credited_t
     app.pay_with(&order_page, "4051 8856 0044 6623", "pay_refund_lost").await;
     let admin = app.new_browser();
     admin.sign_in("admin@stratus.demo").await;
-    let response =
-        admin.submit(&order_page, &format!("{order_page}/refund"), &[("amount", "1059100"), ("confirm", "yes")]).await;
+    let response = refund(&admin, &order_page, "1059100").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
     // Meanwhile Tina returns the licence: the whole payment is already on its way back.

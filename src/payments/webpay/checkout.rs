@@ -1101,14 +1101,7 @@ async fn left_to_refund<C: ConnectionTrait>(db: &C, payment: &payments::Model) -
             .map(|r| r.amount),
     )?;
     let credited = match payment.invoice_id {
-        Some(debit_id) => money::checked_sum(
-            invoices::Entity::find()
-                .filter(invoices::Column::CreditsInvoiceId.eq(debit_id))
-                .all(db)
-                .await?
-                .iter()
-                .map(|c| c.total),
-        )?,
+        Some(debit_id) => crate::billing::credits::credited(db, debit_id).await?.total,
         None => 0,
     };
     // Answered refunds have their credit invoice; pending ones do not yet.
@@ -1352,14 +1345,7 @@ async fn issue_refund_credit(
     if let Some(payment) = payment {
         // Only money WebPay confirmed counts here (credits, not pending refunds).
         let credited = match payment.invoice_id {
-            Some(debit_id) => money::checked_sum(
-                invoices::Entity::find()
-                    .filter(invoices::Column::CreditsInvoiceId.eq(debit_id))
-                    .all(txn)
-                    .await?
-                    .iter()
-                    .map(|c| c.total),
-            )?,
+            Some(debit_id) => crate::billing::credits::credited(txn, debit_id).await?.total,
             None => 0,
         };
         if credited >= payment.amount {
