@@ -167,7 +167,9 @@ pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings
     let logo = fields.logo.as_ref().map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
     if let Some(logo) = &logo {
         if logo.len() > 500 || !crate::branding::is_safe_url(logo) {
-            errors.push("The logo must be an https:// or http:// address of an image.".into());
+            errors.push(
+                "The logo must be the https:// address of an image, or a path under /static/ or /brand-assets/.".into(),
+            );
         }
     }
     match kind {
