@@ -20,8 +20,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// 429 with `Retry-After` (seconds).
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
     /// The server is at capacity for this kind of work: 503 with `Retry-After`.
     #[error("{0}")]
     Busy(String),
@@ -53,7 +54,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -69,7 +70,7 @@ impl AppError {
             AppError::BadRequest(m)
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
-            | AppError::TooManyRequests(m)
+            | AppError::TooManyRequests(m, _)
             | AppError::Busy(m) => m.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
         }
@@ -94,8 +95,13 @@ impl IntoResponse for AppError {
         }
         let message = self.public_message();
         let mut response = (status, message.clone()).into_response();
-        if matches!(self, AppError::Busy(_)) {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        let retry_after = match &self {
+            AppError::Busy(_) => Some(5),
+            AppError::TooManyRequests(_, seconds) => Some(*seconds),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(ErrorPage { message });
         response

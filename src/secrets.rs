@@ -18,6 +18,8 @@ const PREFIX: &str = "v1:";
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    /// A key for message authentication, derived from the secret key (never the key itself).
+    mac_key: sha2::digest::Output<sha2::Sha512>,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -28,7 +30,22 @@ impl std::fmt::Debug for SecretBox {
 
 impl SecretBox {
     pub fn from_key(key: &[u8; 32]) -> Self {
-        SecretBox { cipher: XChaCha20Poly1305::new(key.into()) }
+        use sha2::{Digest, Sha512};
+        // One SHA-512 block: HMAC-SHA256 takes it as its key as it is.
+        let mac_key = Sha512::new().chain_update(b"stratus mac key v1").chain_update(key).finalize();
+        SecretBox { cipher: XChaCha20Poly1305::new(key.into()), mac_key }
+    }
+
+    /// HMAC-SHA256 of `message` under a key derived from the secret key, separated by
+    /// `purpose` so a value signed for one use is worthless for another.
+    pub fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        use hmac::digest::KeyInit;
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new(&self.mac_key);
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(message);
+        mac.finalize().into_bytes().into()
     }
 
     /// Loads the key as configured; for the embedded default the key file is created on first run.
@@ -121,6 +138,16 @@ mod tests {
             secret_box.open(&sealed).unwrap(),
             "579B532A7440BB0C9079DED94D31EA1615BACEB56610332264630D42D0A36B1C"
         );
+    }
+
+    #[test]
+    fn signatures_depend_on_key_purpose_and_message() {
+        let one = SecretBox::from_key(&[1u8; 32]);
+        let two = SecretBox::from_key(&[2u8; 32]);
+        assert_eq!(one.sign("csrf", b"m"), one.sign("csrf", b"m"));
+        assert_ne!(one.sign("csrf", b"m"), two.sign("csrf", b"m"));
+        assert_ne!(one.sign("csrf", b"m"), one.sign("other", b"m"));
+        assert_ne!(one.sign("csrf", b"m"), one.sign("csrf", b"n"));
     }
 
     #[test]

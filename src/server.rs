@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -49,8 +49,10 @@ pub struct AppState {
     pub api_limiter: Arc<RateLimiter<i32>>,
     /// CSV exports running now (each holds a database connection).
     pub exports: Arc<crate::billing::report_query::ExportSlots>,
-    /// For calls to identity providers: no redirects followed, short timeouts.
-    pub http: reqwest::Client,
+    /// Calls to identity providers, with their discovery documents and keys kept.
+    pub oidc_cache: Arc<identity::discovery::ProviderCache>,
+    /// "Sign in with …" flows started per client address.
+    pub flow_limiter: Arc<RateLimiter>,
     /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
     pub webpay_http: reqwest::Client,
 }
@@ -151,7 +153,8 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
         api_limiter: Arc::new(RateLimiter::new(api_requests_per_minute, Duration::from_secs(60))),
         exports: Arc::new(crate::billing::report_query::ExportSlots::default()),
-        http: identity::discovery::http_client(),
+        oidc_cache: Arc::new(identity::discovery::ProviderCache::new(identity::discovery::http_client())),
+        flow_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60))),
         webpay_http,
     };
     Ok(App { state, session_store })
@@ -211,7 +214,7 @@ impl App {
                     .layer(sessions)
                     .layer(from_fn_with_state(state.clone(), context::layer))
                     .layer(CatchPanicLayer::custom(panic_response))
-                    .layer(from_fn(identity::csrf::guard)),
+                    .layer(from_fn_with_state(state.secrets.clone(), identity::csrf::guard)),
             )
             .with_state(state)
     }

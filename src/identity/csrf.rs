@@ -1,10 +1,15 @@
-//! CSRF protection for every state-changing request from pages: a per-session token
-//! in each form, checked here before any handler runs, plus an Origin/Referer
-//! same-origin check. Endpoints that third parties call cross-site carry their own
-//! protection and are listed in [`is_exempt`].
+//! CSRF protection for every state-changing request from pages: a token in each form,
+//! checked here before any handler runs, plus an Origin/Referer same-origin check.
+//! A signed-in session keeps its own token; an anonymous visitor gets none stored
+//! anywhere: its forms carry a signed double-submit token, an HMAC (under the server's
+//! key) of a random value in the visitor's `stratus_csrf` cookie, so reading a page
+//! costs no database write. Endpoints that third parties call cross-site carry their
+//! own protection and are listed in [`is_exempt`].
 
 use axum::body::{to_bytes, Body};
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -15,8 +20,12 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 use crate::error::{AppError, AppResult, ErrorPage};
+use crate::secrets::SecretBox;
 
 const CSRF: &str = "csrf";
+/// The anonymous visitor's cookie: a random value its forms' tokens are signed from.
+pub const COOKIE: &str = "stratus_csrf";
+const ANONYMOUS_PURPOSE: &str = "csrf-anonymous-v1";
 pub const FIELD: &str = "csrf_token";
 /// Largest form body the guard reads (forms with uploads use multipart and come later).
 pub const MAX_FORM_BYTES: usize = 256 * 1024;
@@ -29,14 +38,43 @@ fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The session's token, created on first use.
-pub async fn token(session: &Session) -> AppResult<String> {
+/// The token a page's forms carry, and the cookie value to set when the visitor has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageToken {
+    pub token: String,
+    pub new_cookie: Option<String>,
+}
+
+/// The session's token when it has one (a signed-in session), else the anonymous
+/// visitor's signed token; nothing is written to the database either way.
+pub async fn page_token(session: &Session, cookies: Option<&str>, secrets: &SecretBox) -> AppResult<PageToken> {
     if let Some(token) = session.get::<String>(CSRF).await? {
-        return Ok(token);
+        return Ok(PageToken { token, new_cookie: None });
     }
-    let token = new_token();
-    session.insert(CSRF, token.clone()).await?;
-    Ok(token)
+    Ok(match visitor_seed(cookies) {
+        Some(seed) => PageToken { token: anonymous_token(secrets, seed), new_cookie: None },
+        None => {
+            let seed = new_token();
+            PageToken { token: anonymous_token(secrets, &seed), new_cookie: Some(seed) }
+        }
+    })
+}
+
+fn anonymous_token(secrets: &SecretBox, seed: &str) -> String {
+    URL_SAFE_NO_PAD.encode(secrets.sign(ANONYMOUS_PURPOSE, seed.as_bytes()))
+}
+
+/// The visitor's cookie value from a `Cookie` header, if it is one this server could have made.
+fn visitor_seed(cookies: Option<&str>) -> Option<&str> {
+    let seed = cookies?.split(';').find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))?;
+    let well_formed = seed.len() == 43 && seed.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    well_formed.then_some(seed)
+}
+
+/// The `Set-Cookie` value for a new visitor cookie (for this browser session only).
+pub fn cookie_header(seed: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// Replaces the token (at sign-in).
@@ -87,8 +125,8 @@ fn refuse() -> Response {
 }
 
 /// Middleware: refuses a state-changing request whose origin is foreign or whose form
-/// token does not match the session's.
-pub async fn guard(request: Request, next: Next) -> Response {
+/// token does not match the session's (signed in) or the visitor cookie's (anonymous).
+pub async fn guard(State(secrets): State<Arc<SecretBox>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) || is_exempt(request.uri().path()) {
         return next.run(request).await;
@@ -105,7 +143,13 @@ pub async fn guard(request: Request, next: Next) -> Response {
     };
     let expected = match session.get::<String>(CSRF).await {
         Ok(Some(token)) => token,
-        Ok(None) => return refuse(),
+        Ok(None) => {
+            let cookies = request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok());
+            match visitor_seed(cookies) {
+                Some(seed) => anonymous_token(&secrets, seed),
+                None => return refuse(),
+            }
+        }
         Err(e) => return AppError::from(e).into_response(),
     };
     let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -170,6 +214,26 @@ mod tests {
         assert!(is_exempt("/auth/oidc/3/callback"));
         assert!(!is_exempt("/auth/oidc/3/connect"));
         assert!(!is_exempt("/account/password"));
+    }
+
+    #[test]
+    fn the_visitor_cookie_is_read_only_when_well_formed() {
+        let seed = "a".repeat(43);
+        let header = format!("x=1; {COOKIE}={seed}; stratus_session=abc");
+        assert_eq!(visitor_seed(Some(&header)), Some(seed.as_str()));
+        assert_eq!(visitor_seed(Some(&format!("{COOKIE}=short"))), None);
+        assert_eq!(visitor_seed(Some(&format!("{COOKIE}={}", "a\"".repeat(22)))), None);
+        assert_eq!(visitor_seed(Some("stratus_csrfx=1")), None);
+        assert_eq!(visitor_seed(None), None);
+    }
+
+    #[test]
+    fn anonymous_tokens_are_bound_to_the_cookie_and_the_key() {
+        let secrets = SecretBox::from_key(&[3u8; 32]);
+        let (one, two) = ("a".repeat(43), "b".repeat(43));
+        assert_eq!(anonymous_token(&secrets, &one), anonymous_token(&secrets, &one));
+        assert_ne!(anonymous_token(&secrets, &one), anonymous_token(&secrets, &two));
+        assert_ne!(anonymous_token(&secrets, &one), anonymous_token(&SecretBox::from_key(&[4u8; 32]), &one));
     }
 
     #[test]

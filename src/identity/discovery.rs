@@ -1,7 +1,10 @@
 //! Fetching a provider's OpenID discovery document and its keys, with a client that
-//! follows no redirects (SSRF) and gives up quickly.
+//! follows no redirects (SSRF) and gives up quickly, and keeping them for an hour
+//! ([`ProviderCache`]) so starting a sign-in costs no outbound request.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -19,7 +22,7 @@ pub fn http_client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct DiscoveryDocument {
     pub issuer: String,
     pub authorization_endpoint: String,
@@ -89,6 +92,119 @@ pub async fn document(
             .map_err(|_| format!("Discovery: the endpoint {endpoint} is not https"))?;
     }
     Ok(document)
+}
+
+/// How long a discovery document or key set is used before it is fetched again.
+pub const CACHE_TTL: Duration = Duration::from_secs(60 * 60);
+/// Keys are fetched again for an unknown key id at most this often per provider, so
+/// tokens naming made-up key ids cannot make Stratus hammer the provider.
+pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+
+/// The HTTP client for identity providers, with their discovery documents and signing
+/// keys kept per provider (by id and issuer, so editing the issuer starts afresh), per
+/// instance.
+#[derive(Debug)]
+pub struct ProviderCache {
+    http: reqwest::Client,
+    entries: Mutex<HashMap<(i32, String), Cached>>,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    document: DiscoveryDocument,
+    fetched: Instant,
+    keys: Option<(serde_json::Value, Instant)>,
+    /// When an unknown key id last made Stratus fetch the keys again.
+    refetched_for_unknown_key: Option<Instant>,
+}
+
+/// A key set and whether it was fetched just now (a fresh set is not fetched again).
+pub struct Keys {
+    pub set: serde_json::Value,
+    pub fresh: bool,
+}
+
+impl ProviderCache {
+    pub fn new(http: reqwest::Client) -> Self {
+        ProviderCache { http, entries: Mutex::default() }
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn key(provider: &identity_providers::Model) -> (i32, String) {
+        (provider.id, provider.issuer.clone())
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<(i32, String), Cached>> {
+        match self.entries.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn cached(&self, provider: &identity_providers::Model, now: Instant) -> Option<Cached> {
+        let cached = self.entries().get(&Self::key(provider)).cloned()?;
+        (now.duration_since(cached.fetched) < CACHE_TTL).then_some(cached)
+    }
+
+    /// The provider's discovery document, fetched when not kept or older than an hour.
+    pub async fn document(&self, provider: &identity_providers::Model) -> Result<DiscoveryDocument, String> {
+        if let Some(cached) = self.cached(provider, Instant::now()) {
+            return Ok(cached.document);
+        }
+        let fetched = document(&self.http, provider).await?;
+        let mut entries = self.entries();
+        let entry = entries.entry(Self::key(provider)).or_insert_with(|| Cached {
+            document: fetched.clone(),
+            fetched: Instant::now(),
+            keys: None,
+            refetched_for_unknown_key: None,
+        });
+        if entry.document != fetched {
+            entry.keys = None;
+        }
+        entry.document = fetched.clone();
+        entry.fetched = Instant::now();
+        Ok(fetched)
+    }
+
+    /// The provider's signing keys: the kept set, or a fetched one when none is kept, it
+    /// is older than an hour, or `refresh` asks for it (a token named an unknown key id)
+    /// and no refresh was asked for within [`KEY_REFETCH_INTERVAL`].
+    pub async fn keys(
+        &self,
+        provider: &identity_providers::Model,
+        document: &DiscoveryDocument,
+        refresh: bool,
+    ) -> Result<Keys, String> {
+        let now = Instant::now();
+        {
+            let mut entries = self.entries();
+            let entry = entries.get_mut(&Self::key(provider));
+            if let Some(entry) = entry {
+                if let Some((set, fetched)) = entry.keys.clone() {
+                    let refreshed_lately =
+                        entry.refetched_for_unknown_key.is_some_and(|at| now.duration_since(at) < KEY_REFETCH_INTERVAL);
+                    let current = now.duration_since(fetched) < CACHE_TTL;
+                    if current && (!refresh || refreshed_lately) {
+                        return Ok(Keys { set, fresh: false });
+                    }
+                    if refresh {
+                        entry.refetched_for_unknown_key = Some(now);
+                    }
+                }
+            }
+        }
+        let set: serde_json::Value = fetch_json(&self.http, &document.jwks_uri, "Signing keys (JWKS)").await?;
+        if let Some(entry) = self.entries().get_mut(&Self::key(provider)) {
+            if entry.document.jwks_uri == document.jwks_uri {
+                entry.keys = Some((set.clone(), Instant::now()));
+            }
+        }
+        Ok(Keys { set, fresh: true })
+    }
 }
 
 /// Fetches discovery and the JWKS; `Ok` with a summary, or `Err` saying what failed.

@@ -16,7 +16,10 @@ use chrono::{DateTime, Utc};
 use openidconnect::core::{
     CoreGenderClaim, CoreIdTokenVerifier, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
-use openidconnect::{AdditionalClaims, ClientId, ClientSecret, IdToken, IssuerUrl, Nonce, PkceCodeChallenge};
+use openidconnect::{
+    AdditionalClaims, ClaimsVerificationError, ClientId, ClientSecret, IdToken, IdTokenClaims, IssuerUrl, Nonce,
+    PkceCodeChallenge, SignatureVerificationError,
+};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -73,6 +76,7 @@ impl AdditionalClaims for ProviderClaims {}
 
 type ProviderIdToken =
     IdToken<ProviderClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
+type ProviderIdTokenClaims = IdTokenClaims<ProviderClaims, CoreGenderClaim>;
 
 /// A verified external identity: keyed by (provider, issuer, subject), never by e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +103,7 @@ pub fn redirect_uri(base_url: &str, provider_id: i32) -> String {
 
 /// Starts a flow: the provider's authorization URL and the pending flow to keep in the session.
 pub async fn begin(
-    client: &reqwest::Client,
+    cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
     base_url: &str,
     purpose: Purpose,
@@ -107,7 +111,7 @@ pub async fn begin(
     return_to: String,
     then: Option<Continuation>,
 ) -> Result<(String, PendingFlow), String> {
-    let document = discovery::document(client, provider).await?;
+    let document = cache.document(provider).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let flow = PendingFlow {
         purpose,
@@ -225,7 +229,7 @@ struct TokenAnswer {
 
 /// Redeems the code (with the PKCE verifier) and verifies the ID token.
 pub async fn redeem(
-    client: &reqwest::Client,
+    cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
     secrets: &SecretBox,
     base_url: &str,
@@ -233,7 +237,7 @@ pub async fn redeem(
     code: &str,
 ) -> Result<VerifiedIdentity, CallbackRefusal> {
     let token_error = |reason: String| CallbackRefusal::Token(reason);
-    let document = discovery::document(client, provider).await.map_err(token_error)?;
+    let document = cache.document(provider).await.map_err(token_error)?;
     let secret = provider
         .client_secret_enc
         .as_deref()
@@ -241,7 +245,8 @@ pub async fn redeem(
         .transpose()
         .map_err(|_| token_error("the provider's client secret cannot be read; an admin must enter it again".into()))?
         .unwrap_or_default();
-    let response = client
+    let response = cache
+        .http()
         .post(&document.token_endpoint)
         .basic_auth(&provider.client_id, Some(&secret))
         .form(&[
@@ -283,19 +288,31 @@ pub async fn redeem(
         }
     }
     let token = ProviderIdToken::from_str(&raw).map_err(|_| token_error("the ID token is malformed".into()))?;
-    let keys: CoreJsonWebKeySet =
-        discovery::fetch_json(client, &document.jwks_uri, "Signing keys (JWKS)").await.map_err(token_error)?;
     let issuer =
         IssuerUrl::new(expected_issuer.clone()).map_err(|_| token_error("the issuer URL is invalid".into()))?;
-    let verifier = CoreIdTokenVerifier::new_confidential_client(
-        ClientId::new(provider.client_id.clone()),
-        ClientSecret::new(secret),
-        issuer,
-        keys,
-    )
-    .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::RsaSsaPssSha256]);
     let nonce = Nonce::new(flow.nonce.clone());
-    let claims = token.claims(&verifier, &nonce).map_err(|e| token_error(format!("the ID token was refused ({e})")))?;
+    let verify = |keys: discovery::Keys| -> Result<ProviderIdTokenClaims, ClaimsVerificationError> {
+        let keys: CoreJsonWebKeySet = serde_json::from_value(keys.set)
+            .map_err(|e| ClaimsVerificationError::Other(format!("the signing keys are not a key set ({e})")))?;
+        let verifier = CoreIdTokenVerifier::new_confidential_client(
+            ClientId::new(provider.client_id.clone()),
+            ClientSecret::new(secret.clone()),
+            issuer.clone(),
+            keys,
+        )
+        .set_allowed_algs([CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256, CoreJwsSigningAlgorithm::RsaSsaPssSha256]);
+        token.claims(&verifier, &nonce).cloned()
+    };
+    let keys = cache.keys(provider, &document, false).await.map_err(token_error)?;
+    let kept = !keys.fresh;
+    let claims = match verify(keys) {
+        // A key id the kept keys do not have: the provider may have rotated its keys.
+        Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) if kept => {
+            verify(cache.keys(provider, &document, true).await.map_err(token_error)?)
+        }
+        other => other,
+    }
+    .map_err(|e| token_error(format!("the ID token was refused ({e})")))?;
 
     if flow.purpose == Purpose::Reauth {
         let fresh = claims.auth_time().is_some_and(|at: DateTime<Utc>| at.timestamp() >= flow.created_at - 60);

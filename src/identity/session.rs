@@ -161,7 +161,11 @@ pub async fn set_flash(session: &Session, message: impl Into<String>) -> AppResu
     Ok(())
 }
 
+/// Takes the message out; a session without one is left untouched (no write).
 pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
+    if session.get::<String>(FLASH).await?.is_none() {
+        return Ok(None);
+    }
     Ok(session.remove::<String>(FLASH).await?)
 }
 

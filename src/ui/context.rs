@@ -48,11 +48,13 @@ fn new_nonce() -> String {
 /// What the context needs of the request (taken out first: a borrowed request is not `Send`).
 struct RequestFacts {
     host: Option<String>,
+    cookies: Option<String>,
     is_get: bool,
     path: String,
 }
 
-async fn build(state: &AppState, session: &Session, request: RequestFacts) -> AppResult<PageCtx> {
+/// The page context, and the visitor's new CSRF cookie when it had none.
+async fn build(state: &AppState, session: &Session, request: RequestFacts) -> AppResult<(PageCtx, Option<String>)> {
     let viewer = match session::signed_in_user_id(session).await? {
         Some(user_id) => {
             let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
@@ -71,9 +73,10 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         None => None,
     };
     let brand = branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
-    let csrf_token = csrf::token(session).await?;
+    let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
-    Ok(PageCtx { brand, viewer, csrf_token, nonce: new_nonce(), flash, path: request.path })
+    let ctx = PageCtx { brand, viewer, csrf_token: csrf.token, nonce: new_nonce(), flash, path: request.path };
+    Ok((ctx, csrf.new_cookie))
 }
 
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -85,11 +88,12 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     };
     let facts = RequestFacts {
         host: request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string),
+        cookies: request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
         is_get: request.method() == Method::GET,
         path: request.uri().path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
     };
-    let ctx = match build(&state, &session, facts).await {
-        Ok(ctx) => ctx,
+    let (ctx, new_csrf_cookie) = match build(&state, &session, facts).await {
+        Ok(built) => built,
         Err(e) => return e.into_response(),
     };
     request.extensions_mut().insert(ctx.clone());
@@ -97,6 +101,12 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let mut response = render_errors(&ctx, response).await;
     if let Ok(value) = HeaderValue::from_str(&content_security_policy(&ctx.nonce)) {
         response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    if let Some(seed) = new_csrf_cookie {
+        let cookie = csrf::cookie_header(&seed, state.settings.secure_cookies());
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     response
 }

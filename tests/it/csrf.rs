@@ -72,3 +72,67 @@ async fn the_token_changes_at_sign_in() {
         app.post_form("/account/profile", &[("name", "Old token"), ("csrf_token", anonymous.as_str())]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+/// Rows in the session table, on whichever database the test runs.
+pub async fn session_rows(app: &TestApp) -> i64 {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "SELECT COUNT(*) AS n FROM tower_sessions.session",
+        _ => "SELECT COUNT(*) AS n FROM tower_sessions",
+    };
+    let row = app.db.query_one(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn anonymous_page_views_write_no_session_rows_and_their_forms_still_work() {
+    let app = TestApp::start().await;
+    let before = session_rows(&app).await;
+    let pages = ["/", "/products/M365-BS", "/login", "/products/RI-D2SV5"];
+    for i in 0..200 {
+        let (status, _) = app.page(pages[i % pages.len()]).await;
+        assert!(status.is_success() || status.is_redirection(), "{} answered {status}", pages[i % pages.len()]);
+    }
+    // Visitors without any cookie (a crawler) cost nothing either.
+    for _ in 0..20 {
+        app.new_browser().page("/").await;
+    }
+    assert_eq!(session_rows(&app).await, before, "reading pages wrote sessions");
+
+    // The anonymous sign-in form works with the stateless token, and signing in keeps a session.
+    app.sign_in("ana@contoso.demo").await;
+    assert_eq!(session_rows(&app).await, before + 1);
+    assert_eq!(app.get("/account").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_anonymous_token_works_only_with_its_own_cookie() {
+    let app = TestApp::start().await;
+    let visitor = app.new_browser();
+    let victim_token = app.csrf("/login").await;
+    // Another visitor's token (from its own page) is refused with this visitor's cookie.
+    visitor.page("/login").await;
+    let response = visitor
+        .post_form(
+            "/login",
+            &[("email", "ana@contoso.demo"), ("password", "demo-password"), ("csrf_token", &victim_token)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Without the cookie at all, no token is accepted.
+    let bare = crate::support::new_client(std::sync::Arc::new(reqwest::cookie::Jar::default()));
+    let response = bare
+        .post(app.url("/login"))
+        .form(&[("email", "ana@contoso.demo"), ("password", "demo-password"), ("csrf_token", victim_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // Its own token works.
+    let own = visitor.csrf("/login").await;
+    let response = visitor
+        .post_form("/login", &[("email", "ana@contoso.demo"), ("password", "demo-password"), ("csrf_token", &own)])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}

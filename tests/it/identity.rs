@@ -9,11 +9,14 @@ use crate::support::{location, TestApp, DEMO_PASSWORD};
 const GENERIC: &str = "That e-mail and password did not work.";
 
 #[tokio::test]
-async fn right_password_signs_in_and_cycles_the_session_id() {
+async fn right_password_signs_in_under_a_session_id_nobody_could_plant() {
     let app = TestApp::start().await;
     let (status, _) = app.page("/login").await;
     assert_eq!(status, StatusCode::OK);
-    let before = app.session_cookie().expect("an anonymous session carries the login form's token");
+    assert_eq!(app.session_cookie(), None, "reading the sign-in page keeps no session");
+    // A session id planted in the browser beforehand (session fixation) is not adopted.
+    let before = "c3RyYXR1cy1wbGFudGVkLQ".to_string();
+    app.jar.add_cookie_str(&format!("stratus_session={before}; Path=/"), &app.base.parse().unwrap());
 
     let response = app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

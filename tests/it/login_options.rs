@@ -542,3 +542,55 @@ async fn automatic_registration_needs_a_verified_e_mail_and_says_nothing_of_who_
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before + 1);
 }
+
+#[tokio::test]
+async fn discovery_and_keys_are_kept_and_fetched_again_only_when_the_provider_rotates_its_key() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+    assert_eq!(connect(&app, &provider).await.status(), StatusCode::SEE_OTHER);
+    for _ in 0..3 {
+        let visitor = app.new_browser();
+        assert_eq!(sign_in_with_provider(&visitor, &provider).await.status(), StatusCode::SEE_OTHER);
+    }
+    let fetched = |op: &TestOp| {
+        let behaviour = op.behaviour.lock().unwrap();
+        (behaviour.discovery_fetches, behaviour.jwks_fetches)
+    };
+    assert_eq!(fetched(&op), (1, 1), "four flows, one discovery and one key fetch");
+
+    // The provider rotates its key: the next token names a key id Stratus has not seen.
+    op.set(|b| b.key_id = "test-key-2".into());
+    let visitor = app.new_browser();
+    assert_eq!(sign_in_with_provider(&visitor, &provider).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(fetched(&op), (1, 2), "the keys were fetched again once");
+
+    // Tokens naming made-up key ids are refused without making Stratus fetch keys each time.
+    op.set(|b| b.unknown_kid = true);
+    for _ in 0..3 {
+        let visitor = app.new_browser();
+        assert_eq!(sign_in_with_provider(&visitor, &provider).await.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(fetched(&op), (1, 2), "no refetch within the refetch interval");
+}
+
+#[tokio::test]
+async fn starting_sign_ins_is_bounded_per_address_and_costs_a_session_only_for_a_started_flow() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    let before = crate::csrf::session_rows(&app).await;
+    let start = format!("/auth/oidc/{}/login", provider.id);
+    for i in 0..20 {
+        let response = app.new_browser().get(&start).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "start {i}");
+    }
+    assert_eq!(crate::csrf::session_rows(&app).await, before + 20, "one session per flow in progress");
+    let response = app.new_browser().get(&start).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().get("retry-after").is_some());
+    assert!(response.text().await.unwrap().contains("Too many sign-ins started"));
+    assert_eq!(crate::csrf::session_rows(&app).await, before + 20, "a refused start keeps nothing");
+    assert_eq!(op.behaviour.lock().unwrap().discovery_fetches, 1);
+}

@@ -52,6 +52,11 @@ pub struct Behaviour {
     pub stale_auth_time: bool,
     /// The last authorization request's query, for checking what Stratus asked for.
     pub last_authorize_query: Option<HashMap<String, String>>,
+    /// The key id the provider publishes and signs with (a rotation changes it).
+    pub key_id: String,
+    /// How often Stratus fetched the discovery document and the keys.
+    pub discovery_fetches: usize,
+    pub jwks_fetches: usize,
 }
 
 impl Default for Behaviour {
@@ -74,6 +79,9 @@ impl Default for Behaviour {
             iss_in_callback: None,
             stale_auth_time: false,
             last_authorize_query: None,
+            key_id: "test-key-1".into(),
+            discovery_fetches: 0,
+            jwks_fetches: 0,
         }
     }
 }
@@ -106,6 +114,7 @@ impl Drop for TestOp {
 }
 
 async fn discovery(State(op): State<OpState>) -> Json<Value> {
+    op.behaviour.lock().unwrap().discovery_fetches += 1;
     let behaviour = op.behaviour.lock().unwrap().clone();
     let issuer =
         if behaviour.wrong_issuer_in_discovery { "https://evil.example".to_string() } else { op.issuer.clone() };
@@ -121,10 +130,16 @@ async fn discovery(State(op): State<OpState>) -> Json<Value> {
 }
 
 async fn jwks(State(op): State<OpState>) -> Json<Value> {
-    if op.behaviour.lock().unwrap().no_keys {
+    let behaviour = {
+        let mut behaviour = op.behaviour.lock().unwrap();
+        behaviour.jwks_fetches += 1;
+        behaviour.clone()
+    };
+    if behaviour.no_keys {
         return Json(json!({ "keys": [] }));
     }
-    let key: Value = serde_json::from_str(TEST_JWK).expect("fixture JWK");
+    let mut key: Value = serde_json::from_str(TEST_JWK).expect("fixture JWK");
+    key["kid"] = Value::String(behaviour.key_id.clone());
     Json(json!({ "keys": [key] }))
 }
 
@@ -225,7 +240,7 @@ pub fn id_token(issuer: &str, behaviour: &Behaviour, nonce: Option<String>) -> S
     )
     .set_nonce(nonce.map(Nonce::new))
     .set_auth_time(Some(if behaviour.stale_auth_time { now - chrono::Duration::hours(1) } else { now }));
-    let kid = if behaviour.unknown_kid { "rotated-away" } else { "test-key-1" };
+    let kid = if behaviour.unknown_kid { "rotated-away" } else { behaviour.key_id.as_str() };
     let key =
         CoreRsaPrivateSigningKey::from_pem(TEST_KEY_PEM, Some(JsonWebKeyId::new(kid.into()))).expect("fixture key");
     let token =

@@ -310,7 +310,7 @@ async fn save(
             updated_at: chrono::Utc::now(),
         });
         candidate.issuer = settings.issuer.clone();
-        if let Err(reason) = discovery::check(&discovery::http_client(), &candidate).await {
+        if let Err(reason) = discovery::check(state.oidc_cache.http(), &candidate).await {
             return Ok(refuse(vec![format!("Not activated: {reason}")], &existing, form));
         }
     }
@@ -354,7 +354,7 @@ pub async fn activate(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let provider = providers::get(&state.db, id).await?;
-    if let Err(reason) = discovery::check(&discovery::http_client(), &provider).await {
+    if let Err(reason) = discovery::check(state.oidc_cache.http(), &provider).await {
         let message = format!("{} was not activated. {reason}", provider.name);
         return list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
     }

@@ -116,14 +116,8 @@ pub async fn submit(
 ) -> AppResult<Response> {
     let client = state.client_ip(peer, &headers);
     if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
-        let mut response = AppError::TooManyRequests(format!(
-            "Too many sign-in attempts from your network. Please wait {wait} seconds and try again."
-        ))
-        .into_response();
-        if let Ok(value) = wait.to_string().parse() {
-            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
-        }
-        return Ok(response);
+        let message = format!("Too many sign-in attempts from your network. Please wait {wait} seconds and try again.");
+        return Err(AppError::TooManyRequests(message, wait));
     }
     let mut login = login_view(&state, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {

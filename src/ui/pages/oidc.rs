@@ -44,7 +44,7 @@ async fn redirect_to_provider(
     return_to: String,
     then: Option<Continuation>,
 ) -> AppResult<Response> {
-    match oidc::begin(&state.http, provider, &state.settings.base_url, purpose, user_id, return_to, then).await {
+    match oidc::begin(&state.oidc_cache, provider, &state.settings.base_url, purpose, user_id, return_to, then).await {
         Ok((url, flow)) => {
             session::store_flow(session, &flow).await?;
             Ok(Redirect::to(&url).into_response())
@@ -77,11 +77,18 @@ pub struct NextQuery {
 pub async fn start_login(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Path(id): Path<i32>,
     Query(query): Query<NextQuery>,
 ) -> AppResult<Response> {
     let provider = usable_provider(&state, id).await?;
+    // Each start keeps a flow in a session: bounded per address.
+    if let Err(wait) = state.flow_limiter.check(state.client_ip(peer, &headers), std::time::Instant::now()) {
+        let message = format!("Too many sign-ins started from your network. Please wait {wait} seconds and try again.");
+        return Err(AppError::TooManyRequests(message, wait));
+    }
     let return_to = session::safe_return_path(query.next.as_deref());
     redirect_to_provider(&state, &ctx, &session, &provider, Purpose::Login, None, return_to, None).await
 }
@@ -149,11 +156,19 @@ pub async fn callback(
         Some(code) => code,
         None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::Token("no code".into())).await,
     };
-    let identity =
-        match oidc::redeem(&state.http, &provider, &state.secrets, &state.settings.base_url, &flow, &code).await {
-            Ok(identity) => identity,
-            Err(refusal) => return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await,
-        };
+    let identity = match oidc::redeem(
+        &state.oidc_cache,
+        &provider,
+        &state.secrets,
+        &state.settings.base_url,
+        &flow,
+        &code,
+    )
+    .await
+    {
+        Ok(identity) => identity,
+        Err(refusal) => return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await,
+    };
     match flow.purpose {
         Purpose::Login => match links::find_linked_user(&state.db, &provider, &identity).await? {
             Some((link, user)) => {
@@ -543,7 +558,8 @@ pub async fn reauth(
     let client = state.client_ip(peer, &headers);
     // The same brake as signing in: per address, and per account through the failure count.
     if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
-        return Err(AppError::TooManyRequests(format!("Too many attempts. Please wait {wait} seconds and try again.")));
+        let message = format!("Too many attempts. Please wait {wait} seconds and try again.");
+        return Err(AppError::TooManyRequests(message, wait));
     }
     let ip = Some(client.to_string());
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS

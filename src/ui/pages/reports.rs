@@ -396,6 +396,7 @@ pub async fn export_csv(
     let slot = state.exports.take(account_id).ok_or_else(|| {
         AppError::TooManyRequests(
             "Other downloads of this account (or of everybody) are running; try again when one finishes.".into(),
+            30,
         )
     })?;
     let filename = format!("invoice-items-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
