@@ -17,6 +17,7 @@ pub const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
 /// Starts the background jobs of a running server.
 pub fn spawn(app: &App) {
     let store = app.session_store.clone();
+    let sessions_db = app.state.db.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_CLEANUP_EVERY);
         loop {
@@ -24,6 +25,9 @@ pub fn spawn(app: &App) {
             // A DELETE of expired rows: harmless when several instances run it.
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "expired-session cleanup failed");
+            }
+            if let Err(e) = crate::identity::session::delete_idle(&sessions_db).await {
+                tracing::warn!(error = %e, "idle session-list cleanup failed");
             }
         }
     });

@@ -186,7 +186,7 @@ impl App {
             .with_secure(state.settings.secure_cookies())
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
-            .with_expiry(Expiry::OnInactivity(CookieDuration::hours(8)));
+            .with_expiry(Expiry::OnInactivity(CookieDuration::hours(identity::session::IDLE_HOURS)));
         let static_headers = ServiceBuilder::new()
             .layer(SetResponseHeaderLayer::overriding(
                 header::X_CONTENT_TYPE_OPTIONS,
@@ -285,6 +285,7 @@ fn routes() -> Routes {
         .action("/account/password", post(account::change_password))
         .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
         .action("/account/sessions/sign-out-others", post(account::sign_out_other_sessions))
+        .action("/account/sessions/{id}/sign-out", post(account::sign_out_session))
         .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
         .action("/account/login-options/local/connect", post(oidc::connect_local))
         .action("/account/login-options/local/disconnect", post(oidc::disconnect_local))

@@ -10,6 +10,7 @@ mod m20261129_000006_net_prices_and_vat;
 mod m20261129_000007_payments;
 mod m20261129_000008_reservation_prices;
 mod m20261129_000009_session_generation;
+mod m20261130_000010_user_sessions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_payments::Migration),
             Box::new(m20261129_000008_reservation_prices::Migration),
             Box::new(m20261129_000009_session_generation::Migration),
+            Box::new(m20261130_000010_user_sessions::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ pub mod subscription_history;
 pub mod subscriptions;
 pub mod usage_records;
 pub mod user_identities;
+pub mod user_sessions;
 pub mod users;
 pub mod webpay_events;
 pub mod webpay_transactions;

@@ -20,6 +20,7 @@ pub const LINK_REFUSED: &str = "identity_link_refused";
 pub const REGISTERED: &str = "registered_by_idp";
 pub const REAUTHENTICATED: &str = "reauthenticated";
 pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
+pub const SESSION_ENDED: &str = "session_signed_out";
 pub const PASSWORD_SET: &str = "password_set";
 pub const PASSWORD_REMOVED: &str = "password_removed";
 

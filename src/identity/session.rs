@@ -1,18 +1,33 @@
 //! Server-side sessions in the database (tower-sessions on sea-orm's own sqlx pool),
 //! and what Stratus keeps in them.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions::Session;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+use super::devices::Device;
+use crate::entities::{user_sessions, users};
 use crate::error::{AppError, AppResult};
 
 const USER_ID: &str = "uid";
 const AUTH_AT: &str = "auth_at";
 const FLASH: &str = "flash";
 const GENERATION: &str = "gen";
+/// The id of the session's row in `user_sessions`.
+const SIGN_IN: &str = "sid";
+
+/// A session unused this long ends (the cookie's inactivity expiry, and the session list's).
+pub const IDLE_HOURS: i64 = 8;
+/// How stale a session's "last active" may get before a request refreshes it (so a
+/// signed-in page view does not write each time).
+const LAST_SEEN_EVERY_SECONDS: i64 = 300;
 
 /// The session store for whichever database the server runs on.
 #[derive(Debug, Clone)]
@@ -84,31 +99,121 @@ impl ExpiredDeletion for DbSessionStore {
 }
 
 /// Starts a signed-in session: a new session id, the user, the generation of the user's
-/// sessions, the sign-in time and a new CSRF token.
-pub async fn begin_signed_in(session: &Session, user: &crate::entities::users::Model) -> AppResult<()> {
+/// sessions, the sign-in time, a new CSRF token, and a row in the user's session list.
+pub async fn begin_signed_in<C: ConnectionTrait>(
+    db: &C,
+    session: &Session,
+    user: &users::Model,
+    device: &Device,
+) -> AppResult<()> {
+    if let Some(previous) = session.get::<String>(SIGN_IN).await? {
+        user_sessions::Entity::delete_by_id(previous).exec(db).await?;
+    }
     session.cycle_id().await?;
+    let now = Utc::now();
+    let row = user_sessions::ActiveModel {
+        id: Set(random_id()),
+        user_id: Set(user.id),
+        started_at: Set(now),
+        last_seen_at: Set(now),
+        ip: Set(device.ip.clone()),
+        user_agent: Set(device.user_agent.clone()),
+    }
+    .insert(db)
+    .await?;
     session.insert(USER_ID, user.id).await?;
     session.insert(GENERATION, user.session_generation).await?;
-    session.insert(AUTH_AT, chrono::Utc::now().timestamp()).await?;
+    session.insert(SIGN_IN, row.id).await?;
+    session.insert(AUTH_AT, now.timestamp()).await?;
     super::csrf::rotate(session).await?;
     Ok(())
 }
 
-/// Whether the session began in the user's current generation (sessions from before
-/// generations existed count as generation 0).
-pub async fn is_current(session: &Session, user: &crate::entities::users::Model) -> AppResult<bool> {
-    Ok(session.get::<i32>(GENERATION).await?.unwrap_or(0) == user.session_generation)
+fn random_id() -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Whether the session is still signed in: it began in the user's current generation and
+/// its row in the session list is still there (nobody signed it out). Refreshes the row's
+/// "last active" and address now and then.
+pub async fn is_current<C: ConnectionTrait>(
+    db: &C,
+    session: &Session,
+    user: &users::Model,
+    device: &Device,
+) -> AppResult<bool> {
+    if session.get::<i32>(GENERATION).await?.unwrap_or(0) != user.session_generation {
+        return Ok(false);
+    }
+    let Some(id) = session.get::<String>(SIGN_IN).await? else { return Ok(false) };
+    let row = user_sessions::Entity::find_by_id(id).filter(user_sessions::Column::UserId.eq(user.id)).one(db).await?;
+    let Some(row) = row else { return Ok(false) };
+    let now = Utc::now();
+    if (now - row.last_seen_at).num_seconds() >= LAST_SEEN_EVERY_SECONDS || row.ip != device.ip {
+        user_sessions::Entity::update_many()
+            .col_expr(user_sessions::Column::LastSeenAt, Expr::value(now))
+            .col_expr(user_sessions::Column::Ip, Expr::value(device.ip.clone()))
+            .col_expr(user_sessions::Column::UserAgent, Expr::value(device.user_agent.clone()))
+            .filter(user_sessions::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// The user's sessions used within [`IDLE_HOURS`], most recently active first.
+pub async fn active<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<Vec<user_sessions::Model>> {
+    let since = Utc::now() - chrono::Duration::hours(IDLE_HOURS);
+    Ok(user_sessions::Entity::find()
+        .filter(user_sessions::Column::UserId.eq(user_id))
+        .filter(user_sessions::Column::LastSeenAt.gt(since))
+        .order_by_desc(user_sessions::Column::LastSeenAt)
+        .limit(100)
+        .all(db)
+        .await?)
+}
+
+/// The id of this session's row in the session list.
+pub async fn this_session_id(session: &Session) -> AppResult<Option<String>> {
+    Ok(session.get::<String>(SIGN_IN).await?)
+}
+
+/// Signs out one of the user's sessions (on whichever instance it is next used).
+/// `false` when the user has no such session.
+pub async fn end_one<C: ConnectionTrait>(db: &C, user_id: i32, id: &str) -> AppResult<bool> {
+    let deleted = user_sessions::Entity::delete_many()
+        .filter(user_sessions::Column::Id.eq(id))
+        .filter(user_sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected > 0)
+}
+
+/// Deletes the rows of sessions idle past [`IDLE_HOURS`] (their cookies have expired).
+pub async fn delete_idle<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
+    let before = Utc::now() - chrono::Duration::hours(IDLE_HOURS) - chrono::Duration::seconds(LAST_SEEN_EVERY_SECONDS);
+    let deleted =
+        user_sessions::Entity::delete_many().filter(user_sessions::Column::LastSeenAt.lt(before)).exec(db).await?;
+    Ok(deleted.rows_affected)
 }
 
 /// Signs out every other session of the user, on every instance: the user's generation
-/// moves on and only this session follows it, under a new id.
+/// moves on and only this session follows it, under a new id; the others leave the list.
 pub async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, user_id: i32) -> AppResult<()> {
-    use crate::entities::users;
-    use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     users::Entity::update_many()
         .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
         .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    let this = session.get::<String>(SIGN_IN).await?.unwrap_or_default();
+    user_sessions::Entity::delete_many()
+        .filter(user_sessions::Column::UserId.eq(user_id))
+        .filter(user_sessions::Column::Id.ne(this))
         .exec(db)
         .await?;
     let user = users::Entity::find_by_id(user_id).one(db).await?.ok_or(AppError::NotFound)?;
@@ -149,8 +254,12 @@ pub async fn signed_in_user_id(session: &Session) -> AppResult<Option<i32>> {
     Ok(session.get::<i32>(USER_ID).await?)
 }
 
-/// Ends the session entirely (row deleted, cookie cleared).
-pub async fn end(session: &Session) -> AppResult<()> {
+/// Ends the session entirely: its row in the session list and in the store are deleted,
+/// the cookie cleared.
+pub async fn end<C: ConnectionTrait>(db: &C, session: &Session) -> AppResult<()> {
+    if let Some(id) = session.get::<String>(SIGN_IN).await? {
+        user_sessions::Entity::delete_by_id(id).exec(db).await?;
+    }
     session.flush().await?;
     Ok(())
 }

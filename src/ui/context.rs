@@ -3,7 +3,9 @@
 //! error response into the branded error page and sets the Content-Security-Policy.
 
 use axum::body::to_bytes;
-use axum::extract::{Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,6 +18,7 @@ use super::{pages, PageCtx};
 use crate::accounts::store as accounts_store;
 use crate::branding;
 use crate::error::{AppResult, ErrorPage};
+use crate::identity::devices::Device;
 use crate::identity::{csrf, session};
 use crate::server::AppState;
 
@@ -49,6 +52,7 @@ fn new_nonce() -> String {
 struct RequestFacts {
     host: Option<String>,
     cookies: Option<String>,
+    device: Device,
     is_get: bool,
     path: String,
 }
@@ -59,12 +63,12 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         Some(user_id) => {
             let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
             let current = match &viewer {
-                Some(viewer) => session::is_current(session, &viewer.user).await?,
+                Some(viewer) => session::is_current(&state.db, session, &viewer.user, &request.device).await?,
                 None => false,
             };
             // A user that is gone, or a session another one signed out: anonymous now.
             if !current {
-                session::end(session).await?;
+                session::end(&state.db, session).await?;
                 None
             } else {
                 viewer
@@ -75,7 +79,15 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
     let brand = branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
-    let ctx = PageCtx { brand, viewer, csrf_token: csrf.token, nonce: new_nonce(), flash, path: request.path };
+    let ctx = PageCtx {
+        brand,
+        viewer,
+        csrf_token: csrf.token,
+        nonce: new_nonce(),
+        flash,
+        path: request.path,
+        device: request.device,
+    };
     Ok((ctx, csrf.new_cookie))
 }
 
@@ -86,7 +98,11 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "session layer missing").into_response();
     };
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0);
+    let user_agent = request.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let device = Device::of(peer.map(|peer| state.client_ip(peer, request.headers())), user_agent);
     let facts = RequestFacts {
+        device,
         host: request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_string),
         cookies: request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
         is_get: request.method() == Method::GET,

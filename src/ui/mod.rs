@@ -24,6 +24,8 @@ pub struct PageCtx {
     pub flash: Option<String>,
     /// Path and query of the request, for "come back here after sign-in".
     pub path: String,
+    /// Where the request comes from (client address, browser).
+    pub device: crate::identity::devices::Device,
 }
 
 impl PageCtx {

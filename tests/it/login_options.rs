@@ -594,3 +594,55 @@ async fn starting_sign_ins_is_bounded_per_address_and_costs_a_session_only_for_a
     assert_eq!(crate::csrf::session_rows(&app).await, before + 20, "a refused start keeps nothing");
     assert_eq!(op.behaviour.lock().unwrap().discovery_fetches, 1);
 }
+
+/// The ids of the "Sign out" buttons on My Account's session list.
+fn session_sign_out_ids(page: &str) -> Vec<String> {
+    page.match_indices("action=\"/account/sessions/")
+        .filter_map(|(at, marker)| {
+            let rest = &page[at + marker.len()..];
+            let id = rest.split('"').next()?;
+            id.strip_suffix("/sign-out").map(str::to_string)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn my_account_lists_where_i_am_signed_in_and_signs_out_one_session() {
+    let app = TestApp::start().await;
+    let laptop = app.new_browser_named("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    laptop.sign_in("ana@contoso.demo").await;
+    let (_, page) = laptop.page("/account").await;
+    assert!(page.contains("Firefox on Linux") && page.contains("This session"), "the session is listed");
+    assert!(page.contains("127.0.0.1"), "with its address");
+    assert!(!page.contains("Sign out of all other sessions"), "nothing else to sign out");
+    assert!(session_sign_out_ids(&page).is_empty());
+
+    let thief = app.new_browser_named("curl/8.5.0");
+    thief.sign_in("ana@contoso.demo").await;
+    let (_, page) = laptop.page("/account").await;
+    assert!(page.contains("Firefox on Linux") && page.contains("curl"), "both sessions are listed");
+    assert!(page.contains("Sign out of all other sessions"));
+    let ids = session_sign_out_ids(&page);
+    assert_eq!(ids.len(), 1, "a Sign out button for the other session only");
+
+    // Someone else cannot end Ana's sessions, even knowing the id.
+    let fabio = app.new_browser();
+    fabio.sign_in("fabio@fabrikam.demo").await;
+    let response = fabio.submit("/account", &format!("/account/sessions/{}/sign-out", ids[0]), &[]).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(thief.page("/account").await.0, StatusCode::OK, "still signed in");
+
+    let response = laptop.submit("/account", &format!("/account/sessions/{}/sign-out", ids[0]), &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = thief.get("/account").await;
+    assert!(location(&response).starts_with("/login"), "the other session is signed out");
+    let (status, page) = laptop.page("/account").await;
+    assert_eq!(status, StatusCode::OK, "this one is not");
+    assert!(page.contains("That session was signed out.") && !page.contains("curl"));
+
+    // Signing out removes the session from the list.
+    let response = laptop.submit("/account", "/logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let rows = stratus::entities::user_sessions::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 1, "only Fabio's session is left");
+}

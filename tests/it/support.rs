@@ -139,6 +139,18 @@ impl TestApp {
         let jar = Arc::new(Jar::default());
         Browser { base: self.browser.base.clone(), client: new_client(jar.clone()), jar }
     }
+
+    /// Another browser that names itself with this user agent.
+    pub fn new_browser_named(&self, user_agent: &str) -> Browser {
+        let jar = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(user_agent)
+            .build()
+            .expect("client");
+        Browser { base: self.browser.base.clone(), client, jar }
+    }
 }
 
 impl Browser {

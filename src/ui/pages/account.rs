@@ -15,8 +15,8 @@ use crate::billing::store as billing_store;
 use crate::catalog::orders;
 use crate::error::AppResult;
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::session::set_flash;
-use crate::identity::{events, links, local, providers, settings};
+use crate::identity::session::{self, set_flash};
+use crate::identity::{devices, events, links, local, providers, settings};
 use crate::pagination::PageQuery;
 use crate::server::AppState;
 use crate::subscriptions::history as subscription_history;
@@ -36,6 +36,7 @@ struct FormErrors {
 async fn render(
     state: &AppState,
     ctx: &PageCtx,
+    session: &Session,
     viewer: &Viewer,
     status: StatusCode,
     errors: FormErrors,
@@ -47,6 +48,8 @@ async fn render(
     let orders = orders::of_account(&state.db, scope, viewer.account.id, PageQuery::default()).await?;
     let options = login_options(state, viewer).await?;
     let recent = events::recent_for_user(&state.db, viewer.user.id, 10).await?;
+    let sessions = session::active(&state.db, viewer.user.id).await?;
+    let this_session = session::this_session_id(session).await?;
     let changes = subscription_history::recent_for_account(&state.db, scope, viewer.account.id, 10).await?;
     let user = viewer.user.clone();
     let account = viewer.account.clone();
@@ -86,14 +89,7 @@ async fn render(
                     view! { <p>{crate::identity::local::NO_PASSWORD_YET}</p> }.into_any()
                 }}
             </section>
-            <section class="panel" id="sessions">
-                <h2>"Sessions"</h2>
-                <p>"Signed in somewhere you no longer use, or on a computer that is not yours? End every session but this one."</p>
-                <form class="inline" method="post" action="/account/sessions/sign-out-others">
-                    {csrf_field(&ctx2)}
-                    <button type="submit" class="secondary">"Sign out of all other sessions"</button>
-                </form>
-            </section>
+            {sessions_section(&ctx2, sessions, this_session)}
             {options.map(|rows| login_options_section(&ctx2, rows))}
             <section class="panel" id="subscriptions">
                 <h2>"Subscriptions"</h2>
@@ -122,10 +118,11 @@ async fn render(
 pub async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
+    session: Session,
     Query(page_query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    render(&state, &ctx, viewer, StatusCode::OK, FormErrors::default(), page_query).await
+    render(&state, &ctx, &session, viewer, StatusCode::OK, FormErrors::default(), page_query).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,7 +145,7 @@ pub async fn save_profile(
         }
         Err(message) => {
             let errors = FormErrors { profile: Some(message), ..Default::default() };
-            render(&state, &ctx, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
+            render(&state, &ctx, &session, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
         }
     }
 }
@@ -185,7 +182,7 @@ pub async fn change_password(
         }
         Err(message) => {
             let errors = FormErrors { password: Some(message), ..Default::default() };
-            render(&state, &ctx, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
+            render(&state, &ctx, &session, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
         }
     }
 }
@@ -273,6 +270,65 @@ fn login_options_section(ctx: &PageCtx, rows: Vec<OptionRow>) -> impl IntoView {
     }
 }
 
+/// Where the user is signed in, with a way to end any other session.
+fn sessions_section(
+    ctx: &PageCtx,
+    sessions: Vec<crate::entities::user_sessions::Model>,
+    this_session: Option<String>,
+) -> impl IntoView {
+    let others = sessions.iter().filter(|s| Some(&s.id) != this_session.as_ref()).count();
+    let rows: Vec<_> = sessions
+        .into_iter()
+        .map(|s| {
+            let this = Some(&s.id) == this_session.as_ref();
+            let browser = devices::describe(s.user_agent.as_deref());
+            let full = s.user_agent.clone().unwrap_or_default();
+            let started = s.started_at.format("%Y-%m-%d %H:%M UTC").to_string();
+            let seen = if this { "Now".to_string() } else { s.last_seen_at.format("%Y-%m-%d %H:%M UTC").to_string() };
+            let action = format!("/account/sessions/{}/sign-out", s.id);
+            let end = if this {
+                view! { <strong>"This session"</strong> }.into_any()
+            } else {
+                view! {
+                    <form class="inline" method="post" action=action>
+                        {csrf_field(ctx)}
+                        <button type="submit" class="secondary">"Sign out"</button>
+                    </form>
+                }
+                .into_any()
+            };
+            view! {
+                <tr>
+                    <td title=full>{browser}</td>
+                    <td>{s.ip.unwrap_or_else(|| "unknown".into())}</td>
+                    <td>{started}</td>
+                    <td>{seen}</td>
+                    <td>{end}</td>
+                </tr>
+            }
+        })
+        .collect();
+    let sign_out_others = (others > 0).then(|| {
+        view! {
+            <form class="inline" method="post" action="/account/sessions/sign-out-others">
+                {csrf_field(ctx)}
+                <button type="submit" class="secondary">"Sign out of all other sessions"</button>
+            </form>
+        }
+    });
+    view! {
+        <section class="panel" id="sessions">
+            <h2>"Sessions"</h2>
+            <p>"Where you are signed in now. Signed in somewhere you no longer use, or on a computer that is not yours? Sign that session out."</p>
+            <table>
+                <thead><tr><th>"Browser"</th><th>"Address"</th><th>"Signed in"</th><th>"Last active"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            {sign_out_others}
+        </section>
+    }
+}
+
 fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> impl IntoView {
     if recent.is_empty() {
         return crate::ui::components::empty("No security activity yet.").into_any();
@@ -292,6 +348,25 @@ fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> im
         </table>
     }
     .into_any()
+}
+
+/// `POST /account/sessions/{id}/sign-out`: one other session of the viewer ends.
+pub async fn sign_out_session(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    if session::this_session_id(&session).await?.as_deref() == Some(id.as_str()) {
+        return Err(crate::error::AppError::bad_request("To end this session, use Sign out."));
+    }
+    if !session::end_one(&state.db, viewer.user.id, &id).await? {
+        return Err(crate::error::AppError::NotFound);
+    }
+    events::record_for(&state.db, events::SESSION_ENDED, &viewer.user, None).await?;
+    set_flash(&session, "That session was signed out.").await?;
+    Ok(Redirect::to("/account#sessions").into_response())
 }
 
 /// `POST /account/sessions/sign-out-others`: every other session of the viewer ends.

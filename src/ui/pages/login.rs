@@ -127,7 +127,7 @@ pub async fn submit(
     }
     match local::sign_in(&state.db, &form.email, &form.password, Some(client.to_string())).await? {
         SignInOutcome::SignedIn(user) => {
-            session::begin_signed_in(&session, &user).await?;
+            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())
         }
         SignInOutcome::Failed => {
@@ -164,6 +164,6 @@ pub async fn logout(
     if let Some(viewer) = &ctx.viewer {
         events::record(&state.db, events::SIGN_OUT, Some(viewer.user.id), Some(viewer.account.id), None, None).await?;
     }
-    session::end(&session).await?;
+    session::end(&state.db, &session).await?;
     Ok(Redirect::to("/").into_response())
 }

@@ -173,7 +173,7 @@ pub async fn callback(
         Purpose::Login => match links::find_linked_user(&state.db, &provider, &identity).await? {
             Some((link, user)) => {
                 links::touch(&state.db, link).await?;
-                session::begin_signed_in(&session, &user).await?;
+                session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
                 events::record_for(&state.db, events::IDP_SIGN_IN, &user, Some(provider.name.clone())).await?;
                 Ok(Redirect::to(&flow.return_to).into_response())
             }
@@ -181,7 +181,7 @@ pub async fn callback(
                 .await?
             {
                 Ok(user) => {
-                    session::begin_signed_in(&session, &user).await?;
+                    session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
                     events::record_for(&state.db, events::REGISTERED, &user, Some(provider.name.clone())).await?;
                     session::set_flash(&session, format!("Welcome! Your account was created with {}.", provider.name))
                         .await?;
