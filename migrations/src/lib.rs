@@ -11,6 +11,7 @@ mod m20261129_000007_payments;
 mod m20261129_000008_reservation_prices;
 mod m20261129_000009_session_generation;
 mod m20261130_000010_user_sessions;
+mod m20261130_000011_growing_lockouts;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_reservation_prices::Migration),
             Box::new(m20261129_000009_session_generation::Migration),
             Box::new(m20261130_000010_user_sessions::Migration),
+            Box::new(m20261130_000011_growing_lockouts::Migration),
         ]
     }
 }

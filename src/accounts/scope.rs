@@ -91,6 +91,7 @@ mod tests {
                 last_login_at: None,
                 password_changed_at: None,
                 session_generation: 0,
+                lockouts: 0,
                 created_at: now,
             },
             account: accounts::Model {

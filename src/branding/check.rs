@@ -296,6 +296,7 @@ mod tests {
             last_login_at: None,
             password_changed_at: None,
             session_generation: 0,
+            lockouts: 0,
             created_at: chrono::Utc::now(),
         };
         Viewer { user, account }

@@ -22,6 +22,8 @@ pub struct Model {
     pub password_changed_at: Option<DateTimeUtc>,
     /// Sessions that began in another generation are signed out (see `identity::session`).
     pub session_generation: i32,
+    /// Lockouts in a row since the last right password (each lasts twice as long).
+    pub lockouts: i32,
     pub created_at: DateTimeUtc,
 }
 

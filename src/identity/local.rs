@@ -10,7 +10,7 @@ use crate::error::AppResult;
 
 /// The one message for every failed sign-in, so nobody learns which e-mails exist.
 pub const GENERIC_FAILURE: &str =
-    "That e-mail and password did not work. After several failed attempts an account is locked for a while; your administrator can unlock it.";
+    "That e-mail and password did not work. After several failed attempts an account is locked for a while, longer each time; a sign-in button of an identity provider connected to the account still works, and your administrator can unlock it.";
 pub const LOCAL_LOGIN_OFF: &str = "Signing in with a password is turned off. Use one of the sign-in buttons.";
 pub const MAX_EMAIL_CHARS: usize = 254;
 
@@ -53,13 +53,21 @@ pub fn is_locked(user: &users::Model, now: DateTime<Utc>) -> bool {
     user.locked_until.is_some_and(|until| until > now)
 }
 
-/// After a failed attempt that brought the count to `failed_logins`: lock until when, if at all.
+/// The longest a lockout lasts, however many came before it.
+pub const MAX_LOCKOUT_MINUTES: i64 = 24 * 60;
+
+/// After a failed attempt that brought the count to `failed_logins`, for a user already
+/// locked out `lockouts` times in a row: lock until when, if at all. Each lockout in a row
+/// lasts twice as long as the one before, up to [`MAX_LOCKOUT_MINUTES`].
 pub fn lock_after_failure(
     failed_logins: i32,
+    lockouts: i32,
     rules: &auth_settings::Model,
     now: DateTime<Utc>,
 ) -> Option<DateTime<Utc>> {
-    (failed_logins >= rules.max_failed_logins).then(|| now + Duration::minutes(i64::from(rules.lockout_minutes)))
+    let doublings = lockouts.clamp(0, 16) as u32;
+    let minutes = i64::from(rules.lockout_minutes).saturating_mul(1 << doublings).min(MAX_LOCKOUT_MINUTES);
+    (failed_logins >= rules.max_failed_logins).then(|| now + Duration::minutes(minutes))
 }
 
 /// What a password is being checked for; failures count the same whatever the reason.
@@ -104,6 +112,7 @@ pub async fn verify_credentials(
     if password::verify_off_thread(user.password_hash.clone(), pass).await? {
         users::Entity::update_many()
             .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(users::Column::Lockouts, Expr::value(0))
             .col_expr(users::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(users::Column::Id.eq(user.id))
             .exec(db)
@@ -132,7 +141,8 @@ pub async fn verify_credentials(
         .await?;
         return Ok(false);
     }
-    let failed = users::Entity::find_by_id(user.id).one(db).await?.map_or(0, |u| u.failed_logins);
+    let (failed, lockouts) =
+        users::Entity::find_by_id(user.id).one(db).await?.map_or((0, 0), |u| (u.failed_logins, u.lockouts));
     events::record(
         db,
         events::SIGN_IN_FAILED,
@@ -142,11 +152,12 @@ pub async fn verify_credentials(
         ip.clone(),
     )
     .await?;
-    if let Some(until) = lock_after_failure(failed, &rules, now) {
+    if let Some(until) = lock_after_failure(failed, lockouts, &rules, now) {
         // Only the attempt that reached the limit locks (and resets the count).
         let locked = users::Entity::update_many()
             .col_expr(users::Column::LockedUntil, Expr::value(until))
             .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(users::Column::Lockouts, Expr::col(users::Column::Lockouts).add(1))
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::FailedLogins.gte(rules.max_failed_logins))
             .filter(not_locked)
@@ -158,7 +169,7 @@ pub async fn verify_credentials(
                 events::LOCKED_OUT,
                 Some(user.id),
                 Some(user.account_id),
-                Some(format!("after {failed} failed attempts")),
+                Some(format!("after {failed} failed attempts, until {}", until.format("%Y-%m-%d %H:%M UTC"))),
                 ip,
             )
             .await?;
@@ -237,6 +248,7 @@ pub async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i3
     let mut active: users::ActiveModel = user.clone().into();
     active.locked_until = Set(None);
     active.failed_logins = Set(0);
+    active.lockouts = Set(0);
     active.update(db).await?;
     events::record(
         db,
@@ -287,9 +299,22 @@ mod tests {
     #[test]
     fn locks_on_the_threshold_attempt_and_not_before() {
         let now = Utc::now();
-        assert_eq!(lock_after_failure(4, &rules(5), now), None);
-        assert_eq!(lock_after_failure(5, &rules(5), now), Some(now + Duration::minutes(15)));
-        assert!(lock_after_failure(3, &rules(3), now).is_some());
+        assert_eq!(lock_after_failure(4, 0, &rules(5), now), None);
+        assert_eq!(lock_after_failure(5, 0, &rules(5), now), Some(now + Duration::minutes(15)));
+        assert!(lock_after_failure(3, 0, &rules(3), now).is_some());
+    }
+
+    #[test]
+    fn each_lockout_in_a_row_lasts_twice_as_long_up_to_a_day() {
+        let now = Utc::now();
+        let minutes =
+            |lockouts| lock_after_failure(5, lockouts, &rules(5), now).map(|until| (until - now).num_minutes());
+        assert_eq!(minutes(1), Some(30));
+        assert_eq!(minutes(2), Some(60));
+        assert_eq!(minutes(6), Some(960));
+        assert_eq!(minutes(7), Some(MAX_LOCKOUT_MINUTES));
+        assert_eq!(minutes(1000), Some(MAX_LOCKOUT_MINUTES));
+        assert_eq!(minutes(-3), Some(15));
     }
 
     #[test]

@@ -299,3 +299,37 @@ async fn behind_a_trusted_proxy_limits_and_events_use_the_forwarded_address_and_
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
     assert_ne!(wrong_from(&trusted, "198.51.100.2").await.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn lockouts_in_a_row_last_twice_as_long_and_a_right_password_starts_over() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = TestApp::start().await;
+    let fabio = || async {
+        users::Entity::find()
+            .filter(users::Column::Email.eq("fabio@fabrikam.demo"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let lock_minutes = |user: &users::Model| (user.locked_until.unwrap() - chrono::Utc::now()).num_minutes() + 1;
+    let expire = |user: users::Model| async {
+        let mut active: users::ActiveModel = user.into();
+        active.locked_until = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+        active.update(&app.db).await.unwrap();
+    };
+    for _ in 0..5 {
+        app.sign_in_with("fabio@fabrikam.demo", "guess").await;
+    }
+    let locked = fabio().await;
+    assert_eq!(lock_minutes(&locked), 15, "the first lockout lasts as configured");
+    expire(locked).await;
+    for _ in 0..5 {
+        app.sign_in_with("fabio@fabrikam.demo", "guess").await;
+    }
+    let locked = fabio().await;
+    assert_eq!(lock_minutes(&locked), 30, "the second in a row twice as long");
+    expire(locked).await;
+    app.sign_in("fabio@fabrikam.demo").await;
+    assert_eq!(fabio().await.lockouts, 0, "the right password starts over");
+}

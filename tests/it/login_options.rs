@@ -646,3 +646,29 @@ async fn my_account_lists_where_i_am_signed_in_and_signs_out_one_session() {
     let rows = stratus::entities::user_sessions::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(rows.len(), 1, "only Fabio's session is left");
 }
+
+#[tokio::test]
+async fn someone_who_only_knows_the_e_mail_cannot_keep_its_owner_out() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    app.sign_in("ana@contoso.demo").await;
+    assert_eq!(connect(&app, &provider).await.status(), StatusCode::SEE_OTHER);
+
+    let guesser = app.new_browser();
+    for _ in 0..6 {
+        guesser.sign_in_with("ana@contoso.demo", "guess").await;
+    }
+    let ana = users::Entity::find().filter(users::Column::Email.eq("ana@contoso.demo")).one(&app.db).await.unwrap();
+    assert!(ana.unwrap().locked_until.is_some(), "the password is locked");
+    let (_, page) = guesser.page("/login").await;
+    assert!(page.contains("Sign in with Contoso SSO"));
+
+    // Ana, on another computer, still gets in through her provider.
+    let owner = app.new_browser();
+    let response = owner.sign_in_with("ana@contoso.demo", crate::support::DEMO_PASSWORD).await;
+    assert_ne!(location(&response), "/account", "not with the password while locked");
+    let response = sign_in_with_provider(&owner, &provider).await;
+    assert_eq!(location(&response), "/account");
+    assert_eq!(owner.page("/account").await.0, StatusCode::OK);
+}
