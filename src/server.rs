@@ -53,6 +53,8 @@ pub struct AppState {
     pub oidc_cache: Arc<identity::discovery::ProviderCache>,
     /// "Sign in with …" flows started per client address.
     pub flow_limiter: Arc<RateLimiter>,
+    /// The budget for logging WebPay returns that match nothing.
+    pub unmatched_returns: Arc<webpay::events::UnmatchedReturnLog>,
     /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
     pub webpay_http: reqwest::Client,
 }
@@ -70,13 +72,13 @@ impl AppState {
         webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo)
     }
 
-    /// How recent a sign-in must be to change the ways in without confirming again.
     /// The client's address: `X-Forwarded-For` only from a trusted proxy.
     pub fn client_ip(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
         let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
         identity::client_address::client_ip(peer.ip(), forwarded, &self.settings.trusted_proxies)
     }
 
+    /// How recent a sign-in must be to change the ways in without confirming again.
     pub fn recent_sign_in_seconds(&self) -> i64 {
         self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
     }
@@ -155,6 +157,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         exports: Arc::new(crate::billing::report_query::ExportSlots::default()),
         oidc_cache: Arc::new(identity::discovery::ProviderCache::new(identity::discovery::http_client())),
         flow_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60))),
+        unmatched_returns: Arc::default(),
         webpay_http,
     };
     Ok(App { state, session_store })

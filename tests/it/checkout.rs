@@ -1007,3 +1007,30 @@ async fn a_timed_out_return_must_name_the_attempts_session_too() {
     let nul = app.new_browser().get("/checkout/webpay/return?TBK_ORDEN_COMPRA=SO-0000001-1%00").await;
     assert!(nul.status().is_client_error() || nul.status().is_redirection(), "{}", nul.status());
 }
+
+#[tokio::test]
+async fn forged_returns_cannot_fill_the_log_and_leave_the_payment_payable_then_paid() {
+    use stratus::entities::webpay_events;
+    let app = signed_in_tina().await;
+    let (_, _token) = start_payment(&app).await;
+    let before = webpay_events::Entity::find().count(&app.db).await.unwrap();
+    let attacker = app.new_browser();
+    for i in 0..40 {
+        let forged = [("TBK_ORDEN_COMPRA", "SO-0000001-1".to_string()), ("TBK_ID_SESION", format!("guess-{i}"))];
+        let response =
+            attacker.client.post(attacker.url("/checkout/webpay/return")).form(&forged).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "a return matching nothing is refused");
+    }
+    let logged = webpay_events::Entity::find().count(&app.db).await.unwrap() - before;
+    assert_eq!(
+        logged,
+        u64::from(stratus::payments::webpay::events::UNMATCHED_RETURNS_PER_MINUTE),
+        "the log is bounded"
+    );
+    let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
+    assert_eq!(transaction.status, "created", "the shopper's attempt is still live");
+    // The shopper pays the same order afterwards.
+    let order_page = format!("/orders/{}", order(&app).await.number);
+    app.pay(&order_page, VISA).await;
+    assert_eq!(order(&app).await.status, OrderStatus::Paid);
+}

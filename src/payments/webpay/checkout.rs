@@ -324,6 +324,7 @@ pub struct Returned {
 pub async fn handle_return(
     db: &DatabaseConnection,
     gateway: &Gateway,
+    unmatched_log: &events::UnmatchedReturnLog,
     params: &ReturnParams,
 ) -> AppResult<Result<Returned, String>> {
     let case = classify(params);
@@ -356,11 +357,16 @@ pub async fn handle_return(
         (_, found) => found,
     };
     let Some(transaction) = found else {
-        let shown: String = format!("{case:?}").chars().take(120).collect();
-        tracing::warn!(case = %shown, "WebPay return that matches no transaction");
-        let buy_order =
-            params.tbk_orden_compra.as_deref().filter(|b| b.len() <= 64 && !b.chars().any(char::is_control));
-        events::record(db, None, buy_order, events::action::RETURN, format!("matches no transaction: {shown}")).await?;
+        // Anyone can post these: a line each up to a budget, then only counted.
+        if let Some(left_out) = unmatched_log.admit(std::time::Instant::now()) {
+            let shown: String = format!("{case:?}").chars().take(120).collect();
+            tracing::warn!(case = %shown, left_out, "WebPay return that matches no transaction");
+            let buy_order =
+                params.tbk_orden_compra.as_deref().filter(|b| b.len() <= 64 && !b.chars().any(char::is_control));
+            let earlier = if left_out > 0 { format!(" ({left_out} earlier ones not logged)") } else { String::new() };
+            let line = format!("matches no transaction: {shown}{earlier}");
+            events::record(db, None, buy_order, events::action::RETURN, line).await?;
+        }
         return Ok(Err("This payment return does not match any order. Nothing was charged to an order.".into()));
     };
     let returned = Returned {

@@ -19,6 +19,45 @@ pub mod action {
     pub const RETURN: &str = "return";
 }
 
+/// How many lines about returns that match nothing may be written per minute, whoever
+/// sends them: anyone can post a return, so the rest are only counted, and the next line
+/// written says how many were left out.
+pub const UNMATCHED_RETURNS_PER_MINUTE: u32 = 10;
+
+/// The budget for lines about returns that match nothing (per instance).
+#[derive(Debug)]
+pub struct UnmatchedReturnLog {
+    window: std::sync::Mutex<(std::time::Instant, u32, u64)>,
+}
+
+impl Default for UnmatchedReturnLog {
+    fn default() -> Self {
+        UnmatchedReturnLog { window: std::sync::Mutex::new((std::time::Instant::now(), 0, 0)) }
+    }
+}
+
+impl UnmatchedReturnLog {
+    /// `Some(left out before this one)` when a line may be written now, `None` when the
+    /// minute's budget is spent (the return is then only counted).
+    pub fn admit(&self, now: std::time::Instant) -> Option<u64> {
+        let mut window = match self.window.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let (started, written, left_out) = &mut *window;
+        if now.duration_since(*started) >= std::time::Duration::from_secs(60) {
+            *started = now;
+            *written = 0;
+        }
+        if *written >= UNMATCHED_RETURNS_PER_MINUTE {
+            *left_out += 1;
+            return None;
+        }
+        *written += 1;
+        Some(std::mem::take(left_out))
+    }
+}
+
 /// Writes one log line. Values from the outside are cut to their column sizes.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
@@ -74,4 +113,23 @@ pub async fn test_buy_orders(
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|t| t.buy_order).collect())
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn unmatched_returns_are_written_up_to_the_budget_then_counted() {
+        let log = UnmatchedReturnLog::default();
+        let t0 = Instant::now();
+        for _ in 0..UNMATCHED_RETURNS_PER_MINUTE {
+            assert_eq!(log.admit(t0), Some(0));
+        }
+        assert_eq!(log.admit(t0), None);
+        assert_eq!(log.admit(t0 + Duration::from_secs(30)), None);
+        assert_eq!(log.admit(t0 + Duration::from_secs(61)), Some(2), "the next line says two were left out");
+        assert_eq!(log.admit(t0 + Duration::from_secs(62)), Some(0));
+    }
 }

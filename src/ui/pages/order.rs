@@ -354,7 +354,9 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
     let fields = match fields {
         Ok(fields) => fields,
         Err(reason) => {
-            tracing::warn!(%reason, "unreadable WebPay return");
+            if state.unmatched_returns.admit(std::time::Instant::now()).is_some() {
+                tracing::warn!(%reason, "unreadable WebPay return");
+            }
             return Ok(error_page(
                 &ctx,
                 StatusCode::BAD_REQUEST,
@@ -370,7 +372,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
     };
     // The return is answered even while the gateway is switched off: the payment was made.
     let gateway = state.checkout(&state.webpay_gateway().await?);
-    match checkout::handle_return(&state.db, &gateway, &params).await? {
+    match checkout::handle_return(&state.db, &gateway, &state.unmatched_returns, &params).await? {
         // A same-site GET: the browser brings its session again (the POST from Transbank
         // is cross-site, so SameSite=Lax keeps the cookie out of it). The page shows the
         // result of the attempt the shopper came back from.
