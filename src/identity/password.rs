@@ -94,6 +94,18 @@ mod tests {
         assert!(!verify("not a hash", "x"));
     }
 
+    #[tokio::test]
+    async fn when_every_checker_is_busy_a_check_answers_busy_instead_of_waiting_on() {
+        let all = checks().available_permits() as u32;
+        let held = checks().acquire_many(all).await.unwrap();
+        let started = std::time::Instant::now();
+        let answer = verify_off_thread(None, "guess").await;
+        assert!(matches!(answer, Err(AppError::Busy(_))), "{answer:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(4), "it gave up after its wait");
+        drop(held);
+        assert!(!verify_off_thread(None, "guess").await.unwrap(), "checks run again once a checker is free");
+    }
+
     #[test]
     fn new_password_rules() {
         assert!(check_new_password("short", "short").is_err());

@@ -333,3 +333,32 @@ async fn lockouts_in_a_row_last_twice_as_long_and_a_right_password_starts_over()
     app.sign_in("fabio@fabrikam.demo").await;
     assert_eq!(fabio().await.lockouts, 0, "the right password starts over");
 }
+
+#[tokio::test]
+async fn a_burst_of_sign_ins_is_answered_or_told_to_retry_and_pages_keep_answering() {
+    let app = TestApp::start().await;
+    let attempts = (0..30).map(|i| {
+        let browser = app.new_browser();
+        async move {
+            let response = browser.sign_in_with(&format!("nobody-{i}@example.com"), "wrong password").await;
+            (response.status(), response.headers().get("retry-after").is_some())
+        }
+    });
+    let page = async {
+        let visitor = app.new_browser();
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(visitor.get("/").await.status());
+        }
+        statuses
+    };
+    let (answers, pages) = tokio::join!(futures_util::future::join_all(attempts), page);
+    for (status, retry_after) in &answers {
+        match *status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => assert!(retry_after, "a busy answer says when to retry"),
+            other => panic!("a sign-in in the burst answered {other}"),
+        }
+    }
+    assert!(pages.iter().all(|s| *s == StatusCode::OK), "{pages:?}");
+}
