@@ -690,6 +690,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         base_url: format!("http://{addr}"),
         secret_key: stratus::config::SecretKeySource::File(dir.path().join("secret.key")),
         demo: false,
+        demo_identity: false,
         webpay_timeout: std::time::Duration::from_secs(5),
         api_requests_per_minute: 600,
         auth: Default::default(),
