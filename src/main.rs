@@ -86,7 +86,9 @@ async fn webpay_sim(args: stratus::config::WebpaySimArgs) -> Result<(), AppError
 
 /// `stratus demo-idp`: the demo OpenID provider on its own, for a Stratus configured by hand.
 async fn demo_idp(args: stratus::config::DemoIdpArgs) -> Result<(), AppError> {
-    use stratus::identity::demo_provider::{configured_issuer, DemoProvider, Registration, CLIENTS, PATH};
+    use stratus::identity::demo_provider::{
+        configured_issuer, DemoProvider, Registration, Site, CLIENTS, CONTOSO_TENANT, PATH,
+    };
     let listener = tokio::net::TcpListener::bind(&args.addr)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", args.addr)))?;
@@ -106,6 +108,9 @@ async fn demo_idp(args: stratus::config::DemoIdpArgs) -> Result<(), AppError> {
             client.client_id,
             client.client_secret
         );
+        if client.site == Site::Entra {
+            println!("    allowed tenant (tenants = [...]): {CONTOSO_TENANT}");
+        }
     }
     axum::serve(listener, provider.standalone_router())
         .await
