@@ -185,6 +185,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         base_url: format!("http://{addr}"),
         secret_key: SecretKeySource::File(dir.join("secret.key")),
         demo: false,
+        demo_identity: false,
         webpay_timeout: StdDuration::from_secs(20),
         api_requests_per_minute: 1_000_000,
         auth: Default::default(),

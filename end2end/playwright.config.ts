@@ -7,6 +7,11 @@ import path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3107);
 const binary = process.env.STRATUS_BIN ?? path.resolve(__dirname, '../target/release/stratus');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-'));
+// The README's tour runs against a plain `serve --demo` of its own (no configuration file,
+// so the demo's own identity providers, its built-in OpenID provider and its API client).
+const tourPort = Number(process.env.E2E_TOUR_PORT ?? 3108);
+const tourDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-tour-'));
+process.env.E2E_TOUR_URL = `http://127.0.0.1:${tourPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -40,6 +45,13 @@ export default defineConfig({
     {
       command: `${binary} serve --demo --addr 127.0.0.1:${port} --database-url "sqlite://${dataDir}/e2e.db?mode=rwc" --config support/stratus-e2e.toml`,
       url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+    },
+    {
+      command: `${binary} serve --demo --addr 127.0.0.1:${tourPort} --database-url "sqlite://${tourDir}/tour.db?mode=rwc"`,
+      url: `http://127.0.0.1:${tourPort}/healthz`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'pipe',

@@ -38,6 +38,10 @@ pub enum Command {
     /// Run the local WebPay Plus simulator (Transbank's REST API and a payment page with
     /// the integration test cards), answering to the public integration credentials.
     WebpaySim(WebpaySimArgs),
+    /// Run the demo OpenID provider alone (what `serve --demo` serves under /demo-idp):
+    /// a multi-tenant Entra ID and a Google, each with one client, signing in whoever is
+    /// picked on its page.
+    DemoIdp(DemoIdpArgs),
     /// Consumption records.
     Usage(UsageArgs),
     /// Billing runs.
@@ -108,6 +112,17 @@ pub struct WebpaySimArgs {
     /// Listen address.
     #[arg(long, default_value = "127.0.0.1:3200")]
     pub addr: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoIdpArgs {
+    /// Listen address.
+    #[arg(long, default_value = "127.0.0.1:3300")]
+    pub addr: String,
+    /// A redirect URI both clients accept (exactly), e.g.
+    /// http://127.0.0.1:3000/auth/oidc/1/callback; repeat for several.
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uris: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -228,6 +243,10 @@ pub struct Settings {
     pub base_url: String,
     pub secret_key: SecretKeySource,
     pub demo: bool,
+    /// With `demo`: serve the demo OpenID provider (`/demo-idp/…`) and register its two
+    /// identity providers with the demo data. Off when the TOML file declares identity
+    /// providers: what the file declares replaces the demo's.
+    pub demo_identity: bool,
     /// How long a WebPay call may take before its answer counts as lost.
     pub webpay_timeout: std::time::Duration,
     /// API calls per client and minute (per instance).
@@ -315,6 +334,7 @@ impl Settings {
             .map(|text| crate::identity::client_address::Cidr::parse(text))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| AppError::Config(format!("[server] trusted_proxies: {e}")))?;
+        let demo_identity = args.demo && file.identity_provider.is_empty();
         Ok(Settings {
             trusted_proxies,
             export_stall: std::time::Duration::from_secs(30),
@@ -323,6 +343,7 @@ impl Settings {
             base_url,
             secret_key,
             demo: args.demo,
+            demo_identity,
             webpay_timeout: std::time::Duration::from_secs(webpay_timeout),
             api_requests_per_minute,
             auth: file.auth,
@@ -438,6 +459,21 @@ mod tests {
             parse_file("[[identity_provider]]\nname = \"x\"\nkind = \"oidc\"\nclient_id = \"a\"\nsecret = \"typo\"\n")
                 .unwrap_err();
         assert!(err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn the_demo_identity_provider_comes_with_demo_unless_the_file_declares_providers() {
+        assert!(Settings::resolve(ServeArgs { demo: true, ..Default::default() }).unwrap().demo_identity);
+        assert!(!Settings::resolve(ServeArgs::default()).unwrap().demo_identity);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[[identity_provider]]\nname = \"A\"\nkind = \"oidc\"\nissuer = \"https://idp.example\"\nclient_id = \"a\"\nclient_secret = \"s\"\n",
+        )
+        .unwrap();
+        let declared = Settings::resolve(ServeArgs { demo: true, config: Some(path), ..Default::default() }).unwrap();
+        assert!(!declared.demo_identity, "declared providers replace the demo's");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 
 use crate::accounts::scope::AccountScope;
@@ -10,7 +11,8 @@ use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::entities::enums::*;
 use crate::entities::*;
 use crate::error::{AppError, AppResult};
-use crate::identity::password;
+use crate::identity::{demo_provider, links, password, providers};
+use crate::secrets::SecretBox;
 use crate::subscriptions::future_actions as actions;
 use crate::subscriptions::history::Actor;
 use crate::subscriptions::lifecycle::{self, NewSubscription};
@@ -28,11 +30,29 @@ pub const DEMO_SIGN_INS: &[(&str, &str)] = &[
     ("tina@tailspin.demo", "customer, Tailspin Toys (a direct customer of the provider)"),
 ];
 
+/// The demo data's API client (Andes IT's), whose id and secret are printed at every start
+/// so the README's curl examples work as they are.
+pub const DEMO_API_CLIENT_ID: &str = "stc_andes-demo";
+pub const DEMO_API_CLIENT_SECRET: &str = "demo-api-secret-andes-it";
+
+/// What the demo's identity providers need: the key that seals their client secrets, and
+/// the server's base URL, under which the demo OpenID provider answers.
+pub struct DemoIdentity<'a> {
+    pub secrets: &'a SecretBox,
+    pub base_url: &'a str,
+}
+
 /// Loads the demo data when the database has no accounts yet, and prints the sign-ins.
 pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
+    load_once_with(db, None).await
+}
+
+/// [`load_once`], with the demo identity providers (ana@contoso.demo linked to the Entra
+/// ID one) when `identity` is given.
+pub async fn load_once_with(db: &DatabaseConnection, identity: Option<DemoIdentity<'_>>) -> AppResult<bool> {
     let loaded = if accounts::Entity::find().count(db).await? == 0 {
         let txn = db.begin().await?;
-        load(&txn).await?;
+        load(&txn, identity.as_ref()).await?;
         txn.commit().await?;
         tracing::info!("demo data loaded");
         true
@@ -43,7 +63,56 @@ pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
     for (email, what) in DEMO_SIGN_INS {
         println!("  {email:<22} {what}");
     }
+    let api_client = api_clients::Entity::find()
+        .filter(api_clients::Column::ClientId.eq(DEMO_API_CLIENT_ID))
+        .filter(api_clients::Column::Active.eq(true))
+        .one(db)
+        .await?;
+    if api_client.is_some() {
+        println!("Demo API client (Andes IT), for the README's curl examples:");
+        println!("  export CLIENT_ID={DEMO_API_CLIENT_ID} CLIENT_SECRET={DEMO_API_CLIENT_SECRET}");
+    }
+    if let Some(identity) = identity {
+        let mut names = Vec::new();
+        for client in demo_provider::CLIENTS {
+            if providers::find_by_name(db, client.provider_name).await?.is_some_and(|p| p.active) {
+                names.push(client.provider_name);
+            }
+        }
+        if !names.is_empty() {
+            println!(
+                "Demo identity provider at {}{} for {} (pick who signs in; no password)",
+                identity.base_url,
+                demo_provider::PATH,
+                names.join(" and ")
+            );
+        }
+    }
     Ok(loaded)
+}
+
+/// The two demo identity providers (client secrets sealed as every provider's are), and
+/// Ana's Entra ID identity linked to her, so Login Options shows one connected and one not.
+async fn identity_providers(txn: &DatabaseTransaction, identity: &DemoIdentity<'_>, ana: i32) -> AppResult<()> {
+    for client in demo_provider::CLIENTS {
+        let fields = client.provider_fields(identity.base_url);
+        let settings = match providers::check(&fields, true) {
+            Ok(settings) => settings,
+            Err(errors) => {
+                // A base URL a provider may not use (plain http on a public host).
+                println!("The demo identity providers are not registered: {}", errors.join(" "));
+                return Ok(());
+            }
+        };
+        let provider = providers::save(txn, identity.secrets, None, settings).await?.map_err(refused)?;
+        if client.site == demo_provider::Site::Entra {
+            let person = demo_provider::person(client.site, "ana@contoso.demo")
+                .ok_or_else(|| refused("no demo person ana@contoso.demo".into()))?;
+            let verified = person.verified(identity.base_url, client.site);
+            links::new_link(ana, &provider, &verified, None).insert(txn).await?;
+        }
+    }
+    Ok(())
 }
 
 /// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
@@ -449,7 +518,7 @@ impl Demo<'_> {
     }
 }
 
-async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
+async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) -> AppResult<()> {
     // One hash for every demo user keeps start-up fast; real users each get their own salt.
     let demo = Demo { txn, password_hash: password::hash(DEMO_PASSWORD)?, today: Utc::now().date_naive() };
     use AccountTier::*;
@@ -462,10 +531,23 @@ async fn load(txn: &DatabaseTransaction) -> AppResult<()> {
 
     demo.user(stratus, "admin@stratus.demo", "Sofía Valdés", UserRole::ProviderAdmin).await?;
     demo.user(andes, "admin@andes.demo", "Andrés Rojas", UserRole::ResellerAdmin).await?;
-    demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
+    let ana = demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
     demo.user(pacific, "admin@pacific.demo", "Paula Fuentes", UserRole::ResellerAdmin).await?;
     demo.user(fabrikam, "fabio@fabrikam.demo", "Fabio Morales", UserRole::CustomerUser).await?;
     demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
+    if let Some(identity) = identity {
+        identity_providers(txn, identity, ana).await?;
+    }
+    let andes_account = accounts::Entity::find_by_id(andes).one(txn).await?.ok_or(AppError::NotFound)?;
+    crate::api::clients::create_with(
+        txn,
+        &andes_account,
+        "Andes IT ERP (demo)",
+        DEMO_API_CLIENT_ID.into(),
+        DEMO_API_CLIENT_SECRET.into(),
+    )
+    .await?
+    .map_err(refused)?;
 
     demo.brand(
         stratus,

@@ -16,6 +16,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::CreateAdmin(args)) => create_admin(args).await,
         Some(Command::Auth(args)) => auth(args).await,
         Some(Command::WebpaySim(args)) => webpay_sim(args).await,
+        Some(Command::DemoIdp(args)) => demo_idp(args).await,
         Some(Command::Usage(args)) => usage(args).await,
         Some(Command::Billing(args)) => billing(args).await,
         Some(Command::ApiClient(args)) => api_client(args).await,
@@ -81,6 +82,39 @@ async fn webpay_sim(args: stratus::config::WebpaySimArgs) -> Result<(), AppError
     let simulator = Simulator::new(Credentials::integration(), &format!("http://{addr}"));
     println!("WebPay simulator on http://{addr} (integration credentials)");
     axum::serve(listener, simulator.router()).await.map_err(|e| AppError::Internal(format!("simulator: {e}")))
+}
+
+/// `stratus demo-idp`: the demo OpenID provider on its own, for a Stratus configured by hand.
+async fn demo_idp(args: stratus::config::DemoIdpArgs) -> Result<(), AppError> {
+    use stratus::identity::demo_provider::{
+        configured_issuer, DemoProvider, Registration, Site, CLIENTS, CONTOSO_TENANT, PATH,
+    };
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .map_err(|e| AppError::Config(format!("cannot listen on {}: {e}", args.addr)))?;
+    let addr = listener.local_addr().map_err(|e| AppError::Config(e.to_string()))?;
+    let public_url = format!("http://{addr}");
+    let registrations = CLIENTS
+        .iter()
+        .map(|client| Registration { client: *client, redirect_uris: args.redirect_uris.clone() })
+        .collect();
+    let provider = DemoProvider::start(&public_url, registrations).await.map_err(AppError::Internal)?;
+    println!("Demo identity provider on {public_url}{PATH}; redirect URIs: {}", args.redirect_uris.join(", "));
+    for client in CLIENTS {
+        println!(
+            "  {}: issuer {}, client id {}, client secret {}",
+            client.provider_name,
+            configured_issuer(&public_url, client.site),
+            client.client_id,
+            client.client_secret
+        );
+        if client.site == Site::Entra {
+            println!("    allowed tenant (tenants = [...]): {CONTOSO_TENANT}");
+        }
+    }
+    axum::serve(listener, provider.standalone_router())
+        .await
+        .map_err(|e| AppError::Internal(format!("demo identity provider: {e}")))
 }
 
 /// `stratus usage import FILE`: the usage import from the shell; refused rows are printed

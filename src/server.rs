@@ -24,6 +24,7 @@ use migration::MigratorTrait;
 
 use crate::config::{sqlite_data_dir, Settings};
 use crate::error::{AppError, AppResult};
+use crate::identity::demo_provider::DemoProvider;
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
@@ -88,6 +89,8 @@ impl AppState {
 pub struct App {
     pub state: AppState,
     pub session_store: DbSessionStore,
+    /// `--demo`: the demo OpenID provider the demo's identity providers sign in with.
+    demo_provider: Option<DemoProvider>,
 }
 
 pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
@@ -129,7 +132,9 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         identity::settings::save_lockout(&db, max, minutes).await?;
     }
     if settings.demo {
-        demo::load_once(&db).await?;
+        let identity =
+            settings.demo_identity.then(|| demo::DemoIdentity { secrets: &secrets, base_url: &settings.base_url });
+        demo::load_once_with(&db, identity).await?;
     }
     // What the TOML file declares wins over the demo data's defaults.
     for declared in &settings.identity_providers {
@@ -145,6 +150,10 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
             .map_err(|errors| AppError::Config(format!("[webpay]: {}", errors.join(" "))))?;
         webpay::gateway::save(&db, &secrets, &checked).await?;
     }
+    let demo_provider = match settings.demo && settings.demo_identity {
+        true => Some(DemoProvider::for_server(&db, &settings.base_url).await?),
+        false => None,
+    };
     let webpay_http = WebpayClient::http_client(settings.webpay_timeout)
         .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
     let api_requests_per_minute = settings.api_requests_per_minute;
@@ -160,7 +169,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         unmatched_returns: Arc::default(),
         webpay_http,
     };
-    Ok(App { state, session_store })
+    Ok(App { state, session_store, demo_provider })
 }
 
 async fn healthz() -> &'static str {
@@ -206,20 +215,22 @@ impl App {
             let simulator = Simulator::new(webpay::Credentials::integration(), &state.settings.base_url);
             router = router.merge(simulator.router());
         }
-        router
-            .fallback(errors::not_found)
-            .layer(
-                ServiceBuilder::new()
-                    .layer(TraceLayer::new_for_http())
-                    .layer(CompressionLayer::new())
-                    .layer(static_headers)
-                    .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-                    .layer(sessions)
-                    .layer(from_fn_with_state(state.clone(), context::layer))
-                    .layer(CatchPanicLayer::custom(panic_response))
-                    .layer(from_fn_with_state(state.secrets.clone(), identity::csrf::guard)),
-            )
-            .with_state(state)
+        let router = router.fallback(errors::not_found).layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http())
+                .layer(CompressionLayer::new())
+                .layer(static_headers)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(sessions)
+                .layer(from_fn_with_state(state.clone(), context::layer))
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(from_fn_with_state(state.secrets.clone(), identity::csrf::guard)),
+        );
+        // Its own site: merged after Stratus's layers (no session, brand or CSRF token).
+        match &self.demo_provider {
+            Some(provider) => router.merge(provider.router()).with_state(state),
+            None => router.with_state(state),
+        }
     }
 }
 

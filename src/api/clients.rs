@@ -47,6 +47,18 @@ pub async fn create<C: ConnectionTrait>(
     account: &accounts::Model,
     name: &str,
 ) -> AppResult<Result<NewClient, String>> {
+    create_with(db, account, name, format!("stc_{}", random_text(12)), random_text(32)).await
+}
+
+/// [`create`] with the id and secret given: only for the demo data's client, whose
+/// secret is printed at every start like the demo password.
+pub(crate) async fn create_with<C: ConnectionTrait>(
+    db: &C,
+    account: &accounts::Model,
+    name: &str,
+    client_id: String,
+    secret: String,
+) -> AppResult<Result<NewClient, String>> {
     let name = name.trim();
     if account.tier == AccountTier::Customer {
         return Ok(Err("API clients belong to the provider or a reseller, not to a customer.".into()));
@@ -68,11 +80,10 @@ pub async fn create<C: ConnectionTrait>(
     if mine.count(db).await? >= MAX_CLIENTS {
         return Ok(Err(format!("An account may have at most {MAX_CLIENTS} API clients.")));
     }
-    let secret = random_text(32);
     let client = api_clients::ActiveModel {
         account_id: Set(account.id),
         name: Set(name.to_string()),
-        client_id: Set(format!("stc_{}", random_text(12))),
+        client_id: Set(client_id),
         secret_hash: Set(hash(&secret)),
         active: Set(true),
         created_at: Set(Utc::now()),

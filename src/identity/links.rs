@@ -86,7 +86,7 @@ pub async fn link(
 }
 
 /// The row that links a user to an external identity, keyed by (provider, issuer, subject).
-fn new_link(
+pub(crate) fn new_link(
     user_id: i32,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,

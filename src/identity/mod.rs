@@ -3,6 +3,7 @@
 
 pub mod client_address;
 pub mod csrf;
+pub mod demo_provider;
 pub mod devices;
 pub mod discovery;
 pub mod events;

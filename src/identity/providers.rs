@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TryIntoModel,
 };
 
 use crate::entities::enums::IdpKind;
@@ -256,13 +256,13 @@ pub async fn get(db: &DatabaseConnection, id: i32) -> AppResult<identity_provide
     identity_providers::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn find_by_name(db: &DatabaseConnection, name: &str) -> AppResult<Option<identity_providers::Model>> {
+pub async fn find_by_name<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<Option<identity_providers::Model>> {
     Ok(identity_providers::Entity::find().filter(identity_providers::Column::Name.eq(name)).one(db).await?)
 }
 
 /// Creates or updates (by id) a provider; the secret is sealed before it is stored.
-pub async fn save(
-    db: &DatabaseConnection,
+pub async fn save<C: ConnectionTrait>(
+    db: &C,
     secrets: &SecretBox,
     existing: Option<identity_providers::Model>,
     settings: ProviderSettings,

@@ -587,6 +587,7 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         base_url: "http://127.0.0.1:0".into(),
         secret_key: stratus::config::SecretKeySource::File(dir.join("secret.key")),
         demo: true,
+        demo_identity: false,
         webpay_timeout: std::time::Duration::from_secs(20),
         api_requests_per_minute: 600,
         auth: Default::default(),

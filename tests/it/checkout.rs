@@ -220,7 +220,9 @@ async fn garbage_returns_never_500_and_never_pay() {
         .count(&app.db)
         .await
         .unwrap();
-    assert_eq!(unmatched, 2 * cases.len() as u64, "every unmatched return is logged");
+    // Logged up to the minute's budget (then only counted; see the forged-returns test).
+    let budget = u64::from(stratus::payments::webpay::events::UNMATCHED_RETURNS_PER_MINUTE);
+    assert_eq!(unmatched, (2 * cases.len() as u64).min(budget), "unmatched returns are logged up to the budget");
     let broken = app.new_browser().get("/checkout/webpay/return?token_ws=%ZZ").await;
     assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
     assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
@@ -690,6 +692,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         base_url: format!("http://{addr}"),
         secret_key: stratus::config::SecretKeySource::File(dir.path().join("secret.key")),
         demo: false,
+        demo_identity: false,
         webpay_timeout: std::time::Duration::from_secs(5),
         api_requests_per_minute: 600,
         auth: Default::default(),

@@ -8,6 +8,7 @@ mod branding;
 mod catalog;
 mod checkout;
 mod csrf;
+mod demo_provider;
 mod identity;
 mod identity_providers;
 mod invoices;

@@ -83,6 +83,9 @@ impl TestApp {
             base_url: format!("http://{addr}"),
             secret_key: SecretKeySource::File(dir.path().join("secret.key")),
             demo: true,
+            // The suite's baseline demo has no identity providers; `serve --demo` has the
+            // demo OpenID provider's two, which `tests/it/demo_provider.rs` turns on.
+            demo_identity: false,
             webpay_timeout: std::time::Duration::from_secs(20),
             api_requests_per_minute: 600,
             auth: Default::default(),
