@@ -69,6 +69,18 @@ fields! {
     TotalCost = "total_cost", "Total Cost", Number;
 }
 
+impl Field {
+    /// Unit Cost and Total Cost: what the provider pays for what it sells. Only the
+    /// provider's admins report them; a reseller never sees its supplier's costs.
+    pub fn is_providers_cost(self) -> bool {
+        matches!(self, Field::UnitCost | Field::TotalCost)
+    }
+}
+
+/// Why a definition naming a cost is refused outside the provider.
+pub const COSTS_ARE_THE_PROVIDERS: &str =
+    "Unit Cost and Total Cost are what the provider pays; only the provider's admins can report them.";
+
 /// The Usage values offered as criteria (product families add their own).
 pub const KNOWN_USAGES: &[&str] = &[
     usage::AZURE_PLAN,
@@ -242,6 +254,18 @@ impl Definition {
             .map(|(key, value)| format!("{key}={}", encode_query_value(value)))
             .collect::<Vec<_>>()
             .join("&")
+    }
+
+    /// The same report without the provider's cost fields (a ready report run by a reseller).
+    pub fn without_providers_costs(self) -> Definition {
+        let sort = self.sort.filter(|f| !f.is_providers_cost());
+        let fields = self.fields.into_iter().filter(|f| !f.is_providers_cost()).collect();
+        Definition { fields, sort, ..self }
+    }
+
+    /// Whether it shows or sorts by one of the provider's costs.
+    pub fn names_providers_costs(&self) -> bool {
+        self.fields.iter().chain(self.sort.iter()).any(|f| f.is_providers_cost())
     }
 
     /// The same report sorted by `field`: ascending first, then the other way.

@@ -55,15 +55,24 @@ pub struct Runnable {
     account_id: Option<i32>,
 }
 
+/// The fields a viewer with this scope may choose: the provider's costs for the provider only.
+pub fn offered_fields(scope: AccountScope) -> Vec<Field> {
+    Field::ALL.iter().copied().filter(|f| scope == AccountScope::All || !f.is_providers_cost()).collect()
+}
+
 impl Runnable {
-    /// Checks the definition's account against the viewer's scope.
+    /// Checks the definition's account against the viewer's scope, and that only the
+    /// provider's admins (scope `All`) report the provider's costs.
     pub async fn new<C: ConnectionTrait>(
         db: &C,
         scope: AccountScope,
         definition: Definition,
     ) -> AppResult<Result<Runnable, Vec<String>>> {
         let definition = definition.summed_per_currency();
-        let errors = definition.check();
+        let mut errors = definition.check();
+        if scope != AccountScope::All && definition.names_providers_costs() {
+            errors.push(crate::billing::report::COSTS_ARE_THE_PROVIDERS.into());
+        }
         if !errors.is_empty() {
             return Ok(Err(errors));
         }

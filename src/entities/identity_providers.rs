@@ -22,6 +22,8 @@ pub struct Model {
     pub active: bool,
     pub visible: bool,
     pub allow_automatic_registration: bool,
+    /// Automatic registration may use an e-mail the provider does not mark verified.
+    pub trust_unverified_email: bool,
     #[sea_orm(column_type = "Text")]
     pub logo: Option<String>,
     pub created_at: DateTimeUtc,

@@ -139,6 +139,7 @@ impl DemoClient {
             active: true,
             visible: true,
             allow_automatic_registration: false,
+            trust_unverified_email: None,
             logo: None,
         }
     }

@@ -133,8 +133,9 @@ pub async fn register(
     identity: &VerifiedIdentity,
 ) -> AppResult<Result<users::Model, String>> {
     // One answer whatever the reason (no e-mail, one the provider did not verify, or one
-    // already registered), so nobody learns which e-mails have an account here. Entra ID
-    // rarely sends `email_verified`; its tenant allow-list vouches for its users instead.
+    // already registered), so nobody learns which e-mails have an account here. A provider
+    // may be trusted with unverified e-mails (Entra ID rarely sends `email_verified`; its
+    // tenant allow-list vouches for its users instead).
     let not_created = || {
         format!(
             "No account could be created here for this {} sign-in. If you already have an account, sign in the way \
@@ -142,7 +143,7 @@ pub async fn register(
             provider.name, provider.name
         )
     };
-    let verified = identity.email_verified || provider.kind == crate::entities::enums::IdpKind::AzureAd;
+    let verified = identity.email_verified || provider.trust_unverified_email;
     let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()).filter(|_| verified)
     else {
         return Ok(Err(not_created()));

@@ -365,6 +365,7 @@ mod tests {
             active: true,
             visible: true,
             allow_automatic_registration: false,
+            trust_unverified_email: false,
             logo: None,
             created_at: now,
             updated_at: now,

@@ -49,6 +49,8 @@ pub struct ProviderSettings {
     pub active: bool,
     pub visible: bool,
     pub allow_automatic_registration: bool,
+    /// Automatic registration may use an e-mail not marked verified.
+    pub trust_unverified_email: bool,
     pub logo: Option<String>,
 }
 
@@ -73,6 +75,9 @@ pub struct ProviderFields {
     pub visible: bool,
     #[serde(default)]
     pub allow_automatic_registration: bool,
+    /// Unset: on for Entra ID (which rarely sends `email_verified`), off otherwise.
+    #[serde(default)]
+    pub trust_unverified_email: Option<bool>,
     #[serde(default)]
     pub logo: Option<String>,
 }
@@ -184,6 +189,7 @@ pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings
             active: fields.active,
             visible: fields.visible,
             allow_automatic_registration: fields.allow_automatic_registration,
+            trust_unverified_email: fields.trust_unverified_email.unwrap_or(kind == IdpKind::AzureAd),
             logo,
         }),
         _ => Err(errors),
@@ -289,6 +295,7 @@ pub async fn save<C: ConnectionTrait>(
     row.active = Set(settings.active);
     row.visible = Set(settings.visible);
     row.allow_automatic_registration = Set(settings.allow_automatic_registration);
+    row.trust_unverified_email = Set(settings.trust_unverified_email);
     row.logo = Set(settings.logo);
     row.updated_at = Set(now);
     Ok(Ok(row.save(db).await?.try_into_model()?))

@@ -541,6 +541,31 @@ async fn automatic_registration_needs_a_verified_e_mail_and_says_nothing_of_who_
     let (status, _) = answer("new.person@idp.example", Some(true)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before + 1);
+
+    // The admin may trust this provider with unverified e-mails (as for Entra ID); still
+    // never for an e-mail that is already registered.
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let edit = format!("/admin/identity-providers/{}", provider.id);
+    let (_, form) = admin.page(&edit).await;
+    assert!(form.contains("name=\"trust_unverified_email\""));
+    let fields = [
+        ("name", "Provider A"),
+        ("kind", "oidc"),
+        ("issuer", op.issuer.as_str()),
+        ("client_id", crate::test_op::CLIENT_ID),
+        ("client_secret", ""),
+        ("active", "on"),
+        ("visible", "on"),
+        ("allow_automatic_registration", "on"),
+        ("trust_unverified_email", "on"),
+    ];
+    assert_eq!(admin.submit(&edit, &edit, &fields).await.status(), StatusCode::SEE_OTHER);
+    let (status, _) = answer("unverified.person@idp.example", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "registered with the provider trusted");
+    let (status, _) = answer("ana@contoso.demo", None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), users_before + 2);
 }
 
 #[tokio::test]

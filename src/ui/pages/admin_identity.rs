@@ -116,6 +116,7 @@ pub struct ProviderForm {
     pub active: Option<String>,
     pub visible: Option<String>,
     pub allow_automatic_registration: Option<String>,
+    pub trust_unverified_email: Option<String>,
 }
 
 impl ProviderForm {
@@ -132,6 +133,7 @@ impl ProviderForm {
             active: p.active.then(|| "on".into()),
             visible: p.visible.then(|| "on".into()),
             allow_automatic_registration: p.allow_automatic_registration.then(|| "on".into()),
+            trust_unverified_email: p.trust_unverified_email.then(|| "on".into()),
         }
     }
 
@@ -147,6 +149,7 @@ impl ProviderForm {
             active: self.active.is_some(),
             visible: self.visible.is_some(),
             allow_automatic_registration: self.allow_automatic_registration.is_some(),
+            trust_unverified_email: Some(self.trust_unverified_email.is_some()),
             logo: Some(self.logo.clone()),
         }
     }
@@ -211,6 +214,7 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
                 <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
                 <label class="check"><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
                 <label class="check"><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
+                <label class="check"><input type="checkbox" name="trust_unverified_email" checked=form.trust_unverified_email.is_some()/> " Register with e-mails the provider does not mark verified (Entra ID rarely marks them; its tenant list vouches for its users)"</label>
                 <button type="submit">"Save"</button>
             </form>
             {upload}
@@ -305,6 +309,7 @@ async fn save(
             active: false,
             visible: true,
             allow_automatic_registration: false,
+            trust_unverified_email: false,
             logo: None,
             created_at: chrono::Utc::now(),
             updated_at: chrono::Utc::now(),

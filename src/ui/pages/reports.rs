@@ -17,7 +17,7 @@ use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
 use crate::billing::report::{Definition, Field, Kind, Ready, KNOWN_USAGES};
-use crate::billing::report_query::{Cell, Runnable};
+use crate::billing::report_query::{offered_fields, Cell, Runnable};
 use crate::billing::run::Period;
 use crate::billing::saved_reports::{self, SavedReport};
 use crate::entities::{accounts, products};
@@ -127,14 +127,16 @@ struct PageData {
     saved: Vec<SavedReport>,
     usages: Vec<String>,
     accounts: Vec<(String, String)>,
+    /// The fields this viewer may choose.
+    fields: Vec<Field>,
 }
 
 fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Reports · Invoices and Invoice Items", move || {
-        let PageData { form, errors, results, saved, usages, accounts } = data;
+        let PageData { form, errors, results, saved, usages, accounts, fields } = data;
         let last_month = Period::of(Utc::now().date_naive()).previous();
-        let field_boxes: Vec<_> = Field::ALL
+        let field_boxes: Vec<_> = fields
             .iter()
             .map(|field| {
                 let checked = form.fields.contains(field.key());
@@ -150,7 +152,7 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
             .collect();
         let account_options: Vec<_> =
             accounts.iter().map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> }).collect();
-        let sort_options: Vec<_> = Field::ALL
+        let sort_options: Vec<_> = fields
             .iter()
             .map(|field| {
                 let selected = form.sort == field.key();
@@ -318,7 +320,7 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
 
 /// Reads the definition a request asks for: a ready report (`ready=`, with `period=` for
 /// the reconciliation), or the builder's fields. `None` when it asks for none.
-fn requested(pairs: &Pairs) -> Option<Result<Requested, Vec<String>>> {
+fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec<String>>> {
     let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
     if let Some(key) = value("ready") {
         let Some(ready) = Ready::parse(&key) else {
@@ -331,7 +333,10 @@ fn requested(pairs: &Pairs) -> Option<Result<Requested, Vec<String>>> {
             },
             None => Period::of(Utc::now().date_naive()).previous(),
         };
-        return Some(Ok((ready.definition(period), Some(ready.title()))));
+        let definition = ready.definition(period);
+        // A ready report leaves out the provider's costs for anybody else.
+        let definition = if scope == AccountScope::All { definition } else { definition.without_providers_costs() };
+        return Some(Ok((definition, Some(ready.title()))));
     }
     if !pairs.iter().any(|(k, _)| k == "field" || k == "sort") {
         return None;
@@ -350,7 +355,7 @@ pub async fn show(
     let mut form = FormState::from_pairs(&pairs);
     let mut errors = Vec::new();
     let mut results = None;
-    match requested(&pairs) {
+    match requested(&pairs, scope) {
         None => {}
         Some(Err(refused)) => errors = refused,
         Some(Ok((definition, title))) => {
@@ -373,6 +378,7 @@ pub async fn show(
         saved: saved_reports::list(&state.db, account_id).await?,
         usages: usage_choices(&state).await?,
         accounts: account_choices(&state, scope).await?,
+        fields: offered_fields(scope),
     };
     Ok(render(&ctx, status, data))
 }
@@ -385,7 +391,7 @@ pub async fn export_csv(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let (scope, account_id, _) = scope_of(&ctx)?;
-    let definition = match requested(&pairs) {
+    let definition = match requested(&pairs, scope) {
         Some(Ok((definition, _))) => definition,
         Some(Err(errors)) => return Err(AppError::BadRequest(errors.join(" "))),
         None => return Err(AppError::bad_request("Choose at least one field.")),
@@ -445,6 +451,7 @@ pub async fn save(
                 saved: saved_reports::list(&state.db, account_id).await?,
                 usages: usage_choices(&state).await?,
                 accounts: account_choices(&state, scope).await?,
+                fields: offered_fields(scope),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data))
         }
