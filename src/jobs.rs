@@ -7,17 +7,18 @@ use sea_orm::DatabaseConnection;
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::error::AppResult;
+use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::checkout;
-use crate::server::App;
+use crate::state::AppState;
 use crate::subscriptions::{future_actions, lifecycle};
 
 pub const SESSION_CLEANUP_EVERY: Duration = Duration::from_secs(600);
 pub const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the background jobs of a running server.
-pub fn spawn(app: &App) {
-    let store = app.session_store.clone();
-    let sessions_db = app.state.db.clone();
+pub fn spawn(state: &AppState, session_store: &DbSessionStore) {
+    let store = session_store.clone();
+    let sessions_db = state.db.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_CLEANUP_EVERY);
         loop {
@@ -31,8 +32,8 @@ pub fn spawn(app: &App) {
             }
         }
     });
-    let db = app.state.db.clone();
-    let state = app.state.clone();
+    let db = state.db.clone();
+    let state = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SUBSCRIPTION_JOBS_EVERY);
         loop {

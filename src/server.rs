@@ -4,9 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, State};
+use std::collections::HashMap;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -28,7 +30,10 @@ use crate::identity::demo_provider::DemoProvider;
 use crate::identity::rate_limit::RateLimiter;
 use crate::identity::session::DbSessionStore;
 use crate::payments::webpay::{self, client::WebpayClient, simulator::Simulator};
+pub use crate::routing::RouteKind;
+use crate::routing::RouteProps;
 use crate::secrets::SecretBox;
+pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_payments, admin_usage, api_clients,
     brands, cart, errors, home, invoice, login, oidc, order, product, reports, reseller, subscription,
@@ -39,51 +44,6 @@ use crate::{branding, demo, identity, jobs};
 /// Largest request body accepted anywhere.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const SESSION_COOKIE: &str = "stratus_session";
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub secrets: Arc<SecretBox>,
-    pub sign_in_limiter: Arc<RateLimiter>,
-    /// API calls per API client (by its row id).
-    pub api_limiter: Arc<RateLimiter<i32>>,
-    /// CSV exports running now (each holds a database connection).
-    pub exports: Arc<crate::billing::report_query::ExportSlots>,
-    /// Calls to identity providers, with their discovery documents and keys kept.
-    pub oidc_cache: Arc<identity::discovery::ProviderCache>,
-    /// "Sign in with …" flows started per client address.
-    pub flow_limiter: Arc<RateLimiter>,
-    /// The budget for logging WebPay returns that match nothing.
-    pub unmatched_returns: Arc<webpay::events::UnmatchedReturnLog>,
-    /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
-    pub webpay_http: reqwest::Client,
-}
-
-impl AppState {
-    /// The gateway settings in use, switched on or not (returns and refunds still need them).
-    pub async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
-        let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
-        webpay::gateway::load(&self.db, &self.secrets, demo_host).await
-    }
-
-    /// What a checkout needs of these settings: the client, whether its transactions are
-    /// TEST ones, and whether this install counts those as paid (`--demo`, or the setting).
-    pub fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
-        webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo)
-    }
-
-    /// The client's address: `X-Forwarded-For` only from a trusted proxy.
-    pub fn client_ip(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
-        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        identity::client_address::client_ip(peer.ip(), forwarded, &self.settings.trusted_proxies)
-    }
-
-    /// How recent a sign-in must be to change the ways in without confirming again.
-    pub fn recent_sign_in_seconds(&self) -> i64 {
-        self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
-    }
-}
 
 /// A prepared server: database migrated, demo data loaded if asked, ready to route.
 pub struct App {
@@ -210,14 +170,12 @@ impl App {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
             ));
-        let mut router = routes().router;
-        if state.settings.demo {
-            let simulator = Simulator::new(webpay::Credentials::integration(), &state.settings.base_url);
-            router = router.merge(simulator.router());
-        }
+        let Routes { router, table } = routes();
+        let table: Arc<HashMap<&'static str, RouteProps>> = Arc::new(table.into_iter().collect());
         let router = router.fallback(errors::not_found).layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(from_fn_with_state(table, mark_route))
                 .layer(CompressionLayer::new())
                 .layer(static_headers)
                 .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -226,7 +184,15 @@ impl App {
                 .layer(CatchPanicLayer::custom(panic_response))
                 .layer(from_fn_with_state(state.secrets.clone(), identity::csrf::guard)),
         );
-        // Its own site: merged after Stratus's layers (no session, brand or CSRF token).
+        // The demo's stand-ins for Transbank and an identity provider are other sites:
+        // merged after Stratus's layers (no session, brand or CSRF token).
+        let router = match state.settings.demo {
+            true => {
+                let simulator = Simulator::new(webpay::Credentials::integration(), &state.settings.base_url);
+                router.merge(simulator.router())
+            }
+            false => router,
+        };
         match &self.demo_provider {
             Some(provider) => router.merge(provider.router()).with_state(state),
             None => router.with_state(state),
@@ -234,22 +200,10 @@ impl App {
     }
 }
 
-/// What a route answers with. The route-walking test visits every route of each kind
-/// and checks the brand on pages and actions, so a route cannot skip the brand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RouteKind {
-    /// GET renders a branded HTML page (the same path may also take a form POST).
-    Page,
-    /// POST only: a form action answering with a redirect or a branded page.
-    Action,
-    /// Not a page (static files, images, probes): never HTML.
-    Asset,
-}
-
-/// The router and, alongside, the list of what was registered.
+/// The router and, alongside, the table of what was registered with its properties.
 struct Routes {
     router: Router<AppState>,
-    table: Vec<(&'static str, RouteKind)>,
+    table: Vec<(&'static str, RouteProps)>,
 }
 
 impl Routes {
@@ -257,23 +211,44 @@ impl Routes {
         Routes { router: Router::new(), table: Vec::new() }
     }
 
-    fn add(mut self, kind: RouteKind, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
-        self.table.push((path, kind));
+    fn add(mut self, props: RouteProps, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.table.push((path, props));
         self.router = self.router.route(path, handler);
         self
     }
 
     fn page(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
-        self.add(RouteKind::Page, path, handler)
+        self.add(RouteProps { kind: RouteKind::Page, cross_site: false }, path, handler)
+    }
+
+    /// A page a third party sends the browser to cross-site (see [`RouteProps::cross_site`]).
+    fn cross_site_page(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add(RouteProps { kind: RouteKind::Page, cross_site: true }, path, handler)
     }
 
     fn action(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
-        self.add(RouteKind::Action, path, handler)
+        self.add(RouteProps { kind: RouteKind::Action, cross_site: false }, path, handler)
     }
 
     fn asset(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
-        self.add(RouteKind::Asset, path, handler)
+        self.add(RouteProps { kind: RouteKind::Asset, cross_site: false }, path, handler)
     }
+}
+
+/// Marks each request with its route's properties (looked up by the matched path), for
+/// the page context and the CSRF guard.
+async fn mark_route(
+    State(table): State<Arc<HashMap<&'static str, RouteProps>>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let props = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|matched| table.get(matched.as_str()).copied())
+        .unwrap_or(RouteProps::UNMATCHED);
+    request.extensions_mut().insert(props);
+    next.run(request).await
 }
 
 /// Every route of the application.
@@ -291,7 +266,7 @@ fn routes() -> Routes {
         .action("/orders/{number}/pay", post(order::pay))
         .action("/orders/{number}/refund", post(order::refund))
         .action("/orders/{number}/refunds/verify", post(order::verify_refunds))
-        .page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
+        .cross_site_page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))
@@ -306,7 +281,7 @@ fn routes() -> Routes {
         .action("/account/login-options/{id}/connect", post(oidc::connect))
         .action("/account/login-options/{id}/disconnect", post(oidc::disconnect))
         .page("/auth/oidc/{id}/login", get(oidc::start_login))
-        .page("/auth/oidc/{id}/callback", get(oidc::callback))
+        .cross_site_page("/auth/oidc/{id}/callback", get(oidc::callback))
         .page("/accounts/{code}", get(accounts::show))
         .action("/accounts/{code}/discounts", post(accounts::add_discount))
         .action("/accounts/{code}/discounts/{id}/remove", post(accounts::remove_discount))
@@ -366,7 +341,7 @@ fn routes() -> Routes {
 
 /// Every registered route with its kind, in registration order.
 pub fn route_table() -> Vec<(&'static str, RouteKind)> {
-    routes().table
+    routes().table.into_iter().map(|(path, props)| (path, props.kind)).collect()
 }
 
 async fn shutdown_signal() {
@@ -396,7 +371,7 @@ pub async fn run(settings: Settings) -> AppResult<()> {
     let addr = settings.addr;
     let base_url = settings.base_url.clone();
     let app = prepare(settings).await?;
-    jobs::spawn(&app);
+    jobs::spawn(&app.state, &app.session_store);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {addr}: {e}")))?;
@@ -406,4 +381,32 @@ pub async fn run(settings: Settings) -> AppResult<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| AppError::Internal(format!("server error: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_assets_and_the_third_parties_pages_skip_the_form_check() {
+        let table = routes().table;
+        let exempt: Vec<&str> = table.iter().filter(|(_, p)| p.csrf_exempt()).map(|(path, _)| *path).collect();
+        let cross_site: Vec<&str> = table.iter().filter(|(_, p)| p.cross_site).map(|(path, _)| *path).collect();
+        assert_eq!(cross_site, ["/checkout/webpay/return", "/auth/oidc/{id}/callback"]);
+        for (path, props) in &table {
+            let expected = props.kind == RouteKind::Asset || cross_site.contains(path);
+            assert_eq!(exempt.contains(path), expected, "{path}");
+        }
+        let assets_taking_posts = ["/oauth/token"];
+        for path in assets_taking_posts {
+            assert!(exempt.contains(&path));
+        }
+        assert!(!exempt.contains(&"/account/password") && !exempt.contains(&"/auth/oidc/{id}/login"));
+    }
+
+    #[test]
+    fn an_unmatched_request_is_a_checked_page() {
+        assert!(!RouteProps::UNMATCHED.csrf_exempt());
+        assert!(!RouteProps::UNMATCHED.is_bare());
+    }
 }

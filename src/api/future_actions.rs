@@ -17,7 +17,7 @@ use crate::api::query::{self, Columns, ListParams};
 use crate::api::{authorize, ApiError};
 use crate::entities::enums::{FutureActionStatus, FutureActionType};
 use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// The resource's properties, in the contract's order (in `properties.rs`, which the
 /// fuzz target compiles too).

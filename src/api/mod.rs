@@ -20,7 +20,7 @@ use chrono::Utc;
 use serde_json::json;
 
 use crate::error::AppError;
-use crate::server::AppState;
+use crate::state::AppState;
 use clients::Caller;
 use filter::QueryError;
 

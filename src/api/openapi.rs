@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::api::filter::{Property, PropertyType};
 use crate::api::future_actions;
 use crate::api::query::{DEFAULT_TOP, MAX_TOP};
-use crate::server::AppState;
+use crate::state::AppState;
 
 fn schema_of(property: &Property, description: &str) -> Value {
     let mut schema = match property.kind {

@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::api::clients;
 use crate::entities::users;
 use crate::identity::{local, password, settings};
-use crate::server::AppState;
+use crate::state::AppState;
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = (status, Json(json!({"error": error, "error_description": description}))).into_response();

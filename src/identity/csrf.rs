@@ -3,8 +3,8 @@
 //! A signed-in session keeps its own token; an anonymous visitor gets none stored
 //! anywhere: its forms carry a signed double-submit token, an HMAC (under the server's
 //! key) of a random value in the visitor's `stratus_csrf` cookie, so reading a page
-//! costs no database write. Endpoints that third parties call cross-site carry their
-//! own protection and are listed in [`is_exempt`].
+//! costs no database write. Routes the router's table marks as assets or cross-site
+//! pages (third parties call them) are not checked; each carries its own protection.
 
 use axum::body::{to_bytes, Body};
 use std::sync::Arc;
@@ -87,16 +87,6 @@ pub fn tokens_match(expected: &str, submitted: &str) -> bool {
     !expected.is_empty() && expected.as_bytes().ct_eq(submitted.as_bytes()).into()
 }
 
-/// Paths a third party legitimately posts to cross-site; each checks its own secret.
-pub fn is_exempt(path: &str) -> bool {
-    path == "/checkout/webpay/return"
-        || path.starts_with("/rswebpaytransaction/")
-        || path.starts_with("/webpayserver/")
-        || path == "/oauth/token"
-        || path.starts_with("/api/")
-        || (path.starts_with("/auth/oidc/") && path.ends_with("/callback"))
-}
-
 /// The host[:port] part of an origin or referer URL.
 fn authority(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
@@ -128,7 +118,9 @@ fn refuse() -> Response {
 /// token does not match the session's (signed in) or the visitor cookie's (anonymous).
 pub async fn guard(State(secrets): State<Arc<SecretBox>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) || is_exempt(request.uri().path()) {
+    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || crate::routing::props_of(&request).csrf_exempt()
+    {
         return next.run(request).await;
     }
     let origin_ok = {
@@ -206,14 +198,6 @@ mod tests {
         assert!(!tokens_match("abc", "abd"));
         assert!(!tokens_match("abc", ""));
         assert!(!tokens_match("", ""));
-    }
-
-    #[test]
-    fn exempt_paths_are_only_the_third_party_returns() {
-        assert!(is_exempt("/checkout/webpay/return"));
-        assert!(is_exempt("/auth/oidc/3/callback"));
-        assert!(!is_exempt("/auth/oidc/3/connect"));
-        assert!(!is_exempt("/account/password"));
     }
 
     #[test]

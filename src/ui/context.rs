@@ -20,19 +20,7 @@ use crate::branding;
 use crate::error::{AppResult, ErrorPage};
 use crate::identity::devices::Device;
 use crate::identity::{csrf, session};
-use crate::server::AppState;
-
-/// Paths that are not pages: no brand, no session work.
-pub fn is_bare(path: &str) -> bool {
-    path.starts_with("/static/")
-        || path.starts_with("/brand-assets/")
-        || path.starts_with("/rswebpaytransaction/")
-        || path.starts_with("/webpayserver/")
-        || path == "/healthz"
-        || path == "/readyz"
-        || path.starts_with("/api/")
-        || path == "/oauth/token"
-}
+use crate::state::AppState;
 
 pub fn content_security_policy(nonce: &str) -> String {
     format!(
@@ -92,7 +80,7 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
 }
 
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    if is_bare(request.uri().path()) {
+    if crate::routing::props_of(&request).is_bare() {
         return next.run(request).await;
     }
     let Some(session) = request.extensions().get::<Session>().cloned() else {

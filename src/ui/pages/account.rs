@@ -18,7 +18,7 @@ use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::session::{self, set_flash};
 use crate::identity::{devices, events, links, local, providers, settings};
 use crate::pagination::PageQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::subscriptions::history as subscription_history;
 use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, form_error};

@@ -16,7 +16,7 @@ use crate::entities::{invoices, products, subscriptions};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::{page_with_status, PageCtx};

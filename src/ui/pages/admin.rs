@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::identity::{events, local, settings};
 use crate::pagination::PageQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error, pager};
 use crate::ui::{page, page_with_status, PageCtx};
 

@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::payments::webpay::attention::{self, Queue};
 use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::subscriptions::history::Actor;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::pages::admin::admin_nav;

@@ -12,7 +12,7 @@ use crate::billing::money;
 use crate::billing::run::{self, Period, RunReport};
 use crate::billing::tax::{self, VatRate};
 use crate::error::AppResult;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_errors};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::providers::{self, ProviderFields};
 use crate::identity::session::set_flash;
 use crate::identity::{discovery, events, settings};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_error, form_errors};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};

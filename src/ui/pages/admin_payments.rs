@@ -15,7 +15,7 @@ use crate::payments::webpay::client::WebpayError;
 use crate::payments::webpay::events;
 use crate::payments::webpay::gateway::{self, Environment, GatewayFields, GatewaySettings};
 use crate::payments::webpay::CreateRequest;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};

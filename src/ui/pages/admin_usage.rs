@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::billing::usage_import::{self, ImportReport, HEADER};
 use crate::error::{encode_query_value, AppError, AppResult};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::form_errors;
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};

@@ -15,7 +15,7 @@ use crate::entities::api_clients;
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::identity::{events, settings};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::{page_with_status, PageCtx};
 

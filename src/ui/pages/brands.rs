@@ -21,7 +21,7 @@ use crate::error::{encode_query_value, AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::images;
 use crate::pagination::PageQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_errors, pager};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page, page_with_status, PageCtx};

@@ -12,7 +12,7 @@ use crate::catalog::reservations::{self, ReservationChoice};
 use crate::catalog::{cart, MAX_QUANTITY};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page, PageCtx};

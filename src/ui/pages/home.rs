@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::catalog::store;
 use crate::error::AppResult;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::empty;
 use crate::ui::{page, PageCtx};
 

@@ -10,7 +10,7 @@ use crate::accounts::scope::AccountScope;
 use crate::billing::money;
 use crate::billing::store::{self as billing_store};
 use crate::error::AppResult;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::{page_with_status, PageCtx};
 
 /// `GET /invoices/{number}`.

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, providers, session, settings};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::{page_with_status, PageCtx};
 

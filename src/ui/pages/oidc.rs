@@ -16,7 +16,7 @@ use crate::identity::links::{self, LinkOutcome, Way};
 use crate::identity::oidc::{self, CallbackRefusal, Continuation, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, local, providers, session, settings};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page_with_status, PageCtx};

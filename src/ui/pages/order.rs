@@ -19,7 +19,7 @@ use crate::pagination::Paged;
 use crate::payments::webpay::checkout::{self, RefundOutcome};
 use crate::payments::webpay::gateway::GatewaySettings;
 use crate::payments::webpay::{payment_type_label, MAX_BUY_ORDER};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page_with_status, PageCtx};

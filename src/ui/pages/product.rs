@@ -11,7 +11,7 @@ use crate::catalog::{store, MAX_QUANTITY};
 use crate::entities::enums::{ProductKind, RiPaymentPlan};
 use crate::entities::products;
 use crate::error::AppResult;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::csrf_field;
 use crate::ui::{page, PageCtx};
 

@@ -24,7 +24,7 @@ use crate::entities::{accounts, products};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::Paged;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::{page_with_status, PageCtx};
 

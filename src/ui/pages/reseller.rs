@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::accounts::store as accounts_store;
 use crate::error::AppResult;
 use crate::pagination::PageQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::ui::components::{empty, pager};
 use crate::ui::{page, PageCtx};
 

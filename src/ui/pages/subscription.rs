@@ -18,7 +18,7 @@ use crate::entities::enums::{FutureActionType, SubscriptionStatus};
 use crate::entities::{future_actions, subscription_history};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::subscriptions::future_actions as actions;
 use crate::subscriptions::history::{self, Actor};
 use crate::subscriptions::lifecycle::{self, Loaded};
