@@ -182,7 +182,13 @@ impl App {
                 .layer(sessions)
                 .layer(from_fn_with_state(state.clone(), context::layer))
                 .layer(CatchPanicLayer::custom(panic_response))
-                .layer(from_fn_with_state(state.secrets.clone(), identity::csrf::guard)),
+                .layer(from_fn_with_state(
+                    identity::csrf::GuardKeys {
+                        secrets: state.secrets.clone(),
+                        secure: state.settings.secure_cookies(),
+                    },
+                    identity::csrf::guard,
+                )),
         );
         // The demo's stand-ins for Transbank and an identity provider are other sites:
         // merged after Stratus's layers (no session, brand or CSRF token).

@@ -25,6 +25,17 @@ use crate::secrets::SecretBox;
 const CSRF: &str = "csrf";
 /// The anonymous visitor's cookie: a random value its forms' tokens are signed from.
 pub const COOKIE: &str = "stratus_csrf";
+/// Its name over https: the `__Host-` prefix keeps other subdomains from setting it.
+pub const SECURE_COOKIE: &str = "__Host-stratus_csrf";
+
+/// The cookie's name, by whether cookies are sent over https only.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE
+    } else {
+        COOKIE
+    }
+}
 const ANONYMOUS_PURPOSE: &str = "csrf-anonymous-v1";
 pub const FIELD: &str = "csrf_token";
 /// Largest form body the guard reads (forms with uploads use multipart and come later).
@@ -47,11 +58,16 @@ pub struct PageToken {
 
 /// The session's token when it has one (a signed-in session), else the anonymous
 /// visitor's signed token; nothing is written to the database either way.
-pub async fn page_token(session: &Session, cookies: Option<&str>, secrets: &SecretBox) -> AppResult<PageToken> {
+pub async fn page_token(
+    session: &Session,
+    cookies: Option<&str>,
+    secrets: &SecretBox,
+    secure: bool,
+) -> AppResult<PageToken> {
     if let Some(token) = session.get::<String>(CSRF).await? {
         return Ok(PageToken { token, new_cookie: None });
     }
-    Ok(match visitor_seed(cookies) {
+    Ok(match visitor_seed(cookies, cookie_name(secure)) {
         Some(seed) => PageToken { token: anonymous_token(secrets, seed), new_cookie: None },
         None => {
             let seed = new_token();
@@ -64,17 +80,27 @@ fn anonymous_token(secrets: &SecretBox, seed: &str) -> String {
     URL_SAFE_NO_PAD.encode(secrets.sign(ANONYMOUS_PURPOSE, seed.as_bytes()))
 }
 
-/// The visitor's cookie value from a `Cookie` header, if it is one this server could have made.
-fn visitor_seed(cookies: Option<&str>) -> Option<&str> {
-    let seed = cookies?.split(';').find_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))?;
-    let well_formed = seed.len() == 43 && seed.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    well_formed.then_some(seed)
+/// The visitor's cookie value from a `Cookie` header: the first one named `name` that this
+/// server could have made (a malformed one planted beside it is passed over).
+fn visitor_seed<'a>(cookies: Option<&'a str>, name: &str) -> Option<&'a str> {
+    cookies?
+        .split(';')
+        .filter_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
+        .find(|seed| seed.len() == 43 && seed.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// The `Set-Cookie` value for a new visitor cookie (for this browser session only).
 pub fn cookie_header(seed: &str, secure: bool) -> String {
+    let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}")
+    format!("{name}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// What the guard needs: the key tokens are signed with, and the cookie's name.
+#[derive(Debug, Clone)]
+pub struct GuardKeys {
+    pub secrets: Arc<SecretBox>,
+    pub secure: bool,
 }
 
 /// Replaces the token (at sign-in).
@@ -116,7 +142,7 @@ fn refuse() -> Response {
 
 /// Middleware: refuses a state-changing request whose origin is foreign or whose form
 /// token does not match the session's (signed in) or the visitor cookie's (anonymous).
-pub async fn guard(State(secrets): State<Arc<SecretBox>>, request: Request, next: Next) -> Response {
+pub async fn guard(State(keys): State<GuardKeys>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
         || crate::routing::props_of(&request).csrf_exempt()
@@ -137,8 +163,8 @@ pub async fn guard(State(secrets): State<Arc<SecretBox>>, request: Request, next
         Ok(Some(token)) => token,
         Ok(None) => {
             let cookies = request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok());
-            match visitor_seed(cookies) {
-                Some(seed) => anonymous_token(&secrets, seed),
+            match visitor_seed(cookies, cookie_name(keys.secure)) {
+                Some(seed) => anonymous_token(&keys.secrets, seed),
                 None => return refuse(),
             }
         }
@@ -204,11 +230,22 @@ mod tests {
     fn the_visitor_cookie_is_read_only_when_well_formed() {
         let seed = "a".repeat(43);
         let header = format!("x=1; {COOKIE}={seed}; stratus_session=abc");
-        assert_eq!(visitor_seed(Some(&header)), Some(seed.as_str()));
-        assert_eq!(visitor_seed(Some(&format!("{COOKIE}=short"))), None);
-        assert_eq!(visitor_seed(Some(&format!("{COOKIE}={}", "a\"".repeat(22)))), None);
-        assert_eq!(visitor_seed(Some("stratus_csrfx=1")), None);
-        assert_eq!(visitor_seed(None), None);
+        assert_eq!(visitor_seed(Some(&header), COOKIE), Some(seed.as_str()));
+        assert_eq!(visitor_seed(Some(&format!("{COOKIE}=short")), COOKIE), None);
+        assert_eq!(visitor_seed(Some(&format!("{COOKIE}={}", "a\"".repeat(22))), COOKIE), None);
+        assert_eq!(visitor_seed(Some("stratus_csrfx=1"), COOKIE), None);
+        assert_eq!(visitor_seed(None, COOKIE), None);
+        // A malformed one planted first is passed over.
+        let tossed = format!("{COOKIE}=planted; {COOKIE}={seed}");
+        assert_eq!(visitor_seed(Some(&tossed), COOKIE), Some(seed.as_str()));
+        // Over https only the __Host- cookie counts.
+        assert_eq!(visitor_seed(Some(&header), cookie_name(true)), None);
+        let secure = format!("{SECURE_COOKIE}={seed}");
+        assert_eq!(visitor_seed(Some(&secure), cookie_name(true)), Some(seed.as_str()));
+        assert!(
+            cookie_header(&seed, true).starts_with("__Host-stratus_csrf=")
+                && cookie_header(&seed, true).contains("; Secure")
+        );
     }
 
     #[test]

@@ -19,6 +19,11 @@ impl Device {
             .filter(|ua| !ua.trim().is_empty());
         Device { ip: ip.map(|ip| ip.to_string()), user_agent }
     }
+
+    /// The client address (unspecified when the server could not tell).
+    pub fn address(&self) -> IpAddr {
+        self.ip.as_deref().and_then(|ip| ip.parse().ok()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
 }
 
 /// "Firefox on Linux", "Edge on Windows", "curl"; "Unknown browser" when it says nothing useful.

@@ -198,6 +198,9 @@ impl ProviderCache {
             }
         }
         let set: serde_json::Value = fetch_json(&self.http, &document.jwks_uri, "Signing keys (JWKS)").await?;
+        // Only a key set is kept (an error document would break sign-in for an hour).
+        serde_json::from_value::<openidconnect::core::CoreJsonWebKeySet>(set.clone())
+            .map_err(|e| format!("Signing keys (JWKS): {} did not answer a key set ({e})", document.jwks_uri))?;
         if let Some(entry) = self.entries().get_mut(&Self::key(provider)) {
             if entry.document.jwks_uri == document.jwks_uri {
                 entry.keys = Some((set.clone(), Instant::now()));

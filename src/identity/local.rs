@@ -70,12 +70,23 @@ pub fn lock_after_failure(
     (failed_logins >= rules.max_failed_logins).then(|| now + Duration::minutes(minutes))
 }
 
+/// Lockouts in a row that still count: a day after the last one ended, guessing starts
+/// over from the configured lockout (so nobody stays locked out for good by a few
+/// guesses a day).
+pub fn lockouts_in_a_row(user: &users::Model, now: DateTime<Utc>) -> i32 {
+    match user.locked_until {
+        Some(until) if now - until < Duration::days(1) => user.lockouts,
+        _ => 0,
+    }
+}
+
 /// What a password is being checked for; failures count the same whatever the reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckedFor {
     SignIn,
     Reauthentication,
     PasswordGrant,
+    PasswordChange,
 }
 
 impl CheckedFor {
@@ -84,6 +95,7 @@ impl CheckedFor {
             CheckedFor::SignIn => "wrong password",
             CheckedFor::Reauthentication => "re-authentication: wrong password",
             CheckedFor::PasswordGrant => "API password grant: wrong password",
+            CheckedFor::PasswordChange => "password change: wrong current password",
         }
     }
 }
@@ -109,24 +121,44 @@ pub async fn verify_credentials(
             .await?;
         return Ok(false);
     }
+    // Whether the user is unlocked as the database says now (not as read before the check,
+    // which may have waited for a free checker).
+    let not_locked = || {
+        sea_orm::Condition::any()
+            .add(users::Column::LockedUntil.is_null())
+            .add(users::Column::LockedUntil.lte(Utc::now()))
+    };
     if password::verify_off_thread(user.password_hash.clone(), pass).await? {
-        users::Entity::update_many()
+        // A right password that raced a lockout (guesses queued beside it locked the user
+        // meanwhile) does not get in.
+        let reset = users::Entity::update_many()
             .col_expr(users::Column::FailedLogins, Expr::value(0))
             .col_expr(users::Column::Lockouts, Expr::value(0))
             .col_expr(users::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(users::Column::Id.eq(user.id))
+            .filter(not_locked())
             .exec(db)
             .await?;
-        return Ok(true);
+        if reset.rows_affected == 1 {
+            return Ok(true);
+        }
+        events::record(
+            db,
+            events::SIGN_IN_FAILED,
+            Some(user.id),
+            Some(user.account_id),
+            Some("account locked".into()),
+            ip,
+        )
+        .await?;
+        return Ok(false);
     }
     // Count atomically so parallel attempts cannot slip past the threshold; an attempt that
     // raced a lockout (the user is locked by now) counts no more.
-    let not_locked =
-        sea_orm::Condition::any().add(users::Column::LockedUntil.is_null()).add(users::Column::LockedUntil.lte(now));
     let counted = users::Entity::update_many()
         .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
         .filter(users::Column::Id.eq(user.id))
-        .filter(not_locked.clone())
+        .filter(not_locked())
         .exec(db)
         .await?;
     if counted.rows_affected == 0 {
@@ -141,8 +173,10 @@ pub async fn verify_credentials(
         .await?;
         return Ok(false);
     }
-    let (failed, lockouts) =
-        users::Entity::find_by_id(user.id).one(db).await?.map_or((0, 0), |u| (u.failed_logins, u.lockouts));
+    let (failed, lockouts) = users::Entity::find_by_id(user.id)
+        .one(db)
+        .await?
+        .map_or((0, 0), |u| (u.failed_logins, lockouts_in_a_row(&u, now)));
     events::record(
         db,
         events::SIGN_IN_FAILED,
@@ -157,10 +191,10 @@ pub async fn verify_credentials(
         let locked = users::Entity::update_many()
             .col_expr(users::Column::LockedUntil, Expr::value(until))
             .col_expr(users::Column::FailedLogins, Expr::value(0))
-            .col_expr(users::Column::Lockouts, Expr::col(users::Column::Lockouts).add(1))
+            .col_expr(users::Column::Lockouts, Expr::value(lockouts + 1))
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::FailedLogins.gte(rules.max_failed_logins))
-            .filter(not_locked)
+            .filter(not_locked())
             .exec(db)
             .await?;
         if locked.rows_affected == 1 {
@@ -201,24 +235,33 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Optio
     Ok(SignInOutcome::SignedIn(Box::new(user)))
 }
 
-/// Changes a user's password after checking the current one.
+/// Changes a user's password after checking the current one (through
+/// [`verify_credentials`]: a wrong one counts toward the lockout like any guess).
 pub async fn change_password(
     db: &DatabaseConnection,
     user: &users::Model,
     current: &str,
     new: &str,
     confirmation: &str,
+    ip: Option<String>,
 ) -> AppResult<Result<(), String>> {
     // Without a password there is nothing to change: one is set from Login Options, after
     // confirming it is you, never here with no proof at all.
-    let Some(hash) = &user.password_hash else {
+    if user.password_hash.is_none() {
         return Ok(Err(NO_PASSWORD_YET.into()));
-    };
-    if !password::verify(hash, current) {
-        return Ok(Err("Your current password is not correct.".into()));
+    }
+    if let Err(message) = password::check_new_password(new, confirmation) {
+        return Ok(Err(message));
+    }
+    if !verify_credentials(db, user, current, ip, CheckedFor::PasswordChange).await? {
+        return Ok(Err(WRONG_CURRENT_PASSWORD.into()));
     }
     store_new_password(db, user, new, confirmation, events::PASSWORD_CHANGED).await
 }
+
+/// What the password form says for a wrong current password (or a locked account).
+pub const WRONG_CURRENT_PASSWORD: &str = "Your current password was not accepted: it is wrong, your account is locked \
+     after several wrong attempts, or password sign-in is turned off.";
 
 /// Why a user without a password cannot "change" it.
 pub const NO_PASSWORD_YET: &str =
@@ -236,7 +279,7 @@ async fn store_new_password(
         return Ok(Err(message));
     }
     let mut active: users::ActiveModel = user.clone().into();
-    active.password_hash = Set(Some(password::hash(new)?));
+    active.password_hash = Set(Some(password::hash_off_thread(new).await?));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(db).await?;
     events::record_for(db, event, user, None).await?;
@@ -302,6 +345,29 @@ mod tests {
         assert_eq!(lock_after_failure(4, 0, &rules(5), now), None);
         assert_eq!(lock_after_failure(5, 0, &rules(5), now), Some(now + Duration::minutes(15)));
         assert!(lock_after_failure(3, 0, &rules(3), now).is_some());
+    }
+
+    #[test]
+    fn lockouts_stop_counting_a_day_after_the_last_one_ended() {
+        let now = Utc::now();
+        let user = |ended_ago: i64| users::Model {
+            id: 1,
+            account_id: 1,
+            email: "x@example.com".into(),
+            name: "X".into(),
+            role: crate::entities::enums::UserRole::CustomerUser,
+            password_hash: None,
+            failed_logins: 0,
+            locked_until: Some(now - Duration::hours(ended_ago)),
+            last_login_at: None,
+            password_changed_at: None,
+            session_generation: 0,
+            lockouts: 4,
+            created_at: now,
+        };
+        assert_eq!(lockouts_in_a_row(&user(1), now), 4);
+        assert_eq!(lockouts_in_a_row(&user(25), now), 0);
+        assert_eq!(lockouts_in_a_row(&users::Model { locked_until: None, ..user(1) }, now), 0);
     }
 
     #[test]

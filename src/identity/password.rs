@@ -38,12 +38,8 @@ pub const BUSY: &str = "Too many sign-ins at once. Please try again in a few sec
 /// [`verify`] (or, without a hash, the same work against a dummy) on a blocking thread,
 /// at most one per core; when all are busy for 2 s the caller gets a "busy" error (503).
 pub async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> AppResult<bool> {
-    let permit = tokio::time::timeout(std::time::Duration::from_secs(2), checks().acquire())
-        .await
-        .map_err(|_| AppError::Busy(BUSY.into()))?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     let password = password.to_string();
-    let matches = tokio::task::spawn_blocking(move || match stored_hash {
+    off_thread(move || match stored_hash {
         Some(hash) => verify(&hash, &password),
         None => {
             verify_against_dummy(&password);
@@ -51,9 +47,28 @@ pub async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> A
         }
     })
     .await
-    .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
-    drop(permit);
-    Ok(matches)
+}
+
+/// [`hash`] on a blocking thread under the same limit as checks.
+pub async fn hash_off_thread(password: &str) -> AppResult<String> {
+    let password = password.to_string();
+    off_thread(move || hash(&password)).await?
+}
+
+/// Runs Argon2 work on a blocking thread, at most one per core. The permit travels with
+/// the work, so a client that hangs up does not free a slot while its hash still runs.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let permit = tokio::time::timeout(std::time::Duration::from_secs(2), checks().acquire())
+        .await
+        .map_err(|_| AppError::Busy(BUSY.into()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Released on the blocking thread once the work is done (even if it panicked).
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password work: {e}")))
 }
 
 /// Spends the same work as a real verification, so an unknown e-mail is not faster to answer.

@@ -304,8 +304,12 @@ pub async fn save<C: ConnectionTrait>(
 /// Applies a `[[identity_provider]]` table from the configuration file, by name.
 pub async fn apply_declared(db: &DatabaseConnection, secrets: &SecretBox, fields: &ProviderFields) -> AppResult<()> {
     let existing = find_by_name(db, fields.name.trim()).await?;
-    let settings = check(fields, existing.is_none())
+    let mut settings = check(fields, existing.is_none())
         .map_err(|errors| AppError::Config(format!("[[identity_provider]] {}: {}", fields.name, errors.join(" "))))?;
+    // Left out of the file: an existing provider keeps what its admin chose.
+    if let (None, Some(existing)) = (fields.trust_unverified_email, &existing) {
+        settings.trust_unverified_email = existing.trust_unverified_email;
+    }
     save(db, secrets, existing, settings)
         .await?
         .map_err(|message| AppError::Config(format!("[[identity_provider]] {}: {message}", fields.name)))?;

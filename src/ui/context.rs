@@ -65,7 +65,8 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         None => None,
     };
     let brand = branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
-    let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets).await?;
+    let secure = state.settings.secure_cookies();
+    let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
     let ctx = PageCtx {
         brand,

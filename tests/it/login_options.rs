@@ -639,8 +639,9 @@ async fn my_account_lists_where_i_am_signed_in_and_signs_out_one_session() {
     let (_, page) = laptop.page("/account").await;
     assert!(page.contains("Firefox on Linux") && page.contains("This session"), "the session is listed");
     assert!(page.contains("127.0.0.1"), "with its address");
-    assert!(!page.contains("Sign out of all other sessions"), "nothing else to sign out");
-    assert!(session_sign_out_ids(&page).is_empty());
+    // Always offered: a copied cookie would be listed as this very session.
+    assert!(page.contains("Sign out of all other sessions"));
+    assert!(session_sign_out_ids(&page).is_empty(), "no other session to sign out one by one");
 
     let thief = app.new_browser_named("curl/8.5.0");
     thief.sign_in("ana@contoso.demo").await;
@@ -696,4 +697,54 @@ async fn someone_who_only_knows_the_e_mail_cannot_keep_its_owner_out() {
     let response = sign_in_with_provider(&owner, &provider).await;
     assert_eq!(location(&response), "/account");
     assert_eq!(owner.page("/account").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stolen_session_cannot_guess_the_current_password() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let thief = thief_of(&app, &app);
+    for guess in 0..5 {
+        let fields = [
+            ("current_password", format!("guess-{guess}")),
+            ("new_password", "thief-password-1".to_string()),
+            ("confirm_password", "thief-password-1".to_string()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = thief.submit("/account", "/account/password", &fields).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let ana = users::Entity::find().filter(users::Column::Email.eq("ana@contoso.demo")).one(&app.db).await.unwrap();
+    assert!(ana.unwrap().locked_until.is_some(), "wrong current passwords lock like wrong sign-ins");
+    // Now even the right one is refused, and the password is unchanged.
+    let fields = [
+        ("current_password", crate::support::DEMO_PASSWORD),
+        ("new_password", "thief-password-1"),
+        ("confirm_password", "thief-password-1"),
+    ];
+    let response = thief.submit("/account", "/account/password", &fields).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let events = security_events::Entity::find()
+        .filter(security_events::Column::Detail.eq("password change: wrong current password"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(events, 5, "each guess is a security event");
+}
+
+#[tokio::test]
+async fn signing_in_moves_a_started_anonymous_session_to_a_new_id() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    let provider = add_provider(&app, &op, "Contoso SSO", "oidc", false, vec![]).await;
+    // Starting a provider sign-in keeps a session (the flow); then the password is used.
+    let response = app.get(&format!("/auth/oidc/{}/login", provider.id)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let before = app.session_cookie().expect("a session for the flow in progress");
+    app.sign_in("ana@contoso.demo").await;
+    let after = app.session_cookie().expect("a signed-in session");
+    assert_ne!(before, after, "the session id changes at sign-in");
+    let stale = crate::support::new_client(Default::default());
+    let response = stale.get(app.url("/account")).header("cookie", format!("stratus_session={before}")).send().await;
+    assert!(location(&response.unwrap()).starts_with("/login"), "the old id signs nobody in");
 }

@@ -165,12 +165,18 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
+    // The same brake as signing in: per address, and per account through the failure count.
+    if let Err(wait) = state.sign_in_limiter.check(ctx.device.address(), std::time::Instant::now()) {
+        let message = format!("Too many attempts. Please wait {wait} seconds and try again.");
+        return Err(crate::error::AppError::TooManyRequests(message, wait));
+    }
     match local::change_password(
         &state.db,
         &viewer.user,
         &form.current_password,
         &form.new_password,
         &form.confirm_password,
+        ctx.device.ip.clone(),
     )
     .await?
     {
@@ -276,7 +282,6 @@ fn sessions_section(
     sessions: Vec<crate::entities::user_sessions::Model>,
     this_session: Option<String>,
 ) -> impl IntoView {
-    let others = sessions.iter().filter(|s| Some(&s.id) != this_session.as_ref()).count();
     let rows: Vec<_> = sessions
         .into_iter()
         .map(|s| {
@@ -308,14 +313,14 @@ fn sessions_section(
             }
         })
         .collect();
-    let sign_out_others = (others > 0).then(|| {
-        view! {
-            <form class="inline" method="post" action="/account/sessions/sign-out-others">
-                {csrf_field(ctx)}
-                <button type="submit" class="secondary">"Sign out of all other sessions"</button>
-            </form>
-        }
-    });
+    // Always offered: a copied cookie of this very session is listed as this one, and
+    // signing out the others moves this session to a new id, leaving the copy behind.
+    let sign_out_others = view! {
+        <form class="inline" method="post" action="/account/sessions/sign-out-others">
+            {csrf_field(ctx)}
+            <button type="submit" class="secondary">"Sign out of all other sessions"</button>
+        </form>
+    };
     view! {
         <section class="panel" id="sessions">
             <h2>"Sessions"</h2>

@@ -123,9 +123,7 @@ pub async fn add(
     session: Session,
     Form(form): Form<AddForm>,
 ) -> AppResult<Response> {
-    if ctx.viewer.is_none() {
-        set_flash(&session, "Sign in to add products to your cart.").await?;
-    }
+    // An anonymous visitor is sent to sign in, and back; nothing is kept for it (no session).
     let back = format!("/products/{}", crate::error::encode_query_value(&form.product_code));
     let viewer = match ctx.viewer.as_ref() {
         Some(v) => v,

@@ -354,8 +354,8 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
     let fields = match fields {
         Ok(fields) => fields,
         Err(reason) => {
-            if state.unmatched_returns.admit(std::time::Instant::now()).is_some() {
-                tracing::warn!(%reason, "unreadable WebPay return");
+            if let Some(left_out) = state.unmatched_returns.admit(std::time::Instant::now()) {
+                tracing::warn!(%reason, left_out, "unreadable WebPay return");
             }
             return Ok(error_page(
                 &ctx,
