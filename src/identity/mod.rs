@@ -1,6 +1,7 @@
 //! Passwords, sessions, local sign-in with lockout, CSRF, rate limits and security events.
 //! (OIDC providers and Login Options build on these.)
 
+pub mod callback;
 pub mod client_address;
 pub mod csrf;
 pub mod demo_provider;

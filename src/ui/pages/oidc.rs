@@ -12,8 +12,9 @@ use tower_sessions::Session;
 use crate::accounts::Viewer;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
-use crate::identity::links::{self, LinkOutcome, Way};
-use crate::identity::oidc::{self, CallbackRefusal, Continuation, Purpose};
+use crate::identity::callback::{Callback, CallbackOutcome, CallbackQuery};
+use crate::identity::links::{self, Way};
+use crate::identity::oidc::{self, Continuation, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, local, providers, session, settings};
 use crate::state::AppState;
@@ -93,33 +94,6 @@ pub async fn start_login(
     redirect_to_provider(&state, &ctx, &session, &provider, Purpose::Login, None, return_to, None).await
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct CallbackQuery {
-    pub code: Option<String>,
-    pub state: Option<String>,
-    pub iss: Option<String>,
-    pub error: Option<String>,
-}
-
-async fn refuse(
-    state: &AppState,
-    ctx: &PageCtx,
-    provider: &str,
-    user_id: Option<i32>,
-    refusal: CallbackRefusal,
-) -> AppResult<Response> {
-    events::record(
-        &state.db,
-        events::IDP_SIGN_IN_FAILED,
-        user_id,
-        None,
-        Some(format!("{provider}: {refusal:?}")),
-        None,
-    )
-    .await?;
-    Ok(error_page(ctx, StatusCode::BAD_REQUEST, &refusal.message()))
-}
-
 /// `GET /auth/oidc/{id}/callback`: the provider's answer. Exempt from the CSRF form check;
 /// the state bound to the session is its protection.
 pub async fn callback(
@@ -129,130 +103,53 @@ pub async fn callback(
     Path(id): Path<i32>,
     Query(query): Query<CallbackQuery>,
 ) -> AppResult<Response> {
-    let viewer_id = ctx.viewer.as_ref().map(|v| v.user.id);
-    let provider = match providers::get(&state.db, id).await {
-        Ok(provider) => provider,
-        Err(AppError::NotFound) => {
-            let detail = format!("callback for unknown provider {id}");
-            events::record(&state.db, events::IDP_SIGN_IN_FAILED, viewer_id, None, Some(detail), None).await?;
-            return Err(AppError::NotFound);
+    let viewer = ctx.viewer.as_ref().map(|v| &v.user);
+    let callback = Callback {
+        db: &state.db,
+        providers: &state.oidc_cache,
+        secrets: &state.secrets,
+        base_url: &state.settings.base_url,
+        session: &session,
+        device: &ctx.device,
+        viewer,
+    };
+    let flash = |message: String| async { session::set_flash(&session, message).await };
+    match callback.complete(id, query).await? {
+        CallbackOutcome::Refused(refusal) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &refusal.message())),
+        CallbackOutcome::SignedIn { return_to } => Ok(Redirect::to(&return_to).into_response()),
+        CallbackOutcome::Registered { provider } => {
+            flash(format!("Welcome! Your account was created with {provider}.")).await?;
+            Ok(Redirect::to("/account").into_response())
         }
-        Err(e) => return Err(e),
-    };
-    let Some(flow) = session::take_flow(&session).await? else {
-        return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await;
-    };
-    if let Some(error) = query.error {
-        let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
-        return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::ProviderError(code)).await;
-    }
-    let now = chrono::Utc::now().timestamp();
-    if let Err(refusal) =
-        oidc::check_callback(&flow, &provider, query.state.as_deref().unwrap_or(""), query.iss.as_deref(), now)
-    {
-        return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await;
-    }
-    let code = match query.code.filter(|c| !c.is_empty() && c.len() <= 4096) {
-        Some(code) => code,
-        None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::Token("no code".into())).await,
-    };
-    let identity = match oidc::redeem(
-        &state.oidc_cache,
-        &provider,
-        &state.secrets,
-        &state.settings.base_url,
-        &flow,
-        &code,
-    )
-    .await
-    {
-        Ok(identity) => identity,
-        Err(refusal) => return refuse(&state, &ctx, &provider.name, viewer_id, refusal).await,
-    };
-    match flow.purpose {
-        Purpose::Login => match links::find_linked_user(&state.db, &provider, &identity).await? {
-            Some((link, user)) => {
-                links::touch(&state.db, link).await?;
-                session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
-                events::record_for(&state.db, events::IDP_SIGN_IN, &user, Some(provider.name.clone())).await?;
-                Ok(Redirect::to(&flow.return_to).into_response())
-            }
-            None if provider.allow_automatic_registration => match links::register(&state.db, &provider, &identity)
-                .await?
-            {
-                Ok(user) => {
-                    session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
-                    events::record_for(&state.db, events::REGISTERED, &user, Some(provider.name.clone())).await?;
-                    session::set_flash(&session, format!("Welcome! Your account was created with {}.", provider.name))
-                        .await?;
-                    Ok(Redirect::to("/account").into_response())
-                }
-                Err(message) => Ok(error_page(&ctx, StatusCode::CONFLICT, &message)),
-            },
-            None => {
-                events::record(
-                    &state.db,
-                    events::IDP_SIGN_IN_FAILED,
-                    None,
-                    None,
-                    Some(format!("{}: identity not linked", provider.name)),
-                    None,
-                )
-                .await?;
-                let message = format!(
-                        "This {} account is not connected to any account here. Sign in the way you usually do, then open My Account → Login Options and choose Connect next to {}.",
-                        provider.name, provider.name
-                    );
-                Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
-            }
-        },
-        Purpose::Link => {
-            let viewer = match ctx.viewer.as_ref().filter(|v| Some(v.user.id) == flow.user_id) {
-                Some(viewer) => viewer,
-                None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await,
-            };
-            match links::link(&state.db, &viewer.user, &provider, &identity).await? {
-                LinkOutcome::Linked => {
-                    session::mark_reauthenticated(&session).await?;
-                    events::record_for(&state.db, events::LINKED, &viewer.user, Some(provider.name.clone())).await?;
-                    session::set_flash(
-                        &session,
-                        format!("{} is connected. You can now sign in with it.", provider.name),
-                    )
-                    .await?;
-                    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
-                }
-                LinkOutcome::AlreadyYours => {
-                    session::set_flash(&session, format!("{} was already connected.", provider.name)).await?;
-                    Ok(Redirect::to(LOGIN_OPTIONS).into_response())
-                }
-                LinkOutcome::LinkedToAnotherUser => {
-                    events::record_for(&state.db, events::LINK_REFUSED, &viewer.user, Some(provider.name.clone()))
-                        .await?;
-                    let message = format!(
-                        "This {} account is already connected to another user, so it cannot be connected to yours.",
-                        provider.name
-                    );
-                    Ok(error_page(&ctx, StatusCode::CONFLICT, &message))
-                }
-            }
+        CallbackOutcome::NotRegistered(message) => Ok(error_page(&ctx, StatusCode::CONFLICT, &message)),
+        CallbackOutcome::NotConnected { provider } => {
+            let message = format!(
+                "This {provider} account is not connected to any account here. Sign in the way you usually do, then \
+                 open My Account → Login Options and choose Connect next to {provider}."
+            );
+            Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
         }
-        Purpose::Reauth => {
-            let viewer = match ctx.viewer.as_ref().filter(|v| Some(v.user.id) == flow.user_id) {
-                Some(viewer) => viewer,
-                None => return refuse(&state, &ctx, &provider.name, viewer_id, CallbackRefusal::NoPendingFlow).await,
-            };
-            let same_person = links::find_linked_user(&state.db, &provider, &identity)
-                .await?
-                .is_some_and(|(_, u)| u.id == viewer.user.id);
-            if !same_person {
-                let message =
-                    format!("You confirmed with a different {} account than the one connected to you.", provider.name);
-                return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message));
-            }
-            session::mark_reauthenticated(&session).await?;
-            events::record_for(&state.db, events::REAUTHENTICATED, &viewer.user, Some(provider.name.clone())).await?;
-            continue_after_reauth(&state, &ctx, &session, viewer, flow.then).await
+        CallbackOutcome::Linked { provider } => {
+            flash(format!("{provider} is connected. You can now sign in with it.")).await?;
+            Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+        }
+        CallbackOutcome::AlreadyLinked { provider } => {
+            flash(format!("{provider} was already connected.")).await?;
+            Ok(Redirect::to(LOGIN_OPTIONS).into_response())
+        }
+        CallbackOutcome::LinkedToAnotherUser { provider } => {
+            let message = format!(
+                "This {provider} account is already connected to another user, so it cannot be connected to yours."
+            );
+            Ok(error_page(&ctx, StatusCode::CONFLICT, &message))
+        }
+        CallbackOutcome::SomebodyElse { provider } => {
+            let message = format!("You confirmed with a different {provider} account than the one connected to you.");
+            Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
+        }
+        CallbackOutcome::Reauthenticated { then } => {
+            let viewer = ctx.viewer()?;
+            continue_after_reauth(&state, &ctx, &session, viewer, then).await
         }
     }
 }

@@ -1,0 +1,197 @@
+//! Completing a sign-in flow when the provider sends the browser back: the callback is
+//! checked against the flow kept in the session, the code redeemed, and then — by the
+//! flow's purpose — the user signed in (or registered), the identity linked, or the user
+//! confirmed as themselves. Sessions change and security events are written here; the
+//! page only turns the [`CallbackOutcome`] into a response.
+
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::devices::Device;
+use super::discovery::ProviderCache;
+use super::links::{self, LinkOutcome};
+use super::oidc::{self, CallbackRefusal, Continuation, Purpose};
+use super::{events, providers, session};
+use crate::entities::{identity_providers, users};
+use crate::error::{AppError, AppResult};
+use crate::secrets::SecretBox;
+
+/// The provider's answer, as it arrives in the callback's query string.
+#[derive(Debug, Deserialize, Default)]
+pub struct CallbackQuery {
+    pub code: Option<String>,
+    pub state: Option<String>,
+    pub iss: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What became of a callback (its security event is written already).
+#[derive(Debug)]
+pub enum CallbackOutcome {
+    /// The answer was refused: it is shown, nothing changed.
+    Refused(CallbackRefusal),
+    SignedIn {
+        return_to: String,
+    },
+    Registered {
+        provider: String,
+    },
+    /// Automatic registration was not possible (the words never say why).
+    NotRegistered(String),
+    /// A valid identity nobody here has connected.
+    NotConnected {
+        provider: String,
+    },
+    Linked {
+        provider: String,
+    },
+    AlreadyLinked {
+        provider: String,
+    },
+    LinkedToAnotherUser {
+        provider: String,
+    },
+    /// The viewer confirmed it is them; what they were doing goes on.
+    Reauthenticated {
+        then: Option<Continuation>,
+    },
+    /// The confirmation came from another account at the provider than the viewer's.
+    SomebodyElse {
+        provider: String,
+    },
+}
+
+/// What completing a callback needs of the server and of the request.
+pub struct Callback<'a> {
+    pub db: &'a sea_orm::DatabaseConnection,
+    pub providers: &'a ProviderCache,
+    pub secrets: &'a SecretBox,
+    pub base_url: &'a str,
+    pub session: &'a Session,
+    pub device: &'a Device,
+    /// The signed-in user, if any.
+    pub viewer: Option<&'a users::Model>,
+}
+
+impl Callback<'_> {
+    fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.db
+    }
+
+    async fn refused(
+        &self,
+        provider: &identity_providers::Model,
+        refusal: CallbackRefusal,
+    ) -> AppResult<CallbackOutcome> {
+        let detail = format!("{}: {refusal:?}", provider.name);
+        let user_id = self.viewer.map(|u| u.id);
+        events::record(self.db(), events::IDP_SIGN_IN_FAILED, user_id, None, Some(detail), None).await?;
+        Ok(CallbackOutcome::Refused(refusal))
+    }
+
+    /// Checks and redeems the answer for provider `id`, then does what the flow was for.
+    pub async fn complete(&self, id: i32, query: CallbackQuery) -> AppResult<CallbackOutcome> {
+        let provider = match providers::get(self.db(), id).await {
+            Ok(provider) => provider,
+            Err(AppError::NotFound) => {
+                let detail = format!("callback for unknown provider {id}");
+                let user_id = self.viewer.map(|u| u.id);
+                events::record(self.db(), events::IDP_SIGN_IN_FAILED, user_id, None, Some(detail), None).await?;
+                return Err(AppError::NotFound);
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(flow) = session::take_flow(self.session).await? else {
+            return self.refused(&provider, CallbackRefusal::NoPendingFlow).await;
+        };
+        if let Some(error) = query.error {
+            let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+            return self.refused(&provider, CallbackRefusal::ProviderError(code)).await;
+        }
+        let now = chrono::Utc::now().timestamp();
+        let state = query.state.as_deref().unwrap_or("");
+        if let Err(refusal) = oidc::check_callback(&flow, &provider, state, query.iss.as_deref(), now) {
+            return self.refused(&provider, refusal).await;
+        }
+        let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() <= 4096) else {
+            return self.refused(&provider, CallbackRefusal::Token("no code".into())).await;
+        };
+        let identity = match oidc::redeem(self.providers, &provider, self.secrets, self.base_url, &flow, &code).await {
+            Ok(identity) => identity,
+            Err(refusal) => return self.refused(&provider, refusal).await,
+        };
+        // Linking and confirming are for the user who started the flow, still signed in.
+        let flow_user = self.viewer.filter(|user| Some(user.id) == flow.user_id);
+        match (flow.purpose, flow_user) {
+            (Purpose::Login, _) => self.sign_in(&provider, &identity, flow.return_to).await,
+            (Purpose::Link, Some(user)) => self.link(user, &provider, &identity).await,
+            (Purpose::Reauth, Some(user)) => self.confirm(user, &provider, &identity, flow.then).await,
+            (Purpose::Link | Purpose::Reauth, None) => self.refused(&provider, CallbackRefusal::NoPendingFlow).await,
+        }
+    }
+
+    async fn sign_in(
+        &self,
+        provider: &identity_providers::Model,
+        identity: &oidc::VerifiedIdentity,
+        return_to: String,
+    ) -> AppResult<CallbackOutcome> {
+        let name = provider.name.clone();
+        if let Some((link, user)) = links::find_linked_user(self.db(), provider, identity).await? {
+            links::touch(self.db(), link).await?;
+            session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
+            events::record_for(self.db(), events::IDP_SIGN_IN, &user, Some(name)).await?;
+            return Ok(CallbackOutcome::SignedIn { return_to });
+        }
+        if !provider.allow_automatic_registration {
+            let detail = format!("{name}: identity not linked");
+            events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
+            return Ok(CallbackOutcome::NotConnected { provider: name });
+        }
+        match links::register(self.db(), provider, identity).await? {
+            Ok(user) => {
+                session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
+                events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
+                Ok(CallbackOutcome::Registered { provider: name })
+            }
+            Err(message) => Ok(CallbackOutcome::NotRegistered(message)),
+        }
+    }
+
+    async fn link(
+        &self,
+        user: &users::Model,
+        provider: &identity_providers::Model,
+        identity: &oidc::VerifiedIdentity,
+    ) -> AppResult<CallbackOutcome> {
+        let name = provider.name.clone();
+        Ok(match links::link(self.db(), user, provider, identity).await? {
+            LinkOutcome::Linked => {
+                session::mark_reauthenticated(self.session).await?;
+                events::record_for(self.db(), events::LINKED, user, Some(name.clone())).await?;
+                CallbackOutcome::Linked { provider: name }
+            }
+            LinkOutcome::AlreadyYours => CallbackOutcome::AlreadyLinked { provider: name },
+            LinkOutcome::LinkedToAnotherUser => {
+                events::record_for(self.db(), events::LINK_REFUSED, user, Some(name.clone())).await?;
+                CallbackOutcome::LinkedToAnotherUser { provider: name }
+            }
+        })
+    }
+
+    async fn confirm(
+        &self,
+        user: &users::Model,
+        provider: &identity_providers::Model,
+        identity: &oidc::VerifiedIdentity,
+        then: Option<Continuation>,
+    ) -> AppResult<CallbackOutcome> {
+        let linked = links::find_linked_user(self.db(), provider, identity).await?;
+        if linked.is_none_or(|(_, linked_user)| linked_user.id != user.id) {
+            return Ok(CallbackOutcome::SomebodyElse { provider: provider.name.clone() });
+        }
+        session::mark_reauthenticated(self.session).await?;
+        events::record_for(self.db(), events::REAUTHENTICATED, user, Some(provider.name.clone())).await?;
+        Ok(CallbackOutcome::Reauthenticated { then })
+    }
+}
