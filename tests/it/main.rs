@@ -20,3 +20,4 @@ mod subscriptions;
 mod support;
 mod test_op;
 mod webpay;
+mod webpay_wire;
