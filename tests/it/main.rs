@@ -9,6 +9,7 @@ mod catalog;
 mod checkout;
 mod csrf;
 mod demo_provider;
+mod fuzz_corpus;
 mod identity;
 mod identity_providers;
 mod invoices;
