@@ -747,7 +747,7 @@ async fn hostile_filters_answer_400_and_change_nothing() {
 }
 
 /// Sends bytes over a plain TCP connection and returns the response's status line.
-async fn raw_request(app: &TestApp, bytes: &[u8]) -> String {
+pub async fn raw_request(app: &TestApp, bytes: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
