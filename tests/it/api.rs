@@ -285,7 +285,8 @@ async fn every_property_reads_orders_and_filters_like_an_independent_computation
             let chars: Vec<char> = sample.chars().collect();
             let part =
                 |from: usize, to: usize| chars[from.min(chars.len())..to.min(chars.len())].iter().collect::<String>();
-            let functions: [(&str, String, fn(&str, &str) -> bool); 3] = [
+            type Matches = fn(&str, &str) -> bool;
+            let functions: [(&str, String, Matches); 3] = [
                 ("contains", part(1, 4), |t, p| t.contains(p)),
                 ("startswith", part(0, 3), |t, p| t.starts_with(p)),
                 ("endswith", part(chars.len().saturating_sub(3), chars.len()), |t, p| t.ends_with(p)),
