@@ -78,22 +78,31 @@ pub fn condition(filter: &Filter, columns: &dyn Columns, backend: DbBackend) -> 
         Filter::Constant(false) => Expr::cust("(1 = 0)"),
         Filter::IsNull { property, negated: false } => Expr::expr(columns.column(*property)).is_null(),
         Filter::IsNull { property, negated: true } => Expr::expr(columns.column(*property)).is_not_null(),
-        Filter::In { property, values } => Expr::expr(columns.column(*property))
-            .is_in(values.iter().map(|v| columns.db_value(*property, v)).collect::<Vec<_>>()),
+        // OData's comparisons are two-valued where SQL's are not: null equals only null, is
+        // unequal to every value, and an ordering comparison with it is false. So
+        // `newQuantity ne 3` and `not (addonId eq 5)` keep the rows where it is null.
+        Filter::In { property, values } => known(columns.column(*property))
+            .and(Expr::expr(columns.column(*property)).is_in(values.iter().map(|v| columns.db_value(*property, v)))),
         Filter::Compare { property, op, value } => {
-            let column = Expr::expr(columns.column(*property));
+            let column = || Expr::expr(columns.column(*property));
             let value = columns.db_value(*property, value);
-            match op {
-                Comparison::Eq => column.eq(value),
-                Comparison::Ne => column.ne(value),
-                Comparison::Gt => column.gt(value),
-                Comparison::Ge => column.gte(value),
-                Comparison::Lt => column.lt(value),
-                Comparison::Le => column.lte(value),
-            }
+            let compared = match op {
+                Comparison::Ne => return column().is_null().or(column().ne(value)),
+                Comparison::Eq => column().eq(value),
+                Comparison::Gt => column().gt(value),
+                Comparison::Ge => column().gte(value),
+                Comparison::Lt => column().lt(value),
+                Comparison::Le => column().lte(value),
+            };
+            known(columns.column(*property)).and(compared)
         }
         Filter::Text { function, property, value } => text(*function, columns.column(*property), value, backend),
     }
+}
+
+/// `column IS NOT NULL`: makes a comparison false, not unknown, on null.
+fn known(column: SimpleExpr) -> SimpleExpr {
+    Expr::expr(column).is_not_null()
 }
 
 fn combine(

@@ -2,14 +2,15 @@
 //! resource, scoping, JSON errors with positions, the rate limit, the password grant,
 //! API clients from the UI and the command line, and hostile input.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use serde_json::Value;
+use stratus::api::filter::{Property, PropertyType};
 use stratus::entities::enums::{FutureActionStatus, FutureActionType};
-use stratus::entities::{api_tokens, future_actions, subscriptions};
+use stratus::entities::{api_tokens, future_actions, subscription_addons, subscriptions};
 
 use crate::support::TestApp;
 
@@ -63,16 +64,27 @@ fn ids(body: &Value) -> Vec<i64> {
 }
 
 /// Adds executed and revoked actions (many may exist per subscription) so lists have
-/// ties, nulls and several pages.
+/// ties, nulls and several pages; every fourth is on an add-on. Created and updated times
+/// differ from row to row and from each other, so no date-time property can stand in for
+/// another.
 async fn more_actions(app: &TestApp, count: usize) {
-    let subscriptions = subscriptions::Entity::find().all(&app.db).await.unwrap();
+    let subscriptions =
+        subscriptions::Entity::find().order_by_asc(subscriptions::Column::Id).all(&app.db).await.unwrap();
+    let addons =
+        subscription_addons::Entity::find().order_by_asc(subscription_addons::Column::Id).all(&app.db).await.unwrap();
+    assert!(!addons.is_empty(), "the demo has add-ons");
     let base = Utc::now();
     for i in 0..count {
-        let subscription = &subscriptions[i % subscriptions.len()];
+        let (subscription, addon) = if i % 4 == 3 {
+            let addon = &addons[i % addons.len()];
+            (subscriptions.iter().find(|s| s.id == addon.subscription_id).unwrap(), Some(addon))
+        } else {
+            (&subscriptions[i % subscriptions.len()], None)
+        };
         let change = i % 3 == 0;
         future_actions::ActiveModel {
             subscription_id: Set(subscription.id),
-            addon_id: Set(None),
+            addon_id: Set(addon.map(|a| a.id)),
             account_id: Set(subscription.account_id),
             action_type: Set(if change {
                 FutureActionType::ChangeQtyOnNext
@@ -86,13 +98,227 @@ async fn more_actions(app: &TestApp, count: usize) {
             created_by: Set(None),
             claimed_at: Set(None),
             executed_at: Set(None),
-            created_at: Set(base),
-            updated_at: Set(base),
+            created_at: Set(base - Duration::hours(((i * 7) % 11) as i64)),
+            updated_at: Set(base - Duration::minutes(((i * 5) % 13) as i64)),
             ..Default::default()
         }
         .insert(&app.db)
         .await
         .unwrap();
+    }
+}
+
+/// A property's value as the contract defines it, computed from the rows read with plain
+/// sea-orm queries: nothing of the API's SQL mapping, JSON or enum spelling is used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Expected {
+    Null,
+    Int(i64),
+    Text(String),
+    Time(chrono::DateTime<Utc>),
+}
+
+/// Every future action (the provider sees them all) as property name → value.
+async fn oracle(app: &TestApp) -> Vec<BTreeMap<&'static str, Expected>> {
+    use stratus::entities::accounts;
+    let actions = future_actions::Entity::find().all(&app.db).await.unwrap();
+    let subscriptions = subscriptions::Entity::find().all(&app.db).await.unwrap();
+    let addons = subscription_addons::Entity::find().all(&app.db).await.unwrap();
+    let accounts = accounts::Entity::find().all(&app.db).await.unwrap();
+    let int = |n: i32| Expected::Int(n.into());
+    let text = |t: &str| Expected::Text(t.to_string());
+    actions
+        .iter()
+        .map(|action| {
+            let subscription = subscriptions.iter().find(|s| s.id == action.subscription_id).unwrap();
+            let addon = action.addon_id.map(|id| addons.iter().find(|a| a.id == id).unwrap());
+            let account = accounts.iter().find(|a| a.id == action.account_id).unwrap();
+            let mut row = BTreeMap::new();
+            for property in stratus::api::future_actions::PROPERTIES {
+                let value = match property.name {
+                    "id" => int(action.id),
+                    "actionType" => text(match action.action_type {
+                        FutureActionType::CancellationOnEnd => "CancellationOnEnd",
+                        FutureActionType::ChangeQtyOnNext => "ChangeQtyOnNext",
+                        FutureActionType::CancellationOnSpecific => "CancellationOnSpecific",
+                    }),
+                    "status" => text(match action.status {
+                        FutureActionStatus::Pending => "Pending",
+                        FutureActionStatus::Executed => "Executed",
+                        FutureActionStatus::Revoked => "Revoked",
+                        FutureActionStatus::Failed => "Failed",
+                    }),
+                    "scheduledDate" => Expected::Time(action.scheduled_at),
+                    "target" => text(if addon.is_some() { "Addon" } else { "Subscription" }),
+                    "subscriptionId" => int(subscription.id),
+                    "subscriptionName" => text(&subscription.name),
+                    "addonId" => addon.map_or(Expected::Null, |a| int(a.id)),
+                    "addonName" => addon.map_or(Expected::Null, |a| text(&a.name)),
+                    "accountId" => int(account.id),
+                    "accountName" => text(&account.name),
+                    "quantity" => int(addon.map_or(subscription.quantity, |a| a.quantity)),
+                    "newQuantity" => action.new_quantity.map_or(Expected::Null, int),
+                    "createdAt" => Expected::Time(action.created_at),
+                    "updatedAt" => Expected::Time(action.updated_at),
+                    other => panic!("the oracle does not know {other}: add it"),
+                };
+                row.insert(property.name, value);
+            }
+            row
+        })
+        .collect()
+}
+
+/// A property of an API row, read back into the oracle's terms.
+fn read_back(property: &Property, value: &Value) -> Expected {
+    match (property.kind, value) {
+        (_, Value::Null) => Expected::Null,
+        (PropertyType::Integer, value) => Expected::Int(value.as_i64().unwrap()),
+        (PropertyType::DateTime, value) => {
+            Expected::Time(chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap()).unwrap().with_timezone(&Utc))
+        }
+        (_, value) => Expected::Text(value.as_str().unwrap().to_string()),
+    }
+}
+
+/// The value as a `$filter` literal.
+fn literal(value: &Expected) -> String {
+    match value {
+        Expected::Null => "null".into(),
+        Expected::Int(n) => n.to_string(),
+        Expected::Text(t) => format!("'{}'", t.replace('\'', "''")),
+        Expected::Time(t) => format!("datetime'{}'", t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+    }
+}
+
+/// OData 4.01's comparison: null equals only null and is unequal to every value; an
+/// ordering comparison with null is false.
+fn odata_compare(op: &str, left: &Expected, right: &Expected) -> bool {
+    match (op, left, right) {
+        ("eq", l, r) => l == r,
+        ("ne", l, r) => l != r,
+        (_, Expected::Null, _) | (_, _, Expected::Null) => false,
+        ("gt", l, r) => l > r,
+        ("ge", l, r) => l >= r,
+        ("lt", l, r) => l < r,
+        ("le", l, r) => l <= r,
+        (op, _, _) => panic!("{op}"),
+    }
+}
+
+#[tokio::test]
+async fn every_property_reads_orders_and_filters_like_an_independent_computation() {
+    let app = TestApp::start().await;
+    more_actions(&app, 30).await;
+    let token = token_for(&app, &client_for(&app, "STRATUS").await).await;
+    let rows = oracle(&app).await;
+    let id_of = |row: &BTreeMap<&str, Expected>| match row["id"] {
+        Expected::Int(id) => id,
+        _ => unreachable!(),
+    };
+    let list = |query: String| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (status, body) = call(app, Some(token), &format!("/api/futureactions?$top=500&{query}")).await;
+            assert_eq!(status, StatusCode::OK, "{query}: {body}");
+            assert_eq!(body["total"].as_u64().unwrap() as usize, body["data"].as_array().unwrap().len(), "{query}");
+            body
+        }
+    };
+
+    // Every property of every row is what the rows say.
+    let body = list(String::new()).await;
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), rows.len());
+    for row in &rows {
+        let id = id_of(row);
+        let answered = data.iter().find(|r| r["id"].as_i64() == Some(id)).unwrap();
+        for property in stratus::api::future_actions::PROPERTIES {
+            assert_eq!(read_back(property, &answered[property.name]), row[property.name], "{} of {id}", property.name);
+        }
+        assert_eq!(answered.as_object().unwrap().len(), rows[0].len(), "{id}: the contract's properties, no more");
+    }
+    assert!(rows.iter().any(|r| r["target"] == Expected::Text("Addon".into())), "add-on actions are covered");
+
+    for property in stratus::api::future_actions::PROPERTIES {
+        let name = property.name;
+        // Ordering, both ways: nulls first ascending and last descending, ties by id.
+        for descending in [false, true] {
+            let mut expected: Vec<(Expected, i64)> = rows.iter().map(|r| (r[name].clone(), id_of(r))).collect();
+            expected.sort_by(|a, b| if descending { b.0.cmp(&a.0).then(a.1.cmp(&b.1)) } else { a.cmp(b) });
+            let order = format!("{name} {}", if descending { "desc" } else { "asc" });
+            let body = list(format!("$orderby={}", encode(&order))).await;
+            assert_eq!(ids(&body), expected.iter().map(|(_, id)| *id).collect::<Vec<_>>(), "$orderby={order}");
+        }
+
+        // $filter on the property: each comparison against values the rows have, and its negation.
+        let mut values: Vec<Expected> = rows.iter().map(|r| r[name].clone()).filter(|v| *v != Expected::Null).collect();
+        values.sort();
+        values.dedup();
+        let samples = [values[0].clone(), values[values.len() / 2].clone(), values[values.len() - 1].clone()];
+        type Check = Box<dyn Fn(&Expected) -> Option<bool>>;
+        let mut cases: Vec<(String, Check)> = Vec::new();
+        let ordered = !matches!(property.kind, PropertyType::Choice(_));
+        for sample in &samples {
+            for op in ["eq", "ne", "gt", "ge", "lt", "le"] {
+                if !ordered && !matches!(op, "eq" | "ne") {
+                    continue;
+                }
+                let sample = sample.clone();
+                cases.push((
+                    format!("{name} {op} {}", literal(&sample)),
+                    Box::new(move |v| Some(odata_compare(op, v, &sample))),
+                ));
+            }
+        }
+        let (first, last) = (samples[0].clone(), samples[2].clone());
+        cases.push((
+            format!("{name} in ({}, {})", literal(&first), literal(&last)),
+            Box::new(move |v| Some(*v == first || *v == last)),
+        ));
+        if property.nullable {
+            cases.push((format!("{name} eq null"), Box::new(|v| Some(*v == Expected::Null))));
+            cases.push((format!("{name} ne null"), Box::new(|v| Some(*v != Expected::Null))));
+        }
+        if property.kind == PropertyType::Text {
+            let Expected::Text(sample) = &samples[1] else { unreachable!() };
+            let chars: Vec<char> = sample.chars().collect();
+            let part =
+                |from: usize, to: usize| chars[from.min(chars.len())..to.min(chars.len())].iter().collect::<String>();
+            type Matches = fn(&str, &str) -> bool;
+            let functions: [(&str, String, Matches); 3] = [
+                ("contains", part(1, 4), |t, p| t.contains(p)),
+                ("startswith", part(0, 3), |t, p| t.starts_with(p)),
+                ("endswith", part(chars.len().saturating_sub(3), chars.len()), |t, p| t.ends_with(p)),
+            ];
+            for (function, piece, matches) in functions {
+                let filter = format!("{function}({name},{})", literal(&Expected::Text(piece.clone())));
+                // On null a function is null (unknown), as in OData.
+                cases.push((
+                    filter,
+                    Box::new(move |v| match v {
+                        Expected::Text(t) => Some(matches(t, &piece)),
+                        _ => None,
+                    }),
+                ));
+            }
+        }
+        for (filter, check) in &cases {
+            for negated in [false, true] {
+                let text = if negated { format!("not ({filter})") } else { filter.clone() };
+                let body = list(format!("$filter={}", encode(&text))).await;
+                let got: BTreeSet<i64> = ids(&body).into_iter().collect();
+                let want: BTreeSet<i64> = rows
+                    .iter()
+                    .filter(|r| {
+                        let result = check(&r[name]);
+                        if negated { result.map(|b| !b) } else { result }.unwrap_or(false)
+                    })
+                    .map(id_of)
+                    .collect();
+                assert_eq!(got, want, "$filter={text}");
+            }
+        }
     }
 }
 
@@ -522,7 +748,7 @@ async fn hostile_filters_answer_400_and_change_nothing() {
 }
 
 /// Sends bytes over a plain TCP connection and returns the response's status line.
-async fn raw_request(app: &TestApp, bytes: &[u8]) -> String {
+pub async fn raw_request(app: &TestApp, bytes: &[u8]) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let address = app.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();

@@ -124,7 +124,17 @@ async fn bad_query_strings_and_huge_bodies_are_refused() {
     app.sign_in("admin@stratus.demo").await;
     assert_client_error(app.get("/admin?page=abc").await, "page=abc").await;
     assert_client_error(app.get("/admin?page=-1").await, "page=-1").await;
-    assert_eq!(app.get("/admin?page=999").await.status(), StatusCode::OK, "past the end shows the last page");
+    // Past the end shows the last page: its label and its rows.
+    let (_, first) = app.page("/admin").await;
+    let label = first.split("class=\"pager\"").nth(1).unwrap_or_else(|| panic!("no pager: {first}"));
+    let pages: u32 = label.split(" of ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let rows = |body: &str| body[body.find("<table").unwrap()..body.find("</table>").unwrap()].to_string();
+    let (_, last) = app.page(&format!("/admin?page={pages}")).await;
+    let (status, past) = app.page("/admin?page=999").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(past.contains(&format!("Page {pages} of {pages}")), "past the end shows the last page");
+    assert_eq!(rows(&past), rows(&last), "the last page's accounts");
+    assert!(rows(&past).contains("<td"), "not an empty page");
     let token = app.csrf("/account").await;
     let huge = "x".repeat(2 * 1024 * 1024);
     let response = app

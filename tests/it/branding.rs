@@ -162,6 +162,14 @@ async fn walk_every_route(app: &TestApp, persona: &Persona) -> usize {
                     assert!(content_type.starts_with("text/html"), "{what}: {status} {content_type}");
                     assert!(status != StatusCode::INTERNAL_SERVER_ERROR, "{what}: 500");
                     assert_brand(&what, &body, persona.expected);
+                    if kind == RouteKind::Page {
+                        let expected = expected_page(pattern, persona);
+                        assert_eq!(status, expected.status(), "{what}: {expected:?}");
+                        let sign_in_form = body.contains("action=\"/login\"");
+                        assert_eq!(sign_in_form, expected == Expect::SignIn, "{what}: {expected:?}");
+                    } else if admin_only_action(pattern) && persona.email.is_some() && persona.account != "STRATUS" {
+                        assert_eq!(status, StatusCode::NOT_FOUND, "{what}: the provider's admins only");
+                    }
                 }
             }
             RouteKind::Asset => {
@@ -172,6 +180,69 @@ async fn walk_every_route(app: &TestApp, persona: &Persona) -> usize {
         walked += 1;
     }
     walked
+}
+
+/// What a page answers a visitor who walks to it without the flow that leads there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// The page itself.
+    Shown,
+    /// Not for this visitor (or no such object here): the branded 404.
+    NotFound,
+    /// Needs what the flow brings (a confirmation, WebPay's fields, a report's query).
+    BadRequest,
+    /// Anonymous: sent to sign in, and the sign-in form is what shows.
+    SignIn,
+}
+
+impl Expect {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Expect::Shown | Expect::SignIn => StatusCode::OK,
+            Expect::NotFound => StatusCode::NOT_FOUND,
+            Expect::BadRequest => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+/// Who may see each page, by the demo data: Contoso (Ana's, a customer of Andes) has
+/// subscription 1 and invoice INV-DEMO-0001; Tailspin (Tina's, a direct customer) has
+/// order SO-0000001; the suite's demo has no identity provider.
+pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
+    let provider = persona.account == "STRATUS";
+    let reseller = persona.email.is_some_and(|e| e.starts_with("admin@")) && !provider;
+    let customer = persona.email.is_some() && !provider && !reseller;
+    let contoso_side = matches!(persona.account, "CONTOSO" | "ANDES") || provider;
+    let shown_if = |allowed: bool| if allowed { Expect::Shown } else { Expect::NotFound };
+    match pattern {
+        p if p.starts_with("/auth/oidc/") || p == "/admin/identity-providers/{id}" && persona.email.is_some() => {
+            Expect::NotFound
+        }
+        "/checkout/webpay/return" => Expect::BadRequest,
+        "/login" if persona.email.is_none() => Expect::SignIn,
+        "/" | "/login" | "/logout" | "/products/{code}" => Expect::Shown,
+        _ if persona.email.is_none() => Expect::SignIn,
+        "/account" | "/account/login-options/local" | "/accounts/{code}" | "/cart" => Expect::Shown,
+        "/account/reauth" => Expect::BadRequest,
+        p if p.starts_with("/admin") => shown_if(provider),
+        "/api-clients" | "/brands/{code}" | "/reports" | "/reseller" => shown_if(!customer),
+        "/reports/export.csv" if customer => Expect::NotFound,
+        "/reports/export.csv" => Expect::BadRequest,
+        "/invoices/{number}" | "/subscriptions/{id}" => shown_if(contoso_side),
+        "/orders/{number}" => shown_if(persona.account == "TAILSPIN" || provider),
+        other => panic!("{other}: say who may see it in expected_page"),
+    }
+}
+
+/// Actions only the provider's admins may take (file uploads aside: their multipart body
+/// is read before the viewer is known, so an empty post is a 400 for everyone).
+fn admin_only_action(pattern: &str) -> bool {
+    let upload = pattern.ends_with("/logo");
+    !upload
+        && (pattern.starts_with("/admin/")
+            || pattern.starts_with("/accounts/{code}/discounts")
+            || pattern.starts_with("/orders/{number}/refund")
+            || pattern == "/api-clients/password-grant")
 }
 
 #[tokio::test]

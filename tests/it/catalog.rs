@@ -5,12 +5,9 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use stratus::accounts::scope::AccountScope;
-use stratus::catalog::orders as order_store;
 use stratus::entities::enums::OrderStatus;
 use stratus::entities::enums::RiPaymentPlan::{Monthly, Upfront};
 use stratus::entities::{order_items, orders, subscriptions};
-use stratus::subscriptions::history::Actor;
 use stratus::subscriptions::lifecycle;
 
 use crate::support::{location, Browser, TestApp};
@@ -42,12 +39,12 @@ async fn place_order(browser: &Browser) -> String {
     location(&response).trim_start_matches("/orders/").to_string()
 }
 
-/// Creates the subscriptions of an order as its payment would.
+/// Pays the order through the built-in WebPay simulator with an approved card, as the
+/// shopper would: the commit is settled and the order's subscriptions are created.
 async fn pay(app: &TestApp, number: &str) {
-    let mut view = order_store::load(&app.db, AccountScope::All, number).await.unwrap();
-    view.order.status = OrderStatus::Paid;
-    view.order.paid_at = Some(Utc::now());
-    order_store::create_subscriptions(&app.db, &view, &Actor::system()).await.unwrap().unwrap();
+    app.pay(&format!("/orders/{number}"), "4051 8856 0044 6623").await;
+    let order = orders::Entity::find().filter(orders::Column::Number.eq(number)).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid, "{number} paid");
 }
 
 async fn items_of(app: &TestApp, number: &str) -> Vec<order_items::Model> {

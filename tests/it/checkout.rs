@@ -2,7 +2,7 @@
 //! simulator's payment page, and the return URL in each of Transbank's cases.
 
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use stratus::entities::enums::OrderStatus;
 use stratus::entities::{invoices, orders, payments, subscriptions, webpay_transactions};
 
@@ -171,9 +171,7 @@ async fn rejected_cancelled_timed_out_and_failed_forms_leave_the_order_payable_w
         assert_eq!(order(&app).await.status, OrderStatus::PendingPayment);
     }
     // Each try had its own buy order.
-    let tries = webpay_transactions::Entity::find().all(&app.db).await.unwrap();
-    let mut buy_orders: Vec<_> = tries.iter().map(|t| t.buy_order.clone()).collect();
-    buy_orders.dedup();
+    let buy_orders: Vec<_> = transactions(&app).await.into_iter().map(|t| t.buy_order).collect();
     assert_eq!(buy_orders, vec!["SO-0000001-1", "SO-0000001-2", "SO-0000001-3", "SO-0000001-4"]);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 0);
 }
@@ -410,6 +408,7 @@ async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoic
     let history = stratus::entities::subscription_history::Entity::find()
         .filter(stratus::entities::subscription_history::Column::SubscriptionId.eq(bought[1]))
         .filter(stratus::entities::subscription_history::Column::Field.eq("status"))
+        .order_by_asc(stratus::entities::subscription_history::Column::Id)
         .all(&app.db)
         .await
         .unwrap();
@@ -504,7 +503,6 @@ fn webpay_at(base: &str) -> stratus::payments::webpay::client::WebpayClient {
 }
 
 async fn transactions(app: &TestApp) -> Vec<webpay_transactions::Model> {
-    use sea_orm::QueryOrder;
     webpay_transactions::Entity::find().order_by_asc(webpay_transactions::Column::Id).all(&app.db).await.unwrap()
 }
 

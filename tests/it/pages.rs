@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use stratus::server::{route_table, RouteKind};
 
-use crate::branding::{assert_brand, concrete_path, Persona, STRATUS};
+use crate::branding::{assert_brand, concrete_path, expected_page, Persona, STRATUS};
 use crate::support::{location, TestApp};
 
 fn assert_full_page(path: &str, body: &str) {
@@ -35,7 +35,13 @@ const REDIRECTED: [&str; 2] = ["/login", "/account/login-options/local"];
 async fn every_page_renders_complete_html_without_javascript_for_the_provider_admin() {
     let app = TestApp::start().await;
     app.sign_in("admin@stratus.demo").await;
-    let admin = Persona { label: "provider admin", email: None, host: None, account: "STRATUS", expected: &STRATUS };
+    let admin = Persona {
+        label: "provider admin",
+        email: Some("admin@stratus.demo"),
+        host: None,
+        account: "STRATUS",
+        expected: &STRATUS,
+    };
     for (pattern, kind) in route_table() {
         if kind != RouteKind::Page {
             continue;
@@ -53,7 +59,9 @@ async fn every_page_renders_complete_html_without_javascript_for_the_provider_ad
             (response.status(), response.text().await.unwrap())
         };
         if NEED_CONTEXT.contains(&pattern) {
-            assert!(status.is_client_error(), "{path}: {status}");
+            let expected = expected_page(pattern, &admin).status();
+            assert!(expected.is_client_error(), "{path}: {expected}");
+            assert_eq!(status, expected, "{path}");
         } else {
             assert_eq!(status, StatusCode::OK, "{path}");
         }

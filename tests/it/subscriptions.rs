@@ -504,10 +504,9 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
     assert!(!body.contains("brazilsouth"));
 
     // Once paid, items cannot be removed; paying creates the subscriptions.
-    let mut paid: orders::ActiveModel = order.into();
-    paid.status = Set(OrderStatus::Paid);
-    paid.paid_at = Set(Some(Utc::now()));
-    paid.update(&app.db).await.unwrap();
+    app.pay(&order_page, "4051 8856 0044 6623").await;
+    let paid = orders::Entity::find_by_id(order.id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!(paid.status, OrderStatus::Paid);
     let bs_item = view.items.iter().find(|(_, p)| p.code == "M365-BS").unwrap().0.id;
     let response = app.submit(&order_page, &format!("{order_page}/items/{bs_item}/remove"), &[]).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);

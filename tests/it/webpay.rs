@@ -245,3 +245,60 @@ async fn a_commit_answered_with_a_server_error_or_an_unreadable_body_is_a_lost_a
     let refused = WebpayError::Api { status: 422, message: "Invalid status '10'".into() };
     assert!(!refused.is_lost_answer());
 }
+
+#[tokio::test]
+async fn the_simulator_takes_what_transbanks_sdks_send() {
+    // Transbank's Python SDK 6.1 posts create to `…/transactions/` with the amount as a
+    // string, and refunds with `"amount": "5000"` (tests/sdk/webpay_plus.py runs the SDK itself).
+    let sim = start_simulator().await;
+    let api = format!("{}{}", sim.base, stratus::payments::webpay::API_PATH);
+    let credentials = Credentials::integration();
+    let send = |method: reqwest::Method, url: String, body: Option<serde_json::Value>| {
+        let mut request = sim
+            .browser
+            .request(method, url)
+            .header("Tbk-Api-Key-Id", &credentials.commerce_code)
+            .header("Tbk-Api-Key-Secret", &credentials.api_key_secret)
+            .header("Content-Type", "application/json");
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let create = serde_json::json!({
+        "buy_order": "SDK-1", "session_id": "s-1", "amount": "15000", "return_url": RETURN_URL
+    });
+    let (status, created) = send(reqwest::Method::POST, format!("{api}/transactions/"), Some(create)).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let token = created["token"].as_str().unwrap().to_string();
+    let (status, state) = send(reqwest::Method::GET, format!("{api}/transactions/{token}"), None).await;
+    assert_eq!((status, &state["amount"]), (StatusCode::OK, &serde_json::json!(15_000)), "the string is the amount");
+    shopper(&sim, created["url"].as_str().unwrap(), &token, "pay", "4051885600446623", "post").await;
+    let (status, committed) = send(reqwest::Method::PUT, format!("{api}/transactions/{token}"), None).await;
+    assert_eq!((status, &committed["status"]), (StatusCode::OK, &serde_json::json!("AUTHORIZED")));
+    let refund = serde_json::json!({"amount": "5000"});
+    let (status, refunded) =
+        send(reqwest::Method::POST, format!("{api}/transactions/{token}/refunds"), Some(refund)).await;
+    assert_eq!(status, StatusCode::OK, "{refunded}");
+    assert_eq!(
+        (&refunded["nullified_amount"], &refunded["balance"]),
+        (&serde_json::json!(5_000), &serde_json::json!(10_000))
+    );
+
+    // What is not an amount of pesos is still a malformed body.
+    for amount in [serde_json::json!("15000.5"), serde_json::json!("lots"), serde_json::json!(15000.5)] {
+        let create = serde_json::json!({
+            "buy_order": "SDK-2", "session_id": "s-2", "amount": amount, "return_url": RETURN_URL
+        });
+        let (status, body) = send(reqwest::Method::POST, format!("{api}/transactions/"), Some(create)).await;
+        assert_eq!(
+            (status, &body["error_message"]),
+            (StatusCode::BAD_REQUEST, &serde_json::json!("Invalid request body")),
+            "{amount}"
+        );
+    }
+}

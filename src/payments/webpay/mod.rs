@@ -49,6 +49,42 @@ impl Credentials {
     }
 }
 
+/// An amount of pesos as Transbank writes it: a JSON number, whole (`1000`) or with
+/// decimals (the API reference's refund answer says `"nullified_amount": 1000.00`), or a
+/// string of one (the Python SDK 6.x sends `"amount": "15000"`). Pesos have no
+/// fraction, so `1000.5` is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pesos(pub(crate) i64);
+
+impl<'de> Deserialize<'de> for Pesos {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Pesos, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Whole(i64),
+            Decimal(f64),
+            Text(String),
+        }
+        let whole = |number: f64| {
+            (number.fract() == 0.0 && number.abs() < 1e15).then_some(number as i64).ok_or("a whole number of pesos")
+        };
+        let pesos = match Wire::deserialize(deserializer)? {
+            Wire::Whole(n) => Ok(n),
+            Wire::Decimal(number) => whole(number),
+            Wire::Text(text) => match text.trim().parse::<i64>() {
+                Ok(n) => Ok(n),
+                Err(_) => text.trim().parse::<f64>().map_err(|_| "a number of pesos").and_then(whole),
+            },
+        };
+        pesos.map(Pesos).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An optional amount field of an answer, read as `Pesos`.
+fn optional_pesos<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    Ok(Option::<Pesos>::deserialize(deserializer)?.map(|p| p.0))
+}
+
 /// `POST /transactions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateRequest {
@@ -76,7 +112,7 @@ pub struct CardDetail {
 pub struct TransactionAnswer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vci: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional_pesos", skip_serializing_if = "Option::is_none")]
     pub amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -96,11 +132,11 @@ pub struct TransactionAnswer {
     pub payment_type_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional_pesos", skip_serializing_if = "Option::is_none")]
     pub installments_amount: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installments_number: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "optional_pesos", skip_serializing_if = "Option::is_none")]
     pub balance: Option<i64>,
 }
 
@@ -120,9 +156,9 @@ pub enum RefundAnswer {
         authorization_code: Option<String>,
         #[serde(default)]
         authorization_date: Option<String>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "optional_pesos")]
         nullified_amount: Option<i64>,
-        #[serde(default)]
+        #[serde(default, deserialize_with = "optional_pesos")]
         balance: Option<i64>,
         #[serde(default)]
         response_code: Option<i64>,

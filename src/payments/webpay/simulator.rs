@@ -16,8 +16,8 @@ use rand::RngCore;
 use serde::Deserialize;
 
 use super::{
-    check_create, check_token, CardDetail, CreateAnswer, CreateRequest, Credentials, ErrorBody, RefundAnswer,
-    RefundRequest, TransactionAnswer, API_PATH,
+    check_create, check_token, CardDetail, CreateAnswer, CreateRequest, Credentials, ErrorBody, Pesos, RefundAnswer,
+    TransactionAnswer, API_PATH,
 };
 
 /// How late a "slow commit" answers: longer than the shop waits.
@@ -124,12 +124,30 @@ impl Simulator {
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route(&format!("{API_PATH}/transactions"), post(create))
+            // Transbank's SDKs (Python, Ruby, Elixir) post create with a trailing slash.
+            .route(&format!("{API_PATH}/transactions/"), post(create))
             .route(&format!("{API_PATH}/transactions/{{token}}"), put(commit).get(status))
             .route(&format!("{API_PATH}/transactions/{{token}}/refunds"), post(refund))
             .route("/webpayserver/initTransaction", get(payment_page_get).post(payment_page_post))
             .route("/webpayserver/pay", post(pay))
             .with_state(self.clone())
     }
+}
+
+/// `POST /transactions` as it arrives: the amount may be a string, as Transbank takes it
+/// (the Python SDK 6.x sends `"amount": "15000"`).
+#[derive(Debug, Deserialize)]
+struct WireCreateRequest {
+    buy_order: String,
+    session_id: String,
+    amount: Pesos,
+    return_url: String,
+}
+
+/// `POST /transactions/{token}/refunds` as it arrives.
+#[derive(Debug, Deserialize)]
+struct WireRefundRequest {
+    amount: Pesos,
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -152,8 +170,14 @@ async fn create(State(sim): State<Simulator>, headers: HeaderMap, body: axum::bo
     if !authorized(&sim, &headers) {
         return error(StatusCode::UNAUTHORIZED, "Not Authorized");
     }
-    let Ok(request) = serde_json::from_slice::<CreateRequest>(&body) else {
+    let Ok(request) = serde_json::from_slice::<WireCreateRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Invalid request body");
+    };
+    let request = CreateRequest {
+        buy_order: request.buy_order,
+        session_id: request.session_id,
+        amount: request.amount.0,
+        return_url: request.return_url,
     };
     if let Err(message) = check_create(&request) {
         return error(StatusCode::UNPROCESSABLE_ENTITY, &format!("Invalid value: {message}"));
@@ -265,7 +289,7 @@ async fn refund(
     if !authorized(&sim, &headers) {
         return error(StatusCode::UNAUTHORIZED, "Not Authorized");
     }
-    let Ok(RefundRequest { amount }) = serde_json::from_slice::<RefundRequest>(&body) else {
+    let Ok(WireRefundRequest { amount: Pesos(amount) }) = serde_json::from_slice::<WireRefundRequest>(&body) else {
         return error(StatusCode::BAD_REQUEST, "Invalid request body");
     };
     let result = sim.with(|map| {
