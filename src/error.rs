@@ -1,5 +1,12 @@
 //! The one error type. Handlers return `Result<_, AppError>` and use `?`.
 //!
+//! A capability whose rules can refuse a request has its own error enum (for example
+//! `identity::local::PasswordChangeError`): one variant per refusal, each displaying the
+//! words a person reads, plus `Failed(AppError)` for what is not a refusal (`#[from]`,
+//! so `?` works inside). Code branches on the variants; a handler that shows a refusal
+//! beside its form matches `Failed(e) => Err(e)` first, and `From<…> for AppError` turns
+//! any other variant into [`AppError::Unprocessable`] (422).
+//!
 //! `IntoResponse` answers with the status and a short message and marks the
 //! response with an [`ErrorPage`]; the page-context middleware turns every such
 //! response into the branded HTML error page, so no handler renders errors itself.
@@ -20,6 +27,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// The request is understood but a rule refuses it (422); the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
     /// 429 with `Retry-After` (seconds).
     #[error("{0}")]
     TooManyRequests(String, u64),
@@ -54,6 +64,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
@@ -70,6 +81,7 @@ impl AppError {
             AppError::BadRequest(m)
             | AppError::Forbidden(m)
             | AppError::Conflict(m)
+            | AppError::Unprocessable(m)
             | AppError::TooManyRequests(m, _)
             | AppError::Busy(m) => m.clone(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),

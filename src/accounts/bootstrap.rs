@@ -28,7 +28,7 @@ pub async fn create_provider_admin(
         (Err(message), _) | (_, Err(message)) => return Ok(Err(message)),
     };
     if let Err(message) = password::check_new_password(new_password, new_password) {
-        return Ok(Err(message));
+        return Ok(Err(message.to_string()));
     }
     if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
         return Ok(Err(format!("A user with the e-mail {email} already exists.")));

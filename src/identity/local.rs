@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use super::{events, password, settings};
 use crate::entities::{auth_settings, users};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// The one message for every failed sign-in, so nobody learns which e-mails exist.
 pub const GENERIC_FAILURE: &str =
@@ -244,46 +244,70 @@ pub async fn change_password(
     new: &str,
     confirmation: &str,
     ip: Option<String>,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), PasswordChangeError> {
     // Without a password there is nothing to change: one is set from Login Options, after
     // confirming it is you, never here with no proof at all.
     if user.password_hash.is_none() {
-        return Ok(Err(NO_PASSWORD_YET.into()));
+        return Err(PasswordChangeError::NoPasswordYet);
     }
-    if let Err(message) = password::check_new_password(new, confirmation) {
-        return Ok(Err(message));
-    }
+    password::check_new_password(new, confirmation)?;
     if !verify_credentials(db, user, current, ip, CheckedFor::PasswordChange).await? {
-        return Ok(Err(WRONG_CURRENT_PASSWORD.into()));
+        return Err(PasswordChangeError::WrongCurrentPassword);
     }
     store_new_password(db, user, new, confirmation, events::PASSWORD_CHANGED).await
 }
-
-/// What the password form says for a wrong current password (or a locked account).
-pub const WRONG_CURRENT_PASSWORD: &str = "Your current password was not accepted: it is wrong, your account is locked \
-     after several wrong attempts, or password sign-in is turned off.";
 
 /// Why a user without a password cannot "change" it.
 pub const NO_PASSWORD_YET: &str =
     "You have no password yet. Set one under Login Options → Local → Connect, after confirming it is you.";
 
-/// Checks a new password and stores its hash, recording `event`; `Ok(Err(message))` for the form.
+/// Why a password could not be changed or set.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("{}", NO_PASSWORD_YET)]
+    NoPasswordYet,
+    /// Wrong, or the account is locked, or password sign-in is off (one answer for all).
+    #[error(
+        "Your current password was not accepted: it is wrong, your account is locked after several wrong \
+         attempts, or password sign-in is turned off."
+    )]
+    WrongCurrentPassword,
+    #[error(transparent)]
+    NewPassword(#[from] password::NewPasswordError),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl From<sea_orm::DbErr> for PasswordChangeError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        PasswordChangeError::Failed(error.into())
+    }
+}
+
+impl From<PasswordChangeError> for AppError {
+    fn from(error: PasswordChangeError) -> Self {
+        match error {
+            PasswordChangeError::Failed(error) => error,
+            refused => AppError::Unprocessable(refused.to_string()),
+        }
+    }
+}
+
+/// Checks a new password and stores its hash, recording `event`.
 async fn store_new_password(
     db: &DatabaseConnection,
     user: &users::Model,
     new: &str,
     confirmation: &str,
     event: &str,
-) -> AppResult<Result<(), String>> {
-    if let Err(message) = password::check_new_password(new, confirmation) {
-        return Ok(Err(message));
-    }
+) -> Result<(), PasswordChangeError> {
+    password::check_new_password(new, confirmation)?;
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(Some(password::hash_off_thread(new).await?));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(db).await?;
     events::record_for(db, event, user, None).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Clears a lockout (admin action).
@@ -311,7 +335,7 @@ pub async fn set_password(
     user: &users::Model,
     new: &str,
     confirmation: &str,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), PasswordChangeError> {
     store_new_password(db, user, new, confirmation, events::PASSWORD_SET).await
 }
 

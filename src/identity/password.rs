@@ -78,20 +78,33 @@ pub fn verify_against_dummy(password: &str) {
     let _ = verify(dummy, password);
 }
 
-/// Checks a new password; the error is the message shown beside the field.
-pub fn check_new_password(password: &str, confirmation: &str) -> Result<(), String> {
+/// Why a new password is refused; each displays the message shown beside the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NewPasswordError {
+    #[error("The new password must have at least {MIN_PASSWORD_CHARS} characters.")]
+    TooShort,
+    #[error("The new password can have at most {MAX_PASSWORD_CHARS} characters.")]
+    TooLong,
+    #[error("The new password cannot be only spaces.")]
+    OnlySpaces,
+    #[error("The two new passwords do not match.")]
+    Mismatch,
+}
+
+/// Checks a new password against the rules and its confirmation.
+pub fn check_new_password(password: &str, confirmation: &str) -> Result<(), NewPasswordError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(format!("The new password must have at least {MIN_PASSWORD_CHARS} characters."));
+        return Err(NewPasswordError::TooShort);
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(format!("The new password can have at most {MAX_PASSWORD_CHARS} characters."));
+        return Err(NewPasswordError::TooLong);
     }
     if password.trim().is_empty() {
-        return Err("The new password cannot be only spaces.".into());
+        return Err(NewPasswordError::OnlySpaces);
     }
     if password != confirmation {
-        return Err("The two new passwords do not match.".into());
+        return Err(NewPasswordError::Mismatch);
     }
     Ok(())
 }
@@ -123,10 +136,10 @@ mod tests {
 
     #[test]
     fn new_password_rules() {
-        assert!(check_new_password("short", "short").is_err());
-        assert!(check_new_password("long enough pw", "long enough pX").is_err());
-        assert!(check_new_password("          ", "          ").is_err());
-        assert!(check_new_password(&"x".repeat(257), &"x".repeat(257)).is_err());
-        assert!(check_new_password("long enough pw", "long enough pw").is_ok());
+        assert_eq!(check_new_password("short", "short"), Err(NewPasswordError::TooShort));
+        assert_eq!(check_new_password("long enough pw", "long enough pX"), Err(NewPasswordError::Mismatch));
+        assert_eq!(check_new_password("          ", "          "), Err(NewPasswordError::OnlySpaces));
+        assert_eq!(check_new_password(&"x".repeat(257), &"x".repeat(257)), Err(NewPasswordError::TooLong));
+        assert_eq!(check_new_password("long enough pw", "long enough pw"), Ok(()));
     }
 }

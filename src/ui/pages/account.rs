@@ -178,7 +178,7 @@ pub async fn change_password(
         &form.confirm_password,
         ctx.device.ip.clone(),
     )
-    .await?
+    .await
     {
         Ok(()) => {
             // Whoever else holds a session of this user is signed out.
@@ -186,8 +186,9 @@ pub async fn change_password(
             set_flash(&session, "Your password was changed. Every other session of yours was signed out.").await?;
             Ok(Redirect::to("/account").into_response())
         }
-        Err(message) => {
-            let errors = FormErrors { password: Some(message), ..Default::default() };
+        Err(local::PasswordChangeError::Failed(error)) => Err(error),
+        Err(refused) => {
+            let errors = FormErrors { password: Some(refused.to_string()), ..Default::default() };
             render(&state, &ctx, &session, viewer, StatusCode::UNPROCESSABLE_ENTITY, errors, PageQuery::default()).await
         }
     }

@@ -387,14 +387,15 @@ pub async fn set_password(
             "Confirm it is you first: choose Connect next to Local again.",
         ));
     }
-    match local::set_password(&state.db, &viewer.user, &form.new_password, &form.confirm_password).await? {
+    match local::set_password(&state.db, &viewer.user, &form.new_password, &form.confirm_password).await {
         Ok(()) => {
             session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
             session::set_flash(&session, "Your password is set: you can sign in with your e-mail and password.")
                 .await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
-        Err(message) => Ok(set_password_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message))),
+        Err(local::PasswordChangeError::Failed(error)) => Err(error),
+        Err(refused) => Ok(set_password_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(refused.to_string()))),
     }
 }
 
