@@ -104,7 +104,7 @@ async fn identity_providers(txn: &DatabaseTransaction, identity: &DemoIdentity<'
                 return Ok(());
             }
         };
-        let provider = providers::save(txn, identity.secrets, None, settings).await?.map_err(refused)?;
+        let provider = providers::save(txn, identity.secrets, None, settings).await.map_err(AppError::from)?;
         if client.site == demo_provider::Site::Entra {
             let person = demo_provider::person(client.site, "ana@contoso.demo")
                 .ok_or_else(|| refused("no demo person ana@contoso.demo".into()))?;

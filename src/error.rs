@@ -5,7 +5,8 @@
 //! words a person reads, plus `Failed(AppError)` for what is not a refusal (`#[from]`,
 //! so `?` works inside). Code branches on the variants; a handler that shows a refusal
 //! beside its form matches `Failed(e) => Err(e)` first, and `From<…> for AppError` turns
-//! any other variant into [`AppError::Unprocessable`] (422).
+//! any other variant into [`AppError::Unprocessable`] (422); [`refusals!`] writes those
+//! conversions.
 //!
 //! `IntoResponse` answers with the status and a short message and marks the
 //! response with an [`ErrorPage`]; the page-context middleware turns every such
@@ -121,6 +122,29 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// For a capability's error enum with a `Failed(AppError)` variant: `?` on a database
+/// error inside the capability, and the conversion into [`AppError`] (a failure as it is,
+/// any refusal as [`AppError::Unprocessable`] with its words).
+macro_rules! refusals {
+    ($error:ident) => {
+        impl From<sea_orm::DbErr> for $error {
+            fn from(error: sea_orm::DbErr) -> Self {
+                $error::Failed(error.into())
+            }
+        }
+
+        impl From<$error> for $crate::error::AppError {
+            fn from(error: $error) -> Self {
+                match error {
+                    $error::Failed(error) => error,
+                    refused => $crate::error::AppError::Unprocessable(refused.to_string()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use refusals;
 
 /// Percent-encodes a value for a query string.
 pub fn encode_query_value(value: &str) -> String {

@@ -98,7 +98,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     }
     // What the TOML file declares wins over the demo data's defaults.
     for declared in &settings.identity_providers {
-        identity::providers::apply_declared(&db, &secrets, declared).await?;
+        identity::providers::apply_declared(&db, &identity::discovery::http_client(), &secrets, declared).await?;
     }
     let own_host = settings.base_host();
     for declared in &settings.brands {

@@ -148,13 +148,14 @@ impl Callback<'_> {
             events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
             return Ok(CallbackOutcome::NotConnected { provider: name });
         }
-        match links::register(self.db(), provider, identity).await? {
+        match links::register(self.db(), provider, identity).await {
             Ok(user) => {
                 session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
                 events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
                 Ok(CallbackOutcome::Registered { provider: name })
             }
-            Err(message) => Ok(CallbackOutcome::NotRegistered(message)),
+            Err(links::RegistrationError::Failed(error)) => Err(error),
+            Err(refused) => Ok(CallbackOutcome::NotRegistered(refused.to_string())),
         }
     }
 

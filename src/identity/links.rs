@@ -125,31 +125,40 @@ pub async fn touch(db: &DatabaseConnection, link: user_identities::Model) -> App
     Ok(())
 }
 
+/// Why automatic registration created nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    /// One answer whatever the reason (no e-mail, one the provider did not verify, or one
+    /// already registered), so nobody learns which e-mails have an account here.
+    #[error(
+        "No account could be created here for this {provider} sign-in. If you already have an account, sign in \
+         the way you usually do, then connect {provider} under My Account → Login Options; otherwise ask your \
+         administrator."
+    )]
+    NotCreated { provider: String },
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(RegistrationError);
+
 /// Creates a customer account (a direct customer of the provider) and a user with no
 /// password for an unknown identity, and links it. Only when the provider allows it.
 pub async fn register(
     db: &DatabaseConnection,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
-) -> AppResult<Result<users::Model, String>> {
-    // One answer whatever the reason (no e-mail, one the provider did not verify, or one
-    // already registered), so nobody learns which e-mails have an account here. A provider
-    // may be trusted with unverified e-mails (Entra ID rarely sends `email_verified`; its
-    // tenant allow-list vouches for its users instead).
-    let not_created = || {
-        format!(
-            "No account could be created here for this {} sign-in. If you already have an account, sign in the way \
-             you usually do, then connect {} under My Account → Login Options; otherwise ask your administrator.",
-            provider.name, provider.name
-        )
-    };
+) -> Result<users::Model, RegistrationError> {
+    // A provider may be trusted with unverified e-mails (Entra ID rarely sends
+    // `email_verified`; its tenant allow-list vouches for its users instead).
+    let not_created = || RegistrationError::NotCreated { provider: provider.name.clone() };
     let verified = identity.email_verified || provider.trust_unverified_email;
     let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()).filter(|_| verified)
     else {
-        return Ok(Err(not_created()));
+        return Err(not_created());
     };
     if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
-        return Ok(Err(not_created()));
+        return Err(not_created());
     }
     let provider_account =
         accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))?;
@@ -184,7 +193,7 @@ pub async fn register(
     .await?;
     new_link(user.id, provider, identity, Some(now)).insert(&txn).await?;
     txn.commit().await?;
-    Ok(Ok(user))
+    Ok(user)
 }
 
 fn uuid_like() -> String {

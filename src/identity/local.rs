@@ -278,20 +278,7 @@ pub enum PasswordChangeError {
     Failed(#[from] AppError),
 }
 
-impl From<sea_orm::DbErr> for PasswordChangeError {
-    fn from(error: sea_orm::DbErr) -> Self {
-        PasswordChangeError::Failed(error.into())
-    }
-}
-
-impl From<PasswordChangeError> for AppError {
-    fn from(error: PasswordChangeError) -> Self {
-        match error {
-            PasswordChangeError::Failed(error) => error,
-            refused => AppError::Unprocessable(refused.to_string()),
-        }
-    }
-}
+crate::error::refusals!(PasswordChangeError);
 
 /// Checks a new password and stores its hash, recording `event`.
 async fn store_new_password(

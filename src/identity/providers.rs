@@ -266,16 +266,83 @@ pub async fn find_by_name<C: ConnectionTrait>(db: &C, name: &str) -> AppResult<O
     Ok(identity_providers::Entity::find().filter(identity_providers::Column::Name.eq(name)).one(db).await?)
 }
 
+/// Why a provider was not saved or activated.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("Another provider is already called {0}.")]
+    NameTaken(String),
+    /// Discovery or the keys could not be fetched (the reason says which and why).
+    #[error("Not activated: {0}")]
+    NotActivated(String),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(ProviderError);
+
+/// Checks that a provider can be activated: its discovery document and keys are fetched
+/// from the issuer in `settings` (nothing is stored).
+async fn check_activation(
+    http: &reqwest::Client,
+    existing: Option<&identity_providers::Model>,
+    settings: &ProviderSettings,
+) -> Result<(), ProviderError> {
+    let candidate = identity_providers::Model {
+        id: existing.map_or(0, |e| e.id),
+        name: settings.name.clone(),
+        kind: settings.kind,
+        issuer: settings.issuer.clone(),
+        client_id: settings.client_id.clone(),
+        client_secret_enc: None,
+        allowed_tenants: None,
+        hosted_domain: settings.hosted_domain.clone(),
+        active: false,
+        visible: settings.visible,
+        allow_automatic_registration: settings.allow_automatic_registration,
+        trust_unverified_email: settings.trust_unverified_email,
+        logo: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    };
+    super::discovery::check(http, &candidate).await.map(|_| ()).map_err(ProviderError::NotActivated)
+}
+
+/// Saves a provider as [`save`] does, checking first, when it is to be active, that its
+/// discovery document and keys can be fetched (the admin form and the configuration file).
+pub async fn save_checked<C: ConnectionTrait>(
+    db: &C,
+    http: &reqwest::Client,
+    secrets: &SecretBox,
+    existing: Option<identity_providers::Model>,
+    settings: ProviderSettings,
+) -> Result<identity_providers::Model, ProviderError> {
+    if settings.active {
+        check_activation(http, existing.as_ref(), &settings).await?;
+    }
+    save(db, secrets, existing, settings).await
+}
+
+/// Activates a provider once its discovery document and keys can be fetched.
+pub async fn activate(
+    db: &DatabaseConnection,
+    http: &reqwest::Client,
+    provider: identity_providers::Model,
+) -> Result<(), ProviderError> {
+    super::discovery::check(http, &provider).await.map_err(ProviderError::NotActivated)?;
+    set_active(db, provider, true).await?;
+    Ok(())
+}
+
 /// Creates or updates (by id) a provider; the secret is sealed before it is stored.
 pub async fn save<C: ConnectionTrait>(
     db: &C,
     secrets: &SecretBox,
     existing: Option<identity_providers::Model>,
     settings: ProviderSettings,
-) -> AppResult<Result<identity_providers::Model, String>> {
+) -> Result<identity_providers::Model, ProviderError> {
     if let Some(other) = find_by_name(db, &settings.name).await? {
         if existing.as_ref().map(|e| e.id) != Some(other.id) {
-            return Ok(Err(format!("Another provider is already called {}.", settings.name)));
+            return Err(ProviderError::NameTaken(settings.name));
         }
     }
     let now = Utc::now();
@@ -298,11 +365,19 @@ pub async fn save<C: ConnectionTrait>(
     row.trust_unverified_email = Set(settings.trust_unverified_email);
     row.logo = Set(settings.logo);
     row.updated_at = Set(now);
-    Ok(Ok(row.save(db).await?.try_into_model()?))
+    Ok(row.save(db).await?.try_into_model()?)
 }
 
-/// Applies a `[[identity_provider]]` table from the configuration file, by name.
-pub async fn apply_declared(db: &DatabaseConnection, secrets: &SecretBox, fields: &ProviderFields) -> AppResult<()> {
+/// Applies a `[[identity_provider]]` table from the configuration file, by name. One
+/// declared active is activated only when its discovery document and keys can be fetched,
+/// as from the admin form; otherwise it is saved inactive and the reason printed (the
+/// server still starts: an identity provider being down must not keep the shop down).
+pub async fn apply_declared(
+    db: &DatabaseConnection,
+    http: &reqwest::Client,
+    secrets: &SecretBox,
+    fields: &ProviderFields,
+) -> AppResult<()> {
     let existing = find_by_name(db, fields.name.trim()).await?;
     let mut settings = check(fields, existing.is_none())
         .map_err(|errors| AppError::Config(format!("[[identity_provider]] {}: {}", fields.name, errors.join(" "))))?;
@@ -310,10 +385,20 @@ pub async fn apply_declared(db: &DatabaseConnection, secrets: &SecretBox, fields
     if let (None, Some(existing)) = (fields.trust_unverified_email, &existing) {
         settings.trust_unverified_email = existing.trust_unverified_email;
     }
-    save(db, secrets, existing, settings)
-        .await?
-        .map_err(|message| AppError::Config(format!("[[identity_provider]] {}: {message}", fields.name)))?;
-    Ok(())
+    let in_config = |error: ProviderError| match error {
+        ProviderError::Failed(error) => error,
+        refused => AppError::Config(format!("[[identity_provider]] {}: {refused}", fields.name)),
+    };
+    match save_checked(db, http, secrets, existing.clone(), settings.clone()).await {
+        Ok(_) => Ok(()),
+        Err(ProviderError::NotActivated(reason)) => {
+            tracing::warn!(provider = %fields.name, %reason, "a declared identity provider was saved inactive");
+            println!("[[identity_provider]] {} is saved inactive: {reason}", fields.name);
+            let inactive = ProviderSettings { active: false, ..settings };
+            save(db, secrets, existing, inactive).await.map(|_| ()).map_err(in_config)
+        }
+        Err(error) => Err(in_config(error)),
+    }
 }
 
 pub async fn set_active(db: &DatabaseConnection, provider: identity_providers::Model, active: bool) -> AppResult<()> {

@@ -215,10 +215,31 @@ async fn providers_declared_in_the_configuration_are_applied_by_name() {
 
     // Applying again (a restart with a changed file) updates the same row.
     let changed = ProviderFields { client_id: "changed".into(), ..declared };
-    stratus::identity::providers::apply_declared(&app.db, &stratus::secrets::SecretBox::from_key(&[0; 32]), &changed)
-        .await
-        .unwrap();
+    let http = stratus::identity::discovery::http_client();
+    stratus::identity::providers::apply_declared(
+        &app.db,
+        &http,
+        &stratus::secrets::SecretBox::from_key(&[0; 32]),
+        &changed,
+    )
+    .await
+    .unwrap();
     assert_eq!(only_provider(&app).await.client_id, "changed");
+
+    // One declared active whose discovery cannot be fetched is activated no more than the
+    // admin form would: it is saved inactive, and the server starts.
+    op.set(|b| b.wrong_issuer_in_discovery = true);
+    let unreachable = ProviderFields { client_id: "again".into(), ..changed };
+    stratus::identity::providers::apply_declared(
+        &app.db,
+        &http,
+        &stratus::secrets::SecretBox::from_key(&[0; 32]),
+        &unreachable,
+    )
+    .await
+    .unwrap();
+    let provider = only_provider(&app).await;
+    assert_eq!((provider.client_id.as_str(), provider.active), ("again", false));
 }
 
 #[tokio::test]

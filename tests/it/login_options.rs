@@ -32,7 +32,7 @@ async fn add_provider(
         ..Default::default()
     };
     let settings = providers::check(&fields, true).expect("valid provider");
-    providers::save(&app.db, &app.secrets, None, settings).await.unwrap().unwrap()
+    providers::save(&app.db, &app.secrets, None, settings).await.unwrap()
 }
 
 /// Follows a redirect to the provider, which answers at once with a redirect back to

@@ -13,9 +13,9 @@ use crate::accounts::Viewer;
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
-use crate::identity::providers::{self, ProviderFields};
+use crate::identity::providers::{self, ProviderError, ProviderFields};
 use crate::identity::session::set_flash;
-use crate::identity::{discovery, events, settings};
+use crate::identity::{events, settings};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_error, form_errors};
 use crate::ui::pages::admin::admin_nav;
@@ -296,31 +296,9 @@ async fn save(
         Ok(settings) => settings,
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
-    if settings.active {
-        let mut candidate = existing.clone().unwrap_or_else(|| identity_providers::Model {
-            id: 0,
-            name: settings.name.clone(),
-            kind: settings.kind,
-            issuer: String::new(),
-            client_id: String::new(),
-            client_secret_enc: None,
-            allowed_tenants: None,
-            hosted_domain: None,
-            active: false,
-            visible: true,
-            allow_automatic_registration: false,
-            trust_unverified_email: false,
-            logo: None,
-            created_at: chrono::Utc::now(),
-            updated_at: chrono::Utc::now(),
-        });
-        candidate.issuer = settings.issuer.clone();
-        if let Err(reason) = discovery::check(state.oidc_cache.http(), &candidate).await {
-            return Ok(refuse(vec![format!("Not activated: {reason}")], &existing, form));
-        }
-    }
     let name = settings.name.clone();
-    match providers::save(&state.db, &state.secrets, existing.clone(), settings).await? {
+    let http = state.oidc_cache.http();
+    match providers::save_checked(&state.db, http, &state.secrets, existing.clone(), settings).await {
         Ok(saved) => {
             let verb = if existing.is_some() { "updated" } else { "added" };
             record(state, viewer, format!("identity provider {} {verb} (active: {})", saved.name, saved.active))
@@ -328,7 +306,8 @@ async fn save(
             set_flash(session, format!("{name} was {verb}.")).await?;
             Ok(Redirect::to("/admin/identity-providers").into_response())
         }
-        Err(message) => Ok(refuse(vec![message], &existing, form)),
+        Err(ProviderError::Failed(error)) => Err(error),
+        Err(refused) => Ok(refuse(vec![refused.to_string()], &existing, form)),
     }
 }
 
@@ -359,12 +338,15 @@ pub async fn activate(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let provider = providers::get(&state.db, id).await?;
-    if let Err(reason) = discovery::check(state.oidc_cache.http(), &provider).await {
-        let message = format!("{} was not activated. {reason}", provider.name);
-        return list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
-    }
     let name = provider.name.clone();
-    providers::set_active(&state.db, provider, true).await?;
+    match providers::activate(&state.db, state.oidc_cache.http(), provider).await {
+        Ok(()) => {}
+        Err(ProviderError::NotActivated(reason)) => {
+            let message = format!("{name} was not activated. {reason}");
+            return list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+        }
+        Err(error) => return Err(error.into()),
+    }
     record(&state, viewer, format!("identity provider {name} activated")).await?;
     set_flash(&session, format!("{name} is active.")).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
