@@ -207,7 +207,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         .await
         .expect("provider")
         .expect("the demo provider");
-    let client = stratus::api::clients::create(&db, &provider, "bench").await.expect("db").expect("a client");
+    let client = stratus::api::clients::create(&db, &provider, "bench").await.expect("a client");
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
     let token: serde_json::Value = http

@@ -245,7 +245,7 @@ async fn measure(url: &str) {
 }
 
 async fn runnable(db: &DatabaseConnection, scope: AccountScope, definition: Definition) -> Runnable {
-    Runnable::new(db, scope, definition).await.expect("database").expect("a valid report")
+    Runnable::new(db, scope, definition).await.expect("a valid report")
 }
 
 async fn timed<T>(work: impl std::future::Future<Output = stratus::error::AppResult<T>>) -> (f64, T) {

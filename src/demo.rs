@@ -546,8 +546,8 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
         DEMO_API_CLIENT_ID.into(),
         DEMO_API_CLIENT_SECRET.into(),
     )
-    .await?
-    .map_err(refused)?;
+    .await
+    .map_err(|error| refused(error.to_string()))?;
 
     demo.brand(
         stratus,

@@ -42,8 +42,8 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
     };
     let db = stratus::server::connect_and_migrate(&args.database_url).await?;
     stratus::accounts::bootstrap::create_provider_admin(&db, &args.provider_name, &args.email, &args.name, &password)
-        .await?
-        .map_err(AppError::BadRequest)?;
+        .await
+        .map_err(|error| AppError::BadRequest(error.to_string()))?;
     println!("Created provider admin {}.", args.email);
     if generated {
         println!("Password (shown once): {password}");
@@ -123,7 +123,7 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
     let stratus::config::UsageCommand::Import { file, database_url } = args.command;
     let bytes = std::fs::read(&file).map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
-    let report = stratus::billing::usage_import::import(&db, &bytes).await?.map_err(AppError::BadRequest)?;
+    let report = stratus::billing::usage_import::import(&db, &bytes).await.map_err(AppError::from)?;
     println!("{} row(s) imported, {} refused.", report.imported, report.rejected.len());
     for (line, reason) in &report.rejected {
         println!("  line {line}: {reason}");
@@ -173,7 +173,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     let Some(account) = found else {
         return Err(AppError::BadRequest(format!("There is no account with the code {account}.")));
     };
-    let new = stratus::api::clients::create(&db, &account, &name).await?.map_err(AppError::BadRequest)?;
+    let new = stratus::api::clients::create(&db, &account, &name).await.map_err(AppError::from)?;
     println!("Created API client “{}” for {}.", new.client.name, account.name);
     println!("Client id: {}", new.client.client_id);
     println!("Secret (shown once): {}", new.secret);

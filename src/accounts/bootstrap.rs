@@ -7,31 +7,51 @@ use super::{check_name, store};
 use crate::branding::Brand;
 use crate::entities::enums::{AccountTier, UserRole};
 use crate::entities::{accounts, brands, users};
-use crate::error::AppResult;
+use crate::error::AppError;
 use crate::identity::{local, password};
 
+/// Why the first admin was not created.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BootstrapError {
+    /// The e-mail or a name is not acceptable (the message says how).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Password(#[from] password::NewPasswordError),
+    #[error("A user with the e-mail {0} already exists.")]
+    EmailTaken(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<sea_orm::DbErr> for BootstrapError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        BootstrapError::Failed(error.to_string())
+    }
+}
+
+impl From<AppError> for BootstrapError {
+    fn from(error: AppError) -> Self {
+        BootstrapError::Failed(error.to_string())
+    }
+}
+
 /// Creates the provider account (when there is none) and a provider admin in it.
-/// `Ok(Err(message))` when the input is refused.
 pub async fn create_provider_admin(
     db: &DatabaseConnection,
     provider_name: &str,
     email: &str,
     name: &str,
     new_password: &str,
-) -> AppResult<Result<(), String>> {
-    let email = match local::check_email(email) {
-        Ok(email) => email,
-        Err(message) => return Ok(Err(message)),
-    };
+) -> Result<(), BootstrapError> {
+    let email = local::check_email(email).map_err(BootstrapError::Invalid)?;
     let (name, provider_name) = match (check_name(name), check_name(provider_name)) {
         (Ok(name), Ok(provider_name)) => (name, provider_name),
-        (Err(message), _) | (_, Err(message)) => return Ok(Err(message)),
+        (Err(message), _) | (_, Err(message)) => return Err(BootstrapError::Invalid(message)),
     };
-    if let Err(message) = password::check_new_password(new_password, new_password) {
-        return Ok(Err(message.to_string()));
-    }
+    password::check_new_password(new_password, new_password)?;
     if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
-        return Ok(Err(format!("A user with the e-mail {email} already exists.")));
+        return Err(BootstrapError::EmailTaken(email));
     }
     let hash = password::hash(new_password)?;
     let txn = db.begin().await?;
@@ -79,5 +99,5 @@ pub async fn create_provider_admin(
     .insert(&txn)
     .await?;
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(())
 }

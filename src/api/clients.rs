@@ -41,12 +41,29 @@ pub struct NewClient {
     pub secret: String,
 }
 
+/// Why a client was not created.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("API clients belong to the provider or a reseller, not to a customer.")]
+    CustomerAccount,
+    #[error("Name the client (at most 100 characters), for example the system that will use it.")]
+    BadName,
+    #[error("An active client named “{0}” exists already; choose another name.")]
+    NameTaken(String),
+    #[error("An account may have at most {MAX_CLIENTS} API clients.")]
+    TooMany,
+    #[error(transparent)]
+    Failed(#[from] crate::error::AppError),
+}
+
+crate::error::refusals!(ClientError);
+
 /// Creates a client for a provider or reseller account.
 pub async fn create<C: ConnectionTrait>(
     db: &C,
     account: &accounts::Model,
     name: &str,
-) -> AppResult<Result<NewClient, String>> {
+) -> Result<NewClient, ClientError> {
     create_with(db, account, name, format!("stc_{}", random_text(12)), random_text(32)).await
 }
 
@@ -58,13 +75,13 @@ pub(crate) async fn create_with<C: ConnectionTrait>(
     name: &str,
     client_id: String,
     secret: String,
-) -> AppResult<Result<NewClient, String>> {
+) -> Result<NewClient, ClientError> {
     let name = name.trim();
     if account.tier == AccountTier::Customer {
-        return Ok(Err("API clients belong to the provider or a reseller, not to a customer.".into()));
+        return Err(ClientError::CustomerAccount);
     }
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Ok(Err("Name the client (at most 100 characters), for example the system that will use it.".into()));
+        return Err(ClientError::BadName);
     }
     let mine = api_clients::Entity::find().filter(api_clients::Column::AccountId.eq(account.id));
     if mine
@@ -75,10 +92,10 @@ pub(crate) async fn create_with<C: ConnectionTrait>(
         .await?
         .is_some()
     {
-        return Ok(Err(format!("An active client named “{name}” exists already; choose another name.")));
+        return Err(ClientError::NameTaken(name.to_string()));
     }
     if mine.count(db).await? >= MAX_CLIENTS {
-        return Ok(Err(format!("An account may have at most {MAX_CLIENTS} API clients.")));
+        return Err(ClientError::TooMany);
     }
     let client = api_clients::ActiveModel {
         account_id: Set(account.id),
@@ -92,7 +109,7 @@ pub(crate) async fn create_with<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(Ok(NewClient { client, secret }))
+    Ok(NewClient { client, secret })
 }
 
 /// The account's clients, newest first.

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Model
 use crate::accounts::Viewer;
 use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, discounts, products};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Whether `viewer` may add or remove `account`'s discounts.
 pub fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
@@ -78,12 +78,20 @@ pub struct DiscountFields {
     pub product: String,
 }
 
-/// Checks and adds a discount; the messages say what to fix.
-pub async fn add<C: ConnectionTrait>(
-    db: &C,
-    account_id: i32,
-    fields: &DiscountFields,
-) -> AppResult<Result<(), Vec<String>>> {
+/// Why a discount was not added.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscountError {
+    /// Each message says what to fix in the form.
+    #[error("{}", .0.join(" "))]
+    Invalid(Vec<String>),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(DiscountError);
+
+/// Checks and adds a discount.
+pub async fn add<C: ConnectionTrait>(db: &C, account_id: i32, fields: &DiscountFields) -> Result<(), DiscountError> {
     let mut errors = Vec::new();
     let description = fields.description.trim();
     if description.is_empty() || description.chars().count() > 200 || description.chars().any(char::is_control) {
@@ -103,7 +111,9 @@ pub async fn add<C: ConnectionTrait>(
             }
         },
     };
-    let Some(basis_points) = basis_points.filter(|_| errors.is_empty()) else { return Ok(Err(errors)) };
+    let Some(basis_points) = basis_points.filter(|_| errors.is_empty()) else {
+        return Err(DiscountError::Invalid(errors));
+    };
     discounts::ActiveModel {
         account_id: Set(account_id),
         product_id: Set(product_id),
@@ -114,7 +124,7 @@ pub async fn add<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Removes one of the account's discounts; `false` when it has no such discount.

@@ -17,7 +17,7 @@ use sea_orm::{
 use crate::accounts::scope::AccountScope;
 use crate::billing::report::{Definition, Field, Kind};
 use crate::entities::{accounts, invoice_items, invoices, products, subscriptions};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::pagination::{page_count, Paged, PAGE_SIZE};
 
 /// One value of a report row.
@@ -55,6 +55,33 @@ pub struct Runnable {
     account_id: Option<i32>,
 }
 
+/// Why a report cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The definition breaks its rules (each message says which).
+    #[error("{}", .0.join(" "))]
+    Invalid(Vec<String>),
+    #[error("{}", crate::billing::report::COSTS_ARE_THE_PROVIDERS)]
+    ProvidersCosts,
+    #[error("No account “{0}” among the accounts you can report on.")]
+    UnknownAccount(String),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(ReportError);
+
+impl ReportError {
+    /// The messages to list above the form (a failure is not one: `Err`).
+    pub fn messages(self) -> Result<Vec<String>, AppError> {
+        match self {
+            ReportError::Failed(error) => Err(error),
+            ReportError::Invalid(errors) => Ok(errors),
+            refused => Ok(vec![refused.to_string()]),
+        }
+    }
+}
+
 /// The fields a viewer with this scope may choose: the provider's costs for the provider only.
 pub fn offered_fields(scope: AccountScope) -> Vec<Field> {
     Field::ALL.iter().copied().filter(|f| scope == AccountScope::All || !f.is_providers_cost()).collect()
@@ -67,14 +94,14 @@ impl Runnable {
         db: &C,
         scope: AccountScope,
         definition: Definition,
-    ) -> AppResult<Result<Runnable, Vec<String>>> {
+    ) -> Result<Runnable, ReportError> {
         let definition = definition.summed_per_currency();
-        let mut errors = definition.check();
-        if scope != AccountScope::All && definition.names_providers_costs() {
-            errors.push(crate::billing::report::COSTS_ARE_THE_PROVIDERS.into());
-        }
+        let errors = definition.check();
         if !errors.is_empty() {
-            return Ok(Err(errors));
+            return Err(ReportError::Invalid(errors));
+        }
+        if scope != AccountScope::All && definition.names_providers_costs() {
+            return Err(ReportError::ProvidersCosts);
         }
         let account_id = match &definition.account {
             None => None,
@@ -82,13 +109,11 @@ impl Runnable {
                 let found = accounts::Entity::find().filter(accounts::Column::Code.eq(code.clone())).one(db).await?;
                 match found.filter(|a| scope.allows(a.id, a.parent_id)) {
                     Some(account) => Some(account.id),
-                    None => {
-                        return Ok(Err(vec![format!("No account “{code}” among the accounts you can report on.")]));
-                    }
+                    None => return Err(ReportError::UnknownAccount(code.clone())),
                 }
             }
         };
-        Ok(Ok(Runnable { definition, scope, account_id }))
+        Ok(Runnable { definition, scope, account_id })
     }
 
     /// The items the criteria take, joined with everything a field may show.

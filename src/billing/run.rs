@@ -23,7 +23,7 @@ use crate::entities::{
     accounts, discounts, invoice_items, invoices, prices, products, reservation_prices, subscription_addons,
     subscription_history, subscriptions, usage_records,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::subscriptions::rules::{add_months, ramp_up_waives};
 
 /// A calendar month to bill.
@@ -408,9 +408,10 @@ async fn charges(
                     start: subscription.start_date,
                     last: last_day(subscription.term_end_date, subscription.canceled_at),
                 };
-                match recurring.lines(&target)? {
+                match recurring.lines(&target) {
                     Ok(charged) => lines.extend(charged),
-                    Err(problem) => problems.push(problem),
+                    Err(ChargeError::Failed(error)) => return Err(error),
+                    Err(problem) => problems.push(problem.to_string()),
                 }
             }
         }
@@ -425,13 +426,29 @@ async fn charges(
                 start: addon.start_date,
                 last: last_day(addon.term_end_date, addon.canceled_at),
             };
-            match recurring.lines(&target)? {
+            match recurring.lines(&target) {
                 Ok(charged) => lines.extend(charged),
-                Err(problem) => problems.push(problem),
+                Err(ChargeError::Failed(error)) => return Err(error),
+                Err(problem) => problems.push(problem.to_string()),
             }
         }
     }
     Ok(lines)
+}
+
+/// Why a recurring charge was not made (a billing run reports it and goes on).
+#[derive(Debug, thiserror::Error)]
+enum ChargeError {
+    #[error("{product} has no {currency} price, so “{name}” of subscription {subscription_id} was not charged.")]
+    NoPrice { product: String, currency: String, name: String, subscription_id: i32 },
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl From<crate::billing::money::MoneyError> for ChargeError {
+    fn from(error: crate::billing::money::MoneyError) -> Self {
+        ChargeError::Failed(error.into())
+    }
 }
 
 /// What a recurring charge is for.
@@ -459,8 +476,8 @@ struct Recurring<'a> {
 impl Recurring<'_> {
     /// The lines for a licence subscription, add-on or reservation: the licence-days of the
     /// month (monthly cycles) or of the terms starting in it that nothing has paid yet.
-    /// `Ok(Err(problem))` when the product has no price in the account's currency.
-    fn lines(&self, target: &Target) -> AppResult<Result<Vec<InvoiceLine>, String>> {
+    /// `Err(ChargeError::NoPrice)` when the product has no price in the account's currency.
+    fn lines(&self, target: &Target) -> Result<Vec<InvoiceLine>, ChargeError> {
         let (quantity, name) = match target.addon {
             Some(addon) => (addon.quantity, addon.name.as_str()),
             None => (target.subscription.quantity, target.subscription.name.as_str()),
@@ -490,12 +507,14 @@ impl Recurring<'_> {
         let Some((unit_price, unit_cost)) = price else {
             // Reported only when something was due.
             if ledger::due_in_month(&charged, month, 0)?.is_empty() {
-                return Ok(Ok(vec![]));
+                return Ok(vec![]);
             }
-            return Ok(Err(format!(
-                "{} has no {} price, so “{name}” of subscription {} was not charged.",
-                target.product.name, self.currency, target.subscription.id
-            )));
+            return Err(ChargeError::NoPrice {
+                product: target.product.name.clone(),
+                currency: self.currency.to_string(),
+                name: name.to_string(),
+                subscription_id: target.subscription.id,
+            });
         };
         let mut lines = Vec::new();
         for due in ledger::due_in_month(&charged, month, unit_price)? {
@@ -515,7 +534,7 @@ impl Recurring<'_> {
                 usage: usage::classify(target.product, Charge::Recurring),
             });
         }
-        Ok(Ok(lines))
+        Ok(lines)
     }
 }
 

@@ -38,6 +38,21 @@ pub async fn list<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<
         .collect())
 }
 
+/// Why a report was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveReportError {
+    #[error("Name the report (at most 100 characters).")]
+    BadName,
+    #[error("A report named “{0}” is already saved; choose another name.")]
+    NameTaken(String),
+    #[error("At most {MAX_SAVED} reports can be saved; delete one first.")]
+    TooMany,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(SaveReportError);
+
 /// Saves `definition` as `name` for the account; the name is unique per account.
 pub async fn save<C: ConnectionTrait>(
     db: &C,
@@ -45,17 +60,17 @@ pub async fn save<C: ConnectionTrait>(
     user_id: i32,
     name: &str,
     definition: &Definition,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), SaveReportError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Ok(Err("Name the report (at most 100 characters).".into()));
+        return Err(SaveReportError::BadName);
     }
     let mine = saved_reports::Entity::find().filter(saved_reports::Column::AccountId.eq(account_id));
     if mine.clone().filter(saved_reports::Column::Name.eq(name)).one(db).await?.is_some() {
-        return Ok(Err(format!("A report named “{name}” is already saved; choose another name.")));
+        return Err(SaveReportError::NameTaken(name.to_string()));
     }
     if mine.count(db).await? >= MAX_SAVED {
-        return Ok(Err(format!("At most {MAX_SAVED} reports can be saved; delete one first.")));
+        return Err(SaveReportError::TooMany);
     }
     let json = serde_json::to_string(definition).map_err(|e| AppError::Internal(e.to_string()))?;
     saved_reports::ActiveModel {
@@ -68,7 +83,7 @@ pub async fn save<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Deletes one of the account's saved reports; `false` when it has no such report.

@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use super::usage::{classify, Charge};
 use crate::entities::enums::ProductKind;
 use crate::entities::{products, subscriptions, usage_records};
-use crate::error::AppResult;
+use crate::error::AppError;
 
 /// The columns, in order.
 pub const HEADER: [&str; 7] = ["subscription", "date", "resource", "quantity", "amount", "cost", "reference"];
@@ -80,19 +80,36 @@ fn check_row(line: u64, fields: &csv::StringRecord) -> Result<UsageRow, String> 
     })
 }
 
+/// Why a file is refused whole (nothing imported).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024)]
+    TooLarge,
+    #[error("The file is not UTF-8 text.")]
+    NotUtf8,
+    #[error("The file is not CSV: {0}")]
+    NotCsv(String),
+    #[error("The first line must be: {}", HEADER.join(","))]
+    WrongHeader,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(ImportError);
+
 /// Reads the file: `Err` refuses it whole (not UTF-8, too large, not this header); otherwise
 /// the rows that passed and the ones that did not.
-pub fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), String> {
+pub fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), ImportError> {
     if bytes.len() > MAX_BYTES {
-        return Err(format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024));
+        return Err(ImportError::TooLarge);
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| "The file is not UTF-8 text.".to_string())?;
+    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8)?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
-    let header = reader.headers().map_err(|e| format!("The file is not CSV: {e}"))?.clone();
+    let header = reader.headers().map_err(|e| ImportError::NotCsv(e.to_string()))?.clone();
     let names: Vec<String> =
         header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
     if names != HEADER {
-        return Err(format!("The first line must be: {}", HEADER.join(",")));
+        return Err(ImportError::WrongHeader);
     }
     let (mut rows, mut rejected) = (Vec::new(), Vec::new());
     for (index, record) in reader.records().enumerate() {
@@ -110,11 +127,8 @@ pub fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), String> {
 }
 
 /// Imports a file: `Err` is why it was refused whole (nothing changed).
-pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> AppResult<Result<ImportReport, String>> {
-    let (rows, mut rejected) = match parse(bytes) {
-        Ok(parsed) => parsed,
-        Err(message) => return Ok(Err(message)),
-    };
+pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportReport, ImportError> {
+    let (rows, mut rejected) = parse(bytes)?;
     let txn = db.begin().await?;
     let mut seen = HashSet::new();
     let mut imported = 0;
@@ -168,7 +182,7 @@ pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> AppResult<Result<I
     }
     txn.commit().await?;
     rejected.sort_by_key(|(line, _)| *line);
-    Ok(Ok(ImportReport { imported, rejected }))
+    Ok(ImportReport { imported, rejected })
 }
 
 #[cfg(test)]
@@ -177,8 +191,9 @@ mod tests {
 
     #[test]
     fn the_header_must_be_ours_and_rows_are_checked_one_by_one() {
-        assert_eq!(parse(b"a,b\n1,2\n").unwrap_err(), format!("The first line must be: {}", HEADER.join(",")));
-        assert!(parse(&[0xff, 0xfe, 0x00]).unwrap_err().contains("UTF-8"));
+        assert!(matches!(parse(b"a,b\n1,2\n"), Err(ImportError::WrongHeader)));
+        assert_eq!(ImportError::WrongHeader.to_string(), format!("The first line must be: {}", HEADER.join(",")));
+        assert!(matches!(parse(&[0xff, 0xfe, 0x00]), Err(ImportError::NotUtf8)));
         let file = "Subscription,Date,Resource,Quantity,Amount,Cost,Reference\n\
                     sub-1,2026-11-01,\"vm, eastus\",3,1500,1200,r1\n\
                     sub-1,01/11/2026,vm,3,1500,1200,r2\n\

@@ -136,13 +136,24 @@ pub async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<S
         .collect())
 }
 
+/// Why a brand was not saved.
+#[derive(Debug, thiserror::Error)]
+pub enum BrandError {
+    #[error("`{0}` is already the custom host of another brand.")]
+    HostTaken(String),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(BrandError);
+
 /// Saves a checked brand for an account, replacing its hosts when the brand names them.
-/// A logo or favicon address replaces an uploaded image. `Err` is the form message.
+/// A logo or favicon address replaces an uploaded image.
 pub async fn save(
     db: &DatabaseConnection,
     account: &accounts::Model,
     brand: CheckedBrand,
-) -> AppResult<Result<BrandRow, String>> {
+) -> Result<BrandRow, BrandError> {
     let txn = db.begin().await?;
     let existing = of_account(&txn, account.id).await?;
     if let Some(hosts) = &brand.hosts {
@@ -151,7 +162,7 @@ pub async fn save(
             taken = taken.filter(brand_hosts::Column::BrandId.ne(row.id));
         }
         if let Some(taken) = taken.one(&txn).await? {
-            return Ok(Err(format!("`{}` is already the custom host of another brand.", taken.host)));
+            return Err(BrandError::HostTaken(taken.host));
         }
     }
     let mut row = match &existing {
@@ -195,7 +206,7 @@ pub async fn save(
     }
     let saved = of_account(&txn, account.id).await?.ok_or(AppError::NotFound)?;
     txn.commit().await?;
-    Ok(Ok(saved))
+    Ok(saved)
 }
 
 /// Stores (or with `None` removes) an uploaded image already checked by [`crate::images::check`].
@@ -324,7 +335,11 @@ pub async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields, own_h
         return Err(problem("only the provider and resellers have a brand".into()));
     }
     let checked = check::check(fields, own_host).map_err(|errors| problem(errors.join(" ")))?;
-    save(db, &account, checked).await?.map_err(problem)?;
+    match save(db, &account, checked).await {
+        Ok(_) => {}
+        Err(BrandError::Failed(error)) => return Err(error),
+        Err(refused) => return Err(problem(refused.to_string())),
+    }
     if let Some(enabled) = fields.branding_enabled {
         if account.tier != AccountTier::Reseller {
             return Err(problem("branding_enabled applies to resellers only".into()));

@@ -21,7 +21,7 @@ struct Client {
 
 async fn client_for(app: &TestApp, code: &str) -> Client {
     let account = app.account(code).await;
-    let new = stratus::api::clients::create(&app.db, &account, &format!("{code} tests")).await.unwrap().unwrap();
+    let new = stratus::api::clients::create(&app.db, &account, &format!("{code} tests")).await.unwrap();
     Client { id: new.client.client_id, secret: new.secret }
 }
 

@@ -231,14 +231,15 @@ pub async fn add_discount(
     Form(fields): Form<discounts::DiscountFields>,
 ) -> AppResult<Response> {
     let account = managed_account(&state, &ctx, &code).await?;
-    match discounts::add(&state.db, account.id, &fields).await? {
+    match discounts::add(&state.db, account.id, &fields).await {
         Ok(()) => {
             set_flash(&session, "The discount was added; the next billing run applies it.").await?;
             Ok(Redirect::to(&format!("/accounts/{}", account.code)).into_response())
         }
-        Err(errors) => {
+        Err(discounts::DiscountError::Invalid(errors)) => {
             render(&state, &ctx, &account.code, PageQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, errors).await
         }
+        Err(error) => Err(error.into()),
     }
 }
 

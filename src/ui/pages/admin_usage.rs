@@ -77,8 +77,9 @@ pub async fn import(
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec!["Choose a CSV file.".into()], None));
     };
-    match usage_import::import(&state.db, &bytes).await? {
+    match usage_import::import(&state.db, &bytes).await {
         Ok(report) => Ok(render(&ctx, StatusCode::OK, vec![], Some(report))),
-        Err(message) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![message], None)),
+        Err(usage_import::ImportError::Failed(error)) => Err(error),
+        Err(refused) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![refused.to_string()], None)),
     }
 }

@@ -149,7 +149,7 @@ pub async fn create(
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
-    match clients::create(&state.db, &viewer.account, &form.name).await? {
+    match clients::create(&state.db, &viewer.account, &form.name).await {
         Ok(new) => {
             events::record(
                 &state.db,
@@ -163,8 +163,9 @@ pub async fn create(
             let data = page_data(&state, &ctx, Some(new), vec![]).await?;
             Ok(render(&ctx, StatusCode::OK, data))
         }
-        Err(message) => {
-            let data = page_data(&state, &ctx, None, vec![message]).await?;
+        Err(clients::ClientError::Failed(error)) => Err(error),
+        Err(refused) => {
+            let data = page_data(&state, &ctx, None, vec![refused.to_string()]).await?;
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data))
         }
     }

@@ -414,12 +414,13 @@ pub async fn save(
             EditPage { account, access, row, hosts, form, preview: Some(preview), errors: vec![] },
         ));
     }
-    match store::save(&state.db, &account, checked).await? {
+    match store::save(&state.db, &account, checked).await {
         Ok(saved) => {
             set_flash(&session, format!("The brand {} was saved.", saved.company_name)).await?;
             Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
         }
-        Err(message) => Ok(refused(vec![message], form, row, hosts)),
+        Err(store::BrandError::Failed(error)) => Err(error),
+        Err(refusal) => Ok(refused(vec![refusal.to_string()], form, row, hosts)),
     }
 }
 

@@ -17,7 +17,7 @@ use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
 use crate::billing::report::{Definition, Field, Kind, Ready, KNOWN_USAGES};
-use crate::billing::report_query::{offered_fields, Cell, Runnable};
+use crate::billing::report_query::{offered_fields, Cell, ReportError, Runnable};
 use crate::billing::run::Period;
 use crate::billing::saved_reports::{self, SavedReport};
 use crate::entities::{accounts, products};
@@ -360,13 +360,13 @@ pub async fn show(
         Some(Err(refused)) => errors = refused,
         Some(Ok((definition, title))) => {
             form = FormState::of(&definition);
-            match Runnable::new(&state.db, scope, definition).await? {
+            match Runnable::new(&state.db, scope, definition).await {
                 Ok(runnable) => {
                     form = FormState::of(&runnable.definition);
                     let rows = runnable.page(&state.db, page).await?;
                     results = Some(Results { definition: runnable.definition, title, rows });
                 }
-                Err(refused) => errors = refused,
+                Err(refused) => errors = refused.messages()?,
             }
         }
     }
@@ -396,8 +396,10 @@ pub async fn export_csv(
         Some(Err(errors)) => return Err(AppError::BadRequest(errors.join(" "))),
         None => return Err(AppError::bad_request("Choose at least one field.")),
     };
-    let runnable =
-        Runnable::new(&state.db, scope, definition).await?.map_err(|errors| AppError::BadRequest(errors.join(" ")))?;
+    let runnable = Runnable::new(&state.db, scope, definition).await.map_err(|error| match error {
+        ReportError::Failed(error) => error,
+        refused => AppError::BadRequest(refused.to_string()),
+    })?;
     // A few exports at a time, per account and overall: pages keep their connections.
     let slot = state.exports.take(account_id).ok_or_else(|| {
         AppError::TooManyRequests(
@@ -428,12 +430,13 @@ pub async fn save(
     let name = pairs.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
     let outcome = match Definition::from_pairs(&pairs) {
         Err(errors) => Err(errors),
-        Ok(definition) => match Runnable::new(&state.db, scope, definition).await? {
-            Err(errors) => Err(errors),
+        Ok(definition) => match Runnable::new(&state.db, scope, definition).await {
+            Err(refused) => Err(refused.messages()?),
             Ok(runnable) => {
-                match saved_reports::save(&state.db, account_id, user_id, &name, &runnable.definition).await? {
+                match saved_reports::save(&state.db, account_id, user_id, &name, &runnable.definition).await {
                     Ok(()) => Ok(runnable.definition),
-                    Err(message) => Err(vec![message]),
+                    Err(saved_reports::SaveReportError::Failed(error)) => return Err(error),
+                    Err(refused) => Err(vec![refused.to_string()]),
                 }
             }
         },
