@@ -121,3 +121,32 @@ string_enum!(ReservationDimension {
     Scope = "scope",
     Region = "region",
 });
+
+// What a security event records (stored as its short name).
+string_enum!(SecurityEventKind {
+    SignIn = "sign_in",
+    SignInFailed = "sign_in_failed",
+    LockedOut = "locked_out",
+    SignOut = "sign_out",
+    Unlocked = "unlocked",
+    PasswordChanged = "password_changed",
+    SettingsChanged = "auth_settings_changed",
+    IdpSignIn = "idp_sign_in",
+    IdpSignInFailed = "idp_sign_in_failed",
+    Linked = "identity_linked",
+    Unlinked = "identity_unlinked",
+    LinkRefused = "identity_link_refused",
+    Registered = "registered_by_idp",
+    Reauthenticated = "reauthenticated",
+    OtherSessionsEnded = "other_sessions_ended",
+    SessionEnded = "session_signed_out",
+    PasswordSet = "password_set",
+    PasswordRemoved = "password_removed",
+});
+
+impl SecurityEventKind {
+    /// How pages name it: "identity linked", "sign in failed".
+    pub fn label(self) -> String {
+        self.as_str().replace('_', " ")
+    }
+}

@@ -10,7 +10,7 @@ pub struct Model {
     pub id: i32,
     pub user_id: Option<i32>,
     pub account_id: Option<i32>,
-    pub kind: String,
+    pub kind: super::enums::SecurityEventKind,
     #[sea_orm(column_type = "Text")]
     pub detail: Option<String>,
     pub ip: Option<String>,

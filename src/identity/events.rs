@@ -2,32 +2,33 @@
 
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
+use crate::entities::enums::SecurityEventKind;
 use crate::entities::security_events;
 use crate::error::AppResult;
 
-pub const SIGN_IN: &str = "sign_in";
-pub const SIGN_IN_FAILED: &str = "sign_in_failed";
-pub const LOCKED_OUT: &str = "locked_out";
-pub const SIGN_OUT: &str = "sign_out";
-pub const UNLOCKED: &str = "unlocked";
-pub const PASSWORD_CHANGED: &str = "password_changed";
-pub const SETTINGS_CHANGED: &str = "auth_settings_changed";
-pub const IDP_SIGN_IN: &str = "idp_sign_in";
-pub const IDP_SIGN_IN_FAILED: &str = "idp_sign_in_failed";
-pub const LINKED: &str = "identity_linked";
-pub const UNLINKED: &str = "identity_unlinked";
-pub const LINK_REFUSED: &str = "identity_link_refused";
-pub const REGISTERED: &str = "registered_by_idp";
-pub const REAUTHENTICATED: &str = "reauthenticated";
-pub const OTHER_SESSIONS_ENDED: &str = "other_sessions_ended";
-pub const SESSION_ENDED: &str = "session_signed_out";
-pub const PASSWORD_SET: &str = "password_set";
-pub const PASSWORD_REMOVED: &str = "password_removed";
+pub const SIGN_IN: SecurityEventKind = SecurityEventKind::SignIn;
+pub const SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::SignInFailed;
+pub const LOCKED_OUT: SecurityEventKind = SecurityEventKind::LockedOut;
+pub const SIGN_OUT: SecurityEventKind = SecurityEventKind::SignOut;
+pub const UNLOCKED: SecurityEventKind = SecurityEventKind::Unlocked;
+pub const PASSWORD_CHANGED: SecurityEventKind = SecurityEventKind::PasswordChanged;
+pub const SETTINGS_CHANGED: SecurityEventKind = SecurityEventKind::SettingsChanged;
+pub const IDP_SIGN_IN: SecurityEventKind = SecurityEventKind::IdpSignIn;
+pub const IDP_SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::IdpSignInFailed;
+pub const LINKED: SecurityEventKind = SecurityEventKind::Linked;
+pub const UNLINKED: SecurityEventKind = SecurityEventKind::Unlinked;
+pub const LINK_REFUSED: SecurityEventKind = SecurityEventKind::LinkRefused;
+pub const REGISTERED: SecurityEventKind = SecurityEventKind::Registered;
+pub const REAUTHENTICATED: SecurityEventKind = SecurityEventKind::Reauthenticated;
+pub const OTHER_SESSIONS_ENDED: SecurityEventKind = SecurityEventKind::OtherSessionsEnded;
+pub const SESSION_ENDED: SecurityEventKind = SecurityEventKind::SessionEnded;
+pub const PASSWORD_SET: SecurityEventKind = SecurityEventKind::PasswordSet;
+pub const PASSWORD_REMOVED: SecurityEventKind = SecurityEventKind::PasswordRemoved;
 
 /// Records an event about a user (the common case).
 pub async fn record_for<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: SecurityEventKind,
     user: &crate::entities::users::Model,
     detail: Option<String>,
 ) -> AppResult<()> {
@@ -52,7 +53,7 @@ pub async fn recent_for_user(
 
 pub async fn record<C: ConnectionTrait>(
     db: &C,
-    kind: &str,
+    kind: SecurityEventKind,
     user_id: Option<i32>,
     account_id: Option<i32>,
     detail: Option<String>,
@@ -61,7 +62,7 @@ pub async fn record<C: ConnectionTrait>(
     security_events::ActiveModel {
         user_id: Set(user_id),
         account_id: Set(account_id),
-        kind: Set(kind.to_string()),
+        kind: Set(kind),
         detail: Set(detail),
         ip: Set(ip),
         created_at: Set(chrono::Utc::now()),

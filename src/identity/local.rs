@@ -286,7 +286,7 @@ async fn store_new_password(
     user: &users::Model,
     new: &str,
     confirmation: &str,
-    event: &str,
+    event: crate::entities::enums::SecurityEventKind,
 ) -> Result<(), PasswordChangeError> {
     password::check_new_password(new, confirmation)?;
     let mut active: users::ActiveModel = user.clone().into();

@@ -343,7 +343,7 @@ fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> im
         .into_iter()
         .map(|e| {
             let when = e.created_at.format("%Y-%m-%d %H:%M UTC").to_string();
-            let what = e.kind.replace('_', " ");
+            let what = e.kind.label();
             view! { <tr><td>{when}</td><td>{what}</td><td>{e.detail.unwrap_or_default()}</td></tr> }
         })
         .collect();

@@ -244,7 +244,7 @@ pub async fn security_events(
                 view! {
                     <tr>
                         <td>{when}</td>
-                        <td>{event.kind.replace('_', " ")}</td>
+                        <td>{event.kind.label()}</td>
                         <td>{who}</td>
                         <td>{event.detail.clone().unwrap_or_default()}</td>
                         <td>{event.ip.clone().unwrap_or_default()}</td>
