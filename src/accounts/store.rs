@@ -103,3 +103,17 @@ pub async fn rename_user(db: &DatabaseConnection, user: &users::Model, name: Str
     active.name = Set(name);
     Ok(active.update(db).await?)
 }
+
+/// (code, name) of the accounts in scope, by name (at most 500): suggestions for a field.
+pub async fn names_in_scope(db: &DatabaseConnection, scope: AccountScope) -> AppResult<Vec<(String, String)>> {
+    use sea_orm::QuerySelect;
+    Ok(accounts::Entity::find()
+        .filter(scope.condition(accounts::Column::Id))
+        .order_by_asc(accounts::Column::Name)
+        .limit(500)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.name))
+        .collect())
+}

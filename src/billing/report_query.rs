@@ -82,6 +82,22 @@ impl ReportError {
     }
 }
 
+/// Usage values to pick from: the fixed ones and every product family.
+pub async fn usage_choices<C: ConnectionTrait>(db: &C) -> AppResult<Vec<String>> {
+    use sea_orm::QuerySelect;
+    let families: Vec<String> = products::Entity::find()
+        .select_only()
+        .column(products::Column::UsageFamily)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut all: std::collections::BTreeSet<String> =
+        crate::billing::report::KNOWN_USAGES.iter().map(|u| u.to_string()).collect();
+    all.extend(families.into_iter().filter(|f| !f.trim().is_empty()));
+    Ok(all.into_iter().collect())
+}
+
 /// The fields a viewer with this scope may choose: the provider's costs for the provider only.
 pub fn offered_fields(scope: AccountScope) -> Vec<Field> {
     Field::ALL.iter().copied().filter(|f| scope == AccountScope::All || !f.is_providers_cost()).collect()

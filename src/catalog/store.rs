@@ -116,3 +116,14 @@ pub async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<L
     let reservation = offers_of(db, std::slice::from_ref(&product)).await?.remove(&product.id);
     Ok(Listed { product, prices, reservation })
 }
+
+/// (code, name) of every product, by name: the choices of a product field.
+pub async fn product_names(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
+    Ok(products::Entity::find()
+        .order_by_asc(products::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.code, p.name))
+        .collect())
+}

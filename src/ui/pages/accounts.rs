@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use leptos::prelude::*;
-use sea_orm::{EntityTrait, QueryOrder};
 use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
@@ -114,17 +113,8 @@ async fn render(
     let manages_discounts = discounts::may_manage(viewer, &account);
     let account_discounts =
         if manages_discounts { discounts::of_account(&state.db, account.id).await? } else { vec![] };
-    let product_choices: Vec<(String, String)> = if manages_discounts {
-        products::Entity::find()
-            .order_by_asc(products::Column::Name)
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|p| (p.code, p.name))
-            .collect()
-    } else {
-        vec![]
-    };
+    let product_choices =
+        if manages_discounts { crate::catalog::store::product_names(&state.db).await? } else { vec![] };
     let base = format!("/accounts/{}", account.code);
     let title = account.name.clone();
     let ctx2 = ctx.clone();

@@ -12,15 +12,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::Utc;
 use leptos::prelude::*;
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
-use crate::billing::report::{Definition, Field, Kind, Ready, KNOWN_USAGES};
-use crate::billing::report_query::{offered_fields, Cell, ReportError, Runnable};
+use crate::accounts::store as accounts_store;
+use crate::billing::report::{Definition, Field, Kind, Ready};
+use crate::billing::report_query::{self, offered_fields, Cell, ReportError, Runnable};
 use crate::billing::run::Period;
 use crate::billing::saved_reports::{self, SavedReport};
-use crate::entities::{accounts, products};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::Paged;
@@ -91,33 +90,6 @@ struct Results {
 fn scope_of(ctx: &PageCtx) -> AppResult<(AccountScope, i32, i32)> {
     let viewer = ctx.seller_admin()?;
     Ok((AccountScope::of(viewer), viewer.account.id, viewer.user.id))
-}
-
-/// Usage values to pick from: the fixed ones and every product family.
-async fn usage_choices(state: &AppState) -> AppResult<Vec<String>> {
-    let families: Vec<String> = products::Entity::find()
-        .select_only()
-        .column(products::Column::UsageFamily)
-        .distinct()
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    let mut all: BTreeSet<String> = KNOWN_USAGES.iter().map(|u| u.to_string()).collect();
-    all.extend(families.into_iter().filter(|f| !f.trim().is_empty()));
-    Ok(all.into_iter().collect())
-}
-
-/// Accounts the viewer may report on, for the account field's suggestions.
-async fn account_choices(state: &AppState, scope: AccountScope) -> AppResult<Vec<(String, String)>> {
-    Ok(accounts::Entity::find()
-        .filter(scope.condition(accounts::Column::Id))
-        .order_by_asc(accounts::Column::Name)
-        .limit(500)
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.code, a.name))
-        .collect())
 }
 
 struct PageData {
@@ -376,8 +348,8 @@ pub async fn show(
         errors,
         results,
         saved: saved_reports::list(&state.db, account_id).await?,
-        usages: usage_choices(&state).await?,
-        accounts: account_choices(&state, scope).await?,
+        usages: report_query::usage_choices(&state.db).await?,
+        accounts: accounts_store::names_in_scope(&state.db, scope).await?,
         fields: offered_fields(scope),
     };
     Ok(render(&ctx, status, data))
@@ -452,8 +424,8 @@ pub async fn save(
                 errors,
                 results: None,
                 saved: saved_reports::list(&state.db, account_id).await?,
-                usages: usage_choices(&state).await?,
-                accounts: account_choices(&state, scope).await?,
+                usages: report_query::usage_choices(&state.db).await?,
+                accounts: accounts_store::names_in_scope(&state.db, scope).await?,
                 fields: offered_fields(scope),
             };
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data))
