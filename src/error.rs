@@ -122,6 +122,35 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL), as
+/// sea-orm classifies it: the one check for "somebody inserted the same row a moment ago".
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// For a capability's error enum with a `Failed(AppError)` variant: `From<DbErr>` (so `?`
+/// works on queries inside it) and `From<…> for AppError`, which answers `Failed(e)` as `e`
+/// and any other variant (a refusal) as [`AppError::Unprocessable`] with its message.
+macro_rules! refusal_error {
+    ($error:ident) => {
+        impl From<sea_orm::DbErr> for $error {
+            fn from(error: sea_orm::DbErr) -> Self {
+                $error::Failed(error.into())
+            }
+        }
+
+        impl From<$error> for $crate::error::AppError {
+            fn from(error: $error) -> Self {
+                match error {
+                    $error::Failed(error) => error,
+                    refused => $crate::error::AppError::Unprocessable(refused.to_string()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use refusal_error;
+
 /// Percent-encodes a value for a query string.
 pub fn encode_query_value(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)]).map(|s| s[2..].to_string()).unwrap_or_default()

@@ -113,8 +113,8 @@ pub async fn add(
     }
     let has_minimum =
         listed.product.kind == ProductKind::Consumption && listed.product.minimum_commitment.unwrap_or(0) > 0;
-    if let Err(message) = rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false) {
-        return Ok(Err(message));
+    if let Err(refused) = rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false) {
+        return Ok(Err(refused.to_string()));
     }
     let existing = cart_of(db, viewer).await?;
     let currency = match &existing {

@@ -198,8 +198,10 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
     let mut linked = view.clone();
     for (item, product) in &mut linked.items {
         if let Some(subscription_id) = item.subscription_id {
-            if let Err(message) = lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await? {
-                return Ok(Err(message));
+            match lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await {
+                Ok(()) => {}
+                Err(lifecycle::SubscriptionError::Failed(error)) => return Err(error),
+                Err(refused) => return Ok(Err(refused.to_string())),
             }
             continue;
         }
@@ -218,9 +220,10 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             ri_payment_plan: item.ri_payment_plan,
             ri_auto_renew: item.ri_auto_renew,
         };
-        let subscription = match lifecycle::create(db, new, actor).await? {
+        let subscription = match lifecycle::create(db, new, actor).await {
             Ok(subscription) => subscription,
-            Err(message) => return Ok(Err(message)),
+            Err(lifecycle::SubscriptionError::Failed(error)) => return Err(error),
+            Err(refused) => return Ok(Err(refused.to_string())),
         };
         order_items::Entity::update_many()
             .col_expr(order_items::Column::SubscriptionId, Some(subscription.id).into())
