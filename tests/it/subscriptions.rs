@@ -519,7 +519,7 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
     let mut ri_order = view.clone();
     ri_order.order.status = OrderStatus::Paid;
     ri_order.items.retain(|(i, _)| i.id == ri_item);
-    order_store::create_subscriptions(&app.db, &ri_order, &Actor::system()).await.unwrap().unwrap();
+    order_store::create_subscriptions(&app.db, &ri_order, &Actor::system()).await.unwrap();
     let tailspin = account_id(&app, "TAILSPIN").await;
     let reservation = subscriptions::Entity::find()
         .filter(subscriptions::Column::AccountId.eq(tailspin))
@@ -675,7 +675,7 @@ async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_cr
     let number = order_page.trim_start_matches("/orders/");
     let mut view = order_store::load(&app.db, stratus::accounts::scope::AccountScope::All, number).await.unwrap();
     view.order.status = OrderStatus::Paid;
-    order_store::create_subscriptions(&app.db, &view, &Actor::system()).await.unwrap().unwrap();
+    order_store::create_subscriptions(&app.db, &view, &Actor::system()).await.unwrap();
     let tailspin = account_id(&app, "TAILSPIN").await;
     let azure_plan = product(&app, "AZURE-PLAN").await;
     let created = subscriptions::Entity::find()

@@ -94,13 +94,14 @@ pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> AppR
     if claimed.rows_affected != 1 {
         return Ok(Err(format!("Order {number} is not waiting to be set up.")));
     }
-    match order_views::create_subscriptions(&txn, &view, actor).await? {
+    match order_views::create_subscriptions(&txn, &view, actor).await {
         Ok(linked) => {
             // The invoice issued with the payment now names the subscriptions it paid for.
             crate::billing::order_invoice::link_subscriptions(&txn, &linked).await?;
             txn.commit().await?;
             Ok(Ok(()))
         }
+        Err(order_views::OrderError::Failed(error)) => Err(error),
         Err(message) => {
             txn.rollback().await?;
             let reason = format!("The order's subscriptions could not be created: {message}");

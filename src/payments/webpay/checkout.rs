@@ -621,18 +621,18 @@ pub(crate) async fn provision(
 ) -> AppResult<Result<orders::OrderView, String>> {
     let savepoint = txn.begin().await?;
     match orders::create_subscriptions(&savepoint, view, actor).await {
-        Ok(Ok(linked)) => {
+        Ok(linked) => {
             savepoint.commit().await?;
             Ok(Ok(linked))
         }
-        Ok(Err(message)) => {
-            savepoint.rollback().await?;
-            Ok(Err(format!("The order's subscriptions could not be created: {message}")))
-        }
-        Err(error) => {
+        Err(orders::OrderError::Failed(error)) => {
             savepoint.rollback().await?;
             tracing::error!(order = %view.order.number, %error, "creating a paid order's subscriptions failed");
             Ok(Err(format!("The order's subscriptions could not be created: {error}")))
+        }
+        Err(refused) => {
+            savepoint.rollback().await?;
+            Ok(Err(format!("The order's subscriptions could not be created: {refused}")))
         }
     }
 }

@@ -32,12 +32,13 @@ pub async fn place(
     session: Session,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    match orders::place_from_cart(&state.db, viewer).await? {
+    match orders::place_from_cart(&state.db, viewer).await {
         Ok(order) => {
             set_flash(&session, format!("Order {} was placed.", order.number)).await?;
             Ok(Redirect::to(&format!("/orders/{}", order.number)).into_response())
         }
-        Err(message) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),
+        Err(orders::OrderError::Failed(error)) => Err(error),
+        Err(refused) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
     }
 }
 
@@ -503,7 +504,7 @@ pub async fn remove_item(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let scope = AccountScope::of(viewer);
-    match orders::remove_item(&state.db, scope, &number, item_id).await? {
+    match orders::remove_item(&state.db, scope, &number, item_id).await {
         Ok(order) => {
             let message = if order.status == OrderStatus::Canceled {
                 format!("The last item was removed, so order {} is canceled.", order.number)
@@ -516,9 +517,10 @@ pub async fn remove_item(
             set_flash(&session, message).await?;
             Ok(Redirect::to(&format!("/orders/{number}")).into_response())
         }
-        Err(message) => {
+        Err(orders::OrderError::Failed(error)) => Err(error),
+        Err(refused) => {
             let view = orders::load(&state.db, scope, &number).await?;
-            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![refused.to_string()]).await
         }
     }
 }
