@@ -5,7 +5,8 @@
 //! words a person reads, plus `Failed(AppError)` for what is not a refusal (`#[from]`,
 //! so `?` works inside). Code branches on the variants; a handler that shows a refusal
 //! beside its form matches `Failed(e) => Err(e)` first, and `From<…> for AppError` turns
-//! any other variant into [`AppError::Unprocessable`] (422).
+//! any other variant into [`AppError::Unprocessable`] (422); [`refusals!`] writes those
+//! conversions.
 //!
 //! `IntoResponse` answers with the status and a short message and marks the
 //! response with an [`ErrorPage`]; the page-context middleware turns every such
@@ -122,16 +123,10 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
-/// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL), as
-/// sea-orm classifies it: the one check for "somebody inserted the same row a moment ago".
-pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
-}
-
-/// For a capability's error enum with a `Failed(AppError)` variant: `From<DbErr>` (so `?`
-/// works on queries inside it) and `From<…> for AppError`, which answers `Failed(e)` as `e`
-/// and any other variant (a refusal) as [`AppError::Unprocessable`] with its message.
-macro_rules! refusal_error {
+/// For a capability's error enum with a `Failed(AppError)` variant: `?` on a database
+/// error inside the capability, and the conversion into [`AppError`] (a failure as it is,
+/// any refusal as [`AppError::Unprocessable`] with its words).
+macro_rules! refusals {
     ($error:ident) => {
         impl From<sea_orm::DbErr> for $error {
             fn from(error: sea_orm::DbErr) -> Self {
@@ -149,11 +144,17 @@ macro_rules! refusal_error {
         }
     };
 }
-pub(crate) use refusal_error;
+pub(crate) use refusals;
 
 /// Percent-encodes a value for a query string.
 pub fn encode_query_value(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)]).map(|s| s[2..].to_string()).unwrap_or_default()
+}
+
+/// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL), as
+/// sea-orm classifies it: the one check for "somebody inserted the same row a moment ago".
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::enums::ProductKind;
 use crate::entities::{cart_items, carts, prices, products, reservation_prices};
-use crate::error::{refusal_error, AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::rules::{self, RampUpError};
 
 /// Why a product cannot be added to the cart, or a line's quantity changed.
@@ -37,7 +37,7 @@ pub enum CartError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(CartError);
+refusals!(CartError);
 
 #[derive(Debug, Clone)]
 pub struct CartLine {

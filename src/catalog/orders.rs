@@ -14,7 +14,7 @@ use crate::billing::money;
 use crate::billing::tax::{self, VatRate};
 use crate::entities::enums::OrderStatus;
 use crate::entities::{cart_items, carts, order_items, orders, products};
-use crate::error::{refusal_error, AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::pagination::{fetch_page, PageQuery, Paged};
 use crate::subscriptions::history::Actor;
 use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
@@ -35,7 +35,7 @@ pub enum OrderError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(OrderError);
+refusals!(OrderError);
 
 impl From<SubscriptionError> for OrderError {
     fn from(error: SubscriptionError) -> Self {

@@ -14,7 +14,7 @@ use super::rules::{self, ScheduleRequest};
 use crate::accounts::scope::AccountScope;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
 use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
-use crate::error::{is_unique_violation, refusal_error, AppError, AppResult};
+use crate::error::{is_unique_violation, refusals, AppError, AppResult};
 
 /// Why a future action could not be scheduled or revoked.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,7 @@ pub enum FutureActionError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(FutureActionError);
+refusals!(FutureActionError);
 
 /// Why a due action did not run (recorded on it as its result; nothing changed).
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +54,7 @@ enum NotRun {
     Failed(#[from] AppError),
 }
 
-refusal_error!(NotRun);
+refusals!(NotRun);
 
 /// A claim older than this is taken to belong to a runner that died.
 const STALE_CLAIM_MINUTES: i64 = 10;

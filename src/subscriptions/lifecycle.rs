@@ -17,7 +17,7 @@ use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
-use crate::error::{refusal_error, AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 
 /// Why a subscription (or add-on) could not be created or changed.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +58,7 @@ pub enum SubscriptionError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(SubscriptionError);
+refusals!(SubscriptionError);
 
 /// A subscription with what its page and its rules need.
 #[derive(Debug, Clone)]

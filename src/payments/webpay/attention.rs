@@ -13,7 +13,7 @@ use crate::billing::money;
 use crate::catalog::orders as order_views;
 use crate::entities::enums::OrderStatus;
 use crate::entities::{orders, payments, refunds, webpay_transactions};
-use crate::error::{refusal_error, AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::history::Actor;
 
 /// Why an admin's action on the queue is refused or did not work; each displays the
@@ -38,7 +38,7 @@ pub enum AttentionError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(AttentionError);
+refusals!(AttentionError);
 
 /// Everything waiting for an admin, oldest first.
 #[derive(Debug, Clone, Default)]

@@ -22,7 +22,7 @@ use crate::billing::order_invoice;
 use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
-use crate::error::{refusal_error, AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::history::Actor;
 
 /// Why a payment cannot start, or a return matches nothing; each displays the shopper's message.
@@ -54,7 +54,7 @@ pub enum CheckoutError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(CheckoutError);
+refusals!(CheckoutError);
 
 /// Why an approved payment does not pay its order (it is then refunded); each displays the
 /// reason recorded for the shopper and the admin.
@@ -75,7 +75,7 @@ enum NotTaken {
     Failed(#[from] AppError),
 }
 
-refusal_error!(NotTaken);
+refusals!(NotTaken);
 
 /// Why a paid order's subscriptions were not created (none were: all or nothing); displays
 /// the reason an admin reads on the order.
@@ -88,7 +88,7 @@ pub enum ProvisionError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(ProvisionError);
+refusals!(ProvisionError);
 
 /// Why a refund is refused or did not go through; each displays the admin's message.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +114,7 @@ pub enum RefundError {
     Failed(#[from] AppError),
 }
 
-refusal_error!(RefundError);
+refusals!(RefundError);
 
 /// Where a transaction stands, as stored.
 pub mod state {
