@@ -133,6 +133,14 @@ fn refused(message: String) -> AppError {
     AppError::Internal(format!("demo data refused: {message}"))
 }
 
+/// A capability's error as the demo sees it: a refusal is [`refused`], a failure stays one.
+fn refusal(error: impl Into<AppError>) -> AppError {
+    match error.into() {
+        AppError::Unprocessable(message) => refused(message),
+        failed => failed,
+    }
+}
+
 fn first_of_month(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
 }
@@ -289,7 +297,7 @@ impl Demo<'_> {
 
     /// Creates a subscription through the lifecycle, with its history.
     async fn subscribe(&self, new: NewSubscription) -> AppResult<subscriptions::Model> {
-        lifecycle::create(self.txn, new, &Actor::system()).await?.map_err(refused)
+        lifecycle::create(self.txn, new, &Actor::system()).await.map_err(refusal)
     }
 
     /// An add-on added the day its subscription started.
@@ -301,8 +309,8 @@ impl Demo<'_> {
     ) -> AppResult<subscription_addons::Model> {
         let added_on = subscription.start_date;
         lifecycle::add_addon_on(self.txn, subscription, product, quantity, &Actor::system(), added_on)
-            .await?
-            .map_err(refused)
+            .await
+            .map_err(refusal)
     }
 
     /// An order waiting for payment.
@@ -371,8 +379,8 @@ impl Demo<'_> {
             &Actor::system(),
             self.today,
         )
-        .await?
-        .map_err(refused)?;
+        .await
+        .map_err(refusal)?;
         Ok(())
     }
 

@@ -151,6 +151,12 @@ pub fn encode_query_value(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)]).map(|s| s[2..].to_string()).unwrap_or_default()
 }
 
+/// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL), as
+/// sea-orm classifies it: the one check for "somebody inserted the same row a moment ago".
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,15 +5,39 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
 };
 
-use super::reservations::{check_reservation, reservation_price, ReservationChoice};
-use super::{check_quantity, store};
+use super::reservations::{check_reservation, reservation_price, ReservationChoice, ReservationError};
+use super::{check_quantity, store, QuantityOutOfRange};
 use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::enums::ProductKind;
 use crate::entities::{cart_items, carts, prices, products, reservation_prices};
-use crate::error::{AppError, AppResult};
-use crate::subscriptions::rules;
+use crate::error::{refusals, AppError, AppResult};
+use crate::subscriptions::rules::{self, RampUpError};
+
+/// Why a product cannot be added to the cart, or a line's quantity changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CartError {
+    #[error(transparent)]
+    Quantity(#[from] QuantityOutOfRange),
+    #[error(transparent)]
+    RampUp(#[from] RampUpError),
+    #[error("{product} has no price yet and cannot be bought.")]
+    NoPrice { product: String },
+    /// One currency per cart.
+    #[error(
+        "Your cart is in {currency}, and {product} is not sold in {currency}. Empty your cart or check it out first."
+    )]
+    OtherCurrency { currency: String, product: String },
+    #[error("Choose the reservation's type, term, payment plan, scope and region.")]
+    ReservationMissing,
+    #[error(transparent)]
+    Reservation(#[from] ReservationError),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(CartError);
 
 #[derive(Debug, Clone)]
 pub struct CartLine {
@@ -97,8 +121,9 @@ async fn unit_price_of(
         .map(|p| p.amount))
 }
 
-/// Adds a product; `Ok(Err(message))` when the request makes no sense to the shopper. A
-/// reserved instance is added only as the product offers it, at a price the catalogue has.
+/// Adds a product, answering the message for the shopper; a [`CartError`] refusal when the
+/// request makes no sense. A reserved instance is added only as the product offers it, at
+/// a price the catalogue has.
 pub async fn add(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -106,39 +131,26 @@ pub async fn add(
     quantity: i32,
     reservation: Option<ReservationChoice>,
     ramp_up_months: u32,
-) -> AppResult<Result<String, String>> {
+) -> Result<String, CartError> {
     let listed = store::product_by_code(db, product_code).await?;
-    if let Err(message) = check_quantity(quantity) {
-        return Ok(Err(message));
-    }
+    check_quantity(quantity)?;
     let has_minimum =
         listed.product.kind == ProductKind::Consumption && listed.product.minimum_commitment.unwrap_or(0) > 0;
-    if let Err(message) = rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false) {
-        return Ok(Err(message));
-    }
+    rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false)?;
     let existing = cart_of(db, viewer).await?;
     let currency = match &existing {
         Some(cart) => cart.currency.clone(),
-        None => match listed.currency_for(&viewer.account.currency) {
-            Some(currency) => currency,
-            None => return Ok(Err(format!("{} has no price yet and cannot be bought.", listed.product.name))),
-        },
+        None => listed
+            .currency_for(&viewer.account.currency)
+            .ok_or_else(|| CartError::NoPrice { product: listed.product.name.clone() })?,
     };
     if !listed.sold_in(&currency) {
-        return Ok(Err(format!(
-            "Your cart is in {currency}, and {} is not sold in {currency}. Empty your cart or check it out first.",
-            listed.product.name
-        )));
+        return Err(CartError::OtherCurrency { currency, product: listed.product.name.clone() });
     }
     let reservation = match (&listed.reservation, reservation) {
         (None, _) => None,
-        (Some(_), None) => {
-            return Ok(Err("Choose the reservation's type, term, payment plan, scope and region.".into()));
-        }
-        (Some(offer), Some(choice)) => match check_reservation(offer, &choice, &currency) {
-            Ok(options) => Some(options),
-            Err(message) => return Ok(Err(message)),
-        },
+        (Some(_), None) => return Err(CartError::ReservationMissing),
+        (Some(offer), Some(choice)) => Some(check_reservation(offer, &choice, &currency)?),
     };
     let now = Utc::now();
     let cart = match existing {
@@ -173,7 +185,7 @@ pub async fn add(
     }
     .insert(db)
     .await?;
-    Ok(Ok(format!("{} × {} added to your cart.", quantity, listed.product.name)))
+    Ok(format!("{} × {} added to your cart.", quantity, listed.product.name))
 }
 
 async fn own_item(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<cart_items::Model> {
@@ -202,15 +214,13 @@ pub async fn set_quantity(
     viewer: &Viewer,
     item_id: i32,
     quantity: i32,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), CartError> {
     let item = own_item(db, viewer, item_id).await?;
-    if let Err(message) = check_quantity(quantity) {
-        return Ok(Err(message));
-    }
+    check_quantity(quantity)?;
     let mut active: cart_items::ActiveModel = item.into();
     active.quantity = Set(quantity);
     active.update(db).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -58,12 +58,17 @@ pub fn price_label(product: &products::Model, prices: &[prices::Model], preferre
     format!("{} {}", money::format(price.amount, &price.currency), product.billing_cycle.label())
 }
 
-/// A quantity typed into a form; the error is the form message.
-pub fn check_quantity(quantity: i32) -> Result<i32, String> {
+/// A quantity outside 1 to [`MAX_QUANTITY`]; displays the form message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Quantity must be between 1 and {MAX_QUANTITY}.")]
+pub struct QuantityOutOfRange;
+
+/// A quantity typed into a form.
+pub fn check_quantity(quantity: i32) -> Result<i32, QuantityOutOfRange> {
     if (1..=MAX_QUANTITY).contains(&quantity) {
         Ok(quantity)
     } else {
-        Err(format!("Quantity must be between 1 and {MAX_QUANTITY}."))
+        Err(QuantityOutOfRange)
     }
 }
 
@@ -126,8 +131,9 @@ mod tests {
 
     #[test]
     fn quantities_are_checked() {
-        assert!(check_quantity(0).is_err());
-        assert!(check_quantity(10_001).is_err());
+        assert_eq!(check_quantity(0), Err(QuantityOutOfRange));
+        assert_eq!(check_quantity(10_001), Err(QuantityOutOfRange));
+        assert_eq!(QuantityOutOfRange.to_string(), format!("Quantity must be between 1 and {MAX_QUANTITY}."));
         assert_eq!(check_quantity(3), Ok(3));
     }
 }

@@ -14,10 +14,37 @@ use crate::billing::money;
 use crate::billing::tax::{self, VatRate};
 use crate::entities::enums::OrderStatus;
 use crate::entities::{cart_items, carts, order_items, orders, products};
-use crate::error::{AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::pagination::{fetch_page, PageQuery, Paged};
 use crate::subscriptions::history::Actor;
-use crate::subscriptions::lifecycle::{self, NewSubscription};
+use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
+
+/// Why an order could not be placed, changed or provisioned.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error("Your cart is empty.")]
+    CartEmpty,
+    #[error("Only an order that is waiting for payment can change.")]
+    NotWaitingForPayment,
+    #[error("The order is not paid.")]
+    NotPaid,
+    /// One of a paid order's subscriptions could not be created or increased.
+    #[error(transparent)]
+    Subscription(SubscriptionError),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(OrderError);
+
+impl From<SubscriptionError> for OrderError {
+    fn from(error: SubscriptionError) -> Self {
+        match error {
+            SubscriptionError::Failed(error) => OrderError::Failed(error),
+            refused => OrderError::Subscription(refused),
+        }
+    }
+}
 
 /// An order with its items and their products.
 #[derive(Debug, Clone)]
@@ -44,10 +71,10 @@ pub fn order_number(id: i32) -> String {
 
 /// Places an order from the viewer's cart: one item per cart line at today's price,
 /// status "pending payment"; the cart is emptied.
-pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Result<orders::Model, String>> {
+pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> Result<orders::Model, OrderError> {
     let view = cart::load(db, viewer).await?;
     if view.lines.is_empty() {
-        return Ok(Err("Your cart is empty.".into()));
+        return Err(OrderError::CartEmpty);
     }
     let txn = db.begin().await?;
     let now = Utc::now();
@@ -98,7 +125,7 @@ pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> AppRes
         carts::Entity::delete_by_id(cart_id).exec(&txn).await?;
     }
     txn.commit().await?;
-    Ok(Ok(order))
+    Ok(order)
 }
 
 /// An order the scope allows, by number (404 otherwise).
@@ -143,7 +170,7 @@ pub async fn remove_item(
     scope: AccountScope,
     number: &str,
     item_id: i32,
-) -> AppResult<Result<orders::Model, String>> {
+) -> Result<orders::Model, OrderError> {
     let txn = db.begin().await?;
     let view = load(&txn, scope, number).await?;
     let (item, _) = view.items.iter().find(|(i, _)| i.id == item_id).cloned().ok_or(AppError::NotFound)?;
@@ -157,7 +184,7 @@ pub async fn remove_item(
         .exec(&txn)
         .await?;
     if view.order.status != OrderStatus::PendingPayment || still_waiting.rows_affected != 1 {
-        return Ok(Err("Only an order that is waiting for payment can change.".into()));
+        return Err(OrderError::NotWaitingForPayment);
     }
     item.delete(&txn).await?;
     let line_totals: Vec<i64> = order_items::Entity::find()
@@ -168,7 +195,8 @@ pub async fn remove_item(
         .all(&txn)
         .await?;
     let rate = VatRate::from_basis_points(view.order.vat_basis_points).map_err(AppError::Internal)?;
-    let totals = tax::totals(money::checked_sum(line_totals.iter().copied())?, rate)?;
+    let net = money::checked_sum(line_totals.iter().copied()).map_err(AppError::from)?;
+    let totals = tax::totals(net, rate).map_err(AppError::from)?;
     let mut order: orders::ActiveModel = view.order.into();
     order.subtotal = Set(totals.net);
     order.tax = Set(totals.tax);
@@ -179,7 +207,7 @@ pub async fn remove_item(
     order.updated_at = Set(Utc::now());
     let order = order.update(&txn).await?;
     txn.commit().await?;
-    Ok(Ok(order))
+    Ok(order)
 }
 
 /// Creates (or, for an item naming a subscription, increases) the subscriptions of a paid
@@ -190,17 +218,15 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
     db: &C,
     view: &OrderView,
     actor: &Actor,
-) -> AppResult<Result<OrderView, String>> {
+) -> Result<OrderView, OrderError> {
     if view.order.status != OrderStatus::Paid {
-        return Ok(Err("The order is not paid.".into()));
+        return Err(OrderError::NotPaid);
     }
     let start_date = view.order.paid_at.unwrap_or_else(Utc::now).date_naive();
     let mut linked = view.clone();
     for (item, product) in &mut linked.items {
         if let Some(subscription_id) = item.subscription_id {
-            if let Err(message) = lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await? {
-                return Ok(Err(message));
-            }
+            lifecycle::add_quantity(db, subscription_id, item.quantity, actor).await?;
             continue;
         }
         let new = NewSubscription {
@@ -218,10 +244,7 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             ri_payment_plan: item.ri_payment_plan,
             ri_auto_renew: item.ri_auto_renew,
         };
-        let subscription = match lifecycle::create(db, new, actor).await? {
-            Ok(subscription) => subscription,
-            Err(message) => return Ok(Err(message)),
-        };
+        let subscription = lifecycle::create(db, new, actor).await?;
         order_items::Entity::update_many()
             .col_expr(order_items::Column::SubscriptionId, Some(subscription.id).into())
             .filter(order_items::Column::Id.eq(item.id))
@@ -229,7 +252,7 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
             .await?;
         item.subscription_id = Some(subscription.id);
     }
-    Ok(Ok(linked))
+    Ok(linked)
 }
 
 /// Takes back what a fully refunded order bought: each item's licences come off the

@@ -160,31 +160,42 @@ fn offered(values: &[String], chosen: &str) -> Option<String> {
     values.iter().find(|v| v.as_str() == chosen.trim()).cloned()
 }
 
+/// Why a reservation chosen in a form is refused; each displays the form message (the
+/// lists are what the product offers, as "a, b or c").
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReservationError {
+    #[error("Choose a reservation type this product offers: {offered}.")]
+    TypeNotOffered { offered: String },
+    #[error("A reservation term is 1 or 3 years.")]
+    Term,
+    #[error("Choose how to pay for the reservation: upfront or monthly.")]
+    PaymentPlan,
+    #[error("Choose a scope this reservation offers: {offered}.")]
+    ScopeNotOffered { offered: String },
+    #[error("Choose a region this reservation offers: {offered}.")]
+    RegionNotOffered { offered: String },
+    #[error("A {term_years}-year reservation {} is not sold in {currency}.", .payment_plan.describe())]
+    NotSoldIn { term_years: i32, payment_plan: RiPaymentPlan, currency: String },
+}
+
 /// Checks a reservation chosen in a form against what the product offers and what it is
-/// priced at in `currency`; the error is the form message.
+/// priced at in `currency`.
 pub fn check_reservation(
     offer: &ReservationOffer,
     choice: &ReservationChoice,
     currency: &str,
-) -> Result<ReservationOptions, String> {
-    let reservation_type = offered(&offer.reservation_types, &choice.reservation_type).ok_or_else(|| {
-        format!("Choose a reservation type this product offers: {}.", one_of(&offer.reservation_types))
-    })?;
-    let term_years = choice
-        .term_years
-        .trim()
-        .parse::<i32>()
-        .ok()
-        .filter(|t| TERMS.contains(t))
-        .ok_or("A reservation term is 1 or 3 years.")?;
-    let payment_plan = RiPaymentPlan::parse(choice.payment_plan.trim())
-        .ok_or("Choose how to pay for the reservation: upfront or monthly.")?;
+) -> Result<ReservationOptions, ReservationError> {
+    let reservation_type = offered(&offer.reservation_types, &choice.reservation_type)
+        .ok_or_else(|| ReservationError::TypeNotOffered { offered: one_of(&offer.reservation_types) })?;
+    let term_years =
+        choice.term_years.trim().parse::<i32>().ok().filter(|t| TERMS.contains(t)).ok_or(ReservationError::Term)?;
+    let payment_plan = RiPaymentPlan::parse(choice.payment_plan.trim()).ok_or(ReservationError::PaymentPlan)?;
     let scope = offered(&offer.scopes, &choice.scope)
-        .ok_or_else(|| format!("Choose a scope this reservation offers: {}.", one_of(&offer.scopes)))?;
+        .ok_or_else(|| ReservationError::ScopeNotOffered { offered: one_of(&offer.scopes) })?;
     let region = offered(&offer.regions, &choice.region)
-        .ok_or_else(|| format!("Choose a region this reservation offers: {}.", one_of(&offer.regions)))?;
+        .ok_or_else(|| ReservationError::RegionNotOffered { offered: one_of(&offer.regions) })?;
     if reservation_price(&offer.prices, term_years, payment_plan, currency).is_none() {
-        return Err(format!("A {term_years}-year reservation {} is not sold in {currency}.", payment_plan.describe()));
+        return Err(ReservationError::NotSoldIn { term_years, payment_plan, currency: currency.to_string() });
     }
     Ok(ReservationOptions { reservation_type, term_years, payment_plan, scope, region, auto_renew: choice.auto_renew })
 }
@@ -319,18 +330,31 @@ mod tests {
         let offer = d2s_v5();
         let refused = |choice: ReservationChoice, currency| check_reservation(&offer, &choice, currency).unwrap_err();
         let vm = ReservationChoice { reservation_type: "Virtual Machines D4s v5".into(), ..choice("1", "upfront") };
-        assert_eq!(refused(vm, "CLP"), "Choose a reservation type this product offers: Virtual Machines D2s v5.");
+        let err = refused(vm, "CLP");
+        assert_eq!(err, ReservationError::TypeNotOffered { offered: "Virtual Machines D2s v5".into() });
+        assert_eq!(err.to_string(), "Choose a reservation type this product offers: Virtual Machines D2s v5.");
         for term in ["2", "0", "", "one", "3; drop"] {
-            assert_eq!(refused(choice(term, "upfront"), "CLP"), "A reservation term is 1 or 3 years.");
+            assert_eq!(refused(choice(term, "upfront"), "CLP"), ReservationError::Term);
         }
+        assert_eq!(ReservationError::Term.to_string(), "A reservation term is 1 or 3 years.");
         for plan in ["weekly", "", "Upfront"] {
-            assert!(refused(choice("1", plan), "CLP").contains("upfront or monthly"));
+            assert_eq!(refused(choice("1", plan), "CLP"), ReservationError::PaymentPlan);
         }
+        assert!(ReservationError::PaymentPlan.to_string().contains("upfront or monthly"));
         let scope = ReservationChoice { scope: "global".into(), ..choice("1", "upfront") };
-        assert_eq!(refused(scope, "CLP"), "Choose a scope this reservation offers: single or shared.");
+        let err = refused(scope, "CLP");
+        assert!(matches!(err, ReservationError::ScopeNotOffered { .. }));
+        assert_eq!(err.to_string(), "Choose a scope this reservation offers: single or shared.");
         let region = ReservationChoice { region: "westeurope".into(), ..choice("1", "upfront") };
-        assert_eq!(refused(region, "CLP"), "Choose a region this reservation offers: brazilsouth or eastus.");
-        assert_eq!(refused(choice("3", "monthly"), "USD"), "A 3-year reservation paid monthly is not sold in USD.");
+        let err = refused(region, "CLP");
+        assert!(matches!(err, ReservationError::RegionNotOffered { .. }));
+        assert_eq!(err.to_string(), "Choose a region this reservation offers: brazilsouth or eastus.");
+        let err = refused(choice("3", "monthly"), "USD");
+        assert_eq!(
+            err,
+            ReservationError::NotSoldIn { term_years: 3, payment_plan: RiPaymentPlan::Monthly, currency: "USD".into() }
+        );
+        assert_eq!(err.to_string(), "A 3-year reservation paid monthly is not sold in USD.");
     }
 
     #[test]

@@ -14,7 +14,47 @@ use super::rules::{self, ScheduleRequest};
 use crate::accounts::scope::AccountScope;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
 use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
-use crate::error::{AppError, AppResult};
+use crate::error::{is_unique_violation, refusals, AppError, AppResult};
+
+/// Why a future action could not be scheduled or revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum FutureActionError {
+    #[error("An add-on is cancelled at the end of the term or together with its subscription.")]
+    AddonOnDate,
+    #[error(transparent)]
+    Schedule(#[from] rules::ScheduleError),
+    /// The one-pending-action index: somebody scheduled one a moment ago.
+    #[error("Another action was scheduled a moment ago; revoke it first.")]
+    ScheduledMeanwhile,
+    #[error("This action is already {}.", .0.as_str())]
+    NotPending(FutureActionStatus),
+    #[error("This action is being run right now and can no longer be revoked.")]
+    BeingRun,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(FutureActionError);
+
+/// Why a due action did not run (recorded on it as its result; nothing changed).
+#[derive(Debug, thiserror::Error)]
+enum NotRun {
+    #[error("the add-on no longer exists")]
+    AddonGone,
+    #[error("already canceled")]
+    AlreadyCanceled,
+    /// A cancellation on a date the cancellation policy no longer allows.
+    #[error(transparent)]
+    NotCancellable(rules::ScheduleError),
+    #[error("no new quantity")]
+    NoNewQuantity,
+    #[error("the subscription is {}", .0.as_str())]
+    NotActive(SubscriptionStatus),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(NotRun);
 
 /// A claim older than this is taken to belong to a runner that died.
 const STALE_CLAIM_MINUTES: i64 = 10;
@@ -36,17 +76,15 @@ pub async fn schedule(
     request: ScheduleRequest,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<future_actions::Model, String>> {
+) -> Result<future_actions::Model, FutureActionError> {
     let txn = db.begin().await?;
-    let outcome = schedule_in(&txn, scope, subscription_id, addon_id, request, actor, today).await?;
-    if outcome.is_ok() {
-        txn.commit().await?;
-    }
-    Ok(outcome)
+    let action = schedule_in(&txn, scope, subscription_id, addon_id, request, actor, today).await?;
+    txn.commit().await?;
+    Ok(action)
 }
 
 /// [`schedule`] inside the caller's transaction (the demo data schedules as of its own
-/// "today"); nothing is written when it answers `Err`.
+/// "today"); nothing is written when it refuses.
 pub(crate) async fn schedule_in<C: ConnectionTrait>(
     txn: &C,
     scope: AccountScope,
@@ -55,16 +93,13 @@ pub(crate) async fn schedule_in<C: ConnectionTrait>(
     request: ScheduleRequest,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<future_actions::Model, String>> {
+) -> Result<future_actions::Model, FutureActionError> {
     let loaded = lifecycle::load(txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
     if addon_id.is_some() && request.action_type == FutureActionType::CancellationOnSpecific {
-        return Ok(Err("An add-on is cancelled at the end of the term or together with its subscription.".into()));
+        return Err(FutureActionError::AddonOnDate);
     }
-    let scheduled = match rules::check_schedule(&facts, &request, today) {
-        Ok(scheduled) => scheduled,
-        Err(message) => return Ok(Err(message)),
-    };
+    let scheduled = rules::check_schedule(&facts, &request, today)?;
     let now = Utc::now();
     let inserted = future_actions::ActiveModel {
         subscription_id: Set(subscription_id),
@@ -87,9 +122,7 @@ pub(crate) async fn schedule_in<C: ConnectionTrait>(
     let action = match inserted {
         Ok(action) => action,
         // The one-pending-action index: somebody scheduled one a moment ago.
-        Err(e) if e.to_string().to_lowercase().contains("unique") => {
-            return Ok(Err("Another action was scheduled a moment ago; revoke it first.".into()))
-        }
+        Err(e) if is_unique_violation(&e) => return Err(FutureActionError::ScheduledMeanwhile),
         Err(e) => return Err(e.into()),
     };
     let record = Change {
@@ -104,7 +137,7 @@ pub(crate) async fn schedule_in<C: ConnectionTrait>(
         let pending = TargetChange::Status { old: facts.status, new: SubscriptionStatus::PendingForCancel };
         lifecycle::write_change(txn, loaded.subscription.id, addon_id, pending, actor).await?;
     }
-    Ok(Ok(action))
+    Ok(action)
 }
 
 /// One future action the scope allows (404 otherwise).
@@ -122,7 +155,7 @@ pub async fn revoke(
     scope: AccountScope,
     action_id: i32,
     actor: &Actor,
-) -> AppResult<Result<future_actions::Model, String>> {
+) -> Result<future_actions::Model, FutureActionError> {
     let txn = db.begin().await?;
     let action = future_actions::Entity::find_by_id(action_id)
         .filter(scope.condition(future_actions::Column::AccountId))
@@ -130,7 +163,7 @@ pub async fn revoke(
         .await?
         .ok_or(AppError::NotFound)?;
     if action.status != FutureActionStatus::Pending {
-        return Ok(Err(format!("This action is already {}.", action.status.as_str())));
+        return Err(FutureActionError::NotPending(action.status));
     }
     let now = Utc::now();
     let updated = future_actions::Entity::update_many()
@@ -143,7 +176,7 @@ pub async fn revoke(
         .exec(&txn)
         .await?;
     if updated.rows_affected != 1 {
-        return Ok(Err("This action is being run right now and can no longer be revoked.".into()));
+        return Err(FutureActionError::BeingRun);
     }
     let loaded = lifecycle::load(&txn, scope, action.subscription_id).await?;
     let record = Change {
@@ -166,7 +199,7 @@ pub async fn revoke(
         }
     }
     txn.commit().await?;
-    Ok(Ok(action))
+    Ok(action)
 }
 
 /// Claims due actions atomically: a row is ours only if our conditional update changed it,
@@ -218,10 +251,10 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     let mut report = RunReport::default();
     for action in claim_due(db, now, 100).await? {
         let txn = db.begin().await?;
-        let outcome = execute(&txn, &action, now.date_naive()).await?;
-        let (status, result) = match &outcome {
-            Ok(done) => (FutureActionStatus::Executed, done.clone()),
-            Err(reason) => (FutureActionStatus::Failed, reason.clone()),
+        let (status, result) = match execute(&txn, &action, now.date_naive()).await {
+            Ok(done) => (FutureActionStatus::Executed, done),
+            Err(NotRun::Failed(error)) => return Err(error),
+            Err(reason) => (FutureActionStatus::Failed, reason.to_string()),
         };
         let finished = future_actions::Entity::update_many()
             .col_expr(future_actions::Column::Status, status.as_str().into())
@@ -237,7 +270,7 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
             txn.rollback().await?;
             continue;
         }
-        if outcome.is_err() {
+        if status == FutureActionStatus::Failed {
             let record = Change {
                 subscription_id: action.subscription_id,
                 addon_id: action.addon_id,
@@ -255,14 +288,14 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
     Ok(report)
 }
 
-/// Applies one action's effect on `today`; `Err` is the reason it failed (recorded, nothing
-/// changed). A cancellation on a date checks the cancellation policy again: a return
+/// Applies one action's effect on `today`, answering what it did; `Err` is why it did not
+/// run (recorded, nothing changed). A cancellation on a date checks the cancellation policy again: a return
 /// window may have closed since it was scheduled.
 async fn execute<C: ConnectionTrait>(
     db: &C,
     action: &future_actions::Model,
     today: NaiveDate,
-) -> AppResult<Result<String, String>> {
+) -> Result<String, NotRun> {
     let loaded = lifecycle::load(db, AccountScope::All, action.subscription_id).await?;
     let system = Actor::system();
     let status = match action.addon_id {
@@ -270,18 +303,14 @@ async fn execute<C: ConnectionTrait>(
         Some(id) => loaded.addons.iter().find(|a| a.id == id).map(|a| a.status),
     };
     let Some(status) = status else {
-        return Ok(Err("the add-on no longer exists".into()));
+        return Err(NotRun::AddonGone);
     };
     if status == SubscriptionStatus::Canceled {
-        return Ok(Err("already canceled".into()));
+        return Err(NotRun::AlreadyCanceled);
     }
     if action.action_type == FutureActionType::CancellationOnSpecific {
-        let Some(facts) = loaded.target_facts(action.addon_id, today) else {
-            return Ok(Err("the add-on no longer exists".into()));
-        };
-        if let Err(message) = rules::check_cancellation_on(&facts, today) {
-            return Ok(Err(message));
-        }
+        let facts = loaded.target_facts(action.addon_id, today).ok_or(NotRun::AddonGone)?;
+        rules::check_cancellation_on(&facts, today).map_err(NotRun::NotCancellable)?;
     }
     match action.action_type {
         FutureActionType::CancellationOnEnd | FutureActionType::CancellationOnSpecific => {
@@ -290,14 +319,14 @@ async fn execute<C: ConnectionTrait>(
             let effective = action.scheduled_at.min(Utc::now());
             lifecycle::cancel_in(db, &without(&loaded, action.id), action.addon_id, &system, &reason, effective)
                 .await?;
-            Ok(Ok("canceled".into()))
+            Ok("canceled".into())
         }
         FutureActionType::ChangeQtyOnNext => {
             let Some(quantity) = action.new_quantity else {
-                return Ok(Err("no new quantity".into()));
+                return Err(NotRun::NoNewQuantity);
             };
             if status != SubscriptionStatus::Active {
-                return Ok(Err(format!("the subscription is {}", status.as_str())));
+                return Err(NotRun::NotActive(status));
             }
             let old = match action.addon_id {
                 None => loaded.subscription.quantity,
@@ -305,7 +334,7 @@ async fn execute<C: ConnectionTrait>(
             };
             let change = TargetChange::Quantity { old, new: quantity };
             lifecycle::write_change(db, action.subscription_id, action.addon_id, change, &system).await?;
-            Ok(Ok(format!("quantity {old} → {quantity}")))
+            Ok(format!("quantity {old} → {quantity}"))
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Subscription lifecycle in the database: create, change quantity, suspend/resume,
 //! cancel, renew, add-ons and ramp-up extensions. Every change writes one history record.
-//! Rules come from [`super::rules`] and [`super::policy`]; `Err(String)` is the message
-//! the user sees, and nothing is changed when it is returned.
+//! Rules come from [`super::rules`] and [`super::policy`]; a refusal is a
+//! [`SubscriptionError`] that displays the message the user sees, and nothing is changed
+//! when one is returned.
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::{
@@ -16,7 +17,48 @@ use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
-use crate::error::{AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
+
+/// Why a subscription (or add-on) could not be created or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscriptionError {
+    #[error("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)]
+    QuantityOutOfRange,
+    /// Licences bought would take the quantity past the limit.
+    #[error("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY)]
+    QuantityWouldLeaveRange,
+    #[error("The quantity is already {0}.")]
+    SameQuantity(i32),
+    #[error("Only an active subscription's quantity can change.")]
+    QuantityNeedsActive,
+    #[error(transparent)]
+    RampUp(#[from] rules::RampUpError),
+    #[error("A reservation needs a term of 1 or 3 years and a payment plan.")]
+    ReservationTerms,
+    #[error("{product} is not an add-on.")]
+    NotAnAddon { product: String },
+    #[error("Add-ons can only be added to an active subscription.")]
+    AddonNeedsActive,
+    /// Licences bought for a subscription that is not active (named).
+    #[error("{name} is not active.")]
+    NotActive { name: String },
+    /// A pending quantity change blocks it.
+    #[error(transparent)]
+    Blocked(#[from] rules::Blocked),
+    /// The cancellation policy does not allow it; its message says what it allows.
+    #[error("{0}")]
+    Policy(String),
+    #[error("Only an active subscription can be suspended.")]
+    NotActiveToSuspend,
+    #[error("It is not suspended.")]
+    NotSuspended,
+    #[error("It is already canceled.")]
+    AlreadyCanceled,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(SubscriptionError);
 
 /// A subscription with what its page and its rules need.
 #[derive(Debug, Clone)]
@@ -154,21 +196,16 @@ pub async fn create<C: ConnectionTrait>(
     db: &C,
     new: NewSubscription,
     actor: &Actor,
-) -> AppResult<Result<subscriptions::Model, String>> {
+) -> Result<subscriptions::Model, SubscriptionError> {
     if !(1..=rules::MAX_QUANTITY).contains(&new.quantity) {
-        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+        return Err(SubscriptionError::QuantityOutOfRange);
     }
     let product = &new.product;
     let has_minimum = product.kind == ProductKind::Consumption && product.minimum_commitment.unwrap_or(0) > 0;
-    let ramp_up_end = match rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial) {
-        Ok(end) => end,
-        Err(message) => return Ok(Err(message)),
-    };
+    let ramp_up_end = rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial)?;
     let term_months = match (product.kind, new.ri_term_years, new.ri_payment_plan) {
         (ProductKind::ReservedInstance, Some(years @ (1 | 3)), Some(_)) => years as u32 * 12,
-        (ProductKind::ReservedInstance, _, _) => {
-            return Ok(Err("A reservation needs a term of 1 or 3 years and a payment plan.".into()));
-        }
+        (ProductKind::ReservedInstance, _, _) => return Err(SubscriptionError::ReservationTerms),
         _ => product.term_months.max(1) as u32,
     };
     let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
@@ -216,7 +253,7 @@ pub async fn create<C: ConnectionTrait>(
         };
         history::write(db, ramp_up, actor).await?;
     }
-    Ok(Ok(row))
+    Ok(row)
 }
 
 /// Attaches an add-on from today; it inherits the subscription's term and billing cycle.
@@ -226,7 +263,7 @@ pub async fn add_addon<C: ConnectionTrait>(
     product: &products::Model,
     quantity: i32,
     actor: &Actor,
-) -> AppResult<Result<subscription_addons::Model, String>> {
+) -> Result<subscription_addons::Model, SubscriptionError> {
     add_addon_on(db, subscription, product, quantity, actor, Utc::now().date_naive()).await
 }
 
@@ -238,15 +275,15 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
     quantity: i32,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<subscription_addons::Model, String>> {
+) -> Result<subscription_addons::Model, SubscriptionError> {
     if product.kind != ProductKind::Addon {
-        return Ok(Err(format!("{} is not an add-on.", product.name)));
+        return Err(SubscriptionError::NotAnAddon { product: product.name.clone() });
     }
     if subscription.status != SubscriptionStatus::Active {
-        return Ok(Err("Add-ons can only be added to an active subscription.".into()));
+        return Err(SubscriptionError::AddonNeedsActive);
     }
     if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+        return Err(SubscriptionError::QuantityOutOfRange);
     }
     let now = Utc::now();
     let addon = subscription_addons::ActiveModel {
@@ -272,7 +309,7 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
         new: Some(format!("{} × {quantity}", addon.name)),
     };
     history::write(db, change, actor).await?;
-    Ok(Ok(addon))
+    Ok(addon)
 }
 
 /// Sets the quantity of a subscription (`addon_id: None`) or an add-on. Increases come
@@ -285,31 +322,29 @@ pub async fn set_quantity(
     quantity: i32,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), SubscriptionError> {
     let txn = db.begin().await?;
     let loaded = load(&txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
     if facts.status != SubscriptionStatus::Active {
-        return Ok(Err("Only an active subscription's quantity can change.".into()));
+        return Err(SubscriptionError::QuantityNeedsActive);
     }
     if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Ok(Err(format!("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)));
+        return Err(SubscriptionError::QuantityOutOfRange);
     }
     if quantity == facts.quantity {
-        return Ok(Err(format!("The quantity is already {quantity}.")));
+        return Err(SubscriptionError::SameQuantity(quantity));
     }
     let change =
         if quantity > facts.quantity { rules::Change::QuantityPurchase } else { rules::Change::QuantityDecrease };
-    if let Err(message) = rules::check_not_blocked(facts.pending, change) {
-        return Ok(Err(message));
-    }
+    rules::check_not_blocked(facts.pending, change)?;
     if change == rules::Change::QuantityDecrease && !loaded.policy(today).may_lower_quantity {
-        return Ok(Err(loaded.policy(today).message));
+        return Err(SubscriptionError::Policy(loaded.policy(today).message));
     }
     write_change(&txn, subscription_id, addon_id, TargetChange::Quantity { old: facts.quantity, new: quantity }, actor)
         .await?;
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Adds licences bought through a paid order (refused while a quantity change is pending).
@@ -318,21 +353,19 @@ pub async fn add_quantity<C: ConnectionTrait>(
     subscription_id: i32,
     added: i32,
     actor: &Actor,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), SubscriptionError> {
     let loaded = load(db, AccountScope::All, subscription_id).await?;
     let s = &loaded.subscription;
     if s.status != SubscriptionStatus::Active {
-        return Ok(Err(format!("{} is not active.", s.name)));
+        return Err(SubscriptionError::NotActive { name: s.name.clone() });
     }
-    if let Err(message) = rules::check_not_blocked(loaded.pending_pair(None), rules::Change::QuantityPurchase) {
-        return Ok(Err(message));
-    }
+    rules::check_not_blocked(loaded.pending_pair(None), rules::Change::QuantityPurchase)?;
     let quantity = match s.quantity.checked_add(added) {
         Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
-        _ => return Ok(Err(format!("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY))),
+        _ => return Err(SubscriptionError::QuantityWouldLeaveRange),
     };
     write_change(db, s.id, None, TargetChange::Quantity { old: s.quantity, new: quantity }, actor).await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// A new quantity or status for a subscription or one of its add-ons.
@@ -402,7 +435,7 @@ pub async fn set_suspended(
     subscription_id: i32,
     suspend: bool,
     actor: &Actor,
-) -> AppResult<Result<(), String>> {
+) -> Result<(), SubscriptionError> {
     let seller = AccountScope::sold_by(viewer).ok_or(AppError::NotFound)?;
     let txn = db.begin().await?;
     let loaded = load(&txn, seller, subscription_id).await?;
@@ -413,18 +446,14 @@ pub async fn set_suspended(
         (SubscriptionStatus::Suspended, SubscriptionStatus::Active)
     };
     if s.status != from {
-        return Ok(Err(
-            if suspend { "Only an active subscription can be suspended." } else { "It is not suspended." }.into()
-        ));
+        return Err(if suspend { SubscriptionError::NotActiveToSuspend } else { SubscriptionError::NotSuspended });
     }
     if suspend {
-        if let Err(message) = rules::check_not_blocked(loaded.pending_pair(None), rules::Change::Suspend) {
-            return Ok(Err(message));
-        }
+        rules::check_not_blocked(loaded.pending_pair(None), rules::Change::Suspend)?;
     }
     write_change(&txn, s.id, None, TargetChange::Status { old: from, new: to }, actor).await?;
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Cancels a subscription (and its add-ons) or one add-on now, where the policy allows it;
@@ -437,19 +466,17 @@ pub async fn cancel_now(
     addon_id: Option<i32>,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<Option<crate::entities::invoices::Model>, String>> {
+) -> Result<Option<crate::entities::invoices::Model>, SubscriptionError> {
     let txn = db.begin().await?;
     let loaded = load(&txn, scope, subscription_id).await?;
     let facts = loaded.target_facts(addon_id, today).ok_or(AppError::NotFound)?;
     if facts.status == SubscriptionStatus::Canceled {
-        return Ok(Err("It is already canceled.".into()));
+        return Err(SubscriptionError::AlreadyCanceled);
     }
-    if let Err(message) = rules::check_not_blocked(facts.pending, rules::Change::Cancel) {
-        return Ok(Err(message));
-    }
+    rules::check_not_blocked(facts.pending, rules::Change::Cancel)?;
     let policy = loaded.policy(today);
     if !policy.allows(CancelWhen::Immediately) {
-        return Ok(Err(policy.message));
+        return Err(SubscriptionError::Policy(policy.message));
     }
     cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request", Utc::now()).await?;
     let credit = match addon_id {
@@ -457,7 +484,7 @@ pub async fn cancel_now(
         Some(_) => None,
     };
     txn.commit().await?;
-    Ok(Ok(credit))
+    Ok(credit)
 }
 
 /// Marks a subscription (with its add-ons) or one add-on canceled and revokes what was
@@ -527,14 +554,11 @@ pub async fn extend_ramp_up(
     months: u32,
     actor: &Actor,
     today: NaiveDate,
-) -> AppResult<Result<NaiveDate, String>> {
+) -> Result<NaiveDate, SubscriptionError> {
     let txn = db.begin().await?;
     let loaded = load(&txn, scope, subscription_id).await?;
     let s = &loaded.subscription;
-    let new_end = match rules::extend_ramp_up(s.start_date, s.ramp_up_end, months, today) {
-        Ok(end) => end,
-        Err(message) => return Ok(Err(message)),
-    };
+    let new_end = rules::extend_ramp_up(s.start_date, s.ramp_up_end, months, today)?;
     let total_months = s.ramp_up_months.unwrap_or(0) + months as i32;
     subscriptions::ActiveModel {
         id: Set(s.id),
@@ -554,7 +578,7 @@ pub async fn extend_ramp_up(
     };
     history::write(&txn, record, actor).await?;
     txn.commit().await?;
-    Ok(Ok(new_end))
+    Ok(new_end)
 }
 
 /// Renews every auto-renewing subscription whose term ended before `today`: the next term

@@ -1,5 +1,6 @@
 //! Pure subscription rules: month arithmetic, ramp-up periods, and when a future action
-//! may be scheduled and what it blocks. No I/O; the error texts are the form messages.
+//! may be scheduled and what it blocks. No I/O; each refusal is an error variant that
+//! displays the form message.
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
@@ -36,6 +37,28 @@ pub fn term_boundary(term_end_date: NaiveDate) -> DateTime<Utc> {
     start_of(term_end_date + Duration::days(1))
 }
 
+/// Why a ramp-up period cannot be chosen or extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RampUpError {
+    #[error("A ramp-up period lasts at most {MAX_RAMP_UP_MONTHS} months.")]
+    TooLong,
+    #[error("Only consumption products with a minimum commitment have a ramp-up period.")]
+    NoMinimumCommitment,
+    #[error("Trial subscriptions have no ramp-up period.")]
+    Trial,
+    #[error("This subscription has no ramp-up period to extend.")]
+    NoneToExtend,
+    #[error("The ramp-up period ended on {end}; it cannot be re-activated.")]
+    Ended { end: NaiveDate },
+    #[error("Extend by 1 to {MAX_RAMP_UP_MONTHS} months.")]
+    ExtensionMonths,
+    #[error(
+        "A ramp-up period ends at most {MAX_RAMP_UP_MONTHS} months after the start ({limit}); {end} plus {months} \
+         month(s) is {new_end}."
+    )]
+    BeyondLimit { limit: NaiveDate, end: NaiveDate, months: u32, new_end: NaiveDate },
+}
+
 /// The end of the ramp-up period chosen when a subscription is created: 0 months means
 /// none; 1–3 months from the start date. Only new, paid (not trial) consumption
 /// subscriptions whose product has a minimum commitment may have one.
@@ -44,18 +67,18 @@ pub fn ramp_up_end(
     months: u32,
     has_minimum_commitment: bool,
     is_trial: bool,
-) -> Result<Option<NaiveDate>, String> {
+) -> Result<Option<NaiveDate>, RampUpError> {
     if months == 0 {
         return Ok(None);
     }
     if months > MAX_RAMP_UP_MONTHS {
-        return Err(format!("A ramp-up period lasts at most {MAX_RAMP_UP_MONTHS} months."));
+        return Err(RampUpError::TooLong);
     }
     if !has_minimum_commitment {
-        return Err("Only consumption products with a minimum commitment have a ramp-up period.".into());
+        return Err(RampUpError::NoMinimumCommitment);
     }
     if is_trial {
-        return Err("Trial subscriptions have no ramp-up period.".into());
+        return Err(RampUpError::Trial);
     }
     Ok(Some(add_months(start, months)))
 }
@@ -67,22 +90,20 @@ pub fn extend_ramp_up(
     current_end: Option<NaiveDate>,
     months: u32,
     today: NaiveDate,
-) -> Result<NaiveDate, String> {
+) -> Result<NaiveDate, RampUpError> {
     let Some(end) = current_end else {
-        return Err("This subscription has no ramp-up period to extend.".into());
+        return Err(RampUpError::NoneToExtend);
     };
     if end <= today {
-        return Err(format!("The ramp-up period ended on {end}; it cannot be re-activated."));
+        return Err(RampUpError::Ended { end });
     }
     if months == 0 || months > MAX_RAMP_UP_MONTHS {
-        return Err(format!("Extend by 1 to {MAX_RAMP_UP_MONTHS} months."));
+        return Err(RampUpError::ExtensionMonths);
     }
     let limit = add_months(start, MAX_RAMP_UP_MONTHS);
     let new_end = add_months(end, months);
     if new_end > limit {
-        return Err(format!(
-            "A ramp-up period ends at most {MAX_RAMP_UP_MONTHS} months after the start ({limit}); {end} plus {months} month(s) is {new_end}."
-        ));
+        return Err(RampUpError::BeyondLimit { limit, end, months, new_end });
     }
     Ok(new_end)
 }
@@ -137,8 +158,44 @@ pub fn action_label(action_type: FutureActionType) -> &'static str {
     }
 }
 
-fn pending_message(pending: (FutureActionType, DateTime<Utc>)) -> String {
-    format!("A {} is already scheduled for {}; revoke it first.", action_label(pending.0), pending.1.format("%Y-%m-%d"))
+/// A day as the messages show it.
+fn day(at: &DateTime<Utc>) -> impl std::fmt::Display + '_ {
+    at.format("%Y-%m-%d")
+}
+
+/// Why a future action cannot be scheduled (or, for a cancellation on a date, run).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("This is already being canceled at the end of its term.")]
+    PendingForCancel,
+    #[error("This is suspended; resume it before scheduling a change.")]
+    Suspended,
+    #[error("This is canceled.")]
+    Canceled,
+    /// One pending action at a time.
+    #[error("A {} is already scheduled for {}; revoke it first.", action_label(*.action_type), day(.at))]
+    AlreadyScheduled { action_type: FutureActionType, at: DateTime<Utc> },
+    #[error("Its cancellation policy does not allow cancelling at the end of the term.")]
+    NoCancellationAtEnd,
+    #[error("A quantity change at renewal needs auto-renew to be on.")]
+    NeedsAutoRenew,
+    #[error("A quantity change at renewal is only for prepaid subscriptions.")]
+    NotPrepaid,
+    #[error("Enter the quantity for the next term.")]
+    QuantityMissing,
+    #[error("The new quantity must be between 1 and {MAX_QUANTITY}.")]
+    QuantityOutOfRange,
+    #[error("The quantity is already {0}.")]
+    SameQuantity(i32),
+    #[error("Choose the date the cancellation takes effect.")]
+    DateMissing,
+    #[error("Choose a date after today.")]
+    DateNotAfterToday,
+    #[error("Choose a date within the current term (until {term_end}).")]
+    DateAfterTerm { term_end: NaiveDate },
+    /// The cancellation policy on that date does not allow cancelling (its message says why).
+    #[error("It cannot be cancelled on {date}: {policy}")]
+    NotCancellableOn { date: NaiveDate, policy: String },
 }
 
 /// Whether a future action may be scheduled, and when it will run.
@@ -146,22 +203,20 @@ pub fn check_schedule(
     target: &TargetFacts,
     request: &ScheduleRequest,
     today: NaiveDate,
-) -> Result<ScheduledAction, String> {
+) -> Result<ScheduledAction, ScheduleError> {
     match target.status {
         SubscriptionStatus::Active => {}
-        SubscriptionStatus::PendingForCancel => {
-            return Err("This is already being canceled at the end of its term.".into())
-        }
-        SubscriptionStatus::Suspended => return Err("This is suspended; resume it before scheduling a change.".into()),
-        SubscriptionStatus::Canceled => return Err("This is canceled.".into()),
+        SubscriptionStatus::PendingForCancel => return Err(ScheduleError::PendingForCancel),
+        SubscriptionStatus::Suspended => return Err(ScheduleError::Suspended),
+        SubscriptionStatus::Canceled => return Err(ScheduleError::Canceled),
     }
-    if let Some(pending) = target.pending {
-        return Err(pending_message(pending));
+    if let Some((action_type, at)) = target.pending {
+        return Err(ScheduleError::AlreadyScheduled { action_type, at });
     }
     match request.action_type {
         FutureActionType::CancellationOnEnd => {
             if !target.may_cancel_at_end {
-                return Err("Its cancellation policy does not allow cancelling at the end of the term.".into());
+                return Err(ScheduleError::NoCancellationAtEnd);
             }
             Ok(ScheduledAction {
                 action_type: FutureActionType::CancellationOnEnd,
@@ -171,17 +226,17 @@ pub fn check_schedule(
         }
         FutureActionType::ChangeQtyOnNext => {
             if !target.auto_renew {
-                return Err("A quantity change at renewal needs auto-renew to be on.".into());
+                return Err(ScheduleError::NeedsAutoRenew);
             }
             if !target.prepaid {
-                return Err("A quantity change at renewal is only for prepaid subscriptions.".into());
+                return Err(ScheduleError::NotPrepaid);
             }
-            let quantity = request.new_quantity.ok_or("Enter the quantity for the next term.")?;
+            let quantity = request.new_quantity.ok_or(ScheduleError::QuantityMissing)?;
             if !(1..=MAX_QUANTITY).contains(&quantity) {
-                return Err(format!("The new quantity must be between 1 and {MAX_QUANTITY}."));
+                return Err(ScheduleError::QuantityOutOfRange);
             }
             if quantity == target.quantity {
-                return Err(format!("The quantity is already {quantity}."));
+                return Err(ScheduleError::SameQuantity(quantity));
             }
             Ok(ScheduledAction {
                 action_type: FutureActionType::ChangeQtyOnNext,
@@ -190,12 +245,12 @@ pub fn check_schedule(
             })
         }
         FutureActionType::CancellationOnSpecific => {
-            let date = request.date.ok_or("Choose the date the cancellation takes effect.")?;
+            let date = request.date.ok_or(ScheduleError::DateMissing)?;
             if date <= today {
-                return Err("Choose a date after today.".into());
+                return Err(ScheduleError::DateNotAfterToday);
             }
             if date > target.term_end_date {
-                return Err(format!("Choose a date within the current term (until {}).", target.term_end_date));
+                return Err(ScheduleError::DateAfterTerm { term_end: target.term_end_date });
             }
             check_cancellation_on(target, date)?;
             Ok(ScheduledAction {
@@ -211,12 +266,12 @@ pub fn check_schedule(
 /// the cancellation policy allows cancelling immediately on that day (never a reserved
 /// instance or consumption; a perpetual licence or software subscription only inside its
 /// return window). Checked when it is scheduled and again when it runs.
-pub fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Result<(), String> {
+pub fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Result<(), ScheduleError> {
     let policy = cancellation_policy(target.kind, target.purchased_on, target.term_end_date, date);
     if policy.allows(CancelWhen::Immediately) {
         Ok(())
     } else {
-        Err(format!("It cannot be cancelled on {date}: {}", policy.message))
+        Err(ScheduleError::NotCancellableOn { date, policy: policy.message })
     }
 }
 
@@ -232,7 +287,7 @@ pub enum Change {
 }
 
 impl Change {
-    fn label(self) -> &'static str {
+    pub fn label(self) -> &'static str {
         match self {
             Change::QuantityPurchase => "buy more licences",
             Change::QuantityDecrease => "lower the quantity",
@@ -244,14 +299,18 @@ impl Change {
     }
 }
 
+/// A change refused because a quantity change is pending (scheduled for `at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("A quantity change is scheduled for {}; revoke it before you {}.", day(.at), .change.label())]
+pub struct Blocked {
+    pub at: DateTime<Utc>,
+    pub change: Change,
+}
+
 /// Refuses a change while a quantity change is pending.
-pub fn check_not_blocked(pending: Option<(FutureActionType, DateTime<Utc>)>, change: Change) -> Result<(), String> {
+pub fn check_not_blocked(pending: Option<(FutureActionType, DateTime<Utc>)>, change: Change) -> Result<(), Blocked> {
     match pending {
-        Some((FutureActionType::ChangeQtyOnNext, at)) => Err(format!(
-            "A quantity change is scheduled for {}; revoke it before you {}.",
-            at.format("%Y-%m-%d"),
-            change.label()
-        )),
+        Some((FutureActionType::ChangeQtyOnNext, at)) => Err(Blocked { at, change }),
         _ => Ok(()),
     }
 }
@@ -298,9 +357,12 @@ mod tests {
         assert_eq!(ramp_up_end(d("2026-01-31"), 1, true, false), Ok(Some(d("2026-02-28"))));
         assert_eq!(ramp_up_end(d("2024-01-31"), 1, true, false), Ok(Some(d("2024-02-29"))));
         assert_eq!(ramp_up_end(d("2026-01-15"), 0, true, false), Ok(None));
-        assert!(ramp_up_end(d("2026-01-15"), 4, true, false).unwrap_err().contains("at most 3 months"));
-        assert!(ramp_up_end(d("2026-01-15"), 2, false, false).unwrap_err().contains("minimum commitment"));
-        assert!(ramp_up_end(d("2026-01-15"), 2, true, true).unwrap_err().contains("Trial"));
+        assert_eq!(ramp_up_end(d("2026-01-15"), 4, true, false), Err(RampUpError::TooLong));
+        assert_eq!(ramp_up_end(d("2026-01-15"), 2, false, false), Err(RampUpError::NoMinimumCommitment));
+        assert_eq!(ramp_up_end(d("2026-01-15"), 2, true, true), Err(RampUpError::Trial));
+        assert_eq!(RampUpError::TooLong.to_string(), "A ramp-up period lasts at most 3 months.");
+        assert!(RampUpError::NoMinimumCommitment.to_string().contains("minimum commitment"));
+        assert!(RampUpError::Trial.to_string().contains("Trial"));
     }
 
     #[test]
@@ -309,11 +371,21 @@ mod tests {
         let today = d(TODAY);
         assert_eq!(extend_ramp_up(start, Some(d("2026-12-15")), 1, today), Ok(d("2027-01-15")));
         let err = extend_ramp_up(start, Some(d("2026-12-15")), 2, today).unwrap_err();
-        assert!(err.contains("at most 3 months after the start (2027-01-15)"), "{err}");
+        assert_eq!(
+            err,
+            RampUpError::BeyondLimit {
+                limit: d("2027-01-15"),
+                end: d("2026-12-15"),
+                months: 2,
+                new_end: d("2027-02-15")
+            }
+        );
+        assert!(err.to_string().contains("at most 3 months after the start (2027-01-15)"), "{err}");
         let err = extend_ramp_up(start, Some(d("2026-11-15")), 1, today).unwrap_err();
-        assert!(err.contains("cannot be re-activated"), "{err}");
-        assert!(extend_ramp_up(start, None, 1, today).is_err());
-        assert!(extend_ramp_up(start, Some(d("2026-12-15")), 0, today).is_err());
+        assert_eq!(err, RampUpError::Ended { end: d("2026-11-15") });
+        assert!(err.to_string().contains("cannot be re-activated"), "{err}");
+        assert_eq!(extend_ramp_up(start, None, 1, today), Err(RampUpError::NoneToExtend));
+        assert_eq!(extend_ramp_up(start, Some(d("2026-12-15")), 0, today), Err(RampUpError::ExtensionMonths));
         // Month ends: 31 Jan start, 1 month → 28 Feb; +1 → 28 Mar (the current end plus a month).
         assert_eq!(extend_ramp_up(d("2027-01-31"), Some(d("2027-02-28")), 1, today), Ok(d("2027-03-28")));
     }
@@ -345,20 +417,34 @@ mod tests {
         let today = d(TODAY);
         let specific =
             |date| check_schedule(&target(), &ask(FutureActionType::CancellationOnSpecific, date, None), today);
-        assert_eq!(specific(Some(TODAY)).unwrap_err(), "Choose a date after today.");
-        assert_eq!(specific(Some("2026-01-01")).unwrap_err(), "Choose a date after today.");
-        assert!(specific(Some("2027-01-01")).unwrap_err().contains("within the current term (until 2026-12-31)"));
-        assert!(specific(None).is_err());
+        assert_eq!(specific(Some(TODAY)), Err(ScheduleError::DateNotAfterToday));
+        assert_eq!(ScheduleError::DateNotAfterToday.to_string(), "Choose a date after today.");
+        assert_eq!(specific(Some("2026-01-01")), Err(ScheduleError::DateNotAfterToday));
+        let err = specific(Some("2027-01-01")).unwrap_err();
+        assert_eq!(err, ScheduleError::DateAfterTerm { term_end: d("2026-12-31") });
+        assert!(err.to_string().contains("within the current term (until 2026-12-31)"), "{err}");
+        assert_eq!(specific(None), Err(ScheduleError::DateMissing));
         let qty = |t: &TargetFacts, q| check_schedule(t, &ask(FutureActionType::ChangeQtyOnNext, None, q), today);
-        assert!(qty(&target(), Some(0)).unwrap_err().contains("between 1 and"));
-        assert!(qty(&target(), Some(MAX_QUANTITY + 1)).unwrap_err().contains("between 1 and"));
-        assert_eq!(qty(&target(), Some(10)).unwrap_err(), "The quantity is already 10.");
-        assert!(qty(&TargetFacts { auto_renew: false, ..target() }, Some(4)).unwrap_err().contains("auto-renew"));
-        assert!(qty(&TargetFacts { prepaid: false, ..target() }, Some(4)).unwrap_err().contains("prepaid"));
+        assert_eq!(qty(&target(), Some(0)), Err(ScheduleError::QuantityOutOfRange));
+        assert!(ScheduleError::QuantityOutOfRange.to_string().contains("between 1 and"));
+        assert_eq!(qty(&target(), Some(MAX_QUANTITY + 1)), Err(ScheduleError::QuantityOutOfRange));
+        assert_eq!(qty(&target(), Some(10)), Err(ScheduleError::SameQuantity(10)));
+        assert_eq!(ScheduleError::SameQuantity(10).to_string(), "The quantity is already 10.");
+        assert_eq!(qty(&target(), None), Err(ScheduleError::QuantityMissing));
+        let no_auto_renew = qty(&TargetFacts { auto_renew: false, ..target() }, Some(4)).unwrap_err();
+        assert_eq!(no_auto_renew, ScheduleError::NeedsAutoRenew);
+        assert!(no_auto_renew.to_string().contains("auto-renew"));
+        let not_prepaid = qty(&TargetFacts { prepaid: false, ..target() }, Some(4)).unwrap_err();
+        assert_eq!(not_prepaid, ScheduleError::NotPrepaid);
+        assert!(not_prepaid.to_string().contains("prepaid"));
         let suspended = TargetFacts { status: SubscriptionStatus::Suspended, ..target() };
-        assert!(qty(&suspended, Some(4)).unwrap_err().contains("resume it"));
+        assert_eq!(qty(&suspended, Some(4)), Err(ScheduleError::Suspended));
+        assert!(ScheduleError::Suspended.to_string().contains("resume it"));
         let no_end = TargetFacts { may_cancel_at_end: false, ..target() };
-        assert!(check_schedule(&no_end, &ask(FutureActionType::CancellationOnEnd, None, None), today).is_err());
+        assert_eq!(
+            check_schedule(&no_end, &ask(FutureActionType::CancellationOnEnd, None, None), today),
+            Err(ScheduleError::NoCancellationAtEnd)
+        );
     }
 
     #[test]
@@ -372,18 +458,20 @@ mod tests {
         for kind in [ProductKind::PerpetualLicense, ProductKind::SoftwareSubscription] {
             assert!(on(&bought_today(kind), "2026-12-25").is_ok(), "{kind}");
             let err = on(&bought_today(kind), "2026-12-26").unwrap_err();
+            assert!(matches!(err, ScheduleError::NotCancellableOn { date, .. } if date == d("2026-12-26")), "{err}");
+            let err = err.to_string();
             assert!(err.starts_with("It cannot be cancelled on 2026-12-26: "), "{err}");
             assert!(err.contains("2026-12-25"), "the window's last day: {err}");
         }
-        let err = on(&bought_today(ProductKind::ReservedInstance), "2026-12-01").unwrap_err();
+        let err = on(&bought_today(ProductKind::ReservedInstance), "2026-12-01").unwrap_err().to_string();
         assert!(err.contains("cannot be cancelled here"), "{err}");
-        let err = on(&bought_today(ProductKind::Consumption), "2026-12-01").unwrap_err();
+        let err = on(&bought_today(ProductKind::Consumption), "2026-12-01").unwrap_err().to_string();
         assert!(err.contains("end of the billing period"), "{err}");
         for kind in [ProductKind::LicenseSubscription, ProductKind::Addon] {
             assert!(on(&bought_today(kind), "2026-12-31").is_ok(), "{kind}: any day of the term");
         }
         // The date checks come first.
-        assert_eq!(on(&bought_today(ProductKind::ReservedInstance), TODAY).unwrap_err(), "Choose a date after today.");
+        assert_eq!(on(&bought_today(ProductKind::ReservedInstance), TODAY), Err(ScheduleError::DateNotAfterToday));
     }
 
     #[test]
@@ -394,7 +482,17 @@ mod tests {
         };
         let err =
             check_schedule(&pending, &ask(FutureActionType::ChangeQtyOnNext, None, Some(3)), d(TODAY)).unwrap_err();
-        assert_eq!(err, "A cancellation on a chosen date is already scheduled for 2026-12-10; revoke it first.");
+        assert_eq!(
+            err,
+            ScheduleError::AlreadyScheduled {
+                action_type: FutureActionType::CancellationOnSpecific,
+                at: start_of(d("2026-12-10"))
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "A cancellation on a chosen date is already scheduled for 2026-12-10; revoke it first."
+        );
     }
 
     #[test]
@@ -402,6 +500,8 @@ mod tests {
         let pending = Some((FutureActionType::ChangeQtyOnNext, start_of(d("2027-01-01"))));
         for change in [Change::QuantityPurchase, Change::Upgrade, Change::Downgrade, Change::Suspend, Change::Cancel] {
             let err = check_not_blocked(pending, change).unwrap_err();
+            assert_eq!(err, Blocked { at: start_of(d("2027-01-01")), change });
+            let err = err.to_string();
             assert!(err.starts_with("A quantity change is scheduled for 2027-01-01; revoke it before"), "{err}");
         }
         assert!(check_not_blocked(None, Change::Cancel).is_ok());

@@ -367,7 +367,7 @@ async fn a_usd_customer(app: &TestApp, period: Period) {
         ri_payment_plan: None,
         ri_auto_renew: false,
     };
-    lifecycle::create(&app.db, new, &Actor::system()).await.unwrap().unwrap();
+    lifecycle::create(&app.db, new, &Actor::system()).await.unwrap();
 }
 
 #[tokio::test]

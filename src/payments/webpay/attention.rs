@@ -13,8 +13,32 @@ use crate::billing::money;
 use crate::catalog::orders as order_views;
 use crate::entities::enums::OrderStatus;
 use crate::entities::{orders, payments, refunds, webpay_transactions};
-use crate::error::{AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::history::Actor;
+
+/// Why an admin's action on the queue is refused or did not work; each displays the
+/// admin's message.
+#[derive(Debug, thiserror::Error)]
+pub enum AttentionError {
+    #[error("Order {number} is not waiting to be set up.")]
+    NotWaitingForSetup { number: String },
+    /// Retried and refused again (the order's flag now says so).
+    #[error("The order's subscriptions could not be created: {0}")]
+    SubscriptionsNotCreated(order_views::OrderError),
+    #[error("WebPay order {buy_order} has no refund waiting.")]
+    NoRefundWaiting { buy_order: String },
+    #[error("WebPay order {buy_order} is being refunded already.")]
+    BeingRefunded { buy_order: String },
+    /// The refund was asked and did not go through: what the transaction's flag says.
+    #[error("{}", .attention.as_deref().unwrap_or("The refund did not go through."))]
+    RefundNotDone { attention: Option<String> },
+    #[error("WebPay order {buy_order} is not waiting to be checked.")]
+    NotWaitingToBeChecked { buy_order: String },
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(AttentionError);
 
 /// Everything waiting for an admin, oldest first.
 #[derive(Debug, Clone, Default)]
@@ -76,12 +100,12 @@ pub async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
 }
 
 /// Creates a flagged paid order's subscriptions again (all or nothing); on success the flag
-/// is cleared. `Err` is why it still cannot be done (the flag then says so).
-pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> AppResult<Result<(), String>> {
+/// is cleared. A refusal says why it still cannot be done (the flag then says so too).
+pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> Result<(), AttentionError> {
     let txn = db.begin().await?;
     let view = order_views::load(&txn, AccountScope::All, number).await?;
     if view.order.status != OrderStatus::Paid || view.order.attention.is_none() {
-        return Ok(Err(format!("Order {number} is not waiting to be set up.")));
+        return Err(AttentionError::NotWaitingForSetup { number: number.to_string() });
     }
     // The flag is the claim: of two retries at once, one runs.
     let claimed = orders::Entity::update_many()
@@ -92,20 +116,21 @@ pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> AppR
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
-        return Ok(Err(format!("Order {number} is not waiting to be set up.")));
+        return Err(AttentionError::NotWaitingForSetup { number: number.to_string() });
     }
-    match order_views::create_subscriptions(&txn, &view, actor).await? {
+    match order_views::create_subscriptions(&txn, &view, actor).await {
         Ok(linked) => {
             // The invoice issued with the payment now names the subscriptions it paid for.
             crate::billing::order_invoice::link_subscriptions(&txn, &linked).await?;
             txn.commit().await?;
-            Ok(Ok(()))
+            Ok(())
         }
-        Err(message) => {
+        Err(order_views::OrderError::Failed(error)) => Err(error.into()),
+        Err(refused) => {
             txn.rollback().await?;
-            let reason = format!("The order's subscriptions could not be created: {message}");
-            checkout::flag_order(db, view.order.id, Some(reason.clone())).await?;
-            Ok(Err(reason))
+            let not_created = AttentionError::SubscriptionsNotCreated(refused);
+            checkout::flag_order(db, view.order.id, Some(not_created.to_string())).await?;
+            Err(not_created)
         }
     }
 }
@@ -118,37 +143,37 @@ pub async fn refund_transaction(
     db: &DatabaseConnection,
     webpay: &WebpayClient,
     id: i32,
-) -> AppResult<Result<String, String>> {
+) -> Result<String, AttentionError> {
     let transaction = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if transaction.status != state::REFUND_NEEDED {
-        return Ok(Err(format!("WebPay order {} has no refund waiting.", transaction.buy_order)));
+        return Err(AttentionError::NoRefundWaiting { buy_order: transaction.buy_order });
     }
     // When the status cannot be read (after 7 days, or an outage) the refund is asked all the
     // same: WebPay refuses one beyond what is left of the transaction.
     if checkout::refund_shown_by_status(db, webpay, &transaction).await? == Some(true) {
-        return Ok(Ok(format!(
+        return Ok(format!(
             "WebPay's status shows WebPay order {} was already refunded in full.",
             transaction.buy_order
-        )));
+        ));
     }
     if !checkout::claim(db, id, state::REFUND_NEEDED, state::REFUNDING).await? {
-        return Ok(Err(format!("WebPay order {} is being refunded already.", transaction.buy_order)));
+        return Err(AttentionError::BeingRefunded { buy_order: transaction.buy_order });
     }
     let amount = checkout::captured_amount(&transaction);
     checkout::refund_not_taken(db, webpay, &transaction, amount, state::REFUNDING).await?;
     let after = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if after.status == state::REFUNDED {
-        Ok(Ok(format!("{} of WebPay order {} was refunded in full.", money::format(amount, "CLP"), after.buy_order)))
+        Ok(format!("{} of WebPay order {} was refunded in full.", money::format(amount, "CLP"), after.buy_order))
     } else {
-        Ok(Err(after.attention.unwrap_or_else(|| "The refund did not go through.".into())))
+        Err(AttentionError::RefundNotDone { attention: after.attention })
     }
 }
 
 /// An admin checked in Transbank's portal a commit WebPay never confirmed: off the queue.
-pub async fn mark_checked(db: &DatabaseConnection, id: i32) -> AppResult<Result<String, String>> {
+pub async fn mark_checked(db: &DatabaseConnection, id: i32) -> Result<String, AttentionError> {
     let transaction = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if transaction.status != state::UNVERIFIED || transaction.attention.is_none() {
-        return Ok(Err(format!("WebPay order {} is not waiting to be checked.", transaction.buy_order)));
+        return Err(AttentionError::NotWaitingToBeChecked { buy_order: transaction.buy_order });
     }
     webpay_transactions::Entity::update_many()
         .col_expr(webpay_transactions::Column::Attention, Option::<String>::None.into())
@@ -156,5 +181,5 @@ pub async fn mark_checked(db: &DatabaseConnection, id: i32) -> AppResult<Result<
         .filter(webpay_transactions::Column::Id.eq(id))
         .exec(db)
         .await?;
-    Ok(Ok(format!("WebPay order {} was marked as checked.", transaction.buy_order)))
+    Ok(format!("WebPay order {} was marked as checked.", transaction.buy_order))
 }

@@ -22,8 +22,99 @@ use crate::billing::order_invoice;
 use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
-use crate::error::{AppError, AppResult};
+use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::history::Actor;
+
+/// Why a payment cannot start, or a return matches nothing; each displays the shopper's message.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("Order {number} is {}; it cannot be paid now.", .status.label())]
+    NotPayable { number: String, status: OrderStatus },
+    #[error("WebPay takes payments in Chilean pesos (CLP) only.")]
+    NotInPesos,
+    #[error("This order has nothing to pay.")]
+    NothingToPay,
+    /// The order stopped waiting for payment while the attempt was being started.
+    #[error("Order {number} cannot be paid now; reload it to see why.")]
+    ChangedMeanwhile { number: String },
+    #[error(
+        "A payment of this order is being confirmed with WebPay. Its result will show on this page shortly; there \
+         is no need to pay again."
+    )]
+    BeingConfirmed,
+    #[error("This order has been tried too many times; contact support.")]
+    TooManyAttempts,
+    #[error("A newer payment of this order was started in another window; continue there.")]
+    Superseded,
+    #[error("WebPay could not start the payment just now. Nothing was charged; please try again shortly.")]
+    NotStarted,
+    #[error("This payment return does not match any order. Nothing was charged to an order.")]
+    UnmatchedReturn,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(CheckoutError);
+
+/// Why an approved payment does not pay its order (it is then refunded); each displays the
+/// reason recorded for the shopper and the admin.
+#[derive(Debug, thiserror::Error)]
+enum NotTaken {
+    #[error(
+        "This payment of {paid} (WebPay order {buy_order}) was approved after this order had already been paid, so \
+         it was not needed."
+    )]
+    AlreadyPaid { paid: String, buy_order: String },
+    #[error("This payment of {paid} was approved after the order was canceled, so it does not pay it.")]
+    OrderCanceled { paid: String },
+    #[error(
+        "WebPay approved {paid}, but the order's total had changed to {total} meanwhile, so it does not pay the order."
+    )]
+    TotalChanged { paid: String, total: String },
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(NotTaken);
+
+/// Why a paid order's subscriptions were not created (none were: all or nothing); displays
+/// the reason an admin reads on the order.
+#[derive(Debug, thiserror::Error)]
+pub enum ProvisionError {
+    /// Refused by the order's rules, or broken while creating them (rolled back either way).
+    #[error("The order's subscriptions could not be created: {0}")]
+    NotCreated(orders::OrderError),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(ProvisionError);
+
+/// Why a refund is refused or did not go through; each displays the admin's message.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    #[error("Only a paid order can be refunded.")]
+    NotPaid,
+    #[error("This order was not paid through WebPay.")]
+    NotPaidThroughWebpay,
+    #[error("Refund between 1 and {left} pesos (what is left of this payment).")]
+    AmountOutOfRange { left: i64 },
+    #[error("WebPay refused the refund: {message}")]
+    RefusedByWebpay { message: String },
+    #[error("The refund did not go through: {0}.")]
+    NotThrough(WebpayError),
+    /// An admin may record a refund only once no answer can come any more.
+    #[error(
+        "The refund of {amount} of order {number} is still being sent to WebPay; record it only if no answer comes."
+    )]
+    StillSending { amount: String, number: String },
+    #[error("The refund of {amount} of order {number} is settled already.")]
+    AlreadySettled { amount: String, number: String },
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+refusals!(RefundError);
 
 /// Where a transaction stands, as stored.
 pub mod state {
@@ -150,24 +241,24 @@ pub struct Redirection {
 /// Starts paying an order: a new buy order per attempt, the transaction stored before
 /// WebPay is called. The order has one live attempt: a new one replaces (supersedes) the
 /// attempts not yet back from WebPay, and none starts while another is being committed or
-/// verified. `Err(String)` is the message for the shopper.
+/// verified. A [`CheckoutError`] refusal is the message for the shopper.
 pub async fn start(
     db: &DatabaseConnection,
     gateway: &Gateway,
     viewer: &Viewer,
     number: &str,
     base_url: &str,
-) -> AppResult<Result<Redirection, String>> {
+) -> Result<Redirection, CheckoutError> {
     let view = orders::load(db, AccountScope::of(viewer), number).await?;
     let order = view.order;
     if order.status != OrderStatus::PendingPayment {
-        return Ok(Err(format!("Order {} is {}; it cannot be paid now.", order.number, order.status.label())));
+        return Err(CheckoutError::NotPayable { number: order.number, status: order.status });
     }
     if order.currency != "CLP" {
-        return Ok(Err("WebPay takes payments in Chilean pesos (CLP) only.".into()));
+        return Err(CheckoutError::NotInPesos);
     }
     if order.total <= 0 {
-        return Ok(Err("This order has nothing to pay.".into()));
+        return Err(CheckoutError::NothingToPay);
     }
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -181,7 +272,7 @@ pub async fn start(
         .await?;
     if payable.rows_affected != 1 {
         txn.rollback().await?;
-        return Ok(Err(format!("Order {} cannot be paid now; reload it to see why.", order.number)));
+        return Err(CheckoutError::ChangedMeanwhile { number: order.number });
     }
     // Supersede first, then look for an attempt being committed: a return that claimed its
     // row before this update is seen below; one that comes after finds its row superseded.
@@ -199,9 +290,7 @@ pub async fn start(
         .await?;
     if busy > 0 {
         txn.rollback().await?;
-        return Ok(Err("A payment of this order is being confirmed with WebPay. Its result will show on this \
-                       page shortly; there is no need to pay again."
-            .into()));
+        return Err(CheckoutError::BeingConfirmed);
     }
     let attempt = webpay_transactions::Entity::find()
         .filter(webpay_transactions::Column::OrderId.eq(order.id))
@@ -214,7 +303,7 @@ pub async fn start(
     let session_id = format!("s{:032x}", rand::random::<u128>());
     if buy_order.len() > MAX_BUY_ORDER || session_id.len() > MAX_SESSION_ID {
         txn.rollback().await?;
-        return Ok(Err("This order has been tried too many times; contact support.".into()));
+        return Err(CheckoutError::TooManyAttempts);
     }
     let row = webpay_transactions::ActiveModel {
         order_id: Set(order.id),
@@ -258,16 +347,11 @@ pub async fn start(
         .exec(db)
         .await?;
     match answer {
-        Ok(_) if moved.rows_affected != 1 => {
-            Ok(Err("A newer payment of this order was started in another window; continue there.".into()))
-        }
-        Ok(created) => Ok(Ok(Redirection { url: created.url, token: created.token, test: gateway.test })),
+        Ok(_) if moved.rows_affected != 1 => Err(CheckoutError::Superseded),
+        Ok(created) => Ok(Redirection { url: created.url, token: created.token, test: gateway.test }),
         Err(error) => {
             tracing::warn!(order = %order.number, %error, "WebPay create failed");
-            Ok(
-                Err("WebPay could not start the payment just now. Nothing was charged; please try again shortly."
-                    .into()),
-            )
+            Err(CheckoutError::NotStarted)
         }
     }
 }
@@ -318,7 +402,7 @@ pub struct Returned {
     pub buy_order: String,
 }
 
-/// Handles a return; answers the attempt to show, or `Err` with why nothing matched. Only a
+/// Handles a return; answers the attempt to show, or [`CheckoutError::UnmatchedReturn`]. Only a
 /// live (`created`) attempt is committed: a superseded one is left uncommitted, so WebPay
 /// never captures it.
 pub async fn handle_return(
@@ -326,7 +410,7 @@ pub async fn handle_return(
     gateway: &Gateway,
     unmatched_log: &events::UnmatchedReturnLog,
     params: &ReturnParams,
-) -> AppResult<Result<Returned, String>> {
+) -> Result<Returned, CheckoutError> {
     let case = classify(params);
     let lookup = |column: webpay_transactions::Column, value: String| async move {
         if value.len() > 64 {
@@ -367,7 +451,7 @@ pub async fn handle_return(
             let line = format!("matches no transaction: {shown}{earlier}");
             events::record(db, None, buy_order, events::action::RETURN, line).await?;
         }
-        return Ok(Err("This payment return does not match any order. Nothing was charged to an order.".into()));
+        return Err(CheckoutError::UnmatchedReturn);
     };
     let returned = Returned {
         order_number: orders_number(db, transaction.order_id).await?,
@@ -380,14 +464,14 @@ pub async fn handle_return(
         // Never committed; a repeat finds the row already moved and changes nothing.
         let moved = claim(db, transaction.id, state::CREATED, next).await?;
         log(if moved { format!("{next}, not committed") } else { format!("repeated ({next})") }).await?;
-        return Ok(Ok(returned));
+        return Ok(returned);
     }
     if !claim(db, transaction.id, state::CREATED, state::COMMITTING).await? {
         // Processed before (or being processed), or replaced by a newer attempt (then never
         // committed): the order page shows the recorded result.
         let why = if transaction.status == state::SUPERSEDED { "superseded; not committed" } else { "repeated" };
         log(format!("{why}; already {}", transaction.status)).await?;
-        return Ok(Ok(returned));
+        return Ok(returned);
     }
     log("token_ws: committing".into()).await?;
     let token = transaction.token.clone().unwrap_or_default();
@@ -414,7 +498,7 @@ pub async fn handle_return(
             record_failure(db, &transaction, &error).await?;
         }
     }
-    Ok(Ok(returned))
+    Ok(returned)
 }
 
 async fn orders_number(db: &DatabaseConnection, order_id: i32) -> AppResult<String> {
@@ -526,7 +610,11 @@ pub async fn settle(
                 .into(),
         )
     } else {
-        take_payment(&txn, transaction).await?.err()
+        match take_payment(&txn, transaction).await {
+            Ok(()) => None,
+            Err(NotTaken::Failed(error)) => return Err(error),
+            Err(reason) => Some(reason.to_string()),
+        }
     };
     if let Some(reason) = refusal {
         events::record(
@@ -547,9 +635,11 @@ pub async fn settle(
     let order =
         crate::entities::orders::Entity::find_by_id(transaction.order_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let view = orders::load(&txn, AccountScope::All, &order.number).await?;
-    let view = match provision(&txn, &view, &Actor::system()).await? {
+    let view = match provision(&txn, &view, &Actor::system()).await {
         Ok(linked) => linked,
+        Err(ProvisionError::Failed(error)) => return Err(error),
         Err(reason) => {
+            let reason = reason.to_string();
             // Paid money is never lost: the payment stands and the order waits for an admin.
             tracing::error!(order = %order.number, %reason, "paid order: its subscriptions could not be created");
             flag_order(&txn, order.id, Some(reason)).await?;
@@ -575,11 +665,8 @@ pub async fn settle(
 }
 
 /// Marks the order paid if it still waits for this payment (a conditional update: of two
-/// approvals only one pays). `Err` says, for the shopper, why this approval cannot pay it.
-async fn take_payment(
-    txn: &DatabaseTransaction,
-    transaction: &webpay_transactions::Model,
-) -> AppResult<Result<(), String>> {
+/// approvals only one pays). A [`NotTaken`] refusal says why this approval cannot pay it.
+async fn take_payment(txn: &DatabaseTransaction, transaction: &webpay_transactions::Model) -> Result<(), NotTaken> {
     use crate::entities::orders::{Column, Entity};
     let now = Utc::now();
     let taken = Entity::update_many()
@@ -592,47 +679,37 @@ async fn take_payment(
         .exec(txn)
         .await?;
     if taken.rows_affected == 1 {
-        return Ok(Ok(()));
+        return Ok(());
     }
     let order = Entity::find_by_id(transaction.order_id).one(txn).await?.ok_or(AppError::NotFound)?;
     let paid = money::format(transaction.amount, &order.currency);
-    Ok(Err(match order.status {
-        OrderStatus::Paid => format!(
-            "This payment of {paid} (WebPay order {}) was approved after this order had already been paid, so it \
-             was not needed.",
-            transaction.buy_order
-        ),
-        OrderStatus::Canceled => {
-            format!("This payment of {paid} was approved after the order was canceled, so it does not pay it.")
-        }
-        _ => format!(
-            "WebPay approved {paid}, but the order's total had changed to {} meanwhile, so it does not pay the order.",
-            money::format(order.total, &order.currency)
-        ),
-    }))
+    Err(match order.status {
+        OrderStatus::Paid => NotTaken::AlreadyPaid { paid, buy_order: transaction.buy_order.clone() },
+        OrderStatus::Canceled => NotTaken::OrderCanceled { paid },
+        _ => NotTaken::TotalChanged { paid, total: money::format(order.total, &order.currency) },
+    })
 }
 
 /// Creates a paid order's subscriptions all or nothing: inside a savepoint, rolled back to
-/// zero subscriptions when one of them cannot be created. `Err` is the reason, for an admin.
+/// zero subscriptions when one of them cannot be created: [`ProvisionError::NotCreated`]
+/// says why, for an admin (a failure while creating them included).
 pub(crate) async fn provision(
     txn: &DatabaseTransaction,
     view: &orders::OrderView,
     actor: &Actor,
-) -> AppResult<Result<orders::OrderView, String>> {
+) -> Result<orders::OrderView, ProvisionError> {
     let savepoint = txn.begin().await?;
     match orders::create_subscriptions(&savepoint, view, actor).await {
-        Ok(Ok(linked)) => {
+        Ok(linked) => {
             savepoint.commit().await?;
-            Ok(Ok(linked))
+            Ok(linked)
         }
-        Ok(Err(message)) => {
+        Err(not_created) => {
             savepoint.rollback().await?;
-            Ok(Err(format!("The order's subscriptions could not be created: {message}")))
-        }
-        Err(error) => {
-            savepoint.rollback().await?;
-            tracing::error!(order = %view.order.number, %error, "creating a paid order's subscriptions failed");
-            Ok(Err(format!("The order's subscriptions could not be created: {error}")))
+            if let orders::OrderError::Failed(error) = &not_created {
+                tracing::error!(order = %view.order.number, %error, "creating a paid order's subscriptions failed");
+            }
+            Err(ProvisionError::NotCreated(not_created))
         }
     }
 }
@@ -843,11 +920,7 @@ pub fn status_readable(transaction: &webpay_transactions::Model) -> bool {
 /// An admin records what Transbank's portal shows about a refund whose answer was lost
 /// (for when WebPay's `status` cannot tell any more): refunded (its credit invoice is
 /// issued, once) or not (failed, the amount is refundable again). Answers the admin's message.
-pub async fn resolve_refund(
-    db: &DatabaseConnection,
-    refund_id: i32,
-    happened: bool,
-) -> AppResult<Result<String, String>> {
+pub async fn resolve_refund(db: &DatabaseConnection, refund_id: i32, happened: bool) -> Result<String, RefundError> {
     let refund = refunds::Entity::find_by_id(refund_id).one(db).await?.ok_or(AppError::NotFound)?;
     let payment = payments::Entity::find_by_id(refund.payment_id).one(db).await?.ok_or(AppError::NotFound)?;
     let order =
@@ -857,10 +930,7 @@ pub async fn resolve_refund(
     let sending = refund.status == refund_state::SENDING
         && Utc::now() - refund.created_at < chrono::Duration::minutes(STALE_MINUTES);
     if sending {
-        return Ok(Err(format!(
-            "The refund of {amount} of order {} is still being sent to WebPay; record it only if no answer comes.",
-            order.number
-        )));
+        return Err(RefundError::StillSending { amount, number: order.number });
     }
     let txn = db.begin().await?;
     let to = if happened { refund_state::NULLIFIED } else { refund_state::FAILED };
@@ -870,21 +940,18 @@ pub async fn resolve_refund(
     ));
     if !settle_refund_row(&txn, refund.id, &[refund_state::VERIFYING, refund_state::SENDING], to, response).await? {
         txn.rollback().await?;
-        return Ok(Err(format!("The refund of {amount} of order {} is settled already.", order.number)));
+        return Err(RefundError::AlreadySettled { amount, number: order.number });
     }
     if happened {
         let credit = issue_refund_credit(&txn, &order, &order.number, refund.amount, to).await?;
         txn.commit().await?;
-        return Ok(Ok(format!(
+        return Ok(format!(
             "The refund of {amount} of order {} is recorded as done; credit invoice {} issued.",
             order.number, credit.number
-        )));
+        ));
     }
     txn.commit().await?;
-    Ok(Ok(format!(
-        "The refund of {amount} of order {} is recorded as not done; it can be refunded again.",
-        order.number
-    )))
+    Ok(format!("The refund of {amount} of order {} is recorded as not done; it can be refunded again.", order.number))
 }
 
 /// What is left of a transaction after refunds, by its `status` answer; None when the
@@ -1073,20 +1140,20 @@ pub enum RefundOutcome {
     BeingVerified { amount: i64 },
 }
 
-/// The payment of a paid order and the WebPay transaction that made it; `Err` is the
-/// admin's message.
+/// The payment of a paid order and the WebPay transaction that made it
+/// ([`RefundError::NotPaidThroughWebpay`] when there is none).
 async fn webpay_payment(
     db: &DatabaseConnection,
     order_id: i32,
-) -> AppResult<Result<(payments::Model, webpay_transactions::Model), String>> {
+) -> Result<(payments::Model, webpay_transactions::Model), RefundError> {
     let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(order_id)).one(db).await? else {
-        return Ok(Err("This order was not paid through WebPay.".into()));
+        return Err(RefundError::NotPaidThroughWebpay);
     };
     let transaction = match payment.webpay_transaction_id {
         Some(id) => webpay_transactions::Entity::find_by_id(id).one(db).await?,
         None => None,
     };
-    Ok(transaction.map(|t| (payment, t)).ok_or_else(|| "This order was not paid through WebPay.".to_string()))
+    transaction.map(|t| (payment, t)).ok_or(RefundError::NotPaidThroughWebpay)
 }
 
 /// What is left of a payment to refund: refunds WebPay did, and those whose answer is
@@ -1117,8 +1184,9 @@ async fn left_to_refund<C: ConnectionTrait>(db: &C, payment: &payments::Model) -
 
 /// What is left of an order's payment to refund (0 when it was not paid through WebPay).
 pub async fn left_of(db: &DatabaseConnection, order_id: i32) -> AppResult<i64> {
-    Ok(match webpay_payment(db, order_id).await? {
+    Ok(match webpay_payment(db, order_id).await {
         Ok((payment, _)) => left_to_refund(db, &payment).await?,
+        Err(RefundError::Failed(error)) => return Err(error),
         Err(_) => 0,
     })
 }
@@ -1146,24 +1214,21 @@ async fn settle_refund_row<C: ConnectionTrait>(
 /// The refund is stored before WebPay is called and counts from then on; an answered
 /// refund gets a credit invoice against the order's invoice, a refused one is failed, and
 /// one whose answer was lost is verified with WebPay's status (`verify_refunds`).
-/// `Err(String)` is the admin's message; nothing is stored for a refused amount.
+/// A [`RefundError`] refusal is the admin's message; nothing is stored for a refused amount.
 pub async fn refund(
     db: &DatabaseConnection,
     webpay: &WebpayClient,
     number: &str,
     amount: i64,
-) -> AppResult<Result<RefundOutcome, String>> {
+) -> Result<RefundOutcome, RefundError> {
     let view = orders::load(db, AccountScope::All, number).await?;
     if view.order.status != OrderStatus::Paid {
-        return Ok(Err("Only a paid order can be refunded.".into()));
+        return Err(RefundError::NotPaid);
     }
-    let (payment, transaction) = match webpay_payment(db, view.order.id).await? {
-        Ok(found) => found,
-        Err(message) => return Ok(Err(message)),
-    };
+    let (payment, transaction) = webpay_payment(db, view.order.id).await?;
     let left = left_to_refund(db, &payment).await?;
     if amount <= 0 || amount > left {
-        return Ok(Err(format!("Refund between 1 and {left} pesos (what is left of this payment).")));
+        return Err(RefundError::AmountOutOfRange { left });
     }
     let row = refunds::ActiveModel {
         payment_id: Set(payment.id),
@@ -1191,26 +1256,26 @@ pub async fn refund(
     if !settle_refund_row(&txn, row.id, &[refund_state::SENDING], status, response).await? {
         // The background job settled it from WebPay's status meanwhile.
         txn.rollback().await?;
-        return Ok(Ok(RefundOutcome::BeingVerified { amount }));
+        return Ok(RefundOutcome::BeingVerified { amount });
     }
     match answer {
         Ok(_) => {
             let credit = issue_refund_credit(&txn, &view.order, number, amount, status).await?;
             txn.commit().await?;
-            Ok(Ok(RefundOutcome::Refunded { kind: status.into(), amount, credit_invoice: credit.number }))
+            Ok(RefundOutcome::Refunded { kind: status.into(), amount, credit_invoice: credit.number })
         }
         Err(error) if error.is_lost_answer() => {
             txn.commit().await?;
             tracing::warn!(order = %number, %error, "WebPay refund answer lost; verifying");
-            Ok(Ok(RefundOutcome::BeingVerified { amount }))
+            Ok(RefundOutcome::BeingVerified { amount })
         }
         Err(error) => {
             txn.commit().await?;
             tracing::warn!(order = %number, %error, "WebPay refund refused");
-            Ok(Err(match error {
-                WebpayError::Api { message, .. } => format!("WebPay refused the refund: {message}"),
-                other => format!("The refund did not go through: {other}."),
-            }))
+            Err(match error {
+                WebpayError::Api { message, .. } => RefundError::RefusedByWebpay { message },
+                other => RefundError::NotThrough(other),
+            })
         }
     }
 }
@@ -1219,8 +1284,9 @@ pub async fn refund(
 /// which of them happened (those get their credit invoice, once) and which did not (failed).
 /// Answers how many were settled.
 pub async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, order_id: i32) -> AppResult<usize> {
-    let (payment, transaction) = match webpay_payment(db, order_id).await? {
+    let (payment, transaction) = match webpay_payment(db, order_id).await {
         Ok(found) => found,
+        Err(RefundError::Failed(error)) => return Err(error),
         Err(_) => return Ok(0),
     };
     let rows = refunds::Entity::find()

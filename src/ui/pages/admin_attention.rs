@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::billing::money;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::payments::webpay::attention::{self, Queue};
 use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
@@ -190,22 +190,30 @@ pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageC
     Ok(render(&ctx, StatusCode::OK, queue, vec![]))
 }
 
+/// After an action: back to the queue with a flash, or the queue again with the refusal (a
+/// capability's refusal arrives as [`AppError::Unprocessable`]; any other error is passed on).
 async fn answer(
     state: &AppState,
     ctx: &PageCtx,
     session: &Session,
-    outcome: Result<String, String>,
+    outcome: Result<String, AppError>,
 ) -> AppResult<Response> {
     match outcome {
         Ok(message) => {
             set_flash(session, message).await?;
             Ok(Redirect::to("/admin/attention").into_response())
         }
-        Err(message) => {
+        Err(AppError::Unprocessable(message)) => {
             let queue = attention::queue(&state.db).await?;
             Ok(render(ctx, StatusCode::UNPROCESSABLE_ENTITY, queue, vec![message]))
         }
+        Err(error) => Err(error),
     }
+}
+
+/// A refusal of the form itself, shown like a capability's.
+fn refuse(message: &str) -> AppError {
+    AppError::Unprocessable(message.to_string())
 }
 
 /// `POST /admin/attention/orders/{number}/retry`: creates the order's subscriptions again.
@@ -217,8 +225,9 @@ pub async fn retry(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let outcome = attention::retry(&state.db, &Actor::of(viewer), &number)
-        .await?
-        .map(|()| format!("Order {number} is set up: its subscriptions were created."));
+        .await
+        .map(|()| format!("Order {number} is set up: its subscriptions were created."))
+        .map_err(AppError::from);
     answer(&state, &ctx, &session, outcome).await
 }
 
@@ -238,10 +247,10 @@ pub async fn refund(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let outcome = if form.confirm != "yes" {
-        Err("Tick the confirmation to refund.".to_string())
+        Err(refuse("Tick the confirmation to refund."))
     } else {
         let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
-        attention::refund_transaction(&state.db, &webpay, id).await?
+        attention::refund_transaction(&state.db, &webpay, id).await.map_err(AppError::from)
     };
     answer(&state, &ctx, &session, outcome).await
 }
@@ -257,9 +266,9 @@ pub async fn checked(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let outcome = if form.confirm != "yes" {
-        Err("Tick the confirmation to mark it as checked.".to_string())
+        Err(refuse("Tick the confirmation to mark it as checked."))
     } else {
-        attention::mark_checked(&state.db, id).await?
+        attention::mark_checked(&state.db, id).await.map_err(AppError::from)
     };
     answer(&state, &ctx, &session, outcome).await
 }
@@ -288,9 +297,11 @@ pub async fn resolve_refund(
         _ => None,
     };
     let outcome = match (happened, form.confirm.as_str()) {
-        (None, _) => Err("Choose what Transbank's portal shows: refunded or not.".to_string()),
-        (_, confirm) if confirm != "yes" => Err("Tick the confirmation to record it.".to_string()),
-        (Some(happened), _) => crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await?,
+        (None, _) => Err(refuse("Choose what Transbank's portal shows: refunded or not.")),
+        (_, confirm) if confirm != "yes" => Err(refuse("Tick the confirmation to record it.")),
+        (Some(happened), _) => {
+            crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await.map_err(AppError::from)
+        }
     };
     answer(&state, &ctx, &session, outcome).await
 }

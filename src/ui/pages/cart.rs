@@ -141,13 +141,14 @@ pub async fn add(
         auto_renew: form.ri_auto_renew.as_deref() == Some("on"),
     });
     match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation, form.ramp_up_months.unwrap_or(0))
-        .await?
+        .await
     {
         Ok(message) => {
             set_flash(&session, message).await?;
             Ok(Redirect::to("/cart").into_response())
         }
-        Err(message) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
+        Err(cart::CartError::Failed(error)) => Err(error),
+        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
     }
 }
 
@@ -164,12 +165,13 @@ pub async fn set_quantity(
     Form(form): Form<QuantityForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    match cart::set_quantity(&state.db, viewer, item_id, form.quantity).await? {
+    match cart::set_quantity(&state.db, viewer, item_id, form.quantity).await {
         Ok(()) => {
             set_flash(&session, "Quantity updated.").await?;
             Ok(Redirect::to("/cart").into_response())
         }
-        Err(message) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &message)),
+        Err(cart::CartError::Failed(error)) => Err(error),
+        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
     }
 }
 

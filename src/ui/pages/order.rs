@@ -32,12 +32,13 @@ pub async fn place(
     session: Session,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    match orders::place_from_cart(&state.db, viewer).await? {
+    match orders::place_from_cart(&state.db, viewer).await {
         Ok(order) => {
             set_flash(&session, format!("Order {} was placed.", order.number)).await?;
             Ok(Redirect::to(&format!("/orders/{}", order.number)).into_response())
         }
-        Err(message) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),
+        Err(orders::OrderError::Failed(error)) => Err(error),
+        Err(refused) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
     }
 }
 
@@ -311,7 +312,11 @@ pub async fn pay(
         Some(message) => Err(message.to_string()),
         None => {
             let gateway = state.checkout(&settings);
-            checkout::start(&state.db, &gateway, viewer, &number, &state.settings.base_url).await?
+            match checkout::start(&state.db, &gateway, viewer, &number, &state.settings.base_url).await {
+                Ok(redirection) => Ok(redirection),
+                Err(checkout::CheckoutError::Failed(error)) => return Err(error),
+                Err(refused) => Err(refused.to_string()),
+            }
         }
     };
     match started {
@@ -372,7 +377,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
     };
     // The return is answered even while the gateway is switched off: the payment was made.
     let gateway = state.checkout(&state.webpay_gateway().await?);
-    match checkout::handle_return(&state.db, &gateway, &state.unmatched_returns, &params).await? {
+    match checkout::handle_return(&state.db, &gateway, &state.unmatched_returns, &params).await {
         // A same-site GET: the browser brings its session again (the POST from Transbank
         // is cross-site, so SameSite=Lax keeps the cookie out of it). The page shows the
         // result of the attempt the shopper came back from.
@@ -382,7 +387,8 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
             encode_query_value(&returned.buy_order)
         ))
         .into_response()),
-        Err(message) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &message)),
+        Err(checkout::CheckoutError::Failed(error)) => Err(error),
+        Err(unmatched) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &unmatched.to_string())),
     }
 }
 
@@ -428,7 +434,12 @@ pub async fn refund(
         (Err(_), _) => Err("The amount is a whole number of pesos.".to_string()),
         (Ok(amount), _) => {
             let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
-            checkout::refund(&state.db, &webpay, &number, amount).await?.map(|done| match done {
+            let refunded = match checkout::refund(&state.db, &webpay, &number, amount).await {
+                Ok(done) => Ok(done),
+                Err(checkout::RefundError::Failed(error)) => return Err(error),
+                Err(refused) => Err(refused.to_string()),
+            };
+            refunded.map(|done| match done {
                 RefundOutcome::Refunded { kind, amount, credit_invoice } => format!(
                     "WebPay answered {kind}: {} refunded; credit invoice {credit_invoice} issued.",
                     money::format(amount, "CLP"),
@@ -503,7 +514,7 @@ pub async fn remove_item(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let scope = AccountScope::of(viewer);
-    match orders::remove_item(&state.db, scope, &number, item_id).await? {
+    match orders::remove_item(&state.db, scope, &number, item_id).await {
         Ok(order) => {
             let message = if order.status == OrderStatus::Canceled {
                 format!("The last item was removed, so order {} is canceled.", order.number)
@@ -516,9 +527,10 @@ pub async fn remove_item(
             set_flash(&session, message).await?;
             Ok(Redirect::to(&format!("/orders/{number}")).into_response())
         }
-        Err(message) => {
+        Err(orders::OrderError::Failed(error)) => Err(error),
+        Err(refused) => {
             let view = orders::load(&state.db, scope, &number).await?;
-            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![refused.to_string()]).await
         }
     }
 }

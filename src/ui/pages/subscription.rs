@@ -322,21 +322,30 @@ pub async fn show(
     show_page(&state, &ctx, id, StatusCode::OK, vec![]).await
 }
 
-/// After an action: back to the page with a flash, or the page again with the refusal.
+/// After an action: back to the page with a flash, or the page again with the refusal (a
+/// capability's refusal arrives as [`AppError::Unprocessable`]; any other error is passed on).
 async fn answer(
     state: &AppState,
     ctx: &PageCtx,
     session: &Session,
     id: i32,
-    outcome: Result<String, String>,
+    outcome: Result<String, AppError>,
 ) -> AppResult<Response> {
     match outcome {
         Ok(message) => {
             set_flash(session, message).await?;
             Ok(Redirect::to(&format!("/subscriptions/{id}")).into_response())
         }
-        Err(message) => show_page(state, ctx, id, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await,
+        Err(AppError::Unprocessable(message)) => {
+            show_page(state, ctx, id, StatusCode::UNPROCESSABLE_ENTITY, vec![message]).await
+        }
+        Err(error) => Err(error),
     }
+}
+
+/// A refusal of the form itself, shown like a capability's.
+fn refuse(message: &str) -> AppError {
+    AppError::Unprocessable(message.to_string())
 }
 
 #[derive(Debug, Deserialize)]
@@ -383,11 +392,11 @@ pub async fn schedule(
     let outcome = match parsed {
         Err(message) => {
             lifecycle::load(&state.db, AccountScope::of(viewer), id).await?;
-            Err(message.to_string())
+            Err(refuse(message))
         }
         Ok(request) => {
             actions::schedule(&state.db, AccountScope::of(viewer), id, addon_id, request, &Actor::of(viewer), today())
-                .await?
+                .await
                 .map(|a| {
                     format!(
                         "Scheduled: {} on {}.",
@@ -395,6 +404,7 @@ pub async fn schedule(
                         a.scheduled_at.format("%Y-%m-%d")
                     )
                 })
+                .map_err(AppError::from)
         }
     };
     answer(&state, &ctx, &session, id, outcome).await
@@ -411,8 +421,9 @@ pub async fn revoke(
     let scope = AccountScope::of(viewer);
     let action = actions::find_in_scope(&state.db, scope, action_id).await?;
     let outcome = actions::revoke(&state.db, scope, action_id, &Actor::of(viewer))
-        .await?
-        .map(|a| format!("The scheduled {} was revoked.", rules::action_label(a.action_type)));
+        .await
+        .map(|a| format!("The scheduled {} was revoked.", rules::action_label(a.action_type)))
+        .map_err(AppError::from);
     answer(&state, &ctx, &session, action.subscription_id, outcome).await
 }
 
@@ -435,16 +446,17 @@ pub async fn set_quantity(
     let outcome = match form.quantity.trim().parse::<i32>() {
         Err(_) => {
             lifecycle::load(&state.db, scope, id).await?;
-            Err("The quantity must be a whole number.".to_string())
+            Err(refuse("The quantity must be a whole number."))
         }
         Ok(quantity) => {
             let current = lifecycle::load(&state.db, scope, id).await?.subscription.quantity;
             if quantity > current {
-                Err("More licences are bought through the catalogue (an order), not here.".to_string())
+                Err(refuse("More licences are bought through the catalogue (an order), not here."))
             } else {
                 lifecycle::set_quantity(&state.db, scope, id, None, quantity, &Actor::of(viewer), today())
-                    .await?
+                    .await
                     .map(|()| format!("The quantity is now {quantity}."))
+                    .map_err(AppError::from)
             }
         }
     };
@@ -469,17 +481,19 @@ pub async fn cancel(
     let scope = AccountScope::of(viewer);
     let outcome = if form.confirm != "yes" {
         lifecycle::load(&state.db, scope, id).await?;
-        Err("Tick the confirmation to cancel the subscription now.".to_string())
+        Err(refuse("Tick the confirmation to cancel the subscription now."))
     } else {
-        lifecycle::cancel_now(&state.db, scope, id, None, &Actor::of(viewer), today()).await?.map(|credit| match credit
-        {
-            Some(credit) => format!(
-                "The subscription was canceled. Credit invoice {} for {} was issued.",
-                credit.number,
-                crate::billing::money::format(credit.total, &credit.currency)
-            ),
-            None => "The subscription was canceled.".to_string(),
-        })
+        lifecycle::cancel_now(&state.db, scope, id, None, &Actor::of(viewer), today())
+            .await
+            .map(|credit| match credit {
+                Some(credit) => format!(
+                    "The subscription was canceled. Credit invoice {} for {} was issued.",
+                    credit.number,
+                    crate::billing::money::format(credit.total, &credit.currency)
+                ),
+                None => "The subscription was canceled.".to_string(),
+            })
+            .map_err(AppError::from)
     };
     answer(&state, &ctx, &session, id, outcome).await
 }
@@ -504,9 +518,12 @@ pub async fn set_suspension(
         "off" => false,
         _ => return Err(AppError::bad_request("Choose whether to suspend or resume.")),
     };
-    let outcome = lifecycle::set_suspended(&state.db, viewer, id, suspend, &Actor::of(viewer)).await?.map(|()| {
-        if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
-    });
+    let outcome = lifecycle::set_suspended(&state.db, viewer, id, suspend, &Actor::of(viewer))
+        .await
+        .map(|()| {
+            if suspend { "The subscription is suspended." } else { "The subscription is active again." }.to_string()
+        })
+        .map_err(AppError::from);
     answer(&state, &ctx, &session, id, outcome).await
 }
 
@@ -526,11 +543,12 @@ pub async fn extend_ramp_up(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let outcome = match form.months.trim().parse::<u32>() {
-        Err(_) => Err("Choose how many months to add.".to_string()),
+        Err(_) => Err(refuse("Choose how many months to add.")),
         Ok(months) => {
             lifecycle::extend_ramp_up(&state.db, AccountScope::of(viewer), id, months, &Actor::of(viewer), today())
-                .await?
+                .await
                 .map(|end| format!("The ramp-up period now ends on {end}."))
+                .map_err(AppError::from)
         }
     };
     answer(&state, &ctx, &session, id, outcome).await
