@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, TransactionTrait,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use crate::billing::ledger::{self, Charged, Paid, QuantityTimeline};
@@ -246,9 +246,7 @@ async fn bill_account(
     let invoice = match inserted {
         Ok(invoice) => invoice,
         // Another run (another instance) billed the account in the meantime.
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Ok(Outcome::AlreadyBilled)
-        }
+        Err(e) if crate::error::is_unique_violation(&e) => return Ok(Outcome::AlreadyBilled),
         Err(e) => return Err(e.into()),
     };
     let count = lines.len();
