@@ -262,10 +262,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn is_postgres(&self) -> bool {
-        is_postgres_url(&self.database_url)
-    }
-
     /// The host of the base URL (lower-case, no port): no brand may claim it as a custom host.
     pub fn base_host(&self) -> String {
         let authority = self.base_url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");

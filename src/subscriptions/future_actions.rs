@@ -13,7 +13,7 @@ use super::lifecycle::{self, Loaded, TargetChange};
 use super::rules::{self, ScheduleRequest};
 use crate::accounts::scope::AccountScope;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
-use crate::entities::{accounts, future_actions, subscription_addons, subscriptions};
+use crate::entities::future_actions;
 use crate::error::{is_unique_violation, refusals, AppError, AppResult};
 
 /// Why a future action could not be scheduled or revoked.
@@ -342,64 +342,4 @@ async fn execute<C: ConnectionTrait>(
 /// The loaded subscription without one action among its pending ones (the one running).
 fn without(loaded: &Loaded, action_id: i32) -> Loaded {
     Loaded { pending: loaded.pending.iter().filter(|a| a.id != action_id).cloned().collect(), ..loaded.clone() }
-}
-
-/// A future action with its subscription, add-on and account, as the API shows it.
-#[derive(Debug, Clone)]
-pub struct ActionView {
-    pub action: future_actions::Model,
-    pub subscription: subscriptions::Model,
-    pub addon: Option<subscription_addons::Model>,
-    pub account: accounts::Model,
-}
-
-/// Future actions in the caller's scope, with an extra condition (the API's `$filter`),
-/// ordered by `scheduled_at` then id.
-pub async fn list_in_scope(
-    db: &DatabaseConnection,
-    scope: AccountScope,
-    condition: Condition,
-    offset: u64,
-    limit: u64,
-) -> AppResult<Vec<ActionView>> {
-    let actions = future_actions::Entity::find()
-        .filter(scope.condition(future_actions::Column::AccountId))
-        .filter(condition)
-        .order_by_asc(future_actions::Column::ScheduledAt)
-        .order_by_asc(future_actions::Column::Id)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    views_of(db, actions).await
-}
-
-/// The pending actions of one account's subscriptions (My Account and the account page).
-pub async fn pending_of_account(
-    db: &DatabaseConnection,
-    scope: AccountScope,
-    account_id: i32,
-) -> AppResult<Vec<ActionView>> {
-    let condition = Condition::all()
-        .add(future_actions::Column::AccountId.eq(account_id))
-        .add(future_actions::Column::Status.eq(FutureActionStatus::Pending));
-    list_in_scope(db, scope, condition, 0, 100).await
-}
-
-async fn views_of(db: &DatabaseConnection, actions: Vec<future_actions::Model>) -> AppResult<Vec<ActionView>> {
-    let subscription_ids: Vec<i32> = actions.iter().map(|a| a.subscription_id).collect();
-    let addon_ids: Vec<i32> = actions.iter().filter_map(|a| a.addon_id).collect();
-    let account_ids: Vec<i32> = actions.iter().map(|a| a.account_id).collect();
-    let subs = subscriptions::Entity::find().filter(subscriptions::Column::Id.is_in(subscription_ids)).all(db).await?;
-    let addons =
-        subscription_addons::Entity::find().filter(subscription_addons::Column::Id.is_in(addon_ids)).all(db).await?;
-    let accounts_found = accounts::Entity::find().filter(accounts::Column::Id.is_in(account_ids)).all(db).await?;
-    let mut views = Vec::new();
-    for action in actions {
-        let subscription = subs.iter().find(|s| s.id == action.subscription_id).cloned().ok_or(AppError::NotFound)?;
-        let account = accounts_found.iter().find(|a| a.id == action.account_id).cloned().ok_or(AppError::NotFound)?;
-        let addon = action.addon_id.and_then(|id| addons.iter().find(|a| a.id == id).cloned());
-        views.push(ActionView { action, subscription, addon, account });
-    }
-    Ok(views)
 }

@@ -105,13 +105,6 @@ impl Simulator {
         }
     }
 
-    /// Once the listening address is known.
-    pub fn set_public_url(&self, url: &str) {
-        if let Ok(mut public) = self.public_url.lock() {
-            *public = url.trim_end_matches('/').to_string();
-        }
-    }
-
     fn public_url(&self) -> String {
         self.public_url.lock().map(|u| u.clone()).unwrap_or_default()
     }
