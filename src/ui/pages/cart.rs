@@ -21,85 +21,7 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
     let viewer = ctx.viewer()?;
     let view_model = cart::load(&state.db, viewer).await?;
     let ctx2 = ctx.clone();
-    Ok(page(&ctx, "Your cart", move || {
-        let currency = view_model.currency.clone();
-        let rows: Vec<_> = view_model
-            .lines
-            .iter()
-            .map(|line| {
-                let item = &line.item;
-                let reservation = item.ri_reservation_type.as_deref().map(|t| {
-                    reservations::describe(
-                        t,
-                        item.ri_term_years,
-                        item.ri_scope.as_deref(),
-                        item.ri_region.as_deref(),
-                        item.ri_payment_plan,
-                        Some(item.ri_auto_renew),
-                    )
-                });
-                let qty_action = format!("/cart/items/{}/quantity", line.item.id);
-                let remove_action = format!("/cart/items/{}/remove", line.item.id);
-                let label = format!("Quantity of {}", line.product.name);
-                let remove_label = format!("Remove {} from the cart", line.product.name);
-                view! {
-                    <tr>
-                        <td>
-                            {line.product.name.clone()}
-                            {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
-                            {line.item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
-                        </td>
-                        <td>
-                            <form class="inline" method="post" action=qty_action>
-                                {csrf_field(&ctx2)}
-                                <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=MAX_QUANTITY.to_string()/>
-                                <button type="submit" class="secondary">"Update"</button>
-                            </form>
-                        </td>
-                        <td class="num">{money::format(line.unit_price, &currency)}</td>
-                        <td class="num">{money::format(line.total, &currency)}</td>
-                        <td>
-                            <form class="inline" method="post" action=remove_action>
-                                {csrf_field(&ctx2)}
-                                <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
-                            </form>
-                        </td>
-                    </tr>
-                }
-            })
-            .collect();
-        if rows.is_empty() {
-            return view! {
-                {empty("Your cart is empty.")}
-                <p><a class="button" href="/">"Browse the catalogue"</a></p>
-            }
-            .into_any();
-        }
-        let subtotal = money::format(view_model.totals.net, &currency);
-        let vat_label = format!("VAT ({})", view_model.vat_rate.label());
-        let tax = money::format(view_model.totals.tax, &currency);
-        let total = money::format(view_model.totals.total, &currency);
-        view! {
-            <div class="table-wrap">
-                <table>
-                    <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
-                    <tbody>{rows}</tbody>
-                    <tfoot>
-                        <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
-                        <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
-                        <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
-                    </tfoot>
-                </table>
-            </div>
-            <form method="post" action="/orders">
-                {csrf_field(&ctx2)}
-                <button type="submit">"Place order"</button>
-            </form>
-            <p class="muted">"Prices are net; VAT is added at checkout. Charged in the cart's currency."</p>
-        }
-        .into_any()
-    })
-    .into_response())
+    Ok(page(&ctx, "Your cart", move || cart_view(&ctx2, view_model)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,4 +107,84 @@ pub async fn remove(
     cart::remove(&state.db, viewer, item_id).await?;
     set_flash(&session, "Item removed from your cart.").await?;
     Ok(Redirect::to("/cart").into_response())
+}
+
+/// The cart page: its lines with quantity and remove forms, totals and "Place order".
+fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
+    let currency = view_model.currency.clone();
+    let rows: Vec<_> = view_model
+        .lines
+        .iter()
+        .map(|line| {
+            let item = &line.item;
+            let reservation = item.ri_reservation_type.as_deref().map(|t| {
+                reservations::describe(
+                    t,
+                    item.ri_term_years,
+                    item.ri_scope.as_deref(),
+                    item.ri_region.as_deref(),
+                    item.ri_payment_plan,
+                    Some(item.ri_auto_renew),
+                )
+            });
+            let qty_action = format!("/cart/items/{}/quantity", line.item.id);
+            let remove_action = format!("/cart/items/{}/remove", line.item.id);
+            let label = format!("Quantity of {}", line.product.name);
+            let remove_label = format!("Remove {} from the cart", line.product.name);
+            view! {
+                <tr>
+                    <td>
+                        {line.product.name.clone()}
+                        {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
+                        {line.item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
+                    </td>
+                    <td>
+                        <form class="inline" method="post" action=qty_action>
+                            {csrf_field(ctx)}
+                            <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=MAX_QUANTITY.to_string()/>
+                            <button type="submit" class="secondary">"Update"</button>
+                        </form>
+                    </td>
+                    <td class="num">{money::format(line.unit_price, &currency)}</td>
+                    <td class="num">{money::format(line.total, &currency)}</td>
+                    <td>
+                        <form class="inline" method="post" action=remove_action>
+                            {csrf_field(ctx)}
+                            <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect();
+    if rows.is_empty() {
+        return view! {
+            {empty("Your cart is empty.")}
+            <p><a class="button" href="/">"Browse the catalogue"</a></p>
+        }
+        .into_any();
+    }
+    let subtotal = money::format(view_model.totals.net, &currency);
+    let vat_label = format!("VAT ({})", view_model.vat_rate.label());
+    let tax = money::format(view_model.totals.tax, &currency);
+    let total = money::format(view_model.totals.total, &currency);
+    view! {
+        <div class="table-wrap">
+            <table>
+                <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <tbody>{rows}</tbody>
+                <tfoot>
+                    <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
+                    <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
+                    <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
+                </tfoot>
+            </table>
+        </div>
+        <form method="post" action="/orders">
+            {csrf_field(ctx)}
+            <button type="submit">"Place order"</button>
+        </form>
+        <p class="muted">"Prices are net; VAT is added at checkout. Charged in the cart's currency."</p>
+    }
+    .into_any()
 }

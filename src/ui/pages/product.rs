@@ -41,18 +41,7 @@ pub async fn show(
             }
             None => (None, None),
         };
-        let ramp_up_field = minimum.map(|minimum| {
-            view! {
-                <label>{format!("Ramp-up period (waives the monthly minimum commitment of {minimum} from the start)")}
-                    <select name="ramp_up_months">
-                        <option value="0">"None"</option>
-                        <option value="1">"1 month"</option>
-                        <option value="2">"2 months"</option>
-                        <option value="3">"3 months"</option>
-                    </select>
-                </label>
-            }
-        });
+        let ramp_up_field = minimum.map(ramp_up_field);
         let buy = has_price.then(|| {
             let code = product.code.clone();
             view! {
@@ -76,6 +65,20 @@ pub async fn show(
             {buy}
         }
     }))
+}
+
+/// The ramp-up choice of a product with a monthly minimum commitment (`minimum`, formatted).
+fn ramp_up_field(minimum: String) -> impl IntoView {
+    view! {
+        <label>{format!("Ramp-up period (waives the monthly minimum commitment of {minimum} from the start)")}
+            <select name="ramp_up_months">
+                <option value="0">"None"</option>
+                <option value="1">"1 month"</option>
+                <option value="2">"2 months"</option>
+                <option value="3">"3 months"</option>
+            </select>
+        </label>
+    }
 }
 
 /// The reservation's prices in `currency`: a row per term, a column per payment plan.
