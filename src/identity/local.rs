@@ -114,12 +114,15 @@ pub async fn verify_credentials(
 ) -> AppResult<bool> {
     let rules = settings::load(db).await?;
     let now = Utc::now();
+    // A refused attempt without counting it: its security event, and `false`.
+    let refused = |reason: &'static str, ip: Option<String>| async move {
+        events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(reason.into()), ip)
+            .await
+            .map(|()| false)
+    };
     if !rules.allow_local_login || is_locked(user, now) {
         password::verify_off_thread(None, pass).await?;
-        let reason = if rules.allow_local_login { "account locked" } else { "password sign-in is off" };
-        events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(reason.into()), ip)
-            .await?;
-        return Ok(false);
+        return refused(if rules.allow_local_login { "account locked" } else { "password sign-in is off" }, ip).await;
     }
     // Whether the user is unlocked as the database says now (not as read before the check,
     // which may have waited for a free checker).
@@ -142,16 +145,7 @@ pub async fn verify_credentials(
         if reset.rows_affected == 1 {
             return Ok(true);
         }
-        events::record(
-            db,
-            events::SIGN_IN_FAILED,
-            Some(user.id),
-            Some(user.account_id),
-            Some("account locked".into()),
-            ip,
-        )
-        .await?;
-        return Ok(false);
+        return refused("account locked", ip).await;
     }
     // Count atomically so parallel attempts cannot slip past the threshold; an attempt that
     // raced a lockout (the user is locked by now) counts no more.
@@ -162,16 +156,7 @@ pub async fn verify_credentials(
         .exec(db)
         .await?;
     if counted.rows_affected == 0 {
-        events::record(
-            db,
-            events::SIGN_IN_FAILED,
-            Some(user.id),
-            Some(user.account_id),
-            Some("account locked".into()),
-            ip,
-        )
-        .await?;
-        return Ok(false);
+        return refused("account locked", ip).await;
     }
     let (failed, lockouts) = users::Entity::find_by_id(user.id)
         .one(db)

@@ -22,6 +22,11 @@ fn plain() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
+/// A JSON document fetched with no cookies.
+async fn json_at(url: &str) -> Value {
+    plain().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 fn unescape(text: &str) -> String {
     text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
@@ -256,16 +261,9 @@ async fn the_demo_provider_checks_clients_redirects_pkce_and_codes_and_escapes_w
     let request = google_request(&redirect_uri, &verifier);
 
     // Discovery names the issuer and the endpoints; the keys are RSA signing keys.
-    let document: Value = plain()
-        .get(app.url("/demo-idp/google/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: Value = json_at(&app.url("/demo-idp/google/.well-known/openid-configuration")).await;
     assert_eq!(document["issuer"], app.url("/demo-idp/google"));
-    let keys: Value = plain().get(app.url("/demo-idp/jwks")).send().await.unwrap().json().await.unwrap();
+    let keys: Value = json_at(&app.url("/demo-idp/jwks")).await;
     assert_eq!(keys["keys"][0]["kty"], "RSA");
 
     // What it echoes comes back as text, never markup.
@@ -348,23 +346,10 @@ async fn the_demo_provider_checks_clients_redirects_pkce_and_codes_and_escapes_w
     }
 
     // Entra ID's multi-tenant discovery names the {tenantid} issuer; a tenant's its own.
-    let entra: Value = plain()
-        .get(app.url("/demo-idp/entra/organizations/v2.0/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let entra: Value = json_at(&app.url("/demo-idp/entra/organizations/v2.0/.well-known/openid-configuration")).await;
     assert_eq!(entra["issuer"], app.url("/demo-idp/entra/{tenantid}/v2.0"));
-    let tenant: Value = plain()
-        .get(app.url(&format!("/demo-idp/entra/{CONTOSO_TENANT}/v2.0/.well-known/openid-configuration")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let tenant: Value =
+        json_at(&app.url(&format!("/demo-idp/entra/{CONTOSO_TENANT}/v2.0/.well-known/openid-configuration"))).await;
     assert_eq!(tenant["issuer"], app.url(&format!("/demo-idp/entra/{CONTOSO_TENANT}/v2.0")));
     let nonsense =
         plain().get(app.url("/demo-idp/entra/evil/v2.0/.well-known/openid-configuration")).send().await.unwrap();
