@@ -115,6 +115,27 @@ impl Loaded {
             pending: self.pending_pair(addon_id),
         })
     }
+
+    /// The changes that can be scheduled today on the subscription (`None`) or one of its
+    /// add-ons, as a page offers them (each is still checked by the rules when scheduled):
+    /// a cancellation at the end when the policy allows one, a quantity change at renewal
+    /// when the subscription renews prepaid, and (for the subscription) a cancellation on
+    /// a date while the policy would still allow cancelling tomorrow.
+    pub fn schedulable_actions(&self, addon_id: Option<i32>, today: NaiveDate) -> Vec<FutureActionType> {
+        let Some(target) = self.target_facts(addon_id, today) else { return vec![] };
+        let tomorrow = today + chrono::Duration::days(1);
+        [
+            (FutureActionType::CancellationOnEnd, target.may_cancel_at_end),
+            (FutureActionType::ChangeQtyOnNext, rules::changes_quantity_at_renewal(target.auto_renew, target.prepaid)),
+            (
+                FutureActionType::CancellationOnSpecific,
+                addon_id.is_none() && self.policy(tomorrow).allows(CancelWhen::Immediately),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(action, offered)| offered.then_some(action))
+        .collect()
+    }
 }
 
 /// Loads a subscription the scope allows (404 otherwise).

@@ -113,6 +113,12 @@ pub fn ramp_up_waives(start: NaiveDate, ramp_up_end: Option<NaiveDate>, day: Nai
     ramp_up_end.is_some_and(|end| day >= start && day < end)
 }
 
+/// Whether a quantity change can wait for the next renewal: the subscription renews by
+/// itself and is prepaid.
+pub fn changes_quantity_at_renewal(auto_renew: bool, prepaid: bool) -> bool {
+    auto_renew && prepaid
+}
+
 /// What a future action is scheduled on: a subscription, or one of its add-ons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetFacts {
@@ -225,11 +231,8 @@ pub fn check_schedule(
             })
         }
         FutureActionType::ChangeQtyOnNext => {
-            if !target.auto_renew {
-                return Err(ScheduleError::NeedsAutoRenew);
-            }
-            if !target.prepaid {
-                return Err(ScheduleError::NotPrepaid);
+            if !changes_quantity_at_renewal(target.auto_renew, target.prepaid) {
+                return Err(if target.auto_renew { ScheduleError::NotPrepaid } else { ScheduleError::NeedsAutoRenew });
             }
             let quantity = request.new_quantity.ok_or(ScheduleError::QuantityMissing)?;
             if !(1..=MAX_QUANTITY).contains(&quantity) {

@@ -152,15 +152,17 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
     });
     let schedule = (active && loaded.pending_for(None).is_none()).then(|| {
         let action = format!("{base}/future-actions");
-        let end_option = (policy.allows(CancelWhen::EndOfTerm) || policy.allows(CancelWhen::EndOfPeriod))
+        let offered = loaded.schedulable_actions(None, today);
+        let end_option = offered
+            .contains(&FutureActionType::CancellationOnEnd)
             .then(|| view! { <option value="CancellationOnEnd">"Cancel at the end of the term"</option> });
-        let qty_option = (s.auto_renew && s.prepaid)
+        let qty_option = offered
+            .contains(&FutureActionType::ChangeQtyOnNext)
             .then(|| view! { <option value="ChangeQtyOnNext">"Change the quantity at the next renewal"</option> });
-        // A cancellation on a date is a cancellation "now" that waits: offered while the
-        // policy would still allow one tomorrow.
-        let specific_option = loaded.policy(today + chrono::Duration::days(1)).allows(CancelWhen::Immediately).then(
-            || view! { <option value="CancellationOnSpecific">"Cancel on a date I choose"</option> },
-        );
+        // A cancellation on a date is a cancellation "now" that waits.
+        let specific_option = offered
+            .contains(&FutureActionType::CancellationOnSpecific)
+            .then(|| view! { <option value="CancellationOnSpecific">"Cancel on a date I choose"</option> });
         let min_date = (today + chrono::Duration::days(1)).to_string();
         let max_date = s.term_end_date.to_string();
         view! {
@@ -213,7 +215,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
             let form = can_schedule.then(|| {
                 let action = format!("{base}/future-actions");
                 let quantity_label = format!("Quantity of {} from the next renewal", addon.name);
-                let renews = s.auto_renew && s.prepaid;
+                let renews = loaded.schedulable_actions(Some(addon.id), today).contains(&FutureActionType::ChangeQtyOnNext);
                 view! {
                     <form class="inline" method="post" action=action.clone()>
                         {csrf_field(&ctx2)}
