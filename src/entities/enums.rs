@@ -122,6 +122,38 @@ string_enum!(ReservationDimension {
     Region = "region",
 });
 
+// Where a WebPay transaction stands (`webpay_transactions.status`); what each means is
+// written at `payments::webpay::checkout::state`.
+string_enum!(TransactionState {
+    Creating = "creating",
+    CreateFailed = "create_failed",
+    Created = "created",
+    Superseded = "superseded",
+    Committing = "committing",
+    Settling = "settling",
+    Authorized = "authorized",
+    Rejected = "rejected",
+    Cancelled = "cancelled",
+    TimedOut = "timed_out",
+    FormError = "form_error",
+    Verifying = "verifying",
+    Failed = "failed",
+    Refunding = "refunding",
+    Refunded = "refunded",
+    RefundNeeded = "refund_needed",
+    Unverified = "unverified",
+});
+
+// Where a refund of a paid order stands (`refunds.status`), in WebPay's spelling; what each
+// means is written at `payments::webpay::checkout::refund_state`.
+string_enum!(RefundStatus {
+    Sending = "SENDING",
+    Verifying = "VERIFYING",
+    Reversed = "REVERSED",
+    Nullified = "NULLIFIED",
+    Failed = "FAILED",
+});
+
 // What a security event records (stored as its short name).
 string_enum!(SecurityEventKind {
     SignIn = "sign_in",
