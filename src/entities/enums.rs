@@ -154,6 +154,26 @@ string_enum!(RefundStatus {
     Failed = "FAILED",
 });
 
+// Which field of a subscription (or add-on) a history record is about, or what happened
+// to it (`created`, `addon_added`).
+string_enum!(HistoryField {
+    Created = "created",
+    Status = "status",
+    Quantity = "quantity",
+    RampUp = "ramp_up",
+    RampUpEnd = "ramp_up_end",
+    TermEndDate = "term_end_date",
+    AddonAdded = "addon_added",
+    FutureAction = "future_action",
+});
+
+impl HistoryField {
+    /// How pages name it: "term end date", "addon added".
+    pub fn label(self) -> String {
+        self.as_str().replace('_', " ")
+    }
+}
+
 // What a security event records (stored as its short name).
 string_enum!(SecurityEventKind {
     SignIn = "sign_in",

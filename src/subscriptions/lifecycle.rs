@@ -15,7 +15,9 @@ use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
 use super::rules::{self, add_months};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
-use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
+use crate::entities::enums::{
+    FutureActionStatus, FutureActionType, HistoryField, ProductKind, RiPaymentPlan, SubscriptionStatus,
+};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{refusals, AppError, AppResult};
 
@@ -150,7 +152,7 @@ fn status_change(
     Change {
         subscription_id,
         addon_id,
-        field: "status",
+        field: HistoryField::Status,
         old: Some(old.as_str().into()),
         new: Some(new.as_str().into()),
     }
@@ -238,7 +240,7 @@ pub async fn create<C: ConnectionTrait>(
     let created = Change {
         subscription_id: row.id,
         addon_id: None,
-        field: "created",
+        field: HistoryField::Created,
         old: None,
         new: Some(format!("quantity {}, term {} to {}", row.quantity, row.start_date, row.term_end_date)),
     };
@@ -247,7 +249,7 @@ pub async fn create<C: ConnectionTrait>(
         let ramp_up = Change {
             subscription_id: row.id,
             addon_id: None,
-            field: "ramp_up",
+            field: HistoryField::RampUp,
             old: None,
             new: Some(format!("start {}, end {end}, {} month(s)", row.start_date, new.ramp_up_months)),
         };
@@ -304,7 +306,7 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
     let change = Change {
         subscription_id: subscription.id,
         addon_id: Some(addon.id),
-        field: "addon_added",
+        field: HistoryField::AddonAdded,
         old: None,
         new: Some(format!("{} × {quantity}", addon.name)),
     };
@@ -392,7 +394,7 @@ pub(crate) async fn write_change<C: ConnectionTrait>(
             Change {
                 subscription_id,
                 addon_id,
-                field: "quantity",
+                field: HistoryField::Quantity,
                 old: Some(old.to_string()),
                 new: Some(new.to_string()),
             },
@@ -572,7 +574,7 @@ pub async fn extend_ramp_up(
     let record = Change {
         subscription_id: s.id,
         addon_id: None,
-        field: "ramp_up_end",
+        field: HistoryField::RampUpEnd,
         old: s.ramp_up_end.map(|d| d.to_string()),
         new: Some(new_end.to_string()),
     };
@@ -622,7 +624,7 @@ pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: Nai
             let record = Change {
                 subscription_id: s.id,
                 addon_id: None,
-                field: "term_end_date",
+                field: HistoryField::TermEndDate,
                 old: Some(s.term_end_date.to_string()),
                 new: Some(next_end.to_string()),
             };

@@ -55,7 +55,7 @@ pub fn history_table(
                 <tr>
                     <td>{h.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
                     {subscription}
-                    <td>{h.field.replace('_', " ")}{h.addon_id.map(|_| " (add-on)")}</td>
+                    <td>{h.field.label()}{h.addon_id.map(|_| " (add-on)")}</td>
                     <td>{h.old_value.unwrap_or_else(|| "—".into())}</td>
                     <td>{h.new_value.unwrap_or_else(|| "—".into())}</td>
                     <td>{who}</td>
