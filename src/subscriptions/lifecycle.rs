@@ -15,6 +15,7 @@ use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
 use super::rules::{self, add_months};
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
+use crate::catalog::Quantity;
 use crate::entities::enums::{
     FutureActionStatus, FutureActionType, HistoryField, ProductKind, RiPaymentPlan, SubscriptionStatus,
 };
@@ -24,10 +25,10 @@ use crate::error::{refusals, AppError, AppResult};
 /// Why a subscription (or add-on) could not be created or changed.
 #[derive(Debug, thiserror::Error)]
 pub enum SubscriptionError {
-    #[error("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)]
+    #[error("The quantity must be between 1 and {}.", Quantity::MAX)]
     QuantityOutOfRange,
     /// Licences bought would take the quantity past the limit.
-    #[error("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY)]
+    #[error("The quantity must stay between 1 and {}.", Quantity::MAX)]
     QuantityWouldLeaveRange,
     #[error("The quantity is already {0}.")]
     SameQuantity(i32),
@@ -199,9 +200,7 @@ pub async fn create<C: ConnectionTrait>(
     new: NewSubscription,
     actor: &Actor,
 ) -> Result<subscriptions::Model, SubscriptionError> {
-    if !(1..=rules::MAX_QUANTITY).contains(&new.quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(new.quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     let product = &new.product;
     let has_minimum = product.kind == ProductKind::Consumption && product.minimum_commitment.unwrap_or(0) > 0;
     let ramp_up_end = rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial)?;
@@ -284,9 +283,7 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
     if subscription.status != SubscriptionStatus::Active {
         return Err(SubscriptionError::AddonNeedsActive);
     }
-    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     let now = Utc::now();
     let addon = subscription_addons::ActiveModel {
         subscription_id: Set(subscription.id),
@@ -331,9 +328,7 @@ pub async fn set_quantity(
     if facts.status != SubscriptionStatus::Active {
         return Err(SubscriptionError::QuantityNeedsActive);
     }
-    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     if quantity == facts.quantity {
         return Err(SubscriptionError::SameQuantity(quantity));
     }
@@ -362,8 +357,8 @@ pub async fn add_quantity<C: ConnectionTrait>(
         return Err(SubscriptionError::NotActive { name: s.name.clone() });
     }
     rules::check_not_blocked(loaded.pending_pair(None), rules::Change::QuantityPurchase)?;
-    let quantity = match s.quantity.checked_add(added) {
-        Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
+    let quantity = match s.quantity.checked_add(added).map(Quantity::new) {
+        Some(Ok(q)) if added > 0 => q.get(),
         _ => return Err(SubscriptionError::QuantityWouldLeaveRange),
     };
     write_change(db, s.id, None, TargetChange::Quantity { old: s.quantity, new: quantity }, actor).await?;

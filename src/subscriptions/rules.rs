@@ -5,12 +5,11 @@
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
 use super::policy::{cancellation_policy, CancelWhen};
+use crate::catalog::Quantity;
 use crate::entities::enums::{FutureActionType, ProductKind, SubscriptionStatus};
 
 /// The most months a ramp-up period may last, counted from the subscription's start.
 pub const MAX_RAMP_UP_MONTHS: u32 = 3;
-/// The largest quantity a subscription may be changed to.
-pub const MAX_QUANTITY: i32 = 100_000;
 
 /// `date` plus whole months, clamped to the last day of the month (31 Jan + 1 → 28/29 Feb).
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
@@ -183,7 +182,7 @@ pub enum ScheduleError {
     NotPrepaid,
     #[error("Enter the quantity for the next term.")]
     QuantityMissing,
-    #[error("The new quantity must be between 1 and {MAX_QUANTITY}.")]
+    #[error("The new quantity must be between 1 and {}.", Quantity::MAX)]
     QuantityOutOfRange,
     #[error("The quantity is already {0}.")]
     SameQuantity(i32),
@@ -232,9 +231,7 @@ pub fn check_schedule(
                 return Err(ScheduleError::NotPrepaid);
             }
             let quantity = request.new_quantity.ok_or(ScheduleError::QuantityMissing)?;
-            if !(1..=MAX_QUANTITY).contains(&quantity) {
-                return Err(ScheduleError::QuantityOutOfRange);
-            }
+            Quantity::new(quantity).map_err(|_| ScheduleError::QuantityOutOfRange)?;
             if quantity == target.quantity {
                 return Err(ScheduleError::SameQuantity(quantity));
             }
@@ -427,7 +424,7 @@ mod tests {
         let qty = |t: &TargetFacts, q| check_schedule(t, &ask(FutureActionType::ChangeQtyOnNext, None, q), today);
         assert_eq!(qty(&target(), Some(0)), Err(ScheduleError::QuantityOutOfRange));
         assert!(ScheduleError::QuantityOutOfRange.to_string().contains("between 1 and"));
-        assert_eq!(qty(&target(), Some(MAX_QUANTITY + 1)), Err(ScheduleError::QuantityOutOfRange));
+        assert_eq!(qty(&target(), Some(100_001)), Err(ScheduleError::QuantityOutOfRange));
         assert_eq!(qty(&target(), Some(10)), Err(ScheduleError::SameQuantity(10)));
         assert_eq!(ScheduleError::SameQuantity(10).to_string(), "The quantity is already 10.");
         assert_eq!(qty(&target(), None), Err(ScheduleError::QuantityMissing));

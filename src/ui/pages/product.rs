@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::billing::money;
 use crate::catalog::reservations::{self, ReservationOffer};
-use crate::catalog::{store, MAX_QUANTITY};
+use crate::catalog::{store, Quantity};
 use crate::entities::enums::{ProductKind, RiPaymentPlan};
 use crate::entities::products;
 use crate::error::AppResult;
@@ -59,7 +59,7 @@ pub async fn show(
                 <form class="stacked card" method="post" action="/cart/items">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="product_code" value=code/>
-                    <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY.to_string() required/></label>
+                    <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=Quantity::MAX.to_string() required/></label>
                     {ri_fields}
                     {ramp_up_field}
                     <button type="submit">"Add to cart"</button>

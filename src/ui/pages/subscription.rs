@@ -175,7 +175,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                     </select>
                 </label>
                 <label>"Date (for a cancellation on a chosen date)" <input type="date" name="date" min=min_date max=max_date/></label>
-                <label>"New quantity (for a change at renewal)" <input type="number" name="new_quantity" min="1" max=rules::MAX_QUANTITY.to_string()/></label>
+                <label>"New quantity (for a change at renewal)" <input type="number" name="new_quantity" min="1" max=crate::catalog::Quantity::MAX.to_string()/></label>
                 <button type="submit">"Schedule"</button>
             </form>
         }
@@ -226,7 +226,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                             {csrf_field(&ctx2)}
                             <input type="hidden" name="addon_id" value=addon.id.to_string()/>
                             <input type="hidden" name="action_type" value="ChangeQtyOnNext"/>
-                            <input type="number" name="new_quantity" min="1" max=rules::MAX_QUANTITY.to_string() aria-label=quantity_label required/>
+                            <input type="number" name="new_quantity" min="1" max=crate::catalog::Quantity::MAX.to_string() aria-label=quantity_label required/>
                             " " <button type="submit" class="secondary">"Change at renewal"</button>
                         </form>
                     })}
