@@ -134,9 +134,7 @@ pub async fn add(
 ) -> Result<String, CartError> {
     let listed = store::product_by_code(db, product_code).await?;
     Quantity::new(quantity)?;
-    let has_minimum =
-        listed.product.kind == ProductKind::Consumption && listed.product.minimum_commitment.unwrap_or(0) > 0;
-    rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false)?;
+    rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, listed.product.has_minimum_commitment(), false)?;
     let existing = cart_of(db, viewer).await?;
     let currency = match &existing {
         Some(cart) => cart.currency.clone(),

@@ -34,6 +34,14 @@ impl BillingCycle {
     }
 }
 
+impl products::Model {
+    /// Whether a subscription to it is charged at least a minimum each month: a
+    /// consumption product with a minimum above zero.
+    pub fn has_minimum_commitment(&self) -> bool {
+        self.kind == ProductKind::Consumption && self.minimum_commitment.unwrap_or(0) > 0
+    }
+}
+
 /// The price to show and charge: the one in the preferred currency, else the first by currency code.
 pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> Option<&'a prices::Model> {
     prices
@@ -48,7 +56,7 @@ pub fn price_label(product: &products::Model, prices: &[prices::Model], preferre
         return "Price on request".into();
     };
     if product.kind == ProductKind::Consumption {
-        return match product.minimum_commitment {
+        return match product.minimum_commitment.filter(|_| product.has_minimum_commitment()) {
             Some(minimum) => format!("Billed on usage · minimum {} per month", money::format(minimum, &price.currency)),
             None => "Billed on usage".into(),
         };

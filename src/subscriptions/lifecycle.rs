@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::history::{self, Actor, Change};
 use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
-use super::rules::{self, add_months};
+use super::rules;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
 use crate::catalog::Quantity;
@@ -202,14 +202,15 @@ pub async fn create<C: ConnectionTrait>(
 ) -> Result<subscriptions::Model, SubscriptionError> {
     Quantity::new(new.quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     let product = &new.product;
-    let has_minimum = product.kind == ProductKind::Consumption && product.minimum_commitment.unwrap_or(0) > 0;
-    let ramp_up_end = rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial)?;
-    let term_months = match (product.kind, new.ri_term_years, new.ri_payment_plan) {
-        (ProductKind::ReservedInstance, Some(years @ (1 | 3)), Some(_)) => years as u32 * 12,
-        (ProductKind::ReservedInstance, _, _) => return Err(SubscriptionError::ReservationTerms),
-        _ => product.term_months.max(1) as u32,
-    };
-    let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
+    let ramp_up_end =
+        rules::ramp_up_end(new.start_date, new.ramp_up_months, product.has_minimum_commitment(), new.is_trial)?;
+    if product.kind == ProductKind::ReservedInstance
+        && !(matches!(new.ri_term_years, Some(1 | 3)) && new.ri_payment_plan.is_some())
+    {
+        return Err(SubscriptionError::ReservationTerms);
+    }
+    let term_end =
+        rules::term_end(new.start_date, rules::term_months(product.kind, product.term_months, new.ri_term_years));
     let now = Utc::now();
     let row = subscriptions::ActiveModel {
         account_id: Set(new.account_id),
@@ -592,10 +593,7 @@ pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: Nai
     let mut renewed = 0;
     for (s, product) in due {
         let Some(product) = product else { continue };
-        let term_months = match s.ri_term_years {
-            Some(years) => years.clamp(1, 3) as u32 * 12,
-            None => product.term_months.max(1) as u32,
-        };
+        let term_months = rules::term_months(product.kind, product.term_months, s.ri_term_years);
         let next_end = rules::renewed_term_end(s.term_end_date, term_months, today);
         let txn = db.begin().await?;
         // Only if nobody renewed it meanwhile (another instance).

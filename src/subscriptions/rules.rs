@@ -16,12 +16,26 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
-/// The last day of the term that contains `today`, moving on from `term_end` by whole
+/// The last day of a term of `months` that starts on `start` (1 Jan + 12 → 31 Dec).
+pub fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
+    add_months(start, months) - Duration::days(1)
+}
+
+/// How many months one term of a subscription lasts: a reservation's 1 or 3 years (kept
+/// within 1 to 3), else the product's term (at least a month).
+pub fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: Option<i32>) -> u32 {
+    match kind {
+        ProductKind::ReservedInstance => ri_term_years.unwrap_or(1).clamp(1, 3) as u32 * 12,
+        _ => product_term_months.max(1) as u32,
+    }
+}
+
+/// The last day of the term that contains `today`, moving on from `current_end` by whole
 /// terms of `term_months` (how an auto-renewing subscription renews).
-pub fn renewed_term_end(term_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
-    let mut next_end = term_end;
+pub fn renewed_term_end(current_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
+    let mut next_end = current_end;
     while next_end < today {
-        next_end = add_months(next_end + Duration::days(1), term_months.max(1)) - Duration::days(1);
+        next_end = term_end(next_end + Duration::days(1), term_months.max(1));
     }
     next_end
 }
@@ -347,6 +361,12 @@ mod tests {
         assert_eq!(add_months(d("2028-01-31"), 1), d("2028-02-29"));
         assert_eq!(add_months(d("2026-11-30"), 3), d("2027-02-28"));
         assert_eq!(add_months(d("2026-03-15"), 2), d("2026-05-15"));
+        assert_eq!(term_end(d("2026-01-01"), 12), d("2026-12-31"));
+        assert_eq!(term_end(d("2026-01-31"), 1), d("2026-02-27"));
+        assert_eq!(term_months(ProductKind::ReservedInstance, 1, Some(3)), 36);
+        assert_eq!(term_months(ProductKind::ReservedInstance, 1, None), 12);
+        assert_eq!(term_months(ProductKind::LicenseSubscription, 12, None), 12);
+        assert_eq!(term_months(ProductKind::LicenseSubscription, 0, None), 1);
     }
 
     #[test]
