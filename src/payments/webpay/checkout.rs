@@ -320,7 +320,7 @@ pub async fn start(
         session_id: Set(session_id.clone()),
         token: Set(None),
         amount: Set(order.total),
-        status: Set(state::CREATING.into()),
+        status: Set(state::CREATING),
         test: Set(gateway.test),
         created_at: Set(now),
         updated_at: Set(now),
@@ -1242,7 +1242,7 @@ pub async fn refund(
     let row = refunds::ActiveModel {
         payment_id: Set(payment.id),
         amount: Set(amount),
-        status: Set(refund_state::SENDING.into()),
+        status: Set(refund_state::SENDING),
         response: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
