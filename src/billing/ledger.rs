@@ -12,7 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::money::{self, MoneyError};
 use crate::entities::enums::{BillingCycle, ProductKind, RiPaymentPlan};
-use crate::subscriptions::rules::add_months;
+use crate::subscriptions::rules::{add_months, term_end, term_months};
 
 /// What a recurring charge is for: a subscription, or one of its add-ons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,7 +55,7 @@ pub fn cycle_of(
         ProductKind::Consumption => Cycle::Usage,
         ProductKind::PerpetualLicense => Cycle::Once,
         ProductKind::ReservedInstance if ri_payment_plan == Some(RiPaymentPlan::Monthly) => Cycle::Monthly,
-        ProductKind::ReservedInstance => Cycle::Term { months: ri_term_years.unwrap_or(1).clamp(1, 3) as u32 * 12 },
+        ProductKind::ReservedInstance => Cycle::Term { months: term_months(kind, 1, ri_term_years) },
         _ => match billing_cycle {
             BillingCycle::Monthly => Cycle::Monthly,
             BillingCycle::Annual => Cycle::Term { months: 12 },
@@ -68,8 +68,8 @@ pub fn cycle_of(
 /// or the day itself for a one-time purchase).
 pub fn purchase_period(cycle: Cycle, day: NaiveDate) -> (NaiveDate, NaiveDate) {
     match cycle {
-        Cycle::Monthly => (day, add_months(day, 1) - Duration::days(1)),
-        Cycle::Term { months } => (day, add_months(day, months) - Duration::days(1)),
+        Cycle::Monthly => (day, term_end(day, 1)),
+        Cycle::Term { months } => (day, term_end(day, months)),
         Cycle::Once | Cycle::Usage => (day, day),
     }
 }
@@ -165,7 +165,7 @@ pub fn windows(
         Cycle::Term { months } => (0..=1200u32)
             .map(|k| add_months(anchor, k * months))
             .take_while(|from| *from <= month.1 && *from <= term_last)
-            .map(|from| (from, add_months(from, months) - Duration::days(1)))
+            .map(|from| (from, term_end(from, months)))
             .filter(|(from, to)| {
                 let starts_in_month = *from >= month.0;
                 let joined_in_month = month.0 <= start && start <= month.1 && *from < start && start <= *to;

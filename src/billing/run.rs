@@ -18,7 +18,9 @@ use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::billing::tax;
 use crate::billing::usage::{self, Charge};
 use crate::catalog;
-use crate::entities::enums::{InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan, SubscriptionStatus};
+use crate::entities::enums::{
+    HistoryField, InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan, SubscriptionStatus,
+};
 use crate::entities::{
     accounts, discounts, invoice_items, invoices, prices, products, reservation_prices, subscription_addons,
     subscription_history, subscriptions, usage_records,
@@ -314,7 +316,7 @@ async fn quantity_timelines<C: sea_orm::ConnectionTrait>(
 ) -> AppResult<HashMap<ledger::Target, QuantityTimeline>> {
     let records = subscription_history::Entity::find()
         .filter(subscription_history::Column::SubscriptionId.is_in(subscription_ids))
-        .filter(subscription_history::Column::Field.eq("quantity"))
+        .filter(subscription_history::Column::Field.eq(HistoryField::Quantity))
         .order_by_asc(subscription_history::Column::CreatedAt)
         .order_by_asc(subscription_history::Column::Id)
         .all(db)

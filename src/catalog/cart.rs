@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::reservations::{check_reservation, reservation_price, ReservationChoice, ReservationError};
-use super::{check_quantity, store, QuantityOutOfRange};
+use super::{store, Quantity, QuantityOutOfRange};
 use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
@@ -133,10 +133,8 @@ pub async fn add(
     ramp_up_months: u32,
 ) -> Result<String, CartError> {
     let listed = store::product_by_code(db, product_code).await?;
-    check_quantity(quantity)?;
-    let has_minimum =
-        listed.product.kind == ProductKind::Consumption && listed.product.minimum_commitment.unwrap_or(0) > 0;
-    rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, has_minimum, false)?;
+    Quantity::new(quantity)?;
+    rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, listed.product.has_minimum_commitment(), false)?;
     let existing = cart_of(db, viewer).await?;
     let currency = match &existing {
         Some(cart) => cart.currency.clone(),
@@ -216,7 +214,7 @@ pub async fn set_quantity(
     quantity: i32,
 ) -> Result<(), CartError> {
     let item = own_item(db, viewer, item_id).await?;
-    check_quantity(quantity)?;
+    Quantity::new(quantity)?;
     let mut active: cart_items::ActiveModel = item.into();
     active.quantity = Set(quantity);
     active.update(db).await?;

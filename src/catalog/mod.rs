@@ -11,8 +11,6 @@ use crate::billing::money;
 use crate::entities::enums::{BillingCycle, ProductKind};
 use crate::entities::{prices, products};
 
-pub const MAX_QUANTITY: i32 = 10_000;
-
 impl ProductKind {
     pub fn label(self) -> &'static str {
         match self {
@@ -36,6 +34,14 @@ impl BillingCycle {
     }
 }
 
+impl products::Model {
+    /// Whether a subscription to it is charged at least a minimum each month: a
+    /// consumption product with a minimum above zero.
+    pub fn has_minimum_commitment(&self) -> bool {
+        self.kind == ProductKind::Consumption && self.minimum_commitment.unwrap_or(0) > 0
+    }
+}
+
 /// The price to show and charge: the one in the preferred currency, else the first by currency code.
 pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> Option<&'a prices::Model> {
     prices
@@ -50,7 +56,7 @@ pub fn price_label(product: &products::Model, prices: &[prices::Model], preferre
         return "Price on request".into();
     };
     if product.kind == ProductKind::Consumption {
-        return match product.minimum_commitment {
+        return match product.minimum_commitment.filter(|_| product.has_minimum_commitment()) {
             Some(minimum) => format!("Billed on usage · minimum {} per month", money::format(minimum, &price.currency)),
             None => "Billed on usage".into(),
         };
@@ -58,19 +64,34 @@ pub fn price_label(product: &products::Model, prices: &[prices::Model], preferre
     format!("{} {}", money::format(price.amount, &price.currency), product.billing_cycle.label())
 }
 
-/// A quantity outside 1 to [`MAX_QUANTITY`]; displays the form message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("Quantity must be between 1 and {MAX_QUANTITY}.")]
-pub struct QuantityOutOfRange;
+/// How many of a product: a cart line, an order item, a subscription or add-on, a change
+/// at renewal. Always 1 to [`Quantity::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quantity(i32);
 
-/// A quantity typed into a form.
-pub fn check_quantity(quantity: i32) -> Result<i32, QuantityOutOfRange> {
-    if (1..=MAX_QUANTITY).contains(&quantity) {
-        Ok(quantity)
-    } else {
-        Err(QuantityOutOfRange)
+impl Quantity {
+    /// The one largest quantity: what a subscription may hold, and so what one cart line
+    /// may buy or a change may ask for.
+    pub const MAX: i32 = 100_000;
+
+    /// A quantity typed into a form, or added up; refused outside 1 to [`Quantity::MAX`].
+    pub fn new(quantity: i32) -> Result<Quantity, QuantityOutOfRange> {
+        if (1..=Quantity::MAX).contains(&quantity) {
+            Ok(Quantity(quantity))
+        } else {
+            Err(QuantityOutOfRange)
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
     }
 }
+
+/// A quantity outside 1 to [`Quantity::MAX`]; displays the form message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Quantity must be between 1 and {}.", Quantity::MAX)]
+pub struct QuantityOutOfRange;
 
 /// A product for unit tests: monthly, one-month term, no commitment, active.
 #[cfg(test)]
@@ -131,9 +152,11 @@ mod tests {
 
     #[test]
     fn quantities_are_checked() {
-        assert_eq!(check_quantity(0), Err(QuantityOutOfRange));
-        assert_eq!(check_quantity(10_001), Err(QuantityOutOfRange));
-        assert_eq!(QuantityOutOfRange.to_string(), format!("Quantity must be between 1 and {MAX_QUANTITY}."));
-        assert_eq!(check_quantity(3), Ok(3));
+        assert_eq!(Quantity::new(0), Err(QuantityOutOfRange));
+        assert_eq!(Quantity::new(-1), Err(QuantityOutOfRange));
+        assert_eq!(Quantity::new(100_001), Err(QuantityOutOfRange));
+        assert_eq!(QuantityOutOfRange.to_string(), "Quantity must be between 1 and 100000.");
+        assert_eq!(Quantity::new(3).map(Quantity::get), Ok(3));
+        assert_eq!(Quantity::new(100_000).map(Quantity::get), Ok(Quantity::MAX));
     }
 }

@@ -122,6 +122,58 @@ string_enum!(ReservationDimension {
     Region = "region",
 });
 
+// Where a WebPay transaction stands (`webpay_transactions.status`); what each means is
+// written at `payments::webpay::checkout::state`.
+string_enum!(TransactionState {
+    Creating = "creating",
+    CreateFailed = "create_failed",
+    Created = "created",
+    Superseded = "superseded",
+    Committing = "committing",
+    Settling = "settling",
+    Authorized = "authorized",
+    Rejected = "rejected",
+    Cancelled = "cancelled",
+    TimedOut = "timed_out",
+    FormError = "form_error",
+    Verifying = "verifying",
+    Failed = "failed",
+    Refunding = "refunding",
+    Refunded = "refunded",
+    RefundNeeded = "refund_needed",
+    Unverified = "unverified",
+});
+
+// Where a refund of a paid order stands (`refunds.status`), in WebPay's spelling; what each
+// means is written at `payments::webpay::checkout::refund_state`.
+string_enum!(RefundStatus {
+    Sending = "SENDING",
+    Verifying = "VERIFYING",
+    Reversed = "REVERSED",
+    Nullified = "NULLIFIED",
+    Failed = "FAILED",
+});
+
+// Which field of a subscription (or add-on) a history record is about, or what happened
+// to it (`created`, `addon_added`).
+string_enum!(HistoryField {
+    Created = "created",
+    Status = "status",
+    Quantity = "quantity",
+    RampUp = "ramp_up",
+    RampUpEnd = "ramp_up_end",
+    TermEndDate = "term_end_date",
+    AddonAdded = "addon_added",
+    FutureAction = "future_action",
+});
+
+impl HistoryField {
+    /// How pages name it: "term end date", "addon added".
+    pub fn label(self) -> String {
+        self.as_str().replace('_', " ")
+    }
+}
+
 // What a security event records (stored as its short name).
 string_enum!(SecurityEventKind {
     SignIn = "sign_in",

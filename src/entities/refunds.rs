@@ -10,7 +10,7 @@ pub struct Model {
     pub id: i32,
     pub payment_id: i32,
     pub amount: i64,
-    pub status: String,
+    pub status: super::enums::RefundStatus,
     #[sea_orm(column_type = "Text")]
     pub response: Option<String>,
     pub created_at: DateTimeUtc,

@@ -11,7 +11,7 @@ pub struct Model {
     pub id: i32,
     pub subscription_id: i32,
     pub addon_id: Option<i32>,
-    pub field: String,
+    pub field: HistoryField,
     #[sea_orm(column_type = "Text")]
     pub old_value: Option<String>,
     #[sea_orm(column_type = "Text")]

@@ -15,7 +15,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub token: Option<String>,
     pub amount: i64,
-    pub status: String,
+    pub status: super::enums::TransactionState,
     pub response_code: Option<i32>,
     pub authorization_code: Option<String>,
     pub card_last_digits: Option<String>,

@@ -12,7 +12,7 @@ use super::history::{self, Actor, Change};
 use super::lifecycle::{self, Loaded, TargetChange};
 use super::rules::{self, ScheduleRequest};
 use crate::accounts::scope::AccountScope;
-use crate::entities::enums::{FutureActionStatus, FutureActionType, SubscriptionStatus};
+use crate::entities::enums::{FutureActionStatus, FutureActionType, HistoryField, SubscriptionStatus};
 use crate::entities::future_actions;
 use crate::error::{is_unique_violation, refusals, AppError, AppResult};
 
@@ -128,7 +128,7 @@ pub(crate) async fn schedule_in<C: ConnectionTrait>(
     let record = Change {
         subscription_id,
         addon_id,
-        field: "future_action",
+        field: HistoryField::FutureAction,
         old: None,
         new: Some(format!("scheduled {}", describe(action.action_type, action.scheduled_at, action.new_quantity))),
     };
@@ -182,7 +182,7 @@ pub async fn revoke(
     let record = Change {
         subscription_id: action.subscription_id,
         addon_id: action.addon_id,
-        field: "future_action",
+        field: HistoryField::FutureAction,
         old: Some(describe(action.action_type, action.scheduled_at, action.new_quantity)),
         new: Some("revoked".into()),
     };
@@ -274,7 +274,7 @@ pub async fn run_due(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<R
             let record = Change {
                 subscription_id: action.subscription_id,
                 addon_id: action.addon_id,
-                field: "future_action",
+                field: HistoryField::FutureAction,
                 old: Some(describe(action.action_type, action.scheduled_at, action.new_quantity)),
                 new: Some(format!("failed: {result}")),
             };

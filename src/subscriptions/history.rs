@@ -8,7 +8,7 @@ use sea_orm::{
 
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
-use crate::entities::enums::{ActorKind, UserRole};
+use crate::entities::enums::{ActorKind, HistoryField, UserRole};
 use crate::entities::{subscription_history, subscriptions};
 use crate::error::AppResult;
 
@@ -51,7 +51,7 @@ impl ActorKind {
 pub struct Change {
     pub subscription_id: i32,
     pub addon_id: Option<i32>,
-    pub field: &'static str,
+    pub field: HistoryField,
     pub old: Option<String>,
     pub new: Option<String>,
 }
@@ -61,7 +61,7 @@ pub async fn write<C: ConnectionTrait>(db: &C, change: Change, actor: &Actor) ->
     subscription_history::ActiveModel {
         subscription_id: Set(change.subscription_id),
         addon_id: Set(change.addon_id),
-        field: Set(change.field.to_string()),
+        field: Set(change.field),
         old_value: Set(change.old),
         new_value: Set(change.new),
         actor_kind: Set(actor.kind),

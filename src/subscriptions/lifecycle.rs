@@ -12,20 +12,23 @@ use sea_orm::{
 
 use super::history::{self, Actor, Change};
 use super::policy::{cancellation_policy, CancelWhen, CancellationPolicy};
-use super::rules::{self, add_months};
+use super::rules;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
-use crate::entities::enums::{FutureActionStatus, FutureActionType, ProductKind, RiPaymentPlan, SubscriptionStatus};
+use crate::catalog::Quantity;
+use crate::entities::enums::{
+    FutureActionStatus, FutureActionType, HistoryField, ProductKind, RiPaymentPlan, SubscriptionStatus,
+};
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{refusals, AppError, AppResult};
 
 /// Why a subscription (or add-on) could not be created or changed.
 #[derive(Debug, thiserror::Error)]
 pub enum SubscriptionError {
-    #[error("The quantity must be between 1 and {}.", rules::MAX_QUANTITY)]
+    #[error("The quantity must be between 1 and {}.", Quantity::MAX)]
     QuantityOutOfRange,
     /// Licences bought would take the quantity past the limit.
-    #[error("The quantity must stay between 1 and {}.", rules::MAX_QUANTITY)]
+    #[error("The quantity must stay between 1 and {}.", Quantity::MAX)]
     QuantityWouldLeaveRange,
     #[error("The quantity is already {0}.")]
     SameQuantity(i32),
@@ -171,7 +174,7 @@ fn status_change(
     Change {
         subscription_id,
         addon_id,
-        field: "status",
+        field: HistoryField::Status,
         old: Some(old.as_str().into()),
         new: Some(new.as_str().into()),
     }
@@ -218,18 +221,17 @@ pub async fn create<C: ConnectionTrait>(
     new: NewSubscription,
     actor: &Actor,
 ) -> Result<subscriptions::Model, SubscriptionError> {
-    if !(1..=rules::MAX_QUANTITY).contains(&new.quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(new.quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     let product = &new.product;
-    let has_minimum = product.kind == ProductKind::Consumption && product.minimum_commitment.unwrap_or(0) > 0;
-    let ramp_up_end = rules::ramp_up_end(new.start_date, new.ramp_up_months, has_minimum, new.is_trial)?;
-    let term_months = match (product.kind, new.ri_term_years, new.ri_payment_plan) {
-        (ProductKind::ReservedInstance, Some(years @ (1 | 3)), Some(_)) => years as u32 * 12,
-        (ProductKind::ReservedInstance, _, _) => return Err(SubscriptionError::ReservationTerms),
-        _ => product.term_months.max(1) as u32,
-    };
-    let term_end = add_months(new.start_date, term_months) - chrono::Duration::days(1);
+    let ramp_up_end =
+        rules::ramp_up_end(new.start_date, new.ramp_up_months, product.has_minimum_commitment(), new.is_trial)?;
+    if product.kind == ProductKind::ReservedInstance
+        && !(matches!(new.ri_term_years, Some(1 | 3)) && new.ri_payment_plan.is_some())
+    {
+        return Err(SubscriptionError::ReservationTerms);
+    }
+    let term_end =
+        rules::term_end(new.start_date, rules::term_months(product.kind, product.term_months, new.ri_term_years));
     let now = Utc::now();
     let row = subscriptions::ActiveModel {
         account_id: Set(new.account_id),
@@ -259,7 +261,7 @@ pub async fn create<C: ConnectionTrait>(
     let created = Change {
         subscription_id: row.id,
         addon_id: None,
-        field: "created",
+        field: HistoryField::Created,
         old: None,
         new: Some(format!("quantity {}, term {} to {}", row.quantity, row.start_date, row.term_end_date)),
     };
@@ -268,7 +270,7 @@ pub async fn create<C: ConnectionTrait>(
         let ramp_up = Change {
             subscription_id: row.id,
             addon_id: None,
-            field: "ramp_up",
+            field: HistoryField::RampUp,
             old: None,
             new: Some(format!("start {}, end {end}, {} month(s)", row.start_date, new.ramp_up_months)),
         };
@@ -277,19 +279,9 @@ pub async fn create<C: ConnectionTrait>(
     Ok(row)
 }
 
-/// Attaches an add-on from today; it inherits the subscription's term and billing cycle.
-pub async fn add_addon<C: ConnectionTrait>(
-    db: &C,
-    subscription: &subscriptions::Model,
-    product: &products::Model,
-    quantity: i32,
-    actor: &Actor,
-) -> Result<subscription_addons::Model, SubscriptionError> {
-    add_addon_on(db, subscription, product, quantity, actor, Utc::now().date_naive()).await
-}
-
-/// [`add_addon`] as of `today` (the demo data adds add-ons in the past).
-pub(crate) async fn add_addon_on<C: ConnectionTrait>(
+/// Attaches an add-on as of `today`; it inherits the subscription's term and billing
+/// cycle. (The demo data adds add-ons in the past; nothing sells add-ons on their own yet.)
+pub async fn add_addon_on<C: ConnectionTrait>(
     db: &C,
     subscription: &subscriptions::Model,
     product: &products::Model,
@@ -303,9 +295,7 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
     if subscription.status != SubscriptionStatus::Active {
         return Err(SubscriptionError::AddonNeedsActive);
     }
-    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     let now = Utc::now();
     let addon = subscription_addons::ActiveModel {
         subscription_id: Set(subscription.id),
@@ -325,7 +315,7 @@ pub(crate) async fn add_addon_on<C: ConnectionTrait>(
     let change = Change {
         subscription_id: subscription.id,
         addon_id: Some(addon.id),
-        field: "addon_added",
+        field: HistoryField::AddonAdded,
         old: None,
         new: Some(format!("{} × {quantity}", addon.name)),
     };
@@ -350,9 +340,7 @@ pub async fn set_quantity(
     if facts.status != SubscriptionStatus::Active {
         return Err(SubscriptionError::QuantityNeedsActive);
     }
-    if !(1..=rules::MAX_QUANTITY).contains(&quantity) {
-        return Err(SubscriptionError::QuantityOutOfRange);
-    }
+    Quantity::new(quantity).map_err(|_| SubscriptionError::QuantityOutOfRange)?;
     if quantity == facts.quantity {
         return Err(SubscriptionError::SameQuantity(quantity));
     }
@@ -381,8 +369,8 @@ pub async fn add_quantity<C: ConnectionTrait>(
         return Err(SubscriptionError::NotActive { name: s.name.clone() });
     }
     rules::check_not_blocked(loaded.pending_pair(None), rules::Change::QuantityPurchase)?;
-    let quantity = match s.quantity.checked_add(added) {
-        Some(q) if added > 0 && q <= rules::MAX_QUANTITY => q,
+    let quantity = match s.quantity.checked_add(added).map(Quantity::new) {
+        Some(Ok(q)) if added > 0 => q.get(),
         _ => return Err(SubscriptionError::QuantityWouldLeaveRange),
     };
     write_change(db, s.id, None, TargetChange::Quantity { old: s.quantity, new: quantity }, actor).await?;
@@ -413,7 +401,7 @@ pub(crate) async fn write_change<C: ConnectionTrait>(
             Change {
                 subscription_id,
                 addon_id,
-                field: "quantity",
+                field: HistoryField::Quantity,
                 old: Some(old.to_string()),
                 new: Some(new.to_string()),
             },
@@ -593,7 +581,7 @@ pub async fn extend_ramp_up(
     let record = Change {
         subscription_id: s.id,
         addon_id: None,
-        field: "ramp_up_end",
+        field: HistoryField::RampUpEnd,
         old: s.ramp_up_end.map(|d| d.to_string()),
         new: Some(new_end.to_string()),
     };
@@ -616,10 +604,7 @@ pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: Nai
     let mut renewed = 0;
     for (s, product) in due {
         let Some(product) = product else { continue };
-        let term_months = match s.ri_term_years {
-            Some(years) => years.clamp(1, 3) as u32 * 12,
-            None => product.term_months.max(1) as u32,
-        };
+        let term_months = rules::term_months(product.kind, product.term_months, s.ri_term_years);
         let next_end = rules::renewed_term_end(s.term_end_date, term_months, today);
         let txn = db.begin().await?;
         // Only if nobody renewed it meanwhile (another instance).
@@ -643,7 +628,7 @@ pub async fn renew_due<C: ConnectionTrait + TransactionTrait>(db: &C, today: Nai
             let record = Change {
                 subscription_id: s.id,
                 addon_id: None,
-                field: "term_end_date",
+                field: HistoryField::TermEndDate,
                 old: Some(s.term_end_date.to_string()),
                 new: Some(next_end.to_string()),
             };

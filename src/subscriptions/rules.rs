@@ -5,24 +5,37 @@
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
 use super::policy::{cancellation_policy, CancelWhen};
+use crate::catalog::Quantity;
 use crate::entities::enums::{FutureActionType, ProductKind, SubscriptionStatus};
 
 /// The most months a ramp-up period may last, counted from the subscription's start.
 pub const MAX_RAMP_UP_MONTHS: u32 = 3;
-/// The largest quantity a subscription may be changed to.
-pub const MAX_QUANTITY: i32 = 100_000;
 
 /// `date` plus whole months, clamped to the last day of the month (31 Jan + 1 → 28/29 Feb).
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
-/// The last day of the term that contains `today`, moving on from `term_end` by whole
+/// The last day of a term of `months` that starts on `start` (1 Jan + 12 → 31 Dec).
+pub fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
+    add_months(start, months) - Duration::days(1)
+}
+
+/// How many months one term of a subscription lasts: a reservation's 1 or 3 years (kept
+/// within 1 to 3), else the product's term (at least a month).
+pub fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: Option<i32>) -> u32 {
+    match kind {
+        ProductKind::ReservedInstance => ri_term_years.unwrap_or(1).clamp(1, 3) as u32 * 12,
+        _ => product_term_months.max(1) as u32,
+    }
+}
+
+/// The last day of the term that contains `today`, moving on from `current_end` by whole
 /// terms of `term_months` (how an auto-renewing subscription renews).
-pub fn renewed_term_end(term_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
-    let mut next_end = term_end;
+pub fn renewed_term_end(current_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
+    let mut next_end = current_end;
     while next_end < today {
-        next_end = add_months(next_end + Duration::days(1), term_months.max(1)) - Duration::days(1);
+        next_end = term_end(next_end + Duration::days(1), term_months.max(1));
     }
     next_end
 }
@@ -189,7 +202,7 @@ pub enum ScheduleError {
     NotPrepaid,
     #[error("Enter the quantity for the next term.")]
     QuantityMissing,
-    #[error("The new quantity must be between 1 and {MAX_QUANTITY}.")]
+    #[error("The new quantity must be between 1 and {}.", Quantity::MAX)]
     QuantityOutOfRange,
     #[error("The quantity is already {0}.")]
     SameQuantity(i32),
@@ -235,9 +248,7 @@ pub fn check_schedule(
                 return Err(if target.auto_renew { ScheduleError::NotPrepaid } else { ScheduleError::NeedsAutoRenew });
             }
             let quantity = request.new_quantity.ok_or(ScheduleError::QuantityMissing)?;
-            if !(1..=MAX_QUANTITY).contains(&quantity) {
-                return Err(ScheduleError::QuantityOutOfRange);
-            }
+            Quantity::new(quantity).map_err(|_| ScheduleError::QuantityOutOfRange)?;
             if quantity == target.quantity {
                 return Err(ScheduleError::SameQuantity(quantity));
             }
@@ -353,6 +364,12 @@ mod tests {
         assert_eq!(add_months(d("2028-01-31"), 1), d("2028-02-29"));
         assert_eq!(add_months(d("2026-11-30"), 3), d("2027-02-28"));
         assert_eq!(add_months(d("2026-03-15"), 2), d("2026-05-15"));
+        assert_eq!(term_end(d("2026-01-01"), 12), d("2026-12-31"));
+        assert_eq!(term_end(d("2026-01-31"), 1), d("2026-02-27"));
+        assert_eq!(term_months(ProductKind::ReservedInstance, 1, Some(3)), 36);
+        assert_eq!(term_months(ProductKind::ReservedInstance, 1, None), 12);
+        assert_eq!(term_months(ProductKind::LicenseSubscription, 12, None), 12);
+        assert_eq!(term_months(ProductKind::LicenseSubscription, 0, None), 1);
     }
 
     #[test]
@@ -430,7 +447,7 @@ mod tests {
         let qty = |t: &TargetFacts, q| check_schedule(t, &ask(FutureActionType::ChangeQtyOnNext, None, q), today);
         assert_eq!(qty(&target(), Some(0)), Err(ScheduleError::QuantityOutOfRange));
         assert!(ScheduleError::QuantityOutOfRange.to_string().contains("between 1 and"));
-        assert_eq!(qty(&target(), Some(MAX_QUANTITY + 1)), Err(ScheduleError::QuantityOutOfRange));
+        assert_eq!(qty(&target(), Some(100_001)), Err(ScheduleError::QuantityOutOfRange));
         assert_eq!(qty(&target(), Some(10)), Err(ScheduleError::SameQuantity(10)));
         assert_eq!(ScheduleError::SameQuantity(10).to_string(), "The quantity is already 10.");
         assert_eq!(qty(&target(), None), Err(ScheduleError::QuantityMissing));

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use stratus::entities::enums::OrderStatus;
+use stratus::entities::enums::{OrderStatus, TransactionState};
 use stratus::entities::{invoices, orders, payments, subscriptions, webpay_transactions};
 
 use stratus::payments::webpay::checkout::Gateway;
@@ -506,8 +506,8 @@ async fn transactions(app: &TestApp) -> Vec<webpay_transactions::Model> {
     webpay_transactions::Entity::find().order_by_asc(webpay_transactions::Column::Id).all(&app.db).await.unwrap()
 }
 
-async fn states(app: &TestApp) -> Vec<String> {
-    transactions(app).await.into_iter().map(|t| t.status).collect()
+async fn states(app: &TestApp) -> Vec<&'static str> {
+    transactions(app).await.into_iter().map(|t| t.status.as_str()).collect()
 }
 
 async fn count_subscriptions(app: &TestApp, account: &str) -> u64 {
@@ -588,7 +588,7 @@ async fn an_approval_for_an_order_already_paid_is_refunded_in_full_at_once() {
     // would leave it, to pin the safety net behind the rule.
     let replaced = transactions(&app).await.remove(0);
     let mut raced: webpay_transactions::ActiveModel = replaced.into();
-    raced.status = Set("created".into());
+    raced.status = Set(TransactionState::Created);
     raced.update(&app.db).await.unwrap();
     let first = at_webpay(&app, &url1, &token1, "pay", VISA).await;
     let second = at_webpay(&app, &url2, &token2, "pay", VISA).await;
@@ -974,14 +974,14 @@ async fn a_late_second_answer_for_a_settled_commit_changes_nothing() {
     use stratus::payments::webpay::TransactionAnswer;
     let app = paid_order(VISA).await;
     let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!(transaction.status, "authorized");
+    assert_eq!(transaction.status, TransactionState::Authorized);
     // The answer of a commit the job already settled from WebPay's status arrives late (the
     // row as that caller saw it: still committing). It must neither refund nor re-record.
-    let late = webpay_transactions::Model { status: "committing".into(), ..transaction.clone() };
+    let late = webpay_transactions::Model { status: TransactionState::Committing, ..transaction.clone() };
     let answer: TransactionAnswer = serde_json::from_str(transaction.raw_response.as_deref().unwrap()).unwrap();
     stratus::payments::webpay::checkout::settle(&app.db, &demo_gateway(&app), &late, &answer).await.unwrap();
     let after = webpay_transactions::Entity::find_by_id(transaction.id).one(&app.db).await.unwrap().unwrap();
-    assert_eq!(after.status, "authorized", "not refunded, not overwritten");
+    assert_eq!(after.status, TransactionState::Authorized, "not refunded, not overwritten");
     assert_eq!(order(&app).await.status, OrderStatus::Paid);
     assert_eq!(payments::Entity::find().count(&app.db).await.unwrap(), 1);
 }
@@ -995,7 +995,7 @@ async fn a_timed_out_return_must_name_the_attempts_session_too() {
         vec![("TBK_ORDEN_COMPRA".to_string(), "SO-0000001-1".to_string()), ("TBK_ID_SESION".into(), "u1".into())];
     return_to_shop(&app, &forged).await;
     let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!(transaction.status, "created", "the shopper's attempt is still live");
+    assert_eq!(transaction.status, TransactionState::Created, "the shopper's attempt is still live");
     // WebPay's own timed-out return carries the session: then it counts.
     let genuine = vec![
         ("TBK_ORDEN_COMPRA".to_string(), transaction.buy_order.clone()),
@@ -1003,7 +1003,7 @@ async fn a_timed_out_return_must_name_the_attempts_session_too() {
     ];
     return_to_shop(&app, &genuine).await;
     let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!(transaction.status, "timed_out");
+    assert_eq!(transaction.status, TransactionState::TimedOut);
     // A NUL in a field is refused as unusable, never reaching the database.
     let nul = app.new_browser().get("/checkout/webpay/return?TBK_ORDEN_COMPRA=SO-0000001-1%00").await;
     assert!(nul.status().is_client_error() || nul.status().is_redirection(), "{}", nul.status());
@@ -1029,7 +1029,7 @@ async fn forged_returns_cannot_fill_the_log_and_leave_the_payment_payable_then_p
         "the log is bounded"
     );
     let transaction = webpay_transactions::Entity::find().one(&app.db).await.unwrap().unwrap();
-    assert_eq!(transaction.status, "created", "the shopper's attempt is still live");
+    assert_eq!(transaction.status, TransactionState::Created, "the shopper's attempt is still live");
     // The shopper pays the same order afterwards.
     let order_page = format!("/orders/{}", order(&app).await.number);
     app.pay(&order_page, VISA).await;

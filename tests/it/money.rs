@@ -400,7 +400,7 @@ async fn an_annual_licence_paid_before_the_upgrade_is_not_charged_again_after_it
             session_id: Set("u1-o9-1".into()),
             token: Set(Some("t9".into())),
             amount: Set(119_000),
-            status: Set("authorized".into()),
+            status: Set(stratus::entities::enums::TransactionState::Authorized),
             created_at: Set(paid_at),
             updated_at: Set(paid_at),
             ..Default::default()

@@ -119,7 +119,7 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     // scheduled its two actions (the quantity change and the add-on's cancellation) through
     // the same function, so they are there too, by the system.
     let history = history_of(&app, bs.id).await;
-    let future: Vec<_> = history.iter().filter(|h| h.field == "future_action").collect();
+    let future: Vec<_> = history.iter().filter(|h| h.field.as_str() == "future_action").collect();
     let by = |name: &str| future.iter().filter(|h| h.actor_name == name).count();
     assert_eq!(by("Ana Pérez"), 6, "3 scheduled + 3 revoked (the demo's and two of ours)");
     assert_eq!((by("System"), future.len()), (2, 8), "the demo's two, scheduled");
@@ -234,7 +234,7 @@ async fn a_due_action_runs_exactly_once_when_two_runners_race() {
     let cancellations: Vec<_> = history_of(&app, bs.id)
         .await
         .into_iter()
-        .filter(|h| h.field == "status" && h.addon_id.is_none() && h.new_value.as_deref() == Some("canceled"))
+        .filter(|h| h.field.as_str() == "status" && h.addon_id.is_none() && h.new_value.as_deref() == Some("canceled"))
         .collect();
     assert_eq!(cancellations.len(), 1);
     assert_eq!(cancellations[0].actor_name, "System");
@@ -265,7 +265,7 @@ async fn a_ramp_up_writes_one_record_when_activated_and_one_per_extension() {
     let one_month = today.checked_add_months(chrono::Months::new(1)).unwrap();
     assert_eq!(created.ramp_up_end, Some(one_month));
     let ramp: Vec<_> =
-        history_of(&app, created.id).await.into_iter().filter(|h| h.field.starts_with("ramp_up")).collect();
+        history_of(&app, created.id).await.into_iter().filter(|h| h.field.as_str().starts_with("ramp_up")).collect();
     assert_eq!(ramp.len(), 1);
     assert_eq!(ramp[0].new_value.as_deref(), Some(format!("start {today}, end {one_month}, 1 month(s)").as_str()));
 
@@ -291,7 +291,7 @@ async fn a_ramp_up_writes_one_record_when_activated_and_one_per_extension() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("at most 3 months after the start"));
     let ramp: Vec<_> =
-        history_of(&app, created.id).await.into_iter().filter(|h| h.field.starts_with("ramp_up")).collect();
+        history_of(&app, created.id).await.into_iter().filter(|h| h.field.as_str().starts_with("ramp_up")).collect();
     assert_eq!(ramp.len(), 2, "activation + one extension");
     assert_eq!(ramp[1].old_value.as_deref(), Some(one_month.to_string().as_str()));
     assert_eq!(ramp[1].new_value.as_deref(), Some(two_months.to_string().as_str()));
@@ -435,7 +435,7 @@ async fn resellers_suspend_and_resume_their_customers_subscriptions_customers_ca
     let statuses: Vec<_> = history_of(&app, acronis.id)
         .await
         .into_iter()
-        .filter(|h| h.field == "status")
+        .filter(|h| h.field.as_str() == "status")
         .map(|h| (h.old_value.unwrap_or_default(), h.new_value.unwrap_or_default(), h.actor_kind.as_str().to_string()))
         .collect();
     assert_eq!(
@@ -557,10 +557,10 @@ async fn at_renewal_the_quantity_change_applies_and_the_term_moves_on_once() {
     let next_term_end = next_term_start.checked_add_months(chrono::Months::new(12)).unwrap() - Duration::days(1);
     assert_eq!(renewed.term_end_date, next_term_end);
     let history = history_of(&app, bs.id).await;
-    let quantity: Vec<_> = history.iter().filter(|h| h.field == "quantity").collect();
+    let quantity: Vec<_> = history.iter().filter(|h| h.field.as_str() == "quantity").collect();
     assert_eq!(quantity.len(), 1);
     assert_eq!((quantity[0].old_value.as_deref(), quantity[0].new_value.as_deref()), (Some("25"), Some("30")));
-    assert_eq!(history.iter().filter(|h| h.field == "term_end_date").count(), 1, "renewed once");
+    assert_eq!(history.iter().filter(|h| h.field.as_str() == "term_end_date").count(), 1, "renewed once");
     assert!(pending_of(&app, bs.id).await.is_empty());
 }
 
@@ -617,10 +617,22 @@ async fn add_ons_inherit_the_term_of_their_subscription() {
     let app = TestApp::start().await;
     let bs = subscription(&app, "CONTOSO", "M365-BS").await;
     let defender = product(&app, "M365-DEFENDER").await;
-    let addon = lifecycle::add_addon(&app.db, &bs, &defender, 5, &Actor::system()).await.unwrap();
+    let addon =
+        lifecycle::add_addon_on(&app.db, &bs, &defender, 5, &Actor::system(), Utc::now().date_naive()).await.unwrap();
     assert_eq!(addon.term_end_date, bs.term_end_date, "same term and billing cycle as its subscription");
-    assert!(history_of(&app, bs.id).await.iter().any(|h| h.field == "addon_added" && h.addon_id == Some(addon.id)));
-    let not_an_addon = lifecycle::add_addon(&app.db, &bs, &product(&app, "M365-E3").await, 1, &Actor::system()).await;
+    assert!(history_of(&app, bs.id)
+        .await
+        .iter()
+        .any(|h| h.field.as_str() == "addon_added" && h.addon_id == Some(addon.id)));
+    let not_an_addon = lifecycle::add_addon_on(
+        &app.db,
+        &bs,
+        &product(&app, "M365-E3").await,
+        1,
+        &Actor::system(),
+        Utc::now().date_naive(),
+    )
+    .await;
     assert!(
         matches!(&not_an_addon, Err(SubscriptionError::NotAnAddon { product }) if product == "Microsoft 365 E3"),
         "{not_an_addon:?}"
@@ -672,7 +684,8 @@ async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_cr
         .expect("the Azure plan subscription");
     let end = created.start_date.checked_add_months(chrono::Months::new(2)).unwrap();
     assert_eq!((created.ramp_up_months, created.ramp_up_end), (Some(2), Some(end)));
-    let ramp: Vec<_> = history_of(&app, created.id).await.into_iter().filter(|h| h.field == "ramp_up").collect();
+    let ramp: Vec<_> =
+        history_of(&app, created.id).await.into_iter().filter(|h| h.field.as_str() == "ramp_up").collect();
     assert_eq!(ramp.len(), 1);
     assert_eq!(ramp[0].new_value, Some(format!("start {}, end {end}, 2 month(s)", created.start_date)));
 }
@@ -822,16 +835,16 @@ async fn the_demo_keeps_the_rules_production_keeps() {
     // scheduled action its "future_action" record.
     for s in subscriptions::Entity::find().all(&app.db).await.unwrap() {
         let history = history_of(&app, s.id).await;
-        assert_eq!(history.iter().filter(|h| h.field == "created").count(), 1, "{}", s.name);
+        assert_eq!(history.iter().filter(|h| h.field.as_str() == "created").count(), 1, "{}", s.name);
         let actions = future_actions::Entity::find()
             .filter(future_actions::Column::SubscriptionId.eq(s.id))
             .all(&app.db)
             .await
             .unwrap();
-        assert_eq!(history.iter().filter(|h| h.field == "future_action").count(), actions.len(), "{}", s.name);
+        assert_eq!(history.iter().filter(|h| h.field.as_str() == "future_action").count(), actions.len(), "{}", s.name);
     }
     // Contoso's ramp-up is recorded like one chosen at purchase.
     let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
     assert_eq!(azure.ramp_up_months, Some(2));
-    assert_eq!(history_of(&app, azure.id).await.iter().filter(|h| h.field == "ramp_up").count(), 1);
+    assert_eq!(history_of(&app, azure.id).await.iter().filter(|h| h.field.as_str() == "ramp_up").count(), 1);
 }

@@ -20,7 +20,7 @@ use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::order_invoice;
 use crate::catalog::orders;
-use crate::entities::enums::{InvoiceType, OrderStatus};
+use crate::entities::enums::{InvoiceType, OrderStatus, RefundStatus, TransactionState};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
 use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::history::Actor;
@@ -118,44 +118,48 @@ refusals!(RefundError);
 
 /// Where a transaction stands, as stored.
 pub mod state {
-    pub const CREATING: &str = "creating";
-    pub const CREATE_FAILED: &str = "create_failed";
-    pub const CREATED: &str = "created";
+    use crate::entities::enums::TransactionState;
+
+    pub const CREATING: TransactionState = TransactionState::Creating;
+    pub const CREATE_FAILED: TransactionState = TransactionState::CreateFailed;
+    pub const CREATED: TransactionState = TransactionState::Created;
     /// Replaced by a newer attempt of the same order before it came back: never committed.
-    pub const SUPERSEDED: &str = "superseded";
-    pub const COMMITTING: &str = "committing";
+    pub const SUPERSEDED: TransactionState = TransactionState::Superseded;
+    pub const COMMITTING: TransactionState = TransactionState::Committing;
     /// A commit's answer being recorded: taken from `committing` by exactly one settler.
-    pub const SETTLING: &str = "settling";
-    pub const AUTHORIZED: &str = "authorized";
-    pub const REJECTED: &str = "rejected";
-    pub const CANCELLED: &str = "cancelled";
-    pub const TIMED_OUT: &str = "timed_out";
-    pub const FORM_ERROR: &str = "form_error";
-    pub const VERIFYING: &str = "verifying";
-    pub const FAILED: &str = "failed";
+    pub const SETTLING: TransactionState = TransactionState::Settling;
+    pub const AUTHORIZED: TransactionState = TransactionState::Authorized;
+    pub const REJECTED: TransactionState = TransactionState::Rejected;
+    pub const CANCELLED: TransactionState = TransactionState::Cancelled;
+    pub const TIMED_OUT: TransactionState = TransactionState::TimedOut;
+    pub const FORM_ERROR: TransactionState = TransactionState::FormError;
+    pub const VERIFYING: TransactionState = TransactionState::Verifying;
+    pub const FAILED: TransactionState = TransactionState::Failed;
     /// Approved, but not taken as the order's payment (`not_taken_reason` says why): the
     /// full refund is being asked of WebPay.
-    pub const REFUNDING: &str = "refunding";
+    pub const REFUNDING: TransactionState = TransactionState::Refunding;
     /// Approved, not taken, and refunded in full through WebPay.
-    pub const REFUNDED: &str = "refunded";
+    pub const REFUNDED: TransactionState = TransactionState::Refunded;
     /// Approved, not taken, and the automatic refund did not go through: an admin's
     /// (`attention` says why). WebPay's status is still checked in the background.
-    pub const REFUND_NEEDED: &str = "refund_needed";
+    pub const REFUND_NEEDED: TransactionState = TransactionState::RefundNeeded;
     /// The commit answer was lost and WebPay's status could not be read within its 7 days:
     /// an admin checks in Transbank's portal (`attention`).
-    pub const UNVERIFIED: &str = "unverified";
+    pub const UNVERIFIED: TransactionState = TransactionState::Unverified;
 }
 
 /// Where a refund of a paid order stands, as stored in `refunds.status`.
 pub mod refund_state {
+    use crate::entities::enums::RefundStatus;
+
     /// Sent to WebPay, no answer yet. Counts as refunded until settled.
-    pub const SENDING: &str = "SENDING";
+    pub const SENDING: RefundStatus = RefundStatus::Sending;
     /// WebPay's answer was lost; its status will tell. Counts as refunded until then.
-    pub const VERIFYING: &str = "VERIFYING";
-    pub const REVERSED: &str = "REVERSED";
-    pub const NULLIFIED: &str = "NULLIFIED";
+    pub const VERIFYING: RefundStatus = RefundStatus::Verifying;
+    pub const REVERSED: RefundStatus = RefundStatus::Reversed;
+    pub const NULLIFIED: RefundStatus = RefundStatus::Nullified;
     /// Refused by WebPay, or WebPay's status shows it did not happen.
-    pub const FAILED: &str = "FAILED";
+    pub const FAILED: RefundStatus = RefundStatus::Failed;
 }
 
 /// What the shopper reads when the gateway was never set up.
@@ -189,7 +193,7 @@ impl Gateway {
 /// What the shopper reads about a transaction.
 pub fn outcome_message(transaction: &webpay_transactions::Model) -> String {
     let reason = || transaction.not_taken_reason.clone().unwrap_or_else(|| "This payment was not needed.".into());
-    match transaction.status.as_str() {
+    match transaction.status {
         state::AUTHORIZED => "Payment approved.".into(),
         state::REJECTED => "Your card was declined. No money was taken; you can try again with another card.".into(),
         state::CANCELLED => "You cancelled the payment at WebPay. The order is still waiting for payment.".into(),
@@ -218,7 +222,12 @@ pub fn outcome_message(transaction: &webpay_transactions::Model) -> String {
 
 /// A transaction row only this caller moved from `from` to `to` (a conditional update),
 /// so a token is processed once even when its return arrives twice or on two instances.
-pub(crate) async fn claim<C: ConnectionTrait>(db: &C, id: i32, from: &str, to: &str) -> AppResult<bool> {
+pub(crate) async fn claim<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    from: TransactionState,
+    to: TransactionState,
+) -> AppResult<bool> {
     let result = webpay_transactions::Entity::update_many()
         .col_expr(webpay_transactions::Column::Status, to.into())
         .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
@@ -311,7 +320,7 @@ pub async fn start(
         session_id: Set(session_id.clone()),
         token: Set(None),
         amount: Set(order.total),
-        status: Set(state::CREATING.into()),
+        status: Set(state::CREATING),
         test: Set(gateway.test),
         created_at: Set(now),
         updated_at: Set(now),
@@ -549,11 +558,11 @@ async fn record_answer<C: ConnectionTrait>(
     db: &C,
     transaction: &webpay_transactions::Model,
     answer: &TransactionAnswer,
-    status: &str,
+    status: TransactionState,
     not_taken_reason: Option<String>,
 ) -> AppResult<()> {
     let mut row: webpay_transactions::ActiveModel = transaction.clone().into();
-    row.status = Set(status.into());
+    row.status = Set(status);
     row.not_taken_reason = Set(not_taken_reason);
     row.response_code = Set(answer.response_code.and_then(|c| i32::try_from(c).ok()));
     row.authorization_code = Set(answer.authorization_code.clone().filter(|c| c.len() <= 6));
@@ -732,7 +741,7 @@ pub(crate) async fn refund_not_taken(
     webpay: &WebpayClient,
     transaction: &webpay_transactions::Model,
     amount: i64,
-    from: &str,
+    from: TransactionState,
 ) -> AppResult<()> {
     let token = transaction.token.clone().unwrap_or_default();
     let answer = webpay.refund(&token, amount).await;
@@ -1135,7 +1144,7 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundOutcome {
     /// WebPay answered: REVERSED or NULLIFIED, and a credit invoice was issued.
-    Refunded { kind: String, amount: i64, credit_invoice: String },
+    Refunded { kind: RefundStatus, amount: i64, credit_invoice: String },
     /// WebPay's answer was lost: the refund counts until WebPay's status settles it.
     BeingVerified { amount: i64 },
 }
@@ -1196,8 +1205,8 @@ pub async fn left_of(db: &DatabaseConnection, order_id: i32) -> AppResult<i64> {
 async fn settle_refund_row<C: ConnectionTrait>(
     db: &C,
     id: i32,
-    from: &[&str],
-    to: &str,
+    from: &[RefundStatus],
+    to: RefundStatus,
     response: Option<String>,
 ) -> AppResult<bool> {
     let moved = refunds::Entity::update_many()
@@ -1233,7 +1242,7 @@ pub async fn refund(
     let row = refunds::ActiveModel {
         payment_id: Set(payment.id),
         amount: Set(amount),
-        status: Set(refund_state::SENDING.into()),
+        status: Set(refund_state::SENDING),
         response: Set(None),
         created_at: Set(Utc::now()),
         ..Default::default()
@@ -1262,7 +1271,7 @@ pub async fn refund(
         Ok(_) => {
             let credit = issue_refund_credit(&txn, &view.order, number, amount, status).await?;
             txn.commit().await?;
-            Ok(RefundOutcome::Refunded { kind: status.into(), amount, credit_invoice: credit.number })
+            Ok(RefundOutcome::Refunded { kind: status, amount, credit_invoice: credit.number })
         }
         Err(error) if error.is_lost_answer() => {
             txn.commit().await?;
@@ -1302,13 +1311,13 @@ pub async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, orde
         return Ok(0);
     }
     let pending: Vec<&refunds::Model> =
-        rows.iter().filter(|r| [refund_state::VERIFYING, refund_state::SENDING].contains(&r.status.as_str())).collect();
+        rows.iter().filter(|r| [refund_state::VERIFYING, refund_state::SENDING].contains(&r.status)).collect();
     if pending.is_empty() {
         return Ok(0);
     }
     let confirmed: i64 = rows
         .iter()
-        .filter(|r| [refund_state::REVERSED, refund_state::NULLIFIED].contains(&r.status.as_str()))
+        .filter(|r| [refund_state::REVERSED, refund_state::NULLIFIED].contains(&r.status))
         .map(|r| r.amount)
         .sum();
     let token = transaction.token.clone().unwrap_or_default();
@@ -1391,7 +1400,7 @@ async fn issue_refund_credit(
     order: &crate::entities::orders::Model,
     number: &str,
     amount: i64,
-    status: &str,
+    status: RefundStatus,
 ) -> AppResult<invoices::Model> {
     let debit = invoices::Entity::find()
         .filter(invoices::Column::OrderId.eq(order.id))

@@ -57,7 +57,7 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                     let href = format!("/orders/{}", o.number);
                     view! { <a href=href>{o.number.clone()}</a> }
                 });
-                let action = match t.status.as_str() {
+                let action = match t.status {
                     tx_state::REFUND_NEEDED => {
                         let action = format!("/admin/attention/transactions/{}/refund", t.id);
                         let label = format!("Refund {} in full through WebPay", money::format(captured_amount(t), "CLP"));

@@ -9,7 +9,7 @@ use tower_sessions::Session;
 
 use crate::billing::money;
 use crate::catalog::reservations::{self, ReservationChoice};
-use crate::catalog::{cart, MAX_QUANTITY};
+use crate::catalog::{cart, Quantity};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::state::AppState;
@@ -141,7 +141,7 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
                     <td>
                         <form class="inline" method="post" action=qty_action>
                             {csrf_field(ctx)}
-                            <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=MAX_QUANTITY.to_string()/>
+                            <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=Quantity::MAX.to_string()/>
                             <button type="submit" class="secondary">"Update"</button>
                         </form>
                     </td>

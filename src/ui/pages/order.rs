@@ -211,13 +211,13 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
         });
         let refunds = (is_admin && !loaded.refunds.is_empty()).then(|| {
             let unsettled = loaded.refunds.iter().any(|r| {
-                [checkout::refund_state::VERIFYING, checkout::refund_state::SENDING].contains(&r.status.as_str())
+                [checkout::refund_state::VERIFYING, checkout::refund_state::SENDING].contains(&r.status)
             });
             let items: Vec<_> = loaded
                 .refunds
                 .iter()
                 .map(|r| {
-                    let label = match r.status.as_str() {
+                    let label = match r.status {
                         checkout::refund_state::VERIFYING | checkout::refund_state::SENDING => {
                             "answer lost, being verified with WebPay (counts as refunded until then)".to_string()
                         }

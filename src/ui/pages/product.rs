@@ -7,8 +7,8 @@ use leptos::prelude::*;
 
 use crate::billing::money;
 use crate::catalog::reservations::{self, ReservationOffer};
-use crate::catalog::{store, MAX_QUANTITY};
-use crate::entities::enums::{ProductKind, RiPaymentPlan};
+use crate::catalog::{store, Quantity};
+use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -28,10 +28,8 @@ pub async fn show(
     let price = listed.price_label(&preferred);
     let reservation = listed.reservation.clone().zip(sold_in);
     let currency = preferred;
-    let minimum = product
-        .minimum_commitment
-        .filter(|m| *m > 0 && product.kind == ProductKind::Consumption)
-        .map(|m| money::format(m, &currency));
+    let minimum =
+        product.minimum_commitment.filter(|_| product.has_minimum_commitment()).map(|m| money::format(m, &currency));
     let title = product.name.clone();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, &title, move || {
@@ -48,7 +46,7 @@ pub async fn show(
                 <form class="stacked card" method="post" action="/cart/items">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="product_code" value=code/>
-                    <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=MAX_QUANTITY.to_string() required/></label>
+                    <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=Quantity::MAX.to_string() required/></label>
                     {ri_fields}
                     {ramp_up_field}
                     <button type="submit">"Add to cart"</button>

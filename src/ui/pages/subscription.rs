@@ -55,7 +55,7 @@ pub fn history_table(
                 <tr>
                     <td>{h.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
                     {subscription}
-                    <td>{h.field.replace('_', " ")}{h.addon_id.map(|_| " (add-on)")}</td>
+                    <td>{h.field.label()}{h.addon_id.map(|_| " (add-on)")}</td>
                     <td>{h.old_value.unwrap_or_else(|| "—".into())}</td>
                     <td>{h.new_value.unwrap_or_else(|| "—".into())}</td>
                     <td>{who}</td>
@@ -177,7 +177,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                     </select>
                 </label>
                 <label>"Date (for a cancellation on a chosen date)" <input type="date" name="date" min=min_date max=max_date/></label>
-                <label>"New quantity (for a change at renewal)" <input type="number" name="new_quantity" min="1" max=rules::MAX_QUANTITY.to_string()/></label>
+                <label>"New quantity (for a change at renewal)" <input type="number" name="new_quantity" min="1" max=crate::catalog::Quantity::MAX.to_string()/></label>
                 <button type="submit">"Schedule"</button>
             </form>
         }
@@ -228,7 +228,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                             {csrf_field(&ctx2)}
                             <input type="hidden" name="addon_id" value=addon.id.to_string()/>
                             <input type="hidden" name="action_type" value="ChangeQtyOnNext"/>
-                            <input type="number" name="new_quantity" min="1" max=rules::MAX_QUANTITY.to_string() aria-label=quantity_label required/>
+                            <input type="number" name="new_quantity" min="1" max=crate::catalog::Quantity::MAX.to_string() aria-label=quantity_label required/>
                             " " <button type="submit" class="secondary">"Change at renewal"</button>
                         </form>
                     })}
