@@ -226,6 +226,37 @@ pub fn describe(
     text
 }
 
+/// A reservation as a cart item, an order item or a subscription holds it, in one line
+/// (see [`describe`]); `None` for anything that is not a reservation. The cart and the
+/// order show the customer's auto-renew choice; a subscription shows it on its own.
+pub trait ReservationLabel {
+    fn reservation_label(&self) -> Option<String>;
+}
+
+macro_rules! reservation_label {
+    ($model:ty, $auto_renew:expr) => {
+        impl ReservationLabel for $model {
+            fn reservation_label(&self) -> Option<String> {
+                let auto_renew: fn(&$model) -> Option<bool> = $auto_renew;
+                self.ri_reservation_type.as_deref().map(|reservation_type| {
+                    describe(
+                        reservation_type,
+                        self.ri_term_years,
+                        self.ri_scope.as_deref(),
+                        self.ri_region.as_deref(),
+                        self.ri_payment_plan,
+                        auto_renew(self),
+                    )
+                })
+            }
+        }
+    };
+}
+
+reservation_label!(crate::entities::cart_items::Model, |item| Some(item.ri_auto_renew));
+reservation_label!(crate::entities::order_items::Model, |item| Some(item.ri_auto_renew));
+reservation_label!(crate::entities::subscriptions::Model, |_| None);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::billing::money;
-use crate::catalog::reservations::{self, ReservationChoice};
+use crate::catalog::reservations::{ReservationChoice, ReservationLabel};
 use crate::catalog::{cart, Quantity};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
@@ -116,17 +116,7 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
         .lines
         .iter()
         .map(|line| {
-            let item = &line.item;
-            let reservation = item.ri_reservation_type.as_deref().map(|t| {
-                reservations::describe(
-                    t,
-                    item.ri_term_years,
-                    item.ri_scope.as_deref(),
-                    item.ri_region.as_deref(),
-                    item.ri_payment_plan,
-                    Some(item.ri_auto_renew),
-                )
-            });
+            let reservation = line.item.reservation_label();
             let qty_action = format!("/cart/items/{}/quantity", line.item.id);
             let remove_action = format!("/cart/items/{}/remove", line.item.id);
             let label = format!("Quantity of {}", line.product.name);

@@ -10,7 +10,7 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::billing::money;
 use crate::catalog::orders::{self, OrderView};
-use crate::catalog::reservations;
+use crate::catalog::reservations::ReservationLabel;
 use crate::entities::enums::OrderStatus;
 use crate::entities::{orders as order_rows, refunds, webpay_transactions};
 use crate::error::{encode_query_value, AppResult};
@@ -123,16 +123,7 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
             .items
             .iter()
             .map(|(item, product)| {
-                let reservation = item.ri_reservation_type.as_deref().map(|t| {
-                    reservations::describe(
-                        t,
-                        item.ri_term_years,
-                        item.ri_scope.as_deref(),
-                        item.ri_region.as_deref(),
-                        item.ri_payment_plan,
-                        Some(item.ri_auto_renew),
-                    )
-                });
+                let reservation = item.reservation_label();
                 let remove = unpaid.then(|| {
                     let action = format!("/orders/{}/items/{}/remove", order.number, item.id);
                     let label = format!("Remove {} from the order", product.name);

@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
 use crate::accounts::Viewer;
-use crate::catalog::reservations;
+use crate::catalog::reservations::ReservationLabel;
 use crate::entities::enums::{FutureActionType, SubscriptionStatus};
 use crate::entities::{future_actions, subscription_history};
 use crate::error::{AppError, AppResult};
@@ -259,9 +259,9 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                     <dt>"Term"</dt><dd>{format!("{} to {}", s.start_date, s.term_end_date)}</dd>
                     <dt>"Auto-renew"</dt><dd>{if s.auto_renew { "Yes" } else { "No" }}</dd>
                     <dt>"External id"</dt><dd>{s.external_id.clone().unwrap_or_else(|| "—".into())}</dd>
-                    {s.ri_reservation_type.clone().map(|t| view! {
+                    {s.reservation_label().map(|label| view! {
                         <dt>"Reservation"</dt>
-                        <dd>{reservations::describe(&t, s.ri_term_years, s.ri_scope.as_deref(), s.ri_region.as_deref(), s.ri_payment_plan, None)}</dd>
+                        <dd>{label}</dd>
                     })}
                     {ramp_up.map(|text| view! { <dt>"Ramp-up"</dt><dd>{text}</dd> })}
                 </dl>
