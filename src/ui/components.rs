@@ -161,6 +161,25 @@ pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
 }
 
 /// A short empty-state message.
+/// The footer of a table of priced lines (three columns before the amounts, one after):
+/// net subtotal, VAT at `rate`, total, in `currency`.
+pub fn totals_footer(
+    net: i64,
+    tax: i64,
+    total: i64,
+    rate: crate::billing::tax::VatRate,
+    currency: &str,
+) -> impl IntoView {
+    let money = |amount: i64| crate::billing::money::format(amount, currency);
+    view! {
+        <tfoot>
+            <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{money(net)}</th><th></th></tr>
+            <tr><th colspan="3">{format!("VAT ({})", rate.label())}</th><th class="num">{money(tax)}</th><th></th></tr>
+            <tr><th colspan="3">"Total"</th><th class="num">{money(total)}</th><th></th></tr>
+        </tfoot>
+    }
+}
+
 pub fn empty(message: &'static str) -> impl IntoView {
     view! { <p class="empty">{message}</p> }
 }

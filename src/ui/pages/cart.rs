@@ -13,7 +13,7 @@ use crate::catalog::{cart, Quantity};
 use crate::error::AppResult;
 use crate::identity::session::set_flash;
 use crate::state::AppState;
-use crate::ui::components::{csrf_field, empty};
+use crate::ui::components::{csrf_field, empty, totals_footer};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page, PageCtx};
 
@@ -154,20 +154,14 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
         }
         .into_any();
     }
-    let subtotal = money::format(view_model.totals.net, &currency);
-    let vat_label = format!("VAT ({})", view_model.vat_rate.label());
-    let tax = money::format(view_model.totals.tax, &currency);
-    let total = money::format(view_model.totals.total, &currency);
+    let totals = &view_model.totals;
+    let footer = totals_footer(totals.net, totals.tax, totals.total, view_model.vat_rate, &currency);
     view! {
         <div class="table-wrap">
             <table>
                 <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                 <tbody>{rows}</tbody>
-                <tfoot>
-                    <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
-                    <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
-                    <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
-                </tfoot>
+                {footer}
             </table>
         </div>
         <form method="post" action="/orders">

@@ -20,7 +20,7 @@ use crate::payments::webpay::checkout::{self, RefundOutcome};
 use crate::payments::webpay::gateway::GatewaySettings;
 use crate::payments::webpay::{payment_type_label, MAX_BUY_ORDER};
 use crate::state::AppState;
-use crate::ui::components::{csrf_field, empty, form_errors};
+use crate::ui::components::{csrf_field, empty, form_errors, totals_footer};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page_with_status, PageCtx};
 use serde::Deserialize;
@@ -149,13 +149,8 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
                 }
             })
             .collect();
-        let subtotal = money::format(order.subtotal, &currency);
-        let vat_label = format!(
-            "VAT ({})",
-            crate::billing::tax::VatRate::from_basis_points(order.vat_basis_points).unwrap_or_default().label()
-        );
-        let tax = money::format(order.tax, &currency);
-        let total = money::format(order.total, &currency);
+        let rate = crate::billing::tax::VatRate::from_basis_points(order.vat_basis_points).unwrap_or_default();
+        let footer = totals_footer(order.subtotal, order.tax, order.total, rate, &currency);
         let payment = shown.split_first().map(|(main, others)| {
             let receipt = (main.status == checkout::state::AUTHORIZED).then(|| {
                 let payment_type = main.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");
@@ -277,11 +272,7 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
                         <table>
                             <thead><tr><th>"Product"</th><th class="num">"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                             <tbody>{rows}</tbody>
-                            <tfoot>
-                                <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{subtotal}</th><th></th></tr>
-                                <tr><th colspan="3">{vat_label}</th><th class="num">{tax}</th><th></th></tr>
-                                <tr><th colspan="3">"Total"</th><th class="num">{total}</th><th></th></tr>
-                            </tfoot>
+                            {footer}
                         </table>
                     </div>
                 }.into_any()
