@@ -370,8 +370,10 @@ pub async fn save<C: ConnectionTrait>(
 
 /// Applies a `[[identity_provider]]` table from the configuration file, by name. One
 /// declared active is activated only when its discovery document and keys can be fetched,
-/// as from the admin form; otherwise it is saved inactive and the reason printed (the
-/// server still starts: an identity provider being down must not keep the shop down).
+/// as from the admin form; otherwise the reason is printed and the server still starts
+/// (an identity provider being down must not keep the shop down): a provider that is not
+/// active yet is saved inactive, one already active stays active (it was checked when it
+/// was activated, and a provider briefly down at a restart must not switch sign-in off).
 pub async fn apply_declared(
     db: &DatabaseConnection,
     http: &reqwest::Client,
@@ -392,10 +394,11 @@ pub async fn apply_declared(
     match save_checked(db, http, secrets, existing.clone(), settings.clone()).await {
         Ok(_) => Ok(()),
         Err(ProviderError::NotActivated(reason)) => {
-            tracing::warn!(provider = %fields.name, %reason, "a declared identity provider was saved inactive");
-            println!("[[identity_provider]] {} is saved inactive: {reason}", fields.name);
-            let inactive = ProviderSettings { active: false, ..settings };
-            save(db, secrets, existing, inactive).await.map(|_| ()).map_err(in_config)
+            let active = existing.as_ref().is_some_and(|stored| stored.active);
+            let outcome = if active { "stays active" } else { "is saved inactive" };
+            tracing::warn!(provider = %fields.name, %reason, outcome, "a declared identity provider failed its check");
+            println!("[[identity_provider]] {} {outcome}: {reason}", fields.name);
+            save(db, secrets, existing, ProviderSettings { active, ..settings }).await.map(|_| ()).map_err(in_config)
         }
         Err(error) => Err(in_config(error)),
     }

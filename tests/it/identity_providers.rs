@@ -1,7 +1,7 @@
 //! Identity providers in the admin area, the TOML file, and "Allow Local Login".
 
 use reqwest::StatusCode;
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use stratus::entities::identity_providers;
 use stratus::identity::providers::ProviderFields;
 
@@ -226,20 +226,24 @@ async fn providers_declared_in_the_configuration_are_applied_by_name() {
     .unwrap();
     assert_eq!(only_provider(&app).await.client_id, "changed");
 
-    // One declared active whose discovery cannot be fetched is activated no more than the
-    // admin form would: it is saved inactive, and the server starts.
+    // A declared provider whose discovery cannot be fetched at a restart: one already
+    // active stays active (it was checked when activated), a new one is saved inactive,
+    // and the server starts either way.
     op.set(|b| b.wrong_issuer_in_discovery = true);
+    let secrets = stratus::secrets::SecretBox::from_key(&[0; 32]);
     let unreachable = ProviderFields { client_id: "again".into(), ..changed };
-    stratus::identity::providers::apply_declared(
-        &app.db,
-        &http,
-        &stratus::secrets::SecretBox::from_key(&[0; 32]),
-        &unreachable,
-    )
-    .await
-    .unwrap();
+    stratus::identity::providers::apply_declared(&app.db, &http, &secrets, &unreachable).await.unwrap();
     let provider = only_provider(&app).await;
-    assert_eq!((provider.client_id.as_str(), provider.active), ("again", false));
+    assert_eq!((provider.client_id.as_str(), provider.active), ("again", true));
+    let new_one = ProviderFields { name: "Another SSO".into(), ..unreachable };
+    stratus::identity::providers::apply_declared(&app.db, &http, &secrets, &new_one).await.unwrap();
+    let another = identity_providers::Entity::find()
+        .filter(identity_providers::Column::Name.eq("Another SSO"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!another.active, "never activated without its check");
 }
 
 #[tokio::test]
