@@ -225,8 +225,7 @@ fn push_due(
 
 /// The first and last day of the calendar month `day` is in.
 pub fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let first = day.with_day(1).unwrap_or(day);
-    (first, add_months(first, 1) - Duration::days(1))
+    (day.with_day(1).unwrap_or(day), crate::subscriptions::rules::last_of_month(day))
 }
 
 #[cfg(test)]

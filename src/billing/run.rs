@@ -26,7 +26,7 @@ use crate::entities::{
     subscription_history, subscriptions, usage_records,
 };
 use crate::error::{AppError, AppResult};
-use crate::subscriptions::rules::{add_months, ramp_up_waives};
+use crate::subscriptions::rules::ramp_up_waives;
 
 /// A calendar month to bill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +63,7 @@ impl Period {
     }
 
     pub fn last(&self) -> NaiveDate {
-        add_months(self.first, 1) - Duration::days(1)
+        crate::subscriptions::rules::last_of_month(self.first)
     }
 
     /// The month before.

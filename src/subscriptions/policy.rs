@@ -1,9 +1,8 @@
 //! The cancellation policy, in one place: per product kind, what a customer may do and
 //! the message they see. Pure; the subscription page and the lifecycle both ask it.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 
-use super::rules::add_months;
 use crate::entities::enums::ProductKind;
 
 /// Days (counting the purchase day as day 1) in which a perpetual licence or a software
@@ -48,7 +47,7 @@ impl CancellationPolicy {
 
 /// The last day of the month `day` is in: where a consumption billing period ends.
 pub fn end_of_billing_period(day: NaiveDate) -> NaiveDate {
-    add_months(day.with_day(1).unwrap_or(day), 1) - Duration::days(1)
+    super::rules::last_of_month(day)
 }
 
 /// The policy for a subscription of `kind` bought on `purchased_on`, seen on `today`.

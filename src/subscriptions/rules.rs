@@ -21,6 +21,12 @@ pub fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
     add_months(start, months) - Duration::days(1)
 }
 
+/// The last day of the calendar month `day` is in (a term of one month from its first day).
+pub fn last_of_month(day: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    term_end(day.with_day(1).unwrap_or(day), 1)
+}
+
 /// How many months one term of a subscription lasts: a reservation's 1 or 3 years (kept
 /// within 1 to 3), else the product's term (at least a month).
 pub fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: Option<i32>) -> u32 {
@@ -331,6 +337,15 @@ pub fn check_not_blocked(pending: Option<(FutureActionType, DateTime<Utc>)>, cha
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_month_ends_on_its_last_day_whatever_its_length() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(last_of_month(day(2026, 2, 14)), day(2026, 2, 28));
+        assert_eq!(last_of_month(day(2028, 2, 1)), day(2028, 2, 29));
+        assert_eq!(last_of_month(day(2026, 12, 31)), day(2026, 12, 31));
+        assert_eq!(last_of_month(day(2026, 4, 30)), day(2026, 4, 30));
+    }
     use super::*;
 
     fn d(text: &str) -> NaiveDate {
