@@ -77,15 +77,12 @@ pub fn issuer_matches(configured: &str, discovered: &str) -> bool {
     discovered.contains("{tenantid}") && generic(configured) == format!("{discovered}/")
 }
 
-/// Fetches a provider's discovery document and checks that it names the provider's issuer.
-pub async fn document(
-    client: &reqwest::Client,
-    provider: &identity_providers::Model,
-) -> Result<DiscoveryDocument, String> {
-    let url = format!("{}/.well-known/openid-configuration", provider.issuer.trim_end_matches('/'));
+/// Fetches an issuer's discovery document and checks that it names that issuer.
+pub async fn document(client: &reqwest::Client, issuer: &str) -> Result<DiscoveryDocument, String> {
+    let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let document: DiscoveryDocument = fetch_json(client, &url, "Discovery").await?;
-    if !issuer_matches(&provider.issuer, &document.issuer) {
-        return Err(format!("Discovery: the document names the issuer {}, not {}", document.issuer, provider.issuer));
+    if !issuer_matches(issuer, &document.issuer) {
+        return Err(format!("Discovery: the document names the issuer {}, not {issuer}", document.issuer));
     }
     for endpoint in [&document.authorization_endpoint, &document.token_endpoint, &document.jwks_uri] {
         crate::identity::providers::check_issuer_url(endpoint)
@@ -154,7 +151,7 @@ impl ProviderCache {
         if let Some(cached) = self.cached(provider, Instant::now()) {
             return Ok(cached.document);
         }
-        let fetched = document(&self.http, provider).await?;
+        let fetched = document(&self.http, &provider.issuer).await?;
         let mut entries = self.entries();
         let entry = entries.entry(Self::key(provider)).or_insert_with(|| Cached {
             document: fetched.clone(),
@@ -210,14 +207,14 @@ impl ProviderCache {
     }
 }
 
-/// Fetches discovery and the JWKS; `Ok` with a summary, or `Err` saying what failed.
-pub async fn check(client: &reqwest::Client, provider: &identity_providers::Model) -> Result<String, String> {
-    let document = document(client, provider).await?;
+/// Fetches an issuer's discovery and JWKS; `Ok` with a summary, or `Err` saying what failed.
+pub async fn check(client: &reqwest::Client, issuer: &str) -> Result<String, String> {
+    let document = document(client, issuer).await?;
     let keys: KeySet = fetch_json(client, &document.jwks_uri, "Signing keys (JWKS)").await?;
     if keys.keys.is_empty() {
         return Err(format!("Signing keys (JWKS): {} lists no keys", document.jwks_uri));
     }
-    Ok(format!("Discovery and {} signing key(s) fetched from {}", keys.keys.len(), provider.issuer))
+    Ok(format!("Discovery and {} signing key(s) fetched from {issuer}", keys.keys.len()))
 }
 
 #[cfg(test)]

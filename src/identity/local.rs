@@ -239,7 +239,7 @@ pub async fn change_password(
     if !verify_credentials(db, user, current, ip, CheckedFor::PasswordChange).await? {
         return Err(PasswordChangeError::WrongCurrentPassword);
     }
-    store_new_password(db, user, new, confirmation, events::PASSWORD_CHANGED).await
+    store_new_password(db, user, new, events::PASSWORD_CHANGED).await
 }
 
 /// Why a user without a password cannot "change" it.
@@ -265,15 +265,13 @@ pub enum PasswordChangeError {
 
 crate::error::refusals!(PasswordChangeError);
 
-/// Checks a new password and stores its hash, recording `event`.
+/// Stores the hash of a new password the caller has checked, recording `event`.
 async fn store_new_password(
     db: &DatabaseConnection,
     user: &users::Model,
     new: &str,
-    confirmation: &str,
     event: crate::entities::enums::SecurityEventKind,
 ) -> Result<(), PasswordChangeError> {
-    password::check_new_password(new, confirmation)?;
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(Some(password::hash_off_thread(new).await?));
     active.password_changed_at = Set(Some(Utc::now()));
@@ -308,7 +306,8 @@ pub async fn set_password(
     new: &str,
     confirmation: &str,
 ) -> Result<(), PasswordChangeError> {
-    store_new_password(db, user, new, confirmation, events::PASSWORD_SET).await
+    password::check_new_password(new, confirmation)?;
+    store_new_password(db, user, new, events::PASSWORD_SET).await
 }
 
 /// Removes a user's password (Login Options → Local → Disconnect); the caller checks another way in remains.

@@ -280,33 +280,6 @@ pub enum ProviderError {
 
 crate::error::refusals!(ProviderError);
 
-/// Checks that a provider can be activated: its discovery document and keys are fetched
-/// from the issuer in `settings` (nothing is stored).
-async fn check_activation(
-    http: &reqwest::Client,
-    existing: Option<&identity_providers::Model>,
-    settings: &ProviderSettings,
-) -> Result<(), ProviderError> {
-    let candidate = identity_providers::Model {
-        id: existing.map_or(0, |e| e.id),
-        name: settings.name.clone(),
-        kind: settings.kind,
-        issuer: settings.issuer.clone(),
-        client_id: settings.client_id.clone(),
-        client_secret_enc: None,
-        allowed_tenants: None,
-        hosted_domain: settings.hosted_domain.clone(),
-        active: false,
-        visible: settings.visible,
-        allow_automatic_registration: settings.allow_automatic_registration,
-        trust_unverified_email: settings.trust_unverified_email,
-        logo: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-    };
-    super::discovery::check(http, &candidate).await.map(|_| ()).map_err(ProviderError::NotActivated)
-}
-
 /// Saves a provider as [`save`] does, checking first, when it is to be active, that its
 /// discovery document and keys can be fetched (the admin form and the configuration file).
 pub async fn save_checked<C: ConnectionTrait>(
@@ -317,7 +290,7 @@ pub async fn save_checked<C: ConnectionTrait>(
     settings: ProviderSettings,
 ) -> Result<identity_providers::Model, ProviderError> {
     if settings.active {
-        check_activation(http, existing.as_ref(), &settings).await?;
+        super::discovery::check(http, &settings.issuer).await.map_err(ProviderError::NotActivated)?;
     }
     save(db, secrets, existing, settings).await
 }
@@ -328,7 +301,7 @@ pub async fn activate(
     http: &reqwest::Client,
     provider: identity_providers::Model,
 ) -> Result<(), ProviderError> {
-    super::discovery::check(http, &provider).await.map_err(ProviderError::NotActivated)?;
+    super::discovery::check(http, &provider.issuer).await.map_err(ProviderError::NotActivated)?;
     set_active(db, provider, true).await?;
     Ok(())
 }
