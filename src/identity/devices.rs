@@ -8,7 +8,7 @@ pub const MAX_USER_AGENT_CHARS: usize = 256;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Device {
-    pub ip: Option<String>,
+    pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
 }
 
@@ -17,12 +17,17 @@ impl Device {
         let user_agent = user_agent
             .map(|ua| ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect::<String>())
             .filter(|ua| !ua.trim().is_empty());
-        Device { ip: ip.map(|ip| ip.to_string()), user_agent }
+        Device { ip, user_agent }
     }
 
     /// The client address (unspecified when the server could not tell).
     pub fn address(&self) -> IpAddr {
-        self.ip.as_deref().and_then(|ip| ip.parse().ok()).unwrap_or(IpAddr::from([0, 0, 0, 0]))
+        self.ip.unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    /// The client address as security events and the session list store it.
+    pub fn ip_text(&self) -> Option<String> {
+        self.ip.map(|ip| ip.to_string())
     }
 }
 
@@ -88,6 +93,6 @@ mod tests {
         assert_eq!(device.user_agent.map(|ua| ua.len()), Some(MAX_USER_AGENT_CHARS));
         assert_eq!(Device::of(None, Some("x\r\ny")).user_agent.as_deref(), Some("xy"));
         assert_eq!(Device::of(None, Some("  ")).user_agent, None);
-        assert_eq!(Device::of("10.0.0.1".parse().ok(), None).ip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(Device::of("10.0.0.1".parse().ok(), None).ip_text().as_deref(), Some("10.0.0.1"));
     }
 }

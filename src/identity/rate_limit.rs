@@ -80,6 +80,14 @@ impl<K: LimitKey> RateLimiter<K> {
         entry.1 += 1;
         Ok(())
     }
+
+    /// [`check`](Self::check) as a request's answer: a 429 that says `what` happened and
+    /// how long to wait (`Retry-After`).
+    pub fn admit(&self, key: K, what: &str) -> crate::error::AppResult<()> {
+        self.check(key, Instant::now()).map_err(|wait| {
+            crate::error::AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ pub async fn begin_signed_in<C: ConnectionTrait>(
         user_id: Set(user.id),
         started_at: Set(now),
         last_seen_at: Set(now),
-        ip: Set(device.ip.clone()),
+        ip: Set(device.ip_text()),
         user_agent: Set(device.user_agent.clone()),
     }
     .insert(db)
@@ -154,10 +154,11 @@ pub async fn is_current<C: ConnectionTrait>(
     let row = user_sessions::Entity::find_by_id(id).filter(user_sessions::Column::UserId.eq(user.id)).one(db).await?;
     let Some(row) = row else { return Ok(false) };
     let now = Utc::now();
-    if (now - row.last_seen_at).num_seconds() >= LAST_SEEN_EVERY_SECONDS || row.ip != device.ip {
+    let ip = device.ip_text();
+    if (now - row.last_seen_at).num_seconds() >= LAST_SEEN_EVERY_SECONDS || row.ip != ip {
         user_sessions::Entity::update_many()
             .col_expr(user_sessions::Column::LastSeenAt, Expr::value(now))
-            .col_expr(user_sessions::Column::Ip, Expr::value(device.ip.clone()))
+            .col_expr(user_sessions::Column::Ip, Expr::value(ip))
             .col_expr(user_sessions::Column::UserAgent, Expr::value(device.user_agent.clone()))
             .filter(user_sessions::Column::Id.eq(row.id))
             .exec(db)

@@ -166,17 +166,14 @@ pub async fn change_password(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     // The same brake as signing in: per address, and per account through the failure count.
-    if let Err(wait) = state.sign_in_limiter.check(ctx.device.address(), std::time::Instant::now()) {
-        let message = format!("Too many attempts. Please wait {wait} seconds and try again.");
-        return Err(crate::error::AppError::TooManyRequests(message, wait));
-    }
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
     match local::change_password(
         &state.db,
         &viewer.user,
         &form.current_password,
         &form.new_password,
         &form.confirm_password,
-        ctx.device.ip.clone(),
+        ctx.device.ip_text(),
     )
     .await
     {

@@ -1,8 +1,6 @@
 //! Sign-in and sign-out.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -10,7 +8,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, providers, session, settings};
@@ -109,23 +107,17 @@ pub struct LoginForm {
 pub async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let client = state.client_ip(peer, &headers);
-    if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
-        let message = format!("Too many sign-in attempts from your network. Please wait {wait} seconds and try again.");
-        return Err(AppError::TooManyRequests(message, wait));
-    }
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.")?;
     let mut login = login_view(&state, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {
         login.email = form.email.chars().take(MAX_EMAIL_CHARS).collect();
         login.error = Some(local::GENERIC_FAILURE.into());
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
-    match local::sign_in(&state.db, &form.email, &form.password, Some(client.to_string())).await? {
+    match local::sign_in(&state.db, &form.email, &form.password, ctx.device.ip_text()).await? {
         SignInOutcome::SignedIn(user) => {
             session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())

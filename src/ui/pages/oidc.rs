@@ -1,7 +1,7 @@
 //! Signing in, linking and re-authenticating with an external identity provider, and
 //! the Login Options actions of My Account.
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -78,18 +78,13 @@ pub struct NextQuery {
 pub async fn start_login(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: axum::http::HeaderMap,
     session: Session,
     Path(id): Path<i32>,
     Query(query): Query<NextQuery>,
 ) -> AppResult<Response> {
     let provider = usable_provider(&state, id).await?;
     // Each start keeps a flow in a session: bounded per address.
-    if let Err(wait) = state.flow_limiter.check(state.client_ip(peer, &headers), std::time::Instant::now()) {
-        let message = format!("Too many sign-ins started from your network. Please wait {wait} seconds and try again.");
-        return Err(AppError::TooManyRequests(message, wait));
-    }
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
     let return_to = session::safe_return_path(query.next.as_deref());
     redirect_to_provider(&state, &ctx, &session, &provider, Purpose::Login, None, return_to, None).await
 }
@@ -447,19 +442,13 @@ pub async fn reauth(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: axum::http::HeaderMap,
     Form(form): Form<ReauthForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
-    let client = state.client_ip(peer, &headers);
     // The same brake as signing in: per address, and per account through the failure count.
-    if let Err(wait) = state.sign_in_limiter.check(client, std::time::Instant::now()) {
-        let message = format!("Too many attempts. Please wait {wait} seconds and try again.");
-        return Err(AppError::TooManyRequests(message, wait));
-    }
-    let ip = Some(client.to_string());
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
+    let ip = ctx.device.ip_text();
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
         && local::verify_credentials(&state.db, &viewer.user, &form.password, ip, local::CheckedFor::Reauthentication)
             .await?;
