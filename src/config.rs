@@ -14,8 +14,8 @@ use crate::error::AppError;
 use crate::identity::providers::ProviderFields;
 use crate::payments::webpay::gateway::GatewayFields;
 
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
-pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
+pub(crate) const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
 #[derive(Debug, Parser)]
 #[command(name = "stratus", version, about = "Storefront and billing for resellers of cloud services")]
@@ -186,7 +186,7 @@ pub struct ServeArgs {
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     #[serde(default)]
     pub server: FileServer,
     #[serde(default)]
@@ -205,7 +205,7 @@ pub struct FileConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileServer {
+pub(crate) struct FileServer {
     pub database_url: Option<String>,
     pub addr: Option<String>,
     pub base_url: Option<String>,
@@ -263,13 +263,13 @@ pub struct Settings {
 
 impl Settings {
     /// The host of the base URL (lower-case, no port): no brand may claim it as a custom host.
-    pub fn base_host(&self) -> String {
+    pub(crate) fn base_host(&self) -> String {
         let authority = self.base_url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or("");
         crate::branding::host_name(authority)
     }
 
     /// True when cookies must carry the Secure flag.
-    pub fn secure_cookies(&self) -> bool {
+    pub(crate) fn secure_cookies(&self) -> bool {
         self.base_url.starts_with("https://")
     }
 
@@ -350,7 +350,7 @@ impl Settings {
     }
 }
 
-pub fn is_postgres_url(url: &str) -> bool {
+pub(crate) fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
@@ -361,7 +361,7 @@ fn load_file(path: &Path) -> Result<FileConfig, AppError> {
 }
 
 /// Parses the TOML configuration; the error names the line and the key.
-pub fn parse_file(text: &str) -> Result<FileConfig, String> {
+pub(crate) fn parse_file(text: &str) -> Result<FileConfig, String> {
     toml::from_str(text).map_err(|e| e.to_string())
 }
 
@@ -380,7 +380,7 @@ fn validate_base_url(url: &str) -> Result<String, AppError> {
 }
 
 /// The folder holding an SQLite database file (`data/` for the default URL).
-pub fn sqlite_data_dir(database_url: &str) -> PathBuf {
+pub(crate) fn sqlite_data_dir(database_url: &str) -> PathBuf {
     let path =
         database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:").split('?').next().unwrap_or("");
     Path::new(path)

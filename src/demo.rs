@@ -18,10 +18,10 @@ use crate::subscriptions::history::Actor;
 use crate::subscriptions::lifecycle::{self, NewSubscription};
 use crate::subscriptions::rules::ScheduleRequest;
 
-pub const DEMO_PASSWORD: &str = "demo-password";
+pub(crate) const DEMO_PASSWORD: &str = "demo-password";
 
 /// The demo sign-ins: e-mail and what the user is.
-pub const DEMO_SIGN_INS: &[(&str, &str)] = &[
+pub(crate) const DEMO_SIGN_INS: &[(&str, &str)] = &[
     ("admin@stratus.demo", "provider admin, Stratus Cloud"),
     ("admin@andes.demo", "reseller admin, Andes IT (branded, custom host shop.andes.demo)"),
     ("ana@contoso.demo", "customer, Contoso Chile (a customer of Andes IT)"),
@@ -37,7 +37,7 @@ pub const DEMO_API_CLIENT_SECRET: &str = "demo-api-secret-andes-it";
 
 /// What the demo's identity providers need: the key that seals their client secrets, and
 /// the server's base URL, under which the demo OpenID provider answers.
-pub struct DemoIdentity<'a> {
+pub(crate) struct DemoIdentity<'a> {
     pub secrets: &'a SecretBox,
     pub base_url: &'a str,
 }
@@ -49,7 +49,7 @@ pub async fn load_once(db: &DatabaseConnection) -> AppResult<bool> {
 
 /// [`load_once`], with the demo identity providers (ana@contoso.demo linked to the Entra
 /// ID one) when `identity` is given.
-pub async fn load_once_with(db: &DatabaseConnection, identity: Option<DemoIdentity<'_>>) -> AppResult<bool> {
+pub(crate) async fn load_once_with(db: &DatabaseConnection, identity: Option<DemoIdentity<'_>>) -> AppResult<bool> {
     let loaded = if accounts::Entity::find().count(db).await? == 0 {
         let txn = db.begin().await?;
         load(&txn, identity.as_ref()).await?;

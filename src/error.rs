@@ -49,16 +49,16 @@ pub enum AppError {
 
 /// Marker left on error responses; the middleware renders the branded page from it.
 #[derive(Debug, Clone)]
-pub struct ErrorPage {
+pub(crate) struct ErrorPage {
     pub message: String,
 }
 
 impl AppError {
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
         AppError::BadRequest(message.into())
     }
 
-    pub fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
@@ -75,7 +75,7 @@ impl AppError {
     }
 
     /// What a person may read: internals are never shown.
-    pub fn public_message(&self) -> String {
+    pub(crate) fn public_message(&self) -> String {
         match self {
             AppError::NotFound => "The page you asked for does not exist or is not yours to see.".into(),
             AppError::SignInRequired { .. } => "Please sign in first.".into(),
@@ -153,7 +153,7 @@ pub fn encode_query_value(value: &str) -> String {
 
 /// Whether a database error is a unique-constraint violation (SQLite or PostgreSQL), as
 /// sea-orm classifies it: the one check for "somebody inserted the same row a moment ago".
-pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+pub(crate) fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 

@@ -3,7 +3,7 @@
 
 /// An image type Stratus accepts in uploads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageType {
+pub(crate) enum ImageType {
     Png,
     Jpeg,
     Webp,
@@ -12,7 +12,7 @@ pub enum ImageType {
 }
 
 impl ImageType {
-    pub fn content_type(self) -> &'static str {
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             ImageType::Png => "image/png",
             ImageType::Jpeg => "image/jpeg",
@@ -33,7 +33,7 @@ impl ImageType {
     }
 
     /// The type a browser declared for an uploaded file.
-    pub fn from_declared(declared: &str) -> Option<ImageType> {
+    pub(crate) fn from_declared(declared: &str) -> Option<ImageType> {
         match declared.trim().to_ascii_lowercase().as_str() {
             "image/png" => Some(ImageType::Png),
             "image/jpeg" | "image/jpg" => Some(ImageType::Jpeg),
@@ -70,7 +70,7 @@ fn list_of(allowed: &[ImageType]) -> String {
 }
 
 /// Checks an upload; `what` names it in messages ("logo", "favicon"). The error is the form message.
-pub fn check(
+pub(crate) fn check(
     what: &str,
     declared_type: &str,
     bytes: &[u8],

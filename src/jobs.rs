@@ -12,11 +12,11 @@ use crate::payments::webpay::checkout;
 use crate::state::AppState;
 use crate::subscriptions::{future_actions, lifecycle};
 
-pub const SESSION_CLEANUP_EVERY: Duration = Duration::from_secs(600);
-pub const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
+pub(crate) const SESSION_CLEANUP_EVERY: Duration = Duration::from_secs(600);
+pub(crate) const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the background jobs of a running server.
-pub fn spawn(state: &AppState, session_store: &DbSessionStore) {
+pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
     let store = session_store.clone();
     let sessions_db = state.db.clone();
     tokio::spawn(async move {

@@ -12,7 +12,7 @@ pub mod error;
 pub mod identity;
 pub(crate) mod images;
 pub mod jobs;
-pub(crate) mod pagination;
+pub mod pagination;
 pub mod payments;
 pub(crate) mod routing;
 pub mod secrets;

@@ -5,16 +5,16 @@ use serde::Deserialize;
 
 use crate::error::AppResult;
 
-pub const PAGE_SIZE: u64 = 25;
+pub(crate) const PAGE_SIZE: u64 = 25;
 
 /// The `?page=` query parameter (1-based; anything not a positive number is refused by the extractor).
 #[derive(Debug, Clone, Copy, Deserialize, Default)]
-pub struct PageQuery {
+pub(crate) struct PageQuery {
     pub page: Option<u64>,
 }
 
 impl PageQuery {
-    pub fn number(&self) -> u64 {
+    pub(crate) fn number(&self) -> u64 {
         self.page.unwrap_or(1).clamp(1, 1_000_000)
     }
 }
@@ -28,28 +28,28 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
-    pub fn has_previous(&self) -> bool {
+    pub(crate) fn has_previous(&self) -> bool {
         self.page > 1
     }
 
-    pub fn has_next(&self) -> bool {
+    pub(crate) fn has_next(&self) -> bool {
         self.page < self.pages
     }
 
     /// The same page with each item turned into something else.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+    pub(crate) fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
         Paged { items: self.items.into_iter().map(f).collect(), page: self.page, pages: self.pages, total: self.total }
     }
 }
 
 /// Number of pages needed for `total` rows (at least one, so an empty list shows "page 1 of 1").
-pub fn page_count(total: u64, size: u64) -> u64 {
+pub(crate) fn page_count(total: u64, size: u64) -> u64 {
     total.div_ceil(size).max(1)
 }
 
 /// Runs any paginated select (one entity, or one with a related one) for one page of
 /// `PAGE_SIZE` rows, counting the total. A page past the end shows the last page.
-pub async fn fetch_page<'db, C, S>(
+pub(crate) async fn fetch_page<'db, C, S>(
     db: &'db C,
     select: S,
     query: PageQuery,

@@ -17,7 +17,7 @@ pub enum RouteKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteProps {
+pub(crate) struct RouteProps {
     pub kind: RouteKind,
     /// A page a third party sends the browser to cross-site (the WebPay return, an OIDC
     /// callback): no form token; its own state or token is its protection.
@@ -26,20 +26,20 @@ pub struct RouteProps {
 
 impl RouteProps {
     /// What a request no route matched is: a page (the branded 404), checked like any.
-    pub const UNMATCHED: RouteProps = RouteProps { kind: RouteKind::Page, cross_site: false };
+    pub(crate) const UNMATCHED: RouteProps = RouteProps { kind: RouteKind::Page, cross_site: false };
 
     /// No brand, no session work.
-    pub fn is_bare(self) -> bool {
+    pub(crate) fn is_bare(self) -> bool {
         self.kind == RouteKind::Asset
     }
 
     /// Not subject to the CSRF form check.
-    pub fn csrf_exempt(self) -> bool {
+    pub(crate) fn csrf_exempt(self) -> bool {
         self.kind == RouteKind::Asset || self.cross_site
     }
 }
 
 /// The route's properties for a request (marked by the router; unmatched otherwise).
-pub fn props_of<B>(request: &axum::http::Request<B>) -> RouteProps {
+pub(crate) fn props_of<B>(request: &axum::http::Request<B>) -> RouteProps {
     request.extensions().get::<RouteProps>().copied().unwrap_or(RouteProps::UNMATCHED)
 }

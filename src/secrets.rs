@@ -38,7 +38,7 @@ impl SecretBox {
 
     /// HMAC-SHA256 of `message` under a key derived from the secret key, separated by
     /// `purpose` so a value signed for one use is worthless for another.
-    pub fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+    pub(crate) fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
         use hmac::digest::KeyInit;
         use hmac::{Hmac, Mac};
         let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new(&self.mac_key);
@@ -49,7 +49,7 @@ impl SecretBox {
     }
 
     /// Loads the key as configured; for the embedded default the key file is created on first run.
-    pub fn load(source: &SecretKeySource) -> Result<Self, AppError> {
+    pub(crate) fn load(source: &SecretKeySource) -> Result<Self, AppError> {
         let text = match source {
             SecretKeySource::Given(text) => text.clone(),
             SecretKeySource::File(path) => read_or_create_key_file(path)?,
@@ -62,7 +62,7 @@ impl SecretBox {
         Ok(Self::from_key(&key))
     }
 
-    pub fn seal(&self, plaintext: &str) -> Result<String, AppError> {
+    pub(crate) fn seal(&self, plaintext: &str) -> Result<String, AppError> {
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
         let sealed = self

@@ -42,8 +42,8 @@ use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
 
 /// Largest request body accepted anywhere.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-pub const SESSION_COOKIE: &str = "stratus_session";
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const SESSION_COOKIE: &str = "stratus_session";
 
 /// A prepared server: database migrated, demo data loaded if asked, ready to route.
 pub struct App {

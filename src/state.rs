@@ -35,25 +35,25 @@ pub struct AppState {
 
 impl AppState {
     /// The gateway settings in use, switched on or not (returns and refunds still need them).
-    pub async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
+    pub(crate) async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
         let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
         webpay::gateway::load(&self.db, &self.secrets, demo_host).await
     }
 
     /// What a checkout needs of these settings: the client, whether its transactions are
     /// TEST ones, and whether this install counts those as paid (`--demo`, or the setting).
-    pub fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
+    pub(crate) fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
         webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo)
     }
 
     /// The client's address: `X-Forwarded-For` only from a trusted proxy.
-    pub fn client_ip(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+    pub(crate) fn client_ip(&self, peer: std::net::SocketAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
         let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
         identity::client_address::client_ip(peer.ip(), forwarded, &self.settings.trusted_proxies)
     }
 
     /// How recent a sign-in must be to change the ways in without confirming again.
-    pub fn recent_sign_in_seconds(&self) -> i64 {
+    pub(crate) fn recent_sign_in_seconds(&self) -> i64 {
         self.settings.auth.recent_sign_in_minutes.map_or(identity::oidc::RECENT_SIGN_IN_SECONDS, |m| i64::from(m) * 60)
     }
 }

@@ -10,23 +10,23 @@ use crate::entities::{accounts, users};
 
 /// The signed-in user and the account they belong to.
 #[derive(Debug, Clone)]
-pub struct Viewer {
+pub(crate) struct Viewer {
     pub user: users::Model,
     pub account: accounts::Model,
 }
 
 impl Viewer {
-    pub fn is_provider_admin(&self) -> bool {
+    pub(crate) fn is_provider_admin(&self) -> bool {
         self.user.role == UserRole::ProviderAdmin && self.account.tier == AccountTier::Provider
     }
 
-    pub fn is_reseller_admin(&self) -> bool {
+    pub(crate) fn is_reseller_admin(&self) -> bool {
         self.user.role == UserRole::ResellerAdmin && self.account.tier == AccountTier::Reseller
     }
 }
 
 impl UserRole {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             UserRole::CustomerUser => "Customer user",
             UserRole::ResellerAdmin => "Reseller admin",
@@ -36,7 +36,7 @@ impl UserRole {
 }
 
 impl AccountTier {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             AccountTier::Provider => "Provider",
             AccountTier::Reseller => "Reseller",
@@ -45,10 +45,10 @@ impl AccountTier {
     }
 }
 
-pub const MAX_NAME_CHARS: usize = 200;
+pub(crate) const MAX_NAME_CHARS: usize = 200;
 
 /// Checks a person's or account's display name; the error is the form message.
-pub fn check_name(name: &str) -> Result<String, String> {
+pub(crate) fn check_name(name: &str) -> Result<String, String> {
     let name = name.trim();
     if name.is_empty() {
         return Err("Enter a name.".into());

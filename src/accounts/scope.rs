@@ -20,7 +20,7 @@ pub enum AccountScope {
 }
 
 impl AccountScope {
-    pub fn of(viewer: &Viewer) -> AccountScope {
+    pub(crate) fn of(viewer: &Viewer) -> AccountScope {
         if viewer.is_provider_admin() {
             AccountScope::All
         } else if viewer.is_reseller_admin() {
@@ -32,12 +32,12 @@ impl AccountScope {
 
     /// What the viewer sells to, as the seller: a provider admin the resellers and direct
     /// customers, a reseller admin its customers; `None` for anybody else.
-    pub fn sold_by(viewer: &Viewer) -> Option<AccountScope> {
+    pub(crate) fn sold_by(viewer: &Viewer) -> Option<AccountScope> {
         (viewer.is_provider_admin() || viewer.is_reseller_admin()).then_some(AccountScope::Customers(viewer.account.id))
     }
 
     /// Whether an account (given its id and parent) is inside the scope.
-    pub fn allows(&self, account_id: i32, parent_id: Option<i32>) -> bool {
+    pub(crate) fn allows(&self, account_id: i32, parent_id: Option<i32>) -> bool {
         match *self {
             AccountScope::All => true,
             AccountScope::Reseller(reseller) => account_id == reseller || parent_id == Some(reseller),
@@ -47,7 +47,7 @@ impl AccountScope {
     }
 
     /// A condition restricting `account_column` (an account id column of any table) to the scope.
-    pub fn condition<C: ColumnTrait>(&self, account_column: C) -> Condition {
+    pub(crate) fn condition<C: ColumnTrait>(&self, account_column: C) -> Condition {
         match *self {
             AccountScope::All => Condition::all(),
             AccountScope::Own(own) => Condition::all().add(account_column.eq(own)),

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::pagination::{fetch_page, PageQuery, Paged};
 
 /// The viewer for a signed-in user id, or `None` when the user no longer exists.
-pub async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult<Option<Viewer>> {
+pub(crate) async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult<Option<Viewer>> {
     let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
         return Ok(None);
     };
@@ -20,7 +20,7 @@ pub async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult
     Ok(Some(Viewer { user, account }))
 }
 
-pub async fn provider_account(db: &DatabaseConnection) -> AppResult<Option<accounts::Model>> {
+pub(crate) async fn provider_account(db: &DatabaseConnection) -> AppResult<Option<accounts::Model>> {
     Ok(accounts::Entity::find()
         .filter(accounts::Column::Tier.eq(AccountTier::Provider))
         .order_by_asc(accounts::Column::Id)
@@ -28,12 +28,16 @@ pub async fn provider_account(db: &DatabaseConnection) -> AppResult<Option<accou
         .await?)
 }
 
-pub async fn find_by_id(db: &DatabaseConnection, id: i32) -> AppResult<Option<accounts::Model>> {
+pub(crate) async fn find_by_id(db: &DatabaseConnection, id: i32) -> AppResult<Option<accounts::Model>> {
     Ok(accounts::Entity::find_by_id(id).one(db).await?)
 }
 
 /// An account by its code, or 404 when it does not exist or lies outside the scope.
-pub async fn find_by_code(db: &DatabaseConnection, scope: AccountScope, code: &str) -> AppResult<accounts::Model> {
+pub(crate) async fn find_by_code(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    code: &str,
+) -> AppResult<accounts::Model> {
     accounts::Entity::find()
         .filter(accounts::Column::Code.eq(code))
         .filter(scope.condition(accounts::Column::Id))
@@ -43,7 +47,7 @@ pub async fn find_by_code(db: &DatabaseConnection, scope: AccountScope, code: &s
 }
 
 /// Accounts in scope, optionally of one tier, by name.
-pub async fn list(
+pub(crate) async fn list(
     db: &DatabaseConnection,
     scope: AccountScope,
     tier: Option<AccountTier>,
@@ -57,7 +61,7 @@ pub async fn list(
 }
 
 /// The customers of one reseller (its children), by name.
-pub async fn customers_of(
+pub(crate) async fn customers_of(
     db: &DatabaseConnection,
     reseller_id: i32,
     page: PageQuery,
@@ -69,7 +73,7 @@ pub async fn customers_of(
     fetch_page(db, select, page).await
 }
 
-pub async fn users_of(db: &DatabaseConnection, account_id: i32) -> AppResult<Vec<users::Model>> {
+pub(crate) async fn users_of(db: &DatabaseConnection, account_id: i32) -> AppResult<Vec<users::Model>> {
     Ok(users::Entity::find()
         .filter(users::Column::AccountId.eq(account_id))
         .order_by_asc(users::Column::Email)
@@ -78,7 +82,7 @@ pub async fn users_of(db: &DatabaseConnection, account_id: i32) -> AppResult<Vec
 }
 
 /// Users in scope, by e-mail.
-pub async fn list_users(
+pub(crate) async fn list_users(
     db: &DatabaseConnection,
     scope: AccountScope,
     page: PageQuery,
@@ -89,7 +93,7 @@ pub async fn list_users(
 }
 
 /// A user in scope, or 404.
-pub async fn find_user(db: &DatabaseConnection, scope: AccountScope, user_id: i32) -> AppResult<users::Model> {
+pub(crate) async fn find_user(db: &DatabaseConnection, scope: AccountScope, user_id: i32) -> AppResult<users::Model> {
     users::Entity::find_by_id(user_id)
         .filter(scope.condition(users::Column::AccountId))
         .one(db)
@@ -98,14 +102,14 @@ pub async fn find_user(db: &DatabaseConnection, scope: AccountScope, user_id: i3
 }
 
 /// Saves a user's display name (already checked with `check_name`).
-pub async fn rename_user(db: &DatabaseConnection, user: &users::Model, name: String) -> AppResult<users::Model> {
+pub(crate) async fn rename_user(db: &DatabaseConnection, user: &users::Model, name: String) -> AppResult<users::Model> {
     let mut active: users::ActiveModel = user.clone().into();
     active.name = Set(name);
     Ok(active.update(db).await?)
 }
 
 /// (code, name) of the accounts in scope, by name (at most 500): suggestions for a field.
-pub async fn names_in_scope(db: &DatabaseConnection, scope: AccountScope) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn names_in_scope(db: &DatabaseConnection, scope: AccountScope) -> AppResult<Vec<(String, String)>> {
     use sea_orm::QuerySelect;
     Ok(accounts::Entity::find()
         .filter(scope.condition(accounts::Column::Id))

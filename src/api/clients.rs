@@ -19,9 +19,9 @@ use crate::entities::{accounts, api_clients, api_tokens};
 use crate::error::AppResult;
 
 /// How long an access token lives.
-pub const TOKEN_SECONDS: i64 = 3_600;
+pub(crate) const TOKEN_SECONDS: i64 = 3_600;
 /// The most clients one account may have.
-pub const MAX_CLIENTS: u64 = 50;
+pub(crate) const MAX_CLIENTS: u64 = 50;
 
 fn random_text(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
@@ -113,7 +113,7 @@ pub(crate) async fn create_with<C: ConnectionTrait>(
 }
 
 /// The account's clients, newest first.
-pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<api_clients::Model>> {
+pub(crate) async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<api_clients::Model>> {
     Ok(api_clients::Entity::find()
         .filter(api_clients::Column::AccountId.eq(account_id))
         .order_by_desc(api_clients::Column::Id)
@@ -123,7 +123,7 @@ pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResul
 
 /// Revokes one of the account's clients and deletes its tokens; `false` when the account
 /// has no such active client.
-pub async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+pub(crate) async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
     let found = api_clients::Entity::find_by_id(id)
         .filter(api_clients::Column::AccountId.eq(account_id))
         .filter(api_clients::Column::Active.eq(true))
@@ -143,7 +143,7 @@ pub async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> App
 }
 
 /// The active client whose id and secret these are.
-pub async fn authenticate<C: ConnectionTrait>(
+pub(crate) async fn authenticate<C: ConnectionTrait>(
     db: &C,
     client_id: &str,
     secret: &str,
@@ -162,7 +162,7 @@ pub async fn authenticate<C: ConnectionTrait>(
 
 /// A new access token for `client`, and its lifetime in seconds. The client's expired
 /// tokens are cleared on the way.
-pub async fn issue_token<C: ConnectionTrait>(
+pub(crate) async fn issue_token<C: ConnectionTrait>(
     db: &C,
     client: &api_clients::Model,
     now: DateTime<Utc>,
@@ -187,15 +187,14 @@ pub async fn issue_token<C: ConnectionTrait>(
 
 /// Who calls the API with a token.
 #[derive(Debug, Clone)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub client: api_clients::Model,
-    pub account: accounts::Model,
     pub scope: AccountScope,
 }
 
 /// The scope an account's clients see: everything for the provider, itself and its
 /// customers for a reseller.
-pub fn scope_of(account: &accounts::Model) -> AccountScope {
+pub(crate) fn scope_of(account: &accounts::Model) -> AccountScope {
     match account.tier {
         AccountTier::Provider => AccountScope::All,
         AccountTier::Reseller => AccountScope::Reseller(account.id),
@@ -204,7 +203,11 @@ pub fn scope_of(account: &accounts::Model) -> AccountScope {
 }
 
 /// The caller a bearer token stands for: unexpired, of an active client.
-pub async fn caller_of_token<C: ConnectionTrait>(db: &C, token: &str, now: DateTime<Utc>) -> AppResult<Option<Caller>> {
+pub(crate) async fn caller_of_token<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Caller>> {
     if token.is_empty() || token.len() > 200 {
         return Ok(None);
     }
@@ -223,7 +226,7 @@ pub async fn caller_of_token<C: ConnectionTrait>(db: &C, token: &str, now: DateT
         return Ok(None);
     };
     let scope = scope_of(&account);
-    Ok(Some(Caller { client, account, scope }))
+    Ok(Some(Caller { client, scope }))
 }
 
 #[cfg(test)]

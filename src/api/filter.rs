@@ -14,9 +14,9 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// Longest `$filter` accepted, in characters.
-pub const MAX_LENGTH: usize = 2_000;
+pub(crate) const MAX_LENGTH: usize = 2_000;
 /// Deepest nesting of parentheses and `not`.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// The type of a property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,7 +358,7 @@ fn number_or_date(literal: &str, position: usize) -> Result<TokenKind, QueryErro
 
 /// `2021-06-14`, `2021-06-14T10:00:00`, with optional fraction and `Z` or offset. Without
 /// a zone, UTC.
-pub fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_date_time(text: &str) -> Option<DateTime<Utc>> {
     if text.len() > 40 {
         return None;
     }

@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub use crate::api::properties::FUTURE_ACTIONS as PROPERTIES;
 
 /// What each property says, for the OpenAPI document.
-pub const DESCRIPTIONS: &[&str] = &[
+pub(crate) const DESCRIPTIONS: &[&str] = &[
     "The future action's id.",
     "CancellationOnEnd, ChangeQtyOnNext or CancellationOnSpecific.",
     "Pending, Executed, Revoked or Failed.",
@@ -162,7 +162,7 @@ fn status_name(stored: &str) -> String {
 }
 
 /// A page of the collection: `{data, total, top, skip}`.
-pub async fn list_page<C: ConnectionTrait>(
+pub(crate) async fn list_page<C: ConnectionTrait>(
     db: &C,
     scope: AccountScope,
     params: &ListParams,
@@ -196,7 +196,7 @@ pub async fn list_page<C: ConnectionTrait>(
 }
 
 /// One future action in `scope`.
-pub async fn find<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> Result<JsonValue, ApiError> {
+pub(crate) async fn find<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> Result<JsonValue, ApiError> {
     let mut one = base(scope);
     select_properties(&mut one);
     one.and_where(Expr::col((future_actions::Entity, future_actions::Column::Id)).eq(id));
@@ -208,7 +208,7 @@ pub async fn find<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> R
 }
 
 /// `GET /api/futureactions`.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+pub(crate) async fn list(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
     let result = async {
         let caller = authorize(&state, &headers).await?;
         let params = query::list_params(raw.as_deref(), PROPERTIES)?;
@@ -222,7 +222,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, RawQuery(ra
 }
 
 /// `GET /api/futureactions/{actionId}`: 404 when absent or out of scope.
-pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub(crate) async fn show(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let result = async {
         let caller = authorize(&state, &headers).await?;
         let id: i32 = id.parse().map_err(|_| ApiError::not_found())?;

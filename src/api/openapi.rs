@@ -46,7 +46,7 @@ fn collection_parameters(properties: &[Property]) -> Value {
 }
 
 /// The whole document.
-pub fn document(server_url: &str) -> Value {
+pub(crate) fn document(server_url: &str) -> Value {
     let error_response = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     json!({
         "openapi": "3.0.3",
@@ -102,6 +102,6 @@ pub fn document(server_url: &str) -> Value {
 }
 
 /// `GET /api/openapi.json`.
-pub async fn serve(State(state): State<AppState>) -> Json<Value> {
+pub(crate) async fn serve(State(state): State<AppState>) -> Json<Value> {
     Json(document(&state.settings.base_url))
 }

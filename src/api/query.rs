@@ -8,13 +8,13 @@ use sea_orm::DbBackend;
 use crate::api::filter::{self, Comparison, Filter, Property, TextFunction, Value};
 use crate::api::ApiError;
 
-pub const DEFAULT_TOP: u64 = 50;
-pub const MAX_TOP: u64 = 500;
+pub(crate) const DEFAULT_TOP: u64 = 50;
+pub(crate) const MAX_TOP: u64 = 500;
 const MAX_SKIP: u64 = 1_000_000_000;
 
 /// What a collection request asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ListParams {
+pub(crate) struct ListParams {
     pub filter: Option<Filter>,
     /// (property index, descending), in order.
     pub order: Vec<(usize, bool)>,
@@ -23,7 +23,7 @@ pub struct ListParams {
 }
 
 /// Reads the collection parameters; unknown `$` parameters and repeated ones are refused.
-pub fn list_params(raw_query: Option<&str>, properties: &[Property]) -> Result<ListParams, ApiError> {
+pub(crate) fn list_params(raw_query: Option<&str>, properties: &[Property]) -> Result<ListParams, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query.unwrap_or(""))
         .map_err(|_| ApiError::parameter("The query string could not be read."))?;
     let mut seen: Vec<String> = Vec::new();
@@ -61,7 +61,7 @@ fn bounded(key: &str, value: &str, max: u64) -> Result<u64, ApiError> {
 }
 
 /// How a resource maps its properties onto SQL.
-pub trait Columns {
+pub(crate) trait Columns {
     /// The expression a property reads (a column, or a CASE/COALESCE over columns).
     fn column(&self, property: usize) -> SimpleExpr;
     /// A checked value as the database stores it.
@@ -69,7 +69,7 @@ pub trait Columns {
 }
 
 /// The condition a filter stands for.
-pub fn condition(filter: &Filter, columns: &dyn Columns, backend: DbBackend) -> SimpleExpr {
+pub(crate) fn condition(filter: &Filter, columns: &dyn Columns, backend: DbBackend) -> SimpleExpr {
     match filter {
         Filter::And(parts) => combine(parts, columns, backend, SimpleExpr::and),
         Filter::Or(parts) => combine(parts, columns, backend, SimpleExpr::or),

@@ -14,7 +14,12 @@ use crate::subscriptions::policy::Credit;
 
 /// How much of a charged line is credited on `today`: all of it, or the share of its
 /// period (inclusive days) not yet used; nothing once the period is over.
-pub fn credit_amount(credit: Credit, line_total: i64, period: Option<(NaiveDate, NaiveDate)>, today: NaiveDate) -> i64 {
+pub(crate) fn credit_amount(
+    credit: Credit,
+    line_total: i64,
+    period: Option<(NaiveDate, NaiveDate)>,
+    today: NaiveDate,
+) -> i64 {
     match credit {
         Credit::None => 0,
         Credit::Full => line_total,
@@ -44,7 +49,7 @@ fn credit_number(debit_number: &str, n: usize) -> String {
 /// one credit invoice of what the policy gives back for those lines, never more than is
 /// left of that invoice after its earlier credits and refunds. Answers the first credit
 /// issued; `None` when nothing was charged or nothing is due.
-pub async fn issue_for_cancellation<C: ConnectionTrait>(
+pub(crate) async fn issue_for_cancellation<C: ConnectionTrait>(
     db: &C,
     subscription_id: i32,
     credit: Credit,
@@ -137,7 +142,7 @@ async fn pending_refunds<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult
 }
 
 /// What the credit invoices issued against a debit invoice add up to (net, VAT, total).
-pub async fn credited<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult<Totals> {
+pub(crate) async fn credited<C: ConnectionTrait>(db: &C, debit_id: i32) -> AppResult<Totals> {
     let earlier = invoices::Entity::find().filter(invoices::Column::CreditsInvoiceId.eq(debit_id)).all(db).await?;
     Ok(Totals {
         net: money::checked_sum(earlier.iter().map(|c| c.subtotal))?,
@@ -154,7 +159,7 @@ fn rate_of(debit: &invoices::Model) -> VatRate {
 /// Splits a refund of `gross` pesos (VAT included) of `debit` into net and VAT at the
 /// debit's rate; the refund that completes the debit takes exactly what is left of its net
 /// and VAT, so credits add up to the debit to the peso.
-pub async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, gross: i64) -> AppResult<Totals> {
+pub(crate) async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, gross: i64) -> AppResult<Totals> {
     let credited = credited(db, debit.id).await?;
     let debited = Totals { net: debit.subtotal, tax: debit.tax, total: debit.total };
     Ok(refund_split(debited, credited, gross, rate_of(debit))?)
@@ -162,7 +167,7 @@ pub async fn split_refund<C: ConnectionTrait>(db: &C, debit: &invoices::Model, g
 
 /// The pure rule of [`split_refund`]: `debited` is the debit invoice, `credited` what its
 /// earlier credits took.
-pub fn refund_split(debited: Totals, credited: Totals, gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
+pub(crate) fn refund_split(debited: Totals, credited: Totals, gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
     let net_left = debited.net.checked_sub(credited.net).ok_or(MoneyError::Overflow)?;
     if credited.total.checked_add(gross) == Some(debited.total) {
         let tax = gross.checked_sub(net_left).ok_or(MoneyError::Overflow)?;
@@ -176,7 +181,7 @@ pub fn refund_split(debited: Totals, credited: Totals, gross: i64, rate: VatRate
 
 /// What a credit invoice's one line says.
 #[derive(Debug, Clone)]
-pub struct CreditLine {
+pub(crate) struct CreditLine {
     pub description: String,
     pub subscription_id: Option<i32>,
     pub addon_id: Option<i32>,
@@ -189,7 +194,7 @@ pub struct CreditLine {
 
 /// Issues a credit invoice of `subtotal` + `tax` against `debit`, numbered after it; a debit
 /// credited in full becomes paid.
-pub async fn issue<C: ConnectionTrait>(
+pub(crate) async fn issue<C: ConnectionTrait>(
     db: &C,
     debit: &invoices::Model,
     line: CreditLine,

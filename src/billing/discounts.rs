@@ -11,7 +11,7 @@ use crate::entities::{accounts, discounts, products};
 use crate::error::{AppError, AppResult};
 
 /// Whether `viewer` may add or remove `account`'s discounts.
-pub fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
+pub(crate) fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
     if account.tier == AccountTier::Provider {
         return false;
     }
@@ -20,7 +20,7 @@ pub fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
 
 /// Reads a percentage such as `5`, `12.5` or `12,5` (more than 0, at most 100, two
 /// decimals at most) as basis points.
-pub fn parse_percent(text: &str) -> Result<i32, String> {
+pub(crate) fn parse_percent(text: &str) -> Result<i32, String> {
     let text = text.trim().trim_end_matches('%').trim().replace(',', ".");
     let bad =
         || "Write the discount as a percentage greater than 0 and at most 100, for example 5 or 12.5.".to_string();
@@ -45,7 +45,7 @@ pub fn parse_percent(text: &str) -> Result<i32, String> {
 }
 
 /// Basis points as people write them: `5%`, `12.5%`.
-pub fn percent_label(basis_points: i32) -> String {
+pub(crate) fn percent_label(basis_points: i32) -> String {
     let (whole, fraction) = (basis_points / 100, basis_points % 100);
     if fraction == 0 {
         format!("{whole}%")
@@ -55,9 +55,9 @@ pub fn percent_label(basis_points: i32) -> String {
 }
 
 /// A discount with the product it is limited to.
-pub type DiscountRow = (discounts::Model, Option<products::Model>);
+pub(crate) type DiscountRow = (discounts::Model, Option<products::Model>);
 
-pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<DiscountRow>> {
+pub(crate) async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<DiscountRow>> {
     Ok(discounts::Entity::find()
         .find_also_related(products::Entity)
         .filter(discounts::Column::AccountId.eq(account_id))
@@ -68,7 +68,7 @@ pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResul
 
 /// What the discount form sends.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct DiscountFields {
+pub(crate) struct DiscountFields {
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -80,7 +80,7 @@ pub struct DiscountFields {
 
 /// Why a discount was not added.
 #[derive(Debug, thiserror::Error)]
-pub enum DiscountError {
+pub(crate) enum DiscountError {
     /// Each message says what to fix in the form.
     #[error("{}", .0.join(" "))]
     Invalid(Vec<String>),
@@ -91,7 +91,11 @@ pub enum DiscountError {
 crate::error::refusals!(DiscountError);
 
 /// Checks and adds a discount.
-pub async fn add<C: ConnectionTrait>(db: &C, account_id: i32, fields: &DiscountFields) -> Result<(), DiscountError> {
+pub(crate) async fn add<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    fields: &DiscountFields,
+) -> Result<(), DiscountError> {
     let mut errors = Vec::new();
     let description = fields.description.trim();
     if description.is_empty() || description.chars().count() > 200 || description.chars().any(char::is_control) {
@@ -128,7 +132,7 @@ pub async fn add<C: ConnectionTrait>(db: &C, account_id: i32, fields: &DiscountF
 }
 
 /// Removes one of the account's discounts; `false` when it has no such discount.
-pub async fn remove<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+pub(crate) async fn remove<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
     match discounts::Entity::find_by_id(id).filter(discounts::Column::AccountId.eq(account_id)).one(db).await? {
         Some(row) => {
             row.delete(db).await?;

@@ -8,7 +8,7 @@
 //! from those lines, here, by [`due_in_month`]: a billing run charges only the licence-days
 //! no earlier line paid for. Pure: no I/O.
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 
 use super::money::{self, MoneyError};
 use crate::entities::enums::{BillingCycle, ProductKind, RiPaymentPlan};
@@ -16,14 +16,14 @@ use crate::subscriptions::rules::{add_months, term_end, term_months};
 
 /// What a recurring charge is for: a subscription, or one of its add-ons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Target {
+pub(crate) struct Target {
     pub subscription_id: i32,
     pub addon_id: Option<i32>,
 }
 
 /// `quantity` licences of `target` paid for every day of `from..=to` (one invoice line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paid {
+pub(crate) struct Paid {
     pub target: Target,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -32,7 +32,7 @@ pub struct Paid {
 
 /// How a subscription or add-on is charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cycle {
+pub(crate) enum Cycle {
     /// Per calendar month, in arrears, prorated by day.
     Monthly,
     /// Per term of `months` months counted from the start (annual licences: 12; a
@@ -45,7 +45,7 @@ pub enum Cycle {
 }
 
 /// The cycle of a product's subscription (a reservation's from its term and plan).
-pub fn cycle_of(
+pub(crate) fn cycle_of(
     kind: ProductKind,
     billing_cycle: BillingCycle,
     ri_term_years: Option<i32>,
@@ -66,7 +66,7 @@ pub fn cycle_of(
 
 /// The days a purchase paid on `day` pays for: one cycle from that day (a month, a term,
 /// or the day itself for a one-time purchase).
-pub fn purchase_period(cycle: Cycle, day: NaiveDate) -> (NaiveDate, NaiveDate) {
+pub(crate) fn purchase_period(cycle: Cycle, day: NaiveDate) -> (NaiveDate, NaiveDate) {
     match cycle {
         Cycle::Monthly => (day, term_end(day, 1)),
         Cycle::Term { months } => (day, term_end(day, months)),
@@ -77,25 +77,25 @@ pub fn purchase_period(cycle: Cycle, day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// The quantity in force on each day: `initial` until the first change, then each
 /// change's new quantity from the day it was made.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct QuantityTimeline {
+pub(crate) struct QuantityTimeline {
     pub initial: i64,
     /// (the day it took effect, the new quantity), oldest first.
     pub changes: Vec<(NaiveDate, i64)>,
 }
 
 impl QuantityTimeline {
-    pub fn constant(quantity: i64) -> QuantityTimeline {
+    pub(crate) fn constant(quantity: i64) -> QuantityTimeline {
         QuantityTimeline { initial: quantity, changes: vec![] }
     }
 
-    pub fn on(&self, day: NaiveDate) -> i64 {
+    pub(crate) fn on(&self, day: NaiveDate) -> i64 {
         self.changes.iter().take_while(|(from, _)| *from <= day).last().map_or(self.initial, |(_, q)| *q)
     }
 }
 
 /// What the ledger knows of one target.
 #[derive(Debug, Clone)]
-pub struct Charged<'a> {
+pub(crate) struct Charged<'a> {
     pub cycle: Cycle,
     /// The day its terms are counted from: its own start, or an add-on's subscription's.
     pub anchor: NaiveDate,
@@ -112,7 +112,7 @@ pub struct Charged<'a> {
 /// A recurring charge a billing run adds: `quantity` licences for `from..=to`, priced as
 /// that share of `window` (the month, or the term) at the unit price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Due {
+pub(crate) struct Due {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub quantity: i64,
@@ -122,23 +122,23 @@ pub struct Due {
 
 impl Due {
     /// Whether it charges the whole window (no proration note needed).
-    pub fn is_whole(&self) -> bool {
+    pub(crate) fn is_whole(&self) -> bool {
         (self.from, self.to) == self.window
     }
 
     /// The days it charges.
-    pub fn days(&self) -> i64 {
+    pub(crate) fn days(&self) -> i64 {
         days(self.from, self.to)
     }
 
     /// The days of its window.
-    pub fn window_days(&self) -> i64 {
+    pub(crate) fn window_days(&self) -> i64 {
         days(self.window.0, self.window.1)
     }
 
     /// Its share of `per_window` (a price or a cost per licence and window): the licences
     /// times the days it charges, prorated over the window, rounded down.
-    pub fn share_of(&self, per_window: i64) -> Result<i64, MoneyError> {
+    pub(crate) fn share_of(&self, per_window: i64) -> Result<i64, MoneyError> {
         let full = per_window.checked_mul(self.quantity).ok_or(MoneyError::Overflow)?;
         money::prorated(full, self.days(), self.window_days())
     }
@@ -153,7 +153,7 @@ fn days(from: NaiveDate, to: NaiveDate) -> i64 {
 /// month and that the subscription has reached (`term_last` is the end of its current
 /// term), and the term it started in when it started in the month (an add-on joining its
 /// subscription's term part-way); none otherwise.
-pub fn windows(
+pub(crate) fn windows(
     cycle: Cycle,
     anchor: NaiveDate,
     start: NaiveDate,
@@ -180,7 +180,11 @@ pub fn windows(
 /// window: for each window, the licence-days between the target's start and last day
 /// that no line paid for yet, grouped into runs of days with the same number of unpaid
 /// licences, each prorated by day (rounded down). Suspended days count like any other.
-pub fn due_in_month(charged: &Charged, month: (NaiveDate, NaiveDate), unit_price: i64) -> Result<Vec<Due>, MoneyError> {
+pub(crate) fn due_in_month(
+    charged: &Charged,
+    month: (NaiveDate, NaiveDate),
+    unit_price: i64,
+) -> Result<Vec<Due>, MoneyError> {
     let mut due = Vec::new();
     let paid: Vec<&Paid> = charged.paid.iter().filter(|p| p.target == charged.target).collect();
     for window in windows(charged.cycle, charged.anchor, charged.start, charged.last, month) {
@@ -223,14 +227,17 @@ fn push_due(
     Ok(())
 }
 
-/// The first and last day of the calendar month `day` is in.
-pub fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+/// The first and last day of the calendar month `day` is in (for the tests' ledgers).
+#[cfg(test)]
+pub(crate) fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
     (day.with_day(1).unwrap_or(day), crate::subscriptions::rules::last_of_month(day))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

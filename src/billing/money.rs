@@ -1,7 +1,7 @@
 //! Money is an integer amount of the currency's minor unit plus an ISO code. Never floats.
 
 /// Decimal places of a currency's minor unit (CLP has none).
-pub fn minor_digits(currency: &str) -> u32 {
+pub(crate) fn minor_digits(currency: &str) -> u32 {
     match currency {
         "CLP" | "JPY" | "KRW" | "PYG" => 0,
         _ => 2,
@@ -33,13 +33,14 @@ pub fn format(amount: i64, currency: &str) -> String {
 }
 
 /// Multiplies a unit price by a quantity, refusing overflow.
-pub fn line_total(unit_price: i64, quantity: i32) -> Option<i64> {
+pub(crate) fn line_total(unit_price: i64, quantity: i32) -> Option<i64> {
     unit_price.checked_mul(i64::from(quantity))
 }
 
 /// Why two amounts could not be combined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum MoneyError {
+pub(crate) enum MoneyError {
+    #[cfg(test)]
     #[error("{0} and {1} cannot be added: they are different currencies")]
     CurrencyMismatch(String, String),
     #[error("the amount is too large")]
@@ -53,23 +54,26 @@ impl From<MoneyError> for crate::error::AppError {
 }
 
 /// An amount of one currency, in its minor unit. Two currencies never add up to a number.
+/// Only the ledger's property tests use it: every stored amount sits beside its currency.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Money {
+pub(crate) struct Money {
     pub amount: i64,
     pub currency: String,
 }
 
+#[cfg(test)]
 impl Money {
-    pub fn new(amount: i64, currency: &str) -> Money {
+    pub(crate) fn new(amount: i64, currency: &str) -> Money {
         Money { amount, currency: currency.to_string() }
     }
 
-    pub fn zero(currency: &str) -> Money {
+    pub(crate) fn zero(currency: &str) -> Money {
         Money::new(0, currency)
     }
 
     /// The sum, or an error for another currency or an overflow.
-    pub fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
+    pub(crate) fn checked_add(&self, other: &Money) -> Result<Money, MoneyError> {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency.clone(), other.currency.clone()));
         }
@@ -78,23 +82,19 @@ impl Money {
     }
 
     /// Sums amounts of `currency`; an amount of another currency is an error.
-    pub fn sum<'a>(currency: &str, amounts: impl IntoIterator<Item = &'a Money>) -> Result<Money, MoneyError> {
+    pub(crate) fn sum<'a>(currency: &str, amounts: impl IntoIterator<Item = &'a Money>) -> Result<Money, MoneyError> {
         amounts.into_iter().try_fold(Money::zero(currency), |sum, m| sum.checked_add(m))
-    }
-
-    pub fn format(&self) -> String {
-        format(self.amount, &self.currency)
     }
 }
 
 /// Sums whole amounts, refusing overflow.
-pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Result<i64, MoneyError> {
+pub(crate) fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Result<i64, MoneyError> {
     amounts.into_iter().try_fold(0i64, |sum, a| sum.checked_add(a).ok_or(MoneyError::Overflow))
 }
 
 /// `amount × numerator / denominator`, rounded down, computed without overflow; an error
 /// when the result does not fit (or the denominator is not positive).
-pub fn prorated(amount: i64, numerator: i64, denominator: i64) -> Result<i64, MoneyError> {
+pub(crate) fn prorated(amount: i64, numerator: i64, denominator: i64) -> Result<i64, MoneyError> {
     if denominator <= 0 {
         return Err(MoneyError::Overflow);
     }

@@ -15,12 +15,12 @@ use crate::entities::{accounts, invoice_items, invoices};
 use crate::error::{AppError, AppResult};
 
 /// The number of an order's invoice.
-pub fn number(order_number: &str) -> String {
+pub(crate) fn number(order_number: &str) -> String {
     format!("INV-{order_number}")
 }
 
 /// Issues the paid invoice of a paid order whose items are linked to their subscriptions.
-pub async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<invoices::Model> {
+pub(crate) async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<invoices::Model> {
     let order = &view.order;
     let account = accounts::Entity::find_by_id(order.account_id).one(db).await?.ok_or(AppError::NotFound)?;
     let paid_on = order.paid_at.unwrap_or_else(Utc::now).date_naive();
@@ -72,7 +72,7 @@ pub async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<in
 
 /// Names, on the lines of an order's invoice issued before its subscriptions existed (a
 /// retried set-up), the subscription each item created. Lines follow the items' order.
-pub async fn link_subscriptions<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<()> {
+pub(crate) async fn link_subscriptions<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppResult<()> {
     let Some(invoice) = invoices::Entity::find()
         .filter(invoices::Column::OrderId.eq(view.order.id))
         .filter(invoices::Column::InvoiceType.eq(InvoiceType::Debit))

@@ -12,7 +12,7 @@ use crate::error::encode_query_value;
 
 /// How a field's values look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Text,
     Date,
     /// Whole numbers (money in the currency's minor unit); summed in "sums only".
@@ -34,15 +34,15 @@ macro_rules! fields {
             }
 
             /// The column heading (and CSV header).
-            pub fn label(self) -> &'static str {
+            pub(crate) fn label(self) -> &'static str {
                 match self { $(Field::$variant => $label,)* }
             }
 
-            pub fn kind(self) -> Kind {
+            pub(crate) fn kind(self) -> Kind {
                 match self { $(Field::$variant => Kind::$kind,)* }
             }
 
-            pub fn parse(key: &str) -> Option<Field> {
+            pub(crate) fn parse(key: &str) -> Option<Field> {
                 match key { $($key => Some(Field::$variant),)* _ => None }
             }
         }
@@ -72,17 +72,17 @@ fields! {
 impl Field {
     /// Unit Cost and Total Cost: what the provider pays for what it sells. Only the
     /// provider's admins report them; a reseller never sees its supplier's costs.
-    pub fn is_providers_cost(self) -> bool {
+    pub(crate) fn is_providers_cost(self) -> bool {
         matches!(self, Field::UnitCost | Field::TotalCost)
     }
 }
 
 /// Why a definition naming a cost is refused outside the provider.
-pub const COSTS_ARE_THE_PROVIDERS: &str =
+pub(crate) const COSTS_ARE_THE_PROVIDERS: &str =
     "Unit Cost and Total Cost are what the provider pays; only the provider's admins can report them.";
 
 /// The Usage values offered as criteria (product families add their own).
-pub const KNOWN_USAGES: &[&str] = &[
+pub(crate) const KNOWN_USAGES: &[&str] = &[
     usage::AZURE_PLAN,
     usage::MS_AZURE,
     usage::DISCOUNT,
@@ -127,7 +127,7 @@ impl Definition {
     /// Reads a definition from query-string pairs: `field` (repeated), `from`, `to`,
     /// `usage` (repeated), `type`, `account`, `period`, `currency`, `sums`, `sort`, `dir`. Other keys
     /// (the page number, a CSRF token) are not the definition's business.
-    pub fn from_pairs(pairs: &[(String, String)]) -> Result<Definition, Vec<String>> {
+    pub(crate) fn from_pairs(pairs: &[(String, String)]) -> Result<Definition, Vec<String>> {
         let mut definition = Definition::default();
         let mut errors = Vec::new();
         let shown = |value: &str| value.chars().take(40).collect::<String>();
@@ -191,7 +191,7 @@ impl Definition {
     }
 
     /// The rules a definition from anywhere (a saved one too) must keep.
-    pub fn check(&self) -> Vec<String> {
+    pub(crate) fn check(&self) -> Vec<String> {
         let mut errors = Vec::new();
         if self.fields.is_empty() {
             errors.push("Choose at least one field.".into());
@@ -216,7 +216,7 @@ impl Definition {
     }
 
     /// The query-string pairs that read back as this definition.
-    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn to_pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs: Vec<(&'static str, String)> = self.fields.iter().map(|f| ("field", f.key().into())).collect();
         if let Some(from) = self.date_from {
             pairs.push(("from", from.to_string()));
@@ -248,7 +248,7 @@ impl Definition {
     }
 
     /// `to_pairs` as an encoded query string (without `?`).
-    pub fn query_string(&self) -> String {
+    pub(crate) fn query_string(&self) -> String {
         self.to_pairs()
             .iter()
             .map(|(key, value)| format!("{key}={}", encode_query_value(value)))
@@ -257,31 +257,31 @@ impl Definition {
     }
 
     /// The same report without the provider's cost fields (a ready report run by a reseller).
-    pub fn without_providers_costs(self) -> Definition {
+    pub(crate) fn without_providers_costs(self) -> Definition {
         let sort = self.sort.filter(|f| !f.is_providers_cost());
         let fields = self.fields.into_iter().filter(|f| !f.is_providers_cost()).collect();
         Definition { fields, sort, ..self }
     }
 
     /// Whether it shows or sorts by one of the provider's costs.
-    pub fn names_providers_costs(&self) -> bool {
+    pub(crate) fn names_providers_costs(&self) -> bool {
         self.fields.iter().chain(self.sort.iter()).any(|f| f.is_providers_cost())
     }
 
     /// The same report sorted by `field`: ascending first, then the other way.
-    pub fn sorted_by(&self, field: Field) -> Definition {
+    pub(crate) fn sorted_by(&self, field: Field) -> Definition {
         let descending = self.sort == Some(field) && !self.descending;
         Definition { sort: Some(field), descending, ..self.clone() }
     }
 
     /// The fields grouped on in "sums only".
-    pub fn group_fields(&self) -> Vec<Field> {
+    pub(crate) fn group_fields(&self) -> Vec<Field> {
         self.fields.iter().copied().filter(|f| f.kind() != Kind::Number).collect()
     }
 
     /// The definition as it runs: a sums-only report always shows (and so groups by) the
     /// Currency, last when it was not chosen, so that pesos are never added to dollars.
-    pub fn summed_per_currency(mut self) -> Definition {
+    pub(crate) fn summed_per_currency(mut self) -> Definition {
         if self.sums_only && !self.fields.contains(&Field::Currency) {
             self.fields.push(Field::Currency);
         }
@@ -297,33 +297,33 @@ fn check_currency(value: &str) -> Option<String> {
 
 /// The reports that ship ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ready {
+pub(crate) enum Ready {
     AzureReconciliation,
     DebitInvoicesWithDiscounts,
 }
 
 impl Ready {
-    pub const ALL: &'static [Ready] = &[Ready::AzureReconciliation, Ready::DebitInvoicesWithDiscounts];
+    pub(crate) const ALL: &'static [Ready] = &[Ready::AzureReconciliation, Ready::DebitInvoicesWithDiscounts];
 
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Ready::AzureReconciliation => "azure-reconciliation",
             Ready::DebitInvoicesWithDiscounts => "debit-invoices-with-discounts",
         }
     }
 
-    pub fn parse(key: &str) -> Option<Ready> {
+    pub(crate) fn parse(key: &str) -> Option<Ready> {
         Ready::ALL.iter().copied().find(|r| r.key() == key)
     }
 
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Ready::AzureReconciliation => "Azure reconciliation",
             Ready::DebitInvoicesWithDiscounts => "Debit invoices with discount lines",
         }
     }
 
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             Ready::AzureReconciliation => {
                 "Azure items of a Microsoft billing period summed per subscription, Azure Plan apart from MS Azure \
@@ -336,7 +336,7 @@ impl Ready {
     }
 
     /// The definition; the reconciliation takes the billing period.
-    pub fn definition(self, period: Period) -> Definition {
+    pub(crate) fn definition(self, period: Period) -> Definition {
         use Field::*;
         match self {
             Ready::AzureReconciliation => Definition {

@@ -30,7 +30,7 @@ pub enum Cell {
 
 impl Cell {
     /// The value as the table and the CSV file show it.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             Cell::Text(text) => text.clone(),
             Cell::Date(date) => date.map(|d| d.to_string()).unwrap_or_default(),
@@ -73,7 +73,7 @@ crate::error::refusals!(ReportError);
 
 impl ReportError {
     /// The messages to list above the form (a failure is not one: `Err`).
-    pub fn messages(self) -> Result<Vec<String>, AppError> {
+    pub(crate) fn messages(self) -> Result<Vec<String>, AppError> {
         match self {
             ReportError::Failed(error) => Err(error),
             ReportError::Invalid(errors) => Ok(errors),
@@ -83,7 +83,7 @@ impl ReportError {
 }
 
 /// Usage values to pick from: the fixed ones and every product family.
-pub async fn usage_choices<C: ConnectionTrait>(db: &C) -> AppResult<Vec<String>> {
+pub(crate) async fn usage_choices<C: ConnectionTrait>(db: &C) -> AppResult<Vec<String>> {
     use sea_orm::QuerySelect;
     let families: Vec<String> = products::Entity::find()
         .select_only()
@@ -99,7 +99,7 @@ pub async fn usage_choices<C: ConnectionTrait>(db: &C) -> AppResult<Vec<String>>
 }
 
 /// The fields a viewer with this scope may choose: the provider's costs for the provider only.
-pub fn offered_fields(scope: AccountScope) -> Vec<Field> {
+pub(crate) fn offered_fields(scope: AccountScope) -> Vec<Field> {
     Field::ALL.iter().copied().filter(|f| scope == AccountScope::All || !f.is_providers_cost()).collect()
 }
 
@@ -201,7 +201,7 @@ impl Runnable {
     }
 
     /// The report's rows in order: the chosen sort, then a stable tie-break.
-    pub fn select(&self) -> SelectStatement {
+    pub(crate) fn select(&self) -> SelectStatement {
         let definition = &self.definition;
         let mut query = self.base();
         for (index, field) in definition.fields.iter().enumerate() {
@@ -232,7 +232,7 @@ impl Runnable {
     }
 
     /// How many rows the report has.
-    pub async fn count<C: ConnectionTrait>(&self, db: &C) -> AppResult<u64> {
+    pub(crate) async fn count<C: ConnectionTrait>(&self, db: &C) -> AppResult<u64> {
         let mut query = Query::select();
         if self.definition.sums_only {
             // The groups need no order to be counted.
@@ -342,8 +342,8 @@ impl Runnable {
 
 /// How many CSV exports run at once, overall and per account: each holds a database
 /// connection, so pages always keep the rest of the pool.
-pub const EXPORTS_AT_ONCE: usize = 4;
-pub const EXPORTS_PER_ACCOUNT: u32 = 2;
+pub(crate) const EXPORTS_AT_ONCE: usize = 4;
+pub(crate) const EXPORTS_PER_ACCOUNT: u32 = 2;
 
 /// The export slots of one server.
 #[derive(Debug)]

@@ -79,7 +79,7 @@ impl Period {
     /// The legacy CSP usage window billed in this month: from the cut-off day of the
     /// previous month to the day before the cut-off day of this one. A cut-off on the 1st
     /// is the calendar month; days past the 28th count as the 28th.
-    pub fn cutoff_window(&self, cutoff_day: i32) -> (NaiveDate, NaiveDate) {
+    pub(crate) fn cutoff_window(&self, cutoff_day: i32) -> (NaiveDate, NaiveDate) {
         let day = cutoff_day.clamp(1, 28) as u32;
         if day == 1 {
             return (self.first, self.last());
@@ -100,12 +100,12 @@ impl Period {
 }
 
 /// What is owed up to a monthly minimum commitment after `consumed`.
-pub fn commitment_shortfall(minimum: i64, consumed: i64) -> i64 {
+pub(crate) fn commitment_shortfall(minimum: i64, consumed: i64) -> i64 {
     minimum.saturating_sub(consumed).max(0)
 }
 
 /// A discount of `basis_points` (500 = 5%) on `base`, rounded down; nothing on a negative base.
-pub fn discount_amount(base: i64, basis_points: i32) -> i64 {
+pub(crate) fn discount_amount(base: i64, basis_points: i32) -> i64 {
     if base <= 0 || basis_points <= 0 {
         return 0;
     }
@@ -113,13 +113,17 @@ pub fn discount_amount(base: i64, basis_points: i32) -> i64 {
 }
 
 /// The number of a billing-run invoice.
-pub fn invoice_number(period: Period, account_code: &str) -> String {
+pub(crate) fn invoice_number(period: Period, account_code: &str) -> String {
     format!("INV-{}-{}", period.first.format("%Y%m"), account_code)
 }
 
 /// The discount lines for `discounts` over the lines already charged. Together they never
 /// take more than the charges they apply to, so an invoice never goes below zero.
-pub fn discount_lines(lines: &[InvoiceLine], discounts: &[discounts::Model], period: Period) -> Vec<InvoiceLine> {
+pub(crate) fn discount_lines(
+    lines: &[InvoiceLine],
+    discounts: &[discounts::Model],
+    period: Period,
+) -> Vec<InvoiceLine> {
     let discountable = |line: &&InvoiceLine| line.usage != usage::MINIMUM_COMMITMENT && line.usage != usage::DISCOUNT;
     // What the discounts may take: the charges, after any negative line (never below zero).
     let mut left: i64 = lines.iter().filter(discountable).map(|line| line.total).fold(0, i64::saturating_add).max(0);

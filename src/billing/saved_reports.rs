@@ -12,18 +12,18 @@ use crate::entities::saved_reports;
 use crate::error::{AppError, AppResult};
 
 /// The most reports one account keeps.
-pub const MAX_SAVED: u64 = 100;
+pub(crate) const MAX_SAVED: u64 = 100;
 
 /// A saved report with its definition read back.
 #[derive(Debug, Clone)]
-pub struct SavedReport {
+pub(crate) struct SavedReport {
     pub id: i32,
     pub name: String,
     pub definition: Definition,
 }
 
 /// The account's saved reports, by name. A definition that no longer reads is left out.
-pub async fn list<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<SavedReport>> {
+pub(crate) async fn list<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<SavedReport>> {
     let rows = saved_reports::Entity::find()
         .filter(saved_reports::Column::AccountId.eq(account_id))
         .order_by_asc(saved_reports::Column::Name)
@@ -40,7 +40,7 @@ pub async fn list<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<
 
 /// Why a report was not saved.
 #[derive(Debug, thiserror::Error)]
-pub enum SaveReportError {
+pub(crate) enum SaveReportError {
     #[error("Name the report (at most 100 characters).")]
     BadName,
     #[error("A report named “{0}” is already saved; choose another name.")]
@@ -54,7 +54,7 @@ pub enum SaveReportError {
 crate::error::refusals!(SaveReportError);
 
 /// Saves `definition` as `name` for the account; the name is unique per account.
-pub async fn save<C: ConnectionTrait>(
+pub(crate) async fn save<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
     user_id: i32,
@@ -87,7 +87,7 @@ pub async fn save<C: ConnectionTrait>(
 }
 
 /// Deletes one of the account's saved reports; `false` when it has no such report.
-pub async fn delete<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+pub(crate) async fn delete<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
     let found =
         saved_reports::Entity::find_by_id(id).filter(saved_reports::Column::AccountId.eq(account_id)).one(db).await?;
     match found {

@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::pagination::{fetch_page, PageQuery, Paged};
 
 /// Invoices of one account (the caller checks the account is in scope), newest first.
-pub async fn invoices_of(
+pub(crate) async fn invoices_of(
     db: &DatabaseConnection,
     scope: AccountScope,
     account_id: i32,
@@ -27,7 +27,7 @@ pub async fn invoices_of(
 
 /// An invoice with its items and the invoices it is linked to.
 #[derive(Debug, Clone)]
-pub struct InvoiceView {
+pub(crate) struct InvoiceView {
     pub invoice: invoices::Model,
     pub items: Vec<crate::entities::invoice_items::Model>,
     pub account: crate::entities::accounts::Model,
@@ -41,7 +41,11 @@ pub struct InvoiceView {
 }
 
 /// One invoice the scope allows, by number (404 otherwise).
-pub async fn invoice_by_number(db: &DatabaseConnection, scope: AccountScope, number: &str) -> AppResult<InvoiceView> {
+pub(crate) async fn invoice_by_number(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    number: &str,
+) -> AppResult<InvoiceView> {
     use crate::entities::{accounts, invoice_items};
     let invoice = invoices::Entity::find()
         .filter(invoices::Column::Number.eq(number))
@@ -86,7 +90,7 @@ pub async fn invoice_by_number(db: &DatabaseConnection, scope: AccountScope, num
 
 /// One item of an invoice, as it is written (billing runs, paid orders, credits, demo data).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvoiceLine {
+pub(crate) struct InvoiceLine {
     pub subscription_id: Option<i32>,
     pub addon_id: Option<i32>,
     pub product_id: Option<i32>,
@@ -102,7 +106,11 @@ pub struct InvoiceLine {
 }
 
 /// Writes the items of invoice `invoice_id`.
-pub async fn insert_lines<C: ConnectionTrait>(db: &C, invoice_id: i32, lines: Vec<InvoiceLine>) -> AppResult<()> {
+pub(crate) async fn insert_lines<C: ConnectionTrait>(
+    db: &C,
+    invoice_id: i32,
+    lines: Vec<InvoiceLine>,
+) -> AppResult<()> {
     for line in lines {
         crate::entities::invoice_items::ActiveModel {
             invoice_id: Set(invoice_id),

@@ -11,11 +11,11 @@ use crate::entities::billing_settings;
 use crate::error::AppResult;
 
 /// Chile's IVA, 19%, in basis points: the rate of a fresh install.
-pub const DEFAULT_VAT_BASIS_POINTS: i32 = 1_900;
+pub(crate) const DEFAULT_VAT_BASIS_POINTS: i32 = 1_900;
 
 /// A VAT rate in basis points of the net amount (1900 = 19%), between 0% and 100%.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VatRate(i32);
+pub(crate) struct VatRate(i32);
 
 impl Default for VatRate {
     fn default() -> Self {
@@ -24,7 +24,7 @@ impl Default for VatRate {
 }
 
 impl VatRate {
-    pub fn from_basis_points(basis_points: i32) -> Result<VatRate, String> {
+    pub(crate) fn from_basis_points(basis_points: i32) -> Result<VatRate, String> {
         if (0..=10_000).contains(&basis_points) {
             Ok(VatRate(basis_points))
         } else {
@@ -33,7 +33,7 @@ impl VatRate {
     }
 
     /// Reads a percentage typed into a form: `19`, `19.5`, `10,25` (at most two decimals).
-    pub fn parse_percent(text: &str) -> Result<VatRate, String> {
+    pub(crate) fn parse_percent(text: &str) -> Result<VatRate, String> {
         let bad = || "The VAT rate is a percentage between 0 and 100, such as 19 or 10.5.".to_string();
         let text = text.trim().replace(',', ".");
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
@@ -46,12 +46,12 @@ impl VatRate {
         VatRate::from_basis_points(whole * 100 + fraction).map_err(|_| bad())
     }
 
-    pub fn basis_points(self) -> i32 {
+    pub(crate) fn basis_points(self) -> i32 {
         self.0
     }
 
     /// `19%`, `10.5%`.
-    pub fn label(self) -> String {
+    pub(crate) fn label(self) -> String {
         let (whole, fraction) = (self.0 / 100, self.0 % 100);
         match fraction {
             0 => format!("{whole}%"),
@@ -72,20 +72,20 @@ fn round_div(value: i128, denominator: i128) -> i128 {
 }
 
 /// The VAT on a net amount: the one rule every cart, order, invoice and credit uses.
-pub fn vat(net: i64, rate: VatRate) -> Result<i64, MoneyError> {
+pub(crate) fn vat(net: i64, rate: VatRate) -> Result<i64, MoneyError> {
     let tax = round_div(i128::from(net) * i128::from(rate.0), 10_000);
     i64::try_from(tax).map_err(|_| MoneyError::Overflow)
 }
 
 /// Net, VAT and their sum for a net amount.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     pub net: i64,
     pub tax: i64,
     pub total: i64,
 }
 
-pub fn totals(net: i64, rate: VatRate) -> Result<Totals, MoneyError> {
+pub(crate) fn totals(net: i64, rate: VatRate) -> Result<Totals, MoneyError> {
     let tax = vat(net, rate)?;
     let total = net.checked_add(tax).ok_or(MoneyError::Overflow)?;
     Ok(Totals { net, tax, total })
@@ -93,7 +93,7 @@ pub fn totals(net: i64, rate: VatRate) -> Result<Totals, MoneyError> {
 
 /// Splits an amount that includes VAT (a refund typed in pesos) into net and VAT:
 /// the net is the gross without the rate, rounded half away from zero; the VAT is the rest.
-pub fn split_gross(gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
+pub(crate) fn split_gross(gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
     let net = round_div(i128::from(gross) * 10_000, 10_000 + i128::from(rate.0));
     let net = i64::try_from(net).map_err(|_| MoneyError::Overflow)?;
     let tax = gross.checked_sub(net).ok_or(MoneyError::Overflow)?;
@@ -101,13 +101,13 @@ pub fn split_gross(gross: i64, rate: VatRate) -> Result<Totals, MoneyError> {
 }
 
 /// The VAT rate in force.
-pub async fn current_rate<C: ConnectionTrait>(db: &C) -> AppResult<VatRate> {
+pub(crate) async fn current_rate<C: ConnectionTrait>(db: &C) -> AppResult<VatRate> {
     let row = billing_settings::Entity::find_by_id(1).one(db).await?;
     Ok(row.and_then(|r| VatRate::from_basis_points(r.vat_basis_points).ok()).unwrap_or_default())
 }
 
 /// Sets the VAT rate for carts and invoices from now on (provider admins: the caller checks).
-pub async fn set_rate<C: ConnectionTrait>(db: &C, rate: VatRate) -> AppResult<()> {
+pub(crate) async fn set_rate<C: ConnectionTrait>(db: &C, rate: VatRate) -> AppResult<()> {
     let row = billing_settings::ActiveModel {
         id: Set(1),
         vat_basis_points: Set(rate.basis_points()),

@@ -5,34 +5,31 @@
 use crate::entities::enums::ProductKind;
 use crate::entities::products;
 
-pub const AZURE_PLAN: &str = "Azure Plan";
-pub const MS_AZURE: &str = "MS Azure";
-pub const DISCOUNT: &str = "Discount";
-pub const MINIMUM_COMMITMENT: &str = "Minimum Commitment";
-pub const RESERVED_INSTANCE: &str = "Reserved Instance";
-pub const PERPETUAL_LICENSE: &str = "Perpetual License";
-pub const SOFTWARE_SUBSCRIPTION: &str = "Software Subscription";
-pub const ADD_ON: &str = "Add-on";
-pub const LICENSE_SUBSCRIPTION: &str = "License Subscription";
-pub const CONSUMPTION: &str = "Consumption";
+pub(crate) const AZURE_PLAN: &str = "Azure Plan";
+pub(crate) const MS_AZURE: &str = "MS Azure";
+pub(crate) const DISCOUNT: &str = "Discount";
+pub(crate) const MINIMUM_COMMITMENT: &str = "Minimum Commitment";
+pub(crate) const RESERVED_INSTANCE: &str = "Reserved Instance";
+pub(crate) const PERPETUAL_LICENSE: &str = "Perpetual License";
+pub(crate) const SOFTWARE_SUBSCRIPTION: &str = "Software Subscription";
+pub(crate) const ADD_ON: &str = "Add-on";
+pub(crate) const LICENSE_SUBSCRIPTION: &str = "License Subscription";
+pub(crate) const CONSUMPTION: &str = "Consumption";
 
 /// What an invoice line charges for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Charge {
+pub(crate) enum Charge {
     /// A licence, add-on or reservation for a period (or a one-time purchase).
     Recurring,
     /// Metered usage.
     Consumption,
     /// The shortfall up to a consumption product's monthly minimum.
     MinimumCommitment,
-    /// A negative discount line on a debit invoice.
-    Discount,
 }
 
 /// The Usage of an invoice item.
-pub fn classify(product: &products::Model, charge: Charge) -> String {
+pub(crate) fn classify(product: &products::Model, charge: Charge) -> String {
     match charge {
-        Charge::Discount => return DISCOUNT.into(),
         Charge::MinimumCommitment => return MINIMUM_COMMITMENT.into(),
         Charge::Recurring | Charge::Consumption => {}
     }
@@ -76,10 +73,8 @@ mod tests {
             (Consumption, "Azure (legacy CSP)", Charge::Consumption, "MS Azure"),
             (Consumption, "", Charge::Consumption, "Consumption"),
             (Consumption, "Azure Plan", Charge::MinimumCommitment, "Minimum Commitment"),
-            (Consumption, "Azure Plan", Charge::Discount, "Discount"),
             (LicenseSubscription, "Microsoft 365", Charge::Recurring, "Microsoft 365"),
             (LicenseSubscription, "", Charge::Recurring, "License Subscription"),
-            (LicenseSubscription, "Microsoft 365", Charge::Discount, "Discount"),
             (SoftwareSubscription, "Acronis", Charge::Recurring, "Acronis"),
             (SoftwareSubscription, "", Charge::Recurring, "Software Subscription"),
             (PerpetualLicense, "Perpetual License", Charge::Recurring, "Perpetual License"),

@@ -13,13 +13,13 @@ use crate::entities::{products, subscriptions, usage_records};
 use crate::error::AppError;
 
 /// The columns, in order.
-pub const HEADER: [&str; 7] = ["subscription", "date", "resource", "quantity", "amount", "cost", "reference"];
+pub(crate) const HEADER: [&str; 7] = ["subscription", "date", "resource", "quantity", "amount", "cost", "reference"];
 /// Largest file accepted.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// A row that passed the checks that need no database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UsageRow {
+pub(crate) struct UsageRow {
     pub line: u64,
     pub subscription: String,
     pub date: NaiveDate,
@@ -31,7 +31,7 @@ pub struct UsageRow {
 }
 
 /// A refused row: its line number in the file and why.
-pub type Rejected = (u64, String);
+pub(crate) type Rejected = (u64, String);
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,7 +99,7 @@ crate::error::refusals!(ImportError);
 
 /// Reads the file: `Err` refuses it whole (not UTF-8, too large, not this header); otherwise
 /// the rows that passed and the ones that did not.
-pub fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), ImportError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), ImportError> {
     if bytes.len() > MAX_BYTES {
         return Err(ImportError::TooLarge);
     }

@@ -9,14 +9,14 @@ use crate::entities::accounts;
 use crate::entities::enums::AccountTier;
 use crate::images::ImageType;
 
-pub const MAX_COMPANY_NAME_CHARS: usize = 80;
-pub const MAX_FOOTER_CHARS: usize = 300;
-pub const MAX_URL_CHARS: usize = 500;
-pub const MAX_HOSTS: usize = 10;
-pub const MAX_LOGO_BYTES: usize = 200 * 1024;
-pub const MAX_FAVICON_BYTES: usize = 64 * 1024;
-pub const LOGO_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Jpeg, ImageType::Webp, ImageType::Svg];
-pub const FAVICON_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Svg, ImageType::Ico];
+pub(crate) const MAX_COMPANY_NAME_CHARS: usize = 80;
+pub(crate) const MAX_FOOTER_CHARS: usize = 300;
+pub(crate) const MAX_URL_CHARS: usize = 500;
+pub(crate) const MAX_HOSTS: usize = 10;
+pub(crate) const MAX_LOGO_BYTES: usize = 200 * 1024;
+pub(crate) const MAX_FAVICON_BYTES: usize = 64 * 1024;
+pub(crate) const LOGO_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Jpeg, ImageType::Webp, ImageType::Svg];
+pub(crate) const FAVICON_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Svg, ImageType::Ico];
 
 /// A brand as typed in the form or declared in the configuration file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -44,7 +44,7 @@ pub struct BrandFields {
 
 /// A brand that passed [`check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedBrand {
+pub(crate) struct CheckedBrand {
     pub company_name: String,
     pub logo_url: Option<String>,
     pub favicon_url: Option<String>,
@@ -102,7 +102,7 @@ fn check_colour(label: &str, value: &str, errors: &mut Vec<String>) -> String {
 }
 
 /// A custom host as stored: lower-case, no port, no scheme.
-pub fn check_host(host: &str) -> Result<String, String> {
+pub(crate) fn check_host(host: &str) -> Result<String, String> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let label_ok = |label: &str| {
         (1..=63).contains(&label.len())
@@ -117,7 +117,7 @@ pub fn check_host(host: &str) -> Result<String, String> {
 }
 
 /// Checks a brand; `own_host` is this server's host, which no brand may claim.
-pub fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand, Vec<String>> {
+pub(crate) fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand, Vec<String>> {
     let mut errors = Vec::new();
     let company_name = check_text("company name", &fields.company_name, MAX_COMPANY_NAME_CHARS, true, &mut errors);
     let logo_url = check_url("logo address", &fields.logo_url, &mut errors);
@@ -169,7 +169,7 @@ pub fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand, Vec<S
 
 /// What a viewer may do with an account's brand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BrandAccess {
+pub(crate) enum BrandAccess {
     /// The provider admin: every field, custom hosts included, of any brand.
     Full,
     /// A reseller admin on its own brand: everything but the custom hosts.
@@ -181,7 +181,7 @@ pub enum BrandAccess {
 }
 
 /// Who may edit which brand: only providers and resellers have one.
-pub fn access(viewer: &Viewer, account: &accounts::Model) -> BrandAccess {
+pub(crate) fn access(viewer: &Viewer, account: &accounts::Model) -> BrandAccess {
     if account.tier == AccountTier::Customer {
         return BrandAccess::None;
     }

@@ -15,7 +15,7 @@ use crate::error::AppResult;
 
 /// What a page needs of a brand; every field already validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Brand {
+pub(crate) struct Brand {
     pub account_id: Option<i32>,
     pub company_name: String,
     pub logo_url: Option<String>,
@@ -28,7 +28,7 @@ pub struct Brand {
 
 impl Brand {
     /// Used only when the database has no provider brand yet.
-    pub fn fallback() -> Brand {
+    pub(crate) fn fallback() -> Brand {
         Brand {
             account_id: None,
             company_name: "Stratus".into(),
@@ -42,12 +42,12 @@ impl Brand {
     }
 
     /// The CSS custom properties for this brand. Only validated colours reach it.
-    pub fn css_variables(&self) -> String {
+    pub(crate) fn css_variables(&self) -> String {
         self.css_rule(":root")
     }
 
     /// The brand's colours as custom properties on `selector` (a fixed selector from our code).
-    pub fn css_rule(&self, selector: &'static str) -> String {
+    pub(crate) fn css_rule(&self, selector: &'static str) -> String {
         let primary = valid_color(&self.primary_color).unwrap_or_else(|| Brand::fallback().primary_color);
         let accent = valid_color(&self.accent_color).unwrap_or_else(|| Brand::fallback().accent_color);
         format!("{selector}{{--brand-primary:{primary};--brand-accent:{accent};}}")
@@ -55,13 +55,13 @@ impl Brand {
 }
 
 /// `#rrggbb` only, lower-cased; anything else is refused.
-pub fn valid_color(value: &str) -> Option<String> {
+pub(crate) fn valid_color(value: &str) -> Option<String> {
     let hex = value.strip_prefix('#')?;
     (hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("#{}", hex.to_ascii_lowercase()))
 }
 
 /// Logo and favicon URLs: http(s) or our own paths; never `javascript:` or `data:`.
-pub fn is_safe_url(url: &str) -> bool {
+pub(crate) fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     // Only https addresses, or this site's static files and uploaded brand images: any other
     // path on the site would be fetched by every visitor's browser with their cookies.
@@ -72,12 +72,12 @@ pub fn is_safe_url(url: &str) -> bool {
 
 /// The resolution order, given what matched: the custom host's brand, else the signed-in
 /// user's reseller brand when branding is enabled for it, else the provider's.
-pub fn pick(host_brand: Option<Brand>, reseller_brand: Option<Brand>, provider_brand: Option<Brand>) -> Brand {
+pub(crate) fn pick(host_brand: Option<Brand>, reseller_brand: Option<Brand>, provider_brand: Option<Brand>) -> Brand {
     host_brand.or(reseller_brand).or(provider_brand).unwrap_or_else(Brand::fallback)
 }
 
 /// Strips the port and lower-cases a Host header.
-pub fn host_name(host: &str) -> String {
+pub(crate) fn host_name(host: &str) -> String {
     let host = host.trim();
     let without_port = if host.starts_with('[') {
         host.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
@@ -89,7 +89,7 @@ pub fn host_name(host: &str) -> String {
 
 /// The provider always shows its brand; a reseller only when the provider enabled branding
 /// for it (the "premium" switch) — on its customers' pages and on its custom hosts alike.
-pub fn shows_own_brand(account: &accounts::Model) -> bool {
+pub(crate) fn shows_own_brand(account: &accounts::Model) -> bool {
     match account.tier {
         AccountTier::Provider => true,
         AccountTier::Reseller => account.branding_enabled,
@@ -103,7 +103,7 @@ async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult
 
 /// Picks the brand for a request from its Host header and viewer. The page-context
 /// middleware calls this once per request; nothing else looks a brand up for a page.
-pub async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option<&Viewer>) -> AppResult<Brand> {
+pub(crate) async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option<&Viewer>) -> AppResult<Brand> {
     let host_brand = match host.map(host_name) {
         Some(name) if !name.is_empty() => match store::for_host(db, &name).await? {
             Some(row) => match accounts_store::find_by_id(db, row.account_id).await? {

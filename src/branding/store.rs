@@ -20,7 +20,7 @@ use crate::pagination::{fetch_page, PageQuery, Paged};
 /// A brand row without its image bytes (which only the image route reads).
 #[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel, FromQueryResult)]
 #[sea_orm(entity = "brands::Entity")]
-pub struct BrandRow {
+pub(crate) struct BrandRow {
     pub id: i32,
     pub account_id: i32,
     pub company_name: String,
@@ -37,13 +37,13 @@ pub struct BrandRow {
 
 /// The two images a brand may upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BrandImage {
+pub(crate) enum BrandImage {
     Logo,
     Favicon,
 }
 
 impl BrandImage {
-    pub fn parse(name: &str) -> Option<BrandImage> {
+    pub(crate) fn parse(name: &str) -> Option<BrandImage> {
         match name {
             "logo" => Some(BrandImage::Logo),
             "favicon" => Some(BrandImage::Favicon),
@@ -51,21 +51,21 @@ impl BrandImage {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             BrandImage::Logo => "logo",
             BrandImage::Favicon => "favicon",
         }
     }
 
-    pub fn allowed_types(self) -> &'static [ImageType] {
+    pub(crate) fn allowed_types(self) -> &'static [ImageType] {
         match self {
             BrandImage::Logo => check::LOGO_TYPES,
             BrandImage::Favicon => check::FAVICON_TYPES,
         }
     }
 
-    pub fn max_bytes(self) -> usize {
+    pub(crate) fn max_bytes(self) -> usize {
         match self {
             BrandImage::Logo => check::MAX_LOGO_BYTES,
             BrandImage::Favicon => check::MAX_FAVICON_BYTES,
@@ -73,13 +73,13 @@ impl BrandImage {
     }
 
     /// Where an uploaded image is served; the version changes the URL on every save.
-    pub fn url(self, brand_id: i32, version: chrono::DateTime<Utc>) -> String {
+    pub(crate) fn url(self, brand_id: i32, version: chrono::DateTime<Utc>) -> String {
         format!("/brand-assets/{brand_id}/{}?v={}", self.name(), version.timestamp_millis())
     }
 }
 
 impl BrandRow {
-    pub fn has_upload(&self, image: BrandImage) -> bool {
+    pub(crate) fn has_upload(&self, image: BrandImage) -> bool {
         match image {
             BrandImage::Logo => self.logo_content_type.is_some(),
             BrandImage::Favicon => self.favicon_content_type.is_some(),
@@ -87,7 +87,7 @@ impl BrandRow {
     }
 
     /// What pages show: uploads by their URL, stored URLs only when still safe, colours validated.
-    pub fn to_brand(&self) -> Brand {
+    pub(crate) fn to_brand(&self) -> Brand {
         let fallback = Brand::fallback();
         let shown = |image: BrandImage, url: &Option<String>| {
             if self.has_upload(image) {
@@ -109,7 +109,7 @@ impl BrandRow {
     }
 }
 
-pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Option<BrandRow>> {
+pub(crate) async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Option<BrandRow>> {
     Ok(brands::Entity::find()
         .filter(brands::Column::AccountId.eq(account_id))
         .into_partial_model::<BrandRow>()
@@ -118,14 +118,14 @@ pub async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResul
 }
 
 /// The brand whose custom host is `host` (already without port, lower-case).
-pub async fn for_host(db: &DatabaseConnection, host: &str) -> AppResult<Option<BrandRow>> {
+pub(crate) async fn for_host(db: &DatabaseConnection, host: &str) -> AppResult<Option<BrandRow>> {
     let Some(row) = brand_hosts::Entity::find().filter(brand_hosts::Column::Host.eq(host)).one(db).await? else {
         return Ok(None);
     };
     Ok(brands::Entity::find_by_id(row.brand_id).into_partial_model::<BrandRow>().one(db).await?)
 }
 
-pub async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<String>> {
+pub(crate) async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<String>> {
     Ok(brand_hosts::Entity::find()
         .filter(brand_hosts::Column::BrandId.eq(brand_id))
         .order_by_asc(brand_hosts::Column::Host)
@@ -138,7 +138,7 @@ pub async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<S
 
 /// Why a brand was not saved.
 #[derive(Debug, thiserror::Error)]
-pub enum BrandError {
+pub(crate) enum BrandError {
     #[error("`{0}` is already the custom host of another brand.")]
     HostTaken(String),
     #[error(transparent)]
@@ -149,7 +149,7 @@ crate::error::refusals!(BrandError);
 
 /// Saves a checked brand for an account, replacing its hosts when the brand names them.
 /// A logo or favicon address replaces an uploaded image.
-pub async fn save(
+pub(crate) async fn save(
     db: &DatabaseConnection,
     account: &accounts::Model,
     brand: CheckedBrand,
@@ -210,7 +210,7 @@ pub async fn save(
 }
 
 /// Stores (or with `None` removes) an uploaded image already checked by [`crate::images::check`].
-pub async fn set_image(
+pub(crate) async fn set_image(
     db: &DatabaseConnection,
     brand_id: i32,
     image: BrandImage,
@@ -238,7 +238,11 @@ pub async fn set_image(
 }
 
 /// An uploaded image: its content type and bytes.
-pub async fn image(db: &DatabaseConnection, brand_id: i32, image: BrandImage) -> AppResult<Option<(String, Vec<u8>)>> {
+pub(crate) async fn image(
+    db: &DatabaseConnection,
+    brand_id: i32,
+    image: BrandImage,
+) -> AppResult<Option<(String, Vec<u8>)>> {
     let Some(row) = brands::Entity::find_by_id(brand_id).one(db).await? else {
         return Ok(None);
     };
@@ -250,7 +254,11 @@ pub async fn image(db: &DatabaseConnection, brand_id: i32, image: BrandImage) ->
 
 /// The provider's "premium" switch for a reseller. Enabling gives a reseller without a
 /// brand one named after it, in the provider's colours, which it can then edit.
-pub async fn set_branding_enabled(db: &DatabaseConnection, account: &accounts::Model, enabled: bool) -> AppResult<()> {
+pub(crate) async fn set_branding_enabled(
+    db: &DatabaseConnection,
+    account: &accounts::Model,
+    enabled: bool,
+) -> AppResult<()> {
     if account.tier != AccountTier::Reseller {
         return Err(AppError::NotFound);
     }
@@ -289,7 +297,7 @@ pub async fn set_branding_enabled(db: &DatabaseConnection, account: &accounts::M
 }
 
 /// The provider and every reseller, each with its brand (if any), for the admin's brand list.
-pub async fn overview(
+pub(crate) async fn overview(
     db: &DatabaseConnection,
     page: PageQuery,
 ) -> AppResult<Paged<(accounts::Model, Option<BrandRow>, Vec<String>)>> {
@@ -322,7 +330,7 @@ pub async fn overview(
 }
 
 /// Applies a `[[brand]]` table from the configuration file to the account it names.
-pub async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields, own_host: &str) -> AppResult<()> {
+pub(crate) async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields, own_host: &str) -> AppResult<()> {
     let code = fields.account.trim();
     let problem = |message: String| AppError::Config(format!("[[brand]] {code}: {message}"));
     if code.is_empty() {

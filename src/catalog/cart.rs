@@ -17,7 +17,7 @@ use crate::subscriptions::rules::{self, RampUpError};
 
 /// Why a product cannot be added to the cart, or a line's quantity changed.
 #[derive(Debug, thiserror::Error)]
-pub enum CartError {
+pub(crate) enum CartError {
     #[error(transparent)]
     Quantity(#[from] QuantityOutOfRange),
     #[error(transparent)]
@@ -40,7 +40,7 @@ pub enum CartError {
 refusals!(CartError);
 
 #[derive(Debug, Clone)]
-pub struct CartLine {
+pub(crate) struct CartLine {
     pub item: cart_items::Model,
     pub product: products::Model,
     pub unit_price: i64,
@@ -48,7 +48,7 @@ pub struct CartLine {
 }
 
 #[derive(Debug, Clone)]
-pub struct CartView {
+pub(crate) struct CartView {
     pub currency: String,
     pub lines: Vec<CartLine>,
     /// The lines' net sum, the VAT on it and what the order will cost.
@@ -57,7 +57,7 @@ pub struct CartView {
 }
 
 /// Sums line totals (net); `None` on overflow.
-pub fn cart_total(lines: &[CartLine]) -> Option<i64> {
+pub(crate) fn cart_total(lines: &[CartLine]) -> Option<i64> {
     lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.total))
 }
 
@@ -65,7 +65,7 @@ async fn cart_of(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Option<c
     Ok(carts::Entity::find().filter(carts::Column::UserId.eq(viewer.user.id)).one(db).await?)
 }
 
-pub async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartView> {
+pub(crate) async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartView> {
     let vat_rate = tax::current_rate(db).await?;
     let Some(cart) = cart_of(db, viewer).await? else {
         return Ok(CartView {
@@ -124,7 +124,7 @@ async fn unit_price_of(
 /// Adds a product, answering the message for the shopper; a [`CartError`] refusal when the
 /// request makes no sense. A reserved instance is added only as the product offers it, at
 /// a price the catalogue has.
-pub async fn add(
+pub(crate) async fn add(
     db: &DatabaseConnection,
     viewer: &Viewer,
     product_code: &str,
@@ -196,7 +196,7 @@ async fn own_item(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> App
 }
 
 /// Removes an item (any kind, reserved instances included); the cart goes when it is empty.
-pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<()> {
+pub(crate) async fn remove(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<()> {
     let item = own_item(db, viewer, item_id).await?;
     let cart_id = item.cart_id;
     item.delete(db).await?;
@@ -207,7 +207,7 @@ pub async fn remove(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> A
     Ok(())
 }
 
-pub async fn set_quantity(
+pub(crate) async fn set_quantity(
     db: &DatabaseConnection,
     viewer: &Viewer,
     item_id: i32,

@@ -12,7 +12,7 @@ use crate::entities::enums::{BillingCycle, ProductKind};
 use crate::entities::{prices, products};
 
 impl ProductKind {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ProductKind::LicenseSubscription => "Licence subscription",
             ProductKind::Consumption => "Consumption",
@@ -25,7 +25,7 @@ impl ProductKind {
 }
 
 impl BillingCycle {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             BillingCycle::Monthly => "per month",
             BillingCycle::Annual => "per year",
@@ -37,13 +37,13 @@ impl BillingCycle {
 impl products::Model {
     /// Whether a subscription to it is charged at least a minimum each month: a
     /// consumption product with a minimum above zero.
-    pub fn has_minimum_commitment(&self) -> bool {
+    pub(crate) fn has_minimum_commitment(&self) -> bool {
         self.kind == ProductKind::Consumption && self.minimum_commitment.unwrap_or(0) > 0
     }
 }
 
 /// The price to show and charge: the one in the preferred currency, else the first by currency code.
-pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> Option<&'a prices::Model> {
+pub(crate) fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> Option<&'a prices::Model> {
     prices
         .iter()
         .find(|p| p.currency == preferred_currency)
@@ -51,7 +51,7 @@ pub fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &str) -> 
 }
 
 /// How a product's price reads in the catalogue: consumption is billed on usage, the rest per cycle.
-pub fn price_label(product: &products::Model, prices: &[prices::Model], preferred_currency: &str) -> String {
+pub(crate) fn price_label(product: &products::Model, prices: &[prices::Model], preferred_currency: &str) -> String {
     let Some(price) = pick_price(prices, preferred_currency) else {
         return "Price on request".into();
     };
@@ -67,15 +67,15 @@ pub fn price_label(product: &products::Model, prices: &[prices::Model], preferre
 /// How many of a product: a cart line, an order item, a subscription or add-on, a change
 /// at renewal. Always 1 to [`Quantity::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Quantity(i32);
+pub(crate) struct Quantity(i32);
 
 impl Quantity {
     /// The one largest quantity: what a subscription may hold, and so what one cart line
     /// may buy or a change may ask for.
-    pub const MAX: i32 = 100_000;
+    pub(crate) const MAX: i32 = 100_000;
 
     /// A quantity typed into a form, or added up; refused outside 1 to [`Quantity::MAX`].
-    pub fn new(quantity: i32) -> Result<Quantity, QuantityOutOfRange> {
+    pub(crate) fn new(quantity: i32) -> Result<Quantity, QuantityOutOfRange> {
         if (1..=Quantity::MAX).contains(&quantity) {
             Ok(Quantity(quantity))
         } else {
@@ -83,7 +83,7 @@ impl Quantity {
         }
     }
 
-    pub fn get(self) -> i32 {
+    pub(crate) fn get(self) -> i32 {
         self.0
     }
 }
@@ -91,7 +91,7 @@ impl Quantity {
 /// A quantity outside 1 to [`Quantity::MAX`]; displays the form message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Quantity must be between 1 and {}.", Quantity::MAX)]
-pub struct QuantityOutOfRange;
+pub(crate) struct QuantityOutOfRange;
 
 /// A product for unit tests: monthly, one-month term, no commitment, active.
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub struct OrderView {
 }
 
 impl OrderStatus {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             OrderStatus::PendingPayment => "Waiting for payment",
             OrderStatus::PaymentVerifying => "Payment being verified",
@@ -65,13 +65,13 @@ impl OrderStatus {
 }
 
 /// The order number shown to people and sent (as buy_order) to the payment gateway.
-pub fn order_number(id: i32) -> String {
+pub(crate) fn order_number(id: i32) -> String {
     format!("SO-{id:07}")
 }
 
 /// Places an order from the viewer's cart: one item per cart line at today's price,
 /// status "pending payment"; the cart is emptied.
-pub async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> Result<orders::Model, OrderError> {
+pub(crate) async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> Result<orders::Model, OrderError> {
     let view = cart::load(db, viewer).await?;
     if view.lines.is_empty() {
         return Err(OrderError::CartEmpty);
@@ -149,7 +149,7 @@ pub async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, number: &str)
 }
 
 /// The orders of one account, newest first.
-pub async fn of_account(
+pub(crate) async fn of_account(
     db: &DatabaseConnection,
     scope: AccountScope,
     account_id: i32,
@@ -165,7 +165,7 @@ pub async fn of_account(
 
 /// Removes an item (any kind, reserved instances included) from an unpaid order and
 /// recomputes its total; an order left without items is canceled.
-pub async fn remove_item(
+pub(crate) async fn remove_item(
     db: &DatabaseConnection,
     scope: AccountScope,
     number: &str,
@@ -258,7 +258,7 @@ pub async fn create_subscriptions<C: ConnectionTrait>(
 /// Takes back what a fully refunded order bought: each item's licences come off the
 /// subscription it bought them for, and a subscription left with none is canceled, each
 /// with its history record. Items never provisioned, or already canceled, are left alone.
-pub async fn take_back<C: ConnectionTrait>(db: &C, view: &OrderView, actor: &Actor) -> AppResult<()> {
+pub(crate) async fn take_back<C: ConnectionTrait>(db: &C, view: &OrderView, actor: &Actor) -> AppResult<()> {
     for (item, _) in &view.items {
         let Some(subscription_id) = item.subscription_id else { continue };
         let loaded = lifecycle::load(db, AccountScope::All, subscription_id).await?;

@@ -7,11 +7,11 @@ use crate::entities::enums::{ReservationDimension, RiPaymentPlan};
 use crate::entities::{reservation_options, reservation_prices};
 
 /// The terms a reservation may have, in years.
-pub const TERMS: [i32; 2] = [1, 3];
+pub(crate) const TERMS: [i32; 2] = [1, 3];
 
 impl RiPaymentPlan {
     /// The column heading of the price table.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             RiPaymentPlan::Upfront => "Upfront (whole term)",
             RiPaymentPlan::Monthly => "Monthly (per month)",
@@ -19,7 +19,7 @@ impl RiPaymentPlan {
     }
 
     /// How a reservation on this plan is paid, in a sentence.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             RiPaymentPlan::Upfront => "paid upfront",
             RiPaymentPlan::Monthly => "paid monthly",
@@ -38,7 +38,7 @@ pub struct ReservationOffer {
 
 impl ReservationOffer {
     /// The offer from a product's option rows (kept in their order) and price rows.
-    pub fn new(options: Vec<reservation_options::Model>, prices: Vec<reservation_prices::Model>) -> Self {
+    pub(crate) fn new(options: Vec<reservation_options::Model>, prices: Vec<reservation_prices::Model>) -> Self {
         let mut offer = ReservationOffer { prices, ..Default::default() };
         for option in options {
             let list = match option.dimension {
@@ -54,12 +54,12 @@ impl ReservationOffer {
     }
 
     /// Whether the reservation has any price in `currency`.
-    pub fn sold_in(&self, currency: &str) -> bool {
+    pub(crate) fn sold_in(&self, currency: &str) -> bool {
         self.prices.iter().any(|p| p.currency == currency)
     }
 
     /// The currency to sell in: the preferred one, else the first by currency code.
-    pub fn currency_for(&self, preferred_currency: &str) -> Option<String> {
+    pub(crate) fn currency_for(&self, preferred_currency: &str) -> Option<String> {
         if self.sold_in(preferred_currency) {
             return Some(preferred_currency.to_string());
         }
@@ -78,12 +78,12 @@ pub fn reservation_price<'a>(
 }
 
 /// The terms priced in `currency`, shortest first.
-pub fn terms_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<i32> {
+pub(crate) fn terms_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<i32> {
     TERMS.into_iter().filter(|term| prices.iter().any(|p| p.term_years == *term && p.currency == currency)).collect()
 }
 
 /// The payment plans priced in `currency`.
-pub fn plans_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<RiPaymentPlan> {
+pub(crate) fn plans_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<RiPaymentPlan> {
     RiPaymentPlan::ALL
         .iter()
         .copied()
@@ -92,7 +92,10 @@ pub fn plans_in(prices: &[reservation_prices::Model], currency: &str) -> Vec<RiP
 }
 
 /// The price table in `currency`: per term, its upfront and its monthly amount.
-pub fn price_table(prices: &[reservation_prices::Model], currency: &str) -> Vec<(i32, Option<i64>, Option<i64>)> {
+pub(crate) fn price_table(
+    prices: &[reservation_prices::Model],
+    currency: &str,
+) -> Vec<(i32, Option<i64>, Option<i64>)> {
     terms_in(prices, currency)
         .into_iter()
         .map(|term| {
@@ -103,7 +106,7 @@ pub fn price_table(prices: &[reservation_prices::Model], currency: &str) -> Vec<
 }
 
 /// "1 year", "3 years".
-pub fn term_label(years: i32) -> String {
+pub(crate) fn term_label(years: i32) -> String {
     if years == 1 {
         "1 year".into()
     } else {
@@ -112,7 +115,7 @@ pub fn term_label(years: i32) -> String {
 }
 
 /// How a reservation's price reads in the catalogue: its shortest term's prices.
-pub fn price_label(prices: &[reservation_prices::Model], currency: &str) -> String {
+pub(crate) fn price_label(prices: &[reservation_prices::Model], currency: &str) -> String {
     let table = price_table(prices, currency);
     let Some((term, upfront, monthly)) = table.first() else {
         return "Price on request".into();
@@ -163,7 +166,7 @@ fn offered(values: &[String], chosen: &str) -> Option<String> {
 /// Why a reservation chosen in a form is refused; each displays the form message (the
 /// lists are what the product offers, as "a, b or c").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ReservationError {
+pub(crate) enum ReservationError {
     #[error("Choose a reservation type this product offers: {offered}.")]
     TypeNotOffered { offered: String },
     #[error("A reservation term is 1 or 3 years.")]
@@ -180,7 +183,7 @@ pub enum ReservationError {
 
 /// Checks a reservation chosen in a form against what the product offers and what it is
 /// priced at in `currency`.
-pub fn check_reservation(
+pub(crate) fn check_reservation(
     offer: &ReservationOffer,
     choice: &ReservationChoice,
     currency: &str,
@@ -203,7 +206,7 @@ pub fn check_reservation(
 /// A reservation in one line, as the cart, the order and the subscription show it:
 /// "Virtual Machines D2s v5 · 1 year(s) · shared scope · brazilsouth · paid upfront"
 /// and, where the customer's choice is shown, " · auto-renew off".
-pub fn describe(
+pub(crate) fn describe(
     reservation_type: &str,
     term_years: Option<i32>,
     scope: Option<&str>,
@@ -229,7 +232,7 @@ pub fn describe(
 /// A reservation as a cart item, an order item or a subscription holds it, in one line
 /// (see [`describe`]); `None` for anything that is not a reservation. The cart and the
 /// order show the customer's auto-renew choice; a subscription shows it on its own.
-pub trait ReservationLabel {
+pub(crate) trait ReservationLabel {
     fn reservation_label(&self) -> Option<String>;
 }
 

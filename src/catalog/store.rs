@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 /// A product with its prices; a reserved instance with what it offers and its prices per
 /// term and payment plan.
 #[derive(Debug, Clone)]
-pub struct Listed {
+pub(crate) struct Listed {
     pub product: products::Model,
     pub prices: Vec<prices::Model>,
     /// `Some` for a reserved instance.
@@ -20,7 +20,7 @@ pub struct Listed {
 
 impl Listed {
     /// The currency to sell in: the preferred one, else the first by currency code.
-    pub fn currency_for(&self, preferred_currency: &str) -> Option<String> {
+    pub(crate) fn currency_for(&self, preferred_currency: &str) -> Option<String> {
         match &self.reservation {
             Some(offer) => offer.currency_for(preferred_currency),
             None => pick_price(&self.prices, preferred_currency).map(|p| p.currency.clone()),
@@ -28,7 +28,7 @@ impl Listed {
     }
 
     /// Whether the product has a price in `currency`.
-    pub fn sold_in(&self, currency: &str) -> bool {
+    pub(crate) fn sold_in(&self, currency: &str) -> bool {
         match &self.reservation {
             Some(offer) => offer.sold_in(currency),
             None => self.prices.iter().any(|p| p.currency == currency),
@@ -36,7 +36,7 @@ impl Listed {
     }
 
     /// How the price reads in the catalogue.
-    pub fn price_label(&self, preferred_currency: &str) -> String {
+    pub(crate) fn price_label(&self, preferred_currency: &str) -> String {
         match (&self.reservation, self.currency_for(preferred_currency)) {
             (Some(offer), Some(currency)) => reservations::price_label(&offer.prices, &currency),
             (Some(_), None) => "Price on request".into(),
@@ -75,7 +75,7 @@ async fn offers_of(
 }
 
 /// Active products, by name, with their prices.
-pub async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Listed>> {
+pub(crate) async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Listed>> {
     let products = products::Entity::find()
         .filter(products::Column::Active.eq(true))
         .order_by_asc(products::Column::Name)
@@ -101,7 +101,7 @@ pub async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Listed>> 
 }
 
 /// An active product by code, or 404.
-pub async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<Listed> {
+pub(crate) async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<Listed> {
     let product = products::Entity::find()
         .filter(products::Column::Code.eq(code))
         .filter(products::Column::Active.eq(true))
@@ -118,7 +118,7 @@ pub async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<L
 }
 
 /// (code, name) of every product, by name: the choices of a product field.
-pub async fn product_names(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
+pub(crate) async fn product_names(db: &DatabaseConnection) -> AppResult<Vec<(String, String)>> {
     Ok(products::Entity::find()
         .order_by_asc(products::Column::Name)
         .all(db)

@@ -18,7 +18,7 @@ use crate::secrets::SecretBox;
 
 /// The provider's answer, as it arrives in the callback's query string.
 #[derive(Debug, Deserialize, Default)]
-pub struct CallbackQuery {
+pub(crate) struct CallbackQuery {
     pub code: Option<String>,
     pub state: Option<String>,
     pub iss: Option<String>,
@@ -27,7 +27,7 @@ pub struct CallbackQuery {
 
 /// What became of a callback (its security event is written already).
 #[derive(Debug)]
-pub enum CallbackOutcome {
+pub(crate) enum CallbackOutcome {
     /// The answer was refused: it is shown, nothing changed.
     Refused(CallbackRefusal),
     SignedIn {
@@ -62,7 +62,7 @@ pub enum CallbackOutcome {
 }
 
 /// What completing a callback needs of the server and of the request.
-pub struct Callback<'a> {
+pub(crate) struct Callback<'a> {
     pub db: &'a sea_orm::DatabaseConnection,
     pub providers: &'a ProviderCache,
     pub secrets: &'a SecretBox,
@@ -90,7 +90,7 @@ impl Callback<'_> {
     }
 
     /// Checks and redeems the answer for provider `id`, then does what the flow was for.
-    pub async fn complete(&self, id: i32, query: CallbackQuery) -> AppResult<CallbackOutcome> {
+    pub(crate) async fn complete(&self, id: i32, query: CallbackQuery) -> AppResult<CallbackOutcome> {
         let provider = match providers::get(self.db(), id).await {
             Ok(provider) => provider,
             Err(AppError::NotFound) => {

@@ -24,12 +24,12 @@ use crate::secrets::SecretBox;
 
 const CSRF: &str = "csrf";
 /// The anonymous visitor's cookie: a random value its forms' tokens are signed from.
-pub const COOKIE: &str = "stratus_csrf";
+pub(crate) const COOKIE: &str = "stratus_csrf";
 /// Its name over https: the `__Host-` prefix keeps other subdomains from setting it.
-pub const SECURE_COOKIE: &str = "__Host-stratus_csrf";
+pub(crate) const SECURE_COOKIE: &str = "__Host-stratus_csrf";
 
 /// The cookie's name, by whether cookies are sent over https only.
-pub fn cookie_name(secure: bool) -> &'static str {
+pub(crate) fn cookie_name(secure: bool) -> &'static str {
     if secure {
         SECURE_COOKIE
     } else {
@@ -37,10 +37,10 @@ pub fn cookie_name(secure: bool) -> &'static str {
     }
 }
 const ANONYMOUS_PURPOSE: &str = "csrf-anonymous-v1";
-pub const FIELD: &str = "csrf_token";
+pub(crate) const FIELD: &str = "csrf_token";
 /// Largest form body the guard reads (forms with uploads use multipart and come later).
-pub const MAX_FORM_BYTES: usize = 256 * 1024;
-pub const REFUSED: &str =
+pub(crate) const MAX_FORM_BYTES: usize = 256 * 1024;
+pub(crate) const REFUSED: &str =
     "This form has expired or did not come from this site. Go back, reload the page and try again.";
 
 fn new_token() -> String {
@@ -51,14 +51,14 @@ fn new_token() -> String {
 
 /// The token a page's forms carry, and the cookie value to set when the visitor has none.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageToken {
+pub(crate) struct PageToken {
     pub token: String,
     pub new_cookie: Option<String>,
 }
 
 /// The session's token when it has one (a signed-in session), else the anonymous
 /// visitor's signed token; nothing is written to the database either way.
-pub async fn page_token(
+pub(crate) async fn page_token(
     session: &Session,
     cookies: Option<&str>,
     secrets: &SecretBox,
@@ -90,7 +90,7 @@ fn visitor_seed<'a>(cookies: Option<&'a str>, name: &str) -> Option<&'a str> {
 }
 
 /// The `Set-Cookie` value for a new visitor cookie (for this browser session only).
-pub fn cookie_header(seed: &str, secure: bool) -> String {
+pub(crate) fn cookie_header(seed: &str, secure: bool) -> String {
     let name = cookie_name(secure);
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={seed}; Path=/; HttpOnly; SameSite=Lax{secure}")
@@ -98,18 +98,18 @@ pub fn cookie_header(seed: &str, secure: bool) -> String {
 
 /// What the guard needs: the key tokens are signed with, and the cookie's name.
 #[derive(Debug, Clone)]
-pub struct GuardKeys {
+pub(crate) struct GuardKeys {
     pub secrets: Arc<SecretBox>,
     pub secure: bool,
 }
 
 /// Replaces the token (at sign-in).
-pub async fn rotate(session: &Session) -> AppResult<()> {
+pub(crate) async fn rotate(session: &Session) -> AppResult<()> {
     session.insert(CSRF, new_token()).await?;
     Ok(())
 }
 
-pub fn tokens_match(expected: &str, submitted: &str) -> bool {
+pub(crate) fn tokens_match(expected: &str, submitted: &str) -> bool {
     !expected.is_empty() && expected.as_bytes().ct_eq(submitted.as_bytes()).into()
 }
 
@@ -121,7 +121,7 @@ fn authority(url: &str) -> Option<&str> {
 
 /// Same-origin check: an Origin (or else Referer) header, when present, must name the
 /// host the request was sent to. `None` for both passes; the token still has to match.
-pub fn same_origin(origin: Option<&str>, referer: Option<&str>, host: Option<&str>) -> bool {
+pub(crate) fn same_origin(origin: Option<&str>, referer: Option<&str>, host: Option<&str>) -> bool {
     let claimed = match (origin, referer) {
         (Some("null"), _) => return false,
         (Some(origin), _) => origin,
@@ -142,7 +142,7 @@ fn refuse() -> Response {
 
 /// Middleware: refuses a state-changing request whose origin is foreign or whose form
 /// token does not match the session's (signed in) or the visitor cookie's (anonymous).
-pub async fn guard(State(keys): State<GuardKeys>, request: Request, next: Next) -> Response {
+pub(crate) async fn guard(State(keys): State<GuardKeys>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
         || crate::routing::props_of(&request).csrf_exempt()

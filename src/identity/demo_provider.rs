@@ -48,7 +48,7 @@ pub const PATH: &str = "/demo-idp";
 /// Contoso Chile's Entra ID tenant: the one the demo's Entra provider allows.
 pub const CONTOSO_TENANT: &str = "c0a70500-5c11-4e1d-9a7e-00000000c0de";
 /// Fabrikam's tenant: a real tenant at the demo provider, not on the allow-list.
-pub const FABRIKAM_TENANT: &str = "fab1ca7e-0000-4f0b-8a11-0000000fab00";
+pub(crate) const FABRIKAM_TENANT: &str = "fab1ca7e-0000-4f0b-8a11-0000000fab00";
 /// How long a code may wait for its redemption.
 const CODE_SECONDS: i64 = 60;
 /// Codes waiting at once; past this the authorization page answers 503.
@@ -121,7 +121,7 @@ fn token_issuer(public_url: &str, site: Site, tenant: Option<&str>) -> String {
 impl DemoClient {
     /// The identity provider the demo data registers for this client: active, visible, no
     /// automatic registration; Entra ID allows Contoso's tenant only.
-    pub fn provider_fields(&self, public_url: &str) -> ProviderFields {
+    pub(crate) fn provider_fields(&self, public_url: &str) -> ProviderFields {
         ProviderFields {
             name: self.provider_name.into(),
             kind: match self.site {
@@ -147,7 +147,7 @@ impl DemoClient {
 
 /// Somebody at the demo provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoIdentity {
+pub(crate) struct DemoIdentity {
     pub email: String,
     pub name: String,
     /// Entra ID only: the person's tenant.
@@ -190,7 +190,7 @@ impl DemoIdentity {
     }
 
     /// What Stratus verifies from this person's ID token (how the demo data links a user).
-    pub fn verified(&self, public_url: &str, site: Site) -> VerifiedIdentity {
+    pub(crate) fn verified(&self, public_url: &str, site: Site) -> VerifiedIdentity {
         let (subject, tenant_id) = match site {
             Site::Entra => (self.object_id(), self.tenant.clone()),
             Site::Google => (self.subject(site), None),
@@ -217,7 +217,7 @@ const PEOPLE: &[(Site, &str, &str, Option<&str>, &str)] = &[
 ];
 
 /// The demo person with this e-mail at this site.
-pub fn person(site: Site, email: &str) -> Option<DemoIdentity> {
+pub(crate) fn person(site: Site, email: &str) -> Option<DemoIdentity> {
     PEOPLE.iter().find(|p| p.0 == site && p.1 == email).map(|p| DemoIdentity {
         email: p.1.into(),
         name: p.2.into(),
@@ -291,7 +291,10 @@ impl DemoProvider {
 
     /// The provider `serve --demo` mounts: its clients are the demo data's providers (found
     /// by name), each registered with its callback URL on this server.
-    pub async fn for_server(db: &sea_orm::DatabaseConnection, base_url: &str) -> crate::error::AppResult<DemoProvider> {
+    pub(crate) async fn for_server(
+        db: &sea_orm::DatabaseConnection,
+        base_url: &str,
+    ) -> crate::error::AppResult<DemoProvider> {
         let mut registrations = Vec::new();
         for client in CLIENTS {
             let found = super::providers::find_by_name(db, client.provider_name).await?;
@@ -306,7 +309,7 @@ impl DemoProvider {
     }
 
     /// Every route, under [`PATH`].
-    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+    pub(crate) fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         Router::new()
             .route(&format!("{PATH}/entra/{{tenant}}/v2.0/.well-known/openid-configuration"), get(entra_discovery))
             .route(&format!("{PATH}/google/.well-known/openid-configuration"), get(google_discovery))

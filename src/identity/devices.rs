@@ -4,16 +4,16 @@
 use std::net::IpAddr;
 
 /// The longest user agent kept (longer ones are cut).
-pub const MAX_USER_AGENT_CHARS: usize = 256;
+pub(crate) const MAX_USER_AGENT_CHARS: usize = 256;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Device {
+pub(crate) struct Device {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
 }
 
 impl Device {
-    pub fn of(ip: Option<IpAddr>, user_agent: Option<&str>) -> Device {
+    pub(crate) fn of(ip: Option<IpAddr>, user_agent: Option<&str>) -> Device {
         let user_agent = user_agent
             .map(|ua| ua.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT_CHARS).collect::<String>())
             .filter(|ua| !ua.trim().is_empty());
@@ -21,18 +21,18 @@ impl Device {
     }
 
     /// The client address (unspecified when the server could not tell).
-    pub fn address(&self) -> IpAddr {
+    pub(crate) fn address(&self) -> IpAddr {
         self.ip.unwrap_or(IpAddr::from([0, 0, 0, 0]))
     }
 
     /// The client address as security events and the session list store it.
-    pub fn ip_text(&self) -> Option<String> {
+    pub(crate) fn ip_text(&self) -> Option<String> {
         self.ip.map(|ip| ip.to_string())
     }
 }
 
 /// "Firefox on Linux", "Edge on Windows", "curl"; "Unknown browser" when it says nothing useful.
-pub fn describe(user_agent: Option<&str>) -> String {
+pub(crate) fn describe(user_agent: Option<&str>) -> String {
     let Some(ua) = user_agent else { return "Unknown browser".into() };
     let browser = [
         ("Edg/", "Edge"),

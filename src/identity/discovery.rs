@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::entities::identity_providers;
 
-pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 
 /// The HTTP client for calls to identity providers.
 pub fn http_client() -> reqwest::Client {
@@ -23,7 +23,7 @@ pub fn http_client() -> reqwest::Client {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct DiscoveryDocument {
+pub(crate) struct DiscoveryDocument {
     pub issuer: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
@@ -35,7 +35,7 @@ struct KeySet {
     keys: Vec<serde_json::Value>,
 }
 
-pub async fn fetch_json<T: serde::de::DeserializeOwned>(
+pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
     what: &str,
@@ -63,7 +63,7 @@ pub async fn fetch_json<T: serde::de::DeserializeOwned>(
 
 /// Whether the issuer in a discovery document matches the configured one
 /// (Entra ID's multi-tenant documents carry `{tenantid}` in place of the tenant).
-pub fn issuer_matches(configured: &str, discovered: &str) -> bool {
+pub(crate) fn issuer_matches(configured: &str, discovered: &str) -> bool {
     let configured = configured.trim_end_matches('/');
     let discovered = discovered.trim_end_matches('/');
     if configured == discovered {
@@ -78,7 +78,7 @@ pub fn issuer_matches(configured: &str, discovered: &str) -> bool {
 }
 
 /// Fetches an issuer's discovery document and checks that it names that issuer.
-pub async fn document(client: &reqwest::Client, issuer: &str) -> Result<DiscoveryDocument, String> {
+pub(crate) async fn document(client: &reqwest::Client, issuer: &str) -> Result<DiscoveryDocument, String> {
     let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let document: DiscoveryDocument = fetch_json(client, &url, "Discovery").await?;
     if !issuer_matches(issuer, &document.issuer) {
@@ -92,10 +92,10 @@ pub async fn document(client: &reqwest::Client, issuer: &str) -> Result<Discover
 }
 
 /// How long a discovery document or key set is used before it is fetched again.
-pub const CACHE_TTL: Duration = Duration::from_secs(60 * 60);
+pub(crate) const CACHE_TTL: Duration = Duration::from_secs(60 * 60);
 /// Keys are fetched again for an unknown key id at most this often per provider, so
 /// tokens naming made-up key ids cannot make Stratus hammer the provider.
-pub const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+pub(crate) const KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 
 /// The HTTP client for identity providers, with their discovery documents and signing
 /// keys kept per provider (by id and issuer, so editing the issuer starts afresh), per
@@ -116,17 +116,17 @@ struct Cached {
 }
 
 /// A key set and whether it was fetched just now (a fresh set is not fetched again).
-pub struct Keys {
+pub(crate) struct Keys {
     pub set: serde_json::Value,
     pub fresh: bool,
 }
 
 impl ProviderCache {
-    pub fn new(http: reqwest::Client) -> Self {
+    pub(crate) fn new(http: reqwest::Client) -> Self {
         ProviderCache { http, entries: Mutex::default() }
     }
 
-    pub fn http(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
     }
 
@@ -147,7 +147,7 @@ impl ProviderCache {
     }
 
     /// The provider's discovery document, fetched when not kept or older than an hour.
-    pub async fn document(&self, provider: &identity_providers::Model) -> Result<DiscoveryDocument, String> {
+    pub(crate) async fn document(&self, provider: &identity_providers::Model) -> Result<DiscoveryDocument, String> {
         if let Some(cached) = self.cached(provider, Instant::now()) {
             return Ok(cached.document);
         }
@@ -170,7 +170,7 @@ impl ProviderCache {
     /// The provider's signing keys: the kept set, or a fetched one when none is kept, it
     /// is older than an hour, or `refresh` asks for it (a token named an unknown key id)
     /// and no refresh was asked for within [`KEY_REFETCH_INTERVAL`].
-    pub async fn keys(
+    pub(crate) async fn keys(
         &self,
         provider: &identity_providers::Model,
         document: &DiscoveryDocument,
@@ -208,7 +208,7 @@ impl ProviderCache {
 }
 
 /// Fetches an issuer's discovery and JWKS; `Ok` with a summary, or `Err` saying what failed.
-pub async fn check(client: &reqwest::Client, issuer: &str) -> Result<String, String> {
+pub(crate) async fn check(client: &reqwest::Client, issuer: &str) -> Result<String, String> {
     let document = document(client, issuer).await?;
     let keys: KeySet = fetch_json(client, &document.jwks_uri, "Signing keys (JWKS)").await?;
     if keys.keys.is_empty() {

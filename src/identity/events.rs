@@ -6,27 +6,27 @@ use crate::entities::enums::SecurityEventKind;
 use crate::entities::security_events;
 use crate::error::AppResult;
 
-pub const SIGN_IN: SecurityEventKind = SecurityEventKind::SignIn;
-pub const SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::SignInFailed;
-pub const LOCKED_OUT: SecurityEventKind = SecurityEventKind::LockedOut;
-pub const SIGN_OUT: SecurityEventKind = SecurityEventKind::SignOut;
-pub const UNLOCKED: SecurityEventKind = SecurityEventKind::Unlocked;
-pub const PASSWORD_CHANGED: SecurityEventKind = SecurityEventKind::PasswordChanged;
+pub(crate) const SIGN_IN: SecurityEventKind = SecurityEventKind::SignIn;
+pub(crate) const SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::SignInFailed;
+pub(crate) const LOCKED_OUT: SecurityEventKind = SecurityEventKind::LockedOut;
+pub(crate) const SIGN_OUT: SecurityEventKind = SecurityEventKind::SignOut;
+pub(crate) const UNLOCKED: SecurityEventKind = SecurityEventKind::Unlocked;
+pub(crate) const PASSWORD_CHANGED: SecurityEventKind = SecurityEventKind::PasswordChanged;
 pub const SETTINGS_CHANGED: SecurityEventKind = SecurityEventKind::SettingsChanged;
-pub const IDP_SIGN_IN: SecurityEventKind = SecurityEventKind::IdpSignIn;
-pub const IDP_SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::IdpSignInFailed;
-pub const LINKED: SecurityEventKind = SecurityEventKind::Linked;
-pub const UNLINKED: SecurityEventKind = SecurityEventKind::Unlinked;
-pub const LINK_REFUSED: SecurityEventKind = SecurityEventKind::LinkRefused;
-pub const REGISTERED: SecurityEventKind = SecurityEventKind::Registered;
-pub const REAUTHENTICATED: SecurityEventKind = SecurityEventKind::Reauthenticated;
-pub const OTHER_SESSIONS_ENDED: SecurityEventKind = SecurityEventKind::OtherSessionsEnded;
-pub const SESSION_ENDED: SecurityEventKind = SecurityEventKind::SessionEnded;
-pub const PASSWORD_SET: SecurityEventKind = SecurityEventKind::PasswordSet;
-pub const PASSWORD_REMOVED: SecurityEventKind = SecurityEventKind::PasswordRemoved;
+pub(crate) const IDP_SIGN_IN: SecurityEventKind = SecurityEventKind::IdpSignIn;
+pub(crate) const IDP_SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::IdpSignInFailed;
+pub(crate) const LINKED: SecurityEventKind = SecurityEventKind::Linked;
+pub(crate) const UNLINKED: SecurityEventKind = SecurityEventKind::Unlinked;
+pub(crate) const LINK_REFUSED: SecurityEventKind = SecurityEventKind::LinkRefused;
+pub(crate) const REGISTERED: SecurityEventKind = SecurityEventKind::Registered;
+pub(crate) const REAUTHENTICATED: SecurityEventKind = SecurityEventKind::Reauthenticated;
+pub(crate) const OTHER_SESSIONS_ENDED: SecurityEventKind = SecurityEventKind::OtherSessionsEnded;
+pub(crate) const SESSION_ENDED: SecurityEventKind = SecurityEventKind::SessionEnded;
+pub(crate) const PASSWORD_SET: SecurityEventKind = SecurityEventKind::PasswordSet;
+pub(crate) const PASSWORD_REMOVED: SecurityEventKind = SecurityEventKind::PasswordRemoved;
 
 /// Records an event about a user (the common case).
-pub async fn record_for<C: ConnectionTrait>(
+pub(crate) async fn record_for<C: ConnectionTrait>(
     db: &C,
     kind: SecurityEventKind,
     user: &crate::entities::users::Model,
@@ -36,7 +36,7 @@ pub async fn record_for<C: ConnectionTrait>(
 }
 
 /// The most recent events of one user, newest first.
-pub async fn recent_for_user(
+pub(crate) async fn recent_for_user(
     db: &sea_orm::DatabaseConnection,
     user_id: i32,
     limit: u64,
@@ -74,7 +74,7 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// Every security event, newest first, with the user it concerns (provider admins only).
-pub async fn list_all(
+pub(crate) async fn list_all(
     db: &sea_orm::DatabaseConnection,
     page: crate::pagination::PageQuery,
 ) -> AppResult<crate::pagination::Paged<(security_events::Model, Option<crate::entities::users::Model>)>> {

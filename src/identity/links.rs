@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 
 /// The Login Options section is shown when local login is allowed and at least one external
 /// provider is active and visible, or local login is off and at least two are.
-pub fn show_login_options(allow_local_login: bool, usable_providers: usize) -> bool {
+pub(crate) fn show_login_options(allow_local_login: bool, usable_providers: usize) -> bool {
     if allow_local_login {
         usable_providers >= 1
     } else {
@@ -23,26 +23,26 @@ pub fn show_login_options(allow_local_login: bool, usable_providers: usize) -> b
 
 /// A way into an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Way {
+pub(crate) enum Way {
     Password,
     Provider(i32),
 }
 
 /// Whether removing `removing` leaves a usable way in: a link to an active provider, or a
 /// password while local login is allowed.
-pub fn can_remove(ways: &[Way], active_providers: &[i32], allow_local_login: bool, removing: Way) -> bool {
+pub(crate) fn can_remove(ways: &[Way], active_providers: &[i32], allow_local_login: bool, removing: Way) -> bool {
     ways.iter().filter(|w| **w != removing).any(|w| match w {
         Way::Password => allow_local_login,
         Way::Provider(id) => active_providers.contains(id),
     })
 }
 
-pub async fn links_of(db: &DatabaseConnection, user_id: i32) -> AppResult<Vec<user_identities::Model>> {
+pub(crate) async fn links_of(db: &DatabaseConnection, user_id: i32) -> AppResult<Vec<user_identities::Model>> {
     Ok(user_identities::Entity::find().filter(user_identities::Column::UserId.eq(user_id)).all(db).await?)
 }
 
 /// The user an external identity is linked to.
-pub async fn find_linked_user(
+pub(crate) async fn find_linked_user(
     db: &DatabaseConnection,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
@@ -60,14 +60,14 @@ pub async fn find_linked_user(
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum LinkOutcome {
+pub(crate) enum LinkOutcome {
     Linked,
     AlreadyYours,
     LinkedToAnotherUser,
 }
 
 /// Links an identity to a user; one already linked to somebody else is refused.
-pub async fn link(
+pub(crate) async fn link(
     db: &DatabaseConnection,
     user: &users::Model,
     provider: &identity_providers::Model,
@@ -105,7 +105,7 @@ pub(crate) fn new_link(
     }
 }
 
-pub async fn unlink(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> AppResult<bool> {
+pub(crate) async fn unlink(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> AppResult<bool> {
     let links = user_identities::Entity::find()
         .filter(user_identities::Column::UserId.eq(user_id))
         .filter(user_identities::Column::ProviderId.eq(provider_id))
@@ -118,7 +118,7 @@ pub async fn unlink(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> 
     Ok(found)
 }
 
-pub async fn touch(db: &DatabaseConnection, link: user_identities::Model) -> AppResult<()> {
+pub(crate) async fn touch(db: &DatabaseConnection, link: user_identities::Model) -> AppResult<()> {
     let mut row: user_identities::ActiveModel = link.into();
     row.last_login_at = Set(Some(Utc::now()));
     row.update(db).await?;
@@ -127,7 +127,7 @@ pub async fn touch(db: &DatabaseConnection, link: user_identities::Model) -> App
 
 /// Why automatic registration created nothing.
 #[derive(Debug, thiserror::Error)]
-pub enum RegistrationError {
+pub(crate) enum RegistrationError {
     /// One answer whatever the reason (no e-mail, one the provider did not verify, or one
     /// already registered), so nobody learns which e-mails have an account here.
     #[error(
@@ -144,7 +144,7 @@ crate::error::refusals!(RegistrationError);
 
 /// Creates a customer account (a direct customer of the provider) and a user with no
 /// password for an unknown identity, and links it. Only when the provider allows it.
-pub async fn register(
+pub(crate) async fn register(
     db: &DatabaseConnection,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,

@@ -9,25 +9,25 @@ use crate::entities::{auth_settings, users};
 use crate::error::{AppError, AppResult};
 
 /// The one message for every failed sign-in, so nobody learns which e-mails exist.
-pub const GENERIC_FAILURE: &str =
+pub(crate) const GENERIC_FAILURE: &str =
     "That e-mail and password did not work. After several failed attempts an account is locked for a while, longer each time; a sign-in button of an identity provider connected to the account still works, and your administrator can unlock it.";
-pub const LOCAL_LOGIN_OFF: &str = "Signing in with a password is turned off. Use one of the sign-in buttons.";
-pub const MAX_EMAIL_CHARS: usize = 254;
+pub(crate) const LOCAL_LOGIN_OFF: &str = "Signing in with a password is turned off. Use one of the sign-in buttons.";
+pub(crate) const MAX_EMAIL_CHARS: usize = 254;
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum SignInOutcome {
+pub(crate) enum SignInOutcome {
     SignedIn(Box<users::Model>),
     Failed,
     LocalLoginOff,
 }
 
 /// Normalises an e-mail for lookup.
-pub fn normalize_email(email: &str) -> String {
+pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
 /// A minimal shape check for e-mail fields; the error is the form message.
-pub fn check_email(email: &str) -> Result<String, String> {
+pub(crate) fn check_email(email: &str) -> Result<String, String> {
     let email = normalize_email(email);
     if email.is_empty() {
         return Err("Enter your e-mail address.".into());
@@ -49,17 +49,17 @@ pub fn check_email(email: &str) -> Result<String, String> {
 }
 
 /// Whether a user is locked at `now`.
-pub fn is_locked(user: &users::Model, now: DateTime<Utc>) -> bool {
+pub(crate) fn is_locked(user: &users::Model, now: DateTime<Utc>) -> bool {
     user.locked_until.is_some_and(|until| until > now)
 }
 
 /// The longest a lockout lasts, however many came before it.
-pub const MAX_LOCKOUT_MINUTES: i64 = 24 * 60;
+pub(crate) const MAX_LOCKOUT_MINUTES: i64 = 24 * 60;
 
 /// After a failed attempt that brought the count to `failed_logins`, for a user already
 /// locked out `lockouts` times in a row: lock until when, if at all. Each lockout in a row
 /// lasts twice as long as the one before, up to [`MAX_LOCKOUT_MINUTES`].
-pub fn lock_after_failure(
+pub(crate) fn lock_after_failure(
     failed_logins: i32,
     lockouts: i32,
     rules: &auth_settings::Model,
@@ -73,7 +73,7 @@ pub fn lock_after_failure(
 /// Lockouts in a row that still count: a day after the last one ended, guessing starts
 /// over from the configured lockout (so nobody stays locked out for good by a few
 /// guesses a day).
-pub fn lockouts_in_a_row(user: &users::Model, now: DateTime<Utc>) -> i32 {
+pub(crate) fn lockouts_in_a_row(user: &users::Model, now: DateTime<Utc>) -> i32 {
     match user.locked_until {
         Some(until) if now - until < Duration::days(1) => user.lockouts,
         _ => 0,
@@ -197,7 +197,12 @@ pub async fn verify_credentials(
     Ok(false)
 }
 
-pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Option<String>) -> AppResult<SignInOutcome> {
+pub(crate) async fn sign_in(
+    db: &DatabaseConnection,
+    email: &str,
+    pass: &str,
+    ip: Option<String>,
+) -> AppResult<SignInOutcome> {
     let rules = settings::load(db).await?;
     if !rules.allow_local_login {
         return Ok(SignInOutcome::LocalLoginOff);
@@ -222,7 +227,7 @@ pub async fn sign_in(db: &DatabaseConnection, email: &str, pass: &str, ip: Optio
 
 /// Changes a user's password after checking the current one (through
 /// [`verify_credentials`]: a wrong one counts toward the lockout like any guess).
-pub async fn change_password(
+pub(crate) async fn change_password(
     db: &DatabaseConnection,
     user: &users::Model,
     current: &str,
@@ -243,12 +248,12 @@ pub async fn change_password(
 }
 
 /// Why a user without a password cannot "change" it.
-pub const NO_PASSWORD_YET: &str =
+pub(crate) const NO_PASSWORD_YET: &str =
     "You have no password yet. Set one under Login Options → Local → Connect, after confirming it is you.";
 
 /// Why a password could not be changed or set.
 #[derive(Debug, thiserror::Error)]
-pub enum PasswordChangeError {
+pub(crate) enum PasswordChangeError {
     #[error("{}", NO_PASSWORD_YET)]
     NoPasswordYet,
     /// Wrong, or the account is locked, or password sign-in is off (one answer for all).
@@ -281,7 +286,7 @@ async fn store_new_password(
 }
 
 /// Clears a lockout (admin action).
-pub async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i32) -> AppResult<()> {
+pub(crate) async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i32) -> AppResult<()> {
     let mut active: users::ActiveModel = user.clone().into();
     active.locked_until = Set(None);
     active.failed_logins = Set(0);
@@ -300,7 +305,7 @@ pub async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user_id: i3
 }
 
 /// Sets a password for a user who has none (Login Options → Local → Connect).
-pub async fn set_password(
+pub(crate) async fn set_password(
     db: &DatabaseConnection,
     user: &users::Model,
     new: &str,
@@ -311,7 +316,7 @@ pub async fn set_password(
 }
 
 /// Removes a user's password (Login Options → Local → Disconnect); the caller checks another way in remains.
-pub async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> AppResult<()> {
+pub(crate) async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> AppResult<()> {
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(None);
     active.update(db).await?;

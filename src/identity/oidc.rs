@@ -30,14 +30,14 @@ use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::secrets::SecretBox;
 
-pub const SESSION_KEY: &str = "oidc_flow";
-pub const FLOW_TTL_SECONDS: i64 = 600;
+pub(crate) const SESSION_KEY: &str = "oidc_flow";
+pub(crate) const FLOW_TTL_SECONDS: i64 = 600;
 /// How recent a sign-in must be to connect or set a way in without re-authenticating
 /// (unless `[auth] recent_sign_in_minutes` says otherwise).
-pub const RECENT_SIGN_IN_SECONDS: i64 = 600;
+pub(crate) const RECENT_SIGN_IN_SECONDS: i64 = 600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     Login,
     Link,
     Reauth,
@@ -45,7 +45,7 @@ pub enum Purpose {
 
 /// What to do once a re-authentication succeeded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Continuation {
+pub(crate) enum Continuation {
     Link(i32),
     SetPassword,
     /// Back to Login Options, where the confirmed user chooses again (a disconnect).
@@ -53,7 +53,7 @@ pub enum Continuation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingFlow {
+pub(crate) struct PendingFlow {
     pub purpose: Purpose,
     pub provider_id: i32,
     pub user_id: Option<i32>,
@@ -80,7 +80,7 @@ type ProviderIdTokenClaims = IdTokenClaims<ProviderClaims, CoreGenderClaim>;
 
 /// A verified external identity: keyed by (provider, issuer, subject), never by e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifiedIdentity {
+pub(crate) struct VerifiedIdentity {
     pub issuer: String,
     pub subject: String,
     pub tenant_id: Option<String>,
@@ -97,12 +97,12 @@ fn random_token() -> String {
 }
 
 /// The callback URL registered with every provider.
-pub fn redirect_uri(base_url: &str, provider_id: i32) -> String {
+pub(crate) fn redirect_uri(base_url: &str, provider_id: i32) -> String {
     format!("{base_url}/auth/oidc/{provider_id}/callback")
 }
 
 /// Starts a flow: the provider's authorization URL and the pending flow to keep in the session.
-pub async fn begin(
+pub(crate) async fn begin(
     cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
     base_url: &str,
@@ -150,7 +150,7 @@ pub async fn begin(
 
 /// Why a callback was refused; the text is what the person reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallbackRefusal {
+pub(crate) enum CallbackRefusal {
     NoPendingFlow,
     Expired,
     WrongProvider,
@@ -161,7 +161,7 @@ pub enum CallbackRefusal {
 }
 
 impl CallbackRefusal {
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             CallbackRefusal::NoPendingFlow => "This sign-in answer does not belong to a sign-in started here, or it was already used. Please start again.".into(),
             CallbackRefusal::Expired => "The sign-in took longer than 10 minutes and expired. Please start again.".into(),
@@ -176,7 +176,7 @@ impl CallbackRefusal {
 }
 
 /// Checks a callback against its pending flow before anything is redeemed.
-pub fn check_callback(
+pub(crate) fn check_callback(
     flow: &PendingFlow,
     provider: &identity_providers::Model,
     state: &str,
@@ -228,7 +228,7 @@ struct TokenAnswer {
 }
 
 /// Redeems the code (with the PKCE verifier) and verifies the ID token.
-pub async fn redeem(
+pub(crate) async fn redeem(
     cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
     secrets: &SecretBox,

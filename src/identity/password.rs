@@ -6,10 +6,10 @@ use argon2::Argon2;
 
 use crate::error::{AppError, AppResult};
 
-pub const MIN_PASSWORD_CHARS: usize = 10;
-pub const MAX_PASSWORD_CHARS: usize = 256;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 10;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 256;
 
-pub fn hash(password: &str) -> AppResult<String> {
+pub(crate) fn hash(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
@@ -18,7 +18,7 @@ pub fn hash(password: &str) -> AppResult<String> {
 }
 
 /// True when `password` matches the stored hash; a malformed hash never matches.
-pub fn verify(stored_hash: &str, password: &str) -> bool {
+pub(crate) fn verify(stored_hash: &str, password: &str) -> bool {
     match PasswordHash::new(stored_hash) {
         Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
@@ -33,11 +33,11 @@ fn checks() -> &'static tokio::sync::Semaphore {
 }
 
 /// What a sign-in answers when every password checker is busy (a 503 with Retry-After).
-pub const BUSY: &str = "Too many sign-ins at once. Please try again in a few seconds.";
+pub(crate) const BUSY: &str = "Too many sign-ins at once. Please try again in a few seconds.";
 
 /// [`verify`] (or, without a hash, the same work against a dummy) on a blocking thread,
 /// at most one per core; when all are busy for 2 s the caller gets a "busy" error (503).
-pub async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> AppResult<bool> {
+pub(crate) async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> AppResult<bool> {
     let password = password.to_string();
     off_thread(move || match stored_hash {
         Some(hash) => verify(&hash, &password),
@@ -50,7 +50,7 @@ pub async fn verify_off_thread(stored_hash: Option<String>, password: &str) -> A
 }
 
 /// [`hash`] on a blocking thread under the same limit as checks.
-pub async fn hash_off_thread(password: &str) -> AppResult<String> {
+pub(crate) async fn hash_off_thread(password: &str) -> AppResult<String> {
     let password = password.to_string();
     off_thread(move || hash(&password)).await?
 }
@@ -72,7 +72,7 @@ async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static
 }
 
 /// Spends the same work as a real verification, so an unknown e-mail is not faster to answer.
-pub fn verify_against_dummy(password: &str) {
+pub(crate) fn verify_against_dummy(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash("dummy-password-for-timing").unwrap_or_default());
     let _ = verify(dummy, password);
@@ -92,7 +92,7 @@ pub enum NewPasswordError {
 }
 
 /// Checks a new password against the rules and its confirmation.
-pub fn check_new_password(password: &str, confirmation: &str) -> Result<(), NewPasswordError> {
+pub(crate) fn check_new_password(password: &str, confirmation: &str) -> Result<(), NewPasswordError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(NewPasswordError::TooShort);

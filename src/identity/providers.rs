@@ -13,11 +13,11 @@ use crate::error::{AppError, AppResult};
 use crate::images::{self, ImageType};
 use crate::secrets::SecretBox;
 
-pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
-pub const MAX_NAME_CHARS: usize = 100;
+pub(crate) const GOOGLE_ISSUER: &str = "https://accounts.google.com";
+pub(crate) const MAX_NAME_CHARS: usize = 100;
 
 impl IdpKind {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             IdpKind::AzureAd => "Microsoft Entra ID (Azure AD)",
             IdpKind::Google => "Google",
@@ -26,7 +26,7 @@ impl IdpKind {
     }
 
     /// The bundled logo for this kind.
-    pub fn default_logo(self) -> &'static str {
+    pub(crate) fn default_logo(self) -> &'static str {
         match self {
             IdpKind::AzureAd => "/static/idp/microsoft.svg",
             IdpKind::Google => "/static/idp/google.svg",
@@ -87,7 +87,7 @@ fn yes() -> bool {
 }
 
 /// Loopback hosts may use plain http (development and tests); everything else must be https.
-pub fn check_issuer_url(url: &str) -> Result<(), String> {
+pub(crate) fn check_issuer_url(url: &str) -> Result<(), String> {
     let (scheme, rest) = url.split_once("://").ok_or("The issuer must be a URL such as https://login.example.com.")?;
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = if host_port.starts_with('[') {
@@ -107,14 +107,14 @@ pub fn check_issuer_url(url: &str) -> Result<(), String> {
 }
 
 /// A GUID such as an Entra ID tenant id.
-pub fn is_guid(value: &str) -> bool {
+pub(crate) fn is_guid(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     let lengths = [8, 4, 4, 4, 12];
     parts.len() == 5 && parts.iter().zip(lengths).all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Whether an Entra ID issuer is a multi-tenant endpoint (`common`, `organizations`, or `{tenantid}`).
-pub fn is_multi_tenant_issuer(issuer: &str) -> bool {
+pub(crate) fn is_multi_tenant_issuer(issuer: &str) -> bool {
     ["/common/", "/organizations/", "/{tenantid}/"].iter().any(|marker| format!("{issuer}/").contains(marker))
 }
 
@@ -197,14 +197,14 @@ pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings
 }
 
 /// Largest logo an admin may upload.
-pub const MAX_LOGO_BYTES: usize = 100 * 1024;
+pub(crate) const MAX_LOGO_BYTES: usize = 100 * 1024;
 
 /// The image types an identity provider's logo may be uploaded as.
 const LOGO_TYPES: &[ImageType] = &[ImageType::Png, ImageType::Jpeg, ImageType::Webp, ImageType::Svg];
 
 /// Checks an uploaded logo by its declared type and its first bytes; returns the
 /// `data:` URL it is stored and shown as.
-pub fn uploaded_logo(declared_type: &str, bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn uploaded_logo(declared_type: &str, bytes: &[u8]) -> Result<String, String> {
     let image_type = images::check("logo", declared_type, bytes, LOGO_TYPES, MAX_LOGO_BYTES)?;
     Ok(format!(
         "data:{};base64,{}",
@@ -222,12 +222,16 @@ fn is_stored_logo(logo: &str) -> bool {
 }
 
 /// The logo to show for a provider.
-pub fn logo_of(provider: &identity_providers::Model) -> String {
+pub(crate) fn logo_of(provider: &identity_providers::Model) -> String {
     provider.logo.clone().filter(|l| is_stored_logo(l)).unwrap_or_else(|| provider.kind.default_logo().into())
 }
 
 /// Stores an uploaded logo (already checked by [`uploaded_logo`]).
-pub async fn set_logo(db: &DatabaseConnection, provider: identity_providers::Model, logo: String) -> AppResult<()> {
+pub(crate) async fn set_logo(
+    db: &DatabaseConnection,
+    provider: identity_providers::Model,
+    logo: String,
+) -> AppResult<()> {
     let mut row: identity_providers::ActiveModel = provider.into();
     row.logo = Set(Some(logo));
     row.updated_at = Set(Utc::now());
@@ -236,16 +240,16 @@ pub async fn set_logo(db: &DatabaseConnection, provider: identity_providers::Mod
 }
 
 /// Allowed tenant ids as stored (comma separated).
-pub fn tenants_of(provider: &identity_providers::Model) -> Vec<String> {
+pub(crate) fn tenants_of(provider: &identity_providers::Model) -> Vec<String> {
     provider.allowed_tenants.as_deref().unwrap_or("").split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
 }
 
-pub async fn list(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
+pub(crate) async fn list(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
     Ok(identity_providers::Entity::find().order_by_asc(identity_providers::Column::Name).all(db).await?)
 }
 
 /// Active and visible providers, by name: the ones people can sign in and link with.
-pub async fn usable(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
+pub(crate) async fn usable(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
     Ok(identity_providers::Entity::find()
         .filter(identity_providers::Column::Active.eq(true))
         .filter(identity_providers::Column::Visible.eq(true))
@@ -254,11 +258,11 @@ pub async fn usable(db: &DatabaseConnection) -> AppResult<Vec<identity_providers
         .await?)
 }
 
-pub async fn count_active(db: &DatabaseConnection) -> AppResult<u64> {
+pub(crate) async fn count_active(db: &DatabaseConnection) -> AppResult<u64> {
     Ok(identity_providers::Entity::find().filter(identity_providers::Column::Active.eq(true)).count(db).await?)
 }
 
-pub async fn get(db: &DatabaseConnection, id: i32) -> AppResult<identity_providers::Model> {
+pub(crate) async fn get(db: &DatabaseConnection, id: i32) -> AppResult<identity_providers::Model> {
     identity_providers::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 
@@ -282,7 +286,7 @@ crate::error::refusals!(ProviderError);
 
 /// Saves a provider as [`save`] does, checking first, when it is to be active, that its
 /// discovery document and keys can be fetched (the admin form and the configuration file).
-pub async fn save_checked<C: ConnectionTrait>(
+pub(crate) async fn save_checked<C: ConnectionTrait>(
     db: &C,
     http: &reqwest::Client,
     secrets: &SecretBox,
@@ -296,7 +300,7 @@ pub async fn save_checked<C: ConnectionTrait>(
 }
 
 /// Activates a provider once its discovery document and keys can be fetched.
-pub async fn activate(
+pub(crate) async fn activate(
     db: &DatabaseConnection,
     http: &reqwest::Client,
     provider: identity_providers::Model,
@@ -377,7 +381,11 @@ pub async fn apply_declared(
     }
 }
 
-pub async fn set_active(db: &DatabaseConnection, provider: identity_providers::Model, active: bool) -> AppResult<()> {
+pub(crate) async fn set_active(
+    db: &DatabaseConnection,
+    provider: identity_providers::Model,
+    active: bool,
+) -> AppResult<()> {
     let mut row: identity_providers::ActiveModel = provider.into();
     row.active = Set(active);
     row.updated_at = Set(Utc::now());
@@ -386,7 +394,7 @@ pub async fn set_active(db: &DatabaseConnection, provider: identity_providers::M
 }
 
 /// A masked view of a stored secret: never more than its last four characters.
-pub fn masked_secret(secrets: &SecretBox, provider: &identity_providers::Model) -> String {
+pub(crate) fn masked_secret(secrets: &SecretBox, provider: &identity_providers::Model) -> String {
     match provider.client_secret_enc.as_deref().map(|s| secrets.open(s)) {
         Some(Ok(secret)) if secret.chars().count() > 8 => {
             let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The most keys a limiter tracks; past it (after dropping expired ones) new keys wait.
-pub const MAX_KEYS: usize = 100_000;
+pub(crate) const MAX_KEYS: usize = 100_000;
 
 /// What a limit counts by: an IPv6 client by its /64 (one subscriber's whole network,
 /// which it can rotate through freely), anything else as it is.
@@ -51,7 +51,7 @@ impl<K: LimitKey> RateLimiter<K> {
     }
 
     /// Counts one attempt; `Err(seconds)` to wait when over the limit.
-    pub fn check(&self, key: K, now: Instant) -> Result<(), u64> {
+    pub(crate) fn check(&self, key: K, now: Instant) -> Result<(), u64> {
         let key = key.bucket();
         let mut hits = match self.hits.lock() {
             Ok(guard) => guard,
@@ -83,7 +83,7 @@ impl<K: LimitKey> RateLimiter<K> {
 
     /// [`check`](Self::check) as a request's answer: a 429 that says `what` happened and
     /// how long to wait (`Retry-After`).
-    pub fn admit(&self, key: K, what: &str) -> crate::error::AppResult<()> {
+    pub(crate) fn admit(&self, key: K, what: &str) -> crate::error::AppResult<()> {
         self.check(key, Instant::now()).map_err(|wait| {
             crate::error::AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
         })

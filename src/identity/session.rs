@@ -24,7 +24,7 @@ const GENERATION: &str = "gen";
 const SIGN_IN: &str = "sid";
 
 /// A session unused this long ends (the cookie's inactivity expiry, and the session list's).
-pub const IDLE_HOURS: i64 = 8;
+pub(crate) const IDLE_HOURS: i64 = 8;
 /// How stale a session's "last active" may get before a request refreshes it (so a
 /// signed-in page view does not write each time).
 const LAST_SEEN_EVERY_SECONDS: i64 = 300;
@@ -38,7 +38,7 @@ pub enum DbSessionStore {
 
 impl DbSessionStore {
     /// Builds the store on sea-orm's pool and creates its table.
-    pub async fn on(db: &DatabaseConnection) -> AppResult<Self> {
+    pub(crate) async fn on(db: &DatabaseConnection) -> AppResult<Self> {
         let store = match db.get_database_backend() {
             DatabaseBackend::Sqlite => {
                 DbSessionStore::Sqlite(SqliteStore::new(db.get_sqlite_connection_pool().clone()))
@@ -100,7 +100,7 @@ impl ExpiredDeletion for DbSessionStore {
 
 /// Starts a signed-in session: a new session id, the user, the generation of the user's
 /// sessions, the sign-in time, a new CSRF token, and a row in the user's session list.
-pub async fn begin_signed_in<C: ConnectionTrait>(
+pub(crate) async fn begin_signed_in<C: ConnectionTrait>(
     db: &C,
     session: &Session,
     user: &users::Model,
@@ -141,7 +141,7 @@ fn random_id() -> String {
 /// Whether the session is still signed in: it began in the user's current generation and
 /// its row in the session list is still there (nobody signed it out). Refreshes the row's
 /// "last active" and address now and then.
-pub async fn is_current<C: ConnectionTrait>(
+pub(crate) async fn is_current<C: ConnectionTrait>(
     db: &C,
     session: &Session,
     user: &users::Model,
@@ -168,7 +168,7 @@ pub async fn is_current<C: ConnectionTrait>(
 }
 
 /// The user's sessions used within [`IDLE_HOURS`], most recently active first.
-pub async fn active<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<Vec<user_sessions::Model>> {
+pub(crate) async fn active<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<Vec<user_sessions::Model>> {
     let since = Utc::now() - chrono::Duration::hours(IDLE_HOURS);
     Ok(user_sessions::Entity::find()
         .filter(user_sessions::Column::UserId.eq(user_id))
@@ -180,13 +180,13 @@ pub async fn active<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<Vec<u
 }
 
 /// The id of this session's row in the session list.
-pub async fn this_session_id(session: &Session) -> AppResult<Option<String>> {
+pub(crate) async fn this_session_id(session: &Session) -> AppResult<Option<String>> {
     Ok(session.get::<String>(SIGN_IN).await?)
 }
 
 /// Signs out one of the user's sessions (on whichever instance it is next used).
 /// `false` when the user has no such session.
-pub async fn end_one<C: ConnectionTrait>(db: &C, user_id: i32, id: &str) -> AppResult<bool> {
+pub(crate) async fn end_one<C: ConnectionTrait>(db: &C, user_id: i32, id: &str) -> AppResult<bool> {
     let deleted = user_sessions::Entity::delete_many()
         .filter(user_sessions::Column::Id.eq(id))
         .filter(user_sessions::Column::UserId.eq(user_id))
@@ -196,7 +196,7 @@ pub async fn end_one<C: ConnectionTrait>(db: &C, user_id: i32, id: &str) -> AppR
 }
 
 /// Deletes the rows of sessions idle past [`IDLE_HOURS`] (their cookies have expired).
-pub async fn delete_idle<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
+pub(crate) async fn delete_idle<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
     let before = Utc::now() - chrono::Duration::hours(IDLE_HOURS) - chrono::Duration::seconds(LAST_SEEN_EVERY_SECONDS);
     let deleted =
         user_sessions::Entity::delete_many().filter(user_sessions::Column::LastSeenAt.lt(before)).exec(db).await?;
@@ -205,7 +205,7 @@ pub async fn delete_idle<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
 
 /// Signs out every other session of the user, on every instance: the user's generation
 /// moves on and only this session follows it, under a new id; the others leave the list.
-pub async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, user_id: i32) -> AppResult<()> {
+pub(crate) async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, user_id: i32) -> AppResult<()> {
     users::Entity::update_many()
         .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
         .filter(users::Column::Id.eq(user_id))
@@ -225,7 +225,7 @@ pub async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, u
 }
 
 /// After a re-authentication: a new session id and a fresh sign-in time.
-pub async fn mark_reauthenticated(session: &Session) -> AppResult<()> {
+pub(crate) async fn mark_reauthenticated(session: &Session) -> AppResult<()> {
     session.cycle_id().await?;
     session.insert(AUTH_AT, chrono::Utc::now().timestamp()).await?;
     Ok(())
@@ -233,7 +233,7 @@ pub async fn mark_reauthenticated(session: &Session) -> AppResult<()> {
 
 /// Whether the session's sign-in (or last re-authentication) is recent enough to change
 /// the ways in without asking again.
-pub async fn recently_authenticated(session: &Session, within_seconds: i64) -> AppResult<bool> {
+pub(crate) async fn recently_authenticated(session: &Session, within_seconds: i64) -> AppResult<bool> {
     if within_seconds <= 0 {
         return Ok(false);
     }
@@ -241,23 +241,23 @@ pub async fn recently_authenticated(session: &Session, within_seconds: i64) -> A
     Ok(chrono::Utc::now().timestamp() - at <= within_seconds)
 }
 
-pub async fn store_flow(session: &Session, flow: &super::oidc::PendingFlow) -> AppResult<()> {
+pub(crate) async fn store_flow(session: &Session, flow: &super::oidc::PendingFlow) -> AppResult<()> {
     session.insert(super::oidc::SESSION_KEY, flow).await?;
     Ok(())
 }
 
 /// Takes the pending flow out of the session: a callback can use it once.
-pub async fn take_flow(session: &Session) -> AppResult<Option<super::oidc::PendingFlow>> {
+pub(crate) async fn take_flow(session: &Session) -> AppResult<Option<super::oidc::PendingFlow>> {
     Ok(session.remove::<super::oidc::PendingFlow>(super::oidc::SESSION_KEY).await.unwrap_or(None))
 }
 
-pub async fn signed_in_user_id(session: &Session) -> AppResult<Option<i32>> {
+pub(crate) async fn signed_in_user_id(session: &Session) -> AppResult<Option<i32>> {
     Ok(session.get::<i32>(USER_ID).await?)
 }
 
 /// Ends the session entirely: its row in the session list and in the store are deleted,
 /// the cookie cleared.
-pub async fn end<C: ConnectionTrait>(db: &C, session: &Session) -> AppResult<()> {
+pub(crate) async fn end<C: ConnectionTrait>(db: &C, session: &Session) -> AppResult<()> {
     if let Some(id) = session.get::<String>(SIGN_IN).await? {
         user_sessions::Entity::delete_by_id(id).exec(db).await?;
     }
@@ -266,13 +266,13 @@ pub async fn end<C: ConnectionTrait>(db: &C, session: &Session) -> AppResult<()>
 }
 
 /// A one-time message for the next page (POST → redirect → GET).
-pub async fn set_flash(session: &Session, message: impl Into<String>) -> AppResult<()> {
+pub(crate) async fn set_flash(session: &Session, message: impl Into<String>) -> AppResult<()> {
     session.insert(FLASH, message.into()).await?;
     Ok(())
 }
 
 /// Takes the message out; a session without one is left untouched (no write).
-pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
+pub(crate) async fn take_flash(session: &Session) -> AppResult<Option<String>> {
     if session.get::<String>(FLASH).await?.is_none() {
         return Ok(None);
     }
@@ -280,7 +280,7 @@ pub async fn take_flash(session: &Session) -> AppResult<Option<String>> {
 }
 
 /// Where to go after sign-in: only a local path (`/…`, never `//host` or `/\host`), else My Account.
-pub fn safe_return_path(next: Option<&str>) -> String {
+pub(crate) fn safe_return_path(next: Option<&str>) -> String {
     match next {
         Some(path)
             if path.starts_with('/')

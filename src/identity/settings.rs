@@ -5,11 +5,11 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use crate::entities::auth_settings;
 use crate::error::AppResult;
 
-pub const DEFAULT_MAX_FAILED_LOGINS: i32 = 5;
-pub const DEFAULT_LOCKOUT_MINUTES: i32 = 15;
+pub(crate) const DEFAULT_MAX_FAILED_LOGINS: i32 = 5;
+pub(crate) const DEFAULT_LOCKOUT_MINUTES: i32 = 15;
 
 /// The settings row, created with defaults when missing.
-pub async fn load(db: &DatabaseConnection) -> AppResult<auth_settings::Model> {
+pub(crate) async fn load(db: &DatabaseConnection) -> AppResult<auth_settings::Model> {
     if let Some(row) = auth_settings::Entity::find().one(db).await? {
         return Ok(row);
     }
@@ -26,7 +26,7 @@ pub async fn load(db: &DatabaseConnection) -> AppResult<auth_settings::Model> {
 }
 
 /// Checks the lockout threshold an admin asks for; the error is the form message.
-pub fn check_max_failed_logins(value: i32) -> Result<i32, String> {
+pub(crate) fn check_max_failed_logins(value: i32) -> Result<i32, String> {
     if (3..=25).contains(&value) {
         Ok(value)
     } else {
@@ -34,7 +34,7 @@ pub fn check_max_failed_logins(value: i32) -> Result<i32, String> {
     }
 }
 
-pub fn check_lockout_minutes(value: i32) -> Result<i32, String> {
+pub(crate) fn check_lockout_minutes(value: i32) -> Result<i32, String> {
     if (1..=1440).contains(&value) {
         Ok(value)
     } else {
@@ -42,7 +42,11 @@ pub fn check_lockout_minutes(value: i32) -> Result<i32, String> {
     }
 }
 
-pub async fn save_lockout(db: &DatabaseConnection, max_failed_logins: i32, lockout_minutes: i32) -> AppResult<()> {
+pub(crate) async fn save_lockout(
+    db: &DatabaseConnection,
+    max_failed_logins: i32,
+    lockout_minutes: i32,
+) -> AppResult<()> {
     let current = load(db).await?;
     let mut row: auth_settings::ActiveModel = current.into();
     row.max_failed_logins = Set(max_failed_logins);
@@ -62,7 +66,7 @@ pub async fn set_allow_local_login(db: &DatabaseConnection, allow: bool) -> AppR
 }
 
 /// Turns the API's password grant on or off (off by default: RFC 9700).
-pub async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppResult<()> {
+pub(crate) async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppResult<()> {
     let mut row: auth_settings::ActiveModel = load(db).await?.into();
     row.password_grant_enabled = Set(enabled);
     row.updated_at = Set(chrono::Utc::now());
@@ -72,7 +76,9 @@ pub async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppRe
 
 /// Users who have no link to an active external provider: they would be locked out
 /// if password sign-in were turned off.
-pub async fn users_without_external_login(db: &DatabaseConnection) -> AppResult<Vec<crate::entities::users::Model>> {
+pub(crate) async fn users_without_external_login(
+    db: &DatabaseConnection,
+) -> AppResult<Vec<crate::entities::users::Model>> {
     use crate::entities::{identity_providers, user_identities, users};
     use sea_orm::sea_query::Query;
     use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};

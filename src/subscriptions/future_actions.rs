@@ -18,7 +18,7 @@ use crate::error::{is_unique_violation, refusals, AppError, AppResult};
 
 /// Why a future action could not be scheduled or revoked.
 #[derive(Debug, thiserror::Error)]
-pub enum FutureActionError {
+pub(crate) enum FutureActionError {
     #[error("An add-on is cancelled at the end of the term or together with its subscription.")]
     AddonOnDate,
     #[error(transparent)]
@@ -68,7 +68,7 @@ fn describe(action_type: FutureActionType, at: DateTime<Utc>, new_quantity: Opti
 
 /// Schedules a future action on a subscription or one of its add-ons. CancellationOnEnd
 /// puts the target in `pending_for_cancel` until it runs.
-pub async fn schedule(
+pub(crate) async fn schedule(
     db: &DatabaseConnection,
     scope: AccountScope,
     subscription_id: i32,
@@ -141,7 +141,11 @@ pub(crate) async fn schedule_in<C: ConnectionTrait>(
 }
 
 /// One future action the scope allows (404 otherwise).
-pub async fn find_in_scope(db: &DatabaseConnection, scope: AccountScope, id: i32) -> AppResult<future_actions::Model> {
+pub(crate) async fn find_in_scope(
+    db: &DatabaseConnection,
+    scope: AccountScope,
+    id: i32,
+) -> AppResult<future_actions::Model> {
     future_actions::Entity::find_by_id(id)
         .filter(scope.condition(future_actions::Column::AccountId))
         .one(db)
@@ -150,7 +154,7 @@ pub async fn find_in_scope(db: &DatabaseConnection, scope: AccountScope, id: i32
 }
 
 /// Revokes a pending action (in scope). A revoked CancellationOnEnd makes the target active again.
-pub async fn revoke(
+pub(crate) async fn revoke(
     db: &DatabaseConnection,
     scope: AccountScope,
     action_id: i32,
@@ -204,7 +208,7 @@ pub async fn revoke(
 
 /// Claims due actions atomically: a row is ours only if our conditional update changed it,
 /// so two runners (or instances) never both claim one.
-pub async fn claim_due(
+pub(crate) async fn claim_due(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     limit: u64,

@@ -21,7 +21,7 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub fn of(viewer: &Viewer) -> Actor {
+    pub(crate) fn of(viewer: &Viewer) -> Actor {
         let kind = match viewer.user.role {
             UserRole::CustomerUser => ActorKind::User,
             UserRole::ResellerAdmin => ActorKind::Reseller,
@@ -36,7 +36,7 @@ impl Actor {
 }
 
 impl ActorKind {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ActorKind::User => "Customer",
             ActorKind::Reseller => "Reseller",
@@ -48,7 +48,7 @@ impl ActorKind {
 
 /// One change of one field: `old → new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     pub subscription_id: i32,
     pub addon_id: Option<i32>,
     pub field: HistoryField,
@@ -57,7 +57,7 @@ pub struct Change {
 }
 
 /// Writes one history record.
-pub async fn write<C: ConnectionTrait>(db: &C, change: Change, actor: &Actor) -> AppResult<()> {
+pub(crate) async fn write<C: ConnectionTrait>(db: &C, change: Change, actor: &Actor) -> AppResult<()> {
     subscription_history::ActiveModel {
         subscription_id: Set(change.subscription_id),
         addon_id: Set(change.addon_id),
@@ -76,7 +76,7 @@ pub async fn write<C: ConnectionTrait>(db: &C, change: Change, actor: &Actor) ->
 }
 
 /// The history of one subscription (and its add-ons), newest first.
-pub async fn of_subscription(
+pub(crate) async fn of_subscription(
     db: &DatabaseConnection,
     subscription_id: i32,
     limit: u64,
@@ -92,7 +92,7 @@ pub async fn of_subscription(
 
 /// The latest changes to every subscription in scope of one account, newest first, with
 /// the subscription's name (My Account's "Recent changes").
-pub async fn recent_for_account(
+pub(crate) async fn recent_for_account(
     db: &DatabaseConnection,
     scope: AccountScope,
     account_id: i32,

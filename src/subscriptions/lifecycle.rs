@@ -65,7 +65,7 @@ refusals!(SubscriptionError);
 
 /// A subscription with what its page and its rules need.
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub subscription: subscriptions::Model,
     pub product: products::Model,
     pub addons: Vec<subscription_addons::Model>,
@@ -75,22 +75,22 @@ pub struct Loaded {
 
 impl Loaded {
     /// The pending action on the subscription itself (`None`) or on one add-on.
-    pub fn pending_for(&self, addon_id: Option<i32>) -> Option<&future_actions::Model> {
+    pub(crate) fn pending_for(&self, addon_id: Option<i32>) -> Option<&future_actions::Model> {
         self.pending.iter().find(|a| a.addon_id == addon_id)
     }
 
-    pub fn pending_pair(&self, addon_id: Option<i32>) -> Option<(FutureActionType, chrono::DateTime<Utc>)> {
+    pub(crate) fn pending_pair(&self, addon_id: Option<i32>) -> Option<(FutureActionType, chrono::DateTime<Utc>)> {
         self.pending_for(addon_id).map(|a| (a.action_type, a.scheduled_at))
     }
 
     /// The cancellation policy as seen on `today`.
-    pub fn policy(&self, today: NaiveDate) -> CancellationPolicy {
+    pub(crate) fn policy(&self, today: NaiveDate) -> CancellationPolicy {
         // A subscription starts on the day its order is paid: that is the purchase day.
         cancellation_policy(self.product.kind, self.subscription.start_date, self.subscription.term_end_date, today)
     }
 
     /// The facts the future-action rules check, for the subscription or one of its add-ons.
-    pub fn target_facts(&self, addon_id: Option<i32>, today: NaiveDate) -> Option<rules::TargetFacts> {
+    pub(crate) fn target_facts(&self, addon_id: Option<i32>, today: NaiveDate) -> Option<rules::TargetFacts> {
         let policy = self.policy(today);
         let s = &self.subscription;
         let (status, quantity, term_end_date) = match addon_id {
@@ -124,7 +124,7 @@ impl Loaded {
     /// a cancellation at the end when the policy allows one, a quantity change at renewal
     /// when the subscription renews prepaid, and (for the subscription) a cancellation on
     /// a date while the policy would still allow cancelling tomorrow.
-    pub fn schedulable_actions(&self, addon_id: Option<i32>, today: NaiveDate) -> Vec<FutureActionType> {
+    pub(crate) fn schedulable_actions(&self, addon_id: Option<i32>, today: NaiveDate) -> Vec<FutureActionType> {
         let Some(target) = self.target_facts(addon_id, today) else { return vec![] };
         let tomorrow = today + chrono::Duration::days(1);
         [
@@ -142,7 +142,7 @@ impl Loaded {
 }
 
 /// Loads a subscription the scope allows (404 otherwise).
-pub async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> AppResult<Loaded> {
+pub(crate) async fn load<C: ConnectionTrait>(db: &C, scope: AccountScope, id: i32) -> AppResult<Loaded> {
     let (subscription, product) = subscriptions::Entity::find_by_id(id)
         .filter(scope.condition(subscriptions::Column::AccountId))
         .find_also_related(products::Entity)
@@ -325,7 +325,7 @@ pub async fn add_addon_on<C: ConnectionTrait>(
 
 /// Sets the quantity of a subscription (`addon_id: None`) or an add-on. Increases come
 /// through a paid order; decreases down to 1 where the cancellation policy allows it.
-pub async fn set_quantity(
+pub(crate) async fn set_quantity(
     db: &DatabaseConnection,
     scope: AccountScope,
     subscription_id: i32,
@@ -357,7 +357,7 @@ pub async fn set_quantity(
 }
 
 /// Adds licences bought through a paid order (refused while a quantity change is pending).
-pub async fn add_quantity<C: ConnectionTrait>(
+pub(crate) async fn add_quantity<C: ConnectionTrait>(
     db: &C,
     subscription_id: i32,
     added: i32,
@@ -438,7 +438,7 @@ pub(crate) async fn write_change<C: ConnectionTrait>(
 /// Suspends an active subscription or resumes a suspended one. Only its seller may: the
 /// provider for a reseller's own subscriptions and for its direct customers', a reseller
 /// for its customers' (never its own). Anybody else finds no such subscription (404).
-pub async fn set_suspended(
+pub(crate) async fn set_suspended(
     db: &DatabaseConnection,
     viewer: &Viewer,
     subscription_id: i32,
@@ -468,7 +468,7 @@ pub async fn set_suspended(
 /// Cancels a subscription (and its add-ons) or one add-on now, where the policy allows it;
 /// pending actions on what is cancelled are revoked. A refund or prorated credit the policy
 /// gives becomes a credit invoice linked to the debit invoice that charged it (returned).
-pub async fn cancel_now(
+pub(crate) async fn cancel_now(
     db: &DatabaseConnection,
     scope: AccountScope,
     subscription_id: i32,
@@ -556,7 +556,7 @@ pub(crate) async fn cancel_in<C: ConnectionTrait>(
 }
 
 /// Extends an active ramp-up period (provider admins: the caller checks). One history record.
-pub async fn extend_ramp_up(
+pub(crate) async fn extend_ramp_up(
     db: &DatabaseConnection,
     scope: AccountScope,
     subscription_id: i32,

@@ -7,11 +7,11 @@ use crate::entities::enums::ProductKind;
 
 /// Days (counting the purchase day as day 1) in which a perpetual licence or a software
 /// subscription may be returned.
-pub const RETURN_WINDOW_DAYS: i64 = 30;
+pub(crate) const RETURN_WINDOW_DAYS: i64 = 30;
 
 /// When a cancellation may take effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CancelWhen {
+pub(crate) enum CancelWhen {
     /// Now.
     Immediately,
     /// At the end of the current term.
@@ -22,14 +22,14 @@ pub enum CancelWhen {
 
 /// What is credited when cancelling now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Credit {
+pub(crate) enum Credit {
     None,
     Full,
     Prorated,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CancellationPolicy {
+pub(crate) struct CancellationPolicy {
     pub options: Vec<CancelWhen>,
     /// Only the whole quantity can be cancelled (no partial returns).
     pub whole_quantity_only: bool,
@@ -40,18 +40,18 @@ pub struct CancellationPolicy {
 }
 
 impl CancellationPolicy {
-    pub fn allows(&self, when: CancelWhen) -> bool {
+    pub(crate) fn allows(&self, when: CancelWhen) -> bool {
         self.options.contains(&when)
     }
 }
 
 /// The last day of the month `day` is in: where a consumption billing period ends.
-pub fn end_of_billing_period(day: NaiveDate) -> NaiveDate {
+pub(crate) fn end_of_billing_period(day: NaiveDate) -> NaiveDate {
     super::rules::last_of_month(day)
 }
 
 /// The policy for a subscription of `kind` bought on `purchased_on`, seen on `today`.
-pub fn cancellation_policy(
+pub(crate) fn cancellation_policy(
     kind: ProductKind,
     purchased_on: NaiveDate,
     term_end: NaiveDate,

@@ -9,27 +9,27 @@ use crate::catalog::Quantity;
 use crate::entities::enums::{FutureActionType, ProductKind, SubscriptionStatus};
 
 /// The most months a ramp-up period may last, counted from the subscription's start.
-pub const MAX_RAMP_UP_MONTHS: u32 = 3;
+pub(crate) const MAX_RAMP_UP_MONTHS: u32 = 3;
 
 /// `date` plus whole months, clamped to the last day of the month (31 Jan + 1 → 28/29 Feb).
-pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+pub(crate) fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
     date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
 }
 
 /// The last day of a term of `months` that starts on `start` (1 Jan + 12 → 31 Dec).
-pub fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
+pub(crate) fn term_end(start: NaiveDate, months: u32) -> NaiveDate {
     add_months(start, months) - Duration::days(1)
 }
 
 /// The last day of the calendar month `day` is in (a term of one month from its first day).
-pub fn last_of_month(day: NaiveDate) -> NaiveDate {
+pub(crate) fn last_of_month(day: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
     term_end(day.with_day(1).unwrap_or(day), 1)
 }
 
 /// How many months one term of a subscription lasts: a reservation's 1 or 3 years (kept
 /// within 1 to 3), else the product's term (at least a month).
-pub fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: Option<i32>) -> u32 {
+pub(crate) fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: Option<i32>) -> u32 {
     match kind {
         ProductKind::ReservedInstance => ri_term_years.unwrap_or(1).clamp(1, 3) as u32 * 12,
         _ => product_term_months.max(1) as u32,
@@ -38,7 +38,7 @@ pub fn term_months(kind: ProductKind, product_term_months: i32, ri_term_years: O
 
 /// The last day of the term that contains `today`, moving on from `current_end` by whole
 /// terms of `term_months` (how an auto-renewing subscription renews).
-pub fn renewed_term_end(current_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
+pub(crate) fn renewed_term_end(current_end: NaiveDate, term_months: u32, today: NaiveDate) -> NaiveDate {
     let mut next_end = current_end;
     while next_end < today {
         next_end = term_end(next_end + Duration::days(1), term_months.max(1));
@@ -47,7 +47,7 @@ pub fn renewed_term_end(current_end: NaiveDate, term_months: u32, today: NaiveDa
 }
 
 /// Midnight UTC at the start of `date`.
-pub fn start_of(date: NaiveDate) -> DateTime<Utc> {
+pub(crate) fn start_of(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
@@ -81,7 +81,7 @@ pub enum RampUpError {
 /// The end of the ramp-up period chosen when a subscription is created: 0 months means
 /// none; 1–3 months from the start date. Only new, paid (not trial) consumption
 /// subscriptions whose product has a minimum commitment may have one.
-pub fn ramp_up_end(
+pub(crate) fn ramp_up_end(
     start: NaiveDate,
     months: u32,
     has_minimum_commitment: bool,
@@ -104,7 +104,7 @@ pub fn ramp_up_end(
 
 /// Extends an active ramp-up: the new end is the current end plus `months`, never more than
 /// 3 months after the start. An ended ramp-up cannot be re-activated.
-pub fn extend_ramp_up(
+pub(crate) fn extend_ramp_up(
     start: NaiveDate,
     current_end: Option<NaiveDate>,
     months: u32,
@@ -128,19 +128,19 @@ pub fn extend_ramp_up(
 }
 
 /// True while a ramp-up period waives the minimum commitment on `day`.
-pub fn ramp_up_waives(start: NaiveDate, ramp_up_end: Option<NaiveDate>, day: NaiveDate) -> bool {
+pub(crate) fn ramp_up_waives(start: NaiveDate, ramp_up_end: Option<NaiveDate>, day: NaiveDate) -> bool {
     ramp_up_end.is_some_and(|end| day >= start && day < end)
 }
 
 /// Whether a quantity change can wait for the next renewal: the subscription renews by
 /// itself and is prepaid.
-pub fn changes_quantity_at_renewal(auto_renew: bool, prepaid: bool) -> bool {
+pub(crate) fn changes_quantity_at_renewal(auto_renew: bool, prepaid: bool) -> bool {
     auto_renew && prepaid
 }
 
 /// What a future action is scheduled on: a subscription, or one of its add-ons.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetFacts {
+pub(crate) struct TargetFacts {
     pub status: SubscriptionStatus,
     pub quantity: i32,
     /// The subscription's (an add-on follows its subscription's).
@@ -161,7 +161,7 @@ pub struct TargetFacts {
 
 /// What the customer asked to schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduleRequest {
+pub(crate) struct ScheduleRequest {
     pub action_type: FutureActionType,
     pub date: Option<NaiveDate>,
     pub new_quantity: Option<i32>,
@@ -169,13 +169,13 @@ pub struct ScheduleRequest {
 
 /// A future action that passed [`check_schedule`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScheduledAction {
+pub(crate) struct ScheduledAction {
     pub action_type: FutureActionType,
     pub scheduled_at: DateTime<Utc>,
     pub new_quantity: Option<i32>,
 }
 
-pub fn action_label(action_type: FutureActionType) -> &'static str {
+pub(crate) fn action_label(action_type: FutureActionType) -> &'static str {
     match action_type {
         FutureActionType::CancellationOnEnd => "cancellation at the end of the term",
         FutureActionType::ChangeQtyOnNext => "quantity change at the next renewal",
@@ -190,7 +190,7 @@ fn day(at: &DateTime<Utc>) -> impl std::fmt::Display + '_ {
 
 /// Why a future action cannot be scheduled (or, for a cancellation on a date, run).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ScheduleError {
+pub(crate) enum ScheduleError {
     #[error("This is already being canceled at the end of its term.")]
     PendingForCancel,
     #[error("This is suspended; resume it before scheduling a change.")]
@@ -224,7 +224,7 @@ pub enum ScheduleError {
 }
 
 /// Whether a future action may be scheduled, and when it will run.
-pub fn check_schedule(
+pub(crate) fn check_schedule(
     target: &TargetFacts,
     request: &ScheduleRequest,
     today: NaiveDate,
@@ -286,7 +286,7 @@ pub fn check_schedule(
 /// the cancellation policy allows cancelling immediately on that day (never a reserved
 /// instance or consumption; a perpetual licence or software subscription only inside its
 /// return window). Checked when it is scheduled and again when it runs.
-pub fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Result<(), ScheduleError> {
+pub(crate) fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Result<(), ScheduleError> {
     let policy = cancellation_policy(target.kind, target.purchased_on, target.term_end_date, date);
     if policy.allows(CancelWhen::Immediately) {
         Ok(())
@@ -307,7 +307,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Change::QuantityPurchase => "buy more licences",
             Change::QuantityDecrease => "lower the quantity",
@@ -328,7 +328,10 @@ pub struct Blocked {
 }
 
 /// Refuses a change while a quantity change is pending.
-pub fn check_not_blocked(pending: Option<(FutureActionType, DateTime<Utc>)>, change: Change) -> Result<(), Blocked> {
+pub(crate) fn check_not_blocked(
+    pending: Option<(FutureActionType, DateTime<Utc>)>,
+    change: Change,
+) -> Result<(), Blocked> {
     match pending {
         Some((FutureActionType::ChangeQtyOnNext, at)) => Err(Blocked { at, change }),
         _ => Ok(()),

@@ -7,7 +7,7 @@ use crate::entities::{products, subscriptions};
 use crate::error::AppResult;
 
 /// Subscriptions of one account with their products, by name.
-pub async fn subscriptions_of(
+pub(crate) async fn subscriptions_of(
     db: &DatabaseConnection,
     scope: AccountScope,
     account_id: i32,

@@ -18,7 +18,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("idp/openid.svg", "image/svg+xml", include_bytes!("../../public/idp/openid.svg")),
 ];
 
-pub async fn serve(Path(file): Path<String>) -> Response {
+pub(crate) async fn serve(Path(file): Path<String>) -> Response {
     match FILES.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, bytes)) => {
             ([(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=3600")], *bytes)

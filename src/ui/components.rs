@@ -6,7 +6,7 @@ use super::PageCtx;
 use crate::pagination::Paged;
 
 /// The HTML document around every page: brand title, logo, favicon, colours, navigation by role, footer.
-pub fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl IntoView {
+pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl IntoView {
     let brand = ctx.brand.clone();
     let company = brand.company_name.clone();
     let tab_title = if title.is_empty() { company.clone() } else { format!("{title} · {company}") };
@@ -99,13 +99,13 @@ pub fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl 
 /// A `<textarea>` with `value` inside it, escaped. Leptos writes a textarea's children
 /// as raw text (as for `<script>`), so a value is never passed as children: this is the
 /// one way a textarea gets its text.
-pub fn textarea(name: &'static str, rows: &'static str, value: &str) -> impl IntoView {
+pub(crate) fn textarea(name: &'static str, rows: &'static str, value: &str) -> impl IntoView {
     let escaped = escape_text(value);
     view! { <textarea name=name rows=rows inner_html=escaped></textarea> }
 }
 
 /// Escapes text for HTML: `&`, `<`, `>`, `"` and `'`.
-pub fn escape_text(value: &str) -> String {
+pub(crate) fn escape_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
@@ -120,18 +120,18 @@ pub fn escape_text(value: &str) -> String {
     out
 }
 
-pub fn csrf_field(ctx: &PageCtx) -> impl IntoView {
+pub(crate) fn csrf_field(ctx: &PageCtx) -> impl IntoView {
     let token = ctx.csrf_token.clone();
     view! { <input type="hidden" name="csrf_token" value=token/> }
 }
 
 /// A form-level error message.
-pub fn form_error(message: Option<String>) -> impl IntoView {
+pub(crate) fn form_error(message: Option<String>) -> impl IntoView {
     message.map(|m| view! { <p class="form-error" role="alert">{m}</p> })
 }
 
 /// Every message of a refused form, as one alert.
-pub fn form_errors(messages: Vec<String>) -> impl IntoView {
+pub(crate) fn form_errors(messages: Vec<String>) -> impl IntoView {
     (!messages.is_empty()).then(|| {
         let items: Vec<_> = messages.into_iter().map(|m| view! { <li>{m}</li> }).collect();
         view! { <div class="form-error" role="alert"><ul>{items}</ul></div> }
@@ -139,7 +139,7 @@ pub fn form_errors(messages: Vec<String>) -> impl IntoView {
 }
 
 /// "Page 2 of 5" with previous/next links; `base` is the path (and query) without `page=`.
-pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
+pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
     // `base` may carry a query already (a search): the page number joins it.
     let joiner = if base.contains('?') { '&' } else { '?' };
     let previous = paged.has_previous().then(|| {
@@ -163,7 +163,7 @@ pub fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
 /// A short empty-state message.
 /// The footer of a table of priced lines (three columns before the amounts, one after):
 /// net subtotal, VAT at `rate`, total, in `currency`.
-pub fn totals_footer(
+pub(crate) fn totals_footer(
     net: i64,
     tax: i64,
     total: i64,
@@ -180,6 +180,6 @@ pub fn totals_footer(
     }
 }
 
-pub fn empty(message: &'static str) -> impl IntoView {
+pub(crate) fn empty(message: &'static str) -> impl IntoView {
     view! { <p class="empty">{message}</p> }
 }

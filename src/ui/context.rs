@@ -22,7 +22,7 @@ use crate::identity::devices::Device;
 use crate::identity::{csrf, session};
 use crate::state::AppState;
 
-pub fn content_security_policy(nonce: &str) -> String {
+pub(crate) fn content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: http: data:; \
          object-src 'none'; base-uri 'none'; form-action 'self' https: http://127.0.0.1:* http://localhost:*; \
@@ -80,7 +80,7 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
     Ok((ctx, csrf.new_cookie))
 }
 
-pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if crate::routing::props_of(&request).is_bare() {
         return next.run(request).await;
     }

@@ -16,7 +16,7 @@ use crate::error::AppError;
 
 /// What every page knows about the request; built once by the page-context middleware.
 #[derive(Debug, Clone)]
-pub struct PageCtx {
+pub(crate) struct PageCtx {
     pub brand: Brand,
     pub viewer: Option<Viewer>,
     pub csrf_token: String,
@@ -30,24 +30,24 @@ pub struct PageCtx {
 
 impl PageCtx {
     /// The signed-in viewer, or a redirect to the sign-in page that comes back here.
-    pub fn viewer(&self) -> Result<&Viewer, AppError> {
+    pub(crate) fn viewer(&self) -> Result<&Viewer, AppError> {
         self.viewer.as_ref().ok_or_else(|| AppError::SignInRequired { next: self.path.clone() })
     }
 
     /// A provider admin, else 404 (the admin area does not exist for anybody else).
-    pub fn provider_admin(&self) -> Result<&Viewer, AppError> {
+    pub(crate) fn provider_admin(&self) -> Result<&Viewer, AppError> {
         Some(self.viewer()?).filter(|v| v.is_provider_admin()).ok_or(AppError::NotFound)
     }
 
     /// Somebody who sells to customers (a reseller admin, or the provider admin for the
     /// provider's direct customers), else 404.
-    pub fn seller_admin(&self) -> Result<&Viewer, AppError> {
+    pub(crate) fn seller_admin(&self) -> Result<&Viewer, AppError> {
         Some(self.viewer()?).filter(|v| v.is_reseller_admin() || v.is_provider_admin()).ok_or(AppError::NotFound)
     }
 }
 
 /// Renders a whole page in the brand's shell.
-pub fn page<V, F>(ctx: &PageCtx, title: &str, build: F) -> Html<String>
+pub(crate) fn page<V, F>(ctx: &PageCtx, title: &str, build: F) -> Html<String>
 where
     F: FnOnce() -> V,
     V: IntoView + 'static,
@@ -56,7 +56,7 @@ where
 }
 
 /// Renders a whole page with a status other than 200 (form errors, error pages).
-pub fn page_with_status<V, F>(status: StatusCode, ctx: &PageCtx, title: &str, build: F) -> Response
+pub(crate) fn page_with_status<V, F>(status: StatusCode, ctx: &PageCtx, title: &str, build: F) -> Response
 where
     F: FnOnce() -> V,
     V: IntoView + 'static,

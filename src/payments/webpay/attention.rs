@@ -19,7 +19,7 @@ use crate::subscriptions::history::Actor;
 /// Why an admin's action on the queue is refused or did not work; each displays the
 /// admin's message.
 #[derive(Debug, thiserror::Error)]
-pub enum AttentionError {
+pub(crate) enum AttentionError {
     #[error("Order {number} is not waiting to be set up.")]
     NotWaitingForSetup { number: String },
     /// Retried and refused again (the order's flag now says so).
@@ -42,7 +42,7 @@ refusals!(AttentionError);
 
 /// Everything waiting for an admin, oldest first.
 #[derive(Debug, Clone, Default)]
-pub struct Queue {
+pub(crate) struct Queue {
     /// Paid orders whose subscriptions could not be created (`attention` says why).
     pub orders: Vec<orders::Model>,
     /// Transactions an admin must act on (`attention` says why), with their order.
@@ -54,19 +54,19 @@ pub struct Queue {
 /// A refund whose answer was lost, its order, and whether WebPay's status can still settle
 /// it (else an admin records what Transbank's portal shows).
 #[derive(Debug, Clone)]
-pub struct RefundWaiting {
+pub(crate) struct RefundWaiting {
     pub refund: refunds::Model,
     pub order: orders::Model,
     pub status_readable: bool,
 }
 
 impl Queue {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.orders.is_empty() && self.transactions.is_empty() && self.refunds.is_empty()
     }
 }
 
-pub async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
+pub(crate) async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
     let orders = orders::Entity::find()
         .filter(orders::Column::Attention.is_not_null())
         .filter(orders::Column::Status.eq(OrderStatus::Paid))
@@ -101,7 +101,7 @@ pub async fn queue(db: &DatabaseConnection) -> AppResult<Queue> {
 
 /// Creates a flagged paid order's subscriptions again (all or nothing); on success the flag
 /// is cleared. A refusal says why it still cannot be done (the flag then says so too).
-pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> Result<(), AttentionError> {
+pub(crate) async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> Result<(), AttentionError> {
     let txn = db.begin().await?;
     let view = order_views::load(&txn, AccountScope::All, number).await?;
     if view.order.status != OrderStatus::Paid || view.order.attention.is_none() {
@@ -139,7 +139,7 @@ pub async fn retry(db: &DatabaseConnection, actor: &Actor, number: &str) -> Resu
 /// refund did not go through. WebPay's status is asked first, so money already given back
 /// (a lost answer, or a refund in Transbank's portal) is recorded rather than asked again.
 /// Answers the admin's message.
-pub async fn refund_transaction(
+pub(crate) async fn refund_transaction(
     db: &DatabaseConnection,
     webpay: &WebpayClient,
     id: i32,
@@ -170,7 +170,7 @@ pub async fn refund_transaction(
 }
 
 /// An admin checked in Transbank's portal a commit WebPay never confirmed: off the queue.
-pub async fn mark_checked(db: &DatabaseConnection, id: i32) -> Result<String, AttentionError> {
+pub(crate) async fn mark_checked(db: &DatabaseConnection, id: i32) -> Result<String, AttentionError> {
     let transaction = webpay_transactions::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     if transaction.status != state::UNVERIFIED || transaction.attention.is_none() {
         return Err(AttentionError::NotWaitingToBeChecked { buy_order: transaction.buy_order });

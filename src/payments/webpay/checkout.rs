@@ -27,7 +27,7 @@ use crate::subscriptions::history::Actor;
 
 /// Why a payment cannot start, or a return matches nothing; each displays the shopper's message.
 #[derive(Debug, thiserror::Error)]
-pub enum CheckoutError {
+pub(crate) enum CheckoutError {
     #[error("Order {number} is {}; it cannot be paid now.", .status.label())]
     NotPayable { number: String, status: OrderStatus },
     #[error("WebPay takes payments in Chilean pesos (CLP) only.")]
@@ -80,7 +80,7 @@ refusals!(NotTaken);
 /// Why a paid order's subscriptions were not created (none were: all or nothing); displays
 /// the reason an admin reads on the order.
 #[derive(Debug, thiserror::Error)]
-pub enum ProvisionError {
+pub(crate) enum ProvisionError {
     /// Refused by the order's rules, or broken while creating them (rolled back either way).
     #[error("The order's subscriptions could not be created: {0}")]
     NotCreated(orders::OrderError),
@@ -92,7 +92,7 @@ refusals!(ProvisionError);
 
 /// Why a refund is refused or did not go through; each displays the admin's message.
 #[derive(Debug, thiserror::Error)]
-pub enum RefundError {
+pub(crate) enum RefundError {
     #[error("Only a paid order can be refunded.")]
     NotPaid,
     #[error("This order was not paid through WebPay.")]
@@ -120,32 +120,32 @@ refusals!(RefundError);
 pub mod state {
     use crate::entities::enums::TransactionState;
 
-    pub const CREATING: TransactionState = TransactionState::Creating;
-    pub const CREATE_FAILED: TransactionState = TransactionState::CreateFailed;
-    pub const CREATED: TransactionState = TransactionState::Created;
+    pub(crate) const CREATING: TransactionState = TransactionState::Creating;
+    pub(crate) const CREATE_FAILED: TransactionState = TransactionState::CreateFailed;
+    pub(crate) const CREATED: TransactionState = TransactionState::Created;
     /// Replaced by a newer attempt of the same order before it came back: never committed.
-    pub const SUPERSEDED: TransactionState = TransactionState::Superseded;
-    pub const COMMITTING: TransactionState = TransactionState::Committing;
+    pub(crate) const SUPERSEDED: TransactionState = TransactionState::Superseded;
+    pub(crate) const COMMITTING: TransactionState = TransactionState::Committing;
     /// A commit's answer being recorded: taken from `committing` by exactly one settler.
-    pub const SETTLING: TransactionState = TransactionState::Settling;
-    pub const AUTHORIZED: TransactionState = TransactionState::Authorized;
-    pub const REJECTED: TransactionState = TransactionState::Rejected;
-    pub const CANCELLED: TransactionState = TransactionState::Cancelled;
-    pub const TIMED_OUT: TransactionState = TransactionState::TimedOut;
-    pub const FORM_ERROR: TransactionState = TransactionState::FormError;
-    pub const VERIFYING: TransactionState = TransactionState::Verifying;
-    pub const FAILED: TransactionState = TransactionState::Failed;
+    pub(crate) const SETTLING: TransactionState = TransactionState::Settling;
+    pub(crate) const AUTHORIZED: TransactionState = TransactionState::Authorized;
+    pub(crate) const REJECTED: TransactionState = TransactionState::Rejected;
+    pub(crate) const CANCELLED: TransactionState = TransactionState::Cancelled;
+    pub(crate) const TIMED_OUT: TransactionState = TransactionState::TimedOut;
+    pub(crate) const FORM_ERROR: TransactionState = TransactionState::FormError;
+    pub(crate) const VERIFYING: TransactionState = TransactionState::Verifying;
+    pub(crate) const FAILED: TransactionState = TransactionState::Failed;
     /// Approved, but not taken as the order's payment (`not_taken_reason` says why): the
     /// full refund is being asked of WebPay.
-    pub const REFUNDING: TransactionState = TransactionState::Refunding;
+    pub(crate) const REFUNDING: TransactionState = TransactionState::Refunding;
     /// Approved, not taken, and refunded in full through WebPay.
-    pub const REFUNDED: TransactionState = TransactionState::Refunded;
+    pub(crate) const REFUNDED: TransactionState = TransactionState::Refunded;
     /// Approved, not taken, and the automatic refund did not go through: an admin's
     /// (`attention` says why). WebPay's status is still checked in the background.
-    pub const REFUND_NEEDED: TransactionState = TransactionState::RefundNeeded;
+    pub(crate) const REFUND_NEEDED: TransactionState = TransactionState::RefundNeeded;
     /// The commit answer was lost and WebPay's status could not be read within its 7 days:
     /// an admin checks in Transbank's portal (`attention`).
-    pub const UNVERIFIED: TransactionState = TransactionState::Unverified;
+    pub(crate) const UNVERIFIED: TransactionState = TransactionState::Unverified;
 }
 
 /// Where a refund of a paid order stands, as stored in `refunds.status`.
@@ -153,19 +153,19 @@ pub mod refund_state {
     use crate::entities::enums::RefundStatus;
 
     /// Sent to WebPay, no answer yet. Counts as refunded until settled.
-    pub const SENDING: RefundStatus = RefundStatus::Sending;
+    pub(crate) const SENDING: RefundStatus = RefundStatus::Sending;
     /// WebPay's answer was lost; its status will tell. Counts as refunded until then.
-    pub const VERIFYING: RefundStatus = RefundStatus::Verifying;
-    pub const REVERSED: RefundStatus = RefundStatus::Reversed;
-    pub const NULLIFIED: RefundStatus = RefundStatus::Nullified;
+    pub(crate) const VERIFYING: RefundStatus = RefundStatus::Verifying;
+    pub(crate) const REVERSED: RefundStatus = RefundStatus::Reversed;
+    pub(crate) const NULLIFIED: RefundStatus = RefundStatus::Nullified;
     /// Refused by WebPay, or WebPay's status shows it did not happen.
-    pub const FAILED: RefundStatus = RefundStatus::Failed;
+    pub(crate) const FAILED: RefundStatus = RefundStatus::Failed;
 }
 
 /// What the shopper reads when the gateway was never set up.
-pub const NOT_AVAILABLE_YET: &str = "Online payment is not available yet. Please contact us to pay this order.";
+pub(crate) const NOT_AVAILABLE_YET: &str = "Online payment is not available yet. Please contact us to pay this order.";
 /// What the shopper reads when the admin switched online payment off.
-pub const SWITCHED_OFF: &str = "Online payment is switched off just now. Please try again later.";
+pub(crate) const SWITCHED_OFF: &str = "Online payment is switched off just now. Please try again later.";
 
 /// How long a commit or refund may stay unanswered before the background job treats its
 /// answer as lost (longer than any WebPay call may take).
@@ -181,7 +181,7 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    pub fn of(settings: &GatewaySettings, http: &reqwest::Client, demo: bool) -> Gateway {
+    pub(crate) fn of(settings: &GatewaySettings, http: &reqwest::Client, demo: bool) -> Gateway {
         Gateway {
             client: settings.client(http),
             test: settings.is_test(),
@@ -191,7 +191,7 @@ impl Gateway {
 }
 
 /// What the shopper reads about a transaction.
-pub fn outcome_message(transaction: &webpay_transactions::Model) -> String {
+pub(crate) fn outcome_message(transaction: &webpay_transactions::Model) -> String {
     let reason = || transaction.not_taken_reason.clone().unwrap_or_else(|| "This payment was not needed.".into());
     match transaction.status {
         state::AUTHORIZED => "Payment approved.".into(),
@@ -240,7 +240,7 @@ pub(crate) async fn claim<C: ConnectionTrait>(
 
 /// The browser's next stop after starting a payment: WebPay's form, given the token.
 #[derive(Debug, Clone)]
-pub struct Redirection {
+pub(crate) struct Redirection {
     pub url: String,
     pub token: String,
     /// Made in Transbank's integration environment.
@@ -251,7 +251,7 @@ pub struct Redirection {
 /// WebPay is called. The order has one live attempt: a new one replaces (supersedes) the
 /// attempts not yet back from WebPay, and none starts while another is being committed or
 /// verified. A [`CheckoutError`] refusal is the message for the shopper.
-pub async fn start(
+pub(crate) async fn start(
     db: &DatabaseConnection,
     gateway: &Gateway,
     viewer: &Viewer,
@@ -367,7 +367,7 @@ pub async fn start(
 
 /// What arrived at the return URL.
 #[derive(Debug, Clone, Default)]
-pub struct ReturnParams {
+pub(crate) struct ReturnParams {
     pub token_ws: Option<String>,
     pub tbk_token: Option<String>,
     pub tbk_orden_compra: Option<String>,
@@ -376,7 +376,7 @@ pub struct ReturnParams {
 
 /// Transbank's four return cases, from which fields are present.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReturnCase {
+pub(crate) enum ReturnCase {
     /// `token_ws` alone: commit and judge.
     Commit(String),
     /// `TBK_TOKEN` (+ TBK_ fields): the shopper cancelled.
@@ -390,7 +390,7 @@ pub enum ReturnCase {
 }
 
 /// Classifies a return by the fields it carries (pure).
-pub fn classify(params: &ReturnParams) -> ReturnCase {
+pub(crate) fn classify(params: &ReturnParams) -> ReturnCase {
     // Control characters (a NUL, which PostgreSQL refuses in text) make a field unusable.
     let present = |v: &Option<String>| {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty() && !s.chars().any(char::is_control)).map(str::to_string)
@@ -406,7 +406,7 @@ pub fn classify(params: &ReturnParams) -> ReturnCase {
 
 /// The attempt a return was about: the order page shows its result.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Returned {
+pub(crate) struct Returned {
     pub order_number: String,
     pub buy_order: String,
 }
@@ -414,7 +414,7 @@ pub struct Returned {
 /// Handles a return; answers the attempt to show, or [`CheckoutError::UnmatchedReturn`]. Only a
 /// live (`created`) attempt is committed: a superseded one is left uncommitted, so WebPay
 /// never captures it.
-pub async fn handle_return(
+pub(crate) async fn handle_return(
     db: &DatabaseConnection,
     gateway: &Gateway,
     unmatched_log: &events::UnmatchedReturnLog,
@@ -790,7 +790,7 @@ pub(crate) async fn refund_not_taken(
 }
 
 /// What WebPay took for a transaction, from its recorded answer (what a full refund gives back).
-pub fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
+pub(crate) fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
     transaction
         .raw_response
         .as_deref()
@@ -800,7 +800,7 @@ pub fn captured_amount(transaction: &webpay_transactions::Model) -> i64 {
 }
 
 /// How long Transbank answers `status` for a transaction.
-pub const STATUS_DAYS: i64 = 7;
+pub(crate) const STATUS_DAYS: i64 = 7;
 
 /// The background job's payment work; answers how many transactions and refunds it
 /// settled. Commits left in `committing` (the process stopped mid-way) are verified like
@@ -922,14 +922,18 @@ async fn verify_commits(db: &DatabaseConnection, gateway: &Gateway) -> AppResult
 }
 
 /// Whether WebPay still answers `status` for a transaction (7 days after it was made).
-pub fn status_readable(transaction: &webpay_transactions::Model) -> bool {
+pub(crate) fn status_readable(transaction: &webpay_transactions::Model) -> bool {
     Utc::now() - transaction.created_at <= chrono::Duration::days(STATUS_DAYS)
 }
 
 /// An admin records what Transbank's portal shows about a refund whose answer was lost
 /// (for when WebPay's `status` cannot tell any more): refunded (its credit invoice is
 /// issued, once) or not (failed, the amount is refundable again). Answers the admin's message.
-pub async fn resolve_refund(db: &DatabaseConnection, refund_id: i32, happened: bool) -> Result<String, RefundError> {
+pub(crate) async fn resolve_refund(
+    db: &DatabaseConnection,
+    refund_id: i32,
+    happened: bool,
+) -> Result<String, RefundError> {
     let refund = refunds::Entity::find_by_id(refund_id).one(db).await?.ok_or(AppError::NotFound)?;
     let payment = payments::Entity::find_by_id(refund.payment_id).one(db).await?.ok_or(AppError::NotFound)?;
     let order =
@@ -1046,7 +1050,10 @@ async fn reopen_order<C: ConnectionTrait>(db: &C, order_id: i32) -> AppResult<()
 }
 
 /// The transactions of an order, newest first (the order page shows the latest result).
-pub async fn transactions_of(db: &DatabaseConnection, order_id: i32) -> AppResult<Vec<webpay_transactions::Model>> {
+pub(crate) async fn transactions_of(
+    db: &DatabaseConnection,
+    order_id: i32,
+) -> AppResult<Vec<webpay_transactions::Model>> {
     Ok(webpay_transactions::Entity::find()
         .filter(webpay_transactions::Column::OrderId.eq(order_id))
         .order_by_desc(webpay_transactions::Column::Id)
@@ -1055,7 +1062,7 @@ pub async fn transactions_of(db: &DatabaseConnection, order_id: i32) -> AppResul
 }
 
 /// The refunds of an order's payment, oldest first.
-pub async fn refunds_of(db: &DatabaseConnection, order_id: i32) -> AppResult<Vec<refunds::Model>> {
+pub(crate) async fn refunds_of(db: &DatabaseConnection, order_id: i32) -> AppResult<Vec<refunds::Model>> {
     let Some(payment) = payments::Entity::find().filter(payments::Column::OrderId.eq(order_id)).one(db).await? else {
         return Ok(vec![]);
     };
@@ -1142,7 +1149,7 @@ mod tests {
 
 /// What a refund did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefundOutcome {
+pub(crate) enum RefundOutcome {
     /// WebPay answered: REVERSED or NULLIFIED, and a credit invoice was issued.
     Refunded { kind: RefundStatus, amount: i64, credit_invoice: String },
     /// WebPay's answer was lost: the refund counts until WebPay's status settles it.
@@ -1192,7 +1199,7 @@ async fn left_to_refund<C: ConnectionTrait>(db: &C, payment: &payments::Model) -
 }
 
 /// What is left of an order's payment to refund (0 when it was not paid through WebPay).
-pub async fn left_of(db: &DatabaseConnection, order_id: i32) -> AppResult<i64> {
+pub(crate) async fn left_of(db: &DatabaseConnection, order_id: i32) -> AppResult<i64> {
     Ok(match webpay_payment(db, order_id).await {
         Ok((payment, _)) => left_to_refund(db, &payment).await?,
         Err(RefundError::Failed(error)) => return Err(error),
@@ -1224,7 +1231,7 @@ async fn settle_refund_row<C: ConnectionTrait>(
 /// refund gets a credit invoice against the order's invoice, a refused one is failed, and
 /// one whose answer was lost is verified with WebPay's status (`verify_refunds`).
 /// A [`RefundError`] refusal is the admin's message; nothing is stored for a refused amount.
-pub async fn refund(
+pub(crate) async fn refund(
     db: &DatabaseConnection,
     webpay: &WebpayClient,
     number: &str,
@@ -1292,7 +1299,7 @@ pub async fn refund(
 /// Settles an order's refunds whose answer was lost from WebPay's status: the balance tells
 /// which of them happened (those get their credit invoice, once) and which did not (failed).
 /// Answers how many were settled.
-pub async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, order_id: i32) -> AppResult<usize> {
+pub(crate) async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClient, order_id: i32) -> AppResult<usize> {
     let (payment, transaction) = match webpay_payment(db, order_id).await {
         Ok(found) => found,
         Err(RefundError::Failed(error)) => return Err(error),

@@ -56,7 +56,7 @@ pub struct WebpayClient {
 
 impl WebpayClient {
     /// The HTTP client WebPay calls share: short connect timeout, no redirects followed.
-    pub fn http_client(timeout: Duration) -> Result<reqwest::Client, WebpayError> {
+    pub(crate) fn http_client(timeout: Duration) -> Result<reqwest::Client, WebpayError> {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(timeout)
@@ -70,7 +70,7 @@ impl WebpayClient {
         Ok(WebpayClient::with_http(WebpayClient::http_client(timeout)?, host, credentials))
     }
 
-    pub fn with_http(http: reqwest::Client, host: &str, credentials: Credentials) -> WebpayClient {
+    pub(crate) fn with_http(http: reqwest::Client, host: &str, credentials: Credentials) -> WebpayClient {
         let base_url = format!("{}{API_PATH}", host.trim_end_matches('/'));
         WebpayClient { http, base_url, credentials }
     }

@@ -12,11 +12,11 @@ use crate::pagination::{fetch_page, PageQuery, Paged};
 
 /// What was logged: create, commit, status, refund, or a return.
 pub mod action {
-    pub const CREATE: &str = "create";
-    pub const COMMIT: &str = "commit";
-    pub const STATUS: &str = "status";
-    pub const REFUND: &str = "refund";
-    pub const RETURN: &str = "return";
+    pub(crate) const CREATE: &str = "create";
+    pub(crate) const COMMIT: &str = "commit";
+    pub(crate) const STATUS: &str = "status";
+    pub(crate) const REFUND: &str = "refund";
+    pub(crate) const RETURN: &str = "return";
 }
 
 /// How many lines about returns that match nothing may be written per minute, whoever
@@ -39,7 +39,7 @@ impl Default for UnmatchedReturnLog {
 impl UnmatchedReturnLog {
     /// `Some(left out before this one)` when a line may be written now, `None` when the
     /// minute's budget is spent (the return is then only counted).
-    pub fn admit(&self, now: std::time::Instant) -> Option<u64> {
+    pub(crate) fn admit(&self, now: std::time::Instant) -> Option<u64> {
         let mut window = match self.window.lock() {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
@@ -59,7 +59,7 @@ impl UnmatchedReturnLog {
 }
 
 /// Writes one log line. Values from the outside are cut to their column sizes.
-pub async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     db: &C,
     order_id: Option<i32>,
     buy_order: Option<&str>,
@@ -81,7 +81,7 @@ pub async fn record<C: ConnectionTrait>(
 }
 
 /// The log, newest first, optionally only lines whose order number or buy order starts with `search`.
-pub async fn log(
+pub(crate) async fn log(
     db: &DatabaseConnection,
     search: Option<&str>,
     page: PageQuery,
@@ -100,7 +100,7 @@ pub async fn log(
 }
 
 /// Which of these buy orders are TEST transactions (Transbank's integration environment).
-pub async fn test_buy_orders(
+pub(crate) async fn test_buy_orders(
     db: &DatabaseConnection,
     buy_orders: &[String],
 ) -> AppResult<std::collections::HashSet<String>> {

@@ -14,11 +14,11 @@ use crate::entities::payment_gateways;
 use crate::error::{AppError, AppResult};
 use crate::secrets::SecretBox;
 
-pub const KIND: &str = "webpay_plus";
+pub(crate) const KIND: &str = "webpay_plus";
 
 /// Where the gateway sends requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Environment {
+pub(crate) enum Environment {
     Integration,
     Production,
     /// Another base URL: the local simulator or a proxy.
@@ -26,7 +26,7 @@ pub enum Environment {
 }
 
 impl Environment {
-    pub fn parse(text: &str) -> Result<Environment, String> {
+    pub(crate) fn parse(text: &str) -> Result<Environment, String> {
         match text.trim() {
             "integration" => Ok(Environment::Integration),
             "production" => Ok(Environment::Production),
@@ -40,7 +40,7 @@ impl Environment {
         }
     }
 
-    pub fn as_stored(&self) -> String {
+    pub(crate) fn as_stored(&self) -> String {
         match self {
             Environment::Integration => "integration".into(),
             Environment::Production => "production".into(),
@@ -48,7 +48,7 @@ impl Environment {
         }
     }
 
-    pub fn host(&self) -> &str {
+    pub(crate) fn host(&self) -> &str {
         match self {
             Environment::Integration => INTEGRATION_HOST,
             Environment::Production => PRODUCTION_HOST,
@@ -59,7 +59,7 @@ impl Environment {
 
 /// The settings in use. `Debug` never shows the secret (Credentials masks it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GatewaySettings {
+pub(crate) struct GatewaySettings {
     pub credentials: Credentials,
     pub environment: Environment,
     pub active: bool,
@@ -77,7 +77,7 @@ impl GatewaySettings {
     /// Before an admin configures the gateway: online payment is off (the form offers
     /// Transbank's public integration credentials to start from). Under `--demo` the
     /// simulator this process serves is set up and on.
-    pub fn default_for(demo_host: Option<&str>) -> GatewaySettings {
+    pub(crate) fn default_for(demo_host: Option<&str>) -> GatewaySettings {
         GatewaySettings {
             credentials: Credentials::integration(),
             environment: demo_host.map_or(Environment::Integration, |h| Environment::Url(h.to_string())),
@@ -89,7 +89,7 @@ impl GatewaySettings {
 
     /// Transactions go to Transbank's integration (test) environment: its host, or its
     /// public commerce codes (which the simulators answer to). No real money moves.
-    pub fn is_test(&self) -> bool {
+    pub(crate) fn is_test(&self) -> bool {
         self.environment == Environment::Integration
             || self.environment.host().trim_end_matches('/') == INTEGRATION_HOST
             || INTEGRATION_COMMERCE_CODES.contains(&self.credentials.commerce_code.as_str())
@@ -97,11 +97,11 @@ impl GatewaySettings {
 
     /// Whether an approval made in the integration environment counts as paid here: under
     /// `--demo`, or where the operator said so (`test_payments`).
-    pub fn takes_test_payments(&self, demo: bool) -> bool {
+    pub(crate) fn takes_test_payments(&self, demo: bool) -> bool {
         demo || self.test_payments
     }
 
-    pub fn client(&self, http: &reqwest::Client) -> WebpayClient {
+    pub(crate) fn client(&self, http: &reqwest::Client) -> WebpayClient {
         WebpayClient::with_http(http.clone(), self.environment.host(), self.credentials.clone())
     }
 }
@@ -139,7 +139,7 @@ fn yes() -> bool {
 }
 
 /// Checks the fields; `current` supplies the secret when the form leaves it empty.
-pub fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<GatewaySettings, Vec<String>> {
+pub(crate) fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<GatewaySettings, Vec<String>> {
     let mut errors = Vec::new();
     let code = fields.commerce_code.trim();
     if code.is_empty() || code.len() > 20 || !code.bytes().all(|b| b.is_ascii_digit()) {
@@ -181,7 +181,11 @@ pub fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<Gatewa
 }
 
 /// The settings in use: the stored row, or the defaults.
-pub async fn load(db: &DatabaseConnection, secrets: &SecretBox, demo_host: Option<&str>) -> AppResult<GatewaySettings> {
+pub(crate) async fn load(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+    demo_host: Option<&str>,
+) -> AppResult<GatewaySettings> {
     let Some(row) = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(db).await?
     else {
         return Ok(GatewaySettings::default_for(demo_host));
@@ -198,7 +202,7 @@ pub async fn load(db: &DatabaseConnection, secrets: &SecretBox, demo_host: Optio
     })
 }
 
-pub async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &GatewaySettings) -> AppResult<()> {
+pub(crate) async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &GatewaySettings) -> AppResult<()> {
     let sealed = secrets.seal(&settings.credentials.api_key_secret)?;
     let existing = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(db).await?;
     let mut row = match existing {
@@ -216,7 +220,7 @@ pub async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &Gatew
 }
 
 /// The secret as the admin page shows it: its last four characters.
-pub fn masked(secret: &str) -> String {
+pub(crate) fn masked(secret: &str) -> String {
     let tail: String = secret.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     format!("••••••••{tail}")
 }

@@ -13,16 +13,16 @@ use serde::{Deserialize, Serialize};
 
 /// The API's base path on every host.
 pub const API_PATH: &str = "/rswebpaytransaction/api/webpay/v1.2";
-pub const INTEGRATION_HOST: &str = "https://webpay3gint.transbank.cl";
-pub const PRODUCTION_HOST: &str = "https://webpay3g.transbank.cl";
+pub(crate) const INTEGRATION_HOST: &str = "https://webpay3gint.transbank.cl";
+pub(crate) const PRODUCTION_HOST: &str = "https://webpay3g.transbank.cl";
 /// Transbank's public integration credentials: a fresh install's default.
 pub const INTEGRATION_COMMERCE_CODE: &str = "597055555532";
 pub const INTEGRATION_API_KEY_SECRET: &str = "579B532A7440BB0C9079DED94D31EA1615BACEB56610332264630D42D0A36B1C";
 
-pub const MAX_BUY_ORDER: usize = 26;
-pub const MAX_SESSION_ID: usize = 61;
-pub const MAX_RETURN_URL: usize = 255;
-pub const MAX_TOKEN: usize = 64;
+pub(crate) const MAX_BUY_ORDER: usize = 26;
+pub(crate) const MAX_SESSION_ID: usize = 61;
+pub(crate) const MAX_RETURN_URL: usize = 255;
+pub(crate) const MAX_TOKEN: usize = 64;
 
 /// The two credentials every request carries. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -142,7 +142,7 @@ pub struct TransactionAnswer {
 
 /// `POST /transactions/{token}/refunds`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundRequest {
+pub(crate) struct RefundRequest {
     pub amount: i64,
 }
 
@@ -167,7 +167,7 @@ pub enum RefundAnswer {
 
 /// Transbank's error body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     pub error_message: String,
 }
 
@@ -176,7 +176,7 @@ fn buy_order_char(c: char) -> bool {
 }
 
 /// The SDKs' limits, checked before anything is sent. The error names the field.
-pub fn check_create(request: &CreateRequest) -> Result<(), String> {
+pub(crate) fn check_create(request: &CreateRequest) -> Result<(), String> {
     let order = &request.buy_order;
     if order.is_empty() || order.chars().count() > MAX_BUY_ORDER || !order.chars().all(buy_order_char) {
         return Err(format!("buy_order must be 1 to {MAX_BUY_ORDER} letters, digits or |_=&%.,~:/?[+!@()>-"));
@@ -194,7 +194,7 @@ pub fn check_create(request: &CreateRequest) -> Result<(), String> {
 }
 
 /// A token as Transbank issues them: 1–64 letters and digits (it goes into a URL path).
-pub fn check_token(token: &str) -> Result<(), String> {
+pub(crate) fn check_token(token: &str) -> Result<(), String> {
     if token.is_empty() || token.len() > MAX_TOKEN || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(format!("token must be 1 to {MAX_TOKEN} letters and digits"));
     }
@@ -211,7 +211,7 @@ pub fn is_paid(answer: &TransactionAnswer, expected_amount: i64, expected_buy_or
 }
 
 /// What a payment type code means, for receipts.
-pub fn payment_type_label(code: &str) -> &'static str {
+pub(crate) fn payment_type_label(code: &str) -> &'static str {
     match code {
         "VD" => "Debit card",
         "VN" => "Credit card, no instalments",

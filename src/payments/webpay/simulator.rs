@@ -331,7 +331,7 @@ async fn refund(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct TokenParam {
+pub(crate) struct TokenParam {
     #[serde(default)]
     token_ws: String,
 }
@@ -400,7 +400,7 @@ fn payment_page(sim: &Simulator, token: &str, message: Option<&str>) -> Response
 }
 
 #[derive(Debug, Deserialize)]
-pub struct PayForm {
+pub(crate) struct PayForm {
     #[serde(default)]
     token_ws: String,
     #[serde(default)]

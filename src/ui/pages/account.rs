@@ -115,7 +115,7 @@ async fn render(
     }))
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -126,11 +126,11 @@ pub async fn show(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ProfileForm {
+pub(crate) struct ProfileForm {
     pub name: String,
 }
 
-pub async fn save_profile(
+pub(crate) async fn save_profile(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -151,14 +151,14 @@ pub async fn save_profile(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct PasswordForm {
+pub(crate) struct PasswordForm {
     #[serde(default)]
     pub current_password: String,
     pub new_password: String,
     pub confirm_password: String,
 }
 
-pub async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -354,7 +354,7 @@ fn security_activity(recent: Vec<crate::entities::security_events::Model>) -> im
 }
 
 /// `POST /account/sessions/{id}/sign-out`: one other session of the viewer ends.
-pub async fn sign_out_session(
+pub(crate) async fn sign_out_session(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -373,7 +373,7 @@ pub async fn sign_out_session(
 }
 
 /// `POST /account/sessions/sign-out-others`: every other session of the viewer ends.
-pub async fn sign_out_other_sessions(
+pub(crate) async fn sign_out_other_sessions(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

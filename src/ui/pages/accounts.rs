@@ -20,7 +20,7 @@ use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::{page_with_status, PageCtx};
 
-pub fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<products::Model>)>) -> impl IntoView {
+pub(crate) fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<products::Model>)>) -> impl IntoView {
     if rows.is_empty() {
         return empty("No subscriptions yet.").into_any();
     }
@@ -52,7 +52,7 @@ pub fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<products::Mod
     .into_any()
 }
 
-pub fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl IntoView {
+pub(crate) fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl IntoView {
     if paged.items.is_empty() {
         return empty("No invoices yet.").into_any();
     }
@@ -83,7 +83,7 @@ pub fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl IntoVi
     .into_any()
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(code): Path<String>,
@@ -213,7 +213,7 @@ async fn managed_account(state: &AppState, ctx: &PageCtx, code: &str) -> AppResu
 }
 
 /// `POST /accounts/{code}/discounts`.
-pub async fn add_discount(
+pub(crate) async fn add_discount(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -234,13 +234,13 @@ pub async fn add_discount(
 }
 
 #[derive(Debug, serde::Deserialize)]
-pub struct ConfirmForm {
+pub(crate) struct ConfirmForm {
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /accounts/{code}/discounts/{id}/remove`.
-pub async fn remove_discount(
+pub(crate) async fn remove_discount(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

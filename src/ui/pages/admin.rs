@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error, pager};
 use crate::ui::{page, page_with_status, PageCtx};
 
-pub fn admin_nav() -> impl IntoView {
+pub(crate) fn admin_nav() -> impl IntoView {
     view! {
         <nav class="card" aria-label="Admin">
             <a href="/admin">"Accounts"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
@@ -37,7 +37,7 @@ pub fn admin_nav() -> impl IntoView {
     }
 }
 
-pub async fn accounts(
+pub(crate) async fn accounts(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(page_query): Query<PageQuery>,
@@ -73,7 +73,7 @@ pub async fn accounts(
     }))
 }
 
-pub async fn users(
+pub(crate) async fn users(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(page_query): Query<PageQuery>,
@@ -126,7 +126,7 @@ pub async fn users(
     }))
 }
 
-pub async fn unlock_user(
+pub(crate) async fn unlock_user(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -163,7 +163,7 @@ fn security_page(
     })
 }
 
-pub async fn security(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn security(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let rules = settings::load(&state.db).await?;
     Ok(security_page(
@@ -176,12 +176,12 @@ pub async fn security(State(state): State<AppState>, Extension(ctx): Extension<P
 }
 
 #[derive(Debug, Deserialize)]
-pub struct SecurityForm {
+pub(crate) struct SecurityForm {
     pub max_failed_logins: String,
     pub lockout_minutes: String,
 }
 
-pub async fn save_security(
+pub(crate) async fn save_security(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -227,7 +227,7 @@ pub async fn save_security(
     }
 }
 
-pub async fn security_events(
+pub(crate) async fn security_events(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(page_query): Query<PageQuery>,

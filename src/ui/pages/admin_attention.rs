@@ -184,7 +184,7 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
 }
 
 /// `GET /admin/attention` (provider admins; 404 for anybody else).
-pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let queue = attention::queue(&state.db).await?;
     Ok(render(&ctx, StatusCode::OK, queue, vec![]))
@@ -217,7 +217,7 @@ fn refuse(message: &str) -> AppError {
 }
 
 /// `POST /admin/attention/orders/{number}/retry`: creates the order's subscriptions again.
-pub async fn retry(
+pub(crate) async fn retry(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -232,13 +232,13 @@ pub async fn retry(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ConfirmForm {
+pub(crate) struct ConfirmForm {
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /admin/attention/transactions/{id}/refund`: refunds a not-taken approval in full.
-pub async fn refund(
+pub(crate) async fn refund(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -257,7 +257,7 @@ pub async fn refund(
 
 /// `POST /admin/attention/transactions/{id}/checked`: a commit WebPay never confirmed was
 /// checked in Transbank's portal.
-pub async fn checked(
+pub(crate) async fn checked(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -274,7 +274,7 @@ pub async fn checked(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ResolveForm {
+pub(crate) struct ResolveForm {
     #[serde(default)]
     outcome: String,
     #[serde(default)]
@@ -283,7 +283,7 @@ pub struct ResolveForm {
 
 /// `POST /admin/attention/refunds/{id}/resolve`: records what Transbank's portal shows about
 /// a refund whose answer was lost.
-pub async fn resolve_refund(
+pub(crate) async fn resolve_refund(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

@@ -96,7 +96,7 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
 }
 
 /// `GET /admin/billing`: the form, last month filled in.
-pub async fn form(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn form(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let last_month = Period::of(Utc::now().date_naive()).previous().label();
     Ok(render(&ctx, StatusCode::OK, last_month, vat_text(&state).await?, Shown::default()))
@@ -107,13 +107,13 @@ async fn vat_text(state: &AppState) -> AppResult<String> {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct VatForm {
+pub(crate) struct VatForm {
     #[serde(default)]
     rate: String,
 }
 
 /// `POST /admin/billing/vat`: the provider admin sets the VAT rate.
-pub async fn set_vat(
+pub(crate) async fn set_vat(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<VatForm>,
@@ -135,13 +135,13 @@ pub async fn set_vat(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RunForm {
+pub(crate) struct RunForm {
     #[serde(default)]
     period: String,
 }
 
 /// `POST /admin/billing`.
-pub async fn run_billing(
+pub(crate) async fn run_billing(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<RunForm>,

@@ -89,14 +89,14 @@ async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: O
     }))
 }
 
-pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     list_page(&state, &ctx, StatusCode::OK, None).await
 }
 
 /// The provider form's fields as posted (checkboxes are absent when unticked).
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct ProviderForm {
+pub(crate) struct ProviderForm {
     #[serde(default)]
     pub name: String,
     #[serde(default)]
@@ -222,7 +222,7 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
     })
 }
 
-pub async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let form = ProviderForm { kind: "azure_ad".into(), visible: Some("on".into()), ..Default::default() };
     Ok(form_page(
@@ -240,7 +240,7 @@ pub async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response>
     ))
 }
 
-pub async fn edit_form(
+pub(crate) async fn edit_form(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(id): Path<i32>,
@@ -311,7 +311,7 @@ async fn save(
     }
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -320,7 +320,7 @@ pub async fn create(
     save(&state, &ctx, &session, None, form).await
 }
 
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -330,7 +330,7 @@ pub async fn update(
     save(&state, &ctx, &session, Some(id), form).await
 }
 
-pub async fn activate(
+pub(crate) async fn activate(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -352,7 +352,7 @@ pub async fn activate(
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
 
-pub async fn deactivate(
+pub(crate) async fn deactivate(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -439,18 +439,21 @@ async fn authentication_page(
     }))
 }
 
-pub async fn authentication(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn authentication(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+) -> AppResult<Response> {
     ctx.provider_admin()?;
     authentication_page(&state, &ctx, StatusCode::OK, None).await
 }
 
 #[derive(Debug, Deserialize)]
-pub struct AuthenticationForm {
+pub(crate) struct AuthenticationForm {
     pub allow_local_login: String,
     pub confirm: Option<String>,
 }
 
-pub async fn save_authentication(
+pub(crate) async fn save_authentication(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -487,7 +490,7 @@ pub async fn save_authentication(
 }
 
 /// `POST /admin/identity-providers/{id}/logo` (multipart): stores a checked image as the logo.
-pub async fn upload_logo(
+pub(crate) async fn upload_logo(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

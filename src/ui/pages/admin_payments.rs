@@ -81,7 +81,7 @@ fn render(
 }
 
 /// `GET /admin/payments`.
-pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn settings(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     let settings = state.webpay_gateway().await?;
     Ok(render(&ctx, StatusCode::OK, state.settings.demo, &settings, vec![], None))
@@ -89,7 +89,7 @@ pub async fn settings(State(state): State<AppState>, Extension(ctx): Extension<P
 
 /// The settings form; no `Debug`, so the typed secret can never be logged.
 #[derive(serde::Deserialize)]
-pub struct SettingsForm {
+pub(crate) struct SettingsForm {
     #[serde(default)]
     commerce_code: String,
     #[serde(default)]
@@ -103,7 +103,7 @@ pub struct SettingsForm {
 }
 
 /// `POST /admin/payments`.
-pub async fn save_settings(
+pub(crate) async fn save_settings(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -133,7 +133,10 @@ pub async fn save_settings(
 }
 
 /// `POST /admin/payments/test`: creates a 1-peso transaction and says what WebPay answered.
-pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn test_connection(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+) -> AppResult<Response> {
     ctx.provider_admin()?;
     let settings = state.webpay_gateway().await?;
     let client = settings.client(&state.webpay_http);
@@ -164,14 +167,14 @@ pub async fn test_connection(State(state): State<AppState>, Extension(ctx): Exte
 }
 
 #[derive(Debug, serde::Deserialize)]
-pub struct LogQuery {
+pub(crate) struct LogQuery {
     q: Option<String>,
     page: Option<u64>,
 }
 
 /// `GET /admin/payments/transactions?q=`: every WebPay call and return with its outcome,
 /// searchable by order number or buy order.
-pub async fn transactions(
+pub(crate) async fn transactions(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     axum::extract::Query(query): axum::extract::Query<LogQuery>,

@@ -55,13 +55,13 @@ fn render(ctx: &PageCtx, status: StatusCode, errors: Vec<String>, report: Option
 }
 
 /// `GET /admin/usage`.
-pub async fn form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     ctx.provider_admin()?;
     Ok(render(&ctx, StatusCode::OK, vec![], None))
 }
 
 /// `POST /admin/usage` (multipart).
-pub async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     mut multipart: Multipart,

@@ -131,19 +131,19 @@ async fn page_data(
 }
 
 /// `GET /api-clients`.
-pub async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn list(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     let data = page_data(&state, &ctx, None, vec![]).await?;
     Ok(render(&ctx, StatusCode::OK, data))
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CreateForm {
+pub(crate) struct CreateForm {
     #[serde(default)]
     name: String,
 }
 
 /// `POST /api-clients`: answers with the page showing the new secret (never stored).
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<CreateForm>,
@@ -172,13 +172,13 @@ pub async fn create(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ConfirmForm {
+pub(crate) struct ConfirmForm {
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /api-clients/{id}/revoke`.
-pub async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -208,12 +208,12 @@ pub async fn revoke(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct GrantForm {
+pub(crate) struct GrantForm {
     enabled: Option<String>,
 }
 
 /// `POST /api-clients/password-grant` (provider admin).
-pub async fn set_password_grant(
+pub(crate) async fn set_password_grant(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

@@ -27,7 +27,7 @@ use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page, page_with_status, PageCtx};
 
 /// `GET /admin/brands`: the provider's and every reseller's brand, with the premium switch.
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(page_query): Query<PageQuery>,
@@ -88,13 +88,13 @@ pub async fn list(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct BrandingSwitch {
+pub(crate) struct BrandingSwitch {
     #[serde(default)]
     enabled: String,
 }
 
 /// `POST /admin/accounts/{code}/branding`: the premium switch.
-pub async fn set_branding(
+pub(crate) async fn set_branding(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -120,7 +120,7 @@ pub async fn set_branding(
 
 /// The brand form as posted.
 #[derive(Debug, Default, Deserialize)]
-pub struct BrandForm {
+pub(crate) struct BrandForm {
     #[serde(default)]
     company_name: String,
     #[serde(default)]
@@ -335,7 +335,7 @@ fn not_enabled_page(ctx: &PageCtx, account: &accounts::Model) -> Response {
 }
 
 /// `GET /brands/{code}`: the brand form with a preview of the saved brand.
-pub async fn edit_form(
+pub(crate) async fn edit_form(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(code): Path<String>,
@@ -371,7 +371,7 @@ fn default_brand_row(ctx: &PageCtx, account: &accounts::Model) -> BrandRow {
 }
 
 /// `POST /brands/{code}`: preview or save. Refused values come back with every message and change nothing.
-pub async fn save(
+pub(crate) async fn save(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -425,7 +425,7 @@ pub async fn save(
 }
 
 /// `POST /brands/{code}/{image}` (multipart): stores a checked logo or favicon.
-pub async fn upload_image(
+pub(crate) async fn upload_image(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -461,7 +461,7 @@ pub async fn upload_image(
 }
 
 /// `POST /brands/{code}/{image}/remove`: back to the address (or none).
-pub async fn remove_image(
+pub(crate) async fn remove_image(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -493,7 +493,7 @@ async fn image_target(
 
 /// `GET /brand-assets/{brand_id}/{image}`: an uploaded logo or favicon. Served with a
 /// policy that lets no script run even if an SVG is opened on its own.
-pub async fn serve_image(
+pub(crate) async fn serve_image(
     State(state): State<AppState>,
     Path((brand_id, image_name)): Path<(i32, String)>,
 ) -> AppResult<Response> {

@@ -17,7 +17,7 @@ use crate::ui::components::{csrf_field, empty, totals_footer};
 use crate::ui::pages::errors::error_page;
 use crate::ui::{page, PageCtx};
 
-pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let view_model = cart::load(&state.db, viewer).await?;
     let ctx2 = ctx.clone();
@@ -25,7 +25,7 @@ pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageC
 }
 
 #[derive(Debug, Deserialize)]
-pub struct AddForm {
+pub(crate) struct AddForm {
     pub product_code: String,
     pub quantity: i32,
     pub ri_reservation_type: Option<String>,
@@ -39,7 +39,7 @@ pub struct AddForm {
     pub ramp_up_months: Option<u32>,
 }
 
-pub async fn add(
+pub(crate) async fn add(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -75,11 +75,11 @@ pub async fn add(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct QuantityForm {
+pub(crate) struct QuantityForm {
     pub quantity: i32,
 }
 
-pub async fn set_quantity(
+pub(crate) async fn set_quantity(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -97,7 +97,7 @@ pub async fn set_quantity(
     }
 }
 
-pub async fn remove(
+pub(crate) async fn remove(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

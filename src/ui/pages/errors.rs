@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::ui::{page_with_status, PageCtx};
 
-pub fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Response {
     let title = match status {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::FORBIDDEN => "Not allowed",
@@ -29,6 +29,6 @@ pub fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Response 
 }
 
 /// The fallback for every unknown URL.
-pub async fn not_found() -> AppError {
+pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
 }

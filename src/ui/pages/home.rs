@@ -11,7 +11,7 @@ use crate::state::AppState;
 use crate::ui::components::empty;
 use crate::ui::{page, PageCtx};
 
-pub async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Html<String>> {
+pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Html<String>> {
     let products = store::active_products(&state.db).await?;
     let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let cards: Vec<_> = products

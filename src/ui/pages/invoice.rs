@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::ui::{page_with_status, PageCtx};
 
 /// `GET /invoices/{number}`.
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(number): Path<String>,

@@ -17,7 +17,7 @@ use crate::ui::components::{csrf_field, form_error};
 use crate::ui::{page_with_status, PageCtx};
 
 #[derive(Debug, Deserialize, Default)]
-pub struct NextQuery {
+pub(crate) struct NextQuery {
     pub next: Option<String>,
 }
 
@@ -80,7 +80,7 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
     })
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(query): Query<NextQuery>,
@@ -98,13 +98,13 @@ pub async fn show(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct LoginForm {
+pub(crate) struct LoginForm {
     pub email: String,
     pub password: String,
     pub next: Option<String>,
 }
 
-pub async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -132,7 +132,7 @@ pub async fn submit(
 }
 
 /// A confirmation page, so that "Sign out" also works from a plain link.
-pub async fn confirm_logout(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+pub(crate) async fn confirm_logout(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
     if ctx.viewer.is_none() {
         return Ok(Redirect::to("/").into_response());
     }
@@ -148,7 +148,7 @@ pub async fn confirm_logout(Extension(ctx): Extension<PageCtx>) -> AppResult<Res
     }))
 }
 
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

@@ -70,12 +70,12 @@ async fn redirect_to_provider(
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct NextQuery {
+pub(crate) struct NextQuery {
     pub next: Option<String>,
 }
 
 /// `GET /auth/oidc/{id}/login`: "Sign in with …".
-pub async fn start_login(
+pub(crate) async fn start_login(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -91,7 +91,7 @@ pub async fn start_login(
 
 /// `GET /auth/oidc/{id}/callback`: the provider's answer. Exempt from the CSRF form check;
 /// the state bound to the session is its protection.
-pub async fn callback(
+pub(crate) async fn callback(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -221,7 +221,7 @@ async fn reauthenticate(
 }
 
 /// `POST /account/login-options/{id}/connect`.
-pub async fn connect(
+pub(crate) async fn connect(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -264,7 +264,7 @@ const LAST_WAY: &str =
     "is your only way to sign in, so it cannot be disconnected. Connect another provider or set a password first.";
 
 /// `POST /account/login-options/{id}/disconnect`.
-pub async fn disconnect(
+pub(crate) async fn disconnect(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -291,7 +291,7 @@ pub async fn disconnect(
 }
 
 /// `POST /account/login-options/local/connect`: set a password (after re-authenticating).
-pub async fn connect_local(
+pub(crate) async fn connect_local(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -307,7 +307,7 @@ pub async fn connect_local(
 }
 
 /// `POST /account/login-options/local/disconnect`: remove the password.
-pub async fn disconnect_local(
+pub(crate) async fn disconnect_local(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -350,7 +350,7 @@ async fn may_set_password(state: &AppState, session: &Session, viewer: &Viewer) 
         && session::recently_authenticated(session, state.recent_sign_in_seconds()).await?)
 }
 
-pub async fn set_password_form(
+pub(crate) async fn set_password_form(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -363,12 +363,12 @@ pub async fn set_password_form(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct SetPasswordForm {
+pub(crate) struct SetPasswordForm {
     pub new_password: String,
     pub confirm_password: String,
 }
 
-pub async fn set_password(
+pub(crate) async fn set_password(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -395,7 +395,7 @@ pub async fn set_password(
 }
 
 #[derive(Debug, Deserialize, Default)]
-pub struct ReauthQuery {
+pub(crate) struct ReauthQuery {
     pub then: Option<String>,
 }
 
@@ -423,7 +423,10 @@ fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, error: Option<St
     })
 }
 
-pub async fn reauth_form(Extension(ctx): Extension<PageCtx>, Query(query): Query<ReauthQuery>) -> AppResult<Response> {
+pub(crate) async fn reauth_form(
+    Extension(ctx): Extension<PageCtx>,
+    Query(query): Query<ReauthQuery>,
+) -> AppResult<Response> {
     ctx.viewer()?;
     let then = query
         .then
@@ -433,12 +436,12 @@ pub async fn reauth_form(Extension(ctx): Extension<PageCtx>, Query(query): Query
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ReauthForm {
+pub(crate) struct ReauthForm {
     pub password: String,
     pub then: String,
 }
 
-pub async fn reauth(
+pub(crate) async fn reauth(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

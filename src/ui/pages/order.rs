@@ -26,7 +26,7 @@ use crate::ui::{page_with_status, PageCtx};
 use serde::Deserialize;
 
 /// `POST /orders`: the cart becomes an order waiting for payment.
-pub async fn place(
+pub(crate) async fn place(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -283,7 +283,7 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
 
 /// `POST /orders/{number}/pay`: starts a WebPay transaction and sends the browser to
 /// WebPay's form with `token_ws` (a visible button; no script needed).
-pub async fn pay(
+pub(crate) async fn pay(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(number): Path<String>,
@@ -327,7 +327,7 @@ pub async fn pay(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct WebpayReturn {
+pub(crate) struct WebpayReturn {
     token_ws: Option<String>,
     #[serde(rename = "TBK_TOKEN")]
     tbk_token: Option<String>,
@@ -375,7 +375,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
 }
 
 /// `GET /checkout/webpay/return` (Transbank returns by GET or POST; no CSRF token here).
-pub async fn webpay_return_get(
+pub(crate) async fn webpay_return_get(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     uri: axum::http::Uri,
@@ -385,7 +385,7 @@ pub async fn webpay_return_get(
 }
 
 /// `POST /checkout/webpay/return`.
-pub async fn webpay_return_post(
+pub(crate) async fn webpay_return_post(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     body: axum::body::Bytes,
@@ -395,7 +395,7 @@ pub async fn webpay_return_post(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RefundForm {
+pub(crate) struct RefundForm {
     #[serde(default)]
     amount: String,
     #[serde(default)]
@@ -403,7 +403,7 @@ pub struct RefundForm {
 }
 
 /// `POST /orders/{number}/refund`: provider admins refund all or part of a paid order.
-pub async fn refund(
+pub(crate) async fn refund(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -448,7 +448,7 @@ pub async fn refund(
 
 /// `POST /orders/{number}/refunds/verify`: provider admins settle refunds whose answer was
 /// lost from WebPay's status (the background job does the same every minute).
-pub async fn verify_refunds(
+pub(crate) async fn verify_refunds(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -472,7 +472,7 @@ struct ShowQuery {
 }
 
 /// `GET /orders/{number}` (`?attempt=` names the WebPay attempt the shopper came back from).
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(number): Path<String>,
@@ -488,7 +488,7 @@ pub async fn show(
 }
 
 /// `POST /orders/{number}/items/{id}/remove`.
-pub async fn remove_item(
+pub(crate) async fn remove_item(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -518,7 +518,7 @@ pub async fn remove_item(
 }
 
 /// The orders table on My Account.
-pub fn orders_table(paged: &Paged<order_rows::Model>) -> impl IntoView {
+pub(crate) fn orders_table(paged: &Paged<order_rows::Model>) -> impl IntoView {
     if paged.items.is_empty() {
         return empty("No orders yet.").into_any();
     }

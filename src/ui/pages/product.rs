@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::ui::components::csrf_field;
 use crate::ui::{page, PageCtx};
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(code): Path<String>,

@@ -317,7 +317,7 @@ fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec
 }
 
 /// `GET /reports`.
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(pairs): Query<Pairs>,
@@ -357,7 +357,7 @@ pub async fn show(
 
 /// `GET /reports/export.csv`: the whole report, streamed. A refused definition gets the
 /// branded error page with what was wrong.
-pub async fn export_csv(
+pub(crate) async fn export_csv(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(pairs): Query<Pairs>,
@@ -392,7 +392,7 @@ pub async fn export_csv(
 }
 
 /// `POST /reports/saved`: the definition's fields plus `name`.
-pub async fn save(
+pub(crate) async fn save(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -434,13 +434,13 @@ pub async fn save(
 }
 
 #[derive(Debug, serde::Deserialize)]
-pub struct DeleteForm {
+pub(crate) struct DeleteForm {
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /reports/saved/{id}/delete`: needs the confirmation ticked.
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use crate::ui::components::{empty, pager};
 use crate::ui::{page, PageCtx};
 
-pub async fn customers(
+pub(crate) async fn customers(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(page_query): Query<PageQuery>,

@@ -36,7 +36,7 @@ fn status_label(status: SubscriptionStatus) -> String {
 }
 
 /// A history table (the subscription page and My Account).
-pub fn history_table(
+pub(crate) fn history_table(
     rows: Vec<(subscription_history::Model, Option<crate::entities::subscriptions::Model>)>,
 ) -> impl IntoView {
     if rows.is_empty() {
@@ -316,7 +316,7 @@ async fn show_page(
 }
 
 /// `GET /subscriptions/{id}`.
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(id): Path<i32>,
@@ -351,7 +351,7 @@ fn refuse(message: &str) -> AppError {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct ScheduleForm {
+pub(crate) struct ScheduleForm {
     #[serde(default)]
     action_type: String,
     #[serde(default)]
@@ -370,7 +370,7 @@ fn optional_id(text: &str) -> Result<Option<i32>, AppError> {
 }
 
 /// `POST /subscriptions/{id}/future-actions`.
-pub async fn schedule(
+pub(crate) async fn schedule(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -413,7 +413,7 @@ pub async fn schedule(
 }
 
 /// `POST /future-actions/{id}/revoke`.
-pub async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -430,13 +430,13 @@ pub async fn revoke(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct QuantityForm {
+pub(crate) struct QuantityForm {
     #[serde(default)]
     quantity: String,
 }
 
 /// `POST /subscriptions/{id}/quantity`: lower the quantity now.
-pub async fn set_quantity(
+pub(crate) async fn set_quantity(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -466,13 +466,13 @@ pub async fn set_quantity(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct CancelForm {
+pub(crate) struct CancelForm {
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /subscriptions/{id}/cancel`: cancel now, where the policy allows it.
-pub async fn cancel(
+pub(crate) async fn cancel(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -501,13 +501,13 @@ pub async fn cancel(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct SuspensionForm {
+pub(crate) struct SuspensionForm {
     #[serde(default)]
     suspend: String,
 }
 
 /// `POST /subscriptions/{id}/suspension`: the seller suspends or resumes (404 for anybody else).
-pub async fn set_suspension(
+pub(crate) async fn set_suspension(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
@@ -530,13 +530,13 @@ pub async fn set_suspension(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct RampUpForm {
+pub(crate) struct RampUpForm {
     #[serde(default)]
     months: String,
 }
 
 /// `POST /subscriptions/{id}/ramp-up`: a provider admin extends an active ramp-up.
-pub async fn extend_ramp_up(
+pub(crate) async fn extend_ramp_up(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
