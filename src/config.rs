@@ -87,6 +87,9 @@ pub enum BillingCommand {
         period: String,
         #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
         database_url: String,
+        /// The public base URL the invoice e-mails link to.
+        #[arg(long, env = "STRATUS_BASE_URL", default_value = "http://127.0.0.1:3000")]
+        base_url: String,
     },
 }
 
@@ -181,6 +184,13 @@ pub struct ServeArgs {
     /// API calls each API client may make per minute on this instance (default 600).
     #[arg(long, env = "STRATUS_API_REQUESTS_PER_MINUTE")]
     pub api_requests_per_minute: Option<u32>,
+    /// SMTP server for e-mail: smtp://host:port, smtp://host:587?tls=required or
+    /// smtps://user:pass@host:465. Without one, mail waits in Admin → Outbox.
+    #[arg(long, env = "STRATUS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of every e-mail, e.g. "Stratus Cloud <no-reply@example.com>".
+    #[arg(long, env = "STRATUS_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -201,6 +211,16 @@ pub(crate) struct FileConfig {
     /// install), applied at start-up. Without one, online payment stays off until an admin
     /// configures it (`--demo` sets up its simulator).
     pub webpay: Option<GatewayFields>,
+    /// `[smtp]`: `url` and `from` (flags and environment win).
+    #[serde(default)]
+    pub smtp: FileSmtp,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileSmtp {
+    pub url: Option<String>,
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -259,6 +279,39 @@ pub struct Settings {
     pub trusted_proxies: Vec<crate::identity::client_address::Cidr>,
     /// A CSV download whose client reads nothing for this long is cut off (30 s).
     pub export_stall: std::time::Duration,
+    /// E-mail: the SMTP server (none: mail waits in the outbox) and the outbox job's pace.
+    pub mail: MailSettings,
+}
+
+/// How e-mail leaves.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: Option<crate::mail::smtp::SmtpSettings>,
+    /// How often the outbox job looks for due messages (it is also woken by new ones).
+    pub poll: std::time::Duration,
+    /// The first retry's delay; each further one doubles, up to an hour.
+    pub retry_base: std::time::Duration,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp: None,
+            poll: std::time::Duration::from_secs(5),
+            retry_base: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// The sender when none is configured: `Stratus <no-reply@host of the base URL>`, or
+/// `no-reply@localhost` when that host is an address.
+fn default_from(base_host: &str) -> String {
+    let domain = if base_host.contains('.') && base_host.bytes().any(|b| b.is_ascii_alphabetic()) {
+        base_host
+    } else {
+        "localhost"
+    };
+    format!("Stratus <no-reply@{domain}>")
 }
 
 impl Settings {
@@ -331,7 +384,20 @@ impl Settings {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| AppError::Config(format!("[server] trusted_proxies: {e}")))?;
         let demo_identity = args.demo && file.identity_provider.is_empty();
+        let smtp = match args.smtp_url.or(file.smtp.url) {
+            Some(url) => {
+                let host = crate::branding::host_name(
+                    base_url.split("://").nth(1).unwrap_or("").split('/').next().unwrap_or(""),
+                );
+                let from = args.smtp_from.or(file.smtp.from).unwrap_or_else(|| default_from(&host));
+                let smtp = crate::mail::smtp::SmtpSettings { url, from };
+                smtp.check().map_err(AppError::Config)?;
+                Some(smtp)
+            }
+            None => None,
+        };
         Ok(Settings {
+            mail: MailSettings { smtp, ..MailSettings::default() },
             trusted_proxies,
             export_stall: std::time::Duration::from_secs(30),
             database_url,

@@ -181,6 +181,7 @@ impl Demo<'_> {
             failed_logins: Set(0),
             last_login_at: Set(None),
             password_changed_at: Set(None),
+            email_verified_at: Set(Some(Utc::now())),
             created_at: Set(Utc::now()),
             ..Default::default()
         }

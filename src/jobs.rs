@@ -32,6 +32,7 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
             }
         }
     });
+    spawn_outbox(state);
     let db = state.db.clone();
     let state = state.clone();
     tokio::spawn(async move {
@@ -54,6 +55,26 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
             }
         }
     });
+}
+
+/// Starts the outbox job when an SMTP server is configured (without one, mail waits).
+pub(crate) fn spawn_outbox(state: &AppState) {
+    if let Some(sender) = state.mail_sender.clone() {
+        let (db, wake, mail) = (state.db.clone(), state.mail_wake.clone(), state.settings.mail.clone());
+        tokio::spawn(async move {
+            loop {
+                match crate::mail::outbox::deliver_due(&db, &sender, mail.retry_base, Utc::now()).await {
+                    Ok(done) if done.sent + done.retrying + done.failed > 0 => {
+                        tracing::info!(sent = done.sent, retrying = done.retrying, failed = done.failed, "outbox");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+                }
+                // The next pass: after the poll interval, or as soon as a message is written.
+                let _ = tokio::time::timeout(mail.poll, wake.notified()).await;
+            }
+        });
+    }
 }
 
 /// Runs due future actions (each claimed atomically, so exactly once across instances),

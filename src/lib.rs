@@ -12,6 +12,7 @@ pub mod error;
 pub mod identity;
 pub(crate) mod images;
 pub mod jobs;
+pub mod mail;
 pub mod pagination;
 pub mod payments;
 pub(crate) mod routing;

@@ -138,12 +138,12 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
 /// `stratus billing run --period YYYY-MM`: prints the invoices issued and what was skipped.
 async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     use stratus::billing::{money, run};
-    let stratus::config::BillingCommand::Run { period, database_url } = args.command;
+    let stratus::config::BillingCommand::Run { period, database_url, base_url } = args.command;
     let today = chrono::Utc::now().date_naive();
     let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
     period.check_ended(today).map_err(AppError::BadRequest)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
-    let report = run::run(&db, period, today).await?;
+    let report = run::run(&db, &stratus::mail::Site::new(&base_url), period, today).await?;
     println!("Billing run for {}: {} invoice(s) issued.", report.period, report.issued.len());
     for invoice in &report.issued {
         println!(

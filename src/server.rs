@@ -35,8 +35,9 @@ use crate::routing::RouteProps;
 use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
-    account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_payments, admin_usage, api_clients,
-    brands, cart, errors, home, invoice, login, oidc, order, product, reports, reseller, subscription,
+    account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
+    admin_usage, api_clients, brands, cart, errors, home, invitations, invoice, login, oidc, order, password_reset,
+    product, reports, reseller, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -117,7 +118,15 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     let webpay_http = WebpayClient::http_client(settings.webpay_timeout)
         .map_err(|e| AppError::Config(format!("WebPay client: {e}")))?;
     let api_requests_per_minute = settings.api_requests_per_minute;
+    let mail_sender = match &settings.mail.smtp {
+        Some(smtp) => {
+            Some(crate::mail::smtp::SmtpSender::new(smtp, Duration::from_secs(30)).map_err(AppError::Config)?)
+        }
+        None => None,
+    };
     let state = AppState {
+        mail_sender,
+        mail_wake: Arc::default(),
         db,
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
@@ -151,6 +160,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 impl App {
+    /// Starts the outbox job alone (the tests' servers run no other job).
+    pub fn start_outbox(&self) {
+        jobs::spawn_outbox(&self.state);
+    }
+
     pub fn router(&self) -> Router {
         let state = self.state.clone();
         let sessions = SessionManagerLayer::new(self.session_store.clone())
@@ -274,12 +288,17 @@ fn routes() -> Routes {
         .action("/orders/{number}/refunds/verify", post(order::verify_refunds))
         .cross_site_page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
+        .page("/password-reset", get(password_reset::ask_form).post(password_reset::ask))
+        .page("/password-reset/{token}", get(password_reset::choose_form).post(password_reset::choose))
+        .page("/verify-email/{token}", get(password_reset::verify_email))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))
         .action("/account/profile", post(account::save_profile))
         .action("/account/password", post(account::change_password))
         .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
         .action("/account/sessions/sign-out-others", post(account::sign_out_other_sessions))
+        .action("/account/connect-notice/dismiss", post(invitations::dismiss))
+        .action("/invitations/{provider_id}", post(invitations::invite))
         .action("/account/sessions/{id}/sign-out", post(account::sign_out_session))
         .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
         .action("/account/login-options/local/connect", post(oidc::connect_local))
@@ -322,6 +341,10 @@ fn routes() -> Routes {
         .action("/admin/attention/refunds/{id}/resolve", post(admin_attention::resolve_refund))
         .page("/admin/usage", get(admin_usage::form).post(admin_usage::import))
         .page("/admin/billing", get(admin_billing::form).post(admin_billing::run_billing))
+        .page("/admin/outbox", get(admin_outbox::list))
+        .page("/admin/outbox/{id}", get(admin_outbox::show))
+        .page("/admin/outbox/{id}/html", get(admin_outbox::html))
+        .action("/admin/outbox/{id}/retry", post(admin_outbox::retry))
         .action("/admin/billing/vat", post(admin_billing::set_vat))
         .page("/api-clients", get(api_clients::list).post(api_clients::create))
         .action("/api-clients/{id}/revoke", post(api_clients::revoke))

@@ -31,9 +31,23 @@ pub struct AppState {
     pub unmatched_returns: Arc<webpay::events::UnmatchedReturnLog>,
     /// For calls to WebPay (timeouts set; the gateway settings are read per payment).
     pub webpay_http: reqwest::Client,
+    /// The SMTP connection the outbox job sends through (none: mail waits in the outbox).
+    pub mail_sender: Option<crate::mail::smtp::SmtpSender>,
+    /// Wakes the outbox job when a request has just written a message.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
+    /// Where links in e-mails point.
+    pub(crate) fn site(&self) -> crate::mail::Site {
+        crate::mail::Site::new(&self.settings.base_url)
+    }
+
+    /// Tells the outbox job that a message is waiting (call after the transaction commits).
+    pub(crate) fn mail_written(&self) {
+        self.mail_wake.notify_one();
+    }
+
     /// The gateway settings in use, switched on or not (returns and refunds still need them).
     pub(crate) async fn webpay_gateway(&self) -> AppResult<webpay::gateway::GatewaySettings> {
         let demo_host = self.settings.demo.then_some(self.settings.base_url.as_str());
@@ -43,7 +57,7 @@ impl AppState {
     /// What a checkout needs of these settings: the client, whether its transactions are
     /// TEST ones, and whether this install counts those as paid (`--demo`, or the setting).
     pub(crate) fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
-        webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo)
+        webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo, self.site())
     }
 
     /// The client's address: `X-Forwarded-For` only from a trusted proxy.

@@ -13,6 +13,7 @@ mod m20261129_000009_session_generation;
 mod m20261130_000010_user_sessions;
 mod m20261130_000011_growing_lockouts;
 mod m20261130_000012_trust_unverified_email;
+mod m20261130_000013_mail;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_user_sessions::Migration),
             Box::new(m20261130_000011_growing_lockouts::Migration),
             Box::new(m20261130_000012_trust_unverified_email::Migration),
+            Box::new(m20261130_000013_mail::Migration),
         ]
     }
 }

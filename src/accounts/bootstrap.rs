@@ -93,6 +93,7 @@ pub async fn create_provider_admin(
         role: Set(UserRole::ProviderAdmin),
         password_hash: Set(Some(hash)),
         failed_logins: Set(0),
+        email_verified_at: Set(Some(Utc::now())),
         created_at: Set(Utc::now()),
         ..Default::default()
     }

@@ -92,6 +92,7 @@ mod tests {
                 password_changed_at: None,
                 session_generation: 0,
                 lockouts: 0,
+                email_verified_at: None,
                 created_at: now,
             },
             account: accounts::Model {

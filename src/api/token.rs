@@ -122,7 +122,15 @@ async fn issue(
             let ip = Some(client_ip.to_string());
             let accepted = match &user {
                 Some(user) => {
-                    local::verify_credentials(&state.db, user, given, ip, local::CheckedFor::PasswordGrant).await?
+                    local::verify_credentials(
+                        &state.db,
+                        &state.site(),
+                        user,
+                        given,
+                        ip,
+                        local::CheckedFor::PasswordGrant,
+                    )
+                    .await?
                 }
                 None => {
                     password::verify_off_thread(None, given).await?;

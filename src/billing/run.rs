@@ -4,6 +4,7 @@
 //! cut-off day), the minimum commitment unless a ramp-up waives it, and its discounts.
 //! A period already billed for an account is left alone, so a run can be repeated.
 
+use crate::mail::Site;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
@@ -186,13 +187,14 @@ enum Outcome {
 }
 
 /// Bills `period` for every account. Each account is billed in its own transaction.
-pub async fn run(db: &DatabaseConnection, period: Period, today: NaiveDate) -> AppResult<RunReport> {
+/// Each invoice's users are told by e-mail, written with the invoice (links on `site`).
+pub async fn run(db: &DatabaseConnection, site: &Site, period: Period, today: NaiveDate) -> AppResult<RunReport> {
     // Terms that ended are renewed first (the job may lag), so no renewed day is missed.
     crate::subscriptions::lifecycle::renew_due(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
     let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
     for account in accounts {
-        match bill_account(db, &account, period, today, &mut report.problems).await? {
+        match bill_account(db, site, &account, period, today, &mut report.problems).await? {
             Outcome::Issued(invoice) => report.issued.push(invoice),
             Outcome::AlreadyBilled => report.already_billed.push(account.name.clone()),
             Outcome::Nothing => report.nothing_to_bill += 1,
@@ -203,6 +205,7 @@ pub async fn run(db: &DatabaseConnection, period: Period, today: NaiveDate) -> A
 
 async fn bill_account(
     db: &DatabaseConnection,
+    site: &Site,
     account: &accounts::Model,
     period: Period,
     today: NaiveDate,
@@ -257,6 +260,7 @@ async fn bill_account(
     };
     let count = lines.len();
     insert_lines(&txn, invoice.id, lines).await?;
+    crate::mail::messages::invoice_issued(&txn, site, &invoice).await?;
     txn.commit().await?;
     Ok(Outcome::Issued(IssuedInvoice {
         number,

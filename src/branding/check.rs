@@ -297,6 +297,7 @@ mod tests {
             password_changed_at: None,
             session_generation: 0,
             lockouts: 0,
+            email_verified_at: None,
             created_at: chrono::Utc::now(),
         };
         Viewer { user, account }

@@ -144,6 +144,51 @@ pub(crate) async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer:
     Ok(pick(None, None, provider_brand))
 }
 
+/// The brand a user of `account` sees when signed in, and the custom host its links may
+/// use (the first of the brand's hosts): what an e-mail to that user is dressed in. The
+/// same rule as [`resolve`] without a Host header: a reseller's own brand (when the
+/// provider enabled it) for the reseller and its customers, else the provider's.
+pub(crate) async fn for_account<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    account: &accounts::Model,
+) -> AppResult<(Brand, Option<String>)> {
+    use crate::entities::{accounts as accounts_entity, brand_hosts};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let reseller = match account.tier {
+        AccountTier::Reseller => Some(account.clone()),
+        AccountTier::Customer => match account.parent_id {
+            Some(parent) => accounts_entity::Entity::find_by_id(parent).one(db).await?,
+            None => None,
+        },
+        AccountTier::Provider => None,
+    };
+    let owner = match reseller.filter(|r| r.tier == AccountTier::Reseller && shows_own_brand(r)) {
+        Some(reseller) => Some(reseller),
+        None => {
+            accounts_entity::Entity::find()
+                .filter(accounts_entity::Column::Tier.eq(AccountTier::Provider))
+                .order_by_asc(accounts_entity::Column::Id)
+                .one(db)
+                .await?
+        }
+    };
+    let Some(owner) = owner else { return Ok((Brand::fallback(), None)) };
+    let Some(row) = store::of_account(db, owner.id).await? else {
+        return Ok((Brand::fallback(), None));
+    };
+    let host = if owner.tier == AccountTier::Reseller {
+        brand_hosts::Entity::find()
+            .filter(brand_hosts::Column::BrandId.eq(row.id))
+            .order_by_asc(brand_hosts::Column::Host)
+            .one(db)
+            .await?
+            .map(|h| h.host)
+    } else {
+        None
+    };
+    Ok((row.to_brand(), host))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

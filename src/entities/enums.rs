@@ -202,3 +202,23 @@ impl SecurityEventKind {
         self.as_str().replace('_', " ")
     }
 }
+
+string_enum!(MailKind {
+    PasswordReset = "password_reset",
+    EmailVerification = "email_verification",
+    SecurityNotice = "security_notice",
+    InvoiceIssued = "invoice_issued",
+    PaymentReceipt = "payment_receipt",
+    ConnectInvitation = "connect_invitation",
+});
+
+string_enum!(OutboxStatus {
+    Pending = "pending",
+    Sent = "sent",
+    Failed = "failed",
+});
+
+string_enum!(TokenPurpose {
+    PasswordReset = "password_reset",
+    EmailVerification = "email_verification",
+});

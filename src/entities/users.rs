@@ -24,6 +24,8 @@ pub struct Model {
     pub session_generation: i32,
     /// Lockouts in a row since the last right password (each lasts twice as long).
     pub lockouts: i32,
+    /// When the user proved the address (a mailed link, an admin, or a provider vouching).
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
 

@@ -78,6 +78,10 @@ impl Callback<'_> {
         self.db
     }
 
+    fn site(&self) -> crate::mail::Site {
+        crate::mail::Site::new(self.base_url)
+    }
+
     async fn refused(
         &self,
         provider: &identity_providers::Model,
@@ -148,7 +152,7 @@ impl Callback<'_> {
             events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
             return Ok(CallbackOutcome::NotConnected { provider: name });
         }
-        match links::register(self.db(), provider, identity).await {
+        match links::register(self.db(), &self.site(), provider, identity).await {
             Ok(user) => {
                 session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
                 events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
@@ -170,6 +174,8 @@ impl Callback<'_> {
             LinkOutcome::Linked => {
                 session::mark_reauthenticated(self.session).await?;
                 events::record_for(self.db(), events::LINKED, user, Some(name.clone())).await?;
+                let notice = crate::mail::messages::Notice::ProviderConnected(name.clone());
+                crate::mail::messages::security_notice(self.db(), &self.site(), user, notice).await?;
                 CallbackOutcome::Linked { provider: name }
             }
             LinkOutcome::AlreadyYours => CallbackOutcome::AlreadyLinked { provider: name },

@@ -105,16 +105,32 @@ pub(crate) fn new_link(
     }
 }
 
-pub(crate) async fn unlink(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> AppResult<bool> {
+/// Disconnects a provider from the user: the links go, the event is recorded and the user
+/// is told by e-mail, in one transaction.
+pub(crate) async fn unlink(
+    db: &DatabaseConnection,
+    site: &crate::mail::Site,
+    user: &users::Model,
+    provider: &identity_providers::Model,
+) -> AppResult<bool> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
     let links = user_identities::Entity::find()
-        .filter(user_identities::Column::UserId.eq(user_id))
-        .filter(user_identities::Column::ProviderId.eq(provider_id))
-        .all(db)
+        .filter(user_identities::Column::UserId.eq(user.id))
+        .filter(user_identities::Column::ProviderId.eq(provider.id))
+        .all(&txn)
         .await?;
     let found = !links.is_empty();
     for link in links {
-        link.delete(db).await?;
+        link.delete(&txn).await?;
     }
+    if found {
+        let name = provider.name.clone();
+        super::events::record_for(&txn, super::events::UNLINKED, user, Some(name.clone())).await?;
+        let notice = crate::mail::messages::Notice::ProviderDisconnected(name);
+        crate::mail::messages::security_notice(&txn, site, user, notice).await?;
+    }
+    txn.commit().await?;
     Ok(found)
 }
 
@@ -146,6 +162,7 @@ crate::error::refusals!(RegistrationError);
 /// password for an unknown identity, and links it. Only when the provider allows it.
 pub(crate) async fn register(
     db: &DatabaseConnection,
+    site: &crate::mail::Site,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
 ) -> Result<users::Model, RegistrationError> {
@@ -187,11 +204,16 @@ pub(crate) async fn register(
         password_hash: Set(None),
         failed_logins: Set(0),
         created_at: Set(now),
+        // A provider that vouches for the address verified it; otherwise a mailed link does.
+        email_verified_at: Set(identity.email_verified.then_some(now)),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
     new_link(user.id, provider, identity, Some(now)).insert(&txn).await?;
+    if user.email_verified_at.is_none() {
+        super::reset::send_verification(&txn, site, &user).await?;
+    }
     txn.commit().await?;
     Ok(user)
 }

@@ -1,7 +1,10 @@
 //! Local sign-in (e-mail + password) with lockout, password change and unlock.
 
+use crate::mail::messages::{self, Notice};
+use crate::mail::Site;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
+use sea_orm::TransactionTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::{events, password, settings};
@@ -107,6 +110,7 @@ impl CheckedFor {
 /// failure count is then reset).
 pub async fn verify_credentials(
     db: &DatabaseConnection,
+    site: &Site,
     user: &users::Model,
     pass: &str,
     ip: Option<String>,
@@ -172,7 +176,9 @@ pub async fn verify_credentials(
     )
     .await?;
     if let Some(until) = lock_after_failure(failed, lockouts, &rules, now) {
-        // Only the attempt that reached the limit locks (and resets the count).
+        // Only the attempt that reached the limit locks (and resets the count); the user
+        // hears of it by e-mail, written with the lock.
+        let txn = db.begin().await?;
         let locked = users::Entity::update_many()
             .col_expr(users::Column::LockedUntil, Expr::value(until))
             .col_expr(users::Column::FailedLogins, Expr::value(0))
@@ -180,11 +186,12 @@ pub async fn verify_credentials(
             .filter(users::Column::Id.eq(user.id))
             .filter(users::Column::FailedLogins.gte(rules.max_failed_logins))
             .filter(not_locked())
-            .exec(db)
+            .exec(&txn)
             .await?;
         if locked.rows_affected == 1 {
+            messages::security_notice(&txn, site, user, Notice::AccountLocked { until }).await?;
             events::record(
-                db,
+                &txn,
                 events::LOCKED_OUT,
                 Some(user.id),
                 Some(user.account_id),
@@ -193,12 +200,14 @@ pub async fn verify_credentials(
             )
             .await?;
         }
+        txn.commit().await?;
     }
     Ok(false)
 }
 
 pub(crate) async fn sign_in(
     db: &DatabaseConnection,
+    site: &Site,
     email: &str,
     pass: &str,
     ip: Option<String>,
@@ -214,7 +223,7 @@ pub(crate) async fn sign_in(
         events::record(db, events::SIGN_IN_FAILED, None, None, Some("unknown e-mail".into()), ip).await?;
         return Ok(SignInOutcome::Failed);
     };
-    if !verify_credentials(db, &user, pass, ip.clone(), CheckedFor::SignIn).await? {
+    if !verify_credentials(db, site, &user, pass, ip.clone(), CheckedFor::SignIn).await? {
         return Ok(SignInOutcome::Failed);
     }
     // `verify_credentials` has reset the failure count already.
@@ -229,6 +238,7 @@ pub(crate) async fn sign_in(
 /// [`verify_credentials`]: a wrong one counts toward the lockout like any guess).
 pub(crate) async fn change_password(
     db: &DatabaseConnection,
+    site: &Site,
     user: &users::Model,
     current: &str,
     new: &str,
@@ -241,10 +251,10 @@ pub(crate) async fn change_password(
         return Err(PasswordChangeError::NoPasswordYet);
     }
     password::check_new_password(new, confirmation)?;
-    if !verify_credentials(db, user, current, ip, CheckedFor::PasswordChange).await? {
+    if !verify_credentials(db, site, user, current, ip, CheckedFor::PasswordChange).await? {
         return Err(PasswordChangeError::WrongCurrentPassword);
     }
-    store_new_password(db, user, new, events::PASSWORD_CHANGED).await
+    store_new_password(db, site, user, new, events::PASSWORD_CHANGED, Notice::PasswordChanged).await
 }
 
 /// Why a user without a password cannot "change" it.
@@ -270,18 +280,25 @@ pub(crate) enum PasswordChangeError {
 
 crate::error::refusals!(PasswordChangeError);
 
-/// Stores the hash of a new password the caller has checked, recording `event`.
+/// Stores the hash of a new password the caller has checked, recording `event` and
+/// telling the user (`notice`) in the same transaction.
 async fn store_new_password(
     db: &DatabaseConnection,
+    site: &Site,
     user: &users::Model,
     new: &str,
     event: crate::entities::enums::SecurityEventKind,
+    notice: Notice,
 ) -> Result<(), PasswordChangeError> {
+    let hash = password::hash_off_thread(new).await?;
+    let txn = db.begin().await?;
     let mut active: users::ActiveModel = user.clone().into();
-    active.password_hash = Set(Some(password::hash_off_thread(new).await?));
+    active.password_hash = Set(Some(hash));
     active.password_changed_at = Set(Some(Utc::now()));
-    active.update(db).await?;
-    events::record_for(db, event, user, None).await?;
+    active.update(&txn).await?;
+    events::record_for(&txn, event, user, None).await?;
+    messages::security_notice(&txn, site, user, notice).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -307,20 +324,24 @@ pub(crate) async fn unlock(db: &DatabaseConnection, user: &users::Model, by_user
 /// Sets a password for a user who has none (Login Options → Local → Connect).
 pub(crate) async fn set_password(
     db: &DatabaseConnection,
+    site: &Site,
     user: &users::Model,
     new: &str,
     confirmation: &str,
 ) -> Result<(), PasswordChangeError> {
     password::check_new_password(new, confirmation)?;
-    store_new_password(db, user, new, events::PASSWORD_SET).await
+    store_new_password(db, site, user, new, events::PASSWORD_SET, Notice::PasswordSet).await
 }
 
 /// Removes a user's password (Login Options → Local → Disconnect); the caller checks another way in remains.
-pub(crate) async fn remove_password(db: &DatabaseConnection, user: &users::Model) -> AppResult<()> {
+pub(crate) async fn remove_password(db: &DatabaseConnection, site: &Site, user: &users::Model) -> AppResult<()> {
+    let txn = db.begin().await?;
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(None);
-    active.update(db).await?;
-    events::record_for(db, events::PASSWORD_REMOVED, user, None).await?;
+    active.update(&txn).await?;
+    events::record_for(&txn, events::PASSWORD_REMOVED, user, None).await?;
+    messages::security_notice(&txn, site, user, Notice::PasswordRemoved).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -363,6 +384,7 @@ mod tests {
             password_changed_at: None,
             session_generation: 0,
             lockouts: 4,
+            email_verified_at: None,
             created_at: now,
         };
         assert_eq!(lockouts_in_a_row(&user(1), now), 4);

@@ -2,6 +2,7 @@
 //! (OIDC providers and Login Options build on these.)
 
 pub mod callback;
+pub mod campaign;
 pub mod client_address;
 pub mod csrf;
 pub mod demo_provider;
@@ -14,5 +15,6 @@ pub mod oidc;
 pub mod password;
 pub mod providers;
 pub mod rate_limit;
+pub mod reset;
 pub mod session;
 pub mod settings;

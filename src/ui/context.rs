@@ -104,8 +104,11 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
     request.extensions_mut().insert(ctx.clone());
     let response = next.run(request).await;
     let mut response = render_errors(&ctx, response).await;
-    if let Ok(value) = HeaderValue::from_str(&content_security_policy(&ctx.nonce)) {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+    // A handler that sets its own policy (a sandboxed e-mail preview) keeps it.
+    if !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&content_security_policy(&ctx.nonce)) {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
     if let Some(seed) = new_csrf_cookie {
         let cookie = csrf::cookie_header(&seed, state.settings.secure_cookies());

@@ -667,5 +667,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         webpay: None,
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
+        mail: Default::default(),
     }
 }

@@ -485,7 +485,12 @@ const VISA: &str = "4051885600446623";
 
 /// What the status job uses under `--demo`: the built-in simulator, TEST payments counted.
 fn demo_gateway(app: &TestApp) -> Gateway {
-    Gateway { client: demo_webpay(app), test: true, takes_test_payments: true }
+    Gateway {
+        client: demo_webpay(app),
+        test: true,
+        takes_test_payments: true,
+        site: stratus::mail::Site::new(&app.base),
+    }
 }
 
 /// A WebPay client for the demo's built-in simulator.
@@ -699,6 +704,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         webpay: webpay.map(|table| toml::from_str::<GatewayFields>(table).expect("a [webpay] table")),
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
+        mail: Default::default(),
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();
@@ -777,7 +783,8 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     assert_eq!(status, StatusCode::OK);
     assert!(queue.contains("SO-0000001-2") && queue.contains("The transaction cannot be refunded"), "{queue}");
     assert!(queue.contains("SO-0000001-3"), "{queue}");
-    let gateway = Gateway { client: webpay_at(&simulator.base), test: true, takes_test_payments: false };
+    let site = stratus::mail::Site::new("http://127.0.0.1");
+    let gateway = Gateway { client: webpay_at(&simulator.base), test: true, takes_test_payments: false, site };
     stratus::payments::webpay::checkout::verify_lost_answers(&demo.db, &gateway).await.unwrap();
     assert_eq!(states(&demo).await, vec!["refunded", "refund_needed", "refunded"]);
     let (_, queue) = admin.page("/admin/attention").await;

@@ -374,3 +374,108 @@ async fn without_demo_there_is_no_demo_provider() {
         assert!(none.is_empty(), "no demo identity providers");
     }
 }
+
+fn demo_app_mailing_to(sink: &crate::smtp_sink::SmtpSink) -> impl std::future::Future<Output = TestApp> {
+    let url = sink.url();
+    TestApp::start_with(move |settings| {
+        settings.demo_identity = true;
+        crate::mail::send_to(settings, url);
+    })
+}
+
+#[tokio::test]
+async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connected_since() {
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let app = demo_app_mailing_to(&sink).await;
+    let google = provider(&app, GOOGLE.provider_name).await;
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let (_, page) = admin.page("/admin/authentication").await;
+    assert!(page.contains("Google (demo): 0 invited, 0 connected since, 5 still without a link"), "{page}");
+    let invite = format!("/invitations/{}", google.id);
+    assert!(
+        page.contains(&format!("action=\"{invite}\"")) && page.contains("Invite 5 user(s) to connect Google (demo)")
+    );
+    let sent = admin.submit("/admin/authentication", &invite, &[]).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let invitation = sink.wait_for("fabio@fabrikam.demo", "Sign in with Google (demo)").await;
+    assert!(invitation.text().contains("Connect it once from Login Options"), "{}", invitation.text());
+    assert!(sink.to("ana@contoso.demo").is_empty(), "Ana already has a way in through Entra ID");
+    let (_, page) = admin.page("/admin/authentication").await;
+    assert!(page.contains("Google (demo): 5 invited, 0 connected since, 5 still without a link"), "{page}");
+    assert!(!page.contains("to connect Google (demo)<"), "nobody left to invite for Google");
+    // Once per provider: pressing again sends nothing.
+    let again = admin.submit("/admin/authentication", &invite, &[]).await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let google_invitations =
+        |to: &str| sink.to(to).iter().filter(|m| m.subject().starts_with("Sign in with Google (demo)")).count();
+    assert_eq!(google_invitations("fabio@fabrikam.demo"), 1);
+
+    // Fabio sees the notice on My Account, connects Google, and is told so.
+    let fabio = app.new_browser();
+    fabio.sign_in("fabio@fabrikam.demo").await;
+    let (_, account) = fabio.page("/account").await;
+    assert!(account.contains("You can now sign in with Google (demo)"), "{account}");
+    let to_provider = fabio.submit("/account", &format!("/account/login-options/{}/connect", google.id), &[]).await;
+    let callback = pick_at_provider(&app, to_provider, "Fabio Morales <fabio@fabrikam.demo>").await;
+    let connected = fabio.get(&callback).await;
+    assert_eq!(location(&connected), "/account#login-options");
+    sink.wait_for("fabio@fabrikam.demo", "Google (demo) was connected to your account").await;
+    let (_, account) = fabio.page("/account").await;
+    assert!(!account.contains("connect-notice"), "the notice goes once connected: {account}");
+    let (_, page) = admin.page("/admin/authentication").await;
+    assert!(page.contains("Google (demo): 5 invited, 1 connected since, 4 still without a link"), "{page}");
+
+    // Tina dismisses the notice.
+    let tina = app.new_browser();
+    tina.sign_in("tina@tailspin.demo").await;
+    let (_, account) = tina.page("/account").await;
+    assert!(account.contains("You can now sign in with Google (demo)"));
+    let dismissed = tina.submit("/account", "/account/connect-notice/dismiss", &[]).await;
+    assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
+    let (_, account) = tina.page("/account").await;
+    assert!(!account.contains("connect-notice"));
+
+    // A reseller admin runs the campaign for its own customers only.
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let (_, customers) = andes.page("/reseller").await;
+    assert!(customers.contains("Google (demo): 0 invited, 0 connected since, 0 still without a link"), "{customers}");
+    assert!(!customers.contains("Invite "), "Ana, Andes IT's only customer user, has a way in");
+    let (status, _) = app.new_browser().page("/admin/authentication").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_registration_without_a_verified_email_is_confirmed_by_a_mailed_link() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let app = demo_app_mailing_to(&sink).await;
+    let entra = provider(&app, ENTRA.provider_name).await;
+    let mut open: identity_providers::ActiveModel = entra.into();
+    open.allow_automatic_registration = Set(true);
+    open.trust_unverified_email = Set(true);
+    open.update(&app.db).await.unwrap();
+    // Entra ID sends no `email_verified`: Carlos is registered, his address unconfirmed.
+    let visitor = app.new_browser();
+    let registered = sign_in_at(&app, &visitor, ENTRA.provider_name, "Carlos Soto <carlos@contoso.demo>").await;
+    assert_eq!(registered.status(), StatusCode::SEE_OTHER, "{:?}", registered.text().await);
+    let carlos = || async {
+        users::Entity::find()
+            .filter(users::Column::Email.eq("carlos@contoso.demo"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert!(carlos().await.email_verified_at.is_none());
+    let mail = sink.wait_for("carlos@contoso.demo", "Confirm your e-mail address").await;
+    let link = mail.link_path("/verify-email/");
+    let (status, page) = app.new_browser().page(&link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("carlos@contoso.demo is confirmed"));
+    assert!(carlos().await.email_verified_at.is_some());
+    let (status, _) = app.new_browser().page(&link).await;
+    assert_eq!(status, StatusCode::GONE, "the link works once");
+}

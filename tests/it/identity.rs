@@ -376,7 +376,16 @@ async fn a_right_password_that_raced_a_lockout_does_not_get_in() {
     let mut locked: users::ActiveModel = read_before.clone().into();
     locked.locked_until = Set(Some(chrono::Utc::now() + chrono::Duration::minutes(15)));
     locked.update(&app.db).await.unwrap();
-    let admitted = verify_credentials(&app.db, &read_before, DEMO_PASSWORD, None, CheckedFor::SignIn).await.unwrap();
+    let admitted = verify_credentials(
+        &app.db,
+        &stratus::mail::Site::new("http://127.0.0.1"),
+        &read_before,
+        DEMO_PASSWORD,
+        None,
+        CheckedFor::SignIn,
+    )
+    .await
+    .unwrap();
     assert!(!admitted, "the lock as the database has it now decides");
     let after = users::Entity::find_by_id(read_before.id).one(&app.db).await.unwrap().unwrap();
     assert!(after.locked_until.is_some(), "and the lock stays");

@@ -75,13 +75,31 @@ impl TestApp {
     pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database_url(dir.path()).await;
+        let secret_key = dir.path().join("secret.key");
+        Self::start_at(dir, database_url, secret_key, adjust).await
+    }
+
+    /// A second instance on the same database and secret key as `other` (as two
+    /// `stratus serve` on one PostgreSQL would run).
+    pub async fn start_on(other: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secret_key = other._dir.path().join("secret.key");
+        Self::start_at(dir, other.database_url.clone(), secret_key, adjust).await
+    }
+
+    async fn start_at(
+        dir: tempfile::TempDir,
+        database_url: String,
+        secret_key: std::path::PathBuf,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut settings = Settings {
             database_url: database_url.clone(),
             addr,
             base_url: format!("http://{addr}"),
-            secret_key: SecretKeySource::File(dir.path().join("secret.key")),
+            secret_key: SecretKeySource::File(secret_key),
             demo: true,
             // The suite's baseline demo has no identity providers; `serve --demo` has the
             // demo OpenID provider's two, which `tests/it/demo_provider.rs` turns on.
@@ -94,12 +112,14 @@ impl TestApp {
             webpay: None,
             trusted_proxies: vec![],
             export_stall: std::time::Duration::from_secs(30),
+            mail: Default::default(),
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");
         let db = app.state.db.clone();
         let secrets = app.state.secrets.clone();
         let router = app.router();
+        app.start_outbox();
         let server = tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
         });

@@ -178,11 +178,19 @@ pub struct Gateway {
     pub client: WebpayClient,
     pub test: bool,
     pub takes_test_payments: bool,
+    /// Where the links of payment receipts point.
+    pub site: crate::mail::Site,
 }
 
 impl Gateway {
-    pub(crate) fn of(settings: &GatewaySettings, http: &reqwest::Client, demo: bool) -> Gateway {
+    pub(crate) fn of(
+        settings: &GatewaySettings,
+        http: &reqwest::Client,
+        demo: bool,
+        site: crate::mail::Site,
+    ) -> Gateway {
         Gateway {
+            site,
             client: settings.client(http),
             test: settings.is_test(),
             takes_test_payments: settings.takes_test_payments(demo),
@@ -669,6 +677,7 @@ pub async fn settle(
     }
     .insert(&txn)
     .await?;
+    crate::mail::messages::payment_receipt(&txn, &gateway.site, &order, answer.authorization_code.as_deref()).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -51,12 +51,14 @@ async fn render(
     let sessions = session::active(&state.db, viewer.user.id).await?;
     let this_session = session::this_session_id(session).await?;
     let changes = subscription_history::recent_for_account(&state.db, scope, viewer.account.id, 10).await?;
+    let invited = crate::identity::campaign::pending_for(&state.db, viewer.user.id).await?;
     let user = viewer.user.clone();
     let account = viewer.account.clone();
     let has_password = user.password_hash.is_some();
     let ctx2 = ctx.clone();
     Ok(page_with_status(status, ctx, "My Account", move || {
         view! {
+            {super::invitations::notice(&ctx2, invited)}
             <section class="panel" id="profile">
                 <h2>"Profile"</h2>
                 <dl class="facts">
@@ -169,6 +171,7 @@ pub(crate) async fn change_password(
     state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
     match local::change_password(
         &state.db,
+        &state.site(),
         &viewer.user,
         &form.current_password,
         &form.new_password,
@@ -178,6 +181,7 @@ pub(crate) async fn change_password(
     .await
     {
         Ok(()) => {
+            state.mail_written();
             // Whoever else holds a session of this user is signed out.
             crate::identity::session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
             set_flash(&session, "Your password was changed. Every other session of yours was signed out.").await?;

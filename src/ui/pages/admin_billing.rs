@@ -155,7 +155,10 @@ pub(crate) async fn run_billing(
             return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form.period, vat_text(&state).await?, shown));
         }
     };
-    let report = run::run(&state.db, period, today).await?;
+    let report = run::run(&state.db, &state.site(), period, today).await?;
+    if !report.issued.is_empty() {
+        state.mail_written();
+    }
     tracing::info!(period = %report.period, issued = report.issued.len(), "billing run");
     let shown = Shown { report: Some(report), ..Default::default() };
     Ok(render(&ctx, StatusCode::OK, period.label(), vat_text(&state).await?, shown))

@@ -383,6 +383,7 @@ async fn authentication_page(
 ) -> AppResult<Response> {
     let rules = settings::load(&state.db).await?;
     let active = providers::count_active(&state.db).await?;
+    let campaign = super::invitations::load(state, ctx).await?;
     let without = if rules.allow_local_login && active > 0 {
         settings::users_without_external_login(&state.db).await?
     } else {
@@ -434,6 +435,7 @@ async fn authentication_page(
             {admin_nav()}
             {form_error(error)}
             <section class="panel">{body}</section>
+            {(active > 0).then(|| super::invitations::section(&ctx2, campaign))}
             <p class="muted">"From the server's shell, " <code>"stratus auth allow-local-login on"</code> " turns it back on."</p>
         }
     }))

@@ -56,6 +56,7 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
                     <label>"E-mail" <input type="email" name="email" value=email autocomplete="username" maxlength=MAX_EMAIL_CHARS.to_string() required autofocus/></label>
                     <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
                     <button type="submit">"Sign in"</button>
+                    <p><a href="/password-reset">"Forgot your password?"</a></p>
                 </form>
             }
         });
@@ -117,7 +118,7 @@ pub(crate) async fn submit(
         login.error = Some(local::GENERIC_FAILURE.into());
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
-    match local::sign_in(&state.db, &form.email, &form.password, ctx.device.ip_text()).await? {
+    match local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await? {
         SignInOutcome::SignedIn(user) => {
             session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())

@@ -283,8 +283,9 @@ pub(crate) async fn disconnect(
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return reauthenticate(&state, &ctx, &session, viewer, Continuation::LoginOptions).await;
     }
-    links::unlink(&state.db, viewer.user.id, id).await?;
-    events::record_for(&state.db, events::UNLINKED, &viewer.user, Some(provider.name.clone())).await?;
+    if links::unlink(&state.db, &state.site(), &viewer.user, &provider).await? {
+        state.mail_written();
+    }
     session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
     session::set_flash(&session, format!("{} is disconnected.", provider.name)).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
@@ -323,7 +324,8 @@ pub(crate) async fn disconnect_local(
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return reauthenticate(&state, &ctx, &session, viewer, Continuation::LoginOptions).await;
     }
-    local::remove_password(&state.db, &viewer.user).await?;
+    local::remove_password(&state.db, &state.site(), &viewer.user).await?;
+    state.mail_written();
     session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
     session::set_flash(&session, "Your password was removed.").await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
@@ -382,7 +384,8 @@ pub(crate) async fn set_password(
             "Confirm it is you first: choose Connect next to Local again.",
         ));
     }
-    match local::set_password(&state.db, &viewer.user, &form.new_password, &form.confirm_password).await {
+    match local::set_password(&state.db, &state.site(), &viewer.user, &form.new_password, &form.confirm_password).await
+    {
         Ok(()) => {
             session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
             session::set_flash(&session, "Your password is set: you can sign in with your e-mail and password.")
@@ -453,8 +456,15 @@ pub(crate) async fn reauth(
     state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
     let ip = ctx.device.ip_text();
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
-        && local::verify_credentials(&state.db, &viewer.user, &form.password, ip, local::CheckedFor::Reauthentication)
-            .await?;
+        && local::verify_credentials(
+            &state.db,
+            &state.site(),
+            &viewer.user,
+            &form.password,
+            ip,
+            local::CheckedFor::Reauthentication,
+        )
+        .await?;
     if !right {
         return Ok(reauth_page(
             &ctx,

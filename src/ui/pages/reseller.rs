@@ -19,6 +19,11 @@ pub(crate) async fn customers(
 ) -> AppResult<Html<String>> {
     let viewer = ctx.seller_admin()?;
     let customers = accounts_store::customers_of(&state.db, viewer.account.id, page_query).await?;
+    let campaign = match viewer.is_reseller_admin() {
+        true => Some(super::invitations::load(&state, &ctx).await?),
+        false => None,
+    };
+    let ctx2 = ctx.clone();
     let reseller = viewer.account.name.clone();
     let brand_link = viewer.is_reseller_admin().then(|| {
         let href = format!("/brands/{}", viewer.account.code);
@@ -60,6 +65,7 @@ pub(crate) async fn customers(
             {customers.items.is_empty().then(|| empty("You have no customers yet."))}
             {table}
             {pager(&customers, "/reseller")}
+            {campaign.map(|c| super::invitations::section(&ctx2, c))}
         }
     }))
 }

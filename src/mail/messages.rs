@@ -1,0 +1,255 @@
+//! Every message Stratus sends, and what it says. Each function writes one message (or
+//! one per recipient) to the outbox on the caller's connection or transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::compose::Letter;
+use super::{enqueue, Keeping, Recipient, Site};
+use crate::billing::money;
+use crate::entities::enums::MailKind;
+use crate::entities::{accounts, invoices, orders, users};
+use crate::error::{AppError, AppResult};
+
+/// Minutes a password-reset link works.
+pub(crate) const RESET_MINUTES: i64 = 30;
+/// Hours an e-mail verification link works.
+pub(crate) const VERIFY_HOURS: i64 = 48;
+
+/// "Forgot your password?": the link to choose a new one.
+pub(crate) async fn password_reset<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+    token: &str,
+) -> AppResult<()> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let email = user.email.clone();
+    let letter = |base: &str| {
+        Letter {
+        subject: "Reset your password".into(),
+        greeting,
+        paragraphs: vec![format!(
+            "Someone asked to reset the password of {email}. The link below works once, for {RESET_MINUTES} minutes. Choosing a new password signs you out everywhere else."
+        )],
+        action: Some(("Choose a new password".into(), format!("{base}/password-reset/{token}"))),
+        after: vec!["If you did not ask for this, ignore this message: your password stays as it is.".into()],
+    }
+    };
+    enqueue(db, site, MailKind::PasswordReset, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
+    Ok(())
+}
+
+/// A new account's address is confirmed by following this link.
+pub(crate) async fn email_verification<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+    token: &str,
+) -> AppResult<()> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let email = user.email.clone();
+    let letter = |base: &str| {
+        Letter {
+        subject: "Confirm your e-mail address".into(),
+        greeting,
+        paragraphs: vec![format!(
+            "Please confirm that {email} is your address. The link works once, for {VERIFY_HOURS} hours; you can buy once it is confirmed."
+        )],
+        action: Some(("Confirm my address".into(), format!("{base}/verify-email/{token}"))),
+        after: vec!["If you did not create an account, ignore this message.".into()],
+    }
+    };
+    enqueue(db, site, MailKind::EmailVerification, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
+    Ok(())
+}
+
+/// A change to the ways into an account, told to its owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Notice {
+    PasswordChanged,
+    PasswordReset,
+    PasswordSet,
+    PasswordRemoved,
+    ProviderConnected(String),
+    ProviderDisconnected(String),
+    AccountLocked { until: DateTime<Utc> },
+}
+
+impl Notice {
+    fn subject(&self) -> String {
+        match self {
+            Notice::PasswordChanged | Notice::PasswordReset => "Your password was changed".into(),
+            Notice::PasswordSet => "A password was added to your account".into(),
+            Notice::PasswordRemoved => "Your password was removed".into(),
+            Notice::ProviderConnected(name) => format!("{name} was connected to your account"),
+            Notice::ProviderDisconnected(name) => format!("{name} was disconnected from your account"),
+            Notice::AccountLocked { .. } => "Your account was locked".into(),
+        }
+    }
+
+    fn what_happened(&self, email: &str) -> String {
+        match self {
+            Notice::PasswordChanged => format!("The password of {email} was changed."),
+            Notice::PasswordReset => {
+                format!("The password of {email} was reset through a mailed link; every other session was signed out.")
+            }
+            Notice::PasswordSet => format!("A password was set for {email}: it can now sign in with a password."),
+            Notice::PasswordRemoved => format!("The password of {email} was removed: it signs in through its identity providers only."),
+            Notice::ProviderConnected(name) => format!("{name} can now sign in to {email}."),
+            Notice::ProviderDisconnected(name) => format!("{name} can no longer sign in to {email}."),
+            Notice::AccountLocked { until } => format!(
+                "{email} was locked after too many wrong passwords, until {} UTC. If that was not you, change your password once it opens.",
+                until.format("%Y-%m-%d %H:%M")
+            ),
+        }
+    }
+}
+
+/// Tells the user about a change to how their account is signed into.
+pub(crate) async fn security_notice<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+    notice: Notice,
+) -> AppResult<()> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let subject = notice.subject();
+    let body = notice.what_happened(&user.email);
+    let letter = |base: &str| Letter {
+        subject,
+        greeting,
+        paragraphs: vec![body],
+        action: Some(("Review your login options".into(), format!("{base}/account"))),
+        after: vec!["If this was not you, reset your password and tell your administrator.".into()],
+    };
+    enqueue(db, site, MailKind::SecurityNotice, &to, letter, Keeping::default()).await?;
+    Ok(())
+}
+
+/// The people of an account who hear about its invoices and payments: its users, oldest first.
+async fn people_of<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<users::Model>> {
+    Ok(users::Entity::find()
+        .filter(users::Column::AccountId.eq(account_id))
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// A new invoice, told once to each user of the invoiced account.
+pub(crate) async fn invoice_issued<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    invoice: &invoices::Model,
+) -> AppResult<()> {
+    let account = accounts::Entity::find_by_id(invoice.account_id).one(db).await?.ok_or(AppError::NotFound)?;
+    for user in people_of(db, invoice.account_id).await? {
+        let to = Recipient {
+            account: account.clone(),
+            user_id: Some(user.id),
+            address: user.email.clone(),
+            name: Some(user.name.clone()),
+        };
+        let greeting = to.greeting();
+        let total = money::format(invoice.total, &invoice.currency);
+        let period = invoice.billing_period.clone().map(|p| format!(" for {p}")).unwrap_or_default();
+        let (number, issued) = (invoice.number.clone(), invoice.issue_date);
+        let letter = |base: &str| Letter {
+            subject: format!("Invoice {number}"),
+            greeting,
+            paragraphs: vec![format!("Invoice {number}{period} was issued on {issued}: {total}, VAT included.")],
+            action: Some(("View the invoice".into(), format!("{base}/invoices/{number}"))),
+            after: vec![],
+        };
+        let keeping = Keeping { sensitive: false, dedupe_key: Some(format!("invoice:{}:{}", invoice.id, user.id)) };
+        enqueue(db, site, MailKind::InvoiceIssued, &to, letter, keeping).await?;
+    }
+    Ok(())
+}
+
+/// A payment taken for an order: to whoever placed it, or else to the account's users.
+pub(crate) async fn payment_receipt<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    order: &orders::Model,
+    authorization_code: Option<&str>,
+) -> AppResult<()> {
+    let account = accounts::Entity::find_by_id(order.account_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let placed_by = match order.user_id {
+        Some(id) => users::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let people = match placed_by {
+        Some(user) => vec![user],
+        None => people_of(db, order.account_id).await?,
+    };
+    for user in people {
+        let to = Recipient {
+            account: account.clone(),
+            user_id: Some(user.id),
+            address: user.email.clone(),
+            name: Some(user.name.clone()),
+        };
+        let greeting = to.greeting();
+        let total = money::format(order.total, &order.currency);
+        let number = order.number.clone();
+        let mut paragraphs = vec![format!("We received your payment of {total} for order {number}. Thank you.")];
+        if let Some(code) = authorization_code {
+            paragraphs.push(format!("Authorization code: {code}."));
+        }
+        let letter = |base: &str| Letter {
+            subject: format!("Payment received for order {number}"),
+            greeting,
+            paragraphs,
+            action: Some(("View the order".into(), format!("{base}/orders/{number}"))),
+            after: vec![],
+        };
+        let keeping = Keeping { sensitive: false, dedupe_key: Some(format!("receipt:{}:{}", order.id, user.id)) };
+        enqueue(db, site, MailKind::PaymentReceipt, &to, letter, keeping).await?;
+    }
+    Ok(())
+}
+
+/// The transition campaign: "you can now sign in with {provider}". Once per user and provider.
+pub(crate) async fn connect_invitation<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+    provider_id: i32,
+    provider_name: &str,
+) -> AppResult<bool> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let name = provider_name.to_string();
+    let letter = |base: &str| {
+        Letter {
+        subject: format!("Sign in with {name}"),
+        greeting,
+        paragraphs: vec![
+            format!("You can now sign in with your {name} account. Connect it once from Login Options, then use \"Sign in with {name}\" on the sign-in page."),
+            "Signing in with a password may be switched off later: connecting now keeps your access.".into(),
+        ],
+        action: Some(("Open Login Options".into(), format!("{base}/account"))),
+        after: vec![],
+    }
+    };
+    let keeping = Keeping { sensitive: false, dedupe_key: Some(format!("invite:{provider_id}:{}", user.id)) };
+    enqueue(db, site, MailKind::ConnectInvitation, &to, letter, keeping).await
+}
+
+impl MailKind {
+    /// What Admin → Outbox calls the message.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            MailKind::PasswordReset => "Password reset",
+            MailKind::EmailVerification => "E-mail verification",
+            MailKind::SecurityNotice => "Security notice",
+            MailKind::InvoiceIssued => "Invoice issued",
+            MailKind::PaymentReceipt => "Payment receipt",
+            MailKind::ConnectInvitation => "Invitation to connect",
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The transition campaign on the admin pages (the provider admin's Authentication options,
+//! the reseller's Customers), and the notice on My Account.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::accounts::scope::AccountScope;
+use crate::error::AppResult;
+use crate::identity::campaign::{self, ProviderCampaign};
+use crate::identity::session::set_flash;
+use crate::state::AppState;
+use crate::ui::components::csrf_field;
+use crate::ui::PageCtx;
+
+/// Who the viewer may invite: every user for the provider admin, a reseller admin's
+/// customers' users; and the page the campaign lives on.
+fn campaign_scope(ctx: &PageCtx) -> AppResult<(AccountScope, &'static str)> {
+    let viewer = ctx.seller_admin()?;
+    Ok(if viewer.is_provider_admin() {
+        (AccountScope::All, "/admin/authentication")
+    } else {
+        (AccountScope::Customers(viewer.account.id), "/reseller")
+    })
+}
+
+/// The campaign of the viewer's scope, ready to show.
+pub(crate) async fn load(state: &AppState, ctx: &PageCtx) -> AppResult<Vec<ProviderCampaign>> {
+    let (scope, _) = campaign_scope(ctx)?;
+    campaign::overview(&state.db, scope).await
+}
+
+/// "Inform your users": per active provider, the counts and the button that invites.
+pub(crate) fn section(ctx: &PageCtx, campaigns: Vec<ProviderCampaign>) -> impl IntoView {
+    let ctx = ctx.clone();
+    let rows: Vec<_> = campaigns
+        .into_iter()
+        .map(|c| {
+            let counts = format!(
+                "{}: {} invited, {} connected since, {} still without a link to an active provider.",
+                c.provider, c.invited, c.connected_since, c.still_without
+            );
+            let button = (c.not_invited > 0).then(|| {
+                view! {
+                    <form method="post" action=format!("/invitations/{}", c.provider_id)>
+                        {csrf_field(&ctx)}
+                        <button type="submit">{format!("Invite {} user(s) to connect {}", c.not_invited, c.provider)}</button>
+                    </form>
+                }
+            });
+            view! { <li class="campaign"><p>{counts}</p>{button}</li> }
+        })
+        .collect();
+    let empty = rows.is_empty();
+    view! {
+        <section class="panel" id="inform-users">
+            <h2>"Inform your users"</h2>
+            <p class="muted">"Each user without a link to an active identity provider can be sent a branded invitation to connect one, once per provider. They also see a notice on My Account until they connect or dismiss it."</p>
+            {empty.then(|| view! { <p>"No identity provider is active: activate one first."</p> })}
+            <ul class="campaigns">{rows}</ul>
+        </section>
+    }
+}
+
+/// `POST /invitations/{provider_id}`: invites the scope's users who have no way in through
+/// an active provider and were not invited for this one yet.
+pub(crate) async fn invite(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(provider_id): Path<i32>,
+) -> AppResult<Response> {
+    let (scope, back) = campaign_scope(&ctx)?;
+    let viewer = ctx.viewer()?;
+    let sent = campaign::invite(&state.db, &state.site(), scope, provider_id, viewer.user.id).await?;
+    if sent > 0 {
+        state.mail_written();
+    }
+    set_flash(&session, format!("{sent} invitation(s) sent.")).await?;
+    Ok(Redirect::to(&format!("{back}#inform-users")).into_response())
+}
+
+/// The notice on My Account: invited to connect, not connected yet.
+pub(crate) fn notice(ctx: &PageCtx, pending: Vec<(i32, String)>) -> impl IntoView {
+    let ctx = ctx.clone();
+    (!pending.is_empty()).then(|| {
+        let names = pending.into_iter().map(|(_, name)| name).collect::<Vec<_>>().join(", ");
+        view! {
+            <div class="card notice connect-notice">
+                <p>{format!("You can now sign in with {names}. Connect it under ")}<a href="#login-options">"Login Options"</a>" below."</p>
+                <form method="post" action="/account/connect-notice/dismiss">
+                    {csrf_field(&ctx)}
+                    <button type="submit" class="secondary">"Dismiss"</button>
+                </form>
+            </div>
+        }
+    })
+}
+
+/// `POST /account/connect-notice/dismiss`.
+pub(crate) async fn dismiss(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    campaign::dismiss(&state.db, viewer.user.id).await?;
+    Ok(Redirect::to("/account").into_response())
+}

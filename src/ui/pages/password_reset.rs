@@ -1,0 +1,170 @@
+//! "Forgot your password?", the mailed link that chooses a new one, and the link that
+//! confirms an e-mail address.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::error::AppResult;
+use crate::identity::local::{LOCAL_LOGIN_OFF, MAX_EMAIL_CHARS};
+use crate::identity::password::MAX_PASSWORD_CHARS;
+use crate::identity::reset::{self, ResetError, REQUEST_ANSWER};
+use crate::identity::{session, settings};
+use crate::state::AppState;
+use crate::ui::components::{csrf_field, form_error};
+use crate::ui::{page_with_status, PageCtx};
+
+fn message_page(ctx: &PageCtx, status: StatusCode, title: &'static str, message: String) -> Response {
+    page_with_status(status, ctx, title, move || {
+        view! {
+            <div class="card">
+                <p>{message}</p>
+                <p><a href="/login">"Back to sign-in"</a></p>
+            </div>
+        }
+    })
+}
+
+fn ask_page(ctx: &PageCtx, status: StatusCode, error: Option<String>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Forgot your password?", move || {
+        view! {
+            {form_error(error)}
+            <form class="stacked card" method="post" action="/password-reset">
+                {csrf_field(&ctx2)}
+                <p>"Enter the e-mail address you sign in with. We will send you a link to choose a new password."</p>
+                <label>"E-mail" <input type="email" name="email" autocomplete="username" maxlength=MAX_EMAIL_CHARS.to_string() required autofocus/></label>
+                <button type="submit">"Send the link"</button>
+            </form>
+            <p><a href="/login">"Back to sign-in"</a></p>
+        }
+    })
+}
+
+pub(crate) async fn ask_form(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    if !settings::load(&state.db).await?.allow_local_login {
+        return Ok(message_page(&ctx, StatusCode::NOT_FOUND, "Forgot your password?", LOCAL_LOGIN_OFF.into()));
+    }
+    Ok(ask_page(&ctx, StatusCode::OK, None))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AskForm {
+    pub email: String,
+}
+
+pub(crate) async fn ask(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Form(form): Form<AskForm>,
+) -> AppResult<Response> {
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
+    if form.email.trim().is_empty() || form.email.chars().count() > MAX_EMAIL_CHARS {
+        return Ok(ask_page(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Enter the e-mail address you sign in with.".into()),
+        ));
+    }
+    if reset::request(&state.db, &state.site(), &form.email).await? {
+        state.mail_written();
+    }
+    Ok(message_page(&ctx, StatusCode::OK, "Check your e-mail", REQUEST_ANSWER.into()))
+}
+
+fn choose_page(ctx: &PageCtx, status: StatusCode, token: String, email: String, error: Option<String>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Choose a new password", move || {
+        let action = format!("/password-reset/{token}");
+        view! {
+            {form_error(error)}
+            <form class="stacked card" method="post" action=action>
+                {csrf_field(&ctx2)}
+                <p>"A new password for " <strong>{email.clone()}</strong> ". Choosing it signs you out everywhere else."</p>
+                <input type="hidden" name="username" value=email autocomplete="username"/>
+                <label>"New password" <input type="password" name="new_password" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
+                <label>"New password again" <input type="password" name="confirmation" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <button type="submit">"Set the new password"</button>
+            </form>
+        }
+    })
+}
+
+fn link_not_valid(ctx: &PageCtx) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(StatusCode::GONE, ctx, "Link not valid", move || {
+        let _ = &ctx2;
+        view! {
+            <div class="card">
+                <p>{ResetError::LinkNotValid.to_string()}</p>
+                <p><a href="/password-reset">"Ask for a new link"</a> " · " <a href="/login">"Sign in"</a></p>
+            </div>
+        }
+    })
+}
+
+pub(crate) async fn choose_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    match reset::user_of_link(&state.db, &token).await? {
+        Some(user) => Ok(choose_page(&ctx, StatusCode::OK, token, user.email, None)),
+        None => Ok(link_not_valid(&ctx)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChooseForm {
+    pub new_password: String,
+    pub confirmation: String,
+}
+
+pub(crate) async fn choose(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(token): Path<String>,
+    Form(form): Form<ChooseForm>,
+) -> AppResult<Response> {
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
+    match reset::complete(&state.db, &state.site(), &token, &form.new_password, &form.confirmation).await {
+        Ok(user) => {
+            state.mail_written();
+            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
+            session::set_flash(&session, "Your password was changed and every other session was signed out.").await?;
+            Ok(Redirect::to("/account").into_response())
+        }
+        Err(ResetError::Failed(e)) => Err(e),
+        Err(ResetError::LinkNotValid) => Ok(link_not_valid(&ctx)),
+        Err(e @ ResetError::NewPassword(_)) => {
+            let email = reset::user_of_link(&state.db, &token).await?.map(|u| u.email).unwrap_or_default();
+            Ok(choose_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, token, email, Some(e.to_string())))
+        }
+    }
+}
+
+pub(crate) async fn verify_email(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    match reset::verify_email(&state.db, &token).await? {
+        Some(user) => Ok(message_page(
+            &ctx,
+            StatusCode::OK,
+            "Address confirmed",
+            format!("Thank you: {} is confirmed.", user.email),
+        )),
+        None => Ok(message_page(
+            &ctx,
+            StatusCode::GONE,
+            "Link not valid",
+            "This link has expired or was already used.".into(),
+        )),
+    }
+}
