@@ -7,7 +7,9 @@ use sea_orm::{
 };
 
 use crate::accounts::scope::AccountScope;
+use crate::accounts::Viewer;
 use crate::billing::store::{insert_lines, InvoiceLine};
+use crate::catalog::{cart, ReservationChoice};
 use crate::entities::enums::*;
 use crate::entities::*;
 use crate::error::{AppError, AppResult};
@@ -118,9 +120,9 @@ async fn identity_providers(txn: &DatabaseTransaction, identity: &DemoIdentity<'
 /// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
 type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
 
-/// A demo order line: product, quantity, unit price, and a reservation's scope and region
-/// (its type and term are the product's preselected ones, paid upfront, no auto-renew).
-type OrderLine<'a> = (&'a products::Model, i32, i64, Option<(&'a str, &'a str)>);
+/// A demo order line: product code, quantity and, for a reserved instance, the reservation
+/// chosen on its product page.
+type OrderLine<'a> = (&'a str, i32, Option<ReservationChoice>);
 
 struct Demo<'a> {
     txn: &'a DatabaseTransaction,
@@ -313,50 +315,17 @@ impl Demo<'_> {
             .map_err(refusal)
     }
 
-    /// An order waiting for payment.
-    async fn unpaid_order(&self, account_id: i32, lines: &[OrderLine<'_>]) -> AppResult<()> {
-        let now = Utc::now();
-        let rate = crate::billing::tax::current_rate(self.txn).await?;
-        let totals =
-            crate::billing::tax::totals(lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum(), rate)?;
-        let order = orders::ActiveModel {
-            number: Set(crate::catalog::orders::order_number(1)),
-            account_id: Set(account_id),
-            user_id: Set(None),
-            status: Set(OrderStatus::PendingPayment),
-            currency: Set("CLP".into()),
-            subtotal: Set(totals.net),
-            tax: Set(totals.tax),
-            total: Set(totals.total),
-            vat_basis_points: Set(rate.basis_points()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            paid_at: Set(None),
-            ..Default::default()
+    /// An order `user_id` placed and has not paid yet, made as the shop makes one: each
+    /// line (product code, quantity, reservation) added to the user's cart, then the order
+    /// placed from it, so prices, VAT and the order number are the shop's.
+    async fn unpaid_order(&self, user_id: i32, lines: &[OrderLine<'_>]) -> AppResult<orders::Model> {
+        let user = users::Entity::find_by_id(user_id).one(self.txn).await?.ok_or(AppError::NotFound)?;
+        let account = accounts::Entity::find_by_id(user.account_id).one(self.txn).await?.ok_or(AppError::NotFound)?;
+        let viewer = Viewer { user, account };
+        for (code, quantity, reservation) in lines {
+            cart::add(self.txn, &viewer, code, *quantity, reservation.clone(), 0).await.map_err(refusal)?;
         }
-        .insert(self.txn)
-        .await?;
-        for (product, quantity, price, ri) in lines {
-            order_items::ActiveModel {
-                order_id: Set(order.id),
-                product_id: Set(product.id),
-                subscription_id: Set(None),
-                description: Set(product.name.clone()),
-                quantity: Set(*quantity),
-                unit_price: Set(*price),
-                total: Set(i64::from(*quantity) * price),
-                ri_reservation_type: Set(ri.and(product.ri_reservation_type.clone())),
-                ri_term_years: Set(ri.and(product.ri_term_years)),
-                ri_scope: Set(ri.map(|r| r.0.to_string())),
-                ri_region: Set(ri.map(|r| r.1.to_string())),
-                ri_payment_plan: Set(ri.map(|_| RiPaymentPlan::Upfront)),
-                ri_auto_renew: Set(false),
-                ..Default::default()
-            }
-            .insert(self.txn)
-            .await?;
-        }
-        Ok(())
+        crate::catalog::orders::place_from_cart(self.txn, &viewer).await.map_err(refusal)
     }
 
     /// A future action scheduled today through the same rules as the subscription page.
@@ -542,7 +511,7 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     let ana = demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
     demo.user(pacific, "admin@pacific.demo", "Paula Fuentes", UserRole::ResellerAdmin).await?;
     demo.user(fabrikam, "fabio@fabrikam.demo", "Fabio Morales", UserRole::CustomerUser).await?;
-    demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
+    let tina = demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
     if let Some(identity) = identity {
         identity_providers(txn, identity, ana).await?;
     }
@@ -789,9 +758,17 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     demo.future_action(&f_e3, None, CancellationOnSpecific, Some(specific), None).await?;
     demo.future_action(&t_bs, None, CancellationOnEnd, None, None).await?;
 
-    // An order Tailspin placed and has not paid yet: licences and a reserved instance.
-    demo.unpaid_order(tailspin, &[(&m365_bs, 2, 11_500, None), (&ri, 1, 620_000, Some(("shared", "brazilsouth")))])
-        .await?;
+    // An order Tailspin placed and has not paid yet: licences and a reserved instance (the
+    // product page's preselection: 1 year, shared, brazilsouth, upfront, no auto-renew).
+    let reservation = ReservationChoice {
+        reservation_type: ri.ri_reservation_type.clone().unwrap_or_default(),
+        term_years: "1".into(),
+        payment_plan: RiPaymentPlan::Upfront.as_str().into(),
+        scope: "shared".into(),
+        region: "brazilsouth".into(),
+        auto_renew: false,
+    };
+    demo.unpaid_order(tina, &[(&m365_bs.code, 2, None), (&ri.code, 1, Some(reservation))]).await?;
 
     use InvoiceStatus::*;
     demo.invoice(
