@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 
@@ -185,8 +185,13 @@ enum Outcome {
     Nothing,
 }
 
-/// Bills `period` for every account. Each account is billed in its own transaction.
-pub async fn run(db: &DatabaseConnection, period: Period, today: NaiveDate) -> AppResult<RunReport> {
+/// Bills `period` for every account, issuing the invoices on `today`. Each account is
+/// billed in its own transaction (a savepoint when `db` is itself a transaction).
+pub async fn run<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    period: Period,
+    today: NaiveDate,
+) -> AppResult<RunReport> {
     // Terms that ended are renewed first (the job may lag), so no renewed day is missed.
     crate::subscriptions::lifecycle::renew_due(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
@@ -201,8 +206,8 @@ pub async fn run(db: &DatabaseConnection, period: Period, today: NaiveDate) -> A
     Ok(report)
 }
 
-async fn bill_account(
-    db: &DatabaseConnection,
+async fn bill_account<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     account: &accounts::Model,
     period: Period,
     today: NaiveDate,
@@ -284,7 +289,7 @@ type PaidRow = (Option<i32>, Option<i32>, Option<NaiveDate>, Option<NaiveDate>, 
 /// Every licence-day already charged to the account's subscriptions and add-ons: the debit
 /// invoice lines that name a subscription and the days they pay for (paid orders, earlier
 /// runs), whatever month they were issued in.
-pub(crate) async fn paid_lines<C: sea_orm::ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<Paid>> {
+pub(crate) async fn paid_lines<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<Paid>> {
     let rows: Vec<PaidRow> = invoice_items::Entity::find()
         .select_only()
         .column(invoice_items::Column::SubscriptionId)
@@ -314,7 +319,7 @@ pub(crate) async fn paid_lines<C: sea_orm::ConnectionTrait>(db: &C, account_id: 
 }
 
 /// The quantity of each of the subscriptions' targets over time, from their history.
-async fn quantity_timelines<C: sea_orm::ConnectionTrait>(
+async fn quantity_timelines<C: ConnectionTrait>(
     db: &C,
     subscription_ids: Vec<i32>,
 ) -> AppResult<HashMap<ledger::Target, QuantityTimeline>> {
