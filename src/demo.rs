@@ -3,11 +3,14 @@
 use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use crate::accounts::scope::AccountScope;
-use crate::billing::store::{insert_lines, InvoiceLine};
+use crate::accounts::Viewer;
+use crate::billing::discounts::{self, DiscountFields};
+use crate::billing::run::{self, Period};
+use crate::catalog::{cart, ReservationChoice};
 use crate::entities::enums::*;
 use crate::entities::*;
 use crate::error::{AppError, AppResult};
@@ -115,12 +118,9 @@ async fn identity_providers(txn: &DatabaseTransaction, identity: &DemoIdentity<'
     Ok(())
 }
 
-/// An invoice line: description, subscription, usage, quantity, unit price, unit cost.
-type DemoLine<'a> = (&'a str, Option<i32>, &'a str, i64, i64, i64);
-
-/// A demo order line: product, quantity, unit price, and a reservation's scope and region
-/// (its type and term are the product's preselected ones, paid upfront, no auto-renew).
-type OrderLine<'a> = (&'a products::Model, i32, i64, Option<(&'a str, &'a str)>);
+/// A demo order line: product code, quantity and, for a reserved instance, the reservation
+/// chosen on its product page.
+type OrderLine<'a> = (&'a str, i32, Option<ReservationChoice>);
 
 struct Demo<'a> {
     txn: &'a DatabaseTransaction,
@@ -143,6 +143,11 @@ fn refusal(error: impl Into<AppError>) -> AppError {
 
 fn first_of_month(date: NaiveDate) -> NaiveDate {
     date.with_day(1).unwrap_or(date)
+}
+
+/// How many calendar months `to` is after `from`.
+fn months_between(from: NaiveDate, to: NaiveDate) -> i32 {
+    (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32
 }
 
 impl Demo<'_> {
@@ -314,50 +319,17 @@ impl Demo<'_> {
             .map_err(refusal)
     }
 
-    /// An order waiting for payment.
-    async fn unpaid_order(&self, account_id: i32, lines: &[OrderLine<'_>]) -> AppResult<()> {
-        let now = Utc::now();
-        let rate = crate::billing::tax::current_rate(self.txn).await?;
-        let totals =
-            crate::billing::tax::totals(lines.iter().map(|(_, q, price, _)| i64::from(*q) * price).sum(), rate)?;
-        let order = orders::ActiveModel {
-            number: Set(crate::catalog::orders::order_number(1)),
-            account_id: Set(account_id),
-            user_id: Set(None),
-            status: Set(OrderStatus::PendingPayment),
-            currency: Set("CLP".into()),
-            subtotal: Set(totals.net),
-            tax: Set(totals.tax),
-            total: Set(totals.total),
-            vat_basis_points: Set(rate.basis_points()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            paid_at: Set(None),
-            ..Default::default()
+    /// An order `user_id` placed and has not paid yet, made as the shop makes one: each
+    /// line (product code, quantity, reservation) added to the user's cart, then the order
+    /// placed from it, so prices, VAT and the order number are the shop's.
+    async fn unpaid_order(&self, user_id: i32, lines: &[OrderLine<'_>]) -> AppResult<orders::Model> {
+        let user = users::Entity::find_by_id(user_id).one(self.txn).await?.ok_or(AppError::NotFound)?;
+        let account = accounts::Entity::find_by_id(user.account_id).one(self.txn).await?.ok_or(AppError::NotFound)?;
+        let viewer = Viewer { user, account };
+        for (code, quantity, reservation) in lines {
+            cart::add(self.txn, &viewer, code, *quantity, reservation.clone(), 0).await.map_err(refusal)?;
         }
-        .insert(self.txn)
-        .await?;
-        for (product, quantity, price, ri) in lines {
-            order_items::ActiveModel {
-                order_id: Set(order.id),
-                product_id: Set(product.id),
-                subscription_id: Set(None),
-                description: Set(product.name.clone()),
-                quantity: Set(*quantity),
-                unit_price: Set(*price),
-                total: Set(i64::from(*quantity) * price),
-                ri_reservation_type: Set(ri.and(product.ri_reservation_type.clone())),
-                ri_term_years: Set(ri.and(product.ri_term_years)),
-                ri_scope: Set(ri.map(|r| r.0.to_string())),
-                ri_region: Set(ri.map(|r| r.1.to_string())),
-                ri_payment_plan: Set(ri.map(|_| RiPaymentPlan::Upfront)),
-                ri_auto_renew: Set(false),
-                ..Default::default()
-            }
-            .insert(self.txn)
-            .await?;
-        }
-        Ok(())
+        crate::catalog::orders::place_from_cart(self.txn, &viewer).await.map_err(refusal)
     }
 
     /// A future action scheduled today through the same rules as the subscription page.
@@ -450,80 +422,12 @@ impl Demo<'_> {
         Ok(())
     }
 
-    /// A percentage discount (in basis points) for an account, on one product or all.
-    async fn discount(
-        &self,
-        account_id: i32,
-        product_id: Option<i32>,
-        basis_points: i32,
-        description: &str,
-    ) -> AppResult<()> {
-        discounts::ActiveModel {
-            account_id: Set(account_id),
-            product_id: Set(product_id),
-            basis_points: Set(basis_points),
-            description: Set(description.into()),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
-        Ok(())
-    }
-
-    /// An invoice with its items: (description, subscription, usage, quantity, unit price, unit cost).
-    async fn invoice(
-        &self,
-        number: &str,
-        account_id: i32,
-        bill_to: i32,
-        months_ago: u32,
-        status: InvoiceStatus,
-        items: &[DemoLine<'_>],
-    ) -> AppResult<()> {
-        let period_start = first_of_month(self.today) - Months::new(months_ago);
-        let period_end = period_start + Months::new(1) - Duration::days(1);
-        let rate = crate::billing::tax::current_rate(self.txn).await?;
-        let totals = crate::billing::tax::totals(items.iter().map(|i| i.3 * i.4).sum(), rate)?;
-        let invoice = invoices::ActiveModel {
-            number: Set(number.into()),
-            account_id: Set(account_id),
-            bill_to_account_id: Set(bill_to),
-            invoice_type: Set(InvoiceType::Debit),
-            status: Set(status),
-            currency: Set("CLP".into()),
-            issue_date: Set(period_end + Duration::days(1)),
-            billing_period: Set(Some(period_start.format("%Y-%m").to_string())),
-            subtotal: Set(totals.net),
-            tax: Set(totals.tax),
-            total: Set(totals.total),
-            vat_basis_points: Set(rate.basis_points()),
-            credits_invoice_id: Set(None),
-            order_id: Set(None),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(self.txn)
-        .await?;
-        let lines = items
-            .iter()
-            .map(|(description, subscription_id, usage, quantity, unit_price, unit_cost)| InvoiceLine {
-                subscription_id: *subscription_id,
-                addon_id: None,
-                product_id: None,
-                description: (*description).into(),
-                period_start: Some(period_start),
-                period_end: Some(period_end),
-                quantity: *quantity,
-                unit_price: *unit_price,
-                unit_cost: *unit_cost,
-                total: quantity * unit_price,
-                total_cost: quantity * unit_cost,
-                usage: (*usage).into(),
-            })
-            .collect();
-        insert_lines(self.txn, invoice.id, lines).await?;
-        Ok(())
+    /// A discount for an account, on one product (by code) or on everything (""), added
+    /// as the account page's Discounts form adds it.
+    async fn discount(&self, account_id: i32, product: &str, percent: &str, description: &str) -> AppResult<()> {
+        let fields =
+            DiscountFields { description: description.into(), percent: percent.into(), product: product.into() };
+        discounts::add(self.txn, account_id, &fields).await.map_err(refusal)
     }
 }
 
@@ -543,7 +447,7 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     let ana = demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
     demo.user(pacific, "admin@pacific.demo", "Paula Fuentes", UserRole::ResellerAdmin).await?;
     demo.user(fabrikam, "fabio@fabrikam.demo", "Fabio Morales", UserRole::CustomerUser).await?;
-    demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
+    let tina = demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;
     if let Some(identity) = identity {
         identity_providers(txn, identity, ana).await?;
     }
@@ -758,27 +662,66 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     let c_azure =
         demo.subscribe(NewSubscription { ramp_up_months: 2, ..demo.bought(contoso, &azure_plan, 1, 1) }).await?;
     let c_legacy = demo.subscribe(demo.bought(contoso, &azure_legacy, 1, 14)).await?;
-    let c_acronis = demo.subscribe(demo.bought(contoso, &acronis, 10, 2)).await?;
+    demo.subscribe(demo.bought(contoso, &acronis, 10, 2)).await?;
 
-    // Fabrikam (customer of Pacific Partners): its reservation was paid upfront and renews.
+    // Fabrikam (customer of Pacific Partners): its reservation is paid upfront and renews.
     let f_e3 = demo.subscribe(demo.bought(fabrikam, &m365_e3, 10, 5)).await?;
     let f_azure = demo.subscribe(demo.bought(fabrikam, &azure_plan, 1, 6)).await?;
-    let f_ri = demo
-        .subscribe(NewSubscription {
-            ri_reservation_type: ri.ri_reservation_type.clone(),
-            ri_term_years: Some(1),
-            ri_scope: Some("shared".into()),
-            ri_region: Some("brazilsouth".into()),
-            ri_payment_plan: Some(RiPaymentPlan::Upfront),
-            ri_auto_renew: true,
-            ..demo.bought(fabrikam, &ri, 2, 2)
-        })
-        .await?;
+    demo.subscribe(NewSubscription {
+        ri_reservation_type: ri.ri_reservation_type.clone(),
+        ri_term_years: Some(1),
+        ri_scope: Some("shared".into()),
+        ri_region: Some("brazilsouth".into()),
+        ri_payment_plan: Some(RiPaymentPlan::Upfront),
+        ri_auto_renew: true,
+        ..demo.bought(fabrikam, &ri, 2, 2)
+    })
+    .await?;
 
     // Tailspin Toys (direct customer of the provider)
     let t_bs = demo.subscribe(demo.bought(tailspin, &m365_bs, 5, 10)).await?;
-    let t_win = demo.subscribe(demo.bought(tailspin, &winsrv, 2, 1)).await?;
-    let t_acronis = demo.subscribe(demo.bought(tailspin, &acronis, 3, 4)).await?;
+    demo.subscribe(demo.bought(tailspin, &winsrv, 2, 1)).await?;
+    demo.subscribe(demo.bought(tailspin, &acronis, 3, 4)).await?;
+
+    // Contoso's legacy Azure is billed at a CSP cut-off on the 20th; the discounts were
+    // given on the accounts' pages (Discounts).
+    let mut cutoff: accounts::ActiveModel =
+        accounts::Entity::find_by_id(contoso).one(txn).await?.ok_or(AppError::NotFound)?.into();
+    cutoff.csp_cutoff_day = Set(20);
+    cutoff.update(txn).await?;
+    demo.discount(contoso, "", "5", "Loyalty discount 5%").await?;
+    demo.discount(tailspin, &m365_bs.code, "10", "Volume discount 10% on Microsoft 365 Business Standard").await?;
+
+    // Every month that has ended since the first subscription began, but last month, was
+    // billed when it ended, by the billing run (each run first renews what was due that
+    // day), with the Azure usage imported for it.
+    let last_month = first_of_month(demo.today) - Months::new(1);
+    let day = |month: NaiveDate, day: u32| month.with_day(day).unwrap_or(month);
+    let first = subscriptions::Entity::find().order_by_asc(subscriptions::Column::StartDate).one(txn).await?;
+    let mut month = first.map_or(last_month, |s| first_of_month(s.start_date));
+    while month < last_month {
+        // Contoso's legacy Azure on the 10th, inside the cut-off window (20th to 19th).
+        if month >= c_legacy.start_date {
+            let amount = 31_000 + 2_300 * i64::from(month.month() % 5);
+            let (date, cost) = (day(month, 10), amount * 88 / 100);
+            demo.usage_record(&c_legacy, "MS Azure", "Virtual Machines", date, 400, amount, cost).await?;
+        }
+        // Fabrikam's Azure plan grows month by month past its 100.000 minimum.
+        if month >= f_azure.start_date {
+            let grown = i64::from(months_between(f_azure.start_date, month));
+            let (vms, apps) = (34_000 + 9_500 * grown, 24_000 + 4_000 * grown);
+            demo.usage_record(&f_azure, "Azure Plan", "Virtual Machines", day(month, 5), 480, vms, vms * 87 / 100)
+                .await?;
+            demo.usage_record(&f_azure, "Azure Plan", "App Service", day(month, 18), 250, apps, apps * 87 / 100)
+                .await?;
+        }
+        let period = Period::of(month);
+        let report = run::run(txn, None, period, period.last() + Duration::days(1)).await?;
+        if !report.problems.is_empty() {
+            return Err(refused(report.problems.join(" ")));
+        }
+        month = month + Months::new(1);
+    }
 
     // Time has passed: what renews by itself is in its current term.
     lifecycle::renew_due(txn, demo.today).await?;
@@ -790,76 +733,20 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     demo.future_action(&f_e3, None, CancellationOnSpecific, Some(specific), None).await?;
     demo.future_action(&t_bs, None, CancellationOnEnd, None, None).await?;
 
-    // An order Tailspin placed and has not paid yet: licences and a reserved instance.
-    demo.unpaid_order(tailspin, &[(&m365_bs, 2, 11_500, None), (&ri, 1, 620_000, Some(("shared", "brazilsouth")))])
-        .await?;
-
-    use InvoiceStatus::*;
-    demo.invoice(
-        "INV-DEMO-0001",
-        contoso,
-        andes,
-        3,
-        Paid,
-        &[
-            ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
-            ("Microsoft Defender for Office 365 (Plan 1)", Some(c_bs.id), "Add-on", 25, 1_900, 1_500),
-            ("Azure plan consumption", Some(c_azure.id), "Azure Plan", 1, 84_320, 73_100),
-            ("Microsoft Azure (legacy) consumption", Some(c_legacy.id), "MS Azure", 1, 45_100, 39_800),
-            ("Acronis Cyber Protect Cloud", Some(c_acronis.id), "Acronis", 10, 7_900, 5_100),
-            ("Loyalty discount 5%", None, "Discount", 1, -20_000, 0),
-        ],
-    )
-    .await?;
-    demo.invoice(
-        "INV-DEMO-0002",
-        contoso,
-        andes,
-        2,
-        Unpaid,
-        &[
-            ("Microsoft 365 Business Standard", Some(c_bs.id), "Microsoft 365", 25, 11_500, 9_800),
-            ("Azure plan consumption", Some(c_azure.id), "Azure Plan", 1, 91_870, 80_200),
-        ],
-    )
-    .await?;
-    demo.invoice(
-        "INV-DEMO-0003",
-        fabrikam,
-        pacific,
-        2,
-        Paid,
-        &[
-            ("Microsoft 365 E3", Some(f_e3.id), "Microsoft 365", 10, 28_800, 25_200),
-            ("Azure plan consumption", Some(f_azure.id), "Azure Plan", 1, 133_400, 118_000),
-            ("Minimum commitment top-up", Some(f_azure.id), "Minimum Commitment", 1, 0, 0),
-            ("Azure Reserved VM Instance D2s v5", Some(f_ri.id), "Reserved Instance", 2, 620_000, 560_000),
-        ],
-    )
-    .await?;
-    demo.invoice(
-        "INV-DEMO-0004",
-        tailspin,
-        stratus,
-        2,
-        Unpaid,
-        &[
-            ("Microsoft 365 Business Standard", Some(t_bs.id), "Microsoft 365", 5, 11_500, 9_800),
-            ("Windows Server 2022 Standard (16 cores)", Some(t_win.id), "Perpetual License", 2, 890_000, 790_000),
-            ("Acronis Cyber Protect Cloud", Some(t_acronis.id), "Acronis", 3, 7_900, 5_100),
-            ("Volume discount", None, "Discount", 1, -50_000, 0),
-        ],
-    )
-    .await?;
+    // An order Tailspin placed and has not paid yet: licences and a reserved instance (the
+    // product page's preselection: 1 year, shared, brazilsouth, upfront, no auto-renew).
+    let reservation = ReservationChoice {
+        reservation_type: ri.ri_reservation_type.clone().unwrap_or_default(),
+        term_years: "1".into(),
+        payment_plan: RiPaymentPlan::Upfront.as_str().into(),
+        scope: "shared".into(),
+        region: "brazilsouth".into(),
+        auto_renew: false,
+    };
+    demo.unpaid_order(tina, &[(&m365_bs.code, 2, None), (&ri.code, 1, Some(reservation))]).await?;
 
     // Last month is left unbilled: its usage and discounts are ready for a billing run
-    // (Admin → Billing run). Contoso's legacy Azure is billed at a cut-off on the 20th.
-    let last_month = first_of_month(demo.today) - Months::new(1);
-    let day = |month: NaiveDate, day: u32| month.with_day(day).unwrap_or(month);
-    let mut cutoff: accounts::ActiveModel =
-        accounts::Entity::find_by_id(contoso).one(txn).await?.ok_or(crate::error::AppError::NotFound)?.into();
-    cutoff.csp_cutoff_day = Set(20);
-    cutoff.update(txn).await?;
+    // (Admin → Billing run).
     let before = last_month - Months::new(1);
     for (subscription, family, resource, date, quantity, amount, cost) in [
         (&c_azure, "Azure Plan", "Virtual Machines", day(last_month, 3), 720, 30_120, 26_100),
@@ -874,7 +761,5 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
     ] {
         demo.usage_record(subscription, family, resource, date, quantity, amount, cost).await?;
     }
-    demo.discount(contoso, None, 500, "Loyalty discount 5%").await?;
-    demo.discount(tailspin, Some(m365_bs.id), 1_000, "Volume discount 10% on Microsoft 365 Business Standard").await?;
     Ok(())
 }

@@ -272,6 +272,6 @@ mod tests {
 
     #[test]
     fn credit_numbers_name_the_debit_invoice() {
-        assert_eq!(credit_number("INV-DEMO-0001", 2), "CR-INV-DEMO-0001-2");
+        assert_eq!(credit_number("INV-202610-CONTOSO", 2), "CR-INV-202610-CONTOSO-2");
     }
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
 };
 
@@ -186,9 +186,16 @@ enum Outcome {
     Nothing,
 }
 
-/// Bills `period` for every account. Each account is billed in its own transaction.
-/// Each invoice's users are told by e-mail, written with the invoice (links on `site`).
-pub async fn run(db: &DatabaseConnection, site: &Site, period: Period, today: NaiveDate) -> AppResult<RunReport> {
+/// Bills `period` for every account, issuing the invoices on `today`. Each account is
+/// billed in its own transaction (a savepoint when `db` is itself a transaction). Each
+/// invoice's users are told by e-mail, written with the invoice (links on `site`), unless
+/// `site` is `None` (the demo's past months, issued before anyone had an inbox).
+pub async fn run<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    site: Option<&Site>,
+    period: Period,
+    today: NaiveDate,
+) -> AppResult<RunReport> {
     // Terms that ended are renewed first (the job may lag), so no renewed day is missed.
     crate::subscriptions::lifecycle::renew_due(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
@@ -203,9 +210,9 @@ pub async fn run(db: &DatabaseConnection, site: &Site, period: Period, today: Na
     Ok(report)
 }
 
-async fn bill_account(
-    db: &DatabaseConnection,
-    site: &Site,
+async fn bill_account<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    site: Option<&Site>,
     account: &accounts::Model,
     period: Period,
     today: NaiveDate,
@@ -260,7 +267,9 @@ async fn bill_account(
     };
     let count = lines.len();
     insert_lines(&txn, invoice.id, lines).await?;
-    crate::mail::messages::invoice_issued(&txn, site, &invoice).await?;
+    if let Some(site) = site {
+        crate::mail::messages::invoice_issued(&txn, site, &invoice).await?;
+    }
     txn.commit().await?;
     Ok(Outcome::Issued(IssuedInvoice {
         number,
@@ -288,7 +297,7 @@ type PaidRow = (Option<i32>, Option<i32>, Option<NaiveDate>, Option<NaiveDate>, 
 /// Every licence-day already charged to the account's subscriptions and add-ons: the debit
 /// invoice lines that name a subscription and the days they pay for (paid orders, earlier
 /// runs), whatever month they were issued in.
-pub(crate) async fn paid_lines<C: sea_orm::ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<Paid>> {
+pub(crate) async fn paid_lines<C: ConnectionTrait>(db: &C, account_id: i32) -> AppResult<Vec<Paid>> {
     let rows: Vec<PaidRow> = invoice_items::Entity::find()
         .select_only()
         .column(invoice_items::Column::SubscriptionId)
@@ -318,7 +327,7 @@ pub(crate) async fn paid_lines<C: sea_orm::ConnectionTrait>(db: &C, account_id: 
 }
 
 /// The quantity of each of the subscriptions' targets over time, from their history.
-async fn quantity_timelines<C: sea_orm::ConnectionTrait>(
+async fn quantity_timelines<C: ConnectionTrait>(
     db: &C,
     subscription_ids: Vec<i32>,
 ) -> AppResult<HashMap<ledger::Target, QuantityTimeline>> {

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, Set,
 };
 
 use super::reservations::{check_reservation, reservation_price, ReservationChoice, ReservationError};
@@ -61,11 +62,11 @@ pub(crate) fn cart_total(lines: &[CartLine]) -> Option<i64> {
     lines.iter().try_fold(0i64, |sum, line| sum.checked_add(line.total))
 }
 
-async fn cart_of(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<Option<carts::Model>> {
+async fn cart_of<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<Option<carts::Model>> {
     Ok(carts::Entity::find().filter(carts::Column::UserId.eq(viewer.user.id)).one(db).await?)
 }
 
-pub(crate) async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<CartView> {
+pub(crate) async fn load<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResult<CartView> {
     let vat_rate = tax::current_rate(db).await?;
     let Some(cart) = cart_of(db, viewer).await? else {
         return Ok(CartView {
@@ -96,8 +97,8 @@ pub(crate) async fn load(db: &DatabaseConnection, viewer: &Viewer) -> AppResult<
 /// A line's unit price in the cart's currency: a reservation's from the catalogue for its
 /// term and payment plan, anything else's from the product's price. `None` when the
 /// catalogue has none.
-async fn unit_price_of(
-    db: &DatabaseConnection,
+async fn unit_price_of<C: ConnectionTrait>(
+    db: &C,
     item: &cart_items::Model,
     product: &products::Model,
     currency: &str,
@@ -124,8 +125,8 @@ async fn unit_price_of(
 /// Adds a product, answering the message for the shopper; a [`CartError`] refusal when the
 /// request makes no sense. A reserved instance is added only as the product offers it, at
 /// a price the catalogue has.
-pub(crate) async fn add(
-    db: &DatabaseConnection,
+pub(crate) async fn add<C: ConnectionTrait>(
+    db: &C,
     viewer: &Viewer,
     product_code: &str,
     quantity: i32,

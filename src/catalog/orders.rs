@@ -71,7 +71,10 @@ pub(crate) fn order_number(id: i32) -> String {
 
 /// Places an order from the viewer's cart: one item per cart line at today's price,
 /// status "pending payment"; the cart is emptied.
-pub(crate) async fn place_from_cart(db: &DatabaseConnection, viewer: &Viewer) -> Result<orders::Model, OrderError> {
+pub(crate) async fn place_from_cart<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+) -> Result<orders::Model, OrderError> {
     let view = cart::load(db, viewer).await?;
     if view.lines.is_empty() {
         return Err(OrderError::CartEmpty);

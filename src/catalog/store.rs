@@ -1,6 +1,6 @@
 //! Reading the catalogue.
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::reservations::{self, ReservationOffer};
 use super::{pick_price, price_label};
@@ -46,8 +46,8 @@ impl Listed {
 }
 
 /// The offers of the reserved instances among `products`, by product id.
-async fn offers_of(
-    db: &DatabaseConnection,
+async fn offers_of<C: ConnectionTrait>(
+    db: &C,
     products: &[products::Model],
 ) -> AppResult<std::collections::HashMap<i32, ReservationOffer>> {
     let ids: Vec<i32> = products.iter().filter(|p| p.kind == ProductKind::ReservedInstance).map(|p| p.id).collect();
@@ -101,7 +101,7 @@ pub(crate) async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Li
 }
 
 /// An active product by code, or 404.
-pub(crate) async fn product_by_code(db: &DatabaseConnection, code: &str) -> AppResult<Listed> {
+pub(crate) async fn product_by_code<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Listed> {
     let product = products::Entity::find()
         .filter(products::Column::Code.eq(code))
         .filter(products::Column::Active.eq(true))

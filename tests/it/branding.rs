@@ -8,7 +8,7 @@ use stratus::branding::check::BrandFields;
 use stratus::entities::{accounts, brand_hosts, brands};
 use stratus::server::{route_table, RouteKind};
 
-use crate::support::{csrf_in, location, Browser, TestApp};
+use crate::support::{csrf_in, location, run_invoice_number, Browser, TestApp};
 
 /// What identifies a brand on a page.
 #[derive(Debug)]
@@ -74,6 +74,7 @@ pub struct Persona {
 /// A demo-data value for every path parameter; a new parameter must be added here.
 pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
     let mut parts = Vec::new();
+    let contoso_invoice = run_invoice_number("CONTOSO", 2);
     for segment in pattern.split('/') {
         let value = match segment {
             "{code}" if pattern.starts_with("/products/") => "M365-BS",
@@ -81,7 +82,7 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
             "{code}" => persona.account,
             "{id}" | "{brand_id}" => "1",
             "{image}" => "logo",
-            "{number}" if pattern.starts_with("/invoices/") => "INV-DEMO-0001",
+            "{number}" if pattern.starts_with("/invoices/") => contoso_invoice.as_str(),
             "{number}" => "SO-0000001",
             "{*file}" => "stratus.css",
             s if s.starts_with('{') => panic!("route {pattern}: add a demo value for {s} to concrete_path"),
@@ -206,7 +207,7 @@ impl Expect {
 }
 
 /// Who may see each page, by the demo data: Contoso (Ana's, a customer of Andes) has
-/// subscription 1 and invoice INV-DEMO-0001; Tailspin (Tina's, a direct customer) has
+/// subscription 1 and the invoice of the month before last; Tailspin (Tina's, a direct customer) has
 /// order SO-0000001; the suite's demo has no identity provider.
 pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
     let provider = persona.account == "STRATUS";

@@ -3,36 +3,85 @@
 
 use reqwest::StatusCode;
 
-use crate::support::TestApp;
+use crate::support::{run_invoice_number, TestApp};
+
+/// Pesos as the pages write them: `CLP 1.234.567`, a minus sign in front when negative.
+fn clp(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(digit);
+    }
+    format!("{}CLP {grouped}", if amount < 0 { "-" } else { "" })
+}
 
 #[tokio::test]
 async fn a_customer_reads_an_invoice_with_the_usage_of_every_item() {
+    use chrono::{Datelike, Months, Utc};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use stratus::entities::usage_records;
     let app = TestApp::start().await;
     app.sign_in("ana@contoso.demo").await;
+    // Contoso's invoice for the month before last, from the demo's billing run.
+    let number = run_invoice_number("CONTOSO", 2);
     let (_, account) = app.page("/account").await;
-    assert!(account.contains("href=\"/invoices/INV-DEMO-0001\""), "My Account links to the invoice");
-    let (status, body) = app.page("/invoices/INV-DEMO-0001").await;
+    assert!(account.contains(&format!("href=\"/invoices/{number}\"")), "My Account links to the invoice");
+    let (status, body) = app.page(&format!("/invoices/{number}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<title>Invoice INV-DEMO-0001 · Andes IT</title>"));
-    for usage in ["Microsoft 365", "Add-on", "Azure Plan", "MS Azure", "Acronis", "Discount"] {
+    assert!(body.contains(&format!("<title>Invoice {number} · Andes IT</title>")));
+    for usage in ["Microsoft 365", "Add-on", "MS Azure", "Acronis", "Discount"] {
         assert!(body.contains(&format!("<td>{usage}</td>")), "{usage}");
     }
-    assert!(body.contains("-CLP 20.000"), "the discount line is negative");
+    // Its 5% loyalty discount, of 25 licences and add-ons, 10 Acronis workloads and the
+    // legacy Azure used from the 20th of the month before to the 19th.
+    let month = Utc::now().date_naive().with_day(1).unwrap() - Months::new(2);
+    let window = ((month - Months::new(1)).with_day(20).unwrap(), month.with_day(19).unwrap());
+    let legacy = app.subscription_of("CONTOSO", "AZURE-LEGACY").await;
+    let used: i64 = usage_records::Entity::find()
+        .filter(usage_records::Column::SubscriptionId.eq(legacy.id))
+        .filter(usage_records::Column::UsageDate.between(window.0, window.1))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.amount)
+        .sum();
+    assert!(used > 0, "the demo has legacy Azure usage that month");
+    let charged = 25 * 11_500 + 25 * 1_900 + used + 10 * 7_900;
+    let discount = charged * 5 / 100;
+    assert!(body.contains(&clp(-discount)), "the discount line is negative: {}", clp(-discount));
     assert!(body.contains("Billed by</dt><dd>Andes IT"));
+
+    // Fabrikam's, read by Fabio: its reservation (paid upfront, for the term that began
+    // that month) and its Azure plan, billed by Pacific Partners.
+    let fabio = app.new_browser();
+    fabio.sign_in("fabio@fabrikam.demo").await;
+    let (status, body) = fabio.page(&format!("/invoices/{}", run_invoice_number("FABRIKAM", 2))).await;
+    assert_eq!(status, StatusCode::OK);
+    for usage in ["Reserved Instance", "Azure Plan"] {
+        assert!(body.contains(&format!("<td>{usage}</td>")), "{usage}");
+    }
+    assert!(body.contains(&clp(2 * 620_000)), "two reserved instances, a year upfront");
+    assert!(body.contains("Billed by</dt><dd>Pacific Partners"));
 }
 
 #[tokio::test]
 async fn invoices_are_scoped_like_their_accounts() {
     let app = TestApp::start().await;
+    let contoso = run_invoice_number("CONTOSO", 2);
+    let contoso = format!("/invoices/{contoso}");
     app.sign_in("fabio@fabrikam.demo").await;
-    assert_eq!(app.page("/invoices/INV-DEMO-0001").await.0, StatusCode::NOT_FOUND, "another customer's");
+    assert_eq!(app.page(&contoso).await.0, StatusCode::NOT_FOUND, "another customer's");
     assert_eq!(app.page("/invoices/NOPE").await.0, StatusCode::NOT_FOUND);
     let andes = app.new_browser();
     andes.sign_in("admin@andes.demo").await;
-    assert_eq!(andes.page("/invoices/INV-DEMO-0001").await.0, StatusCode::OK, "the reseller's customer's");
+    assert_eq!(andes.page(&contoso).await.0, StatusCode::OK, "the reseller's customer's");
     let pacific = app.new_browser();
     pacific.sign_in("admin@pacific.demo").await;
-    assert_eq!(pacific.page("/invoices/INV-DEMO-0001").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(pacific.page(&contoso).await.0, StatusCode::NOT_FOUND);
 }
 
 async fn upload_usage(app: &TestApp, csv: &str) -> reqwest::Response {

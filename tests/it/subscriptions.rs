@@ -847,4 +847,36 @@ async fn the_demo_keeps_the_rules_production_keeps() {
     let azure = subscription(&app, "CONTOSO", "AZURE-PLAN").await;
     assert_eq!(azure.ramp_up_months, Some(2));
     assert_eq!(history_of(&app, azure.id).await.iter().filter(|h| h.field.as_str() == "ramp_up").count(), 1);
+
+    // Its invoices are the billing run's: every month from the first subscription's to the
+    // month before last is billed (running it again issues nothing), last month is not.
+    use stratus::billing::run::{self, Period};
+    let today = Utc::now().date_naive();
+    let first = subscriptions::Entity::find().all(&app.db).await.unwrap().iter().map(|s| s.start_date).min().unwrap();
+    let last_month = Period::of(today).previous();
+    let mut period = Period::of(first);
+    while period != last_month {
+        let report = run::run(&app.db, None, period, today).await.unwrap();
+        assert!(report.issued.is_empty(), "{}: {:?}", period.label(), report.issued);
+        period = Period::of(period.last() + Duration::days(1));
+    }
+    let demo_invoices = invoices::Entity::find().all(&app.db).await.unwrap();
+    assert!(!demo_invoices.is_empty());
+    for invoice in &demo_invoices {
+        let account = accounts::Entity::find_by_id(invoice.account_id).one(&app.db).await.unwrap().unwrap();
+        let label = invoice.billing_period.clone().expect("a billing period");
+        assert_eq!(invoice.number, format!("INV-{}-{}", label.replace('-', ""), account.code));
+        assert_ne!(label, last_month.label(), "last month is left for the admin's run");
+    }
+
+    // Tailspin's unpaid order is Tina's, placed from her cart at the catalogue's prices
+    // with VAT at the rate in force (19%).
+    use stratus::entities::{orders, users};
+    let tina = users::Entity::find().filter(users::Column::Email.eq("tina@tailspin.demo")).one(&app.db).await;
+    let order = orders::Entity::find().filter(orders::Column::Number.eq("SO-0000001")).one(&app.db).await;
+    let (tina, order) = (tina.unwrap().unwrap(), order.unwrap().unwrap());
+    assert_eq!((order.account_id, order.user_id), (tina.account_id, Some(tina.id)));
+    let net = 2 * 11_500 + 620_000;
+    let vat = (net * 19 + 50) / 100;
+    assert_eq!((order.subtotal, order.tax, order.total), (net, vat, net + vat));
 }

@@ -308,3 +308,13 @@ impl Browser {
         assert_eq!(returned.status(), StatusCode::SEE_OTHER, "back at the shop");
     }
 }
+
+/// The number of the billing-run invoice of the account `code` for the month `months_ago`
+/// months before this one (`INV-YYYYMM-<ACCOUNT>`, as the README numbers them). The demo
+/// bills every month of its subscriptions but last month.
+pub fn run_invoice_number(code: &str, months_ago: u32) -> String {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    let this_month = today.with_day(1).expect("the first of the month");
+    format!("INV-{}-{code}", (this_month - chrono::Months::new(months_ago)).format("%Y%m"))
+}

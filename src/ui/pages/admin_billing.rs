@@ -155,7 +155,7 @@ pub(crate) async fn run_billing(
             return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form.period, vat_text(&state).await?, shown));
         }
     };
-    let report = run::run(&state.db, &state.site(), period, today).await?;
+    let report = run::run(&state.db, Some(&state.site()), period, today).await?;
     if !report.issued.is_empty() {
         state.mail_written();
     }
