@@ -37,6 +37,12 @@ export default defineConfig({
   },
   webServer: [
     {
+      command: 'node support/smtp-sink.mjs',
+      url: 'http://127.0.0.1:4026/',
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    {
       command: `STRATUS_URL=http://127.0.0.1:${port} node support/oidc-providers.mjs`,
       url: 'http://127.0.0.1:4012/.well-known/openid-configuration',
       reuseExistingServer: false,

@@ -297,7 +297,7 @@ fn routes() -> Routes {
         .action("/account/password", post(account::change_password))
         .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))
         .action("/account/sessions/sign-out-others", post(account::sign_out_other_sessions))
-        .action("/account/connect-notice/dismiss", post(invitations::dismiss))
+        .action("/account/connect-notice/{provider_id}/dismiss", post(invitations::dismiss))
         .action("/invitations/{provider_id}", post(invitations::invite))
         .action("/account/sessions/{id}/sign-out", post(account::sign_out_session))
         .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))

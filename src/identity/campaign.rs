@@ -173,13 +173,15 @@ pub(crate) async fn pending_for(db: &DatabaseConnection, user_id: i32) -> AppRes
     Ok(pending)
 }
 
-/// Hides the notice on My Account (the invitations stay counted).
-pub(crate) async fn dismiss(db: &DatabaseConnection, user_id: i32) -> AppResult<()> {
-    provider_invitations::Entity::update_many()
+/// Hides the notice of one provider on My Account (the invitation stays counted). False
+/// when there is no such notice.
+pub(crate) async fn dismiss(db: &DatabaseConnection, user_id: i32, provider_id: i32) -> AppResult<bool> {
+    let dismissed = provider_invitations::Entity::update_many()
         .col_expr(provider_invitations::Column::DismissedAt, Expr::value(Some(Utc::now())))
         .filter(provider_invitations::Column::UserId.eq(user_id))
+        .filter(provider_invitations::Column::ProviderId.eq(provider_id))
         .filter(provider_invitations::Column::DismissedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(dismissed.rows_affected == 1)
 }

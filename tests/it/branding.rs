@@ -85,6 +85,8 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
             "{number}" if pattern.starts_with("/invoices/") => contoso_invoice.as_str(),
             "{number}" => "SO-0000001",
             "{*file}" => "stratus.css",
+            "{token}" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "{provider_id}" => "1",
             s if s.starts_with('{') => panic!("route {pattern}: add a demo value for {s} to concrete_path"),
             s => s,
         };
@@ -194,6 +196,8 @@ pub enum Expect {
     BadRequest,
     /// Anonymous: sent to sign in, and the sign-in form is what shows.
     SignIn,
+    /// A mailed link that does not work (expired, used, or never issued).
+    Gone,
 }
 
 impl Expect {
@@ -202,6 +206,7 @@ impl Expect {
             Expect::Shown | Expect::SignIn => StatusCode::OK,
             Expect::NotFound => StatusCode::NOT_FOUND,
             Expect::BadRequest => StatusCode::BAD_REQUEST,
+            Expect::Gone => StatusCode::GONE,
         }
     }
 }
@@ -221,10 +226,13 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         }
         "/checkout/webpay/return" => Expect::BadRequest,
         "/login" if persona.email.is_none() => Expect::SignIn,
-        "/" | "/login" | "/logout" | "/products/{code}" => Expect::Shown,
+        "/" | "/login" | "/logout" | "/products/{code}" | "/password-reset" => Expect::Shown,
+        "/password-reset/{token}" | "/verify-email/{token}" => Expect::Gone,
         _ if persona.email.is_none() => Expect::SignIn,
         "/account" | "/account/login-options/local" | "/accounts/{code}" | "/cart" => Expect::Shown,
         "/account/reauth" => Expect::BadRequest,
+        // The demo has written no mail yet: there is no message to open.
+        "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
         p if p.starts_with("/admin") => shown_if(provider),
         "/api-clients" | "/brands/{code}" | "/reports" | "/reseller" => shown_if(!customer),
         "/reports/export.csv" if customer => Expect::NotFound,

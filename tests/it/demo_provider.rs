@@ -432,10 +432,13 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     tina.sign_in("tina@tailspin.demo").await;
     let (_, account) = tina.page("/account").await;
     assert!(account.contains("You can now sign in with Google (demo)"));
-    let dismissed = tina.submit("/account", "/account/connect-notice/dismiss", &[]).await;
+    let dismiss = format!("/account/connect-notice/{}/dismiss", google.id);
+    let dismissed = tina.submit("/account", &dismiss, &[]).await;
     assert_eq!(dismissed.status(), StatusCode::SEE_OTHER);
     let (_, account) = tina.page("/account").await;
     assert!(!account.contains("connect-notice"));
+    let (status, _) = ana_dismisses(&app, &dismiss).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "Ana was never invited: no such notice");
 
     // A reseller admin runs the campaign for its own customers only.
     let andes = app.new_browser();
@@ -478,4 +481,12 @@ async fn a_registration_without_a_verified_email_is_confirmed_by_a_mailed_link()
     assert!(carlos().await.email_verified_at.is_some());
     let (status, _) = app.new_browser().page(&link).await;
     assert_eq!(status, StatusCode::GONE, "the link works once");
+}
+
+/// Ana has a way in through Entra ID, so she was not invited: no notice to dismiss.
+async fn ana_dismisses(app: &TestApp, dismiss: &str) -> (StatusCode, String) {
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    let response = ana.submit("/account", dismiss, &[]).await;
+    (response.status(), response.text().await.unwrap())
 }

@@ -19,12 +19,17 @@ fn assert_full_page(path: &str, body: &str) {
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
 /// data does not have, WebPay's return with its fields): walked without it they answer with a
 /// branded 4xx page.
-const NEED_CONTEXT: [&str; 6] = [
+const NEED_CONTEXT: [&str; 10] = [
     "/account/reauth",
     "/auth/oidc/{id}/login",
     "/auth/oidc/{id}/callback",
     "/admin/identity-providers/{id}",
     "/checkout/webpay/return",
+    // Links from e-mails, and the mail a provider admin opens: none exists yet.
+    "/password-reset/{token}",
+    "/verify-email/{token}",
+    "/admin/outbox/{id}",
+    "/admin/outbox/{id}/html",
     // A download of the report its query defines; without one it says what is missing.
     "/reports/export.csv",
 ];

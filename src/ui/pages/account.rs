@@ -58,7 +58,7 @@ async fn render(
     let ctx2 = ctx.clone();
     Ok(page_with_status(status, ctx, "My Account", move || {
         view! {
-            {super::invitations::notice(&ctx2, invited)}
+            {super::invitations::notice(&ctx2, invited.clone())}
             <section class="panel" id="profile">
                 <h2>"Profile"</h2>
                 <dl class="facts">

@@ -82,26 +82,33 @@ pub(crate) async fn invite(
     Ok(Redirect::to(&format!("{back}#inform-users")).into_response())
 }
 
-/// The notice on My Account: invited to connect, not connected yet.
+/// The notices on My Account: one per provider the user was invited to and has not connected.
 pub(crate) fn notice(ctx: &PageCtx, pending: Vec<(i32, String)>) -> impl IntoView {
-    let ctx = ctx.clone();
-    (!pending.is_empty()).then(|| {
-        let names = pending.into_iter().map(|(_, name)| name).collect::<Vec<_>>().join(", ");
-        view! {
-            <div class="card notice connect-notice">
-                <p>{format!("You can now sign in with {names}. Connect it under ")}<a href="#login-options">"Login Options"</a>" below."</p>
-                <form method="post" action="/account/connect-notice/dismiss">
-                    {csrf_field(&ctx)}
-                    <button type="submit" class="secondary">"Dismiss"</button>
-                </form>
-            </div>
-        }
-    })
+    pending
+        .into_iter()
+        .map(|(provider_id, name)| {
+            view! {
+                <div class="card notice connect-notice">
+                    <p>{format!("You can now sign in with {name}. Connect it under ")}<a href="#login-options">"Login Options"</a>" below."</p>
+                    <form method="post" action=format!("/account/connect-notice/{provider_id}/dismiss")>
+                        {csrf_field(ctx)}
+                        <button type="submit" class="secondary">"Dismiss"</button>
+                    </form>
+                </div>
+            }
+        })
+        .collect::<Vec<_>>()
 }
 
-/// `POST /account/connect-notice/dismiss`.
-pub(crate) async fn dismiss(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+/// `POST /account/connect-notice/{provider_id}/dismiss`.
+pub(crate) async fn dismiss(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(provider_id): Path<i32>,
+) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    campaign::dismiss(&state.db, viewer.user.id).await?;
+    if !campaign::dismiss(&state.db, viewer.user.id, provider_id).await? {
+        return Err(crate::error::AppError::NotFound);
+    }
     Ok(Redirect::to("/account").into_response())
 }
