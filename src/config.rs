@@ -291,6 +291,10 @@ pub struct MailSettings {
     pub poll: std::time::Duration,
     /// The first retry's delay; each further one doubles, up to an hour.
     pub retry_base: std::time::Duration,
+    /// How long one SMTP conversation may take (lettre bounds only the connect); well
+    /// inside the outbox's two-minute lease, so a stalled server cannot let another
+    /// instance send the message too.
+    pub send_timeout: std::time::Duration,
 }
 
 impl Default for MailSettings {
@@ -299,6 +303,7 @@ impl Default for MailSettings {
             smtp: None,
             poll: std::time::Duration::from_secs(5),
             retry_base: std::time::Duration::from_secs(30),
+            send_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -431,7 +436,8 @@ pub(crate) fn parse_file(text: &str) -> Result<FileConfig, String> {
     toml::from_str(text).map_err(|e| e.to_string())
 }
 
-fn validate_base_url(url: &str) -> Result<String, AppError> {
+/// Checks a public base URL (for `serve` and for the CLI's `billing run` links).
+pub fn validate_base_url(url: &str) -> Result<String, AppError> {
     let trimmed = url.trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")

@@ -63,7 +63,7 @@ pub(crate) fn spawn_outbox(state: &AppState) {
         let (db, wake, mail) = (state.db.clone(), state.mail_wake.clone(), state.settings.mail.clone());
         tokio::spawn(async move {
             loop {
-                match crate::mail::outbox::deliver_due(&db, &sender, mail.retry_base, Utc::now()).await {
+                match crate::mail::outbox::deliver_due(&db, &sender, &mail, Utc::now()).await {
                     Ok(done) if done.sent + done.retrying + done.failed > 0 => {
                         tracing::info!(sent = done.sent, retrying = done.retrying, failed = done.failed, "outbox");
                     }

@@ -143,7 +143,8 @@ async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
     period.check_ended(today).map_err(AppError::BadRequest)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
-    let report = run::run(&db, Some(&stratus::mail::Site::new(&base_url)), period, today).await?;
+    let site = stratus::mail::Site::new(&stratus::config::validate_base_url(&base_url)?);
+    let report = run::run(&db, Some(&site), period, today).await?;
     println!("Billing run for {}: {} invoice(s) issued.", report.period, report.issued.len());
     for invoice in &report.issued {
         println!(

@@ -170,12 +170,9 @@ impl Callback<'_> {
         identity: &oidc::VerifiedIdentity,
     ) -> AppResult<CallbackOutcome> {
         let name = provider.name.clone();
-        Ok(match links::link(self.db(), user, provider, identity).await? {
+        Ok(match links::link(self.db(), &self.site(), user, provider, identity).await? {
             LinkOutcome::Linked => {
                 session::mark_reauthenticated(self.session).await?;
-                events::record_for(self.db(), events::LINKED, user, Some(name.clone())).await?;
-                let notice = crate::mail::messages::Notice::ProviderConnected(name.clone());
-                crate::mail::messages::security_notice(self.db(), &self.site(), user, notice).await?;
                 CallbackOutcome::Linked { provider: name }
             }
             LinkOutcome::AlreadyYours => CallbackOutcome::AlreadyLinked { provider: name },

@@ -66,22 +66,38 @@ pub(crate) enum LinkOutcome {
     LinkedToAnotherUser,
 }
 
-/// Links an identity to a user; one already linked to somebody else is refused.
+/// Links an identity to a user; one already linked to somebody else is refused. A new
+/// link, its security event and the e-mail telling the user are written together.
 pub(crate) async fn link(
     db: &DatabaseConnection,
+    site: &crate::mail::Site,
     user: &users::Model,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
 ) -> AppResult<LinkOutcome> {
+    use sea_orm::TransactionTrait;
     if let Some((_, owner)) = find_linked_user(db, provider, identity).await? {
         return Ok(if owner.id == user.id { LinkOutcome::AlreadyYours } else { LinkOutcome::LinkedToAnotherUser });
     }
-    let inserted = new_link(user.id, provider, identity, None).insert(db).await;
-    match inserted {
-        Ok(_) => Ok(LinkOutcome::Linked),
-        // The unique (provider, issuer, subject) constraint: a parallel link won the race.
-        Err(_) if find_linked_user(db, provider, identity).await?.is_some() => Ok(LinkOutcome::LinkedToAnotherUser),
-        Err(e) => Err(AppError::Database(e)),
+    let txn = db.begin().await?;
+    match new_link(user.id, provider, identity, None).insert(&txn).await {
+        Ok(_) => {
+            let name = provider.name.clone();
+            super::events::record_for(&txn, super::events::LINKED, user, Some(name.clone())).await?;
+            let notice = crate::mail::messages::Notice::ProviderConnected(name);
+            crate::mail::messages::security_notice(&txn, site, user, notice).await?;
+            txn.commit().await?;
+            Ok(LinkOutcome::Linked)
+        }
+        Err(e) => {
+            txn.rollback().await?;
+            // The unique (provider, issuer, subject) constraint: a parallel link won the race.
+            if find_linked_user(db, provider, identity).await?.is_some() {
+                Ok(LinkOutcome::LinkedToAnotherUser)
+            } else {
+                Err(AppError::Database(e))
+            }
+        }
     }
 }
 

@@ -296,6 +296,9 @@ async fn store_new_password(
     active.password_hash = Set(Some(hash));
     active.password_changed_at = Set(Some(Utc::now()));
     active.update(&txn).await?;
+    // A reset link sent before the change no longer works.
+    let now = Utc::now();
+    crate::mail::tokens::spend_all(&txn, user.id, crate::entities::enums::TokenPurpose::PasswordReset, now).await?;
     events::record_for(&txn, event, user, None).await?;
     messages::security_notice(&txn, site, user, notice).await?;
     txn.commit().await?;
@@ -339,6 +342,8 @@ pub(crate) async fn remove_password(db: &DatabaseConnection, site: &Site, user: 
     let mut active: users::ActiveModel = user.clone().into();
     active.password_hash = Set(None);
     active.update(&txn).await?;
+    let now = Utc::now();
+    crate::mail::tokens::spend_all(&txn, user.id, crate::entities::enums::TokenPurpose::PasswordReset, now).await?;
     events::record_for(&txn, events::PASSWORD_REMOVED, user, None).await?;
     messages::security_notice(&txn, site, user, Notice::PasswordRemoved).await?;
     txn.commit().await?;

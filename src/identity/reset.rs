@@ -65,7 +65,8 @@ pub(crate) async fn user_of_link(db: &DatabaseConnection, raw: &str) -> AppResul
     if !settings::load(db).await?.allow_local_login {
         return Ok(None);
     }
-    Ok(tokens::find_valid(db, raw, TokenPurpose::PasswordReset, Utc::now()).await?.map(|(_, user)| user))
+    let found = tokens::find_valid(db, raw, TokenPurpose::PasswordReset, Utc::now()).await?;
+    Ok(found.map(|(_, user)| user).filter(|user| user.password_hash.is_some()))
 }
 
 /// Sets the password a reset link was for. Returns the user, whose every session is over:
@@ -87,12 +88,10 @@ pub(crate) async fn complete(
     password::check_new_password(new, confirmation)?;
     let hash = password::hash_off_thread(new).await?;
     let txn = db.begin().await?;
-    // Two tabs submitting one link: only the first spends it.
-    if !tokens::spend(&txn, token.id, now).await? {
-        return Err(ResetError::LinkNotValid);
-    }
-    tokens::spend_all(&txn, user.id, TokenPurpose::PasswordReset, now).await?;
-    users::Entity::update_many()
+    // The user's row first: two links of one user submitted at once wait for each other
+    // here rather than lock their tokens in opposite orders. A user whose password was
+    // removed since the link was sent gets none back through it.
+    let updated = users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(Some(hash)))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(Some(now)))
         .col_expr(users::Column::FailedLogins, Expr::value(0))
@@ -102,8 +101,15 @@ pub(crate) async fn complete(
         // Following the link proved the address.
         .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))))
         .filter(users::Column::Id.eq(user.id))
+        .filter(users::Column::PasswordHash.is_not_null())
         .exec(&txn)
         .await?;
+    // Two tabs submitting one link: only the first spends it.
+    if updated.rows_affected != 1 || !tokens::spend(&txn, token.id, now).await? {
+        txn.rollback().await?;
+        return Err(ResetError::LinkNotValid);
+    }
+    tokens::spend_all(&txn, user.id, TokenPurpose::PasswordReset, now).await?;
     user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user.id)).exec(&txn).await?;
     events::record_for(&txn, events::PASSWORD_CHANGED, &user, Some("reset through a mailed link".into())).await?;
     messages::security_notice(&txn, site, &user, Notice::PasswordReset).await?;

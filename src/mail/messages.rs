@@ -16,6 +16,37 @@ pub(crate) const RESET_MINUTES: i64 = 30;
 /// Hours an e-mail verification link works.
 pub(crate) const VERIFY_HOURS: i64 = 48;
 
+/// What a message carrying a single-use link says.
+struct LinkLetter {
+    kind: MailKind,
+    subject: &'static str,
+    paragraph: String,
+    label: &'static str,
+    /// The link's path on the recipient's site.
+    path: String,
+    after: &'static str,
+}
+
+/// Writes a message whose link only its recipient may follow (blanked once sent).
+async fn single_use_link<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+    says: LinkLetter,
+) -> AppResult<()> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let letter = |base: &str| Letter {
+        subject: says.subject.into(),
+        greeting,
+        paragraphs: vec![says.paragraph],
+        action: Some((says.label.into(), format!("{base}{}", says.path))),
+        after: vec![says.after.into()],
+    };
+    enqueue(db, site, says.kind, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
+    Ok(())
+}
+
 /// "Forgot your password?": the link to choose a new one.
 pub(crate) async fn password_reset<C: ConnectionTrait>(
     db: &C,
@@ -23,22 +54,18 @@ pub(crate) async fn password_reset<C: ConnectionTrait>(
     user: &users::Model,
     token: &str,
 ) -> AppResult<()> {
-    let to = Recipient::user(db, user).await?;
-    let greeting = to.greeting();
-    let email = user.email.clone();
-    let letter = |base: &str| {
-        Letter {
-        subject: "Reset your password".into(),
-        greeting,
-        paragraphs: vec![format!(
-            "Someone asked to reset the password of {email}. The link below works once, for {RESET_MINUTES} minutes. Choosing a new password signs you out everywhere else."
-        )],
-        action: Some(("Choose a new password".into(), format!("{base}/password-reset/{token}"))),
-        after: vec!["If you did not ask for this, ignore this message: your password stays as it is.".into()],
-    }
+    let says = LinkLetter {
+        kind: MailKind::PasswordReset,
+        subject: "Reset your password",
+        paragraph: format!(
+            "Someone asked to reset the password of {}. The link below works once, for {RESET_MINUTES} minutes. Choosing a new password signs you out everywhere else.",
+            user.email
+        ),
+        label: "Choose a new password",
+        path: format!("/password-reset/{token}"),
+        after: "If you did not ask for this, ignore this message: your password stays as it is.",
     };
-    enqueue(db, site, MailKind::PasswordReset, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
-    Ok(())
+    single_use_link(db, site, user, says).await
 }
 
 /// A new account's address is confirmed by following this link.
@@ -48,22 +75,18 @@ pub(crate) async fn email_verification<C: ConnectionTrait>(
     user: &users::Model,
     token: &str,
 ) -> AppResult<()> {
-    let to = Recipient::user(db, user).await?;
-    let greeting = to.greeting();
-    let email = user.email.clone();
-    let letter = |base: &str| {
-        Letter {
-        subject: "Confirm your e-mail address".into(),
-        greeting,
-        paragraphs: vec![format!(
-            "Please confirm that {email} is your address. The link works once, for {VERIFY_HOURS} hours; you can buy once it is confirmed."
-        )],
-        action: Some(("Confirm my address".into(), format!("{base}/verify-email/{token}"))),
-        after: vec!["If you did not create an account, ignore this message.".into()],
-    }
+    let says = LinkLetter {
+        kind: MailKind::EmailVerification,
+        subject: "Confirm your e-mail address",
+        paragraph: format!(
+            "Please confirm that {} is your address. The link works once, for {VERIFY_HOURS} hours.",
+            user.email
+        ),
+        label: "Confirm my address",
+        path: format!("/verify-email/{token}"),
+        after: "If you did not create an account, ignore this message.",
     };
-    enqueue(db, site, MailKind::EmailVerification, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
-    Ok(())
+    single_use_link(db, site, user, says).await
 }
 
 /// A change to the ways into an account, told to its owner.
@@ -147,12 +170,7 @@ pub(crate) async fn invoice_issued<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let account = accounts::Entity::find_by_id(invoice.account_id).one(db).await?.ok_or(AppError::NotFound)?;
     for user in people_of(db, invoice.account_id).await? {
-        let to = Recipient {
-            account: account.clone(),
-            user_id: Some(user.id),
-            address: user.email.clone(),
-            name: Some(user.name.clone()),
-        };
+        let to = Recipient::member(&account, &user);
         let greeting = to.greeting();
         let total = money::format(invoice.total, &invoice.currency);
         let period = invoice.billing_period.clone().map(|p| format!(" for {p}")).unwrap_or_default();
@@ -187,12 +205,7 @@ pub(crate) async fn payment_receipt<C: ConnectionTrait>(
         None => people_of(db, order.account_id).await?,
     };
     for user in people {
-        let to = Recipient {
-            account: account.clone(),
-            user_id: Some(user.id),
-            address: user.email.clone(),
-            name: Some(user.name.clone()),
-        };
+        let to = Recipient::member(&account, &user);
         let greeting = to.greeting();
         let total = money::format(order.total, &order.currency);
         let number = order.number.clone();

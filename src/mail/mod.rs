@@ -56,7 +56,17 @@ pub(crate) struct Recipient {
 impl Recipient {
     pub(crate) async fn user<C: ConnectionTrait>(db: &C, user: &users::Model) -> AppResult<Recipient> {
         let account = accounts::Entity::find_by_id(user.account_id).one(db).await?.ok_or(AppError::NotFound)?;
-        Ok(Recipient { account, user_id: Some(user.id), address: user.email.clone(), name: Some(user.name.clone()) })
+        Ok(Recipient::member(&account, user))
+    }
+
+    /// A user of `account` (already read).
+    pub(crate) fn member(account: &accounts::Model, user: &users::Model) -> Recipient {
+        Recipient {
+            account: account.clone(),
+            user_id: Some(user.id),
+            address: user.email.clone(),
+            name: Some(user.name.clone()),
+        }
     }
 
     /// "Hello Ana," (the first word of the name), or "Hello," without one.

@@ -5,14 +5,17 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::smtp::SmtpSender;
+use super::smtp::{SendFailure, SmtpSender};
 use crate::entities::enums::OutboxStatus;
 use crate::entities::outbox_messages;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{fetch_page, PageQuery, Paged};
 
-/// How long an instance holds a message it is sending before another may take it over.
+/// How long an instance holds a message it is sending before another may take it over
+/// (longer than any send may take: `MailSettings::send_timeout`, at most 90 s).
 pub(crate) const LEASE_SECONDS: i64 = 120;
+/// The longest send timeout the lease allows.
+pub(crate) const MAX_SEND_SECONDS: u64 = 90;
 /// Attempts before a message is marked failed (an admin can send it again).
 pub(crate) const MAX_ATTEMPTS: i32 = 8;
 /// Messages claimed per pass.
@@ -37,9 +40,13 @@ pub(crate) struct Delivery {
 }
 
 /// Claims one message: only if it is still pending and nobody's lease on it is running.
-async fn claim(db: &DatabaseConnection, id: i32, now: DateTime<Utc>) -> AppResult<bool> {
+/// Returns this claim's lease (to the millisecond, which every database keeps exactly).
+async fn claim(db: &DatabaseConnection, id: i32) -> AppResult<Option<DateTime<Utc>>> {
+    use chrono::SubsecRound;
+    let now = Utc::now().trunc_subsecs(3);
+    let lease = now + Duration::seconds(LEASE_SECONDS);
     let claimed = outbox_messages::Entity::update_many()
-        .col_expr(outbox_messages::Column::ClaimedUntil, Expr::value(now + Duration::seconds(LEASE_SECONDS)))
+        .col_expr(outbox_messages::Column::ClaimedUntil, Expr::value(lease))
         .col_expr(outbox_messages::Column::Attempts, Expr::col(outbox_messages::Column::Attempts).add(1))
         .filter(outbox_messages::Column::Id.eq(id))
         .filter(outbox_messages::Column::Status.eq(OutboxStatus::Pending))
@@ -50,7 +57,7 @@ async fn claim(db: &DatabaseConnection, id: i32, now: DateTime<Utc>) -> AppResul
         )
         .exec(db)
         .await?;
-    Ok(claimed.rows_affected == 1)
+    Ok((claimed.rows_affected == 1).then_some(lease))
 }
 
 /// Sends what is due through `sender`: each message is claimed first, so two instances
@@ -58,9 +65,10 @@ async fn claim(db: &DatabaseConnection, id: i32, now: DateTime<Utc>) -> AppResul
 pub(crate) async fn deliver_due(
     db: &DatabaseConnection,
     sender: &SmtpSender,
-    retry_base: std::time::Duration,
+    pace: &crate::config::MailSettings,
     now: DateTime<Utc>,
 ) -> AppResult<Delivery> {
+    let send_timeout = pace.send_timeout.min(std::time::Duration::from_secs(MAX_SEND_SECONDS));
     let due: Vec<i32> = outbox_messages::Entity::find()
         .select_only()
         .column(outbox_messages::Column::Id)
@@ -78,15 +86,18 @@ pub(crate) async fn deliver_due(
         .await?;
     let mut report = Delivery::default();
     for id in due {
-        if !claim(db, id, now).await? {
-            continue;
-        }
+        let Some(lease) = claim(db, id).await? else { continue };
         let Some(message) = outbox_messages::Entity::find_by_id(id).one(db).await? else { continue };
+        let sent = tokio::time::timeout(send_timeout, sender.send(&message)).await.unwrap_or_else(|_| {
+            Err(SendFailure { permanent: false, reason: "the SMTP server stopped answering".into() })
+        });
         let done = Utc::now();
+        // Only while this claim still holds: a result never overwrites another instance's.
         let mut update = outbox_messages::Entity::update_many()
             .col_expr(outbox_messages::Column::ClaimedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .filter(outbox_messages::Column::Id.eq(id));
-        match sender.send(&message).await {
+            .filter(outbox_messages::Column::Id.eq(id))
+            .filter(outbox_messages::Column::ClaimedUntil.eq(lease));
+        match sent {
             Ok(()) => {
                 report.sent += 1;
                 update = update
@@ -110,7 +121,7 @@ pub(crate) async fn deliver_due(
                 }
                 update = update.col_expr(outbox_messages::Column::LastError, Expr::value(failure.reason)).col_expr(
                     outbox_messages::Column::NextAttemptAt,
-                    Expr::value(done + retry_delay(retry_base, message.attempts)),
+                    Expr::value(done + retry_delay(pace.retry_base, message.attempts)),
                 );
             }
         }
@@ -144,11 +155,11 @@ pub(crate) async fn retry(db: &DatabaseConnection, id: i32) -> AppResult<bool> {
     Ok(retried.rows_affected == 1)
 }
 
-/// Whether an admin may read the body: a message holding a single-use link is shown only
-/// while no SMTP server is configured (then the outbox is the only way it reaches anyone,
-/// as under `serve --demo`); once sent, its body is blank anyway.
-pub(crate) fn body_shown(message: &outbox_messages::Model, smtp_configured: bool) -> bool {
-    !message.sensitive || !smtp_configured
+/// Whether an admin may read the body: a message holding a single-use link (a password
+/// reset lets whoever reads it into the account) only under `serve --demo` without SMTP,
+/// where the outbox is how the demo shows its mail; once sent, its body is blank anyway.
+pub(crate) fn body_shown(message: &outbox_messages::Model, smtp_configured: bool, demo: bool) -> bool {
+    !message.sensitive || (demo && !smtp_configured)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub(crate) fn send_to(settings: &mut Settings, smtp_url: String) {
     settings.mail.smtp = Some(SmtpSettings { url: smtp_url, from: FROM.into() });
     settings.mail.poll = Duration::from_millis(100);
     settings.mail.retry_base = Duration::from_millis(300);
+    settings.mail.send_timeout = Duration::from_secs(1);
 }
 
 async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
@@ -268,4 +269,68 @@ async fn a_billing_run_mails_each_invoice_and_a_payment_mails_a_receipt() {
     let receipt = sink.wait_for("tina@tailspin.demo", &format!("Payment received for order {}", order.number)).await;
     assert!(receipt.text().contains("Authorization code:"), "{}", receipt.text());
     assert_eq!(sink.to("tina@tailspin.demo").iter().filter(|m| m.subject().contains("Payment received")).count(), 1);
+}
+
+#[tokio::test]
+async fn a_stalled_smtp_server_does_not_stop_the_outbox_and_a_reset_link_dies_with_a_password_change() {
+    // A server that accepts connections and never says a word.
+    let stalled = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", stalled.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = stalled.accept().await {
+            open.push(socket);
+        }
+    });
+    let app = TestApp::start_with(move |s| send_to(s, url)).await;
+    ask_for_reset(&app, "tina@tailspin.demo").await;
+    let mut waiting = None;
+    for _ in 0..100 {
+        let message = outbox_messages::Entity::find().one(&app.db).await.unwrap();
+        if message.as_ref().is_some_and(|m| m.last_error.is_some()) {
+            waiting = message;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let waiting = waiting.expect("the send gave up");
+    assert_eq!(waiting.last_error.as_deref(), Some("the SMTP server stopped answering"));
+    assert_eq!(waiting.status, OutboxStatus::Pending, "and will be retried");
+    held.abort();
+
+    // Tina changes her password on My Account: the reset link written before stops working.
+    let at = waiting.text_body.find("/password-reset/").expect("the unsent link") + "/password-reset/".len();
+    let token = &waiting.text_body[at..at + 43];
+    app.sign_in("tina@tailspin.demo").await;
+    let fields = [
+        ("current_password", DEMO_PASSWORD),
+        ("new_password", "another long password"),
+        ("confirm_password", "another long password"),
+    ];
+    assert_eq!(app.submit("/account", "/account/password", &fields).await.status(), StatusCode::SEE_OTHER);
+    let (status, _) = app.new_browser().page(&format!("/password-reset/{token}")).await;
+    assert_eq!(status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn an_install_that_is_not_the_demo_never_shows_a_reset_link_in_the_outbox() {
+    let demo = TestApp::start().await;
+    let install = TestApp::start_on(&demo, |s| s.demo = false).await;
+    ask_for_reset(&install, "fabio@fabrikam.demo").await;
+    let mut message = None;
+    for _ in 0..100 {
+        message = outbox_messages::Entity::find().one(&install.db).await.unwrap();
+        if message.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let message = message.expect("the reset mail is kept");
+    install.sign_in("admin@stratus.demo").await;
+    let (status, shown) = install.page(&format!("/admin/outbox/{}", message.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!shown.contains("/password-reset/"), "a reset link lets its reader in: {shown}");
+    assert!(shown.contains("single-use link"));
+    let (status, _) = install.page(&format!("/admin/outbox/{}/html", message.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

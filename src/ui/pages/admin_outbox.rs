@@ -97,7 +97,7 @@ pub(crate) async fn show(
     ctx.provider_admin()?;
     let message = outbox::find(&state.db, id).await?;
     let configured = state.settings.mail.smtp.is_some();
-    let shown = outbox::body_shown(&message, configured);
+    let shown = outbox::body_shown(&message, configured, state.settings.demo);
     let status = status_text(&message, configured);
     let ctx2 = ctx.clone();
     Ok(page(&ctx, "Admin · Outbox message", move || {
@@ -112,7 +112,7 @@ pub(crate) async fn show(
             }
             .into_any()
         } else {
-            view! { <p class="card">"This message holds a single-use link meant for its recipient only, so its text is not shown while it waits to be sent."</p> }.into_any()
+            view! { <p class="card">"This message holds a single-use link meant for its recipient only, so its text is not shown."</p> }.into_any()
         };
         let retry = (message.status == OutboxStatus::Failed).then(|| {
             view! {
@@ -147,7 +147,7 @@ pub(crate) async fn html(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let message = outbox::find(&state.db, id).await?;
-    if !outbox::body_shown(&message, state.settings.mail.smtp.is_some()) {
+    if !outbox::body_shown(&message, state.settings.mail.smtp.is_some(), state.settings.demo) {
         return Err(crate::error::AppError::NotFound);
     }
     Ok((

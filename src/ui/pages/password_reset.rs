@@ -70,9 +70,16 @@ pub(crate) async fn ask(
             Some("Enter the e-mail address you sign in with.".into()),
         ));
     }
-    if reset::request(&state.db, &state.site(), &form.email).await? {
-        state.mail_written();
-    }
+    // The work happens after the answer, so how long the answer takes says nothing about
+    // whether the address has an account.
+    let worker = state.clone();
+    tokio::spawn(async move {
+        match reset::request(&worker.db, &worker.site(), &form.email).await {
+            Ok(true) => worker.mail_written(),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "a password-reset request failed"),
+        }
+    });
     Ok(message_page(&ctx, StatusCode::OK, "Check your e-mail", REQUEST_ANSWER.into()))
 }
 
