@@ -177,6 +177,7 @@ impl Demo<'_> {
 
     async fn user(&self, account_id: i32, email: &str, name: &str, role: UserRole) -> AppResult<i32> {
         let row = users::ActiveModel {
+            joined_at: Set(Some(Utc::now())),
             account_id: Set(account_id),
             email: Set(email.into()),
             name: Set(name.into()),
@@ -434,6 +435,29 @@ impl Demo<'_> {
 async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) -> AppResult<()> {
     // One hash for every demo user keeps start-up fast; real users each get their own salt.
     let demo = Demo { txn, password_hash: password::hash(DEMO_PASSWORD)?, today: Utc::now().date_naive() };
+    // Sign-up is open in the demo, and new accounts wait for their seller's approval.
+    match auth_settings::Entity::find().one(txn).await? {
+        Some(row) => {
+            let mut row: auth_settings::ActiveModel = row.into();
+            row.allow_sign_up = Set(true);
+            row.sign_up_needs_approval = Set(true);
+            row.update(txn).await?;
+        }
+        None => {
+            auth_settings::ActiveModel {
+                allow_local_login: Set(true),
+                max_failed_logins: Set(crate::identity::settings::DEFAULT_MAX_FAILED_LOGINS),
+                lockout_minutes: Set(crate::identity::settings::DEFAULT_LOCKOUT_MINUTES),
+                password_grant_enabled: Set(false),
+                allow_sign_up: Set(true),
+                sign_up_needs_approval: Set(true),
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
     use AccountTier::*;
     let stratus = demo.account(Provider, None, "STRATUS", "Stratus Cloud", true).await?;
     let andes = demo.account(Reseller, Some(stratus), "ANDES", "Andes IT", true).await?;

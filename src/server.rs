@@ -36,8 +36,8 @@ use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
-    admin_usage, api_clients, brands, cart, errors, home, invitations, invoice, login, oidc, order, password_reset,
-    product, reports, reseller, subscription,
+    admin_usage, api_clients, audit_log, brands, cart, errors, home, invitations, invoice, login, oidc, order,
+    password_reset, product, reports, reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -288,6 +288,8 @@ fn routes() -> Routes {
         .action("/orders/{number}/refunds/verify", post(order::verify_refunds))
         .cross_site_page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
+        .page("/sign-up", get(signup::show).post(signup::submit))
+        .action("/account/verify-email", post(signup::resend_verification))
         .page("/password-reset", get(password_reset::ask_form).post(password_reset::ask))
         .page("/password-reset/{token}", get(password_reset::choose_form).post(password_reset::choose))
         .page("/verify-email/{token}", get(password_reset::verify_email))
@@ -331,6 +333,9 @@ fn routes() -> Routes {
         .action("/admin/identity-providers/{id}/deactivate", post(admin_identity::deactivate))
         .page("/admin/security-events", get(admin::security_events))
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
+        .action("/admin/authentication/sign-up", post(admin_identity::save_sign_up))
+        .page("/admin/audit", get(audit_log::for_provider))
+        .page("/reseller/audit", get(audit_log::for_seller))
         .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))
         .action("/admin/payments/test", post(admin_payments::test_connection))
         .page("/admin/payments/transactions", get(admin_payments::transactions))

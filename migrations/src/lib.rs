@@ -14,6 +14,7 @@ mod m20261130_000010_user_sessions;
 mod m20261130_000011_growing_lockouts;
 mod m20261130_000012_trust_unverified_email;
 mod m20261130_000013_mail;
+mod m20261130_000014_accounts_and_users;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_growing_lockouts::Migration),
             Box::new(m20261130_000012_trust_unverified_email::Migration),
             Box::new(m20261130_000013_mail::Migration),
+            Box::new(m20261130_000014_accounts_and_users::Migration),
         ]
     }
 }

@@ -87,6 +87,7 @@ pub async fn create_provider_admin(
         }
     };
     users::ActiveModel {
+        joined_at: Set(Some(Utc::now())),
         account_id: Set(provider.id),
         email: Set(email),
         name: Set(name),

@@ -3,9 +3,11 @@
 
 pub mod bootstrap;
 pub mod scope;
+pub mod signup;
 pub mod store;
+pub mod tax_id;
 
-use crate::entities::enums::{AccountTier, UserRole};
+use crate::entities::enums::{AccountStatus, AccountTier, UserRole};
 use crate::entities::{accounts, users};
 
 /// The signed-in user and the account they belong to.
@@ -23,12 +25,50 @@ impl Viewer {
     pub(crate) fn is_reseller_admin(&self) -> bool {
         self.user.role == UserRole::ResellerAdmin && self.account.tier == AccountTier::Reseller
     }
+
+    pub(crate) fn is_customer_admin(&self) -> bool {
+        self.user.role == UserRole::CustomerAdmin && self.account.tier == AccountTier::Customer
+    }
+
+    /// An admin of its own account, whatever the tier.
+    pub(crate) fn is_account_admin(&self) -> bool {
+        self.is_provider_admin() || self.is_reseller_admin() || self.is_customer_admin()
+    }
+}
+
+/// The admin role of an account of `tier`.
+pub(crate) fn admin_role(tier: AccountTier) -> UserRole {
+    match tier {
+        AccountTier::Provider => UserRole::ProviderAdmin,
+        AccountTier::Reseller => UserRole::ResellerAdmin,
+        AccountTier::Customer => UserRole::CustomerAdmin,
+    }
+}
+
+/// Why a user may not be signed in (any more), or `Ok`: a deactivated user, an invitation
+/// not accepted yet, an account that is suspended or waits for approval. Checked at every
+/// sign-in and on every signed-in request, so a session ends at its next request.
+pub(crate) fn may_sign_in(user: &users::Model, account: &accounts::Model) -> Result<(), &'static str> {
+    if !user.active {
+        return Err("This user was deactivated. Ask your account's administrator.");
+    }
+    if user.joined_at.is_none() {
+        return Err("This invitation has not been accepted yet: follow the link in its e-mail.");
+    }
+    match account.status {
+        AccountStatus::Active => Ok(()),
+        AccountStatus::Suspended => Err("This account is suspended. Ask your provider."),
+        AccountStatus::PendingApproval => {
+            Err("This account waits for approval. You will get an e-mail once it is approved.")
+        }
+    }
 }
 
 impl UserRole {
     pub(crate) fn label(self) -> &'static str {
         match self {
             UserRole::CustomerUser => "Customer user",
+            UserRole::CustomerAdmin => "Customer admin",
             UserRole::ResellerAdmin => "Reseller admin",
             UserRole::ProviderAdmin => "Provider admin",
         }

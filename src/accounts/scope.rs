@@ -93,6 +93,9 @@ mod tests {
                 session_generation: 0,
                 lockouts: 0,
                 email_verified_at: None,
+                active: true,
+                joined_at: None,
+                invited_by: None,
                 created_at: now,
             },
             account: accounts::Model {
@@ -105,6 +108,12 @@ mod tests {
                 branding_enabled: false,
                 csp_cutoff_day: 1,
                 created_at: now,
+                legal_name: None,
+                tax_id: None,
+                country: "CL".into(),
+                address: None,
+                billing_email: None,
+                status: crate::entities::enums::AccountStatus::Active,
             },
         }
     }

@@ -17,6 +17,10 @@ pub(crate) async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> Ap
     let Some(account) = accounts::Entity::find_by_id(user.account_id).one(db).await? else {
         return Ok(None);
     };
+    // Deactivated, or the account suspended since: the session is over.
+    if super::may_sign_in(&user, &account).is_err() {
+        return Ok(None);
+    }
     Ok(Some(Viewer { user, account }))
 }
 

@@ -280,6 +280,12 @@ mod tests {
             branding_enabled,
             csp_cutoff_day: 1,
             created_at: chrono::Utc::now(),
+            legal_name: None,
+            tax_id: None,
+            country: "CL".into(),
+            address: None,
+            billing_email: None,
+            status: crate::entities::enums::AccountStatus::Active,
         }
     }
 
@@ -298,6 +304,9 @@ mod tests {
             session_generation: 0,
             lockouts: 0,
             email_verified_at: None,
+            active: true,
+            joined_at: None,
+            invited_by: None,
             created_at: chrono::Utc::now(),
         };
         Viewer { user, account }

@@ -24,6 +24,8 @@ use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
 pub enum OrderError {
     #[error("Your cart is empty.")]
     CartEmpty,
+    #[error("Confirm your e-mail address before your first purchase: follow the link we sent you (My Account sends it again).")]
+    EmailNotConfirmed,
     #[error("Only an order that is waiting for payment can change.")]
     NotWaitingForPayment,
     #[error("The order is not paid.")]
@@ -75,6 +77,9 @@ pub(crate) async fn place_from_cart<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     viewer: &Viewer,
 ) -> Result<orders::Model, OrderError> {
+    if viewer.user.email_verified_at.is_none() {
+        return Err(OrderError::EmailNotConfirmed);
+    }
     let view = cart::load(db, viewer).await?;
     if view.lines.is_empty() {
         return Err(OrderError::CartEmpty);

@@ -18,6 +18,15 @@ pub struct Model {
     pub branding_enabled: bool,
     pub csp_cutoff_day: i32,
     pub created_at: DateTimeUtc,
+    /// The name on invoices (the display name is `name`).
+    pub legal_name: Option<String>,
+    /// RUT in Chile (checked with its verifier digit), free text elsewhere.
+    pub tax_id: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub address: Option<String>,
+    pub billing_email: Option<String>,
+    pub status: AccountStatus,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

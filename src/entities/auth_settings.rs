@@ -12,6 +12,10 @@ pub struct Model {
     pub max_failed_logins: i32,
     pub lockout_minutes: i32,
     pub password_grant_enabled: bool,
+    /// Admin → Authentication options → "Allow sign-up".
+    pub allow_sign_up: bool,
+    /// New accounts from sign-up wait for their seller's approval.
+    pub sign_up_needs_approval: bool,
     pub updated_at: DateTimeUtc,
 }
 

@@ -42,6 +42,7 @@ string_enum!(AccountTier {
 
 string_enum!(UserRole {
     CustomerUser = "customer_user",
+    CustomerAdmin = "customer_admin",
     ResellerAdmin = "reseller_admin",
     ProviderAdmin = "provider_admin",
 });
@@ -203,6 +204,12 @@ impl SecurityEventKind {
     }
 }
 
+string_enum!(AccountStatus {
+    Active = "active",
+    Suspended = "suspended",
+    PendingApproval = "pending_approval",
+});
+
 string_enum!(MailKind {
     PasswordReset = "password_reset",
     EmailVerification = "email_verification",
@@ -210,6 +217,8 @@ string_enum!(MailKind {
     InvoiceIssued = "invoice_issued",
     PaymentReceipt = "payment_receipt",
     ConnectInvitation = "connect_invitation",
+    UserInvitation = "user_invitation",
+    AccountApproved = "account_approved",
 });
 
 string_enum!(OutboxStatus {
@@ -221,4 +230,5 @@ string_enum!(OutboxStatus {
 string_enum!(TokenPurpose {
     PasswordReset = "password_reset",
     EmailVerification = "email_verification",
+    Invitation = "invitation",
 });

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_clients;
 pub mod api_tokens;
+pub mod audit_log;
 pub mod auth_settings;
 pub mod billing_settings;
 pub mod brand_hosts;

@@ -26,6 +26,11 @@ pub struct Model {
     pub lockouts: i32,
     /// When the user proved the address (a mailed link, an admin, or a provider vouching).
     pub email_verified_at: Option<DateTimeUtc>,
+    /// False once deactivated: cannot sign in; history kept.
+    pub active: bool,
+    /// When the user joined; none while an invitation waits to be accepted.
+    pub joined_at: Option<DateTimeUtc>,
+    pub invited_by: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

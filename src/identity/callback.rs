@@ -142,6 +142,10 @@ impl Callback<'_> {
     ) -> AppResult<CallbackOutcome> {
         let name = provider.name.clone();
         if let Some((link, user)) = links::find_linked_user(self.db(), provider, identity).await? {
+            let account = crate::accounts::store::find_by_id(self.db(), user.account_id).await?;
+            if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(&user, &a).err()) {
+                return self.refused(provider, CallbackRefusal::NotAllowed(reason)).await;
+            }
             links::touch(self.db(), link).await?;
             session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
             events::record_for(self.db(), events::IDP_SIGN_IN, &user, Some(name)).await?;

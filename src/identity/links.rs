@@ -213,6 +213,7 @@ pub(crate) async fn register(
     .insert(&txn)
     .await?;
     let user = users::ActiveModel {
+        joined_at: Set(Some(Utc::now())),
         account_id: Set(account.id),
         email: Set(email),
         name: Set(name),

@@ -22,6 +22,8 @@ pub(crate) enum SignInOutcome {
     SignedIn(Box<users::Model>),
     Failed,
     LocalLoginOff,
+    /// The password was right, but the user or account may not sign in: why.
+    NotAllowed(&'static str),
 }
 
 /// Normalises an e-mail for lookup.
@@ -226,7 +228,14 @@ pub(crate) async fn sign_in(
     if !verify_credentials(db, site, &user, pass, ip.clone(), CheckedFor::SignIn).await? {
         return Ok(SignInOutcome::Failed);
     }
-    // `verify_credentials` has reset the failure count already.
+    // `verify_credentials` has reset the failure count already. Only a right password
+    // learns that the user or account is closed.
+    let account = crate::entities::accounts::Entity::find_by_id(user.account_id).one(db).await?;
+    if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(&user, &a).err()) {
+        events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(reason.into()), ip)
+            .await?;
+        return Ok(SignInOutcome::NotAllowed(reason));
+    }
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
     let user = active.update(db).await?;
@@ -361,6 +370,8 @@ mod tests {
             max_failed_logins: max,
             lockout_minutes: 15,
             password_grant_enabled: false,
+            allow_sign_up: false,
+            sign_up_needs_approval: true,
             updated_at: Utc::now(),
         }
     }
@@ -390,6 +401,9 @@ mod tests {
             session_generation: 0,
             lockouts: 4,
             email_verified_at: None,
+            active: true,
+            joined_at: None,
+            invited_by: None,
             created_at: now,
         };
         assert_eq!(lockouts_in_a_row(&user(1), now), 4);

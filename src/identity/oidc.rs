@@ -158,6 +158,8 @@ pub(crate) enum CallbackRefusal {
     IssuerMismatch,
     ProviderError(String),
     Token(String),
+    /// The identity is linked, but its user or account may not sign in.
+    NotAllowed(&'static str),
 }
 
 impl CallbackRefusal {
@@ -171,6 +173,7 @@ impl CallbackRefusal {
             CallbackRefusal::StateMismatch => "The sign-in answer could not be matched to your browser session. Please start again.".into(),
             CallbackRefusal::ProviderError(code) => format!("The identity provider did not sign you in ({code}). Please try again."),
             CallbackRefusal::Token(reason) => format!("The identity provider's answer could not be verified: {reason}."),
+            CallbackRefusal::NotAllowed(reason) => (*reason).into(),
         }
     }
 }

@@ -128,6 +128,18 @@ pub(crate) async fn send_verification<C: sea_orm::ConnectionTrait>(
     messages::email_verification(db, site, user, &token).await
 }
 
+/// Sends the verification link again, at most 3 an hour: whether it was sent.
+pub(crate) async fn resend_verification(db: &DatabaseConnection, site: &Site, user: &users::Model) -> AppResult<bool> {
+    let since = Utc::now() - Duration::hours(1);
+    if tokens::issued_since(db, user.id, TokenPurpose::EmailVerification, since).await? >= RESETS_PER_HOUR {
+        return Ok(false);
+    }
+    let txn = db.begin().await?;
+    send_verification(&txn, site, user).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
 /// Follows a verification link: the address counts as verified. The user, or none when
 /// the link does not work (expired, used, or never issued).
 pub(crate) async fn verify_email(db: &DatabaseConnection, raw: &str) -> AppResult<Option<users::Model>> {

@@ -65,6 +65,16 @@ pub async fn set_allow_local_login(db: &DatabaseConnection, allow: bool) -> AppR
     Ok(())
 }
 
+/// Opens or closes sign-up on the storefront, and whether new accounts wait for approval.
+pub(crate) async fn set_sign_up(db: &DatabaseConnection, allow: bool, needs_approval: bool) -> AppResult<()> {
+    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+    row.allow_sign_up = Set(allow);
+    row.sign_up_needs_approval = Set(needs_approval);
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(db).await?;
+    Ok(())
+}
+
 /// Turns the API's password grant on or off (off by default: RFC 9700).
 pub(crate) async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppResult<()> {
     let mut row: auth_settings::ActiveModel = load(db).await?.into();

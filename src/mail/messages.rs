@@ -89,6 +89,29 @@ pub(crate) async fn email_verification<C: ConnectionTrait>(
     single_use_link(db, site, user, says).await
 }
 
+/// Somebody signed up with an address that already has an account: its owner is told
+/// (the sign-up page never says so).
+pub(crate) async fn sign_up_with_your_address<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    user: &users::Model,
+) -> AppResult<()> {
+    let to = Recipient::user(db, user).await?;
+    let greeting = to.greeting();
+    let email = user.email.clone();
+    let letter = |base: &str| Letter {
+        subject: "Someone signed up with your address".into(),
+        greeting,
+        paragraphs: vec![format!(
+            "Someone tried to create a new account with {email}, which already has one. Nothing was created."
+        )],
+        action: Some(("Sign in".into(), format!("{base}/login"))),
+        after: vec!["If you forgot your password, choose \"Forgot your password?\" on the sign-in page.".into()],
+    };
+    enqueue(db, site, MailKind::SecurityNotice, &to, letter, Keeping::default()).await?;
+    Ok(())
+}
+
 /// A change to the ways into an account, told to its owner.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Notice {
@@ -263,6 +286,8 @@ impl MailKind {
             MailKind::InvoiceIssued => "Invoice issued",
             MailKind::PaymentReceipt => "Payment receipt",
             MailKind::ConnectInvitation => "Invitation to connect",
+            MailKind::UserInvitation => "Invitation to join",
+            MailKind::AccountApproved => "Account approved",
         }
     }
 }

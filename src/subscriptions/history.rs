@@ -23,7 +23,7 @@ pub struct Actor {
 impl Actor {
     pub(crate) fn of(viewer: &Viewer) -> Actor {
         let kind = match viewer.user.role {
-            UserRole::CustomerUser => ActorKind::User,
+            UserRole::CustomerUser | UserRole::CustomerAdmin => ActorKind::User,
             UserRole::ResellerAdmin => ActorKind::Reseller,
             UserRole::ProviderAdmin => ActorKind::Admin,
         };

@@ -226,7 +226,7 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         }
         "/checkout/webpay/return" => Expect::BadRequest,
         "/login" if persona.email.is_none() => Expect::SignIn,
-        "/" | "/login" | "/logout" | "/products/{code}" | "/password-reset" => Expect::Shown,
+        "/" | "/login" | "/logout" | "/products/{code}" | "/password-reset" | "/sign-up" => Expect::Shown,
         "/password-reset/{token}" | "/verify-email/{token}" => Expect::Gone,
         _ if persona.email.is_none() => Expect::SignIn,
         "/account" | "/account/login-options/local" | "/accounts/{code}" | "/cart" => Expect::Shown,
@@ -234,7 +234,7 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         // The demo has written no mail yet: there is no message to open.
         "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
         p if p.starts_with("/admin") => shown_if(provider),
-        "/api-clients" | "/brands/{code}" | "/reports" | "/reseller" => shown_if(!customer),
+        "/api-clients" | "/brands/{code}" | "/reports" | "/reseller" | "/reseller/audit" => shown_if(!customer),
         "/reports/export.csv" if customer => Expect::NotFound,
         "/reports/export.csv" => Expect::BadRequest,
         "/invoices/{number}" | "/subscriptions/{id}" => shown_if(contoso_side),

@@ -59,6 +59,15 @@ async fn render(
     Ok(page_with_status(status, ctx, "My Account", move || {
         view! {
             {super::invitations::notice(&ctx2, invited.clone())}
+            {user.email_verified_at.is_none().then(|| view! {
+                <div class="card notice verify-notice">
+                    <p>{format!("Confirm {} with the link we sent you: you can buy once it is confirmed.", user.email)}</p>
+                    <form method="post" action="/account/verify-email">
+                        {csrf_field(&ctx2)}
+                        <button type="submit" class="secondary" name="resend" value="yes">"Send the link again"</button>
+                    </form>
+                </div>
+            })}
             <section class="panel" id="profile">
                 <h2>"Profile"</h2>
                 <dl class="facts">

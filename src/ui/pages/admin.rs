@@ -26,6 +26,7 @@ pub(crate) fn admin_nav() -> impl IntoView {
             <a href="/admin/identity-providers">"Identity providers"</a> " · "
             <a href="/admin/authentication">"Authentication options"</a> " · "
             <a href="/admin/security-events">"Security events"</a> " · "
+            <a href="/admin/audit">"Audit log"</a> " · "
             <a href="/admin/brands">"Brands"</a> " · "
             <a href="/admin/payments">"Payments"</a> " · "
             <a href="/admin/attention">"Orders needing attention"</a> " · "

@@ -25,7 +25,14 @@ fn callback_url(state: &AppState, provider_id: i32) -> String {
     format!("{}/auth/oidc/{provider_id}/callback", state.settings.base_url)
 }
 
+/// A change to sign-in settings: a security event, and the audit log's business trail.
 async fn record(state: &AppState, viewer: &Viewer, detail: String) -> AppResult<()> {
+    let by = crate::audit::AuditActor::of(viewer, None);
+    let (action, target) = match detail.strip_prefix("identity provider ") {
+        Some(rest) => ("identity provider changed", rest.to_string()),
+        None => ("authentication options changed", detail.clone()),
+    };
+    crate::audit::record(&state.db, &by, Some(viewer.account.id), action, &target, &[]).await?;
     events::record(
         &state.db,
         events::SETTINGS_CHANGED,
@@ -435,6 +442,23 @@ async fn authentication_page(
             {admin_nav()}
             {form_error(error)}
             <section class="panel">{body}</section>
+            <section class="panel" id="sign-up">
+                <h2>"Sign-up"</h2>
+                <form method="post" action="/admin/authentication/sign-up" class="stacked">
+                    {csrf_field(&ctx2)}
+                    <label>"Allow sign-up (new customers create their account on the storefront; on a reseller's own host, as that reseller's customers)"
+                        <select name="allow_sign_up">
+                            <option value="on" selected=rules.allow_sign_up>"On"</option>
+                            <option value="off" selected=!rules.allow_sign_up>"Off"</option>
+                        </select></label>
+                    <label>"New accounts wait for approval by their seller"
+                        <select name="needs_approval">
+                            <option value="on" selected=rules.sign_up_needs_approval>"Yes"</option>
+                            <option value="off" selected=!rules.sign_up_needs_approval>"No"</option>
+                        </select></label>
+                    <button type="submit">"Save sign-up"</button>
+                </form>
+            </section>
             {(active > 0).then(|| super::invitations::section(&ctx2, campaign))}
             <p class="muted">"From the server's shell, " <code>"stratus auth allow-local-login on"</code> " turns it back on."</p>
         }
@@ -489,6 +513,50 @@ pub(crate) async fn save_authentication(
     record(&state, viewer, format!("allow_local_login={allow}")).await?;
     set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignUpSettingsForm {
+    pub allow_sign_up: Option<String>,
+    pub needs_approval: Option<String>,
+}
+
+/// `POST /admin/authentication/sign-up`.
+pub(crate) async fn save_sign_up(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SignUpSettingsForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let on_off = |value: Option<&str>| match value {
+        Some("on") => Some(true),
+        Some("off") => Some(false),
+        _ => None,
+    };
+    let (Some(allow), Some(approval)) = (on_off(form.allow_sign_up.as_deref()), on_off(form.needs_approval.as_deref()))
+    else {
+        let message = "Choose on or off for sign-up and for approval.".to_string();
+        return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+    };
+    let before = settings::load(&state.db).await?;
+    settings::set_sign_up(&state.db, allow, approval).await?;
+    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+    let changes = [
+        crate::audit::Change::new("allow sign-up", before.allow_sign_up, allow),
+        crate::audit::Change::new("new accounts wait for approval", before.sign_up_needs_approval, approval),
+    ];
+    crate::audit::record(
+        &state.db,
+        &by,
+        Some(viewer.account.id),
+        "authentication options changed",
+        "sign-up",
+        &changes,
+    )
+    .await?;
+    set_flash(&session, if allow { "Sign-up is open." } else { "Sign-up is closed." }).await?;
+    Ok(Redirect::to("/admin/authentication#sign-up").into_response())
 }
 
 /// `POST /admin/identity-providers/{id}/logo` (multipart): stores a checked image as the logo.

@@ -109,7 +109,7 @@ pub(crate) async fn save_settings(
     session: Session,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    ctx.provider_admin()?;
+    let viewer = ctx.provider_admin()?;
     let existing = state.webpay_gateway().await?;
     let environment = match form.environment_choice.as_str() {
         "url" => form.environment_url.clone(),
@@ -125,6 +125,17 @@ pub(crate) async fn save_settings(
     match gateway::check(&fields, &existing) {
         Ok(checked) => {
             gateway::save(&state.db, &state.secrets, &checked).await?;
+            let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+            let changes = [
+                crate::audit::Change::new("commerce code", &existing.credentials.commerce_code, &fields.commerce_code),
+                crate::audit::Change::new("environment", existing.environment.host(), &fields.environment),
+                crate::audit::Change::new("active", existing.active, fields.active),
+                crate::audit::Change::new("test payments", existing.test_payments, fields.test_payments),
+                crate::audit::Change::secret("API key secret"),
+            ];
+            let target = "WebPay Plus";
+            crate::audit::record(&state.db, &by, Some(viewer.account.id), "payment gateway changed", target, &changes)
+                .await?;
             set_flash(&session, "The WebPay settings were saved.").await?;
             Ok(Redirect::to("/admin/payments").into_response())
         }

@@ -24,6 +24,8 @@ pub(crate) struct NextQuery {
 /// What the sign-in page shows.
 struct LoginView {
     local_allowed: bool,
+    /// "New here? Create an account" (while sign-up is open).
+    sign_up: bool,
     /// "Sign in with …" buttons: (provider id, name, logo).
     buttons: Vec<(i32, String, String)>,
     email: String,
@@ -35,7 +37,14 @@ async fn login_view(state: &AppState, next: Option<String>) -> AppResult<LoginVi
     let rules = settings::load(&state.db).await?;
     let buttons =
         providers::usable(&state.db).await?.iter().map(|p| (p.id, p.name.clone(), providers::logo_of(p))).collect();
-    Ok(LoginView { local_allowed: rules.allow_local_login, buttons, email: String::new(), next, error: None })
+    Ok(LoginView {
+        local_allowed: rules.allow_local_login,
+        sign_up: rules.allow_sign_up,
+        buttons,
+        email: String::new(),
+        next,
+        error: None,
+    })
 }
 
 fn next_query(next: Option<&str>) -> String {
@@ -44,7 +53,7 @@ fn next_query(next: Option<&str>) -> String {
 
 fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
     let ctx2 = ctx.clone();
-    let LoginView { local_allowed, buttons, email, next, error } = login;
+    let LoginView { local_allowed, sign_up, buttons, email, next, error } = login;
     let idp_query = next_query(next.as_deref());
     page_with_status(status, ctx, "Sign in", move || {
         let form = local_allowed.then(|| {
@@ -77,6 +86,7 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
             {form}
             {off}
             {has_buttons.then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
+            {sign_up.then(|| view! { <p>"New here? " <a href="/sign-up">"Create an account"</a></p> })}
         }
     })
 }
@@ -129,6 +139,11 @@ pub(crate) async fn submit(
             Ok(login_page(&ctx, StatusCode::UNAUTHORIZED, login))
         }
         SignInOutcome::LocalLoginOff => Ok(login_page(&ctx, StatusCode::FORBIDDEN, login)),
+        SignInOutcome::NotAllowed(reason) => {
+            login.email = form.email;
+            login.error = Some(reason.into());
+            Ok(login_page(&ctx, StatusCode::FORBIDDEN, login))
+        }
     }
 }
 

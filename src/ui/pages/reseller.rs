@@ -31,7 +31,7 @@ pub(crate) async fn customers(
     });
     let reports_link = view! {
         <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a>
-           " · " <a href="/api-clients">"API clients"</a></p>
+           " · " <a href="/api-clients">"API clients"</a> " · " <a href="/reseller/audit">"Audit log"</a></p>
     };
     Ok(page(&ctx, "Customers", move || {
         let rows: Vec<_> = customers

@@ -1,0 +1,74 @@
+//! The audit log: Admin → Audit log for the provider (everything), Customers → Audit log
+//! for a reseller admin (its own account and its customers').
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::Extension;
+use leptos::prelude::*;
+
+use crate::accounts::scope::AccountScope;
+use crate::error::AppResult;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+use crate::ui::components::{empty, pager};
+use crate::ui::{page, PageCtx};
+
+/// `GET /admin/audit`: the provider's admins, everything.
+pub(crate) async fn for_provider(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    ctx.provider_admin()?;
+    show(state, ctx, page_query).await
+}
+
+/// `GET /reseller/audit`: a reseller admin's own account and its customers'.
+pub(crate) async fn for_seller(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Html<String>> {
+    show(state, ctx, page_query).await
+}
+
+async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult<Html<String>> {
+    let viewer = ctx.seller_admin()?;
+    let (scope, base) = if viewer.is_provider_admin() {
+        (AccountScope::All, "/admin/audit")
+    } else {
+        (AccountScope::Reseller(viewer.account.id), "/reseller/audit")
+    };
+    let entries = crate::audit::list(&state.db, scope, page_query).await?;
+    let provider = viewer.is_provider_admin();
+    Ok(page(&ctx, "Audit log", move || {
+        let rows: Vec<_> = entries
+            .items
+            .iter()
+            .map(|e| {
+                view! {
+                    <tr>
+                        <td>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                        <td>{e.actor_email.clone().unwrap_or_default()}</td>
+                        <td>{e.action.clone()}</td>
+                        <td>{e.target.clone()}</td>
+                        <td><pre class="changes">{e.changes.clone()}</pre></td>
+                        <td>{e.ip.clone().unwrap_or_default()}</td>
+                    </tr>
+                }
+            })
+            .collect();
+        view! {
+            {provider.then(super::admin::admin_nav)}
+            <p class="muted">"Every administrative change: who made it, when, from where, and what changed (old → new; secrets are never shown)."</p>
+            {entries.items.is_empty().then(|| empty("No administrative change has been recorded yet."))}
+            <div class="table-wrap">
+                <table>
+                    <thead><tr><th>"When"</th><th>"Who"</th><th>"Change"</th><th>"Of"</th><th>"What changed"</th><th>"From"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {pager(&entries, base)}
+        }
+    }))
+}

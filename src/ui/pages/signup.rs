@@ -1,0 +1,164 @@
+//! `GET/POST /sign-up`: a new customer account on the storefront, while the provider
+//! allows it; `POST /account/verify-email`: the confirmation link again.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::accounts::signup::{self, FieldError, SignUpForm, SignUpOutcome, COUNTRIES};
+use crate::accounts::MAX_NAME_CHARS;
+use crate::error::{AppError, AppResult};
+use crate::identity::local::MAX_EMAIL_CHARS;
+use crate::identity::password::MAX_PASSWORD_CHARS;
+use crate::identity::{providers, session, settings};
+use crate::state::AppState;
+use crate::ui::components::{csrf_field, form_errors};
+use crate::ui::{page_with_status, PageCtx};
+
+/// The answer to a sign-up that did not sign anybody in (also for an address already
+/// taken: nobody learns who has an account).
+const CHECK_YOUR_MAIL: &str = "Thank you. Check your e-mail: we sent a message to the address you gave.";
+
+fn form_page(
+    ctx: &PageCtx,
+    status: StatusCode,
+    form: SignUpForm,
+    errors: Vec<FieldError>,
+    buttons: Vec<(i32, String)>,
+) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "Sign up", move || {
+        let messages = errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>();
+        let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
+        let countries: Vec<_> = COUNTRIES
+            .iter()
+            .map(|(code, name)| {
+                let selected = form.country == *code || (form.country.is_empty() && *code == "CL");
+                view! { <option value=*code selected=selected>{*name}</option> }
+            })
+            .collect();
+        let buttons: Vec<_> = buttons
+            .into_iter()
+            .map(|(id, name)| {
+                view! { <li><a class="button secondary" href=format!("/auth/oidc/{id}/login")>{format!("Sign up with {name}")}</a></li> }
+            })
+            .collect();
+        let max = MAX_NAME_CHARS.to_string();
+        view! {
+            {form_errors(messages)}
+            <form class="stacked card" method="post" action="/sign-up">
+                {csrf_field(&ctx2)}
+                <h2>"Your company"</h2>
+                <label>"Company name" <input name="company_name" value=form.company_name.clone() maxlength=max.clone() required aria-invalid=invalid("company_name") autocomplete="organization"/></label>
+                <label>"Country" <select name="country" aria-invalid=invalid("country")>{countries}</select></label>
+                <label>"Tax id (RUT in Chile)" <input name="tax_id" value=form.tax_id.clone() maxlength="40" required aria-invalid=invalid("tax_id")/></label>
+                <label>"Billing e-mail" <input type="email" name="billing_email" value=form.billing_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("billing_email")/></label>
+                <h2>"You"</h2>
+                <label>"Your name" <input name="name" value=form.name.clone() maxlength=max required aria-invalid=invalid("name") autocomplete="name"/></label>
+                <label>"Your e-mail" <input type="email" name="email" value=form.email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("email") autocomplete="username"/></label>
+                <label>"Password" <input type="password" name="password" maxlength=MAX_PASSWORD_CHARS.to_string() required aria-invalid=invalid("password") autocomplete="new-password"/></label>
+                <label>"Password again" <input type="password" name="confirmation" maxlength=MAX_PASSWORD_CHARS.to_string() required autocomplete="new-password"/></label>
+                <button type="submit">"Create my account"</button>
+            </form>
+            {(!buttons.is_empty()).then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
+            <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
+        }
+    })
+}
+
+/// "Sign up with …": providers that register new people automatically.
+async fn sign_up_buttons(state: &AppState) -> AppResult<Vec<(i32, String)>> {
+    Ok(providers::usable(&state.db)
+        .await?
+        .into_iter()
+        .filter(|p| p.allow_automatic_registration)
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+async fn open_or_404(state: &AppState) -> AppResult<()> {
+    if settings::load(&state.db).await?.allow_sign_up {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    open_or_404(&state).await?;
+    if let Some(viewer) = &ctx.viewer {
+        let message = format!("You are signed in as {}. Sign out first to create another account.", viewer.user.email);
+        return Ok(page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{message}</p> }));
+    }
+    let buttons = sign_up_buttons(&state).await?;
+    Ok(form_page(&ctx, StatusCode::OK, SignUpForm::default(), vec![], buttons))
+}
+
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SignUpForm>,
+) -> AppResult<Response> {
+    open_or_404(&state).await?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-ups from your network.")?;
+    let new = match signup::check(&form) {
+        Ok(new) => new,
+        Err(errors) => {
+            let buttons = sign_up_buttons(&state).await?;
+            let kept = SignUpForm { password: String::new(), confirmation: String::new(), ..form };
+            return Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, kept, errors, buttons));
+        }
+    };
+    let seller = signup::seller_for_brand(&state.db, ctx.brand.account_id).await?;
+    let outcome = signup::sign_up(&state.db, &state.site(), &seller, new, &form.password, ctx.device.ip_text()).await?;
+    state.mail_written();
+    let answer = |message: String| {
+        page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{message}</p> })
+    };
+    Ok(match outcome {
+        SignUpOutcome::Created(user) => {
+            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
+            session::set_flash(
+                &session,
+                "Welcome! Confirm your e-mail address with the link we sent you before your first purchase.",
+            )
+            .await?;
+            Redirect::to("/account").into_response()
+        }
+        SignUpOutcome::WaitsForApproval { seller } => answer(format!(
+            "{CHECK_YOUR_MAIL} {seller} reviews new accounts; you will get an e-mail once yours is approved."
+        )),
+        SignUpOutcome::AddressTaken => answer(CHECK_YOUR_MAIL.into()),
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct ResendForm {
+    /// The button's value: the form always sends it.
+    #[allow(dead_code)]
+    pub resend: String,
+}
+
+/// `POST /account/verify-email`: sends the confirmation link again (3 an hour).
+pub(crate) async fn resend_verification(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(_form): Form<ResendForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.viewer()?;
+    let message = if viewer.user.email_verified_at.is_some() {
+        "Your e-mail address is already confirmed."
+    } else if crate::identity::reset::resend_verification(&state.db, &state.site(), &viewer.user).await? {
+        state.mail_written();
+        "We sent the confirmation link again."
+    } else {
+        "We already sent several links this hour: please use the latest one."
+    };
+    session::set_flash(&session, message).await?;
+    Ok(Redirect::to("/account").into_response())
+}
