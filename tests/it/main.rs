@@ -18,6 +18,7 @@ mod mail;
 mod money;
 mod pages;
 mod reports;
+mod signup;
 mod smtp_sink;
 mod subscriptions;
 mod support;
