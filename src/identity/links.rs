@@ -217,7 +217,8 @@ pub(crate) async fn register(
         account_id: Set(account.id),
         email: Set(email),
         name: Set(name),
-        role: Set(UserRole::CustomerUser),
+        // The first (and only) user of the new account is its admin.
+        role: Set(UserRole::CustomerAdmin),
         password_hash: Set(None),
         failed_logins: Set(0),
         created_at: Set(now),

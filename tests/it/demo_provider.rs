@@ -473,6 +473,7 @@ async fn a_registration_without_a_verified_email_is_confirmed_by_a_mailed_link()
             .unwrap()
     };
     assert!(carlos().await.email_verified_at.is_none());
+    assert_eq!(carlos().await.role, stratus::entities::enums::UserRole::CustomerAdmin, "the new account's admin");
     let mail = sink.wait_for("carlos@contoso.demo", "Confirm your e-mail address").await;
     let link = mail.link_path("/verify-email/");
     let (status, page) = app.new_browser().page(&link).await;
