@@ -16,18 +16,24 @@ use crate::pagination::{fetch_page, PageQuery, Paged};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuditActor {
     pub user_id: Option<i32>,
+    pub account_id: Option<i32>,
     pub email: Option<String>,
     pub ip: Option<String>,
 }
 
 impl AuditActor {
     pub(crate) fn of(viewer: &Viewer, ip: Option<String>) -> AuditActor {
-        AuditActor { user_id: Some(viewer.user.id), email: Some(viewer.user.email.clone()), ip }
+        AuditActor {
+            user_id: Some(viewer.user.id),
+            account_id: Some(viewer.account.id),
+            email: Some(viewer.user.email.clone()),
+            ip,
+        }
     }
 
     /// A change nobody signed in made (sign-up, the configuration file, the command line).
     pub(crate) fn system(what: &str, ip: Option<String>) -> AuditActor {
-        AuditActor { user_id: None, email: Some(what.to_string()), ip }
+        AuditActor { user_id: None, account_id: None, email: Some(what.to_string()), ip }
     }
 }
 
@@ -84,6 +90,7 @@ pub(crate) async fn record<C: ConnectionTrait>(
     audit_log::ActiveModel {
         at: Set(Utc::now()),
         actor_user_id: Set(by.user_id),
+        actor_account_id: Set(by.account_id),
         actor_email: Set(by.email.clone()),
         account_id: Set(account_id),
         action: Set(action.to_string()),

@@ -41,6 +41,7 @@ enum AuditLog {
     Id,
     At,
     ActorUserId,
+    ActorAccountId,
     ActorEmail,
     AccountId,
     Action,
@@ -88,6 +89,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AuditLog::Id).integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(AuditLog::At).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(AuditLog::ActorUserId).integer())
+                    .col(ColumnDef::new(AuditLog::ActorAccountId).integer())
                     .col(ColumnDef::new(AuditLog::ActorEmail).string_len(320))
                     .col(ColumnDef::new(AuditLog::AccountId).integer())
                     .col(ColumnDef::new(AuditLog::Action).string_len(64).not_null())

@@ -6,9 +6,7 @@
 //! owner of that address is told by e-mail instead.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use super::check_name;
 use super::tax_id::{check_tax_id, TaxIdError};
@@ -118,31 +116,27 @@ pub(crate) async fn seller_for_brand(
     super::store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))
 }
 
-/// What happened to a sign-up (the page says the same for an address already taken as
-/// for a new account waiting for approval or confirmation, apart from signing in).
+/// What happened to a sign-up. The page answers the same for each (and before the work is
+/// done), so nobody learns whether an address has an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SignUpOutcome {
-    /// Created and active: sign the browser in; the address still needs confirming.
-    Created(Box<users::Model>),
-    /// Created, waiting for the seller's approval.
-    WaitsForApproval { seller: String },
-    /// The e-mail already has an account: its owner was told by e-mail.
+    /// Created; active or waiting for the seller's approval. The address needs confirming.
+    Created(AccountStatus),
+    /// The e-mail already has an account: its owner was told by e-mail (at most once an hour).
     AddressTaken,
 }
 
-/// A new account code from the company name: its first letters and digits, upper-case,
-/// and a number that makes it unique.
-async fn new_code(db: &impl sea_orm::ConnectionTrait, company_name: &str) -> AppResult<String> {
+/// A new account code: the company name's first letters and digits, upper-case, and six
+/// random characters (a sign-up never has to search for a free code).
+fn new_code(company_name: &str) -> String {
+    use rand::Rng;
     let stem: String =
         company_name.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect::<String>().to_ascii_uppercase();
     let stem = if stem.is_empty() { "CUSTOMER".to_string() } else { stem };
-    for n in 0..1000u32 {
-        let code = if n == 0 { stem.clone() } else { format!("{stem}{n}") };
-        if accounts::Entity::find().filter(accounts::Column::Code.eq(&code)).count(db).await? == 0 {
-            return Ok(code);
-        }
-    }
-    Err(AppError::Internal("no free account code".into()))
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    let tail: String = (0..6).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    format!("{stem}-{tail}")
 }
 
 /// Creates the account and its admin (after [`check`]), in one transaction with its
@@ -159,16 +153,17 @@ pub(crate) async fn sign_up(
     if !rules.allow_sign_up {
         return Err(AppError::NotFound);
     }
+    // Both paths hash: the time taken says nothing either.
+    let hash = password::hash_off_thread(password_text).await?;
     let taken = users::Entity::find().filter(users::Column::Email.eq(&new.email)).one(db).await?;
     if let Some(owner) = taken {
         crate::mail::messages::sign_up_with_your_address(db, site, &owner).await?;
         return Ok(SignUpOutcome::AddressTaken);
     }
-    let hash = password::hash_off_thread(password_text).await?;
     let now = Utc::now();
     let status = if rules.sign_up_needs_approval { AccountStatus::PendingApproval } else { AccountStatus::Active };
     let txn = db.begin().await?;
-    let code = new_code(&txn, &new.company_name).await?;
+    let code = new_code(&new.company_name);
     let account = accounts::ActiveModel {
         tier: Set(AccountTier::Customer),
         parent_id: Set(Some(seller.id)),
@@ -223,10 +218,7 @@ pub(crate) async fn sign_up(
     audit::record(&txn, &by, Some(account.id), "account signed up", &format!("account {code}"), &changes).await?;
     crate::identity::reset::send_verification(&txn, site, &user).await?;
     txn.commit().await?;
-    Ok(match status {
-        AccountStatus::PendingApproval => SignUpOutcome::WaitsForApproval { seller: seller.name.clone() },
-        _ => SignUpOutcome::Created(Box::new(user)),
-    })
+    Ok(SignUpOutcome::Created(status))
 }
 
 #[cfg(test)]

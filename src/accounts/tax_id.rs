@@ -38,7 +38,7 @@ pub(crate) fn rut_verifier(body: u32) -> char {
 /// one way it is stored: `76.123.456-7`.
 pub(crate) fn check_rut(text: &str) -> Result<String, TaxIdError> {
     let compact: String = text.chars().filter(|c| !matches!(c, '.' | '-' | ' ')).collect::<String>().to_uppercase();
-    if compact.len() < 2 || compact.len() > 9 {
+    if !compact.is_ascii() || compact.len() < 2 || compact.len() > 9 {
         return Err(TaxIdError::NotARut);
     }
     let (body, verifier) = compact.split_at(compact.len() - 1);
@@ -47,6 +47,9 @@ pub(crate) fn check_rut(text: &str) -> Result<String, TaxIdError> {
         return Err(TaxIdError::NotARut);
     }
     let number: u32 = body.parse().map_err(|_| TaxIdError::NotARut)?;
+    if number == 0 {
+        return Err(TaxIdError::NotARut);
+    }
     if rut_verifier(number) != verifier {
         return Err(TaxIdError::WrongVerifier);
     }
@@ -93,6 +96,8 @@ mod tests {
         assert_eq!(check_rut("76.086.428-4"), Err(TaxIdError::WrongVerifier));
         assert_eq!(check_rut("76.086.42A-5"), Err(TaxIdError::NotARut));
         assert_eq!(check_rut("5"), Err(TaxIdError::NotARut));
+        assert_eq!(check_rut("1ñ"), Err(TaxIdError::NotARut), "no panic on a multi-byte last character");
+        assert_eq!(check_rut("0-0"), Err(TaxIdError::NotARut));
         assert_eq!(rut_verifier(1), '9');
     }
 

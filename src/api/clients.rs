@@ -225,6 +225,10 @@ pub(crate) async fn caller_of_token<C: ConnectionTrait>(
     else {
         return Ok(None);
     };
+    // A suspended account's clients call nothing until it is reactivated.
+    if account.status != crate::entities::enums::AccountStatus::Active {
+        return Ok(None);
+    }
     let scope = scope_of(&account);
     Ok(Some(Caller { client, scope }))
 }

@@ -137,7 +137,15 @@ async fn issue(
                     false
                 }
             };
-            if !accepted {
+            // A deactivated user, an invitation not accepted, a suspended account: no token.
+            let allowed = match &user {
+                Some(user) => {
+                    let account = crate::accounts::store::find_by_id(&state.db, user.account_id).await?;
+                    account.is_some_and(|a| crate::accounts::may_sign_in(user, &a).is_ok())
+                }
+                None => false,
+            };
+            if !accepted || !allowed {
                 return Ok(oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",

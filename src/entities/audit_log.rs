@@ -11,6 +11,8 @@ pub struct Model {
     pub id: i32,
     pub at: DateTimeUtc,
     pub actor_user_id: Option<i32>,
+    /// The actor's own account (a reseller's view names the provider's staff only as "the provider").
+    pub actor_account_id: Option<i32>,
     pub actor_email: Option<String>,
     /// The account the change belongs to (for scoping: a reseller sees its own tree).
     pub account_id: Option<i32>,

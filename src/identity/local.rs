@@ -45,7 +45,8 @@ pub(crate) fn check_email(email: &str) -> Result<String, String> {
             if !local.is_empty()
                 && domain.contains('.')
                 && !domain.contains('@')
-                && !email.contains(char::is_whitespace) =>
+                && !email.contains(char::is_whitespace)
+                && !email.contains(char::is_control) =>
         {
             Ok(email)
         }

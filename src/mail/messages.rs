@@ -108,7 +108,10 @@ pub(crate) async fn sign_up_with_your_address<C: ConnectionTrait>(
         action: Some(("Sign in".into(), format!("{base}/login"))),
         after: vec!["If you forgot your password, choose \"Forgot your password?\" on the sign-in page.".into()],
     };
-    enqueue(db, site, MailKind::SecurityNotice, &to, letter, Keeping::default()).await?;
+    // At most one an hour per address, however often somebody tries.
+    let hour = chrono::Utc::now().format("%Y%m%d%H");
+    let keeping = Keeping { sensitive: false, dedupe_key: Some(format!("sign-up-taken:{}:{hour}", user.id)) };
+    enqueue(db, site, MailKind::SecurityNotice, &to, letter, keeping).await?;
     Ok(())
 }
 

@@ -776,3 +776,31 @@ async fn the_openapi_document_describes_every_property() {
         assert!(document["paths"].get(path).is_some(), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_suspended_account_or_a_deactivated_user_gets_no_api_access() {
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    use stratus::entities::enums::AccountStatus;
+    use stratus::entities::{accounts, users};
+    let app = TestApp::start().await;
+    let andes = client_for(&app, "ANDES").await;
+    let token = token_for(&app, &andes).await;
+    assert_eq!(call(&app, Some(&token), "/api/futureactions").await.0, StatusCode::OK);
+    app.sign_in("admin@stratus.demo").await;
+    app.submit("/api-clients", "/api-clients/password-grant", &[("enabled", "on")]).await;
+
+    // The admin deactivated: no password-grant token, though the password is right.
+    let admin = users::Entity::find().filter(users::Column::Email.eq("admin@andes.demo")).one(&app.db).await.unwrap();
+    let mut admin: users::ActiveModel = admin.unwrap().into();
+    admin.active = Set(false);
+    admin.update(&app.db).await.unwrap();
+    let form = [("grant_type", "password"), ("username", "admin@andes.demo"), ("password", "demo-password")];
+    let refused = token_response(&app, &andes, &form).await;
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"], "invalid_grant");
+
+    // The account suspended: its tokens stop working at once.
+    let mut account: accounts::ActiveModel = app.account("ANDES").await.into();
+    account.status = Set(AccountStatus::Suspended);
+    account.update(&app.db).await.unwrap();
+    assert_eq!(call(&app, Some(&token), "/api/futureactions").await.0, StatusCode::UNAUTHORIZED);
+}

@@ -128,11 +128,14 @@ pub(crate) async fn save_settings(
             let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
             let changes = [
                 crate::audit::Change::new("commerce code", &existing.credentials.commerce_code, &fields.commerce_code),
-                crate::audit::Change::new("environment", existing.environment.host(), &fields.environment),
+                crate::audit::Change::new("environment", existing.environment.host(), checked.environment.host()),
                 crate::audit::Change::new("active", existing.active, fields.active),
                 crate::audit::Change::new("test payments", existing.test_payments, fields.test_payments),
-                crate::audit::Change::secret("API key secret"),
             ];
+            // The secret only when one was entered, and never its value.
+            let secret =
+                (!fields.api_key_secret.trim().is_empty()).then(|| crate::audit::Change::secret("API key secret"));
+            let changes: Vec<_> = changes.into_iter().chain(secret).collect();
             let target = "WebPay Plus";
             crate::audit::record(&state.db, &by, Some(viewer.account.id), "payment gateway changed", target, &changes)
                 .await?;

@@ -41,19 +41,29 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
     };
     let entries = crate::audit::list(&state.db, scope, page_query).await?;
     let provider = viewer.is_provider_admin();
+    // A reseller sees its own people by name; the provider's staff only as "the provider".
+    let provider_id = crate::accounts::store::provider_account(&state.db).await?.map(|a| a.id);
+    let who = move |e: &crate::entities::audit_log::Model| -> (String, String) {
+        if !provider && e.actor_account_id.is_some() && e.actor_account_id == provider_id {
+            ("the provider".into(), String::new())
+        } else {
+            (e.actor_email.clone().unwrap_or_default(), e.ip.clone().unwrap_or_default())
+        }
+    };
     Ok(page(&ctx, "Audit log", move || {
         let rows: Vec<_> = entries
             .items
             .iter()
             .map(|e| {
+                let (actor, ip) = who(e);
                 view! {
                     <tr>
                         <td>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
-                        <td>{e.actor_email.clone().unwrap_or_default()}</td>
+                        <td>{actor}</td>
                         <td>{e.action.clone()}</td>
                         <td>{e.target.clone()}</td>
                         <td><pre class="changes">{e.changes.clone()}</pre></td>
-                        <td>{e.ip.clone().unwrap_or_default()}</td>
+                        <td>{ip}</td>
                     </tr>
                 }
             })

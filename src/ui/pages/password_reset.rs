@@ -142,6 +142,12 @@ pub(crate) async fn choose(
     match reset::complete(&state.db, &state.site(), &token, &form.new_password, &form.confirmation).await {
         Ok(user) => {
             state.mail_written();
+            // A user who may not sign in (a suspended account, say) is told so, not signed in.
+            let account = crate::accounts::store::find_by_id(&state.db, user.account_id).await?;
+            if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(&user, &a).err()) {
+                let message = format!("Your password was changed. {reason}");
+                return Ok(message_page(&ctx, StatusCode::OK, "Password changed", message));
+            }
             session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             session::set_flash(&session, "Your password was changed and every other session was signed out.").await?;
             Ok(Redirect::to("/account").into_response())

@@ -8,27 +8,21 @@ use axum::{Extension, Form};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
-use crate::accounts::signup::{self, FieldError, SignUpForm, SignUpOutcome, COUNTRIES};
+use crate::accounts::signup::{self, FieldError, SignUpForm, COUNTRIES};
 use crate::accounts::MAX_NAME_CHARS;
 use crate::error::{AppError, AppResult};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::{providers, session, settings};
+use crate::identity::{session, settings};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_errors};
 use crate::ui::{page_with_status, PageCtx};
 
 /// The answer to a sign-up that did not sign anybody in (also for an address already
 /// taken: nobody learns who has an account).
-const CHECK_YOUR_MAIL: &str = "Thank you. Check your e-mail: we sent a message to the address you gave.";
+const CHECK_YOUR_MAIL: &str = "Thank you. Check your e-mail: we sent a message to the address you gave. Once your address is confirmed (and, where the shop reviews new accounts, your account approved), you can sign in and buy.";
 
-fn form_page(
-    ctx: &PageCtx,
-    status: StatusCode,
-    form: SignUpForm,
-    errors: Vec<FieldError>,
-    buttons: Vec<(i32, String)>,
-) -> Response {
+fn form_page(ctx: &PageCtx, status: StatusCode, form: SignUpForm, errors: Vec<FieldError>) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Sign up", move || {
         let messages = errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>();
@@ -38,12 +32,6 @@ fn form_page(
             .map(|(code, name)| {
                 let selected = form.country == *code || (form.country.is_empty() && *code == "CL");
                 view! { <option value=*code selected=selected>{*name}</option> }
-            })
-            .collect();
-        let buttons: Vec<_> = buttons
-            .into_iter()
-            .map(|(id, name)| {
-                view! { <li><a class="button secondary" href=format!("/auth/oidc/{id}/login")>{format!("Sign up with {name}")}</a></li> }
             })
             .collect();
         let max = MAX_NAME_CHARS.to_string();
@@ -63,20 +51,9 @@ fn form_page(
                 <label>"Password again" <input type="password" name="confirmation" maxlength=MAX_PASSWORD_CHARS.to_string() required autocomplete="new-password"/></label>
                 <button type="submit">"Create my account"</button>
             </form>
-            {(!buttons.is_empty()).then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
             <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
         }
     })
-}
-
-/// "Sign up with …": providers that register new people automatically.
-async fn sign_up_buttons(state: &AppState) -> AppResult<Vec<(i32, String)>> {
-    Ok(providers::usable(&state.db)
-        .await?
-        .into_iter()
-        .filter(|p| p.allow_automatic_registration)
-        .map(|p| (p.id, p.name))
-        .collect())
 }
 
 async fn open_or_404(state: &AppState) -> AppResult<()> {
@@ -93,47 +70,38 @@ pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extensio
         let message = format!("You are signed in as {}. Sign out first to create another account.", viewer.user.email);
         return Ok(page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{message}</p> }));
     }
-    let buttons = sign_up_buttons(&state).await?;
-    Ok(form_page(&ctx, StatusCode::OK, SignUpForm::default(), vec![], buttons))
+    Ok(form_page(&ctx, StatusCode::OK, SignUpForm::default(), vec![]))
 }
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
-    session: Session,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
     open_or_404(&state).await?;
+    if ctx.viewer.is_some() {
+        return Err(AppError::bad_request("You are signed in: sign out first to create another account."));
+    }
     state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-ups from your network.")?;
     let new = match signup::check(&form) {
         Ok(new) => new,
         Err(errors) => {
-            let buttons = sign_up_buttons(&state).await?;
             let kept = SignUpForm { password: String::new(), confirmation: String::new(), ..form };
-            return Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, kept, errors, buttons));
+            return Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, kept, errors));
         }
     };
     let seller = signup::seller_for_brand(&state.db, ctx.brand.account_id).await?;
-    let outcome = signup::sign_up(&state.db, &state.site(), &seller, new, &form.password, ctx.device.ip_text()).await?;
-    state.mail_written();
-    let answer = |message: String| {
-        page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{message}</p> })
-    };
-    Ok(match outcome {
-        SignUpOutcome::Created(user) => {
-            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
-            session::set_flash(
-                &session,
-                "Welcome! Confirm your e-mail address with the link we sent you before your first purchase.",
-            )
-            .await?;
-            Redirect::to("/account").into_response()
+    // The work happens after the answer, which is the same whatever happens: nobody learns
+    // from it (or from its timing) whether the address has an account.
+    let worker = state.clone();
+    let ip = ctx.device.ip_text();
+    tokio::spawn(async move {
+        match signup::sign_up(&worker.db, &worker.site(), &seller, new, &form.password, ip).await {
+            Ok(_) => worker.mail_written(),
+            Err(e) => tracing::warn!(error = %e, "a sign-up failed"),
         }
-        SignUpOutcome::WaitsForApproval { seller } => answer(format!(
-            "{CHECK_YOUR_MAIL} {seller} reviews new accounts; you will get an e-mail once yours is approved."
-        )),
-        SignUpOutcome::AddressTaken => answer(CHECK_YOUR_MAIL.into()),
-    })
+    });
+    Ok(page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{CHECK_YOUR_MAIL}</p> }))
 }
 
 #[derive(Debug, serde::Deserialize)]
