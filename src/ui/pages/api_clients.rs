@@ -160,6 +160,15 @@ pub(crate) async fn create(
                 None,
             )
             .await?;
+            let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+            let changes = [
+                crate::audit::Change::set("client id", &new.client.client_id),
+                crate::audit::Change::set("name", &new.client.name),
+                crate::audit::Change::secret("client secret"),
+            ];
+            let target = format!("API client of {}", viewer.account.code);
+            crate::audit::record(&state.db, &by, Some(viewer.account.id), "API client created", &target, &changes)
+                .await?;
             let data = page_data(&state, &ctx, Some(new), vec![]).await?;
             Ok(render(&ctx, StatusCode::OK, data))
         }
@@ -203,6 +212,10 @@ pub(crate) async fn revoke(
         None,
     )
     .await?;
+    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+    let target = format!("API client of {}", viewer.account.code);
+    let changes = [crate::audit::Change::new("client", id, "(revoked)")];
+    crate::audit::record(&state.db, &by, Some(viewer.account.id), "API client revoked", &target, &changes).await?;
     set_flash(&session, "The client was revoked; its tokens no longer work.").await?;
     Ok(Redirect::to("/api-clients").into_response())
 }
@@ -221,7 +234,12 @@ pub(crate) async fn set_password_grant(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let enabled = form.enabled.is_some();
+    let before = settings::load(&state.db).await?.password_grant_enabled;
     settings::set_password_grant(&state.db, enabled).await?;
+    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+    let changes = [crate::audit::Change::new("password grant", before, enabled)];
+    crate::audit::record(&state.db, &by, Some(viewer.account.id), "authentication options changed", "API", &changes)
+        .await?;
     events::record(
         &state.db,
         events::SETTINGS_CHANGED,
