@@ -13,6 +13,7 @@ pub mod api_clients;
 pub mod audit_log;
 pub mod brands;
 pub mod cart;
+pub mod customers;
 pub mod errors;
 pub mod home;
 pub mod invitations;
