@@ -174,6 +174,8 @@ pub(crate) fn check(form: &CustomerForm) -> Result<CustomerFields, Vec<FieldErro
 pub(crate) enum CustomerError {
     #[error("The code {0} is already in use: choose another.")]
     CodeInUse(String),
+    #[error("{0} already has a user: invite another address.")]
+    EmailInUse(String),
     #[error("Tick the box to confirm that the account and its users are deleted.")]
     NotConfirmed,
     #[error("Only an account that waits for approval can be approved or rejected.")]
@@ -193,6 +195,7 @@ impl CustomerError {
     pub(crate) fn field(&self) -> Option<&'static str> {
         match self {
             CustomerError::CodeInUse(_) => Some("code"),
+            CustomerError::EmailInUse(_) => Some("admin_email"),
             CustomerError::NotConfirmed => Some("confirm"),
             _ => None,
         }

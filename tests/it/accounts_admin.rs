@@ -297,3 +297,162 @@ async fn a_rejected_sign_up_is_deleted_with_its_users_once_confirmed() {
     assert_eq!(response.await.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(find_account(&app, "TAILSPIN").await.is_some());
 }
+
+fn reseller_form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = customer_form(&[("code", "SUR"), ("name", "Sur Cloud"), ("legal_name", "Sur Cloud SpA")]);
+    fields.retain(|(name, _)| *name != "csp_cutoff_day");
+    fields.extend([("admin_name", "Rosa Díaz"), ("admin_email", "Rosa@Sur.example")]);
+    for (name, value) in overrides {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn the_provider_admin_creates_a_reseller_whose_first_admin_is_invited_and_edits_it() {
+    use stratus::entities::enums::{AccountTier, TokenPurpose, UserRole};
+    use stratus::entities::user_tokens;
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = TestApp::start_with(move |s| send_to(s, url)).await;
+    app.sign_in("admin@stratus.demo").await;
+    let (status, list) = app.page("/admin/resellers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Andes IT") && list.contains("Pacific Partners"));
+    assert!(app.page("/admin").await.1.contains("href=\"/admin/resellers\""), "in the admin menu");
+
+    // Bad input first: nothing is written.
+    let before = counts(&app).await;
+    let long = "x".repeat(201);
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[("code", "ANDES")], "The code ANDES is already in use"),
+        (&[("admin_email", "ana@contoso.demo")], "admin email: ana@contoso.demo already has a user"),
+        (&[("tax_id", "76.086.428-4")], "tax id: "),
+        (&[("admin_name", &long)], "admin name: A name has at most 200"),
+    ];
+    for (overrides, says) in cases {
+        let response = app.submit("/admin/resellers/new", "/admin/resellers/new", &reseller_form(overrides)).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{overrides:?}");
+        assert!(response.text().await.unwrap().contains(says), "{says}");
+    }
+    assert_eq!(counts(&app).await, before, "nothing written");
+
+    let response = app.submit("/admin/resellers/new", "/admin/resellers/new", &reseller_form(&[])).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/admin/resellers/SUR");
+    let sur = find_account(&app, "SUR").await.expect("created");
+    assert_eq!((sur.tier, sur.parent_id), (AccountTier::Reseller, Some(app.account("STRATUS").await.id)));
+    let rosa = users::Entity::find().filter(users::Column::Email.eq("rosa@sur.example")).one(&app.db).await;
+    let rosa = rosa.unwrap().expect("the first admin");
+    assert_eq!((rosa.role, rosa.account_id, rosa.joined_at), (UserRole::ResellerAdmin, sur.id, None));
+    assert!(rosa.password_hash.is_none());
+    let token = user_tokens::Entity::find().filter(user_tokens::Column::UserId.eq(rosa.id)).one(&app.db).await;
+    let token = token.unwrap().expect("an invitation");
+    assert_eq!(token.purpose, TokenPurpose::Invitation);
+    let days = (token.expires_at - chrono::Utc::now()).num_hours();
+    assert!((167..=168).contains(&days), "7 days: {days} hours");
+    let mail = sink.wait_for("rosa@sur.example", "You are invited to Stratus Cloud").await;
+    assert!(mail.link_path("/invitation/").len() > "/invitation/".len() + 20);
+    let created = last_audit(&app, "reseller created").await;
+    assert!(created.changes.contains("first admin: rosa@sur.example"), "{}", created.changes);
+    // Not joined yet: the invited admin cannot sign in.
+    let rosas = app.new_browser();
+    assert_ne!(rosas.sign_in_with("rosa@sur.example", "").await.status(), StatusCode::SEE_OTHER);
+
+    let fields = reseller_form(&[("name", "Sur Cloud Partners"), ("country", "AR"), ("tax_id", "30-71234567-1")]);
+    let response = app.submit("/admin/resellers/SUR", "/admin/resellers/SUR", &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let sur = find_account(&app, "SUR").await.unwrap();
+    assert_eq!((sur.name.as_str(), sur.country.as_str()), ("Sur Cloud Partners", "AR"));
+    let updated = last_audit(&app, "reseller updated").await;
+    assert!(updated.changes.contains("country: CL → AR"), "{}", updated.changes);
+    let bad = reseller_form(&[("billing_email", "x")]);
+    let response = app.submit("/admin/resellers/SUR", "/admin/resellers/SUR", &bad).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(find_account(&app, "SUR").await.unwrap(), sur, "unchanged");
+}
+
+#[tokio::test]
+async fn resellers_are_the_provider_admins_only() {
+    let app = TestApp::start().await;
+    let before = counts(&app).await;
+    for email in ["admin@pacific.demo", "ana@contoso.demo"] {
+        let browser = app.new_browser();
+        browser.sign_in(email).await;
+        for path in ["/admin/resellers", "/admin/resellers/new", "/admin/resellers/ANDES", "/admin/resellers/PACIFIC"] {
+            assert_eq!(browser.get(path).await.status(), StatusCode::NOT_FOUND, "{email} {path}");
+        }
+        let attempts: [(&str, Vec<(&str, &str)>); 3] = [
+            ("/admin/resellers/new", reseller_form(&[])),
+            ("/admin/resellers/ANDES", reseller_form(&[("name", "Owned")])),
+            ("/admin/resellers/ANDES/status", vec![("status", "suspended")]),
+        ];
+        for (action, fields) in &attempts {
+            let response = browser.submit("/account", action, fields).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{email} {action}");
+        }
+    }
+    assert_eq!(app.account("ANDES").await.status, AccountStatus::Active);
+    assert_eq!(counts(&app).await, before, "nothing written");
+}
+
+#[tokio::test]
+async fn a_suspended_resellers_host_is_unavailable_its_customers_keep_service_and_billing_skips_them() {
+    use stratus::billing::run::Period;
+    use stratus::entities::invoices;
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let response = app.submit("/admin/resellers/ANDES", "/admin/resellers/ANDES/status", &[("status", "suspended")]);
+    assert_eq!(response.await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.account("ANDES").await.status, AccountStatus::Suspended);
+    assert!(last_audit(&app, "account suspended").await.changes.contains("status: active → suspended"));
+
+    let visitor = app.new_browser();
+    let on_host = |path: &'static str| visitor.client.get(visitor.url(path)).header("host", "shop.andes.demo").send();
+    for path in ["/", "/login", "/products/M365-BS", "/sign-up"] {
+        let response = on_host(path).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("temporarily unavailable"), "{path}");
+        crate::branding::assert_brand(path, &body, &crate::branding::ANDES);
+    }
+    assert_eq!(on_host("/healthz").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(on_host("/static/stratus.css").await.unwrap().status(), StatusCode::OK);
+
+    let andes = app.new_browser();
+    let response = andes.sign_in_with("admin@andes.demo", DEMO_PASSWORD).await;
+    assert!(response.text().await.unwrap().contains("This account is suspended"));
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    assert_eq!(ana.get("/account").await.status(), StatusCode::OK, "its customer signs in on the provider's host");
+
+    let period = Period::of(chrono::Utc::now().date_naive()).previous().label();
+    let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period)]).await;
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Not billed, their reseller is suspended"), "{body}");
+    assert!(body.contains("Contoso Chile"));
+    let contoso = app.account("CONTOSO").await;
+    let billed = invoices::Entity::find()
+        .filter(invoices::Column::AccountId.eq(contoso.id))
+        .filter(invoices::Column::BillingPeriod.eq(&period))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(billed, 0, "skipped");
+
+    let response = app.submit("/admin/resellers/ANDES", "/admin/resellers/ANDES/status", &[("status", "active")]);
+    assert_eq!(response.await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(on_host("/").await.unwrap().status(), StatusCode::OK);
+    let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period)]).await;
+    assert!(response.text().await.unwrap().contains("CONTOSO"), "billed after reactivation");
+    let billed = invoices::Entity::find()
+        .filter(invoices::Column::AccountId.eq(contoso.id))
+        .filter(invoices::Column::BillingPeriod.eq(&period))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(billed, 1);
+}

@@ -31,7 +31,14 @@ pub(crate) struct FormShape {
 }
 
 /// The account details form (customers and resellers), with each refused field marked.
-pub(crate) fn account_form(ctx: &PageCtx, shape: FormShape, form: CustomerForm, errors: &[FieldError]) -> AnyView {
+/// `id` names the form, so fields outside it (a reseller's first admin) belong to it.
+pub(crate) fn account_form(
+    ctx: &PageCtx,
+    shape: FormShape,
+    form: CustomerForm,
+    errors: &[FieldError],
+    id: Option<&'static str>,
+) -> AnyView {
     let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
     let countries: Vec<_> = COUNTRIES
         .iter()
@@ -49,7 +56,7 @@ pub(crate) fn account_form(ctx: &PageCtx, shape: FormShape, form: CustomerForm, 
         view! { <label>"CSP cut-off day (1–28)" <input type="number" name="csp_cutoff_day" min="1" max="28" value=form.csp_cutoff_day.clone() required aria-invalid=invalid("csp_cutoff_day")/></label> }
     });
     view! {
-        <form class="stacked card" method="post" action=shape.action>
+        <form class="stacked card" method="post" action=shape.action id=id>
             {csrf_field(ctx)}
             {code}
             <label>"Display name" <input name="name" value=form.name.clone() maxlength=max.clone() required aria-invalid=invalid("name")/></label>
@@ -82,7 +89,7 @@ fn new_page(ctx: &PageCtx, status: StatusCode, form: CustomerForm, errors: Vec<F
         };
         view! {
             {form_errors(messages(&errors))}
-            {account_form(&ctx2, shape, form, &errors)}
+            {account_form(&ctx2, shape, form, &errors, None)}
             <p><a href="/reseller">"Back to Customers"</a></p>
         }
     })
@@ -175,7 +182,7 @@ fn edit_page(
             {form_errors(messages(&errors))}
             <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/reseller">"Customers"</a></p>
             {status_panel(&ctx2, &account)}
-            <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors)}</section>
+            <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
         }
     })
 }
@@ -213,7 +220,8 @@ pub(crate) async fn update(
 
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct StatusForm {
-    /// "suspended" or "active".
+    /// "suspended" or "active" (anything else, or nothing, is a 422 once the viewer is known).
+    #[serde(default)]
     pub status: String,
 }
 

@@ -8,6 +8,7 @@ pub mod admin_billing;
 pub mod admin_identity;
 pub mod admin_outbox;
 pub mod admin_payments;
+pub mod admin_resellers;
 pub mod admin_usage;
 pub mod api_clients;
 pub mod audit_log;
