@@ -232,27 +232,31 @@ async fn code_in_use<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<bool> 
     Ok(accounts::Entity::find().filter(accounts::Column::Code.eq(code)).count(db).await? > 0)
 }
 
-/// The audit lines for the fields an account has (old → new, or set when `old` is None).
+/// An account's details as (audit field, value).
+fn details(a: &accounts::Model) -> [(&'static str, String); 9] {
+    [
+        ("code", a.code.clone()),
+        ("name", a.name.clone()),
+        ("legal name", a.legal_name.clone().unwrap_or_default()),
+        ("tax id", a.tax_id.clone().unwrap_or_default()),
+        ("country", a.country.clone()),
+        ("address", a.address.clone().unwrap_or_default()),
+        ("billing e-mail", a.billing_email.clone().unwrap_or_default()),
+        ("currency", a.currency.clone()),
+        ("CSP cut-off day", a.csp_cutoff_day.to_string()),
+    ]
+}
+
+/// The audit lines for an account's details (old → new, or set when `old` is None).
 pub(crate) fn detail_changes(old: Option<&accounts::Model>, new: &accounts::Model) -> Vec<Change> {
-    let text = |a: &accounts::Model, f: fn(&accounts::Model) -> String| f(a);
-    let fields: [(&'static str, fn(&accounts::Model) -> String); 9] = [
-        ("code", |a| a.code.clone()),
-        ("name", |a| a.name.clone()),
-        ("legal name", |a| a.legal_name.clone().unwrap_or_default()),
-        ("tax id", |a| a.tax_id.clone().unwrap_or_default()),
-        ("country", |a| a.country.clone()),
-        ("address", |a| a.address.clone().unwrap_or_default()),
-        ("billing e-mail", |a| a.billing_email.clone().unwrap_or_default()),
-        ("currency", |a| a.currency.clone()),
-        ("CSP cut-off day", |a| a.csp_cutoff_day.to_string()),
-    ];
-    fields
-        .iter()
-        .map(|(name, f)| match old {
-            Some(old) => Change::new(name, text(old, *f), text(new, *f)),
-            None => Change::set(name, text(new, *f)),
-        })
-        .collect()
+    match old {
+        Some(old) => details(old)
+            .into_iter()
+            .zip(details(new))
+            .map(|((field, old), (_, new))| Change::new(field, old, new))
+            .collect(),
+        None => details(new).into_iter().map(|(field, new)| Change::set(field, new)).collect(),
+    }
 }
 
 /// Writes the checked fields onto an account row (everything but the code).
