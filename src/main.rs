@@ -158,6 +158,9 @@ async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     if !report.already_billed.is_empty() {
         println!("Already billed for {}: {}", report.period, report.already_billed.join(", "));
     }
+    if !report.skipped_suspended.is_empty() {
+        println!("Not billed, their reseller is suspended: {}", report.skipped_suspended.join(", "));
+    }
     for problem in &report.problems {
         println!("  not charged: {problem}");
     }

@@ -36,8 +36,8 @@ use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
-    admin_usage, api_clients, audit_log, brands, cart, errors, home, invitations, invoice, login, oidc, order,
-    password_reset, product, reports, reseller, signup, subscription,
+    admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home, invitations, invoice,
+    login, oidc, order, password_reset, product, reports, reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -321,8 +321,17 @@ fn routes() -> Routes {
         .action("/subscriptions/{id}/ramp-up", post(subscription::extend_ramp_up))
         .action("/future-actions/{id}/revoke", post(subscription::revoke))
         .page("/reseller", get(reseller::customers))
+        .page("/reseller/customers/new", get(customers::new_form).post(customers::create))
+        .page("/reseller/customers/{code}", get(customers::edit_form).post(customers::update))
+        .action("/reseller/customers/{code}/status", post(customers::set_status))
+        .action("/reseller/customers/{code}/approve", post(customers::approve))
+        .action("/reseller/customers/{code}/reject", post(customers::reject))
         .page("/admin", get(admin::accounts))
         .page("/admin/users", get(admin::users))
+        .page("/admin/resellers", get(admin_resellers::list))
+        .page("/admin/resellers/new", get(admin_resellers::new_form).post(admin_resellers::create))
+        .page("/admin/resellers/{code}", get(admin_resellers::edit_form).post(admin_resellers::update))
+        .action("/admin/resellers/{code}/status", post(admin_resellers::set_status))
         .action("/admin/users/{id}/unlock", post(admin::unlock_user))
         .page("/admin/security", get(admin::security).post(admin::save_security))
         .page("/admin/identity-providers", get(admin_identity::list).post(admin_identity::create))

@@ -20,7 +20,8 @@ use crate::billing::tax;
 use crate::billing::usage::{self, Charge};
 use crate::catalog;
 use crate::entities::enums::{
-    HistoryField, InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan, SubscriptionStatus,
+    AccountStatus, AccountTier, HistoryField, InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan,
+    SubscriptionStatus,
 };
 use crate::entities::{
     accounts, discounts, invoice_items, invoices, prices, products, reservation_prices, subscription_addons,
@@ -178,6 +179,9 @@ pub struct RunReport {
     pub nothing_to_bill: usize,
     /// Charges that could not be made (a product without a price in the account's currency).
     pub problems: Vec<String>,
+    /// Customers not billed because their reseller is suspended: a run of the same period
+    /// after the reseller is reactivated bills them.
+    pub skipped_suspended: Vec<String>,
 }
 
 enum Outcome {
@@ -200,7 +204,16 @@ pub async fn run<C: ConnectionTrait + TransactionTrait>(
     crate::subscriptions::lifecycle::renew_due(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
     let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
+    let suspended_resellers: std::collections::HashSet<i32> = accounts
+        .iter()
+        .filter(|a| a.tier == AccountTier::Reseller && a.status == AccountStatus::Suspended)
+        .map(|a| a.id)
+        .collect();
     for account in accounts {
+        if account.parent_id.is_some_and(|parent| suspended_resellers.contains(&parent)) {
+            report.skipped_suspended.push(account.name.clone());
+            continue;
+        }
         match bill_account(db, site, &account, period, today, &mut report.problems).await? {
             Outcome::Issued(invoice) => report.issued.push(invoice),
             Outcome::AlreadyBilled => report.already_billed.push(account.name.clone()),

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::accounts::{store as accounts_store, Viewer};
 use crate::entities::accounts;
-use crate::entities::enums::AccountTier;
+use crate::entities::enums::{AccountStatus, AccountTier};
 use crate::error::AppResult;
 
 /// What a page needs of a brand; every field already validated.
@@ -99,6 +99,19 @@ pub(crate) fn shows_own_brand(account: &accounts::Model) -> bool {
 
 async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult<Option<Brand>> {
     Ok(store::of_account(db, account_id).await?.map(|row| row.to_brand()))
+}
+
+/// The brand of a custom host whose reseller is suspended (its storefront is then
+/// "temporarily unavailable"), or `None` for any other host.
+pub(crate) async fn suspended_host(db: &DatabaseConnection, host: Option<&str>) -> AppResult<Option<Brand>> {
+    let Some(name) = host.map(host_name).filter(|name| !name.is_empty()) else {
+        return Ok(None);
+    };
+    let Some(row) = store::for_host(db, &name).await? else {
+        return Ok(None);
+    };
+    let owner = accounts_store::find_by_id(db, row.account_id).await?;
+    Ok(owner.filter(|o| o.status == AccountStatus::Suspended).map(|_| row.to_brand()))
 }
 
 /// Picks the brand for a request from its Host header and viewer. The page-context

@@ -279,6 +279,28 @@ pub(crate) async fn connect_invitation<C: ConnectionTrait>(
     enqueue(db, site, MailKind::ConnectInvitation, &to, letter, keeping).await
 }
 
+/// A signed-up account was approved by its seller: "Your account at {brand} is ready".
+pub(crate) async fn account_approved<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    account: &accounts::Model,
+    user: &users::Model,
+) -> AppResult<()> {
+    let to = Recipient::member(account, user);
+    let greeting = to.greeting();
+    let (brand, _) = crate::branding::for_account(db, account).await?;
+    let (brand, name) = (brand.company_name, account.name.clone());
+    let letter = |base: &str| Letter {
+        subject: format!("Your account at {brand} is ready"),
+        greeting,
+        paragraphs: vec![format!("{brand} approved the account of {name}. You can sign in and buy now.")],
+        action: Some(("Sign in".into(), format!("{base}/login"))),
+        after: vec![],
+    };
+    enqueue(db, site, MailKind::AccountApproved, &to, letter, Keeping::default()).await?;
+    Ok(())
+}
+
 impl MailKind {
     /// What Admin → Outbox calls the message.
     pub(crate) fn label(self) -> &'static str {

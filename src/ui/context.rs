@@ -64,7 +64,12 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         }
         None => None,
     };
-    let brand = branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
+    let suspended = branding::suspended_host(&state.db, request.host.as_deref()).await?;
+    let unavailable = suspended.is_some();
+    let brand = match suspended {
+        Some(brand) => brand,
+        None => branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?,
+    };
     let secure = state.settings.secure_cookies();
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
@@ -76,6 +81,7 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         flash,
         path: request.path,
         device: request.device,
+        unavailable,
     };
     Ok((ctx, csrf.new_cookie))
 }
@@ -102,7 +108,9 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         Err(e) => return e.into_response(),
     };
     request.extensions_mut().insert(ctx.clone());
-    let response = next.run(request).await;
+    // A suspended reseller's custom host: the same page for every route (health checks and
+    // static assets are bare routes and never get here).
+    let response = if ctx.unavailable { pages::errors::unavailable(&ctx) } else { next.run(request).await };
     let mut response = render_errors(&ctx, response).await;
     // A handler that sets its own policy (a sandboxed e-mail preview) keeps it.
     if !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {

@@ -26,6 +26,9 @@ pub(crate) struct PageCtx {
     pub path: String,
     /// Where the request comes from (client address, browser).
     pub device: crate::identity::devices::Device,
+    /// The request came to the custom host of a suspended reseller: every page answers
+    /// "temporarily unavailable" (503) in its brand.
+    pub unavailable: bool,
 }
 
 impl PageCtx {

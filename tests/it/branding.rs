@@ -78,7 +78,9 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
     for segment in pattern.split('/') {
         let value = match segment {
             "{code}" if pattern.starts_with("/products/") => "M365-BS",
-            "{code}" if pattern.starts_with("/admin/accounts/") => "ANDES",
+            "{code}" if pattern.starts_with("/admin/accounts/") || pattern.starts_with("/admin/resellers/") => "ANDES",
+            // The provider's direct customer: the provider admin's to manage, nobody else's.
+            "{code}" if pattern.starts_with("/reseller/customers/") => "TAILSPIN",
             "{code}" => persona.account,
             "{id}" | "{brand_id}" => "1",
             "{image}" => "logo",
@@ -234,7 +236,13 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         // The demo has written no mail yet: there is no message to open.
         "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
         p if p.starts_with("/admin") => shown_if(provider),
-        "/api-clients" | "/brands/{code}" | "/reports" | "/reseller" | "/reseller/audit" => shown_if(!customer),
+        "/api-clients"
+        | "/brands/{code}"
+        | "/reports"
+        | "/reseller"
+        | "/reseller/audit"
+        | "/reseller/customers/new" => shown_if(!customer),
+        "/reseller/customers/{code}" => shown_if(provider),
         "/reports/export.csv" if customer => Expect::NotFound,
         "/reports/export.csv" => Expect::BadRequest,
         "/invoices/{number}" | "/subscriptions/{id}" => shown_if(contoso_side),

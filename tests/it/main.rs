@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per capability.
 
 mod accounts;
+mod accounts_admin;
 mod api;
 mod bad_input;
 mod billing;

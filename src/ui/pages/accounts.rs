@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
 use crate::billing::{discounts, money, store as billing_store};
+use crate::entities::enums::AccountStatus;
 use crate::entities::{invoices, products, subscriptions};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
@@ -123,6 +124,9 @@ async fn render(
             .into_iter()
             .map(|u| view! { <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role.label()}</td></tr> })
             .collect();
+        let suspended = (account.status == AccountStatus::Suspended).then(|| {
+            view! { <p class="notice">"This account is suspended: its users cannot sign in or buy. Its subscriptions are untouched."</p> }
+        });
         let discounts_section =
             manages_discounts.then(|| discounts_panel(&ctx2, &account.code, account_discounts, product_choices));
         view! {
@@ -133,7 +137,9 @@ async fn render(
                     <dt>"Type"</dt><dd>{account.tier.label()}</dd>
                     <dt>"Billed by"</dt><dd>{parent.map(|p| p.name).unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Currency"</dt><dd>{account.currency.clone()}</dd>
+                    <dt>"Status"</dt><dd>{super::reseller::status_label(account.status)}</dd>
                 </dl>
+                {suspended}
             </section>
             <section class="panel">
                 <h2>"Users"</h2>

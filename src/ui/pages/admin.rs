@@ -21,7 +21,7 @@ use crate::ui::{page, page_with_status, PageCtx};
 pub(crate) fn admin_nav() -> impl IntoView {
     view! {
         <nav class="card" aria-label="Admin">
-            <a href="/admin">"Accounts"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
+            <a href="/admin">"Accounts"</a> " · " <a href="/admin/resellers">"Resellers"</a> " · " <a href="/admin/users">"Users and lockouts"</a> " · "
             <a href="/admin/security">"Sign-in security"</a> " · "
             <a href="/admin/identity-providers">"Identity providers"</a> " · "
             <a href="/admin/authentication">"Authentication options"</a> " · "

@@ -56,6 +56,8 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
             });
             let already = (!report.already_billed.is_empty())
                 .then(|| view! { <p>{format!("Already billed for {}, left alone: {}.", report.period, report.already_billed.join(", "))}</p> });
+            let skipped = (!report.skipped_suspended.is_empty())
+                .then(|| view! { <p>{format!("Not billed, their reseller is suspended (a run of {} after it is reactivated bills them): {}.", report.period, report.skipped_suspended.join(", "))}</p> });
             let problems: Vec<_> = report.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect();
             let problems = (!problems.is_empty()).then(|| view! { <h2>"Not charged"</h2> <ul class="errors">{problems}</ul> });
             view! {
@@ -63,6 +65,7 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
                     <p>{format!("Billing run for {}: {} invoice(s) issued; {} account(s) had nothing to bill.", report.period, report.issued.len(), report.nothing_to_bill)}</p>
                     {issued}
                     {already}
+                    {skipped}
                     {problems}
                 </section>
             }

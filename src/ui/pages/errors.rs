@@ -32,3 +32,18 @@ pub(crate) fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Re
 pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+/// What a suspended reseller's custom host answers for every page (503, in its brand).
+pub(crate) fn unavailable(ctx: &PageCtx) -> Response {
+    let name = ctx.brand.company_name.clone();
+    let mut response = crate::ui::page_with_status(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ctx,
+        "Temporarily unavailable",
+        move || {
+            view! { <p class="card">{format!("The {name} storefront is temporarily unavailable. Please try again later.")}</p> }
+        },
+    );
+    response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("3600"));
+    response
+}

@@ -1,0 +1,249 @@
+//! Admin → Resellers: `GET /admin/resellers` (the list), `GET/POST /admin/resellers/new`
+//! (a reseller and its first admin, invited by e-mail), `GET/POST /admin/resellers/{code}`
+//! (its details) and `POST /admin/resellers/{code}/status` (suspend, reactivate).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use super::admin::admin_nav;
+use super::customers::{account_form, messages, parse_status, FormShape, StatusForm};
+use super::reseller::status_label;
+use crate::accounts::customers::{self, CustomerError, CustomerForm};
+use crate::accounts::resellers;
+use crate::accounts::scope::AccountScope;
+use crate::accounts::signup::FieldError;
+use crate::accounts::store as accounts_store;
+use crate::accounts::MAX_NAME_CHARS;
+use crate::entities::accounts;
+use crate::entities::enums::{AccountStatus, AccountTier};
+use crate::error::AppResult;
+use crate::identity::local::MAX_EMAIL_CHARS;
+use crate::identity::session::set_flash;
+use crate::pagination::PageQuery;
+use crate::state::AppState;
+use crate::ui::components::{csrf_field, empty, form_errors, pager};
+use crate::ui::{page, page_with_status, PageCtx};
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Query(page_query): Query<PageQuery>,
+) -> AppResult<Response> {
+    ctx.provider_admin()?;
+    let resellers = accounts_store::list(&state.db, AccountScope::All, Some(AccountTier::Reseller), page_query).await?;
+    Ok(page(&ctx, "Resellers", move || {
+        let rows: Vec<_> = resellers
+            .items
+            .iter()
+            .map(|r| {
+                let edit = format!("/admin/resellers/{}", r.code);
+                view! {
+                    <tr>
+                        <td><a href=edit>{r.name.clone()}</a></td>
+                        <td>{r.code.clone()}</td>
+                        <td>{r.currency.clone()}</td>
+                        <td><span class="tag">{status_label(r.status)}</span></td>
+                    </tr>
+                }
+            })
+            .collect();
+        view! {
+            {admin_nav()}
+            <p><a class="button" href="/admin/resellers/new">"New reseller"</a></p>
+            {resellers.items.is_empty().then(|| empty("There are no resellers yet."))}
+            <div class="table-wrap"><table>
+                <thead><tr><th>"Reseller"</th><th>"Code"</th><th>"Currency"</th><th>"Status"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table></div>
+            {pager(&resellers, "/admin/resellers")}
+        }
+    })
+    .into_response())
+}
+
+/// The new-reseller form: the account's details and its first admin.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct NewResellerForm {
+    #[serde(flatten)]
+    pub account: CustomerForm,
+    #[serde(default)]
+    pub admin_name: String,
+    #[serde(default)]
+    pub admin_email: String,
+}
+
+fn new_page(ctx: &PageCtx, status: StatusCode, form: NewResellerForm, errors: Vec<FieldError>) -> Response {
+    let ctx2 = ctx.clone();
+    page_with_status(status, ctx, "New reseller", move || {
+        let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
+        let admin = view! {
+            <fieldset>
+                <legend>"Its first admin (invited by e-mail)"</legend>
+                <label>"Name" <input name="admin_name" form="new-reseller" value=form.admin_name.clone() maxlength=MAX_NAME_CHARS.to_string() required aria-invalid=invalid("admin_name")/></label>
+                <label>"E-mail" <input type="email" name="admin_email" form="new-reseller" value=form.admin_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("admin_email")/></label>
+            </fieldset>
+        };
+        let shape = FormShape {
+            action: "/admin/resellers/new".into(),
+            new: true,
+            cutoff: false,
+            button: "Create the reseller",
+        };
+        view! {
+            {admin_nav()}
+            {form_errors(messages(&errors))}
+            {admin}
+            {account_form(&ctx2, shape, form.account, &errors, Some("new-reseller"))}
+        }
+    })
+}
+
+pub(crate) async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let account = CustomerForm {
+        country: viewer.account.country.clone(),
+        currency: viewer.account.currency.clone(),
+        ..Default::default()
+    };
+    Ok(new_page(&ctx, StatusCode::OK, NewResellerForm { account, ..Default::default() }, vec![]))
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<NewResellerForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    // A reseller's CSP cut-off day is not asked: its customers have their own.
+    let account_form = CustomerForm { csp_cutoff_day: "1".into(), ..form.account.clone() };
+    let checked = (customers::check(&account_form), resellers::check_admin(&form.admin_name, &form.admin_email));
+    let (fields, admin) = match checked {
+        (Ok(fields), Ok(admin)) => (fields, admin),
+        (a, b) => {
+            let errors = [a.err().unwrap_or_default(), b.err().unwrap_or_default()].concat();
+            return Ok(new_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form, errors));
+        }
+    };
+    match resellers::create(&state.db, &state.site(), viewer, ctx.device.ip_text(), fields, admin).await {
+        Err(CustomerError::Failed(e)) => Err(e),
+        Err(refused) => {
+            let errors = vec![(refused.field().unwrap_or("code"), refused.to_string())];
+            Ok(new_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form, errors))
+        }
+        Ok(account) => {
+            state.mail_written();
+            let said = format!("Reseller {} created; its first admin was invited by e-mail.", account.name);
+            set_flash(&session, &said).await?;
+            Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
+        }
+    }
+}
+
+fn status_panel(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
+    let action = format!("/admin/resellers/{}/status", account.code);
+    let (says, value, button) = match account.status {
+        AccountStatus::Suspended => (
+            "This reseller is suspended: its users cannot sign in and its custom host answers \"temporarily unavailable\". Its customers keep their service, sign in on the provider's host, and are not billed until it is reactivated.",
+            "active",
+            "Reactivate the reseller",
+        ),
+        _ => (
+            "This reseller is active. Suspending it signs its users out and closes its storefront; its customers keep their service but are not billed while it is suspended.",
+            "suspended",
+            "Suspend the reseller",
+        ),
+    };
+    view! {
+        <section class="panel">
+            <h2>"Status"</h2>
+            <p>{says}</p>
+            <form method="post" action=action>
+                {csrf_field(ctx)}
+                <input type="hidden" name="status" value=value/>
+                <button type="submit" class="secondary">{button}</button>
+            </form>
+        </section>
+    }
+}
+
+fn edit_page(
+    ctx: &PageCtx,
+    status: StatusCode,
+    account: accounts::Model,
+    form: CustomerForm,
+    errors: Vec<FieldError>,
+) -> Response {
+    let ctx2 = ctx.clone();
+    let title = format!("Reseller {}", account.name);
+    page_with_status(status, ctx, &title, move || {
+        let shape = FormShape {
+            action: format!("/admin/resellers/{}", account.code),
+            new: false,
+            cutoff: false,
+            button: "Save",
+        };
+        let page = format!("/accounts/{}", account.code);
+        let users = format!("/accounts/{}/users", account.code);
+        view! {
+            {admin_nav()}
+            {form_errors(messages(&errors))}
+            <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/admin/resellers">"Resellers"</a></p>
+            {status_panel(&ctx2, &account)}
+            <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
+        }
+    })
+}
+
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let account = resellers::find(&state.db, viewer, &code).await?;
+    let form = CustomerForm::of(&account);
+    Ok(edit_page(&ctx, StatusCode::OK, account, form, vec![]))
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(code): Path<String>,
+    Form(form): Form<CustomerForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let account = resellers::find(&state.db, viewer, &code).await?;
+    let form = CustomerForm { code: account.code.clone(), csp_cutoff_day: account.csp_cutoff_day.to_string(), ..form };
+    let fields = match customers::check(&form) {
+        Ok(fields) => fields,
+        Err(errors) => return Ok(edit_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, account, form, errors)),
+    };
+    let account = resellers::update(&state.db, viewer, ctx.device.ip_text(), &code, fields).await?;
+    set_flash(&session, &format!("Saved {}.", account.name)).await?;
+    Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
+}
+
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(code): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    resellers::find(&state.db, viewer, &code).await?;
+    let suspend = parse_status(&form.status)?;
+    let account = match resellers::set_status(&state.db, viewer, ctx.device.ip_text(), &code, suspend).await {
+        Err(CustomerError::Failed(e)) => return Err(e),
+        other => other?,
+    };
+    let said = if suspend { "is suspended" } else { "is active again" };
+    set_flash(&session, &format!("{} {said}.", account.name)).await?;
+    Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
+}
