@@ -222,8 +222,17 @@ async fn sign_up(app: &TestApp, company: &str, email: &str) -> accounts::Model {
     ];
     let response = visitor.submit("/sign-up", "/sign-up", &fields).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.text().await.unwrap().contains("you will get an e-mail once yours is approved"));
-    let user = users::Entity::find().filter(users::Column::Email.eq(email)).one(&app.db).await.unwrap().unwrap();
+    assert!(response.text().await.unwrap().contains("Check your e-mail"));
+    // The account is made after the answer.
+    let mut found = None;
+    for _ in 0..100 {
+        found = users::Entity::find().filter(users::Column::Email.eq(email)).one(&app.db).await.unwrap();
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let user = found.expect("the signed-up user");
     let account = accounts::Entity::find_by_id(user.account_id).one(&app.db).await.unwrap().unwrap();
     assert_eq!(account.status, AccountStatus::PendingApproval);
     account
