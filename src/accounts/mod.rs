@@ -2,6 +2,7 @@
 //! rule that answers "what may this user see".
 
 pub mod bootstrap;
+pub(crate) mod members;
 pub mod scope;
 pub mod signup;
 pub mod store;
