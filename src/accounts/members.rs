@@ -4,14 +4,14 @@
 //! The rules are plain functions ([`roles_for`], [`may_manage`], [`check_role_change`],
 //! [`keeps_an_admin`]); the database functions read the account through the viewer's
 //! scope (anything outside it is a 404), lock the account's row while they count its
-//! admins (PostgreSQL; SQLite runs one writer at a time), and write the change, its audit
+//! admins, and write the change, its audit
 //! entry and any mail in one transaction.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 use super::scope::AccountScope;
@@ -141,9 +141,15 @@ pub(crate) async fn members_of(db: &DatabaseConnection, account: &accounts::Mode
     Ok(members)
 }
 
-/// Locks the account's row (PostgreSQL) and counts its active admins.
+/// Locks the account's row and counts its active admins. The lock is a write (a row lock
+/// in PostgreSQL, the one writer's lock in SQLite) taken before anything is read, so two
+/// changes to one account's admins wait for each other and the second counts afresh.
 async fn lock_and_count_admins(txn: &DatabaseTransaction, account: &accounts::Model) -> AppResult<u64> {
-    accounts::Entity::find_by_id(account.id).lock_exclusive().one(txn).await?;
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::Id, Expr::col(accounts::Column::Id).into())
+        .filter(accounts::Column::Id.eq(account.id))
+        .exec(txn)
+        .await?;
     Ok(users::Entity::find()
         .filter(users::Column::AccountId.eq(account.id))
         .filter(users::Column::Role.eq(admin_role(account.tier)))
