@@ -27,7 +27,8 @@ pub(crate) const DEMO_PASSWORD: &str = "demo-password";
 pub(crate) const DEMO_SIGN_INS: &[(&str, &str)] = &[
     ("admin@stratus.demo", "provider admin, Stratus Cloud"),
     ("admin@andes.demo", "reseller admin, Andes IT (branded, custom host shop.andes.demo)"),
-    ("ana@contoso.demo", "customer, Contoso Chile (a customer of Andes IT)"),
+    ("ana@contoso.demo", "customer admin, Contoso Chile (a customer of Andes IT)"),
+    ("beatriz@contoso.demo", "customer user, Contoso Chile (Ana's colleague)"),
     ("admin@pacific.demo", "reseller admin, Pacific Partners (branding not enabled)"),
     ("fabio@fabrikam.demo", "customer, Fabrikam (a customer of Pacific Partners)"),
     ("tina@tailspin.demo", "customer, Tailspin Toys (a direct customer of the provider)"),
@@ -468,7 +469,8 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
 
     demo.user(stratus, "admin@stratus.demo", "Sofía Valdés", UserRole::ProviderAdmin).await?;
     demo.user(andes, "admin@andes.demo", "Andrés Rojas", UserRole::ResellerAdmin).await?;
-    let ana = demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerUser).await?;
+    let ana = demo.user(contoso, "ana@contoso.demo", "Ana Pérez", UserRole::CustomerAdmin).await?;
+    demo.user(contoso, "beatriz@contoso.demo", "Beatriz Soto", UserRole::CustomerUser).await?;
     demo.user(pacific, "admin@pacific.demo", "Paula Fuentes", UserRole::ResellerAdmin).await?;
     demo.user(fabrikam, "fabio@fabrikam.demo", "Fabio Morales", UserRole::CustomerUser).await?;
     let tina = demo.user(tailspin, "tina@tailspin.demo", "Tina Araya", UserRole::CustomerUser).await?;

@@ -37,7 +37,7 @@ pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
     admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home, invitations, invoice,
-    login, oidc, order, password_reset, product, reports, reseller, signup, subscription,
+    login, members, oidc, order, password_reset, product, reports, reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -293,6 +293,7 @@ fn routes() -> Routes {
         .page("/password-reset", get(password_reset::ask_form).post(password_reset::ask))
         .page("/password-reset/{token}", get(password_reset::choose_form).post(password_reset::choose))
         .page("/verify-email/{token}", get(password_reset::verify_email))
+        .page("/invitation/{token}", get(members::accept_form).post(members::accept))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))
         .action("/account/profile", post(account::save_profile))
@@ -312,6 +313,8 @@ fn routes() -> Routes {
         .page("/accounts/{code}", get(accounts::show))
         .action("/accounts/{code}/discounts", post(accounts::add_discount))
         .action("/accounts/{code}/discounts/{id}/remove", post(accounts::remove_discount))
+        .page("/accounts/{code}/users", get(members::show).post(members::invite))
+        .action("/accounts/{code}/users/{id}", post(members::change))
         .page("/subscriptions/{id}", get(subscription::show))
         .page("/invoices/{number}", get(invoice::show))
         .action("/subscriptions/{id}/future-actions", post(subscription::schedule))

@@ -3,6 +3,7 @@
 
 pub mod bootstrap;
 pub mod customers;
+pub(crate) mod members;
 pub mod resellers;
 pub mod scope;
 pub mod signup;
@@ -28,13 +29,11 @@ impl Viewer {
         self.user.role == UserRole::ResellerAdmin && self.account.tier == AccountTier::Reseller
     }
 
-    #[allow(dead_code)] // for the users pages (issue 18, item 3), on another branch
     pub(crate) fn is_customer_admin(&self) -> bool {
         self.user.role == UserRole::CustomerAdmin && self.account.tier == AccountTier::Customer
     }
 
     /// An admin of its own account, whatever the tier.
-    #[allow(dead_code)] // for the users pages (issue 18, item 3), on another branch
     pub(crate) fn is_account_admin(&self) -> bool {
         self.is_provider_admin() || self.is_reseller_admin() || self.is_customer_admin()
     }

@@ -35,12 +35,21 @@ pub(crate) async fn request(db: &DatabaseConnection, site: &Site, email: &str) -
     let user = users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?;
     let Some(user) = user.filter(|u| u.password_hash.is_some()) else { return Ok(false) };
     let now = Utc::now();
-    if tokens::issued_since(db, user.id, TokenPurpose::PasswordReset, now - Duration::hours(1)).await?
+    // Counted inside the transaction after a write to the user's row (a row lock in
+    // PostgreSQL, the one writer's lock in SQLite, taken before anything is read): requests
+    // worked on at once wait for each other rather than each see room for one more link.
+    let txn = db.begin().await?;
+    users::Entity::update_many()
+        .col_expr(users::Column::Id, Expr::col(users::Column::Id).into())
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    if tokens::issued_since(&txn, user.id, TokenPurpose::PasswordReset, now - Duration::hours(1)).await?
         >= RESETS_PER_HOUR
     {
+        txn.rollback().await?;
         return Ok(false);
     }
-    let txn = db.begin().await?;
     let token = tokens::issue(&txn, user.id, TokenPurpose::PasswordReset, Duration::minutes(RESET_MINUTES)).await?;
     messages::password_reset(&txn, site, &user, &token).await?;
     txn.commit().await?;

@@ -89,6 +89,37 @@ pub(crate) async fn email_verification<C: ConnectionTrait>(
     single_use_link(db, site, user, says).await
 }
 
+/// An invitation to join an account: who invited, and the link that sets a password.
+pub(crate) async fn user_invitation<C: ConnectionTrait>(
+    db: &C,
+    site: &Site,
+    account: &accounts::Model,
+    user: &users::Model,
+    invited_by: &str,
+    token: &str,
+) -> AppResult<()> {
+    let (brand, _) = crate::branding::for_account(db, account).await?;
+    let to = Recipient::member(account, user);
+    let greeting = to.greeting();
+    let days = crate::accounts::members::INVITATION_DAYS;
+    let letter = |base: &str| {
+        Letter {
+        subject: format!("You are invited to {} at {}", account.name, brand.company_name),
+        greeting,
+        paragraphs: vec![format!(
+            "{invited_by} invited you to join {} at {} as {}. The link below works once, for {days} days: choose a password and you are in.",
+            account.name,
+            brand.company_name,
+            user.role.label().to_lowercase()
+        )],
+        action: Some(("Accept the invitation".into(), format!("{base}/invitation/{token}"))),
+        after: vec!["If you did not expect this, ignore this message: nothing happens unless you follow the link.".into()],
+    }
+    };
+    enqueue(db, site, MailKind::UserInvitation, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
+    Ok(())
+}
+
 /// Somebody signed up with an address that already has an account: its owner is told
 /// (the sign-up page never says so).
 pub(crate) async fn sign_up_with_your_address<C: ConnectionTrait>(

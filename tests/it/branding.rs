@@ -229,10 +229,12 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         "/checkout/webpay/return" => Expect::BadRequest,
         "/login" if persona.email.is_none() => Expect::SignIn,
         "/" | "/login" | "/logout" | "/products/{code}" | "/password-reset" | "/sign-up" => Expect::Shown,
-        "/password-reset/{token}" | "/verify-email/{token}" => Expect::Gone,
+        "/password-reset/{token}" | "/verify-email/{token}" | "/invitation/{token}" => Expect::Gone,
         _ if persona.email.is_none() => Expect::SignIn,
         "/account" | "/account/login-options/local" | "/accounts/{code}" | "/cart" => Expect::Shown,
         "/account/reauth" => Expect::BadRequest,
+        // Account admins: Ana is Contoso's; the other customers' users are not admins.
+        "/accounts/{code}/users" => shown_if(!customer || persona.email == Some("ana@contoso.demo")),
         // The demo has written no mail yet: there is no message to open.
         "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
         p if p.starts_with("/admin") => shown_if(provider),

@@ -162,7 +162,7 @@ async fn the_admin_sees_who_would_be_locked_out_and_the_demo_api_client_works_as
     let app = demo_app().await;
     app.sign_in("admin@stratus.demo").await;
     let (_, page) = app.page("/admin/authentication").await;
-    assert!(page.contains("5 user(s) have no link to an active external provider"), "{page}");
+    assert!(page.contains("6 user(s) have no link to an active external provider"), "{page}");
     assert!(page.contains("fabio@fabrikam.demo"));
     let listed = page.split("users-without-link-list").nth(1).unwrap_or_default();
     assert!(!listed.contains("ana@contoso.demo"), "Ana has Entra ID");
@@ -391,10 +391,10 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     let admin = app.new_browser();
     admin.sign_in("admin@stratus.demo").await;
     let (_, page) = admin.page("/admin/authentication").await;
-    assert!(page.contains("Google (demo): 0 invited, 0 connected since, 5 still without a link"), "{page}");
+    assert!(page.contains("Google (demo): 0 invited, 0 connected since, 6 still without a link"), "{page}");
     let invite = format!("/invitations/{}", google.id);
     assert!(
-        page.contains(&format!("action=\"{invite}\"")) && page.contains("Invite 5 user(s) to connect Google (demo)")
+        page.contains(&format!("action=\"{invite}\"")) && page.contains("Invite 6 user(s) to connect Google (demo)")
     );
     let sent = admin.submit("/admin/authentication", &invite, &[]).await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
@@ -402,7 +402,7 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     assert!(invitation.text().contains("Connect it once from Login Options"), "{}", invitation.text());
     assert!(sink.to("ana@contoso.demo").is_empty(), "Ana already has a way in through Entra ID");
     let (_, page) = admin.page("/admin/authentication").await;
-    assert!(page.contains("Google (demo): 5 invited, 0 connected since, 5 still without a link"), "{page}");
+    assert!(page.contains("Google (demo): 6 invited, 0 connected since, 6 still without a link"), "{page}");
     assert!(!page.contains("to connect Google (demo)<"), "nobody left to invite for Google");
     // Once per provider: pressing again sends nothing.
     let again = admin.submit("/admin/authentication", &invite, &[]).await;
@@ -425,7 +425,7 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     let (_, account) = fabio.page("/account").await;
     assert!(!account.contains("connect-notice"), "the notice goes once connected: {account}");
     let (_, page) = admin.page("/admin/authentication").await;
-    assert!(page.contains("Google (demo): 5 invited, 1 connected since, 4 still without a link"), "{page}");
+    assert!(page.contains("Google (demo): 6 invited, 1 connected since, 5 still without a link"), "{page}");
 
     // Tina dismisses the notice.
     let tina = app.new_browser();
@@ -444,8 +444,10 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     let andes = app.new_browser();
     andes.sign_in("admin@andes.demo").await;
     let (_, customers) = andes.page("/reseller").await;
-    assert!(customers.contains("Google (demo): 0 invited, 0 connected since, 0 still without a link"), "{customers}");
-    assert!(!customers.contains("Invite "), "Ana, Andes IT's only customer user, has a way in");
+    // Ana has a way in; Beatriz, her colleague, was invited by the provider's run above.
+    assert!(customers.contains("Google (demo): 1 invited, 0 connected since, 1 still without a link"), "{customers}");
+    assert!(!customers.contains("to connect Google (demo)<"), "nobody left to invite for Google: {customers}");
+    assert!(customers.contains("Invite 1 user(s) to connect Contoso Entra ID (demo)"), "Beatriz, for Entra ID");
     let (status, _) = app.new_browser().page("/admin/authentication").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }

@@ -216,7 +216,7 @@ async fn every_bad_token_is_refused_with_a_branded_page_and_a_security_event() {
         assert_eq!(visitor.get("/account").await.status(), StatusCode::SEE_OTHER, "{what}: nobody signed in");
     }
     assert_eq!(link_count(&app).await, 0, "no half-linked identity");
-    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), 6, "nobody registered");
+    assert_eq!(users::Entity::find().count(&app.db).await.unwrap(), 7, "nobody registered");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod identity_providers;
 mod invoices;
 mod login_options;
 mod mail;
+mod members;
 mod money;
 mod pages;
 mod reports;

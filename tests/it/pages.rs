@@ -19,7 +19,7 @@ fn assert_full_page(path: &str, body: &str) {
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
 /// data does not have, WebPay's return with its fields): walked without it they answer with a
 /// branded 4xx page.
-const NEED_CONTEXT: [&str; 10] = [
+const NEED_CONTEXT: [&str; 11] = [
     "/account/reauth",
     "/auth/oidc/{id}/login",
     "/auth/oidc/{id}/callback",
@@ -28,6 +28,7 @@ const NEED_CONTEXT: [&str; 10] = [
     // Links from e-mails, and the mail a provider admin opens: none exists yet.
     "/password-reset/{token}",
     "/verify-email/{token}",
+    "/invitation/{token}",
     "/admin/outbox/{id}",
     "/admin/outbox/{id}/html",
     // A download of the report its query defines; without one it says what is missing.

@@ -55,6 +55,7 @@ async fn render(
     let user = viewer.user.clone();
     let account = viewer.account.clone();
     let has_password = user.password_hash.is_some();
+    let manages_users = viewer.is_account_admin();
     let ctx2 = ctx.clone();
     Ok(page_with_status(status, ctx, "My Account", move || {
         view! {
@@ -75,6 +76,7 @@ async fn render(
                     <dt>"Account"</dt><dd>{account.name.clone()}</dd>
                     <dt>"Role"</dt><dd>{user.role.label()}</dd>
                 </dl>
+                {manages_users.then(|| view! { <p><a href=format!("/accounts/{}/users", account.code)>"Users of your account"</a></p> })}
                 {form_error(errors.profile)}
                 <form class="stacked" method="post" action="/account/profile">
                     {csrf_field(&ctx2)}

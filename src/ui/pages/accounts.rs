@@ -112,6 +112,7 @@ async fn render(
     let subscriptions = subscriptions_store::subscriptions_of(&state.db, scope, account.id).await?;
     let invoices = billing_store::invoices_of(&state.db, scope, account.id, page_query).await?;
     let manages_discounts = discounts::may_manage(viewer, &account);
+    let manages_users = crate::accounts::members::may_manage(viewer, &account);
     let account_discounts =
         if manages_discounts { discounts::of_account(&state.db, account.id).await? } else { vec![] };
     let product_choices =
@@ -143,6 +144,7 @@ async fn render(
             </section>
             <section class="panel">
                 <h2>"Users"</h2>
+                {manages_users.then(|| view! { <p><a href=format!("/accounts/{}/users", account.code)>"Manage users and invitations"</a></p> })}
                 <table><thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th></tr></thead><tbody>{user_rows}</tbody></table>
             </section>
             <section class="panel"><h2>"Subscriptions"</h2>{subscriptions_table(subscriptions)}</section>

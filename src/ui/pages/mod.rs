@@ -20,6 +20,7 @@ pub mod home;
 pub mod invitations;
 pub mod invoice;
 pub mod login;
+pub mod members;
 pub mod oidc;
 pub mod order;
 pub mod password_reset;

@@ -1,0 +1,624 @@
+//! The users of an account: who may manage them, inviting one by e-mail, accepting an
+//! invitation, changing a role, deactivating and reactivating, removing an invitation.
+//!
+//! The rules are plain functions ([`roles_for`], [`may_manage`], [`check_role_change`],
+//! [`keeps_an_admin`]); the database functions read the account through the viewer's
+//! scope (anything outside it is a 404), lock the account's row while they count its
+//! admins, and write the change, its audit
+//! entry and any mail in one transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+
+use super::scope::AccountScope;
+use super::{admin_role, check_name, Viewer};
+use crate::audit::{self, AuditActor, Change};
+use crate::entities::enums::{AccountTier, TokenPurpose, UserRole};
+use crate::entities::{accounts, user_sessions, user_tokens, users};
+use crate::error::{AppError, AppResult};
+use crate::identity::local;
+use crate::identity::password::{self, NewPasswordError};
+use crate::mail::{messages, tokens, Site};
+
+/// Days an invitation link works.
+pub(crate) const INVITATION_DAYS: i64 = 7;
+
+/// The roles a user of an account of `tier` may have: only customer accounts offer a choice.
+pub(crate) fn roles_for(tier: AccountTier) -> &'static [UserRole] {
+    match tier {
+        AccountTier::Customer => &[UserRole::CustomerAdmin, UserRole::CustomerUser],
+        AccountTier::Reseller => &[UserRole::ResellerAdmin],
+        AccountTier::Provider => &[UserRole::ProviderAdmin],
+    }
+}
+
+/// Whether `viewer` manages the users of `account`: the provider admin every account, a
+/// reseller admin its own and its customers', a customer admin its own; nobody else.
+pub(crate) fn may_manage(viewer: &Viewer, account: &accounts::Model) -> bool {
+    viewer.is_account_admin() && AccountScope::of(viewer).allows(account.id, account.parent_id)
+}
+
+/// Whether a user counts as one of the account's admins: active, joined, an admin role.
+pub(crate) fn is_active_admin(user: &users::Model, tier: AccountTier) -> bool {
+    user.active && user.joined_at.is_some() && user.role == admin_role(tier)
+}
+
+/// Whether the account still has an active admin when `leaving` (an active admin now)
+/// stops being one: `active_admins` counts them all, `leaving` included.
+pub(crate) fn keeps_an_admin(active_admins: u64, leaving_is_admin: bool) -> bool {
+    !leaving_is_admin || active_admins > 1
+}
+
+/// Checks a role change of `target` (in an account of `tier`) by `actor_id`.
+pub(crate) fn check_role_change(
+    actor_id: i32,
+    target: &users::Model,
+    tier: AccountTier,
+    new_role: UserRole,
+    active_admins: u64,
+) -> Result<(), MemberError> {
+    if !roles_for(tier).contains(&new_role) {
+        return Err(MemberError::RoleNotOffered);
+    }
+    if target.id == actor_id {
+        return Err(MemberError::OwnRole);
+    }
+    let demotes = new_role != admin_role(tier) && is_active_admin(target, tier);
+    if demotes && !keeps_an_admin(active_admins, true) {
+        return Err(MemberError::LastAdmin);
+    }
+    Ok(())
+}
+
+/// Why a change to an account's users was refused.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MemberError {
+    #[error("{1}")]
+    Field(&'static str, String),
+    #[error("This e-mail already has an account.")]
+    EmailTaken,
+    #[error("This account has no such role.")]
+    RoleNotOffered,
+    #[error("You cannot change your own role: ask another administrator.")]
+    OwnRole,
+    #[error("You cannot deactivate yourself: ask another administrator.")]
+    OwnUser,
+    #[error("An account keeps at least one active administrator: make someone else an administrator first.")]
+    LastAdmin,
+    #[error("This user has joined already: deactivate them instead.")]
+    AlreadyJoined,
+    #[error("Tick “Sure” to confirm.")]
+    NotConfirmed,
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(MemberError);
+
+/// A user of the account, as the users page lists them.
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    pub user: users::Model,
+    pub invited_by: Option<String>,
+}
+
+/// The account of `code` when the viewer manages its users, else 404.
+pub(crate) async fn managed_account(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    code: &str,
+) -> AppResult<accounts::Model> {
+    let account = super::store::find_by_code(db, AccountScope::of(viewer), code).await?;
+    if !may_manage(viewer, &account) {
+        return Err(AppError::NotFound);
+    }
+    Ok(account)
+}
+
+/// The account's users, admins first, then by e-mail, with who invited them.
+pub(crate) async fn members_of(db: &DatabaseConnection, account: &accounts::Model) -> AppResult<Vec<Member>> {
+    let users = users::Entity::find()
+        .filter(users::Column::AccountId.eq(account.id))
+        .order_by_asc(users::Column::Email)
+        .all(db)
+        .await?;
+    let inviter_ids: Vec<i32> = users.iter().filter_map(|u| u.invited_by).collect();
+    let inviters = users::Entity::find().filter(users::Column::Id.is_in(inviter_ids)).all(db).await?;
+    let admin = admin_role(account.tier);
+    let mut members: Vec<Member> = users
+        .into_iter()
+        .map(|user| {
+            let invited_by =
+                user.invited_by.and_then(|id| inviters.iter().find(|i| i.id == id)).map(|i| i.name.clone());
+            Member { user, invited_by }
+        })
+        .collect();
+    members.sort_by_key(|m| m.user.role != admin);
+    Ok(members)
+}
+
+/// Locks the account's row and counts its active admins. The lock is a write (a row lock
+/// in PostgreSQL, the one writer's lock in SQLite) taken before anything is read, so two
+/// changes to one account's admins wait for each other and the second counts afresh.
+async fn lock_and_count_admins(txn: &DatabaseTransaction, account: &accounts::Model) -> AppResult<u64> {
+    accounts::Entity::update_many()
+        .col_expr(accounts::Column::Id, Expr::col(accounts::Column::Id).into())
+        .filter(accounts::Column::Id.eq(account.id))
+        .exec(txn)
+        .await?;
+    Ok(users::Entity::find()
+        .filter(users::Column::AccountId.eq(account.id))
+        .filter(users::Column::Role.eq(admin_role(account.tier)))
+        .filter(users::Column::Active.eq(true))
+        .filter(users::Column::JoinedAt.is_not_null())
+        .count(txn)
+        .await?)
+}
+
+/// A user of the account, read in the transaction, or 404.
+async fn member<C: ConnectionTrait>(db: &C, account: &accounts::Model, user_id: i32) -> AppResult<users::Model> {
+    users::Entity::find_by_id(user_id)
+        .filter(users::Column::AccountId.eq(account.id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What the invitation form sends.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct InviteForm {
+    pub name: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// A checked invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewMember {
+    pub name: String,
+    pub email: String,
+    pub role: UserRole,
+}
+
+/// Checks the invitation form for an account of `tier` (the first refused field).
+pub(crate) fn check_invite(form: &InviteForm, tier: AccountTier) -> Result<NewMember, MemberError> {
+    let name = check_name(&form.name).map_err(|e| MemberError::Field("name", e))?;
+    let email = local::check_email(&form.email).map_err(|e| MemberError::Field("email", e))?;
+    let role =
+        UserRole::parse(&form.role).filter(|r| roles_for(tier).contains(r)).ok_or(MemberError::RoleNotOffered)?;
+    Ok(NewMember { name, email, role })
+}
+
+/// Invites a user into `account` (managed by the viewer): the user waiting to join, the
+/// link mailed, the audit entry, in one transaction.
+pub(crate) async fn invite(
+    db: &DatabaseConnection,
+    site: &Site,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    form: &InviteForm,
+) -> Result<users::Model, MemberError> {
+    let new = check_invite(form, account.tier)?;
+    if users::Entity::find().filter(users::Column::Email.eq(&new.email)).count(db).await? > 0 {
+        return Err(MemberError::EmailTaken);
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let inserted = users::ActiveModel {
+        account_id: Set(account.id),
+        email: Set(new.email.clone()),
+        name: Set(new.name.clone()),
+        role: Set(new.role),
+        password_hash: Set(None),
+        failed_logins: Set(0),
+        active: Set(true),
+        joined_at: Set(None),
+        invited_by: Set(Some(viewer.user.id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        // The same address invited a moment ago.
+        Err(e) if crate::error::is_unique_violation(&e) => {
+            txn.rollback().await?;
+            return Err(MemberError::EmailTaken);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let token = tokens::issue(&txn, user.id, TokenPurpose::Invitation, Duration::days(INVITATION_DAYS)).await?;
+    messages::user_invitation(&txn, site, account, &user, &viewer.user.name, &token).await?;
+    let changes =
+        [Change::set("e-mail", &new.email), Change::set("name", &new.name), Change::set("role", new.role.label())];
+    let by = AuditActor::of(viewer, ip);
+    audit::record(&txn, &by, Some(account.id), "user invited", &target(account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+fn target(account: &accounts::Model, user: &users::Model) -> String {
+    format!("user {} of account {}", user.email, account.code)
+}
+
+/// Changes a user's role (customer accounts: admin ↔ user).
+pub(crate) async fn change_role(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    user_id: i32,
+    role: &str,
+) -> Result<users::Model, MemberError> {
+    let new_role = UserRole::parse(role).ok_or(MemberError::RoleNotOffered)?;
+    let txn = db.begin().await?;
+    let admins = lock_and_count_admins(&txn, account).await?;
+    let user = member(&txn, account, user_id).await?;
+    check_role_change(viewer.user.id, &user, account.tier, new_role, admins)?;
+    if user.role == new_role {
+        return Ok(user);
+    }
+    let mut row: users::ActiveModel = user.clone().into();
+    row.role = Set(new_role);
+    let updated = row.update(&txn).await?;
+    let changes = [Change::new("role", user.role.label(), new_role.label())];
+    let by = AuditActor::of(viewer, ip);
+    audit::record(&txn, &by, Some(account.id), "user role changed", &target(account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deactivates a user: they cannot sign in, every session of theirs ends; their history stays.
+pub(crate) async fn deactivate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    user_id: i32,
+) -> Result<users::Model, MemberError> {
+    let txn = db.begin().await?;
+    let admins = lock_and_count_admins(&txn, account).await?;
+    let user = member(&txn, account, user_id).await?;
+    if user.id == viewer.user.id {
+        return Err(MemberError::OwnUser);
+    }
+    if !keeps_an_admin(admins, is_active_admin(&user, account.tier)) {
+        return Err(MemberError::LastAdmin);
+    }
+    if !user.active {
+        return Ok(user);
+    }
+    users::Entity::update_many()
+        .col_expr(users::Column::Active, Expr::value(false))
+        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .filter(users::Column::Id.eq(user.id))
+        .exec(&txn)
+        .await?;
+    user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user.id)).exec(&txn).await?;
+    let changes = [Change::new("active", "yes", "no")];
+    let by = AuditActor::of(viewer, ip);
+    audit::record(&txn, &by, Some(account.id), "user deactivated", &target(account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Reactivates a deactivated user: they may sign in again.
+pub(crate) async fn reactivate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    user_id: i32,
+) -> Result<users::Model, MemberError> {
+    let txn = db.begin().await?;
+    let user = member(&txn, account, user_id).await?;
+    if user.active {
+        return Ok(user);
+    }
+    let mut row: users::ActiveModel = user.clone().into();
+    row.active = Set(true);
+    let updated = row.update(&txn).await?;
+    let changes = [Change::new("active", "no", "yes")];
+    let by = AuditActor::of(viewer, ip);
+    audit::record(&txn, &by, Some(account.id), "user reactivated", &target(account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Removes an invitation nobody accepted: the user and their tokens.
+pub(crate) async fn remove_invitation(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    user_id: i32,
+) -> Result<users::Model, MemberError> {
+    let txn = db.begin().await?;
+    let user = member(&txn, account, user_id).await?;
+    if user.joined_at.is_some() {
+        return Err(MemberError::AlreadyJoined);
+    }
+    user_tokens::Entity::delete_many().filter(user_tokens::Column::UserId.eq(user.id)).exec(&txn).await?;
+    // Only while still not joined: an acceptance a moment ago wins.
+    let removed = users::Entity::delete_many()
+        .filter(users::Column::Id.eq(user.id))
+        .filter(users::Column::JoinedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if removed.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(MemberError::AlreadyJoined);
+    }
+    let changes = [Change::new("invitation", &user.email, "(removed)")];
+    let by = AuditActor::of(viewer, ip);
+    audit::record(&txn, &by, Some(account.id), "invitation removed", &target(account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// What a row's form on the users page asks for.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct ChangeForm {
+    pub intent: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub confirm: String,
+}
+
+/// A change to one user of an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MemberChange {
+    Role(String),
+    Deactivate,
+    Reactivate,
+    RemoveInvitation,
+}
+
+impl MemberChange {
+    /// The change a form asks for; destructive ones need "Sure" ticked.
+    pub(crate) fn parse(form: &ChangeForm) -> Result<MemberChange, MemberError> {
+        let confirmed = form.confirm == "yes";
+        match form.intent.as_str() {
+            "role" => Ok(MemberChange::Role(form.role.clone())),
+            "deactivate" if confirmed => Ok(MemberChange::Deactivate),
+            "remove" if confirmed => Ok(MemberChange::RemoveInvitation),
+            "deactivate" | "remove" => Err(MemberError::NotConfirmed),
+            "reactivate" => Ok(MemberChange::Reactivate),
+            _ => Err(AppError::BadRequest("Unknown change.".into()).into()),
+        }
+    }
+
+    /// What the page says once the change is made.
+    pub(crate) fn done(&self, user: &users::Model) -> String {
+        match self {
+            MemberChange::Role(_) => format!("{} is now a {}.", user.email, user.role.label().to_lowercase()),
+            MemberChange::Deactivate => format!("{} was deactivated and signed out everywhere.", user.email),
+            MemberChange::Reactivate => format!("{} can sign in again.", user.email),
+            MemberChange::RemoveInvitation => format!("The invitation of {} was removed.", user.email),
+        }
+    }
+}
+
+/// Makes `change` to a user of `account` (managed by the viewer).
+pub(crate) async fn apply(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ip: Option<String>,
+    account: &accounts::Model,
+    user_id: i32,
+    change: &MemberChange,
+) -> Result<users::Model, MemberError> {
+    match change {
+        MemberChange::Role(role) => change_role(db, viewer, ip, account, user_id, role).await,
+        MemberChange::Deactivate => deactivate(db, viewer, ip, account, user_id).await,
+        MemberChange::Reactivate => reactivate(db, viewer, ip, account, user_id).await,
+        MemberChange::RemoveInvitation => remove_invitation(db, viewer, ip, account, user_id).await,
+    }
+}
+
+/// What an invitation link shows: who is invited, to which account, by whom.
+#[derive(Debug, Clone)]
+pub(crate) struct Invitation {
+    pub user: users::Model,
+    pub account: accounts::Model,
+    pub invited_by: Option<String>,
+}
+
+/// The invitation a link is for, while it works (not used, not expired, not joined yet,
+/// the user not removed or deactivated).
+pub(crate) async fn invitation_of_link(db: &DatabaseConnection, raw: &str) -> AppResult<Option<Invitation>> {
+    let Some((_, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? else {
+        return Ok(None);
+    };
+    if user.joined_at.is_some() || !user.active {
+        return Ok(None);
+    }
+    let Some(account) = accounts::Entity::find_by_id(user.account_id).one(db).await? else { return Ok(None) };
+    let invited_by = match user.invited_by {
+        Some(id) => users::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
+        None => None,
+    };
+    Ok(Some(Invitation { user, account, invited_by }))
+}
+
+/// Why an invitation link did not let the user join.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AcceptError {
+    #[error("This invitation link has expired or was already used. Ask the person who invited you for a new one.")]
+    LinkNotValid,
+    #[error(transparent)]
+    NewPassword(#[from] NewPasswordError),
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+crate::error::refusals!(AcceptError);
+
+/// Accepts an invitation with a password: the user joins (address verified: the link
+/// proved it), the token is spent, the audit log says so. Returns the joined user.
+pub(crate) async fn accept(
+    db: &DatabaseConnection,
+    raw: &str,
+    new: &str,
+    confirmation: &str,
+    ip: Option<String>,
+) -> Result<users::Model, AcceptError> {
+    let now: DateTime<Utc> = Utc::now();
+    let Some((token, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, now).await? else {
+        return Err(AcceptError::LinkNotValid);
+    };
+    password::check_new_password(new, confirmation)?;
+    let hash = password::hash_off_thread(new).await?;
+    let txn = db.begin().await?;
+    let joined = users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(Some(hash)))
+        .col_expr(users::Column::PasswordChangedAt, Expr::value(Some(now)))
+        .col_expr(users::Column::JoinedAt, Expr::value(Some(now)))
+        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))))
+        .filter(users::Column::Id.eq(user.id))
+        .filter(users::Column::JoinedAt.is_null())
+        .filter(users::Column::Active.eq(true))
+        .exec(&txn)
+        .await?;
+    // Two tabs submitting one link: only the first joins.
+    if joined.rows_affected != 1 || !tokens::spend(&txn, token.id, now).await? {
+        txn.rollback().await?;
+        return Err(AcceptError::LinkNotValid);
+    }
+    tokens::spend_all(&txn, user.id, TokenPurpose::Invitation, now).await?;
+    let account = accounts::Entity::find_by_id(user.account_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let by =
+        AuditActor { user_id: Some(user.id), account_id: Some(user.account_id), email: Some(user.email.clone()), ip };
+    let changes = [Change::set("joined", now.format("%Y-%m-%d %H:%M UTC"))];
+    audit::record(&txn, &by, Some(account.id), "invitation accepted", &target(&account, &user), &changes).await?;
+    txn.commit().await?;
+    Ok(users::Entity::find_by_id(user.id).one(db).await?.ok_or(AppError::NotFound)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: i32, role: UserRole, active: bool, joined: bool) -> users::Model {
+        let now = Utc::now();
+        users::Model {
+            id,
+            account_id: 5,
+            email: format!("u{id}@example.com"),
+            name: "U".into(),
+            role,
+            password_hash: None,
+            locked_until: None,
+            failed_logins: 0,
+            last_login_at: None,
+            password_changed_at: None,
+            session_generation: 0,
+            lockouts: 0,
+            email_verified_at: None,
+            active,
+            joined_at: joined.then_some(now),
+            invited_by: None,
+            created_at: now,
+        }
+    }
+
+    fn account(id: i32, tier: AccountTier, parent_id: Option<i32>) -> accounts::Model {
+        accounts::Model {
+            id,
+            tier,
+            parent_id,
+            code: "X".into(),
+            name: "X".into(),
+            currency: "CLP".into(),
+            branding_enabled: false,
+            csp_cutoff_day: 1,
+            created_at: Utc::now(),
+            legal_name: None,
+            tax_id: None,
+            country: "CL".into(),
+            address: None,
+            billing_email: None,
+            status: crate::entities::enums::AccountStatus::Active,
+        }
+    }
+
+    fn viewer(role: UserRole, account: accounts::Model) -> Viewer {
+        Viewer { user: user(1, role, true, true), account }
+    }
+
+    #[test]
+    fn only_customer_accounts_offer_a_choice_of_roles() {
+        assert_eq!(roles_for(AccountTier::Customer), [UserRole::CustomerAdmin, UserRole::CustomerUser]);
+        assert_eq!(roles_for(AccountTier::Reseller), [UserRole::ResellerAdmin]);
+        assert_eq!(roles_for(AccountTier::Provider), [UserRole::ProviderAdmin]);
+    }
+
+    #[test]
+    fn admins_manage_their_own_account_and_sellers_their_customers() {
+        let contoso = account(5, AccountTier::Customer, Some(2));
+        let fabrikam = account(6, AccountTier::Customer, Some(3));
+        let andes = account(2, AccountTier::Reseller, Some(1));
+        let provider = viewer(UserRole::ProviderAdmin, account(1, AccountTier::Provider, None));
+        assert!(may_manage(&provider, &contoso) && may_manage(&provider, &andes));
+        let reseller = viewer(UserRole::ResellerAdmin, andes.clone());
+        assert!(may_manage(&reseller, &andes) && may_manage(&reseller, &contoso));
+        assert!(!may_manage(&reseller, &fabrikam));
+        let customer_admin = viewer(UserRole::CustomerAdmin, contoso.clone());
+        assert!(may_manage(&customer_admin, &contoso));
+        assert!(!may_manage(&customer_admin, &fabrikam));
+        let customer_user = viewer(UserRole::CustomerUser, contoso.clone());
+        assert!(!may_manage(&customer_user, &contoso));
+    }
+
+    #[test]
+    fn an_account_always_keeps_an_active_admin() {
+        assert!(!keeps_an_admin(1, true));
+        assert!(keeps_an_admin(2, true));
+        assert!(keeps_an_admin(1, false));
+        let admin = user(2, UserRole::CustomerAdmin, true, true);
+        let demote = check_role_change(1, &admin, AccountTier::Customer, UserRole::CustomerUser, 1);
+        assert!(matches!(demote, Err(MemberError::LastAdmin)));
+        assert!(check_role_change(1, &admin, AccountTier::Customer, UserRole::CustomerUser, 2).is_ok());
+        // An invited admin who has not joined, or a deactivated one, is no admin to keep.
+        assert!(!is_active_admin(&user(3, UserRole::CustomerAdmin, true, false), AccountTier::Customer));
+        assert!(!is_active_admin(&user(3, UserRole::CustomerAdmin, false, true), AccountTier::Customer));
+    }
+
+    #[test]
+    fn a_user_cannot_change_its_own_role_nor_take_a_role_of_another_tier() {
+        let me = user(1, UserRole::CustomerUser, true, true);
+        let raise = check_role_change(1, &me, AccountTier::Customer, UserRole::CustomerAdmin, 1);
+        assert!(matches!(raise, Err(MemberError::OwnRole)));
+        let other = user(2, UserRole::CustomerUser, true, true);
+        let odd = check_role_change(1, &other, AccountTier::Customer, UserRole::ProviderAdmin, 1);
+        assert!(matches!(odd, Err(MemberError::RoleNotOffered)));
+        let odd = check_role_change(1, &other, AccountTier::Reseller, UserRole::CustomerAdmin, 1);
+        assert!(matches!(odd, Err(MemberError::RoleNotOffered)));
+    }
+
+    #[test]
+    fn an_invitation_is_checked_and_its_address_lowercased() {
+        let form = InviteForm {
+            name: " Beatriz Soto ".into(),
+            email: "Bea@Contoso.Demo".into(),
+            role: "customer_user".into(),
+        };
+        let new = check_invite(&form, AccountTier::Customer).unwrap();
+        assert_eq!(
+            (new.name.as_str(), new.email.as_str(), new.role),
+            ("Beatriz Soto", "bea@contoso.demo", UserRole::CustomerUser)
+        );
+        let long = InviteForm { name: "x".repeat(201), ..form.clone() };
+        assert!(matches!(check_invite(&long, AccountTier::Customer), Err(MemberError::Field("name", _))));
+        let bad = InviteForm { email: "nope".into(), ..form.clone() };
+        assert!(matches!(check_invite(&bad, AccountTier::Customer), Err(MemberError::Field("email", _))));
+        assert!(matches!(check_invite(&form, AccountTier::Reseller), Err(MemberError::RoleNotOffered)));
+    }
+}
