@@ -32,6 +32,8 @@ export default defineConfig({
         '--no-first-run',
         '--disable-component-update',
         '--disable-sync',
+        // Andes IT's own storefront host, served by the same release server.
+        '--host-resolver-rules=MAP shop.andes.demo 127.0.0.1',
       ],
     },
   },

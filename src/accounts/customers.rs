@@ -206,6 +206,9 @@ impl CustomerError {
 /// seller's customer, a reseller, a viewer who sells nothing).
 pub(crate) async fn find<C: ConnectionTrait>(db: &C, viewer: &Viewer, code: &str) -> AppResult<accounts::Model> {
     let scope = AccountScope::sold_by(viewer).ok_or(AppError::NotFound)?;
+    if !super::store::plausible_code(code) {
+        return Err(AppError::NotFound);
+    }
     accounts::Entity::find()
         .filter(accounts::Column::Code.eq(code))
         .filter(accounts::Column::Tier.eq(AccountTier::Customer))
@@ -390,12 +393,19 @@ pub(crate) async fn approve(
 ) -> Result<accounts::Model, CustomerError> {
     let txn = db.begin().await?;
     let account = find(&txn, viewer, code).await?;
-    if account.status != AccountStatus::PendingApproval {
+    // Conditional on the status still pending: of an approve and a reject (or two
+    // approves) at once, one wins and the other finds the account no longer pending.
+    let approved = accounts::Entity::update_many()
+        .col_expr(accounts::Column::Status, sea_orm::sea_query::Expr::value(AccountStatus::Active))
+        .filter(accounts::Column::Id.eq(account.id))
+        .filter(accounts::Column::Status.eq(AccountStatus::PendingApproval))
+        .exec(&txn)
+        .await?;
+    if approved.rows_affected != 1 {
+        txn.rollback().await?;
         return Err(CustomerError::NotPending);
     }
-    let mut row: accounts::ActiveModel = account.clone().into();
-    row.status = Set(AccountStatus::Active);
-    let account = row.update(&txn).await?;
+    let account = accounts::Model { status: AccountStatus::Active, ..account };
     let changes = [Change::new("status", AccountStatus::PendingApproval.as_str(), AccountStatus::Active.as_str())];
     let target = format!("account {}", account.code);
     audit::record(&txn, &AuditActor::of(viewer, ip), Some(account.id), "account approved", &target, &changes).await?;
@@ -417,11 +427,19 @@ pub(crate) async fn reject(
 ) -> Result<accounts::Model, CustomerError> {
     let txn = db.begin().await?;
     let account = find(&txn, viewer, code).await?;
-    if account.status != AccountStatus::PendingApproval {
-        return Err(CustomerError::NotPending);
-    }
     if !confirmed {
         return Err(CustomerError::NotConfirmed);
+    }
+    // The row first, conditional on the status still pending (see `approve`).
+    let locked = accounts::Entity::update_many()
+        .col_expr(accounts::Column::Status, sea_orm::sea_query::Expr::value(AccountStatus::PendingApproval))
+        .filter(accounts::Column::Id.eq(account.id))
+        .filter(accounts::Column::Status.eq(AccountStatus::PendingApproval))
+        .exec(&txn)
+        .await?;
+    if locked.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(CustomerError::NotPending);
     }
     let orders = orders::Entity::find().filter(orders::Column::AccountId.eq(account.id)).count(&txn).await?;
     let subscriptions =
@@ -440,14 +458,27 @@ pub(crate) async fn reject(
     .chain(people.iter().map(|u| Change::new("user", &u.email, "")))
     .collect();
     for user in people {
-        user.delete(&txn).await?;
+        if let Err(e) = user.delete(&txn).await {
+            txn.rollback().await?;
+            return if is_reference_violation(&e) { Err(CustomerError::HasBusiness) } else { Err(e.into()) };
+        }
     }
     let target = format!("account {}", account.code);
     audit::record(&txn, &AuditActor::of(viewer, ip), Some(viewer.account.id), "account rejected", &target, &changes)
         .await?;
-    account.clone().delete(&txn).await?;
+    // Anything else that names the account (an API client, say) keeps it: refused, not a 500.
+    if let Err(e) = account.clone().delete(&txn).await {
+        txn.rollback().await?;
+        return if is_reference_violation(&e) { Err(CustomerError::HasBusiness) } else { Err(e.into()) };
+    }
     txn.commit().await?;
     Ok(account)
+}
+
+/// A foreign key still pointing at the row being deleted (SQLite and PostgreSQL wording).
+fn is_reference_violation(error: &sea_orm::DbErr) -> bool {
+    let text = error.to_string().to_ascii_lowercase();
+    text.contains("foreign key")
 }
 
 #[cfg(test)]

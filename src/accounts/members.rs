@@ -74,7 +74,10 @@ pub(crate) fn check_role_change(
     Ok(())
 }
 
-/// Why a change to an account's users was refused.
+/// Invitations one account may send per hour (each one mails a stranger).
+pub(crate) const INVITATIONS_PER_HOUR: u64 = 20;
+
+/// Why a change to the users of an account was refused.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum MemberError {
     #[error("{1}")]
@@ -93,6 +96,8 @@ pub(crate) enum MemberError {
     AlreadyJoined,
     #[error("Tick “Sure” to confirm.")]
     NotConfirmed,
+    #[error("This account has sent {INVITATIONS_PER_HOUR} invitations in the last hour: try again later.")]
+    TooManyInvitations,
     #[error(transparent)]
     Failed(#[from] AppError),
 }
@@ -204,10 +209,19 @@ pub(crate) async fn invite(
     form: &InviteForm,
 ) -> Result<users::Model, MemberError> {
     let new = check_invite(form, account.tier)?;
+    let now = Utc::now();
+    let recent = users::Entity::find()
+        .filter(users::Column::AccountId.eq(account.id))
+        .filter(users::Column::InvitedBy.is_not_null())
+        .filter(users::Column::CreatedAt.gt(now - Duration::hours(1)))
+        .count(db)
+        .await?;
+    if recent >= INVITATIONS_PER_HOUR {
+        return Err(MemberError::TooManyInvitations);
+    }
     if users::Entity::find().filter(users::Column::Email.eq(&new.email)).count(db).await? > 0 {
         return Err(MemberError::EmailTaken);
     }
-    let now = Utc::now();
     let txn = db.begin().await?;
     let inserted = users::ActiveModel {
         account_id: Set(account.id),
@@ -301,6 +315,11 @@ pub(crate) async fn deactivate(
         .exec(&txn)
         .await?;
     user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user.id)).exec(&txn).await?;
+    // Links mailed before (an invitation, a reset) do not work after a reactivation.
+    let now = chrono::Utc::now();
+    for purpose in [TokenPurpose::Invitation, TokenPurpose::PasswordReset] {
+        crate::mail::tokens::spend_all(&txn, user.id, purpose, now).await?;
+    }
     let changes = [Change::new("active", "yes", "no")];
     let by = AuditActor::of(viewer, ip);
     audit::record(&txn, &by, Some(account.id), "user deactivated", &target(account, &user), &changes).await?;

@@ -44,7 +44,7 @@ pub(crate) fn check_admin(name: &str, email: &str) -> Result<FirstAdmin, Vec<Fie
 
 /// A reseller by code, for the provider admin only; 404 for anything else.
 pub(crate) async fn find<C: ConnectionTrait>(db: &C, viewer: &Viewer, code: &str) -> AppResult<accounts::Model> {
-    if !viewer.is_provider_admin() {
+    if !viewer.is_provider_admin() || !super::store::plausible_code(code) {
         return Err(AppError::NotFound);
     }
     accounts::Entity::find()

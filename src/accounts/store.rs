@@ -37,11 +37,20 @@ pub(crate) async fn find_by_id(db: &DatabaseConnection, id: i32) -> AppResult<Op
 }
 
 /// An account by its code, or 404 when it does not exist or lies outside the scope.
+/// Whether a code from a URL could name an account at all (short, no control characters,
+/// which PostgreSQL would refuse): anything else is a 404 without asking the database.
+pub(crate) fn plausible_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 64 && !code.chars().any(char::is_control)
+}
+
 pub(crate) async fn find_by_code(
     db: &DatabaseConnection,
     scope: AccountScope,
     code: &str,
 ) -> AppResult<accounts::Model> {
+    if !plausible_code(code) {
+        return Err(AppError::NotFound);
+    }
     accounts::Entity::find()
         .filter(accounts::Column::Code.eq(code))
         .filter(scope.condition(accounts::Column::Id))

@@ -175,7 +175,13 @@ pub(crate) async fn for_account<C: sea_orm::ConnectionTrait>(
         },
         AccountTier::Provider => None,
     };
-    let owner = match reseller.filter(|r| r.tier == AccountTier::Reseller && shows_own_brand(r)) {
+    // A suspended reseller's host answers "temporarily unavailable": its customers' mail
+    // comes from the provider, with links to the provider's site.
+    let owner = match reseller.filter(|r| {
+        r.tier == AccountTier::Reseller
+            && shows_own_brand(r)
+            && r.status == crate::entities::enums::AccountStatus::Active
+    }) {
         Some(reseller) => Some(reseller),
         None => {
             accounts_entity::Entity::find()

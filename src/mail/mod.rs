@@ -100,7 +100,11 @@ pub(crate) async fn enqueue<C: ConnectionTrait>(
 ) -> AppResult<bool> {
     let (brand, host) = crate::branding::for_account(db, &to.account).await?;
     let base = site.base_for(host.as_deref());
-    let rendered = compose::render(&brand, &base, &letter(&base));
+    let mut rendered = compose::render(&brand, &base, &letter(&base));
+    // The outbox keeps subjects of at most 300 characters (long account and brand names).
+    if rendered.subject.chars().count() > 300 {
+        rendered.subject = rendered.subject.chars().take(299).collect::<String>() + "…";
+    }
     let now = Utc::now();
     let row = outbox_messages::ActiveModel {
         kind: Set(kind),

@@ -315,3 +315,58 @@ async fn a_duplicate_email_in_any_case_or_an_oversized_name_is_refused_and_write
         audit_log::Entity::find().filter(audit_log::Column::Action.eq("user invited")).count(&app.db).await.unwrap();
     assert_eq!(audited, 0);
 }
+
+#[tokio::test]
+async fn an_invitation_to_a_suspended_account_joins_but_signs_nobody_in_and_dies_with_deactivation() {
+    use sea_orm::{ActiveModelTrait, Set};
+    use stratus::entities::enums::AccountStatus;
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    assert_eq!(
+        invite(&ana, USERS, "Rosa Díaz", "rosa@contoso.demo", "customer_user").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        invite(&ana, USERS, "Tomás Ruiz", "tomas@contoso.demo", "customer_user").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let rosa_link = sink.wait_for("rosa@contoso.demo", "You are invited").await.link_path("/invitation/");
+    let tomas_link = sink.wait_for("tomas@contoso.demo", "You are invited").await.link_path("/invitation/");
+
+    // Tomás is deactivated before he joins: his link no longer works.
+    let tomas = user(&app, "tomas@contoso.demo").await.unwrap();
+    let off = change(&ana, "CONTOSO", tomas.id, &[("intent", "deactivate"), ("confirm", "yes")]).await;
+    assert_eq!(off.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.new_browser().page(&tomas_link).await.0, StatusCode::GONE);
+
+    // Contoso is suspended: Rosa joins, but is not signed in, and is told why.
+    let mut contoso: stratus::entities::accounts::ActiveModel = app.account("CONTOSO").await.into();
+    contoso.status = Set(AccountStatus::Suspended);
+    contoso.update(&app.db).await.unwrap();
+    let rosa = app.new_browser();
+    let joined = rosa.submit(&rosa_link, &rosa_link, &[("new_password", PASSWORD), ("confirmation", PASSWORD)]).await;
+    assert_eq!(joined.status(), StatusCode::OK);
+    assert!(joined.text().await.unwrap().contains("This account is suspended"));
+    assert_eq!(rosa.page("/account").await.0, StatusCode::SEE_OTHER, "not signed in");
+
+    // Mail to a suspended reseller's customers comes from the provider, with the provider's links.
+    let mut andes: stratus::entities::accounts::ActiveModel = app.account("ANDES").await.into();
+    andes.status = Set(AccountStatus::Suspended);
+    andes.update(&app.db).await.unwrap();
+    let fields = [("email", "beatriz@contoso.demo")];
+    assert_eq!(app.submit("/password-reset", "/password-reset", &fields).await.status(), StatusCode::OK);
+    let reset = sink.wait_for("beatriz@contoso.demo", "Reset your password").await;
+    assert!(reset.subject().ends_with("· Stratus Cloud"), "{}", reset.subject());
+    assert!(!reset.text().contains("shop.andes.demo"), "no link to the unavailable host");
+
+    // Codes from the URL that could not name an account are a plain 404.
+    let pacific = app.new_browser();
+    pacific.sign_in("admin@pacific.demo").await;
+    assert_eq!(pacific.page("/reseller/customers/%00").await.0, StatusCode::NOT_FOUND);
+    let provider = app.new_browser();
+    provider.sign_in("admin@stratus.demo").await;
+    assert_eq!(provider.page("/accounts/%00/users").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(provider.page("/admin/resellers/%00").await.0, StatusCode::NOT_FOUND);
+}

@@ -264,6 +264,15 @@ pub(crate) async fn accept(
     let ip = ctx.device.ip_text();
     match members::accept(&state.db, &token, &form.new_password, &form.confirmation, ip).await {
         Ok(user) => {
+            // Joined; but an account suspended or waiting for approval signs nobody in.
+            let account = crate::accounts::store::find_by_id(&state.db, user.account_id).await?;
+            if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(&user, &a).err()) {
+                let message = format!("You have joined. {reason}");
+                return Ok(crate::ui::page_with_status(StatusCode::OK, &ctx, "Invitation", move || {
+                    leptos::prelude::view! { <p class="card">{message}</p> }
+                })
+                .into_response());
+            }
             session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             set_flash(&session, "Welcome: you have joined. You can connect an identity provider from Login Options.")
                 .await?;
