@@ -30,6 +30,11 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
             if let Err(e) = crate::identity::session::delete_idle(&sessions_db).await {
                 tracing::warn!(error = %e, "idle session-list cleanup failed");
             }
+            match delete_expired_invitations(&sessions_db).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "expired invitations removed"),
+                Err(e) => tracing::warn!(error = %e, "expired-invitation cleanup failed"),
+            }
         }
     });
     spawn_outbox(state);
@@ -75,6 +80,12 @@ pub(crate) fn spawn_outbox(state: &AppState) {
             }
         });
     }
+}
+
+/// Removes invitations nobody accepted once their link has expired (with the session
+/// clean-up, every ten minutes).
+pub async fn delete_expired_invitations(db: &DatabaseConnection) -> AppResult<u64> {
+    crate::accounts::members::delete_expired_invitations(db, Utc::now()).await
 }
 
 /// Runs due future actions (each claimed atomically, so exactly once across instances),

@@ -521,6 +521,36 @@ pub(crate) async fn accept(
     Ok(users::Entity::find_by_id(user.id).one(db).await?.ok_or(AppError::NotFound)?)
 }
 
+/// Invitations nobody accepted whose link expired more than a day ago: their users are
+/// removed (with their tokens), so the address is free again, and the audit log says so.
+/// Returns how many. Every reference to a user either follows it or is set to none.
+pub(crate) async fn delete_expired_invitations(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<u64> {
+    let before = now - Duration::days(INVITATION_DAYS + 1);
+    let expired = users::Entity::find()
+        .filter(users::Column::JoinedAt.is_null())
+        .filter(users::Column::CreatedAt.lt(before))
+        .all(db)
+        .await?;
+    let mut removed = 0;
+    for user in expired {
+        let txn = db.begin().await?;
+        let deleted = users::Entity::delete_many()
+            .filter(users::Column::Id.eq(user.id))
+            .filter(users::Column::JoinedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if deleted.rows_affected == 1 {
+            let by = AuditActor::system("invitation expired", None);
+            let changes = [Change::new("invitation", &user.email, "(expired, removed)")];
+            let target = format!("user {}", user.email);
+            audit::record(&txn, &by, Some(user.account_id), "invitation removed", &target, &changes).await?;
+            removed += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(removed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -370,3 +370,29 @@ async fn an_invitation_to_a_suspended_account_joins_but_signs_nobody_in_and_dies
     assert_eq!(provider.page("/accounts/%00/users").await.0, StatusCode::NOT_FOUND);
     assert_eq!(provider.page("/admin/resellers/%00").await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_invitation_nobody_accepted_is_removed_a_day_after_its_link_expires() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let sink = SmtpSink::start().await;
+    let app = app_mailing_to(&sink).await;
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    for (name, email) in [("Old Invite", "old@contoso.demo"), ("New Invite", "new@contoso.demo")] {
+        assert_eq!(invite(&ana, USERS, name, email, "customer_user").await.status(), StatusCode::SEE_OTHER);
+    }
+    let link = sink.wait_for("old@contoso.demo", "You are invited").await.link_path("/invitation/");
+    // Nine days ago: the 7-day link expired more than a day ago.
+    let mut old: users::ActiveModel = user(&app, "old@contoso.demo").await.unwrap().into();
+    old.created_at = Set(chrono::Utc::now() - chrono::Duration::days(9));
+    old.update(&app.db).await.unwrap();
+    let before = user_count(&app).await;
+    assert_eq!(stratus::jobs::delete_expired_invitations(&app.db).await.unwrap(), 1);
+    assert!(user(&app, "old@contoso.demo").await.is_none(), "the address is free again");
+    assert!(user(&app, "new@contoso.demo").await.is_some(), "a live invitation stays");
+    assert!(user(&app, "ana@contoso.demo").await.is_some(), "joined users are never touched");
+    assert_eq!(user_count(&app).await, before - 1);
+    assert_eq!(app.new_browser().page(&link).await.0, StatusCode::GONE);
+    let logged = audit_log::Entity::find().filter(audit_log::Column::Action.eq("invitation removed")).count(&app.db);
+    assert_eq!(logged.await.unwrap(), 1);
+}
