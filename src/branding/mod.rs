@@ -101,25 +101,28 @@ async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult
     Ok(store::of_account(db, account_id).await?.map(|row| row.to_brand()))
 }
 
-/// The brand of a custom host whose reseller is suspended (its storefront is then
-/// "temporarily unavailable"), or `None` for any other host.
-pub(crate) async fn suspended_host(db: &DatabaseConnection, host: Option<&str>) -> AppResult<Option<Brand>> {
-    let Some(name) = host.map(host_name).filter(|name| !name.is_empty()) else {
-        return Ok(None);
-    };
-    let Some(row) = store::for_host(db, &name).await? else {
-        return Ok(None);
-    };
-    let owner = accounts_store::find_by_id(db, row.account_id).await?;
-    Ok(owner.filter(|o| o.status == AccountStatus::Suspended).map(|_| row.to_brand()))
+/// The brand a request is shown in, and whether its host is a suspended reseller's
+/// storefront (then every page is "temporarily unavailable", in that brand).
+#[derive(Debug, Clone)]
+pub(crate) struct RequestBrand {
+    pub brand: Brand,
+    pub unavailable: bool,
 }
 
-/// Picks the brand for a request from its Host header and viewer. The page-context
-/// middleware calls this once per request; nothing else looks a brand up for a page.
-pub(crate) async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer: Option<&Viewer>) -> AppResult<Brand> {
+/// Picks the brand for a request from its Host header and viewer, looking the host up
+/// once. The page-context middleware calls this once per request; nothing else looks a
+/// brand up for a page.
+pub(crate) async fn resolve(
+    db: &DatabaseConnection,
+    host: Option<&str>,
+    viewer: Option<&Viewer>,
+) -> AppResult<RequestBrand> {
     let host_brand = match host.map(host_name) {
         Some(name) if !name.is_empty() => match store::for_host(db, &name).await? {
             Some(row) => match accounts_store::find_by_id(db, row.account_id).await? {
+                Some(owner) if owner.status == AccountStatus::Suspended => {
+                    return Ok(RequestBrand { brand: row.to_brand(), unavailable: true });
+                }
                 Some(owner) if shows_own_brand(&owner) => Some(row.to_brand()),
                 _ => None,
             },
@@ -127,9 +130,15 @@ pub(crate) async fn resolve(db: &DatabaseConnection, host: Option<&str>, viewer:
         },
         _ => None,
     };
-    if host_brand.is_some() {
-        return Ok(pick(host_brand, None, None));
-    }
+    let brand = match host_brand {
+        Some(brand) => brand,
+        None => for_viewer(db, viewer).await?,
+    };
+    Ok(RequestBrand { brand, unavailable: false })
+}
+
+/// The brand without a custom host: the viewer's reseller's (when enabled), else the provider's.
+async fn for_viewer(db: &DatabaseConnection, viewer: Option<&Viewer>) -> AppResult<Brand> {
     let reseller_brand = match viewer {
         Some(viewer) => {
             let reseller = match viewer.account.tier {
@@ -180,7 +189,7 @@ pub(crate) async fn for_account<C: sea_orm::ConnectionTrait>(
     let owner = match reseller.filter(|r| {
         r.tier == AccountTier::Reseller
             && shows_own_brand(r)
-            && r.status == crate::entities::enums::AccountStatus::Active
+            && r.status == AccountStatus::Active
     }) {
         Some(reseller) => Some(reseller),
         None => {

@@ -64,12 +64,8 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         }
         None => None,
     };
-    let suspended = branding::suspended_host(&state.db, request.host.as_deref()).await?;
-    let unavailable = suspended.is_some();
-    let brand = match suspended {
-        Some(brand) => brand,
-        None => branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?,
-    };
+    let branding::RequestBrand { brand, unavailable } =
+        branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
     let secure = state.settings.secure_cookies();
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
