@@ -186,11 +186,9 @@ pub(crate) async fn for_account<C: sea_orm::ConnectionTrait>(
     };
     // A suspended reseller's host answers "temporarily unavailable": its customers' mail
     // comes from the provider, with links to the provider's site.
-    let owner = match reseller.filter(|r| {
-        r.tier == AccountTier::Reseller
-            && shows_own_brand(r)
-            && r.status == AccountStatus::Active
-    }) {
+    let owner = match reseller
+        .filter(|r| r.tier == AccountTier::Reseller && shows_own_brand(r) && r.status == AccountStatus::Active)
+    {
         Some(reseller) => Some(reseller),
         None => {
             accounts_entity::Entity::find()

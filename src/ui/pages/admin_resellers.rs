@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::admin::admin_nav;
-use super::customers::{account_form, messages, parse_status, FormShape, StatusForm};
+use super::customers::{account_form, messages, parse_status, status_panel, FormShape, StatusForm};
 use super::reseller::status_label;
 use crate::accounts::customers::{self, CustomerError, CustomerForm};
 use crate::accounts::resellers;
@@ -25,7 +25,7 @@ use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
-use crate::ui::components::{csrf_field, empty, form_errors, pager};
+use crate::ui::components::{empty, form_errors, pager};
 use crate::ui::{page, page_with_status, PageCtx};
 
 pub(crate) async fn list(
@@ -144,31 +144,19 @@ pub(crate) async fn create(
     }
 }
 
-fn status_panel(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
-    let action = format!("/admin/resellers/{}/status", account.code);
-    let (says, value, button) = match account.status {
+/// What a reseller's status means to the provider.
+fn reseller_status(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
+    let (says, change) = match account.status {
         AccountStatus::Suspended => (
             "This reseller is suspended: its users cannot sign in and its custom host answers \"temporarily unavailable\". Its customers keep their service, sign in on the provider's host, and are not billed until it is reactivated.",
-            "active",
-            "Reactivate the reseller",
+            ("active", "Reactivate the reseller"),
         ),
         _ => (
             "This reseller is active. Suspending it signs its users out and closes its storefront; its customers keep their service but are not billed while it is suspended.",
-            "suspended",
-            "Suspend the reseller",
+            ("suspended", "Suspend the reseller"),
         ),
     };
-    view! {
-        <section class="panel">
-            <h2>"Status"</h2>
-            <p>{says}</p>
-            <form method="post" action=action>
-                {csrf_field(ctx)}
-                <input type="hidden" name="status" value=value/>
-                <button type="submit" class="secondary">{button}</button>
-            </form>
-        </section>
-    }
+    status_panel(ctx, format!("/admin/resellers/{}/status", account.code), says, Some(change))
 }
 
 fn edit_page(
@@ -193,7 +181,7 @@ fn edit_page(
             {admin_nav()}
             {form_errors(messages(&errors))}
             <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/admin/resellers">"Resellers"</a></p>
-            {status_panel(&ctx2, &account)}
+            {reseller_status(&ctx2, &account)}
             <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
         }
     })

@@ -130,25 +130,15 @@ pub(crate) async fn create(
     }
 }
 
-/// What the edit page says about the account's status, and the button that changes it.
-fn status_panel(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
-    let action = format!("/reseller/customers/{}/status", account.code);
-    let (says, value, button) = match account.status {
-        AccountStatus::Suspended => (
-            "This account is suspended: its users cannot sign in or buy. Its subscriptions are untouched.",
-            "active",
-            "Reactivate the account",
-        ),
-        AccountStatus::PendingApproval => {
-            ("This account signed up and waits for your approval (see Customers).", "", "")
-        }
-        AccountStatus::Active => (
-            "This account is active. Suspending it signs its users out and stops their purchases; its subscriptions continue.",
-            "suspended",
-            "Suspend the account",
-        ),
-    };
-    let form = (!value.is_empty()).then(|| {
+/// The Status panel of an account's edit page: what its status means, and the button
+/// that posts the other status to `action` (none while the account waits for approval).
+pub(crate) fn status_panel(
+    ctx: &PageCtx,
+    action: String,
+    says: &'static str,
+    change: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    let form = change.map(|(value, button)| {
         view! {
             <form method="post" action=action>
                 {csrf_field(ctx)}
@@ -158,6 +148,22 @@ fn status_panel(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
         }
     });
     view! { <section class="panel"><h2>"Status"</h2><p>{says}</p>{form}</section> }
+}
+
+/// What a customer's status means to its seller.
+fn customer_status(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
+    let (says, change) = match account.status {
+        AccountStatus::Suspended => (
+            "This account is suspended: its users cannot sign in or buy. Its subscriptions are untouched.",
+            Some(("active", "Reactivate the account")),
+        ),
+        AccountStatus::PendingApproval => ("This account signed up and waits for your approval (see Customers).", None),
+        AccountStatus::Active => (
+            "This account is active. Suspending it signs its users out and stops their purchases; its subscriptions continue.",
+            Some(("suspended", "Suspend the account")),
+        ),
+    };
+    status_panel(ctx, format!("/reseller/customers/{}/status", account.code), says, change)
 }
 
 fn edit_page(
@@ -181,7 +187,7 @@ fn edit_page(
         view! {
             {form_errors(messages(&errors))}
             <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/reseller">"Customers"</a></p>
-            {status_panel(&ctx2, &account)}
+            {customer_status(&ctx2, &account)}
             <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
         }
     })
