@@ -18,7 +18,7 @@ use super::scope::AccountScope;
 use super::{admin_role, check_name, Viewer};
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{AccountTier, TokenPurpose, UserRole};
-use crate::entities::{accounts, user_sessions, user_tokens, users};
+use crate::entities::{accounts, user_tokens, users};
 use crate::error::{AppError, AppResult};
 use crate::identity::local;
 use crate::identity::password::{self, NewPasswordError};
@@ -310,11 +310,10 @@ pub(crate) async fn deactivate(
     }
     users::Entity::update_many()
         .col_expr(users::Column::Active, Expr::value(false))
-        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
         .filter(users::Column::Id.eq(user.id))
         .exec(&txn)
         .await?;
-    user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user.id)).exec(&txn).await?;
+    crate::identity::session::end_all(&txn, user.id).await?;
     // Links mailed before (an invitation, a reset) do not work after a reactivation.
     let now = chrono::Utc::now();
     for purpose in [TokenPurpose::Invitation, TokenPurpose::PasswordReset] {

@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Transac
 use super::password::{self, NewPasswordError};
 use super::{events, local, settings};
 use crate::entities::enums::TokenPurpose;
-use crate::entities::{user_sessions, users};
+use crate::entities::users;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::{self, Notice, RESET_MINUTES, VERIFY_HOURS};
 use crate::mail::{tokens, Site};
@@ -106,7 +106,6 @@ pub(crate) async fn complete(
         .col_expr(users::Column::FailedLogins, Expr::value(0))
         .col_expr(users::Column::Lockouts, Expr::value(0))
         .col_expr(users::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
-        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
         // Following the link proved the address.
         .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))))
         .filter(users::Column::Id.eq(user.id))
@@ -119,7 +118,7 @@ pub(crate) async fn complete(
         return Err(ResetError::LinkNotValid);
     }
     tokens::spend_all(&txn, user.id, TokenPurpose::PasswordReset, now).await?;
-    user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user.id)).exec(&txn).await?;
+    super::session::end_all(&txn, user.id).await?;
     events::record_for(&txn, events::PASSWORD_CHANGED, &user, Some("reset through a mailed link".into())).await?;
     messages::security_notice(&txn, site, &user, Notice::PasswordReset).await?;
     txn.commit().await?;

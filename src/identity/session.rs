@@ -203,6 +203,18 @@ pub(crate) async fn delete_idle<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
     Ok(deleted.rows_affected)
 }
 
+/// Signs out every session of the user, on every instance: the user's generation moves
+/// on and the session list empties (a password reset, a deactivation).
+pub(crate) async fn end_all<C: ConnectionTrait>(db: &C, user_id: i32) -> AppResult<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::SessionGeneration, Expr::col(users::Column::SessionGeneration).add(1))
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    user_sessions::Entity::delete_many().filter(user_sessions::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(())
+}
+
 /// Signs out every other session of the user, on every instance: the user's generation
 /// moves on and only this session follows it, under a new id; the others leave the list.
 pub(crate) async fn end_other_sessions<C: ConnectionTrait>(db: &C, session: &Session, user_id: i32) -> AppResult<()> {
