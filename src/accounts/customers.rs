@@ -331,13 +331,26 @@ pub(crate) async fn update(
 ) -> Result<accounts::Model, CustomerError> {
     let txn = db.begin().await?;
     let old = find(&txn, viewer, code).await?;
+    let new = save_details(&txn, &AuditActor::of(viewer, ip), old, &fields, "customer updated").await?;
+    txn.commit().await?;
+    Ok(new)
+}
+
+/// Writes an account's details over `old` and audits what changed as `action` (customers
+/// and resellers alike).
+pub(crate) async fn save_details<C: ConnectionTrait>(
+    txn: &C,
+    by: &AuditActor,
+    old: accounts::Model,
+    fields: &CustomerFields,
+    action: &str,
+) -> Result<accounts::Model, CustomerError> {
     let mut row: accounts::ActiveModel = old.clone().into();
-    apply(&mut row, &fields);
-    let new = row.update(&txn).await?;
+    apply(&mut row, fields);
+    let new = row.update(txn).await?;
     let changes = detail_changes(Some(&old), &new);
     let target = format!("account {}", new.code);
-    audit::record(&txn, &AuditActor::of(viewer, ip), Some(new.id), "customer updated", &target, &changes).await?;
-    txn.commit().await?;
+    audit::record(txn, by, Some(new.id), action, &target, &changes).await?;
     Ok(new)
 }
 

@@ -141,12 +141,7 @@ pub(crate) async fn update(
     let txn = db.begin().await?;
     let old = find(&txn, viewer, code).await?;
     let fields = CustomerFields { code: old.code.clone(), csp_cutoff_day: old.csp_cutoff_day, ..fields };
-    let mut row: accounts::ActiveModel = old.clone().into();
-    customers::apply(&mut row, &fields);
-    let new = row.update(&txn).await?;
-    let changes = customers::detail_changes(Some(&old), &new);
-    let target = format!("account {}", new.code);
-    audit::record(&txn, &AuditActor::of(viewer, ip), Some(new.id), "reseller updated", &target, &changes).await?;
+    let new = customers::save_details(&txn, &AuditActor::of(viewer, ip), old, &fields, "reseller updated").await?;
     txn.commit().await?;
     Ok(new)
 }
