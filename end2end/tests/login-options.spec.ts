@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { loginAtProvider } from '../support/provider-login';
 
 // Two real OpenID providers (support/oidc-providers.mjs) are declared in
 // support/stratus-e2e.toml as "Provider A" (id 1) and "Provider B" (id 2).
@@ -11,18 +12,6 @@ async function signInWithPassword(page: Page, email: string) {
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/// The provider's development login screen accepts any login; then it asks for consent.
-async function loginAtProvider(page: Page, login: string) {
-  if (await page.locator('input[name=login]').count()) {
-    await page.locator('input[name=login]').fill(login);
-    await page.locator('input[name=password]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-  }
-  const consent = page.getByRole('button', { name: 'Continue' });
-  if (await consent.count()) {
-    await consent.click();
-  }
-}
 
 test('a customer connects Provider A, signs in with it, and the admin turns local login off', async ({ page, browser }) => {
   await signInWithPassword(page, 'ana@contoso.demo');

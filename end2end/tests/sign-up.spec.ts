@@ -1,4 +1,5 @@
 import { test, expect, request, Page } from '@playwright/test';
+import { loginAtProvider } from '../support/provider-login';
 
 // Sign up on Andes IT's own host (Chromium maps shop.andes.demo to 127.0.0.1), in Andes IT's
 // brand all the way; Andes IT's admin approves; the new admin invites a colleague, who joins.
@@ -76,15 +77,30 @@ test('sign up on a reseller host, get approved, invite a colleague who joins', a
   await marta.getByRole('button', { name: 'Send the invitation' }).click();
   await expect(marta.locator('main')).toContainText('pedro@andina.example');
 
-  // Pedro follows the invitation, sets a password and is signed in, in Andes IT's brand.
+  // Pedro follows the invitation and joins with the identity he has at Provider A (a real
+  // OpenID provider), which answers back on Andes IT's host; he is signed in, in its brand.
   const invitation = await linkIn('pedro@andina.example', '/invitation/');
   const pedro = await (await browser.newContext()).newPage();
   await pedro.goto(invitation);
   await expectAndes(pedro);
-  await pedro.getByLabel('Password', { exact: true }).fill('pedro password 2026');
-  await pedro.getByLabel('Password again').fill('pedro password 2026');
-  await pedro.getByRole('button', { name: 'Join' }).click();
-  await expect(pedro).toHaveURL(/\/account$/);
+  await pedro.getByRole('button', { name: 'Join with Provider A' }).click();
+  await loginAtProvider(pedro, 'pedro-at-a');
+  await expect(pedro).toHaveURL(new RegExp(`^${shop}/account$`));
   await expectAndes(pedro);
+  await expect(pedro.getByRole('status')).toContainText('You sign in with Provider A');
   await expect(pedro.locator('#profile')).toContainText('pedro@andina.example');
+});
+
+test('sign up with an identity provider: the company on the form, the person from the provider', async ({ page }) => {
+  await page.goto('/sign-up');
+  await page.getByLabel('Company name').fill('Cordillera Ltda.');
+  await page.getByLabel('Country').selectOption('CL');
+  await page.getByLabel('Tax id (RUT in Chile)').fill('11.111.111-1');
+  await page.getByLabel('Billing e-mail').fill('pagos@cordillera.example');
+  // No password: the provider's button sends the company's fields alone.
+  await page.getByRole('button', { name: 'Sign up with Provider B' }).click();
+  await loginAtProvider(page, 'verified-lucia');
+  // The demo's sign-ups wait for the seller's approval.
+  await expect(page.locator('main')).toContainText('your account was created with Provider B');
+  await expect(page.locator('main')).toContainText('waits for approval');
 });

@@ -18,9 +18,11 @@ use super::scope::AccountScope;
 use super::{admin_role, check_name, Viewer};
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{AccountTier, TokenPurpose, UserRole};
-use crate::entities::{accounts, user_tokens, users};
+use crate::entities::{accounts, identity_providers, user_tokens, users};
 use crate::error::{AppError, AppResult};
+use crate::identity::links;
 use crate::identity::local;
+use crate::identity::oidc::VerifiedIdentity;
 use crate::identity::password::{self, NewPasswordError};
 use crate::mail::{messages, tokens, Site};
 
@@ -444,6 +446,8 @@ pub(crate) async fn apply(
 /// What an invitation link shows: who is invited, to which account, by whom.
 #[derive(Debug, Clone)]
 pub(crate) struct Invitation {
+    /// The token's row: what a flow through an identity provider carries instead of the link.
+    pub token_id: i32,
     pub user: users::Model,
     pub account: accounts::Model,
     pub invited_by: Option<String>,
@@ -452,7 +456,7 @@ pub(crate) struct Invitation {
 /// The invitation a link is for, while it works (not used, not expired, not joined yet,
 /// the user not removed or deactivated).
 pub(crate) async fn invitation_of_link(db: &DatabaseConnection, raw: &str) -> AppResult<Option<Invitation>> {
-    let Some((_, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? else {
+    let Some((token, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? else {
         return Ok(None);
     };
     if user.joined_at.is_some() || !user.active {
@@ -463,7 +467,7 @@ pub(crate) async fn invitation_of_link(db: &DatabaseConnection, raw: &str) -> Ap
         Some(id) => users::Entity::find_by_id(id).one(db).await?.map(|u| u.name),
         None => None,
     };
-    Ok(Some(Invitation { user, account, invited_by }))
+    Ok(Some(Invitation { token_id: token.id, user, account, invited_by }))
 }
 
 /// Why an invitation link did not let the user join.
@@ -473,11 +477,20 @@ pub(crate) enum AcceptError {
     LinkNotValid,
     #[error(transparent)]
     NewPassword(#[from] NewPasswordError),
+    /// The identity chosen to join with is already another user's way in.
+    #[error("This {provider} account is already connected to another user, so you cannot join with it.")]
+    IdentityTaken { provider: String },
     #[error(transparent)]
     Failed(#[from] AppError),
 }
 
 crate::error::refusals!(AcceptError);
+
+/// How an invited user joins.
+enum JoinedWith<'a> {
+    Password(String),
+    Provider(&'a identity_providers::Model, &'a VerifiedIdentity),
+}
 
 /// Accepts an invitation with a password: the user joins (address verified: the link
 /// proved it), the token is spent, the audit log says so. Returns the joined user.
@@ -488,18 +501,57 @@ pub(crate) async fn accept(
     confirmation: &str,
     ip: Option<String>,
 ) -> Result<users::Model, AcceptError> {
-    let now: DateTime<Utc> = Utc::now();
-    let Some((token, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, now).await? else {
+    let Some((token, _)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? else {
         return Err(AcceptError::LinkNotValid);
     };
     password::check_new_password(new, confirmation)?;
     let hash = password::hash_off_thread(new).await?;
+    join(db, None, token.id, JoinedWith::Password(hash), ip).await
+}
+
+/// Accepts an invitation with an identity from a provider (after the flow started on the
+/// invitation page came back): the identity is linked as the user's way in, the user
+/// joins, and the security event, the notice and the audit entry are written with it.
+pub(crate) async fn accept_with_identity(
+    db: &DatabaseConnection,
+    site: &Site,
+    token_id: i32,
+    provider: &identity_providers::Model,
+    identity: &VerifiedIdentity,
+    ip: Option<String>,
+) -> Result<users::Model, AcceptError> {
+    join(db, Some(site), token_id, JoinedWith::Provider(provider, identity), ip).await
+}
+
+/// The user of invitation `token_id` joins: in one transaction the user is marked joined
+/// (only if not joined meanwhile and still active), the token and its siblings are spent,
+/// the way in is stored, and the audit log says so.
+async fn join(
+    db: &DatabaseConnection,
+    site: Option<&Site>,
+    token_id: i32,
+    with: JoinedWith<'_>,
+    ip: Option<String>,
+) -> Result<users::Model, AcceptError> {
+    let now: DateTime<Utc> = Utc::now();
+    let Some((token, user)) = tokens::find_valid_by_id(db, token_id, TokenPurpose::Invitation, now).await? else {
+        return Err(AcceptError::LinkNotValid);
+    };
+    if let JoinedWith::Provider(provider, identity) = &with {
+        if links::find_linked_user(db, provider, identity).await?.is_some() {
+            return Err(AcceptError::IdentityTaken { provider: provider.name.clone() });
+        }
+    }
     let txn = db.begin().await?;
-    let joined = users::Entity::update_many()
-        .col_expr(users::Column::PasswordHash, Expr::value(Some(hash)))
-        .col_expr(users::Column::PasswordChangedAt, Expr::value(Some(now)))
+    let mut update = users::Entity::update_many()
         .col_expr(users::Column::JoinedAt, Expr::value(Some(now)))
-        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))))
+        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))));
+    if let JoinedWith::Password(hash) = &with {
+        update = update
+            .col_expr(users::Column::PasswordHash, Expr::value(Some(hash.clone())))
+            .col_expr(users::Column::PasswordChangedAt, Expr::value(Some(now)));
+    }
+    let joined = update
         .filter(users::Column::Id.eq(user.id))
         .filter(users::Column::JoinedAt.is_null())
         .filter(users::Column::Active.eq(true))
@@ -511,10 +563,31 @@ pub(crate) async fn accept(
         return Err(AcceptError::LinkNotValid);
     }
     tokens::spend_all(&txn, user.id, TokenPurpose::Invitation, now).await?;
+    let way_in = match &with {
+        JoinedWith::Password(_) => "password".to_string(),
+        JoinedWith::Provider(provider, identity) => {
+            if let Err(e) = links::new_link(user.id, provider, identity, Some(now)).insert(&txn).await {
+                txn.rollback().await?;
+                // The unique (provider, issuer, subject): somebody linked it at the same moment.
+                return Err(if crate::error::is_unique_violation(&e) {
+                    AcceptError::IdentityTaken { provider: provider.name.clone() }
+                } else {
+                    AcceptError::Failed(e.into())
+                });
+            }
+            let name = provider.name.clone();
+            crate::identity::events::record_for(&txn, crate::identity::events::LINKED, &user, Some(name.clone()))
+                .await?;
+            if let Some(site) = site {
+                messages::security_notice(&txn, site, &user, messages::Notice::ProviderConnected(name.clone())).await?;
+            }
+            name
+        }
+    };
     let account = accounts::Entity::find_by_id(user.account_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let by =
         AuditActor { user_id: Some(user.id), account_id: Some(user.account_id), email: Some(user.email.clone()), ip };
-    let changes = [Change::set("joined", now.format("%Y-%m-%d %H:%M UTC"))];
+    let changes = [Change::set("joined", now.format("%Y-%m-%d %H:%M UTC")), Change::set("way in", way_in)];
     audit::record(&txn, &by, Some(account.id), "invitation accepted", &target(&account, &user), &changes).await?;
     txn.commit().await?;
     Ok(users::Entity::find_by_id(user.id).one(db).await?.ok_or(AppError::NotFound)?)

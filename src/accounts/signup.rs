@@ -51,15 +51,25 @@ pub(crate) struct SignUpForm {
     pub password: String,
     #[serde(default)]
     pub confirmation: String,
+    /// "Sign up with" an identity provider (its id) instead of a password.
+    #[serde(default)]
+    pub with: String,
 }
 
-/// A checked sign-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NewSignUp {
-    pub company_name: String,
+/// The company part of a checked sign-up (also what a sign-up through an identity
+/// provider keeps in the session while the person is at the provider).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct NewCompany {
+    pub name: String,
     pub tax_id: String,
     pub country: String,
     pub billing_email: String,
+}
+
+/// A checked sign-up with a password: the company and the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewSignUp {
+    pub company: NewCompany,
     pub name: String,
     pub email: String,
 }
@@ -67,10 +77,10 @@ pub(crate) struct NewSignUp {
 /// One refused field: its form name and why.
 pub(crate) type FieldError = (&'static str, String);
 
-/// Checks every field (all errors at once, each naming its field).
-pub(crate) fn check(form: &SignUpForm) -> Result<NewSignUp, Vec<FieldError>> {
+/// Checks the company's fields (all errors at once, each naming its field).
+pub(crate) fn check_company(form: &SignUpForm) -> Result<NewCompany, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let company_name = check_name(&form.company_name).map_err(|e| errors.push(("company_name", e))).ok();
+    let name = check_name(&form.company_name).map_err(|e| errors.push(("company_name", e))).ok();
     let country = COUNTRIES
         .iter()
         .find(|(code, _)| *code == form.country)
@@ -84,17 +94,25 @@ pub(crate) fn check(form: &SignUpForm) -> Result<NewSignUp, Vec<FieldError>> {
         None => None,
     };
     let billing_email = local::check_email(&form.billing_email).map_err(|e| errors.push(("billing_email", e))).ok();
+    match (name, tax_id, country, billing_email) {
+        (Some(name), Some(tax_id), Some(country), Some(billing_email)) => {
+            Ok(NewCompany { name, tax_id, country, billing_email })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// Checks every field of a sign-up with a password (all errors at once).
+pub(crate) fn check(form: &SignUpForm) -> Result<NewSignUp, Vec<FieldError>> {
+    let company = check_company(form);
+    let mut errors = company.as_ref().err().cloned().unwrap_or_default();
     let name = check_name(&form.name).map_err(|e| errors.push(("name", e))).ok();
     let email = local::check_email(&form.email).map_err(|e| errors.push(("email", e))).ok();
     if let Err(e) = password::check_new_password(&form.password, &form.confirmation) {
         errors.push(("password", e.to_string()));
     }
-    match (company_name, tax_id, country, billing_email, name, email) {
-        (Some(company_name), Some(tax_id), Some(country), Some(billing_email), Some(name), Some(email))
-            if errors.is_empty() =>
-        {
-            Ok(NewSignUp { company_name, tax_id, country, billing_email, name, email })
-        }
+    match (company, name, email) {
+        (Ok(company), Some(name), Some(email)) if errors.is_empty() => Ok(NewSignUp { company, name, email }),
         _ => Err(errors),
     }
 }
@@ -139,6 +157,97 @@ fn new_code(company_name: &str) -> String {
     format!("{stem}-{tail}")
 }
 
+/// The first admin of a new account.
+#[derive(Debug, Clone)]
+pub(crate) struct FirstAdmin {
+    pub name: String,
+    pub email: String,
+    /// None for somebody who signs in through an identity provider only.
+    pub password_hash: Option<String>,
+    /// The address is already confirmed (an identity provider vouched for it).
+    pub email_verified: bool,
+}
+
+/// A new customer account of `seller` and its first admin, inserted in the caller's
+/// transaction with the audit entry and, for an unconfirmed address, the mail that
+/// confirms it. `company` is None for an account registered automatically through an
+/// identity provider (the person's name names it). None back: the e-mail was taken at
+/// the same moment (the caller rolls back).
+pub(crate) async fn create_account(
+    txn: &sea_orm::DatabaseTransaction,
+    site: &Site,
+    seller: &accounts::Model,
+    company: Option<&NewCompany>,
+    status: AccountStatus,
+    admin: FirstAdmin,
+    by: &AuditActor,
+) -> AppResult<Option<(accounts::Model, users::Model)>> {
+    let now = Utc::now();
+    let display_name = company.map_or(&admin.name, |c| &c.name);
+    let code = new_code(display_name);
+    let mut row = accounts::ActiveModel {
+        tier: Set(AccountTier::Customer),
+        parent_id: Set(Some(seller.id)),
+        code: Set(code.clone()),
+        name: Set(display_name.clone()),
+        currency: Set(seller.currency.clone()),
+        branding_enabled: Set(false),
+        csp_cutoff_day: Set(1),
+        status: Set(status),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    if let Some(company) = company {
+        row.legal_name = Set(Some(company.name.clone()));
+        row.tax_id = Set(Some(company.tax_id.clone()));
+        row.country = Set(company.country.clone());
+        row.billing_email = Set(Some(company.billing_email.clone()));
+    }
+    let account = row.insert(txn).await?;
+    let inserted = users::ActiveModel {
+        account_id: Set(account.id),
+        email: Set(admin.email.clone()),
+        name: Set(admin.name.clone()),
+        role: Set(UserRole::CustomerAdmin),
+        password_hash: Set(admin.password_hash),
+        failed_logins: Set(0),
+        created_at: Set(now),
+        joined_at: Set(Some(now)),
+        active: Set(true),
+        email_verified_at: Set(admin.email_verified.then_some(now)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        Err(e) if crate::error::is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let mut changes = vec![Change::set("code", &code), Change::set("name", display_name)];
+    if let Some(company) = company {
+        changes.push(Change::set("tax id", &company.tax_id));
+        changes.push(Change::set("country", &company.country));
+        changes.push(Change::set("billing e-mail", &company.billing_email));
+    }
+    changes.push(Change::set("status", status.as_str()));
+    changes.push(Change::set("first admin", &admin.email));
+    audit::record(txn, by, Some(account.id), "account signed up", &format!("account {code}"), &changes).await?;
+    if user.email_verified_at.is_none() {
+        crate::identity::reset::send_verification(txn, site, &user).await?;
+    }
+    Ok(Some((account, user)))
+}
+
+/// The status a new account starts in, by the provider's sign-up rules.
+pub(crate) fn initial_status(rules: &crate::entities::auth_settings::Model) -> AccountStatus {
+    if rules.sign_up_needs_approval {
+        AccountStatus::PendingApproval
+    } else {
+        AccountStatus::Active
+    }
+}
+
 /// Creates the account and its admin (after [`check`]), in one transaction with its
 /// audit entry and the mail that confirms the address.
 pub(crate) async fn sign_up(
@@ -160,65 +269,21 @@ pub(crate) async fn sign_up(
         crate::mail::messages::sign_up_with_your_address(db, site, &owner).await?;
         return Ok(SignUpOutcome::AddressTaken);
     }
-    let now = Utc::now();
-    let status = if rules.sign_up_needs_approval { AccountStatus::PendingApproval } else { AccountStatus::Active };
-    let txn = db.begin().await?;
-    let code = new_code(&new.company_name);
-    let account = accounts::ActiveModel {
-        tier: Set(AccountTier::Customer),
-        parent_id: Set(Some(seller.id)),
-        code: Set(code.clone()),
-        name: Set(new.company_name.clone()),
-        legal_name: Set(Some(new.company_name.clone())),
-        tax_id: Set(Some(new.tax_id.clone())),
-        country: Set(new.country.clone()),
-        billing_email: Set(Some(new.billing_email.clone())),
-        currency: Set(seller.currency.clone()),
-        branding_enabled: Set(false),
-        csp_cutoff_day: Set(1),
-        status: Set(status),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let inserted = users::ActiveModel {
-        account_id: Set(account.id),
-        email: Set(new.email.clone()),
-        name: Set(new.name.clone()),
-        role: Set(UserRole::CustomerAdmin),
-        password_hash: Set(Some(hash)),
-        failed_logins: Set(0),
-        created_at: Set(now),
-        joined_at: Set(Some(now)),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let user = match inserted {
-        Ok(user) => user,
-        // The same address signed up at the same moment: one account, and no hint.
-        Err(e) if crate::error::is_unique_violation(&e) => {
-            txn.rollback().await?;
-            return Ok(SignUpOutcome::AddressTaken);
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let status = initial_status(&rules);
     let by = AuditActor::system(&format!("sign-up by {}", new.email), ip);
-    let changes = [
-        Change::set("code", &code),
-        Change::set("name", &new.company_name),
-        Change::set("tax id", &new.tax_id),
-        Change::set("country", &new.country),
-        Change::set("billing e-mail", &new.billing_email),
-        Change::set("status", status.as_str()),
-        Change::set("first admin", &new.email),
-    ];
-    audit::record(&txn, &by, Some(account.id), "account signed up", &format!("account {code}"), &changes).await?;
-    crate::identity::reset::send_verification(&txn, site, &user).await?;
-    txn.commit().await?;
-    Ok(SignUpOutcome::Created(status))
+    let admin = FirstAdmin { name: new.name, email: new.email, password_hash: Some(hash), email_verified: false };
+    let txn = db.begin().await?;
+    match create_account(&txn, site, seller, Some(&new.company), status, admin, &by).await? {
+        Some(_) => {
+            txn.commit().await?;
+            Ok(SignUpOutcome::Created(status))
+        }
+        // The same address signed up at the same moment: one account, and no hint.
+        None => {
+            txn.rollback().await?;
+            Ok(SignUpOutcome::AddressTaken)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -235,6 +300,7 @@ mod tests {
             email: "Marta@Andina.cl".into(),
             password: "a long enough password".into(),
             confirmation: "a long enough password".into(),
+            with: String::new(),
         }
     }
 
@@ -242,7 +308,9 @@ mod tests {
     fn a_good_form_is_checked_and_normalised() {
         let new = check(&form()).unwrap();
         assert_eq!(new.email, "marta@andina.cl");
-        assert_eq!(new.tax_id, "76.086.428-5");
+        assert_eq!(new.company.tax_id, "76.086.428-5");
+        let company_only = SignUpForm { name: String::new(), email: String::new(), password: String::new(), ..form() };
+        assert_eq!(check_company(&company_only), Ok(new.company), "a sign-up through a provider needs no password");
     }
 
     #[test]

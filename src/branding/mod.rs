@@ -107,6 +107,8 @@ async fn brand_of_account(db: &DatabaseConnection, account_id: i32) -> AppResult
 pub(crate) struct RequestBrand {
     pub brand: Brand,
     pub unavailable: bool,
+    /// The request's host when it is the custom host whose brand is shown.
+    pub custom_host: Option<String>,
 }
 
 /// Picks the brand for a request from its Host header and viewer, looking the host up
@@ -121,20 +123,19 @@ pub(crate) async fn resolve(
         Some(name) if !name.is_empty() => match store::for_host(db, &name).await? {
             Some(row) => match accounts_store::find_by_id(db, row.account_id).await? {
                 Some(owner) if owner.status == AccountStatus::Suspended => {
-                    return Ok(RequestBrand { brand: row.to_brand(), unavailable: true });
+                    return Ok(RequestBrand { brand: row.to_brand(), unavailable: true, custom_host: Some(name) });
                 }
-                Some(owner) if shows_own_brand(&owner) => Some(row.to_brand()),
+                Some(owner) if shows_own_brand(&owner) => Some((row.to_brand(), name)),
                 _ => None,
             },
             None => None,
         },
         _ => None,
     };
-    let brand = match host_brand {
-        Some(brand) => brand,
-        None => for_viewer(db, viewer).await?,
-    };
-    Ok(RequestBrand { brand, unavailable: false })
+    Ok(match host_brand {
+        Some((brand, host)) => RequestBrand { brand, unavailable: false, custom_host: Some(host) },
+        None => RequestBrand { brand: for_viewer(db, viewer).await?, unavailable: false, custom_host: None },
+    })
 }
 
 /// The brand without a custom host: the viewer's reseller's (when enabled), else the provider's.

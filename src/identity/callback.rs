@@ -1,7 +1,7 @@
 //! Completing a sign-in flow when the provider sends the browser back: the callback is
 //! checked against the flow kept in the session, the code redeemed, and then — by the
-//! flow's purpose — the user signed in (or registered), the identity linked, or the user
-//! confirmed as themselves. Sessions change and security events are written here; the
+//! flow's purpose — the user signed in (or registered), the identity linked, the user
+//! confirmed as themselves, a new account signed up, or an invited user joined. Sessions change and security events are written here; the
 //! page only turns the [`CallbackOutcome`] into a response.
 
 use serde::Deserialize;
@@ -9,9 +9,13 @@ use tower_sessions::Session;
 
 use super::devices::Device;
 use super::discovery::ProviderCache;
+use super::links::NewAccount;
 use super::links::{self, LinkOutcome};
-use super::oidc::{self, CallbackRefusal, Continuation, Purpose};
+use super::oidc::{self, CallbackRefusal, Continuation, Joining, Purpose};
 use super::{events, providers, session};
+use crate::accounts::members::{self, AcceptError};
+use crate::accounts::signup::{self, NewCompany};
+use crate::entities::enums::AccountStatus;
 use crate::entities::{identity_providers, users};
 use crate::error::{AppError, AppResult};
 use crate::secrets::SecretBox;
@@ -59,6 +63,24 @@ pub(crate) enum CallbackOutcome {
     SomebodyElse {
         provider: String,
     },
+    /// A new account was made with this identity; `not_yet` says why its admin is not
+    /// signed in yet (an account waiting for its seller's approval).
+    SignedUp {
+        provider: String,
+        not_yet: Option<&'static str>,
+    },
+    /// No account was made: one answer for an e-mail the provider did not verify and for
+    /// one that already has an account.
+    NotSignedUp {
+        provider: String,
+    },
+    /// The invited user joined with this identity; `not_yet` as for [`Self::SignedUp`].
+    Joined {
+        provider: String,
+        not_yet: Option<&'static str>,
+    },
+    /// The invitation expired, was used or was removed while the person was at the provider.
+    InvitationNotValid,
 }
 
 /// What completing a callback needs of the server and of the request.
@@ -128,6 +150,16 @@ impl Callback<'_> {
         let flow_user = self.viewer.filter(|user| Some(user.id) == flow.user_id);
         match (flow.purpose, flow_user) {
             (Purpose::Login, _) => self.sign_in(&provider, &identity, flow.return_to).await,
+            (Purpose::SignUp, _) => match flow.joining {
+                Some(Joining::SignUp { seller_id, company }) => {
+                    self.sign_up(&provider, &identity, seller_id, &company).await
+                }
+                _ => self.refused(&provider, CallbackRefusal::NoPendingFlow).await,
+            },
+            (Purpose::Join, _) => match flow.joining {
+                Some(Joining::Invitation { token_id }) => self.join(&provider, &identity, token_id).await,
+                _ => self.refused(&provider, CallbackRefusal::NoPendingFlow).await,
+            },
             (Purpose::Link, Some(user)) => self.link(user, &provider, &identity).await,
             (Purpose::Reauth, Some(user)) => self.confirm(user, &provider, &identity, flow.then).await,
             (Purpose::Link | Purpose::Reauth, None) => self.refused(&provider, CallbackRefusal::NoPendingFlow).await,
@@ -156,7 +188,9 @@ impl Callback<'_> {
             events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
             return Ok(CallbackOutcome::NotConnected { provider: name });
         }
-        match links::register(self.db(), &self.site(), provider, identity).await {
+        let seller = links::automatic_account(self.db()).await?;
+        let new = NewAccount { seller: &seller, company: None, status: AccountStatus::Active };
+        match links::register(self.db(), &self.site(), provider, identity, new, self.device.ip_text()).await {
             Ok(user) => {
                 session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
                 events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
@@ -201,5 +235,69 @@ impl Callback<'_> {
         session::mark_reauthenticated(self.session).await?;
         events::record_for(self.db(), events::REAUTHENTICATED, user, Some(provider.name.clone())).await?;
         Ok(CallbackOutcome::Reauthenticated { then })
+    }
+
+    /// Signs in `user` unless its account may not sign in (yet); returns why not.
+    async fn begin_if_allowed(&self, user: &users::Model) -> AppResult<Option<&'static str>> {
+        let account = crate::accounts::store::find_by_id(self.db(), user.account_id).await?;
+        if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(user, &a).err()) {
+            return Ok(Some(reason));
+        }
+        session::begin_signed_in(self.db(), self.session, user, self.device).await?;
+        Ok(None)
+    }
+
+    /// A new customer account of the seller the sign-up started under, with this identity
+    /// as its first admin's way in. An identity somebody already has signs them in.
+    async fn sign_up(
+        &self,
+        provider: &identity_providers::Model,
+        identity: &oidc::VerifiedIdentity,
+        seller_id: i32,
+        company: &NewCompany,
+    ) -> AppResult<CallbackOutcome> {
+        if links::find_linked_user(self.db(), provider, identity).await?.is_some() {
+            return self.sign_in(provider, identity, "/account".into()).await;
+        }
+        let rules = super::settings::load(self.db()).await?;
+        if !rules.allow_sign_up {
+            return self.refused(provider, CallbackRefusal::NotAllowed("Sign-up is closed.")).await;
+        }
+        // The seller again: a reseller suspended meanwhile no longer takes new customers.
+        let seller = signup::seller_for_brand(self.db(), Some(seller_id)).await?;
+        let new = NewAccount { seller: &seller, company: Some(company), status: signup::initial_status(&rules) };
+        let name = provider.name.clone();
+        match links::register(self.db(), &self.site(), provider, identity, new, self.device.ip_text()).await {
+            Ok(user) => {
+                events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
+                let not_yet = self.begin_if_allowed(&user).await?;
+                Ok(CallbackOutcome::SignedUp { provider: name, not_yet })
+            }
+            Err(links::RegistrationError::Failed(error)) => Err(error),
+            Err(links::RegistrationError::NotCreated { .. }) => {
+                let detail = format!("{name}: sign-up refused (e-mail unverified or taken)");
+                events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
+                Ok(CallbackOutcome::NotSignedUp { provider: name })
+            }
+        }
+    }
+
+    /// The invited user joins with this identity as its way in.
+    async fn join(
+        &self,
+        provider: &identity_providers::Model,
+        identity: &oidc::VerifiedIdentity,
+        token_id: i32,
+    ) -> AppResult<CallbackOutcome> {
+        let ip = self.device.ip_text();
+        match members::accept_with_identity(self.db(), &self.site(), token_id, provider, identity, ip).await {
+            Ok(user) => {
+                let not_yet = self.begin_if_allowed(&user).await?;
+                Ok(CallbackOutcome::Joined { provider: provider.name.clone(), not_yet })
+            }
+            Err(AcceptError::IdentityTaken { provider }) => Ok(CallbackOutcome::LinkedToAnotherUser { provider }),
+            Err(AcceptError::LinkNotValid | AcceptError::NewPassword(_)) => Ok(CallbackOutcome::InvitationNotValid),
+            Err(AcceptError::Failed(error)) => Err(error),
+        }
     }
 }

@@ -6,8 +6,10 @@ use sea_orm::{
 };
 
 use super::oidc::VerifiedIdentity;
+use crate::accounts::signup::{create_account, FirstAdmin, NewCompany};
 use crate::accounts::{check_name, store as accounts_store};
-use crate::entities::enums::{AccountTier, UserRole};
+use crate::audit::AuditActor;
+use crate::entities::enums::AccountStatus;
 use crate::entities::{accounts, identity_providers, user_identities, users};
 use crate::error::{AppError, AppResult};
 
@@ -174,13 +176,31 @@ pub(crate) enum RegistrationError {
 
 crate::error::refusals!(RegistrationError);
 
-/// Creates a customer account (a direct customer of the provider) and a user with no
-/// password for an unknown identity, and links it. Only when the provider allows it.
+/// What a new account made for an unknown identity is: whose customer, the company (None:
+/// the person's name names it) and its status.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewAccount<'a> {
+    pub seller: &'a accounts::Model,
+    pub company: Option<&'a NewCompany>,
+    pub status: AccountStatus,
+}
+
+/// The account automatic registration makes: an active direct customer of the provider.
+pub(crate) async fn automatic_account(db: &DatabaseConnection) -> AppResult<accounts::Model> {
+    accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))
+}
+
+/// Creates a customer account and its admin with no password for an unknown identity, and
+/// links it, in one transaction (with the audit entry, and the mail that confirms an
+/// address the provider did not vouch for). Only for an e-mail the provider verified (or a
+/// provider trusted with unverified ones) that nobody here has.
 pub(crate) async fn register(
     db: &DatabaseConnection,
     site: &crate::mail::Site,
     provider: &identity_providers::Model,
     identity: &VerifiedIdentity,
+    new: NewAccount<'_>,
+    ip: Option<String>,
 ) -> Result<users::Model, RegistrationError> {
     // A provider may be trusted with unverified e-mails (Entra ID rarely sends
     // `email_verified`; its tenant allow-list vouches for its users instead).
@@ -193,54 +213,19 @@ pub(crate) async fn register(
     if users::Entity::find().filter(users::Column::Email.eq(&email)).one(db).await?.is_some() {
         return Err(not_created());
     }
-    let provider_account =
-        accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))?;
     let name = identity.name.as_deref().and_then(|n| check_name(n).ok()).unwrap_or_else(|| email.clone());
-    let now = Utc::now();
+    let by = AuditActor::system(&format!("sign-up through {} by {email}", provider.name), ip);
+    // A provider that vouches for the address verified it; otherwise a mailed link does.
+    let admin = FirstAdmin { name, email, password_hash: None, email_verified: identity.email_verified };
     let txn = db.begin().await?;
-    let code = format!("C{}", &uuid_like()[..10]).to_ascii_uppercase();
-    let account = accounts::ActiveModel {
-        tier: Set(AccountTier::Customer),
-        parent_id: Set(Some(provider_account.id)),
-        code: Set(code),
-        name: Set(name.clone()),
-        currency: Set(provider_account.currency.clone()),
-        branding_enabled: Set(false),
-        csp_cutoff_day: Set(1),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let user = users::ActiveModel {
-        joined_at: Set(Some(Utc::now())),
-        account_id: Set(account.id),
-        email: Set(email),
-        name: Set(name),
-        // The first (and only) user of the new account is its admin.
-        role: Set(UserRole::CustomerAdmin),
-        password_hash: Set(None),
-        failed_logins: Set(0),
-        created_at: Set(now),
-        // A provider that vouches for the address verified it; otherwise a mailed link does.
-        email_verified_at: Set(identity.email_verified.then_some(now)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    new_link(user.id, provider, identity, Some(now)).insert(&txn).await?;
-    if user.email_verified_at.is_none() {
-        super::reset::send_verification(&txn, site, &user).await?;
-    }
+    let created = create_account(&txn, site, new.seller, new.company, new.status, admin, &by).await?;
+    let Some((_, user)) = created else {
+        txn.rollback().await?;
+        return Err(not_created());
+    };
+    new_link(user.id, provider, identity, Some(Utc::now())).insert(&txn).await?;
     txn.commit().await?;
     Ok(user)
-}
-
-fn uuid_like() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The OpenID Connect authorization-code flow with PKCE (S256), state and nonce, for
-//! three purposes: sign in, link an identity to the signed-in user, re-authenticate.
+//! five purposes: sign in, link an identity to the signed-in user, re-authenticate, sign
+//! up (a new account), and accept an invitation (join an account).
 //!
 //! The pending flow lives in the server-side session, bound to its purpose, user,
 //! provider, return path and creation time. The callback trusts nothing it receives:
@@ -41,6 +42,20 @@ pub(crate) enum Purpose {
     Login,
     Link,
     Reauth,
+    /// A new customer account, its company given on the sign-up form ([`Joining::SignUp`]).
+    SignUp,
+    /// An invited user joins with this identity instead of a password ([`Joining::Invitation`]).
+    Join,
+}
+
+/// What a sign-up or an invitation carries through the provider, kept in the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Joining {
+    /// The company from the sign-up form, and whose customer it becomes (by the host it
+    /// was started on).
+    SignUp { seller_id: i32, company: crate::accounts::signup::NewCompany },
+    /// The invitation token's row (never the link itself).
+    Invitation { token_id: i32 },
 }
 
 /// What to do once a re-authentication succeeded.
@@ -63,6 +78,28 @@ pub(crate) struct PendingFlow {
     pub return_to: String,
     pub created_at: i64,
     pub then: Option<Continuation>,
+    /// The callback URL this flow was started with: the public base URL's, or a reseller's
+    /// custom host's (the browser's session cookie lives on the host it started on).
+    #[serde(default)]
+    pub redirect_uri: String,
+    #[serde(default)]
+    pub joining: Option<Joining>,
+}
+
+/// Where a flow starts: its purpose and what it carries.
+#[derive(Debug, Clone)]
+pub(crate) struct FlowStart {
+    pub purpose: Purpose,
+    pub user_id: Option<i32>,
+    pub return_to: String,
+    pub then: Option<Continuation>,
+    pub joining: Option<Joining>,
+}
+
+impl FlowStart {
+    pub(crate) fn new(purpose: Purpose, user_id: Option<i32>, return_to: String) -> FlowStart {
+        FlowStart { purpose, user_id, return_to, then: None, joining: None }
+    }
 }
 
 /// The claims Stratus reads beyond the standard ones.
@@ -101,30 +138,31 @@ pub(crate) fn redirect_uri(base_url: &str, provider_id: i32) -> String {
     format!("{base_url}/auth/oidc/{provider_id}/callback")
 }
 
-/// Starts a flow: the provider's authorization URL and the pending flow to keep in the session.
+/// Starts a flow: the provider's authorization URL and the pending flow to keep in the
+/// session. `base_url` is the site the browser is on (the callback comes back there).
 pub(crate) async fn begin(
     cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
     base_url: &str,
-    purpose: Purpose,
-    user_id: Option<i32>,
-    return_to: String,
-    then: Option<Continuation>,
+    start: FlowStart,
 ) -> Result<(String, PendingFlow), String> {
     let document = cache.document(provider).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let redirect = redirect_uri(base_url, provider.id);
+    let purpose = start.purpose;
     let flow = PendingFlow {
         purpose,
         provider_id: provider.id,
-        user_id,
+        user_id: start.user_id,
         state: random_token(),
         nonce: random_token(),
         pkce_verifier: verifier.secret().clone(),
-        return_to,
+        return_to: start.return_to,
         created_at: Utc::now().timestamp(),
-        then,
+        then: start.then,
+        redirect_uri: redirect.clone(),
+        joining: start.joining,
     };
-    let redirect = redirect_uri(base_url, provider.id);
     let mut params: Vec<(&str, String)> = vec![
         ("response_type", "code".into()),
         ("client_id", provider.client_id.clone()),
@@ -240,6 +278,9 @@ pub(crate) async fn redeem(
     code: &str,
 ) -> Result<VerifiedIdentity, CallbackRefusal> {
     let token_error = |reason: String| CallbackRefusal::Token(reason);
+    // The code is redeemed with the callback URL it was issued for.
+    let flow_redirect_uri =
+        if flow.redirect_uri.is_empty() { redirect_uri(base_url, provider.id) } else { flow.redirect_uri.clone() };
     let document = cache.document(provider).await.map_err(token_error)?;
     let secret = provider
         .client_secret_enc
@@ -255,7 +296,7 @@ pub(crate) async fn redeem(
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("redirect_uri", &redirect_uri(base_url, provider.id)),
+            ("redirect_uri", &flow_redirect_uri),
             ("code_verifier", &flow.pkce_verifier),
             ("client_id", &provider.client_id),
         ])
@@ -386,6 +427,8 @@ mod tests {
             return_to: "/account".into(),
             created_at: now,
             then: None,
+            redirect_uri: String::new(),
+            joining: None,
         }
     }
 

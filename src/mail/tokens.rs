@@ -59,8 +59,28 @@ pub(crate) async fn find_valid<C: ConnectionTrait>(
     if !well_formed(raw) {
         return Ok(None);
     }
+    valid_with_user(db, user_tokens::Column::TokenHash.eq(hash(raw)), purpose, now).await
+}
+
+/// The same for a token row found earlier by its link (a flow that went through an
+/// identity provider keeps the row's id, never the link).
+pub(crate) async fn find_valid_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(user_tokens::Model, users::Model)>> {
+    valid_with_user(db, user_tokens::Column::Id.eq(id), purpose, now).await
+}
+
+async fn valid_with_user<C: ConnectionTrait>(
+    db: &C,
+    which: sea_orm::sea_query::SimpleExpr,
+    purpose: TokenPurpose,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(user_tokens::Model, users::Model)>> {
     let found = user_tokens::Entity::find()
-        .filter(user_tokens::Column::TokenHash.eq(hash(raw)))
+        .filter(which)
         .filter(user_tokens::Column::Purpose.eq(purpose))
         .filter(user_tokens::Column::UsedAt.is_null())
         .filter(user_tokens::Column::ExpiresAt.gt(now))

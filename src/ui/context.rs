@@ -64,7 +64,7 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         }
         None => None,
     };
-    let branding::RequestBrand { brand, unavailable } =
+    let branding::RequestBrand { brand, unavailable, custom_host } =
         branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
     let secure = state.settings.secure_cookies();
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
@@ -78,6 +78,7 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         path: request.path,
         device: request.device,
         unavailable,
+        custom_host,
     };
     Ok((ctx, csrf.new_cookie))
 }

@@ -29,6 +29,9 @@ pub(crate) struct PageCtx {
     /// The request came to the custom host of a suspended reseller: every page answers
     /// "temporarily unavailable" (503) in its brand.
     pub unavailable: bool,
+    /// The request came to this custom host of the brand shown (links and sign-in flows
+    /// that must come back to the same host use it).
+    pub custom_host: Option<String>,
 }
 
 impl PageCtx {

@@ -11,7 +11,7 @@ use crate::test_op::{TestOp, CLIENT_ID, CLIENT_SECRET};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
-async fn add_provider(
+pub(crate) async fn add_provider(
     app: &TestApp,
     op: &TestOp,
     name: &str,
@@ -37,7 +37,7 @@ async fn add_provider(
 
 /// Follows a redirect to the provider, which answers at once with a redirect back to
 /// Stratus's callback; returns the callback path and query.
-async fn through_provider(response: reqwest::Response) -> String {
+pub(crate) async fn through_provider(response: reqwest::Response) -> String {
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a redirect to the provider");
     let authorize = location(&response);
     let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -14,6 +14,7 @@ mod fuzz_corpus;
 mod identity;
 mod identity_providers;
 mod invoices;
+mod joining;
 mod login_options;
 mod mail;
 mod members;

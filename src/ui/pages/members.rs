@@ -14,10 +14,12 @@ use crate::accounts::{admin_role, MAX_NAME_CHARS};
 use crate::entities::accounts;
 use crate::error::{AppError, AppResult};
 use crate::identity::local::MAX_EMAIL_CHARS;
+use crate::identity::oidc::{FlowStart, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::session::{self, set_flash};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
+use crate::ui::pages::oidc::{provider_buttons, redirect_to_provider, WaysIn};
 use crate::ui::{page_with_status, PageCtx};
 
 fn users_url(account: &accounts::Model) -> String {
@@ -197,27 +199,45 @@ pub(crate) async fn change(
     }
 }
 
-fn accept_page(
-    ctx: &PageCtx,
-    status: StatusCode,
+/// What the invitation page shows and offers.
+struct AcceptPage {
     token: String,
     found: members::Invitation,
+    ways: WaysIn,
     error: Option<String>,
-) -> Response {
+}
+
+fn accept_page(ctx: &PageCtx, status: StatusCode, page: AcceptPage) -> Response {
     let ctx2 = ctx.clone();
+    let AcceptPage { token, found, ways, error } = page;
     page_with_status(status, ctx, "Accept the invitation", move || {
         let by = found.invited_by.map(|name| format!("{name} invited you")).unwrap_or_else(|| "You are invited".into());
         let intro = format!("{by} to join {} as {}.", found.account.name, found.user.role.label().to_lowercase());
+        let has_providers = !ways.providers.is_empty();
+        let with_provider = has_providers.then(|| {
+            view! {
+                <p>"Join with the account you already use at work, and sign in with it from now on:"</p>
+                {provider_buttons(ways.providers, "Join with")}
+            }
+        });
+        let email = found.user.email.clone();
+        let with_password = ways.password.then(|| {
+            let lead = if has_providers { "Or choose a password for " } else { "Choose a password for " };
+            view! {
+                <p>{lead} <strong>{email.clone()}</strong> "."</p>
+                <input type="hidden" name="username" value=email autocomplete="username"/>
+                <label>"Password" <input type="password" name="new_password" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <label>"Password again" <input type="password" name="confirmation" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <button type="submit">"Join"</button>
+            }
+        });
         view! {
             {form_error(error)}
             <form class="stacked card" method="post" action=format!("/invitation/{token}")>
                 {csrf_field(&ctx2)}
                 <p>{intro}</p>
-                <p>"Choose a password for " <strong>{found.user.email.clone()}</strong> "."</p>
-                <input type="hidden" name="username" value=found.user.email.clone() autocomplete="username"/>
-                <label>"Password" <input type="password" name="new_password" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
-                <label>"Password again" <input type="password" name="confirmation" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                <button type="submit">"Join"</button>
+                {with_provider}
+                {with_password}
             </form>
         }
     })
@@ -241,15 +261,41 @@ pub(crate) async fn accept_form(
     Path(token): Path<String>,
 ) -> AppResult<Response> {
     match members::invitation_of_link(&state.db, &token).await? {
-        Some(found) => Ok(accept_page(&ctx, StatusCode::OK, token, found, None)),
+        Some(found) => {
+            let ways = WaysIn::offered(&state).await?;
+            Ok(accept_page(&ctx, StatusCode::OK, AcceptPage { token, found, ways, error: None }))
+        }
         None => Ok(link_not_valid(&ctx)),
     }
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct AcceptForm {
+    #[serde(default)]
     pub new_password: String,
+    #[serde(default)]
     pub confirmation: String,
+    /// "Join with" an identity provider (its id) instead of a password.
+    #[serde(default)]
+    pub with: String,
+}
+
+/// "Join with …": the flow carries the invitation's token row (never the link), and the
+/// invited user joins when the provider's answer comes back.
+async fn join_with_provider(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    found: members::Invitation,
+    with: &str,
+) -> AppResult<Response> {
+    let provider = WaysIn::offered(state).await?.chosen(state, with).await?;
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
+    let start = FlowStart {
+        joining: Some(Joining::Invitation { token_id: found.token_id }),
+        ..FlowStart::new(Purpose::Join, None, "/account".into())
+    };
+    redirect_to_provider(state, ctx, session, &provider, start).await
 }
 
 /// `POST /invitation/{token}`: choose a password, join, and be signed in.
@@ -260,6 +306,15 @@ pub(crate) async fn accept(
     Path(token): Path<String>,
     Form(form): Form<AcceptForm>,
 ) -> AppResult<Response> {
+    if !form.with.is_empty() {
+        return match members::invitation_of_link(&state.db, &token).await? {
+            Some(found) => join_with_provider(&state, &ctx, &session, found, &form.with).await,
+            None => Ok(link_not_valid(&ctx)),
+        };
+    }
+    if !WaysIn::offered(&state).await?.password {
+        return Err(AppError::bad_request("Joining with a password is off here: choose an identity provider."));
+    }
     state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
     let ip = ctx.device.ip_text();
     match members::accept(&state.db, &token, &form.new_password, &form.confirmation, ip).await {
@@ -280,9 +335,15 @@ pub(crate) async fn accept(
         }
         Err(AcceptError::Failed(e)) => Err(e),
         Err(AcceptError::LinkNotValid) => Ok(link_not_valid(&ctx)),
-        Err(e @ AcceptError::NewPassword(_)) => match members::invitation_of_link(&state.db, &token).await? {
-            Some(found) => Ok(accept_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, token, found, Some(e.to_string()))),
-            None => Ok(link_not_valid(&ctx)),
-        },
+        Err(e @ (AcceptError::NewPassword(_) | AcceptError::IdentityTaken { .. })) => {
+            match members::invitation_of_link(&state.db, &token).await? {
+                Some(found) => {
+                    let ways = WaysIn::offered(&state).await?;
+                    let page = AcceptPage { token, found, ways, error: Some(e.to_string()) };
+                    Ok(accept_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, page))
+                }
+                None => Ok(link_not_valid(&ctx)),
+            }
+        }
     }
 }

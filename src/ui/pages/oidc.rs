@@ -9,12 +9,13 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::accounts::members::AcceptError;
 use crate::accounts::Viewer;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
 use crate::identity::callback::{Callback, CallbackOutcome, CallbackQuery};
 use crate::identity::links::{self, Way};
-use crate::identity::oidc::{self, Continuation, Purpose};
+use crate::identity::oidc::{self, Continuation, FlowStart, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, local, providers, session, settings};
 use crate::state::AppState;
@@ -33,19 +34,62 @@ async fn usable_provider(state: &AppState, id: i32) -> AppResult<identity_provid
     }
 }
 
-/// Starts a flow and sends the browser to the provider.
-#[allow(clippy::too_many_arguments)]
-async fn redirect_to_provider(
+/// The ways in a page that makes somebody a user offers (sign-up, an invitation): the
+/// usable identity providers (id, name, logo), and a password while local login is allowed.
+#[derive(Debug, Clone)]
+pub(crate) struct WaysIn {
+    pub providers: Vec<(i32, String, String)>,
+    pub password: bool,
+}
+
+impl WaysIn {
+    pub(crate) async fn offered(state: &AppState) -> AppResult<WaysIn> {
+        let usable = providers::usable(&state.db).await?;
+        Ok(WaysIn {
+            providers: usable.iter().map(|p| (p.id, p.name.clone(), providers::logo_of(p))).collect(),
+            password: settings::load(&state.db).await?.allow_local_login,
+        })
+    }
+
+    /// The provider a form's `with` names, if the page offered it.
+    pub(crate) async fn chosen(&self, state: &AppState, with: &str) -> AppResult<identity_providers::Model> {
+        match with.parse::<i32>() {
+            Ok(id) if self.providers.iter().any(|(offered, _, _)| *offered == id) => {
+                providers::get(&state.db, id).await
+            }
+            _ => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
+        }
+    }
+}
+
+/// Submit buttons, one per provider, that send their form with `with=<id>` and without the
+/// browser's checks of the password fields (`formnovalidate`: the server checks what it needs).
+pub(crate) fn provider_buttons(providers: Vec<(i32, String, String)>, verb: &'static str) -> impl IntoView {
+    let buttons: Vec<_> = providers
+        .into_iter()
+        .map(|(id, name, logo)| {
+            view! {
+                <li><button type="submit" class="secondary idp-button" name="with" value=id.to_string() formnovalidate>
+                    <img src=logo alt="" width="20" height="20"/> " " {format!("{verb} {name}")}
+                </button></li>
+            }
+        })
+        .collect();
+    view! { <ul class="idp-buttons">{buttons}</ul> }
+}
+
+/// Starts a flow and sends the browser to the provider. The answer comes back to the host
+/// the browser is on (the public base URL, or the reseller's custom host it is visiting).
+pub(crate) async fn redirect_to_provider(
     state: &AppState,
     ctx: &PageCtx,
     session: &Session,
     provider: &identity_providers::Model,
-    purpose: Purpose,
-    user_id: Option<i32>,
-    return_to: String,
-    then: Option<Continuation>,
+    start: FlowStart,
 ) -> AppResult<Response> {
-    match oidc::begin(&state.oidc_cache, provider, &state.settings.base_url, purpose, user_id, return_to, then).await {
+    let user_id = start.user_id;
+    let base = state.site().base_for(ctx.custom_host.as_deref());
+    match oidc::begin(&state.oidc_cache, provider, &base, start).await {
         Ok((url, flow)) => {
             session::store_flow(session, &flow).await?;
             Ok(Redirect::to(&url).into_response())
@@ -86,7 +130,7 @@ pub(crate) async fn start_login(
     // Each start keeps a flow in a session: bounded per address.
     state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
     let return_to = session::safe_return_path(query.next.as_deref());
-    redirect_to_provider(&state, &ctx, &session, &provider, Purpose::Login, None, return_to, None).await
+    redirect_to_provider(&state, &ctx, &session, &provider, FlowStart::new(Purpose::Login, None, return_to)).await
 }
 
 /// `GET /auth/oidc/{id}/callback`: the provider's answer. Exempt from the CSRF form check;
@@ -146,7 +190,41 @@ pub(crate) async fn callback(
             let viewer = ctx.viewer()?;
             continue_after_reauth(&state, &ctx, &session, viewer, then).await
         }
+        outcome => joining_answer(&ctx, &session, outcome).await,
     }
+}
+
+/// The answer to a sign-up or an invitation that went through a provider.
+async fn joining_answer(ctx: &PageCtx, session: &Session, outcome: CallbackOutcome) -> AppResult<Response> {
+    let card = |status: StatusCode, message: String| {
+        page_with_status(status, ctx, "Welcome", move || view! { <p class="card">{message}</p> })
+    };
+    Ok(match outcome {
+        CallbackOutcome::SignedUp { provider, not_yet: None } => {
+            session::set_flash(session, format!("Welcome! Your account was created with {provider}.")).await?;
+            Redirect::to("/account").into_response()
+        }
+        CallbackOutcome::SignedUp { provider, not_yet: Some(reason) } => {
+            card(StatusCode::OK, format!("Thank you: your account was created with {provider}. {reason}"))
+        }
+        CallbackOutcome::NotSignedUp { provider } => card(
+            StatusCode::CONFLICT,
+            format!(
+                "No account could be created with this {provider} sign-in. If you already have an account here, \
+                 sign in the way you usually do and connect {provider} under My Account → Login Options. \
+                 Otherwise sign up with your e-mail address and a password."
+            ),
+        ),
+        CallbackOutcome::Joined { provider, not_yet: None } => {
+            session::set_flash(session, format!("Welcome: you have joined. You sign in with {provider}.")).await?;
+            Redirect::to("/account").into_response()
+        }
+        CallbackOutcome::Joined { provider, not_yet: Some(reason) } => {
+            card(StatusCode::OK, format!("You have joined, and you sign in with {provider}. {reason}"))
+        }
+        CallbackOutcome::InvitationNotValid => card(StatusCode::GONE, AcceptError::LinkNotValid.to_string()),
+        other => return Err(AppError::Internal(format!("unexpected sign-in outcome {other:?}"))),
+    })
 }
 
 async fn continue_after_reauth(
@@ -159,17 +237,8 @@ async fn continue_after_reauth(
     match then {
         Some(Continuation::Link(provider_id)) => {
             let provider = usable_provider(state, provider_id).await?;
-            redirect_to_provider(
-                state,
-                ctx,
-                session,
-                &provider,
-                Purpose::Link,
-                Some(viewer.user.id),
-                LOGIN_OPTIONS.into(),
-                None,
-            )
-            .await
+            let start = FlowStart::new(Purpose::Link, Some(viewer.user.id), LOGIN_OPTIONS.into());
+            redirect_to_provider(state, ctx, session, &provider, start).await
         }
         Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
         Some(Continuation::LoginOptions) => {
@@ -200,17 +269,11 @@ async fn reauthenticate(
     }
     for link in links::links_of(&state.db, viewer.user.id).await? {
         if let Ok(provider) = usable_provider(state, link.provider_id).await {
-            return redirect_to_provider(
-                state,
-                ctx,
-                session,
-                &provider,
-                Purpose::Reauth,
-                Some(viewer.user.id),
-                LOGIN_OPTIONS.into(),
-                Some(then),
-            )
-            .await;
+            let start = FlowStart {
+                then: Some(then),
+                ..FlowStart::new(Purpose::Reauth, Some(viewer.user.id), LOGIN_OPTIONS.into())
+            };
+            return redirect_to_provider(state, ctx, session, &provider, start).await;
         }
     }
     Ok(error_page(
@@ -234,17 +297,8 @@ pub(crate) async fn connect(
         return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
     }
     if session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
-        return redirect_to_provider(
-            &state,
-            &ctx,
-            &session,
-            &provider,
-            Purpose::Link,
-            Some(viewer.user.id),
-            LOGIN_OPTIONS.into(),
-            None,
-        )
-        .await;
+        let start = FlowStart::new(Purpose::Link, Some(viewer.user.id), LOGIN_OPTIONS.into());
+        return redirect_to_provider(&state, &ctx, &session, &provider, start).await;
     }
     reauthenticate(&state, &ctx, &session, viewer, Continuation::Link(provider.id)).await
 }

@@ -12,17 +12,19 @@ use crate::accounts::signup::{self, FieldError, SignUpForm, COUNTRIES};
 use crate::accounts::MAX_NAME_CHARS;
 use crate::error::{AppError, AppResult};
 use crate::identity::local::MAX_EMAIL_CHARS;
+use crate::identity::oidc::{FlowStart, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{session, settings};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_errors};
+use crate::ui::pages::oidc::{provider_buttons, redirect_to_provider, WaysIn};
 use crate::ui::{page_with_status, PageCtx};
 
 /// The answer to a sign-up that did not sign anybody in (also for an address already
 /// taken: nobody learns who has an account).
 const CHECK_YOUR_MAIL: &str = "Thank you. Check your e-mail: we sent a message to the address you gave. Once your address is confirmed (and, where the shop reviews new accounts, your account approved), you can sign in and buy.";
 
-fn form_page(ctx: &PageCtx, status: StatusCode, form: SignUpForm, errors: Vec<FieldError>) -> Response {
+fn form_page(ctx: &PageCtx, status: StatusCode, ways: WaysIn, form: SignUpForm, errors: Vec<FieldError>) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Sign up", move || {
         let messages = errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>();
@@ -35,6 +37,25 @@ fn form_page(ctx: &PageCtx, status: StatusCode, form: SignUpForm, errors: Vec<Fi
             })
             .collect();
         let max = MAX_NAME_CHARS.to_string();
+        let has_providers = !ways.providers.is_empty();
+        let with_provider = has_providers.then(|| {
+            view! {
+                <h2>"You"</h2>
+                <p>"Sign up with the account you already use at work, and sign in with it from now on:"</p>
+                {provider_buttons(ways.providers, "Sign up with")}
+            }
+        });
+        let with_password = ways.password.then(|| {
+            let heading = if has_providers { "Or with your e-mail and a password" } else { "You" };
+            view! {
+                <h2>{heading}</h2>
+                <label>"Your name" <input name="name" value=form.name.clone() maxlength=max.clone() required aria-invalid=invalid("name") autocomplete="name"/></label>
+                <label>"Your e-mail" <input type="email" name="email" value=form.email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("email") autocomplete="username"/></label>
+                <label>"Password" <input type="password" name="password" maxlength=MAX_PASSWORD_CHARS.to_string() required aria-invalid=invalid("password") autocomplete="new-password"/></label>
+                <label>"Password again" <input type="password" name="confirmation" maxlength=MAX_PASSWORD_CHARS.to_string() required autocomplete="new-password"/></label>
+                <button type="submit">"Create my account"</button>
+            }
+        });
         view! {
             {form_errors(messages)}
             <form class="stacked card" method="post" action="/sign-up">
@@ -44,50 +65,55 @@ fn form_page(ctx: &PageCtx, status: StatusCode, form: SignUpForm, errors: Vec<Fi
                 <label>"Country" <select name="country" aria-invalid=invalid("country")>{countries}</select></label>
                 <label>"Tax id (RUT in Chile)" <input name="tax_id" value=form.tax_id.clone() maxlength="40" required aria-invalid=invalid("tax_id")/></label>
                 <label>"Billing e-mail" <input type="email" name="billing_email" value=form.billing_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("billing_email")/></label>
-                <h2>"You"</h2>
-                <label>"Your name" <input name="name" value=form.name.clone() maxlength=max required aria-invalid=invalid("name") autocomplete="name"/></label>
-                <label>"Your e-mail" <input type="email" name="email" value=form.email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("email") autocomplete="username"/></label>
-                <label>"Password" <input type="password" name="password" maxlength=MAX_PASSWORD_CHARS.to_string() required aria-invalid=invalid("password") autocomplete="new-password"/></label>
-                <label>"Password again" <input type="password" name="confirmation" maxlength=MAX_PASSWORD_CHARS.to_string() required autocomplete="new-password"/></label>
-                <button type="submit">"Create my account"</button>
+                {with_provider}
+                {with_password}
             </form>
             <p>"Already have an account? " <a href="/login">"Sign in"</a></p>
         }
     })
 }
 
-async fn open_or_404(state: &AppState) -> AppResult<()> {
-    if settings::load(&state.db).await?.allow_sign_up {
-        Ok(())
+/// Sign-up is open, and there is a way to sign up (a password or a provider); else 404.
+async fn open_or_404(state: &AppState) -> AppResult<WaysIn> {
+    let ways = WaysIn::offered(state).await?;
+    if settings::load(&state.db).await?.allow_sign_up && (ways.password || !ways.providers.is_empty()) {
+        Ok(ways)
     } else {
         Err(AppError::NotFound)
     }
 }
 
 pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Response> {
-    open_or_404(&state).await?;
+    let ways = open_or_404(&state).await?;
     if let Some(viewer) = &ctx.viewer {
         let message = format!("You are signed in as {}. Sign out first to create another account.", viewer.user.email);
         return Ok(page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{message}</p> }));
     }
-    Ok(form_page(&ctx, StatusCode::OK, SignUpForm::default(), vec![]))
+    Ok(form_page(&ctx, StatusCode::OK, ways, SignUpForm::default(), vec![]))
 }
 
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
+    session: Session,
     Form(form): Form<SignUpForm>,
 ) -> AppResult<Response> {
-    open_or_404(&state).await?;
+    let ways = open_or_404(&state).await?;
     if ctx.viewer.is_some() {
         return Err(AppError::bad_request("You are signed in: sign out first to create another account."));
+    }
+    if !form.with.is_empty() {
+        return sign_up_with_provider(&state, &ctx, &session, ways, form).await;
+    }
+    if !ways.password {
+        return Err(AppError::bad_request("Signing up with a password is off here: choose an identity provider."));
     }
     state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-ups from your network.")?;
     let new = match signup::check(&form) {
         Ok(new) => new,
         Err(errors) => {
             let kept = SignUpForm { password: String::new(), confirmation: String::new(), ..form };
-            return Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, kept, errors));
+            return Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, ways, kept, errors));
         }
     };
     let seller = signup::seller_for_brand(&state.db, ctx.brand.account_id).await?;
@@ -102,6 +128,33 @@ pub(crate) async fn submit(
         }
     });
     Ok(page_with_status(StatusCode::OK, &ctx, "Sign up", move || view! { <p class="card">{CHECK_YOUR_MAIL}</p> }))
+}
+
+/// "Sign up with …": the company's fields are checked and kept in the session with the
+/// seller of this host; the person comes back from the provider with their name and
+/// e-mail, and the account is made then.
+async fn sign_up_with_provider(
+    state: &AppState,
+    ctx: &PageCtx,
+    session: &Session,
+    ways: WaysIn,
+    form: SignUpForm,
+) -> AppResult<Response> {
+    let provider = ways.chosen(state, &form.with).await?;
+    let company = match signup::check_company(&form) {
+        Ok(company) => company,
+        Err(errors) => {
+            let kept = SignUpForm { password: String::new(), confirmation: String::new(), ..form };
+            return Ok(form_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, ways, kept, errors));
+        }
+    };
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ups started from your network.")?;
+    let seller = signup::seller_for_brand(&state.db, ctx.brand.account_id).await?;
+    let start = FlowStart {
+        joining: Some(Joining::SignUp { seller_id: seller.id, company }),
+        ..FlowStart::new(Purpose::SignUp, None, "/account".into())
+    };
+    redirect_to_provider(state, ctx, session, &provider, start).await
 }
 
 #[derive(Debug, serde::Deserialize)]
