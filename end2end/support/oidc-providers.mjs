@@ -22,6 +22,9 @@ function start(port, clientId, providerId) {
       },
     ],
     pkce: { required: () => true },
+    // E-mail and name in the ID token, as Google and Entra ID send them (Stratus reads the
+    // ID token, not the userinfo endpoint).
+    conformIdTokenClaims: false,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     async findAccount(ctx, sub) {
       return {
