@@ -309,6 +309,7 @@ fn routes() -> Routes {
         .action("/account/login-options/{id}/connect", post(oidc::connect))
         .action("/account/login-options/{id}/disconnect", post(oidc::disconnect))
         .page("/auth/oidc/{id}/login", get(oidc::start_login))
+        .page("/auth/oidc/{id}/continue", get(oidc::continue_form).post(oidc::continue_flow))
         .cross_site_page("/auth/oidc/{id}/callback", get(oidc::callback))
         .page("/accounts/{code}", get(accounts::show))
         .action("/accounts/{code}/discounts", post(accounts::add_discount))

@@ -1,12 +1,11 @@
 // Two real OpenID providers (npm oidc-provider) for the end-to-end tests: two issuers
 // on two ports. Their development login screen accepts any login and password; the
 // login becomes the subject, and a login that starts with "verified" has its e-mail
-// marked verified. Each client may come back to Stratus's public URL or to Andes IT's
-// own host (shop.andes.demo, which Chromium maps to 127.0.0.1).
+// marked verified. Each client comes back to Stratus's public URL only (a flow begun on
+// Andes IT's own host is handed over there).
 import Provider from 'oidc-provider';
 
 const stratus = process.env.STRATUS_URL ?? 'http://127.0.0.1:3107';
-const andes = stratus.replace('127.0.0.1', 'shop.andes.demo');
 
 function start(port, clientId, providerId) {
   const issuer = `http://127.0.0.1:${port}`;
@@ -15,7 +14,7 @@ function start(port, clientId, providerId) {
       {
         client_id: clientId,
         client_secret: `${clientId}-secret`,
-        redirect_uris: [`${stratus}/auth/oidc/${providerId}/callback`, `${andes}/auth/oidc/${providerId}/callback`],
+        redirect_uris: [`${stratus}/auth/oidc/${providerId}/callback`],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',

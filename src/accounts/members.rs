@@ -456,9 +456,25 @@ pub(crate) struct Invitation {
 /// The invitation a link is for, while it works (not used, not expired, not joined yet,
 /// the user not removed or deactivated).
 pub(crate) async fn invitation_of_link(db: &DatabaseConnection, raw: &str) -> AppResult<Option<Invitation>> {
-    let Some((token, user)) = tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? else {
-        return Ok(None);
-    };
+    match tokens::find_valid(db, raw, TokenPurpose::Invitation, Utc::now()).await? {
+        Some((token, user)) => invitation_for(db, token, user).await,
+        None => Ok(None),
+    }
+}
+
+/// The same for the invitation token's row a handed-over flow carries.
+pub(crate) async fn invitation_of_token(db: &DatabaseConnection, token_id: i32) -> AppResult<Option<Invitation>> {
+    match tokens::find_valid_by_id(db, token_id, TokenPurpose::Invitation, Utc::now()).await? {
+        Some((token, user)) => invitation_for(db, token, user).await,
+        None => Ok(None),
+    }
+}
+
+async fn invitation_for(
+    db: &DatabaseConnection,
+    token: user_tokens::Model,
+    user: users::Model,
+) -> AppResult<Option<Invitation>> {
     if user.joined_at.is_some() || !user.active {
         return Ok(None);
     }

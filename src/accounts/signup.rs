@@ -124,14 +124,26 @@ pub(crate) async fn seller_for_brand(
     brand_account: Option<i32>,
 ) -> AppResult<accounts::Model> {
     if let Some(id) = brand_account {
-        let owner = accounts::Entity::find_by_id(id).one(db).await?;
-        if let Some(owner) = owner.filter(|o| {
-            o.tier == AccountTier::Reseller && crate::branding::shows_own_brand(o) && o.status == AccountStatus::Active
-        }) {
-            return Ok(owner);
+        if let Some(reseller) = seller_still_selling(db, id).await? {
+            return Ok(reseller);
         }
     }
     super::store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))
+}
+
+/// `seller_id` while it may take new customers through sign-up: the provider, or a
+/// reseller that is active and shows its own brand. None otherwise (a sign-up begun under
+/// a reseller that stopped meanwhile is refused, never moved to another seller).
+pub(crate) async fn seller_still_selling(
+    db: &DatabaseConnection,
+    seller_id: i32,
+) -> AppResult<Option<accounts::Model>> {
+    let seller = accounts::Entity::find_by_id(seller_id).one(db).await?;
+    Ok(seller.filter(|s| match s.tier {
+        AccountTier::Provider => true,
+        AccountTier::Reseller => crate::branding::shows_own_brand(s) && s.status == AccountStatus::Active,
+        AccountTier::Customer => false,
+    }))
 }
 
 /// What happened to a sign-up. The page answers the same for each (and before the work is

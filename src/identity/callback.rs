@@ -130,6 +130,11 @@ impl Callback<'_> {
         let Some(flow) = session::take_flow(self.session).await? else {
             return self.refused(&provider, CallbackRefusal::NoPendingFlow).await;
         };
+        // A provider switched off while the person was there signs nobody in any more.
+        if !(provider.active && provider.visible) {
+            let refusal = CallbackRefusal::NotAllowed("This identity provider is switched off here.");
+            return self.refused(&provider, refusal).await;
+        }
         if let Some(error) = query.error {
             let code: String = error.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
             return self.refused(&provider, CallbackRefusal::ProviderError(code)).await;
@@ -189,11 +194,15 @@ impl Callback<'_> {
             return Ok(CallbackOutcome::NotConnected { provider: name });
         }
         let seller = links::automatic_account(self.db()).await?;
-        let new = NewAccount { seller: &seller, company: None, status: AccountStatus::Active };
+        let new = NewAccount {
+            seller: &seller,
+            company: None,
+            status: AccountStatus::Active,
+            may_trust_unverified_email: true,
+        };
         match links::register(self.db(), &self.site(), provider, identity, new, self.device.ip_text()).await {
             Ok(user) => {
                 session::begin_signed_in(self.db(), self.session, &user, self.device).await?;
-                events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
                 Ok(CallbackOutcome::Registered { provider: name })
             }
             Err(links::RegistrationError::Failed(error)) => Err(error),
@@ -263,13 +272,17 @@ impl Callback<'_> {
         if !rules.allow_sign_up {
             return self.refused(provider, CallbackRefusal::NotAllowed("Sign-up is closed.")).await;
         }
-        // The seller again: a reseller suspended meanwhile no longer takes new customers.
-        let seller = signup::seller_for_brand(self.db(), Some(seller_id)).await?;
-        let new = NewAccount { seller: &seller, company: Some(company), status: signup::initial_status(&rules) };
+        // The seller again: a reseller suspended meanwhile takes no new customers, and the
+        // sign-up is not moved to another seller.
+        let Some(seller) = signup::seller_still_selling(self.db(), seller_id).await? else {
+            let refusal = CallbackRefusal::NotAllowed("This shop does not take new accounts right now.");
+            return self.refused(provider, refusal).await;
+        };
+        let status = signup::initial_status(&rules);
+        let new = NewAccount { seller: &seller, company: Some(company), status, may_trust_unverified_email: false };
         let name = provider.name.clone();
         match links::register(self.db(), &self.site(), provider, identity, new, self.device.ip_text()).await {
             Ok(user) => {
-                events::record_for(self.db(), events::REGISTERED, &user, Some(name.clone())).await?;
                 let not_yet = self.begin_if_allowed(&user).await?;
                 Ok(CallbackOutcome::SignedUp { provider: name, not_yet })
             }

@@ -183,6 +183,10 @@ pub(crate) struct NewAccount<'a> {
     pub seller: &'a accounts::Model,
     pub company: Option<&'a NewCompany>,
     pub status: AccountStatus,
+    /// Whether the provider's "trust unverified e-mails" counts: for automatic registration
+    /// (the admin's choice), never for a sign-up (anybody in a trusted tenant could claim
+    /// somebody else's address).
+    pub may_trust_unverified_email: bool,
 }
 
 /// The account automatic registration makes: an active direct customer of the provider.
@@ -205,7 +209,7 @@ pub(crate) async fn register(
     // A provider may be trusted with unverified e-mails (Entra ID rarely sends
     // `email_verified`; its tenant allow-list vouches for its users instead).
     let not_created = || RegistrationError::NotCreated { provider: provider.name.clone() };
-    let verified = identity.email_verified || provider.trust_unverified_email;
+    let verified = identity.email_verified || (new.may_trust_unverified_email && provider.trust_unverified_email);
     let Some(email) = identity.email.as_deref().and_then(|e| super::local::check_email(e).ok()).filter(|_| verified)
     else {
         return Err(not_created());
@@ -223,7 +227,12 @@ pub(crate) async fn register(
         txn.rollback().await?;
         return Err(not_created());
     };
-    new_link(user.id, provider, identity, Some(Utc::now())).insert(&txn).await?;
+    if let Err(e) = new_link(user.id, provider, identity, Some(Utc::now())).insert(&txn).await {
+        txn.rollback().await?;
+        // The same identity registered or linked at the same moment: one wins, no 500.
+        return Err(if crate::error::is_unique_violation(&e) { not_created() } else { AppError::Database(e).into() });
+    }
+    super::events::record_for(&txn, super::events::REGISTERED, &user, Some(provider.name.clone())).await?;
     txn.commit().await?;
     Ok(user)
 }

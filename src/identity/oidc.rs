@@ -78,8 +78,7 @@ pub(crate) struct PendingFlow {
     pub return_to: String,
     pub created_at: i64,
     pub then: Option<Continuation>,
-    /// The callback URL this flow was started with: the public base URL's, or a reseller's
-    /// custom host's (the browser's session cookie lives on the host it started on).
+    /// The callback URL this flow was started with (always on the public base URL).
     #[serde(default)]
     pub redirect_uri: String,
     #[serde(default)]
@@ -99,6 +98,48 @@ pub(crate) struct FlowStart {
 impl FlowStart {
     pub(crate) fn new(purpose: Purpose, user_id: Option<i32>, return_to: String) -> FlowStart {
         FlowStart { purpose, user_id, return_to, then: None, joining: None }
+    }
+}
+
+/// How long a handed-over flow may wait for the person to continue on the public host.
+pub(crate) const HANDOFF_TTL_SECONDS: i64 = 600;
+const HANDOFF_PURPOSE: &str = "oidc-handoff-v1";
+
+/// A sign-up or an invitation begun on a reseller's custom host, handed to the public host
+/// where every callback is (the browser's session there is another one). Sealed with the
+/// server's key, so nobody can make or alter one; the public host shows what it is for and
+/// starts the flow only when the person confirms there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Handoff {
+    #[serde(rename = "for")]
+    pub kind: String,
+    pub provider_id: i32,
+    pub purpose: Purpose,
+    pub joining: Joining,
+    pub expires_at: i64,
+}
+
+impl Handoff {
+    pub(crate) fn new(provider_id: i32, purpose: Purpose, joining: Joining, now: i64) -> Handoff {
+        Handoff { kind: HANDOFF_PURPOSE.into(), provider_id, purpose, joining, expires_at: now + HANDOFF_TTL_SECONDS }
+    }
+
+    pub(crate) fn seal(&self, secrets: &SecretBox) -> Result<String, crate::error::AppError> {
+        let json = serde_json::to_string(self).map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+        secrets.seal(&json)
+    }
+
+    /// The handoff in `sealed`, for `provider_id`, while it is fresh; None for anything else.
+    pub(crate) fn open(secrets: &SecretBox, sealed: &str, provider_id: i32, now: i64) -> Option<Handoff> {
+        if sealed.len() > 8192 {
+            return None;
+        }
+        let handoff: Handoff = serde_json::from_str(&secrets.open(sealed).ok()?).ok()?;
+        let fits = handoff.kind == HANDOFF_PURPOSE
+            && handoff.provider_id == provider_id
+            && matches!(handoff.purpose, Purpose::SignUp | Purpose::Join)
+            && now <= handoff.expires_at;
+        fits.then_some(handoff)
     }
 }
 
@@ -139,7 +180,9 @@ pub(crate) fn redirect_uri(base_url: &str, provider_id: i32) -> String {
 }
 
 /// Starts a flow: the provider's authorization URL and the pending flow to keep in the
-/// session. `base_url` is the site the browser is on (the callback comes back there).
+/// session. Every flow's callback is on the public base URL: a reseller's custom host is
+/// never a redirect URI (its owner controls its DNS, and a code sent there could be
+/// replayed), so flows begun there are handed over ([`Handoff`]).
 pub(crate) async fn begin(
     cache: &discovery::ProviderCache,
     provider: &identity_providers::Model,
@@ -446,6 +489,25 @@ mod tests {
         );
         let other = identity_providers::Model { id: 8, ..p };
         assert_eq!(check_callback(&flow(now), &other, "state-123", None, now), Err(CallbackRefusal::WrongProvider));
+    }
+
+    #[test]
+    fn a_handoff_opens_only_sealed_unaltered_fresh_and_for_its_provider() {
+        let secrets = SecretBox::from_key(&[7; 32]);
+        let joining = Joining::Invitation { token_id: 12 };
+        let sealed = Handoff::new(3, Purpose::Join, joining.clone(), 1_000).seal(&secrets).unwrap();
+        let opened = Handoff::open(&secrets, &sealed, 3, 1_000 + HANDOFF_TTL_SECONDS).expect("fresh");
+        assert_eq!(opened.joining, joining);
+        assert_eq!(Handoff::open(&secrets, &sealed, 4, 1_000), None, "another provider");
+        assert_eq!(Handoff::open(&secrets, &sealed, 3, 1_001 + HANDOFF_TTL_SECONDS), None, "expired");
+        assert_eq!(Handoff::open(&SecretBox::from_key(&[8; 32]), &sealed, 3, 1_000), None, "another key");
+        let mut altered = sealed.clone().into_bytes();
+        let last = altered.len() - 2;
+        altered[last] = if altered[last] == b'A' { b'B' } else { b'A' };
+        assert_eq!(Handoff::open(&secrets, &String::from_utf8(altered).unwrap(), 3, 1_000), None, "altered");
+        let login = Handoff { purpose: Purpose::Login, ..Handoff::new(3, Purpose::Join, joining, 1_000) };
+        assert_eq!(Handoff::open(&secrets, &login.seal(&secrets).unwrap(), 3, 1_000), None, "only sign-up and join");
+        assert_eq!(Handoff::open(&secrets, "garbage", 3, 1_000), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! invitation (issue 18, items 1 and 3), against the in-process test OP.
 
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use stratus::entities::enums::{AccountStatus, UserRole};
 use stratus::entities::{accounts, audit_log, identity_providers, user_identities, users};
 
@@ -84,21 +84,36 @@ async fn a_visitor_signs_up_with_a_provider_on_a_resellers_host_and_becomes_its_
         b.email_verified = Some(true);
     });
     let visitor = app.new_browser();
-    let to_provider = sign_up_with(&visitor, Some(ANDES_HOST), &provider, company("Viña Andina SpA")).await;
-    assert_eq!(to_provider.status(), StatusCode::SEE_OTHER);
-    // The answer comes back to the reseller's host, where the browser's session is.
+    let handed_over = sign_up_with(&visitor, Some(ANDES_HOST), &provider, company("Viña Andina SpA")).await;
+    assert_eq!(handed_over.status(), StatusCode::SEE_OTHER);
+    // Every callback is on the public host (a reseller's host is never a redirect URI): the
+    // sign-up is handed over there, sealed, and goes on once the person confirms it.
+    let continue_url = location(&handed_over);
+    let continue_path = continue_url.strip_prefix(&app.base).expect("on the public host").to_string();
+    assert!(continue_path.starts_with(&format!("/auth/oidc/{}/continue?handoff=", provider.id)));
+    let on_andes = visitor.client.get(visitor.url(&continue_path)).header("host", ANDES_HOST).send().await.unwrap();
+    assert_eq!(on_andes.status(), StatusCode::NOT_FOUND, "a handoff is taken on the public host only");
+    let tampered = continue_path.replacen("handoff=", "handoff=x", 1);
+    assert_eq!(visitor.page(&tampered).await.0, StatusCode::GONE, "an altered handoff is refused");
+    let (status, confirm) = visitor.page(&continue_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Create the account of Viña Andina SpA as a customer of Andes IT"), "{confirm}");
+    let handoff = confirm.split("name=\"handoff\" value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let handoff = handoff.replace("&#x2F;", "/").replace("&#x3D;", "=").replace("&#x2B;", "+");
+    let action = format!("/auth/oidc/{}/continue", provider.id);
+    let to_provider = visitor.submit(&continue_path, &action, &[("handoff", &handoff)]).await;
+    assert_eq!(to_provider.status(), StatusCode::SEE_OTHER, "{:?}", to_provider.text().await);
     let asked = location(&to_provider);
     let redirect_uri = asked.split("redirect_uri=").nth(1).unwrap().split('&').next().unwrap();
-    assert!(redirect_uri.starts_with("http%3A%2F%2Fshop.andes.demo%3A"), "{redirect_uri}");
+    assert!(redirect_uri.starts_with("http%3A%2F%2F127.0.0.1%3A"), "the public host's callback: {redirect_uri}");
 
-    let answer = come_back(&visitor, Some(ANDES_HOST), to_provider).await;
+    let answer = come_back(&visitor, None, to_provider).await;
     assert_eq!(answer.status(), StatusCode::OK);
     let page = answer.text().await.unwrap();
     assert!(
         page.contains("your account was created with Contoso SSO") && page.contains("waits for approval"),
         "{page}"
     );
-    assert!(page.contains("brand-name\">Andes IT"), "in the reseller's brand");
 
     let account = accounts::Entity::find()
         .filter(accounts::Column::Name.eq("Viña Andina SpA"))
@@ -174,6 +189,13 @@ async fn provider_sign_ups_refuse_taken_or_unverified_addresses_alike_and_bad_fi
     assert_eq!((taken_status, unverified_status), (StatusCode::CONFLICT, StatusCode::CONFLICT));
     let words = "No account could be created with this Contoso SSO sign-in.";
     assert!(taken.contains(words) && unverified.contains(words), "{taken}");
+    // Trusting a provider with unverified e-mails is for its automatic registration only:
+    // anybody in a trusted tenant could otherwise sign up with somebody else's address.
+    let mut trusted: identity_providers::ActiveModel = provider.clone().into();
+    trusted.trust_unverified_email = Set(true);
+    trusted.update(&app.db).await.unwrap();
+    let (trusted_status, _, _, _) = attempt("lucas@cordillera.cl", None).await;
+    assert_eq!(trusted_status, StatusCode::CONFLICT);
     assert_eq!(counts(&app).await, before, "nothing written");
 
     // A verified new address: the account is made and its admin signed in at once.
@@ -193,6 +215,25 @@ async fn provider_sign_ups_refuse_taken_or_unverified_addresses_alike_and_bad_fi
     let (status, to, _, _) = attempt("lucas@cordillera.cl", Some(true)).await;
     assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/account"));
     assert_eq!(counts(&app).await, (accounts_after, users_after, links_after));
+
+    // The provider switched off while the person was there: nothing is made.
+    op.set(|b| {
+        b.subject = "late".into();
+        b.email = "late@cordillera.cl".into();
+        b.email_verified = Some(true);
+    });
+    let late = app.new_browser();
+    let to_provider = sign_up_with(&late, None, &provider, company("Tarde SpA")).await;
+    let mut off: identity_providers::ActiveModel = provider.clone().into();
+    off.active = Set(false);
+    off.update(&app.db).await.unwrap();
+    let answer = come_back(&late, None, to_provider).await;
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert!(answer.text().await.unwrap().contains("switched off"));
+    assert_eq!(counts(&app).await, (accounts_after, users_after, links_after));
+    let mut on: identity_providers::ActiveModel = provider.clone().into();
+    on.active = Set(true);
+    on.update(&app.db).await.unwrap();
 
     // Sign-up closed while the person was at the provider: nothing is made.
     op.set(|b| {

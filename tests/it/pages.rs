@@ -19,9 +19,10 @@ fn assert_full_page(path: &str, body: &str) {
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
 /// data does not have, WebPay's return with its fields): walked without it they answer with a
 /// branded 4xx page.
-const NEED_CONTEXT: [&str; 11] = [
+const NEED_CONTEXT: [&str; 12] = [
     "/account/reauth",
     "/auth/oidc/{id}/login",
+    "/auth/oidc/{id}/continue",
     "/auth/oidc/{id}/callback",
     "/admin/identity-providers/{id}",
     "/checkout/webpay/return",

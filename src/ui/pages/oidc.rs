@@ -15,7 +15,7 @@ use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
 use crate::identity::callback::{Callback, CallbackOutcome, CallbackQuery};
 use crate::identity::links::{self, Way};
-use crate::identity::oidc::{self, Continuation, FlowStart, Purpose};
+use crate::identity::oidc::{self, Continuation, FlowStart, Handoff, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, local, providers, session, settings};
 use crate::state::AppState;
@@ -78,8 +78,8 @@ pub(crate) fn provider_buttons(providers: Vec<(i32, String, String)>, verb: &'st
     view! { <ul class="idp-buttons">{buttons}</ul> }
 }
 
-/// Starts a flow and sends the browser to the provider. The answer comes back to the host
-/// the browser is on (the public base URL, or the reseller's custom host it is visiting).
+/// Starts a flow and sends the browser to the provider. The answer comes back to the public
+/// base URL; a flow begun on a reseller's custom host is handed over there first.
 pub(crate) async fn redirect_to_provider(
     state: &AppState,
     ctx: &PageCtx,
@@ -87,9 +87,11 @@ pub(crate) async fn redirect_to_provider(
     provider: &identity_providers::Model,
     start: FlowStart,
 ) -> AppResult<Response> {
+    if ctx.custom_host.is_some() {
+        return hand_over(state, ctx, provider, start);
+    }
     let user_id = start.user_id;
-    let base = state.site().base_for(ctx.custom_host.as_deref());
-    match oidc::begin(&state.oidc_cache, provider, &base, start).await {
+    match oidc::begin(&state.oidc_cache, provider, &state.settings.base_url, start).await {
         Ok((url, flow)) => {
             session::store_flow(session, &flow).await?;
             Ok(Redirect::to(&url).into_response())
@@ -111,6 +113,148 @@ pub(crate) async fn redirect_to_provider(
             ))
         }
     }
+}
+
+/// A flow begun on a reseller's custom host goes on at the public base URL, where every
+/// callback is (the browser has another session there): a sign-in starts there afresh, a
+/// sign-up or an invitation is handed over sealed and confirmed there. Connecting a provider
+/// needs the session of the public host.
+fn hand_over(
+    state: &AppState,
+    ctx: &PageCtx,
+    provider: &identity_providers::Model,
+    start: FlowStart,
+) -> AppResult<Response> {
+    let base = &state.settings.base_url;
+    let id = provider.id;
+    match (start.purpose, start.joining) {
+        (Purpose::Login, _) => {
+            let next = crate::error::encode_query_value(&start.return_to);
+            Ok(Redirect::to(&format!("{base}/auth/oidc/{id}/login?next={next}")).into_response())
+        }
+        (purpose @ (Purpose::SignUp | Purpose::Join), Some(joining)) => {
+            let now = chrono::Utc::now().timestamp();
+            let sealed = Handoff::new(id, purpose, joining, now).seal(&state.secrets)?;
+            let sealed = crate::error::encode_query_value(&sealed);
+            Ok(Redirect::to(&format!("{base}/auth/oidc/{id}/continue?handoff={sealed}")).into_response())
+        }
+        _ => Ok(error_page(
+            ctx,
+            StatusCode::CONFLICT,
+            &format!("Connect identity providers at {base}: sign in there, then open My Account → Login Options."),
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct HandoffForm {
+    #[serde(default)]
+    pub handoff: String,
+}
+
+/// What a handed-over flow is for, in words, and the brand of the shop it is for; None
+/// when it no longer can be done.
+async fn handoff_purpose(
+    state: &AppState,
+    handoff: &Handoff,
+    provider: &str,
+) -> AppResult<Option<(String, crate::branding::Brand)>> {
+    let (what, account) = match &handoff.joining {
+        Joining::SignUp { seller_id, company } => {
+            let Some(seller) = crate::accounts::signup::seller_still_selling(&state.db, *seller_id).await? else {
+                return Ok(None);
+            };
+            let what = format!(
+                "Create the account of {} as a customer of {}, and sign in with {provider} from now on.",
+                company.name, seller.name
+            );
+            (what, seller)
+        }
+        Joining::Invitation { token_id } => {
+            match crate::accounts::members::invitation_of_token(&state.db, *token_id).await? {
+                Some(found) => {
+                    let what = format!(
+                        "Join {} as {}, and sign in with {provider} from now on.",
+                        found.account.name, found.user.email
+                    );
+                    (what, found.account)
+                }
+                None => return Ok(None),
+            }
+        }
+    };
+    let (brand, _) = crate::branding::for_account(&state.db, &account).await?;
+    Ok(Some((what, brand)))
+}
+
+/// The handoff of a request on the public host, with its provider; a refusal otherwise.
+async fn opened_handoff(
+    state: &AppState,
+    ctx: &PageCtx,
+    id: i32,
+    sealed: &str,
+) -> AppResult<Result<(identity_providers::Model, Handoff, String, crate::branding::Brand), Response>> {
+    if ctx.custom_host.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let provider = usable_provider(state, id).await?;
+    let now = chrono::Utc::now().timestamp();
+    let gone = |message: &str| error_page(ctx, StatusCode::GONE, message);
+    let Some(handoff) = Handoff::open(&state.secrets, sealed, id, now) else {
+        return Ok(Err(gone("This link expired or is not valid. Please start again where you were.")));
+    };
+    match handoff_purpose(state, &handoff, &provider.name).await? {
+        Some((what, brand)) => Ok(Ok((provider, handoff, what, brand))),
+        None => Ok(Err(gone("This can no longer be done: the invitation or the shop's offer has ended."))),
+    }
+}
+
+/// `GET /auth/oidc/{id}/continue?handoff=…`: what the handed-over flow is for, and the
+/// button that starts it (nothing starts without the person's say-so on this host).
+pub(crate) async fn continue_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    Path(id): Path<i32>,
+    Query(form): Query<HandoffForm>,
+) -> AppResult<Response> {
+    let (provider, _, what, brand) = match opened_handoff(&state, &ctx, id, &form.handoff).await? {
+        Ok(opened) => opened,
+        Err(refused) => return Ok(refused),
+    };
+    // In the brand of the shop the person came from.
+    let ctx = PageCtx { brand, ..ctx };
+    let ctx2 = ctx.clone();
+    Ok(page_with_status(StatusCode::OK, &ctx, "Continue", move || {
+        view! {
+            <form class="stacked card" method="post" action=format!("/auth/oidc/{id}/continue")>
+                {csrf_field(&ctx2)}
+                <input type="hidden" name="handoff" value=form.handoff/>
+                <p>{what}</p>
+                <button type="submit">{format!("Continue with {}", provider.name)}</button>
+            </form>
+        }
+    }))
+}
+
+/// `POST /auth/oidc/{id}/continue`: starts the handed-over flow in this host's session.
+pub(crate) async fn continue_flow(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Path(id): Path<i32>,
+    Form(form): Form<HandoffForm>,
+) -> AppResult<Response> {
+    let (provider, handoff, _, _) = match opened_handoff(&state, &ctx, id, &form.handoff).await? {
+        Ok(opened) => opened,
+        Err(refused) => return Ok(refused),
+    };
+    if ctx.viewer.is_some() {
+        return Err(AppError::bad_request("You are signed in here: sign out first."));
+    }
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
+    let start =
+        FlowStart { joining: Some(handoff.joining), ..FlowStart::new(handoff.purpose, None, "/account".into()) };
+    redirect_to_provider(&state, &ctx, &session, &provider, start).await
 }
 
 #[derive(Debug, Deserialize, Default)]
