@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use stratus::entities::identity_providers;
 use stratus::identity::providers::ProviderFields;
 
-use crate::support::{location, TestApp, DEMO_PASSWORD};
+use crate::support::{command_line, location, TestApp, DEMO_PASSWORD};
 use crate::test_op::TestOp;
 
 const SECRET: &str = "s3cret-value-WXYZ";
@@ -179,7 +179,7 @@ async fn turning_local_login_off_needs_an_active_provider_shows_who_is_affected_
 #[tokio::test]
 async fn the_break_glass_command_turns_local_login_back_on() {
     let app = TestApp::start().await;
-    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    stratus::identity::settings::set_allow_local_login(&app.db, &command_line(), false).await.unwrap();
     assert_eq!(app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::FORBIDDEN);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
         .args(["auth", "--database-url", &app.database_url, "allow-local-login", "on"])
@@ -318,4 +318,41 @@ async fn markup_typed_into_a_textarea_comes_back_as_text_not_markup() {
     let page = response.text().await.unwrap();
     assert!(!page.contains("<script>alert(7)") && !page.contains("<b>bold</b>"), "live markup:\n{page}");
     assert!(page.contains("&lt;/textarea&gt;"), "{page}");
+}
+
+#[tokio::test]
+async fn allow_local_login_is_in_the_audit_log_old_to_new() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    add_provider(&app, "Contoso SSO", &op.issuer, true).await;
+    let off = [("allow_local_login", "off"), ("confirm", "yes")];
+    assert_eq!(
+        app.submit("/admin/authentication", "/admin/authentication", &off).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let entry = app.newest_audit().await;
+    assert_eq!(entry.action, "authentication options changed");
+    assert_eq!(entry.changes, "allow local login: true → false");
+    assert_eq!(entry.actor_email.as_deref(), Some("admin@stratus.demo"));
+}
+
+#[tokio::test]
+async fn the_break_glass_command_is_in_the_audit_log_as_the_command_line() {
+    let app = TestApp::start().await;
+    for value in ["off", "on"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
+            .args(["auth", "--database-url", &app.database_url, "allow-local-login", value])
+            .output()
+            .expect("run stratus");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let entries = app.audit_by("command line").await;
+    let changes: Vec<&str> = entries.iter().map(|e| e.changes.as_str()).collect();
+    assert_eq!(changes, ["allow local login: true → false", "allow local login: false → true"]);
+    assert!(entries.iter().all(|e| e.actor_user_id.is_none() && e.action == "authentication options changed"));
+
+    app.sign_in("admin@stratus.demo").await;
+    let (_, log) = app.page("/admin/audit").await;
+    assert!(log.contains("command line") && log.contains("allow local login: false → true"), "{log}");
 }

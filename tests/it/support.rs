@@ -332,4 +332,18 @@ impl TestApp {
             .await
             .expect("query")
     }
+
+    /// The newest entry of the audit log.
+    pub async fn newest_audit(&self) -> stratus::entities::audit_log::Model {
+        use sea_orm::{EntityTrait, QueryOrder};
+        use stratus::entities::audit_log;
+        let newest = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).one(&self.db).await;
+        newest.expect("query").expect("an audit entry")
+    }
+}
+
+/// Who `stratus auth …` and `stratus api-client …` act as, for tests that arrange as the
+/// server's shell would.
+pub fn command_line() -> stratus::audit::AuditActor {
+    stratus::audit::AuditActor::system("command line", None)
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::accounts::Viewer;
+use crate::audit::AuditActor;
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
@@ -42,6 +43,11 @@ async fn record(state: &AppState, viewer: &Viewer, detail: String) -> AppResult<
         None,
     )
     .await
+}
+
+/// Who the audit log and the security events name for the admin's change.
+fn actor(ctx: &PageCtx, viewer: &Viewer) -> AuditActor {
+    AuditActor::of(viewer, ctx.device.ip_text())
 }
 
 async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: Option<String>) -> AppResult<Response> {
@@ -509,8 +515,7 @@ pub(crate) async fn save_authentication(
             return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
         }
     }
-    settings::set_allow_local_login(&state.db, allow).await?;
-    record(&state, viewer, format!("allow_local_login={allow}")).await?;
+    settings::set_allow_local_login(&state.db, &actor(&ctx, viewer), allow).await?;
     set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
 }
@@ -539,22 +544,7 @@ pub(crate) async fn save_sign_up(
         let message = "Choose on or off for sign-up and for approval.".to_string();
         return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
     };
-    let before = settings::load(&state.db).await?;
-    settings::set_sign_up(&state.db, allow, approval).await?;
-    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-    let changes = [
-        crate::audit::Change::new("allow sign-up", before.allow_sign_up, allow),
-        crate::audit::Change::new("new accounts wait for approval", before.sign_up_needs_approval, approval),
-    ];
-    crate::audit::record(
-        &state.db,
-        &by,
-        Some(viewer.account.id),
-        "authentication options changed",
-        "sign-up",
-        &changes,
-    )
-    .await?;
+    settings::set_sign_up(&state.db, &actor(&ctx, viewer), allow, approval).await?;
     set_flash(&session, if allow { "Sign-up is open." } else { "Sign-up is closed." }).await?;
     Ok(Redirect::to("/admin/authentication#sign-up").into_response())
 }

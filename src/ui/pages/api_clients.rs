@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::clients::{self, NewClient};
+use crate::audit::AuditActor;
 use crate::entities::api_clients;
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
@@ -234,21 +235,7 @@ pub(crate) async fn set_password_grant(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let enabled = form.enabled.is_some();
-    let before = settings::load(&state.db).await?.password_grant_enabled;
-    settings::set_password_grant(&state.db, enabled).await?;
-    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-    let changes = [crate::audit::Change::new("password grant", before, enabled)];
-    crate::audit::record(&state.db, &by, Some(viewer.account.id), "authentication options changed", "API", &changes)
-        .await?;
-    events::record(
-        &state.db,
-        events::SETTINGS_CHANGED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(format!("password_grant_enabled={enabled}")),
-        None,
-    )
-    .await?;
+    settings::set_password_grant(&state.db, &AuditActor::of(viewer, ctx.device.ip_text()), enabled).await?;
     set_flash(&session, if enabled { "The password grant is on." } else { "The password grant is off." }).await?;
     Ok(Redirect::to("/api-clients").into_response())
 }
