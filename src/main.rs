@@ -174,7 +174,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     let Some(account) = found else {
         return Err(AppError::BadRequest(format!("There is no account with the code {account}.")));
     };
-    let new = stratus::api::clients::create(&db, &account, &name).await.map_err(AppError::from)?;
+    let new = stratus::api::clients::create(&db, &command_line(), &account, &name).await.map_err(AppError::from)?;
     println!("Created API client “{}” for {}.", new.client.name, account.name);
     println!("Client id: {}", new.client.client_id);
     println!("Secret (shown once): {}", new.secret);
