@@ -16,7 +16,7 @@ use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
 use crate::identity::providers::{self, ProviderError, ProviderFields};
 use crate::identity::session::set_flash;
-use crate::identity::{events, settings};
+use crate::identity::settings;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_error, form_errors};
 use crate::ui::pages::admin::admin_nav;
@@ -24,25 +24,6 @@ use crate::ui::{page_with_status, PageCtx};
 
 fn callback_url(state: &AppState, provider_id: i32) -> String {
     format!("{}/auth/oidc/{provider_id}/callback", state.settings.base_url)
-}
-
-/// A change to sign-in settings: a security event, and the audit log's business trail.
-async fn record(state: &AppState, viewer: &Viewer, detail: String) -> AppResult<()> {
-    let by = crate::audit::AuditActor::of(viewer, None);
-    let (action, target) = match detail.strip_prefix("identity provider ") {
-        Some(rest) => ("identity provider changed", rest.to_string()),
-        None => ("authentication options changed", detail.clone()),
-    };
-    crate::audit::record(&state.db, &by, Some(viewer.account.id), action, &target, &[]).await?;
-    events::record(
-        &state.db,
-        events::SETTINGS_CHANGED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(detail),
-        None,
-    )
-    .await
 }
 
 /// Who the audit log and the security events name for the admin's change.
@@ -310,12 +291,10 @@ async fn save(
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
     let name = settings.name.clone();
-    let http = state.oidc_cache.http();
-    match providers::save_checked(&state.db, http, &state.secrets, existing.clone(), settings).await {
-        Ok(saved) => {
+    let (by, http) = (actor(ctx, viewer), state.oidc_cache.http());
+    match providers::save_checked(&state.db, &by, http, &state.secrets, existing.clone(), settings).await {
+        Ok(_) => {
             let verb = if existing.is_some() { "updated" } else { "added" };
-            record(state, viewer, format!("identity provider {} {verb} (active: {})", saved.name, saved.active))
-                .await?;
             set_flash(session, format!("{name} was {verb}.")).await?;
             Ok(Redirect::to("/admin/identity-providers").into_response())
         }
@@ -352,7 +331,7 @@ pub(crate) async fn activate(
     let viewer = ctx.provider_admin()?;
     let provider = providers::get(&state.db, id).await?;
     let name = provider.name.clone();
-    match providers::activate(&state.db, state.oidc_cache.http(), provider).await {
+    match providers::activate(&state.db, &actor(&ctx, viewer), state.oidc_cache.http(), &provider).await {
         Ok(()) => {}
         Err(ProviderError::NotActivated(reason)) => {
             let message = format!("{name} was not activated. {reason}");
@@ -360,7 +339,6 @@ pub(crate) async fn activate(
         }
         Err(error) => return Err(error.into()),
     }
-    record(&state, viewer, format!("identity provider {name} activated")).await?;
     set_flash(&session, format!("{name} is active.")).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
@@ -382,8 +360,7 @@ pub(crate) async fn deactivate(
         return list_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
     }
     let name = provider.name.clone();
-    providers::set_active(&state.db, provider, false).await?;
-    record(&state, viewer, format!("identity provider {name} deactivated")).await?;
+    providers::set_active(&state.db, &actor(&ctx, viewer), &provider, false).await?;
     set_flash(&session, format!("{name} is inactive.")).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
@@ -571,10 +548,8 @@ pub(crate) async fn upload_logo(
     let (content_type, bytes) = upload.ok_or_else(|| AppError::bad_request("Choose an image file."))?;
     match providers::uploaded_logo(&content_type, &bytes) {
         Ok(logo) => {
-            let name = provider.name.clone();
-            providers::set_logo(&state.db, provider, logo).await?;
-            record(&state, viewer, format!("identity provider {name}: logo uploaded")).await?;
-            set_flash(&session, format!("The logo of {name} was updated.")).await?;
+            providers::set_logo(&state.db, &actor(&ctx, viewer), &provider, logo).await?;
+            set_flash(&session, format!("The logo of {} was updated.", provider.name)).await?;
             Ok(Redirect::to(&format!("/admin/identity-providers/{id}")).into_response())
         }
         Err(message) => Ok(crate::ui::pages::errors::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),
