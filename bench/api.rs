@@ -208,7 +208,8 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         .await
         .expect("provider")
         .expect("the demo provider");
-    let client = stratus::api::clients::create(&db, &provider, "bench").await.expect("a client");
+    let by = stratus::audit::AuditActor::system("command line", None);
+    let client = stratus::api::clients::create(&db, &by, &provider, "bench").await.expect("a client");
     let http = reqwest::Client::new();
     let base = format!("http://{addr}");
     let token: serde_json::Value = http

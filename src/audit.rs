@@ -14,7 +14,7 @@ use crate::pagination::{fetch_page, PageQuery, Paged};
 
 /// Who made a change, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AuditActor {
+pub struct AuditActor {
     pub user_id: Option<i32>,
     pub account_id: Option<i32>,
     pub email: Option<String>,
@@ -32,7 +32,7 @@ impl AuditActor {
     }
 
     /// A change nobody signed in made (sign-up, the configuration file, the command line).
-    pub(crate) fn system(what: &str, ip: Option<String>) -> AuditActor {
+    pub fn system(what: &str, ip: Option<String>) -> AuditActor {
         AuditActor { user_id: None, account_id: None, email: Some(what.to_string()), ip }
     }
 }
@@ -64,11 +64,23 @@ impl Change {
     }
 }
 
+impl Change {
+    /// Whether this changes something (a secret recorded as changed always does).
+    fn changes_something(&self) -> bool {
+        self.old != self.new || self.old == MASKED
+    }
+}
+
+/// Whether any of `changes` changes something: a save that changes nothing need not be written.
+pub(crate) fn any_change(changes: &[Change]) -> bool {
+    changes.iter().any(Change::changes_something)
+}
+
 /// The changes that change something, one per line: `field: old → new`.
 pub(crate) fn describe(changes: &[Change]) -> String {
     changes
         .iter()
-        .filter(|c| c.old != c.new || c.old == MASKED)
+        .filter(|c| c.changes_something())
         .map(|c| match (c.old.is_empty(), c.new.is_empty()) {
             (true, false) => format!("{}: {}", c.field, c.new),
             (false, true) => format!("{}: {} → (none)", c.field, c.old),

@@ -429,7 +429,7 @@ impl Demo<'_> {
     async fn discount(&self, account_id: i32, product: &str, percent: &str, description: &str) -> AppResult<()> {
         let fields =
             DiscountFields { description: description.into(), percent: percent.into(), product: product.into() };
-        discounts::add(self.txn, account_id, &fields).await.map_err(refusal)
+        discounts::insert(self.txn, account_id, &fields).await.map_err(refusal)
     }
 }
 

@@ -2,7 +2,7 @@
 
 pub mod accounts;
 pub mod api;
-pub(crate) mod audit;
+pub mod audit;
 pub mod billing;
 pub mod branding;
 pub mod catalog;

@@ -1,4 +1,5 @@
 use clap::Parser;
+use stratus::audit::AuditActor;
 use stratus::config::{AuthArgs, AuthCommand, Cli, Command, CreateAdminArgs, Settings};
 use stratus::error::AppError;
 use tracing_subscriber::EnvFilter;
@@ -51,21 +52,17 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Who the audit log names for what the command line changes.
+fn command_line() -> AuditActor {
+    AuditActor::system("command line", None)
+}
+
 async fn auth(args: AuthArgs) -> Result<(), AppError> {
     let db = stratus::server::connect_and_migrate(&args.database_url).await?;
     match args.command {
         AuthCommand::AllowLocalLogin { value } => {
             let allow = value == "on";
-            stratus::identity::settings::set_allow_local_login(&db, allow).await?;
-            stratus::identity::events::record(
-                &db,
-                stratus::identity::events::SETTINGS_CHANGED,
-                None,
-                None,
-                Some(format!("allow_local_login={allow} (from the command line)")),
-                None,
-            )
-            .await?;
+            stratus::identity::settings::set_allow_local_login(&db, &command_line(), allow).await?;
             println!("Allow Local Login is now {value}.");
         }
     }
@@ -177,7 +174,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     let Some(account) = found else {
         return Err(AppError::BadRequest(format!("There is no account with the code {account}.")));
     };
-    let new = stratus::api::clients::create(&db, &account, &name).await.map_err(AppError::from)?;
+    let new = stratus::api::clients::create(&db, &command_line(), &account, &name).await.map_err(AppError::from)?;
     println!("Created API client “{}” for {}.", new.client.name, account.name);
     println!("Client id: {}", new.client.client_id);
     println!("Secret (shown once): {}", new.secret);

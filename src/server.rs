@@ -109,7 +109,8 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
         let current = webpay::gateway::load(&db, &secrets, None).await?;
         let checked = webpay::gateway::check(declared, &current)
             .map_err(|errors| AppError::Config(format!("[webpay]: {}", errors.join(" "))))?;
-        webpay::gateway::save(&db, &secrets, &checked).await?;
+        let from_the_file = crate::audit::AuditActor::system("configuration file", None);
+        webpay::gateway::save(&db, &from_the_file, &secrets, &current, &checked).await?;
     }
     let demo_provider = match settings.demo && settings.demo_identity {
         true => Some(DemoProvider::for_server(&db, &settings.base_url).await?),

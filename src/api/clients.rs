@@ -8,15 +8,18 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::accounts::scope::AccountScope;
+use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, api_clients, api_tokens};
 use crate::error::AppResult;
+use crate::identity::events;
 
 /// How long an access token lives.
 pub(crate) const TOKEN_SECONDS: i64 = 3_600;
@@ -58,13 +61,31 @@ pub enum ClientError {
 
 crate::error::refusals!(ClientError);
 
-/// Creates a client for a provider or reseller account.
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
+fn audit_target(account: &accounts::Model) -> String {
+    format!("API client of {}", account.code)
+}
+
+/// Creates a client for a provider or reseller account (the admin page, and `stratus
+/// api-client create`), with its audit entry and security event.
+pub async fn create(
+    db: &DatabaseConnection,
+    by: &AuditActor,
     account: &accounts::Model,
     name: &str,
 ) -> Result<NewClient, ClientError> {
-    create_with(db, account, name, format!("stc_{}", random_text(12)), random_text(32)).await
+    let txn = db.begin().await?;
+    let new = create_with(&txn, account, name, format!("stc_{}", random_text(12)), random_text(32)).await?;
+    let client = &new.client;
+    let changes = [
+        Change::set("client id", &client.client_id),
+        Change::set("name", &client.name),
+        Change::secret("client secret"),
+    ];
+    audit::record(&txn, by, Some(account.id), "API client created", &audit_target(account), &changes).await?;
+    let detail = format!("API client “{}” ({}) created", client.name, client.client_id);
+    events::record(&txn, events::SETTINGS_CHANGED, by.user_id, by.account_id, Some(detail), None).await?;
+    txn.commit().await?;
+    Ok(new)
 }
 
 /// [`create`] with the id and secret given: only for the demo data's client, whose
@@ -121,13 +142,19 @@ pub(crate) async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> A
         .await?)
 }
 
-/// Revokes one of the account's clients and deletes its tokens; `false` when the account
-/// has no such active client.
-pub(crate) async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
+/// Revokes one of the account's clients and deletes its tokens, with its audit entry and
+/// security event; `false` when the account has no such active client.
+pub(crate) async fn revoke(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    account: &accounts::Model,
+    id: i32,
+) -> AppResult<bool> {
+    let txn = db.begin().await?;
     let found = api_clients::Entity::find_by_id(id)
-        .filter(api_clients::Column::AccountId.eq(account_id))
+        .filter(api_clients::Column::AccountId.eq(account.id))
         .filter(api_clients::Column::Active.eq(true))
-        .one(db)
+        .one(&txn)
         .await?;
     let Some(client) = found else { return Ok(false) };
     api_clients::ActiveModel {
@@ -136,9 +163,14 @@ pub(crate) async fn revoke<C: ConnectionTrait>(db: &C, account_id: i32, id: i32)
         revoked_at: Set(Some(Utc::now())),
         ..Default::default()
     }
-    .update(db)
+    .update(&txn)
     .await?;
-    api_tokens::Entity::delete_many().filter(api_tokens::Column::ApiClientId.eq(client.id)).exec(db).await?;
+    api_tokens::Entity::delete_many().filter(api_tokens::Column::ApiClientId.eq(client.id)).exec(&txn).await?;
+    let changes = [Change::new("client", id, "(revoked)")];
+    audit::record(&txn, by, Some(account.id), "API client revoked", &audit_target(account), &changes).await?;
+    let detail = format!("API client {id} revoked");
+    events::record(&txn, events::SETTINGS_CHANGED, by.user_id, by.account_id, Some(detail), None).await?;
+    txn.commit().await?;
     Ok(true)
 }
 

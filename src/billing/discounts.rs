@@ -3,9 +3,13 @@
 //! those of its own customers. Billing runs turn them into `Discount` lines.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
 
 use crate::accounts::Viewer;
+use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, discounts, products};
 use crate::error::{AppError, AppResult};
@@ -90,8 +94,33 @@ pub(crate) enum DiscountError {
 
 crate::error::refusals!(DiscountError);
 
-/// Checks and adds a discount.
-pub(crate) async fn add<C: ConnectionTrait>(
+/// Checks and adds a discount, with its audit entry, in one transaction.
+pub(crate) async fn add(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    account: &accounts::Model,
+    fields: &DiscountFields,
+) -> Result<(), DiscountError> {
+    let txn = db.begin().await?;
+    insert(&txn, account.id, fields).await?;
+    let product = if fields.product.is_empty() { "every product" } else { fields.product.as_str() };
+    let changes = [
+        Change::set("description", &fields.description),
+        Change::set("percent", &fields.percent),
+        Change::set("product", product),
+    ];
+    audit::record(&txn, by, Some(account.id), "discount added", &target(account), &changes).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn target(account: &accounts::Model) -> String {
+    format!("account {}", account.code)
+}
+
+/// Checks and adds a discount, without an audit entry: for the demo data, which seeds its
+/// discounts as the Discounts form adds them; people go through [`add`].
+pub(crate) async fn insert<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
     fields: &DiscountFields,
@@ -131,15 +160,22 @@ pub(crate) async fn add<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Removes one of the account's discounts; `false` when it has no such discount.
-pub(crate) async fn remove<C: ConnectionTrait>(db: &C, account_id: i32, id: i32) -> AppResult<bool> {
-    match discounts::Entity::find_by_id(id).filter(discounts::Column::AccountId.eq(account_id)).one(db).await? {
-        Some(row) => {
-            row.delete(db).await?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
+/// Removes one of the account's discounts, with its audit entry; `false` when it has no
+/// such discount.
+pub(crate) async fn remove(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    account: &accounts::Model,
+    id: i32,
+) -> AppResult<bool> {
+    let txn = db.begin().await?;
+    let found = discounts::Entity::find_by_id(id).filter(discounts::Column::AccountId.eq(account.id)).one(&txn).await?;
+    let Some(row) = found else { return Ok(false) };
+    row.delete(&txn).await?;
+    let changes = [Change::new("discount", id, "(removed)")];
+    audit::record(&txn, by, Some(account.id), "discount removed", &target(account), &changes).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use super::check::{self, BrandFields, CheckedBrand};
 use super::Brand;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
+use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, brand_hosts, brands};
 use crate::error::{AppError, AppResult};
@@ -125,7 +126,7 @@ pub(crate) async fn for_host(db: &DatabaseConnection, host: &str) -> AppResult<O
     Ok(brands::Entity::find_by_id(row.brand_id).into_partial_model::<BrandRow>().one(db).await?)
 }
 
-pub(crate) async fn hosts_of(db: &DatabaseConnection, brand_id: i32) -> AppResult<Vec<String>> {
+pub(crate) async fn hosts_of<C: ConnectionTrait>(db: &C, brand_id: i32) -> AppResult<Vec<String>> {
     Ok(brand_hosts::Entity::find()
         .filter(brand_hosts::Column::BrandId.eq(brand_id))
         .order_by_asc(brand_hosts::Column::Host)
@@ -147,15 +148,53 @@ pub(crate) enum BrandError {
 
 crate::error::refusals!(BrandError);
 
-/// Saves a checked brand for an account, replacing its hosts when the brand names them.
-/// A logo or favicon address replaces an uploaded image.
+/// What saving `new` over `old` (with its `old_hosts`) changes, field by field.
+fn changes(old: Option<&BrandRow>, old_hosts: &[String], new: &CheckedBrand) -> Vec<Change> {
+    let text = |value: Option<&Option<String>>| value.and_then(Clone::clone).unwrap_or_default();
+    let new_hosts = match &new.hosts {
+        Some(hosts) => {
+            let mut hosts = hosts.clone();
+            hosts.sort();
+            hosts.join(", ")
+        }
+        None => old_hosts.join(", "),
+    };
+    vec![
+        Change::new("company name", old.map(|b| b.company_name.clone()).unwrap_or_default(), &new.company_name),
+        Change::new("logo URL", text(old.map(|b| &b.logo_url)), new.logo_url.clone().unwrap_or_default()),
+        Change::new("favicon URL", text(old.map(|b| &b.favicon_url)), new.favicon_url.clone().unwrap_or_default()),
+        Change::new("primary colour", old.map(|b| b.primary_color.clone()).unwrap_or_default(), &new.primary_color),
+        Change::new("accent colour", old.map(|b| b.accent_color.clone()).unwrap_or_default(), &new.accent_color),
+        Change::new(
+            "support e-mail",
+            text(old.map(|b| &b.support_email)),
+            new.support_email.clone().unwrap_or_default(),
+        ),
+        Change::new("footer", text(old.map(|b| &b.footer_text)), new.footer_text.clone().unwrap_or_default()),
+        Change::new("hosts", old_hosts.join(", "), new_hosts),
+    ]
+}
+
+/// Saves a checked brand for an account, replacing its hosts when the brand names them,
+/// with the audit entry of what changed, in one transaction. A logo or favicon address
+/// replaces an uploaded image. A save that changes nothing writes nothing (a restart with
+/// the same configuration file).
 pub(crate) async fn save(
     db: &DatabaseConnection,
+    by: &AuditActor,
     account: &accounts::Model,
     brand: CheckedBrand,
 ) -> Result<BrandRow, BrandError> {
     let txn = db.begin().await?;
     let existing = of_account(&txn, account.id).await?;
+    let old_hosts = match &existing {
+        Some(row) => hosts_of(&txn, row.id).await?,
+        None => vec![],
+    };
+    let changes = changes(existing.as_ref(), &old_hosts, &brand);
+    if let Some(row) = existing.as_ref().filter(|_| !audit::any_change(&changes)) {
+        return Ok(row.clone());
+    }
     if let Some(hosts) = &brand.hosts {
         let mut taken = brand_hosts::Entity::find().filter(brand_hosts::Column::Host.is_in(hosts.clone()));
         if let Some(row) = &existing {
@@ -205,6 +244,8 @@ pub(crate) async fn save(
         }
     }
     let saved = of_account(&txn, account.id).await?.ok_or(AppError::NotFound)?;
+    let target = format!("brand of {}", account.code);
+    audit::record(&txn, by, Some(account.id), "brand changed", &target, &changes).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -343,7 +384,8 @@ pub(crate) async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields
         return Err(problem("only the provider and resellers have a brand".into()));
     }
     let checked = check::check(fields, own_host).map_err(|errors| problem(errors.join(" ")))?;
-    match save(db, &account, checked).await {
+    let by = AuditActor::system("configuration file", None);
+    match save(db, &by, &account, checked).await {
         Ok(_) => {}
         Err(BrandError::Failed(error)) => return Err(error),
         Err(refused) => return Err(problem(refused.to_string())),

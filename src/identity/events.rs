@@ -12,7 +12,7 @@ pub(crate) const LOCKED_OUT: SecurityEventKind = SecurityEventKind::LockedOut;
 pub(crate) const SIGN_OUT: SecurityEventKind = SecurityEventKind::SignOut;
 pub(crate) const UNLOCKED: SecurityEventKind = SecurityEventKind::Unlocked;
 pub(crate) const PASSWORD_CHANGED: SecurityEventKind = SecurityEventKind::PasswordChanged;
-pub const SETTINGS_CHANGED: SecurityEventKind = SecurityEventKind::SettingsChanged;
+pub(crate) const SETTINGS_CHANGED: SecurityEventKind = SecurityEventKind::SettingsChanged;
 pub(crate) const IDP_SIGN_IN: SecurityEventKind = SecurityEventKind::IdpSignIn;
 pub(crate) const IDP_SIGN_IN_FAILED: SecurityEventKind = SecurityEventKind::IdpSignInFailed;
 pub(crate) const LINKED: SecurityEventKind = SecurityEventKind::Linked;
@@ -51,7 +51,7 @@ pub(crate) async fn recent_for_user(
         .await?)
 }
 
-pub async fn record<C: ConnectionTrait>(
+pub(crate) async fn record<C: ConnectionTrait>(
     db: &C,
     kind: SecurityEventKind,
     user_id: Option<i32>,

@@ -4,9 +4,11 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TryIntoModel,
+    QueryOrder, Set, TransactionTrait, TryIntoModel,
 };
 
+use super::events;
+use crate::audit::{self, AuditActor, Change, MASKED};
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
@@ -226,16 +228,24 @@ pub(crate) fn logo_of(provider: &identity_providers::Model) -> String {
     provider.logo.clone().filter(|l| is_stored_logo(l)).unwrap_or_else(|| provider.kind.default_logo().into())
 }
 
-/// Stores an uploaded logo (already checked by [`uploaded_logo`]).
+/// Stores an uploaded logo (already checked by [`uploaded_logo`]), with its audit entry and
+/// security event.
 pub(crate) async fn set_logo(
     db: &DatabaseConnection,
-    provider: identity_providers::Model,
+    by: &AuditActor,
+    provider: &identity_providers::Model,
     logo: String,
 ) -> AppResult<()> {
-    let mut row: identity_providers::ActiveModel = provider.into();
+    let txn = db.begin().await?;
+    let old = get(&txn, provider.id).await?;
+    let changes = [logo_change(old.logo.as_deref(), Some(&logo))];
+    let mut row: identity_providers::ActiveModel = old.into();
     row.logo = Set(Some(logo));
     row.updated_at = Set(Utc::now());
-    row.update(db).await?;
+    let saved = row.update(&txn).await?;
+    let event = format!("identity provider {}: logo uploaded", saved.name);
+    record(&txn, by, CHANGED, &saved, &changes, event).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -262,7 +272,8 @@ pub(crate) async fn count_active(db: &DatabaseConnection) -> AppResult<u64> {
     Ok(identity_providers::Entity::find().filter(identity_providers::Column::Active.eq(true)).count(db).await?)
 }
 
-pub(crate) async fn get(db: &DatabaseConnection, id: i32) -> AppResult<identity_providers::Model> {
+/// A provider by id (in a transaction: as it is before the transaction changes it).
+pub(crate) async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<identity_providers::Model> {
     identity_providers::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
 }
 
@@ -284,10 +295,116 @@ pub enum ProviderError {
 
 crate::error::refusals!(ProviderError);
 
-/// Saves a provider as [`save`] does, checking first, when it is to be active, that its
-/// discovery document and keys can be fetched (the admin form and the configuration file).
-pub(crate) async fn save_checked<C: ConnectionTrait>(
+/// What the audit log calls a change to a provider, and a new one.
+const CHANGED: &str = "identity provider changed";
+const ADDED: &str = "identity provider added";
+
+fn yes_no(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// A provider's fields as the audit log shows them, the secret and the logo apart.
+fn shown(settings: &ProviderSettings) -> [(&'static str, String); 10] {
+    [
+        ("name", settings.name.clone()),
+        ("kind", settings.kind.label().into()),
+        ("issuer", settings.issuer.clone()),
+        ("client id", settings.client_id.clone()),
+        ("allowed tenants", settings.allowed_tenants.join(", ")),
+        ("hosted domain", settings.hosted_domain.clone().unwrap_or_default()),
+        ("active", yes_no(settings.active).into()),
+        ("visible", yes_no(settings.visible).into()),
+        ("automatic registration", yes_no(settings.allow_automatic_registration).into()),
+        ("trust unverified e-mail", yes_no(settings.trust_unverified_email).into()),
+    ]
+}
+
+/// A stored provider's settings (its secret left as stored).
+fn settings_of(provider: &identity_providers::Model) -> ProviderSettings {
+    ProviderSettings {
+        name: provider.name.clone(),
+        kind: provider.kind,
+        issuer: provider.issuer.clone(),
+        client_id: provider.client_id.clone(),
+        client_secret: None,
+        allowed_tenants: tenants_of(provider),
+        hosted_domain: provider.hosted_domain.clone(),
+        active: provider.active,
+        visible: provider.visible,
+        allow_automatic_registration: provider.allow_automatic_registration,
+        trust_unverified_email: provider.trust_unverified_email,
+        logo: provider.logo.clone(),
+    }
+}
+
+/// The logo's change: an address as it is, an upload as "uploaded image" (never its bytes).
+fn logo_change(old: Option<&str>, new: Option<&str>) -> Change {
+    let label = |logo: Option<&str>| match logo {
+        Some(logo) if logo.starts_with("data:") => "uploaded image".to_string(),
+        Some(logo) => logo.to_string(),
+        None => String::new(),
+    };
+    let (before, after) = (label(old), label(new));
+    if old != new && before == after {
+        return Change::new("logo", before, format!("another {after}"));
+    }
+    Change::new("logo", before, after)
+}
+
+/// Whether `settings` brings a secret other than the stored one (one this server cannot
+/// read counts as other).
+fn brings_new_secret(
+    secrets: &SecretBox,
+    old: Option<&identity_providers::Model>,
+    settings: &ProviderSettings,
+) -> bool {
+    let Some(given) = settings.client_secret.as_deref() else { return false };
+    let stored = old.and_then(|old| old.client_secret_enc.as_deref()).and_then(|sealed| secrets.open(sealed).ok());
+    stored.as_deref() != Some(given)
+}
+
+/// What saving `new` over `old` (none: a new provider) changes, field by field: set on a
+/// new provider, old → new on an edit; the secret only as "changed" when a new one is given.
+fn changes(old: Option<&identity_providers::Model>, new: &ProviderSettings, new_secret: bool) -> Vec<Change> {
+    let mut changes: Vec<Change> = match old {
+        None => shown(new).into_iter().map(|(field, value)| Change::set(field, value)).collect(),
+        Some(old) => shown(&settings_of(old))
+            .into_iter()
+            .zip(shown(new))
+            .map(|((field, before), (_, after))| Change::new(field, before, after))
+            .collect(),
+    };
+    if new_secret {
+        let secret = if old.is_some() { Change::secret("client secret") } else { Change::set("client secret", MASKED) };
+        changes.insert(4, secret);
+    }
+    changes.push(logo_change(old.and_then(|old| old.logo.as_deref()), new.logo.as_deref()));
+    changes
+}
+
+/// Records a change to a provider: the audit entry of what changed, and the security event.
+async fn record<C: ConnectionTrait>(
     db: &C,
+    by: &AuditActor,
+    action: &str,
+    provider: &identity_providers::Model,
+    changes: &[Change],
+    event: String,
+) -> AppResult<()> {
+    audit::record(db, by, by.account_id, action, &provider.name, changes).await?;
+    events::record(db, events::SETTINGS_CHANGED, by.user_id, by.account_id, Some(event), None).await
+}
+
+/// Saves a provider as [`save`] does, checking first, when it is to be active, that its
+/// discovery document and keys can be fetched (the admin form and the configuration file);
+/// audited as [`save_audited`].
+pub(crate) async fn save_checked(
+    db: &DatabaseConnection,
+    by: &AuditActor,
     http: &reqwest::Client,
     secrets: &SecretBox,
     existing: Option<identity_providers::Model>,
@@ -296,21 +413,51 @@ pub(crate) async fn save_checked<C: ConnectionTrait>(
     if settings.active {
         super::discovery::check(http, &settings.issuer).await.map_err(ProviderError::NotActivated)?;
     }
-    save(db, secrets, existing, settings).await
+    save_audited(db, by, secrets, existing, settings).await
+}
+
+/// Saves a provider with the audit entry of each field it changes and the security event,
+/// in one transaction. A save that changes nothing writes nothing (a restart with the same
+/// configuration file).
+async fn save_audited(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    secrets: &SecretBox,
+    existing: Option<identity_providers::Model>,
+    settings: ProviderSettings,
+) -> Result<identity_providers::Model, ProviderError> {
+    let txn = db.begin().await?;
+    let old = match existing {
+        Some(existing) => Some(get(&txn, existing.id).await?),
+        None => None,
+    };
+    let changes = changes(old.as_ref(), &settings, brings_new_secret(secrets, old.as_ref(), &settings));
+    if let Some(old) = old.as_ref().filter(|_| !audit::any_change(&changes)) {
+        return Ok(old.clone());
+    }
+    let (action, verb) = if old.is_some() { (CHANGED, "updated") } else { (ADDED, "added") };
+    let saved = save(&txn, secrets, old, settings).await?;
+    let event = format!("identity provider {} {verb} (active: {})", saved.name, saved.active);
+    record(&txn, by, action, &saved, &changes, event).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// Activates a provider once its discovery document and keys can be fetched.
 pub(crate) async fn activate(
     db: &DatabaseConnection,
+    by: &AuditActor,
     http: &reqwest::Client,
-    provider: identity_providers::Model,
+    provider: &identity_providers::Model,
 ) -> Result<(), ProviderError> {
     super::discovery::check(http, &provider.issuer).await.map_err(ProviderError::NotActivated)?;
-    set_active(db, provider, true).await?;
+    set_active(db, by, provider, true).await?;
     Ok(())
 }
 
-/// Creates or updates (by id) a provider; the secret is sealed before it is stored.
+/// Creates or updates (by id) a provider's row; the secret is sealed before it is stored.
+/// No audit entry: what admins and the configuration file change goes through
+/// [`save_checked`]; the demo data seeds its providers with this.
 pub async fn save<C: ConnectionTrait>(
     db: &C,
     secrets: &SecretBox,
@@ -368,28 +515,39 @@ pub async fn apply_declared(
         ProviderError::Failed(error) => error,
         refused => AppError::Config(format!("[[identity_provider]] {}: {refused}", fields.name)),
     };
-    match save_checked(db, http, secrets, existing.clone(), settings.clone()).await {
+    let by = AuditActor::system("configuration file", None);
+    match save_checked(db, &by, http, secrets, existing.clone(), settings.clone()).await {
         Ok(_) => Ok(()),
         Err(ProviderError::NotActivated(reason)) => {
             let active = existing.as_ref().is_some_and(|stored| stored.active);
             let outcome = if active { "stays active" } else { "is saved inactive" };
             tracing::warn!(provider = %fields.name, %reason, outcome, "a declared identity provider failed its check");
             println!("[[identity_provider]] {} {outcome}: {reason}", fields.name);
-            save(db, secrets, existing, ProviderSettings { active, ..settings }).await.map(|_| ()).map_err(in_config)
+            let settings = ProviderSettings { active, ..settings };
+            save_audited(db, &by, secrets, existing, settings).await.map(|_| ()).map_err(in_config)
         }
         Err(error) => Err(in_config(error)),
     }
 }
 
+/// Activates (once checked: [`activate`]) or deactivates a provider, with its audit entry
+/// and security event.
 pub(crate) async fn set_active(
     db: &DatabaseConnection,
-    provider: identity_providers::Model,
+    by: &AuditActor,
+    provider: &identity_providers::Model,
     active: bool,
 ) -> AppResult<()> {
-    let mut row: identity_providers::ActiveModel = provider.into();
+    let txn = db.begin().await?;
+    let old = get(&txn, provider.id).await?;
+    let changes = [Change::new("active", yes_no(old.active), yes_no(active))];
+    let mut row: identity_providers::ActiveModel = old.into();
     row.active = Set(active);
     row.updated_at = Set(Utc::now());
-    row.update(db).await?;
+    let saved = row.update(&txn).await?;
+    let event = format!("identity provider {} {}", saved.name, if active { "activated" } else { "deactivated" });
+    record(&txn, by, CHANGED, &saved, &changes, event).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -484,6 +642,69 @@ mod tests {
         assert!(is_stored_logo(&uploaded_logo("image/png", png).unwrap()));
         assert!(!is_stored_logo("data:text/html;base64,PHNjcmlwdD4="));
         assert!(!is_stored_logo("data:image/png;base64,AAA\"><script>"));
+    }
+
+    fn stored(settings: &ProviderSettings, secrets: &SecretBox) -> identity_providers::Model {
+        identity_providers::Model {
+            id: 1,
+            name: settings.name.clone(),
+            kind: settings.kind,
+            issuer: settings.issuer.clone(),
+            client_id: settings.client_id.clone(),
+            client_secret_enc: settings.client_secret.as_deref().map(|s| secrets.seal(s).unwrap()),
+            allowed_tenants: None,
+            hosted_domain: None,
+            active: settings.active,
+            visible: settings.visible,
+            allow_automatic_registration: settings.allow_automatic_registration,
+            trust_unverified_email: settings.trust_unverified_email,
+            logo: settings.logo.clone(),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_edit_records_what_changed_and_a_secret_only_when_a_new_one_is_given() {
+        let secrets = SecretBox::from_key(&[7; 32]);
+        let created = check(&fields("oidc", "https://idp.example.com"), true).unwrap();
+        let added = audit::describe(&changes(None, &created, brings_new_secret(&secrets, None, &created)));
+        assert!(added.lines().any(|l| l == "issuer: https://idp.example.com"), "{added}");
+        assert!(added.lines().any(|l| l == "client secret: ••••••"), "{added}");
+        assert!(!added.contains(": secret"), "never the secret itself");
+
+        let old = stored(&created, &secrets);
+        let same_secret = check(&fields("oidc", "https://idp.example.com"), false).unwrap();
+        assert!(!brings_new_secret(&secrets, Some(&old), &same_secret), "the stored one typed again");
+        assert!(!audit::any_change(&changes(Some(&old), &same_secret, false)));
+
+        let edited = ProviderSettings {
+            issuer: "https://sso.example.com".into(),
+            client_secret: Some("another".into()),
+            visible: false,
+            ..same_secret
+        };
+        let new_secret = brings_new_secret(&secrets, Some(&old), &edited);
+        assert_eq!(
+            audit::describe(&changes(Some(&old), &edited, new_secret)),
+            "issuer: https://idp.example.com → https://sso.example.com\nclient secret: •••••• → ••••••\nvisible: yes → no"
+        );
+        let unreadable = SecretBox::from_key(&[8; 32]);
+        assert!(brings_new_secret(&unreadable, Some(&old), &created), "one this server cannot read is replaced");
+    }
+
+    #[test]
+    fn logos_are_recorded_by_address_and_uploads_never_by_their_bytes() {
+        let png = uploaded_logo("image/png", b"\x89PNG\r\n\x1a\nrest").unwrap();
+        let other = uploaded_logo("image/png", b"\x89PNG\r\n\x1a\nelse").unwrap();
+        let describe = |old: Option<&str>, new: Option<&str>| audit::describe(&[logo_change(old, new)]);
+        assert_eq!(describe(None, Some(&png)), "logo: uploaded image");
+        assert_eq!(describe(Some(&png), Some(&other)), "logo: uploaded image → another uploaded image");
+        assert_eq!(describe(Some(&png), Some(&png)), "");
+        assert_eq!(
+            describe(Some("https://cdn.example.com/l.svg"), None),
+            "logo: https://cdn.example.com/l.svg → (none)"
+        );
     }
 
     #[test]

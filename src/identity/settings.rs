@@ -1,7 +1,9 @@
 //! The provider's sign-in settings (one row).
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 
+use super::events;
+use crate::audit::{self, AuditActor, Change};
 use crate::entities::auth_settings;
 use crate::error::AppResult;
 
@@ -9,7 +11,7 @@ pub(crate) const DEFAULT_MAX_FAILED_LOGINS: i32 = 5;
 pub(crate) const DEFAULT_LOCKOUT_MINUTES: i32 = 15;
 
 /// The settings row, created with defaults when missing.
-pub(crate) async fn load(db: &DatabaseConnection) -> AppResult<auth_settings::Model> {
+pub(crate) async fn load<C: ConnectionTrait>(db: &C) -> AppResult<auth_settings::Model> {
     if let Some(row) = auth_settings::Entity::find().one(db).await? {
         return Ok(row);
     }
@@ -56,31 +58,72 @@ pub(crate) async fn save_lockout(
     Ok(())
 }
 
-/// Turns password sign-in on or off.
-pub async fn set_allow_local_login(db: &DatabaseConnection, allow: bool) -> AppResult<()> {
-    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+/// What the audit log names these settings' entries.
+const AUDIT_ACTION: &str = "authentication options changed";
+
+/// A settings change recorded as a security event: by whom, and from where when nobody
+/// signed in made it (the command line).
+async fn record_event<C: ConnectionTrait>(db: &C, by: &AuditActor, detail: String) -> AppResult<()> {
+    let detail = match (by.user_id, &by.email) {
+        (None, Some(what)) => format!("{detail} (from the {what})"),
+        _ => detail,
+    };
+    events::record(db, events::SETTINGS_CHANGED, by.user_id, by.account_id, Some(detail), None).await
+}
+
+/// Turns password sign-in on or off (the admin page, and the command line's break-glass
+/// `stratus auth allow-local-login`), with its audit entry and security event.
+pub async fn set_allow_local_login(db: &DatabaseConnection, by: &AuditActor, allow: bool) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let before = load(&txn).await?;
+    let changes = [Change::new("allow local login", before.allow_local_login, allow)];
+    let mut row: auth_settings::ActiveModel = before.into();
     row.allow_local_login = Set(allow);
     row.updated_at = Set(chrono::Utc::now());
-    row.update(db).await?;
+    row.update(&txn).await?;
+    audit::record(&txn, by, by.account_id, AUDIT_ACTION, "Allow Local Login", &changes).await?;
+    record_event(&txn, by, format!("allow_local_login={allow}")).await?;
+    txn.commit().await?;
     Ok(())
 }
 
-/// Opens or closes sign-up on the storefront, and whether new accounts wait for approval.
-pub(crate) async fn set_sign_up(db: &DatabaseConnection, allow: bool, needs_approval: bool) -> AppResult<()> {
-    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+/// Opens or closes sign-up on the storefront, and whether new accounts wait for approval,
+/// with its audit entry.
+pub(crate) async fn set_sign_up(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    allow: bool,
+    needs_approval: bool,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let before = load(&txn).await?;
+    let changes = [
+        Change::new("allow sign-up", before.allow_sign_up, allow),
+        Change::new("new accounts wait for approval", before.sign_up_needs_approval, needs_approval),
+    ];
+    let mut row: auth_settings::ActiveModel = before.into();
     row.allow_sign_up = Set(allow);
     row.sign_up_needs_approval = Set(needs_approval);
     row.updated_at = Set(chrono::Utc::now());
-    row.update(db).await?;
+    row.update(&txn).await?;
+    audit::record(&txn, by, by.account_id, AUDIT_ACTION, "sign-up", &changes).await?;
+    txn.commit().await?;
     Ok(())
 }
 
-/// Turns the API's password grant on or off (off by default: RFC 9700).
-pub(crate) async fn set_password_grant(db: &DatabaseConnection, enabled: bool) -> AppResult<()> {
-    let mut row: auth_settings::ActiveModel = load(db).await?.into();
+/// Turns the API's password grant on or off (off by default: RFC 9700), with its audit
+/// entry and security event.
+pub(crate) async fn set_password_grant(db: &DatabaseConnection, by: &AuditActor, enabled: bool) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let before = load(&txn).await?;
+    let changes = [Change::new("password grant", before.password_grant_enabled, enabled)];
+    let mut row: auth_settings::ActiveModel = before.into();
     row.password_grant_enabled = Set(enabled);
     row.updated_at = Set(chrono::Utc::now());
-    row.update(db).await?;
+    row.update(&txn).await?;
+    audit::record(&txn, by, by.account_id, AUDIT_ACTION, "API", &changes).await?;
+    record_event(&txn, by, format!("password_grant_enabled={enabled}")).await?;
+    txn.commit().await?;
     Ok(())
 }
 

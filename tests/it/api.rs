@@ -12,7 +12,7 @@ use stratus::api::filter::{Property, PropertyType};
 use stratus::entities::enums::{FutureActionStatus, FutureActionType};
 use stratus::entities::{api_tokens, future_actions, subscription_addons, subscriptions};
 
-use crate::support::TestApp;
+use crate::support::{command_line, TestApp};
 
 struct Client {
     id: String,
@@ -21,7 +21,8 @@ struct Client {
 
 async fn client_for(app: &TestApp, code: &str) -> Client {
     let account = app.account(code).await;
-    let new = stratus::api::clients::create(&app.db, &account, &format!("{code} tests")).await.unwrap();
+    let new =
+        stratus::api::clients::create(&app.db, &command_line(), &account, &format!("{code} tests")).await.unwrap();
     Client { id: new.client.client_id, secret: new.secret }
 }
 
@@ -669,6 +670,42 @@ async fn clients_come_from_the_ui_and_the_command_line_with_the_secret_shown_onc
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("not to a customer"));
+}
+
+#[tokio::test]
+async fn a_client_created_or_revoked_is_in_the_audit_log_and_from_the_command_line_too() {
+    let app = TestApp::start().await;
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
+        .args(["api-client", "create", "--account", "PACIFIC", "--name", "Billing export"])
+        .args(["--database-url", &app.database_url])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{printed}");
+    let secret = printed.lines().find_map(|l| l.strip_prefix("Secret (shown once):")).unwrap().trim().to_string();
+    let entries = app.audit_by("command line").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let entry = &entries[0];
+    assert_eq!((entry.action.as_str(), entry.target.as_str()), ("API client created", "API client of PACIFIC"));
+    assert_eq!(entry.account_id, Some(app.account("PACIFIC").await.id));
+    assert!(entry.changes.contains("name: Billing export") && entry.changes.contains("client secret: ••••••"));
+    assert!(!entry.changes.contains(&secret), "the secret is never recorded");
+
+    let pacific = app.new_browser();
+    pacific.sign_in("admin@pacific.demo").await;
+    let (_, page) = pacific.page("/api-clients").await;
+    let id = page
+        .match_indices("/api-clients/")
+        .map(|(at, _)| page[at + "/api-clients/".len()..].chars().take_while(char::is_ascii_digit).collect::<String>())
+        .find(|id| !id.is_empty())
+        .expect("a revoke form");
+    let revoke = format!("/api-clients/{id}/revoke");
+    assert_eq!(pacific.submit("/api-clients", &revoke, &[("confirm", "yes")]).await.status(), StatusCode::SEE_OTHER);
+    let entry = app.newest_audit().await;
+    assert_eq!(
+        (entry.action.as_str(), entry.actor_email.as_deref()),
+        ("API client revoked", Some("admin@pacific.demo"))
+    );
 }
 
 #[tokio::test]

@@ -670,6 +670,35 @@ async fn brands_declared_in_the_configuration_file_are_applied_at_start_up() {
     assert!(message.contains("[[brand]] PACIFIC") && message.contains("primary colour"), "{message}");
 }
 
+#[tokio::test]
+async fn a_brand_from_the_configuration_file_is_audited_when_it_changes_and_only_then() {
+    let pacific = BrandFields {
+        account: "PACIFIC".into(),
+        company_name: "Pacific Cloud".into(),
+        primary_color: "#224466".into(),
+        accent_color: "#884422".into(),
+        footer_text: "Pacific Cloud Ltda.".into(),
+        hosts: Some(vec!["shop.pacific.example".into()]),
+        ..BrandFields::default()
+    };
+    let file = pacific.clone();
+    let app = TestApp::start_with(move |settings| settings.brands = vec![file]).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!((entries[0].action.as_str(), entries[0].target.as_str()), ("brand changed", "brand of PACIFIC"));
+    assert!(entries[0].changes.contains("hosts: shop.pacific.example"), "{}", entries[0].changes);
+
+    let file = pacific.clone();
+    drop(TestApp::start_on(&app, move |settings| settings.brands = vec![file]).await);
+    assert_eq!(app.audit_by("configuration file").await.len(), 1, "the same file changes nothing");
+
+    let changed = BrandFields { footer_text: "Pacific Cloud SpA".into(), ..pacific };
+    let _restarted = TestApp::start_on(&app, move |settings| settings.brands = vec![changed]).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].changes, "footer: Pacific Cloud Ltda. → Pacific Cloud SpA");
+}
+
 pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
     stratus::config::Settings {
         database_url: format!("sqlite://{}?mode=rwc", dir.join("stratus.db").display()),

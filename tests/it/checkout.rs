@@ -335,6 +335,35 @@ async fn a_webpay_table_in_the_configuration_file_is_checked_at_start_up() {
     assert!(error.to_string().contains("[webpay]"), "{error}");
 }
 
+#[tokio::test]
+async fn a_webpay_table_in_the_configuration_file_is_audited_when_it_changes_and_only_then() {
+    use stratus::payments::webpay::gateway::GatewayFields;
+    let declared = GatewayFields {
+        commerce_code: "597055555532".into(),
+        api_key_secret: "FROM-THE-FILE-9999".into(),
+        environment: "production".into(),
+        active: false,
+        test_payments: false,
+    };
+    let file = declared.clone();
+    let app = TestApp::start_with(move |settings| settings.webpay = Some(file)).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!((entries[0].action.as_str(), entries[0].target.as_str()), ("payment gateway changed", "WebPay Plus"));
+    assert!(entries[0].changes.contains("API key secret: •••••• → ••••••"), "{}", entries[0].changes);
+
+    let file = declared.clone();
+    drop(TestApp::start_on(&app, move |settings| settings.webpay = Some(file)).await);
+    assert_eq!(app.audit_by("configuration file").await.len(), 1, "the same file changes nothing");
+
+    let changed = GatewayFields { commerce_code: "597012345678".into(), ..declared };
+    let _restarted = TestApp::start_on(&app, move |settings| settings.webpay = Some(changed)).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].changes, "commerce code: 597055555532 → 597012345678");
+    assert!(entries.iter().all(|e| !e.changes.contains("FROM-THE-FILE")));
+}
+
 /// Pays the demo order as Tina with `card`; answers the app (Tina signed in).
 async fn paid_order(card: &str) -> TestApp {
     let app = signed_in_tina().await;

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use stratus::entities::identity_providers;
 use stratus::identity::providers::ProviderFields;
 
-use crate::support::{location, TestApp, DEMO_PASSWORD};
+use crate::support::{command_line, location, TestApp, DEMO_PASSWORD};
 use crate::test_op::TestOp;
 
 const SECRET: &str = "s3cret-value-WXYZ";
@@ -179,7 +179,7 @@ async fn turning_local_login_off_needs_an_active_provider_shows_who_is_affected_
 #[tokio::test]
 async fn the_break_glass_command_turns_local_login_back_on() {
     let app = TestApp::start().await;
-    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    stratus::identity::settings::set_allow_local_login(&app.db, &command_line(), false).await.unwrap();
     assert_eq!(app.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await.status(), StatusCode::FORBIDDEN);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
         .args(["auth", "--database-url", &app.database_url, "allow-local-login", "on"])
@@ -318,4 +318,149 @@ async fn markup_typed_into_a_textarea_comes_back_as_text_not_markup() {
     let page = response.text().await.unwrap();
     assert!(!page.contains("<script>alert(7)") && !page.contains("<b>bold</b>"), "live markup:\n{page}");
     assert!(page.contains("&lt;/textarea&gt;"), "{page}");
+}
+
+/// Posts the edit form of `id` with `fields` (a checkbox left out is unticked).
+async fn edit_provider(app: &TestApp, id: i32, fields: &[(&str, &str)]) {
+    let action = format!("/admin/identity-providers/{id}");
+    assert_eq!(app.submit(&action, &action, fields).await.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_audit_log_shows_each_provider_field_that_changed_and_never_the_secret() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    add_provider(&app, "Contoso SSO", &op.issuer, false).await;
+    let id = only_provider(&app).await.id;
+    let added = app.newest_audit().await;
+    assert_eq!((added.action.as_str(), added.target.as_str()), ("identity provider added", "Contoso SSO"));
+    for line in [&format!("issuer: {}", op.issuer), "kind: OpenID Connect", "client id: stratus-client"] {
+        assert!(added.changes.lines().any(|l| l == line), "{line} in {}", added.changes);
+    }
+    assert!(added.changes.lines().any(|l| l == "client secret: ••••••"), "{}", added.changes);
+
+    // An edit without a secret: only what changed, and no secret line.
+    let elsewhere = "https://sso.contoso.example";
+    let mut fields = vec![
+        ("name", "Contoso SSO"),
+        ("kind", "oidc"),
+        ("issuer", elsewhere),
+        ("client_id", "stratus-client"),
+        ("visible", "on"),
+        ("allow_automatic_registration", "on"),
+    ];
+    edit_provider(&app, id, &fields).await;
+    let edited = app.newest_audit().await;
+    assert_eq!(edited.action, "identity provider changed");
+    assert_eq!(
+        edited.changes,
+        format!("issuer: {} → {elsewhere}\nautomatic registration: no → yes", op.issuer),
+        "only the fields that changed"
+    );
+
+    // A new secret is recorded as changed, masked on both sides.
+    fields[2] = ("issuer", &op.issuer);
+    fields.push(("client_secret", "another-s3cret-ABCD"));
+    edit_provider(&app, id, &fields).await;
+    assert_eq!(
+        app.newest_audit().await.changes,
+        format!("issuer: {elsewhere} → {}\nclient secret: •••••• → ••••••", op.issuer)
+    );
+
+    // Activation, deactivation and a logo, each as what it changed.
+    for (path, line) in [("activate", "active: no → yes"), ("deactivate", "active: yes → no")] {
+        let action = format!("/admin/identity-providers/{id}/{path}");
+        assert_eq!(app.submit("/admin/identity-providers", &action, &[]).await.status(), StatusCode::SEE_OTHER);
+        let entry = app.newest_audit().await;
+        assert_eq!((entry.action.as_str(), entry.changes.as_str()), ("identity provider changed", line));
+    }
+    let (_, edit) = app.page(&format!("/admin/identity-providers/{id}")).await;
+    let start = edit.find(&format!("/admin/identity-providers/{id}/logo?")).expect("upload form");
+    let action = edit[start..start + edit[start..].find('"').unwrap()].replace("&amp;", "&");
+    let png = reqwest::multipart::Part::bytes(b"\x89PNG\r\n\x1a\n0000".to_vec()).file_name("l").mime_str("image/png");
+    let form = reqwest::multipart::Form::new().part("logo", png.unwrap());
+    let response = app.client.post(app.url(&action)).multipart(form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.newest_audit().await.changes, "logo: uploaded image");
+
+    // What the admin reads: who, the changes, and no secret anywhere.
+    let (_, log) = app.page("/admin/audit").await;
+    assert!(log.contains(&format!("issuer: {} → {elsewhere}", op.issuer)), "{log}");
+    assert!(log.contains("client secret: •••••• → ••••••") && log.contains("admin@stratus.demo"));
+    assert!(!log.contains(SECRET) && !log.contains("another-s3cret-ABCD"), "secrets are never shown");
+}
+
+#[tokio::test]
+async fn allow_local_login_is_in_the_audit_log_old_to_new() {
+    let app = TestApp::start().await;
+    let op = TestOp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    add_provider(&app, "Contoso SSO", &op.issuer, true).await;
+    let off = [("allow_local_login", "off"), ("confirm", "yes")];
+    assert_eq!(
+        app.submit("/admin/authentication", "/admin/authentication", &off).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let entry = app.newest_audit().await;
+    assert_eq!(entry.action, "authentication options changed");
+    assert_eq!(entry.changes, "allow local login: true → false");
+    assert_eq!(entry.actor_email.as_deref(), Some("admin@stratus.demo"));
+}
+
+#[tokio::test]
+async fn the_break_glass_command_is_in_the_audit_log_as_the_command_line() {
+    let app = TestApp::start().await;
+    for value in ["off", "on"] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
+            .args(["auth", "--database-url", &app.database_url, "allow-local-login", value])
+            .output()
+            .expect("run stratus");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let entries = app.audit_by("command line").await;
+    let changes: Vec<&str> = entries.iter().map(|e| e.changes.as_str()).collect();
+    assert_eq!(changes, ["allow local login: true → false", "allow local login: false → true"]);
+    assert!(entries.iter().all(|e| e.actor_user_id.is_none() && e.action == "authentication options changed"));
+
+    app.sign_in("admin@stratus.demo").await;
+    let (_, log) = app.page("/admin/audit").await;
+    assert!(log.contains("command line") && log.contains("allow local login: false → true"), "{log}");
+}
+
+#[tokio::test]
+async fn the_configuration_file_is_audited_when_it_changes_a_provider_and_only_then() {
+    let op = TestOp::start().await;
+    let declared = ProviderFields {
+        name: "Declared SSO".into(),
+        kind: "oidc".into(),
+        issuer: op.issuer.clone(),
+        client_id: "from-file".into(),
+        client_secret: "file-secret-1234".into(),
+        active: true,
+        visible: true,
+        ..Default::default()
+    };
+    let file = declared.clone();
+    let app = TestApp::start_with(move |settings| settings.identity_providers = vec![file]).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!((entries[0].action.as_str(), entries[0].target.as_str()), ("identity provider added", "Declared SSO"));
+    assert!(entries[0].changes.lines().any(|l| l == "client id: from-file"), "{}", entries[0].changes);
+    assert!(entries[0].actor_user_id.is_none());
+
+    // A restart with the same file changes nothing and writes no entry.
+    let file = declared.clone();
+    let again = TestApp::start_on(&app, move |settings| settings.identity_providers = vec![file]).await;
+    drop(again);
+    assert_eq!(app.audit_by("configuration file").await.len(), 1);
+
+    // A restart with a changed file: what changed, the secret masked.
+    let changed = ProviderFields { client_id: "changed".into(), client_secret: "file-secret-5678".into(), ..declared };
+    let _restarted = TestApp::start_on(&app, move |settings| settings.identity_providers = vec![changed]).await;
+    let entries = app.audit_by("configuration file").await;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].action, "identity provider changed");
+    assert_eq!(entries[1].changes, "client id: from-file → changed\nclient secret: •••••• → ••••••");
+    assert!(entries.iter().all(|e| !e.changes.contains("file-secret")));
 }

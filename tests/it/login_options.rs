@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use stratus::entities::{identity_providers, security_events, user_identities, users};
 use stratus::identity::providers::{self, ProviderFields};
 
-use crate::support::{location, Browser, TestApp};
+use crate::support::{command_line, location, Browser, TestApp};
 use crate::test_op::{TestOp, CLIENT_ID, CLIENT_SECRET};
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -326,7 +326,7 @@ async fn with_local_login_off_and_one_provider_sign_in_goes_straight_to_it() {
     let app = TestApp::start().await;
     let op = TestOp::start().await;
     let provider = add_provider(&app, &op, "Only SSO", "oidc", false, vec![]).await;
-    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    stratus::identity::settings::set_allow_local_login(&app.db, &command_line(), false).await.unwrap();
     let response = app.get("/login?next=%2Fcart").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), format!("/auth/oidc/{}/login?next=%2Fcart", provider.id));

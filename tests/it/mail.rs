@@ -12,7 +12,7 @@ use stratus::entities::outbox_messages;
 use stratus::mail::smtp::SmtpSettings;
 
 use crate::smtp_sink::SmtpSink;
-use crate::support::{location, TestApp, DEMO_PASSWORD};
+use crate::support::{command_line, location, TestApp, DEMO_PASSWORD};
 
 const FROM: &str = "Stratus Cloud <no-reply@stratus.demo>";
 
@@ -130,7 +130,7 @@ async fn reset_links_are_limited_per_address_and_refused_when_forged_or_local_lo
         let (status, _) = app.page(forged).await;
         assert_eq!(status, StatusCode::GONE, "{forged}");
     }
-    stratus::identity::settings::set_allow_local_login(&app.db, false).await.unwrap();
+    stratus::identity::settings::set_allow_local_login(&app.db, &command_line(), false).await.unwrap();
     let link = sink.wait_for("fabio@fabrikam.demo", "Reset your password").await.link_path("/password-reset/");
     let (status, _) = app.page(&link).await;
     assert_eq!(status, StatusCode::GONE, "no password reset while password sign-in is off");

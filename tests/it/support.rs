@@ -318,3 +318,32 @@ pub fn run_invoice_number(code: &str, months_ago: u32) -> String {
     let this_month = today.with_day(1).expect("the first of the month");
     format!("INV-{}-{code}", (this_month - chrono::Months::new(months_ago)).format("%Y%m"))
 }
+
+impl TestApp {
+    /// The audit log's entries made by `actor` (a person's e-mail, or "command line",
+    /// "configuration file"), oldest first.
+    pub async fn audit_by(&self, actor: &str) -> Vec<stratus::entities::audit_log::Model> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        use stratus::entities::audit_log;
+        audit_log::Entity::find()
+            .filter(audit_log::Column::ActorEmail.eq(actor))
+            .order_by_asc(audit_log::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("query")
+    }
+
+    /// The newest entry of the audit log.
+    pub async fn newest_audit(&self) -> stratus::entities::audit_log::Model {
+        use sea_orm::{EntityTrait, QueryOrder};
+        use stratus::entities::audit_log;
+        let newest = audit_log::Entity::find().order_by_desc(audit_log::Column::Id).one(&self.db).await;
+        newest.expect("query").expect("an audit entry")
+    }
+}
+
+/// Who `stratus auth …` and `stratus api-client …` act as, for tests that arrange as the
+/// server's shell would.
+pub fn command_line() -> stratus::audit::AuditActor {
+    stratus::audit::AuditActor::system("command line", None)
+}

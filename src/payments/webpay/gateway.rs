@@ -5,11 +5,12 @@
 //! install takes no online payment until an admin configures it; `--demo` runs its simulator.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Deserialize;
 
 use super::client::WebpayClient;
 use super::{Credentials, INTEGRATION_COMMERCE_CODE, INTEGRATION_HOST, PRODUCTION_HOST};
+use crate::audit::{self, AuditActor, Change};
 use crate::entities::payment_gateways;
 use crate::error::{AppError, AppResult};
 use crate::secrets::SecretBox;
@@ -202,9 +203,37 @@ pub(crate) async fn load(
     })
 }
 
-pub(crate) async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings: &GatewaySettings) -> AppResult<()> {
+/// What saving `new` over `current` changes; the secret only as changed, never its value.
+fn changes(current: &GatewaySettings, new: &GatewaySettings) -> Vec<Change> {
+    let mut changes = vec![
+        Change::new("commerce code", &current.credentials.commerce_code, &new.credentials.commerce_code),
+        Change::new("environment", current.environment.host(), new.environment.host()),
+        Change::new("active", current.active, new.active),
+        Change::new("test payments", current.test_payments, new.test_payments),
+    ];
+    if new.credentials.api_key_secret != current.credentials.api_key_secret {
+        changes.push(Change::secret("API key secret"));
+    }
+    changes
+}
+
+/// Saves `settings` over `current` (what they were checked against: the admin form, the
+/// `[webpay]` table) with the audit entry of what changed, in one transaction. Once
+/// configured, a save that changes nothing writes nothing (a restart with the same file).
+pub(crate) async fn save(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    secrets: &SecretBox,
+    current: &GatewaySettings,
+    settings: &GatewaySettings,
+) -> AppResult<()> {
+    let changes = changes(current, settings);
+    if current.configured && !audit::any_change(&changes) {
+        return Ok(());
+    }
     let sealed = secrets.seal(&settings.credentials.api_key_secret)?;
-    let existing = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(db).await?;
+    let txn = db.begin().await?;
+    let existing = payment_gateways::Entity::find().filter(payment_gateways::Column::Kind.eq(KIND)).one(&txn).await?;
     let mut row = match existing {
         Some(row) => row.into(),
         None => payment_gateways::ActiveModel { kind: Set(KIND.into()), ..Default::default() },
@@ -215,7 +244,9 @@ pub(crate) async fn save(db: &DatabaseConnection, secrets: &SecretBox, settings:
     row.active = Set(settings.active);
     row.test_payments = Set(settings.test_payments);
     row.updated_at = Set(Utc::now());
-    row.save(db).await?;
+    row.save(&txn).await?;
+    audit::record(&txn, by, by.account_id, "payment gateway changed", "WebPay Plus", &changes).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -229,17 +229,9 @@ pub(crate) async fn add_discount(
     Form(fields): Form<discounts::DiscountFields>,
 ) -> AppResult<Response> {
     let account = managed_account(&state, &ctx, &code).await?;
-    match discounts::add(&state.db, account.id, &fields).await {
+    let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
+    match discounts::add(&state.db, &by, &account, &fields).await {
         Ok(()) => {
-            let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
-            let product = if fields.product.is_empty() { "every product".to_string() } else { fields.product.clone() };
-            let changes = [
-                crate::audit::Change::set("description", &fields.description),
-                crate::audit::Change::set("percent", &fields.percent),
-                crate::audit::Change::set("product", product),
-            ];
-            let target = format!("account {}", account.code);
-            crate::audit::record(&state.db, &by, Some(account.id), "discount added", &target, &changes).await?;
             set_flash(&session, "The discount was added; the next billing run applies it.").await?;
             Ok(Redirect::to(&format!("/accounts/{}", account.code)).into_response())
         }
@@ -271,13 +263,10 @@ pub(crate) async fn remove_discount(
         return render(&state, &ctx, &account.code, PageQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, errors)
             .await;
     }
-    if !discounts::remove(&state.db, account.id, id).await? {
+    let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
+    if !discounts::remove(&state.db, &by, &account, id).await? {
         return Err(AppError::NotFound);
     }
-    let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
-    let target = format!("account {}", account.code);
-    let changes = [crate::audit::Change::new("discount", id, "(removed)")];
-    crate::audit::record(&state.db, &by, Some(account.id), "discount removed", &target, &changes).await?;
     set_flash(&session, "The discount was removed.").await?;
     Ok(Redirect::to(&format!("/accounts/{}", account.code)).into_response())
 }

@@ -10,12 +10,13 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::accounts::Viewer;
+use crate::audit::AuditActor;
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
 use crate::identity::providers::{self, ProviderError, ProviderFields};
 use crate::identity::session::set_flash;
-use crate::identity::{events, settings};
+use crate::identity::settings;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_error, form_errors};
 use crate::ui::pages::admin::admin_nav;
@@ -25,23 +26,9 @@ fn callback_url(state: &AppState, provider_id: i32) -> String {
     format!("{}/auth/oidc/{provider_id}/callback", state.settings.base_url)
 }
 
-/// A change to sign-in settings: a security event, and the audit log's business trail.
-async fn record(state: &AppState, viewer: &Viewer, detail: String) -> AppResult<()> {
-    let by = crate::audit::AuditActor::of(viewer, None);
-    let (action, target) = match detail.strip_prefix("identity provider ") {
-        Some(rest) => ("identity provider changed", rest.to_string()),
-        None => ("authentication options changed", detail.clone()),
-    };
-    crate::audit::record(&state.db, &by, Some(viewer.account.id), action, &target, &[]).await?;
-    events::record(
-        &state.db,
-        events::SETTINGS_CHANGED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(detail),
-        None,
-    )
-    .await
+/// Who the audit log and the security events name for the admin's change.
+fn actor(ctx: &PageCtx, viewer: &Viewer) -> AuditActor {
+    AuditActor::of(viewer, ctx.device.ip_text())
 }
 
 async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: Option<String>) -> AppResult<Response> {
@@ -304,12 +291,10 @@ async fn save(
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
     let name = settings.name.clone();
-    let http = state.oidc_cache.http();
-    match providers::save_checked(&state.db, http, &state.secrets, existing.clone(), settings).await {
-        Ok(saved) => {
+    let (by, http) = (actor(ctx, viewer), state.oidc_cache.http());
+    match providers::save_checked(&state.db, &by, http, &state.secrets, existing.clone(), settings).await {
+        Ok(_) => {
             let verb = if existing.is_some() { "updated" } else { "added" };
-            record(state, viewer, format!("identity provider {} {verb} (active: {})", saved.name, saved.active))
-                .await?;
             set_flash(session, format!("{name} was {verb}.")).await?;
             Ok(Redirect::to("/admin/identity-providers").into_response())
         }
@@ -346,7 +331,7 @@ pub(crate) async fn activate(
     let viewer = ctx.provider_admin()?;
     let provider = providers::get(&state.db, id).await?;
     let name = provider.name.clone();
-    match providers::activate(&state.db, state.oidc_cache.http(), provider).await {
+    match providers::activate(&state.db, &actor(&ctx, viewer), state.oidc_cache.http(), &provider).await {
         Ok(()) => {}
         Err(ProviderError::NotActivated(reason)) => {
             let message = format!("{name} was not activated. {reason}");
@@ -354,7 +339,6 @@ pub(crate) async fn activate(
         }
         Err(error) => return Err(error.into()),
     }
-    record(&state, viewer, format!("identity provider {name} activated")).await?;
     set_flash(&session, format!("{name} is active.")).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
@@ -376,8 +360,7 @@ pub(crate) async fn deactivate(
         return list_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
     }
     let name = provider.name.clone();
-    providers::set_active(&state.db, provider, false).await?;
-    record(&state, viewer, format!("identity provider {name} deactivated")).await?;
+    providers::set_active(&state.db, &actor(&ctx, viewer), &provider, false).await?;
     set_flash(&session, format!("{name} is inactive.")).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
@@ -509,8 +492,7 @@ pub(crate) async fn save_authentication(
             return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
         }
     }
-    settings::set_allow_local_login(&state.db, allow).await?;
-    record(&state, viewer, format!("allow_local_login={allow}")).await?;
+    settings::set_allow_local_login(&state.db, &actor(&ctx, viewer), allow).await?;
     set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
 }
@@ -539,22 +521,7 @@ pub(crate) async fn save_sign_up(
         let message = "Choose on or off for sign-up and for approval.".to_string();
         return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
     };
-    let before = settings::load(&state.db).await?;
-    settings::set_sign_up(&state.db, allow, approval).await?;
-    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-    let changes = [
-        crate::audit::Change::new("allow sign-up", before.allow_sign_up, allow),
-        crate::audit::Change::new("new accounts wait for approval", before.sign_up_needs_approval, approval),
-    ];
-    crate::audit::record(
-        &state.db,
-        &by,
-        Some(viewer.account.id),
-        "authentication options changed",
-        "sign-up",
-        &changes,
-    )
-    .await?;
+    settings::set_sign_up(&state.db, &actor(&ctx, viewer), allow, approval).await?;
     set_flash(&session, if allow { "Sign-up is open." } else { "Sign-up is closed." }).await?;
     Ok(Redirect::to("/admin/authentication#sign-up").into_response())
 }
@@ -581,10 +548,8 @@ pub(crate) async fn upload_logo(
     let (content_type, bytes) = upload.ok_or_else(|| AppError::bad_request("Choose an image file."))?;
     match providers::uploaded_logo(&content_type, &bytes) {
         Ok(logo) => {
-            let name = provider.name.clone();
-            providers::set_logo(&state.db, provider, logo).await?;
-            record(&state, viewer, format!("identity provider {name}: logo uploaded")).await?;
-            set_flash(&session, format!("The logo of {name} was updated.")).await?;
+            providers::set_logo(&state.db, &actor(&ctx, viewer), &provider, logo).await?;
+            set_flash(&session, format!("The logo of {} was updated.", provider.name)).await?;
             Ok(Redirect::to(&format!("/admin/identity-providers/{id}")).into_response())
         }
         Err(message) => Ok(crate::ui::pages::errors::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),

@@ -124,21 +124,8 @@ pub(crate) async fn save_settings(
     };
     match gateway::check(&fields, &existing) {
         Ok(checked) => {
-            gateway::save(&state.db, &state.secrets, &checked).await?;
             let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-            let changes = [
-                crate::audit::Change::new("commerce code", &existing.credentials.commerce_code, &fields.commerce_code),
-                crate::audit::Change::new("environment", existing.environment.host(), checked.environment.host()),
-                crate::audit::Change::new("active", existing.active, fields.active),
-                crate::audit::Change::new("test payments", existing.test_payments, fields.test_payments),
-            ];
-            // The secret only when one was entered, and never its value.
-            let secret =
-                (!fields.api_key_secret.trim().is_empty()).then(|| crate::audit::Change::secret("API key secret"));
-            let changes: Vec<_> = changes.into_iter().chain(secret).collect();
-            let target = "WebPay Plus";
-            crate::audit::record(&state.db, &by, Some(viewer.account.id), "payment gateway changed", target, &changes)
-                .await?;
+            gateway::save(&state.db, &by, &state.secrets, &existing, &checked).await?;
             set_flash(&session, "The WebPay settings were saved.").await?;
             Ok(Redirect::to("/admin/payments").into_response())
         }

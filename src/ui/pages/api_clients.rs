@@ -11,10 +11,11 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::api::clients::{self, NewClient};
+use crate::audit::AuditActor;
 use crate::entities::api_clients;
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
-use crate::identity::{events, settings};
+use crate::identity::settings;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors};
 use crate::ui::{page_with_status, PageCtx};
@@ -149,26 +150,9 @@ pub(crate) async fn create(
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
-    match clients::create(&state.db, &viewer.account, &form.name).await {
+    let by = AuditActor::of(viewer, ctx.device.ip_text());
+    match clients::create(&state.db, &by, &viewer.account, &form.name).await {
         Ok(new) => {
-            events::record(
-                &state.db,
-                events::SETTINGS_CHANGED,
-                Some(viewer.user.id),
-                Some(viewer.account.id),
-                Some(format!("API client “{}” ({}) created", new.client.name, new.client.client_id)),
-                None,
-            )
-            .await?;
-            let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-            let changes = [
-                crate::audit::Change::set("client id", &new.client.client_id),
-                crate::audit::Change::set("name", &new.client.name),
-                crate::audit::Change::secret("client secret"),
-            ];
-            let target = format!("API client of {}", viewer.account.code);
-            crate::audit::record(&state.db, &by, Some(viewer.account.id), "API client created", &target, &changes)
-                .await?;
             let data = page_data(&state, &ctx, Some(new), vec![]).await?;
             Ok(render(&ctx, StatusCode::OK, data))
         }
@@ -200,22 +184,10 @@ pub(crate) async fn revoke(
         let data = page_data(&state, &ctx, None, vec!["Tick the confirmation to revoke the client.".into()]).await?;
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data));
     }
-    if !clients::revoke(&state.db, viewer.account.id, id).await? {
+    let by = AuditActor::of(viewer, ctx.device.ip_text());
+    if !clients::revoke(&state.db, &by, &viewer.account, id).await? {
         return Err(AppError::NotFound);
     }
-    events::record(
-        &state.db,
-        events::SETTINGS_CHANGED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(format!("API client {id} revoked")),
-        None,
-    )
-    .await?;
-    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-    let target = format!("API client of {}", viewer.account.code);
-    let changes = [crate::audit::Change::new("client", id, "(revoked)")];
-    crate::audit::record(&state.db, &by, Some(viewer.account.id), "API client revoked", &target, &changes).await?;
     set_flash(&session, "The client was revoked; its tokens no longer work.").await?;
     Ok(Redirect::to("/api-clients").into_response())
 }
@@ -234,21 +206,7 @@ pub(crate) async fn set_password_grant(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let enabled = form.enabled.is_some();
-    let before = settings::load(&state.db).await?.password_grant_enabled;
-    settings::set_password_grant(&state.db, enabled).await?;
-    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-    let changes = [crate::audit::Change::new("password grant", before, enabled)];
-    crate::audit::record(&state.db, &by, Some(viewer.account.id), "authentication options changed", "API", &changes)
-        .await?;
-    events::record(
-        &state.db,
-        events::SETTINGS_CHANGED,
-        Some(viewer.user.id),
-        Some(viewer.account.id),
-        Some(format!("password_grant_enabled={enabled}")),
-        None,
-    )
-    .await?;
+    settings::set_password_grant(&state.db, &AuditActor::of(viewer, ctx.device.ip_text()), enabled).await?;
     set_flash(&session, if enabled { "The password grant is on." } else { "The password grant is off." }).await?;
     Ok(Redirect::to("/api-clients").into_response())
 }

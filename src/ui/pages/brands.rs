@@ -414,51 +414,9 @@ pub(crate) async fn save(
             EditPage { account, access, row, hosts, form, preview: Some(preview), errors: vec![] },
         ));
     }
-    match store::save(&state.db, &account, checked).await {
+    let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
+    match store::save(&state.db, &by, &account, checked).await {
         Ok(saved) => {
-            let viewer = ctx.viewer()?;
-            let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
-            let before = row.as_ref();
-            let text = |v: Option<&Option<String>>| v.and_then(|v| v.clone()).unwrap_or_default();
-            let changes = [
-                crate::audit::Change::new(
-                    "company name",
-                    before.map(|b| b.company_name.clone()).unwrap_or_default(),
-                    &saved.company_name,
-                ),
-                crate::audit::Change::new(
-                    "logo URL",
-                    text(before.map(|b| &b.logo_url)),
-                    saved.logo_url.clone().unwrap_or_default(),
-                ),
-                crate::audit::Change::new(
-                    "primary colour",
-                    before.map(|b| b.primary_color.clone()).unwrap_or_default(),
-                    &saved.primary_color,
-                ),
-                crate::audit::Change::new(
-                    "accent colour",
-                    before.map(|b| b.accent_color.clone()).unwrap_or_default(),
-                    &saved.accent_color,
-                ),
-                crate::audit::Change::new(
-                    "support e-mail",
-                    text(before.map(|b| &b.support_email)),
-                    saved.support_email.clone().unwrap_or_default(),
-                ),
-                crate::audit::Change::new(
-                    "footer",
-                    text(before.map(|b| &b.footer_text)),
-                    saved.footer_text.clone().unwrap_or_default(),
-                ),
-                crate::audit::Change::new(
-                    "hosts",
-                    hosts.join(", "),
-                    store::hosts_of(&state.db, saved.id).await?.join(", "),
-                ),
-            ];
-            let target = format!("brand of {}", account.code);
-            crate::audit::record(&state.db, &by, Some(account.id), "brand changed", &target, &changes).await?;
             set_flash(&session, format!("The brand {} was saved.", saved.company_name)).await?;
             Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
         }
