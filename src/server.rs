@@ -89,9 +89,8 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     let current = identity::settings::load(&db).await?;
     let max = settings.auth.max_failed_logins.unwrap_or(current.max_failed_logins);
     let minutes = settings.auth.lockout_minutes.unwrap_or(current.lockout_minutes);
-    if (max, minutes) != (current.max_failed_logins, current.lockout_minutes) {
-        identity::settings::save_lockout(&db, max, minutes).await?;
-    }
+    let by = crate::audit::AuditActor::system("configuration file", None);
+    identity::settings::save_lockout(&db, &by, max, minutes).await?;
     if settings.demo {
         let identity =
             settings.demo_identity.then(|| demo::DemoIdentity { secrets: &secrets, base_url: &settings.base_url });

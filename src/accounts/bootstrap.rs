@@ -86,6 +86,13 @@ pub async fn create_provider_admin(
             provider
         }
     };
+    let by = crate::audit::AuditActor::system("command line", None);
+    let changes = [
+        crate::audit::Change::set("e-mail", &email),
+        crate::audit::Change::set("role", UserRole::ProviderAdmin.label()),
+    ];
+    let target = format!("user {email} of {}", provider.code);
+    crate::audit::record(&txn, &by, Some(provider.id), "provider admin created", &target, &changes).await?;
     users::ActiveModel {
         joined_at: Set(Some(Utc::now())),
         account_id: Set(provider.id),

@@ -250,13 +250,26 @@ pub(crate) async fn save(
     Ok(saved)
 }
 
-/// Stores (or with `None` removes) an uploaded image already checked by [`crate::images::check`].
+/// Stores (or with `None` removes) an uploaded image already checked by
+/// [`crate::images::check`], with its audit entry (the image's type and size, never its bytes).
 pub(crate) async fn set_image(
     db: &DatabaseConnection,
+    by: &AuditActor,
+    account: &accounts::Model,
     brand_id: i32,
     image: BrandImage,
     upload: Option<(ImageType, Vec<u8>)>,
 ) -> AppResult<()> {
+    let field = match image {
+        BrandImage::Logo => "logo",
+        BrandImage::Favicon => "favicon",
+    };
+    let change = match &upload {
+        Some((image_type, bytes)) => {
+            Change::set(field, format!("uploaded {} ({} bytes)", image_type.content_type(), bytes.len()))
+        }
+        None => Change::new(field, "uploaded image", "(removed)"),
+    };
     let (content_type, data) = match upload {
         Some((image_type, bytes)) => (Some(image_type.content_type().to_string()), Some(bytes)),
         None => (None, None),
@@ -274,7 +287,11 @@ pub(crate) async fn set_image(
             row.favicon_url = Set(None);
         }
     }
-    row.update(db).await?;
+    let txn = db.begin().await?;
+    row.update(&txn).await?;
+    let target = format!("brand of {}", account.code);
+    audit::record(&txn, by, Some(account.id), "brand changed", &target, &[change]).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -297,6 +314,7 @@ pub(crate) async fn image(
 /// brand one named after it, in the provider's colours, which it can then edit.
 pub(crate) async fn set_branding_enabled(
     db: &DatabaseConnection,
+    by: &AuditActor,
     account: &accounts::Model,
     enabled: bool,
 ) -> AppResult<()> {
@@ -304,6 +322,11 @@ pub(crate) async fn set_branding_enabled(
         return Err(AppError::NotFound);
     }
     let txn = db.begin().await?;
+    if account.branding_enabled != enabled {
+        let change = Change::new("branding enabled", account.branding_enabled, enabled);
+        let target = format!("brand of {}", account.code);
+        audit::record(&txn, by, Some(account.id), "branding switched", &target, &[change]).await?;
+    }
     accounts::ActiveModel { id: Set(account.id), branding_enabled: Set(enabled), ..Default::default() }
         .update(&txn)
         .await?;
@@ -394,7 +417,7 @@ pub(crate) async fn apply_declared(db: &DatabaseConnection, fields: &BrandFields
         if account.tier != AccountTier::Reseller {
             return Err(problem("branding_enabled applies to resellers only".into()));
         }
-        set_branding_enabled(db, &account, enabled).await?;
+        set_branding_enabled(db, &by, &account, enabled).await?;
     }
     Ok(())
 }

@@ -44,17 +44,33 @@ pub(crate) fn check_lockout_minutes(value: i32) -> Result<i32, String> {
     }
 }
 
+/// Saves the lockout threshold and time (Admin → Sign-in security, and `[auth]` in the
+/// configuration file), with its audit entry and security event; a save that changes
+/// nothing writes nothing.
 pub(crate) async fn save_lockout(
     db: &DatabaseConnection,
+    by: &AuditActor,
     max_failed_logins: i32,
     lockout_minutes: i32,
 ) -> AppResult<()> {
-    let current = load(db).await?;
-    let mut row: auth_settings::ActiveModel = current.into();
+    let txn = db.begin().await?;
+    let before = load(&txn).await?;
+    let changes = [
+        Change::new("failed attempts before lockout", before.max_failed_logins, max_failed_logins),
+        Change::new("lockout minutes", before.lockout_minutes, lockout_minutes),
+    ];
+    if !audit::any_change(&changes) {
+        return Ok(txn.commit().await?);
+    }
+    let mut row: auth_settings::ActiveModel = before.into();
     row.max_failed_logins = Set(max_failed_logins);
     row.lockout_minutes = Set(lockout_minutes);
     row.updated_at = Set(chrono::Utc::now());
-    row.update(db).await?;
+    row.update(&txn).await?;
+    audit::record(&txn, by, by.account_id, AUDIT_ACTION, "sign-in security", &changes).await?;
+    let detail = format!("max_failed_logins={max_failed_logins} lockout_minutes={lockout_minutes}");
+    record_event(&txn, by, detail).await?;
+    txn.commit().await?;
     Ok(())
 }
 

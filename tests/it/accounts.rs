@@ -96,4 +96,7 @@ async fn a_fresh_installation_gets_its_first_provider_admin() {
     let (status, body) = app.page("/admin").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Nimbus Cloud"), "the new provider's brand");
+    let (_, audit) = app.page("/admin/audit").await;
+    assert!(audit.contains("provider admin created") && audit.contains("command line"), "{audit}");
+    assert!(audit.contains("e-mail: nina@nimbus.example"));
 }

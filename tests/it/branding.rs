@@ -382,6 +382,9 @@ async fn disabling_branding_sends_a_resellers_customers_and_custom_host_back_to_
     // The brand itself was kept: enabling again brings it back as it was.
     set_branding(&app.browser, "ANDES", true).await;
     assert_brand("ana, Andes enabled again", &ana.page("/account").await.1, &ANDES);
+    let (_, audit) = app.page("/admin/audit").await;
+    assert!(audit.contains("branding switched"), "each switch is in the audit log");
+    assert!(audit.contains("branding enabled: true → false") && audit.contains("branding enabled: false → true"));
 
     // Only resellers have the switch.
     let response = app.submit("/admin/brands", "/admin/accounts/CONTOSO/branding", &[("enabled", "on")]).await;
@@ -635,6 +638,11 @@ async fn uploaded_logos_and_favicons_are_checked_stored_and_served_safely() {
     // Removing the upload goes back to no logo.
     let response = app.submit("/brands/ANDES", "/brands/ANDES/logo/remove", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // The reseller's trail names each upload and removal by type and size, never its bytes.
+    let (_, audit) = app.page("/reseller/audit").await;
+    assert!(audit.contains("logo: uploaded image/png (16 bytes)"), "{audit}");
+    assert!(audit.contains("favicon: uploaded image/x-icon (6 bytes)"));
+    assert!(audit.contains("logo: uploaded image → (removed)"));
     let (_, body) = ana.page("/cart").await;
     assert!(!body.contains(&logo_src));
     assert_eq!(ana.get(&format!("/brand-assets/{}/logo", brand.id)).await.status(), StatusCode::NOT_FOUND);

@@ -191,6 +191,9 @@ async fn lockout_threshold_is_configurable_within_bounds() {
         .submit("/admin/security", "/admin/security", &[("max_failed_logins", "3"), ("lockout_minutes", "15")])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, audit) = app.page("/admin/audit").await;
+    assert!(audit.contains("failed attempts before lockout: 5 → 3"), "audited, old → new");
+    assert!(!audit.contains("lockout minutes: 15 → 15"), "only what changed");
 
     let customer = app.new_browser();
     for _ in 0..3 {

@@ -284,6 +284,24 @@ async fn an_admin_uploads_a_checked_logo_with_the_forms_token() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, list) = app.page("/admin/identity-providers").await;
     assert!(list.contains("src=\"data:image/png;base64,"));
+
+    // The provider can still be edited: the uploaded logo is no address in the form, and
+    // an empty logo field keeps it.
+    let edit = format!("/admin/identity-providers/{id}");
+    let (_, form) = app.page(&edit).await;
+    assert!(!form.contains("value=\"data:"), "the upload is not put in the address field");
+    let fields = [
+        ("name", "Contoso SSO renamed"),
+        ("kind", "oidc"),
+        ("issuer", op.issuer.as_str()),
+        ("client_id", crate::test_op::CLIENT_ID),
+        ("client_secret", ""),
+        ("logo", ""),
+    ];
+    assert_eq!(app.submit(&edit, &edit, &fields).await.status(), StatusCode::SEE_OTHER);
+    let saved = only_provider(&app).await;
+    assert_eq!(saved.name, "Contoso SSO renamed");
+    assert!(saved.logo.unwrap_or_default().starts_with("data:image/png;base64,"), "the upload is kept");
 }
 
 #[tokio::test]

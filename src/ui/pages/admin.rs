@@ -206,16 +206,8 @@ pub(crate) async fn save_security(
         });
     match checked {
         Ok((max, minutes)) => {
-            settings::save_lockout(&state.db, max, minutes).await?;
-            events::record(
-                &state.db,
-                events::SETTINGS_CHANGED,
-                Some(viewer.user.id),
-                Some(viewer.account.id),
-                Some(format!("max_failed_logins={max} lockout_minutes={minutes}")),
-                None,
-            )
-            .await?;
+            let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+            settings::save_lockout(&state.db, &by, max, minutes).await?;
             set_flash(&session, "Sign-in security saved.").await?;
             Ok(Redirect::to("/admin/security").into_response())
         }

@@ -123,7 +123,8 @@ impl ProviderForm {
             client_secret: String::new(),
             tenants: providers::tenants_of(p).join("\n"),
             hosted_domain: p.hosted_domain.clone().unwrap_or_default(),
-            logo: p.logo.clone().unwrap_or_default(),
+            // An uploaded logo is no address: the field stays empty, and empty keeps it.
+            logo: p.logo.clone().filter(|l| !l.starts_with("data:")).unwrap_or_default(),
             active: p.active.then(|| "on".into()),
             visible: p.visible.then(|| "on".into()),
             allow_automatic_registration: p.allow_automatic_registration.then(|| "on".into()),
@@ -204,7 +205,7 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
                 </label>
                 <label>"Allowed tenant ids (Entra ID, one per line)" {crate::ui::components::textarea("tenants", "3", &form.tenants)}</label>
                 <label>"Hosted domain (Google, optional)" <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
-                <label>"Logo URL (optional; Microsoft and Google logos are built in)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
+                <label>"Logo URL (optional; Microsoft and Google logos are built in; empty keeps an uploaded logo)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
                 <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
                 <label class="check"><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
                 <label class="check"><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
@@ -286,10 +287,13 @@ async fn save(
             },
         )
     };
-    let settings = match providers::check(&form.fields(), existing.is_none()) {
+    let mut settings = match providers::check(&form.fields(), existing.is_none()) {
         Ok(settings) => settings,
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
+    if settings.logo.is_none() {
+        settings.logo = existing.as_ref().and_then(|p| p.logo.clone()).filter(|l| l.starts_with("data:"));
+    }
     let name = settings.name.clone();
     let (by, http) = (actor(ctx, viewer), state.oidc_cache.http());
     match providers::save_checked(&state.db, &by, http, &state.secrets, existing.clone(), settings).await {

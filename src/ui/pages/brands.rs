@@ -101,14 +101,15 @@ pub(crate) async fn set_branding(
     Path(code): Path<String>,
     Form(form): Form<BrandingSwitch>,
 ) -> AppResult<Response> {
-    ctx.provider_admin()?;
+    let viewer = ctx.provider_admin()?;
     let account = accounts_store::find_by_code(&state.db, AccountScope::All, &code).await?;
     let enabled = match form.enabled.as_str() {
         "on" => true,
         "off" => false,
         _ => return Err(AppError::bad_request("Choose whether branding is on or off.")),
     };
-    store::set_branding_enabled(&state.db, &account, enabled).await?;
+    let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
+    store::set_branding_enabled(&state.db, &by, &account, enabled).await?;
     let message = if enabled {
         format!("Branding is enabled for {}: its customers now see its brand.", account.name)
     } else {
@@ -445,7 +446,8 @@ pub(crate) async fn upload_image(
     let (content_type, bytes) = upload.unwrap_or_default();
     match images::check(image.name(), &content_type, &bytes, image.allowed_types(), image.max_bytes()) {
         Ok(image_type) => {
-            store::set_image(&state.db, row.id, image, Some((image_type, bytes.to_vec()))).await?;
+            let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
+            store::set_image(&state.db, &by, &account, row.id, image, Some((image_type, bytes.to_vec()))).await?;
             set_flash(&session, format!("The {} was uploaded.", image.name())).await?;
             Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
         }
@@ -469,7 +471,8 @@ pub(crate) async fn remove_image(
     Path((code, image_name)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let (account, _, row, image) = image_target(&state, &ctx, &code, &image_name).await?;
-    store::set_image(&state.db, row.id, image, None).await?;
+    let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
+    store::set_image(&state.db, &by, &account, row.id, image, None).await?;
     set_flash(&session, format!("The uploaded {} was removed.", image.name())).await?;
     Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
 }
