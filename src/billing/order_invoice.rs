@@ -50,7 +50,9 @@ pub(crate) async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppRe
         .map(|(item, product)| {
             let cycle = ledger::cycle_of(product.kind, product.billing_cycle, item.ri_term_years, item.ri_payment_plan);
             let (from, to) = ledger::purchase_period(cycle, paid_on);
-            InvoiceLine {
+            let total_cost = super::money::line_total(item.unit_cost, item.quantity)
+                .ok_or_else(|| AppError::Internal("order item cost overflow".into()))?;
+            Ok(InvoiceLine {
                 subscription_id: item.subscription_id,
                 addon_id: None,
                 product_id: Some(product.id),
@@ -59,13 +61,13 @@ pub(crate) async fn issue<C: ConnectionTrait>(db: &C, view: &OrderView) -> AppRe
                 period_end: Some(to),
                 quantity: i64::from(item.quantity),
                 unit_price: item.unit_price,
-                unit_cost: 0,
+                unit_cost: item.unit_cost,
                 total: item.total,
-                total_cost: 0,
+                total_cost,
                 usage: usage::classify(product, usage::Charge::Recurring),
-            }
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     insert_lines(db, invoice.id, lines).await?;
     Ok(invoice)
 }

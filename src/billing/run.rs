@@ -18,14 +18,14 @@ use crate::billing::money;
 use crate::billing::store::{insert_lines, InvoiceLine};
 use crate::billing::tax;
 use crate::billing::usage::{self, Charge};
-use crate::catalog;
+use crate::catalog::pricing::{self, Audience, PriceBook, UnitPrice};
 use crate::entities::enums::{
     AccountStatus, AccountTier, HistoryField, InvoiceStatus, InvoiceType, ProductKind, RiPaymentPlan,
     SubscriptionStatus,
 };
 use crate::entities::{
-    accounts, discounts, invoice_items, invoices, prices, products, reservation_prices, subscription_addons,
-    subscription_history, subscriptions, usage_records,
+    accounts, discounts, invoice_items, invoices, products, subscription_addons, subscription_history, subscriptions,
+    usage_records,
 };
 use crate::error::{AppError, AppResult};
 use crate::subscriptions::rules::ramp_up_waives;
@@ -378,28 +378,13 @@ async fn charges(
     if subscriptions.is_empty() {
         return Ok(vec![]);
     }
-    let price_list: HashMap<i32, prices::Model> = prices::Entity::find()
-        .filter(prices::Column::Currency.eq(account.currency.clone()))
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| (p.product_id, p))
-        .collect();
+    // The account's prices with their history: each term is charged at the prices of its
+    // first day (a change applies at the next renewal, never part-way through a term).
+    let audience = Audience::of_account(txn, account).await?;
+    let book = PriceBook::load(txn, audience, None).await?;
     let paid = paid_lines(txn, account.id).await?;
     let timelines = quantity_timelines(txn, subscriptions.iter().map(|(s, _)| s.id).collect()).await?;
-    // Reservations are priced per term and payment plan.
-    let reservation_prices = reservation_prices::Entity::find()
-        .filter(reservation_prices::Column::Currency.eq(account.currency.clone()))
-        .all(txn)
-        .await?;
-    let recurring = Recurring {
-        period,
-        price_list: &price_list,
-        reservation_prices: &reservation_prices,
-        paid: &paid,
-        timelines: &timelines,
-        currency: &account.currency,
-    };
+    let recurring = Recurring { period, book: &book, paid: &paid, timelines: &timelines, currency: &account.currency };
     // The add-ons of all the account's subscriptions, in one query.
     let mut addons_of: HashMap<i32, Vec<(subscription_addons::Model, Option<products::Model>)>> = HashMap::new();
     for (addon, addon_product) in subscription_addons::Entity::find()
@@ -423,6 +408,8 @@ async fn charges(
             subscription.ri_term_years,
             subscription.ri_payment_plan,
         );
+        let term_months =
+            crate::subscriptions::rules::term_months(product.kind, product.term_months, subscription.ri_term_years);
         match cycle {
             ledger::Cycle::Usage => {
                 lines.extend(consumption(txn, account, period, &subscription, &product).await?);
@@ -435,6 +422,7 @@ async fn charges(
                     product: &product,
                     cycle,
                     anchor: subscription.start_date,
+                    term_months,
                     start: subscription.start_date,
                     last: last_day(subscription.term_end_date, subscription.canceled_at),
                 };
@@ -453,6 +441,7 @@ async fn charges(
                 product: &addon_product,
                 cycle: ledger::cycle_of(addon_product.kind, addon_product.billing_cycle, None, None),
                 anchor: subscription.start_date,
+                term_months,
                 start: addon.start_date,
                 last: last_day(addon.term_end_date, addon.canceled_at),
             };
@@ -489,6 +478,8 @@ struct Target<'a> {
     cycle: ledger::Cycle,
     /// Where its terms are counted from (an add-on follows its subscription's).
     anchor: NaiveDate,
+    /// How long its subscription's terms last: a term is charged at its first day's prices.
+    term_months: u32,
     start: NaiveDate,
     last: NaiveDate,
 }
@@ -496,8 +487,7 @@ struct Target<'a> {
 /// The facts every recurring charge of an account's month needs.
 struct Recurring<'a> {
     period: Period,
-    price_list: &'a HashMap<i32, prices::Model>,
-    reservation_prices: &'a [reservation_prices::Model],
+    book: &'a PriceBook,
     paid: &'a [Paid],
     timelines: &'a HashMap<ledger::Target, QuantityTimeline>,
     currency: &'a str,
@@ -524,30 +514,28 @@ impl Recurring<'_> {
             target: key,
         };
         let month = (self.period.first(), self.period.last());
-        let price = match target.product.kind {
-            ProductKind::ReservedInstance if target.addon.is_none() => catalog::reservation_price(
-                self.reservation_prices,
+        let due = ledger::due_in_month(&charged, month, 0)?;
+        let reservation = match (target.product.kind, target.addon) {
+            (ProductKind::ReservedInstance, None) => Some((
                 target.subscription.ri_term_years.unwrap_or(1),
                 target.subscription.ri_payment_plan.unwrap_or(RiPaymentPlan::Upfront),
-                self.currency,
-            )
-            .map(|p| (p.amount, p.unit_cost)),
-            _ => self.price_list.get(&target.product.id).map(|p| (p.amount, p.unit_cost)),
-        };
-        let Some((unit_price, unit_cost)) = price else {
-            // Reported only when something was due.
-            if ledger::due_in_month(&charged, month, 0)?.is_empty() {
-                return Ok(vec![]);
-            }
-            return Err(ChargeError::NoPrice {
-                product: target.product.name.clone(),
-                currency: self.currency.to_string(),
-                name: name.to_string(),
-                subscription_id: target.subscription.id,
-            });
+            )),
+            _ => None,
         };
         let mut lines = Vec::new();
-        for due in ledger::due_in_month(&charged, month, unit_price)? {
+        for due in due {
+            // The prices of the day the charged term began.
+            let on = pricing::term_start(target.anchor, target.term_months, due.from);
+            let Some(UnitPrice { price: unit_price, cost: unit_cost }) =
+                self.book.unit_price(target.product, reservation, self.currency, on)
+            else {
+                return Err(ChargeError::NoPrice {
+                    product: target.product.name.clone(),
+                    currency: self.currency.to_string(),
+                    name: name.to_string(),
+                    subscription_id: target.subscription.id,
+                });
+            };
             let note = (!due.is_whole()).then(|| format!(" (prorated, {} of {} days)", due.days(), due.window_days()));
             lines.push(InvoiceLine {
                 subscription_id: Some(target.subscription.id),
@@ -559,7 +547,7 @@ impl Recurring<'_> {
                 quantity: due.quantity,
                 unit_price,
                 unit_cost,
-                total: due.amount,
+                total: due.share_of(unit_price)?,
                 total_cost: due.share_of(unit_cost)?,
                 usage: usage::classify(target.product, Charge::Recurring),
             });

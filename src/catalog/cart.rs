@@ -6,13 +6,13 @@ use sea_orm::{
     QueryOrder, Set,
 };
 
-use super::reservations::{check_reservation, reservation_price, ReservationChoice, ReservationError};
+use super::pricing::{Audience, PriceBook};
+use super::reservations::{check_reservation, ReservationChoice, ReservationError};
 use super::{store, Quantity, QuantityOutOfRange};
 use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
-use crate::entities::enums::ProductKind;
-use crate::entities::{cart_items, carts, prices, products, reservation_prices};
+use crate::entities::{cart_items, carts, products};
 use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::rules::{self, RampUpError};
 
@@ -45,6 +45,8 @@ pub(crate) struct CartLine {
     pub item: cart_items::Model,
     pub product: products::Model,
     pub unit_price: i64,
+    /// What a unit costs the seller (the provider's cost): kept on the order for margins.
+    pub unit_cost: i64,
     pub total: i64,
 }
 
@@ -82,44 +84,22 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResu
         .order_by_asc(cart_items::Column::Id)
         .all(db)
         .await?;
+    let audience = Audience::of_account(db, &viewer.account).await?;
+    let product_ids = items.iter().map(|(item, _)| item.product_id).collect();
+    let book = PriceBook::load(db, audience, Some(product_ids)).await?;
+    let today = Utc::now().date_naive();
     let mut lines = Vec::with_capacity(items.len());
     for (item, product) in items {
         let Some(product) = product else { continue };
-        let unit_price = unit_price_of(db, &item, &product, &cart.currency).await?.unwrap_or(0);
+        let reservation = item.ri_term_years.zip(item.ri_payment_plan);
+        let unit = book.unit_price(&product, reservation, &cart.currency, today);
+        let (unit_price, unit_cost) = unit.map_or((0, 0), |u| (u.price, u.cost));
         let total = money::line_total(unit_price, item.quantity)
             .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;
-        lines.push(CartLine { item, product, unit_price, total });
+        lines.push(CartLine { item, product, unit_price, unit_cost, total });
     }
     let net = cart_total(&lines).ok_or_else(|| AppError::Internal("cart total overflow".into()))?;
     Ok(CartView { currency: cart.currency, lines, totals: tax::totals(net, vat_rate)?, vat_rate })
-}
-
-/// A line's unit price in the cart's currency: a reservation's from the catalogue for its
-/// term and payment plan, anything else's from the product's price. `None` when the
-/// catalogue has none.
-async fn unit_price_of<C: ConnectionTrait>(
-    db: &C,
-    item: &cart_items::Model,
-    product: &products::Model,
-    currency: &str,
-) -> AppResult<Option<i64>> {
-    if product.kind == ProductKind::ReservedInstance {
-        let (Some(term_years), Some(plan)) = (item.ri_term_years, item.ri_payment_plan) else {
-            return Ok(None);
-        };
-        let prices = reservation_prices::Entity::find()
-            .filter(reservation_prices::Column::ProductId.eq(product.id))
-            .filter(reservation_prices::Column::Currency.eq(currency))
-            .all(db)
-            .await?;
-        return Ok(reservation_price(&prices, term_years, plan, currency).map(|p| p.amount));
-    }
-    Ok(prices::Entity::find()
-        .filter(prices::Column::ProductId.eq(product.id))
-        .filter(prices::Column::Currency.eq(currency))
-        .one(db)
-        .await?
-        .map(|p| p.amount))
 }
 
 /// Adds a product, answering the message for the shopper; a [`CartError`] refusal when the
@@ -133,7 +113,8 @@ pub(crate) async fn add<C: ConnectionTrait>(
     reservation: Option<ReservationChoice>,
     ramp_up_months: u32,
 ) -> Result<String, CartError> {
-    let listed = store::product_by_code(db, product_code).await?;
+    let audience = Audience::of_account(db, &viewer.account).await?;
+    let listed = store::product_by_code(db, product_code, audience).await?;
     Quantity::new(quantity)?;
     rules::ramp_up_end(Utc::now().date_naive(), ramp_up_months, listed.product.has_minimum_commitment(), false)?;
     let existing = cart_of(db, viewer).await?;
@@ -244,8 +225,9 @@ mod tests {
                 ramp_up_months: None,
                 created_at: now,
             },
-            product: crate::catalog::test_product(ProductKind::Addon, ""),
+            product: crate::catalog::test_product(crate::entities::enums::ProductKind::Addon, ""),
             unit_price: total,
+            unit_cost: 0,
             total,
         }
     }

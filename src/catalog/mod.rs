@@ -2,6 +2,7 @@
 
 pub mod cart;
 pub mod orders;
+pub mod pricing;
 pub mod reservations;
 pub mod store;
 
@@ -122,7 +123,15 @@ mod tests {
     use super::*;
 
     fn price(currency: &str, amount: i64) -> prices::Model {
-        prices::Model { id: 1, product_id: 1, currency: currency.into(), amount, unit_cost: 0 }
+        prices::Model {
+            id: 1,
+            product_id: 1,
+            currency: currency.into(),
+            amount,
+            unit_cost: 0,
+            effective_from: chrono::NaiveDate::MIN,
+            created_at: None,
+        }
     }
 
     #[test]

@@ -115,6 +115,7 @@ pub(crate) async fn place_from_cart<C: ConnectionTrait + TransactionTrait>(
             description: Set(line.product.name.clone()),
             quantity: Set(line.item.quantity),
             unit_price: Set(line.unit_price),
+            unit_cost: Set(line.unit_cost),
             total: Set(line.total),
             ri_reservation_type: Set(line.item.ri_reservation_type.clone()),
             ri_term_years: Set(line.item.ri_term_years),

@@ -273,6 +273,8 @@ mod tests {
             currency: currency.into(),
             amount,
             unit_cost: 0,
+            effective_from: chrono::NaiveDate::MIN,
+            created_at: None,
         }
     }
 

@@ -2,10 +2,13 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
+use chrono::{NaiveDate, Utc};
+
+use super::pricing::{Audience, PriceBook};
 use super::reservations::{self, ReservationOffer};
 use super::{pick_price, price_label};
 use crate::entities::enums::ProductKind;
-use crate::entities::{prices, products, reservation_options, reservation_prices};
+use crate::entities::{prices, products, reservation_options};
 use crate::error::{AppError, AppResult};
 
 /// A product with its prices; a reserved instance with what it offers and its prices per
@@ -45,10 +48,13 @@ impl Listed {
     }
 }
 
-/// The offers of the reserved instances among `products`, by product id.
+/// The offers of the reserved instances among `products`, by product id, at the prices of
+/// `book` on `on`.
 async fn offers_of<C: ConnectionTrait>(
     db: &C,
     products: &[products::Model],
+    book: &PriceBook,
+    on: NaiveDate,
 ) -> AppResult<std::collections::HashMap<i32, ReservationOffer>> {
     let ids: Vec<i32> = products.iter().filter(|p| p.kind == ProductKind::ReservedInstance).map(|p| p.id).collect();
     let mut offers = std::collections::HashMap::new();
@@ -60,12 +66,8 @@ async fn offers_of<C: ConnectionTrait>(
         .order_by_asc(reservation_options::Column::Id)
         .all(db)
         .await?;
-    let prices = reservation_prices::Entity::find()
-        .filter(reservation_prices::Column::ProductId.is_in(ids.clone()))
-        .order_by_asc(reservation_prices::Column::Currency)
-        .order_by_asc(reservation_prices::Column::TermYears)
-        .all(db)
-        .await?;
+    let mut prices = book.effective_reservation_prices(products, on);
+    prices.sort_by(|a, b| (&a.currency, a.term_years).cmp(&(&b.currency, b.term_years)));
     for id in ids {
         let mine = options.iter().filter(|o| o.product_id == id).cloned().collect();
         let priced = prices.iter().filter(|p| p.product_id == id).cloned().collect();
@@ -74,8 +76,8 @@ async fn offers_of<C: ConnectionTrait>(
     Ok(offers)
 }
 
-/// Active products, by name, with their prices.
-pub(crate) async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Listed>> {
+/// Active products, by name, with the prices `audience` pays today.
+pub(crate) async fn active_products(db: &DatabaseConnection, audience: Audience) -> AppResult<Vec<Listed>> {
     let products = products::Entity::find()
         .filter(products::Column::Active.eq(true))
         .order_by_asc(products::Column::Name)
@@ -83,12 +85,11 @@ pub(crate) async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Li
         .all(db)
         .await?;
     let ids: Vec<i32> = products.iter().map(|p| p.id).collect();
-    let mut prices = prices::Entity::find()
-        .filter(prices::Column::ProductId.is_in(ids))
-        .order_by_asc(prices::Column::Currency)
-        .all(db)
-        .await?;
-    let mut offers = offers_of(db, &products).await?;
+    let book = PriceBook::load(db, audience, Some(ids)).await?;
+    let today = Utc::now().date_naive();
+    let mut prices = book.effective_prices(&products, today);
+    prices.sort_by(|a, b| a.currency.cmp(&b.currency));
+    let mut offers = offers_of(db, &products, &book, today).await?;
     Ok(products
         .into_iter()
         .map(|product| {
@@ -100,20 +101,20 @@ pub(crate) async fn active_products(db: &DatabaseConnection) -> AppResult<Vec<Li
         .collect())
 }
 
-/// An active product by code, or 404.
-pub(crate) async fn product_by_code<C: ConnectionTrait>(db: &C, code: &str) -> AppResult<Listed> {
+/// An active product by code with the prices `audience` pays today, or 404.
+pub(crate) async fn product_by_code<C: ConnectionTrait>(db: &C, code: &str, audience: Audience) -> AppResult<Listed> {
     let product = products::Entity::find()
         .filter(products::Column::Code.eq(code))
         .filter(products::Column::Active.eq(true))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let prices = prices::Entity::find()
-        .filter(prices::Column::ProductId.eq(product.id))
-        .order_by_asc(prices::Column::Currency)
-        .all(db)
-        .await?;
-    let reservation = offers_of(db, std::slice::from_ref(&product)).await?.remove(&product.id);
+    let book = PriceBook::load(db, audience, Some(vec![product.id])).await?;
+    let today = Utc::now().date_naive();
+    let one = std::slice::from_ref(&product);
+    let mut prices = book.effective_prices(one, today);
+    prices.sort_by(|a, b| a.currency.cmp(&b.currency));
+    let reservation = offers_of(db, one, &book, today).await?.remove(&product.id);
     Ok(Listed { product, prices, reservation })
 }
 

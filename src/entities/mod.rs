@@ -25,6 +25,7 @@ pub mod prices;
 pub mod products;
 pub mod provider_invitations;
 pub mod refunds;
+pub mod reseller_prices;
 pub mod reservation_options;
 pub mod reservation_prices;
 pub mod saved_reports;

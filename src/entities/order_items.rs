@@ -15,6 +15,8 @@ pub struct Model {
     pub quantity: i32,
     pub unit_price: i64,
     pub total: i64,
+    /// What the item cost its seller (the provider's cost), per unit: the margin's other half.
+    pub unit_cost: i64,
     pub ri_reservation_type: Option<String>,
     pub ri_term_years: Option<i32>,
     pub ri_scope: Option<String>,

@@ -10,8 +10,13 @@ pub struct Model {
     pub id: i32,
     pub product_id: i32,
     pub currency: String,
+    /// The list price for the provider's direct customers (net, minor units).
     pub amount: i64,
+    /// The provider's cost to resellers.
     pub unit_cost: i64,
+    /// Valid from this day until the next row's (for the same product and currency).
+    pub effective_from: Date,
+    pub created_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

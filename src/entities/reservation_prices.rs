@@ -16,6 +16,9 @@ pub struct Model {
     pub currency: String,
     pub amount: i64,
     pub unit_cost: i64,
+    /// Valid from this day until the next row's (for the same product, term, plan and currency).
+    pub effective_from: Date,
+    pub created_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

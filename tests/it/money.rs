@@ -294,14 +294,15 @@ async fn an_annual_licence_paid_before_the_upgrade_is_not_charged_again_after_it
     .insert(&db)
     .await
     .unwrap();
-    prices::ActiveModel {
+    // Written without reading the row back: the entity knows later columns.
+    prices::Entity::insert(prices::ActiveModel {
         product_id: Set(product.id),
         currency: Set("CLP".into()),
         amount: Set(119_000),
         unit_cost: Set(0),
         ..Default::default()
-    }
-    .insert(&db)
+    })
+    .exec(&db)
     .await
     .unwrap();
     let order_id = orders::Entity::insert(orders::ActiveModel {

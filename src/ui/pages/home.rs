@@ -12,7 +12,8 @@ use crate::ui::components::empty;
 use crate::ui::{page, PageCtx};
 
 pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Html<String>> {
-    let products = store::active_products(&state.db).await?;
+    let audience = crate::ui::pages::product::audience(&state, &ctx).await?;
+    let products = store::active_products(&state.db, audience).await?;
     let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let cards: Vec<_> = products
         .into_iter()

@@ -6,6 +6,7 @@ use axum::Extension;
 use leptos::prelude::*;
 
 use crate::billing::money;
+use crate::catalog::pricing::Audience;
 use crate::catalog::reservations::{self, ReservationOffer};
 use crate::catalog::{store, Quantity};
 use crate::entities::enums::RiPaymentPlan;
@@ -15,12 +16,33 @@ use crate::state::AppState;
 use crate::ui::components::csrf_field;
 use crate::ui::{page, PageCtx};
 
+/// Whose prices the catalogue shows: the viewer's (a reseller's customer its reseller's;
+/// a reseller admin what its customers pay), else the storefront's (a reseller's custom
+/// host shows that reseller's prices, the provider's site list prices).
+pub(crate) async fn audience(state: &AppState, ctx: &PageCtx) -> AppResult<Audience> {
+    use crate::entities::enums::AccountTier;
+    match &ctx.viewer {
+        Some(viewer) if viewer.account.tier == AccountTier::Reseller => Ok(Audience::CustomersOf(viewer.account.id)),
+        Some(viewer) => Audience::of_account(&state.db, &viewer.account).await,
+        None => {
+            let owner = match ctx.brand.account_id {
+                Some(id) => crate::accounts::store::find_by_id(&state.db, id).await?,
+                None => None,
+            };
+            Ok(match owner {
+                Some(reseller) if reseller.tier == AccountTier::Reseller => Audience::CustomersOf(reseller.id),
+                _ => Audience::Provider,
+            })
+        }
+    }
+}
+
 pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Path(code): Path<String>,
 ) -> AppResult<Html<String>> {
-    let listed = store::product_by_code(&state.db, &code).await?;
+    let listed = store::product_by_code(&state.db, &code, audience(&state, &ctx).await?).await?;
     let preferred = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let product = listed.product.clone();
     let sold_in = listed.currency_for(&preferred);
