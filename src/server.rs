@@ -37,7 +37,7 @@ pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
     admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home, invitations, invoice,
-    login, members, oidc, order, password_reset, product, reports, reseller, signup, subscription,
+    login, members, oidc, order, password_reset, prices, product, reports, reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -325,6 +325,7 @@ fn routes() -> Routes {
         .action("/subscriptions/{id}/ramp-up", post(subscription::extend_ramp_up))
         .action("/future-actions/{id}/revoke", post(subscription::revoke))
         .page("/reseller", get(reseller::customers))
+        .page("/reseller/prices", get(prices::reseller_list).post(prices::reseller_save))
         .page("/reseller/customers/new", get(customers::new_form).post(customers::create))
         .page("/reseller/customers/{code}", get(customers::edit_form).post(customers::update))
         .action("/reseller/customers/{code}/status", post(customers::set_status))
@@ -347,6 +348,8 @@ fn routes() -> Routes {
         .page("/admin/security-events", get(admin::security_events))
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .action("/admin/authentication/sign-up", post(admin_identity::save_sign_up))
+        .page("/admin/prices", get(prices::provider_list).post(prices::provider_save))
+        .page("/admin/prices/{code}", get(prices::history))
         .page("/admin/audit", get(audit_log::for_provider))
         .page("/reseller/audit", get(audit_log::for_seller))
         .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))

@@ -2,6 +2,7 @@
 
 pub mod cart;
 pub mod orders;
+pub mod price_lists;
 pub mod pricing;
 pub mod reservations;
 pub mod store;

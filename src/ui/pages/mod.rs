@@ -25,6 +25,7 @@ pub mod oidc;
 pub mod order;
 pub mod password_reset;
 pub mod product;
+pub mod prices;
 pub mod reports;
 pub mod reseller;
 pub mod signup;
