@@ -1,5 +1,6 @@
 //! Products, prices and the cart; the provider admin's catalogue (`admin`, `product_rules`).
 
+pub(crate) mod admin;
 pub mod cart;
 pub mod orders;
 pub(crate) mod product_rules;

@@ -77,7 +77,7 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
     let contoso_invoice = run_invoice_number("CONTOSO", 2);
     for segment in pattern.split('/') {
         let value = match segment {
-            "{code}" if pattern.starts_with("/products/") => "M365-BS",
+            "{code}" if pattern.starts_with("/products/") || pattern.starts_with("/admin/catalogue/") => "M365-BS",
             "{code}" if pattern.starts_with("/admin/accounts/") || pattern.starts_with("/admin/resellers/") => "ANDES",
             // The provider's direct customer: the provider admin's to manage, nobody else's.
             "{code}" if pattern.starts_with("/reseller/customers/") => "TAILSPIN",

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod admin_attention;
 pub mod admin_billing;
+pub mod admin_catalogue;
 pub mod admin_identity;
 pub mod admin_outbox;
 pub mod admin_payments;
