@@ -254,6 +254,7 @@ impl Demo<'_> {
             description: Set(description.into()),
             kind: Set(kind),
             vendor: Set(vendor.into()),
+            family: Set(crate::catalog::product_rules::legacy_family(vendor, usage, name)),
             usage_family: Set(usage.into()),
             billing_cycle: Set(cycle),
             term_months: Set(term_months),

@@ -35,9 +35,10 @@ use crate::routing::RouteProps;
 use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
-    account, accounts, admin, admin_attention, admin_billing, admin_identity, admin_outbox, admin_payments,
-    admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home, invitations, invoice,
-    login, members, oidc, order, password_reset, prices, product, reports, reseller, signup, subscription,
+    account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_outbox,
+    admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home,
+    invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports, reseller, signup,
+    subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};
@@ -355,6 +356,10 @@ fn routes() -> Routes {
         .page("/admin/payments", get(admin_payments::settings).post(admin_payments::save_settings))
         .action("/admin/payments/test", post(admin_payments::test_connection))
         .page("/admin/payments/transactions", get(admin_payments::transactions))
+        .page("/admin/catalogue", get(admin_catalogue::list))
+        .page("/admin/catalogue/new", get(admin_catalogue::new_form).post(admin_catalogue::create))
+        .page("/admin/catalogue/{code}", get(admin_catalogue::edit_form).post(admin_catalogue::update))
+        .action("/admin/catalogue/{code}/status", post(admin_catalogue::set_status))
         .page("/admin/attention", get(admin_attention::list))
         .action("/admin/attention/orders/{number}/retry", post(admin_attention::retry))
         .action("/admin/attention/transactions/{id}/refund", post(admin_attention::refund))

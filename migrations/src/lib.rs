@@ -15,6 +15,7 @@ mod m20261130_000011_growing_lockouts;
 mod m20261130_000012_trust_unverified_email;
 mod m20261130_000013_mail;
 mod m20261130_000014_accounts_and_users;
+mod m20261130_000015_catalogue;
 mod m20261130_000016_price_history;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_trust_unverified_email::Migration),
             Box::new(m20261130_000013_mail::Migration),
             Box::new(m20261130_000014_accounts_and_users::Migration),
+            Box::new(m20261130_000015_catalogue::Migration),
             Box::new(m20261130_000016_price_history::Migration),
         ]
     }

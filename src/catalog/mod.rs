@@ -1,9 +1,11 @@
-//! Products, prices and the cart.
+//! Products, prices and the cart; the provider admin's catalogue (`admin`, `product_rules`).
 
+pub(crate) mod admin;
 pub mod cart;
 pub mod orders;
 pub mod price_lists;
 pub mod pricing;
+pub(crate) mod product_rules;
 pub mod reservations;
 pub mod store;
 
@@ -105,6 +107,7 @@ pub(crate) fn test_product(kind: crate::entities::enums::ProductKind, usage_fami
         description: String::new(),
         kind,
         vendor: String::new(),
+        family: crate::entities::enums::ProductFamily::Other,
         usage_family: usage_family.into(),
         billing_cycle: crate::entities::enums::BillingCycle::Monthly,
         term_months: 1,

@@ -382,7 +382,8 @@ pub(crate) async fn set_reseller_price(
         Some(ResellerPrice::Markup(points)) => format!("cost + {}", percent(points)),
         None => "the list price".into(),
     };
-    let changes = [Change::new("customers' price", shown(before), shown(Some(change.price))), Change::set("from", change.from)];
+    let changes =
+        [Change::new("customers' price", shown(before), shown(Some(change.price))), Change::set("from", change.from)];
     let target = format!("price list: {} in {currency}", product.code);
     audit::record(&txn, by, Some(reseller.id), "reseller price changed", &target, &changes).await?;
     txn.commit().await?;
@@ -435,14 +436,18 @@ pub(crate) async fn overview(
     let audience = reseller.map_or(Audience::Provider, Audience::CustomersOf);
     let book = PriceBook::load(db, audience, Some(ids.clone())).await?;
     let prices = prices::Entity::find().filter(prices::Column::ProductId.is_in(ids.clone())).all(db).await?;
-    let reservations =
-        reservation_prices::Entity::find().filter(reservation_prices::Column::ProductId.is_in(ids.clone())).all(db).await?;
+    let reservations = reservation_prices::Entity::find()
+        .filter(reservation_prices::Column::ProductId.is_in(ids.clone()))
+        .all(db)
+        .await?;
     let entries = match reseller {
-        Some(reseller) => reseller_prices::Entity::find()
-            .filter(reseller_prices::Column::ResellerId.eq(reseller))
-            .filter(reseller_prices::Column::ProductId.is_in(ids))
-            .all(db)
-            .await?,
+        Some(reseller) => {
+            reseller_prices::Entity::find()
+                .filter(reseller_prices::Column::ResellerId.eq(reseller))
+                .filter(reseller_prices::Column::ProductId.is_in(ids))
+                .all(db)
+                .await?
+        }
         None => vec![],
     };
     Ok(paged.map(|product| {
@@ -483,22 +488,15 @@ pub(crate) async fn overview(
                 let next = rows.iter().filter(|r| r.0 > today).min_by_key(|r| r.0).copied();
                 let mine: Vec<&reseller_prices::Model> =
                     entries.iter().filter(|e| e.product_id == product.id && e.currency == currency).collect();
-                let entry_today = in_effect(mine.iter(), |e| e.effective_from, today).and_then(|e| ResellerPrice::of(e));
+                let entry_today =
+                    in_effect(mine.iter(), |e| e.effective_from, today).and_then(|e| ResellerPrice::of(e));
                 let next_entry = mine
                     .iter()
                     .filter(|e| e.effective_from > today)
                     .min_by_key(|e| e.effective_from)
                     .and_then(|e| ResellerPrice::of(e).map(|p| (e.effective_from, p)));
                 let customers_today = book.unit_price(&product, reservation, &currency, today).map(|u| u.price);
-                PriceLine {
-                    currency,
-                    reservation,
-                    today: now,
-                    next,
-                    customers_today,
-                    entry_today,
-                    next_entry,
-                }
+                PriceLine { currency, reservation, today: now, next, customers_today, entry_today, next_entry }
             })
             .collect();
         (product, lines)
@@ -577,7 +575,10 @@ mod tests {
         let licence = test_product(ProductKind::LicenseSubscription, "");
         let from = d("2026-12-01");
         assert!(check_list_price(&licence, "CLP", None, 10_000, 8_000, from).is_ok());
-        assert!(matches!(check_list_price(&licence, "CLP", None, 7_000, 8_000, from), Err(PriceError::ListBelowCost { .. })));
+        assert!(matches!(
+            check_list_price(&licence, "CLP", None, 7_000, 8_000, from),
+            Err(PriceError::ListBelowCost { .. })
+        ));
         assert!(matches!(check_list_price(&licence, "EUR", None, 1, 1, from), Err(PriceError::Currency)));
         let ri = test_product(ProductKind::ReservedInstance, "");
         assert!(matches!(check_list_price(&ri, "USD", None, 1, 1, from), Err(PriceError::Reservation)));

@@ -62,6 +62,17 @@ string_enum!(ProductKind {
     Addon = "addon",
 });
 
+// The product family the catalogue groups products by (`products.family`); the usage
+// family on invoices (`products.usage_family`) is a separate, free-text classification.
+string_enum!(ProductFamily {
+    Microsoft365 = "microsoft_365",
+    Azure = "azure",
+    Acronis = "acronis",
+    Dynamics365 = "dynamics_365",
+    WindowsServer = "windows_server",
+    Other = "other",
+});
+
 string_enum!(BillingCycle {
     Monthly = "monthly",
     Annual = "annual",

@@ -16,10 +16,14 @@ pub struct Model {
     pub description: String,
     pub kind: ProductKind,
     pub vendor: String,
+    /// The catalogue's grouping (Microsoft 365, Azure, …).
+    pub family: ProductFamily,
+    /// The invoice items' "Usage" of this product (see `billing::usage`).
     pub usage_family: String,
     pub billing_cycle: BillingCycle,
     pub term_months: i32,
     pub minimum_commitment: Option<i64>,
+    /// The product an add-on is for (one: the schema holds one base product per add-on).
     pub base_product_id: Option<i32>,
     /// A reserved instance's preselected choices on its product page; what it offers is in
     /// `reservation_options` and its prices in `reservation_prices`.

@@ -77,7 +77,11 @@ pub fn concrete_path(pattern: &str, persona: &Persona) -> String {
     let contoso_invoice = run_invoice_number("CONTOSO", 2);
     for segment in pattern.split('/') {
         let value = match segment {
-            "{code}" if pattern.starts_with("/products/") => "M365-BS",
+            "{code}"
+                if ["/products/", "/admin/catalogue/", "/admin/prices/"].iter().any(|p| pattern.starts_with(p)) =>
+            {
+                "M365-BS"
+            }
             "{code}" if pattern.starts_with("/admin/accounts/") || pattern.starts_with("/admin/resellers/") => "ANDES",
             // The provider's direct customer: the provider admin's to manage, nobody else's.
             "{code}" if pattern.starts_with("/reseller/customers/") => "TAILSPIN",
@@ -245,6 +249,8 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         | "/reseller/audit"
         | "/reseller/customers/new" => shown_if(!customer),
         "/reseller/customers/{code}" => shown_if(provider),
+        // The provider's own prices are Admin → Prices; a reseller's price list is its own.
+        "/reseller/prices" => shown_if(reseller),
         "/reports/export.csv" if customer => Expect::NotFound,
         "/reports/export.csv" => Expect::BadRequest,
         "/invoices/{number}" | "/subscriptions/{id}" => shown_if(contoso_side),

@@ -7,6 +7,7 @@ mod bad_input;
 mod billing;
 mod branding;
 mod catalog;
+mod catalogue_admin;
 mod checkout;
 mod csrf;
 mod demo_provider;

@@ -29,6 +29,8 @@ pub(crate) fn admin_nav() -> impl IntoView {
             <a href="/admin/audit">"Audit log"</a> " · "
             <a href="/admin/brands">"Brands"</a> " · "
             <a href="/admin/payments">"Payments"</a> " · "
+            <a href="/admin/catalogue">"Catalogue"</a> " · "
+            <a href="/admin/prices">"Prices"</a> " · "
             <a href="/admin/attention">"Orders needing attention"</a> " · "
             <a href="/admin/usage">"Usage import"</a> " · "
             <a href="/admin/billing">"Billing run"</a> " · "

@@ -50,10 +50,7 @@ fn product_options(products: &[(String, String)], chosen: &str) -> Vec<AnyView> 
 }
 
 fn currency_options(chosen: &str) -> Vec<AnyView> {
-    CURRENCIES
-        .iter()
-        .map(|c| view! { <option value=*c selected=*c == chosen>{*c}</option> }.into_any())
-        .collect()
+    CURRENCIES.iter().map(|c| view! { <option value=*c selected=*c == chosen>{*c}</option> }.into_any()).collect()
 }
 
 /// What the provider's price form sends.
@@ -187,10 +184,7 @@ async fn product_by_code(state: &AppState, code: &str) -> AppResult<products::Mo
 }
 
 /// Checks the provider's form into a change for its product.
-fn list_change(
-    product: &products::Model,
-    form: &ListPriceForm,
-) -> Result<price_lists::ListPriceChange, PriceError> {
+fn list_change(product: &products::Model, form: &ListPriceForm) -> Result<price_lists::ListPriceChange, PriceError> {
     let currency = price_lists::check_currency(&form.currency)?;
     let reservation = match (form.term_years.as_str(), form.payment_plan.as_str()) {
         ("", "") => None,
@@ -432,7 +426,8 @@ pub(crate) async fn reseller_save(
         }
         Err(PriceError::Failed(e)) => Err(e),
         Err(refused) => {
-            let lines = price_lists::overview(&state.db, Some(reseller.id), true, PageQuery::default(), today()).await?;
+            let lines =
+                price_lists::overview(&state.db, Some(reseller.id), true, PageQuery::default(), today()).await?;
             let choices = published_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(reseller_page(&ctx, status, lines, choices, form, Some(refused.to_string())))

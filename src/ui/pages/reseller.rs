@@ -30,7 +30,10 @@ pub(crate) async fn customers(
     let reseller = viewer.account.name.clone();
     let brand_link = viewer.is_reseller_admin().then(|| {
         let href = format!("/brands/{}", viewer.account.code);
-        view! { <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a></p> }
+        view! {
+            <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a>
+               " · " <a href="/reseller/prices">"Price list: what your customers pay"</a></p>
+        }
     });
     let reports_link = view! {
         <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a>
