@@ -297,6 +297,40 @@ impl PriceBook {
     }
 }
 
+/// What a subscription is charged per unit: in its current term, and from its next
+/// renewal (when it renews).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TermPrices {
+    pub currency: String,
+    pub this_term: Option<UnitPrice>,
+    pub renewal: Option<(NaiveDate, Option<UnitPrice>)>,
+}
+
+/// The prices of a subscription's current term and of its next one, for its account.
+pub(crate) async fn of_subscription<C: ConnectionTrait>(
+    db: &C,
+    subscription: &crate::entities::subscriptions::Model,
+    product: &products::Model,
+    today: NaiveDate,
+) -> AppResult<TermPrices> {
+    use crate::entities::enums::SubscriptionStatus;
+    use crate::subscriptions::rules::term_months;
+    let account =
+        accounts::Entity::find_by_id(subscription.account_id).one(db).await?.ok_or(crate::error::AppError::NotFound)?;
+    let audience = Audience::of_account(db, &account).await?;
+    let book = PriceBook::load(db, audience, Some(vec![product.id])).await?;
+    let reservation = subscription.ri_term_years.zip(subscription.ri_payment_plan);
+    let months = term_months(product.kind, product.term_months, subscription.ri_term_years);
+    let this_term_began = term_start(subscription.start_date, months, today.min(subscription.term_end_date));
+    let this_term = book.unit_price(product, reservation, &account.currency, this_term_began);
+    let renews = subscription.auto_renew && subscription.status != SubscriptionStatus::Canceled;
+    let renewal = renews.then(|| {
+        let next = subscription.term_end_date + chrono::Duration::days(1);
+        (next, book.unit_price(product, reservation, &account.currency, next))
+    });
+    Ok(TermPrices { currency: account.currency, this_term, renewal })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,8 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
 use crate::accounts::Viewer;
+use crate::billing::money;
+use crate::catalog::pricing::{self, TermPrices, UnitPrice};
 use crate::catalog::reservations::ReservationLabel;
 use crate::entities::enums::{FutureActionType, SubscriptionStatus};
 use crate::entities::{future_actions, subscription_history};
@@ -107,13 +109,15 @@ fn notice(ctx: &PageCtx, action: &future_actions::Model, what: &str) -> impl Int
 /// What the page shows, loaded.
 struct PageData {
     loaded: Loaded,
+    prices: TermPrices,
     history: Vec<subscription_history::Model>,
     /// Whether the viewer sells this subscription (and so may suspend and resume it).
     sells_it: bool,
 }
 
 fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, errors: Vec<String>) -> Response {
-    let PageData { loaded, history, sells_it } = data;
+    let PageData { loaded, prices, history, sells_it } = data;
+    let price_facts = price_facts(&prices, &loaded, sells_it);
     let today = today();
     let s = loaded.subscription.clone();
     let policy = loaded.policy(today);
@@ -258,6 +262,7 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
                     <dt>"Quantity"</dt><dd>{s.quantity}</dd>
                     <dt>"Term"</dt><dd>{format!("{} to {}", s.start_date, s.term_end_date)}</dd>
                     <dt>"Auto-renew"</dt><dd>{if s.auto_renew { "Yes" } else { "No" }}</dd>
+                    {price_facts}
                     <dt>"External id"</dt><dd>{s.external_id.clone().unwrap_or_else(|| "—".into())}</dd>
                     {s.reservation_label().map(|label| view! {
                         <dt>"Reservation"</dt>
@@ -296,6 +301,30 @@ fn render(ctx: &PageCtx, viewer: &Viewer, status: StatusCode, data: PageData, er
     })
 }
 
+/// The price per unit this term and the price it renews at; a seller also sees its cost.
+fn price_facts(prices: &TermPrices, loaded: &Loaded, sells_it: bool) -> impl IntoView {
+    let per = match loaded.product.kind {
+        crate::entities::enums::ProductKind::Consumption => return None,
+        _ => loaded.product.billing_cycle.label(),
+    };
+    let currency = prices.currency.clone();
+    let shown = move |unit: Option<UnitPrice>| match unit {
+        Some(unit) if sells_it => format!(
+            "{} {per} (your cost {})",
+            money::format(unit.price, &currency),
+            money::format(unit.cost, &currency)
+        ),
+        Some(unit) => format!("{} {per}", money::format(unit.price, &currency)),
+        None => "no price in the catalogue".into(),
+    };
+    let this_term = shown(prices.this_term);
+    let renewal = prices.renewal.map(|(from, unit)| format!("{} from {from}", shown(unit)));
+    Some(view! {
+        <dt>"Price this term"</dt><dd>{this_term}</dd>
+        {renewal.map(|text| view! { <dt>"Renews at"</dt><dd>{text}</dd> })}
+    })
+}
+
 async fn show_page(
     state: &AppState,
     ctx: &PageCtx,
@@ -312,7 +341,8 @@ async fn show_page(
             .is_some_and(|account| seller.allows(account.id, account.parent_id)),
         None => false,
     };
-    Ok(render(ctx, viewer, status, PageData { loaded, history, sells_it }, errors))
+    let prices = pricing::of_subscription(&state.db, &loaded.subscription, &loaded.product, today()).await?;
+    Ok(render(ctx, viewer, status, PageData { loaded, prices, history, sells_it }, errors))
 }
 
 /// `GET /subscriptions/{id}`.
