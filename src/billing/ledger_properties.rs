@@ -12,7 +12,12 @@
 //! - credits never exceed the line they credit, refunds never exceed their invoice;
 //! - every invoice's total is its net plus the VAT of the one rule;
 //! - a repeated run charges nothing;
-//! - amounts are summed per currency only.
+//! - amounts are summed per currency only;
+//! - prices change on random days (the provider's list price and cost, and — for the CLP
+//!   account, a reseller's customer — the reseller's markup): every purchase is priced on
+//!   its day and every run line at the prices of the first day of the term it charges
+//!   (the production `PriceBook`), checked against an independent reading of the price
+//!   history; a customer's price is never below the reseller's cost.
 //!
 //! `cargo test` runs 24 cases; `PROPTEST_CASES=2000 cargo test --lib ledger_properties`
 //! runs more (see the README).
@@ -24,7 +29,9 @@ use super::credits::{credit_amount, refund_split};
 use super::ledger::{self, Charged, Cycle, Paid, QuantityTimeline, Target};
 use super::money::Money;
 use super::tax::{self, Totals, VatRate};
+use crate::catalog::pricing::{Audience, PriceBook, UnitPrice};
 use crate::entities::enums::{BillingCycle, ProductKind, RiPaymentPlan};
+use crate::entities::{prices, products, reseller_prices, reservation_prices};
 use crate::subscriptions::policy::{cancellation_policy, CancelWhen};
 use crate::subscriptions::rules::{add_months, renewed_term_end};
 
@@ -109,15 +116,49 @@ const CATALOGUE: [Product; 8] = [
 
 #[derive(Debug, Clone)]
 enum Event {
-    Buy { product: usize, quantity: i64, auto_renew: bool },
-    Add { subscription: usize, quantity: i64 },
-    Lower { subscription: usize, by: i64 },
-    Suspend { subscription: usize },
-    Resume { subscription: usize },
-    Cancel { subscription: usize },
-    Refund { invoice: usize, percent: i64 },
-    Usage { subscription: usize, amount: i64 },
+    Buy {
+        product: usize,
+        quantity: i64,
+        auto_renew: bool,
+    },
+    Add {
+        subscription: usize,
+        quantity: i64,
+    },
+    Lower {
+        subscription: usize,
+        by: i64,
+    },
+    Suspend {
+        subscription: usize,
+    },
+    Resume {
+        subscription: usize,
+    },
+    Cancel {
+        subscription: usize,
+    },
+    Refund {
+        invoice: usize,
+        percent: i64,
+    },
+    Usage {
+        subscription: usize,
+        amount: i64,
+    },
     RepeatRun,
+    /// The provider changes a product's list price (and its cost, 80 % of it) from a day.
+    PriceChange {
+        product: usize,
+        percent: i64,
+        in_days: i64,
+    },
+    /// The reseller changes its markup on a product from a day.
+    Markup {
+        product: usize,
+        basis_points: i32,
+        in_days: i64,
+    },
 }
 
 fn event() -> impl Strategy<Value = Event> {
@@ -132,6 +173,10 @@ fn event() -> impl Strategy<Value = Event> {
         1 => (0usize..16, 1i64..=100).prop_map(|(invoice, percent)| Event::Refund { invoice, percent }),
         1 => (0usize..16, 1i64..200_000).prop_map(|(subscription, amount)| Event::Usage { subscription, amount }),
         1 => Just(Event::RepeatRun),
+        1 => (0..CATALOGUE.len(), -30i64..=60, 0i64..90)
+            .prop_map(|(product, percent, in_days)| Event::PriceChange { product, percent, in_days }),
+        1 => (0..CATALOGUE.len(), 0i32..=5_000, 0i64..90)
+            .prop_map(|(product, basis_points, in_days)| Event::Markup { product, basis_points, in_days }),
     ]
 }
 
@@ -148,6 +193,10 @@ struct Line {
     to: NaiveDate,
     quantity: i64,
     amount: i64,
+    /// The unit price charged, and the day whose prices it is (the purchase day, or the
+    /// first day of the term a run charges).
+    unit_price: i64,
+    priced_on: NaiveDate,
     source: Source,
     /// The subscription's last day when the line was made (a run may charge a term ahead,
     /// never past the end the subscription had then).
@@ -203,11 +252,44 @@ struct Ledger {
     /// Credits per line.
     credits: Vec<(usize, i64)>,
     last_run: Option<(NaiveDate, NaiveDate)>,
+    /// Whose prices: the CLP account is a reseller's customer, the USD one the provider's.
+    audience: Audience,
+    /// The price history as the production tables hold it.
+    price_rows: Vec<prices::Model>,
+    reservation_rows: Vec<reservation_prices::Model>,
+    markup_rows: Vec<reseller_prices::Model>,
+    /// The same history as the simulation wrote it: (product, from, list) and (product, from, markup).
+    list_changes: Vec<(usize, NaiveDate, i64)>,
+    markups: Vec<(usize, NaiveDate, i32)>,
+}
+
+const RESELLER: i32 = 99;
+const SINCE_EVER: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => NaiveDate::MIN,
+};
+
+/// The simulated product as the catalogue's table holds it.
+fn product_model(index: usize) -> products::Model {
+    let p = &CATALOGUE[index];
+    products::Model {
+        id: index as i32,
+        kind: p.kind,
+        billing_cycle: p.billing_cycle,
+        term_months: p.term_months as i32,
+        ri_term_years: p.ri_term_years,
+        ..crate::catalog::test_product(p.kind, "")
+    }
+}
+
+/// Resellers buy at 80 % of the list price in the simulation.
+fn cost_of(list: i64) -> i64 {
+    list * 80 / 100
 }
 
 impl Ledger {
-    fn new(currency: &'static str, price_factor: i64, rate: VatRate) -> Ledger {
-        Ledger {
+    fn new(currency: &'static str, price_factor: i64, rate: VatRate, audience: Audience) -> Ledger {
+        let mut ledger = Ledger {
             currency,
             price_factor,
             rate,
@@ -216,11 +298,97 @@ impl Ledger {
             invoices: vec![],
             credits: vec![],
             last_run: None,
+            audience,
+            price_rows: vec![],
+            reservation_rows: vec![],
+            markup_rows: vec![],
+            list_changes: vec![],
+            markups: vec![],
+        };
+        for product in 0..CATALOGUE.len() {
+            ledger.set_list(product, SINCE_EVER, CATALOGUE[product].price * price_factor);
+        }
+        ledger
+    }
+
+    /// Writes a list price (and its cost) from `from`, replacing one set for the same day.
+    fn set_list(&mut self, product: usize, from: NaiveDate, list: i64) {
+        let p = &CATALOGUE[product];
+        let cost = cost_of(list);
+        match (p.ri_term_years, p.ri_plan) {
+            (Some(term_years), Some(payment_plan)) => {
+                self.reservation_rows.retain(|r| !(r.product_id == product as i32 && r.effective_from == from));
+                self.reservation_rows.push(reservation_prices::Model {
+                    id: 0,
+                    product_id: product as i32,
+                    term_years,
+                    payment_plan,
+                    currency: self.currency.into(),
+                    amount: list,
+                    unit_cost: cost,
+                    effective_from: from,
+                    created_at: None,
+                });
+            }
+            _ => {
+                self.price_rows.retain(|r| !(r.product_id == product as i32 && r.effective_from == from));
+                self.price_rows.push(prices::Model {
+                    id: 0,
+                    product_id: product as i32,
+                    currency: self.currency.into(),
+                    amount: list,
+                    unit_cost: cost,
+                    effective_from: from,
+                    created_at: None,
+                });
+            }
+        }
+        self.list_changes.retain(|(q, f, _)| !(*q == product && *f == from));
+        self.list_changes.push((product, from, list));
+    }
+
+    /// The production price book's unit price of `product` on `on`.
+    fn unit(&self, product: usize, on: NaiveDate) -> UnitPrice {
+        let book = PriceBook::from_rows(
+            self.audience,
+            self.price_rows.clone(),
+            self.reservation_rows.clone(),
+            self.markup_rows.clone(),
+        );
+        let p = &CATALOGUE[product];
+        book.unit_price(&product_model(product), p.ri_term_years.zip(p.ri_plan), self.currency, on)
+            .expect("every simulated product has a price")
+    }
+
+    /// The price on `on` read independently from the simulation's own history.
+    fn expected_price(&self, product: usize, on: NaiveDate) -> i64 {
+        let latest = |rows: Vec<(NaiveDate, i64)>| rows.into_iter().max_by_key(|(from, _)| *from).map(|(_, v)| v);
+        let list = latest(
+            self.list_changes.iter().filter(|(q, f, _)| *q == product && *f <= on).map(|(_, f, l)| (*f, *l)).collect(),
+        )
+        .expect("a list price since ever");
+        let cost = cost_of(list);
+        let markup = latest(
+            self.markups
+                .iter()
+                .filter(|(q, f, _)| *q == product && *f <= on)
+                .map(|(_, f, m)| (*f, i64::from(*m)))
+                .collect(),
+        );
+        match (self.audience, markup) {
+            (Audience::CustomersOf(_), Some(points)) => cost + (cost * points + 5_000) / 10_000,
+            _ => list,
         }
     }
 
-    fn price(&self, product: usize) -> i64 {
-        CATALOGUE[product].price * self.price_factor
+    /// The first day of the term of `s` that contains `day`, counted independently.
+    fn term_began(s: &Subscription, day: NaiveDate) -> NaiveDate {
+        let months = CATALOGUE[s.product].term_months;
+        (0..1_000u32)
+            .map(|k| add_months(s.start, k * months))
+            .take_while(|start| *start <= day)
+            .last()
+            .unwrap_or(s.start)
     }
 
     fn invoice(&mut self, lines: Vec<Line>, is_purchase: bool) {
@@ -256,8 +424,19 @@ impl Ledger {
     fn purchase(&mut self, subscription: usize, quantity: i64, today: NaiveDate) {
         let s = &self.subscriptions[subscription];
         let (from, to) = ledger::purchase_period(s.cycle, today);
-        let amount = self.price(s.product) * quantity;
-        let line = Line { subscription, from, to, quantity, amount, source: Source::Purchase, last_then: s.last() };
+        let unit_price = self.unit(s.product, today).price;
+        let amount = unit_price * quantity;
+        let line = Line {
+            subscription,
+            from,
+            to,
+            quantity,
+            amount,
+            unit_price,
+            priced_on: today,
+            source: Source::Purchase,
+            last_then: s.last(),
+        };
         self.invoice(vec![line], true);
     }
 
@@ -290,16 +469,27 @@ impl Ledger {
                         paid: &paid,
                         target: Target { subscription_id: index as i32, addon_id: None },
                     };
-                    let due = ledger::due_in_month(&charged, month, self.price(s.product)).expect("no overflow");
-                    lines.extend(due.into_iter().map(|due| Line {
-                        subscription: index,
-                        from: due.from,
-                        to: due.to,
-                        quantity: due.quantity,
-                        amount: due.amount,
-                        source: Source::Run,
-                        last_then: s.last(),
-                    }));
+                    let due = ledger::due_in_month(&charged, month, 0).expect("no overflow");
+                    let months = crate::subscriptions::rules::term_months(
+                        CATALOGUE[s.product].kind,
+                        CATALOGUE[s.product].term_months as i32,
+                        CATALOGUE[s.product].ri_term_years,
+                    );
+                    for due in due {
+                        let priced_on = crate::catalog::pricing::term_start(s.start, months, due.from);
+                        let unit_price = self.unit(s.product, priced_on).price;
+                        lines.push(Line {
+                            subscription: index,
+                            from: due.from,
+                            to: due.to,
+                            quantity: due.quantity,
+                            amount: due.share_of(unit_price).expect("no overflow"),
+                            unit_price,
+                            priced_on,
+                            source: Source::Run,
+                            last_then: s.last(),
+                        });
+                    }
                 }
                 Cycle::Usage if self.last_run.is_none_or(|(first, _)| first < month.0) => {
                     let used: i64 =
@@ -311,6 +501,8 @@ impl Ledger {
                             to: month.1,
                             quantity: 0,
                             amount: used,
+                            unit_price: 0,
+                            priced_on: month.0,
                             source: Source::Run,
                             last_then: s.last(),
                         });
@@ -441,6 +633,30 @@ impl Ledger {
                     assert_eq!(added, 0, "a repeated run of {month:?} charged again");
                 }
             }
+            Event::PriceChange { product, percent, in_days } => {
+                let list = CATALOGUE[product].price * self.price_factor * (100 + percent) / 100;
+                self.set_list(product, today + Duration::days(in_days), list);
+            }
+            Event::Markup { product, basis_points, in_days } => {
+                if self.audience == Audience::Provider {
+                    return;
+                }
+                let from = today + Duration::days(in_days);
+                self.markup_rows.retain(|r| !(r.product_id == product as i32 && r.effective_from == from));
+                self.markup_rows.push(reseller_prices::Model {
+                    id: 0,
+                    reseller_id: RESELLER,
+                    product_id: product as i32,
+                    currency: self.currency.into(),
+                    fixed_amount: None,
+                    markup_basis_points: Some(basis_points),
+                    effective_from: from,
+                    created_at: chrono::Utc::now(),
+                    created_by: None,
+                });
+                self.markups.retain(|(q, f, _)| !(*q == product && *f == from));
+                self.markups.push((product, from, basis_points));
+            }
         }
     }
 
@@ -472,6 +688,20 @@ impl Ledger {
             }
             for line in lines.iter().filter(|l| l.source == Source::Run) {
                 assert!(line.to <= line.last_then, "subscription {index}: a run charged after its last day: {line:?}");
+                // A run charges a term at the prices of its first day, whatever changed since.
+                assert_eq!(line.priced_on, Self::term_began(s, line.from), "subscription {index}: {line:?}");
+            }
+            for line in &lines {
+                let expected = self.expected_price(s.product, line.priced_on);
+                assert_eq!(line.unit_price, expected, "subscription {index} priced on {}: {line:?}", line.priced_on);
+                let cost = cost_of(
+                    self.list_changes
+                        .iter()
+                        .filter(|(q, f, _)| *q == s.product && *f <= line.priced_on)
+                        .max_by_key(|(_, f, _)| *f)
+                        .map_or(0, |(_, _, l)| *l),
+                );
+                assert!(line.unit_price >= cost, "subscription {index}: sold below cost: {line:?}");
             }
         }
         for (index, line) in self.lines.iter().enumerate() {
@@ -497,8 +727,8 @@ impl Ledger {
 fn simulate(events: &[(i64, Event)], rate: VatRate) {
     // Two years that hold a 29 February.
     let day0 = NaiveDate::from_ymd_opt(2027, 1, 1).expect("a date");
-    let mut clp = Ledger::new("CLP", 1, rate);
-    let mut usd = Ledger::new("USD", 3, rate);
+    let mut clp = Ledger::new("CLP", 1, rate, Audience::CustomersOf(RESELLER));
+    let mut usd = Ledger::new("USD", 3, rate, Audience::Provider);
     for offset in 0..DAYS {
         let today = day0 + Duration::days(offset);
         for ledger in [&mut clp, &mut usd] {
