@@ -305,8 +305,8 @@ impl Ledger {
             list_changes: vec![],
             markups: vec![],
         };
-        for product in 0..CATALOGUE.len() {
-            ledger.set_list(product, SINCE_EVER, CATALOGUE[product].price * price_factor);
+        for (product, p) in CATALOGUE.iter().enumerate() {
+            ledger.set_list(product, SINCE_EVER, p.price * price_factor);
         }
         ledger
     }
