@@ -48,6 +48,8 @@ pub(crate) struct CartLine {
     /// What a unit costs the seller (the provider's cost): kept on the order for margins.
     pub unit_cost: i64,
     pub total: i64,
+    /// Whether the catalogue has a price for it (an order is never placed at a made-up 0).
+    pub priced: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +98,7 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResu
         let (unit_price, unit_cost) = unit.map_or((0, 0), |u| (u.price, u.cost));
         let total = money::line_total(unit_price, item.quantity)
             .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;
-        lines.push(CartLine { item, product, unit_price, unit_cost, total });
+        lines.push(CartLine { item, product, unit_price, unit_cost, total, priced: unit.is_some() });
     }
     let net = cart_total(&lines).ok_or_else(|| AppError::Internal("cart total overflow".into()))?;
     Ok(CartView { currency: cart.currency, lines, totals: tax::totals(net, vat_rate)?, vat_rate })
@@ -229,6 +231,7 @@ mod tests {
             unit_price: total,
             unit_cost: 0,
             total,
+            priced: true,
         }
     }
 

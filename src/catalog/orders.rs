@@ -24,6 +24,10 @@ use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
 pub enum OrderError {
     #[error("Your cart is empty.")]
     CartEmpty,
+    #[error("{0} is no longer sold: remove it from your cart to place the order.")]
+    NoLongerSold(String),
+    #[error("{0} has no price in your cart's currency: remove it from your cart to place the order.")]
+    NoPrice(String),
     #[error("Confirm your e-mail address before your first purchase: follow the link we sent you (My Account sends it again).")]
     EmailNotConfirmed,
     #[error("Only an order that is waiting for payment can change.")]
@@ -83,6 +87,13 @@ pub(crate) async fn place_from_cart<C: ConnectionTrait + TransactionTrait>(
     let view = cart::load(db, viewer).await?;
     if view.lines.is_empty() {
         return Err(OrderError::CartEmpty);
+    }
+    // An unpublished product is not sold any more, and nothing is sold without a price.
+    if let Some(line) = view.lines.iter().find(|line| !line.product.active) {
+        return Err(OrderError::NoLongerSold(line.product.name.clone()));
+    }
+    if let Some(line) = view.lines.iter().find(|line| !line.priced) {
+        return Err(OrderError::NoPrice(line.product.name.clone()));
     }
     let txn = db.begin().await?;
     let now = Utc::now();

@@ -9,7 +9,8 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use stratus::billing::run::Period;
 use stratus::entities::enums::{ProductFamily, ProductKind, ReservationDimension, SubscriptionStatus};
 use stratus::entities::{
-    audit_log, cart_items, invoice_items, invoices, products, reservation_options, subscription_addons, subscriptions,
+    audit_log, cart_items, invoice_items, invoices, orders, products, reservation_options, subscription_addons,
+    subscriptions,
 };
 
 use crate::support::{location, Browser, TestApp};
@@ -296,12 +297,34 @@ async fn the_term_of_a_product_in_use_cannot_change_but_its_name_can() {
 async fn an_unpublished_product_is_not_sold_but_its_subscriptions_keep_billing() {
     let app = TestApp::start().await;
     app.sign_in("admin@stratus.demo").await;
+    // Ana put it in her cart before it was unpublished: the order is refused, not placed.
+    let ana = app.new_browser();
+    ana.sign_in("ana@contoso.demo").await;
+    let fields = [("product_code", "ACRONIS-CP"), ("quantity", "1")];
+    assert_eq!(ana.submit("/products/ACRONIS-CP", "/cart/items", &fields).await.status(), StatusCode::SEE_OTHER);
     unpublish(&app.browser, "ACRONIS-CP").await;
     let acronis = product(&app, "ACRONIS-CP").await.unwrap();
     assert!(!acronis.active);
+    let refused = ana.submit("/cart", "/orders", &[]).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Acronis Cyber Protect Cloud is no longer sold"));
+    assert_eq!(
+        orders::Entity::find()
+            .filter(orders::Column::AccountId.eq(app.account("CONTOSO").await.id))
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    let cart = ana.page("/cart").await.1;
+    let remove = cart
+        .split("action=\"/cart/items/")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|action| action.ends_with("/remove"))
+        .expect("a remove form");
+    let removed = ana.submit("/cart", &format!("/cart/items/{remove}"), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER, "it can be taken out");
 
-    let ana = app.new_browser();
-    ana.sign_in("ana@contoso.demo").await;
     let (status, _) = ana.page("/products/ACRONIS-CP").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, catalogue) = ana.page("/").await;
@@ -309,7 +332,7 @@ async fn an_unpublished_product_is_not_sold_but_its_subscriptions_keep_billing()
     let response = ana.submit("/", "/cart/items", &[("product_code", "ACRONIS-CP"), ("quantity", "1")]).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND, "it cannot be added to a cart");
     let in_carts = cart_items::Entity::find().filter(cart_items::Column::ProductId.eq(acronis.id)).count(&app.db).await;
-    assert_eq!(in_carts.unwrap(), 0);
+    assert_eq!(in_carts.unwrap(), 0, "none left");
 
     // Contoso's subscription runs on and is billed in the next run.
     let period = Period::of(Utc::now().date_naive()).previous();
