@@ -476,19 +476,22 @@ impl Ledger {
                         CATALOGUE[s.product].ri_term_years,
                     );
                     for due in due {
-                        let priced_on = crate::catalog::pricing::term_start(s.start, months, due.from);
-                        let unit_price = self.unit(s.product, priced_on).price;
-                        lines.push(Line {
-                            subscription: index,
-                            from: due.from,
-                            to: due.to,
-                            quantity: due.quantity,
-                            amount: due.share_of(unit_price).expect("no overflow"),
-                            unit_price,
-                            priced_on,
-                            source: Source::Run,
-                            last_then: s.last(),
-                        });
+                        let price_on = |on| Some(self.unit(s.product, on));
+                        let parts = crate::catalog::pricing::priced_by_term(&due, s.start, months, price_on)
+                            .expect("every simulated product has a price");
+                        for (due, unit) in parts {
+                            lines.push(Line {
+                                subscription: index,
+                                from: due.from,
+                                to: due.to,
+                                quantity: due.quantity,
+                                amount: due.share_of(unit.price).expect("no overflow"),
+                                unit_price: unit.price,
+                                priced_on: Self::term_began(s, due.from),
+                                source: Source::Run,
+                                last_then: s.last(),
+                            });
+                        }
                     }
                 }
                 Cycle::Usage if self.last_run.is_none_or(|(first, _)| first < month.0) => {
@@ -688,8 +691,14 @@ impl Ledger {
             }
             for line in lines.iter().filter(|l| l.source == Source::Run) {
                 assert!(line.to <= line.last_then, "subscription {index}: a run charged after its last day: {line:?}");
-                // A run charges a term at the prices of its first day, whatever changed since.
-                assert_eq!(line.priced_on, Self::term_began(s, line.from), "subscription {index}: {line:?}");
+                // A run charges a term at the prices of its first day, whatever changed since;
+                // a line that crosses into a new term costs the same in both.
+                let last_term = Self::term_began(s, line.to);
+                assert!(
+                    last_term == line.priced_on
+                        || self.expected_price(s.product, last_term) == self.expected_price(s.product, line.priced_on),
+                    "subscription {index}: a line priced across two terms: {line:?}"
+                );
             }
             for line in &lines {
                 let expected = self.expected_price(s.product, line.priced_on);

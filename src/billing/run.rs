@@ -524,11 +524,11 @@ impl Recurring<'_> {
         };
         let mut lines = Vec::new();
         for due in due {
-            // The prices of the day the charged term began.
-            let on = pricing::term_start(target.anchor, target.term_months, due.from);
-            let Some(UnitPrice { price: unit_price, cost: unit_cost }) =
-                self.book.unit_price(target.product, reservation, self.currency, on)
-            else {
+            // Each part of the charge at the prices of its term's first day (a renewal
+            // inside the window starts a new part).
+            let book = self.book;
+            let price_on = |on| book.unit_price(target.product, reservation, self.currency, on);
+            let Some(parts) = pricing::priced_by_term(&due, target.anchor, target.term_months, price_on) else {
                 return Err(ChargeError::NoPrice {
                     product: target.product.name.clone(),
                     currency: self.currency.to_string(),
@@ -536,21 +536,24 @@ impl Recurring<'_> {
                     subscription_id: target.subscription.id,
                 });
             };
-            let note = (!due.is_whole()).then(|| format!(" (prorated, {} of {} days)", due.days(), due.window_days()));
-            lines.push(InvoiceLine {
-                subscription_id: Some(target.subscription.id),
-                addon_id: target.addon.map(|a| a.id),
-                product_id: Some(target.product.id),
-                description: format!("{name}{}", note.unwrap_or_default()),
-                period_start: Some(due.from),
-                period_end: Some(due.to),
-                quantity: due.quantity,
-                unit_price,
-                unit_cost,
-                total: due.share_of(unit_price)?,
-                total_cost: due.share_of(unit_cost)?,
-                usage: usage::classify(target.product, Charge::Recurring),
-            });
+            for (due, UnitPrice { price: unit_price, cost: unit_cost }) in parts {
+                let note =
+                    (!due.is_whole()).then(|| format!(" (prorated, {} of {} days)", due.days(), due.window_days()));
+                lines.push(InvoiceLine {
+                    subscription_id: Some(target.subscription.id),
+                    addon_id: target.addon.map(|a| a.id),
+                    product_id: Some(target.product.id),
+                    description: format!("{name}{}", note.unwrap_or_default()),
+                    period_start: Some(due.from),
+                    period_end: Some(due.to),
+                    quantity: due.quantity,
+                    unit_price,
+                    unit_cost,
+                    total: due.share_of(unit_price)?,
+                    total_cost: due.share_of(unit_cost)?,
+                    usage: usage::classify(target.product, Charge::Recurring),
+                });
+            }
         }
         Ok(lines)
     }

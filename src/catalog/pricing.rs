@@ -122,6 +122,38 @@ pub(crate) fn term_start(start: NaiveDate, term_months: u32, day: NaiveDate) -> 
     begin
 }
 
+/// A charge priced term by term: the due split where a new term begins inside it (the
+/// renewal day), each part at the prices of its term's first day; consecutive parts at the
+/// same price stay one. None when a term has no price.
+pub(crate) fn priced_by_term(
+    due: &crate::billing::ledger::Due,
+    anchor: NaiveDate,
+    term_months: u32,
+    price_on: impl Fn(NaiveDate) -> Option<UnitPrice>,
+) -> Option<Vec<(crate::billing::ledger::Due, UnitPrice)>> {
+    use crate::subscriptions::rules::add_months;
+    let mut parts: Vec<(crate::billing::ledger::Due, UnitPrice)> = Vec::new();
+    let mut from = due.from;
+    while from <= due.to {
+        let began = term_start(anchor, term_months, from);
+        let next_term = (1..=2400u32)
+            .map(|k| add_months(anchor, k * term_months.max(1)))
+            .find(|start| *start > from)
+            .unwrap_or(NaiveDate::MAX);
+        let to = due.to.min(next_term.pred_opt().unwrap_or(due.to));
+        let unit = price_on(if term_months == 0 { due.from } else { began })?;
+        match parts.last_mut() {
+            Some((last, last_unit)) if *last_unit == unit => last.to = to,
+            _ => parts.push((crate::billing::ledger::Due { from, to, ..due.clone() }, unit)),
+        }
+        from = match to.succ_opt() {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    Some(parts)
+}
+
 /// The prices of an audience, with their history, for a set of products: ask it for a
 /// product's price on a day.
 #[derive(Debug, Clone)]
@@ -418,6 +450,32 @@ mod tests {
         assert_eq!(term_start(start, 1, d("2026-05-20")), d("2026-05-15"));
         assert_eq!(term_start(d("2026-01-31"), 1, d("2026-03-01")), d("2026-02-28"), "month ends clamp");
         assert_eq!(term_start(start, 12, d("2026-01-01")), start, "before the start");
+    }
+
+    #[test]
+    fn a_charge_across_a_renewal_is_split_at_the_new_term_and_priced_per_term() {
+        use crate::billing::ledger::Due;
+        let due = Due {
+            from: d("2026-12-01"),
+            to: d("2026-12-31"),
+            quantity: 2,
+            amount: 0,
+            window: (d("2026-12-01"), d("2026-12-31")),
+        };
+        let price =
+            |on: NaiveDate| Some(UnitPrice { price: if on >= d("2026-12-15") { 3_100 } else { 6_200 }, cost: 0 });
+        // Monthly terms from the 15th: 1–14 December belong to the term begun 15 November.
+        let parts = priced_by_term(&due, d("2026-01-15"), 1, price).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!((parts[0].0.from, parts[0].0.to, parts[0].1.price), (d("2026-12-01"), d("2026-12-14"), 6_200));
+        assert_eq!((parts[1].0.from, parts[1].0.to, parts[1].1.price), (d("2026-12-15"), d("2026-12-31"), 3_100));
+        let amounts: i64 = parts.iter().map(|(part, unit)| part.share_of(unit.price).unwrap()).sum();
+        assert_eq!(amounts, 2 * 6_200 * 14 / 31 + 2 * 3_100 * 17 / 31, "each part prorated over the window");
+        // The same price on both sides: one part, exactly the old amount.
+        let flat = priced_by_term(&due, d("2026-01-15"), 1, |_| Some(UnitPrice { price: 6_200, cost: 0 })).unwrap();
+        assert_eq!(flat.len(), 1);
+        assert_eq!((flat[0].0.from, flat[0].0.to), (due.from, due.to));
+        assert_eq!(priced_by_term(&due, d("2026-01-15"), 1, |_| None), None, "no price, no charge");
     }
 
     #[test]
