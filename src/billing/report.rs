@@ -70,16 +70,17 @@ fields! {
 }
 
 impl Field {
-    /// Unit Cost and Total Cost: what the provider pays for what it sells. Only the
-    /// provider's admins report them; a reseller never sees its supplier's costs.
+    /// Unit Cost and Total Cost: what the seller paid the provider for what it sold (the
+    /// provider's cost to resellers), so price minus cost is a reseller's margin. Sellers
+    /// (the provider's and resellers' admins) report them; a customer never sees a cost.
     pub(crate) fn is_providers_cost(self) -> bool {
         matches!(self, Field::UnitCost | Field::TotalCost)
     }
 }
 
-/// Why a definition naming a cost is refused outside the provider.
+/// Why a definition naming a cost is refused to anybody but a seller.
 pub(crate) const COSTS_ARE_THE_PROVIDERS: &str =
-    "Unit Cost and Total Cost are what the provider pays; only the provider's admins can report them.";
+    "Unit Cost and Total Cost are what a seller pays the provider; only sellers' admins can report them.";
 
 /// The Usage values offered as criteria (product families add their own).
 pub(crate) const KNOWN_USAGES: &[&str] = &[

@@ -98,14 +98,19 @@ pub(crate) async fn usage_choices<C: ConnectionTrait>(db: &C) -> AppResult<Vec<S
     Ok(all.into_iter().collect())
 }
 
-/// The fields a viewer with this scope may choose: the provider's costs for the provider only.
+/// Whether a viewer with this scope sells (the provider, a reseller): only sellers see costs.
+pub(crate) fn sees_costs(scope: AccountScope) -> bool {
+    !matches!(scope, AccountScope::Own(_))
+}
+
+/// The fields a viewer with this scope may choose: costs for sellers only.
 pub(crate) fn offered_fields(scope: AccountScope) -> Vec<Field> {
-    Field::ALL.iter().copied().filter(|f| scope == AccountScope::All || !f.is_providers_cost()).collect()
+    Field::ALL.iter().copied().filter(|f| sees_costs(scope) || !f.is_providers_cost()).collect()
 }
 
 impl Runnable {
-    /// Checks the definition's account against the viewer's scope, and that only the
-    /// provider's admins (scope `All`) report the provider's costs.
+    /// Checks the definition's account against the viewer's scope, and that only sellers
+    /// report costs.
     pub async fn new<C: ConnectionTrait>(
         db: &C,
         scope: AccountScope,
@@ -116,7 +121,7 @@ impl Runnable {
         if !errors.is_empty() {
             return Err(ReportError::Invalid(errors));
         }
-        if scope != AccountScope::All && definition.names_providers_costs() {
+        if !sees_costs(scope) && definition.names_providers_costs() {
             return Err(ReportError::ProvidersCosts);
         }
         let account_id = match &definition.account {

@@ -306,8 +306,9 @@ fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec
             None => Period::of(Utc::now().date_naive()).previous(),
         };
         let definition = ready.definition(period);
-        // A ready report leaves out the provider's costs for anybody else.
-        let definition = if scope == AccountScope::All { definition } else { definition.without_providers_costs() };
+        // A ready report leaves out costs for anybody but a seller.
+        let sees_costs = crate::billing::report_query::sees_costs(scope);
+        let definition = if sees_costs { definition } else { definition.without_providers_costs() };
         return Some(Ok((definition, Some(ready.title()))));
     }
     if !pairs.iter().any(|(k, _)| k == "field" || k == "sort") {
