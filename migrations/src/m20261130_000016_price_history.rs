@@ -169,6 +169,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Items already ordered get the cost their product had (one price per product and
+        // currency before this migration), so their margin is not a made-up 100 %.
+        let db = manager.get_connection();
+        db.execute_unprepared(
+            "UPDATE order_items SET unit_cost = COALESCE((SELECT p.unit_cost FROM prices p, orders o \
+             WHERE o.id = order_items.order_id AND p.product_id = order_items.product_id \
+             AND p.currency = o.currency), 0) WHERE ri_term_years IS NULL",
+        )
+        .await?;
+        db.execute_unprepared(
+            "UPDATE order_items SET unit_cost = COALESCE((SELECT r.unit_cost FROM reservation_prices r, orders o \
+             WHERE o.id = order_items.order_id AND r.product_id = order_items.product_id \
+             AND r.currency = o.currency AND r.term_years = order_items.ri_term_years \
+             AND r.payment_plan = order_items.ri_payment_plan), 0) WHERE ri_term_years IS NOT NULL",
+        )
+        .await?;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ use super::{store, Quantity, QuantityOutOfRange};
 use crate::accounts::Viewer;
 use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
-use crate::entities::{cart_items, carts, products};
+use crate::entities::{cart_items, carts, products, subscriptions};
 use crate::error::{refusals, AppError, AppResult};
 use crate::subscriptions::rules::{self, RampUpError};
 
@@ -90,11 +90,28 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResu
     let product_ids = items.iter().map(|(item, _)| item.product_id).collect();
     let book = PriceBook::load(db, audience, Some(product_ids)).await?;
     let today = Utc::now().date_naive();
+    // Licences added to a running subscription are priced at its term's first day (a
+    // price change never reaches part-way into a term); anything new at today's price.
+    let running: std::collections::HashMap<i32, subscriptions::Model> = subscriptions::Entity::find()
+        .filter(subscriptions::Column::Id.is_in(items.iter().filter_map(|(item, _)| item.subscription_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
     let mut lines = Vec::with_capacity(items.len());
     for (item, product) in items {
         let Some(product) = product else { continue };
         let reservation = item.ri_term_years.zip(item.ri_payment_plan);
-        let unit = book.unit_price(&product, reservation, &cart.currency, today);
+        let priced_on = match item.subscription_id.and_then(|id| running.get(&id)) {
+            Some(s) => {
+                let months =
+                    crate::subscriptions::rules::term_months(product.kind, product.term_months, s.ri_term_years);
+                super::pricing::term_start(s.start_date, months, today)
+            }
+            None => today,
+        };
+        let unit = book.unit_price(&product, reservation, &cart.currency, priced_on);
         let (unit_price, unit_cost) = unit.map_or((0, 0), |u| (u.price, u.cost));
         let total = money::line_total(unit_price, item.quantity)
             .ok_or_else(|| AppError::Internal("cart line total overflow".into()))?;

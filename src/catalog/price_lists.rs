@@ -46,12 +46,18 @@ pub(crate) enum PriceError {
     Started(NaiveDate),
     #[error("{product} has no {currency} cost on {from}, so there is nothing to price over.")]
     NoCost { product: String, currency: String, from: NaiveDate },
-    #[error("{price} is below your cost of {cost} on {from}: set at least your cost.")]
+    #[error("{price} is below your cost of {cost} from {from}: set at least your cost.")]
     BelowCost { price: String, cost: String, from: NaiveDate },
     #[error("A reserved instance's price for your customers is a markup over your cost (each term and plan has its own cost).")]
     FixedReservation,
     #[error("Choose a fixed price or a markup percent.")]
     Kind,
+    #[error(
+        "A change to a price already in use starts tomorrow or later: purchases and renewals today keep today's price."
+    )]
+    StartsTomorrow,
+    #[error("A price for the same day was saved at the same moment: look at the list and try again.")]
+    SavedMeanwhile,
     #[error(transparent)]
     Failed(#[from] AppError),
 }
@@ -156,6 +162,26 @@ pub(crate) fn check_list_price(
     Ok(ListPriceChange { currency, reservation, list, cost, from })
 }
 
+/// A change to a price already in use starts tomorrow or later (terms that began today,
+/// and purchases made today, were charged today's price); the very first price of a
+/// product in a currency may start today (nothing was sold without one).
+fn starts_in_time(in_use: bool, from: NaiveDate, today: NaiveDate) -> Result<(), PriceError> {
+    if in_use && from <= today {
+        Err(PriceError::StartsTomorrow)
+    } else {
+        Ok(())
+    }
+}
+
+/// A unique-index refusal on insert: the same day was saved at the same moment.
+fn saved_meanwhile(error: sea_orm::DbErr) -> PriceError {
+    if crate::error::is_unique_violation(&error) {
+        PriceError::SavedMeanwhile
+    } else {
+        PriceError::Failed(error.into())
+    }
+}
+
 /// Refuses to rewrite a row that has already started.
 fn not_started(existing_from: Option<NaiveDate>, today: NaiveDate) -> Result<(), PriceError> {
     match existing_from {
@@ -185,6 +211,7 @@ pub(crate) async fn set_list_price(
                 .filter(reservation_prices::Column::PaymentPlan.eq(plan))
                 .all(&txn)
                 .await?;
+            starts_in_time(!rows.is_empty(), change.from, today)?;
             let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
             let same_day = rows.iter().find(|r| r.effective_from == change.from).cloned();
             not_started(same_day.as_ref().map(|r| r.effective_from), today)?;
@@ -209,7 +236,8 @@ pub(crate) async fn set_list_price(
                         ..Default::default()
                     }
                     .insert(&txn)
-                    .await?;
+                    .await
+                    .map_err(saved_meanwhile)?;
                 }
             }
             before
@@ -220,6 +248,7 @@ pub(crate) async fn set_list_price(
                 .filter(prices::Column::Currency.eq(&change.currency))
                 .all(&txn)
                 .await?;
+            starts_in_time(!rows.is_empty(), change.from, today)?;
             let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
             let same_day = rows.iter().find(|r| r.effective_from == change.from).cloned();
             not_started(same_day.as_ref().map(|r| r.effective_from), today)?;
@@ -242,7 +271,8 @@ pub(crate) async fn set_list_price(
                         ..Default::default()
                     }
                     .insert(&txn)
-                    .await?;
+                    .await
+                    .map_err(saved_meanwhile)?;
                 }
             }
             before
@@ -271,20 +301,28 @@ pub(crate) struct ResellerPriceChange {
     pub from: NaiveDate,
 }
 
-/// The provider's cost of a product in `currency` on `on` (a reserved instance's lowest
-/// across its terms and plans is not meaningful: its entries are markups, checked apart).
-async fn cost_on<C: ConnectionTrait>(
+/// The provider's costs of a product in `currency` from `from` until `until` (exclusive):
+/// the one in effect on `from` (None: no price then) and each change set before `until`.
+/// A reserved instance's entries are markups, which never go below a cost.
+async fn costs_while<C: ConnectionTrait>(
     db: &C,
     product: &products::Model,
     currency: &str,
-    on: NaiveDate,
-) -> AppResult<Option<i64>> {
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+) -> AppResult<Vec<(NaiveDate, Option<i64>)>> {
     let rows = prices::Entity::find()
         .filter(prices::Column::ProductId.eq(product.id))
         .filter(prices::Column::Currency.eq(currency))
         .all(db)
         .await?;
-    Ok(in_effect(rows.iter(), |r| r.effective_from, on).map(|r| r.unit_cost))
+    let mut costs = vec![(from, in_effect(rows.iter(), |r| r.effective_from, from).map(|r| r.unit_cost))];
+    costs.extend(
+        rows.iter()
+            .filter(|r| r.effective_from > from && until.is_none_or(|until| r.effective_from < until))
+            .map(|r| (r.effective_from, Some(r.unit_cost))),
+    );
+    Ok(costs)
 }
 
 /// Checks a reseller's price against the rules that need no database: a reservation's is a
@@ -336,15 +374,21 @@ pub(crate) async fn set_reseller_price(
     today: NaiveDate,
 ) -> Result<(), PriceError> {
     let currency = check_currency(currency)?;
+    // The reseller's customers may have bought (or renewed) at today's price already.
+    starts_in_time(true, change.from, today)?;
     let txn = db.begin().await?;
-    let cost = cost_on(&txn, product, &currency, change.from).await?;
-    check_reseller_price(product, &currency, change.price, cost, change.from)?;
     let rows = reseller_prices::Entity::find()
         .filter(reseller_prices::Column::ResellerId.eq(reseller.id))
         .filter(reseller_prices::Column::ProductId.eq(product.id))
         .filter(reseller_prices::Column::Currency.eq(&currency))
         .all(&txn)
         .await?;
+    // Checked against every cost the entry will meet: the one on its first day and the
+    // provider's changes already set before the reseller's next entry.
+    let until = rows.iter().map(|r| r.effective_from).filter(|f| *f > change.from).min();
+    for (day, cost) in costs_while(&txn, product, &currency, change.from, until).await? {
+        check_reseller_price(product, &currency, change.price, cost, day)?;
+    }
     let before = in_effect(rows.iter(), |r| r.effective_from, change.from).and_then(ResellerPrice::of);
     let same_day = rows.iter().find(|r| r.effective_from == change.from).cloned();
     not_started(same_day.as_ref().map(|r| r.effective_from), today)?;
@@ -374,7 +418,8 @@ pub(crate) async fn set_reseller_price(
                 ..Default::default()
             }
             .insert(&txn)
-            .await?;
+            .await
+            .map_err(saved_meanwhile)?;
         }
     }
     let shown = |price: Option<ResellerPrice>| match price {
@@ -417,20 +462,16 @@ pub(crate) struct PriceLine {
     pub next_entry: Option<(NaiveDate, ResellerPrice)>,
 }
 
-/// One page of products (by name; `published_only` for a reseller) with their price lines
-/// for the provider or, with `reseller`, for that reseller's price list.
+/// One page of products (by name, published or not) with their price lines for the
+/// provider or, with `reseller`, for that reseller's price list.
 pub(crate) async fn overview(
     db: &DatabaseConnection,
     reseller: Option<i32>,
-    published_only: bool,
     page: crate::pagination::PageQuery,
     today: NaiveDate,
 ) -> AppResult<crate::pagination::Paged<(products::Model, Vec<PriceLine>)>> {
     use super::pricing::{Audience, PriceBook};
-    let mut query = products::Entity::find().order_by_asc(products::Column::Name).order_by_asc(products::Column::Id);
-    if published_only {
-        query = query.filter(products::Column::Active.eq(true));
-    }
+    let query = products::Entity::find().order_by_asc(products::Column::Name).order_by_asc(products::Column::Id);
     let paged = crate::pagination::fetch_page(db, query, page).await?;
     let ids: Vec<i32> = paged.items.iter().map(|p| p.id).collect();
     let audience = reseller.map_or(Audience::Provider, Audience::CustomersOf);
@@ -568,6 +609,9 @@ mod tests {
         assert!(not_started(Some(today), today).is_err());
         assert!(not_started(Some(d("2026-12-01")), today).is_ok(), "a future row may be replaced");
         assert!(not_started(None, today).is_ok());
+        assert!(matches!(starts_in_time(true, today, today), Err(PriceError::StartsTomorrow)));
+        assert!(starts_in_time(false, today, today).is_ok(), "a first price may start today");
+        assert!(starts_in_time(true, d("2026-12-01"), today).is_ok());
     }
 
     #[test]

@@ -144,7 +144,7 @@ pub(crate) fn priced_by_term(
         let unit = price_on(if term_months == 0 { due.from } else { began })?;
         match parts.last_mut() {
             Some((last, last_unit)) if *last_unit == unit => last.to = to,
-            _ => parts.push((crate::billing::ledger::Due { from, to, ..due.clone() }, unit)),
+            _ => parts.push((crate::billing::ledger::Due { from, to, ..*due }, unit)),
         }
         from = match to.succ_opt() {
             Some(next) => next,
@@ -264,9 +264,11 @@ impl PriceBook {
         let price = match self.audience {
             Audience::Provider => list,
             Audience::Reseller => cost,
+            // Never below the reseller's cost: a fixed price the provider's cost has since
+            // overtaken sells at the cost (the price list marks it).
             Audience::CustomersOf(_) => match self.reseller_entry(product.id, currency, on) {
                 Some(ResellerPrice::Fixed(_)) if product.kind == ProductKind::ReservedInstance => list,
-                Some(entry) => entry.over(cost)?,
+                Some(entry) => entry.over(cost)?.max(cost),
                 None => list,
             },
         };
@@ -439,6 +441,13 @@ mod tests {
         assert_eq!(fixed.unit_price(&product, None, "CLP", on).unwrap().price, 10_000, "not yet in effect");
         assert_eq!(fixed.unit_price(&product, None, "CLP", d("2026-11-20")).unwrap().price, 9_500);
         assert_eq!(book(Audience::Provider, vec![]).unit_price(&product, None, "USD", on), None, "no price in USD");
+        let overtaken = book(Audience::CustomersOf(9), vec![entry("2026-11-01", Some(8_500), None)]);
+        assert_eq!(overtaken.unit_price(&product, None, "CLP", on).unwrap().price, 8_500);
+        assert_eq!(
+            overtaken.unit_price(&product, None, "CLP", d("2026-12-01")).unwrap().price,
+            9_000,
+            "never below cost"
+        );
     }
 
     #[test]

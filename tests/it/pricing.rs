@@ -15,6 +15,21 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
+fn tomorrow() -> NaiveDate {
+    today() + chrono::Duration::days(1)
+}
+
+/// The day of a price list entry comes (the suite cannot move the clock, so the entry
+/// moves to today, as if it had been saved yesterday for today).
+async fn the_day_comes(app: &TestApp) {
+    use sea_orm::{ActiveModelTrait, Set};
+    for entry in reseller_prices::Entity::find().all(&app.db).await.unwrap() {
+        let mut entry: reseller_prices::ActiveModel = entry.into();
+        entry.effective_from = Set(today());
+        entry.update(&app.db).await.unwrap();
+    }
+}
+
 fn first_of_next_month() -> NaiveDate {
     today().with_day(1).unwrap() + Months::new(1)
 }
@@ -77,6 +92,20 @@ async fn a_price_change_from_next_month_leaves_running_terms_alone_and_applies_a
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("starts today or later"));
     assert_eq!(prices::Entity::find().count(&app.db).await.unwrap(), before);
+    // A price in use changes tomorrow at the earliest: today's purchases and renewals were
+    // charged today's price.
+    let today_text = today().to_string();
+    let now = [
+        ("from", today_text.as_str()),
+        ("list_price", "1"),
+        ("cost", "1"),
+        ("product", "M365-BS"),
+        ("currency", "CLP"),
+    ];
+    let refused = app.submit("/admin/prices", "/admin/prices", &now).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("starts tomorrow or later"));
+    assert_eq!(prices::Entity::find().count(&app.db).await.unwrap(), before);
 
     // Today's catalogue still sells at today's price.
     let (_, catalogue) = app.new_browser().page("/").await;
@@ -113,15 +142,13 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
     let (status, list) = andes.page("/reseller/prices").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("Microsoft 365 Business Standard") && list.contains("CLP 9.800"), "its cost");
-    let fields = [
-        ("product", "M365-BS"),
-        ("currency", "CLP"),
-        ("kind", "markup"),
-        ("markup", "20"),
-        ("from", &today().to_string()),
-    ];
+    let from = tomorrow().to_string();
+    let fields = [("product", "M365-BS"), ("currency", "CLP"), ("kind", "markup"), ("markup", "20"), ("from", &from)];
     let saved = andes.submit("/reseller/prices", "/reseller/prices", &fields).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{:?}", saved.text().await);
+    let (_, list) = andes.page("/reseller/prices").await;
+    assert!(list.contains(&format!("your price from {from}: cost + 20 %")), "scheduled");
+    the_day_comes(&app).await;
     let (_, list) = andes.page("/reseller/prices").await;
     assert!(list.contains("cost + 20 %") && list.contains("CLP 11.760"), "9.800 + 20 %");
 
@@ -182,32 +209,42 @@ async fn a_reseller_never_prices_below_its_cost_and_sees_only_its_own_list() {
     let app = TestApp::start().await;
     let andes = app.new_browser();
     andes.sign_in("admin@andes.demo").await;
-    let below = [
-        ("product", "M365-BS"),
-        ("currency", "CLP"),
-        ("kind", "fixed"),
-        ("amount", "9799"),
-        ("from", &today().to_string()),
-    ];
+    let from = tomorrow().to_string();
+    let below = [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "9799"), ("from", &from)];
     let refused = andes.submit("/reseller/prices", "/reseller/prices", &below).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("below your cost of CLP 9.800"));
     assert_eq!(reseller_prices::Entity::find().count(&app.db).await.unwrap(), 0, "nothing written");
-    let at_cost = [
-        ("product", "M365-BS"),
-        ("currency", "CLP"),
-        ("kind", "fixed"),
-        ("amount", "9800"),
-        ("from", &today().to_string()),
-    ];
+    // A cost rise the provider has already set is a cost the entry will meet: refused too.
+    let provider = app.new_browser();
+    provider.sign_in("admin@stratus.demo").await;
+    let rise_from = first_of_next_month().max(tomorrow()).to_string();
+    let rise =
+        [("product", "M365-BS"), ("currency", "CLP"), ("list_price", "13000"), ("cost", "10500"), ("from", &rise_from)];
+    assert_eq!(provider.submit("/admin/prices", "/admin/prices", &rise).await.status(), StatusCode::SEE_OTHER);
+    let under_rise =
+        [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "10000"), ("from", &from)];
+    let refused = andes.submit("/reseller/prices", "/reseller/prices", &under_rise).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains(&format!("below your cost of CLP 10.500 from {rise_from}")));
+    let (_, list) = andes.page("/reseller/prices").await;
+    assert!(list.contains(&format!("your cost from {rise_from}: CLP 10.500")), "the coming cost is shown");
+    // Today is too late for a change: today's purchases were made at today's price.
+    let today_text = today().to_string();
+    let now =
+        [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "12000"), ("from", &today_text)];
+    let refused = andes.submit("/reseller/prices", "/reseller/prices", &now).await;
+    assert!(refused.text().await.unwrap().contains("starts tomorrow or later"));
+    let at_cost =
+        [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "10500"), ("from", &from)];
     assert_eq!(andes.submit("/reseller/prices", "/reseller/prices", &at_cost).await.status(), StatusCode::SEE_OTHER);
 
     // Pacific Partners sees its own list (the provider's list price), not Andes' entry.
     let pacific = app.new_browser();
     pacific.sign_in("admin@pacific.demo").await;
     let (_, list) = pacific.page("/reseller/prices").await;
-    assert!(list.contains("CLP 11.500") && !list.contains("list price</td><td class=\"num\">CLP 9.800"));
-    assert!(list.contains("list price"), "no entry of its own");
+    assert!(list.contains("CLP 11.500") && !list.contains("CLP 10.500</td><td>"), "{list}");
+    assert!(list.contains("<td>list price</td>"), "no entry of its own");
     // Customers and the provider have no reseller price list; customers no price admin.
     let ana = app.new_browser();
     ana.sign_in("ana@contoso.demo").await;

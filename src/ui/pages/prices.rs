@@ -169,7 +169,7 @@ pub(crate) async fn provider_list(
     Query(page_query): Query<PageQuery>,
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
-    let lines = price_lists::overview(&state.db, None, false, page_query, today()).await?;
+    let lines = price_lists::overview(&state.db, None, page_query, today()).await?;
     let choices = product_choices(&state).await?;
     Ok(provider_page(&ctx, StatusCode::OK, lines, choices, ListPriceForm::default(), None))
 }
@@ -222,7 +222,7 @@ pub(crate) async fn provider_save(
         }
         Err(PriceError::Failed(e)) => Err(e),
         Err(refused) => {
-            let lines = price_lists::overview(&state.db, None, false, PageQuery::default(), today()).await?;
+            let lines = price_lists::overview(&state.db, None, PageQuery::default(), today()).await?;
             let choices = product_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(provider_page(&ctx, status, lines, choices, form, Some(refused.to_string())))
@@ -314,13 +314,23 @@ fn reseller_page(
             .items
             .iter()
             .flat_map(|(product, lines)| {
-                let name = product.name.clone();
+                let name = format!("{}{}", product.name, if product.active { "" } else { " (unpublished)" });
                 lines.iter().map(move |line| {
                     let currency = line.currency.clone();
-                    let below = matches!((line.customers_today, line.today), (Some(p), Some((_, cost))) if p < cost);
-                    let next = line.next_entry.map_or_else(String::new, |(from, entry)| {
-                        format!("from {from}: {}", entry_text(Some(entry), &currency))
-                    });
+                    // A fixed price the provider's cost overtook sells at the cost.
+                    let below = matches!(
+                        (line.entry_today, line.today),
+                        (Some(ResellerPrice::Fixed(price)), Some((_, cost))) if price < cost
+                    );
+                    let mut next: Vec<String> = line
+                        .next_entry
+                        .map(|(from, entry)| format!("your price from {from}: {}", entry_text(Some(entry), &currency)))
+                        .into_iter()
+                        .collect();
+                    if let Some((from, _, cost)) = line.next {
+                        next.push(format!("your cost from {from}: {}", money::format(cost, &currency)));
+                    }
+                    let next = next.join("; ");
                     view! {
                         <tr>
                             <td>{name.clone()}</td>
@@ -329,7 +339,7 @@ fn reseller_page(
                             <td class="num">{amount_or_dash(line.today.map(|t| t.0), &currency)}</td>
                             <td>{entry_text(line.entry_today, &currency)}</td>
                             <td class="num">{amount_or_dash(line.customers_today, &currency)}
-                                {below.then(|| view! { <strong class="form-error">" below your cost"</strong> })}</td>
+                                {below.then(|| view! { <strong class="form-error">" your price is below your cost: customers pay your cost"</strong> })}</td>
                             <td>{next}</td>
                         </tr>
                     }
@@ -376,17 +386,9 @@ pub(crate) async fn reseller_list(
     Query(page_query): Query<PageQuery>,
 ) -> AppResult<Response> {
     let reseller = price_lists::reseller_of(ctx.viewer()?)?.clone();
-    let lines = price_lists::overview(&state.db, Some(reseller.id), true, page_query, today()).await?;
-    let choices = published_choices(&state).await?;
+    let lines = price_lists::overview(&state.db, Some(reseller.id), page_query, today()).await?;
+    let choices = product_choices(&state).await?;
     Ok(reseller_page(&ctx, StatusCode::OK, lines, choices, ResellerPriceForm::default(), None))
-}
-
-async fn published_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    Ok(crate::catalog::store::active_products(&state.db, crate::catalog::pricing::Audience::Provider)
-        .await?
-        .into_iter()
-        .map(|listed| (listed.product.code, listed.product.name))
-        .collect())
 }
 
 fn reseller_change(form: &ResellerPriceForm) -> Result<ResellerPriceChange, PriceError> {
@@ -408,10 +410,8 @@ pub(crate) async fn reseller_save(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let reseller = price_lists::reseller_of(viewer)?.clone();
-    let product = match product_by_code(&state, &form.product).await? {
-        product if product.active => product,
-        _ => return Err(AppError::Unprocessable("Choose a product from the list.".into())),
-    };
+    // Unpublished products too: their subscriptions still renew at the reseller's price.
+    let product = product_by_code(&state, &form.product).await?;
     let by = AuditActor::of(viewer, ctx.device.ip_text());
     let outcome = match reseller_change(&form) {
         Ok(change) => {
@@ -426,9 +426,8 @@ pub(crate) async fn reseller_save(
         }
         Err(PriceError::Failed(e)) => Err(e),
         Err(refused) => {
-            let lines =
-                price_lists::overview(&state.db, Some(reseller.id), true, PageQuery::default(), today()).await?;
-            let choices = published_choices(&state).await?;
+            let lines = price_lists::overview(&state.db, Some(reseller.id), PageQuery::default(), today()).await?;
+            let choices = product_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(reseller_page(&ctx, status, lines, choices, form, Some(refused.to_string())))
         }
