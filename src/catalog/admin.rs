@@ -208,10 +208,25 @@ pub(crate) async fn create(
 ) -> Result<products::Model, ProductError> {
     provider_only(viewer)?;
     let txn = db.begin().await?;
-    if code_in_use(&txn, &fields.code).await? {
+    let by = AuditActor::of(viewer, ip);
+    let product = insert(&txn, &by, viewer.account.id, fields).await?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+/// Writes a new, unpublished product with its reservation options and its audit entry
+/// (`product created`) inside the caller's transaction: the form creates one, the price
+/// import many.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    txn: &C,
+    by: &AuditActor,
+    provider_account: i32,
+    fields: ProductFields,
+) -> Result<products::Model, ProductError> {
+    if code_in_use(txn, &fields.code).await? {
         return Err(ProductError::CodeInUse(fields.code));
     }
-    let base_id = base_product_id(&txn, &fields, None).await?;
+    let base_id = base_product_id(txn, &fields, None).await?;
     let mut row = products::ActiveModel {
         code: Set(fields.code.clone()),
         active: Set(false),
@@ -219,19 +234,17 @@ pub(crate) async fn create(
         ..Default::default()
     };
     apply(&mut row, &fields, base_id);
-    let product = match row.insert(&txn).await {
+    let product = match row.insert(txn).await {
         Ok(product) => product,
         Err(e) if crate::error::is_unique_violation(&e) => return Err(ProductError::CodeInUse(fields.code)),
         Err(e) => return Err(e.into()),
     };
-    save_options(&txn, product.id, &fields).await?;
+    save_options(txn, product.id, &fields).await?;
     let changes: Vec<Change> = product_rules::changes(None, &fields)
         .into_iter()
         .chain([Change::set("status", status_word(product.active))])
         .collect();
-    let by = AuditActor::of(viewer, ip);
-    audit::record(&txn, &by, Some(viewer.account.id), "product created", &target(&product.code), &changes).await?;
-    txn.commit().await?;
+    audit::record(txn, by, Some(provider_account), "product created", &target(&product.code), &changes).await?;
     Ok(product)
 }
 

@@ -191,7 +191,7 @@ fn not_started(existing_from: Option<NaiveDate>, today: NaiveDate) -> Result<(),
 }
 
 /// Saves a provider price change from its date (a future row on the same date is
-/// replaced), with its audit entry.
+/// replaced), with its audit entry, in a transaction of its own.
 pub(crate) async fn set_list_price(
     db: &DatabaseConnection,
     by: &AuditActor,
@@ -201,6 +201,22 @@ pub(crate) async fn set_list_price(
     today: NaiveDate,
 ) -> Result<(), PriceError> {
     let txn = db.begin().await?;
+    write_list_price(&txn, by, provider_account, product, &change, today).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes one checked provider price change and its audit entry (`price changed`) inside
+/// the caller's transaction: the form saves one, the price import many. A row on the same
+/// date is replaced unless it has started.
+pub(crate) async fn write_list_price<C: ConnectionTrait>(
+    txn: &C,
+    by: &AuditActor,
+    provider_account: i32,
+    product: &products::Model,
+    change: &ListPriceChange,
+    today: NaiveDate,
+) -> Result<(), PriceError> {
     let now = Utc::now();
     let before = match change.reservation {
         Some((term, plan)) => {
@@ -209,7 +225,7 @@ pub(crate) async fn set_list_price(
                 .filter(reservation_prices::Column::Currency.eq(&change.currency))
                 .filter(reservation_prices::Column::TermYears.eq(term))
                 .filter(reservation_prices::Column::PaymentPlan.eq(plan))
-                .all(&txn)
+                .all(txn)
                 .await?;
             starts_in_time(!rows.is_empty(), change.from, today)?;
             let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
@@ -221,7 +237,7 @@ pub(crate) async fn set_list_price(
                     row.amount = Set(change.list);
                     row.unit_cost = Set(change.cost);
                     row.created_at = Set(Some(now));
-                    row.update(&txn).await?;
+                    row.update(txn).await?;
                 }
                 None => {
                     reservation_prices::ActiveModel {
@@ -235,7 +251,7 @@ pub(crate) async fn set_list_price(
                         created_at: Set(Some(now)),
                         ..Default::default()
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await
                     .map_err(saved_meanwhile)?;
                 }
@@ -246,7 +262,7 @@ pub(crate) async fn set_list_price(
             let rows = prices::Entity::find()
                 .filter(prices::Column::ProductId.eq(product.id))
                 .filter(prices::Column::Currency.eq(&change.currency))
-                .all(&txn)
+                .all(txn)
                 .await?;
             starts_in_time(!rows.is_empty(), change.from, today)?;
             let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
@@ -258,7 +274,7 @@ pub(crate) async fn set_list_price(
                     row.amount = Set(change.list);
                     row.unit_cost = Set(change.cost);
                     row.created_at = Set(Some(now));
-                    row.update(&txn).await?;
+                    row.update(txn).await?;
                 }
                 None => {
                     prices::ActiveModel {
@@ -270,7 +286,7 @@ pub(crate) async fn set_list_price(
                         created_at: Set(Some(now)),
                         ..Default::default()
                     }
-                    .insert(&txn)
+                    .insert(txn)
                     .await
                     .map_err(saved_meanwhile)?;
                 }
@@ -285,8 +301,7 @@ pub(crate) async fn set_list_price(
         Change::set("from", change.from),
     ];
     let target = format!("price of {} in {}{}", product.code, change.currency, reservation_suffix(change.reservation));
-    audit::record(&txn, by, Some(provider_account), "price changed", &target, &changes).await?;
-    txn.commit().await?;
+    audit::record(txn, by, Some(provider_account), "price changed", &target, &changes).await?;
     Ok(())
 }
 
