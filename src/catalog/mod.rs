@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub mod cart;
 pub mod orders;
+pub mod price_import;
 pub mod price_lists;
 pub mod pricing;
 pub(crate) mod product_rules;

@@ -117,6 +117,11 @@ pub(crate) fn parse_markup(text: &str) -> Result<i32, PriceError> {
 /// A date typed in a form: `YYYY-MM-DD`, today or later.
 pub(crate) fn parse_from(text: &str, today: NaiveDate) -> Result<NaiveDate, PriceError> {
     let from = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| PriceError::Date)?;
+    check_from(from, today)
+}
+
+/// A change's first day: today or later (what has been charged stays as it was).
+pub(crate) fn check_from(from: NaiveDate, today: NaiveDate) -> Result<NaiveDate, PriceError> {
     if from < today {
         return Err(PriceError::Past);
     }
@@ -147,8 +152,20 @@ pub(crate) fn check_list_price(
     cost: i64,
     from: NaiveDate,
 ) -> Result<ListPriceChange, PriceError> {
+    check_list_price_of(product.kind, currency, reservation, list, cost, from)
+}
+
+/// [`check_list_price`] for a product of `kind` (one the price import is about to create).
+pub(crate) fn check_list_price_of(
+    kind: ProductKind,
+    currency: &str,
+    reservation: Option<(i32, RiPaymentPlan)>,
+    list: i64,
+    cost: i64,
+    from: NaiveDate,
+) -> Result<ListPriceChange, PriceError> {
     let currency = check_currency(currency)?;
-    let reservation = match (product.kind, reservation) {
+    let reservation = match (kind, reservation) {
         (ProductKind::ReservedInstance, Some((term, plan))) if term == 1 || term == 3 => Some((term, plan)),
         (ProductKind::ReservedInstance, _) => return Err(PriceError::Reservation),
         (_, _) => None,
@@ -305,7 +322,8 @@ pub(crate) async fn write_list_price<C: ConnectionTrait>(
     Ok(())
 }
 
-fn reservation_suffix(reservation: Option<(i32, RiPaymentPlan)>) -> String {
+/// " (1-year term, upfront payment)" for a reservation's price, else nothing.
+pub(crate) fn reservation_suffix(reservation: Option<(i32, RiPaymentPlan)>) -> String {
     reservation.map(|(term, plan)| format!(" ({term}-year term, {} payment)", plan.as_str())).unwrap_or_default()
 }
 
