@@ -44,6 +44,8 @@ pub enum Command {
     DemoIdp(DemoIdpArgs),
     /// Consumption records.
     Usage(UsageArgs),
+    /// The catalogue's products and prices.
+    Catalogue(CatalogueArgs),
     /// Billing runs.
     Billing(BillingArgs),
     /// REST API clients.
@@ -102,6 +104,25 @@ pub struct UsageArgs {
 #[derive(Debug, Subcommand)]
 pub enum UsageCommand {
     /// Import a usage CSV file (the same format as Admin → Usage import); prints the report.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database_url: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogueArgs {
+    #[command(subcommand)]
+    pub command: CatalogueCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueCommand {
+    /// Import a price list CSV file (the same format as Admin → Prices → Import a price
+    /// list): checked whole, written all or nothing; prints the summary or every refused
+    /// row, and exits non-zero on refusal.
     Import {
         /// The CSV file.
         file: PathBuf,

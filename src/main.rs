@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::WebpaySim(args)) => webpay_sim(args).await,
         Some(Command::DemoIdp(args)) => demo_idp(args).await,
         Some(Command::Usage(args)) => usage(args).await,
+        Some(Command::Catalogue(args)) => catalogue(args).await,
         Some(Command::Billing(args)) => billing(args).await,
         Some(Command::ApiClient(args)) => api_client(args).await,
         None => serve(cli.serve).await,
@@ -129,6 +130,33 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(AppError::BadRequest(format!("{} row(s) were refused", report.rejected.len())))
+    }
+}
+
+/// `stratus catalogue import FILE`: the price import from the shell, audited as made by
+/// the command line; refused rows are printed and make the command exit non-zero.
+async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError> {
+    use stratus::catalog::price_import::{self, ImportError};
+    let stratus::config::CatalogueCommand::Import { file, database_url } = args.command;
+    let bytes = std::fs::read(&file).map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let today = chrono::Utc::now().date_naive();
+    match price_import::import(&db, &command_line(), &bytes, today).await {
+        Ok(imported) => {
+            println!("{}", imported.summary());
+            Ok(())
+        }
+        Err(ImportError::Refused(rows)) => {
+            let (shown, more) = price_import::shown(&rows);
+            for (line, reason) in shown {
+                println!("  line {line}: {reason}");
+            }
+            if more > 0 {
+                println!("  … and {more} more refused rows.");
+            }
+            Err(AppError::BadRequest(ImportError::Refused(rows).to_string()))
+        }
+        Err(refused) => Err(refused.into()),
     }
 }
 

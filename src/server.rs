@@ -350,6 +350,10 @@ fn routes() -> Routes {
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .action("/admin/authentication/sign-up", post(admin_identity::save_sign_up))
         .page("/admin/prices", get(prices::provider_list).post(prices::provider_save))
+        .action(
+            "/admin/prices/import",
+            post(prices::import).layer(DefaultBodyLimit::max(crate::catalog::price_import::MAX_BYTES + 64 * 1024)),
+        )
         .page("/admin/prices/{code}", get(prices::history))
         .page("/admin/audit", get(audit_log::for_provider))
         .page("/reseller/audit", get(audit_log::for_seller))

@@ -2,7 +2,8 @@
 //! Customers → Price list (a reseller's prices for its customers). Each change is valid
 //! from a date; the pages only call `catalog::price_lists`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
@@ -13,11 +14,12 @@ use tower_sessions::Session;
 
 use crate::audit::AuditActor;
 use crate::billing::money;
+use crate::catalog::price_import::{self, ImportError, Rejected};
 use crate::catalog::price_lists::{self, PriceError, PriceLine, ResellerPriceChange, CURRENCIES};
 use crate::catalog::pricing::ResellerPrice;
 use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
-use crate::error::{AppError, AppResult};
+use crate::error::{encode_query_value, AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
@@ -72,6 +74,64 @@ pub(crate) struct ListPriceForm {
     pub from: String,
 }
 
+/// Why a price list was not imported: the file's refusal, and the refused rows listed
+/// (the first [`price_import::SHOWN_REFUSALS`]) with how many more there are.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ImportRefused {
+    pub message: String,
+    pub rows: Vec<Rejected>,
+    pub more: usize,
+}
+
+impl ImportRefused {
+    fn of(refused: &ImportError) -> ImportRefused {
+        match refused {
+            ImportError::Refused(rows) => {
+                let (shown, more) = price_import::shown(rows);
+                ImportRefused { message: refused.to_string(), rows: shown.to_vec(), more }
+            }
+            other => ImportRefused { message: other.to_string(), ..Default::default() },
+        }
+    }
+}
+
+/// The price list import form, with what was refused last.
+fn import_form(ctx: &PageCtx, refused: Option<ImportRefused>) -> impl IntoView {
+    let action = format!("/admin/prices/import?csrf_token={}", encode_query_value(&ctx.csrf_token));
+    let refused = refused.map(|refused| {
+        let rows: Vec<_> = refused
+            .rows
+            .iter()
+            .map(|(line, reason)| view! { <tr><td class="num">{*line}</td><td>{reason.clone()}</td></tr> })
+            .collect();
+        let table = (!rows.is_empty()).then(|| {
+            view! {
+                <div class="table-wrap"><table>
+                    <thead><tr><th class="num">"Line"</th><th>"Why it was refused"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table></div>
+            }
+        });
+        let more = (refused.more > 0).then(|| view! { <p>{format!("… and {} more refused rows.", refused.more)}</p> });
+        view! { {form_error(Some(refused.message))} {table} {more} }
+    });
+    let required = price_import::REQUIRED.join(", ");
+    view! {
+        <h2 id="import">"Import a price list (CSV)"</h2>
+        {refused}
+        <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
+            <p>"Columns as in Microsoft's partner price list, named in the first line, in any order: "
+               <code>{required}</code>
+               ", and SkuId, ProductTitle or SkuTitle, EffectiveEndDate if you have them; other columns are ignored. "
+               "UnitPrice is the cost to resellers, ERP Price the list price, in CLP or USD; TermDuration P1M, P1Y or P3Y; BillingPlan Monthly, Annual or OneTime. "
+               "The product code is ProductId-SkuId: a code the catalogue does not have yet becomes an unpublished licence subscription. "
+               "Every row is checked first: if any is refused, nothing is imported."</p>
+            <label>"Price list (CSV, at most 5 MB and 20,000 rows)" <input type="file" name="file" accept=".csv,text/csv" required/></label>
+            <button type="submit">"Import"</button>
+        </form>
+    }
+}
+
 fn provider_page(
     ctx: &PageCtx,
     status: StatusCode,
@@ -79,6 +139,7 @@ fn provider_page(
     choices: Vec<(String, String)>,
     form: ListPriceForm,
     error: Option<String>,
+    import_refused: Option<ImportRefused>,
 ) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Admin · Prices", move || {
@@ -154,6 +215,7 @@ fn provider_page(
                 <label>"From" <input type="date" name="from" value=from required/></label>
                 <button type="submit">"Save the price"</button>
             </form>
+            {import_form(&ctx2, import_refused)}
         }
     })
 }
@@ -171,7 +233,7 @@ pub(crate) async fn provider_list(
     ctx.provider_admin()?;
     let lines = price_lists::overview(&state.db, None, page_query, today()).await?;
     let choices = product_choices(&state).await?;
-    Ok(provider_page(&ctx, StatusCode::OK, lines, choices, ListPriceForm::default(), None))
+    Ok(provider_page(&ctx, StatusCode::OK, lines, choices, ListPriceForm::default(), None, None))
 }
 
 async fn product_by_code(state: &AppState, code: &str) -> AppResult<products::Model> {
@@ -225,9 +287,59 @@ pub(crate) async fn provider_save(
             let lines = price_lists::overview(&state.db, None, PageQuery::default(), today()).await?;
             let choices = product_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(provider_page(&ctx, status, lines, choices, form, Some(refused.to_string())))
+            Ok(provider_page(&ctx, status, lines, choices, form, Some(refused.to_string()), None))
         }
     }
+}
+
+/// The file posted to the import form: `Err` is the status and message to answer with.
+async fn uploaded_file(upload: Result<Multipart, MultipartRejection>) -> Result<Vec<u8>, (StatusCode, String)> {
+    let unreadable = || (StatusCode::BAD_REQUEST, "The upload could not be read. Choose the file again.".to_string());
+    let too_large_or_unreadable = |status: StatusCode| match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (status, ImportError::TooLarge.to_string()),
+        _ => unreadable(),
+    };
+    let mut multipart = upload.map_err(|_| unreadable())?;
+    while let Some(field) = multipart.next_field().await.map_err(|e| too_large_or_unreadable(e.status()))? {
+        if field.name() == Some("file") {
+            let bytes = field.bytes().await.map_err(|e| too_large_or_unreadable(e.status()))?;
+            if bytes.is_empty() {
+                break;
+            }
+            return Ok(bytes.to_vec());
+        }
+    }
+    Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose a CSV file.".into()))
+}
+
+/// `POST /admin/prices/import` (multipart, the CSRF token in the query string): the
+/// summary as the next page's message, or Admin → Prices with every refused row.
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    upload: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    // Who may import is known before the body is read: anyone else gets a 404, whatever
+    // they post.
+    let viewer = ctx.provider_admin()?;
+    let by = AuditActor::of(viewer, ctx.device.ip_text());
+    let (status, refused) = match uploaded_file(upload).await {
+        Err((StatusCode::BAD_REQUEST, message)) => return Err(AppError::bad_request(message)),
+        Err((status, message)) => (status, ImportRefused { message, ..Default::default() }),
+        Ok(bytes) => match price_import::import(&state.db, &by, &bytes, today()).await {
+            Ok(imported) => {
+                set_flash(&session, format!("Price list imported: {}", imported.summary())).await?;
+                return Ok(Redirect::to("/admin/prices").into_response());
+            }
+            Err(ImportError::Failed(e)) => return Err(e),
+            Err(refused @ ImportError::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, ImportRefused::of(&refused)),
+            Err(refused) => (StatusCode::UNPROCESSABLE_ENTITY, ImportRefused::of(&refused)),
+        },
+    };
+    let lines = price_lists::overview(&state.db, None, PageQuery::default(), today()).await?;
+    let choices = product_choices(&state).await?;
+    Ok(provider_page(&ctx, status, lines, choices, ListPriceForm::default(), None, Some(refused)))
 }
 
 /// `GET /admin/prices/{code}`: every price the product has had and will have.
