@@ -863,6 +863,33 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_imports_into_the_demo_catalogue() {
+        let example = include_bytes!("../../docs/price-import-example.csv");
+        let (rows, refused) = parse(example, d("2026-11-30")).unwrap();
+        assert_eq!((rows.len(), refused), (7, vec![]));
+        let e3 = products::Model {
+            code: "M365-E3".into(),
+            term_months: 12,
+            billing_cycle: BillingCycle::Annual,
+            ..test_product(ProductKind::LicenseSubscription, "Microsoft 365")
+        };
+        let ri = products::Model { code: "RI-D2SV5".into(), ..test_product(ProductKind::ReservedInstance, "") };
+        let existing = [e3, ri].into_iter().map(|p| (p.code.clone(), p)).collect();
+        let (planned, refused) = plan(rows, &existing);
+        assert_eq!(refused, vec![]);
+        let created: Vec<&str> = planned.creates.iter().map(|(_, f)| f.name.as_str()).collect();
+        assert_eq!(
+            created,
+            [
+                "Microsoft 365 Business Basic",
+                "Microsoft 365 Business Premium",
+                "Windows 365 Enterprise 2 vCPU, 4 GB, 128 GB"
+            ]
+        );
+        assert_eq!(planned.prices.len(), 7);
+    }
+
+    #[test]
     fn the_summary_and_the_refusals_read_as_sentences() {
         assert_eq!(
             Imported { products_created: 12, prices_set: 340 }.summary(),
