@@ -475,17 +475,18 @@ type PriceKey = (String, String, Option<(i32, RiPaymentPlan)>, NaiveDate);
 pub(crate) fn plan(rows: Vec<PriceRow>, existing: &HashMap<String, products::Model>) -> (Planned, Vec<Rejected>) {
     let mut planned = Planned::default();
     let mut rejected = Vec::new();
-    // Products this file creates: code → (line, term, plan).
-    let mut creating: HashMap<String, (u64, Term, Plan)> = HashMap::new();
+    // Products this file creates: code → (line, term, plan); `None` when its first row
+    // could not create it (that row decides, as for a product it does create).
+    let mut creating: HashMap<String, Option<(u64, Term, Plan)>> = HashMap::new();
     // (code, currency, reservation, from) → line.
     let mut seen: HashMap<PriceKey, u64> = HashMap::new();
     for row in rows {
         let checked = match (existing.get(&row.code), creating.get(&row.code)) {
             (Some(product), _) => offer_of(product, &row).map(|reservation| (product.kind, reservation)),
-            (None, Some(&(_, term, plan))) if (term, plan) == (row.term, row.plan) => {
+            (None, Some(Some((_, term, plan)))) if (*term, *plan) == (row.term, row.plan) => {
                 Ok((ProductKind::LicenseSubscription, None))
             }
-            (None, Some(&(line, term, plan))) => Err(format!(
+            (None, Some(Some((line, term, plan)))) => Err(format!(
                 "{} is created by line {line} as {} {}; this row is {} {}: one product per term and billing plan.",
                 row.code,
                 term.as_str(),
@@ -493,11 +494,17 @@ pub(crate) fn plan(rows: Vec<PriceRow>, existing: &HashMap<String, products::Mod
                 row.term.as_str(),
                 row.plan.as_str()
             )),
-            (None, None) => new_product(&row).map(|fields| {
-                creating.insert(row.code.clone(), (row.line, row.term, row.plan));
-                planned.creates.push((row.line, fields));
-                (ProductKind::LicenseSubscription, None)
-            }),
+            (None, Some(None)) => {
+                Err(format!("There is no product {}, and its first row in the file cannot create it.", row.code))
+            }
+            (None, None) => {
+                let created = new_product(&row);
+                creating.insert(row.code.clone(), created.as_ref().ok().map(|_| (row.line, row.term, row.plan)));
+                created.map(|fields| {
+                    planned.creates.push((row.line, fields));
+                    (ProductKind::LicenseSubscription, None)
+                })
+            }
         };
         let change = checked.and_then(|(kind, reservation)| {
             price_lists::check_list_price_of(kind, &row.currency, reservation, row.list, row.cost, row.from)
@@ -785,6 +792,7 @@ mod tests {
             row("NEW-4", Term::P1Y, Plan::OneTime, "2026-12-01"),
             PriceRow { title: None, ..row("NEW-5", Term::P1M, Plan::Monthly, "2026-12-01") },
             PriceRow { list: 3_000, ..row("NEW-6", Term::P1M, Plan::Monthly, "2026-12-01") },
+            row("NEW-5", Term::P1M, Plan::Monthly, "2027-01-01"),
         ]);
         let (planned, refused) = plan(rows, &HashMap::new());
         let created: Vec<(u64, &str, BillingCycle, i32, ProductFamily)> = planned
@@ -808,7 +816,7 @@ mod tests {
         let priced: Vec<u64> = planned.prices.iter().map(|(line, _, _)| *line).collect();
         assert_eq!(priced, [2, 3, 4, 7]);
         let lines: Vec<u64> = refused.iter().map(|(line, _)| *line).collect();
-        assert_eq!(lines, [5, 6, 8, 9, 10, 11], "{refused:#?}");
+        assert_eq!(lines, [5, 6, 8, 9, 10, 11, 12], "{refused:#?}");
         assert!(
             refused[0].1.contains("NEW-1 is created by line 2 as P1Y Monthly; this row is P1M Monthly"),
             "{}",
@@ -819,6 +827,7 @@ mod tests {
         assert!(refused[3].1.contains("billed monthly or yearly"), "{}", refused[3].1);
         assert!(refused[4].1.starts_with("There is no product NEW-5: give its SkuTitle or ProductTitle"));
         assert!(refused[5].1.starts_with("The list price (USD 30.00) is below the cost"), "{}", refused[5].1);
+        assert_eq!(refused[6].1, "There is no product NEW-5, and its first row in the file cannot create it.");
     }
 
     #[test]

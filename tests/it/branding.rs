@@ -259,8 +259,9 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
     }
 }
 
-/// Actions only the provider's admins may take (file uploads aside: their multipart body
-/// is read before the viewer is known, so an empty post is a 400 for everyone).
+/// Actions only the provider's admins may take (logo uploads aside: their multipart body
+/// is read before the viewer is known, so an empty post is a 400 for everyone; the price
+/// import, `/admin/prices/import`, knows its viewer first and answers anyone else 404).
 fn admin_only_action(pattern: &str) -> bool {
     let upload = pattern.ends_with("/logo");
     !upload

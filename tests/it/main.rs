@@ -21,6 +21,7 @@ mod mail;
 mod members;
 mod money;
 mod pages;
+mod price_import;
 mod pricing;
 mod reports;
 mod signup;
