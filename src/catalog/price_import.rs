@@ -11,7 +11,7 @@
 //! one audit entry per product created and per price set, plus one `price list imported`
 //! entry with the counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
@@ -22,7 +22,7 @@ use super::product_rules::{self, ProductError, ProductFields, ProductForm};
 use crate::audit::{self, AuditActor, Change};
 use crate::billing::money;
 use crate::entities::enums::{BillingCycle, ProductFamily, ProductKind, RiPaymentPlan};
-use crate::entities::products;
+use crate::entities::{prices, products, reservation_prices};
 use crate::error::AppError;
 
 /// Largest file accepted.
@@ -470,9 +470,18 @@ fn offer_of(product: &products::Model, row: &PriceRow) -> Result<Option<(i32, Ri
 /// What one price row sets: (product code, currency, reservation, from).
 type PriceKey = (String, String, Option<(i32, RiPaymentPlan)>, NaiveDate);
 
-/// Checks the rows against the catalogue (`existing`, by code) and each other: which
-/// products to create, which prices to set, and the rows refused.
-pub(crate) fn plan(rows: Vec<PriceRow>, existing: &HashMap<String, products::Model>) -> (Planned, Vec<Rejected>) {
+/// A price a product already has: (product id, currency, reservation).
+type InUse = (i32, String, Option<(i32, RiPaymentPlan)>);
+
+/// Checks the rows against the catalogue (`existing` products by code, and the prices
+/// they have, `in_use`) and each other: which products to create, which prices to set,
+/// and the rows refused.
+pub(crate) fn plan(
+    rows: Vec<PriceRow>,
+    existing: &HashMap<String, products::Model>,
+    in_use: &HashSet<InUse>,
+    today: NaiveDate,
+) -> (Planned, Vec<Rejected>) {
     let mut planned = Planned::default();
     let mut rejected = Vec::new();
     // Products this file creates: code → (line, term, plan); `None` when its first row
@@ -482,9 +491,11 @@ pub(crate) fn plan(rows: Vec<PriceRow>, existing: &HashMap<String, products::Mod
     let mut seen: HashMap<PriceKey, u64> = HashMap::new();
     for row in rows {
         let checked = match (existing.get(&row.code), creating.get(&row.code)) {
-            (Some(product), _) => offer_of(product, &row).map(|reservation| (product.kind, reservation)),
+            (Some(product), _) => {
+                offer_of(product, &row).map(|reservation| (product.kind, reservation, Some(product.id)))
+            }
             (None, Some(Some((_, term, plan)))) if (*term, *plan) == (row.term, row.plan) => {
-                Ok((ProductKind::LicenseSubscription, None))
+                Ok((ProductKind::LicenseSubscription, None, None))
             }
             (None, Some(Some((line, term, plan)))) => Err(format!(
                 "{} is created by line {line} as {} {}; this row is {} {}: one product per term and billing plan.",
@@ -502,13 +513,22 @@ pub(crate) fn plan(rows: Vec<PriceRow>, existing: &HashMap<String, products::Mod
                 creating.insert(row.code.clone(), created.as_ref().ok().map(|_| (row.line, row.term, row.plan)));
                 created.map(|fields| {
                     planned.creates.push((row.line, fields));
-                    (ProductKind::LicenseSubscription, None)
+                    (ProductKind::LicenseSubscription, None, None)
                 })
             }
         };
-        let change = checked.and_then(|(kind, reservation)| {
-            price_lists::check_list_price_of(kind, &row.currency, reservation, row.list, row.cost, row.from)
-                .map_err(|e| e.to_string())
+        let change = checked.and_then(|(kind, reservation, id)| {
+            let change =
+                price_lists::check_list_price_of(kind, &row.currency, reservation, row.list, row.cost, row.from)
+                    .map_err(|e| e.to_string())?;
+            // As the form: a change to a price in use starts tomorrow (a new product's first
+            // price may start today).
+            let used = id.is_some_and(|id| in_use.contains(&(id, change.currency.clone(), change.reservation)));
+            price_lists::starts_in_time(used, change.from, today).map_err(|e| {
+                let suffix = price_lists::reservation_suffix(change.reservation);
+                format!("{} in {}{suffix} from {}: {e}", row.code, change.currency, change.from)
+            })?;
+            Ok(change)
         });
         let change = change.and_then(|change| {
             let key = (row.code.clone(), change.currency.clone(), change.reservation, change.from);
@@ -547,6 +567,22 @@ async fn existing_products(
     Ok(found)
 }
 
+/// The prices the products with these ids have, whatever their dates.
+async fn prices_in_use(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashSet<InUse>, ImportError> {
+    let mut in_use = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let list = prices::Entity::find().filter(prices::Column::ProductId.is_in(chunk.to_vec())).all(db).await?;
+        in_use.extend(list.into_iter().map(|p| (p.product_id, p.currency, None)));
+        let reservations = reservation_prices::Entity::find()
+            .filter(reservation_prices::Column::ProductId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        in_use
+            .extend(reservations.into_iter().map(|p| (p.product_id, p.currency, Some((p.term_years, p.payment_plan)))));
+    }
+    Ok(in_use)
+}
+
 /// Imports a price list made by `by` (the provider admin, or the command line): checks the
 /// whole file, then writes it in one transaction, or nothing with every refused row.
 pub async fn import(
@@ -561,7 +597,8 @@ pub async fn import(
     codes.sort();
     codes.dedup();
     let existing = existing_products(db, codes).await?;
-    let (planned, refused) = plan(rows, &existing);
+    let in_use = prices_in_use(db, existing.values().map(|p| p.id).collect()).await?;
+    let (mut planned, refused) = plan(rows, &existing, &in_use, today);
     rejected.extend(refused);
     if !rejected.is_empty() {
         rejected.sort_by_key(|(line, _)| *line);
@@ -583,15 +620,23 @@ pub async fn import(
         }
     }
     let prices_set = planned.prices.len();
+    // Oldest first, so a new product's first price (which may start today) is written
+    // before its later changes, as the check above saw it.
+    planned.prices.sort_by_key(|(_, _, change)| change.from);
     for (line, code, change) in planned.prices {
         let product = products.get(&code).ok_or_else(|| AppError::Internal(format!("{code} vanished")))?;
         match price_lists::write_list_price(&txn, by, provider.id, product, &change, today).await {
             Ok(()) => {}
             Err(PriceError::Failed(e)) => return Err(e.into()),
-            // A row on the same day that has started (today's): kept, as the form keeps it.
+            // Saved by somebody else at the same moment: the transaction may not go on.
+            Err(refused @ PriceError::SavedMeanwhile) => {
+                return Err(ImportError::Refused(vec![(line, refused.to_string())]))
+            }
+            // A price put in use since the file was checked (the form's rules, again).
             Err(refused) => rejected.push((line, refused.to_string())),
         }
     }
+    rejected.sort_by_key(|(line, _)| *line);
     if !rejected.is_empty() {
         return Err(ImportError::Refused(rejected));
     }
@@ -794,7 +839,7 @@ mod tests {
             PriceRow { list: 3_000, ..row("NEW-6", Term::P1M, Plan::Monthly, "2026-12-01") },
             row("NEW-5", Term::P1M, Plan::Monthly, "2027-01-01"),
         ]);
-        let (planned, refused) = plan(rows, &HashMap::new());
+        let (planned, refused) = plan(rows, &HashMap::new(), &HashSet::new(), d(TODAY));
         let created: Vec<(u64, &str, BillingCycle, i32, ProductFamily)> = planned
             .creates
             .iter()
@@ -856,7 +901,7 @@ mod tests {
             row("WS-2022", Term::P1Y, Plan::OneTime, "2026-12-01"),
             row("WS-2022", Term::P1M, Plan::Monthly, "2027-12-01"),
         ]);
-        let (planned, refused) = plan(rows, &existing);
+        let (planned, refused) = plan(rows, &existing, &HashSet::new(), d(TODAY));
         assert!(planned.creates.is_empty(), "a known code creates nothing");
         let reservations: Vec<Option<(i32, RiPaymentPlan)>> =
             planned.prices.iter().map(|(_, _, c)| c.reservation).collect();
@@ -872,6 +917,39 @@ mod tests {
     }
 
     #[test]
+    fn a_price_in_use_changes_from_tomorrow_and_a_first_price_may_start_today() {
+        let licence = products::Model {
+            id: 7,
+            code: "M365-E3".into(),
+            term_months: 12,
+            billing_cycle: BillingCycle::Annual,
+            ..test_product(ProductKind::LicenseSubscription, "")
+        };
+        let ri = products::Model { id: 8, code: "RI-D2SV5".into(), ..test_product(ProductKind::ReservedInstance, "") };
+        let existing = [licence, ri].into_iter().map(|p| (p.code.clone(), p)).collect();
+        let in_use: HashSet<InUse> =
+            [(7, "USD".to_string(), None), (8, "USD".to_string(), Some((3, RiPaymentPlan::Upfront)))].into();
+        let tomorrow = "2026-11-16";
+        let rows = numbered(vec![
+            row("M365-E3", Term::P1Y, Plan::Annual, TODAY),
+            row("M365-E3", Term::P1Y, Plan::Annual, tomorrow),
+            PriceRow { currency: "CLP".into(), ..row("M365-E3", Term::P1Y, Plan::Annual, TODAY) },
+            row("RI-D2SV5", Term::P3Y, Plan::OneTime, TODAY),
+            row("RI-D2SV5", Term::P1Y, Plan::Monthly, TODAY),
+            row("NEW-1", Term::P1M, Plan::Monthly, TODAY),
+        ]);
+        let (planned, refused) = plan(rows, &existing, &in_use, d(TODAY));
+        let lines: Vec<u64> = refused.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 5], "{refused:#?}");
+        assert_eq!(
+            refused[0].1,
+            "M365-E3 in USD from 2026-11-15: A change to a price already in use starts tomorrow or later: purchases and renewals today keep today's price."
+        );
+        assert!(refused[1].1.starts_with("RI-D2SV5 in USD (3-year term, upfront payment) from 2026-11-15"));
+        assert_eq!(planned.prices.len(), 4, "the first price of a currency, a plan or a product may start today");
+    }
+
+    #[test]
     fn the_documented_example_imports_into_the_demo_catalogue() {
         let example = include_bytes!("../../docs/price-import-example.csv");
         let (rows, refused) = parse(example, d("2026-11-30")).unwrap();
@@ -884,7 +962,7 @@ mod tests {
         };
         let ri = products::Model { code: "RI-D2SV5".into(), ..test_product(ProductKind::ReservedInstance, "") };
         let existing = [e3, ri].into_iter().map(|p| (p.code.clone(), p)).collect();
-        let (planned, refused) = plan(rows, &existing);
+        let (planned, refused) = plan(rows, &existing, &HashSet::new(), d(TODAY));
         assert_eq!(refused, vec![]);
         let created: Vec<&str> = planned.creates.iter().map(|(_, f)| f.name.as_str()).collect();
         assert_eq!(

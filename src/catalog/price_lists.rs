@@ -182,7 +182,7 @@ pub(crate) fn check_list_price_of(
 /// A change to a price already in use starts tomorrow or later (terms that began today,
 /// and purchases made today, were charged today's price); the very first price of a
 /// product in a currency may start today (nothing was sold without one).
-fn starts_in_time(in_use: bool, from: NaiveDate, today: NaiveDate) -> Result<(), PriceError> {
+pub(crate) fn starts_in_time(in_use: bool, from: NaiveDate, today: NaiveDate) -> Result<(), PriceError> {
     if in_use && from <= today {
         Err(PriceError::StartsTomorrow)
     } else {

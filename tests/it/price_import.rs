@@ -154,17 +154,22 @@ async fn a_file_with_one_bad_row_writes_nothing_and_names_its_line() {
     let before = counts(&app).await;
 
     let mut rows = good_rows(from);
-    // Line 4: yesterday. Line 7: the E3 is sold yearly. Line 8: line 2 again.
+    // Line 4: yesterday. Line 8: the E3 is sold yearly. Line 9: line 2 again. Line 10: the
+    // E3's price in use changed today.
     let yesterday = rows[2].replace(&from.to_string(), &(today() - Duration::days(1)).to_string());
     rows.insert(2, yesterday);
     rows.push("Microsoft 365 E3,M365,E3,Microsoft 365 E3,P1Y,Monthly,CL,CLP,31000,2099-01-01,,Commercial,35500".into());
     let again = rows[0].clone();
     rows.push(again);
+    rows.push(format!(
+        "Microsoft 365 E3,M365,E3,Microsoft 365 E3,P1Y,Annual,CL,CLP,310000,{},,Commercial,355000",
+        today()
+    ));
     let response = upload(&app, file(&rows).as_bytes()).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = response.text().await.unwrap();
     let refused = excerpt(&body);
-    assert!(refused.contains("3 rows were refused, so nothing was imported."), "{refused}");
+    assert!(refused.contains("4 rows were refused, so nothing was imported."), "{refused}");
     assert!(refused.contains("<td class=\"num\">4</td><td>EffectiveStartDate"), "{refused}");
     assert!(
         refused.contains("<td class=\"num\">8</td><td>M365-E3 is sold P1Y Annual; this row is P1Y Monthly"),
@@ -174,6 +179,7 @@ async fn a_file_with_one_bad_row_writes_nothing_and_names_its_line() {
         refused.contains("<td class=\"num\">9</td><td>Line 2 already prices CFQ7TTC0LH18-0001 in USD from"),
         "{refused}"
     );
+    assert!(refused.contains(&format!("<td class=\"num\">10</td><td>M365-E3 in CLP from {}: A change to a price already in use starts tomorrow or later", today())), "{refused}");
     assert_eq!(counts(&app).await, before, "nothing written, not even the good rows");
     assert!(product(&app, "CFQ7TTC0LH18-0001").await.is_none());
 
@@ -246,6 +252,14 @@ async fn the_command_line_imports_the_same_format_audited_as_the_command_line() 
     assert!(entries.iter().all(|e| e.account_id == Some(provider.id) && e.actor_user_id.is_none()));
     let e3 = entries.iter().find(|e| e.target == "price of M365-E3 in CLP").expect("the E3's change");
     assert!(e3.changes.contains("list price: CLP 345.600 → CLP 355.000"), "{}", e3.changes);
+
+    // A new product's first price may start today, whatever the order of its rows.
+    let later = today() + Duration::days(30);
+    let rows =
+        [later, today()].map(|day| format!("Teams Essentials,CFQ7TTC0RL18,0001,,P1M,Monthly,CL,CLP,4000,{day},,,4500"));
+    let imported =
+        price_import::import(&app.db, &command_line(), file(&rows).as_bytes(), today()).await.expect("imported");
+    assert_eq!(imported.summary(), "1 product created (unpublished), 2 prices set.");
 
     // The provider admin sees it in the audit log, made by the command line.
     app.sign_in("admin@stratus.demo").await;
