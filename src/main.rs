@@ -119,7 +119,14 @@ async fn demo_idp(args: stratus::config::DemoIdpArgs) -> Result<(), AppError> {
 /// and make the command exit non-zero.
 async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
     let stratus::config::UsageCommand::Import { file, database_url } = args.command;
-    let bytes = std::fs::read(&file).map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let cannot_read = |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", file.display()));
+    // Read no more than the import accepts (and one byte to tell it is too large).
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
+        std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
+    }
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let report = stratus::billing::usage_import::import(&db, &bytes).await.map_err(AppError::from)?;
     println!("{} row(s) imported, {} refused.", report.imported, report.rejected.len());
@@ -138,7 +145,14 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
 async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError> {
     use stratus::catalog::price_import::{self, ImportError};
     let stratus::config::CatalogueCommand::Import { file, database_url } = args.command;
-    let bytes = std::fs::read(&file).map_err(|e| AppError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let cannot_read = |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", file.display()));
+    // Read no more than the import accepts (and one byte to tell it is too large).
+    let mut bytes = Vec::new();
+    {
+        use std::io::Read;
+        let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
+        std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
+    }
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let today = chrono::Utc::now().date_naive();
     match price_import::import(&db, &command_line(), &bytes, today).await {
@@ -149,7 +163,8 @@ async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError>
         Err(ImportError::Refused(rows)) => {
             let (shown, more) = price_import::shown(&rows);
             for (line, reason) in shown {
-                println!("  line {line}: {reason}");
+                // The reasons quote the file: control characters are shown, not sent to the terminal.
+                println!("  line {line}: {}", reason.escape_debug());
             }
             if more > 0 {
                 println!("  … and {more} more refused rows.");

@@ -412,7 +412,7 @@ async fn charges(
             crate::subscriptions::rules::term_months(product.kind, product.term_months, subscription.ri_term_years);
         match cycle {
             ledger::Cycle::Usage => {
-                lines.extend(consumption(txn, account, period, &subscription, &product).await?);
+                lines.extend(consumption(txn, account, period, &subscription, &product, &book).await?);
             }
             ledger::Cycle::Once => {}
             ledger::Cycle::Monthly | ledger::Cycle::Term { .. } => {
@@ -566,6 +566,7 @@ async fn consumption(
     period: Period,
     subscription: &subscriptions::Model,
     product: &products::Model,
+    book: &PriceBook,
 ) -> AppResult<Vec<InvoiceLine>> {
     let usage_name = usage::classify(product, Charge::Consumption);
     let window = if usage_name == usage::MS_AZURE {
@@ -582,8 +583,15 @@ async fn consumption(
         .into_tuple()
         .all(txn)
         .await?;
-    let amount = money::checked_sum(records.iter().map(|r| r.0))?;
     let cost = money::checked_sum(records.iter().map(|r| r.1))?;
+    // A reseller's customers pay its markup over the usage cost (from the window's first
+    // day); anybody else the usage's price as imported.
+    let amount = match book.usage_markup(product, &account.currency, window.0) {
+        Some(points) => {
+            pricing::marked_up(cost, points).ok_or_else(|| AppError::Internal("usage markup overflow".into()))?
+        }
+        None => money::checked_sum(records.iter().map(|r| r.0))?,
+    };
     let mut lines = Vec::new();
     if !records.is_empty() {
         lines.push(InvoiceLine {

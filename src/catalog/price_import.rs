@@ -29,6 +29,8 @@ use crate::error::AppError;
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Most price rows in one file.
 pub const MAX_ROWS: usize = 20_000;
+/// The most columns a header may have.
+const MAX_COLUMNS: usize = 200;
 /// How many refused rows a page or the command line lists; the rest are counted.
 pub const SHOWN_REFUSALS: usize = 50;
 
@@ -207,6 +209,13 @@ struct Columns {
 
 impl Columns {
     fn of(header: &csv::StringRecord) -> Result<Columns, ImportError> {
+        // A price list has a few dozen columns; thousands mean this is something else.
+        if header.len() > MAX_COLUMNS {
+            return Err(ImportError::NotCsv(format!(
+                "the header has {} columns (at most {MAX_COLUMNS})",
+                header.len()
+            )));
+        }
         let names: Vec<String> = header.iter().map(normalised).collect();
         let mut index = HashMap::new();
         for column in
@@ -242,11 +251,20 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// An amount in the currency's major unit, as the price form reads it; zeros past the
-/// currency's decimals after a decimal point (`20.1600` USD) are dropped, nothing else.
+/// currency's decimals after a decimal point are dropped when the fraction has four or
+/// more digits (Microsoft writes `20.1600`), nothing else. Exactly three digits after a
+/// point (`1.500`) could be a thousands point (Chilean spreadsheets write `1.500` for one
+/// thousand five hundred): refused as ambiguous rather than read 1,000 times too low.
 fn parse_amount(text: &str, currency: &str, column: &str) -> Result<i64, String> {
     let digits = money::minor_digits(currency) as usize;
     let mut text = text.trim().to_string();
-    if digits > 0 && !text.contains(',') && text.matches('.').count() == 1 {
+    let fraction = text.split_once('.').map(|(_, f)| f.len());
+    if digits > 0 && fraction == Some(3) {
+        return Err(format!(
+            "{column}: {currency} has {digits} decimals, and {text} could also be a thousands point: write it without thousands separators"
+        ));
+    }
+    if digits > 0 && !text.contains(',') && text.matches('.').count() == 1 && fraction.is_some_and(|f| f >= 4) {
         while text.ends_with('0') && text.split_once('.').is_some_and(|(_, f)| f.len() > digits) {
             text.pop();
         }
@@ -340,6 +358,8 @@ pub(crate) fn parse(bytes: &[u8], today: NaiveDate) -> Result<(Vec<PriceRow>, Ve
     let (mut rows, mut rejected, mut count) = (Vec::new(), Vec::new(), 0usize);
     let mut record = csv::StringRecord::new();
     let lines = Lines::of(text);
+    // Quotes come in pairs (a quote inside a field is doubled): an odd count is one left open.
+    let quote_left_open = text.matches('"').count() % 2 == 1;
     loop {
         let line = lines.at(reader.position().byte());
         match reader.read_record(&mut record) {
@@ -351,6 +371,11 @@ pub(crate) fn parse(bytes: &[u8], today: NaiveDate) -> Result<(Vec<PriceRow>, Ve
                     return Err(ImportError::TooManyRows);
                 }
                 let line = record.position().map_or(line, |p| lines.at(p.byte()));
+                // A quote left open would swallow the rows after it into one field.
+                if quote_left_open && record.iter().any(|field| field.contains(['\n', '\r'])) {
+                    rejected.push((line, "A field runs over several lines: a quote (\") is left open.".into()));
+                    break;
+                }
                 match check_row(line, &record, &columns, today) {
                     Ok(row) => rows.push(row),
                     Err(reason) => rejected.push((line, reason)),
@@ -690,6 +715,16 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_left_open_refuses_the_row_instead_of_swallowing_the_rest() {
+        let rejected = reasons(
+            "M365,,,,P1M,Monthly,8000,9990,CLP,2026-12-01,,\"Commercial\n\
+             M365,,,,P1M,Monthly,8100,9990,CLP,2026-12-02,,Commercial\n",
+        );
+        assert_eq!(rejected.len(), 1);
+        assert!(rejected[0].1.contains("a quote (\") is left open"), "{rejected:?}");
+    }
+
+    #[test]
     fn columns_come_in_any_order_with_any_case_and_extra_ones_are_ignored() {
         let file =
             "\u{feff}currency;erp price;UNITPRICE;Market;billingplan;termduration;productid;effectivestartdate\n\
@@ -786,6 +821,9 @@ mod tests {
         assert_eq!(parse_amount("20", "USD", "UnitPrice"), Ok(2_000));
         assert!(parse_amount("20.1610", "USD", "UnitPrice").is_err());
         assert!(parse_amount("12.000", "CLP", "UnitPrice").is_err(), "a thousands point is not a decimal");
+        assert!(parse_amount("1.500", "USD", "UnitPrice").is_err(), "nor in dollars: ambiguous, refused");
+        assert!(parse_amount("150.000", "USD", "UnitPrice").is_err());
+        assert_eq!(parse_amount("12.50", "USD", "UnitPrice"), Ok(1_250));
         assert!(parse_amount("1,230", "USD", "UnitPrice").is_err(), "nor a thousands comma");
         assert_eq!(parse_amount("9990", "CLP", "UnitPrice"), Ok(9_990));
     }

@@ -50,6 +50,8 @@ pub(crate) enum PriceError {
     BelowCost { price: String, cost: String, from: NaiveDate },
     #[error("A reserved instance's price for your customers is a markup over your cost (each term and plan has its own cost).")]
     FixedReservation,
+    #[error("A consumption product is billed on usage: your customers' price is a markup over your usage cost.")]
+    FixedConsumption,
     #[error("Choose a fixed price or a markup percent.")]
     Kind,
     #[error(
@@ -369,6 +371,8 @@ pub(crate) fn check_reseller_price(
 ) -> Result<(), PriceError> {
     match (product.kind, price) {
         (ProductKind::ReservedInstance, ResellerPrice::Fixed(_)) => Err(PriceError::FixedReservation),
+        (ProductKind::Consumption, ResellerPrice::Fixed(_)) => Err(PriceError::FixedConsumption),
+        (ProductKind::Consumption, ResellerPrice::Markup(_)) => Ok(()),
         (ProductKind::ReservedInstance, ResellerPrice::Markup(_)) => Ok(()),
         (_, ResellerPrice::Markup(_)) if cost.is_none() => {
             Err(PriceError::NoCost { product: product.name.clone(), currency: currency.into(), from })

@@ -249,6 +249,15 @@ impl PriceBook {
         .and_then(ResellerPrice::of)
     }
 
+    /// The reseller's markup on a consumption product's usage in effect on `on` (its
+    /// customers pay their usage cost plus it); None for anybody else, or without one.
+    pub(crate) fn usage_markup(&self, product: &products::Model, currency: &str, on: NaiveDate) -> Option<i32> {
+        match (self.audience, product.kind, self.reseller_entry(product.id, currency, on)) {
+            (Audience::CustomersOf(_), ProductKind::Consumption, Some(ResellerPrice::Markup(points))) => Some(points),
+            _ => None,
+        }
+    }
+
     /// What the audience pays for a unit of `product` bought (or whose term began) on
     /// `on`, and what it costs the seller; None when the catalogue has no price for it.
     /// A reserved instance is priced for its term and payment plan; a reseller's fixed

@@ -19,15 +19,19 @@ fn tomorrow() -> NaiveDate {
     today() + chrono::Duration::days(1)
 }
 
-/// The day of a price list entry comes (the suite cannot move the clock, so the entry
-/// moves to today, as if it had been saved yesterday for today).
-async fn the_day_comes(app: &TestApp) {
+/// The day of a price list entry comes (the suite cannot move the clock, so the entries
+/// move to `day`, as if they had been saved the day before it).
+async fn entries_from(app: &TestApp, day: NaiveDate) {
     use sea_orm::{ActiveModelTrait, Set};
     for entry in reseller_prices::Entity::find().all(&app.db).await.unwrap() {
         let mut entry: reseller_prices::ActiveModel = entry.into();
-        entry.effective_from = Set(today());
+        entry.effective_from = Set(day);
         entry.update(&app.db).await.unwrap();
     }
+}
+
+async fn the_day_comes(app: &TestApp) {
+    entries_from(app, today()).await;
 }
 
 fn first_of_next_month() -> NaiveDate {
@@ -298,4 +302,38 @@ async fn a_customer_never_sees_a_cost_on_any_page_it_can_reach() {
         }
         assert!(seen.len() > 5, "{persona} crawled {} pages", seen.len());
     }
+}
+
+#[tokio::test]
+async fn a_resellers_markup_on_consumption_is_over_its_usage_cost() {
+    let app = TestApp::start().await;
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let from = tomorrow().to_string();
+    let fixed =
+        [("product", "AZURE-PLAN"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "1000"), ("from", &from)];
+    let refused = andes.submit("/reseller/prices", "/reseller/prices", &fixed).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("billed on usage"));
+    let markup =
+        [("product", "AZURE-PLAN"), ("currency", "CLP"), ("kind", "markup"), ("markup", "10"), ("from", &from)];
+    assert_eq!(andes.submit("/reseller/prices", "/reseller/prices", &markup).await.status(), StatusCode::SEE_OTHER);
+    // Last month's usage, billed with the markup in force since before it.
+    let last_month = Period::of(today()).previous();
+    entries_from(&app, last_month.first()).await;
+    bill(&app, last_month, today()).await;
+    let subscription = app.subscription_of("CONTOSO", "AZURE-PLAN").await;
+    let number = format!("INV-{}-CONTOSO", last_month.first().format("%Y%m"));
+    let invoice =
+        invoices::Entity::find().filter(invoices::Column::Number.eq(&number)).one(&app.db).await.unwrap().unwrap();
+    let line = invoice_items::Entity::find()
+        .filter(invoice_items::Column::InvoiceId.eq(invoice.id))
+        .filter(invoice_items::Column::SubscriptionId.eq(subscription.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the consumption line");
+    // The demo's usage costs 26.100 + 25.000 + 22.000 = 73.100; plus 10 % = 80.410 (not
+    // the imported 84.320).
+    assert_eq!((line.total, line.total_cost), (80_410, 73_100), "{line:?}");
 }
