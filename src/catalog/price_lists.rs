@@ -225,6 +225,19 @@ pub(crate) async fn set_list_price(
     Ok(())
 }
 
+/// The rules of a provider price change over a key's history `(from, list, cost)`: a price
+/// in use changes from tomorrow, a started row is never rewritten; answers the (list, cost)
+/// in effect on the change's day, for the audit log.
+fn price_in_effect_before(
+    history: &[(NaiveDate, i64, i64)],
+    from: NaiveDate,
+    today: NaiveDate,
+) -> Result<Option<(i64, i64)>, PriceError> {
+    starts_in_time(!history.is_empty(), from, today)?;
+    not_started(history.iter().map(|r| r.0).find(|day| *day == from), today)?;
+    Ok(in_effect(history.iter(), |r| r.0, from).map(|r| (r.1, r.2)))
+}
+
 /// Writes one checked provider price change and its audit entry (`price changed`) inside
 /// the caller's transaction: the form saves one, the price import many. A row on the same
 /// date is replaced unless it has started.
@@ -246,11 +259,9 @@ pub(crate) async fn write_list_price<C: ConnectionTrait>(
                 .filter(reservation_prices::Column::PaymentPlan.eq(plan))
                 .all(txn)
                 .await?;
-            starts_in_time(!rows.is_empty(), change.from, today)?;
-            let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
-            let same_day = rows.iter().find(|r| r.effective_from == change.from).cloned();
-            not_started(same_day.as_ref().map(|r| r.effective_from), today)?;
-            match same_day {
+            let history: Vec<_> = rows.iter().map(|r| (r.effective_from, r.amount, r.unit_cost)).collect();
+            let before = price_in_effect_before(&history, change.from, today)?;
+            match rows.into_iter().find(|r| r.effective_from == change.from) {
                 Some(row) => {
                     let mut row: reservation_prices::ActiveModel = row.into();
                     row.amount = Set(change.list);
@@ -283,11 +294,9 @@ pub(crate) async fn write_list_price<C: ConnectionTrait>(
                 .filter(prices::Column::Currency.eq(&change.currency))
                 .all(txn)
                 .await?;
-            starts_in_time(!rows.is_empty(), change.from, today)?;
-            let before = in_effect(rows.iter(), |r| r.effective_from, change.from).map(|r| (r.amount, r.unit_cost));
-            let same_day = rows.iter().find(|r| r.effective_from == change.from).cloned();
-            not_started(same_day.as_ref().map(|r| r.effective_from), today)?;
-            match same_day {
+            let history: Vec<_> = rows.iter().map(|r| (r.effective_from, r.amount, r.unit_cost)).collect();
+            let before = price_in_effect_before(&history, change.from, today)?;
+            match rows.into_iter().find(|r| r.effective_from == change.from) {
                 Some(row) => {
                     let mut row: prices::ActiveModel = row.into();
                     row.amount = Set(change.list);
