@@ -78,9 +78,6 @@ pub(crate) struct PendingFlow {
     pub return_to: String,
     pub created_at: i64,
     pub then: Option<Continuation>,
-    /// The callback URL this flow was started with (always on the public base URL).
-    #[serde(default)]
-    pub redirect_uri: String,
     #[serde(default)]
     pub joining: Option<Joining>,
 }
@@ -191,7 +188,6 @@ pub(crate) async fn begin(
 ) -> Result<(String, PendingFlow), String> {
     let document = cache.document(provider).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let redirect = redirect_uri(base_url, provider.id);
     let purpose = start.purpose;
     let flow = PendingFlow {
         purpose,
@@ -203,13 +199,12 @@ pub(crate) async fn begin(
         return_to: start.return_to,
         created_at: Utc::now().timestamp(),
         then: start.then,
-        redirect_uri: redirect.clone(),
         joining: start.joining,
     };
     let mut params: Vec<(&str, String)> = vec![
         ("response_type", "code".into()),
         ("client_id", provider.client_id.clone()),
-        ("redirect_uri", redirect),
+        ("redirect_uri", redirect_uri(base_url, provider.id)),
         ("scope", "openid email profile".into()),
         ("state", flow.state.clone()),
         ("nonce", flow.nonce.clone()),
@@ -321,9 +316,6 @@ pub(crate) async fn redeem(
     code: &str,
 ) -> Result<VerifiedIdentity, CallbackRefusal> {
     let token_error = |reason: String| CallbackRefusal::Token(reason);
-    // The code is redeemed with the callback URL it was issued for.
-    let flow_redirect_uri =
-        if flow.redirect_uri.is_empty() { redirect_uri(base_url, provider.id) } else { flow.redirect_uri.clone() };
     let document = cache.document(provider).await.map_err(token_error)?;
     let secret = provider
         .client_secret_enc
@@ -339,7 +331,7 @@ pub(crate) async fn redeem(
         .form(&[
             ("grant_type", "authorization_code"),
             ("code", code),
-            ("redirect_uri", &flow_redirect_uri),
+            ("redirect_uri", &redirect_uri(base_url, provider.id)),
             ("code_verifier", &flow.pkce_verifier),
             ("client_id", &provider.client_id),
         ])
@@ -470,7 +462,6 @@ mod tests {
             return_to: "/account".into(),
             created_at: now,
             then: None,
-            redirect_uri: String::new(),
             joining: None,
         }
     }
