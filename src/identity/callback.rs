@@ -193,7 +193,8 @@ impl Callback<'_> {
             events::record(self.db(), events::IDP_SIGN_IN_FAILED, None, None, Some(detail), None).await?;
             return Ok(CallbackOutcome::NotConnected { provider: name });
         }
-        let seller = links::automatic_account(self.db()).await?;
+        // Automatic registration makes a direct customer of the provider.
+        let seller = signup::seller_for_brand(self.db(), None).await?;
         let new = NewAccount {
             seller: &seller,
             company: None,

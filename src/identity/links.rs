@@ -7,7 +7,7 @@ use sea_orm::{
 
 use super::oidc::VerifiedIdentity;
 use crate::accounts::signup::{create_account, FirstAdmin, NewCompany};
-use crate::accounts::{check_name, store as accounts_store};
+use crate::accounts::check_name;
 use crate::audit::AuditActor;
 use crate::entities::enums::AccountStatus;
 use crate::entities::{accounts, identity_providers, user_identities, users};
@@ -187,11 +187,6 @@ pub(crate) struct NewAccount<'a> {
     /// (the admin's choice), never for a sign-up (anybody in a trusted tenant could claim
     /// somebody else's address).
     pub may_trust_unverified_email: bool,
-}
-
-/// The account automatic registration makes: an active direct customer of the provider.
-pub(crate) async fn automatic_account(db: &DatabaseConnection) -> AppResult<accounts::Model> {
-    accounts_store::provider_account(db).await?.ok_or_else(|| AppError::Internal("no provider account".into()))
 }
 
 /// Creates a customer account and its admin with no password for an unknown identity, and
