@@ -44,10 +44,16 @@ pub(crate) struct WaysIn {
 
 impl WaysIn {
     pub(crate) async fn offered(state: &AppState) -> AppResult<WaysIn> {
+        let rules = settings::load(&state.db).await?;
+        WaysIn::under(state, &rules).await
+    }
+
+    /// The same under sign-in settings already read.
+    pub(crate) async fn under(state: &AppState, rules: &crate::entities::auth_settings::Model) -> AppResult<WaysIn> {
         let usable = providers::usable(&state.db).await?;
         Ok(WaysIn {
             providers: usable.iter().map(|p| (p.id, p.name.clone(), providers::logo_of(p))).collect(),
-            password: settings::load(&state.db).await?.allow_local_login,
+            password: rules.allow_local_login,
         })
     }
 

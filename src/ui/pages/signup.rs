@@ -75,8 +75,12 @@ fn form_page(ctx: &PageCtx, status: StatusCode, ways: WaysIn, form: SignUpForm, 
 
 /// Sign-up is open, and there is a way to sign up (a password or a provider); else 404.
 async fn open_or_404(state: &AppState) -> AppResult<WaysIn> {
-    let ways = WaysIn::offered(state).await?;
-    if settings::load(&state.db).await?.allow_sign_up && (ways.password || !ways.providers.is_empty()) {
+    let rules = settings::load(&state.db).await?;
+    if !rules.allow_sign_up {
+        return Err(AppError::NotFound);
+    }
+    let ways = WaysIn::under(state, &rules).await?;
+    if ways.password || !ways.providers.is_empty() {
         Ok(ways)
     } else {
         Err(AppError::NotFound)
