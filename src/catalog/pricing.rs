@@ -286,7 +286,7 @@ impl PriceBook {
 
     /// The price rows as this audience sees them on `on`: for each product and currency,
     /// the row in effect with its amount set to the audience's price (what the catalogue
-    /// shows and sells at).
+    /// shows and sells at), by product id and then currency.
     pub(crate) fn effective_prices(&self, products: &[products::Model], on: NaiveDate) -> Vec<prices::Model> {
         let by_id: HashMap<i32, &products::Model> = products.iter().map(|p| (p.id, p)).collect();
         let mut keys: Vec<(i32, String)> = self.prices.iter().map(|p| (p.product_id, p.currency.clone())).collect();

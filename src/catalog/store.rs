@@ -88,7 +88,6 @@ pub(crate) async fn active_products(db: &DatabaseConnection, audience: Audience)
     let book = PriceBook::load(db, audience, Some(ids)).await?;
     let today = Utc::now().date_naive();
     let mut prices = book.effective_prices(&products, today);
-    prices.sort_by(|a, b| a.currency.cmp(&b.currency));
     let mut offers = offers_of(db, &products, &book, today).await?;
     Ok(products
         .into_iter()
@@ -112,8 +111,7 @@ pub(crate) async fn product_by_code<C: ConnectionTrait>(db: &C, code: &str, audi
     let book = PriceBook::load(db, audience, Some(vec![product.id])).await?;
     let today = Utc::now().date_naive();
     let one = std::slice::from_ref(&product);
-    let mut prices = book.effective_prices(one, today);
-    prices.sort_by(|a, b| a.currency.cmp(&b.currency));
+    let prices = book.effective_prices(one, today);
     let reservation = offers_of(db, one, &book, today).await?.remove(&product.id);
     Ok(Listed { product, prices, reservation })
 }
