@@ -6,8 +6,8 @@ use sea_orm::{
 };
 
 use super::oidc::VerifiedIdentity;
-use crate::accounts::signup::{create_account, FirstAdmin, NewCompany};
 use crate::accounts::check_name;
+use crate::accounts::signup::{create_account, FirstAdmin, NewCompany};
 use crate::audit::AuditActor;
 use crate::entities::enums::AccountStatus;
 use crate::entities::{accounts, identity_providers, user_identities, users};
