@@ -194,6 +194,8 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         webpay: None,
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
+        shutdown_grace: std::time::Duration::from_secs(30),
+        jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
     };
     let app = stratus::server::prepare(settings).await.expect("server");

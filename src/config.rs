@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
 use crate::branding::check::BrandFields;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::identity::providers::ProviderFields;
 use crate::payments::webpay::gateway::GatewayFields;
 
@@ -212,6 +212,13 @@ pub struct ServeArgs {
     /// Sender of every e-mail, e.g. "Stratus Cloud <no-reply@example.com>".
     #[arg(long, env = "STRATUS_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// On SIGTERM or Ctrl-C: seconds to let requests in flight finish (1–600; default 30).
+    #[arg(long, env = "STRATUS_SHUTDOWN_GRACE_SECONDS")]
+    pub shutdown_grace_seconds: Option<u64>,
+    /// Seconds between passes of the background jobs (due future actions, renewals,
+    /// WebPay verification; 1–3600; default 60).
+    #[arg(long, env = "STRATUS_JOBS_EVERY_SECONDS")]
+    pub jobs_every_seconds: Option<u64>,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -302,6 +309,10 @@ pub struct Settings {
     pub export_stall: std::time::Duration,
     /// E-mail: the SMTP server (none: mail waits in the outbox) and the outbox job's pace.
     pub mail: MailSettings,
+    /// How long a shutdown waits for requests in flight and the jobs' current pass.
+    pub shutdown_grace: std::time::Duration,
+    /// The pause between passes of the background jobs.
+    pub jobs_every: std::time::Duration,
 }
 
 /// How e-mail leaves.
@@ -402,6 +413,8 @@ impl Settings {
                 "--api-requests-per-minute must be 1 to 1000000, not {api_requests_per_minute}"
             )));
         }
+        let shutdown_grace = in_range("--shutdown-grace-seconds", args.shutdown_grace_seconds, 30, 1..=600)?;
+        let jobs_every = in_range("--jobs-every-seconds", args.jobs_every_seconds, 60, 1..=3600)?;
         let trusted_proxies = file
             .server
             .trusted_proxies
@@ -438,7 +451,19 @@ impl Settings {
             identity_providers: file.identity_provider,
             brands: file.brand,
             webpay: file.webpay,
+            shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+            jobs_every: std::time::Duration::from_secs(jobs_every),
         })
+    }
+}
+
+/// A number of seconds given by `flag`, or its default; refused outside `range`.
+fn in_range(flag: &str, given: Option<u64>, default: u64, range: std::ops::RangeInclusive<u64>) -> AppResult<u64> {
+    let value = given.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::Config(format!("{flag} must be {} to {}, not {value}", range.start(), range.end())))
     }
 }
 

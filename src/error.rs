@@ -68,6 +68,7 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Database(e) if database_unreachable(e) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -85,9 +86,57 @@ impl AppError {
             | AppError::Unprocessable(m)
             | AppError::TooManyRequests(m, _)
             | AppError::Busy(m) => m.clone(),
+            AppError::Database(e) if database_unreachable(e) => DATABASE_UNREACHABLE.into(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
         }
     }
+
+    /// Seconds a client should wait before trying again, for the answers that have one.
+    pub(crate) fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Busy(_) => Some(5),
+            AppError::TooManyRequests(_, seconds) => Some(*seconds),
+            AppError::Database(e) if database_unreachable(e) => Some(RETRY_AFTER_OUTAGE),
+            _ => None,
+        }
+    }
+}
+
+/// What a person reads while the database cannot be reached.
+pub(crate) const DATABASE_UNREACHABLE: &str =
+    "We cannot reach our database right now. Nothing you sent was lost or half-saved; please try again in a moment.";
+
+/// `Retry-After` while the database cannot be reached (seconds).
+pub(crate) const RETRY_AFTER_OUTAGE: u64 = 10;
+
+/// Whether a database error means the database cannot be reached or cannot take the work
+/// now (connection refused or lost, the pool's wait ran out, the server shutting down,
+/// a statement timed out, SQLite busy past its timeout) — a 503 to try again, not a bug.
+pub(crate) fn database_unreachable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(error) = runtime else {
+        return false;
+    };
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| transient_database_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL's connection (08), resources (53) and operator (57: shut down, statement
+/// timeout) classes; SQLite's BUSY (5) and LOCKED (6).
+fn transient_database_code(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57") || code == "5" || code == "6"
 }
 
 impl From<tower_sessions::session::Error> for AppError {
@@ -103,17 +152,14 @@ impl IntoResponse for AppError {
             return axum::response::Redirect::to(&location).into_response();
         }
         let status = self.status();
-        if status.is_server_error() && !matches!(self, AppError::Busy(_)) {
+        if status == StatusCode::SERVICE_UNAVAILABLE && matches!(self, AppError::Database(_)) {
+            tracing::warn!(error = %self, "database unreachable");
+        } else if status.is_server_error() && !matches!(self, AppError::Busy(_)) {
             tracing::error!(error = %self, "request failed");
         }
         let message = self.public_message();
         let mut response = (status, message.clone()).into_response();
-        let retry_after = match &self {
-            AppError::Busy(_) => Some(5),
-            AppError::TooManyRequests(_, seconds) => Some(*seconds),
-            _ => None,
-        };
-        if let Some(seconds) = retry_after {
+        if let Some(seconds) = self.retry_after() {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
         }
         response.extensions_mut().insert(ErrorPage { message });
@@ -168,5 +214,31 @@ mod tests {
         assert!(!err.public_message().contains("hunter2"));
         let err = AppError::Database(sea_orm::DbErr::Custom("select * from users".into()));
         assert!(!err.public_message().contains("select"));
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503_to_retry_and_a_broken_query_a_500() {
+        use sea_orm::{DbErr, RuntimeErr};
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let unreachable = [
+            DbErr::Conn(RuntimeErr::SqlxError(sqlx::Error::Io(refused))),
+            DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::PoolTimedOut)),
+            DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout),
+        ];
+        for error in unreachable {
+            let error = AppError::Database(error);
+            assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE, "{error}");
+            assert_eq!(error.retry_after(), Some(RETRY_AFTER_OUTAGE));
+            assert_eq!(error.public_message(), DATABASE_UNREACHABLE);
+        }
+        let broken = AppError::Database(DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::RowNotFound)));
+        assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(broken.retry_after(), None);
+        for (code, transient) in [("08006", true), ("57P01", true), ("57014", true), ("53300", true), ("5", true)] {
+            assert_eq!(transient_database_code(code), transient, "{code}");
+        }
+        for code in ["23505", "42P01", "40001", "19"] {
+            assert!(!transient_database_code(code), "{code}");
+        }
     }
 }

@@ -13,16 +13,40 @@ use crate::state::AppState;
 use crate::subscriptions::{future_actions, lifecycle};
 
 pub(crate) const SESSION_CLEANUP_EVERY: Duration = Duration::from_secs(600);
-pub(crate) const SUBSCRIPTION_JOBS_EVERY: Duration = Duration::from_secs(60);
 
-/// Starts the background jobs of a running server.
-pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
+/// Tells the jobs to stop: each finishes the pass it is in, then ends.
+pub(crate) type StopJobs = tokio::sync::watch::Receiver<bool>;
+
+/// For jobs that run as long as the process (the tests' servers).
+pub(crate) fn never_told_to_stop() -> StopJobs {
+    static NEVER: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> = std::sync::OnceLock::new();
+    NEVER.get_or_init(|| tokio::sync::watch::channel(false).0).subscribe()
+}
+
+/// Waits `every` (the first pass comes at once) or until told to stop: `false` to stop.
+async fn next_pass(tick: &mut tokio::time::Interval, stop: &mut StopJobs) -> bool {
+    tokio::select! {
+        biased;
+        _ = stop.wait_for(|stopping| *stopping) => false,
+        _ = tick.tick() => true,
+    }
+}
+
+/// Starts the background jobs of a running server; each ends after its current pass once
+/// `stop` turns true. Every job is safe on many instances at once: each item is claimed
+/// by one instance (a conditional update under a lease) before it is worked on.
+pub(crate) fn spawn(
+    state: &AppState,
+    session_store: &DbSessionStore,
+    stop: &StopJobs,
+) -> Vec<tokio::task::JoinHandle<()>> {
     let store = session_store.clone();
     let sessions_db = state.db.clone();
-    tokio::spawn(async move {
+    let mut handles = Vec::new();
+    let mut stop_cleanup = stop.clone();
+    handles.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_CLEANUP_EVERY);
-        loop {
-            tick.tick().await;
+        while next_pass(&mut tick, &mut stop_cleanup).await {
             // A DELETE of expired rows: harmless when several instances run it.
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "expired-session cleanup failed");
@@ -30,20 +54,21 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
             if let Err(e) = crate::identity::session::delete_idle(&sessions_db).await {
                 tracing::warn!(error = %e, "idle session-list cleanup failed");
             }
+            if let Err(e) = crate::identity::rate_limit::delete_old_counts(&sessions_db).await {
+                tracing::warn!(error = %e, "rate-limit count clean-up failed");
+            }
             match delete_expired_invitations(&sessions_db).await {
                 Ok(0) => {}
                 Ok(removed) => tracing::info!(removed, "expired invitations removed"),
                 Err(e) => tracing::warn!(error = %e, "expired-invitation cleanup failed"),
             }
         }
-    });
-    spawn_outbox(state);
-    let db = state.db.clone();
-    let state = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SUBSCRIPTION_JOBS_EVERY);
-        loop {
-            tick.tick().await;
+    }));
+    handles.extend(spawn_outbox(state, stop));
+    let (db, state, mut stop) = (state.db.clone(), state.clone(), stop.clone());
+    handles.push(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.settings.jobs_every);
+        while next_pass(&mut tick, &mut stop).await {
             if let Err(e) = run_subscription_jobs(&db).await {
                 tracing::warn!(error = %e, "subscription jobs failed");
             }
@@ -59,27 +84,32 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
                 Err(e) => tracing::warn!(error = %e, "WebPay verification failed"),
             }
         }
-    });
+    }));
+    handles
 }
 
 /// Starts the outbox job when an SMTP server is configured (without one, mail waits).
-pub(crate) fn spawn_outbox(state: &AppState) {
-    if let Some(sender) = state.mail_sender.clone() {
-        let (db, wake, mail) = (state.db.clone(), state.mail_wake.clone(), state.settings.mail.clone());
-        tokio::spawn(async move {
-            loop {
-                match crate::mail::outbox::deliver_due(&db, &sender, &mail, Utc::now()).await {
-                    Ok(done) if done.sent + done.retrying + done.failed > 0 => {
-                        tracing::info!(sent = done.sent, retrying = done.retrying, failed = done.failed, "outbox");
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+pub(crate) fn spawn_outbox(state: &AppState, stop: &StopJobs) -> Option<tokio::task::JoinHandle<()>> {
+    let sender = state.mail_sender.clone()?;
+    let (db, wake, mail, mut stop) =
+        (state.db.clone(), state.mail_wake.clone(), state.settings.mail.clone(), stop.clone());
+    Some(tokio::spawn(async move {
+        loop {
+            match crate::mail::outbox::deliver_due(&db, &sender, &mail, Utc::now()).await {
+                Ok(done) if done.sent + done.retrying + done.failed > 0 => {
+                    tracing::info!(sent = done.sent, retrying = done.retrying, failed = done.failed, "outbox");
                 }
-                // The next pass: after the poll interval, or as soon as a message is written.
-                let _ = tokio::time::timeout(mail.poll, wake.notified()).await;
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
             }
-        });
-    }
+            // The next pass: after the poll interval, or as soon as a message is written.
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|stopping| *stopping) => break,
+                _ = tokio::time::timeout(mail.poll, wake.notified()) => {}
+            }
+        }
+    }))
 }
 
 /// Removes invitations nobody accepted once their link has expired (with the session

@@ -1,5 +1,6 @@
 //! Builds the axum Router from AppState, with its layers, and runs it.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,6 +56,12 @@ pub struct App {
     demo_provider: Option<DemoProvider>,
 }
 
+/// How long opening a database connection, waiting for a free one, and one statement
+/// (PostgreSQL) may take: past them a request answers 503, it never hangs.
+pub(crate) const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+pub(crate) const ACQUIRE_WITHIN: Duration = Duration::from_secs(5);
+pub(crate) const STATEMENT_WITHIN: Duration = Duration::from_secs(30);
+
 pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     let is_sqlite = database_url.starts_with("sqlite:");
     if is_sqlite {
@@ -65,9 +72,17 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     options
         .max_connections(if is_sqlite { 8 } else { 20 })
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .connect_timeout(CONNECT_WITHIN)
+        .acquire_timeout(ACQUIRE_WITHIN)
+        .sqlx_logging(false)
+        // Bounded statements: a stuck query ends as an error (a 503 to retry), never a
+        // request that hangs; a transaction left idle is ended by the server.
+        .map_sqlx_postgres_opts(|options| {
+            options.options([
+                ("statement_timeout", format!("{}", STATEMENT_WITHIN.as_millis())),
+                ("idle_in_transaction_session_timeout", "60000".to_string()),
+            ])
+        });
     let db = Database::connect(options).await?;
     if is_sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
@@ -128,14 +143,17 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
     let state = AppState {
         mail_sender,
         mail_wake: Arc::default(),
-        db,
+        last_known_brands: Arc::default(),
+        db: db.clone(),
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
-        sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60))),
-        api_limiter: Arc::new(RateLimiter::new(api_requests_per_minute, Duration::from_secs(60))),
+        sign_in_limiter: Arc::new(RateLimiter::new(30, Duration::from_secs(60)).counted_in(&db, "sign-in")),
+        api_limiter: Arc::new(
+            RateLimiter::new(api_requests_per_minute, Duration::from_secs(60)).counted_in(&db, "api-client"),
+        ),
         exports: Arc::new(crate::billing::report_query::ExportSlots::default()),
         oidc_cache: Arc::new(identity::discovery::ProviderCache::new(identity::discovery::http_client())),
-        flow_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60))),
+        flow_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(60)).counted_in(&db, "sign-in-flow")),
         unmatched_returns: Arc::default(),
         webpay_http,
     };
@@ -161,9 +179,10 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 impl App {
-    /// Starts the outbox job alone (the tests' servers run no other job).
+    /// Starts the outbox job alone (the tests' servers run no other job); it runs until
+    /// the process ends.
     pub fn start_outbox(&self) {
-        jobs::spawn_outbox(&self.state);
+        jobs::spawn_outbox(&self.state, &jobs::never_told_to_stop());
     }
 
     pub fn router(&self) -> Router {
@@ -190,6 +209,7 @@ impl App {
         let router = router.fallback(errors::not_found).layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http())
+                .layer(from_fn_with_state(state.db.clone(), crate::outage::guard))
                 .layer(from_fn_with_state(table, mark_route))
                 .layer(CompressionLayer::new())
                 .layer(static_headers)
@@ -425,21 +445,50 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Runs the server until SIGTERM or Ctrl-C.
+/// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: it stops
+/// accepting connections, lets the requests in flight finish and the jobs end their
+/// current pass, within the grace period (`--shutdown-grace-seconds`), and returns.
 pub async fn run(settings: Settings) -> AppResult<()> {
     let addr = settings.addr;
     let base_url = settings.base_url.clone();
+    let grace = settings.shutdown_grace;
     let app = prepare(settings).await?;
-    jobs::spawn(&app.state, &app.session_store);
+    let (stop_jobs, jobs_told) = tokio::sync::watch::channel(false);
+    let jobs = jobs::spawn(&app.state, &app.session_store, &jobs_told);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!(%addr, "Stratus is serving on {base_url}");
     println!("Stratus is serving on {base_url}");
-    axum::serve(listener, app.router().into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| AppError::Internal(format!("server error: {e}")))
+    let (signalled, mut signal) = tokio::sync::watch::channel(None::<tokio::time::Instant>);
+    let server = axum::serve(listener, app.router().into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = signalled.send(Some(tokio::time::Instant::now()));
+        });
+    let grace_ends = async {
+        let signalled_at = match signal.wait_for(Option::is_some).await {
+            Ok(at) => at.unwrap_or_else(tokio::time::Instant::now),
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::time::sleep_until(signalled_at + grace).await;
+        signalled_at
+    };
+    let (served, signalled_at) = tokio::select! {
+        served = server.into_future() => (served.map_err(|e| AppError::Internal(format!("server error: {e}"))), None),
+        signalled_at = grace_ends => {
+            tracing::warn!(grace_seconds = grace.as_secs(), "requests still in flight when the grace period ended");
+            (Ok(()), Some(signalled_at))
+        }
+    };
+    // The jobs end their pass within what is left of the grace period.
+    let _ = stop_jobs.send(true);
+    let deadline = signalled_at.or(*signal.borrow()).unwrap_or_else(tokio::time::Instant::now) + grace;
+    if tokio::time::timeout_at(deadline, futures_util::future::join_all(jobs)).await.is_err() {
+        tracing::warn!("background jobs still running when the grace period ended");
+    }
+    tracing::info!("stopped");
+    served
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct AppState {
     pub mail_sender: Option<crate::mail::smtp::SmtpSender>,
     /// Wakes the outbox job when a request has just written a message.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// The brand last shown on each host, for the page shown while the database is down.
+    pub(crate) last_known_brands: Arc<crate::outage::LastKnownBrands>,
 }
 
 impl AppState {
@@ -57,7 +59,13 @@ impl AppState {
     /// What a checkout needs of these settings: the client, whether its transactions are
     /// TEST ones, and whether this install counts those as paid (`--demo`, or the setting).
     pub(crate) fn checkout(&self, settings: &webpay::gateway::GatewaySettings) -> webpay::checkout::Gateway {
-        webpay::checkout::Gateway::of(settings, &self.webpay_http, self.settings.demo, self.site())
+        webpay::checkout::Gateway::of(
+            settings,
+            &self.webpay_http,
+            self.settings.demo,
+            self.site(),
+            self.settings.webpay_timeout,
+        )
     }
 
     /// The client's address: `X-Forwarded-For` only from a trusted proxy.

@@ -11,8 +11,6 @@ pub mod properties;
 pub mod query;
 pub mod token;
 
-use std::time::Instant;
-
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -69,6 +67,13 @@ impl From<AppError> for ApiError {
         match error {
             AppError::NotFound => ApiError::not_found(),
             AppError::BadRequest(message) => ApiError::parameter(message),
+            other if other.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %other, "API request: service unavailable");
+                let mut error =
+                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", other.public_message());
+                error.retry_after = other.retry_after();
+                error
+            }
             other => {
                 tracing::error!(error = %other, "API request failed");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "Something went wrong; try again.")
@@ -111,7 +116,7 @@ pub(crate) async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<C
     let Some(caller) = clients::caller_of_token(&state.db, token, Utc::now()).await? else {
         return Err(ApiError::unauthorized("The access token is not valid, has expired or was revoked."));
     };
-    if let Err(seconds) = state.api_limiter.check(caller.client.id, Instant::now()) {
+    if let Err(seconds) = state.api_limiter.hit(caller.client.id).await? {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",

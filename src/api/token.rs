@@ -2,7 +2,6 @@
 //! only while the provider has switched it on. Errors in the RFC's own JSON form.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
@@ -65,7 +64,7 @@ async fn issue(
     body: &[u8],
 ) -> crate::error::AppResult<Response> {
     let client_ip = state.client_ip(peer, headers);
-    if let Err(seconds) = state.sign_in_limiter.check(client_ip, Instant::now()) {
+    if let Err(seconds) = state.sign_in_limiter.hit(client_ip).await? {
         let mut response =
             oauth_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", "Too many token requests; wait and retry.");
         if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {

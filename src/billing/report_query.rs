@@ -12,6 +12,7 @@ use futures_util::{Stream, StreamExt};
 use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Order, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, StreamTrait,
+    TransactionTrait,
 };
 
 use crate::accounts::scope::AccountScope;
@@ -323,8 +324,17 @@ impl Runnable {
         let fields = &self.definition.fields;
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024));
         writer.write_record(fields.iter().map(|f| f.label())).map_err(|e| e.to_string())?;
-        let statement = db.get_database_backend().build(&self.select());
-        let mut rows = db.stream(statement).await.map_err(|e| e.to_string())?;
+        let backend = db.get_database_backend();
+        let statement = backend.build(&self.select());
+        // A long export is one statement read as the client takes it: on PostgreSQL it runs
+        // in its own read-only transaction, free of the per-statement time limit (the stall
+        // limit above still ends it when the client stops reading).
+        let txn = db.begin().await.map_err(|e| e.to_string())?;
+        if backend == sea_orm::DbBackend::Postgres {
+            txn.execute_unprepared("SET TRANSACTION READ ONLY").await.map_err(|e| e.to_string())?;
+            txn.execute_unprepared("SET LOCAL statement_timeout = 0").await.map_err(|e| e.to_string())?;
+        }
+        let mut rows = txn.stream(statement).await.map_err(|e| e.to_string())?;
         while let Some(row) = rows.next().await {
             let row = row.map_err(|e| e.to_string())?;
             let cells = cells(&row, fields).map_err(|e| e.to_string())?;
@@ -337,6 +347,8 @@ impl Runnable {
                 }
             }
         }
+        drop(rows);
+        txn.commit().await.map_err(|e| e.to_string())?;
         let rest = writer.into_inner().map_err(|e| e.to_string())?;
         if !rest.is_empty() {
             deliver(rest).await?;

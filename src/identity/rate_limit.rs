@@ -1,5 +1,11 @@
-//! A fixed-window limit per key, per instance: sign-in attempts per client address (on
-//! top of the per-account lockout), API calls per API client.
+//! A fixed-window limit per key: sign-in attempts per client address (on top of the
+//! per-account lockout), "sign in with …" flows started, API calls per API client.
+//!
+//! On PostgreSQL — where several `stratus serve` share one database — a limit counts in
+//! the database (`rate_limit_counts`, one row per limit, client and minute, incremented
+//! atomically), so it holds for the whole system: 30 sign-ins a minute are 30 across
+//! every instance. On the embedded SQLite default it counts in this process's memory
+//! (one writer process; a database write per sign-in attempt would only cost).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -7,12 +13,16 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::error::{AppError, AppResult};
+
 /// The most keys a limiter tracks; past it (after dropping expired ones) new keys wait.
 pub(crate) const MAX_KEYS: usize = 100_000;
 
 /// What a limit counts by: an IPv6 client by its /64 (one subscriber's whole network,
 /// which it can rotate through freely), anything else as it is.
-pub trait LimitKey: Hash + Eq + Copy {
+pub trait LimitKey: Hash + Eq + Copy + std::fmt::Display {
     fn bucket(self) -> Self {
         self
     }
@@ -37,6 +47,8 @@ pub struct RateLimiter<K = IpAddr> {
     limit: u32,
     window: Duration,
     hits: Mutex<Hits<K>>,
+    /// Counted in the database every instance shares, under this name (PostgreSQL).
+    shared: Option<(DatabaseConnection, &'static str)>,
 }
 
 #[derive(Debug)]
@@ -47,7 +59,28 @@ struct Hits<K> {
 
 impl<K: LimitKey> RateLimiter<K> {
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { limit, window, hits: Mutex::new(Hits { by_key: HashMap::new(), swept: None }) }
+        RateLimiter { limit, window, hits: Mutex::new(Hits { by_key: HashMap::new(), swept: None }), shared: None }
+    }
+
+    /// The same limit counted in `db` when it is PostgreSQL (several instances), under
+    /// `scope`; in memory on SQLite.
+    pub fn counted_in(mut self, db: &DatabaseConnection, scope: &'static str) -> Self {
+        if db.get_database_backend() == DbBackend::Postgres {
+            self.shared = Some((db.clone(), scope));
+        }
+        self
+    }
+
+    /// Counts one attempt where this limit counts; `Ok(Err(seconds))` to wait.
+    pub(crate) async fn hit(&self, key: K) -> AppResult<Result<(), u64>> {
+        match &self.shared {
+            None => Ok(self.check(key, Instant::now())),
+            Some((db, scope)) => {
+                let now = chrono::Utc::now().timestamp();
+                let hits = count_shared(db, scope, &key.bucket().to_string(), window_start(now, self.window)).await?;
+                Ok(shared_verdict(hits, self.limit, now, self.window))
+            }
+        }
     }
 
     /// Counts one attempt; `Err(seconds)` to wait when over the limit.
@@ -81,18 +114,73 @@ impl<K: LimitKey> RateLimiter<K> {
         Ok(())
     }
 
-    /// [`check`](Self::check) as a request's answer: a 429 that says `what` happened and
-    /// how long to wait (`Retry-After`).
-    pub(crate) fn admit(&self, key: K, what: &str) -> crate::error::AppResult<()> {
-        self.check(key, Instant::now()).map_err(|wait| {
-            crate::error::AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
+    /// [`hit`](Self::hit) as a request's answer: a 429 that says `what` happened and how
+    /// long to wait (`Retry-After`).
+    pub(crate) async fn admit(&self, key: K, what: &str) -> AppResult<()> {
+        self.hit(key).await?.map_err(|wait| {
+            AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
         })
     }
+}
+
+/// The start (Unix seconds) of the fixed window `now` falls in: every instance agrees.
+fn window_start(now: i64, window: Duration) -> i64 {
+    let length = (window.as_secs() as i64).max(1);
+    now - now.rem_euclid(length)
+}
+
+/// Whether the `hits`-th attempt of the window is allowed; else the seconds left in it.
+fn shared_verdict(hits: i64, limit: u32, now: i64, window: Duration) -> Result<(), u64> {
+    if hits <= i64::from(limit) {
+        return Ok(());
+    }
+    let ends = window_start(now, window) + window.as_secs() as i64;
+    Err((ends - now).max(1) as u64)
+}
+
+/// One more attempt in the shared count, atomically; answers the window's count so far.
+async fn count_shared(db: &DatabaseConnection, scope: &str, bucket: &str, window_start: i64) -> AppResult<i64> {
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "INSERT INTO rate_limit_counts (scope, bucket, window_start, hits) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (scope, bucket, window_start) DO UPDATE SET hits = rate_limit_counts.hits + 1 \
+         RETURNING hits",
+        [scope.into(), bucket.into(), window_start.into()],
+    );
+    let row = db.query_one(statement).await?.ok_or_else(|| AppError::Internal("no count returned".into()))?;
+    Ok(i64::from(row.try_get::<i32>("", "hits")?))
+}
+
+/// Removes the shared counts of windows long past (with the session clean-up).
+pub(crate) async fn delete_old_counts(db: &DatabaseConnection) -> AppResult<u64> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(0);
+    }
+    let before = chrono::Utc::now().timestamp() - 3600;
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "DELETE FROM rate_limit_counts WHERE window_start < $1",
+        [before.into()],
+    );
+    Ok(db.execute(statement).await?.rows_affected())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_instance_agrees_on_the_window_and_its_end() {
+        let minute = Duration::from_secs(60);
+        let start = 1_700_000_040; // a multiple of 60
+        assert_eq!(window_start(start, minute), start);
+        assert_eq!(window_start(start + 19, minute), start);
+        assert_eq!(window_start(start + 59, minute), start);
+        assert_eq!(window_start(start + 60, minute), start + 60);
+        assert_eq!(shared_verdict(30, 30, start + 20, minute), Ok(()));
+        assert_eq!(shared_verdict(31, 30, start + 20, minute), Err(40), "the window ends at start + 60");
+        assert_eq!(shared_verdict(31, 30, start + 59, minute), Err(1));
+    }
 
     #[test]
     fn refuses_past_the_limit_until_the_window_passes() {

@@ -100,14 +100,43 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         is_get: request.method() == Method::GET,
         path: request.uri().path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
     };
+    let host = facts.host.clone();
+    let outage_ctx = |facts_path: String, device: Device| PageCtx {
+        brand: state.last_known_brands.for_host(host.as_deref().map(branding::host_name).as_deref()),
+        viewer: None,
+        csrf_token: String::new(),
+        nonce: new_nonce(),
+        flash: None,
+        path: facts_path,
+        device,
+        unavailable: false,
+        custom_host: None,
+    };
+    let (path, device) = (facts.path.clone(), facts.device.clone());
     let (ctx, new_csrf_cookie) = match build(&state, &session, facts).await {
         Ok(built) => built,
+        Err(e) if database_down(&state, &e).await => {
+            return pages::errors::database_unreachable(&outage_ctx(path, device));
+        }
         Err(e) => return e.into_response(),
     };
+    if ctx.viewer.is_none() || ctx.custom_host.is_some() {
+        if let Some(host) = host.as_deref().map(branding::host_name) {
+            state.last_known_brands.remember(&host, &ctx.brand);
+        }
+    }
     request.extensions_mut().insert(ctx.clone());
     // A suspended reseller's custom host: the same page for every route (health checks and
     // static assets are bare routes and never get here).
     let response = if ctx.unavailable { pages::errors::unavailable(&ctx) } else { next.run(request).await };
+    // A failure while the database is down is the outage page (in the brand already known).
+    let response = if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !crate::outage::database_reachable(&state.db).await
+    {
+        pages::errors::database_unreachable(&ctx)
+    } else {
+        response
+    };
     let mut response = render_errors(&ctx, response).await;
     // A handler that sets its own policy (a sandboxed e-mail preview) keeps it.
     if !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
@@ -122,6 +151,15 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         }
     }
     response
+}
+
+/// Whether the context could not be built because the database is unreachable.
+async fn database_down(state: &AppState, error: &crate::error::AppError) -> bool {
+    match error.status() {
+        StatusCode::SERVICE_UNAVAILABLE => true,
+        StatusCode::INTERNAL_SERVER_ERROR => !crate::outage::database_reachable(&state.db).await,
+        _ => false,
+    }
 }
 
 /// Any 4xx/5xx that is not already an HTML page becomes the branded error page.

@@ -730,6 +730,8 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         webpay: None,
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
+        shutdown_grace: std::time::Duration::from_secs(30),
+        jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
     }
 }

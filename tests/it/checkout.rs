@@ -519,6 +519,7 @@ fn demo_gateway(app: &TestApp) -> Gateway {
         test: true,
         takes_test_payments: true,
         site: stratus::mail::Site::new(&app.base),
+        answer_within: std::time::Duration::from_secs(20),
     }
 }
 
@@ -733,6 +734,8 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         webpay: webpay.map(|table| toml::from_str::<GatewayFields>(table).expect("a [webpay] table")),
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
+        shutdown_grace: std::time::Duration::from_secs(30),
+        jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
@@ -813,7 +816,9 @@ async fn a_test_approval_on_an_install_that_takes_no_test_payments_is_refunded_n
     assert!(queue.contains("SO-0000001-2") && queue.contains("The transaction cannot be refunded"), "{queue}");
     assert!(queue.contains("SO-0000001-3"), "{queue}");
     let site = stratus::mail::Site::new("http://127.0.0.1");
-    let gateway = Gateway { client: webpay_at(&simulator.base), test: true, takes_test_payments: false, site };
+    let answer_within = std::time::Duration::from_secs(20);
+    let gateway =
+        Gateway { client: webpay_at(&simulator.base), test: true, takes_test_payments: false, site, answer_within };
     stratus::payments::webpay::checkout::verify_lost_answers(&demo.db, &gateway).await.unwrap();
     assert_eq!(states(&demo).await, vec!["refunded", "refund_needed", "refunded"]);
     let (_, queue) = admin.page("/admin/attention").await;

@@ -112,6 +112,8 @@ impl TestApp {
             webpay: None,
             trusted_proxies: vec![],
             export_stall: std::time::Duration::from_secs(30),
+            shutdown_grace: std::time::Duration::from_secs(30),
+            jobs_every: std::time::Duration::from_secs(60),
             mail: Default::default(),
         };
         adjust(&mut settings);

@@ -180,7 +180,14 @@ pub struct Gateway {
     pub takes_test_payments: bool,
     /// Where the links of payment receipts point.
     pub site: crate::mail::Site,
+    /// How long a WebPay call may take (the client's timeout): a commit unanswered for
+    /// longer, plus [`WRITE_WITHIN`], was abandoned by a process that died meanwhile.
+    pub answer_within: std::time::Duration,
 }
+
+/// How long writing a commit's answer may take once it arrived (a few statements, each
+/// bounded by the database's statement timeout).
+const WRITE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Gateway {
     pub(crate) fn of(
@@ -188,9 +195,11 @@ impl Gateway {
         http: &reqwest::Client,
         demo: bool,
         site: crate::mail::Site,
+        answer_within: std::time::Duration,
     ) -> Gateway {
         Gateway {
             site,
+            answer_within,
             client: settings.client(http),
             test: settings.is_test(),
             takes_test_payments: settings.takes_test_payments(demo),
@@ -818,7 +827,7 @@ pub(crate) const STATUS_DAYS: i64 = 7;
 /// `status`; approvals not taken whose refund is pending are checked with `status`. Each
 /// row is claimed before it is settled, so several instances can run this at once.
 pub async fn verify_lost_answers(db: &DatabaseConnection, gateway: &Gateway) -> AppResult<usize> {
-    requeue_stale_commits(db).await?;
+    requeue_stale_commits(db, gateway.answer_within + WRITE_WITHIN).await?;
     // Each part runs even when another failed: one bad row must not stop the rest.
     let mut settled = 0;
     for (part, result) in [
@@ -834,19 +843,23 @@ pub async fn verify_lost_answers(db: &DatabaseConnection, gateway: &Gateway) -> 
     Ok(settled)
 }
 
-/// A commit still `committing` long after any WebPay call would have ended: its answer
-/// was lost with the process that waited for it.
-async fn requeue_stale_commits(db: &DatabaseConnection) -> AppResult<()> {
-    let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
+/// A commit still `committing` after any WebPay call and the write of its answer would
+/// have ended (`lost_after`): its answer was lost with the process that waited for it (a
+/// crash or `kill -9` on any instance), so WebPay's status settles it. A refund still
+/// `refunding` after [`STALE_MINUTES`] needs an admin's look.
+async fn requeue_stale_commits(db: &DatabaseConnection, lost_after: std::time::Duration) -> AppResult<()> {
+    let lost_after = chrono::Duration::from_std(lost_after).unwrap_or(chrono::Duration::minutes(STALE_MINUTES));
+    let abandoned = Utc::now() - lost_after;
     let stuck = webpay_transactions::Entity::find()
         .filter(webpay_transactions::Column::Status.eq(state::COMMITTING))
-        .filter(webpay_transactions::Column::UpdatedAt.lt(stale))
+        .filter(webpay_transactions::Column::UpdatedAt.lt(abandoned))
         .all(db)
         .await?;
     for transaction in stuck {
         tracing::warn!(buy_order = %transaction.buy_order, "a commit left unfinished; verifying it");
         mark_verifying(db, &transaction).await?;
     }
+    let stale = Utc::now() - chrono::Duration::minutes(STALE_MINUTES);
     let refunding = webpay_transactions::Entity::find()
         .filter(webpay_transactions::Column::Status.eq(state::REFUNDING))
         .filter(webpay_transactions::Column::UpdatedAt.lt(stale))

@@ -179,7 +179,7 @@ pub(crate) async fn change_password(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     // The same brake as signing in: per address, and per account through the failure count.
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.").await?;
     match local::change_password(
         &state.db,
         &state.site(),

@@ -12,6 +12,7 @@ pub(crate) fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Re
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        StatusCode::SERVICE_UNAVAILABLE => "Temporarily unavailable",
         s if s.is_server_error() => "Something went wrong",
         _ => "We could not accept that request",
     };
@@ -31,6 +32,16 @@ pub(crate) fn error_page(ctx: &PageCtx, status: StatusCode, message: &str) -> Re
 /// The fallback for every unknown URL.
 pub(crate) async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// What every page answers while the database cannot be reached (503, in the brand last
+/// shown on the host).
+pub(crate) fn database_unreachable(ctx: &PageCtx) -> Response {
+    let mut response = error_page(ctx, StatusCode::SERVICE_UNAVAILABLE, crate::error::DATABASE_UNREACHABLE);
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(crate::error::RETRY_AFTER_OUTAGE));
+    headers.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// What a suspended reseller's custom host answers for every page (503, in its brand).

@@ -121,7 +121,7 @@ pub(crate) async fn submit(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await?;
     let mut login = login_view(&state, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {
         login.email = form.email.chars().take(MAX_EMAIL_CHARS).collect();

@@ -290,7 +290,7 @@ async fn join_with_provider(
     with: &str,
 ) -> AppResult<Response> {
     let provider = WaysIn::offered(state).await?.chosen(state, with).await?;
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
     let start = FlowStart {
         joining: Some(Joining::Invitation { token_id: found.token_id }),
         ..FlowStart::new(Purpose::Join, None, "/account".into())
@@ -315,7 +315,7 @@ pub(crate) async fn accept(
     if !WaysIn::offered(&state).await?.password {
         return Err(AppError::bad_request("Joining with a password is off here: choose an identity provider."));
     }
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.").await?;
     let ip = ctx.device.ip_text();
     match members::accept(&state.db, &token, &form.new_password, &form.confirmation, ip).await {
         Ok(user) => {

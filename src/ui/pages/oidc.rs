@@ -257,7 +257,7 @@ pub(crate) async fn continue_flow(
     if ctx.viewer.is_some() {
         return Err(AppError::bad_request("You are signed in here: sign out first."));
     }
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
     let start =
         FlowStart { joining: Some(handoff.joining), ..FlowStart::new(handoff.purpose, None, "/account".into()) };
     redirect_to_provider(&state, &ctx, &session, &provider, start).await
@@ -278,7 +278,7 @@ pub(crate) async fn start_login(
 ) -> AppResult<Response> {
     let provider = usable_provider(&state, id).await?;
     // Each start keeps a flow in a session: bounded per address.
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.")?;
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
     let return_to = session::safe_return_path(query.next.as_deref());
     redirect_to_provider(&state, &ctx, &session, &provider, FlowStart::new(Purpose::Login, None, return_to)).await
 }
@@ -657,7 +657,7 @@ pub(crate) async fn reauth(
     let viewer = ctx.viewer()?;
     let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
     // The same brake as signing in: per address, and per account through the failure count.
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.").await?;
     let ip = ctx.device.ip_text();
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
         && local::verify_credentials(

@@ -62,7 +62,7 @@ pub(crate) async fn ask(
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<AskForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.").await?;
     if form.email.trim().is_empty() || form.email.chars().count() > MAX_EMAIL_CHARS {
         return Ok(ask_page(
             &ctx,
@@ -138,7 +138,7 @@ pub(crate) async fn choose(
     Path(token): Path<String>,
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.").await?;
     match reset::complete(&state.db, &state.site(), &token, &form.new_password, &form.confirmation).await {
         Ok(user) => {
             state.mail_written();

@@ -112,7 +112,7 @@ pub(crate) async fn submit(
     if !ways.password {
         return Err(AppError::bad_request("Signing up with a password is off here: choose an identity provider."));
     }
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-ups from your network.")?;
+    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-ups from your network.").await?;
     let new = match signup::check(&form) {
         Ok(new) => new,
         Err(errors) => {
@@ -152,7 +152,7 @@ async fn sign_up_with_provider(
             return Ok(form_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, ways, kept, errors));
         }
     };
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ups started from your network.")?;
+    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ups started from your network.").await?;
     let seller = signup::seller_for_brand(&state.db, ctx.brand.account_id).await?;
     let start = FlowStart {
         joining: Some(Joining::SignUp { seller_id: seller.id, company }),
