@@ -14,6 +14,7 @@ mod demo_provider;
 mod fuzz_corpus;
 mod identity;
 mod identity_providers;
+mod instances;
 mod invoices;
 mod joining;
 mod login_options;
