@@ -7,7 +7,7 @@
 //! down, so every command refuses it.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait};
 
 use crate::error::{AppError, AppResult};
 
@@ -134,16 +134,32 @@ pub async fn status(db: &impl ConnectionTrait) -> Result<SchemaStatus, DbErr> {
     Ok(SchemaStatus::compare(&known_migrations(), &applied_migrations(db).await?))
 }
 
+/// The PostgreSQL advisory lock migrations are applied under ("STRATUS" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0053_5452_4154_5553;
+
 /// Applies every pending migration, after refusing a newer schema; answers the names
-/// applied now, in order.
+/// applied now, in order. On PostgreSQL, instances starting together take turns (under
+/// an advisory lock held by a transaction of its own): the first applies, the others
+/// then find nothing pending, instead of failing on tables created a moment before.
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<Vec<String>> {
+    let turn = match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let turn = db.begin().await?;
+            let lock = format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})");
+            turn.execute(Statement::from_string(DbBackend::Postgres, lock)).await?;
+            Some(turn)
+        }
+        DbBackend::Sqlite | DbBackend::MySql => None,
+    };
     let before = status(db).await?;
     before.refuse_newer()?;
     let pending = before.pending();
-    if pending.is_empty() {
-        return Ok(pending);
+    if !pending.is_empty() {
+        Migrator::up(db, None).await?;
     }
-    Migrator::up(db, None).await?;
+    if let Some(turn) = turn {
+        turn.commit().await?;
+    }
     Ok(pending)
 }
 

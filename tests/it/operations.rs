@@ -187,6 +187,19 @@ async fn migrate_applies_the_pending_migrations_alone_and_status_lists_them() {
 }
 
 #[tokio::test]
+async fn instances_migrating_at_once_on_postgresql_take_turns() {
+    if std::env::var("STRATUS_TEST_DATABASE_URL").map_or(true, |url| url.is_empty()) {
+        return; // SQLite: one machine's servers; PostgreSQL is where instances start together.
+    }
+    let site = Site::new().await;
+    let together = futures_util::future::join_all((0..3).map(|_| site.run(&["migrate"]))).await;
+    assert!(together.iter().all(|ran| ran.ok), "{together:?}");
+    let applied: usize =
+        together.iter().map(|ran| ran.stdout.lines().filter(|l| l.starts_with("Applied m")).count()).sum();
+    assert_eq!(applied, migration_count(), "each migration applied once: {together:?}");
+}
+
+#[tokio::test]
 async fn every_command_refuses_a_schema_newer_than_the_binary() {
     let site = Site::new().await;
     assert!(site.run(&["migrate"]).await.ok);
