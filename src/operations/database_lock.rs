@@ -11,14 +11,13 @@ use crate::error::{AppError, AppResult};
 
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
-pub struct DatabaseLock {
+pub(crate) struct DatabaseLock {
     _file: File,
-    pub path: PathBuf,
 }
 
 /// The database file an `sqlite:` URL names; `None` for PostgreSQL and for in-memory
 /// databases, which have no file.
-pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_file(database_url: &str) -> Option<PathBuf> {
     let rest = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))?;
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path.is_empty() || path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory");
@@ -26,7 +25,7 @@ pub fn sqlite_file(database_url: &str) -> Option<PathBuf> {
 }
 
 /// `stratus.db` → `stratus.db.lock`, in the same folder.
-pub fn lock_path(database_file: &Path) -> PathBuf {
+pub(crate) fn lock_path(database_file: &Path) -> PathBuf {
     let mut name = database_file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     name.push(".lock");
     database_file.with_file_name(name)
@@ -47,13 +46,13 @@ fn open(database_file: &Path) -> AppResult<(File, PathBuf)> {
 }
 
 /// For `serve`: holds the SQLite database's lock shared (nothing for PostgreSQL).
-pub fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>> {
+pub(crate) fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>> {
     let Some(database_file) = sqlite_file(database_url) else {
         return Ok(None);
     };
     let (file, path) = open(&database_file)?;
     match file.try_lock_shared() {
-        Ok(()) => Ok(Some(DatabaseLock { _file: file, path })),
+        Ok(()) => Ok(Some(DatabaseLock { _file: file })),
         Err(TryLockError::WouldBlock) => Err(AppError::Conflict(format!(
             "{} is being restored (its lock file {} is held by `stratus restore`): start the server when the restore has finished.",
             database_file.display(),
@@ -64,10 +63,10 @@ pub fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>> {
 }
 
 /// For `restore`: the database's lock, exclusively, or a refusal when any server holds it.
-pub fn take_exclusive(database_file: &Path) -> AppResult<DatabaseLock> {
+pub(crate) fn take_exclusive(database_file: &Path) -> AppResult<DatabaseLock> {
     let (file, path) = open(database_file)?;
     match file.try_lock() {
-        Ok(()) => Ok(DatabaseLock { _file: file, path }),
+        Ok(()) => Ok(DatabaseLock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(AppError::Conflict(format!(
             "a Stratus server is using {} (its lock file {} is held): stop every `stratus serve` on this database, then run the restore again.",
             database_file.display(),

@@ -15,9 +15,9 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaStatus {
     /// This binary's migrations in order, each with whether the database has applied it.
-    pub known: Vec<(String, bool)>,
+    pub(crate) known: Vec<(String, bool)>,
     /// Applied migrations this binary does not carry (a newer binary applied them).
-    pub unknown: Vec<String>,
+    pub(crate) unknown: Vec<String>,
 }
 
 /// What a command may do with the database it was given.
@@ -55,7 +55,7 @@ impl From<SchemaRefusal> for AppError {
 
 impl SchemaStatus {
     /// Compares the names this binary knows (in order) with the names the database lists.
-    pub fn compare(known: &[String], applied: &[String]) -> SchemaStatus {
+    pub(crate) fn compare(known: &[String], applied: &[String]) -> SchemaStatus {
         let known_status = known.iter().map(|name| (name.clone(), applied.contains(name))).collect();
         let unknown = applied.iter().filter(|name| !known.contains(name)).cloned().collect();
         SchemaStatus { known: known_status, unknown }
@@ -78,7 +78,7 @@ impl SchemaStatus {
     }
 
     /// What may be migrated: anything but a newer schema.
-    pub fn refuse_newer(&self) -> Result<(), SchemaRefusal> {
+    pub(crate) fn refuse_newer(&self) -> Result<(), SchemaRefusal> {
         match self.verdict() {
             Verdict::Newer(unknown) => Err(SchemaRefusal::Newer(unknown)),
             Verdict::UpToDate | Verdict::Pending(_) => Ok(()),
@@ -86,7 +86,7 @@ impl SchemaStatus {
     }
 
     /// What may be served without migrating: exactly this binary's schema.
-    pub fn refuse_unless_current(&self) -> Result<(), SchemaRefusal> {
+    pub(crate) fn refuse_unless_current(&self) -> Result<(), SchemaRefusal> {
         match self.verdict() {
             Verdict::Newer(unknown) => Err(SchemaRefusal::Newer(unknown)),
             Verdict::Pending(pending) => Err(SchemaRefusal::Pending(pending)),
@@ -112,7 +112,7 @@ pub fn known_migrations() -> Vec<String> {
 
 /// The migrations the database lists as applied; none when it has no migrations table
 /// yet. Reads only (no table is created), so it works for a role without DDL rights.
-pub async fn applied_migrations(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+pub(crate) async fn applied_migrations(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
     let backend = db.get_database_backend();
     let exists = match backend {
         DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
@@ -164,7 +164,7 @@ pub async fn migrate(db: &DatabaseConnection) -> AppResult<Vec<String>> {
 }
 
 /// For `--no-migrate`: refuses a schema that is not exactly this binary's.
-pub async fn require_current(db: &DatabaseConnection) -> AppResult<()> {
+pub(crate) async fn require_current(db: &DatabaseConnection) -> AppResult<()> {
     status(db).await?.refuse_unless_current()?;
     Ok(())
 }
