@@ -217,7 +217,9 @@ impl Person {
         );
         let started = Instant::now();
         let outcome = match self.client.get(&url).bearer_auth(token).send().await {
-            Ok(response) if response.status() == StatusCode::OK => response.bytes().await.map(|_| ()).map_err(|e| e.to_string()),
+            Ok(response) if response.status() == StatusCode::OK => {
+                response.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+            }
             Ok(response) => Err(format!("GET /api/futureactions: {}", response.status())),
             Err(e) => Err(format!("GET /api/futureactions: {e}")),
         };
@@ -228,7 +230,9 @@ impl Person {
         let url = format!("{}/reports/export.csv", self.base());
         let started = Instant::now();
         let outcome = match self.client.get(&url).send().await {
-            Ok(response) if response.status() == StatusCode::OK => response.bytes().await.map(|_| ()).map_err(|e| e.to_string()),
+            Ok(response) if response.status() == StatusCode::OK => {
+                response.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+            }
             Ok(response) => Err(format!("GET /reports/export.csv: {}", response.status())),
             Err(e) => Err(format!("GET /reports/export.csv: {e}")),
         };
@@ -299,7 +303,10 @@ async fn main() {
         "soak: {connections} connections for {minutes} min against two instances ({} and {}) on PostgreSQL",
         a.base, b.base
     );
-    println!("{:>6} | {:>9} | {:>6} | {:>8} | {:>8} | {:>9} | {:>9}", "minute", "requests", "errors", "p50 ms", "p99 ms", "A RSS MB", "B RSS MB");
+    println!(
+        "{:>6} | {:>9} | {:>6} | {:>8} | {:>8} | {:>9} | {:>9}",
+        "minute", "requests", "errors", "p50 ms", "p99 ms", "A RSS MB", "B RSS MB"
+    );
     let tally = Arc::new(Tally::default());
     let started = Instant::now();
     let until = started + Duration::from_secs(minutes * 60);

@@ -50,6 +50,38 @@ pub enum Command {
     Billing(BillingArgs),
     /// REST API clients.
     ApiClient(ApiClientArgs),
+    /// Apply the pending schema migrations and exit (`--status` lists them instead).
+    Migrate(MigrateArgs),
+    /// Copy the SQLite database to a new file, consistently, while servers run.
+    Backup(BackupArgs),
+    /// Replace the SQLite database with a backup (every server must be stopped).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// List every migration as applied, pending or unknown (applied by a newer binary)
+    /// and change nothing; exits non-zero when any is pending or unknown.
+    #[arg(long)]
+    pub status: bool,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write; an existing file is refused, never overwritten.
+    pub file: PathBuf,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (made by `stratus backup`) to put in the database's place.
+    pub file: PathBuf,
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +251,10 @@ pub struct ServeArgs {
     /// WebPay verification; 1–3600; default 60).
     #[arg(long, env = "STRATUS_JOBS_EVERY_SECONDS")]
     pub jobs_every_seconds: Option<u64>,
+    /// Never migrate at start-up (run `stratus migrate` separately); refuse to start
+    /// while migrations are pending.
+    #[arg(long, env = "STRATUS_NO_MIGRATE")]
+    pub no_migrate: bool,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.

@@ -22,6 +22,9 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Catalogue(args)) => catalogue(args).await,
         Some(Command::Billing(args)) => billing(args).await,
         Some(Command::ApiClient(args)) => api_client(args).await,
+        Some(Command::Migrate(args)) => migrate(args).await,
+        Some(Command::Backup(args)) => backup(args).await,
+        Some(Command::Restore(args)) => restore(args).await,
         None => serve(cli.serve).await,
     };
     match result {
@@ -34,7 +37,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn serve(args: stratus::config::ServeArgs) -> Result<(), AppError> {
-    stratus::server::run(Settings::resolve(args)?).await
+    use stratus::server::SchemaAtStart;
+    let schema = if args.no_migrate { SchemaAtStart::MustBeCurrent } else { SchemaAtStart::Migrate };
+    stratus::server::run(Settings::resolve(args)?, schema).await
 }
 
 async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
@@ -221,5 +226,54 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     println!("Created API client “{}” for {}.", new.client.name, account.name);
     println!("Client id: {}", new.client.client_id);
     println!("Secret (shown once): {}", new.secret);
+    Ok(())
+}
+
+/// `stratus migrate [--status]`: applies the pending migrations alone, or lists them all.
+async fn migrate(args: stratus::config::MigrateArgs) -> Result<(), AppError> {
+    use stratus::operations::migrations::{self, Verdict};
+    let db = stratus::server::connect(&args.database_url).await?;
+    if args.status {
+        let status = migrations::status(&db).await?;
+        for line in status.lines() {
+            println!("{line}");
+        }
+        return match status.verdict() {
+            Verdict::UpToDate => Ok(()),
+            Verdict::Pending(pending) => Err(AppError::Conflict(format!(
+                "{} migration(s) pending: run `stratus migrate` to apply them.",
+                pending.len()
+            ))),
+            Verdict::Newer(unknown) => Err(migrations::SchemaRefusal::Newer(unknown).into()),
+        };
+    }
+    let applied = migrations::migrate(&db).await?;
+    if applied.is_empty() {
+        println!("Nothing to apply: the schema is up to date.");
+    }
+    for name in &applied {
+        println!("Applied {name}");
+    }
+    Ok(())
+}
+
+/// `stratus backup FILE`: a consistent copy of the SQLite database.
+async fn backup(args: stratus::config::BackupArgs) -> Result<(), AppError> {
+    let done = stratus::operations::backup::backup(&args.database_url, &args.file).await?;
+    println!("Backed up {} to {} ({} bytes).", done.database.display(), args.file.display(), done.bytes);
+    Ok(())
+}
+
+/// `stratus restore FILE`: the SQLite database replaced by a checked backup.
+async fn restore(args: stratus::config::RestoreArgs) -> Result<(), AppError> {
+    let done = stratus::operations::backup::restore(&args.database_url, &args.file).await?;
+    println!("Restored {} from {}.", done.database.display(), args.file.display());
+    let pending = done.schema.pending();
+    if !pending.is_empty() {
+        println!(
+            "The backup is {} migration(s) behind this binary: `stratus migrate` or `serve` applies them.",
+            pending.len()
+        );
+    }
     Ok(())
 }

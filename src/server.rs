@@ -23,8 +23,6 @@ use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use migration::MigratorTrait;
-
 use crate::config::{sqlite_data_dir, Settings};
 use crate::error::{AppError, AppResult};
 use crate::identity::demo_provider::DemoProvider;
@@ -42,7 +40,7 @@ use crate::ui::pages::{
     subscription,
 };
 use crate::ui::{assets, context};
-use crate::{branding, demo, identity, jobs};
+use crate::{branding, demo, identity, jobs, operations};
 
 /// Largest request body accepted anywhere.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -90,16 +88,40 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     Ok(db)
 }
 
-/// Connects and brings the schema up to date.
+/// Connects and brings the schema up to date (refusing a schema newer than this binary).
 pub async fn connect_and_migrate(database_url: &str) -> AppResult<DatabaseConnection> {
     let db = connect(database_url).await?;
-    migration::Migrator::up(&db, None).await.map_err(AppError::Database)?;
+    operations::migrations::migrate(&db).await?;
     Ok(db)
 }
 
+/// Connects without migrating (`serve --no-migrate`): the schema must be this binary's.
+async fn connect_without_migrating(database_url: &str) -> AppResult<DatabaseConnection> {
+    let db = connect(database_url).await?;
+    operations::migrations::require_current(&db).await?;
+    Ok(db)
+}
+
+/// What `serve` does with the schema at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaAtStart {
+    /// Apply pending migrations (the default).
+    Migrate,
+    /// `--no-migrate`: never migrate; refuse a schema that is not already this binary's.
+    MustBeCurrent,
+}
+
+/// Prepares a server that migrates at start-up.
 pub async fn prepare(settings: Settings) -> AppResult<App> {
+    prepare_with(settings, SchemaAtStart::Migrate).await
+}
+
+pub async fn prepare_with(settings: Settings, schema: SchemaAtStart) -> AppResult<App> {
     let secrets = SecretBox::load(&settings.secret_key)?;
-    let db = connect_and_migrate(&settings.database_url).await?;
+    let db = match schema {
+        SchemaAtStart::Migrate => connect_and_migrate(&settings.database_url).await?,
+        SchemaAtStart::MustBeCurrent => connect_without_migrating(&settings.database_url).await?,
+    };
     let session_store = DbSessionStore::on(&db).await?;
     // The TOML file's [auth] values win over what is stored (applied at every start-up).
     let current = identity::settings::load(&db).await?;
@@ -448,11 +470,13 @@ async fn shutdown_signal() {
 /// Runs the server until SIGTERM or Ctrl-C, then shuts down gracefully: it stops
 /// accepting connections, lets the requests in flight finish and the jobs end their
 /// current pass, within the grace period (`--shutdown-grace-seconds`), and returns.
-pub async fn run(settings: Settings) -> AppResult<()> {
+pub async fn run(settings: Settings, schema: SchemaAtStart) -> AppResult<()> {
     let addr = settings.addr;
     let base_url = settings.base_url.clone();
     let grace = settings.shutdown_grace;
-    let app = prepare(settings).await?;
+    // Held until the server stops: `stratus restore` refuses while any server holds it.
+    let _database_lock = operations::database_lock::hold_shared(&settings.database_url)?;
+    let app = prepare_with(settings, schema).await?;
     let (stop_jobs, jobs_told) = tokio::sync::watch::channel(false);
     let jobs = jobs::spawn(&app.state, &app.session_store, &jobs_told);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -21,6 +21,7 @@ mod login_options;
 mod mail;
 mod members;
 mod money;
+mod operations;
 mod pages;
 mod price_import;
 mod pricing;
