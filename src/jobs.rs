@@ -38,6 +38,7 @@ pub(crate) fn spawn(state: &AppState, session_store: &DbSessionStore) {
         }
     });
     spawn_outbox(state);
+    crate::tasks::spawn(state);
     let db = state.db.clone();
     let state = state.clone();
     tokio::spawn(async move {

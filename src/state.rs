@@ -35,6 +35,8 @@ pub struct AppState {
     pub mail_sender: Option<crate::mail::smtp::SmtpSender>,
     /// Wakes the outbox job when a request has just written a message.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// This instance's background-job runner: its name and the Notify that wakes it.
+    pub tasks: Arc<crate::tasks::TaskQueue>,
 }
 
 impl AppState {

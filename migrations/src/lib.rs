@@ -17,6 +17,7 @@ mod m20261130_000013_mail;
 mod m20261130_000014_accounts_and_users;
 mod m20261130_000015_catalogue;
 mod m20261130_000016_price_history;
+mod m20261201_000017_background_jobs;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_accounts_and_users::Migration),
             Box::new(m20261130_000015_catalogue::Migration),
             Box::new(m20261130_000016_price_history::Migration),
+            Box::new(m20261201_000017_background_jobs::Migration),
         ]
     }
 }
