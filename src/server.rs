@@ -35,10 +35,10 @@ use crate::routing::RouteProps;
 use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
-    account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs, admin_outbox,
-    admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home,
-    invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports, reseller, signup,
-    subscription,
+    account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs,
+    admin_outbox, admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers,
+    errors, home, invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports,
+    reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs};

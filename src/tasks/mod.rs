@@ -25,8 +25,8 @@ use crate::audit::AuditActor;
 use crate::entities::background_jobs::{self, JobKind, JobStatus};
 
 pub use runner::{work, Finished, Watch, Worked};
-pub use store::{NewJob, Progress};
 pub use store::StartError;
+pub use store::{NewJob, Progress};
 
 /// How long a claim holds without being renewed before another instance may take the job.
 pub const LEASE_SECONDS: i64 = 60;

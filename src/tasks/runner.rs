@@ -215,11 +215,7 @@ pub(crate) fn billing_summary(report: &RunReport, progress: &Progress) -> String
         report.period, progress.issued, report.nothing_to_bill
     )];
     if !report.already_billed.is_empty() {
-        lines.push(format!(
-            "Already billed for {}, left alone: {}.",
-            report.period,
-            report.already_billed.join(", ")
-        ));
+        lines.push(format!("Already billed for {}, left alone: {}.", report.period, report.already_billed.join(", ")));
     }
     if !report.skipped_suspended.is_empty() {
         lines.push(format!(

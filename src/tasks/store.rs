@@ -11,8 +11,8 @@ use sea_orm::{
 use super::{billing_key, Starter, LEASE_SECONDS};
 use crate::audit::{self, Change};
 use crate::entities::background_jobs::{self, JobKind, JobStatus};
-use crate::entities::invoices;
 use crate::entities::enums::InvoiceType;
+use crate::entities::invoices;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{fetch_page, PageQuery, Paged};
 
@@ -56,7 +56,7 @@ impl NewJob {
         NewJob { kind: JobKind::BillingRun, parameters: period.label(), input: None, total: 0, by }
     }
 
-    pub(crate) fn import(kind: JobKind, file_name: &str, bytes: Vec<u8>, total: usize, by: Starter) -> NewJob {
+    pub fn import(kind: JobKind, file_name: &str, bytes: Vec<u8>, total: usize, by: Starter) -> NewJob {
         let name: String = file_name.chars().filter(|c| !c.is_control()).take(150).collect();
         let parameters = if name.trim().is_empty() { "upload".to_string() } else { name };
         NewJob { kind, parameters, input: Some(bytes), total: i32::try_from(total).unwrap_or(i32::MAX), by }
@@ -155,7 +155,10 @@ async fn insert(
             drop(txn);
             let active = match &key {
                 Some(key) => {
-                    background_jobs::Entity::find().filter(background_jobs::Column::ActiveKey.eq(key.clone())).one(db).await?
+                    background_jobs::Entity::find()
+                        .filter(background_jobs::Column::ActiveKey.eq(key.clone()))
+                        .one(db)
+                        .await?
                 }
                 None => None,
             };

@@ -9,8 +9,8 @@ use axum::Extension;
 use leptos::prelude::*;
 
 use crate::billing::usage_import::{self, HEADER};
-use crate::error::{encode_query_value, AppError, AppResult};
 use crate::entities::background_jobs::JobKind;
+use crate::error::{encode_query_value, AppError, AppResult};
 use crate::state::AppState;
 use crate::tasks::{store, NewJob, Starter};
 use crate::ui::components::form_errors;
