@@ -175,14 +175,6 @@ async fn insert(
     Ok(inserted)
 }
 
-/// The active job of a billing period, if any.
-pub async fn active_billing_run(db: &DatabaseConnection, period: &str) -> AppResult<Option<background_jobs::Model>> {
-    Ok(background_jobs::Entity::find()
-        .filter(background_jobs::Column::ActiveKey.eq(billing_key(period)))
-        .one(db)
-        .await?)
-}
-
 /// Claims the oldest job this instance may take (see [`super::claimable`]): `None` when
 /// there is none, or others claimed them first.
 pub async fn claim_next(

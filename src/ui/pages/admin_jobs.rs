@@ -85,10 +85,19 @@ pub(crate) async fn show(
     let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     let job = store::find(&state.db, viewer.account.id, id).await?;
     let invoices = store::invoices_issued(&state.db, &job, INVOICES_SHOWN).await?;
+    Ok(render_job(&ctx, job, invoices, Utc::now()))
+}
+
+/// A job's page as it is at `now`.
+fn render_job(
+    ctx: &PageCtx,
+    job: background_jobs::Model,
+    invoices: Vec<crate::entities::invoices::Model>,
+    now: DateTime<Utc>,
+) -> Response {
     let running = matches!(job.status, JobStatus::Queued | JobStatus::Running);
-    let now = Utc::now();
     let title = format!("Admin · {}", title_of(&job));
-    let mut response = page(&ctx, &title, move || {
+    let mut response = page(ctx, &title, move || {
         let refresh = running.then(|| view! { <meta http-equiv="refresh" content=REFRESH_SECONDS/> });
         let summary: Vec<_> =
             job.summary.iter().flat_map(|s| s.lines()).map(|line| view! { <p>{line.to_string()}</p> }).collect();
@@ -148,5 +157,5 @@ pub(crate) async fn show(
         // The same as the page's <meta> refresh, for clients that read headers only.
         response.headers_mut().insert(header::REFRESH, HeaderValue::from_static(REFRESH_SECONDS));
     }
-    Ok(response)
+    response
 }
