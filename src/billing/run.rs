@@ -186,7 +186,7 @@ pub struct RunReport {
 
 /// What billing one account did.
 #[derive(Debug, Clone)]
-pub enum AccountBilled {
+pub(crate) enum AccountBilled {
     Issued(IssuedInvoice),
     /// The period had already been billed for it (by an earlier run, or another instance).
     AlreadyBilled,
@@ -198,7 +198,7 @@ pub enum AccountBilled {
 
 impl RunReport {
     /// Adds what billing `account` did.
-    pub fn record(&mut self, account: &accounts::Model, billed: AccountBilled) {
+    pub(crate) fn record(&mut self, account: &accounts::Model, billed: AccountBilled) {
         match billed {
             AccountBilled::Issued(invoice) => self.issued.push(invoice),
             AccountBilled::AlreadyBilled => self.already_billed.push(account.name.clone()),
@@ -211,7 +211,7 @@ impl RunReport {
 /// The accounts a run goes through, in id order (a run resumed after a crash continues
 /// after the last account it billed), and the resellers that are suspended.
 #[derive(Debug, Clone)]
-pub struct RunAccounts {
+pub(crate) struct RunAccounts {
     pub accounts: Vec<accounts::Model>,
     suspended_resellers: std::collections::HashSet<i32>,
 }
@@ -219,7 +219,10 @@ pub struct RunAccounts {
 impl RunAccounts {
     /// Renews the terms that ended first (the job may lag, and no renewed day may be
     /// missed), then lists every account.
-    pub async fn load<C: ConnectionTrait + TransactionTrait>(db: &C, today: NaiveDate) -> AppResult<RunAccounts> {
+    pub(crate) async fn load<C: ConnectionTrait + TransactionTrait>(
+        db: &C,
+        today: NaiveDate,
+    ) -> AppResult<RunAccounts> {
         crate::subscriptions::lifecycle::renew_due(db, today).await?;
         let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
         let suspended_resellers = accounts
@@ -233,7 +236,7 @@ impl RunAccounts {
     /// Bills `period` for one account in its own transaction (a savepoint when `db` is
     /// itself a transaction), unless its reseller is suspended. Charges that cannot be
     /// made are added to `problems`.
-    pub async fn bill<C: ConnectionTrait + TransactionTrait>(
+    pub(crate) async fn bill<C: ConnectionTrait + TransactionTrait>(
         &self,
         db: &C,
         site: Option<&Site>,

@@ -610,7 +610,7 @@ async fn prices_in_use(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashSet
 
 /// A file checked against the catalogue, ready to write.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     provider: crate::entities::accounts::Model,
     planned: Planned,
     existing: HashMap<String, products::Model>,
@@ -618,14 +618,14 @@ pub struct Checked {
 
 impl Checked {
     /// The prices the file sets.
-    pub fn prices(&self) -> usize {
+    pub(crate) fn prices(&self) -> usize {
         self.planned.prices.len()
     }
 }
 
 /// Checks the whole file (every row, then every row against the catalogue and the rest of
 /// the file) without writing anything: `Err` with every refused row.
-pub async fn check(db: &DatabaseConnection, bytes: &[u8], today: NaiveDate) -> Result<Checked, ImportError> {
+pub(crate) async fn check(db: &DatabaseConnection, bytes: &[u8], today: NaiveDate) -> Result<Checked, ImportError> {
     let provider = crate::accounts::store::provider_account(db).await?.ok_or(ImportError::NoProvider)?;
     let (rows, mut rejected) = parse(bytes, today)?;
     let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();

@@ -316,3 +316,27 @@ async fn price_import(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_billing_summary_counts_the_whole_run_and_names_who_was_left_alone() {
+        let report = RunReport {
+            period: "2026-10".into(),
+            nothing_to_bill: 2,
+            already_billed: vec!["Contoso Chile".into()],
+            skipped_suspended: vec!["Pacific".into()],
+            ..Default::default()
+        };
+        let progress = Progress { total: 9, done: 9, issued: 6, cursor: 12, problems: String::new(), problem_count: 0 };
+        assert_eq!(
+            billing_summary(&report, &progress),
+            "Billing run for 2026-10: 6 invoice(s) issued; 2 account(s) had nothing to bill.\n\
+             Already billed for 2026-10, left alone: Contoso Chile.\n\
+             Not billed, their reseller is suspended (a run of 2026-10 after it is reactivated bills them): Pacific."
+        );
+        assert_eq!(line_problems(&[(4, "date must be YYYY-MM-DD".into())]), vec!["line 4: date must be YYYY-MM-DD"]);
+    }
+}

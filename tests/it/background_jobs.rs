@@ -196,6 +196,8 @@ async fn a_usage_import_cut_short_resumes_after_its_last_batch_and_loads_each_ro
 async fn only_the_providers_admins_see_jobs_and_anybody_else_gets_404() {
     let app = TestApp::start().await;
     app.sign_in("admin@stratus.demo").await;
+    let (_, none) = app.page("/admin/jobs").await;
+    assert!(none.contains("No billing run or import has been started yet."), "{none}");
     let response = app.submit("/admin/billing", "/admin/billing", &[("period", &last_month().label())]).await;
     let path = location(&response);
     app.wait_for_job(&path).await;
