@@ -65,6 +65,7 @@ pub(crate) fn spawn(
         }
     }));
     handles.extend(spawn_outbox(state, stop));
+    handles.push(crate::tasks::spawn(state, stop));
     let (db, state, mut stop) = (state.db.clone(), state.clone(), stop.clone());
     handles.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.settings.jobs_every);

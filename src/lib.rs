@@ -23,4 +23,5 @@ pub mod secrets;
 pub mod server;
 pub(crate) mod state;
 pub mod subscriptions;
+pub mod tasks;
 pub(crate) mod ui;

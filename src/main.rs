@@ -133,7 +133,10 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
         std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
     }
     let db = stratus::server::connect_and_migrate(&database_url).await?;
-    let report = stratus::billing::usage_import::import(&db, &bytes).await.map_err(AppError::from)?;
+    let bar = progress_bar("rows");
+    let mut shown = |done: usize, total: usize| show_progress(&bar, done, total);
+    let report = stratus::billing::usage_import::import(&db, &bytes, &mut shown).await.map_err(AppError::from)?;
+    bar.finish_and_clear();
     println!("{} row(s) imported, {} refused.", report.imported, report.rejected.len());
     for (line, reason) in &report.rejected {
         println!("  line {line}: {reason}");
@@ -160,7 +163,11 @@ async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError>
     }
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let today = chrono::Utc::now().date_naive();
-    match price_import::import(&db, &command_line(), &bytes, today).await {
+    let bar = progress_bar("prices");
+    let mut shown = |done: usize, total: usize| show_progress(&bar, done, total);
+    let imported = price_import::import_with_progress(&db, &command_line(), &bytes, today, &mut shown).await;
+    bar.finish_and_clear();
+    match imported {
         Ok(imported) => {
             println!("{}", imported.summary());
             Ok(())
@@ -180,16 +187,50 @@ async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError>
     }
 }
 
+/// A progress bar on stderr (drawn only on a terminal).
+fn progress_bar(unit: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    let template = format!("[{{bar:40}}] {{pos}}/{{len}} {unit} ({{elapsed}})");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn show_progress(bar: &indicatif::ProgressBar, done: usize, total: usize) {
+    bar.set_length(total as u64);
+    bar.set_position(done as u64);
+}
+
 /// `stratus billing run --period YYYY-MM`: prints the invoices issued and what was skipped.
+/// The run is recorded as a job held by this process (a run of the period already under
+/// way refuses it), so a server takes it over and resumes it if this process dies.
 async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     use stratus::billing::{money, run};
+    use stratus::tasks::{self, Finished, NewJob, Starter, Worked};
     let stratus::config::BillingCommand::Run { period, database_url, base_url } = args.command;
     let today = chrono::Utc::now().date_naive();
     let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
     period.check_ended(today).map_err(AppError::BadRequest)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let site = stratus::mail::Site::new(&stratus::config::validate_base_url(&base_url)?);
-    let report = run::run(&db, Some(&site), period, today).await?;
+    let instance = tasks::instance_id();
+    let job = NewJob::billing_run(&period, Starter::command_line(&db).await?);
+    let job = tasks::store::start_claimed(&db, job, &instance).await?;
+    let bar = progress_bar("accounts");
+    let mut shown = |progress: &tasks::Progress| {
+        show_progress(&bar, progress.done.max(0) as usize, progress.total.max(0) as usize);
+        std::ops::ControlFlow::Continue(())
+    };
+    let worked = tasks::work(&db, Some(&site), job, &instance, &mut shown).await;
+    bar.finish_and_clear();
+    let report = match worked? {
+        Worked::Finished(Finished::BillingRun(report)) => report,
+        Worked::Finished(Finished::Refused(reason)) => return Err(AppError::BadRequest(reason)),
+        Worked::Finished(_) | Worked::Stopped | Worked::Lost => {
+            return Err(AppError::Conflict("another instance took the run over; Admin → Jobs shows it".into()))
+        }
+    };
     println!("Billing run for {}: {} invoice(s) issued.", report.period, report.issued.len());
     for invoice in &report.issued {
         println!(

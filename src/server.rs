@@ -34,10 +34,10 @@ use crate::routing::RouteProps;
 use crate::secrets::SecretBox;
 pub use crate::state::AppState;
 use crate::ui::pages::{
-    account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_outbox,
-    admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers, errors, home,
-    invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports, reseller, signup,
-    subscription,
+    account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs,
+    admin_outbox, admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers,
+    errors, home, invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports,
+    reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs, operations};
@@ -166,6 +166,7 @@ pub async fn prepare_with(settings: Settings, schema: SchemaAtStart) -> AppResul
         mail_sender,
         mail_wake: Arc::default(),
         last_known_brands: Arc::default(),
+        tasks: Arc::default(),
         db: db.clone(),
         settings: Arc::new(settings),
         secrets: Arc::new(secrets),
@@ -205,6 +206,12 @@ impl App {
     /// the process ends.
     pub fn start_outbox(&self) {
         jobs::spawn_outbox(&self.state, &jobs::never_told_to_stop());
+    }
+
+    /// Starts the background-job runner alone (billing runs and imports started from the
+    /// admin pages).
+    pub fn start_tasks(&self) {
+        crate::tasks::spawn(&self.state, &jobs::never_told_to_stop());
     }
 
     pub fn router(&self) -> Router {
@@ -418,6 +425,8 @@ fn routes() -> Routes {
         .page("/admin/outbox/{id}/html", get(admin_outbox::html))
         .action("/admin/outbox/{id}/retry", post(admin_outbox::retry))
         .action("/admin/billing/vat", post(admin_billing::set_vat))
+        .page("/admin/jobs", get(admin_jobs::list))
+        .page("/admin/jobs/{id}", get(admin_jobs::show))
         .page("/api-clients", get(api_clients::list).post(api_clients::create))
         .action("/api-clients/{id}/revoke", post(api_clients::revoke))
         .action("/api-clients/password-grant", post(api_clients::set_password_grant))

@@ -12,6 +12,9 @@ test('the provider bills last month, reconciles Azure and downloads a report as 
 
   // Last month is filled in; the demo left it unbilled.
   await page.getByRole('button', { name: 'Run billing' }).click();
+  // The run goes on in the background: its page reloads itself (no JavaScript) until done.
+  await expect(page).toHaveURL(/\/admin\/jobs\/\d+$/);
+  await expect(page.getByRole('status')).toContainText('Billing run for', { timeout: 30_000 });
   await expect(page.getByRole('status')).toContainText('3 invoice(s) issued');
   await expect(page.getByRole('link', { name: /^INV-\d{6}-CONTOSO$/ })).toBeVisible();
 

@@ -17,6 +17,7 @@ mod m20261130_000013_mail;
 mod m20261130_000014_accounts_and_users;
 mod m20261130_000015_catalogue;
 mod m20261130_000016_price_history;
+mod m20261201_000017_background_jobs;
 mod m20261201_000018_shared_rate_limits;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_accounts_and_users::Migration),
             Box::new(m20261130_000015_catalogue::Migration),
             Box::new(m20261130_000016_price_history::Migration),
+            Box::new(m20261201_000017_background_jobs::Migration),
             Box::new(m20261201_000018_shared_rate_limits::Migration),
         ]
     }

@@ -184,10 +184,72 @@ pub struct RunReport {
     pub skipped_suspended: Vec<String>,
 }
 
-enum Outcome {
+/// What billing one account did.
+#[derive(Debug, Clone)]
+pub(crate) enum AccountBilled {
     Issued(IssuedInvoice),
+    /// The period had already been billed for it (by an earlier run, or another instance).
     AlreadyBilled,
+    /// Nothing to charge.
     Nothing,
+    /// Its reseller is suspended: a run after the reseller is reactivated bills it.
+    ResellerSuspended,
+}
+
+impl RunReport {
+    /// Adds what billing `account` did.
+    pub(crate) fn record(&mut self, account: &accounts::Model, billed: AccountBilled) {
+        match billed {
+            AccountBilled::Issued(invoice) => self.issued.push(invoice),
+            AccountBilled::AlreadyBilled => self.already_billed.push(account.name.clone()),
+            AccountBilled::Nothing => self.nothing_to_bill += 1,
+            AccountBilled::ResellerSuspended => self.skipped_suspended.push(account.name.clone()),
+        }
+    }
+}
+
+/// The accounts a run goes through, in id order (a run resumed after a crash continues
+/// after the last account it billed), and the resellers that are suspended.
+#[derive(Debug, Clone)]
+pub(crate) struct RunAccounts {
+    pub accounts: Vec<accounts::Model>,
+    suspended_resellers: std::collections::HashSet<i32>,
+}
+
+impl RunAccounts {
+    /// Renews the terms that ended first (the job may lag, and no renewed day may be
+    /// missed), then lists every account.
+    pub(crate) async fn load<C: ConnectionTrait + TransactionTrait>(
+        db: &C,
+        today: NaiveDate,
+    ) -> AppResult<RunAccounts> {
+        crate::subscriptions::lifecycle::renew_due(db, today).await?;
+        let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
+        let suspended_resellers = accounts
+            .iter()
+            .filter(|a| a.tier == AccountTier::Reseller && a.status == AccountStatus::Suspended)
+            .map(|a| a.id)
+            .collect();
+        Ok(RunAccounts { accounts, suspended_resellers })
+    }
+
+    /// Bills `period` for one account in its own transaction (a savepoint when `db` is
+    /// itself a transaction), unless its reseller is suspended. Charges that cannot be
+    /// made are added to `problems`.
+    pub(crate) async fn bill<C: ConnectionTrait + TransactionTrait>(
+        &self,
+        db: &C,
+        site: Option<&Site>,
+        account: &accounts::Model,
+        period: Period,
+        today: NaiveDate,
+        problems: &mut Vec<String>,
+    ) -> AppResult<AccountBilled> {
+        if account.parent_id.is_some_and(|parent| self.suspended_resellers.contains(&parent)) {
+            return Ok(AccountBilled::ResellerSuspended);
+        }
+        bill_account(db, site, account, period, today, problems).await
+    }
 }
 
 /// Bills `period` for every account, issuing the invoices on `today`. Each account is
@@ -200,25 +262,11 @@ pub async fn run<C: ConnectionTrait + TransactionTrait>(
     period: Period,
     today: NaiveDate,
 ) -> AppResult<RunReport> {
-    // Terms that ended are renewed first (the job may lag), so no renewed day is missed.
-    crate::subscriptions::lifecycle::renew_due(db, today).await?;
+    let run = RunAccounts::load(db, today).await?;
     let mut report = RunReport { period: period.label(), ..Default::default() };
-    let accounts = accounts::Entity::find().order_by_asc(accounts::Column::Id).all(db).await?;
-    let suspended_resellers: std::collections::HashSet<i32> = accounts
-        .iter()
-        .filter(|a| a.tier == AccountTier::Reseller && a.status == AccountStatus::Suspended)
-        .map(|a| a.id)
-        .collect();
-    for account in accounts {
-        if account.parent_id.is_some_and(|parent| suspended_resellers.contains(&parent)) {
-            report.skipped_suspended.push(account.name.clone());
-            continue;
-        }
-        match bill_account(db, site, &account, period, today, &mut report.problems).await? {
-            Outcome::Issued(invoice) => report.issued.push(invoice),
-            Outcome::AlreadyBilled => report.already_billed.push(account.name.clone()),
-            Outcome::Nothing => report.nothing_to_bill += 1,
-        }
+    for account in &run.accounts {
+        let billed = run.bill(db, site, account, period, today, &mut report.problems).await?;
+        report.record(account, billed);
     }
     Ok(report)
 }
@@ -230,7 +278,7 @@ async fn bill_account<C: ConnectionTrait + TransactionTrait>(
     period: Period,
     today: NaiveDate,
     problems: &mut Vec<String>,
-) -> AppResult<Outcome> {
+) -> AppResult<AccountBilled> {
     let txn = db.begin().await?;
     let billed = invoices::Entity::find()
         .filter(invoices::Column::AccountId.eq(account.id))
@@ -240,11 +288,11 @@ async fn bill_account<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?;
     if billed.is_some() {
-        return Ok(Outcome::AlreadyBilled);
+        return Ok(AccountBilled::AlreadyBilled);
     }
     let mut lines = charges(&txn, account, period, problems).await?;
     if lines.is_empty() {
-        return Ok(Outcome::Nothing);
+        return Ok(AccountBilled::Nothing);
     }
     let account_discounts =
         discounts::Entity::find().filter(discounts::Column::AccountId.eq(account.id)).all(&txn).await?;
@@ -275,7 +323,7 @@ async fn bill_account<C: ConnectionTrait + TransactionTrait>(
     let invoice = match inserted {
         Ok(invoice) => invoice,
         // Another run (another instance) billed the account in the meantime.
-        Err(e) if crate::error::is_unique_violation(&e) => return Ok(Outcome::AlreadyBilled),
+        Err(e) if crate::error::is_unique_violation(&e) => return Ok(AccountBilled::AlreadyBilled),
         Err(e) => return Err(e.into()),
     };
     let count = lines.len();
@@ -284,7 +332,7 @@ async fn bill_account<C: ConnectionTrait + TransactionTrait>(
         crate::mail::messages::invoice_issued(&txn, site, &invoice).await?;
     }
     txn.commit().await?;
-    Ok(Outcome::Issued(IssuedInvoice {
+    Ok(AccountBilled::Issued(IssuedInvoice {
         number,
         account: account.name.clone(),
         lines: count,

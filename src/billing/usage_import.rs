@@ -1,11 +1,16 @@
 //! Importing consumption records from CSV: the header is checked first (a file that is not
-//! this format is refused whole), then every row; good rows load in one transaction, and
-//! each rejected row is reported with its line number and reason.
+//! this format is refused whole), then every row; good rows load in batches of [`BATCH`]
+//! rows, each batch in one transaction, and each rejected row is reported with its line
+//! number and reason. A background import writes its progress in each batch's
+//! transaction, so one cut short resumes after the last batch it wrote (no row is
+//! imported twice: the reference is unique, and rows are taken in file order).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 
 use super::usage::{classify, Charge};
 use crate::entities::enums::ProductKind;
@@ -16,6 +21,8 @@ use crate::error::AppError;
 pub(crate) const HEADER: [&str; 7] = ["subscription", "date", "resource", "quantity", "amount", "cost", "reference"];
 /// Largest file accepted.
 pub(crate) const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Rows written per transaction.
+pub(crate) const BATCH: usize = 200;
 
 /// A row that passed the checks that need no database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,20 +133,36 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), Impo
     Ok((rows, rejected))
 }
 
-/// Imports a file: `Err` is why it was refused whole (nothing changed).
-pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportReport, ImportError> {
-    let (rows, mut rejected) = parse(bytes)?;
-    let txn = db.begin().await?;
-    let mut seen = HashSet::new();
-    let mut imported = 0;
-    for row in rows {
-        if !seen.insert(row.reference.clone()) {
+/// The indexes of the rows whose reference an earlier row of the file already has.
+pub(crate) fn repeated_references(rows: &[UsageRow]) -> HashSet<usize> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut repeated = HashSet::new();
+    for (index, row) in rows.iter().enumerate() {
+        if first.insert(row.reference.as_str(), index).is_some() {
+            repeated.insert(index);
+        }
+    }
+    repeated
+}
+
+/// Writes `rows[from..to]` through `txn`: what was imported and the rows refused.
+/// `repeated` are the rows whose reference appears earlier in the file.
+pub(crate) async fn import_rows<C: ConnectionTrait>(
+    txn: &C,
+    rows: &[UsageRow],
+    range: std::ops::Range<usize>,
+    repeated: &HashSet<usize>,
+) -> Result<(usize, Vec<Rejected>), AppError> {
+    let (mut imported, mut rejected) = (0, Vec::new());
+    for index in range {
+        let Some(row) = rows.get(index) else { break };
+        if repeated.contains(&index) {
             rejected.push((row.line, format!("reference `{}` appears twice in the file", row.reference)));
             continue;
         }
         let taken = usage_records::Entity::find()
             .filter(usage_records::Column::SourceRef.eq(row.reference.clone()))
-            .one(&txn)
+            .one(txn)
             .await?;
         if taken.is_some() {
             rejected.push((row.line, format!("reference `{}` was already imported", row.reference)));
@@ -148,7 +171,7 @@ pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportRepor
         let found = subscriptions::Entity::find()
             .filter(subscriptions::Column::ExternalId.eq(row.subscription.clone()))
             .find_also_related(products::Entity)
-            .one(&txn)
+            .one(txn)
             .await?;
         let Some((subscription, Some(product))) = found else {
             rejected.push((row.line, format!("no subscription has the external id `{}`", row.subscription)));
@@ -159,28 +182,52 @@ pub async fn import(db: &DatabaseConnection, bytes: &[u8]) -> Result<ImportRepor
             continue;
         }
         let currency = crate::entities::accounts::Entity::find_by_id(subscription.account_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .map_or_else(|| "CLP".to_string(), |a| a.currency);
         usage_records::ActiveModel {
             account_id: Set(subscription.account_id),
             subscription_id: Set(subscription.id),
             usage_family: Set(classify(&product, Charge::Consumption)),
-            resource: Set(row.resource),
+            resource: Set(row.resource.clone()),
             usage_date: Set(row.date),
             quantity: Set(row.quantity),
             amount: Set(row.amount),
             cost: Set(row.cost),
             currency: Set(currency),
-            source_ref: Set(Some(row.reference)),
+            source_ref: Set(Some(row.reference.clone())),
             imported_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         imported += 1;
     }
-    txn.commit().await?;
+    Ok((imported, rejected))
+}
+
+/// Imports a file, batch by batch, telling `progress` the rows done of the rows to write
+/// after each batch: `Err` is why it was refused whole (nothing changed).
+pub async fn import(
+    db: &DatabaseConnection,
+    bytes: &[u8],
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<ImportReport, ImportError> {
+    let (rows, mut rejected) = parse(bytes)?;
+    let repeated = repeated_references(&rows);
+    let mut imported = 0;
+    let mut from = 0;
+    progress(0, rows.len());
+    while from < rows.len() {
+        let to = (from + BATCH).min(rows.len());
+        let txn = db.begin().await?;
+        let (done, refused) = import_rows(&txn, &rows, from..to, &repeated).await?;
+        txn.commit().await?;
+        imported += done;
+        rejected.extend(refused);
+        from = to;
+        progress(from, rows.len());
+    }
     rejected.sort_by_key(|(line, _)| *line);
     Ok(ImportReport { imported, rejected })
 }
@@ -210,5 +257,18 @@ mod tests {
         assert!(rejected[1].1.starts_with("quantity must be a whole number, 0 or more"));
         assert!(rejected[2].1.starts_with("expected 7 columns"));
         assert!(rejected[3].1.starts_with("reference is required"));
+    }
+
+    #[test]
+    fn a_reference_is_repeated_from_its_second_row_on_whatever_the_batch() {
+        let file = "subscription,date,resource,quantity,amount,cost,reference\n\
+                    s,2026-11-01,vm,1,1,1,a\n\
+                    s,2026-11-01,vm,1,1,1,b\n\
+                    s,2026-11-01,vm,1,1,1,a\n\
+                    s,2026-11-01,vm,1,1,1,a\n";
+        let (rows, _) = parse(file.as_bytes()).unwrap();
+        let mut repeated: Vec<usize> = repeated_references(&rows).into_iter().collect();
+        repeated.sort();
+        assert_eq!(repeated, vec![2, 3]);
     }
 }

@@ -608,6 +608,40 @@ async fn prices_in_use(db: &DatabaseConnection, ids: Vec<i32>) -> Result<HashSet
     Ok(in_use)
 }
 
+/// A file checked against the catalogue, ready to write.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    provider: crate::entities::accounts::Model,
+    planned: Planned,
+    existing: HashMap<String, products::Model>,
+}
+
+impl Checked {
+    /// The prices the file sets.
+    pub(crate) fn prices(&self) -> usize {
+        self.planned.prices.len()
+    }
+}
+
+/// Checks the whole file (every row, then every row against the catalogue and the rest of
+/// the file) without writing anything: `Err` with every refused row.
+pub(crate) async fn check(db: &DatabaseConnection, bytes: &[u8], today: NaiveDate) -> Result<Checked, ImportError> {
+    let provider = crate::accounts::store::provider_account(db).await?.ok_or(ImportError::NoProvider)?;
+    let (rows, mut rejected) = parse(bytes, today)?;
+    let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    let existing = existing_products(db, codes).await?;
+    let in_use = prices_in_use(db, existing.values().map(|p| p.id).collect()).await?;
+    let (planned, refused) = plan(rows, &existing, &in_use, today);
+    rejected.extend(refused);
+    if !rejected.is_empty() {
+        rejected.sort_by_key(|(line, _)| *line);
+        return Err(ImportError::Refused(rejected));
+    }
+    Ok(Checked { provider, planned, existing })
+}
+
 /// Imports a price list made by `by` (the provider admin, or the command line): checks the
 /// whole file, then writes it in one transaction, or nothing with every refused row.
 pub async fn import(
@@ -616,20 +650,20 @@ pub async fn import(
     bytes: &[u8],
     today: NaiveDate,
 ) -> Result<Imported, ImportError> {
-    let provider = crate::accounts::store::provider_account(db).await?.ok_or(ImportError::NoProvider)?;
-    let (rows, mut rejected) = parse(bytes, today)?;
-    let mut codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
-    codes.sort();
-    codes.dedup();
-    let existing = existing_products(db, codes).await?;
-    let in_use = prices_in_use(db, existing.values().map(|p| p.id).collect()).await?;
-    let (mut planned, refused) = plan(rows, &existing, &in_use, today);
-    rejected.extend(refused);
-    if !rejected.is_empty() {
-        rejected.sort_by_key(|(line, _)| *line);
-        return Err(ImportError::Refused(rejected));
-    }
+    import_with_progress(db, by, bytes, today, &mut |_, _| {}).await
+}
 
+/// [`import`], telling `progress` the prices written of the prices to write as it goes
+/// (all or nothing still: they are committed together at the end).
+pub async fn import_with_progress(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    bytes: &[u8],
+    today: NaiveDate,
+    progress: &mut (dyn FnMut(usize, usize) + Send),
+) -> Result<Imported, ImportError> {
+    let Checked { provider, mut planned, existing } = check(db, bytes, today).await?;
+    let mut rejected = Vec::new();
     let txn = db.begin().await?;
     let mut products = existing;
     let products_created = planned.creates.len();
@@ -645,10 +679,14 @@ pub async fn import(
         }
     }
     let prices_set = planned.prices.len();
+    progress(0, prices_set);
     // Oldest first, so a new product's first price (which may start today) is written
     // before its later changes, as the check above saw it.
     planned.prices.sort_by_key(|(_, _, change)| change.from);
-    for (line, code, change) in planned.prices {
+    for (index, (line, code, change)) in planned.prices.into_iter().enumerate() {
+        if index % 100 == 0 {
+            progress(index, prices_set);
+        }
         let product = products.get(&code).ok_or_else(|| AppError::Internal(format!("{code} vanished")))?;
         match price_lists::write_list_price(&txn, by, provider.id, product, &change, today).await {
             Ok(()) => {}
@@ -665,6 +703,7 @@ pub async fn import(
     if !rejected.is_empty() {
         return Err(ImportError::Refused(rejected));
     }
+    progress(prices_set, prices_set);
     let imported = Imported { products_created, prices_set };
     let changes = [Change::set("products created", products_created), Change::set("prices set", prices_set)];
     audit::record(&txn, by, Some(provider.id), "price list imported", "price list", &changes).await?;

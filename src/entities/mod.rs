@@ -5,6 +5,7 @@ pub mod api_clients;
 pub mod api_tokens;
 pub mod audit_log;
 pub mod auth_settings;
+pub mod background_jobs;
 pub mod billing_settings;
 pub mod brand_hosts;
 pub mod brands;

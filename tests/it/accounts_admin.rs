@@ -440,7 +440,7 @@ async fn a_suspended_resellers_host_is_unavailable_its_customers_keep_service_an
 
     let period = Period::of(chrono::Utc::now().date_naive()).previous().label();
     let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period)]).await;
-    let body = response.text().await.unwrap();
+    let body = app.finished_job(response).await;
     assert!(body.contains("Not billed, their reseller is suspended"), "{body}");
     assert!(body.contains("Contoso Chile"));
     let contoso = app.account("CONTOSO").await;
@@ -456,7 +456,7 @@ async fn a_suspended_resellers_host_is_unavailable_its_customers_keep_service_an
     assert_eq!(response.await.status(), StatusCode::SEE_OTHER);
     assert_eq!(on_host("/").await.unwrap().status(), StatusCode::OK);
     let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period)]).await;
-    assert!(response.text().await.unwrap().contains("CONTOSO"), "billed after reactivation");
+    assert!(app.finished_job(response).await.contains("CONTOSO"), "billed after reactivation");
     let billed = invoices::Entity::find()
         .filter(invoices::Column::AccountId.eq(contoso.id))
         .filter(invoices::Column::BillingPeriod.eq(&period))

@@ -33,10 +33,14 @@ async fn items_of(app: &TestApp, number: &str) -> (invoices::Model, Vec<(String,
     (invoice, items)
 }
 
+/// Starts a run from the page: a refusal's status and page, or the run's job page once
+/// it has finished in the background (200).
 async fn run_billing(app: &TestApp, period: &str) -> (StatusCode, String) {
     let response = app.submit("/admin/billing", "/admin/billing", &[("period", period)]).await;
-    let status = response.status();
-    (status, response.text().await.unwrap())
+    match response.status() {
+        StatusCode::SEE_OTHER => (StatusCode::OK, app.finished_job(response).await),
+        status => (status, response.text().await.unwrap()),
+    }
 }
 
 #[tokio::test]

@@ -241,6 +241,8 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         "/accounts/{code}/users" => shown_if(!customer || persona.email == Some("ana@contoso.demo")),
         // The demo has written no mail yet: there is no message to open.
         "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
+        // Nor has anybody started a billing run or an import.
+        "/admin/jobs/{id}" => Expect::NotFound,
         p if p.starts_with("/admin") => shown_if(provider),
         "/api-clients"
         | "/brands/{code}"

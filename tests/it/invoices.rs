@@ -138,8 +138,7 @@ async fn usage_files_load_good_rows_report_bad_ones_and_never_load_a_row_twice()
          {licences},2026-11-02,storage,1,1,1,u-5\n"
     );
     let response = upload_usage(&app, &csv).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = response.text().await.unwrap();
+    let body = app.finished_job(response).await;
     assert!(body.contains("2 row(s) imported, 3 refused."), "{body}");
     assert!(body.contains("date must be YYYY-MM-DD (got `2026-11-31`)"));
     assert!(body.contains("no subscription has the external id `nobody`"));
@@ -154,8 +153,8 @@ async fn usage_files_load_good_rows_report_bad_ones_and_never_load_a_row_twice()
     assert!(new.iter().all(|r| r.usage_family == "Azure Plan" && r.account_id == contoso.id && r.currency == "CLP"));
 
     // The same file again: every row was already imported.
-    let body = upload_usage(&app, &csv).await.text().await.unwrap();
-    assert!(body.contains("0 row(s) imported, 5 refused."));
+    let body = app.finished_job(upload_usage(&app, &csv).await).await;
+    assert!(body.contains("0 row(s) imported, 5 refused."), "{body}");
     assert!(body.contains("reference `u-1` was already imported"));
     assert_eq!(usage_records::Entity::find().count(&app.db).await.unwrap(), before + 2);
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod accounts_admin;
 mod api;
+mod background_jobs;
 mod bad_input;
 mod billing;
 mod branding;

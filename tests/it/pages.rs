@@ -19,7 +19,7 @@ fn assert_full_page(path: &str, body: &str) {
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
 /// data does not have, WebPay's return with its fields): walked without it they answer with a
 /// branded 4xx page.
-const NEED_CONTEXT: [&str; 13] = [
+const NEED_CONTEXT: [&str; 14] = [
     "/account/reauth",
     "/auth/oidc/{id}/login",
     "/auth/oidc/{id}/continue",
@@ -32,6 +32,8 @@ const NEED_CONTEXT: [&str; 13] = [
     "/invitation/{token}",
     "/admin/outbox/{id}",
     "/admin/outbox/{id}/html",
+    // A job's progress: the demo has started no billing run or import.
+    "/admin/jobs/{id}",
     // A reseller's price list: the provider's prices are under Admin → Prices.
     "/reseller/prices",
     // A download of the report its query defines; without one it says what is missing.

@@ -73,11 +73,14 @@ async fn a_price_list_creates_unpublished_products_and_future_prices_that_admin_
     let from = today() + Duration::days(10);
     let before = counts(&app).await;
 
+    // Checked whole when posted, then imported in the background: its job page says so.
     let response = upload(&app, file(&good_rows(from)).as_bytes()).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "{}", excerpt(&response.text().await.unwrap()));
-    assert_eq!(location(&response), "/admin/prices");
+    assert!(location(&response).starts_with("/admin/jobs/"), "{}", location(&response));
+    let job = app.wait_for_job(&location(&response)).await;
+    assert!(job.contains("Price list imported: 2 products created (unpublished), 5 prices set."), "{job}");
+    assert!(job.contains("5 of 5 prices set"), "{job}");
     let (_, page) = app.page("/admin/prices").await;
-    assert!(page.contains("Price list imported: 2 products created (unpublished), 5 prices set."), "{page}");
 
     // The new products: unpublished licence subscriptions with the rows' offers.
     let basic = product(&app, "CFQ7TTC0LH18-0001").await.expect("created");
@@ -131,6 +134,7 @@ async fn a_price_list_creates_unpublished_products_and_future_prices_that_admin_
     let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions.iter().filter(|a| **a == "product created").count(), 2);
     assert_eq!(actions.iter().filter(|a| **a == "price changed").count(), 5);
+    assert!(actions.contains(&"price list import started"), "{actions:?}");
     let summary = entries.last().unwrap();
     assert_eq!(summary.action, "price list imported");
     assert_eq!(summary.changes, "products created: 2\nprices set: 5");
@@ -139,9 +143,8 @@ async fn a_price_list_creates_unpublished_products_and_future_prices_that_admin_
 
     // The same file again: the prices are replaced (not started yet), nothing is created.
     let response = upload(&app, file(&good_rows(from)).as_bytes()).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (_, page) = app.page("/admin/prices").await;
-    assert!(page.contains("Price list imported: 0 products created (unpublished), 5 prices set."));
+    let job = app.finished_job(response).await;
+    assert!(job.contains("Price list imported: 0 products created (unpublished), 5 prices set."), "{job}");
     let again = counts(&app).await;
     assert_eq!((again.0, again.1, again.2), (after.0, after.1, after.2), "replaced, not added");
 }

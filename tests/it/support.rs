@@ -122,6 +122,7 @@ impl TestApp {
         let secrets = app.state.secrets.clone();
         let router = app.router();
         app.start_outbox();
+        app.start_tasks();
         let server = tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
         });
@@ -233,6 +234,32 @@ impl Browser {
         let url = self.base.parse().expect("url");
         let header = self.jar.cookies(&url)?;
         header.to_str().ok()?.split("; ").find_map(|c| c.strip_prefix("stratus_session=").map(str::to_string))
+    }
+}
+
+impl Browser {
+    /// Follows the 303 a billing run or import answers to its job's page, and reloads that
+    /// page (as its refresh does) until the job has ended: the page then.
+    pub async fn finished_job(&self, response: Response) -> String {
+        let status = response.status();
+        let path = location(&response);
+        let body = response.text().await.expect("body");
+        assert_eq!(status, StatusCode::SEE_OTHER, "not queued: {body}");
+        assert!(path.starts_with("/admin/jobs/"), "{path}");
+        self.wait_for_job(&path).await
+    }
+
+    /// Reloads a job's page until the job has ended (it refreshes itself until then).
+    pub async fn wait_for_job(&self, path: &str) -> String {
+        for _ in 0..300 {
+            let (status, body) = self.page(path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            if !body.contains("http-equiv=\"refresh\"") {
+                return body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("{path} did not finish in 30 s");
     }
 }
 

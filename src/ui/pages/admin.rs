@@ -34,6 +34,7 @@ pub(crate) fn admin_nav() -> impl IntoView {
             <a href="/admin/attention">"Orders needing attention"</a> " · "
             <a href="/admin/usage">"Usage import"</a> " · "
             <a href="/admin/billing">"Billing run"</a> " · "
+            <a href="/admin/jobs">"Jobs"</a> " · "
             <a href="/admin/outbox">"Outbox"</a> " · "
             <a href="/reports">"Reports"</a> " · "
             <a href="/api-clients">"API clients"</a>

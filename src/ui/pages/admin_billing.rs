@@ -2,17 +2,17 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::Utc;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::billing::money;
-use crate::billing::run::{self, Period, RunReport};
+use crate::billing::run::Period;
 use crate::billing::tax::{self, VatRate};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::tasks::{store, NewJob, StartError, Starter};
 use crate::ui::components::{csrf_field, form_errors};
 use crate::ui::pages::admin::admin_nav;
 use crate::ui::{page_with_status, PageCtx};
@@ -21,67 +21,36 @@ use crate::ui::{page_with_status, PageCtx};
 #[derive(Default)]
 struct Shown {
     errors: Vec<String>,
-    report: Option<RunReport>,
     notice: Option<String>,
+    /// A run of the period is already under way: why not, and its job.
+    busy: Option<(String, i32)>,
 }
 
 fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown: Shown) -> Response {
-    let Shown { errors, report, notice } = shown;
+    let Shown { errors, notice, busy } = shown;
     let ctx2 = ctx.clone();
     let ctx3 = ctx.clone();
     page_with_status(status, ctx, "Admin · Billing run", move || {
-        let report = report.map(|report| {
-            let rows: Vec<_> = report
-                .issued
-                .iter()
-                .map(|invoice| {
-                    let href = format!("/invoices/{}", invoice.number);
-                    view! {
-                        <tr>
-                            <td><a href=href>{invoice.number.clone()}</a></td>
-                            <td>{invoice.account.clone()}</td>
-                            <td class="num">{invoice.lines}</td>
-                            <td class="num">{money::format(invoice.total, &invoice.currency)}</td>
-                        </tr>
-                    }
-                })
-                .collect();
-            let issued = (!rows.is_empty()).then(|| {
-                view! {
-                    <div class="table-wrap"><table>
-                        <thead><tr><th>"Invoice"</th><th>"Account"</th><th class="num">"Lines"</th><th class="num">"Total"</th></tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table></div>
-                }
-            });
-            let already = (!report.already_billed.is_empty())
-                .then(|| view! { <p>{format!("Already billed for {}, left alone: {}.", report.period, report.already_billed.join(", "))}</p> });
-            let skipped = (!report.skipped_suspended.is_empty())
-                .then(|| view! { <p>{format!("Not billed, their reseller is suspended (a run of {} after it is reactivated bills them): {}.", report.period, report.skipped_suspended.join(", "))}</p> });
-            let problems: Vec<_> = report.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect();
-            let problems = (!problems.is_empty()).then(|| view! { <h2>"Not charged"</h2> <ul class="errors">{problems}</ul> });
+        let busy = busy.map(|(message, job_id)| {
             view! {
-                <section class="panel" role="status">
-                    <p>{format!("Billing run for {}: {} invoice(s) issued; {} account(s) had nothing to bill.", report.period, report.issued.len(), report.nothing_to_bill)}</p>
-                    {issued}
-                    {already}
-                    {skipped}
-                    {problems}
-                </section>
+                <div class="form-error" role="alert">
+                    <p>{message} " " <a href=format!("/admin/jobs/{job_id}")>"See its progress"</a></p>
+                </div>
             }
         });
         view! {
             {admin_nav()}
             {form_errors(errors)}
+            {busy}
             {notice.map(|n| view! { <p class="flash" role="status">{n}</p> })}
-            {report}
             <form class="stacked card" method="post" action="/admin/billing">
                 {csrf_field(&ctx2)}
                 <p>"Issues one debit invoice per account for a month that has ended: licences and add-ons "
                    "(prorated for partial months, annual ones in the month their term year starts), Azure plan "
                    "usage for the calendar month, legacy Azure usage up to each account's CSP cut-off day, "
                    "minimum-commitment top-ups unless a ramp-up waives them, and discounts. Accounts already "
-                   "billed for the month are left alone, so running it again adds nothing."</p>
+                   "billed for the month are left alone, so running it again adds nothing. The run goes on in the "
+                   "background: its page shows its progress, and Admin → Jobs lists it."</p>
                 <label>"Month (YYYY-MM)" <input name="period" value=period required pattern="[0-9]{4}-[0-9]{2}" maxlength="7"/></label>
                 <button type="submit">"Run billing"</button>
             </form>
@@ -143,13 +112,14 @@ pub(crate) struct RunForm {
     period: String,
 }
 
-/// `POST /admin/billing`.
+/// `POST /admin/billing`: checks the period, queues the run and shows its progress page;
+/// a run of the same period already under way is named with a link to it (409).
 pub(crate) async fn run_billing(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<RunForm>,
 ) -> AppResult<Response> {
-    ctx.provider_admin()?;
+    let viewer = ctx.provider_admin()?;
     let today = Utc::now().date_naive();
     let period = match Period::parse(&form.period).and_then(|p| p.check_ended(today).map(|()| p)) {
         Ok(period) => period,
@@ -158,11 +128,17 @@ pub(crate) async fn run_billing(
             return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form.period, vat_text(&state).await?, shown));
         }
     };
-    let report = run::run(&state.db, Some(&state.site()), period, today).await?;
-    if !report.issued.is_empty() {
-        state.mail_written();
+    let job = NewJob::billing_run(&period, Starter::of(viewer, ctx.device.ip_text()));
+    match store::enqueue(&state.db, job).await {
+        Ok(job) => {
+            state.tasks.queued();
+            tracing::info!(period = %period.label(), job = job.id, "billing run queued");
+            Ok(Redirect::to(&format!("/admin/jobs/{}", job.id)).into_response())
+        }
+        Err(StartError::Failed(e)) => Err(e),
+        Err(busy @ StartError::Busy { job_id, .. }) => {
+            let shown = Shown { busy: Some((busy.to_string(), job_id)), ..Default::default() };
+            Ok(render(&ctx, StatusCode::CONFLICT, period.label(), vat_text(&state).await?, shown))
+        }
     }
-    tracing::info!(period = %report.period, issued = report.issued.len(), "billing run");
-    let shown = Shown { report: Some(report), ..Default::default() };
-    Ok(render(&ctx, StatusCode::OK, period.label(), vat_text(&state).await?, shown))
 }

@@ -7,6 +7,7 @@ pub mod admin_attention;
 pub mod admin_billing;
 pub mod admin_catalogue;
 pub mod admin_identity;
+pub mod admin_jobs;
 pub mod admin_outbox;
 pub mod admin_payments;
 pub mod admin_resellers;

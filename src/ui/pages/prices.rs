@@ -17,12 +17,14 @@ use crate::billing::money;
 use crate::catalog::price_import::{self, ImportError, Rejected};
 use crate::catalog::price_lists::{self, PriceError, PriceLine, ResellerPriceChange, CURRENCIES};
 use crate::catalog::pricing::ResellerPrice;
+use crate::entities::background_jobs::JobKind;
 use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
 use crate::error::{encode_query_value, AppError, AppResult};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
+use crate::tasks::{store, NewJob, Starter};
 use crate::ui::components::{csrf_field, empty, form_error, pager};
 use crate::ui::{page_with_status, PageCtx};
 
@@ -125,7 +127,8 @@ fn import_form(ctx: &PageCtx, refused: Option<ImportRefused>) -> impl IntoView {
                ", and SkuId, ProductTitle or SkuTitle, EffectiveEndDate if you have them; other columns are ignored. "
                "UnitPrice is the cost to resellers, ERP Price the list price, in CLP or USD; TermDuration P1M, P1Y or P3Y; BillingPlan Monthly, Annual or OneTime. "
                "The product code is ProductId-SkuId: a code the catalogue does not have yet becomes an unpublished licence subscription. "
-               "Every row is checked first: if any is refused, nothing is imported."</p>
+               "Every row is checked first: if any is refused, nothing is imported. "
+               "A file that passes is imported in the background: its page shows when it is done, and Admin → Jobs lists it."</p>
             <label>"Price list (CSV, at most 5 MB and 20,000 rows)" <input type="file" name="file" accept=".csv,text/csv" required/></label>
             <button type="submit">"Import"</button>
         </form>
@@ -292,8 +295,11 @@ pub(crate) async fn provider_save(
     }
 }
 
-/// The file posted to the import form: `Err` is the status and message to answer with.
-async fn uploaded_file(upload: Result<Multipart, MultipartRejection>) -> Result<Vec<u8>, (StatusCode, String)> {
+/// The file posted to the import form, with its name: `Err` is the status and message to
+/// answer with.
+async fn uploaded_file(
+    upload: Result<Multipart, MultipartRejection>,
+) -> Result<(String, Vec<u8>), (StatusCode, String)> {
     let unreadable = || (StatusCode::BAD_REQUEST, "The upload could not be read. Choose the file again.".to_string());
     let too_large_or_unreadable = |status: StatusCode| match status {
         StatusCode::PAYLOAD_TOO_LARGE => (status, ImportError::TooLarge.to_string()),
@@ -302,35 +308,38 @@ async fn uploaded_file(upload: Result<Multipart, MultipartRejection>) -> Result<
     let mut multipart = upload.map_err(|_| unreadable())?;
     while let Some(field) = multipart.next_field().await.map_err(|e| too_large_or_unreadable(e.status()))? {
         if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or_default().to_string();
             let bytes = field.bytes().await.map_err(|e| too_large_or_unreadable(e.status()))?;
             if bytes.is_empty() {
                 break;
             }
-            return Ok(bytes.to_vec());
+            return Ok((name, bytes.to_vec()));
         }
     }
     Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose a CSV file.".into()))
 }
 
-/// `POST /admin/prices/import` (multipart, the CSRF token in the query string): the
-/// summary as the next page's message, or Admin → Prices with every refused row.
+/// `POST /admin/prices/import` (multipart, the CSRF token in the query string): the whole
+/// file is checked first (Admin → Prices with every refused row, nothing written); a file
+/// that passes is queued, and the answer is its progress page.
 pub(crate) async fn import(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
-    session: Session,
     upload: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     // Who may import is known before the body is read: anyone else gets a 404, whatever
     // they post.
     let viewer = ctx.provider_admin()?;
-    let by = AuditActor::of(viewer, ctx.device.ip_text());
     let (status, refused) = match uploaded_file(upload).await {
         Err((StatusCode::BAD_REQUEST, message)) => return Err(AppError::bad_request(message)),
         Err((status, message)) => (status, ImportRefused { message, ..Default::default() }),
-        Ok(bytes) => match price_import::import(&state.db, &by, &bytes, today()).await {
-            Ok(imported) => {
-                set_flash(&session, format!("Price list imported: {}", imported.summary())).await?;
-                return Ok(Redirect::to("/admin/prices").into_response());
+        Ok((name, bytes)) => match price_import::check(&state.db, &bytes, today()).await {
+            Ok(checked) => {
+                let by = Starter::of(viewer, ctx.device.ip_text());
+                let job = NewJob::import(JobKind::PriceImport, &name, bytes, checked.prices(), by);
+                let job = store::enqueue(&state.db, job).await?;
+                state.tasks.queued();
+                return Ok(Redirect::to(&format!("/admin/jobs/{}", job.id)).into_response());
             }
             Err(ImportError::Failed(e)) => return Err(e),
             Err(refused @ ImportError::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, ImportRefused::of(&refused)),
