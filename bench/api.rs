@@ -195,6 +195,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
         mail: Default::default(),
+        metrics_addr: None,
     };
     let app = stratus::server::prepare(settings).await.expect("server");
     let db = app.state.db.clone();

@@ -14,6 +14,7 @@ pub mod identity;
 pub(crate) mod images;
 pub mod jobs;
 pub mod mail;
+pub mod observability;
 pub mod pagination;
 pub mod payments;
 pub(crate) mod routing;

@@ -731,5 +731,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
         mail: Default::default(),
+        metrics_addr: None,
     }
 }

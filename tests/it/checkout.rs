@@ -734,6 +734,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         trusted_proxies: vec![],
         export_stall: std::time::Duration::from_secs(30),
         mail: Default::default(),
+        metrics_addr: None,
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();

@@ -113,6 +113,7 @@ impl TestApp {
             trusted_proxies: vec![],
             export_stall: std::time::Duration::from_secs(30),
             mail: Default::default(),
+            metrics_addr: None,
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");
