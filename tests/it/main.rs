@@ -20,6 +20,7 @@ mod login_options;
 mod mail;
 mod members;
 mod money;
+mod observability;
 mod pages;
 mod price_import;
 mod pricing;
