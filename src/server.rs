@@ -83,7 +83,7 @@ pub async fn connect_and_migrate(database_url: &str) -> AppResult<DatabaseConnec
 }
 
 pub async fn prepare(settings: Settings) -> AppResult<App> {
-    crate::observability::metrics::install();
+    observability::metrics::install();
     let secrets = SecretBox::load(&settings.secret_key)?;
     let db = connect_and_migrate(&settings.database_url).await?;
     let session_store = DbSessionStore::on(&db).await?;
