@@ -1,6 +1,7 @@
 //! Log lines: human-readable text (the default) or one JSON object per line
 //! (`--log-format json`), filtered by `RUST_LOG`.
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_subscriber::EnvFilter;
@@ -23,7 +24,8 @@ pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let installed = match format {
-        LogFormat::Text => builder.try_init(),
+        // Colours only on a terminal: a log file or a collector gets plain text.
+        LogFormat::Text => builder.with_ansi(std::io::stdout().is_terminal()).try_init(),
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init(),
     };
     if installed.is_ok() {
