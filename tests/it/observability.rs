@@ -114,14 +114,30 @@ async fn sign_ins_are_counted_by_method_and_result() {
 }
 
 #[tokio::test]
-async fn a_paid_order_counts_an_authorized_webpay_payment() {
+async fn a_paid_and_refunded_order_counts_its_webpay_outcomes() {
     let app = TestApp::start().await;
     let authorized = [("outcome", "authorized")];
-    let before = sample(&scrape(&app).await, "stratus_webpay_payments_total", &authorized);
+    let refunded = |text: &str| {
+        ["REVERSED", "NULLIFIED"].iter().map(|o| sample(text, "stratus_webpay_refunds_total", &[("outcome", o)])).sum()
+    };
+    let before = scrape(&app).await;
     app.sign_in("ana@contoso.demo").await;
-    app.buy(&[("M365-BS", "1")]).await;
-    let after = sample(&scrape(&app).await, "stratus_webpay_payments_total", &authorized);
-    assert!(after >= before + 1.0, "{before} then {after}");
+    let order = app.buy(&[("M365-BS", "1")]).await;
+    let paid = scrape(&app).await;
+    let (was, is) = (
+        sample(&before, "stratus_webpay_payments_total", &authorized),
+        sample(&paid, "stratus_webpay_payments_total", &authorized),
+    );
+    assert!(is >= was + 1.0, "{was} then {is}");
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let page = format!("/orders/{}", order.number);
+    let total = order.total.to_string();
+    let response = admin.submit(&page, &format!("{page}/refund"), &[("amount", &total), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let after = scrape(&app).await;
+    let (was, is): (f64, f64) = (refunded(&paid), refunded(&after));
+    assert!(is >= was + 1.0, "{was} then {is}: {after}");
 }
 
 #[tokio::test]
