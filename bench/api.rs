@@ -197,6 +197,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         shutdown_grace: std::time::Duration::from_secs(30),
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
+        metrics_addr: None,
     };
     let app = stratus::server::prepare(settings).await.expect("server");
     let db = app.state.db.clone();

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::branding::check::BrandFields;
 use crate::error::{AppError, AppResult};
 use crate::identity::providers::ProviderFields;
+pub use crate::observability::logging::LogFormat;
 use crate::payments::webpay::gateway::GatewayFields;
 
 pub(crate) const DEFAULT_DATABASE_URL: &str = "sqlite://data/stratus.db?mode=rwc";
@@ -24,6 +25,9 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub serve: ServeArgs,
+    /// Log lines as text or as one JSON object per line (every command).
+    #[arg(long, global = true, env = "STRATUS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,6 +259,10 @@ pub struct ServeArgs {
     /// while migrations are pending.
     #[arg(long, env = "STRATUS_NO_MIGRATE")]
     pub no_migrate: bool,
+    /// Serve Prometheus metrics at /metrics on this separate address, e.g. 127.0.0.1:9464
+    /// (off when not given; never on the public address).
+    #[arg(long, env = "STRATUS_METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -349,6 +357,8 @@ pub struct Settings {
     pub shutdown_grace: std::time::Duration,
     /// The pause between passes of the background jobs.
     pub jobs_every: std::time::Duration,
+    /// `--metrics-addr`: where `/metrics` is served (none: nowhere).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// How e-mail leaves.
@@ -459,6 +469,7 @@ impl Settings {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| AppError::Config(format!("[server] trusted_proxies: {e}")))?;
         let demo_identity = args.demo && file.identity_provider.is_empty();
+        let metrics_addr = args.metrics_addr.as_deref().map(|text| parse_metrics_addr(text, addr)).transpose()?;
         let smtp = match args.smtp_url.or(file.smtp.url) {
             Some(url) => {
                 let host = crate::branding::host_name(
@@ -489,6 +500,7 @@ impl Settings {
             webpay: file.webpay,
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             jobs_every: std::time::Duration::from_secs(jobs_every),
+            metrics_addr,
         })
     }
 }
@@ -501,6 +513,19 @@ fn in_range(flag: &str, given: Option<u64>, default: u64, range: std::ops::Range
     } else {
         Err(AppError::Config(format!("{flag} must be {} to {}, not {value}", range.start(), range.end())))
     }
+}
+
+/// `--metrics-addr`: an address, and not the public one.
+fn parse_metrics_addr(text: &str, public: SocketAddr) -> Result<SocketAddr, AppError> {
+    let addr: SocketAddr = text
+        .parse()
+        .map_err(|_| AppError::Config(format!("--metrics-addr: `{text}` is not an address like 127.0.0.1:9464")))?;
+    if addr == public && addr.port() != 0 {
+        return Err(AppError::Config(format!(
+            "--metrics-addr {addr} is the address pages are served on; metrics need one of their own"
+        )));
+    }
+    Ok(addr)
 }
 
 pub(crate) fn is_postgres_url(url: &str) -> bool {
@@ -624,6 +649,31 @@ mod tests {
         .unwrap();
         let declared = Settings::resolve(ServeArgs { demo: true, config: Some(path), ..Default::default() }).unwrap();
         assert!(!declared.demo_identity, "declared providers replace the demo's");
+    }
+
+    #[test]
+    fn metrics_are_off_unless_given_their_own_address() {
+        assert_eq!(Settings::resolve(ServeArgs::default()).unwrap().metrics_addr, None);
+        let given = ServeArgs { metrics_addr: Some("127.0.0.1:9464".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(given).unwrap().metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        let same = ServeArgs {
+            addr: Some("127.0.0.1:3000".into()),
+            metrics_addr: Some("127.0.0.1:3000".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(same).unwrap_err().to_string().contains("--metrics-addr"));
+        let bad = ServeArgs { metrics_addr: Some("9464".into()), ..Default::default() };
+        assert!(Settings::resolve(bad).unwrap_err().to_string().contains("--metrics-addr"));
+    }
+
+    #[test]
+    fn every_command_takes_the_log_format() {
+        let cli = Cli::try_parse_from(["stratus", "serve", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log_format, LogFormat::Json);
+        let cli = Cli::try_parse_from(["stratus", "--log-format", "json", "billing", "run", "--period", "2026-01"]);
+        assert_eq!(cli.unwrap().log_format, LogFormat::Json);
+        assert_eq!(Cli::try_parse_from(["stratus"]).unwrap().log_format, LogFormat::Text);
+        assert!(Cli::try_parse_from(["stratus", "--log-format", "xml"]).is_err());
     }
 
     #[test]

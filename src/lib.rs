@@ -14,6 +14,7 @@ pub mod identity;
 pub(crate) mod images;
 pub mod jobs;
 pub mod mail;
+pub mod observability;
 pub mod operations;
 pub(crate) mod outage;
 pub mod pagination;

@@ -2,16 +2,11 @@ use clap::Parser;
 use stratus::audit::AuditActor;
 use stratus::config::{AuthArgs, AuthCommand, Cli, Command, CreateAdminArgs, Settings};
 use stratus::error::AppError;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
-        )
-        .init();
     let cli = Cli::parse();
+    stratus::observability::logging::init(cli.log_format);
     let result = match cli.command {
         Some(Command::Serve(args)) => serve(args).await,
         Some(Command::CreateAdmin(args)) => create_admin(args).await,

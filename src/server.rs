@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -18,7 +18,7 @@ use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -40,7 +40,7 @@ use crate::ui::pages::{
     reseller, signup, subscription,
 };
 use crate::ui::{assets, context};
-use crate::{branding, demo, identity, jobs, operations};
+use crate::{branding, demo, identity, jobs, observability, operations};
 
 /// Largest request body accepted anywhere.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -117,6 +117,7 @@ pub async fn prepare(settings: Settings) -> AppResult<App> {
 }
 
 pub async fn prepare_with(settings: Settings, schema: SchemaAtStart) -> AppResult<App> {
+    observability::metrics::install();
     let secrets = SecretBox::load(&settings.secret_key)?;
     let db = match schema {
         SchemaAtStart::Migrate => connect_and_migrate(&settings.database_url).await?,
@@ -237,7 +238,13 @@ impl App {
         let table: Arc<HashMap<&'static str, RouteProps>> = Arc::new(table.into_iter().collect());
         let router = router.fallback(errors::not_found).layer(
             ServiceBuilder::new()
-                .layer(TraceLayer::new_for_http())
+                .layer(from_fn(observability::request_id::assign))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(observability::request_id::span_for::<axum::body::Body>)
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(from_fn(observability::metrics::track_requests))
                 .layer(from_fn_with_state(state.db.clone(), crate::outage::guard))
                 .layer(from_fn_with_state(table, mark_route))
                 .layer(CompressionLayer::new())
@@ -491,8 +498,14 @@ pub async fn run(settings: Settings, schema: SchemaAtStart) -> AppResult<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| AppError::Config(format!("cannot listen on {addr}: {e}")))?;
+    if let Some(metrics_addr) = app.state.settings.metrics_addr {
+        let bound = observability::serve_metrics(metrics_addr, app.state.db.clone()).await?;
+        tracing::info!(%bound, "metrics on http://{bound}/metrics");
+    }
     tracing::info!(%addr, "Stratus is serving on {base_url}");
-    println!("Stratus is serving on {base_url}");
+    if !observability::logging::is_json() {
+        println!("Stratus is serving on {base_url}");
+    }
     let (signalled, mut signal) = tokio::sync::watch::channel(None::<tokio::time::Instant>);
     let server = axum::serve(listener, app.router().into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {

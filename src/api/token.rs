@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::api::clients;
 use crate::entities::users;
 use crate::identity::{local, password, settings};
+use crate::observability::metrics::{self, SignInMethod};
 use crate::state::AppState;
 
 fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -88,6 +89,7 @@ async fn issue(
         ));
     };
     let Some(client) = clients::authenticate(&state.db, &client_id, &secret).await? else {
+        metrics::sign_in(SignInMethod::ApiToken, false);
         return Ok(oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
@@ -145,6 +147,7 @@ async fn issue(
                 None => false,
             };
             if !accepted || !allowed {
+                metrics::sign_in(SignInMethod::ApiToken, false);
                 return Ok(oauth_error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
@@ -162,6 +165,7 @@ async fn issue(
         None => return Ok(oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is missing.")),
     }
     let (access_token, expires_in) = clients::issue_token(&state.db, &client, Utc::now()).await?;
+    metrics::sign_in(SignInMethod::ApiToken, true);
     let mut response =
         Json(json!({"access_token": access_token, "token_type": "Bearer", "expires_in": expires_in})).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -83,6 +83,33 @@ pub(crate) enum CallbackOutcome {
     InvitationNotValid,
 }
 
+impl CallbackOutcome {
+    /// Whether the callback signed someone in (for the sign-in counters): `Some(false)` for
+    /// a refused answer (whatever the flow was for: a refused one is not known to be
+    /// anything) or an identity that signs nobody in; `None` when it was not a sign-in
+    /// (linking, confirming, an account that waits for approval).
+    pub(crate) fn signed_in(&self) -> Option<bool> {
+        match self {
+            CallbackOutcome::SignedIn { .. }
+            | CallbackOutcome::Registered { .. }
+            | CallbackOutcome::SignedUp { not_yet: None, .. }
+            | CallbackOutcome::Joined { not_yet: None, .. } => Some(true),
+            CallbackOutcome::Refused(_)
+            | CallbackOutcome::NotRegistered(_)
+            | CallbackOutcome::NotConnected { .. }
+            | CallbackOutcome::NotSignedUp { .. } => Some(false),
+            CallbackOutcome::Linked { .. }
+            | CallbackOutcome::AlreadyLinked { .. }
+            | CallbackOutcome::LinkedToAnotherUser { .. }
+            | CallbackOutcome::Reauthenticated { .. }
+            | CallbackOutcome::SomebodyElse { .. }
+            | CallbackOutcome::SignedUp { not_yet: Some(_), .. }
+            | CallbackOutcome::Joined { not_yet: Some(_), .. }
+            | CallbackOutcome::InvitationNotValid => None,
+        }
+    }
+}
+
 /// What completing a callback needs of the server and of the request.
 pub(crate) struct Callback<'a> {
     pub db: &'a sea_orm::DatabaseConnection,
@@ -313,5 +340,20 @@ impl Callback<'_> {
             Err(AcceptError::LinkNotValid | AcceptError::NewPassword(_)) => Ok(CallbackOutcome::InvitationNotValid),
             Err(AcceptError::Failed(error)) => Err(error),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sign_ins_and_refusals_count_as_sign_in_attempts() {
+        assert_eq!(CallbackOutcome::SignedIn { return_to: "/".into() }.signed_in(), Some(true));
+        assert_eq!(CallbackOutcome::Registered { provider: "P".into() }.signed_in(), Some(true));
+        assert_eq!(CallbackOutcome::Refused(CallbackRefusal::StateMismatch).signed_in(), Some(false));
+        assert_eq!(CallbackOutcome::NotConnected { provider: "P".into() }.signed_in(), Some(false));
+        assert_eq!(CallbackOutcome::Linked { provider: "P".into() }.signed_in(), None);
+        assert_eq!(CallbackOutcome::SignedUp { provider: "P".into(), not_yet: Some("waiting") }.signed_in(), None);
     }
 }

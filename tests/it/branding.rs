@@ -735,5 +735,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         shutdown_grace: std::time::Duration::from_secs(30),
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
+        metrics_addr: None,
     }
 }

@@ -737,6 +737,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         shutdown_grace: std::time::Duration::from_secs(30),
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
+        metrics_addr: None,
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();

@@ -22,6 +22,7 @@ mod login_options;
 mod mail;
 mod members;
 mod money;
+mod observability;
 mod operations;
 mod pages;
 mod price_import;

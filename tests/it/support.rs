@@ -115,6 +115,7 @@ impl TestApp {
             shutdown_grace: std::time::Duration::from_secs(30),
             jobs_every: std::time::Duration::from_secs(60),
             mail: Default::default(),
+            metrics_addr: None,
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

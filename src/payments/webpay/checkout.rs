@@ -23,6 +23,7 @@ use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus, RefundStatus, TransactionState};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
 use crate::error::{refusals, AppError, AppResult};
+use crate::observability::metrics;
 use crate::subscriptions::history::Actor;
 
 /// Why a payment cannot start, or a return matches nothing; each displays the shopper's message.
@@ -489,6 +490,9 @@ pub(crate) async fn handle_return(
     if let Some(next) = next_state {
         // Never committed; a repeat finds the row already moved and changes nothing.
         let moved = claim(db, transaction.id, state::CREATED, next).await?;
+        if moved {
+            metrics::webpay_payment(next);
+        }
         log(if moved { format!("{next}, not committed") } else { format!("repeated ({next})") }).await?;
         return Ok(returned);
     }
@@ -544,6 +548,7 @@ async fn mark_verifying(db: &DatabaseConnection, transaction: &webpay_transactio
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    metrics::webpay_payment(state::VERIFYING);
     Ok(())
 }
 
@@ -553,7 +558,7 @@ async fn record_failure(
     error: &WebpayError,
 ) -> AppResult<()> {
     // Only from `committing`: never over a row the job settled meanwhile.
-    webpay_transactions::Entity::update_many()
+    let moved = webpay_transactions::Entity::update_many()
         .col_expr(webpay_transactions::Column::Status, state::FAILED.into())
         .col_expr(webpay_transactions::Column::RawResponse, Some(error.to_string()).into())
         .col_expr(webpay_transactions::Column::ProcessedAt, Some(Utc::now()).into())
@@ -562,6 +567,9 @@ async fn record_failure(
         .filter(webpay_transactions::Column::Status.eq(state::COMMITTING))
         .exec(db)
         .await?;
+    if moved.rows_affected == 1 {
+        metrics::webpay_payment(state::FAILED);
+    }
     Ok(())
 }
 
@@ -619,6 +627,7 @@ pub async fn settle(
         // A rejected payment leaves the order payable (it may have been "verifying").
         reopen_order(&txn, transaction.order_id).await?;
         txn.commit().await?;
+        metrics::webpay_payment(state::REJECTED);
         return Ok(());
     }
     let refusal = if !is_paid(answer, transaction.amount, &transaction.buy_order) {
@@ -654,6 +663,7 @@ pub async fn settle(
         record_answer(&txn, transaction, answer, state::REFUNDING, Some(reason)).await?;
         reopen_order(&txn, transaction.order_id).await?;
         txn.commit().await?;
+        metrics::webpay_payment(state::REFUNDING);
         let amount = answer.amount.unwrap_or(transaction.amount);
         return refund_not_taken(db, &gateway.client, transaction, amount, state::REFUNDING).await;
     }
@@ -688,6 +698,7 @@ pub async fn settle(
     .await?;
     crate::mail::messages::payment_receipt(&txn, &gateway.site, &order, answer.authorization_code.as_deref()).await?;
     txn.commit().await?;
+    metrics::webpay_payment(state::AUTHORIZED);
     Ok(())
 }
 
@@ -796,7 +807,7 @@ pub(crate) async fn refund_not_taken(
     if next == state::REFUND_NEEDED {
         tracing::error!(buy_order = %transaction.buy_order, "an approval that was not taken is not refunded yet");
     }
-    webpay_transactions::Entity::update_many()
+    let moved = webpay_transactions::Entity::update_many()
         .col_expr(webpay_transactions::Column::Status, next.into())
         .col_expr(webpay_transactions::Column::Attention, attention.into())
         .col_expr(webpay_transactions::Column::UpdatedAt, Utc::now().into())
@@ -804,6 +815,9 @@ pub(crate) async fn refund_not_taken(
         .filter(webpay_transactions::Column::Status.eq(from))
         .exec(db)
         .await?;
+    if moved.rows_affected == 1 {
+        metrics::webpay_payment(next);
+    }
     Ok(())
 }
 
@@ -896,6 +910,7 @@ async fn verify_commits(db: &DatabaseConnection, gateway: &Gateway) -> AppResult
         let token = transaction.token.clone().unwrap_or_default();
         if Utc::now() - transaction.created_at > chrono::Duration::days(STATUS_DAYS) {
             if claim(db, transaction.id, state::VERIFYING, state::UNVERIFIED).await? {
+                metrics::webpay_payment(state::UNVERIFIED);
                 let reason = format!(
                     "The answer to the commit of {} ({}) was lost and WebPay's status could not be read within {} \
                      days. Check in Transbank's portal whether it was charged; if so, refund it there.",
@@ -1296,19 +1311,24 @@ pub(crate) async fn refund(
         txn.rollback().await?;
         return Ok(RefundOutcome::BeingVerified { amount });
     }
+    // Counted once the row is settled: `status` is what the commits below make of it.
+    let counted = move || metrics::webpay_refund(status);
     match answer {
         Ok(_) => {
             let credit = issue_refund_credit(&txn, &view.order, number, amount, status).await?;
             txn.commit().await?;
+            counted();
             Ok(RefundOutcome::Refunded { kind: status, amount, credit_invoice: credit.number })
         }
         Err(error) if error.is_lost_answer() => {
             txn.commit().await?;
+            counted();
             tracing::warn!(order = %number, %error, "WebPay refund answer lost; verifying");
             Ok(RefundOutcome::BeingVerified { amount })
         }
         Err(error) => {
             txn.commit().await?;
+            counted();
             tracing::warn!(order = %number, %error, "WebPay refund refused");
             Err(match error {
                 WebpayError::Api { message, .. } => RefundError::RefusedByWebpay { message },
@@ -1384,13 +1404,17 @@ pub(crate) async fn verify_refunds(db: &DatabaseConnection, webpay: &WebpayClien
             if done { "refunded" } else { "not refunded" }
         ));
         let to = if done { kind } else { refund_state::FAILED };
-        if settle_refund_row(&txn, refund.id, &from, to, response).await? {
+        let moved = settle_refund_row(&txn, refund.id, &from, to, response).await?;
+        if moved {
             if done {
                 issue_refund_credit(&txn, &order, &order.number, refund.amount, kind).await?;
             }
             settled += 1;
         }
         txn.commit().await?;
+        if moved {
+            metrics::webpay_refund(to);
+        }
     }
     Ok(settled)
 }

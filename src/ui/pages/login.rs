@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, providers, session, settings};
+use crate::observability::metrics::{self, SignInMethod};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::{page_with_status, PageCtx};
@@ -128,7 +129,9 @@ pub(crate) async fn submit(
         login.error = Some(local::GENERIC_FAILURE.into());
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
-    match local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await? {
+    let outcome = local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await?;
+    metrics::sign_in(SignInMethod::Password, matches!(outcome, SignInOutcome::SignedIn(_)));
+    match outcome {
         SignInOutcome::SignedIn(user) => {
             session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
             Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())

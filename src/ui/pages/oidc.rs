@@ -18,6 +18,7 @@ use crate::identity::links::{self, Way};
 use crate::identity::oidc::{self, Continuation, FlowStart, Handoff, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, local, providers, session, settings};
+use crate::observability::metrics::{self, SignInMethod};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::pages::errors::error_page;
@@ -303,7 +304,11 @@ pub(crate) async fn callback(
         viewer,
     };
     let flash = |message: String| async { session::set_flash(&session, message).await };
-    match callback.complete(id, query).await? {
+    let outcome = callback.complete(id, query).await?;
+    if let Some(signed_in) = outcome.signed_in() {
+        metrics::sign_in(SignInMethod::IdentityProvider, signed_in);
+    }
+    match outcome {
         CallbackOutcome::Refused(refusal) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &refusal.message())),
         CallbackOutcome::SignedIn { return_to } => Ok(Redirect::to(&return_to).into_response()),
         CallbackOutcome::Registered { provider } => {
