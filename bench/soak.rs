@@ -72,11 +72,13 @@ async fn start(dir: &std::path::Path, database_url: &str, key: &str, name: &str)
         .stderr(log)
         .spawn()
         .expect("start stratus");
-    let base = format!("http://127.0.0.1:{port}");
+    // Killed and reaped when dropped, also when it never gets ready.
+    let instance = Instance { child, base: format!("http://127.0.0.1:{port}") };
     let client = Client::new();
     for _ in 0..300 {
-        if client.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status() == StatusCode::OK) {
-            return Instance { child, base };
+        let ready = client.get(format!("{}/readyz", instance.base)).send().await;
+        if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+            return instance;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -256,14 +258,14 @@ async fn person(number: usize, bases: [String; 2], tally: Arc<Tally>, until: Ins
     let email = if exporter { "admin@stratus.demo" } else { PEOPLE[number % PEOPLE.len()] };
     let mut round = 0usize;
     while Instant::now() < until {
-        if round % 25 == 0 {
+        if round.is_multiple_of(25) {
             me.sign_in(email).await;
         }
         me.get("/", StatusCode::OK).await;
         me.get("/products/M365-BS", StatusCode::OK).await;
         me.get("/account", StatusCode::OK).await;
         if exporter {
-            if round % 10 == 0 {
+            if round.is_multiple_of(10) {
                 me.export_round().await;
             }
         } else {

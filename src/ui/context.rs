@@ -120,8 +120,11 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         }
         Err(e) => return e.into_response(),
     };
-    if ctx.viewer.is_none() || ctx.custom_host.is_some() {
-        if let Some(host) = host.as_deref().map(branding::host_name) {
+    // Remembered for the outage page: a reseller's custom host, and the public host as an
+    // anonymous visitor sees it (any other Host header shows the provider's brand anyway,
+    // and must not crowd the real hosts out of the bounded memory).
+    if let Some(host) = host.as_deref().map(branding::host_name) {
+        if ctx.custom_host.is_some() || (ctx.viewer.is_none() && host == state.settings.base_host()) {
             state.last_known_brands.remember(&host, &ctx.brand);
         }
     }
