@@ -426,6 +426,27 @@ async fn sign_in_limit_holds_across(a: &Instance, b: &Instance) {
     assert_eq!(refused_at, Some(31), "the 31st attempt of the minute is refused, whichever instance takes it");
 }
 
+/// A shopper on `instance` places an order, pays at WebPay and comes back: answers once
+/// WebPay has committed the payment, while its answer is held back and the shop's return
+/// request waits for it (the order's page, and that request).
+async fn return_waiting_on_webpay(
+    instance: &Instance,
+    webpay_host: &WebpayHost,
+    jar: &Arc<Jar>,
+) -> (String, tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>) {
+    let shop = instance.browser(jar);
+    shop.sign_in("ana@contoso.demo").await;
+    let order_page = place_order(&shop).await;
+    let returned = webpay_host.pay(&shop, &order_page).await;
+    let commit_done = webpay_host.commit_done.notified();
+    let back = {
+        let (client, url) = (shop.client.clone(), shop.url("/checkout/webpay/return"));
+        tokio::spawn(async move { client.post(url).form(&returned).send().await })
+    };
+    commit_done.await;
+    (order_page, back)
+}
+
 /// `kill -9` after WebPay committed the payment and before Stratus wrote its answer: after
 /// a restart the verification job asks WebPay and records the payment, once.
 #[tokio::test]
@@ -436,17 +457,7 @@ async fn a_payment_cut_by_kill_9_is_paid_exactly_once_after_a_restart() {
     let instance = deployment.start("first", &timeout).await;
     let db = Database::connect(&deployment.database_url).await.expect("connect");
     let jar = Arc::new(Jar::default());
-    let shop = instance.browser(&jar);
-    shop.sign_in("ana@contoso.demo").await;
-    let order_page = place_order(&shop).await;
-    let returned = webpay_host.pay(&shop, &order_page).await;
-
-    let commit_done = webpay_host.commit_done.notified();
-    let back = {
-        let (client, url) = (shop.client.clone(), shop.url("/checkout/webpay/return"));
-        tokio::spawn(async move { client.post(url).form(&returned).send().await })
-    };
-    commit_done.await;
+    let (order_page, back) = return_waiting_on_webpay(&instance, &webpay_host, &jar).await;
     // WebPay has committed; its answer is on the way. The process dies.
     let mut instance = instance;
     instance.signal("-KILL");
@@ -477,6 +488,35 @@ async fn a_payment_cut_by_kill_9_is_paid_exactly_once_after_a_restart() {
     assert!(!page.contains("Pay with WebPay"), "no second payment offered");
 }
 
+/// WebPay's answer arrives after the verification job (on another instance, or a clock
+/// ahead) already gave the commit up for lost: the answer still pays the order at once,
+/// once (the job would find the row taken).
+#[tokio::test]
+async fn a_commit_answer_that_arrives_after_it_was_given_up_for_lost_still_pays_the_order_once() {
+    let webpay_host = WebpayHost::start(Duration::from_secs(3)).await;
+    let deployment = Deployment::new(&webpay_host.config()).await;
+    // The job's first pass runs at start-up, the next in an hour: it does not settle the
+    // payment from WebPay's status meanwhile, so only the answer can pay the order.
+    let instance = deployment.start("only", &[("STRATUS_JOBS_EVERY_SECONDS", "3600")]).await;
+    let db = Database::connect(&deployment.database_url).await.expect("connect");
+    let (order_page, back) = return_waiting_on_webpay(&instance, &webpay_host, &Arc::new(Jar::default())).await;
+    let order = order_by_page(&db, &order_page).await;
+    // What the job does to a commit it counts as abandoned.
+    let marked = webpay_transactions::Entity::update_many()
+        .col_expr(webpay_transactions::Column::Status, sea_orm::sea_query::Expr::value("verifying"))
+        .filter(webpay_transactions::Column::OrderId.eq(order.id))
+        .filter(webpay_transactions::Column::Status.eq("committing"))
+        .exec(&db)
+        .await
+        .expect("update");
+    assert_eq!(marked.rows_affected, 1);
+    let back = back.await.expect("task").expect("the shopper's return got its answer");
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let order = order_by_page(&db, &order_page).await;
+    assert_eq!((order.status.as_str(), payments_of(&db, &order).await), ("paid", 1), "paid by the answer itself");
+    assert_eq!(webpay_host.commits.load(Ordering::SeqCst), 1);
+}
+
 /// SIGTERM while a request waits on a slow WebPay: the request completes (the payment is
 /// recorded and the shopper lands on the order), new connections are refused, and the
 /// process exits 0.
@@ -486,17 +526,7 @@ async fn sigterm_lets_a_slow_request_finish_then_exits_0() {
     let deployment = Deployment::new(&webpay_host.config()).await;
     let mut instance = deployment.start("only", &[("STRATUS_SHUTDOWN_GRACE_SECONDS", "20")]).await;
     let db = Database::connect(&deployment.database_url).await.expect("connect");
-    let jar = Arc::new(Jar::default());
-    let shop = instance.browser(&jar);
-    shop.sign_in("ana@contoso.demo").await;
-    let order_page = place_order(&shop).await;
-    let returned = webpay_host.pay(&shop, &order_page).await;
-    let commit_done = webpay_host.commit_done.notified();
-    let back = {
-        let (client, url) = (shop.client.clone(), shop.url("/checkout/webpay/return"));
-        tokio::spawn(async move { client.post(url).form(&returned).send().await })
-    };
-    commit_done.await;
+    let (order_page, back) = return_waiting_on_webpay(&instance, &webpay_host, &Arc::new(Jar::default())).await;
     instance.signal("-TERM");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let refused = reqwest::Client::new().get(format!("{}/healthz", instance.base)).send().await;

@@ -616,8 +616,12 @@ pub async fn settle(
 ) -> AppResult<()> {
     let txn = db.begin().await?;
     // Exactly one settler: a late answer after the job settled the row from WebPay's
-    // status (or the other way round) finds it taken and changes nothing.
-    if !claim(&txn, transaction.id, state::COMMITTING, state::SETTLING).await? {
+    // status (or the other way round) finds it taken and changes nothing. An answer that
+    // arrives after the job gave it up for lost (`verifying`) still settles it: it is
+    // WebPay's answer, and the job then finds the row taken.
+    let claimed = claim(&txn, transaction.id, state::COMMITTING, state::SETTLING).await?
+        || claim(&txn, transaction.id, state::VERIFYING, state::SETTLING).await?;
+    if !claimed {
         txn.rollback().await?;
         tracing::warn!(buy_order = %transaction.buy_order, "a second answer for a settled transaction was ignored");
         return Ok(());
