@@ -268,7 +268,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
 /// `stratus migrate [--status]`: applies the pending migrations alone, or lists them all.
 async fn migrate(args: stratus::config::MigrateArgs) -> Result<(), AppError> {
     use stratus::operations::migrations::{self, Verdict};
-    let db = stratus::server::connect(&args.database_url).await?;
+    let db = stratus::server::connect_for_migrations(&args.database_url).await?;
     if args.status {
         let status = migrations::status(&db).await?;
         for line in status.lines() {

@@ -61,6 +61,21 @@ pub(crate) const ACQUIRE_WITHIN: Duration = Duration::from_secs(5);
 pub(crate) const STATEMENT_WITHIN: Duration = Duration::from_secs(30);
 
 pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
+    open(database_url, StatementLimits::Requests).await
+}
+
+/// Whether a connection's statements are bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatementLimits {
+    /// Requests and jobs: a stuck query ends as an error (a 503 to retry), never a request
+    /// that hangs; a transaction left idle is ended by the server.
+    Requests,
+    /// Migrations: an index build or a backfill may take minutes, and the advisory lock
+    /// is held by a transaction that waits while the migrations run.
+    None,
+}
+
+async fn open(database_url: &str, limits: StatementLimits) -> AppResult<DatabaseConnection> {
     let is_sqlite = database_url.starts_with("sqlite:");
     if is_sqlite {
         let dir = sqlite_data_dir(database_url);
@@ -68,19 +83,23 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     }
     let mut options = ConnectOptions::new(database_url.to_string());
     options
-        .max_connections(if is_sqlite { 8 } else { 20 })
+        .max_connections(match (is_sqlite, limits) {
+            (_, StatementLimits::None) => 2,
+            (true, _) => 8,
+            (false, _) => 20,
+        })
         .min_connections(1)
         .connect_timeout(CONNECT_WITHIN)
         .acquire_timeout(ACQUIRE_WITHIN)
-        .sqlx_logging(false)
-        // Bounded statements: a stuck query ends as an error (a 503 to retry), never a
-        // request that hangs; a transaction left idle is ended by the server.
-        .map_sqlx_postgres_opts(|options| {
+        .sqlx_logging(false);
+    if limits == StatementLimits::Requests {
+        options.map_sqlx_postgres_opts(|options| {
             options.options([
                 ("statement_timeout", format!("{}", STATEMENT_WITHIN.as_millis())),
                 ("idle_in_transaction_session_timeout", "60000".to_string()),
             ])
         });
+    }
     let db = Database::connect(options).await?;
     if is_sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
@@ -88,11 +107,19 @@ pub async fn connect(database_url: &str) -> AppResult<DatabaseConnection> {
     Ok(db)
 }
 
+/// Connects for `stratus migrate`: statements without a time limit (see [`StatementLimits`]).
+pub async fn connect_for_migrations(database_url: &str) -> AppResult<DatabaseConnection> {
+    open(database_url, StatementLimits::None).await
+}
+
 /// Connects and brings the schema up to date (refusing a schema newer than this binary).
+/// The migrations run on connections of their own, free of the statement limits.
 pub async fn connect_and_migrate(database_url: &str) -> AppResult<DatabaseConnection> {
-    let db = connect(database_url).await?;
-    operations::migrations::migrate(&db).await?;
-    Ok(db)
+    let migrator = connect_for_migrations(database_url).await?;
+    let migrated = operations::migrations::migrate(&migrator).await;
+    migrator.close().await.ok();
+    migrated?;
+    connect(database_url).await
 }
 
 /// Connects without migrating (`serve --no-migrate`): the schema must be this binary's.
