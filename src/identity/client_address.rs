@@ -48,6 +48,8 @@ impl Cidr {
 /// The client's address: the peer's, unless the peer is a trusted proxy; then the
 /// right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
 pub(crate) fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[Cidr]) -> IpAddr {
+    // `::ffff:a.b.c.d` (an IPv4 peer on a dual-stack socket) is the IPv4 address itself.
+    let peer = peer.to_canonical();
     let is_trusted = |address: IpAddr| trusted.iter().any(|cidr| cidr.contains(address));
     if !is_trusted(peer) {
         return peer;
@@ -56,6 +58,7 @@ pub(crate) fn client_ip(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[Ci
     let mut client = peer;
     for hop in header.rsplit(',').map(str::trim).take(20) {
         let Ok(address) = hop.parse::<IpAddr>() else { break };
+        let address = address.to_canonical();
         client = address;
         if !is_trusted(address) {
             break;

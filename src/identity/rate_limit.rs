@@ -32,8 +32,10 @@ impl LimitKey for i32 {}
 
 impl LimitKey for IpAddr {
     fn bucket(self) -> Self {
-        match self {
-            IpAddr::V4(_) => self,
+        // An IPv4 client seen through a dual-stack socket (`::ffff:a.b.c.d`) is that IPv4
+        // client, not the /64 every IPv4 client would share.
+        match self.to_canonical() {
+            IpAddr::V4(v4) => IpAddr::V4(v4),
             IpAddr::V6(v6) => {
                 let segments = v6.segments();
                 IpAddr::from([segments[0], segments[1], segments[2], segments[3], 0, 0, 0, 0])
@@ -151,18 +153,28 @@ async fn count_shared(db: &DatabaseConnection, scope: &str, bucket: &str, window
     Ok(i64::from(row.try_get::<i32>("", "hits")?))
 }
 
-/// Removes the shared counts of windows long past (with the session clean-up).
+/// Removes the shared counts of windows that have ended (with the session clean-up),
+/// a bounded batch at a time so a large backlog never meets the statement time limit.
 pub(crate) async fn delete_old_counts(db: &DatabaseConnection) -> AppResult<u64> {
     if db.get_database_backend() != DbBackend::Postgres {
         return Ok(0);
     }
-    let before = chrono::Utc::now().timestamp() - 3600;
-    let statement = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "DELETE FROM rate_limit_counts WHERE window_start < $1",
-        [before.into()],
-    );
-    Ok(db.execute(statement).await?.rows_affected())
+    // Every limit's window is a minute: anything older than two is over.
+    let before = chrono::Utc::now().timestamp() - 120;
+    let mut removed = 0;
+    loop {
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "DELETE FROM rate_limit_counts WHERE ctid IN \
+             (SELECT ctid FROM rate_limit_counts WHERE window_start < $1 LIMIT 10000)",
+            [before.into()],
+        );
+        let batch = db.execute(statement).await?.rows_affected();
+        removed += batch;
+        if batch < 10_000 {
+            return Ok(removed);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +205,15 @@ mod tests {
         assert!(limiter.check(ip, t0).is_err());
         assert!(limiter.check(other, t0).is_ok());
         assert!(limiter.check(ip, t0 + Duration::from_secs(61)).is_ok());
+    }
+
+    #[test]
+    fn ipv4_clients_seen_through_a_dual_stack_socket_are_counted_apart() {
+        let limiter: RateLimiter = RateLimiter::new(1, Duration::from_secs(60));
+        let t0 = Instant::now();
+        assert!(limiter.check("::ffff:192.0.2.1".parse().unwrap(), t0).is_ok());
+        assert!(limiter.check("::ffff:192.0.2.2".parse().unwrap(), t0).is_ok(), "another IPv4 client");
+        assert!(limiter.check("192.0.2.1".parse().unwrap(), t0).is_err(), "the same client either way");
     }
 
     #[test]
