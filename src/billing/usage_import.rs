@@ -206,8 +206,10 @@ pub(crate) async fn import_rows<C: ConnectionTrait>(
     Ok((imported, rejected))
 }
 
-/// Imports a file, batch by batch, telling `progress` the rows done of the rows to write
-/// after each batch: `Err` is why it was refused whole (nothing changed).
+/// Imports a file, batch by batch, each batch committed on its own, telling `progress`
+/// the rows done of the rows to write after each batch. `Err` before the first batch is
+/// why the file was refused whole (nothing changed); a later `Err` leaves the batches
+/// before it imported (importing the file again skips their rows as already imported).
 pub async fn import(
     db: &DatabaseConnection,
     bytes: &[u8],

@@ -95,17 +95,16 @@ pub async fn work(
     instance: &str,
     watch: Watch<'_>,
 ) -> AppResult<Worked> {
+    // The lease is renewed beside the work too: one slow account, batch or the price
+    // import's single transaction must not let another instance take the job meanwhile
+    // (every write of the work still checks that this instance holds it).
+    let heartbeat = heartbeat(db.clone(), job.id, instance.to_string());
     let worked = match job.kind {
         JobKind::BillingRun => billing_run(db, site, &job, instance, watch).await,
         JobKind::UsageImport => usage_import(db, &job, instance, watch).await,
-        JobKind::PriceImport => {
-            // One transaction: the lease is renewed beside it.
-            let heartbeat = heartbeat(db.clone(), job.id, instance.to_string());
-            let worked = price_import(db, &job, instance, watch).await;
-            heartbeat.abort();
-            worked
-        }
+        JobKind::PriceImport => price_import(db, &job, instance, watch).await,
     };
+    heartbeat.abort();
     if let Err(e) = &worked {
         store::fail(db, job.id, instance, &failure_text(e)).await?;
     }
@@ -301,7 +300,9 @@ async fn price_import(
     let mut progress = Progress::of(job);
     let bytes = job.input.as_deref().unwrap_or_default();
     let by = Starter::of_job(job).actor();
-    let today = job.created_at.date_naive();
+    // Checked against the day it runs, not the day it was uploaded: a job that waited past
+    // midnight must not change a price already in use today.
+    let today = Utc::now().date_naive();
     match price_import::import_with_progress(db, &by, bytes, today, &mut |_, _| {}).await {
         Ok(imported) => {
             progress.total = count(imported.prices_set);

@@ -273,21 +273,26 @@ pub(crate) async fn record_progress<C: ConnectionTrait>(
         .col_expr(background_jobs::Column::Problems, Expr::value(progress.problems.clone()))
         .col_expr(background_jobs::Column::ProblemCount, Expr::value(progress.problem_count))
         .col_expr(background_jobs::Column::LeaseUntil, Expr::value(lease_from(Utc::now())))
-        .filter(background_jobs::Column::Id.eq(id))
-        .filter(background_jobs::Column::ClaimedBy.eq(instance))
-        .filter(background_jobs::Column::Status.eq(JobStatus::Running))
+        .filter(held_by(id, instance))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
+}
+
+/// The job `id` while `instance` still holds it (every write of a running job checks it,
+/// so an instance whose lease was taken over writes nothing more).
+fn held_by(id: i32, instance: &str) -> Condition {
+    Condition::all()
+        .add(background_jobs::Column::Id.eq(id))
+        .add(background_jobs::Column::ClaimedBy.eq(instance))
+        .add(background_jobs::Column::Status.eq(JobStatus::Running))
 }
 
 /// Renews the lease alone (while a job writes in one long transaction).
 pub(crate) async fn renew(db: &DatabaseConnection, id: i32, instance: &str) -> AppResult<bool> {
     let updated = background_jobs::Entity::update_many()
         .col_expr(background_jobs::Column::LeaseUntil, Expr::value(lease_from(Utc::now())))
-        .filter(background_jobs::Column::Id.eq(id))
-        .filter(background_jobs::Column::ClaimedBy.eq(instance))
-        .filter(background_jobs::Column::Status.eq(JobStatus::Running))
+        .filter(held_by(id, instance))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
@@ -324,9 +329,7 @@ pub(crate) async fn finish(
         .col_expr(background_jobs::Column::Cursor, Expr::value(progress.cursor))
         .col_expr(background_jobs::Column::Problems, Expr::value(progress.problems.clone()))
         .col_expr(background_jobs::Column::ProblemCount, Expr::value(progress.problem_count))
-        .filter(background_jobs::Column::Id.eq(id))
-        .filter(background_jobs::Column::ClaimedBy.eq(instance))
-        .filter(background_jobs::Column::Status.eq(JobStatus::Running))
+        .filter(held_by(id, instance))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
@@ -381,9 +384,7 @@ pub(crate) async fn fail(db: &DatabaseConnection, id: i32, instance: &str, error
         .col_expr(background_jobs::Column::Input, Expr::value(Option::<Vec<u8>>::None))
         .col_expr(background_jobs::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(background_jobs::Column::FinishedAt, Expr::value(Utc::now()))
-        .filter(background_jobs::Column::Id.eq(id))
-        .filter(background_jobs::Column::ClaimedBy.eq(instance))
-        .filter(background_jobs::Column::Status.eq(JobStatus::Running))
+        .filter(held_by(id, instance))
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
