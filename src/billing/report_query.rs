@@ -333,6 +333,10 @@ impl Runnable {
         if backend == sea_orm::DbBackend::Postgres {
             txn.execute_unprepared("SET TRANSACTION READ ONLY").await.map_err(|e| e.to_string())?;
             txn.execute_unprepared("SET LOCAL statement_timeout = 0").await.map_err(|e| e.to_string())?;
+            // Rows already read may take a slow client a while: the transaction is idle then.
+            txn.execute_unprepared("SET LOCAL idle_in_transaction_session_timeout = 0")
+                .await
+                .map_err(|e| e.to_string())?;
         }
         let mut rows = txn.stream(statement).await.map_err(|e| e.to_string())?;
         while let Some(row) = rows.next().await {

@@ -195,6 +195,12 @@ pub async fn serve_metrics(addr: SocketAddr, db: DatabaseConnection) -> AppResul
         .await
         .map_err(|e| AppError::Config(format!("--metrics-addr: cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().map_err(|e| AppError::Config(format!("--metrics-addr: {e}")))?;
+    if !bound.ip().is_loopback() {
+        tracing::warn!(
+            %bound,
+            "metrics are served without authentication on a non-loopback address: keep it off the public network"
+        );
+    }
     tokio::spawn(async move {
         if let Err(error) = axum::serve(listener, metrics_router(db)).await {
             tracing::error!(%error, "the metrics listener stopped");
@@ -204,6 +210,10 @@ pub async fn serve_metrics(addr: SocketAddr, db: DatabaseConnection) -> AppResul
 }
 
 async fn scrape(State(db): State<DatabaseConnection>) -> Response {
+    // One scrape at a time: parallel scrapes queue here instead of each taking database
+    // connections for the queue reads.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let mut text = install().map(PrometheusHandle::render).unwrap_or_default();
     // Before the queue queries, which hold connections of their own.
     let pool = PoolStats::of(&db);

@@ -86,6 +86,13 @@ pub async fn backup(database_url: &str, file: &Path) -> AppResult<BackupDone> {
     outcome.map_err(|e| {
         AppError::BadRequest(format!("cannot back up {} to {}: {e}", database.display(), file.display()))
     })?;
+    // The copy holds password hashes and sessions: readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| AppError::Internal(format!("cannot restrict {}: {e}", file.display())))?;
+    }
     let written = File::open(file).and_then(|f| f.sync_all().and_then(|()| f.metadata()));
     let bytes = written.map_err(|e| AppError::Internal(format!("cannot sync {}: {e}", file.display())))?.len();
     Ok(BackupDone { database, bytes })

@@ -367,6 +367,14 @@ async fn a_backup_never_overwrites_a_file() {
     let refused = site.run(&["backup", "precious.db"]).await;
     assert!(!refused.ok && refused.stderr.contains("already exists"), "{refused:?}");
     assert_eq!(read(&site.path("precious.db")), "keep me");
+    let made = site.run(&["backup", "fresh.db"]).await;
+    assert!(made.ok, "{made:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(site.path("fresh.db")).expect("the backup").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a backup holds password hashes: its owner's only");
+    }
     let nothing =
         Site { database_url: format!("sqlite://{}", site.path("absent/none.db").display()), ..Site::sqlite() };
     let absent = nothing.run(&["backup", "x.db"]).await;
