@@ -6,10 +6,11 @@
 //! It creates a fresh database on that server, starts the release binary twice on it
 //! (`serve --demo`, the second once the first has loaded the demo), and runs 32
 //! connections (`SOAK_CONNECTIONS`) for 10 minutes (`SOAK_MINUTES`), each a person doing,
-//! in turn: browse the catalogue and a product, sign in (every 25th round), My Account,
-//! put a licence in the cart and take it out again, and the REST API (a token, then a
-//! filtered `GET /api/futureactions`); two of them also download the report CSV. Requests
-//! alternate between the instances. Every minute it prints the requests and errors of
+//! in turn: browse the catalogue and a product, My Account, and the REST API (a filtered
+//! `GET /api/futureactions` with a token fetched at each sign-in); each signs in (and gets
+//! a token) every 50th round; one connection per demo customer also puts a licence in its
+//! cart and takes it out again; two provider admins also download the report CSV.
+//! Requests alternate between the instances. Every minute it prints the requests and errors of
 //! that minute, its p50/p99 and each process's resident memory (VmRSS); at the end the
 //! totals. An error is any transport failure or a status other than the one the step
 //! expects; the run fails if there was one.
@@ -189,15 +190,18 @@ impl Person {
         }
     }
 
-    async fn api_round(&mut self) {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", "stc_andes-demo"),
-            ("client_secret", "demo-api-secret-andes-it"),
-        ];
+    /// A token for the demo API client (HTTP Basic), kept until the next sign-in round.
+    async fn fetch_token(&mut self) -> Option<String> {
         let url = format!("{}/oauth/token", self.base());
         let started = Instant::now();
-        let token = match self.client.post(&url).form(&form).send().await {
+        let answer = self
+            .client
+            .post(&url)
+            .basic_auth("stc_andes-demo", Some("demo-api-secret-andes-it"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await;
+        match answer {
             Ok(response) if response.status() == StatusCode::OK => {
                 let body: serde_json::Value = response.json().await.unwrap_or_default();
                 self.tally.record(started, Ok(()));
@@ -211,8 +215,10 @@ impl Person {
                 self.tally.record(started, Err(format!("POST /oauth/token: {e}")));
                 None
             }
-        };
-        let Some(token) = token else { return };
+        }
+    }
+
+    async fn api_round(&mut self, token: &str) {
         let url = format!(
             "{}/api/futureactions?$filter=status eq 'Pending'&$orderby=scheduledDate desc&$top=20",
             self.base()
@@ -229,7 +235,7 @@ impl Person {
     }
 
     async fn export_round(&mut self) {
-        let url = format!("{}/reports/export.csv", self.base());
+        let url = format!("{}/reports/export.csv?field=invoice_number&field=account&field=total", self.base());
         let started = Instant::now();
         let outcome = match self.client.get(&url).send().await {
             Ok(response) if response.status() == StatusCode::OK => {
@@ -242,36 +248,52 @@ impl Person {
     }
 }
 
-async fn person(number: usize, bases: [String; 2], tally: Arc<Tally>, until: Instant) {
+/// A browser of its own (cookies) from its own client address (so the per-address
+/// sign-in limit counts people, as behind a load balancer).
+fn browser(number: usize) -> Client {
     let mut headers = reqwest::header::HeaderMap::new();
     let address = format!("10.9.{}.{}", number / 200, number % 200 + 1);
     headers.insert("x-forwarded-for", address.parse().expect("header"));
-    let client = Client::builder()
+    Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .default_headers(headers)
         .build()
-        .expect("client");
+        .expect("client")
+}
+
+async fn person(number: usize, bases: [String; 2], tally: Arc<Tally>, until: Instant) {
+    let client = browser(number);
     let mut me = Person { client, bases, turn: number, tally };
-    // Two people are provider admins who download the report now and then.
+    // Two people are provider admins who download the report now and then; one person
+    // per demo customer fills and empties a cart (a cart is one user's: two connections
+    // on one cart would take each other's lines away); the rest browse.
     let exporter = number < 2;
+    let shopper = (2..2 + PEOPLE.len()).contains(&number);
     let email = if exporter { "admin@stratus.demo" } else { PEOPLE[number % PEOPLE.len()] };
+    // Staggered, as people arrive: sign-ins are argon2-bound, a few at a time.
+    tokio::time::sleep(Duration::from_millis(150 * number as u64)).await;
     let mut round = 0usize;
+    let mut token = None;
     while Instant::now() < until {
-        if round.is_multiple_of(25) {
+        if round.is_multiple_of(50) {
+            // A new visit: a fresh browser signs in (a new session, as people come back).
+            me.client = browser(number);
             me.sign_in(email).await;
+            token = me.fetch_token().await;
         }
         me.get("/", StatusCode::OK).await;
         me.get("/products/M365-BS", StatusCode::OK).await;
         me.get("/account", StatusCode::OK).await;
-        if exporter {
-            if round.is_multiple_of(10) {
-                me.export_round().await;
-            }
-        } else {
+        if exporter && round.is_multiple_of(10) {
+            me.export_round().await;
+        }
+        if shopper {
             me.cart_round().await;
         }
-        me.api_round().await;
+        if let Some(token) = token.clone() {
+            me.api_round(&token).await;
+        }
         round += 1;
     }
 }

@@ -42,6 +42,8 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
         Ok(password) if !password.is_empty() => (password, false),
         _ => (stratus::secrets::generate_key(), true),
     };
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&args.database_url)?;
     let db = stratus::server::connect_and_migrate(&args.database_url).await?;
     stratus::accounts::bootstrap::create_provider_admin(&db, &args.provider_name, &args.email, &args.name, &password)
         .await
@@ -59,6 +61,8 @@ fn command_line() -> AuditActor {
 }
 
 async fn auth(args: AuthArgs) -> Result<(), AppError> {
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&args.database_url)?;
     let db = stratus::server::connect_and_migrate(&args.database_url).await?;
     match args.command {
         AuthCommand::AllowLocalLogin { value } => {
@@ -127,6 +131,8 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
         let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
         std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
     }
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let bar = progress_bar("rows");
     let mut shown = |done: usize, total: usize| show_progress(&bar, done, total);
@@ -156,6 +162,8 @@ async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError>
         let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
         std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
     }
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let today = chrono::Utc::now().date_naive();
     let bar = progress_bar("prices");
@@ -207,6 +215,8 @@ async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     let today = chrono::Utc::now().date_naive();
     let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
     period.check_ended(today).map_err(AppError::BadRequest)?;
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let site = stratus::mail::Site::new(&stratus::config::validate_base_url(&base_url)?);
     let instance = tasks::instance_id();
@@ -253,6 +263,8 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use stratus::entities::accounts;
     let stratus::config::ApiClientCommand::Create { account, name, database_url } = args.command;
+    // Held while the command runs: `stratus restore` refuses meanwhile.
+    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
     let db = stratus::server::connect_and_migrate(&database_url).await?;
     let found = accounts::Entity::find().filter(accounts::Column::Code.eq(account.trim())).one(&db).await?;
     let Some(account) = found else {
@@ -268,6 +280,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
 /// `stratus migrate [--status]`: applies the pending migrations alone, or lists them all.
 async fn migrate(args: stratus::config::MigrateArgs) -> Result<(), AppError> {
     use stratus::operations::migrations::{self, Verdict};
+    let _lock = stratus::operations::database_lock::hold_shared(&args.database_url)?;
     let db = stratus::server::connect_for_migrations(&args.database_url).await?;
     if args.status {
         let status = migrations::status(&db).await?;

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 
 /// A held lock; dropping it releases the lock.
 #[derive(Debug)]
-pub(crate) struct DatabaseLock {
+pub struct DatabaseLock {
     _file: File,
 }
 
@@ -45,8 +45,9 @@ fn open(database_file: &Path) -> AppResult<(File, PathBuf)> {
     Ok((file, path))
 }
 
-/// For `serve`: holds the SQLite database's lock shared (nothing for PostgreSQL).
-pub(crate) fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>> {
+/// For `serve` and every command that opens the database: holds the SQLite database's
+/// lock shared while it runs, so `restore` waits for it (nothing for PostgreSQL).
+pub fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>> {
     let Some(database_file) = sqlite_file(database_url) else {
         return Ok(None);
     };
@@ -54,7 +55,7 @@ pub(crate) fn hold_shared(database_url: &str) -> AppResult<Option<DatabaseLock>>
     match file.try_lock_shared() {
         Ok(()) => Ok(Some(DatabaseLock { _file: file })),
         Err(TryLockError::WouldBlock) => Err(AppError::Conflict(format!(
-            "{} is being restored (its lock file {} is held by `stratus restore`): start the server when the restore has finished.",
+            "{} is being restored (its lock file {} is held by `stratus restore`): try again when the restore has finished.",
             database_file.display(),
             path.display()
         ))),

@@ -3,5 +3,5 @@
 //! embedded SQLite database with the lock that keeps a restore away from running servers.
 
 pub mod backup;
-pub(crate) mod database_lock;
+pub mod database_lock;
 pub mod migrations;
