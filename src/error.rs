@@ -102,6 +102,11 @@ impl AppError {
     }
 }
 
+/// Whether an error is the database being away (a 503 to retry), not a fault of the work.
+pub(crate) fn database_is_away(error: &AppError) -> bool {
+    matches!(error, AppError::Database(e) if database_unreachable(e))
+}
+
 /// What a person reads while the database cannot be reached.
 pub(crate) const DATABASE_UNREACHABLE: &str =
     "We cannot reach our database right now. Nothing you sent was lost or half-saved; please try again in a moment.";

@@ -192,9 +192,21 @@ async fn billing_run(
     for account in run.accounts.iter().filter(|a| a.id > job.cursor) {
         let txn = db.begin().await?;
         let mut problems = Vec::new();
-        let billed = run.bill(&txn, site, account, period, today, &mut problems).await?;
+        let (txn, billed) = match run.bill(&txn, site, account, period, today, &mut problems).await {
+            Ok(billed) => (txn, Some(billed)),
+            // The database is away: the job stops, and resumes from this account.
+            Err(error) if crate::error::database_is_away(&error) => return Err(error),
+            // One account's error is not the others': it is left unbilled (nothing of it
+            // written), named among the problems, and the run goes on.
+            Err(error) => {
+                txn.rollback().await?;
+                tracing::error!(account = %account.code, %error, "billing run: an account was not billed");
+                problems.push(not_billed(account, period));
+                (db.begin().await?, None)
+            }
+        };
         progress.done += 1;
-        progress.issued += i32::from(matches!(billed, AccountBilled::Issued(_)));
+        progress.issued += i32::from(matches!(billed, Some(AccountBilled::Issued(_))));
         progress.cursor = account.id;
         progress.add_problems(&problems);
         if !store::record_progress(&txn, job.id, instance, &progress).await? {
@@ -203,13 +215,26 @@ async fn billing_run(
         }
         txn.commit().await?;
         report.problems.extend(problems);
-        report.record(account, billed);
+        if let Some(billed) = billed {
+            report.record(account, billed);
+        }
         if watch(&progress).is_break() {
             return Ok(Worked::Stopped);
         }
     }
     let ending = Ending { status: JobStatus::Done, summary: Some(billing_summary(&report, &progress)), error: None };
     end(db, job, instance, &progress, ending, Finished::BillingRun(report)).await
+}
+
+/// The problem a billing run records for an account whose billing failed on an error.
+fn not_billed(account: &crate::entities::accounts::Model, period: Period) -> String {
+    format!(
+        "{} ({}) was not billed: an error on our side stopped it (the server log has it). Nothing of it was \
+         written; a run of {} after it is fixed bills it.",
+        account.name,
+        account.code,
+        period.label()
+    )
 }
 
 /// What a billing run did, one sentence per line (the lists are of the part run last,

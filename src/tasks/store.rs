@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::sea_query::{Condition, Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set, TransactionTrait, UpdateMany,
 };
 
 use super::{billing_key, Starter, LEASE_SECONDS};
@@ -257,6 +257,19 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// An update of a job's row that writes this progress.
+    fn written(&self, update: UpdateMany<background_jobs::Entity>) -> UpdateMany<background_jobs::Entity> {
+        update
+            .col_expr(background_jobs::Column::Total, Expr::value(self.total))
+            .col_expr(background_jobs::Column::Done, Expr::value(self.done))
+            .col_expr(background_jobs::Column::Issued, Expr::value(self.issued))
+            .col_expr(background_jobs::Column::Cursor, Expr::value(self.cursor))
+            .col_expr(background_jobs::Column::Problems, Expr::value(self.problems.clone()))
+            .col_expr(background_jobs::Column::ProblemCount, Expr::value(self.problem_count))
+    }
+}
+
 /// Writes the progress and renews the lease, only while `instance` still holds the job:
 /// `false` when it lost it (then the caller rolls back what it did with it).
 pub(crate) async fn record_progress<C: ConnectionTrait>(
@@ -265,13 +278,8 @@ pub(crate) async fn record_progress<C: ConnectionTrait>(
     instance: &str,
     progress: &Progress,
 ) -> AppResult<bool> {
-    let updated = background_jobs::Entity::update_many()
-        .col_expr(background_jobs::Column::Total, Expr::value(progress.total))
-        .col_expr(background_jobs::Column::Done, Expr::value(progress.done))
-        .col_expr(background_jobs::Column::Issued, Expr::value(progress.issued))
-        .col_expr(background_jobs::Column::Cursor, Expr::value(progress.cursor))
-        .col_expr(background_jobs::Column::Problems, Expr::value(progress.problems.clone()))
-        .col_expr(background_jobs::Column::ProblemCount, Expr::value(progress.problem_count))
+    let updated = progress
+        .written(background_jobs::Entity::update_many())
         .col_expr(background_jobs::Column::LeaseUntil, Expr::value(lease_from(Utc::now())))
         .filter(held_by(id, instance))
         .exec(db)
@@ -315,7 +323,8 @@ pub(crate) async fn finish(
     progress: &Progress,
     ending: Ending,
 ) -> AppResult<bool> {
-    let updated = background_jobs::Entity::update_many()
+    let updated = progress
+        .written(background_jobs::Entity::update_many())
         .col_expr(background_jobs::Column::Status, Expr::value(ending.status))
         .col_expr(background_jobs::Column::Summary, Expr::value(ending.summary))
         .col_expr(background_jobs::Column::Error, Expr::value(ending.error))
@@ -323,12 +332,6 @@ pub(crate) async fn finish(
         .col_expr(background_jobs::Column::Input, Expr::value(Option::<Vec<u8>>::None))
         .col_expr(background_jobs::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(background_jobs::Column::FinishedAt, Expr::value(Utc::now()))
-        .col_expr(background_jobs::Column::Total, Expr::value(progress.total))
-        .col_expr(background_jobs::Column::Done, Expr::value(progress.done))
-        .col_expr(background_jobs::Column::Issued, Expr::value(progress.issued))
-        .col_expr(background_jobs::Column::Cursor, Expr::value(progress.cursor))
-        .col_expr(background_jobs::Column::Problems, Expr::value(progress.problems.clone()))
-        .col_expr(background_jobs::Column::ProblemCount, Expr::value(progress.problem_count))
         .filter(held_by(id, instance))
         .exec(db)
         .await?;

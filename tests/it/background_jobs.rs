@@ -215,3 +215,43 @@ async fn only_the_providers_admins_see_jobs_and_anybody_else_gets_404() {
         assert_eq!(app.page(missing).await.0, StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+/// One account whose billing fails on an error (here its usage adds up past what an
+/// amount can hold) is left unbilled and named among the problems; the run bills the
+/// other accounts and ends done.
+#[tokio::test]
+async fn one_account_that_cannot_be_billed_does_not_stop_the_run_for_the_others() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    let period = last_month();
+    let azure = app.subscription_of("CONTOSO", "AZURE-PLAN").await;
+    for n in 0..2 {
+        usage_records::ActiveModel {
+            account_id: Set(azure.account_id),
+            subscription_id: Set(azure.id),
+            usage_family: Set("Azure Plan".into()),
+            resource: Set(format!("overflow-{n}")),
+            usage_date: Set(period.first()),
+            quantity: Set(1),
+            amount: Set(i64::MAX / 2 + 1),
+            cost: Set(i64::MAX / 2 + 1),
+            currency: Set("CLP".into()),
+            source_ref: Set(Some(format!("overflow-{n}"))),
+            imported_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .unwrap();
+    }
+    let response = app.submit("/admin/billing", "/admin/billing", &[("period", &period.label())]).await;
+    let body = app.finished_job(response).await;
+    assert!(body.contains("Contoso") && body.contains("was not billed"), "Contoso is named: {body}");
+    assert!(body.contains("2 invoice(s) issued"), "the demo's two other accounts are billed: {body}");
+    let contoso = app.account("CONTOSO").await;
+    let billed: Vec<i32> = run_invoices_per_account(&app, &period).await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(billed.len(), 2);
+    assert!(!billed.contains(&contoso.id), "nothing of Contoso's was written");
+    let ended = background_jobs::Entity::find().one(&app.db).await.unwrap().expect("the job");
+    assert_eq!(ended.status, JobStatus::Done);
+}
