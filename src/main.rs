@@ -42,9 +42,7 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
         Ok(password) if !password.is_empty() => (password, false),
         _ => (stratus::secrets::generate_key(), true),
     };
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&args.database_url)?;
-    let db = stratus::server::connect_and_migrate(&args.database_url).await?;
+    let (_lock, db) = open_database(&args.database_url).await?;
     stratus::accounts::bootstrap::create_provider_admin(&db, &args.provider_name, &args.email, &args.name, &password)
         .await
         .map_err(|error| AppError::BadRequest(error.to_string()))?;
@@ -55,15 +53,34 @@ async fn create_admin(args: CreateAdminArgs) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A command's database: held (`stratus restore` refuses while the command runs) and
+/// brought up to date.
+async fn open_database(
+    database_url: &str,
+) -> Result<(Option<stratus::operations::database_lock::DatabaseLock>, sea_orm::DatabaseConnection), AppError> {
+    let lock = stratus::operations::database_lock::hold_shared(database_url)?;
+    let db = stratus::server::connect_and_migrate(database_url).await?;
+    Ok((lock, db))
+}
+
+/// An import's file, read no further than an import accepts (and one byte more, to tell
+/// it is too large).
+fn read_upload(file: &std::path::Path) -> Result<Vec<u8>, AppError> {
+    use std::io::Read;
+    let cannot_read = |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", file.display()));
+    let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
+    Ok(bytes)
+}
+
 /// Who the audit log names for what the command line changes.
 fn command_line() -> AuditActor {
     AuditActor::system("command line", None)
 }
 
 async fn auth(args: AuthArgs) -> Result<(), AppError> {
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&args.database_url)?;
-    let db = stratus::server::connect_and_migrate(&args.database_url).await?;
+    let (_lock, db) = open_database(&args.database_url).await?;
     match args.command {
         AuthCommand::AllowLocalLogin { value } => {
             let allow = value == "on";
@@ -123,17 +140,8 @@ async fn demo_idp(args: stratus::config::DemoIdpArgs) -> Result<(), AppError> {
 /// and make the command exit non-zero.
 async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
     let stratus::config::UsageCommand::Import { file, database_url } = args.command;
-    let cannot_read = |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", file.display()));
-    // Read no more than the import accepts (and one byte to tell it is too large).
-    let mut bytes = Vec::new();
-    {
-        use std::io::Read;
-        let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
-        std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
-    }
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
-    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let bytes = read_upload(&file)?;
+    let (_lock, db) = open_database(&database_url).await?;
     let bar = progress_bar("rows");
     let mut shown = |done: usize, total: usize| show_progress(&bar, done, total);
     let report = stratus::billing::usage_import::import(&db, &bytes, &mut shown).await.map_err(AppError::from)?;
@@ -154,17 +162,8 @@ async fn usage(args: stratus::config::UsageArgs) -> Result<(), AppError> {
 async fn catalogue(args: stratus::config::CatalogueArgs) -> Result<(), AppError> {
     use stratus::catalog::price_import::{self, ImportError};
     let stratus::config::CatalogueCommand::Import { file, database_url } = args.command;
-    let cannot_read = |e: std::io::Error| AppError::Config(format!("cannot read {}: {e}", file.display()));
-    // Read no more than the import accepts (and one byte to tell it is too large).
-    let mut bytes = Vec::new();
-    {
-        use std::io::Read;
-        let limit = stratus::catalog::price_import::MAX_BYTES as u64 + 1;
-        std::fs::File::open(&file).map_err(cannot_read)?.take(limit).read_to_end(&mut bytes).map_err(cannot_read)?;
-    }
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
-    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let bytes = read_upload(&file)?;
+    let (_lock, db) = open_database(&database_url).await?;
     let today = chrono::Utc::now().date_naive();
     let bar = progress_bar("prices");
     let mut shown = |done: usize, total: usize| show_progress(&bar, done, total);
@@ -215,9 +214,7 @@ async fn billing(args: stratus::config::BillingArgs) -> Result<(), AppError> {
     let today = chrono::Utc::now().date_naive();
     let period = run::Period::parse(&period).map_err(AppError::BadRequest)?;
     period.check_ended(today).map_err(AppError::BadRequest)?;
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
-    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let (_lock, db) = open_database(&database_url).await?;
     let site = stratus::mail::Site::new(&stratus::config::validate_base_url(&base_url)?);
     let instance = tasks::instance_id();
     let job = NewJob::billing_run(&period, Starter::command_line(&db).await?);
@@ -263,9 +260,7 @@ async fn api_client(args: stratus::config::ApiClientArgs) -> Result<(), AppError
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use stratus::entities::accounts;
     let stratus::config::ApiClientCommand::Create { account, name, database_url } = args.command;
-    // Held while the command runs: `stratus restore` refuses meanwhile.
-    let _lock = stratus::operations::database_lock::hold_shared(&database_url)?;
-    let db = stratus::server::connect_and_migrate(&database_url).await?;
+    let (_lock, db) = open_database(&database_url).await?;
     let found = accounts::Entity::find().filter(accounts::Column::Code.eq(account.trim())).one(&db).await?;
     let Some(account) = found else {
         return Err(AppError::BadRequest(format!("There is no account with the code {account}.")));
