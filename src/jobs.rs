@@ -23,12 +23,13 @@ pub(crate) fn never_told_to_stop() -> StopJobs {
     NEVER.get_or_init(|| tokio::sync::watch::channel(false).0).subscribe()
 }
 
-/// Waits `every` (the first pass comes at once) or until told to stop: `false` to stop.
-async fn next_pass(tick: &mut tokio::time::Interval, stop: &mut StopJobs) -> bool {
+/// Waits for `pause` unless told to stop first: `false` when told to stop (every job's
+/// loop waits for its next pass through this).
+pub(crate) async fn pause_unless_stopped(stop: &mut StopJobs, pause: impl std::future::Future) -> bool {
     tokio::select! {
         biased;
         _ = stop.wait_for(|stopping| *stopping) => false,
-        _ = tick.tick() => true,
+        _ = pause => true,
     }
 }
 
@@ -46,7 +47,7 @@ pub(crate) fn spawn(
     let mut stop_cleanup = stop.clone();
     handles.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(SESSION_CLEANUP_EVERY);
-        while next_pass(&mut tick, &mut stop_cleanup).await {
+        while pause_unless_stopped(&mut stop_cleanup, tick.tick()).await {
             // A DELETE of expired rows: harmless when several instances run it.
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "expired-session cleanup failed");
@@ -69,7 +70,7 @@ pub(crate) fn spawn(
     let (db, state, mut stop) = (state.db.clone(), state.clone(), stop.clone());
     handles.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(state.settings.jobs_every);
-        while next_pass(&mut tick, &mut stop).await {
+        while pause_unless_stopped(&mut stop, tick.tick()).await {
             if let Err(e) = run_subscription_jobs(&db).await {
                 tracing::warn!(error = %e, "subscription jobs failed");
             }
@@ -104,10 +105,8 @@ pub(crate) fn spawn_outbox(state: &AppState, stop: &StopJobs) -> Option<tokio::t
                 Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
             }
             // The next pass: after the poll interval, or as soon as a message is written.
-            tokio::select! {
-                biased;
-                _ = stop.wait_for(|stopping| *stopping) => break,
-                _ = tokio::time::timeout(mail.poll, wake.notified()) => {}
+            if !pause_unless_stopped(&mut stop, tokio::time::timeout(mail.poll, wake.notified())).await {
+                break;
             }
         }
     }))

@@ -54,10 +54,9 @@ pub(crate) fn spawn(state: &AppState, stop: &crate::jobs::StopJobs) -> tokio::ta
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "background jobs: claiming failed"),
             }
-            tokio::select! {
-                biased;
-                _ = stop.wait_for(|stopping| *stopping) => break,
-                _ = tokio::time::timeout(POLL, state.tasks.wake_notified()) => {}
+            let pause = tokio::time::timeout(POLL, state.tasks.wake_notified());
+            if !crate::jobs::pause_unless_stopped(&mut stop, pause).await {
+                break;
             }
         }
     })
@@ -194,8 +193,9 @@ async fn billing_run(
         let mut problems = Vec::new();
         let (txn, billed) = match run.bill(&txn, site, account, period, today, &mut problems).await {
             Ok(billed) => (txn, Some(billed)),
-            // The database is away: the job stops, and resumes from this account.
-            Err(error) if crate::error::database_is_away(&error) => return Err(error),
+            // The database is away: the job stops as failed; a run started again goes on
+            // from this account (those billed already are left alone).
+            Err(error) if error.database_away() => return Err(error),
             // One account's error is not the others': it is left unbilled (nothing of it
             // written), named among the problems, and the run goes on.
             Err(error) => {
