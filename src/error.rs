@@ -68,7 +68,7 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Database(e) if database_unreachable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            _ if self.database_away() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Config(_) | AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -86,7 +86,7 @@ impl AppError {
             | AppError::Unprocessable(m)
             | AppError::TooManyRequests(m, _)
             | AppError::Busy(m) => m.clone(),
-            AppError::Database(e) if database_unreachable(e) => DATABASE_UNREACHABLE.into(),
+            _ if self.database_away() => DATABASE_UNREACHABLE.into(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
         }
     }
@@ -96,15 +96,15 @@ impl AppError {
         match self {
             AppError::Busy(_) => Some(5),
             AppError::TooManyRequests(_, seconds) => Some(*seconds),
-            AppError::Database(e) if database_unreachable(e) => Some(RETRY_AFTER_OUTAGE),
+            _ if self.database_away() => Some(RETRY_AFTER_OUTAGE),
             _ => None,
         }
     }
-}
 
-/// Whether an error is the database being away (a 503 to retry), not a fault of the work.
-pub(crate) fn database_is_away(error: &AppError) -> bool {
-    matches!(error, AppError::Database(e) if database_unreachable(e))
+    /// Whether this is the database being away (a 503 to retry), not a fault of the work.
+    pub(crate) fn database_away(&self) -> bool {
+        matches!(self, AppError::Database(e) if database_unreachable(e))
+    }
 }
 
 /// What a person reads while the database cannot be reached.
@@ -157,7 +157,7 @@ impl IntoResponse for AppError {
             return axum::response::Redirect::to(&location).into_response();
         }
         let status = self.status();
-        if status == StatusCode::SERVICE_UNAVAILABLE && matches!(self, AppError::Database(_)) {
+        if self.database_away() {
             tracing::warn!(error = %self, "database unreachable");
         } else if status.is_server_error() && !matches!(self, AppError::Busy(_)) {
             tracing::error!(error = %self, "request failed");
