@@ -4,7 +4,7 @@
 //! tests each connection before handing it out, so dead ones are replaced).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -35,11 +35,13 @@ pub(crate) struct LastKnownBrands {
 const MAX_HOSTS: usize = 1024;
 
 impl LastKnownBrands {
+    /// The map (a panic elsewhere while it was held leaves it usable: it is only a cache).
+    fn hosts(&self) -> MutexGuard<'_, HashMap<String, Brand>> {
+        self.by_host.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub(crate) fn remember(&self, host: &str, brand: &Brand) {
-        let mut by_host = match self.by_host.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let mut by_host = self.hosts();
         if by_host.get(host) == Some(brand) || (by_host.len() >= MAX_HOSTS && !by_host.contains_key(host)) {
             return;
         }
@@ -48,10 +50,7 @@ impl LastKnownBrands {
 
     /// The brand last shown on `host`, else Stratus's own.
     pub(crate) fn for_host(&self, host: Option<&str>) -> Brand {
-        let by_host = match self.by_host.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        let by_host = self.hosts();
         host.and_then(|host| by_host.get(host).cloned()).unwrap_or_else(Brand::fallback)
     }
 }
@@ -83,6 +82,6 @@ mod tests {
         for n in 0..MAX_HOSTS + 10 {
             brands.remember(&format!("host{n}.demo"), &andes);
         }
-        assert_eq!(brands.by_host.lock().map(|m| m.len()).unwrap_or(0), MAX_HOSTS, "bounded");
+        assert_eq!(brands.hosts().len(), MAX_HOSTS, "bounded");
     }
 }

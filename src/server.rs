@@ -545,18 +545,17 @@ pub async fn run(settings: Settings, schema: SchemaAtStart) -> AppResult<()> {
             Err(_) => return std::future::pending().await,
         };
         tokio::time::sleep_until(signalled_at + grace).await;
-        signalled_at
     };
-    let (served, signalled_at) = tokio::select! {
-        served = server.into_future() => (served.map_err(|e| AppError::Internal(format!("server error: {e}"))), None),
-        signalled_at = grace_ends => {
+    let served = tokio::select! {
+        served = server.into_future() => served.map_err(|e| AppError::Internal(format!("server error: {e}"))),
+        () = grace_ends => {
             tracing::warn!(grace_seconds = grace.as_secs(), "requests still in flight when the grace period ended");
-            (Ok(()), Some(signalled_at))
+            Ok(())
         }
     };
     // The jobs end their pass within what is left of the grace period.
     let _ = stop_jobs.send(true);
-    let deadline = signalled_at.or(*signal.borrow()).unwrap_or_else(tokio::time::Instant::now) + grace;
+    let deadline = signal.borrow().unwrap_or_else(tokio::time::Instant::now) + grace;
     if tokio::time::timeout_at(deadline, futures_util::future::join_all(jobs)).await.is_err() {
         tracing::warn!("background jobs still running when the grace period ended");
     }

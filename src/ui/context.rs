@@ -46,7 +46,7 @@ struct RequestFacts {
 }
 
 /// The page context, and the visitor's new CSRF cookie when it had none.
-async fn build(state: &AppState, session: &Session, request: RequestFacts) -> AppResult<(PageCtx, Option<String>)> {
+async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> AppResult<(PageCtx, Option<String>)> {
     let viewer = match session::signed_in_user_id(session).await? {
         Some(user_id) => {
             let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
@@ -75,12 +75,29 @@ async fn build(state: &AppState, session: &Session, request: RequestFacts) -> Ap
         csrf_token: csrf.token,
         nonce: new_nonce(),
         flash,
-        path: request.path,
-        device: request.device,
+        path: request.path.clone(),
+        device: request.device.clone(),
         unavailable,
         custom_host,
     };
     Ok((ctx, csrf.new_cookie))
+}
+
+/// The context of the outage page, when the database could not build the real one: no
+/// viewer, and the brand last shown on the request's host.
+fn outage_ctx(state: &AppState, request: RequestFacts) -> PageCtx {
+    let host = request.host.as_deref().map(branding::host_name);
+    PageCtx {
+        brand: state.last_known_brands.for_host(host.as_deref()),
+        viewer: None,
+        csrf_token: String::new(),
+        nonce: new_nonce(),
+        flash: None,
+        path: request.path,
+        device: request.device,
+        unavailable: false,
+        custom_host: None,
+    }
 }
 
 pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
@@ -100,30 +117,17 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         is_get: request.method() == Method::GET,
         path: request.uri().path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
     };
-    let host = facts.host.clone();
-    let outage_ctx = |facts_path: String, device: Device| PageCtx {
-        brand: state.last_known_brands.for_host(host.as_deref().map(branding::host_name).as_deref()),
-        viewer: None,
-        csrf_token: String::new(),
-        nonce: new_nonce(),
-        flash: None,
-        path: facts_path,
-        device,
-        unavailable: false,
-        custom_host: None,
-    };
-    let (path, device) = (facts.path.clone(), facts.device.clone());
-    let (ctx, new_csrf_cookie) = match build(&state, &session, facts).await {
+    let (ctx, new_csrf_cookie) = match build(&state, &session, &facts).await {
         Ok(built) => built,
         Err(e) if database_down(&state, &e).await => {
-            return pages::errors::database_unreachable(&outage_ctx(path, device));
+            return pages::errors::database_unreachable(&outage_ctx(&state, facts));
         }
         Err(e) => return e.into_response(),
     };
     // Remembered for the outage page: a reseller's custom host, and the public host as an
     // anonymous visitor sees it (any other Host header shows the provider's brand anyway,
     // and must not crowd the real hosts out of the bounded memory).
-    if let Some(host) = host.as_deref().map(branding::host_name) {
+    if let Some(host) = facts.host.as_deref().map(branding::host_name) {
         if ctx.custom_host.is_some() || (ctx.viewer.is_none() && host == state.settings.base_host()) {
             state.last_known_brands.remember(&host, &ctx.brand);
         }
