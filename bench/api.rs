@@ -198,6 +198,7 @@ async fn measure(url: &str, dir: &std::path::Path, subscription_ids: &[i32], req
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
         metrics_addr: None,
+        expose_query_counts: false,
     };
     let app = stratus::server::prepare(settings).await.expect("server");
     let db = app.state.db.clone();

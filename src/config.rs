@@ -263,6 +263,10 @@ pub struct ServeArgs {
     /// (off when not given; never on the public address).
     #[arg(long, env = "STRATUS_METRICS_ADDR")]
     pub metrics_addr: Option<String>,
+    /// Add an `X-Db-Statements` header to every response: how many database statements
+    /// the request issued (development and benchmarks; off by default).
+    #[arg(long, env = "STRATUS_EXPOSE_QUERY_COUNTS")]
+    pub expose_query_counts: bool,
 }
 
 /// The optional TOML file. Unknown keys are refused so a typo does not pass silently.
@@ -359,6 +363,8 @@ pub struct Settings {
     pub jobs_every: std::time::Duration,
     /// `--metrics-addr`: where `/metrics` is served (none: nowhere).
     pub metrics_addr: Option<SocketAddr>,
+    /// `--expose-query-counts`: each response says how many statements it cost.
+    pub expose_query_counts: bool,
 }
 
 /// How e-mail leaves.
@@ -501,6 +507,7 @@ impl Settings {
             shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
             jobs_every: std::time::Duration::from_secs(jobs_every),
             metrics_addr,
+            expose_query_counts: args.expose_query_counts,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod billing;
 pub mod branding;
 pub mod catalog;
 pub mod config;
+pub(crate) mod config_cache;
 pub mod demo;
 pub mod entities;
 pub mod error;

@@ -83,14 +83,17 @@ async fn open(database_url: &str, limits: StatementLimits) -> AppResult<Database
     }
     let mut options = ConnectOptions::new(database_url.to_string());
     options
-        .max_connections(match (is_sqlite, limits) {
-            (_, StatementLimits::None) => 2,
-            (true, _) => 8,
-            (false, _) => 20,
+        .max_connections(match limits {
+            StatementLimits::None => 2,
+            StatementLimits::Requests => pool_size(is_sqlite)?,
         })
         .min_connections(1)
         .connect_timeout(CONNECT_WITHIN)
         .acquire_timeout(ACQUIRE_WITHIN)
+        // A ping before every statement's connection is a round trip to its worker thread
+        // (SQLite) that cannot find anything wrong with a file; PostgreSQL keeps it, so a
+        // connection the server dropped during an outage is replaced, not used.
+        .test_before_acquire(!is_sqlite)
         .sqlx_logging(false);
     if limits == StatementLimits::Requests {
         options.map_sqlx_postgres_opts(|options| {
@@ -100,12 +103,29 @@ async fn open(database_url: &str, limits: StatementLimits) -> AppResult<Database
             ])
         });
     }
-    let db = Database::connect(options).await?;
+    let mut db = Database::connect(options).await?;
+    observability::query_count::watch(&mut db);
     if is_sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
     }
     Ok(db)
 }
+
+/// Connections per pool: `STRATUS_DB_POOL_SIZE`, else the default for the database
+/// (`bench/load` measured them; see the README's Performance section).
+fn pool_size(is_sqlite: bool) -> AppResult<u32> {
+    let default = if is_sqlite { SQLITE_POOL_SIZE } else { POSTGRES_POOL_SIZE };
+    match std::env::var("STRATUS_DB_POOL_SIZE") {
+        Err(_) => Ok(default),
+        Ok(text) => match text.trim().parse::<u32>() {
+            Ok(size) if (1..=500).contains(&size) => Ok(size),
+            _ => Err(AppError::Config(format!("STRATUS_DB_POOL_SIZE must be a number from 1 to 500, not {text:?}"))),
+        },
+    }
+}
+
+pub(crate) const SQLITE_POOL_SIZE: u32 = 8;
+pub(crate) const POSTGRES_POOL_SIZE: u32 = 20;
 
 /// Connects for `stratus migrate`: statements without a time limit (see [`StatementLimits`]).
 pub async fn connect_for_migrations(database_url: &str) -> AppResult<DatabaseConnection> {
@@ -194,6 +214,7 @@ pub async fn prepare_with(settings: Settings, schema: SchemaAtStart) -> AppResul
         mail_sender,
         mail_wake: Arc::default(),
         last_known_brands: Arc::default(),
+        config_cache: Arc::default(),
         tasks: Arc::default(),
         db: db.clone(),
         settings: Arc::new(settings),
@@ -272,6 +293,10 @@ impl App {
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(from_fn(observability::metrics::track_requests))
+                .layer(from_fn_with_state(
+                    observability::query_count::Expose(state.settings.expose_query_counts),
+                    observability::query_count::count,
+                ))
                 .layer(from_fn_with_state(state.db.clone(), crate::outage::guard))
                 .layer(from_fn_with_state(table, mark_route))
                 .layer(CompressionLayer::new())

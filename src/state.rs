@@ -37,6 +37,8 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// The brand last shown on each host, for the page shown while the database is down.
     pub(crate) last_known_brands: Arc<crate::outage::LastKnownBrands>,
+    /// Brands, sign-in settings and identity providers as of the last config version read.
+    pub(crate) config_cache: Arc<crate::config_cache::ConfigCache>,
     /// This instance's background-job runner: its name and the Notify that wakes it.
     pub tasks: Arc<crate::tasks::TaskQueue>,
 }

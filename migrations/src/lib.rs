@@ -19,6 +19,7 @@ mod m20261130_000015_catalogue;
 mod m20261130_000016_price_history;
 mod m20261201_000017_background_jobs;
 mod m20261201_000018_shared_rate_limits;
+mod m20261202_000019_config_version;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_price_history::Migration),
             Box::new(m20261201_000017_background_jobs::Migration),
             Box::new(m20261201_000018_shared_rate_limits::Migration),
+            Box::new(m20261202_000019_config_version::Migration),
         ]
     }
 }

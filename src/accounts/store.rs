@@ -11,10 +11,9 @@ use crate::pagination::{fetch_page, PageQuery, Paged};
 
 /// The viewer for a signed-in user id, or `None` when the user no longer exists.
 pub(crate) async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult<Option<Viewer>> {
-    let Some(user) = users::Entity::find_by_id(user_id).one(db).await? else {
-        return Ok(None);
-    };
-    let Some(account) = accounts::Entity::find_by_id(user.account_id).one(db).await? else {
+    // One statement: the user and the account it belongs to.
+    let found = users::Entity::find_by_id(user_id).find_also_related(accounts::Entity).one(db).await?;
+    let Some((user, Some(account))) = found else {
         return Ok(None);
     };
     // Deactivated, or the account suspended since: the session is over.

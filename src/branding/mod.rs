@@ -109,6 +109,27 @@ pub(crate) struct RequestBrand {
     pub unavailable: bool,
     /// The request's host when it is the custom host whose brand is shown.
     pub custom_host: Option<String>,
+    /// The reseller whose custom host this is: an anonymous visitor sees its customers' prices.
+    pub storefront_of: Option<i32>,
+}
+
+/// [`resolve`], remembered per host and viewer account until the config version moves
+/// (the caller has validated `cache` for this request).
+pub(crate) async fn resolve_remembered(
+    db: &DatabaseConnection,
+    cache: &crate::config_cache::ConfigCache,
+    host: Option<&str>,
+    viewer: Option<&Viewer>,
+) -> AppResult<RequestBrand> {
+    let key = (host.map(host_name).unwrap_or_default(), viewer.map(|v| v.account.id));
+    match cache.brand(&key) {
+        Ok(brand) => Ok(brand),
+        Err(missed) => {
+            let brand = resolve(db, host, viewer).await?;
+            cache.keep_brand(missed, key, &brand);
+            Ok(brand)
+        }
+    }
 }
 
 /// Picks the brand for a request from its Host header and viewer, looking the host up
@@ -123,9 +144,17 @@ pub(crate) async fn resolve(
         Some(name) if !name.is_empty() => match store::for_host(db, &name).await? {
             Some(row) => match accounts_store::find_by_id(db, row.account_id).await? {
                 Some(owner) if owner.status == AccountStatus::Suspended => {
-                    return Ok(RequestBrand { brand: row.to_brand(), unavailable: true, custom_host: Some(name) });
+                    return Ok(RequestBrand {
+                        brand: row.to_brand(),
+                        unavailable: true,
+                        custom_host: Some(name),
+                        storefront_of: None,
+                    });
                 }
-                Some(owner) if shows_own_brand(&owner) => Some((row.to_brand(), name)),
+                Some(owner) if shows_own_brand(&owner) => {
+                    let reseller = (owner.tier == AccountTier::Reseller).then_some(owner.id);
+                    Some((row.to_brand(), name, reseller))
+                }
                 _ => None,
             },
             None => None,
@@ -133,8 +162,15 @@ pub(crate) async fn resolve(
         _ => None,
     };
     Ok(match host_brand {
-        Some((brand, host)) => RequestBrand { brand, unavailable: false, custom_host: Some(host) },
-        None => RequestBrand { brand: for_viewer(db, viewer).await?, unavailable: false, custom_host: None },
+        Some((brand, host, storefront_of)) => {
+            RequestBrand { brand, unavailable: false, custom_host: Some(host), storefront_of }
+        }
+        None => RequestBrand {
+            brand: for_viewer(db, viewer).await?,
+            unavailable: false,
+            custom_host: None,
+            storefront_of: None,
+        },
     })
 }
 

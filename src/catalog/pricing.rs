@@ -20,7 +20,7 @@ use crate::entities::{accounts, prices, products, reseller_prices, reservation_p
 use crate::error::AppResult;
 
 /// Whose prices a page or a charge shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Audience {
     /// The provider's direct customers, and visitors of the provider's site: list prices.
     Provider,

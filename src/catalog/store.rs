@@ -77,6 +77,24 @@ async fn offers_of<C: ConnectionTrait>(
 }
 
 /// Active products, by name, with the prices `audience` pays today.
+/// [`active_products`] for a page view: remembered per audience and day until the config
+/// version moves (the page context validated the cache for this request).
+pub(crate) async fn active_products_remembered(
+    db: &DatabaseConnection,
+    cache: &crate::config_cache::ConfigCache,
+    audience: Audience,
+) -> AppResult<std::sync::Arc<Vec<Listed>>> {
+    let key = (audience, Utc::now().date_naive());
+    match cache.catalogue(&key) {
+        Ok(listed) => Ok(listed),
+        Err(missed) => {
+            let listed = std::sync::Arc::new(active_products(db, audience).await?);
+            cache.keep_catalogue(missed, key, &listed);
+            Ok(listed)
+        }
+    }
+}
+
 pub(crate) async fn active_products(db: &DatabaseConnection, audience: Audience) -> AppResult<Vec<Listed>> {
     let products = products::Entity::find()
         .filter(products::Column::Active.eq(true))

@@ -258,6 +258,22 @@ pub(crate) async fn list(db: &DatabaseConnection) -> AppResult<Vec<identity_prov
     Ok(identity_providers::Entity::find().order_by_asc(identity_providers::Column::Name).all(db).await?)
 }
 
+/// [`usable`] for a page view: remembered until the config version moves (the page
+/// context validated the cache for this request).
+pub(crate) async fn usable_remembered(
+    db: &DatabaseConnection,
+    cache: &crate::config_cache::ConfigCache,
+) -> AppResult<Vec<identity_providers::Model>> {
+    match cache.usable_providers() {
+        Ok(providers) => Ok(providers),
+        Err(missed) => {
+            let providers = usable(db).await?;
+            cache.keep_usable_providers(missed, &providers);
+            Ok(providers)
+        }
+    }
+}
+
 /// Active and visible providers, by name: the ones people can sign in and link with.
 pub(crate) async fn usable(db: &DatabaseConnection) -> AppResult<Vec<identity_providers::Model>> {
     Ok(identity_providers::Entity::find()

@@ -60,6 +60,7 @@ impl DbSessionStore {
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        crate::observability::query_count::count_one();
         match self {
             DbSessionStore::Sqlite(s) => s.create(record).await,
             DbSessionStore::Postgres(s) => s.create(record).await,
@@ -67,6 +68,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        crate::observability::query_count::count_one();
         match self {
             DbSessionStore::Sqlite(s) => s.save(record).await,
             DbSessionStore::Postgres(s) => s.save(record).await,
@@ -74,6 +76,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        crate::observability::query_count::count_one();
         match self {
             DbSessionStore::Sqlite(s) => s.load(id).await,
             DbSessionStore::Postgres(s) => s.load(id).await,
@@ -81,6 +84,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        crate::observability::query_count::count_one();
         match self {
             DbSessionStore::Sqlite(s) => s.delete(id).await,
             DbSessionStore::Postgres(s) => s.delete(id).await,

@@ -11,6 +11,22 @@ pub(crate) const DEFAULT_MAX_FAILED_LOGINS: i32 = 5;
 pub(crate) const DEFAULT_LOCKOUT_MINUTES: i32 = 15;
 
 /// The settings row, created with defaults when missing.
+/// [`load`] for a page view: remembered until the config version moves (the page context
+/// validated the cache for this request).
+pub(crate) async fn load_remembered(
+    db: &sea_orm::DatabaseConnection,
+    cache: &crate::config_cache::ConfigCache,
+) -> AppResult<auth_settings::Model> {
+    match cache.auth_settings() {
+        Ok(settings) => Ok(settings),
+        Err(missed) => {
+            let settings = load(db).await?;
+            cache.keep_auth_settings(missed, &settings);
+            Ok(settings)
+        }
+    }
+}
+
 pub(crate) async fn load<C: ConnectionTrait>(db: &C) -> AppResult<auth_settings::Model> {
     if let Some(row) = auth_settings::Entity::find().one(db).await? {
         return Ok(row);

@@ -5,6 +5,7 @@
 
 pub mod logging;
 pub mod metrics;
+pub(crate) mod query_count;
 pub(crate) mod queues;
 pub(crate) mod request_id;
 

@@ -47,6 +47,7 @@ struct RequestFacts {
 
 /// The page context, and the visitor's new CSRF cookie when it had none.
 async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> AppResult<(PageCtx, Option<String>)> {
+    state.config_cache.validate(&state.db).await?;
     let viewer = match session::signed_in_user_id(session).await? {
         Some(user_id) => {
             let viewer = accounts_store::viewer_for_user(&state.db, user_id).await?;
@@ -64,8 +65,8 @@ async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> A
         }
         None => None,
     };
-    let branding::RequestBrand { brand, unavailable, custom_host } =
-        branding::resolve(&state.db, request.host.as_deref(), viewer.as_ref()).await?;
+    let branding::RequestBrand { brand, unavailable, custom_host, storefront_of } =
+        branding::resolve_remembered(&state.db, &state.config_cache, request.host.as_deref(), viewer.as_ref()).await?;
     let secure = state.settings.secure_cookies();
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
@@ -79,6 +80,7 @@ async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> A
         device: request.device.clone(),
         unavailable,
         custom_host,
+        storefront_of,
     };
     Ok((ctx, csrf.new_cookie))
 }
@@ -97,6 +99,7 @@ fn outage_ctx(state: &AppState, request: RequestFacts) -> PageCtx {
         device: request.device,
         unavailable: false,
         custom_host: None,
+        storefront_of: None,
     }
 }
 

@@ -32,6 +32,9 @@ pub(crate) struct PageCtx {
     /// The request came to this custom host of the brand shown (links and sign-in flows
     /// that must come back to the same host use it).
     pub custom_host: Option<String>,
+    /// The reseller whose custom host the request came to (its customers' prices are
+    /// what an anonymous visitor is shown).
+    pub storefront_of: Option<i32>,
 }
 
 impl PageCtx {

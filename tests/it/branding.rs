@@ -736,5 +736,6 @@ pub fn app_settings(dir: &std::path::Path) -> stratus::config::Settings {
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
         metrics_addr: None,
+        expose_query_counts: true,
     }
 }

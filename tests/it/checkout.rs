@@ -738,6 +738,7 @@ async fn install_on(demo: &TestApp, webpay: Option<&str>) -> Install {
         jobs_every: std::time::Duration::from_secs(60),
         mail: Default::default(),
         metrics_addr: None,
+        expose_query_counts: true,
     };
     let app = stratus::server::prepare(settings).await.expect("prepare the install");
     let db = app.state.db.clone();

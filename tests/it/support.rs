@@ -116,6 +116,7 @@ impl TestApp {
             jobs_every: std::time::Duration::from_secs(60),
             mail: Default::default(),
             metrics_addr: None,
+            expose_query_counts: true,
         };
         adjust(&mut settings);
         let app = stratus::server::prepare(settings).await.expect("prepare server");

@@ -218,8 +218,8 @@ struct OptionRow {
 
 /// The Login Options rows, or `None` when the section is not shown (DESIGN.md's display rule).
 async fn login_options(state: &AppState, viewer: &Viewer) -> AppResult<Option<Vec<OptionRow>>> {
-    let allow_local = settings::load(&state.db).await?.allow_local_login;
-    let usable = providers::usable(&state.db).await?;
+    let allow_local = settings::load_remembered(&state.db, &state.config_cache).await?.allow_local_login;
+    let usable = providers::usable_remembered(&state.db, &state.config_cache).await?;
     if !links::show_login_options(allow_local, usable.len()) {
         return Ok(None);
     }

@@ -13,10 +13,10 @@ use crate::ui::{page, PageCtx};
 
 pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extension<PageCtx>) -> AppResult<Html<String>> {
     let audience = crate::ui::pages::product::audience(&state, &ctx).await?;
-    let products = store::active_products(&state.db, audience).await?;
+    let products = store::active_products_remembered(&state.db, &state.config_cache, audience).await?;
     let currency = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let cards: Vec<_> = products
-        .into_iter()
+        .iter()
         .map(|listed| {
             let price = listed.price_label(&currency);
             let href = format!("/products/{}", listed.product.code);

@@ -35,9 +35,12 @@ struct LoginView {
 }
 
 async fn login_view(state: &AppState, next: Option<String>) -> AppResult<LoginView> {
-    let rules = settings::load(&state.db).await?;
-    let buttons =
-        providers::usable(&state.db).await?.iter().map(|p| (p.id, p.name.clone(), providers::logo_of(p))).collect();
+    let rules = settings::load_remembered(&state.db, &state.config_cache).await?;
+    let buttons = providers::usable_remembered(&state.db, &state.config_cache)
+        .await?
+        .iter()
+        .map(|p| (p.id, p.name.clone(), providers::logo_of(p)))
+        .collect();
     Ok(LoginView {
         local_allowed: rules.allow_local_login,
         sign_up: rules.allow_sign_up,

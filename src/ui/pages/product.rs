@@ -11,6 +11,7 @@ use crate::catalog::reservations::{self, ReservationOffer};
 use crate::catalog::{store, Quantity};
 use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::ui::components::csrf_field;
@@ -24,16 +25,10 @@ pub(crate) async fn audience(state: &AppState, ctx: &PageCtx) -> AppResult<Audie
     match &ctx.viewer {
         Some(viewer) if viewer.account.tier == AccountTier::Reseller => Ok(Audience::CustomersOf(viewer.account.id)),
         Some(viewer) => Audience::of_account(&state.db, &viewer.account).await,
-        None => {
-            let owner = match ctx.brand.account_id {
-                Some(id) => crate::accounts::store::find_by_id(&state.db, id).await?,
-                None => None,
-            };
-            Ok(match owner {
-                Some(reseller) if reseller.tier == AccountTier::Reseller => Audience::CustomersOf(reseller.id),
-                _ => Audience::Provider,
-            })
-        }
+        None => Ok(match ctx.storefront_of {
+            Some(reseller) => Audience::CustomersOf(reseller),
+            None => Audience::Provider,
+        }),
     }
 }
 
@@ -42,7 +37,10 @@ pub(crate) async fn show(
     Extension(ctx): Extension<PageCtx>,
     Path(code): Path<String>,
 ) -> AppResult<Html<String>> {
-    let listed = store::product_by_code(&state.db, &code, audience(&state, &ctx).await?).await?;
+    // The audience's catalogue of today, from memory when nothing changed since.
+    let catalogue = store::active_products_remembered(&state.db, &state.config_cache, audience(&state, &ctx).await?);
+    let listed =
+        catalogue.await?.iter().find(|listed| listed.product.code == code).cloned().ok_or(AppError::NotFound)?;
     let preferred = ctx.viewer.as_ref().map_or_else(|| "CLP".to_string(), |v| v.account.currency.clone());
     let product = listed.product.clone();
     let sold_in = listed.currency_for(&preferred);
