@@ -25,6 +25,7 @@ mod money;
 mod observability;
 mod operations;
 mod pages;
+mod paging;
 mod price_import;
 mod pricing;
 mod reports;
