@@ -123,8 +123,7 @@ pub(crate) async fn list(
     scope: AccountScope,
     page: PageQuery,
 ) -> AppResult<Paged<audit_log::Model>> {
-    let query = audit_log::Entity::find()
-        .filter(scope.condition(audit_log::Column::AccountId));
+    let query = audit_log::Entity::find().filter(scope.condition(audit_log::Column::AccountId));
     let keyset = Keyset::new("audit", vec![Term::desc(audit_log::Column::At), Term::desc(audit_log::Column::Id)]);
     fetch_page(db, query, &keyset, |entry| vec![entry.at.into(), entry.id.into()], &page).await
 }

@@ -541,10 +541,7 @@ mod tests {
         }
         let time = Keyset::new("log", vec![Term::new(Expr::col(Alias::new("at")).into(), KeyKind::Time, true, false)]);
         assert_eq!(time.decode(&wire(r#"{"l":"log","k":[{"u":"yesterday"}]}"#)), Err(CursorError));
-        assert_eq!(
-            keyset.position(&PageQuery { after: Some("%%%".into()), ..Default::default() }),
-            Err(CursorError)
-        );
+        assert_eq!(keyset.position(&PageQuery { after: Some("%%%".into()), ..Default::default() }), Err(CursorError));
         assert_eq!(keyset.position(&PageQuery { last: Some("1".into()), ..Default::default() }), Ok(Position::Last));
         assert_eq!(keyset.position(&PageQuery { after: Some(" ".into()), ..Default::default() }), Ok(Position::First));
     }

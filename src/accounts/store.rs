@@ -88,8 +88,7 @@ pub(crate) async fn customers_of(
     reseller_id: i32,
     page: PageQuery,
 ) -> AppResult<Paged<accounts::Model>> {
-    let select = accounts::Entity::find()
-        .filter(accounts::Column::ParentId.eq(reseller_id));
+    let select = accounts::Entity::find().filter(accounts::Column::ParentId.eq(reseller_id));
     fetch_page(db, select, &by_name("customers"), account_key, &page).await
 }
 

@@ -365,8 +365,8 @@ pub(crate) async fn overview(
     db: &DatabaseConnection,
     page: PageQuery,
 ) -> AppResult<Paged<(accounts::Model, Option<BrandRow>, Vec<String>)>> {
-    let select = accounts::Entity::find()
-        .filter(accounts::Column::Tier.is_in([AccountTier::Provider, AccountTier::Reseller]));
+    let select =
+        accounts::Entity::find().filter(accounts::Column::Tier.is_in([AccountTier::Provider, AccountTier::Reseller]));
     let keyset = Keyset::new(
         "brands",
         vec![Term::asc(accounts::Column::Tier), Term::asc(accounts::Column::Name), Term::asc(accounts::Column::Id)],

@@ -344,8 +344,7 @@ pub(crate) async fn list(
     account_id: i32,
     page: PageQuery,
 ) -> AppResult<Paged<background_jobs::Model>> {
-    let query = background_jobs::Entity::find()
-        .filter(background_jobs::Column::AccountId.eq(account_id));
+    let query = background_jobs::Entity::find().filter(background_jobs::Column::AccountId.eq(account_id));
     let keyset = Keyset::new("jobs", vec![Term::desc(background_jobs::Column::Id)]);
     fetch_page(db, query, &keyset, |job| vec![job.id.into()], &page).await
 }

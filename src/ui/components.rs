@@ -153,7 +153,11 @@ pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
             link(format!("page={}", paged.pages)),
         ),
         Links::Cursors { previous, next } => (
-            link(format!("before={}&page={}", previous.clone().unwrap_or_default(), paged.page.saturating_sub(1).max(1))),
+            link(format!(
+                "before={}&page={}",
+                previous.clone().unwrap_or_default(),
+                paged.page.saturating_sub(1).max(1)
+            )),
             link(format!("after={}&page={}", next.clone().unwrap_or_default(), paged.page + 1)),
             link("last=1".into()),
         ),

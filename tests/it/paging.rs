@@ -98,7 +98,8 @@ async fn the_catalogue_and_the_audit_log_walk_page_by_page_every_row_once() {
         .collect();
     assert!(expected.len() > 25, "more than a page of changes: {}", expected.len());
     let forward = walk(&app.browser, "/admin/audit", "next").await;
-    let entries: Vec<(String, String)> = forward.concat().into_iter().map(|row| (row[2].clone(), row[3].clone())).collect();
+    let entries: Vec<(String, String)> =
+        forward.concat().into_iter().map(|row| (row[2].clone(), row[3].clone())).collect();
     assert_eq!(entries, expected, "every change once, newest first");
     let (_, first) = app.page("/admin/audit").await;
     let mut backward = walk(&app.browser, &pager_link(&first, "last").expect("a Last link"), "prev").await;

@@ -567,7 +567,8 @@ async fn walking_a_report_by_its_page_links_sees_every_item_once_in_the_csv_orde
     // Item order, and sorts by fields that are NULL for some items (no subscription, no
     // end date), both ways, and by a number.
     let mut blanks_seen = false;
-    for sort in ["", "&sort=subscription&dir=asc", "&sort=subscription&dir=desc", "&sort=end_date&dir=desc", "&sort=total"]
+    for sort in
+        ["", "&sort=subscription&dir=asc", "&sort=subscription&dir=desc", "&sort=end_date&dir=desc", "&sort=total"]
     {
         let query = format!("{fields}{sort}");
         let (_, csv_rows) = csv_of(&app.browser, &query).await;
@@ -621,7 +622,10 @@ async fn a_damaged_or_foreign_page_link_is_refused_with_a_message() {
         format!("/reports?field=account&field=total&sort=total&dir=asc&after={cursor}"),
         // a text where the item's id belongs, and a date where the total does
         format!("/reports?field=account&after={}", cursor_of(r#"{"l":"report/item/asc","k":[{"t":"1 OR 1=1"}]}"#)),
-        format!("/reports?{query}&after={}", cursor_of(r#"{"l":"report/total/desc","k":[{"d":"2026-01-01"},{"i":1}]}"#)),
+        format!(
+            "/reports?{query}&after={}",
+            cursor_of(r#"{"l":"report/total/desc","k":[{"d":"2026-01-01"},{"i":1}]}"#)
+        ),
     ] {
         let (status, body) = app.page(&path).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");

@@ -2,9 +2,7 @@
 //! admin's transaction log. Never holds credentials.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{orders, webpay_events, webpay_transactions};
 use crate::error::AppResult;
