@@ -4,13 +4,13 @@
 //! masked. Security events (sign-ins, lockouts) stay in `identity::events`.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::accounts::scope::AccountScope;
 use crate::accounts::Viewer;
 use crate::entities::audit_log;
 use crate::error::AppResult;
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// Who made a change, and from where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,11 +123,9 @@ pub(crate) async fn list(
     scope: AccountScope,
     page: PageQuery,
 ) -> AppResult<Paged<audit_log::Model>> {
-    let query = audit_log::Entity::find()
-        .filter(scope.condition(audit_log::Column::AccountId))
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id);
-    fetch_page(db, query, page).await
+    let query = audit_log::Entity::find().filter(scope.condition(audit_log::Column::AccountId));
+    let keyset = Keyset::new("audit", vec![Term::desc(audit_log::Column::At), Term::desc(audit_log::Column::Id)]);
+    fetch_page(db, query, &keyset, |entry| vec![entry.at.into(), entry.id.into()], &page).await
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::Viewer;
 use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, users};
 use crate::error::{AppError, AppResult};
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// The viewer for a signed-in user id, or `None` when the user no longer exists.
 pub(crate) async fn viewer_for_user(db: &DatabaseConnection, user_id: i32) -> AppResult<Option<Viewer>> {
@@ -58,6 +58,15 @@ pub(crate) async fn find_by_code(
         .ok_or(AppError::NotFound)
 }
 
+/// Accounts by name (then id), as the account lists page them.
+fn by_name(list: &str) -> Keyset {
+    Keyset::new(list, vec![Term::asc(accounts::Column::Name), Term::asc(accounts::Column::Id)])
+}
+
+fn account_key(account: &accounts::Model) -> Vec<sea_orm::Value> {
+    vec![account.name.clone().into(), account.id.into()]
+}
+
 /// Accounts in scope, optionally of one tier, by name.
 pub(crate) async fn list(
     db: &DatabaseConnection,
@@ -69,7 +78,7 @@ pub(crate) async fn list(
     if let Some(tier) = tier {
         select = select.filter(accounts::Column::Tier.eq(tier));
     }
-    fetch_page(db, select.order_by_asc(accounts::Column::Name).order_by_asc(accounts::Column::Id), page).await
+    fetch_page(db, select, &by_name("accounts"), account_key, &page).await
 }
 
 /// The customers of one reseller (its children), by name.
@@ -78,11 +87,8 @@ pub(crate) async fn customers_of(
     reseller_id: i32,
     page: PageQuery,
 ) -> AppResult<Paged<accounts::Model>> {
-    let select = accounts::Entity::find()
-        .filter(accounts::Column::ParentId.eq(reseller_id))
-        .order_by_asc(accounts::Column::Name)
-        .order_by_asc(accounts::Column::Id);
-    fetch_page(db, select, page).await
+    let select = accounts::Entity::find().filter(accounts::Column::ParentId.eq(reseller_id));
+    fetch_page(db, select, &by_name("customers"), account_key, &page).await
 }
 
 pub(crate) async fn users_of(db: &DatabaseConnection, account_id: i32) -> AppResult<Vec<users::Model>> {
@@ -99,9 +105,9 @@ pub(crate) async fn list_users(
     scope: AccountScope,
     page: PageQuery,
 ) -> AppResult<Paged<users::Model>> {
-    let select =
-        users::Entity::find().filter(scope.condition(users::Column::AccountId)).order_by_asc(users::Column::Email);
-    fetch_page(db, select, page).await
+    let select = users::Entity::find().filter(scope.condition(users::Column::AccountId));
+    let keyset = Keyset::new("users", vec![Term::asc(users::Column::Email), Term::asc(users::Column::Id)]);
+    fetch_page(db, select, &keyset, |u| vec![u.email.clone().into(), u.id.into()], &page).await
 }
 
 /// A user in scope, or 404.

@@ -8,7 +8,7 @@ use sea_orm::{
 use crate::accounts::scope::AccountScope;
 use crate::entities::invoices;
 use crate::error::AppResult;
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// Invoices of one account (the caller checks the account is in scope), newest first.
 pub(crate) async fn invoices_of(
@@ -19,10 +19,10 @@ pub(crate) async fn invoices_of(
 ) -> AppResult<Paged<invoices::Model>> {
     let select = invoices::Entity::find()
         .filter(invoices::Column::AccountId.eq(account_id))
-        .filter(scope.condition(invoices::Column::AccountId))
-        .order_by_desc(invoices::Column::IssueDate)
-        .order_by_desc(invoices::Column::Id);
-    fetch_page(db, select, page).await
+        .filter(scope.condition(invoices::Column::AccountId));
+    let keyset =
+        Keyset::new("invoices", vec![Term::desc(invoices::Column::IssueDate), Term::desc(invoices::Column::Id)]);
+    fetch_page(db, select, &keyset, |i| vec![i.issue_date.into(), i.id.into()], &page).await
 }
 
 /// An invoice with its items and the invoices it is linked to.

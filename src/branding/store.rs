@@ -16,7 +16,7 @@ use crate::entities::enums::AccountTier;
 use crate::entities::{accounts, brand_hosts, brands};
 use crate::error::{AppError, AppResult};
 use crate::images::ImageType;
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// A brand row without its image bytes (which only the image route reads).
 #[derive(Debug, Clone, PartialEq, Eq, DerivePartialModel, FromQueryResult)]
@@ -365,12 +365,14 @@ pub(crate) async fn overview(
     db: &DatabaseConnection,
     page: PageQuery,
 ) -> AppResult<Paged<(accounts::Model, Option<BrandRow>, Vec<String>)>> {
-    let select = accounts::Entity::find()
-        .filter(accounts::Column::Tier.is_in([AccountTier::Provider, AccountTier::Reseller]))
-        .order_by_asc(accounts::Column::Tier)
-        .order_by_asc(accounts::Column::Name)
-        .order_by_asc(accounts::Column::Id);
-    let accounts = fetch_page(db, select, page).await?;
+    let select =
+        accounts::Entity::find().filter(accounts::Column::Tier.is_in([AccountTier::Provider, AccountTier::Reseller]));
+    let keyset = Keyset::new(
+        "brands",
+        vec![Term::asc(accounts::Column::Tier), Term::asc(accounts::Column::Name), Term::asc(accounts::Column::Id)],
+    );
+    let key = |a: &accounts::Model| vec![a.tier.into(), a.name.clone().into(), a.id.into()];
+    let accounts = fetch_page(db, select, &keyset, key, &page).await?;
     let ids: Vec<i32> = accounts.items.iter().map(|a| a.id).collect();
     let rows = brands::Entity::find()
         .filter(brands::Column::AccountId.is_in(ids))

@@ -20,7 +20,7 @@ use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{ProductKind, SubscriptionStatus};
 use crate::entities::{products, reservation_options, subscription_addons, subscriptions};
 use crate::error::{AppError, AppResult};
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// A product in the catalogue list.
 #[derive(Debug, Clone)]
@@ -49,8 +49,9 @@ fn provider_only(viewer: &Viewer) -> AppResult<()> {
 /// Every product, by name, with how many subscriptions use each: the provider admin's only.
 pub(crate) async fn list(db: &DatabaseConnection, viewer: &Viewer, page: PageQuery) -> AppResult<Paged<Row>> {
     provider_only(viewer)?;
-    let query = products::Entity::find().order_by_asc(products::Column::Name).order_by_asc(products::Column::Id);
-    let paged = fetch_page(db, query, page).await?;
+    let keyset = Keyset::new("products", vec![Term::asc(products::Column::Name), Term::asc(products::Column::Id)]);
+    let key = |p: &products::Model| vec![p.name.clone().into(), p.id.into()];
+    let paged = fetch_page(db, products::Entity::find(), &keyset, key, &page).await?;
     let ids: Vec<i32> = paged.items.iter().map(|p| p.id).collect();
     let counts = in_use_counts(db, ids).await?;
     Ok(paged.map(|product| {

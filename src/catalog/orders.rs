@@ -15,7 +15,7 @@ use crate::billing::tax::{self, VatRate};
 use crate::entities::enums::OrderStatus;
 use crate::entities::{cart_items, carts, order_items, orders, products};
 use crate::error::{refusals, AppError, AppResult};
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 use crate::subscriptions::history::Actor;
 use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
 
@@ -177,10 +177,9 @@ pub(crate) async fn of_account(
 ) -> AppResult<Paged<orders::Model>> {
     let select = orders::Entity::find()
         .filter(orders::Column::AccountId.eq(account_id))
-        .filter(scope.condition(orders::Column::AccountId))
-        .order_by_desc(orders::Column::CreatedAt)
-        .order_by_desc(orders::Column::Id);
-    fetch_page(db, select, page).await
+        .filter(scope.condition(orders::Column::AccountId));
+    let keyset = Keyset::new("orders", vec![Term::desc(orders::Column::CreatedAt), Term::desc(orders::Column::Id)]);
+    fetch_page(db, select, &keyset, |o| vec![o.created_at.into(), o.id.into()], &page).await
 }
 
 /// Removes an item (any kind, reserved instances included) from an unpaid order and

@@ -517,8 +517,10 @@ pub(crate) async fn overview(
     today: NaiveDate,
 ) -> AppResult<crate::pagination::Paged<(products::Model, Vec<PriceLine>)>> {
     use super::pricing::{Audience, PriceBook};
-    let query = products::Entity::find().order_by_asc(products::Column::Name).order_by_asc(products::Column::Id);
-    let paged = crate::pagination::fetch_page(db, query, page).await?;
+    use crate::pagination::{fetch_page, Keyset, Term};
+    let keyset = Keyset::new("prices", vec![Term::asc(products::Column::Name), Term::asc(products::Column::Id)]);
+    let key = |p: &products::Model| vec![p.name.clone().into(), p.id.into()];
+    let paged = fetch_page(db, products::Entity::find(), &keyset, key, &page).await?;
     let ids: Vec<i32> = paged.items.iter().map(|p| p.id).collect();
     let audience = reseller.map_or(Audience::Provider, Audience::CustomersOf);
     let book = PriceBook::load(db, audience, Some(ids.clone())).await?;

@@ -78,10 +78,12 @@ pub(crate) async fn list_all(
     db: &sea_orm::DatabaseConnection,
     page: crate::pagination::PageQuery,
 ) -> AppResult<crate::pagination::Paged<(security_events::Model, Option<crate::entities::users::Model>)>> {
-    use sea_orm::{EntityTrait, QueryOrder};
-    let select = security_events::Entity::find()
-        .find_also_related(crate::entities::users::Entity)
-        .order_by_desc(security_events::Column::CreatedAt)
-        .order_by_desc(security_events::Column::Id);
-    crate::pagination::fetch_page(db, select, page).await
+    use crate::pagination::{fetch_page, Keyset, Term};
+    use sea_orm::EntityTrait;
+    let select = security_events::Entity::find().find_also_related(crate::entities::users::Entity);
+    let keyset = Keyset::new(
+        "security-events",
+        vec![Term::desc(security_events::Column::CreatedAt), Term::desc(security_events::Column::Id)],
+    );
+    fetch_page(db, select, &keyset, |(e, _)| vec![e.created_at.into(), e.id.into()], &page).await
 }

@@ -9,7 +9,7 @@ use super::smtp::{SendFailure, SmtpSender};
 use crate::entities::enums::OutboxStatus;
 use crate::entities::outbox_messages;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// How long an instance holds a message it is sending before another may take it over
 /// (longer than any send may take: `MailSettings::send_timeout`, at most 90 s).
@@ -132,10 +132,12 @@ pub(crate) async fn deliver_due(
 
 /// The outbox, newest first (provider admins only).
 pub(crate) async fn list(db: &DatabaseConnection, page: PageQuery) -> AppResult<Paged<outbox_messages::Model>> {
-    let query = outbox_messages::Entity::find()
-        .order_by_desc(outbox_messages::Column::CreatedAt)
-        .order_by_desc(outbox_messages::Column::Id);
-    fetch_page(db, query, page).await
+    let keyset = Keyset::new(
+        "outbox",
+        vec![Term::desc(outbox_messages::Column::CreatedAt), Term::desc(outbox_messages::Column::Id)],
+    );
+    let key = |m: &outbox_messages::Model| vec![m.created_at.into(), m.id.into()];
+    fetch_page(db, outbox_messages::Entity::find(), &keyset, key, &page).await
 }
 
 pub(crate) async fn find(db: &DatabaseConnection, id: i32) -> AppResult<outbox_messages::Model> {

@@ -14,7 +14,7 @@ use crate::entities::background_jobs::{self, JobKind, JobStatus};
 use crate::entities::enums::InvoiceType;
 use crate::entities::invoices;
 use crate::error::{AppError, AppResult};
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// Why a job was not started.
 #[derive(Debug, thiserror::Error)]
@@ -344,10 +344,9 @@ pub(crate) async fn list(
     account_id: i32,
     page: PageQuery,
 ) -> AppResult<Paged<background_jobs::Model>> {
-    let query = background_jobs::Entity::find()
-        .filter(background_jobs::Column::AccountId.eq(account_id))
-        .order_by_desc(background_jobs::Column::Id);
-    fetch_page(db, query, page).await
+    let query = background_jobs::Entity::find().filter(background_jobs::Column::AccountId.eq(account_id));
+    let keyset = Keyset::new("jobs", vec![Term::desc(background_jobs::Column::Id)]);
+    fetch_page(db, query, &keyset, |job| vec![job.id.into()], &page).await
 }
 
 /// A job started from `account_id`; another account's is not found.

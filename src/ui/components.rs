@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::PageCtx;
-use crate::pagination::Paged;
+use crate::pagination::{Links, Paged};
 
 /// The HTML document around every page: brand title, logo, favicon, colours, navigation by role, footer.
 pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -> impl IntoView {
@@ -138,24 +138,51 @@ pub(crate) fn form_errors(messages: Vec<String>) -> impl IntoView {
     })
 }
 
-/// "Page 2 of 5" with previous/next links; `base` is the path (and query) without `page=`.
+/// "Page 2 of 5" with First / Previous / Next / Last links (plain links, no script); `base`
+/// is the path and the list's own query (its filters) without the paging parameters. A
+/// keyset-paged list links by cursor (`after=` / `before=` / `last=`, with `page=` only for
+/// the label), a short one by `page=`.
 pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
-    // `base` may carry a query already (a search): the page number joins it.
+    // `base` may carry a query already (a search): the paging parameters join it.
     let joiner = if base.contains('?') { '&' } else { '?' };
-    let previous = paged.has_previous().then(|| {
-        let href = format!("{base}{joiner}page={}", paged.page - 1);
-        view! { <a rel="prev" href=href>"← Previous"</a> }
+    let link = |query: String| format!("{base}{joiner}{query}");
+    let (previous, next, last) = match &paged.links {
+        Links::Numbers => (
+            link(format!("page={}", paged.page.saturating_sub(1).max(1))),
+            link(format!("page={}", paged.page + 1)),
+            link(format!("page={}", paged.pages)),
+        ),
+        Links::Cursors { previous, next } => (
+            link(format!(
+                "before={}&page={}",
+                previous.clone().unwrap_or_default(),
+                paged.page.saturating_sub(1).max(1)
+            )),
+            link(format!("after={}&page={}", next.clone().unwrap_or_default(), paged.page + 1)),
+            link("last=1".into()),
+        ),
+    };
+    let first = base.to_string();
+    let backwards = paged.has_previous().then(|| {
+        view! {
+            <a rel="first" href=first>"« First"</a>
+            " "
+            <a rel="prev" href=previous>"← Previous"</a>
+        }
     });
-    let next = paged.has_next().then(|| {
-        let href = format!("{base}{joiner}page={}", paged.page + 1);
-        view! { <a rel="next" href=href>"Next →"</a> }
+    let forwards = paged.has_next().then(|| {
+        view! {
+            <a rel="next" href=next>"Next →"</a>
+            " "
+            <a rel="last" href=last>"Last »"</a>
+        }
     });
     let label = format!("Page {} of {} · {} in all", paged.page, paged.pages, paged.total);
     view! {
         <nav class="pager" aria-label="Pages">
-            {previous}
+            {backwards}
             <span>{label}</span>
-            {next}
+            {forwards}
         </nav>
     }
 }
@@ -182,4 +209,40 @@ pub(crate) fn totals_footer(
 
 pub(crate) fn empty(message: &'static str) -> impl IntoView {
     view! { <p class="empty">{message}</p> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paged(page: u64, links: Links) -> Paged<u8> {
+        Paged { items: vec![1], page, pages: 3, total: 60, links }
+    }
+
+    #[test]
+    fn the_pager_links_by_cursor_and_keeps_the_lists_filters() {
+        let middle = paged(2, Links::Cursors { previous: Some("AAA".into()), next: Some("BBB".into()) });
+        let html = pager(&middle, "/admin/payments/transactions?q=BO-1").to_html();
+        for link in [
+            r#"rel="first" href="/admin/payments/transactions?q=BO-1""#,
+            r#"rel="prev" href="/admin/payments/transactions?q=BO-1&amp;before=AAA&amp;page=1""#,
+            r#"rel="next" href="/admin/payments/transactions?q=BO-1&amp;after=BBB&amp;page=3""#,
+            r#"rel="last" href="/admin/payments/transactions?q=BO-1&amp;last=1""#,
+        ] {
+            assert!(html.contains(link), "{link} in {html}");
+        }
+        assert!(html.contains("Page 2 of 3 · 60 in all"));
+        let first = paged(1, Links::Cursors { previous: None, next: Some("BBB".into()) });
+        let html = pager(&first, "/admin/audit").to_html();
+        assert!(!html.contains("rel=\"prev\"") && !html.contains("rel=\"first\""), "{html}");
+        assert!(html.contains(r#"href="/admin/audit?after=BBB&amp;page=2""#), "{html}");
+    }
+
+    #[test]
+    fn a_short_list_links_by_page_number() {
+        let html = pager(&paged(2, Links::Numbers), "/reports?field=total&sums=on").to_html();
+        assert!(html.contains(r#"rel="prev" href="/reports?field=total&amp;sums=on&amp;page=1""#), "{html}");
+        assert!(html.contains(r#"rel="next" href="/reports?field=total&amp;sums=on&amp;page=3""#), "{html}");
+        assert!(html.contains(r#"rel="last" href="/reports?field=total&amp;sums=on&amp;page=3""#), "{html}");
+    }
 }

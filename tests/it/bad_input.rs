@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::support::TestApp;
+use crate::support::{cursor_of, pager_label, pager_link, TestApp};
 
 async fn assert_client_error(response: reqwest::Response, what: &str) -> String {
     let status = response.status();
@@ -124,15 +124,21 @@ async fn bad_query_strings_and_huge_bodies_are_refused() {
     app.sign_in("admin@stratus.demo").await;
     assert_client_error(app.get("/admin?page=abc").await, "page=abc").await;
     assert_client_error(app.get("/admin?page=-1").await, "page=-1").await;
-    // Past the end shows the last page: its label and its rows.
+    // A damaged page link is refused; one edited past the end shows the last page: its
+    // label and its rows.
+    assert_client_error(app.get("/admin?after=abc").await, "after=abc").await;
+    let foreign = cursor_of(r#"{"l":"audit","k":[{"u":"2026-01-01T00:00:00Z"},{"i":1}]}"#);
+    assert_client_error(app.get(&format!("/admin?before={foreign}")).await, "another list's cursor").await;
     let (_, first) = app.page("/admin").await;
-    let label = first.split("class=\"pager\"").nth(1).unwrap_or_else(|| panic!("no pager: {first}"));
-    let pages: u32 = label.split(" of ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    let (_, pages) = pager_label(&first);
     let rows = |body: &str| body[body.find("<table").unwrap()..body.find("</table>").unwrap()].to_string();
-    let (_, last) = app.page(&format!("/admin?page={pages}")).await;
-    let (status, past) = app.page("/admin?page=999").await;
+    // (The demo's accounts may fit on one page: then it is the last one too.)
+    let (_, last) = app.page(&pager_link(&first, "last").unwrap_or_else(|| "/admin".into())).await;
+    assert_eq!(pager_label(&last), (pages, pages));
+    let past = cursor_of(r#"{"l":"accounts","k":[{"t":"zzzzzzzz"},{"i":2147483647}]}"#);
+    let (status, past) = app.page(&format!("/admin?after={past}&page=999")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(past.contains(&format!("Page {pages} of {pages}")), "past the end shows the last page");
+    assert_eq!(pager_label(&past), (pages, pages), "past the end shows the last page");
     assert_eq!(rows(&past), rows(&last), "the last page's accounts");
     assert!(rows(&past).contains("<td"), "not an empty page");
     let token = app.csrf("/account").await;

@@ -16,7 +16,7 @@ use stratus::entities::{
 use crate::support::{location, Browser, TestApp};
 
 /// A licence subscription's form, with `overrides`.
-fn product_form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn product_form<'a>(overrides: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("code", "dyn-sales"),
         ("name", "Dynamics 365 Sales Professional"),
@@ -74,7 +74,7 @@ async fn last_audit(app: &TestApp, action: &str) -> audit_log::Model {
         .unwrap_or_else(|| panic!("no audit entry {action}"))
 }
 
-async fn create(browser: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn create(browser: &Browser, fields: &[(&str, &str)]) -> reqwest::Response {
     browser.submit("/admin/catalogue/new", "/admin/catalogue/new", fields).await
 }
 

@@ -25,6 +25,7 @@ mod money;
 mod observability;
 mod operations;
 mod pages;
+mod paging;
 mod performance;
 mod price_import;
 mod pricing;

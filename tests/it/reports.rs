@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use stratus::billing::run::Period;
 use stratus::entities::{invoice_items, invoices, saved_reports, subscriptions};
 
-use crate::support::{run_invoice_number, Browser, TestApp};
+use crate::support::{cursor_of, pager_label, pager_link, run_invoice_number, Browser, TestApp};
 
 fn unescape(text: &str) -> String {
     text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
@@ -51,15 +51,42 @@ fn headers(body: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every row of every page of a report.
+/// Every row of every page of a report, following the Next links from the first page.
 async fn all_pages(browser: &Browser, query: &str) -> Vec<Vec<String>> {
-    let mut rows = vec![];
-    for page in 1..100 {
-        let (status, body) = browser.page(&format!("/reports?{query}&page={page}")).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        rows.extend(table_rows(&body));
-        if !body.contains("rel=\"next\"") {
-            return rows;
+    walk(browser, &format!("/reports?{query}"), "next").await.concat()
+}
+
+/// The rows of each page from `start` on, following the pager's `rel` link ("next" or
+/// "prev") while there is one, each page's "Page N of M" label checked on the way.
+async fn walk(browser: &Browser, start: &str, rel: &str) -> Vec<Vec<Vec<String>>> {
+    let mut pages = vec![];
+    let mut path = start.to_string();
+    let mut label = None;
+    // A walk from an edited cursor may start anywhere: its labels are only a guess.
+    let labelled = !start.contains("after=") && !start.contains("before=");
+    for _ in 1..100 {
+        let (status, body) = browser.page(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        pages.push(table_rows(&body));
+        let (page, of) = pager_label(&body);
+        if !labelled {
+            match pager_link(&body, rel) {
+                Some(next) => path = next,
+                None => return pages,
+            }
+            continue;
+        }
+        if let Some((before, total)) = label {
+            assert_eq!(of, total, "{path}");
+            assert_eq!(page, if rel == "next" { before + 1 } else { before - 1 }, "{path}");
+        }
+        label = Some((page, of));
+        match pager_link(&body, rel) {
+            Some(next) => path = next,
+            None => {
+                assert_eq!(page, if rel == "next" { of } else { 1 }, "the walk ends at an end: {path}");
+                return pages;
+            }
         }
     }
     panic!("too many pages");
@@ -527,4 +554,128 @@ async fn a_reseller_reports_its_cost_and_margin_on_its_own_customers_only() {
     let ana = app.new_browser();
     ana.sign_in("ana@contoso.demo").await;
     assert_eq!(ana.get("/reports?field=account&field=unit_cost").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn walking_a_report_by_its_page_links_sees_every_item_once_in_the_csv_order() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let items = invoice_items::Entity::find().count(&app.db).await.unwrap() as usize;
+    assert!(items > 50, "several pages: {items}");
+    let fields = "field=invoice_number&field=subscription&field=end_date&field=total";
+    // Item order, and sorts by fields that are NULL for some items (no subscription, no
+    // end date), both ways, and by a number.
+    let mut blanks_seen = false;
+    for sort in
+        ["", "&sort=subscription&dir=asc", "&sort=subscription&dir=desc", "&sort=end_date&dir=desc", "&sort=total"]
+    {
+        let query = format!("{fields}{sort}");
+        let (_, csv_rows) = csv_of(&app.browser, &query).await;
+        assert_eq!(csv_rows.len(), items, "{query}");
+        let forward = walk(&app.browser, &format!("/reports?{query}"), "next").await;
+        assert!(forward.len() >= 3, "{query}: {} pages", forward.len());
+        assert!(forward[..forward.len() - 1].iter().all(|page| page.len() == 25));
+        assert_eq!(forward.concat(), csv_rows, "every item once, in the CSV's order: {query}");
+
+        // Last, from the first page: the final rows, then Previous walks back the same pages.
+        let (_, first) = app.page(&format!("/reports?{query}")).await;
+        let last = pager_link(&first, "last").expect("a Last link");
+        assert!(last.contains("last="), "{last}");
+        let mut backward = walk(&app.browser, &last, "prev").await;
+        backward.reverse();
+        assert_eq!(backward, forward, "Previous from the last page: {query}");
+        let (_, last_page) = app.page(&last).await;
+        assert_eq!(pager_label(&last_page), (forward.len() as u64, forward.len() as u64));
+        assert!(pager_link(&last_page, "next").is_none() && pager_link(&last_page, "last").is_none());
+        // First, from there, is the first page.
+        let (_, again) = app.page(&pager_link(&last_page, "first").expect("a First link")).await;
+        assert_eq!(table_rows(&again), forward[0]);
+        if sort.contains("subscription") {
+            // NULLs last going up, first going down, on SQLite and PostgreSQL alike.
+            let blanks = csv_rows.iter().filter(|r| r[1].is_empty()).count();
+            assert!(blanks > 0 && blanks < items, "items with and without a subscription: {blanks}");
+            let nulls = if sort.contains("asc") { &csv_rows[items - blanks..] } else { &csv_rows[..blanks] };
+            assert!(nulls.iter().all(|r| r[1].is_empty()), "{query}: the NULLs together at their end");
+            blanks_seen = true;
+        }
+    }
+    assert!(blanks_seen);
+}
+
+#[tokio::test]
+async fn a_damaged_or_foreign_page_link_is_refused_with_a_message() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let query = "field=account&field=total&sort=total&dir=desc";
+    let (_, first) = app.page(&format!("/reports?{query}")).await;
+    let next = pager_link(&first, "next").expect("a Next link");
+    let cursor = next.split("after=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let message = "This page link is damaged or belongs to another list or sort order";
+    for path in [
+        format!("/reports?{query}&after=garbage!"),
+        format!("/reports?{query}&before=e30"),
+        format!("/reports?{query}&after={}", &cursor[..cursor.len() - 3]),
+        // the cursor of another sort
+        format!("/reports?field=account&field=total&sort=account&after={cursor}"),
+        format!("/reports?field=account&field=total&sort=total&dir=asc&after={cursor}"),
+        // a text where the item's id belongs, and a date where the total does
+        format!("/reports?field=account&after={}", cursor_of(r#"{"l":"report/item/asc","k":[{"t":"1 OR 1=1"}]}"#)),
+        format!(
+            "/reports?{query}&after={}",
+            cursor_of(r#"{"l":"report/total/desc","k":[{"d":"2026-01-01"},{"i":1}]}"#)
+        ),
+    ] {
+        let (status, body) = app.page(&path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(body.contains(message), "{path}: {body}");
+        assert!(!body.contains("<table class=\"report\">"), "no rows: {path}");
+    }
+    // The page link itself works, and an edited but well-formed one past the end shows
+    // the last page.
+    let (status, _) = app.page(&next).await;
+    assert_eq!(status, StatusCode::OK);
+    let past = cursor_of(r#"{"l":"report/total/desc","k":[{"i":-9000000000000},{"i":2000000000}]}"#);
+    let (status, body) = app.page(&format!("/reports?{query}&after={past}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let (page, pages) = pager_label(&body);
+    assert_eq!(page, pages);
+    let (_, last) = app.page(&pager_link(&first, "last").unwrap()).await;
+    assert_eq!(table_rows(&body), table_rows(&last));
+}
+
+#[tokio::test]
+async fn a_resellers_page_link_cannot_reach_another_resellers_rows() {
+    let app = TestApp::start().await;
+    app.sign_in("admin@stratus.demo").await;
+    bill_last_month(&app).await;
+    let andes = app.new_browser();
+    andes.sign_in("admin@andes.demo").await;
+    let query = "field=account&field=billing_to&field=invoice_number&field=total";
+    let (_, own) = csv_of(&andes, query).await;
+    assert!(!own.is_empty() && own.iter().all(|r| r[0] == "Contoso Chile"), "{own:?}");
+    // The provider's own page links, and cursors edited to start before every item or
+    // after the last, only move the window inside the reseller's scope.
+    let (_, provider_first) = app.page(&format!("/reports?{query}")).await;
+    let provider_next = pager_link(&provider_first, "next").expect("the provider has pages");
+    let provider_cursor = provider_next.split("after=").nth(1).unwrap().split('&').next().unwrap().to_string();
+    let before_all = cursor_of(r#"{"l":"report/item/asc","k":[{"i":0}]}"#);
+    let after_all = cursor_of(r#"{"l":"report/item/asc","k":[{"i":2147483647}]}"#);
+    for path in [
+        format!("/reports?{query}&after={provider_cursor}&page=2"),
+        format!("/reports?{query}&after={before_all}"),
+        format!("/reports?{query}&before={after_all}"),
+        format!("/reports?{query}&after={after_all}"),
+        format!("/reports?{query}&before={before_all}"),
+        format!("/reports?{query}&last=1"),
+    ] {
+        for page in walk(&andes, &path, "next").await.into_iter().chain(walk(&andes, &path, "prev").await) {
+            for row in &page {
+                assert!(own.contains(row), "{path}: {row:?} is not the reseller's");
+            }
+        }
+    }
+    let walked = walk(&andes, &format!("/reports?{query}&after={before_all}"), "next").await.concat();
+    assert_eq!(walked, own, "from before the first item: all of its own, once");
 }

@@ -378,3 +378,30 @@ impl TestApp {
 pub fn command_line() -> stratus::audit::AuditActor {
     stratus::audit::AuditActor::system("command line", None)
 }
+
+/// The href of the pager's link `rel` ("first", "prev", "next" or "last") on a page.
+pub fn pager_link(body: &str, rel: &str) -> Option<String> {
+    let nav = &body[body.find("class=\"pager\"")?..];
+    let nav = &nav[..nav.find("</nav>")?];
+    let marker = format!("rel=\"{rel}\" href=\"");
+    let at = nav.find(&marker)? + marker.len();
+    let end = nav[at..].find('"')?;
+    Some(nav[at..at + end].replace("&amp;", "&"))
+}
+
+/// The pager's "Page N of M" as (N, M).
+pub fn pager_label(body: &str) -> (u64, u64) {
+    let nav = &body[body.find("class=\"pager\"").unwrap_or_else(|| panic!("no pager: {body}"))..];
+    let label = &nav[nav.find("Page ").expect("a page label") + 5..];
+    let mut words = label.split_whitespace();
+    let page = words.next().unwrap().parse().unwrap();
+    assert_eq!(words.next(), Some("of"));
+    (page, words.next().unwrap().parse().unwrap())
+}
+
+/// A cursor for a page link, as the server writes them (base64url of JSON), from its JSON:
+/// for links the server never wrote (edited, or of another list).
+pub fn cursor_of(json: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}

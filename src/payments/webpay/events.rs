@@ -2,13 +2,11 @@
 //! admin's transaction log. Never holds credentials.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use crate::entities::{orders, webpay_events, webpay_transactions};
 use crate::error::AppResult;
-use crate::pagination::{fetch_page, PageQuery, Paged};
+use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// What was logged: create, commit, status, refund, or a return.
 pub mod action {
@@ -86,8 +84,7 @@ pub(crate) async fn log(
     search: Option<&str>,
     page: PageQuery,
 ) -> AppResult<Paged<(webpay_events::Model, Option<orders::Model>)>> {
-    let mut select =
-        webpay_events::Entity::find().find_also_related(orders::Entity).order_by_desc(webpay_events::Column::Id);
+    let mut select = webpay_events::Entity::find().find_also_related(orders::Entity);
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let prefix = format!("{}%", search.replace(['%', '_'], ""));
         select = select.filter(
@@ -96,7 +93,8 @@ pub(crate) async fn log(
                 .add(orders::Column::Number.like(prefix)),
         );
     }
-    fetch_page(db, select, page).await
+    let keyset = Keyset::new("webpay-events", vec![Term::desc(webpay_events::Column::Id)]);
+    fetch_page(db, select, &keyset, |(event, _)| vec![event.id.into()], &page).await
 }
 
 /// Which of these buy orders are TEST transactions (Transbank's integration environment).

@@ -171,6 +171,9 @@ pub(crate) async fn test_connection(
 pub(crate) struct LogQuery {
     q: Option<String>,
     page: Option<u64>,
+    after: Option<String>,
+    before: Option<String>,
+    last: Option<String>,
 }
 
 /// `GET /admin/payments/transactions?q=`: every WebPay call and return with its outcome,
@@ -187,7 +190,12 @@ pub(crate) async fn transactions(
             "Search by an order number or buy order (at most 40 characters).",
         ));
     }
-    let log = events::log(&state.db, Some(&search), PageQuery { page: query.page }).await?;
+    let log = events::log(
+        &state.db,
+        Some(&search),
+        PageQuery { page: query.page, after: query.after, before: query.before, last: query.last },
+    )
+    .await?;
     let buy_orders: Vec<String> = log.items.iter().filter_map(|(event, _)| event.buy_order.clone()).collect();
     let test = events::test_buy_orders(&state.db, &buy_orders).await?;
     let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));

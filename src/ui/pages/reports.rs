@@ -22,7 +22,7 @@ use crate::billing::run::Period;
 use crate::billing::saved_reports::{self, SavedReport};
 use crate::error::{AppError, AppResult};
 use crate::identity::session::set_flash;
-use crate::pagination::Paged;
+use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::{page_with_status, PageCtx};
@@ -317,6 +317,17 @@ fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec
     Some(Definition::from_pairs(pairs).map(|d| (d, None)))
 }
 
+/// The paging parameters among the report's: `page=`, `after=`, `before=`, `last=`.
+fn page_query(pairs: &Pairs) -> PageQuery {
+    let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    PageQuery {
+        page: value("page").and_then(|v| v.trim().parse::<u64>().ok()),
+        after: value("after"),
+        before: value("before"),
+        last: value("last"),
+    }
+}
+
 /// `GET /reports`.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -324,7 +335,7 @@ pub(crate) async fn show(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let (scope, account_id, _) = scope_of(&ctx)?;
-    let page = pairs.iter().find(|(k, _)| k == "page").and_then(|(_, v)| v.parse::<u64>().ok()).unwrap_or(1);
+    let page = page_query(&pairs);
     let mut form = FormState::from_pairs(&pairs);
     let mut errors = Vec::new();
     let mut results = None;
@@ -336,8 +347,12 @@ pub(crate) async fn show(
             match Runnable::new(&state.db, scope, definition).await {
                 Ok(runnable) => {
                     form = FormState::of(&runnable.definition);
-                    let rows = runnable.page(&state.db, page).await?;
-                    results = Some(Results { definition: runnable.definition, title, rows });
+                    match runnable.page(&state.db, &page).await {
+                        Ok(rows) => results = Some(Results { definition: runnable.definition, title, rows }),
+                        // A damaged or another sort's page link: said above the form.
+                        Err(AppError::BadRequest(message)) => errors.push(message),
+                        Err(error) => return Err(error),
+                    }
                 }
                 Err(refused) => errors = refused.messages()?,
             }
