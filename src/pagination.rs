@@ -444,17 +444,19 @@ where
     S: PaginatorTrait<'db, C> + QueryFilter + QueryOrder + Clone,
     S::Selector: SelectorTrait<Item = T>,
 {
-    let total = select.clone().paginate(db, PAGE_SIZE).num_items().await?;
     let mut position = keyset.position(query)?;
+    // A first page with room to spare is the whole list: it needs no count (most lists a
+    // customer sees on My Account are that short).
+    if position == Position::First {
+        let rows = read_rows(db, &select, keyset, &position, PAGE_SIZE + 1, &key).await?;
+        if rows.len() as u64 <= PAGE_SIZE {
+            let total = rows.len() as u64;
+            return Ok(keyset.assemble(&position, rows, total, query.page));
+        }
+    }
+    let total = select.clone().paginate(db, PAGE_SIZE).num_items().await?;
     loop {
-        let mut page = select.clone();
-        if let Some(condition) = keyset.condition(&position) {
-            page = page.filter(condition);
-        }
-        for (expr, order) in keyset.order_by(position.forward()) {
-            page = page.order_by(expr, order);
-        }
-        let rows = page.paginate(db, keyset.limit(&position, total)).fetch_page(0).await?;
+        let rows = read_rows(db, &select, keyset, &position, keyset.limit(&position, total), &key).await?;
         if rows.is_empty() && total > 0 {
             match position {
                 Position::After(_) => {
@@ -468,15 +470,38 @@ where
                 _ => {}
             }
         }
-        let rows = rows
-            .into_iter()
-            .map(|item| {
-                let keys = key(&item).into_iter().map(Key::of).collect::<AppResult<Vec<_>>>()?;
-                Ok((item, keys))
-            })
-            .collect::<AppResult<Vec<_>>>()?;
         return Ok(keyset.assemble(&position, rows, total, query.page));
     }
+}
+
+/// Up to `limit` rows at `position` in the keyset's order, each with its terms' values.
+async fn read_rows<'db, C, S, T>(
+    db: &'db C,
+    select: &S,
+    keyset: &Keyset,
+    position: &Position,
+    limit: u64,
+    key: &impl Fn(&T) -> Vec<Value>,
+) -> AppResult<Vec<(T, Vec<Key>)>>
+where
+    C: ConnectionTrait,
+    S: PaginatorTrait<'db, C> + QueryFilter + QueryOrder + Clone,
+    S::Selector: SelectorTrait<Item = T>,
+{
+    let mut page = select.clone();
+    if let Some(condition) = keyset.condition(position) {
+        page = page.filter(condition);
+    }
+    for (expr, order) in keyset.order_by(position.forward()) {
+        page = page.order_by(expr, order);
+    }
+    let rows = page.paginate(db, limit).fetch_page(0).await?;
+    rows.into_iter()
+        .map(|item| {
+            let keys = key(&item).into_iter().map(Key::of).collect::<AppResult<Vec<_>>>()?;
+            Ok((item, keys))
+        })
+        .collect()
 }
 
 #[cfg(test)]
