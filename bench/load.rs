@@ -277,6 +277,8 @@ struct Data {
     subscription_id: i32,
     /// The report's page count (25 rows a page) over every item.
     report_pages: u64,
+    /// The Next link's cursor onto the report's middle page (reports page by keyset).
+    report_middle: String,
     /// What the database holds, counted after the fill.
     counted: String,
 }
@@ -585,14 +587,46 @@ async fn fill(db: &DatabaseConnection, sizes: &Sizes) -> Data {
     ] {
         counted.push(format!("{} {what}", thousands(count(db, sql).await as u64)));
     }
+    let report_pages = items.div_ceil(25).max(1);
+    let report_middle = middle_page_cursor(db, report_pages).await;
     Data {
+        report_middle,
         counted: counted.join(", "),
         resellers,
         subscriptions_of_reseller,
         invoice_number: invoice.number,
         subscription_id: subscription.id,
-        report_pages: items.div_ceil(25).max(1),
+        report_pages,
     }
+}
+
+/// The server binary: this build's, or `LOAD_BINARY` (another build of the same schema to compare with).
+fn server_binary() -> String {
+    std::env::var("LOAD_BINARY").unwrap_or_else(|_| env!("CARGO_BIN_EXE_stratus").to_string())
+}
+
+/// The cursor a Next link carries onto the middle page of the report the benchmark loads
+/// (every item by Total, descending, as the provider sees it): the last row of the page before.
+async fn middle_page_cursor(db: &DatabaseConnection, pages: u64) -> String {
+    use stratus::billing::report::{Definition, Field};
+    let definition = Definition {
+        fields: vec![
+            Field::InvoiceNumber,
+            Field::InvoiceDate,
+            Field::Account,
+            Field::Product,
+            Field::Usage,
+            Field::Quantity,
+            Field::Total,
+        ],
+        sort: Some(Field::Total),
+        descending: true,
+        ..Default::default()
+    };
+    let scope = stratus::accounts::scope::AccountScope::All;
+    let report = stratus::billing::report_query::Runnable::new(db, scope, definition).await.expect("the report");
+    let before_middle = ((pages / 2).max(2) - 1) * 25 - 1;
+    report.cursor_at(db, before_middle).await.expect("the cursor").expect("a row before the middle page")
 }
 
 /// An API client with its secret and what its account may ask about.
@@ -651,7 +685,7 @@ impl Server {
         std::fs::write(&config, "[server]\ntrusted_proxies = [\"127.0.0.1/32\"]\n").expect("config");
         let log = dir.join("server.log");
         let file = std::fs::File::create(&log).expect("log");
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_stratus"))
+        let child = std::process::Command::new(server_binary())
             .arg("serve")
             .env("DATABASE_URL", database_url)
             .env("STRATUS_ADDR", format!("127.0.0.1:{port}"))
@@ -865,7 +899,7 @@ fn endpoints(data: &Data, people: &People, tokens: &[(String, Vec<i32>)], option
     };
     let report = "/reports?field=invoice_number&field=invoice_date&field=account&field=product&field=usage\
                   &field=quantity&field=total&sort=total&dir=desc";
-    let deep_page = data.report_pages / 2;
+    let deep_page = (data.report_pages / 2).max(2);
     let api = {
         let mut variants = Vec::new();
         for round in 0..10 {
@@ -937,7 +971,7 @@ fn endpoints(data: &Data, people: &People, tokens: &[(String, Vec<i32>)], option
         Endpoint {
             name: "report-deep",
             label: format!("report page {deep_page} of {} (provider admin)", data.report_pages),
-            load: signed_in(&people.provider_admin, &format!("{report}&page={deep_page}")),
+            load: signed_in(&people.provider_admin, &format!("{report}&after={}&page={deep_page}", data.report_middle)),
             expect: StatusCode::OK,
             only_at: Some(1),
         },

@@ -9,7 +9,8 @@
 #
 # Other knobs: LOAD_CONNECTIONS (1,16,64), LOAD_ENDPOINTS (healthz,catalogue,product,
 # account,invoice,subscription,report,report-deep,api,sign-in), LOAD_SESSIONS (16 per
-# persona), LOAD_API_CLIENTS (100), LOAD_GZIP=1, LOAD_TIMEOUT (60 s). The tables go to
+# persona), LOAD_API_CLIENTS (100), LOAD_GZIP=1, LOAD_TIMEOUT (60 s), LOAD_BINARY (another
+# build of stratus on the same schema, e.g. with another allocator, with this driver). The tables go to
 # stdout; a copy is kept in bench/load-<date>.md (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."

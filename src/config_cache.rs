@@ -11,7 +11,7 @@
 //! An entry is kept only if the number has not moved since the miss that computed it
 //! began, so a value read just before a change is never kept after that change is seen.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -32,7 +32,8 @@ const MOST_CATALOGUES: usize = 1_000;
 /// A catalogue's key: whose prices, and the day they are effective on.
 pub(crate) type CatalogueKey = (Audience, chrono::NaiveDate);
 
-/// The brand memory's key: the request's host name and the viewer's account.
+/// The brand memory's key: the request's host name when it is a custom host (any other
+/// Host header resolves alike and shares the empty name), and the viewer's account.
 pub(crate) type BrandKey = (String, Option<i32>);
 
 #[derive(Default)]
@@ -48,6 +49,8 @@ struct Remembered {
     auth_settings: Option<auth_settings::Model>,
     usable_providers: Option<Vec<identity_providers::Model>>,
     catalogues: HashMap<CatalogueKey, Arc<Vec<Listed>>>,
+    /// Every reseller's (and the provider's) custom host name.
+    custom_hosts: Option<Arc<HashSet<String>>>,
 }
 
 /// The version a miss began under: keeping its value requires it still to be current.
@@ -65,7 +68,10 @@ impl ConfigCache {
             None => None,
         };
         let mut remembered = self.lock();
-        if remembered.version != version || version.is_none() {
+        // Only forward: a request that read the number before a faster one read the next
+        // must not bring the old number (and values read under it) back. The number never
+        // goes down while a server runs (a restore needs the servers stopped).
+        if version.is_none() || remembered.version.is_none_or(|known| Some(known) < version) {
             *remembered = Remembered { version, ..Remembered::default() };
         }
         Ok(())
@@ -110,6 +116,14 @@ impl ConfigCache {
 
     pub(crate) fn keep_auth_settings(&self, missed: MissedAt, settings: &auth_settings::Model) {
         self.keep(missed, |r| r.auth_settings = Some(settings.clone()));
+    }
+
+    pub(crate) fn custom_hosts(&self) -> Result<Arc<HashSet<String>>, MissedAt> {
+        self.lookup(|r| r.custom_hosts.clone())
+    }
+
+    pub(crate) fn keep_custom_hosts(&self, missed: MissedAt, hosts: &Arc<HashSet<String>>) {
+        self.keep(missed, |r| r.custom_hosts = Some(hosts.clone()));
     }
 
     pub(crate) fn catalogue(&self, key: &CatalogueKey) -> Result<Arc<Vec<Listed>>, MissedAt> {

@@ -1,4 +1,8 @@
 use clap::Parser;
+
+/// mimalloc instead of glibc's malloc: measured in `bench/load` (README, Performance).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use stratus::audit::AuditActor;
 use stratus::config::{AuthArgs, AuthCommand, Cli, Command, CreateAdminArgs, Settings};
 use stratus::error::AppError;

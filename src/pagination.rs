@@ -12,7 +12,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{ColumnType, Condition, Expr, Order, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, IntoSimpleExpr, PaginatorTrait, QueryFilter, QueryOrder, SelectorTrait, Value,
@@ -150,9 +150,11 @@ impl Key {
         match self {
             Key::Null => nullable,
             Key::Int(_) => kind == KeyKind::Int,
-            Key::Text(_) => kind == KeyKind::Text,
-            Key::Date(_) => kind == KeyKind::Date,
-            Key::Time(_) => kind == KeyKind::Time,
+            // PostgreSQL refuses a NUL in text, and dates outside years 1 to 9999 (as a
+            // statement error): no row of ours holds either, so such a cursor was made up.
+            Key::Text(text) => kind == KeyKind::Text && !text.contains('\0'),
+            Key::Date(date) => kind == KeyKind::Date && (1..=9999).contains(&date.year()),
+            Key::Time(time) => kind == KeyKind::Time && (1..=9999).contains(&time.year()),
         }
     }
 
@@ -449,10 +451,11 @@ where
     // customer sees on My Account are that short).
     if position == Position::First {
         let rows = read_rows(db, &select, keyset, &position, PAGE_SIZE + 1, &key).await?;
-        if rows.len() as u64 <= PAGE_SIZE {
-            let total = rows.len() as u64;
-            return Ok(keyset.assemble(&position, rows, total, query.page));
-        }
+        let total = match rows.len() as u64 {
+            short if short <= PAGE_SIZE => short,
+            _ => select.clone().paginate(db, PAGE_SIZE).num_items().await?,
+        };
+        return Ok(keyset.assemble(&position, rows, total, query.page));
     }
     let total = select.clone().paginate(db, PAGE_SIZE).num_items().await?;
     loop {
@@ -560,12 +563,20 @@ mod tests {
             wire(r#"{"l":"things/name","k":[{"t":"a"},"n"]}"#),
             // another list's (or another sort's) cursor
             wire(r#"{"l":"other","k":[{"t":"a"},{"i":1}]}"#),
+            // a NUL, which PostgreSQL refuses in text (a 500 before)
+            wire(r#"{"l":"things/name","k":[{"t":"a\u0000b"},{"i":1}]}"#),
             "A".repeat(MAX_CURSOR + 1),
         ] {
             assert_eq!(keyset.decode(&garbage), Err(CursorError), "{garbage}");
         }
         let time = Keyset::new("log", vec![Term::new(Expr::col(Alias::new("at")).into(), KeyKind::Time, true, false)]);
         assert_eq!(time.decode(&wire(r#"{"l":"log","k":[{"u":"yesterday"}]}"#)), Err(CursorError));
+        // Years PostgreSQL cannot hold (a 500 before): refused like any made-up cursor.
+        assert_eq!(time.decode(&wire(r#"{"l":"log","k":[{"u":"-5000-01-01T00:00:00Z"}]}"#)), Err(CursorError));
+        let day = Keyset::new("d", vec![Term::new(Expr::col(Alias::new("d")).into(), KeyKind::Date, true, false)]);
+        assert_eq!(day.decode(&wire(r#"{"l":"d","k":[{"d":"-5000-01-01"}]}"#)), Err(CursorError));
+        assert_eq!(day.decode(&wire(r#"{"l":"d","k":[{"d":"+12000-01-01"}]}"#)), Err(CursorError));
+        assert!(day.decode(&wire(r#"{"l":"d","k":[{"d":"2026-11-30"}]}"#)).is_ok());
         assert_eq!(keyset.position(&PageQuery { after: Some("%%%".into()), ..Default::default() }), Err(CursorError));
         assert_eq!(keyset.position(&PageQuery { last: Some("1".into()), ..Default::default() }), Ok(Position::Last));
         assert_eq!(keyset.position(&PageQuery { after: Some(" ".into()), ..Default::default() }), Ok(Position::First));

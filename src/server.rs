@@ -118,13 +118,17 @@ fn pool_size(is_sqlite: bool) -> AppResult<u32> {
     match std::env::var("STRATUS_DB_POOL_SIZE") {
         Err(_) => Ok(default),
         Ok(text) => match text.trim().parse::<u32>() {
-            Ok(size) if (1..=500).contains(&size) => Ok(size),
-            _ => Err(AppError::Config(format!("STRATUS_DB_POOL_SIZE must be a number from 1 to 500, not {text:?}"))),
+            Ok(size) if (MIN_POOL_SIZE..=500).contains(&size) => Ok(size),
+            _ => Err(AppError::Config(format!(
+                "STRATUS_DB_POOL_SIZE must be a number from {MIN_POOL_SIZE} to 500, not {text:?}"
+            ))),
         },
     }
 }
 
 pub(crate) const SQLITE_POOL_SIZE: u32 = 8;
+/// The CSV exports that may stream at once hold a connection each; pages need two more.
+const MIN_POOL_SIZE: u32 = crate::billing::report_query::EXPORTS_AT_ONCE as u32 + 2;
 pub(crate) const POSTGRES_POOL_SIZE: u32 = 20;
 
 /// Connects for `stratus migrate`: statements without a time limit (see [`StatementLimits`]).

@@ -12,7 +12,12 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The tables whose rows the servers keep in memory.
+/// The columns of `accounts` a brand's resolution reads (a reseller's branding switch, a
+/// suspension, who belongs to whom): other account changes (a new customer's sign-up, a
+/// renamed one) leave the memory alone.
+const ACCOUNT_COLUMNS: &str = "tier, parent_id, branding_enabled, status";
+
+/// The tables whose rows the servers keep in memory (`accounts` by [`ACCOUNT_COLUMNS`]).
 const WATCHED: &[&str] = &[
     "accounts",
     "brands",
@@ -25,6 +30,14 @@ const WATCHED: &[&str] = &[
     "reservation_prices",
     "reservation_options",
 ];
+
+/// The UPDATE event of a table's trigger: of the read columns only, for `accounts`.
+fn update_of(table: &str) -> String {
+    match table {
+        "accounts" => format!("UPDATE OF {ACCOUNT_COLUMNS}"),
+        _ => "UPDATE".to_string(),
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -44,19 +57,23 @@ impl MigrationTrait for Migration {
                 .await?;
                 for table in WATCHED {
                     db.execute_unprepared(&format!(
-                        "CREATE TRIGGER config_version_{table} AFTER INSERT OR UPDATE OR DELETE ON {table} \
-                         FOR EACH STATEMENT EXECUTE FUNCTION bump_config_version()"
+                        "CREATE TRIGGER config_version_{table} AFTER INSERT OR DELETE OR {} ON {table} \
+                         FOR EACH STATEMENT EXECUTE FUNCTION bump_config_version()",
+                        update_of(table)
                     ))
                     .await?;
                 }
             }
             _ => {
                 for table in WATCHED {
-                    for event in ["INSERT", "UPDATE", "DELETE"] {
+                    for (name, event) in [
+                        ("insert", "INSERT".to_string()),
+                        ("update", update_of(table)),
+                        ("delete", "DELETE".to_string()),
+                    ] {
                         db.execute_unprepared(&format!(
-                            "CREATE TRIGGER config_version_{table}_{} AFTER {event} ON {table} \
-                             BEGIN UPDATE config_versions SET version = version + 1 WHERE id = 1; END",
-                            event.to_lowercase()
+                            "CREATE TRIGGER config_version_{table}_{name} AFTER {event} ON {table} \
+                             BEGIN UPDATE config_versions SET version = version + 1 WHERE id = 1; END"
                         ))
                         .await?;
                     }

@@ -121,7 +121,18 @@ pub(crate) async fn resolve_remembered(
     host: Option<&str>,
     viewer: Option<&Viewer>,
 ) -> AppResult<RequestBrand> {
-    let key = (host.map(host_name).unwrap_or_default(), viewer.map(|v| v.account.id));
+    let custom_hosts = match cache.custom_hosts() {
+        Ok(hosts) => hosts,
+        Err(missed) => {
+            let hosts = std::sync::Arc::new(store::all_hosts(db).await?.into_iter().collect());
+            cache.keep_custom_hosts(missed, &hosts);
+            hosts
+        }
+    };
+    // Only a custom host changes the outcome: every other Host header (made-up ones too)
+    // shares one key, so they cannot grow the memory.
+    let name = host.map(host_name).filter(|name| custom_hosts.contains(name)).unwrap_or_default();
+    let key = (name, viewer.map(|v| v.account.id));
     match cache.brand(&key) {
         Ok(brand) => Ok(brand),
         Err(missed) => {

@@ -118,6 +118,11 @@ pub(crate) async fn of_account<C: ConnectionTrait>(db: &C, account_id: i32) -> A
         .await?)
 }
 
+/// Every custom host name (of any brand).
+pub(crate) async fn all_hosts(db: &DatabaseConnection) -> AppResult<Vec<String>> {
+    Ok(brand_hosts::Entity::find().all(db).await?.into_iter().map(|row| row.host).collect())
+}
+
 /// The brand whose custom host is `host` (already without port, lower-case).
 pub(crate) async fn for_host(db: &DatabaseConnection, host: &str) -> AppResult<Option<BrandRow>> {
     let Some(row) = brand_hosts::Entity::find().filter(brand_hosts::Column::Host.eq(host)).one(db).await? else {

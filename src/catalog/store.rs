@@ -76,7 +76,6 @@ async fn offers_of<C: ConnectionTrait>(
     Ok(offers)
 }
 
-/// Active products, by name, with the prices `audience` pays today.
 /// [`active_products`] for a page view: remembered per audience and day until the config
 /// version moves (the page context validated the cache for this request).
 pub(crate) async fn active_products_remembered(
@@ -84,18 +83,24 @@ pub(crate) async fn active_products_remembered(
     cache: &crate::config_cache::ConfigCache,
     audience: Audience,
 ) -> AppResult<std::sync::Arc<Vec<Listed>>> {
-    let key = (audience, Utc::now().date_naive());
+    let today = Utc::now().date_naive();
+    let key = (audience, today);
     match cache.catalogue(&key) {
         Ok(listed) => Ok(listed),
         Err(missed) => {
-            let listed = std::sync::Arc::new(active_products(db, audience).await?);
+            let listed = std::sync::Arc::new(active_products(db, audience, today).await?);
             cache.keep_catalogue(missed, key, &listed);
             Ok(listed)
         }
     }
 }
 
-pub(crate) async fn active_products(db: &DatabaseConnection, audience: Audience) -> AppResult<Vec<Listed>> {
+/// Active products, by name, with the prices `audience` pays on `today`.
+async fn active_products(
+    db: &DatabaseConnection,
+    audience: Audience,
+    today: chrono::NaiveDate,
+) -> AppResult<Vec<Listed>> {
     let products = products::Entity::find()
         .filter(products::Column::Active.eq(true))
         .order_by_asc(products::Column::Name)
@@ -104,7 +109,6 @@ pub(crate) async fn active_products(db: &DatabaseConnection, audience: Audience)
         .await?;
     let ids: Vec<i32> = products.iter().map(|p| p.id).collect();
     let book = PriceBook::load(db, audience, Some(ids)).await?;
-    let today = Utc::now().date_naive();
     let mut prices = book.effective_prices(&products, today);
     let mut offers = offers_of(db, &products, &book, today).await?;
     Ok(products

@@ -10,7 +10,6 @@ use crate::error::AppResult;
 pub(crate) const DEFAULT_MAX_FAILED_LOGINS: i32 = 5;
 pub(crate) const DEFAULT_LOCKOUT_MINUTES: i32 = 15;
 
-/// The settings row, created with defaults when missing.
 /// [`load`] for a page view: remembered until the config version moves (the page context
 /// validated the cache for this request).
 pub(crate) async fn load_remembered(
@@ -27,6 +26,7 @@ pub(crate) async fn load_remembered(
     }
 }
 
+/// The settings row, created with defaults when missing.
 pub(crate) async fn load<C: ConnectionTrait>(db: &C) -> AppResult<auth_settings::Model> {
     if let Some(row) = auth_settings::Entity::find().one(db).await? {
         return Ok(row);
