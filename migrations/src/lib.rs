@@ -20,6 +20,7 @@ mod m20261130_000016_price_history;
 mod m20261201_000017_background_jobs;
 mod m20261201_000018_shared_rate_limits;
 mod m20261202_000019_config_version;
+mod m20261202_000020_pending_actions_by_subscription;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_background_jobs::Migration),
             Box::new(m20261201_000018_shared_rate_limits::Migration),
             Box::new(m20261202_000019_config_version::Migration),
+            Box::new(m20261202_000020_pending_actions_by_subscription::Migration),
         ]
     }
 }
