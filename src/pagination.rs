@@ -235,8 +235,18 @@ pub(crate) enum Position {
 
 impl Position {
     /// Read from the start (First, After) or from the end (Last, Before).
-    fn forward(&self) -> bool {
+    pub(crate) fn forward(&self) -> bool {
         matches!(self, Position::First | Position::After(_))
+    }
+
+    /// Where to read instead when a cursor found no rows although the list has some: it
+    /// lay past either end (the rows changed, or it was edited), so that end.
+    pub(crate) fn end_it_passed(&self) -> Option<Position> {
+        match self {
+            Position::After(_) => Some(Position::Last),
+            Position::Before(_) => Some(Position::First),
+            Position::First | Position::Last => None,
+        }
     }
 }
 
@@ -460,18 +470,9 @@ where
     let total = select.clone().paginate(db, PAGE_SIZE).num_items().await?;
     loop {
         let rows = read_rows(db, &select, keyset, &position, keyset.limit(&position, total), &key).await?;
-        if rows.is_empty() && total > 0 {
-            match position {
-                Position::After(_) => {
-                    position = Position::Last;
-                    continue;
-                }
-                Position::Before(_) => {
-                    position = Position::First;
-                    continue;
-                }
-                _ => {}
-            }
+        if let Some(end) = position.end_it_passed().filter(|_| rows.is_empty() && total > 0) {
+            position = end;
+            continue;
         }
         return Ok(keyset.assemble(&position, rows, total, query.page));
     }

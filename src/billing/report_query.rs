@@ -19,7 +19,7 @@ use crate::accounts::scope::AccountScope;
 use crate::billing::report::{Definition, Field, Kind};
 use crate::entities::{accounts, invoice_items, invoices, products, subscriptions};
 use crate::error::{AppError, AppResult};
-use crate::pagination::{page_count, Key, KeyKind, Keyset, Links, PageQuery, Paged, Position, Term, PAGE_SIZE};
+use crate::pagination::{page_count, Key, KeyKind, Keyset, Links, PageQuery, Paged, Term, PAGE_SIZE};
 
 /// One value of a report row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,24 +329,14 @@ impl Runnable {
             if let Some(condition) = keyset.condition(&position) {
                 select.cond_where(condition);
             }
-            for (expr, order) in keyset.order_by(matches!(position, Position::First | Position::After(_))) {
+            for (expr, order) in keyset.order_by(position.forward()) {
                 select.order_by_expr(expr, order);
             }
             select.limit(keyset.limit(&position, total));
             let rows = db.query_all(db.get_database_backend().build(&select)).await?;
-            if rows.is_empty() && total > 0 {
-                // A cursor past either end (the rows changed, or it was edited): that end.
-                match position {
-                    Position::After(_) => {
-                        position = Position::Last;
-                        continue;
-                    }
-                    Position::Before(_) => {
-                        position = Position::First;
-                        continue;
-                    }
-                    _ => {}
-                }
+            if let Some(end) = position.end_it_passed().filter(|_| rows.is_empty() && total > 0) {
+                position = end;
+                continue;
             }
             let rows = rows
                 .iter()

@@ -6,26 +6,12 @@ use sea_orm::{EntityTrait, QueryOrder};
 use stratus::entities::{audit_log, products};
 
 use crate::catalogue_admin::{create, product_form};
-use crate::support::{pager_label, pager_link, Browser, TestApp};
+use crate::support::{body_cells, pager_label, pager_link, Browser, TestApp};
 
 /// The text of each cell of the (first) table's body rows.
 fn cells(body: &str) -> Vec<Vec<String>> {
     let Some(start) = body.find("<tbody>") else { return vec![] };
-    let tbody = &body[start..start + body[start..].find("</tbody>").unwrap()];
-    tbody
-        .split("<tr>")
-        .skip(1)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|cell| {
-                    let open = cell.find('>').unwrap() + 1;
-                    let close = cell.find("</td>").unwrap();
-                    cell[open..close].trim().replace("&amp;", "&").replace("&quot;", "\"").replace("&#x27;", "'")
-                })
-                .collect()
-        })
-        .collect()
+    body_cells(&body[start..start + body[start..].find("</tbody>").unwrap()])
 }
 
 /// The rows of each page from `start` on, following the `rel` link ("next" or "prev"),

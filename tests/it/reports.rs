@@ -10,32 +10,16 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use stratus::billing::run::Period;
 use stratus::entities::{invoice_items, invoices, saved_reports, subscriptions};
 
-use crate::support::{cursor_of, pager_label, pager_link, run_invoice_number, Browser, TestApp};
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
-}
+use crate::support::{body_cells, cursor_of, pager_label, pager_link, run_invoice_number, unescape, Browser, TestApp};
 
 /// The text of each cell of the results table's body rows.
 fn table_rows(body: &str) -> Vec<Vec<String>> {
     let Some(start) = body.find("<table class=\"report\">") else { return vec![] };
     let table = &body[start..body[start..].find("</table>").map_or(body.len(), |end| start + end)];
-    let Some(tbody) = table.find("<tbody>") else { return vec![] };
-    table[tbody..]
-        .split("<tr>")
-        .skip(1)
-        .map(|row| {
-            row.split("<td")
-                .skip(1)
-                .map(|cell| {
-                    let open = cell.find('>').unwrap() + 1;
-                    let close = cell.find("</td>").unwrap();
-                    // HTML whitespace is not content: an empty cell renders as a space.
-                    unescape(cell[open..close].trim())
-                })
-                .collect()
-        })
-        .collect()
+    match table.find("<tbody>") {
+        Some(tbody) => body_cells(&table[tbody..]),
+        None => vec![],
+    }
 }
 
 fn headers(body: &str) -> Vec<String> {

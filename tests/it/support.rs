@@ -405,3 +405,27 @@ pub fn cursor_of(json: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
 }
+
+/// Text with the HTML escapes Leptos writes turned back.
+pub fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'").replace("&amp;", "&")
+}
+
+/// The text of each cell of the body rows in `tbody` (HTML from a table's `<tbody>` on;
+/// whitespace around a cell's text is not content: an empty cell renders as a space).
+pub fn body_cells(tbody: &str) -> Vec<Vec<String>> {
+    tbody
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let open = cell.find('>').unwrap() + 1;
+                    let close = cell.find("</td>").unwrap();
+                    unescape(cell[open..close].trim())
+                })
+                .collect()
+        })
+        .collect()
+}
