@@ -37,7 +37,7 @@ use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs,
     admin_outbox, admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers,
     errors, home, invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports,
-    reseller, signup, subscription,
+    reseller, second_factor, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs, observability, operations};
@@ -401,6 +401,7 @@ fn routes() -> Routes {
         .action("/orders/{number}/refunds/verify", post(order::verify_refunds))
         .cross_site_page("/checkout/webpay/return", get(order::webpay_return_get).post(order::webpay_return_post))
         .page("/login", get(login::show).post(login::submit))
+        .page("/login/second-factor", get(second_factor::code_form).post(second_factor::submit_code))
         .page("/sign-up", get(signup::show).post(signup::submit))
         .action("/account/verify-email", post(signup::resend_verification))
         .page("/password-reset", get(password_reset::ask_form).post(password_reset::ask))
@@ -417,6 +418,10 @@ fn routes() -> Routes {
         .action("/invitations/{provider_id}", post(invitations::invite))
         .action("/account/sessions/{id}/sign-out", post(account::sign_out_session))
         .page("/account/login-options/local", get(oidc::set_password_form).post(oidc::set_password))
+        .page("/account/login-options/authenticator", get(second_factor::set_up_form).post(second_factor::confirm))
+        .action("/account/login-options/authenticator/connect", post(second_factor::connect))
+        .action("/account/login-options/authenticator/disconnect", post(second_factor::disconnect))
+        .action("/account/login-options/authenticator/recovery-codes", post(second_factor::renew_recovery_codes))
         .action("/account/login-options/local/connect", post(oidc::connect_local))
         .action("/account/login-options/local/disconnect", post(oidc::disconnect_local))
         .action("/account/login-options/{id}/connect", post(oidc::connect))
@@ -451,6 +456,7 @@ fn routes() -> Routes {
         .page("/admin/resellers/{code}", get(admin_resellers::edit_form).post(admin_resellers::update))
         .action("/admin/resellers/{code}/status", post(admin_resellers::set_status))
         .action("/admin/users/{id}/unlock", post(admin::unlock_user))
+        .page("/admin/users/{id}/reset-second-factors", get(second_factor::reset_form).post(second_factor::reset))
         .page("/admin/security", get(admin::security).post(admin::save_security))
         .page("/admin/identity-providers", get(admin_identity::list).post(admin_identity::create))
         .page("/admin/identity-providers/new", get(admin_identity::new_form))
@@ -461,6 +467,7 @@ fn routes() -> Routes {
         .page("/admin/security-events", get(admin::security_events))
         .page("/admin/authentication", get(admin_identity::authentication).post(admin_identity::save_authentication))
         .action("/admin/authentication/sign-up", post(admin_identity::save_sign_up))
+        .action("/admin/authentication/second-factor", post(admin_identity::save_second_factor))
         .page("/admin/prices", get(prices::provider_list).post(prices::provider_save))
         .action(
             "/admin/prices/import",

@@ -146,6 +146,24 @@ async fn issue(
                 }
                 None => false,
             };
+            // The password grant cannot ask for a second factor: a user who has one, or must,
+            // uses a client credential instead.
+            let needs_code = match &user {
+                Some(user) if accepted => {
+                    let rule = settings::load(&state.db).await?.require_second_factor;
+                    crate::identity::second_factor::is_connected(&state.db, user.id).await?
+                        || crate::identity::second_factor::required_for(rule, user.role)
+                }
+                _ => false,
+            };
+            if accepted && allowed && needs_code {
+                metrics::sign_in(SignInMethod::ApiToken, false);
+                return Ok(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "This user signs in with a second factor, which the password grant cannot ask for; use client_credentials.",
+                ));
+            }
             if !accepted || !allowed {
                 metrics::sign_in(SignInMethod::ApiToken, false);
                 return Ok(oauth_error(

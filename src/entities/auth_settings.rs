@@ -16,6 +16,8 @@ pub struct Model {
     pub allow_sign_up: bool,
     /// New accounts from sign-up wait for their seller's approval.
     pub sign_up_needs_approval: bool,
+    /// Admin → Authentication options → "Require a second factor": who must have one.
+    pub require_second_factor: super::enums::SecondFactorRule,
     pub updated_at: DateTimeUtc,
 }
 

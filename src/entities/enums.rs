@@ -206,6 +206,12 @@ string_enum!(SecurityEventKind {
     SessionEnded = "session_signed_out",
     PasswordSet = "password_set",
     PasswordRemoved = "password_removed",
+    AuthenticatorConnected = "authenticator_app_connected",
+    AuthenticatorDisconnected = "authenticator_app_removed",
+    RecoveryCodesRenewed = "recovery_codes_renewed",
+    RecoveryCodeUsed = "recovery_code_used",
+    SecondFactorFailed = "second_factor_failed",
+    SecondFactorsReset = "second_factors_reset",
 });
 
 impl SecurityEventKind {
@@ -214,6 +220,14 @@ impl SecurityEventKind {
         self.as_str().replace('_', " ")
     }
 }
+
+// Who must have a second factor: nobody (anybody may), provider and reseller
+// administrators, or everyone.
+string_enum!(SecondFactorRule {
+    Off = "off",
+    Administrators = "administrators",
+    Everyone = "everyone",
+});
 
 string_enum!(AccountStatus {
     Active = "active",

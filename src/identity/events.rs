@@ -24,6 +24,12 @@ pub(crate) const OTHER_SESSIONS_ENDED: SecurityEventKind = SecurityEventKind::Ot
 pub(crate) const SESSION_ENDED: SecurityEventKind = SecurityEventKind::SessionEnded;
 pub(crate) const PASSWORD_SET: SecurityEventKind = SecurityEventKind::PasswordSet;
 pub(crate) const PASSWORD_REMOVED: SecurityEventKind = SecurityEventKind::PasswordRemoved;
+pub(crate) const AUTHENTICATOR_CONNECTED: SecurityEventKind = SecurityEventKind::AuthenticatorConnected;
+pub(crate) const AUTHENTICATOR_DISCONNECTED: SecurityEventKind = SecurityEventKind::AuthenticatorDisconnected;
+pub(crate) const RECOVERY_CODES_RENEWED: SecurityEventKind = SecurityEventKind::RecoveryCodesRenewed;
+pub(crate) const RECOVERY_CODE_USED: SecurityEventKind = SecurityEventKind::RecoveryCodeUsed;
+pub(crate) const SECOND_FACTOR_FAILED: SecurityEventKind = SecurityEventKind::SecondFactorFailed;
+pub(crate) const SECOND_FACTORS_RESET: SecurityEventKind = SecurityEventKind::SecondFactorsReset;
 
 /// Records an event about a user (the common case).
 pub(crate) async fn record_for<C: ConnectionTrait>(

@@ -20,6 +20,8 @@ pub(crate) const MAX_EMAIL_CHARS: usize = 254;
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum SignInOutcome {
     SignedIn(Box<users::Model>),
+    /// The password was right; the user's authenticator app has the last word.
+    CodeNeeded(Box<users::Model>),
     Failed,
     LocalLoginOff,
     /// The password was right, but the user or account may not sign in: why.
@@ -131,14 +133,13 @@ pub async fn verify_credentials(
         password::verify_off_thread(None, pass).await?;
         return refused(if rules.allow_local_login { "account locked" } else { "password sign-in is off" }, ip).await;
     }
-    // Whether the user is unlocked as the database says now (not as read before the check,
-    // which may have waited for a free checker).
-    let not_locked = || {
-        sea_orm::Condition::any()
-            .add(users::Column::LockedUntil.is_null())
-            .add(users::Column::LockedUntil.lte(Utc::now()))
-    };
     if password::verify_off_thread(user.password_hash.clone(), pass).await? {
+        // With an authenticator app, only a right code clears the failures: otherwise the
+        // password alone would reset the count and codes could be guessed without end.
+        if super::second_factor::is_connected(db, user.id).await? {
+            let open = users::Entity::find_by_id(user.id).filter(not_locked()).one(db).await?.is_some();
+            return if open { Ok(true) } else { refused("account locked", ip).await };
+        }
         // A right password that raced a lockout (guesses queued beside it locked the user
         // meanwhile) does not get in.
         let reset = users::Entity::update_many()
@@ -154,8 +155,29 @@ pub async fn verify_credentials(
         }
         return refused("account locked", ip).await;
     }
-    // Count atomically so parallel attempts cannot slip past the threshold; an attempt that
-    // raced a lockout (the user is locked by now) counts no more.
+    count_failed_attempt(db, site, user, ip, purpose.label()).await?;
+    Ok(false)
+}
+
+/// Whether the user is unlocked as the database says now (not as read before a check,
+/// which may have waited for a free checker).
+fn not_locked() -> sea_orm::Condition {
+    sea_orm::Condition::any().add(users::Column::LockedUntil.is_null()).add(users::Column::LockedUntil.lte(Utc::now()))
+}
+
+/// Counts one wrong answer (a password, a second-factor code) toward the user's lockout,
+/// with its security event: atomically, so parallel attempts cannot slip past the
+/// threshold; an attempt that raced a lockout (the user is locked by now) counts no more.
+/// The attempt that reaches the limit locks the user and mails them.
+pub(crate) async fn count_failed_attempt(
+    db: &DatabaseConnection,
+    site: &Site,
+    user: &users::Model,
+    ip: Option<String>,
+    what: &str,
+) -> AppResult<()> {
+    let rules = settings::load(db).await?;
+    let now = Utc::now();
     let counted = users::Entity::update_many()
         .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
         .filter(users::Column::Id.eq(user.id))
@@ -163,21 +185,15 @@ pub async fn verify_credentials(
         .exec(db)
         .await?;
     if counted.rows_affected == 0 {
-        return refused("account locked", ip).await;
+        let reason = Some("account locked".to_string());
+        return events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), reason, ip).await;
     }
     let (failed, lockouts) = users::Entity::find_by_id(user.id)
         .one(db)
         .await?
         .map_or((0, 0), |u| (u.failed_logins, lockouts_in_a_row(&u, now)));
-    events::record(
-        db,
-        events::SIGN_IN_FAILED,
-        Some(user.id),
-        Some(user.account_id),
-        Some(purpose.label().into()),
-        ip.clone(),
-    )
-    .await?;
+    events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(what.into()), ip.clone())
+        .await?;
     if let Some(until) = lock_after_failure(failed, lockouts, &rules, now) {
         // Only the attempt that reached the limit locks (and resets the count); the user
         // hears of it by e-mail, written with the lock.
@@ -205,7 +221,7 @@ pub async fn verify_credentials(
         }
         txn.commit().await?;
     }
-    Ok(false)
+    Ok(())
 }
 
 pub(crate) async fn sign_in(
@@ -236,6 +252,9 @@ pub(crate) async fn sign_in(
         events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), Some(reason.into()), ip)
             .await?;
         return Ok(SignInOutcome::NotAllowed(reason));
+    }
+    if super::second_factor::is_connected(db, user.id).await? {
+        return Ok(SignInOutcome::CodeNeeded(Box::new(user)));
     }
     let mut active: users::ActiveModel = user.clone().into();
     active.last_login_at = Set(Some(Utc::now()));
@@ -373,6 +392,7 @@ mod tests {
             password_grant_enabled: false,
             allow_sign_up: false,
             sign_up_needs_approval: true,
+            require_second_factor: crate::entities::enums::SecondFactorRule::Off,
             updated_at: Utc::now(),
         }
     }

@@ -16,5 +16,6 @@ pub mod password;
 pub mod providers;
 pub mod rate_limit;
 pub mod reset;
+pub mod second_factor;
 pub mod session;
 pub mod settings;

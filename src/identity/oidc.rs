@@ -65,6 +65,8 @@ pub(crate) enum Continuation {
     SetPassword,
     /// Back to Login Options, where the confirmed user chooses again (a disconnect).
     LoginOptions,
+    /// On to setting up an authenticator app.
+    Authenticator,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

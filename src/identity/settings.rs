@@ -143,6 +143,29 @@ pub(crate) async fn set_sign_up(
     Ok(())
 }
 
+/// Who must have a second factor (Admin → Authentication options), with its audit entry and
+/// security event.
+pub(crate) async fn set_second_factor_rule(
+    db: &DatabaseConnection,
+    by: &AuditActor,
+    rule: crate::entities::enums::SecondFactorRule,
+) -> AppResult<()> {
+    let txn = db.begin().await?;
+    let before = load(&txn).await?;
+    let changes = [Change::new("require a second factor", before.require_second_factor.as_str(), rule.as_str())];
+    if !audit::any_change(&changes) {
+        return Ok(txn.commit().await?);
+    }
+    let mut row: auth_settings::ActiveModel = before.into();
+    row.require_second_factor = Set(rule);
+    row.updated_at = Set(chrono::Utc::now());
+    row.update(&txn).await?;
+    audit::record(&txn, by, by.account_id, AUDIT_ACTION, "second factor", &changes).await?;
+    record_event(&txn, by, format!("require_second_factor={}", rule.as_str())).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Turns the API's password grant on or off (off by default: RFC 9700), with its audit
 /// entry and security event.
 pub(crate) async fn set_password_grant(db: &DatabaseConnection, by: &AuditActor, enabled: bool) -> AppResult<()> {

@@ -156,6 +156,11 @@ pub(crate) enum Notice {
     ProviderConnected(String),
     ProviderDisconnected(String),
     AccountLocked { until: DateTime<Utc> },
+    AuthenticatorConnected,
+    AuthenticatorDisconnected,
+    RecoveryCodesRenewed,
+    RecoveryCodeUsed { left: u64 },
+    SecondFactorsReset,
 }
 
 impl Notice {
@@ -167,6 +172,11 @@ impl Notice {
             Notice::ProviderConnected(name) => format!("{name} was connected to your account"),
             Notice::ProviderDisconnected(name) => format!("{name} was disconnected from your account"),
             Notice::AccountLocked { .. } => "Your account was locked".into(),
+            Notice::AuthenticatorConnected => "An authenticator app was connected to your account".into(),
+            Notice::AuthenticatorDisconnected => "The authenticator app was removed from your account".into(),
+            Notice::RecoveryCodesRenewed => "New recovery codes were made for your account".into(),
+            Notice::RecoveryCodeUsed { .. } => "A recovery code was used to sign in".into(),
+            Notice::SecondFactorsReset => "Your second factors were reset by an administrator".into(),
         }
     }
 
@@ -183,6 +193,21 @@ impl Notice {
             Notice::AccountLocked { until } => format!(
                 "{email} was locked after too many wrong passwords, until {} UTC. If that was not you, change your password once it opens.",
                 until.format("%Y-%m-%d %H:%M")
+            ),
+            Notice::AuthenticatorConnected => format!(
+                "An authenticator app was connected to {email}: signing in with its password now also asks for a code from the app."
+            ),
+            Notice::AuthenticatorDisconnected => format!(
+                "The authenticator app of {email} was removed, with its recovery codes: signing in with its password no longer asks for a code."
+            ),
+            Notice::RecoveryCodesRenewed => {
+                format!("New recovery codes were made for {email}; the earlier ones no longer work.")
+            }
+            Notice::RecoveryCodeUsed { left } => format!(
+                "A recovery code was used to sign in to {email}; {left} are left. Make new ones under Login Options when few are left."
+            ),
+            Notice::SecondFactorsReset => format!(
+                "An administrator removed the authenticator app, recovery codes and passkeys of {email}, as asked when they were lost. Set up a second factor again under Login Options."
             ),
         }
     }

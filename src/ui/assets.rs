@@ -16,6 +16,7 @@ const FILES: &[(&str, &str, &[u8])] = &[
     ("idp/microsoft.svg", "image/svg+xml", include_bytes!("../../public/idp/microsoft.svg")),
     ("idp/google.svg", "image/svg+xml", include_bytes!("../../public/idp/google.svg")),
     ("idp/openid.svg", "image/svg+xml", include_bytes!("../../public/idp/openid.svg")),
+    ("authenticator.svg", "image/svg+xml", include_bytes!("../../public/authenticator.svg")),
 ];
 
 pub(crate) async fn serve(Path(file): Path<String>) -> Response {

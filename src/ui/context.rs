@@ -19,7 +19,7 @@ use crate::accounts::store as accounts_store;
 use crate::branding;
 use crate::error::{AppResult, ErrorPage};
 use crate::identity::devices::Device;
-use crate::identity::{csrf, session};
+use crate::identity::{csrf, second_factor, session, settings};
 use crate::state::AppState;
 
 pub(crate) fn content_security_policy(nonce: &str) -> String {
@@ -135,10 +135,28 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
             state.last_known_brands.remember(&host, &ctx.brand);
         }
     }
+    // A session that must set up a second factor first goes nowhere else.
+    let must_set_up = match setting_up_first(&state, &session, &ctx).await {
+        Ok(must) => must,
+        Err(e) => return e.into_response(),
+    };
+    let is_get = facts.is_get;
     request.extensions_mut().insert(ctx.clone());
     // A suspended reseller's custom host: the same page for every route (health checks and
     // static assets are bare routes and never get here).
-    let response = if ctx.unavailable { pages::errors::unavailable(&ctx) } else { next.run(request).await };
+    let response = if ctx.unavailable {
+        pages::errors::unavailable(&ctx)
+    } else if must_set_up && is_get {
+        axum::response::Redirect::to(second_factor::SET_UP_PATH).into_response()
+    } else if must_set_up {
+        pages::errors::error_page(
+            &ctx,
+            StatusCode::FORBIDDEN,
+            "Your administrator requires a second factor: set up an authenticator app first.",
+        )
+    } else {
+        next.run(request).await
+    };
     // A failure while the database is down is the outage page (in the brand already known).
     let response = if response.status() == StatusCode::INTERNAL_SERVER_ERROR
         && !crate::outage::database_reachable(&state.db).await
@@ -161,6 +179,16 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         }
     }
     response
+}
+
+/// Whether this signed-in session must set up a second factor before it may open `ctx.path`.
+async fn setting_up_first(state: &AppState, session: &Session, ctx: &PageCtx) -> AppResult<bool> {
+    let Some(viewer) = &ctx.viewer else { return Ok(false) };
+    if second_factor::open_while_setting_up(&ctx.path) || !second_factor::flagged(session).await? {
+        return Ok(false);
+    }
+    let rule = settings::load_remembered(&state.db, &state.config_cache).await?.require_second_factor;
+    second_factor::must_set_up(session, rule, viewer.user.role).await
 }
 
 /// Whether the context could not be built because the database is unreachable.

@@ -234,8 +234,15 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         "/login" if persona.email.is_none() => Expect::SignIn,
         "/" | "/login" | "/logout" | "/products/{code}" | "/password-reset" | "/sign-up" => Expect::Shown,
         "/password-reset/{token}" | "/verify-email/{token}" | "/invitation/{token}" => Expect::Gone,
+        // Nobody has typed a password that waits for its code; a signed-in visitor goes on.
+        "/login/second-factor" if persona.email.is_none() => Expect::Gone,
+        "/login/second-factor" => Expect::Shown,
         _ if persona.email.is_none() => Expect::SignIn,
-        "/account" | "/account/login-options/local" | "/accounts/{code}" | "/cart" => Expect::Shown,
+        "/account"
+        | "/account/login-options/local"
+        | "/account/login-options/authenticator"
+        | "/accounts/{code}"
+        | "/cart" => Expect::Shown,
         "/account/reauth" => Expect::BadRequest,
         // Account admins: Ana is Contoso's; the other customers' users are not admins.
         "/accounts/{code}/users" => shown_if(!customer || persona.email == Some("ana@contoso.demo")),

@@ -30,6 +30,7 @@ mod performance;
 mod price_import;
 mod pricing;
 mod reports;
+mod second_factor;
 mod signup;
 mod smtp_sink;
 mod subscriptions;

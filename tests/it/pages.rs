@@ -40,7 +40,7 @@ const NEED_CONTEXT: [&str; 14] = [
     "/reports/export.csv",
 ];
 
-const REDIRECTED: [&str; 2] = ["/login", "/account/login-options/local"];
+const REDIRECTED: [&str; 3] = ["/login", "/account/login-options/local", "/login/second-factor"];
 
 #[tokio::test]
 async fn every_page_renders_complete_html_without_javascript_for_the_provider_admin() {

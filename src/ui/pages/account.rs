@@ -16,7 +16,7 @@ use crate::catalog::orders;
 use crate::error::AppResult;
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::session::{self, set_flash};
-use crate::identity::{devices, events, links, local, providers, settings};
+use crate::identity::{devices, events, links, local, providers, second_factor, settings};
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::subscriptions::history as subscription_history;
@@ -213,17 +213,27 @@ struct OptionRow {
     connected: bool,
     /// (action, label) of the Connect or Disconnect button; none when it cannot apply.
     button: Option<(String, &'static str)>,
-    note: Option<&'static str>,
+    /// A second button (the authenticator app's "New recovery codes").
+    extra: Option<(String, &'static str)>,
+    note: Option<String>,
 }
 
 /// The Login Options rows, or `None` when the section is not shown (DESIGN.md's display rule).
 async fn login_options(state: &AppState, viewer: &Viewer) -> AppResult<Option<Vec<OptionRow>>> {
     let allow_local = settings::load_remembered(&state.db, &state.config_cache).await?.allow_local_login;
     let usable = providers::usable_remembered(&state.db, &state.config_cache).await?;
-    if !links::show_login_options(allow_local, usable.len()) {
+    let has_password = viewer.user.password_hash.is_some();
+    let app = second_factor::status_of(&state.db, viewer.user.id).await?;
+    // An authenticator app guards password sign-ins: offered whenever those are possible.
+    let app_applies = (allow_local && has_password) || app.is_some();
+    if !links::show_login_options(allow_local, usable.len()) && !app_applies {
         return Ok(None);
     }
-    let linked: Vec<i32> = links::links_of(&state.db, viewer.user.id).await?.iter().map(|l| l.provider_id).collect();
+    let linked: Vec<i32> = if usable.is_empty() {
+        vec![]
+    } else {
+        links::links_of(&state.db, viewer.user.id).await?.iter().map(|l| l.provider_id).collect()
+    };
     let mut rows: Vec<OptionRow> = usable
         .iter()
         .map(|p| {
@@ -233,10 +243,19 @@ async fn login_options(state: &AppState, viewer: &Viewer) -> AppResult<Option<Ve
             } else {
                 (format!("/account/login-options/{}/connect", p.id), "Connect")
             };
-            OptionRow { name: p.name.clone(), logo: providers::logo_of(p), connected, button: Some(button), note: None }
+            OptionRow {
+                name: p.name.clone(),
+                logo: providers::logo_of(p),
+                connected,
+                button: Some(button),
+                extra: None,
+                note: None,
+            }
         })
         .collect();
-    let has_password = viewer.user.password_hash.is_some();
+    if app_applies {
+        rows.push(authenticator_row(app));
+    }
     rows.push(OptionRow {
         name: "Local".into(),
         logo: "/static/favicon.svg".into(),
@@ -246,10 +265,37 @@ async fn login_options(state: &AppState, viewer: &Viewer) -> AppResult<Option<Ve
             (true, false) => Some(("/account/login-options/local/connect".into(), "Connect")),
             (false, _) => None,
         },
-        note: (!allow_local).then_some("Password sign-in is turned off."),
+        extra: None,
+        note: (!allow_local).then(|| "Password sign-in is turned off.".to_string()),
     });
     rows.sort_by_key(|r| r.name.to_lowercase());
     Ok(Some(rows))
+}
+
+/// The authenticator app's row: `app` is how many recovery codes are left, when connected.
+fn authenticator_row(app: Option<u64>) -> OptionRow {
+    const BASE: &str = "/account/login-options/authenticator";
+    match app {
+        Some(left) => OptionRow {
+            name: "Authenticator app".into(),
+            logo: "/static/authenticator.svg".into(),
+            connected: true,
+            button: Some((format!("{BASE}/disconnect"), "Disconnect")),
+            extra: Some((format!("{BASE}/recovery-codes"), "New recovery codes")),
+            note: Some(format!(
+                "Asked for after your password. {left} of {} recovery codes left.",
+                second_factor::RECOVERY_CODES
+            )),
+        },
+        None => OptionRow {
+            name: "Authenticator app".into(),
+            logo: "/static/authenticator.svg".into(),
+            connected: false,
+            button: Some((format!("{BASE}/connect"), "Connect")),
+            extra: None,
+            note: Some("A code from your phone after your password: a second factor.".into()),
+        },
+    }
 }
 
 fn login_options_section(ctx: &PageCtx, rows: Vec<OptionRow>) -> impl IntoView {
@@ -258,7 +304,7 @@ fn login_options_section(ctx: &PageCtx, rows: Vec<OptionRow>) -> impl IntoView {
         .map(|row| {
             let mark = if row.connected { "Connected" } else { "Not connected" };
             let mark_class = if row.connected { "tag ok" } else { "tag" };
-            let button = row.button.map(|(action, label)| {
+            let form = |(action, label): (String, &'static str)| {
                 let aria = format!("{label} {}", row.name);
                 view! {
                     <form class="inline" method="post" action=action>
@@ -266,13 +312,15 @@ fn login_options_section(ctx: &PageCtx, rows: Vec<OptionRow>) -> impl IntoView {
                         <button type="submit" class="secondary" aria-label=aria>{label}</button>
                     </form>
                 }
-            });
+            };
+            let button = row.button.clone().map(form);
+            let extra = row.extra.clone().map(form);
             view! {
                 <tr>
                     <td><span class=mark_class>{mark}</span></td>
                     <td><img src=row.logo alt="" width="20" height="20"/></td>
                     <td>{row.name}</td>
-                    <td>{button} {row.note.map(|n| view! { <span class="muted">{n}</span> })}</td>
+                    <td>{button} {extra} {row.note.map(|n| view! { <span class="muted">{n}</span> })}</td>
                 </tr>
             }
         })

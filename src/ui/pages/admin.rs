@@ -85,6 +85,8 @@ pub(crate) async fn users(
 ) -> AppResult<Html<String>> {
     let viewer = ctx.provider_admin()?;
     let users = accounts_store::list_users(&state.db, AccountScope::of(viewer), page_query).await?;
+    let ids: Vec<i32> = users.items.iter().map(|u| u.id).collect();
+    let with_factors = crate::identity::second_factor::users_with_second_factors(&state.db, &ids).await?;
     let now = chrono::Utc::now();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, "Admin · Users", move || {
@@ -107,13 +109,18 @@ pub(crate) async fn users(
                         </form>
                     }
                 });
+                let reset = with_factors.contains(&u.id).then(|| {
+                    let href = format!("/admin/users/{}/reset-second-factors", u.id);
+                    let label = format!("Reset the second factors of {}", u.email);
+                    view! { <a class="button secondary" href=href aria-label=label>"Reset second factors"</a> }
+                });
                 view! {
                     <tr>
                         <td>{u.email.clone()}</td>
                         <td>{u.name.clone()}</td>
                         <td>{u.role.label()}</td>
                         <td>{status}</td>
-                        <td>{unlock}</td>
+                        <td>{unlock} {reset}</td>
                     </tr>
                 }
             })

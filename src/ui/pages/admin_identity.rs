@@ -12,6 +12,7 @@ use tower_sessions::Session;
 use crate::accounts::Viewer;
 use crate::audit::AuditActor;
 use crate::entities::enums::IdpKind;
+use crate::entities::enums::SecondFactorRule;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
 use crate::identity::providers::{self, ProviderError, ProviderFields};
@@ -446,6 +447,7 @@ async fn authentication_page(
                     <button type="submit">"Save sign-up"</button>
                 </form>
             </section>
+            {second_factor_section(&ctx2, rules.require_second_factor)}
             {(active > 0).then(|| super::invitations::section(&ctx2, campaign))}
             <p class="muted">"From the server's shell, " <code>"stratus auth allow-local-login on"</code> " turns it back on."</p>
         }
@@ -499,6 +501,62 @@ pub(crate) async fn save_authentication(
     settings::set_allow_local_login(&state.db, &actor(&ctx, viewer), allow).await?;
     set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
+}
+
+/// Admin → Authentication options → "Require a second factor".
+fn second_factor_section(ctx: &PageCtx, rule: SecondFactorRule) -> impl IntoView {
+    let option = |value: SecondFactorRule, label: &'static str| {
+        view! { <option value=value.as_str() selected=rule == value>{label}</option> }
+    };
+    view! {
+        <section class="panel" id="second-factor">
+            <h2>"Second factor"</h2>
+            <form method="post" action="/admin/authentication/second-factor" class="stacked">
+                {csrf_field(ctx)}
+                <label>"Require a second factor (an authenticator app) after a password"
+                    <select name="require_second_factor">
+                        {option(SecondFactorRule::Off, "No: anybody may add one")}
+                        {option(SecondFactorRule::Administrators, "For provider and reseller administrators")}
+                        {option(SecondFactorRule::Everyone, "For everyone")}
+                    </select></label>
+                <button type="submit">"Save second factor"</button>
+            </form>
+            <p class="muted">"A user it applies to who has no authenticator app is sent to set one up right after signing in with a password, and can do nothing else until done. Sign-ins through an identity provider (Azure AD, Google, …) are that provider's responsibility: require multi-factor authentication there. A passkey is two factors by itself. A user who lost every factor is helped from Admin → Users → Reset second factors."</p>
+        </section>
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SecondFactorForm {
+    #[serde(default)]
+    pub require_second_factor: String,
+}
+
+/// `POST /admin/authentication/second-factor`.
+pub(crate) async fn save_second_factor(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<PageCtx>,
+    session: Session,
+    Form(form): Form<SecondFactorForm>,
+) -> AppResult<Response> {
+    let viewer = ctx.provider_admin()?;
+    let rule = match form.require_second_factor.as_str() {
+        "off" => SecondFactorRule::Off,
+        "administrators" => SecondFactorRule::Administrators,
+        "everyone" => SecondFactorRule::Everyone,
+        _ => {
+            let message = "Choose who must have a second factor: nobody, administrators or everyone.".to_string();
+            return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
+        }
+    };
+    settings::set_second_factor_rule(&state.db, &actor(&ctx, viewer), rule).await?;
+    let message = match rule {
+        SecondFactorRule::Off => "A second factor is not required.",
+        SecondFactorRule::Administrators => "Administrators must have a second factor from their next sign-in.",
+        SecondFactorRule::Everyone => "Everyone must have a second factor from their next sign-in.",
+    };
+    set_flash(&session, message).await?;
+    Ok(Redirect::to("/admin/authentication#second-factor").into_response())
 }
 
 #[derive(Debug, Deserialize)]

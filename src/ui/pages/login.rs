@@ -11,7 +11,7 @@ use tower_sessions::Session;
 use crate::error::AppResult;
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::{events, providers, session, settings};
+use crate::identity::{events, providers, second_factor, session, settings};
 use crate::observability::metrics::{self, SignInMethod};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
@@ -135,9 +135,10 @@ pub(crate) async fn submit(
     let outcome = local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await?;
     metrics::sign_in(SignInMethod::Password, matches!(outcome, SignInOutcome::SignedIn(_)));
     match outcome {
-        SignInOutcome::SignedIn(user) => {
-            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
-            Ok(Redirect::to(&session::safe_return_path(login.next.as_deref())).into_response())
+        SignInOutcome::SignedIn(user) | SignInOutcome::CodeNeeded(user) => {
+            let return_to = session::safe_return_path(login.next.as_deref());
+            let to = second_factor::after_password(&state.db, &session, &user, &ctx.device, return_to).await?;
+            Ok(Redirect::to(&to).into_response())
         }
         SignInOutcome::Failed => {
             login.email = form.email;

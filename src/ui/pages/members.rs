@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::oidc::{FlowStart, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::session::{self, set_flash};
+use crate::identity::session::set_flash;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
 use crate::ui::pages::oidc::{provider_buttons, redirect_to_provider, WaysIn};
@@ -328,10 +328,17 @@ pub(crate) async fn accept(
                 })
                 .into_response());
             }
-            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
+            let to = crate::identity::second_factor::after_password(
+                &state.db,
+                &session,
+                &user,
+                &ctx.device,
+                "/account".into(),
+            )
+            .await?;
             set_flash(&session, "Welcome: you have joined. You can connect an identity provider from Login Options.")
                 .await?;
-            Ok(Redirect::to("/account").into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         Err(AcceptError::Failed(e)) => Err(e),
         Err(AcceptError::LinkNotValid) => Ok(link_not_valid(&ctx)),

@@ -30,5 +30,6 @@ pub mod prices;
 pub mod product;
 pub mod reports;
 pub mod reseller;
+pub mod second_factor;
 pub mod signup;
 pub mod subscription;

@@ -17,7 +17,7 @@ use crate::identity::callback::{Callback, CallbackOutcome, CallbackQuery};
 use crate::identity::links::{self, Way};
 use crate::identity::oidc::{self, Continuation, FlowStart, Handoff, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
-use crate::identity::{events, local, providers, session, settings};
+use crate::identity::{events, local, providers, second_factor, session, settings};
 use crate::observability::metrics::{self, SignInMethod};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
@@ -396,6 +396,7 @@ async fn continue_after_reauth(
             redirect_to_provider(state, ctx, session, &provider, start).await
         }
         Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
+        Some(Continuation::Authenticator) => Ok(Redirect::to(second_factor::SET_UP_PATH).into_response()),
         Some(Continuation::LoginOptions) => {
             session::set_flash(session, "It is you: choose Disconnect again to go on.").await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
@@ -406,7 +407,7 @@ async fn continue_after_reauth(
 
 /// Asks the viewer to prove it is them before `then`: with a linked active provider
 /// (`prompt=login&max_age=0`), else with their password.
-async fn reauthenticate(
+pub(crate) async fn reauthenticate(
     state: &AppState,
     ctx: &PageCtx,
     session: &Session,
@@ -419,6 +420,7 @@ async fn reauthenticate(
             Continuation::Link(id) => format!("link:{id}"),
             Continuation::SetPassword => "password".into(),
             Continuation::LoginOptions => "options".into(),
+            Continuation::Authenticator => "authenticator".into(),
         };
         return Ok(Redirect::to(&format!("/account/reauth?then={then}")).into_response());
     }
@@ -615,13 +617,20 @@ fn parse_then(then: Option<&str>) -> Option<Continuation> {
     match then? {
         "password" => Some(Continuation::SetPassword),
         "options" => Some(Continuation::LoginOptions),
+        "authenticator" => Some(Continuation::Authenticator),
         other => other.strip_prefix("link:")?.parse().ok().map(Continuation::Link),
     }
 }
 
-fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, error: Option<String>) -> Response {
+fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, asks_code: bool, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Confirm it is you", move || {
+        let code = asks_code.then(|| {
+            view! {
+                <label>"Code from your authenticator app (or a recovery code)"
+                    <input type="text" name="code" autocomplete="one-time-code" maxlength="64" required/></label>
+            }
+        });
         view! {
             <p>"For your security, enter your password again before changing how you sign in."</p>
             {form_error(error)}
@@ -629,6 +638,7 @@ fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, error: Option<St
                 {csrf_field(&ctx2)}
                 <input type="hidden" name="then" value=then/>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
+                {code}
                 <button type="submit">"Continue"</button>
             </form>
         }
@@ -636,21 +646,26 @@ fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, error: Option<St
 }
 
 pub(crate) async fn reauth_form(
+    State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     Query(query): Query<ReauthQuery>,
 ) -> AppResult<Response> {
-    ctx.viewer()?;
+    let viewer = ctx.viewer()?;
     let then = query
         .then
         .filter(|t| parse_then(Some(t)).is_some())
         .ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
-    Ok(reauth_page(&ctx, StatusCode::OK, then, None))
+    let asks_code = second_factor::is_connected(&state.db, viewer.user.id).await?;
+    Ok(reauth_page(&ctx, StatusCode::OK, then, asks_code, None))
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ReauthForm {
     pub password: String,
     pub then: String,
+    /// The authenticator app's code, for a user who has one.
+    #[serde(default)]
+    pub code: String,
 }
 
 pub(crate) async fn reauth(
@@ -674,13 +689,27 @@ pub(crate) async fn reauth(
             local::CheckedFor::Reauthentication,
         )
         .await?;
+    let asks_code = second_factor::is_connected(&state.db, viewer.user.id).await?;
     if !right {
         return Ok(reauth_page(
             &ctx,
             StatusCode::UNAUTHORIZED,
             form.then,
+            asks_code,
             Some("That password is not correct.".into()),
         ));
+    }
+    // With an authenticator app, its code too: a stolen session and a known password
+    // together cannot remove the app.
+    if asks_code {
+        let ip = ctx.device.ip_text();
+        let checked =
+            second_factor::check_code(&state.db, &state.secrets, &state.site(), &viewer.user, &form.code, ip).await?;
+        state.mail_written();
+        if checked == second_factor::CodeCheck::Refused {
+            let message = "That code did not work: it is wrong or was used already.".to_string();
+            return Ok(reauth_page(&ctx, StatusCode::UNAUTHORIZED, form.then, asks_code, Some(message)));
+        }
     }
     session::mark_reauthenticated(&session).await?;
     events::record_for(&state.db, events::REAUTHENTICATED, &viewer.user, Some("password".into())).await?;

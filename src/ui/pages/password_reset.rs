@@ -148,9 +148,17 @@ pub(crate) async fn choose(
                 let message = format!("Your password was changed. {reason}");
                 return Ok(message_page(&ctx, StatusCode::OK, "Password changed", message));
             }
-            session::begin_signed_in(&state.db, &session, &user, &ctx.device).await?;
+            // A mailed link and a new password are one factor: the authenticator app still asks.
+            let to = crate::identity::second_factor::after_password(
+                &state.db,
+                &session,
+                &user,
+                &ctx.device,
+                "/account".into(),
+            )
+            .await?;
             session::set_flash(&session, "Your password was changed and every other session was signed out.").await?;
-            Ok(Redirect::to("/account").into_response())
+            Ok(Redirect::to(&to).into_response())
         }
         Err(ResetError::Failed(e)) => Err(e),
         Err(ResetError::LinkNotValid) => Ok(link_not_valid(&ctx)),
