@@ -34,6 +34,12 @@ enum AuthSettings {
 }
 
 #[derive(DeriveIden)]
+enum SecurityEvents {
+    Table,
+    Kind,
+}
+
+#[derive(DeriveIden)]
 enum Users {
     Table,
     Id,
@@ -94,6 +100,20 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The security events of these kinds: the code before this migration cannot read them.
+        let kinds = [
+            "authenticator_app_connected",
+            "authenticator_app_removed",
+            "recovery_codes_renewed",
+            "recovery_code_used",
+            "second_factor_failed",
+            "second_factors_reset",
+        ];
+        let forget = Query::delete()
+            .from_table(SecurityEvents::Table)
+            .and_where(Expr::col(SecurityEvents::Kind).is_in(kinds))
+            .to_owned();
+        manager.exec_stmt(forget).await?;
         manager
             .alter_table(
                 Table::alter().table(AuthSettings::Table).drop_column(AuthSettings::RequireSecondFactor).to_owned(),

@@ -176,8 +176,6 @@ pub(crate) async fn count_failed_attempt(
     ip: Option<String>,
     what: &str,
 ) -> AppResult<()> {
-    let rules = settings::load(db).await?;
-    let now = Utc::now();
     let counted = users::Entity::update_many()
         .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
         .filter(users::Column::Id.eq(user.id))
@@ -188,6 +186,49 @@ pub(crate) async fn count_failed_attempt(
         let reason = Some("account locked".to_string());
         return events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), reason, ip).await;
     }
+    after_counted_failure(db, site, user, ip, what).await
+}
+
+/// Claims one attempt before checking a second-factor code: the failure count goes up by
+/// one while the user is not locked and under the limit (so at most the limit's worth of
+/// codes are ever being checked). False when none is left (locked, or the limit's worth
+/// already in flight).
+pub(crate) async fn claim_attempt(db: &DatabaseConnection, user: &users::Model) -> AppResult<bool> {
+    let rules = settings::load(db).await?;
+    let claimed = users::Entity::update_many()
+        .col_expr(users::Column::FailedLogins, Expr::col(users::Column::FailedLogins).add(1))
+        .filter(users::Column::Id.eq(user.id))
+        .filter(not_locked())
+        .filter(users::Column::FailedLogins.lt(rules.max_failed_logins))
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+/// After a right second-factor code: the failures start over, unless the user was locked
+/// meanwhile (then false: the code does not get in).
+pub(crate) async fn clear_failures(db: &DatabaseConnection, user_id: i32) -> AppResult<bool> {
+    let cleared = users::Entity::update_many()
+        .col_expr(users::Column::FailedLogins, Expr::value(0))
+        .col_expr(users::Column::Lockouts, Expr::value(0))
+        .filter(users::Column::Id.eq(user_id))
+        .filter(not_locked())
+        .exec(db)
+        .await?;
+    Ok(cleared.rows_affected == 1)
+}
+
+/// A failure already counted: its security event, and the lockout (with its e-mail) when
+/// the count reached the limit.
+pub(crate) async fn after_counted_failure(
+    db: &DatabaseConnection,
+    site: &Site,
+    user: &users::Model,
+    ip: Option<String>,
+    what: &str,
+) -> AppResult<()> {
+    let rules = settings::load(db).await?;
+    let now = Utc::now();
     let (failed, lockouts) = users::Entity::find_by_id(user.id)
         .one(db)
         .await?

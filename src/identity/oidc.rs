@@ -67,6 +67,8 @@ pub(crate) enum Continuation {
     LoginOptions,
     /// On to setting up an authenticator app.
     Authenticator,
+    /// Back to an administrator's reset of this user's second factors.
+    ResetSecondFactors(i32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

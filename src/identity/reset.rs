@@ -100,14 +100,20 @@ pub(crate) async fn complete(
     // The user's row first: two links of one user submitted at once wait for each other
     // here rather than lock their tokens in opposite orders. A user whose password was
     // removed since the link was sent gets none back through it.
-    let updated = users::Entity::update_many()
+    let mut update = users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(Some(hash)))
         .col_expr(users::Column::PasswordChangedAt, Expr::value(Some(now)))
-        .col_expr(users::Column::FailedLogins, Expr::value(0))
-        .col_expr(users::Column::Lockouts, Expr::value(0))
-        .col_expr(users::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None))
         // Following the link proved the address.
-        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))))
+        .col_expr(users::Column::EmailVerifiedAt, Expr::value(Some(user.email_verified_at.unwrap_or(now))));
+    // A lockout earned by wrong second-factor codes stays: a mailbox and a new password do
+    // not buy more guesses at the code (a user without an app starts over).
+    if !super::second_factor::is_connected(&txn, user.id).await? {
+        update = update
+            .col_expr(users::Column::FailedLogins, Expr::value(0))
+            .col_expr(users::Column::Lockouts, Expr::value(0))
+            .col_expr(users::Column::LockedUntil, Expr::value(Option::<chrono::DateTime<Utc>>::None));
+    }
+    let updated = update
         .filter(users::Column::Id.eq(user.id))
         .filter(users::Column::PasswordHash.is_not_null())
         .exec(&txn)

@@ -171,7 +171,7 @@ pub(crate) async fn users_with_second_factors(
 }
 
 /// An enrolment under way: what the user types or scans into the app.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Enrolment {
     /// The secret in base32, as apps take it typed.
     pub secret: String,
@@ -179,39 +179,55 @@ pub(crate) struct Enrolment {
     pub url: String,
 }
 
-/// Starts (or shows again) the user's enrolment: a new secret, kept sealed and unconfirmed
-/// until a current code confirms it. None when the user has a confirmed app already.
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment { secret: <hidden> }")
+    }
+}
+
+/// The secret of an enrolment under way, sealed, in the session that began it: nobody else
+/// (somebody who signed in with a known password, say) can plant a key the user then adds.
+const ENROLMENT: &str = "second_factor_enrolment";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingEnrolment {
+    user_id: i32,
+    sealed: String,
+}
+
+/// Starts (or shows again) the enrolment of this session: a new secret, kept sealed in the
+/// session until a current code confirms it. None when the user has an app already.
 pub(crate) async fn begin_enrolment(
     db: &DatabaseConnection,
     secrets: &SecretBox,
+    session: &Session,
     user: &users::Model,
     issuer: &str,
 ) -> AppResult<Option<Enrolment>> {
-    let existing = totp_authenticators::Entity::find_by_id(user.id).one(db).await?;
-    let secret = match existing {
-        Some(row) if row.confirmed_at.is_some() => return Ok(None),
-        Some(row) => Secret::try_from_base32(secrets.open(&row.secret_sealed)?)
-            .map_err(|_| AppError::Internal("a stored authenticator secret is damaged".into()))?
-            .as_bytes()
-            .to_vec(),
+    if is_connected(db, user.id).await? {
+        return Ok(None);
+    }
+    let secret = match enrolment_secret(secrets, session, user).await? {
+        Some(secret) => secret,
         None => {
             let secret = new_secret();
             let base32 = Secret::new(secret.clone().into_boxed_slice()).to_base32();
-            totp_authenticators::ActiveModel {
-                user_id: Set(user.id),
-                secret_sealed: Set(secrets.seal(&base32)?),
-                confirmed_at: Set(None),
-                last_used_step: Set(None),
-                created_at: Set(Utc::now()),
-            }
-            .insert(db)
-            .await?;
+            let pending = PendingEnrolment { user_id: user.id, sealed: secrets.seal(&base32)? };
+            session.insert(ENROLMENT, pending).await?;
             secret
         }
     };
     let totp = totp_of(&secret, issuer, &user.email)?;
     let url = totp.to_url().map_err(|e| AppError::Internal(format!("authenticator URL: {e}")))?;
     Ok(Some(Enrolment { secret: Secret::new(secret.into_boxed_slice()).to_base32(), url }))
+}
+
+/// The secret of this session's enrolment for this user, if one is under way.
+async fn enrolment_secret(secrets: &SecretBox, session: &Session, user: &users::Model) -> AppResult<Option<Vec<u8>>> {
+    match session.get::<PendingEnrolment>(ENROLMENT).await? {
+        Some(pending) if pending.user_id == user.id => Ok(Some(open_secret(secrets, &pending.sealed)?)),
+        _ => Ok(None),
+    }
 }
 
 /// Why an enrolment was not confirmed.
@@ -227,8 +243,8 @@ pub(crate) enum EnrolError {
 
 crate::error::refusals!(EnrolError);
 
-fn secret_of(secrets: &SecretBox, row: &totp_authenticators::Model) -> AppResult<Vec<u8>> {
-    Ok(Secret::try_from_base32(secrets.open(&row.secret_sealed)?)
+fn open_secret(secrets: &SecretBox, sealed: &str) -> AppResult<Vec<u8>> {
+    Ok(Secret::try_from_base32(secrets.open(sealed)?)
         .map_err(|_| AppError::Internal("a stored authenticator secret is damaged".into()))?
         .as_bytes()
         .to_vec())
@@ -241,29 +257,37 @@ pub(crate) async fn confirm_enrolment(
     db: &DatabaseConnection,
     secrets: &SecretBox,
     site: &Site,
+    session: &Session,
     user: &users::Model,
     typed: &str,
 ) -> Result<Vec<String>, EnrolError> {
-    let row = totp_authenticators::Entity::find_by_id(user.id)
-        .filter(totp_authenticators::Column::ConfirmedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(EnrolError::NothingToConfirm)?;
-    let totp = totp_of(&secret_of(secrets, &row)?, "", &user.email)?;
+    let Some(pending) = session.get::<PendingEnrolment>(ENROLMENT).await.map_err(AppError::from)? else {
+        return Err(EnrolError::NothingToConfirm);
+    };
+    if pending.user_id != user.id {
+        return Err(EnrolError::NothingToConfirm);
+    }
+    let totp = totp_of(&open_secret(secrets, &pending.sealed)?, "", &user.email)?;
     let TypedCode::App(code) = read_code(typed) else { return Err(EnrolError::WrongCode) };
     let step = matching_step(&totp, &code, now_unix()).ok_or(EnrolError::WrongCode)?;
     let txn = db.begin().await?;
-    let confirmed = totp_authenticators::Entity::update_many()
-        .col_expr(totp_authenticators::Column::ConfirmedAt, Expr::value(Utc::now()))
-        .col_expr(totp_authenticators::Column::LastUsedStep, Expr::value(step))
-        .filter(totp_authenticators::Column::UserId.eq(user.id))
-        .filter(totp_authenticators::Column::ConfirmedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if confirmed.rows_affected != 1 {
+    // One app per user: a second tab confirming at the same time finds the row there.
+    let row = totp_authenticators::ActiveModel {
+        user_id: Set(user.id),
+        secret_sealed: Set(pending.sealed.clone()),
+        confirmed_at: Set(Some(Utc::now())),
+        last_used_step: Set(Some(step)),
+        created_at: Set(Utc::now()),
+    };
+    if let Err(e) = row.insert(&txn).await {
         txn.rollback().await?;
-        return Err(EnrolError::NothingToConfirm);
+        return if is_connected(db, user.id).await? {
+            Err(EnrolError::NothingToConfirm)
+        } else {
+            Err(EnrolError::Failed(AppError::Database(e)))
+        };
     }
+    session.remove::<PendingEnrolment>(ENROLMENT).await.map_err(AppError::from)?;
     let codes = replace_recovery_codes(&txn, user.id).await?;
     events::record_for(&txn, events::AUTHENTICATOR_CONNECTED, user, None).await?;
     messages::security_notice(&txn, site, user, Notice::AuthenticatorConnected).await?;
@@ -377,16 +401,11 @@ pub(crate) async fn check_code(
     typed: &str,
     ip: Option<String>,
 ) -> AppResult<CodeCheck> {
-    if local::is_locked(user, Utc::now()) {
-        events::record(
-            db,
-            events::SIGN_IN_FAILED,
-            Some(user.id),
-            Some(user.account_id),
-            Some("account locked".into()),
-            ip,
-        )
-        .await?;
+    // The attempt is claimed before the code is checked (one conditional write, never past
+    // the limit): parallel guesses cannot outrun the lockout.
+    if !local::claim_attempt(db, user).await? {
+        let reason = Some("account locked".to_string());
+        events::record(db, events::SIGN_IN_FAILED, Some(user.id), Some(user.account_id), reason, ip).await?;
         return Ok(CodeCheck::Refused);
     }
     let accepted = match read_code(typed) {
@@ -395,26 +414,14 @@ pub(crate) async fn check_code(
         TypedCode::Nothing => None,
     };
     match accepted {
-        Some(how) => {
-            users::Entity::update_many()
-                .col_expr(users::Column::FailedLogins, Expr::value(0))
-                .col_expr(users::Column::Lockouts, Expr::value(0))
-                .filter(users::Column::Id.eq(user.id))
-                .exec(db)
-                .await?;
-            Ok(CodeCheck::Accepted(how))
-        }
+        // A right code that raced a lockout (guesses beside it locked the user) does not count.
+        Some(how) if local::clear_failures(db, user.id).await? => Ok(CodeCheck::Accepted(how)),
+        Some(_) => Ok(CodeCheck::Refused),
         None => {
-            events::record(
-                db,
-                events::SECOND_FACTOR_FAILED,
-                Some(user.id),
-                Some(user.account_id),
-                Some("wrong or reused code".into()),
-                ip.clone(),
-            )
-            .await?;
-            local::count_failed_attempt(db, site, user, ip, "second factor: wrong code").await?;
+            let detail = Some("wrong or reused code".to_string());
+            events::record(db, events::SECOND_FACTOR_FAILED, Some(user.id), Some(user.account_id), detail, ip.clone())
+                .await?;
+            local::after_counted_failure(db, site, user, ip, "second factor: wrong code").await?;
             Ok(CodeCheck::Refused)
         }
     }
@@ -433,7 +440,7 @@ async fn accept_app_code(
     else {
         return Ok(false);
     };
-    let totp = totp_of(&secret_of(secrets, &row)?, "", &user.email)?;
+    let totp = totp_of(&open_secret(secrets, &row.secret_sealed)?, "", &user.email)?;
     let Some(step) = matching_step(&totp, code, now_unix()) else { return Ok(false) };
     // Accepted once: only a step later than the last accepted one moves it.
     let moved = totp_authenticators::Entity::update_many()
@@ -555,6 +562,11 @@ pub(crate) async fn complete_sign_in(
     typed: &str,
 ) -> AppResult<SecondStep> {
     let Some(user) = pending_user(db, session).await? else { return Ok(SecondStep::NothingPending) };
+    // Password sign-in turned off while the code was being typed: the password no longer counts.
+    if !settings::load(db).await?.allow_local_login {
+        session.remove::<Pending>(PENDING).await?;
+        return Ok(SecondStep::NothingPending);
+    }
     let ip = device.ip_text();
     let CodeCheck::Accepted(how) = check_code(db, secrets, site, &user, typed, ip.clone()).await? else {
         return Ok(SecondStep::Refused);

@@ -191,7 +191,7 @@ impl Notice {
             Notice::ProviderConnected(name) => format!("{name} can now sign in to {email}."),
             Notice::ProviderDisconnected(name) => format!("{name} can no longer sign in to {email}."),
             Notice::AccountLocked { until } => format!(
-                "{email} was locked after too many wrong passwords, until {} UTC. If that was not you, change your password once it opens.",
+                "{email} was locked after too many wrong passwords or second-factor codes, until {} UTC. If that was not you, change your password once it opens: wrong codes mean somebody knew it.",
                 until.format("%Y-%m-%d %H:%M")
             ),
             Notice::AuthenticatorConnected => format!(

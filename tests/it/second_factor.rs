@@ -337,3 +337,62 @@ async fn a_password_reset_by_mail_still_asks_for_the_code_and_bad_codes_get_a_me
     assert_eq!(status, StatusCode::GONE, "{page}");
     assert!(page.contains("sign in again"));
 }
+
+#[tokio::test]
+async fn parallel_guesses_at_the_code_are_no_more_than_the_lockout_allows() {
+    let app = TestApp::start().await;
+    app.sign_in("ana@contoso.demo").await;
+    let (secret, _) = connect_app(&app).await;
+
+    let guesser = app.new_browser();
+    password_step(&guesser, "ana@contoso.demo").await;
+    let token = guesser.csrf("/login/second-factor").await;
+    let guesses = (0..12).map(|i| {
+        let code = format!("{:06}", 100_000 + i);
+        let token = token.clone();
+        let browser = &guesser;
+        async move { browser.post_form("/login/second-factor", &[("code", &code), ("csrf_token", &token)]).await }
+    });
+    for response in futures_util::future::join_all(guesses).await {
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let checked = events_of(&app, "second_factor_failed").await.len();
+    assert!(checked <= 5, "{checked} codes were checked: at most the lockout's 5");
+    let ana = user(&app, "ana@contoso.demo").await;
+    assert!(ana.locked_until.is_some_and(|until| until > chrono::Utc::now()));
+    assert_eq!(type_code(&guesser, &code_at(&secret, 30)).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_key_shown_to_one_session_cannot_be_the_one_another_session_sets_up() {
+    let app = TestApp::start().await;
+    // Somebody who knows the password opens the set-up page and keeps the key.
+    let planter = app.new_browser();
+    planter.sign_in("ana@contoso.demo").await;
+    planter.submit("/account", "/account/login-options/authenticator/connect", &[]).await;
+    let (_, page) = planter.page(SET_UP).await;
+    let planted = between(&page, "<code class=\"totp-secret\">", "</code>").unwrap().to_string();
+    // Ana sets up her app in her own session: a key of her own.
+    app.sign_in("ana@contoso.demo").await;
+    let (secret, _) = connect_app(&app).await;
+    assert_ne!(secret, planted);
+    // The planted key's codes do not get in.
+    let browser = app.new_browser();
+    password_step(&browser, "ana@contoso.demo").await;
+    assert_eq!(type_code(&browser, &code_at(&planted, 30)).await.status(), StatusCode::UNAUTHORIZED);
+    // And the planter's session, signed in with the password alone, ended when the app came.
+    assert!(!is_signed_in(&planter).await);
+}
+
+#[tokio::test]
+async fn an_administrator_cannot_reset_their_own_factors_and_needs_a_recent_sign_in() {
+    let app = TestApp::start_with(|s| s.auth.recent_sign_in_minutes = Some(0)).await;
+    let ana = user(&app, "ana@contoso.demo").await;
+    let admin = user(&app, "admin@stratus.demo").await;
+    app.sign_in("admin@stratus.demo").await;
+    let own = format!("/admin/users/{}/reset-second-factors", admin.id);
+    assert_eq!(app.get(&own).await.status(), StatusCode::CONFLICT);
+    let theirs = format!("/admin/users/{}/reset-second-factors", ana.id);
+    let response = app.submit(&theirs, &theirs, &[]).await;
+    assert_eq!(location(&response), format!("/account/reauth?then=reset:{}", ana.id));
+}

@@ -133,7 +133,10 @@ pub(crate) async fn submit(
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
     let outcome = local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await?;
-    metrics::sign_in(SignInMethod::Password, matches!(outcome, SignInOutcome::SignedIn(_)));
+    // A right password waiting for its code is counted when the code comes.
+    if !matches!(outcome, SignInOutcome::CodeNeeded(_)) {
+        metrics::sign_in(SignInMethod::Password, matches!(outcome, SignInOutcome::SignedIn(_)));
+    }
     match outcome {
         SignInOutcome::SignedIn(user) | SignInOutcome::CodeNeeded(user) => {
             let return_to = session::safe_return_path(login.next.as_deref());

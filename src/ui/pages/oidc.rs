@@ -397,6 +397,10 @@ async fn continue_after_reauth(
         }
         Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
         Some(Continuation::Authenticator) => Ok(Redirect::to(second_factor::SET_UP_PATH).into_response()),
+        Some(Continuation::ResetSecondFactors(user_id)) => {
+            session::set_flash(session, "It is you: confirm the reset again to go on.").await?;
+            Ok(Redirect::to(&format!("/admin/users/{user_id}/reset-second-factors")).into_response())
+        }
         Some(Continuation::LoginOptions) => {
             session::set_flash(session, "It is you: choose Disconnect again to go on.").await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
@@ -421,6 +425,7 @@ pub(crate) async fn reauthenticate(
             Continuation::SetPassword => "password".into(),
             Continuation::LoginOptions => "options".into(),
             Continuation::Authenticator => "authenticator".into(),
+            Continuation::ResetSecondFactors(id) => format!("reset:{id}"),
         };
         return Ok(Redirect::to(&format!("/account/reauth?then={then}")).into_response());
     }
@@ -618,7 +623,11 @@ fn parse_then(then: Option<&str>) -> Option<Continuation> {
         "password" => Some(Continuation::SetPassword),
         "options" => Some(Continuation::LoginOptions),
         "authenticator" => Some(Continuation::Authenticator),
-        other => other.strip_prefix("link:")?.parse().ok().map(Continuation::Link),
+        other => match other.split_once(':')? {
+            ("link", id) => id.parse().ok().map(Continuation::Link),
+            ("reset", id) => id.parse().ok().map(Continuation::ResetSecondFactors),
+            _ => None,
+        },
     }
 }
 

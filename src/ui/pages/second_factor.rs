@@ -154,15 +154,23 @@ async fn render_set_up(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let issuer = ctx.brand.company_name.clone();
-    let Some(enrolment) = second_factor::begin_enrolment(&state.db, &state.secrets, &viewer.user, &issuer).await?
-    else {
+    let enrolment = second_factor::begin_enrolment(&state.db, &state.secrets, session, &viewer.user, &issuer).await?;
+    let Some(enrolment) = enrolment else {
+        // Set up in another session meanwhile: this one has a second factor too.
+        second_factor::set_must_set_up(session, false).await?;
         session::set_flash(session, "Your authenticator app is connected already.").await?;
         return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
     };
     let qr = second_factor::qr_svg(&enrolment.url)?;
     let rule = crate::identity::settings::load_remembered(&state.db, &state.config_cache).await?.require_second_factor;
     let required = second_factor::must_set_up(session, rule, viewer.user.role).await?;
-    Ok(set_up_page(ctx, status, enrolment, qr, required, error))
+    Ok(no_store(set_up_page(ctx, status, enrolment, qr, required, error)))
+}
+
+/// A page with a secret on it (the app's key, recovery codes): never kept by a cache.
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// `GET /account/login-options/authenticator`.
@@ -194,10 +202,15 @@ pub(crate) async fn confirm(
         ));
     }
     let typed: String = form.code.chars().take(MAX_CODE_CHARS).collect();
-    match second_factor::confirm_enrolment(&state.db, &state.secrets, &state.site(), &viewer.user, &typed).await {
+    let confirmed =
+        second_factor::confirm_enrolment(&state.db, &state.secrets, &state.site(), &session, &viewer.user, &typed)
+            .await;
+    match confirmed {
         Ok(codes) => {
             state.mail_written();
             second_factor::set_must_set_up(&session, false).await?;
+            // Sessions signed in with the password alone end: from now on it takes a code.
+            session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
             Ok(recovery_codes_page(&ctx, "Your authenticator app is connected.", codes))
         }
         Err(EnrolError::Failed(error)) => Err(error),
@@ -209,7 +222,7 @@ pub(crate) async fn confirm(
 
 /// The recovery codes, shown this once (only their hashes are kept).
 fn recovery_codes_page(ctx: &PageCtx, headline: &'static str, codes: Vec<String>) -> Response {
-    page_with_status(StatusCode::OK, ctx, "Your recovery codes", move || {
+    no_store(page_with_status(StatusCode::OK, ctx, "Your recovery codes", move || {
         let items: Vec<_> = codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect();
         view! {
             <section class="card stacked">
@@ -219,7 +232,7 @@ fn recovery_codes_page(ctx: &PageCtx, headline: &'static str, codes: Vec<String>
                 <p><a class="button" href=LOGIN_OPTIONS>"I have saved them"</a></p>
             </section>
         }
-    })
+    }))
 }
 
 /// `POST /account/login-options/authenticator/connect`: to the set-up page, after
@@ -286,6 +299,9 @@ pub(crate) async fn renew_recovery_codes(
     }
 }
 
+const OWN_FACTORS: &str =
+    "Your own second factors are changed under My Account → Login Options, after confirming it is you.";
+
 /// `GET /admin/users/{id}/reset-second-factors`: the confirmation.
 pub(crate) async fn reset_form(
     State(state): State<AppState>,
@@ -294,6 +310,9 @@ pub(crate) async fn reset_form(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let user = accounts_store::find_user(&state.db, AccountScope::of(viewer), user_id).await?;
+    if user.id == viewer.user.id {
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, OWN_FACTORS));
+    }
     let ctx2 = ctx.clone();
     let action = format!("/admin/users/{user_id}/reset-second-factors");
     Ok(page_with_status(StatusCode::OK, &ctx, "Admin · Reset second factors", move || {
@@ -322,6 +341,14 @@ pub(crate) async fn reset(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let user = accounts_store::find_user(&state.db, AccountScope::of(viewer), user_id).await?;
+    if user.id == viewer.user.id {
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, OWN_FACTORS));
+    }
+    // Removing somebody's second factors takes a recent sign-in: a stolen admin session alone
+    // cannot strip every administrator's.
+    if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
+        return reauthenticate(&state, &ctx, &session, viewer, Continuation::ResetSecondFactors(user.id)).await;
+    }
     let reset = second_factor::reset_by_admin(&state.db, &state.site(), &user, &viewer.user).await?;
     let message = if reset {
         state.mail_written();
