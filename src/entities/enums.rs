@@ -206,6 +206,9 @@ string_enum!(SecurityEventKind {
     SessionEnded = "session_signed_out",
     PasswordSet = "password_set",
     PasswordRemoved = "password_removed",
+    PasskeyAdded = "passkey_added",
+    PasskeyRemoved = "passkey_removed",
+    PasskeyCloneSuspected = "passkey_clone_suspected",
 });
 
 impl SecurityEventKind {

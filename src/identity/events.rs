@@ -24,6 +24,9 @@ pub(crate) const OTHER_SESSIONS_ENDED: SecurityEventKind = SecurityEventKind::Ot
 pub(crate) const SESSION_ENDED: SecurityEventKind = SecurityEventKind::SessionEnded;
 pub(crate) const PASSWORD_SET: SecurityEventKind = SecurityEventKind::PasswordSet;
 pub(crate) const PASSWORD_REMOVED: SecurityEventKind = SecurityEventKind::PasswordRemoved;
+pub(crate) const PASSKEY_ADDED: SecurityEventKind = SecurityEventKind::PasskeyAdded;
+pub(crate) const PASSKEY_REMOVED: SecurityEventKind = SecurityEventKind::PasskeyRemoved;
+pub(crate) const PASSKEY_CLONE_SUSPECTED: SecurityEventKind = SecurityEventKind::PasskeyCloneSuspected;
 
 /// Records an event about a user (the common case).
 pub(crate) async fn record_for<C: ConnectionTrait>(
