@@ -65,6 +65,8 @@ pub(crate) enum Continuation {
     SetPassword,
     /// Back to Login Options, where the confirmed user chooses again (a disconnect).
     LoginOptions,
+    /// Back to Passkeys, where the confirmed user adds or removes one again.
+    Passkeys,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
