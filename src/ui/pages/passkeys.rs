@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use leptos::prelude::*;
@@ -69,6 +69,17 @@ fn go_to(location: &str) -> Response {
     Json(serde_json::json!({ "redirect": location })).into_response()
 }
 
+/// Only the script's JSON requests are answered in JSON; anything else sent here (a form,
+/// a link) gets the branded error page.
+fn from_the_script(headers: &HeaderMap) -> AppResult<()> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("application/json") {
+        Ok(())
+    } else {
+        Err(AppError::bad_request("This address answers the passkey script of this site's pages only."))
+    }
+}
+
 /// A JSON body, or the 400 that says what is wrong with it.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| {
@@ -101,8 +112,10 @@ pub(crate) async fn registration_options(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
+    from_the_script(&headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
         return Ok(json_error(StatusCode::UNAUTHORIZED, "Please sign in first."));
     };
@@ -131,8 +144,10 @@ pub(crate) async fn register(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
+    from_the_script(&headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
         return Ok(json_error(StatusCode::UNAUTHORIZED, "Please sign in first."));
     };
@@ -211,8 +226,10 @@ pub(crate) async fn sign_in_options(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
+    from_the_script(&headers)?;
     if let Err(error) =
         state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await
     {
@@ -244,8 +261,10 @@ pub(crate) async fn sign_in(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
     session: Session,
+    headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
+    from_the_script(&headers)?;
     if let Err(error) =
         state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await
     {
