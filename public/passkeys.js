@@ -61,6 +61,19 @@
     for (var i = 0; i < notes.length; i++) notes[i].hidden = true;
   }
 
+  // Goes where the server said; to this very page (another #part of it) by loading it
+  // again, so that its message shows.
+  function go(to) {
+    var target = new URL(to, window.location.href);
+    var here = window.location;
+    if (target.pathname === here.pathname && target.search === here.search) {
+      here.hash = target.hash;
+      here.reload();
+    } else {
+      here.assign(target.href);
+    }
+  }
+
   function credentialJson(credential, response) {
     return { id: credential.id, rawId: toText(credential.rawId), type: credential.type, response: response, extensions: {} };
   }
@@ -95,7 +108,7 @@
             }));
           }).then(function (answer) {
             if (!answer.ok) throw refused(answer);
-            window.location.assign(answer.data.redirect);
+            go(answer.data.redirect);
           });
         })
         .catch(function (error) {
@@ -136,7 +149,7 @@
         })
         .then(function (answer) {
           if (!answer.ok) throw refused(answer);
-          window.location.assign(answer.data.redirect);
+          go(answer.data.redirect);
         })
         .catch(function (error) {
           showError(box, explain(error));
