@@ -16,7 +16,7 @@ use webauthn_authenticator_rs::softtoken::SoftToken;
 use webauthn_authenticator_rs::AuthenticatorBackend;
 use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
 
-use crate::support::{csrf_in, location, Browser, TestApp};
+use crate::support::{location, Browser, TestApp};
 
 /// A server whose public address is a host name (passkeys refuse IP addresses); the test
 /// browsers still connect to 127.0.0.1.
@@ -122,10 +122,19 @@ async fn added(browser: &Browser, device: &mut Device, name: &str) {
     assert_eq!(answer["redirect"], "/account#passkeys");
 }
 
-/// The options to sign in with a passkey, for `browser` (the token from the sign-in page).
+/// The token the passkey button of a page hands the script.
+fn button_token(page: &str) -> String {
+    let marker = "data-csrf=\"";
+    let start = page.find(marker).expect("a passkey button") + marker.len();
+    let end = page[start..].find('"').expect("its end");
+    page[start..start + end].to_string()
+}
+
+/// The options to sign in with a passkey, for `browser` (the token from the sign-in page's
+/// passkey button, as the script takes it).
 async fn sign_in_options(browser: &Browser) -> (String, Value) {
     let (_, page) = browser.page("/login").await;
-    let token = csrf_in(&page).expect("a token on the sign-in page");
+    let token = button_token(&page);
     let options = post_json(browser, "/auth/passkey/options", &token, &json!({ "next": "/cart" })).await;
     (token, json_of(options, StatusCode::OK).await)
 }
@@ -356,11 +365,8 @@ async fn without_a_recent_sign_in_adding_or_removing_asks_who_you_are_first() {
     assert_eq!(location(&response), "/account#passkeys");
 }
 
-#[tokio::test]
-async fn a_user_with_a_passkey_is_not_on_allow_local_logins_list() {
-    let app = app().await;
-    let admin = app.new_browser();
-    admin.sign_in("admin@stratus.demo").await;
+/// An active, visible provider (never called: nobody signs in with it here).
+async fn add_provider(app: &TestApp) {
     let provider = stratus::identity::providers::ProviderFields {
         name: "Contoso SSO".into(),
         kind: "oidc".into(),
@@ -373,6 +379,14 @@ async fn a_user_with_a_passkey_is_not_on_allow_local_logins_list() {
     };
     let checked = stratus::identity::providers::check(&provider, true).expect("valid provider");
     stratus::identity::providers::save(&app.db, &app.secrets, None, checked).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_user_with_a_passkey_is_not_on_allow_local_logins_list() {
+    let app = app().await;
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    add_provider(&app).await;
     let (_, page) = admin.page("/admin/authentication").await;
     assert!(page.contains("7 user(s) have neither"), "{page}");
     assert!(page.contains("(ana@contoso.demo)"));
@@ -469,7 +483,7 @@ async fn a_user_whose_way_in_is_a_passkey_confirms_it_is_them_with_it() {
 
     let (_, page) = app.page("/account/reauth?then=passkeys").await;
     assert!(page.contains("Confirm with a passkey") && !page.contains("name=\"password\""), "{page}");
-    let token = csrf_in(&page).expect("token");
+    let token = button_token(&page);
     let options = post_json(&app, "/auth/passkey/options", &token, &json!({ "then": "passkeys" })).await;
     let assertion = phone.get(json_of(options, StatusCode::OK).await);
     let answer = json_of(post_json(&app, "/auth/passkey", &token, &assertion).await, StatusCode::OK).await;
@@ -486,4 +500,31 @@ async fn a_user_whose_way_in_is_a_passkey_confirms_it_is_them_with_it() {
     json_of(post_json(&beatriz, "/auth/passkey", &token, &assertion).await, StatusCode::CONFLICT).await;
     let (_, account) = beatriz.page("/account").await;
     assert!(account.contains("beatriz@contoso.demo") && !account.contains("ana@contoso.demo"));
+}
+
+#[tokio::test]
+async fn with_password_sign_in_off_a_passkey_still_signs_in_and_is_offered() {
+    let app = app().await;
+    add_provider(&app).await;
+    app.sign_in("ana@contoso.demo").await;
+    let mut phone = Device::new(origin(&app));
+    let admin = app.new_browser();
+    admin.sign_in("admin@stratus.demo").await;
+    let off = [("allow_local_login", "off"), ("confirm", "yes")];
+    let response = admin.submit("/admin/authentication", "/admin/authentication", &off).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // One provider left and no passkey anywhere: the sign-in page goes straight to it.
+    let response = app.new_browser().get("/login").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/auth/oidc/"), "{}", location(&response));
+
+    added(&app, &mut phone, "Phone").await;
+    let visitor = app.new_browser();
+    let (status, login) = visitor.page("/login").await;
+    assert_eq!(status, StatusCode::OK, "somebody could sign in with a passkey instead");
+    assert!(login.contains("Sign in with a passkey") && !login.contains("name=\"password\""));
+    let answer = json_of(passkey_sign_in(&visitor, &mut phone).await, StatusCode::OK).await;
+    assert_eq!(answer["redirect"], "/cart");
+    assert_eq!(visitor.get("/account").await.status(), StatusCode::OK);
 }

@@ -109,10 +109,9 @@ pub(crate) async fn show(
         return Ok(Redirect::to(&session::safe_return_path(query.next.as_deref())).into_response());
     }
     let login = login_view(&state, &ctx, query.next).await?;
-    // Unless somebody could sign in with a passkey instead.
-    let passkey_instead = login.passkey && crate::identity::passkeys::any(&state.db).await?;
-    if !login.local_allowed && login.buttons.len() == 1 && !passkey_instead {
-        // One way in: go straight to it.
+    // One way in: go straight to it (unless somebody could sign in with a passkey instead).
+    let one_way = !login.local_allowed && login.buttons.len() == 1;
+    if one_way && !(login.passkey && crate::identity::passkeys::any(&state.db).await?) {
         let location = format!("/auth/oidc/{}/login{}", login.buttons[0].0, next_query(login.next.as_deref()));
         return Ok(Redirect::to(&location).into_response());
     }
