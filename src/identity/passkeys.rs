@@ -45,6 +45,9 @@ pub(crate) enum PasskeyError {
          one, such as localhost or shop.example.com."
     )]
     Unavailable(String),
+    /// The script's request is not the JSON it should be.
+    #[error("The request is not what a passkey answer looks like ({0}). Reload the page and try again.")]
+    NotAnAnswer(String),
     #[error("No passkey request is waiting in this browser (it was used already, or it expired). Please start again.")]
     NoCeremony,
     #[error("The passkey's answer was not accepted ({0}). Please start again.")]
@@ -83,7 +86,10 @@ impl PasskeyError {
         use axum::http::StatusCode;
         match self {
             PasskeyError::Unavailable(_) => StatusCode::CONFLICT,
-            PasskeyError::NoCeremony | PasskeyError::Refused(_) | PasskeyError::BadName(_) => StatusCode::BAD_REQUEST,
+            PasskeyError::NotAnAnswer(_)
+            | PasskeyError::NoCeremony
+            | PasskeyError::Refused(_)
+            | PasskeyError::BadName(_) => StatusCode::BAD_REQUEST,
             PasskeyError::Unknown | PasskeyError::Cloned => StatusCode::UNAUTHORIZED,
             PasskeyError::AlreadyRegistered | PasskeyError::TooMany => StatusCode::CONFLICT,
             PasskeyError::NotAllowed(_) => StatusCode::FORBIDDEN,

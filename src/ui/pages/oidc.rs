@@ -410,7 +410,7 @@ pub(crate) async fn continue_after_reauth(
 
 /// Where a confirmation goes on to, as the re-authentication page and a passkey's
 /// confirmation name it.
-pub(crate) fn then_path(then: Continuation) -> String {
+fn then_path(then: Continuation) -> String {
     match then {
         Continuation::Link(id) => format!("link:{id}"),
         Continuation::SetPassword => "password".into(),
@@ -499,7 +499,7 @@ pub(crate) async fn ways_in(state: &AppState, viewer: &Viewer) -> AppResult<(Vec
     Ok((ways, active, allow_local))
 }
 
-pub(crate) const LAST_WAY: &str =
+const LAST_WAY: &str =
     "is your only way to sign in, so it cannot be disconnected. Connect another provider, set a password or add a passkey first.";
 
 /// `POST /account/login-options/{id}/disconnect`.
@@ -669,7 +669,8 @@ impl ReauthWays {
 fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, ways: ReauthWays, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Confirm it is you", move || {
-        let password = ways.password.then(|| {
+        // The password form unless a passkey is the only way (a wrong one is refused as ever).
+        let password = (ways.password || !ways.passkey).then(|| {
             view! {
                 <p>"For your security, enter your password again before changing how you sign in."</p>
                 {form_error(error)}

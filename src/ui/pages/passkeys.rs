@@ -80,13 +80,9 @@ fn from_the_script(headers: &HeaderMap) -> AppResult<()> {
     }
 }
 
-/// A JSON body, or the 400 that says what is wrong with it.
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        let message =
-            format!("The request is not what a passkey answer looks like ({e}). Reload the page and try again.");
-        json_error(StatusCode::BAD_REQUEST, message)
-    })
+/// A JSON body, or what is wrong with it.
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, PasskeyError> {
+    serde_json::from_slice(body).map_err(|e| PasskeyError::NotAnAnswer(e.to_string()))
 }
 
 fn unavailable_here(state: &AppState, ctx: &PageCtx) -> Response {
@@ -124,7 +120,7 @@ pub(crate) async fn registration_options(
     }
     let new: NewPasskey = match parse(&body) {
         Ok(new) => new,
-        Err(response) => return Ok(response),
+        Err(error) => return refused(error),
     };
     // Adding a way in needs a recent sign-in, as connecting a provider does.
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
@@ -153,7 +149,7 @@ pub(crate) async fn register(
     };
     let answer = match parse(&body) {
         Ok(answer) => answer,
-        Err(response) => return Ok(response),
+        Err(error) => return refused(error),
     };
     let base_url = &state.settings.base_url;
     match passkeys::finish_registration(&state.db, &session, &state.site(), base_url, &viewer.user, &answer).await {
@@ -243,7 +239,7 @@ pub(crate) async fn sign_in_options(
     } else {
         match parse(&body) {
             Ok(start) => start,
-            Err(response) => return Ok(response),
+            Err(error) => return refused(error),
         }
     };
     let return_to = session::safe_return_path(start.next.as_deref());
@@ -272,7 +268,7 @@ pub(crate) async fn sign_in(
     }
     let answer = match parse(&body) {
         Ok(answer) => answer,
-        Err(response) => return Ok(response),
+        Err(error) => return refused(error),
     };
     let ip = ctx.device.ip_text();
     let verified =
@@ -409,7 +405,7 @@ pub(crate) fn confirm_with_passkey(ctx: &PageCtx, then: &str) -> impl IntoView {
     view! {
         <div class="passkey-sign-in card" data-options="/auth/passkey/options" data-finish="/auth/passkey"
             data-csrf=ctx.csrf_token.clone() data-then=then.to_string()>
-            <p>"Or confirm it is you with one of your passkeys."</p>
+            <p>"You can confirm it is you with one of your passkeys."</p>
             <button type="button" class="secondary passkey-start" hidden>"Confirm with a passkey"</button>
             <p class="form-error passkey-error" role="alert" hidden></p>
             <p class="muted passkey-needs-script">"Confirming with a passkey needs JavaScript."</p>
