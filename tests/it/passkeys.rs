@@ -528,3 +528,21 @@ async fn with_password_sign_in_off_a_passkey_still_signs_in_and_is_offered() {
     assert_eq!(answer["redirect"], "/cart");
     assert_eq!(visitor.get("/account").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_user_locked_out_by_wrong_passwords_still_signs_in_with_a_passkey() {
+    let app = app().await;
+    app.sign_in("ana@contoso.demo").await;
+    let mut phone = Device::new(origin(&app));
+    added(&app, &mut phone, "Phone").await;
+    let guesser = app.new_browser();
+    for _ in 0..5 {
+        guesser.sign_in_with("ana@contoso.demo", "wrong password").await;
+    }
+    assert!(user(&app, "ana@contoso.demo").await.locked_until.is_some(), "locked by the guesses");
+
+    // As with a connected provider: the lock stops password guesses, not the owner's device.
+    let owner = app.new_browser();
+    json_of(passkey_sign_in(&owner, &mut phone).await, StatusCode::OK).await;
+    assert_eq!(owner.get("/account").await.status(), StatusCode::OK);
+}
