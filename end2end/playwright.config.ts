@@ -12,6 +12,11 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-'));
 const tourPort = Number(process.env.E2E_TOUR_PORT ?? 3108);
 const tourDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-tour-'));
 process.env.E2E_TOUR_URL = `http://127.0.0.1:${tourPort}`;
+// Passkeys need a host name for the relying party (browsers refuse IP addresses): a server
+// of their own whose public address is http://localhost:<port>.
+const passkeyPort = Number(process.env.E2E_PASSKEY_PORT ?? 3109);
+const passkeyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'stratus-e2e-passkeys-'));
+process.env.E2E_PASSKEY_URL = `http://localhost:${passkeyPort}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -60,6 +65,13 @@ export default defineConfig({
     {
       command: `${binary} serve --demo --addr 127.0.0.1:${tourPort} --database-url "sqlite://${tourDir}/tour.db?mode=rwc"`,
       url: `http://127.0.0.1:${tourPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+    },
+    {
+      command: `${binary} serve --demo --addr 127.0.0.1:${passkeyPort} --base-url http://localhost:${passkeyPort} --database-url "sqlite://${passkeyDir}/passkeys.db?mode=rwc"`,
+      url: `http://127.0.0.1:${passkeyPort}/healthz`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'pipe',

@@ -36,8 +36,8 @@ pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs,
     admin_outbox, admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers,
-    errors, home, invitations, invoice, login, members, oidc, order, password_reset, prices, product, reports,
-    reseller, second_factor, signup, subscription,
+    errors, home, invitations, invoice, login, members, oidc, order, passkeys, password_reset, prices, product,
+    reports, reseller, second_factor, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs, observability, operations};
@@ -426,6 +426,12 @@ fn routes() -> Routes {
         .action("/account/login-options/local/disconnect", post(oidc::disconnect_local))
         .action("/account/login-options/{id}/connect", post(oidc::connect))
         .action("/account/login-options/{id}/disconnect", post(oidc::disconnect))
+        .action("/account/passkeys/options", post(passkeys::registration_options))
+        .action("/account/passkeys", post(passkeys::register))
+        .action("/account/passkeys/confirm", post(passkeys::confirm))
+        .action("/account/passkeys/{id}/remove", post(passkeys::remove))
+        .action("/auth/passkey/options", post(passkeys::sign_in_options))
+        .action("/auth/passkey", post(passkeys::sign_in))
         .page("/auth/oidc/{id}/login", get(oidc::start_login))
         .page("/auth/oidc/{id}/continue", get(oidc::continue_form).post(oidc::continue_flow))
         .cross_site_page("/auth/oidc/{id}/callback", get(oidc::callback))

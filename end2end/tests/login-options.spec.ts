@@ -42,7 +42,7 @@ test('a customer connects Provider A, signs in with it, and the admin turns loca
   const admin = await adminContext.newPage();
   await signInWithPassword(admin, 'admin@stratus.demo');
   await admin.goto('/admin/authentication');
-  await expect(admin.locator('.users-without-link')).toContainText('6 user(s) have no link to an active external provider');
+  await expect(admin.locator('.users-without-link')).toContainText('6 user(s) have neither a link to an active external provider nor a passkey');
   await expect(admin.locator('.users-without-link-list')).toContainText('tina@tailspin.demo');
   await expect(admin.locator('.users-without-link-list')).not.toContainText('ana@contoso.demo');
   await admin.getByRole('checkbox').check();

@@ -22,6 +22,7 @@ mod m20261201_000018_shared_rate_limits;
 mod m20261202_000019_config_version;
 mod m20261202_000020_pending_actions_by_subscription;
 mod m20261203_000021_second_factors;
+mod m20261203_000022_passkeys;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000019_config_version::Migration),
             Box::new(m20261202_000020_pending_actions_by_subscription::Migration),
             Box::new(m20261203_000021_second_factors::Migration),
+            Box::new(m20261203_000022_passkeys::Migration),
         ]
     }
 }

@@ -212,6 +212,9 @@ string_enum!(SecurityEventKind {
     RecoveryCodeUsed = "recovery_code_used",
     SecondFactorFailed = "second_factor_failed",
     SecondFactorsReset = "second_factors_reset",
+    PasskeyAdded = "passkey_added",
+    PasskeyRemoved = "passkey_removed",
+    PasskeyCloneSuspected = "passkey_clone_suspected",
 });
 
 impl SecurityEventKind {

@@ -20,6 +20,7 @@ pub mod invoices;
 pub mod order_items;
 pub mod orders;
 pub mod outbox_messages;
+pub mod passkeys;
 pub mod payment_gateways;
 pub mod payments;
 pub mod prices;

@@ -30,6 +30,9 @@ pub(crate) const RECOVERY_CODES_RENEWED: SecurityEventKind = SecurityEventKind::
 pub(crate) const RECOVERY_CODE_USED: SecurityEventKind = SecurityEventKind::RecoveryCodeUsed;
 pub(crate) const SECOND_FACTOR_FAILED: SecurityEventKind = SecurityEventKind::SecondFactorFailed;
 pub(crate) const SECOND_FACTORS_RESET: SecurityEventKind = SecurityEventKind::SecondFactorsReset;
+pub(crate) const PASSKEY_ADDED: SecurityEventKind = SecurityEventKind::PasskeyAdded;
+pub(crate) const PASSKEY_REMOVED: SecurityEventKind = SecurityEventKind::PasskeyRemoved;
+pub(crate) const PASSKEY_CLONE_SUSPECTED: SecurityEventKind = SecurityEventKind::PasskeyCloneSuspected;
 
 /// Records an event about a user (the common case).
 pub(crate) async fn record_for<C: ConnectionTrait>(

@@ -28,14 +28,17 @@ pub(crate) fn show_login_options(allow_local_login: bool, usable_providers: usiz
 pub(crate) enum Way {
     Password,
     Provider(i32),
+    /// A passkey (by its id): usable whatever the providers and Allow Local Login are.
+    Passkey(i32),
 }
 
-/// Whether removing `removing` leaves a usable way in: a link to an active provider, or a
-/// password while local login is allowed.
+/// Whether removing `removing` leaves a usable way in: a link to an active provider, a
+/// password while local login is allowed, or a passkey.
 pub(crate) fn can_remove(ways: &[Way], active_providers: &[i32], allow_local_login: bool, removing: Way) -> bool {
     ways.iter().filter(|w| **w != removing).any(|w| match w {
         Way::Password => allow_local_login,
         Way::Provider(id) => active_providers.contains(id),
+        Way::Passkey(_) => true,
     })
 }
 
@@ -253,5 +256,16 @@ mod tests {
         assert!(!can_remove(&[Way::Provider(1), Way::Provider(3)], &active, true, Way::Provider(1)), "3 is inactive");
         assert!(can_remove(&[Way::Provider(1), Way::Provider(2)], &active, false, Way::Provider(1)));
         assert!(!can_remove(&[Way::Password], &active, true, Way::Password));
+    }
+
+    #[test]
+    fn a_passkey_is_a_way_in_whatever_the_settings() {
+        let active = [1];
+        assert!(can_remove(&[Way::Password, Way::Passkey(7)], &active, false, Way::Password));
+        assert!(can_remove(&[Way::Provider(1), Way::Passkey(7)], &[], false, Way::Provider(1)), "no provider active");
+        assert!(can_remove(&[Way::Passkey(7), Way::Passkey(8)], &active, true, Way::Passkey(7)));
+        assert!(!can_remove(&[Way::Passkey(7)], &active, true, Way::Passkey(7)), "the last passkey");
+        assert!(!can_remove(&[Way::Passkey(7), Way::Password], &active, false, Way::Passkey(7)), "password unusable");
+        assert!(can_remove(&[Way::Passkey(7), Way::Provider(1)], &active, false, Way::Passkey(7)));
     }
 }

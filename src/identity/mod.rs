@@ -12,6 +12,7 @@ pub mod events;
 pub mod links;
 pub mod local;
 pub mod oidc;
+pub mod passkeys;
 pub mod password;
 pub mod providers;
 pub mod rate_limit;

@@ -69,6 +69,8 @@ pub(crate) enum Continuation {
     Authenticator,
     /// Back to an administrator's reset of this user's second factors.
     ResetSecondFactors(i32),
+    /// Back to Passkeys, where the confirmed user adds or removes one again.
+    Passkeys,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

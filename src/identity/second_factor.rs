@@ -167,7 +167,11 @@ pub(crate) async fn users_with_second_factors(
         .filter(totp_authenticators::Column::ConfirmedAt.is_not_null())
         .all(db)
         .await?;
-    Ok(with_app.into_iter().map(|row| row.user_id).collect())
+    let with_passkey = crate::entities::passkeys::Entity::find()
+        .filter(crate::entities::passkeys::Column::UserId.is_in(user_ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(with_app.into_iter().map(|row| row.user_id).chain(with_passkey.into_iter().map(|row| row.user_id)).collect())
 }
 
 /// An enrolment under way: what the user types or scans into the app.
@@ -357,7 +361,7 @@ async fn remove_app_and_codes<C: ConnectionTrait>(db: &C, user_id: i32) -> AppRe
 }
 
 /// An administrator's reset for a user who lost every second factor: the authenticator app,
-/// the recovery codes and the passkeys go, recorded as a security event and mailed to the
+/// the recovery codes and the passkeys ([`super::passkeys::remove_all`]) go, recorded as a security event and mailed to the
 /// user. False when the user had none of them.
 pub(crate) async fn reset_by_admin(
     db: &DatabaseConnection,
@@ -366,9 +370,16 @@ pub(crate) async fn reset_by_admin(
     admin: &users::Model,
 ) -> AppResult<bool> {
     let txn = db.begin().await?;
-    let removed = remove_app_and_codes(&txn, user.id).await?;
+    let app = remove_app_and_codes(&txn, user.id).await?;
+    let passkeys = super::passkeys::remove_all(&txn, user.id).await?;
+    let removed = app || passkeys > 0;
     if removed {
-        let detail = format!("by {} (user {})", admin.email, admin.id);
+        let what = match (app, passkeys) {
+            (true, 0) => "authenticator app and recovery codes".to_string(),
+            (true, n) => format!("authenticator app, recovery codes and {n} passkey(s)"),
+            (false, n) => format!("{n} passkey(s)"),
+        };
+        let detail = format!("{what}, by {} (user {})", admin.email, admin.id);
         events::record_for(&txn, events::SECOND_FACTORS_RESET, user, Some(detail)).await?;
         messages::security_notice(&txn, site, user, Notice::SecondFactorsReset).await?;
     }

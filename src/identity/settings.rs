@@ -182,8 +182,8 @@ pub(crate) async fn set_password_grant(db: &DatabaseConnection, by: &AuditActor,
     Ok(())
 }
 
-/// Users who have no link to an active external provider: they would be locked out
-/// if password sign-in were turned off.
+/// Users who have neither a link to an active external provider nor a passkey: they
+/// would be locked out if password sign-in were turned off.
 pub(crate) async fn users_without_external_login(
     db: &DatabaseConnection,
 ) -> AppResult<Vec<crate::entities::users::Model>> {
@@ -202,8 +202,13 @@ pub(crate) async fn users_without_external_login(
             sea_orm::sea_query::Expr::col((identity_providers::Entity, identity_providers::Column::Active)).eq(true),
         )
         .to_owned();
+    let with_passkey = Query::select()
+        .column((crate::entities::passkeys::Entity, crate::entities::passkeys::Column::UserId))
+        .from(crate::entities::passkeys::Entity)
+        .to_owned();
     Ok(users::Entity::find()
         .filter(users::Column::Id.not_in_subquery(linked))
+        .filter(users::Column::Id.not_in_subquery(with_passkey))
         .order_by_asc(users::Column::Email)
         .all(db)
         .await?)

@@ -155,6 +155,8 @@ pub(crate) enum Notice {
     PasswordRemoved,
     ProviderConnected(String),
     ProviderDisconnected(String),
+    PasskeyAdded(String),
+    PasskeyRemoved(String),
     AccountLocked { until: DateTime<Utc> },
     AuthenticatorConnected,
     AuthenticatorDisconnected,
@@ -171,6 +173,8 @@ impl Notice {
             Notice::PasswordRemoved => "Your password was removed".into(),
             Notice::ProviderConnected(name) => format!("{name} was connected to your account"),
             Notice::ProviderDisconnected(name) => format!("{name} was disconnected from your account"),
+            Notice::PasskeyAdded(_) => "A passkey was added to your account".into(),
+            Notice::PasskeyRemoved(_) => "A passkey was removed from your account".into(),
             Notice::AccountLocked { .. } => "Your account was locked".into(),
             Notice::AuthenticatorConnected => "An authenticator app was connected to your account".into(),
             Notice::AuthenticatorDisconnected => "The authenticator app was removed from your account".into(),
@@ -190,6 +194,8 @@ impl Notice {
             Notice::PasswordRemoved => format!("The password of {email} was removed: it signs in through its identity providers only."),
             Notice::ProviderConnected(name) => format!("{name} can now sign in to {email}."),
             Notice::ProviderDisconnected(name) => format!("{name} can no longer sign in to {email}."),
+            Notice::PasskeyAdded(name) => format!("The passkey “{name}” can now sign in to {email}."),
+            Notice::PasskeyRemoved(name) => format!("The passkey “{name}” can no longer sign in to {email}."),
             Notice::AccountLocked { until } => format!(
                 "{email} was locked after too many wrong passwords or second-factor codes, until {} UTC. If that was not you, change your password once it opens: wrong codes mean somebody knew it.",
                 until.format("%Y-%m-%d %H:%M")

@@ -144,16 +144,20 @@ pub(crate) enum SignInMethod {
     IdentityProvider,
     /// `POST /oauth/token`: an API client's credentials (and the password grant's user).
     ApiToken,
+    /// `POST /auth/passkey`: a passkey (WebAuthn) assertion.
+    Passkey,
 }
 
 impl SignInMethod {
-    const ALL: [SignInMethod; 3] = [SignInMethod::Password, SignInMethod::IdentityProvider, SignInMethod::ApiToken];
+    const ALL: [SignInMethod; 4] =
+        [SignInMethod::Password, SignInMethod::IdentityProvider, SignInMethod::ApiToken, SignInMethod::Passkey];
 
     fn label(self) -> &'static str {
         match self {
             SignInMethod::Password => "password",
             SignInMethod::IdentityProvider => "identity_provider",
             SignInMethod::ApiToken => "api_token",
+            SignInMethod::Passkey => "passkey",
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::error::AppError;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("stratus.css", "text/css; charset=utf-8", include_bytes!("../../style/stratus.css")),
     ("brand-preview.js", "text/javascript; charset=utf-8", include_bytes!("../../public/brand-preview.js")),
+    ("passkeys.js", "text/javascript; charset=utf-8", include_bytes!("../../public/passkeys.js")),
     ("favicon.svg", "image/svg+xml", include_bytes!("../../public/favicon.svg")),
     ("brands/stratus.svg", "image/svg+xml", include_bytes!("../../public/brands/stratus.svg")),
     ("brands/andes.svg", "image/svg+xml", include_bytes!("../../public/brands/andes.svg")),

@@ -200,15 +200,16 @@ async fn database_down(state: &AppState, error: &crate::error::AppError) -> bool
     }
 }
 
-/// Any 4xx/5xx that is not already an HTML page becomes the branded error page.
+/// Any 4xx/5xx that is not already an HTML page (or a JSON answer to a page's script, such
+/// as a passkey ceremony's) becomes the branded error page.
 async fn render_errors(ctx: &PageCtx, response: Response) -> Response {
     let status = response.status();
-    let is_html = response
+    let is_page_or_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_page_or_json {
         return response;
     }
     let marked = response.extensions().get::<ErrorPage>().map(|e| e.message.clone());

@@ -204,6 +204,8 @@ pub enum Expect {
     SignIn,
     /// A mailed link that does not work (expired, used, or never issued).
     Gone,
+    /// Not on oneself (the walk's `{id}` 1 is the provider admin): the page says where instead.
+    Conflict,
 }
 
 impl Expect {
@@ -213,6 +215,7 @@ impl Expect {
             Expect::NotFound => StatusCode::NOT_FOUND,
             Expect::BadRequest => StatusCode::BAD_REQUEST,
             Expect::Gone => StatusCode::GONE,
+            Expect::Conflict => StatusCode::CONFLICT,
         }
     }
 }
@@ -250,6 +253,8 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         "/admin/outbox/{id}" | "/admin/outbox/{id}/html" => Expect::NotFound,
         // Nor has anybody started a billing run or an import.
         "/admin/jobs/{id}" => Expect::NotFound,
+        // User 1 is the provider admin: their own factors are changed in Login Options.
+        "/admin/users/{id}/reset-second-factors" if provider => Expect::Conflict,
         p if p.starts_with("/admin") => shown_if(provider),
         "/api-clients"
         | "/brands/{code}"

@@ -162,7 +162,7 @@ async fn the_admin_sees_who_would_be_locked_out_and_the_demo_api_client_works_as
     let app = demo_app().await;
     app.sign_in("admin@stratus.demo").await;
     let (_, page) = app.page("/admin/authentication").await;
-    assert!(page.contains("6 user(s) have no link to an active external provider"), "{page}");
+    assert!(page.contains("6 user(s) have neither a link to an active external provider nor a passkey"), "{page}");
     assert!(page.contains("fabio@fabrikam.demo"));
     let listed = page.split("users-without-link-list").nth(1).unwrap_or_default();
     assert!(!listed.contains("ana@contoso.demo"), "Ana has Entra ID");

@@ -146,7 +146,7 @@ async fn turning_local_login_off_needs_an_active_provider_shows_who_is_affected_
 
     add_provider(&app, "Contoso SSO", &op.issuer, true).await;
     let (_, page) = app.page("/admin/authentication").await;
-    assert!(page.contains("7 user(s) have no link to an active external provider"));
+    assert!(page.contains("7 user(s) have neither a link to an active external provider nor a passkey"));
     assert!(page.contains("ana@contoso.demo"));
 
     let response = app.submit("/admin/authentication", "/admin/authentication", &[("allow_local_login", "off")]).await;

@@ -26,6 +26,7 @@ mod observability;
 mod operations;
 mod pages;
 mod paging;
+mod passkeys;
 mod performance;
 mod price_import;
 mod pricing;

@@ -19,7 +19,9 @@ fn assert_full_page(path: &str, body: &str) {
 /// Pages reached only from a flow (a confirmation's `?then=`, an identity provider the demo
 /// data does not have, WebPay's return with its fields): walked without it they answer with a
 /// branded 4xx page.
-const NEED_CONTEXT: [&str; 14] = [
+const NEED_CONTEXT: [&str; 15] = [
+    // The walk's user 1 is the admin: not a reset of one's own factors.
+    "/admin/users/{id}/reset-second-factors",
     "/account/reauth",
     "/auth/oidc/{id}/login",
     "/auth/oidc/{id}/continue",

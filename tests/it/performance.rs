@@ -36,8 +36,9 @@ async fn the_busiest_pages_stay_within_their_statement_budgets() {
     let subscription = app.subscription_of("CONTOSO", "M365-BS").await;
     let invoice = run_invoice_number("CONTOSO", 2);
     let signed_in_budgets = [
-        // 12: Login Options reads whether an authenticator app is connected (issue 22).
-        ("/account".to_string(), 12),
+        // 13: Login Options reads whether an authenticator app is connected, and the
+        // viewer's passkeys are listed (issue 22).
+        ("/account".to_string(), 13),
         ("/".to_string(), 5),
         ("/products/M365-BS".to_string(), 5),
         (format!("/subscriptions/{}", subscription.id), 13),

@@ -3,8 +3,8 @@
 //! rule that some users must have one, and the administrator's reset.
 
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use stratus::entities::{outbox_messages, security_events, totp_authenticators, users};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use stratus::entities::{outbox_messages, passkeys, security_events, totp_authenticators, users};
 
 use crate::support::{location, Browser, TestApp, DEMO_PASSWORD};
 
@@ -287,11 +287,28 @@ async fn an_administrator_resets_the_second_factors_of_a_user_who_lost_them() {
     ana.sign_in("ana@contoso.demo").await;
     connect_app(&ana).await;
     let ana_user = user(&app, "ana@contoso.demo").await;
+    // A passkey of hers (as stored; the reset never reads it) and one of Beatriz's, who has nothing else.
+    let beatriz = user(&app, "beatriz@contoso.demo").await;
+    for (owner, credential) in [(ana_user.id, "cred-ana"), (beatriz.id, "cred-beatriz")] {
+        let row = passkeys::ActiveModel {
+            user_id: Set(owner),
+            name: Set("Phone".into()),
+            credential_id: Set(credential.into()),
+            user_handle: Set(format!("handle-{owner}")),
+            passkey: Set("{}".into()),
+            created_at: Set(chrono::Utc::now()),
+            last_used_at: Set(None),
+            ..Default::default()
+        };
+        row.insert(&app.db).await.unwrap();
+    }
 
     app.sign_in("admin@stratus.demo").await;
     let reset_path = format!("/admin/users/{}/reset-second-factors", ana_user.id);
     let (_, users_page) = app.page("/admin/users").await;
     assert!(users_page.contains(&reset_path), "offered for users with a second factor");
+    let beatriz_path = format!("/admin/users/{}/reset-second-factors", beatriz.id);
+    assert!(users_page.contains(&beatriz_path), "a passkey is a second factor to reset too");
     let (status, confirm) = app.page(&reset_path).await;
     assert_eq!(status, StatusCode::OK);
     assert!(confirm.contains("ana@contoso.demo"));
@@ -303,6 +320,8 @@ async fn an_administrator_resets_the_second_factors_of_a_user_who_lost_them() {
     let response = app.submit(&reset_path, &reset_path, &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(totp_authenticators::Entity::find_by_id(ana_user.id).one(&app.db).await.unwrap().is_none());
+    let left: Vec<i32> = passkeys::Entity::find().all(&app.db).await.unwrap().iter().map(|p| p.user_id).collect();
+    assert_eq!(left, vec![beatriz.id], "her passkey went, nobody else's");
     let events = events_of(&app, "second_factors_reset").await;
     assert_eq!(events.len(), 1);
     assert!(events[0].detail.as_deref().unwrap_or_default().contains("admin@stratus.demo"));

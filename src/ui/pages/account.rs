@@ -1,4 +1,4 @@
-//! My Account: profile, password, Login Options (placeholder), subscriptions, invoices.
+//! My Account: profile, password, sessions, Login Options, passkeys, subscriptions, invoices.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -47,6 +47,7 @@ async fn render(
     let invoices = billing_store::invoices_of(&state.db, scope, viewer.account.id, page_query).await?;
     let orders = orders::of_account(&state.db, scope, viewer.account.id, PageQuery::default()).await?;
     let options = login_options(state, viewer).await?;
+    let passkeys = super::passkeys::load(state, ctx, viewer.user.id).await?;
     let recent = events::recent_for_user(&state.db, viewer.user.id, 10).await?;
     let sessions = session::active(&state.db, viewer.user.id).await?;
     let this_session = session::this_session_id(session).await?;
@@ -104,6 +105,7 @@ async fn render(
             </section>
             {sessions_section(&ctx2, sessions, this_session)}
             {options.map(|rows| login_options_section(&ctx2, rows))}
+            {passkeys.map(|loaded| super::passkeys::passkeys_section(&ctx2, loaded))}
             <section class="panel" id="subscriptions">
                 <h2>"Subscriptions"</h2>
                 {subscriptions_table(subscriptions)}

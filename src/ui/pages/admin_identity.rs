@@ -408,9 +408,9 @@ async fn authentication_page(
             let items: Vec<_> =
                 without.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect();
             let warning = if count == 0 {
-                "Every user has a link to an active external provider.".to_string()
+                "Every user has a link to an active external provider or a passkey.".to_string()
             } else {
-                format!("{count} user(s) have no link to an active external provider and could not sign in until they link one or you turn this back on:")
+                format!("{count} user(s) have neither a link to an active external provider nor a passkey, and could not sign in until they link one or you turn this back on:")
             };
             view! {
                 <p>"Allow Local Login is " <strong>"on"</strong> "."</p>

@@ -29,12 +29,14 @@ struct LoginView {
     sign_up: bool,
     /// "Sign in with …" buttons: (provider id, name, logo).
     buttons: Vec<(i32, String, String)>,
+    /// "Sign in with a passkey" (on the public host of a server passkeys work on).
+    passkey: bool,
     email: String,
     next: Option<String>,
     error: Option<String>,
 }
 
-async fn login_view(state: &AppState, next: Option<String>) -> AppResult<LoginView> {
+async fn login_view(state: &AppState, ctx: &PageCtx, next: Option<String>) -> AppResult<LoginView> {
     let rules = settings::load_remembered(&state.db, &state.config_cache).await?;
     let buttons = providers::usable_remembered(&state.db, &state.config_cache)
         .await?
@@ -45,6 +47,7 @@ async fn login_view(state: &AppState, next: Option<String>) -> AppResult<LoginVi
         local_allowed: rules.allow_local_login,
         sign_up: rules.allow_sign_up,
         buttons,
+        passkey: super::passkeys::offered(state, ctx),
         email: String::new(),
         next,
         error: None,
@@ -57,9 +60,10 @@ fn next_query(next: Option<&str>) -> String {
 
 fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
     let ctx2 = ctx.clone();
-    let LoginView { local_allowed, sign_up, buttons, email, next, error } = login;
+    let LoginView { local_allowed, sign_up, buttons, passkey, email, next, error } = login;
     let idp_query = next_query(next.as_deref());
     page_with_status(status, ctx, "Sign in", move || {
+        let passkey = passkey.then(|| super::passkeys::sign_in_button(&ctx2, next.clone()));
         let form = local_allowed.then(|| {
             let next = next.unwrap_or_default();
             view! {
@@ -90,6 +94,7 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
             {form}
             {off}
             {has_buttons.then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
+            {passkey}
             {sign_up.then(|| view! { <p>"New here? " <a href="/sign-up">"Create an account"</a></p> })}
         }
     })
@@ -103,9 +108,10 @@ pub(crate) async fn show(
     if ctx.viewer.is_some() {
         return Ok(Redirect::to(&session::safe_return_path(query.next.as_deref())).into_response());
     }
-    let login = login_view(&state, query.next).await?;
-    if !login.local_allowed && login.buttons.len() == 1 {
-        // One way in: go straight to it.
+    let login = login_view(&state, &ctx, query.next).await?;
+    // One way in: go straight to it (unless somebody could sign in with a passkey instead).
+    let one_way = !login.local_allowed && login.buttons.len() == 1;
+    if one_way && !(login.passkey && crate::identity::passkeys::any(&state.db).await?) {
         let location = format!("/auth/oidc/{}/login{}", login.buttons[0].0, next_query(login.next.as_deref()));
         return Ok(Redirect::to(&location).into_response());
     }
@@ -126,7 +132,7 @@ pub(crate) async fn submit(
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
     state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await?;
-    let mut login = login_view(&state, form.next.filter(|n| !n.is_empty())).await?;
+    let mut login = login_view(&state, &ctx, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {
         login.email = form.email.chars().take(MAX_EMAIL_CHARS).collect();
         login.error = Some(local::GENERIC_FAILURE.into());

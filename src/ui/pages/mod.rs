@@ -25,6 +25,7 @@ pub mod login;
 pub mod members;
 pub mod oidc;
 pub mod order;
+pub mod passkeys;
 pub mod password_reset;
 pub mod prices;
 pub mod product;

@@ -382,7 +382,7 @@ async fn joining_answer(ctx: &PageCtx, session: &Session, outcome: CallbackOutco
     })
 }
 
-async fn continue_after_reauth(
+pub(crate) async fn continue_after_reauth(
     state: &AppState,
     ctx: &PageCtx,
     session: &Session,
@@ -405,12 +405,30 @@ async fn continue_after_reauth(
             session::set_flash(session, "It is you: choose Disconnect again to go on.").await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
+        Some(Continuation::Passkeys) => {
+            session::set_flash(session, "It is you: choose Add or Remove again to go on.").await?;
+            Ok(Redirect::to(super::passkeys::PASSKEYS).into_response())
+        }
         None => Ok(Redirect::to(LOGIN_OPTIONS).into_response()),
     }
 }
 
-/// Asks the viewer to prove it is them before `then`: with a linked active provider
-/// (`prompt=login&max_age=0`), else with their password.
+/// Where a confirmation goes on to, as the re-authentication page and a passkey's
+/// confirmation name it.
+fn then_path(then: Continuation) -> String {
+    match then {
+        Continuation::Link(id) => format!("link:{id}"),
+        Continuation::SetPassword => "password".into(),
+        Continuation::LoginOptions => "options".into(),
+        Continuation::Passkeys => "passkeys".into(),
+        Continuation::Authenticator => "authenticator".into(),
+        Continuation::ResetSecondFactors(id) => format!("reset:{id}"),
+    }
+}
+
+/// Asks the viewer to prove it is them before `then`: with their password (or a passkey
+/// beside it), else with a linked active provider (`prompt=login&max_age=0`), else with a
+/// passkey.
 pub(crate) async fn reauthenticate(
     state: &AppState,
     ctx: &PageCtx,
@@ -418,16 +436,9 @@ pub(crate) async fn reauthenticate(
     viewer: &Viewer,
     then: Continuation,
 ) -> AppResult<Response> {
-    let rules = settings::load(&state.db).await?;
-    if viewer.user.password_hash.is_some() && rules.allow_local_login {
-        let then = match then {
-            Continuation::Link(id) => format!("link:{id}"),
-            Continuation::SetPassword => "password".into(),
-            Continuation::LoginOptions => "options".into(),
-            Continuation::Authenticator => "authenticator".into(),
-            Continuation::ResetSecondFactors(id) => format!("reset:{id}"),
-        };
-        return Ok(Redirect::to(&format!("/account/reauth?then={then}")).into_response());
+    let reauth_page = Redirect::to(&format!("/account/reauth?then={}", then_path(then))).into_response();
+    if password_usable(state, viewer).await? {
+        return Ok(reauth_page);
     }
     for link in links::links_of(&state.db, viewer.user.id).await? {
         if let Ok(provider) = usable_provider(state, link.provider_id).await {
@@ -438,11 +449,26 @@ pub(crate) async fn reauthenticate(
             return redirect_to_provider(state, ctx, session, &provider, start).await;
         }
     }
+    if passkey_usable(state, ctx, viewer).await? {
+        return Ok(reauth_page);
+    }
     Ok(error_page(
         ctx,
         StatusCode::CONFLICT,
         "There is no way left to confirm it is you. Ask your administrator for help.",
     ))
+}
+
+async fn password_usable(state: &AppState, viewer: &Viewer) -> AppResult<bool> {
+    Ok(viewer.user.password_hash.is_some() && settings::load(&state.db).await?.allow_local_login)
+}
+
+/// Whether the viewer can confirm it is them with a passkey here (one of theirs, on the
+/// public host of a server whose address passkeys work with).
+async fn passkey_usable(state: &AppState, ctx: &PageCtx, viewer: &Viewer) -> AppResult<bool> {
+    Ok(ctx.custom_host.is_none()
+        && crate::identity::passkeys::relying_party(&state.settings.base_url).is_some()
+        && crate::identity::passkeys::count(&state.db, viewer.user.id).await? > 0)
 }
 
 /// `POST /account/login-options/{id}/connect`.
@@ -465,19 +491,23 @@ pub(crate) async fn connect(
     reauthenticate(&state, &ctx, &session, viewer, Continuation::Link(provider.id)).await
 }
 
-async fn ways_in(state: &AppState, viewer: &Viewer) -> AppResult<(Vec<Way>, Vec<i32>, bool)> {
+/// The viewer's ways in (links, password, passkeys), the active providers, and whether
+/// local login is allowed: what [`links::can_remove`] decides on.
+pub(crate) async fn ways_in(state: &AppState, viewer: &Viewer) -> AppResult<(Vec<Way>, Vec<i32>, bool)> {
     let mut ways: Vec<Way> =
         links::links_of(&state.db, viewer.user.id).await?.iter().map(|l| Way::Provider(l.provider_id)).collect();
     if viewer.user.password_hash.is_some() {
         ways.push(Way::Password);
     }
+    let passkeys = crate::identity::passkeys::list(&state.db, viewer.user.id).await?;
+    ways.extend(passkeys.iter().map(|p| Way::Passkey(p.id)));
     let active = providers::list(&state.db).await?.into_iter().filter(|p| p.active).map(|p| p.id).collect();
     let allow_local = settings::load(&state.db).await?.allow_local_login;
     Ok((ways, active, allow_local))
 }
 
 const LAST_WAY: &str =
-    "is your only way to sign in, so it cannot be disconnected. Connect another provider or set a password first.";
+    "is your only way to sign in, so it cannot be disconnected. Connect another provider, set a password or add a passkey first.";
 
 /// `POST /account/login-options/{id}/disconnect`.
 pub(crate) async fn disconnect(
@@ -618,11 +648,12 @@ pub(crate) struct ReauthQuery {
     pub then: Option<String>,
 }
 
-fn parse_then(then: Option<&str>) -> Option<Continuation> {
+pub(crate) fn parse_then(then: Option<&str>) -> Option<Continuation> {
     match then? {
         "password" => Some(Continuation::SetPassword),
         "options" => Some(Continuation::LoginOptions),
         "authenticator" => Some(Continuation::Authenticator),
+        "passkeys" => Some(Continuation::Passkeys),
         other => match other.split_once(':')? {
             ("link", id) => id.parse().ok().map(Continuation::Link),
             ("reset", id) => id.parse().ok().map(Continuation::ResetSecondFactors),
@@ -631,26 +662,50 @@ fn parse_then(then: Option<&str>) -> Option<Continuation> {
     }
 }
 
-fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, asks_code: bool, error: Option<String>) -> Response {
+/// How the viewer can confirm it is them on the re-authentication page.
+#[derive(Debug, Clone, Copy)]
+struct ReauthWays {
+    password: bool,
+    passkey: bool,
+    /// The password form asks the authenticator app's code too.
+    code: bool,
+}
+
+impl ReauthWays {
+    async fn of(state: &AppState, ctx: &PageCtx, viewer: &Viewer) -> AppResult<ReauthWays> {
+        Ok(ReauthWays {
+            password: password_usable(state, viewer).await?,
+            passkey: passkey_usable(state, ctx, viewer).await?,
+            code: second_factor::is_connected(&state.db, viewer.user.id).await?,
+        })
+    }
+}
+
+fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, ways: ReauthWays, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
     page_with_status(status, ctx, "Confirm it is you", move || {
-        let code = asks_code.then(|| {
+        // The password form unless a passkey is the only way (a wrong one is refused as ever).
+        let password = (ways.password || !ways.passkey).then(|| {
+            let code = ways.code.then(|| {
+                view! {
+                    <label>"Code from your authenticator app (or a recovery code)"
+                        <input type="text" name="code" autocomplete="one-time-code" maxlength="64" required/></label>
+                }
+            });
             view! {
-                <label>"Code from your authenticator app (or a recovery code)"
-                    <input type="text" name="code" autocomplete="one-time-code" maxlength="64" required/></label>
+                <p>"For your security, enter your password again before changing how you sign in."</p>
+                {form_error(error)}
+                <form class="stacked card" method="post" action="/account/reauth">
+                    {csrf_field(&ctx2)}
+                    <input type="hidden" name="then" value=then.clone()/>
+                    <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
+                    {code}
+                    <button type="submit">"Continue"</button>
+                </form>
             }
         });
-        view! {
-            <p>"For your security, enter your password again before changing how you sign in."</p>
-            {form_error(error)}
-            <form class="stacked card" method="post" action="/account/reauth">
-                {csrf_field(&ctx2)}
-                <input type="hidden" name="then" value=then/>
-                <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
-                {code}
-                <button type="submit">"Continue"</button>
-            </form>
-        }
+        let passkey = ways.passkey.then(|| super::passkeys::confirm_with_passkey(&ctx2, &then));
+        view! { {password} {passkey} }
     })
 }
 
@@ -664,8 +719,8 @@ pub(crate) async fn reauth_form(
         .then
         .filter(|t| parse_then(Some(t)).is_some())
         .ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
-    let asks_code = second_factor::is_connected(&state.db, viewer.user.id).await?;
-    Ok(reauth_page(&ctx, StatusCode::OK, then, asks_code, None))
+    let ways = ReauthWays::of(&state, &ctx, viewer).await?;
+    Ok(reauth_page(&ctx, StatusCode::OK, then, ways, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -698,26 +753,26 @@ pub(crate) async fn reauth(
             local::CheckedFor::Reauthentication,
         )
         .await?;
-    let asks_code = second_factor::is_connected(&state.db, viewer.user.id).await?;
+    let ways = ReauthWays::of(&state, &ctx, viewer).await?;
     if !right {
         return Ok(reauth_page(
             &ctx,
             StatusCode::UNAUTHORIZED,
             form.then,
-            asks_code,
+            ways,
             Some("That password is not correct.".into()),
         ));
     }
     // With an authenticator app, its code too: a stolen session and a known password
     // together cannot remove the app.
-    if asks_code {
+    if ways.code {
         let ip = ctx.device.ip_text();
         let checked =
             second_factor::check_code(&state.db, &state.secrets, &state.site(), &viewer.user, &form.code, ip).await?;
         state.mail_written();
         if checked == second_factor::CodeCheck::Refused {
             let message = "That code did not work: it is wrong or was used already.".to_string();
-            return Ok(reauth_page(&ctx, StatusCode::UNAUTHORIZED, form.then, asks_code, Some(message)));
+            return Ok(reauth_page(&ctx, StatusCode::UNAUTHORIZED, form.then, ways, Some(message)));
         }
     }
     session::mark_reauthenticated(&session).await?;

@@ -123,8 +123,8 @@ fn set_up_page(
     page_with_status(status, ctx, "Set up an authenticator app", move || {
         let required_note = required.then(|| {
             view! {
-                <p class="notice">"Your administrator requires a second factor for your account. Set up an authenticator app to go on, or "
-                    <a href="/logout">"sign out"</a>"."</p>
+                <p class="notice">"Your administrator requires a second factor after a password. Set up an authenticator app to go on, or "
+                    <a href="/logout">"sign out"</a>" (and sign in with a passkey, if you have one: it is two factors by itself)."</p>
             }
         });
         view! {
