@@ -24,6 +24,12 @@ enum Passkeys {
 }
 
 #[derive(DeriveIden)]
+enum SecurityEvents {
+    Table,
+    Kind,
+}
+
+#[derive(DeriveIden)]
 enum Users {
     Table,
     Id,
@@ -61,6 +67,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The security events of these kinds: the code before this migration cannot read them.
+        let forget = Query::delete()
+            .from_table(SecurityEvents::Table)
+            .and_where(Expr::col(SecurityEvents::Kind).is_in([
+                "passkey_added",
+                "passkey_removed",
+                "passkey_clone_suspected",
+            ]))
+            .to_owned();
+        manager.exec_stmt(forget).await?;
         manager.drop_table(Table::drop().table(Passkeys::Table).to_owned()).await
     }
 }

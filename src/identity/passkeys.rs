@@ -115,14 +115,20 @@ fn relying_party_or_refuse(base_url: &str) -> Result<Webauthn, PasskeyError> {
     relying_party(base_url).ok_or_else(|| PasskeyError::Unavailable(base_url.to_string()))
 }
 
+/// Characters that change how text around them shows without being seen themselves
+/// (direction overrides, zero-width marks): no place in a name shown in mail and events.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// A passkey's name as the user typed it: trimmed, 1 to [`MAX_NAME_CHARS`] characters, no
-/// control characters.
+/// control characters nor invisible formatting ones.
 pub(crate) fn check_name(name: &str) -> Result<String, PasskeyError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(PasskeyError::BadName("Give the passkey a name, such as the device it is on."));
     }
-    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+    if name.chars().count() > MAX_NAME_CHARS || name.chars().any(|c| c.is_control() || is_invisible_format(c)) {
         return Err(PasskeyError::BadName("A passkey's name is at most 60 characters of plain text."));
     }
     Ok(name.to_string())
@@ -447,5 +453,9 @@ mod tests {
         assert!(matches!(check_name(" "), Err(PasskeyError::BadName(_))));
         assert!(matches!(check_name(&"x".repeat(61)), Err(PasskeyError::BadName(_))));
         assert!(matches!(check_name("a\nb"), Err(PasskeyError::BadName(_))));
+        // A direction override or a zero-width mark would let a name pass for another in mail.
+        assert!(matches!(check_name("Phone\u{202E}gnp.exe"), Err(PasskeyError::BadName(_))));
+        assert!(matches!(check_name("Pho\u{200B}ne"), Err(PasskeyError::BadName(_))));
+        assert_eq!(check_name("Teléfono de Ana").unwrap(), "Teléfono de Ana");
     }
 }

@@ -379,6 +379,8 @@ pub(crate) async fn reset_by_admin(
             (true, n) => format!("authenticator app, recovery codes and {n} passkey(s)"),
             (false, n) => format!("{n} passkey(s)"),
         };
+        // A lost or stolen device may still hold a signed-in session: every one ends.
+        session::end_all(&txn, user.id).await?;
         let detail = format!("{what}, by {} (user {})", admin.email, admin.id);
         events::record_for(&txn, events::SECOND_FACTORS_RESET, user, Some(detail)).await?;
         messages::security_notice(&txn, site, user, Notice::SecondFactorsReset).await?;

@@ -194,7 +194,9 @@ impl Notice {
             Notice::PasswordRemoved => format!("The password of {email} was removed: it signs in through its identity providers only."),
             Notice::ProviderConnected(name) => format!("{name} can now sign in to {email}."),
             Notice::ProviderDisconnected(name) => format!("{name} can no longer sign in to {email}."),
-            Notice::PasskeyAdded(name) => format!("The passkey “{name}” can now sign in to {email}."),
+            Notice::PasskeyAdded(name) => format!(
+                "The passkey “{name}” can now sign in to {email}. If you did not add it, remove it under My Account → Passkeys (a new password alone does not), then change your password."
+            ),
             Notice::PasskeyRemoved(name) => format!("The passkey “{name}” can no longer sign in to {email}."),
             Notice::AccountLocked { until } => format!(
                 "{email} was locked after too many wrong passwords or second-factor codes, until {} UTC. If that was not you, change your password once it opens: wrong codes mean somebody knew it.",

@@ -320,6 +320,7 @@ async fn an_administrator_resets_the_second_factors_of_a_user_who_lost_them() {
     let response = app.submit(&reset_path, &reset_path, &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(totp_authenticators::Entity::find_by_id(ana_user.id).one(&app.db).await.unwrap().is_none());
+    assert!(!is_signed_in(&ana).await, "a lost device's session ends with the reset");
     let left: Vec<i32> = passkeys::Entity::find().all(&app.db).await.unwrap().iter().map(|p| p.user_id).collect();
     assert_eq!(left, vec![beatriz.id], "her passkey went, nobody else's");
     let events = events_of(&app, "second_factors_reset").await;

@@ -313,6 +313,19 @@ pub(crate) async fn reset_form(
     if user.id == viewer.user.id {
         return Ok(error_page(&ctx, StatusCode::CONFLICT, OWN_FACTORS));
     }
+    // Without a password or a connected provider, the passkeys were the only way in.
+    let allow_local = crate::identity::settings::load(&state.db).await?.allow_local_login;
+    let active: Vec<i32> =
+        crate::identity::providers::list(&state.db).await?.into_iter().filter(|p| p.active).map(|p| p.id).collect();
+    let linked = crate::identity::links::links_of(&state.db, user.id).await?;
+    let has_password = user.password_hash.is_some() && allow_local;
+    let has_provider = linked.iter().any(|link| active.contains(&link.provider_id));
+    let stranded = !has_password && !has_provider;
+    let stranded_note = stranded.then(|| {
+        view! {
+            <p class="notice">"They have no password and no connected identity provider: after this they cannot sign in until you invite them again or they connect a provider's account through an invitation. A password reset by mail needs a password to replace."</p>
+        }
+    });
     let ctx2 = ctx.clone();
     let action = format!("/admin/users/{user_id}/reset-second-factors");
     Ok(page_with_status(StatusCode::OK, &ctx, "Admin · Reset second factors", move || {
@@ -325,6 +338,7 @@ pub(crate) async fn reset_form(
                      it is them asking (call them back on a number you already have).",
                     user.name, user.email
                 )}</p>
+                {stranded_note}
                 <button type="submit" class="danger">"Reset second factors"</button>
                 <a href="/admin/users">"Cancel"</a>
             </form>
@@ -352,7 +366,10 @@ pub(crate) async fn reset(
     let reset = second_factor::reset_by_admin(&state.db, &state.site(), &user, &viewer.user).await?;
     let message = if reset {
         state.mail_written();
-        format!("The second factors of {} were reset; they were told by e-mail.", user.email)
+        format!(
+            "The second factors of {} were reset and their sessions signed out; they were told by e-mail.",
+            user.email
+        )
     } else {
         format!("{} had no second factor to reset.", user.email)
     };
