@@ -208,6 +208,7 @@ impl Demo<'_> {
         support: &str,
         footer: &str,
         hosts: &[&str],
+        language: crate::i18n::Lang,
     ) -> AppResult<()> {
         let row = brands::ActiveModel {
             account_id: Set(account_id),
@@ -223,6 +224,8 @@ impl Demo<'_> {
             support_email: Set(Some(support.into())),
             footer_text: Set(Some(footer.into())),
             updated_at: Set(Utc::now()),
+            default_language: Set(language.tag().into()),
+            time_zone: Set(crate::i18n::DEFAULT_TIME_ZONE.name().into()),
             ..Default::default()
         }
         .insert(self.txn)
@@ -498,6 +501,7 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
         "support@stratus.demo",
         "Stratus Cloud SpA · Santiago, Chile",
         &[],
+        crate::i18n::Lang::EsCl,
     )
     .await?;
     demo.brand(
@@ -507,8 +511,9 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
         Some("/static/brands/andes-favicon.svg"),
         ("#0b6e4f", "#c8553d"),
         "soporte@andes.demo",
-        "Andes IT Ltda. · Your cloud partner from Arica to Punta Arenas",
+        "Andes IT Ltda. · Su socio en la nube, de Arica a Punta Arenas",
         &["shop.andes.demo"],
+        crate::i18n::Lang::EsCl,
     )
     .await?;
     // Pacific has a brand on file but branding is not enabled for it: its customers see the provider's.
@@ -521,6 +526,7 @@ async fn load(txn: &DatabaseTransaction, identity: Option<&DemoIdentity<'_>>) ->
         "help@pacific.demo",
         "Pacific Partners",
         &[],
+        crate::i18n::Lang::En,
     )
     .await?;
 

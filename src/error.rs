@@ -51,6 +51,9 @@ pub enum AppError {
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorPage {
     pub message: String,
+    /// The message's id in the bundles when the words are ours (not found, internal, the
+    /// database away), so the page says them in the viewer's language.
+    pub message_id: Option<&'static str>,
 }
 
 impl AppError {
@@ -88,6 +91,22 @@ impl AppError {
             | AppError::Busy(m) => m.clone(),
             _ if self.database_away() => DATABASE_UNREACHABLE.into(),
             _ => "Something went wrong on our side. Please try again in a moment.".into(),
+        }
+    }
+
+    /// The bundle id of [`Self::public_message`] when it is one of ours, not a refusal's words.
+    pub(crate) fn public_message_id(&self) -> Option<&'static str> {
+        match self {
+            AppError::NotFound => Some(crate::i18n::msg!("error-not-found")),
+            AppError::SignInRequired { .. } => Some(crate::i18n::msg!("error-sign-in-first")),
+            AppError::BadRequest(_)
+            | AppError::Forbidden(_)
+            | AppError::Conflict(_)
+            | AppError::Unprocessable(_)
+            | AppError::TooManyRequests(..)
+            | AppError::Busy(_) => None,
+            _ if self.database_away() => Some(crate::i18n::msg!("error-database-unreachable")),
+            _ => Some(crate::i18n::msg!("error-internal")),
         }
     }
 
@@ -167,7 +186,7 @@ impl IntoResponse for AppError {
         if let Some(seconds) = self.retry_after() {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
         }
-        response.extensions_mut().insert(ErrorPage { message });
+        response.extensions_mut().insert(ErrorPage { message, message_id: self.public_message_id() });
         response
     }
 }

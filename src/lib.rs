@@ -11,6 +11,7 @@ pub(crate) mod config_cache;
 pub mod demo;
 pub mod entities;
 pub mod error;
+pub mod i18n;
 pub mod identity;
 pub(crate) mod images;
 pub mod jobs;

@@ -36,8 +36,8 @@ pub use crate::state::AppState;
 use crate::ui::pages::{
     account, accounts, admin, admin_attention, admin_billing, admin_catalogue, admin_identity, admin_jobs,
     admin_outbox, admin_payments, admin_resellers, admin_usage, api_clients, audit_log, brands, cart, customers,
-    errors, home, invitations, invoice, login, members, oidc, order, passkeys, password_reset, prices, product,
-    reports, reseller, second_factor, signup, subscription,
+    errors, home, invitations, invoice, login, members, oidc, order, passkeys, password_reset, preferences, prices,
+    product, reports, reseller, second_factor, signup, subscription,
 };
 use crate::ui::{assets, context};
 use crate::{branding, demo, identity, jobs, observability, operations};
@@ -410,6 +410,8 @@ fn routes() -> Routes {
         .page("/invitation/{token}", get(members::accept_form).post(members::accept))
         .page("/logout", get(login::confirm_logout).post(login::logout))
         .page("/account", get(account::show))
+        .page("/account/preferences", get(preferences::show).post(preferences::submit))
+        .action("/language", post(preferences::switch))
         .action("/account/profile", post(account::save_profile))
         .action("/account/password", post(account::change_password))
         .page("/account/reauth", get(oidc::reauth_form).post(oidc::reauth))

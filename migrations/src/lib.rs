@@ -23,6 +23,7 @@ mod m20261202_000019_config_version;
 mod m20261202_000020_pending_actions_by_subscription;
 mod m20261203_000021_second_factors;
 mod m20261203_000022_passkeys;
+mod m20261204_000023_languages;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000020_pending_actions_by_subscription::Migration),
             Box::new(m20261203_000021_second_factors::Migration),
             Box::new(m20261203_000022_passkeys::Migration),
+            Box::new(m20261204_000023_languages::Migration),
         ]
     }
 }

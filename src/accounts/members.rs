@@ -663,6 +663,8 @@ mod tests {
             joined_at: joined.then_some(now),
             invited_by: None,
             created_at: now,
+            language: None,
+            time_zone: None,
         }
     }
 

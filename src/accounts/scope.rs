@@ -97,6 +97,8 @@ mod tests {
                 joined_at: None,
                 invited_by: None,
                 created_at: now,
+                language: None,
+                time_zone: None,
             },
             account: accounts::Model {
                 id: account_id,

@@ -308,6 +308,8 @@ mod tests {
             joined_at: None,
             invited_by: None,
             created_at: chrono::Utc::now(),
+            language: None,
+            time_zone: None,
         };
         Viewer { user, account }
     }

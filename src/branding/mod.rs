@@ -24,6 +24,10 @@ pub(crate) struct Brand {
     pub accent_color: String,
     pub support_email: Option<String>,
     pub footer_text: Option<String>,
+    /// The language of a visitor whose browser asks for none we speak.
+    pub default_language: crate::i18n::Lang,
+    /// The time zone dates are shown in, unless the user chose another.
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl Brand {
@@ -38,6 +42,8 @@ impl Brand {
             accent_color: "#e07a1f".into(),
             support_email: None,
             footer_text: None,
+            default_language: crate::i18n::Lang::En,
+            time_zone: crate::i18n::DEFAULT_TIME_ZONE,
         }
     }
 

@@ -34,6 +34,8 @@ pub(crate) struct BrandRow {
     pub support_email: Option<String>,
     pub footer_text: Option<String>,
     pub updated_at: chrono::DateTime<Utc>,
+    pub default_language: String,
+    pub time_zone: String,
 }
 
 /// The two images a brand may upload.
@@ -106,6 +108,8 @@ impl BrandRow {
             accent_color: super::valid_color(&self.accent_color).unwrap_or(fallback.accent_color),
             support_email: self.support_email.clone(),
             footer_text: self.footer_text.clone(),
+            default_language: crate::i18n::Lang::from_tag(&self.default_language).unwrap_or_default(),
+            time_zone: crate::i18n::time_zone(&self.time_zone).unwrap_or(crate::i18n::DEFAULT_TIME_ZONE),
         }
     }
 }

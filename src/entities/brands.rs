@@ -25,6 +25,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub footer_text: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// The language of a visitor whose browser asks for none we speak (`es-CL`, `en`).
+    pub default_language: String,
+    /// The IANA time zone dates are shown in, unless the user chose another.
+    pub time_zone: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

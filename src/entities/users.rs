@@ -32,6 +32,10 @@ pub struct Model {
     pub joined_at: Option<DateTimeUtc>,
     pub invited_by: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// The user's language (`es-CL`, `en`); none: the browser's, else the brand's.
+    pub language: Option<String>,
+    /// The user's IANA time zone; none: the brand's.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -136,7 +136,9 @@ pub(crate) fn same_origin(origin: Option<&str>, referer: Option<&str>, host: Opt
 
 fn refuse() -> Response {
     let mut response = (StatusCode::FORBIDDEN, REFUSED).into_response();
-    response.extensions_mut().insert(ErrorPage { message: REFUSED.into() });
+    response
+        .extensions_mut()
+        .insert(ErrorPage { message: REFUSED.into(), message_id: Some(crate::i18n::msg!("error-csrf-refused")) });
     response
 }
 

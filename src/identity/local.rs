@@ -467,6 +467,8 @@ mod tests {
             joined_at: None,
             invited_by: None,
             created_at: now,
+            language: None,
+            time_zone: None,
         };
         assert_eq!(lockouts_in_a_row(&user(1), now), 4);
         assert_eq!(lockouts_in_a_row(&user(25), now), 0);

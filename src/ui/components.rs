@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::PageCtx;
+use crate::i18n::{tr, Lang, Localize};
 use crate::pagination::{Links, Paged};
 
 /// The HTML document around every page: brand title, logo, favicon, colours, navigation by role, footer.
@@ -14,20 +15,22 @@ pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -
     let css = brand.css_variables();
     let nonce = ctx.nonce.clone();
     let logo = brand.logo_url.clone().map(|src| {
-        let alt = format!("{company} logo");
+        let alt = tr!(ctx, "shell-logo-alt", company = company.clone());
         view! { <img class="brand-logo" src=src alt=alt height="40"/> }
     });
     let viewer = ctx.viewer.clone();
-    let admin_link =
-        viewer.as_ref().filter(|v| v.is_provider_admin()).map(|_| view! { <li><a href="/admin">"Admin"</a></li> });
+    let admin_link = viewer
+        .as_ref()
+        .filter(|v| v.is_provider_admin())
+        .map(|_| view! { <li><a href="/admin">{ctx.t("nav-admin")}</a></li> });
     let reseller_link = viewer
         .as_ref()
         .filter(|v| v.is_reseller_admin() || v.is_provider_admin())
-        .map(|_| view! { <li><a href="/reseller">"Customers"</a></li> });
+        .map(|_| view! { <li><a href="/reseller">{ctx.t("nav-customers")}</a></li> });
     let account_links = viewer.as_ref().map(|_| {
         view! {
-            <li><a href="/cart">"Cart"</a></li>
-            <li><a href="/account">"My Account"</a></li>
+            <li><a href="/cart">{ctx.t("nav-cart")}</a></li>
+            <li><a href="/account">{ctx.t("nav-my-account")}</a></li>
         }
     });
     let session_box = match viewer {
@@ -38,23 +41,25 @@ pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -
                 <form class="sign-out" method="post" action="/logout">
                     <span class="who">{who}</span>
                     <input type="hidden" name="csrf_token" value=token/>
-                    <button type="submit" class="link-button">"Sign out"</button>
+                    <button type="submit" class="link-button">{ctx.t("nav-sign-out")}</button>
                 </form>
             }
             .into_any()
         }
-        None => view! { <a class="button" href="/login">"Sign in"</a> }.into_any(),
+        None => view! { <a class="button" href="/login">{ctx.t("nav-sign-in")}</a> }.into_any(),
     };
     let flash = ctx.flash.clone().map(|message| view! { <p class="flash" role="status">{message}</p> });
     let footer_text = brand.footer_text.clone().map(|text| view! { <p>{text}</p> });
     let support = brand.support_email.clone().map(|email| {
         let href = format!("mailto:{email}");
-        view! { <p>"Support: " <a href=href>{email}</a></p> }
+        view! { <p>{ctx.t("footer-support")} " " <a href=href>{email}</a></p> }
     });
     let copyright = format!("© {company}");
     let heading = (!title.is_empty()).then(|| title.to_string());
+    let lang = ctx.lang().tag();
+    let switcher = language_switcher(ctx);
     view! {
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -64,15 +69,15 @@ pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -
                 <style nonce=nonce>{css}</style>
             </head>
             <body>
-                <a class="skip-link" href="#main">"Skip to content"</a>
+                <a class="skip-link" href="#main">{ctx.t("shell-skip-to-content")}</a>
                 <header class="site-header">
                     <a class="brand" href="/">
                         {logo}
                         <span class="brand-name">{company}</span>
                     </a>
-                    <nav aria-label="Main">
+                    <nav aria-label=ctx.t("shell-main-navigation")>
                         <ul>
-                            <li><a href="/">"Catalogue"</a></li>
+                            <li><a href="/">{ctx.t("nav-catalogue")}</a></li>
                             {account_links}
                             {reseller_link}
                             {admin_link}
@@ -89,9 +94,36 @@ pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -
                     {footer_text}
                     {support}
                     <p>{copyright}</p>
+                    {switcher}
                 </footer>
             </body>
         </html>
+    }
+}
+
+/// The footer's language switcher: one button per language (no script), each posting the
+/// choice and coming back to this page. A signed-in user's choice is saved on the account.
+fn language_switcher(ctx: &PageCtx) -> impl IntoView {
+    let current = ctx.lang();
+    let token = ctx.csrf_token.clone();
+    let back = ctx.path.clone();
+    let buttons: Vec<_> = Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let pressed = if lang == current { "true" } else { "false" };
+            view! {
+                <button type="submit" class="link-button" name="language" value=lang.tag() lang=lang.tag()
+                    aria-pressed=pressed>{lang.native_name()}</button>
+            }
+        })
+        .collect();
+    view! {
+        <form class="language-switcher" method="post" action="/language">
+            <input type="hidden" name="csrf_token" value=token/>
+            <input type="hidden" name="next" value=back/>
+            <span>{ctx.t("footer-language")} " "</span>
+            {buttons}
+        </form>
     }
 }
 
@@ -142,7 +174,7 @@ pub(crate) fn form_errors(messages: Vec<String>) -> impl IntoView {
 /// is the path and the list's own query (its filters) without the paging parameters. A
 /// keyset-paged list links by cursor (`after=` / `before=` / `last=`, with `page=` only for
 /// the label), a short one by `page=`.
-pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
+pub(crate) fn pager<T>(loc: &impl Localize, paged: &Paged<T>, base: &str) -> impl IntoView {
     // `base` may carry a query already (a search): the paging parameters join it.
     let joiner = if base.contains('?') { '&' } else { '?' };
     let link = |query: String| format!("{base}{joiner}{query}");
@@ -165,21 +197,27 @@ pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
     let first = base.to_string();
     let backwards = paged.has_previous().then(|| {
         view! {
-            <a rel="first" href=first>"« First"</a>
+            <a rel="first" href=first>{loc.t("pager-first")}</a>
             " "
-            <a rel="prev" href=previous>"← Previous"</a>
+            <a rel="prev" href=previous>{loc.t("pager-previous")}</a>
         }
     });
     let forwards = paged.has_next().then(|| {
         view! {
-            <a rel="next" href=next>"Next →"</a>
+            <a rel="next" href=next>{loc.t("pager-next")}</a>
             " "
-            <a rel="last" href=last>"Last »"</a>
+            <a rel="last" href=last>{loc.t("pager-last")}</a>
         }
     });
-    let label = format!("Page {} of {} · {} in all", paged.page, paged.pages, paged.total);
+    let label = tr!(
+        loc,
+        "pager-label",
+        page = loc.number(i64::try_from(paged.page).unwrap_or(i64::MAX)),
+        pages = loc.number(i64::try_from(paged.pages).unwrap_or(i64::MAX)),
+        total = loc.number(i64::try_from(paged.total).unwrap_or(i64::MAX))
+    );
     view! {
-        <nav class="pager" aria-label="Pages">
+        <nav class="pager" aria-label=loc.t("pager-pages")>
             {backwards}
             <span>{label}</span>
             {forwards}
@@ -191,23 +229,27 @@ pub(crate) fn pager<T>(paged: &Paged<T>, base: &str) -> impl IntoView {
 /// The footer of a table of priced lines (three columns before the amounts, one after):
 /// net subtotal, VAT at `rate`, total, in `currency`.
 pub(crate) fn totals_footer(
+    loc: &impl Localize,
     net: i64,
     tax: i64,
     total: i64,
     rate: crate::billing::tax::VatRate,
     currency: &str,
 ) -> impl IntoView {
-    let money = |amount: i64| crate::billing::money::format(amount, currency);
+    let money = |amount: i64| loc.money(amount, currency);
+    let vat =
+        tr!(loc, "totals-vat", rate = crate::i18n::format::hundredths(loc.lang(), i64::from(rate.basis_points())));
     view! {
         <tfoot>
-            <tr><th colspan="3">"Subtotal (net)"</th><th class="num">{money(net)}</th><th></th></tr>
-            <tr><th colspan="3">{format!("VAT ({})", rate.label())}</th><th class="num">{money(tax)}</th><th></th></tr>
-            <tr><th colspan="3">"Total"</th><th class="num">{money(total)}</th><th></th></tr>
+            <tr><th colspan="3">{loc.t("totals-subtotal-net")}</th><th class="num">{money(net)}</th><th></th></tr>
+            <tr><th colspan="3">{vat}</th><th class="num">{money(tax)}</th><th></th></tr>
+            <tr><th colspan="3">{loc.t("totals-total")}</th><th class="num">{money(total)}</th><th></th></tr>
         </tfoot>
     }
 }
 
-pub(crate) fn empty(message: &'static str) -> impl IntoView {
+pub(crate) fn empty(message: impl Into<String>) -> impl IntoView {
+    let message = message.into();
     view! { <p class="empty">{message}</p> }
 }
 
@@ -222,7 +264,7 @@ mod tests {
     #[test]
     fn the_pager_links_by_cursor_and_keeps_the_lists_filters() {
         let middle = paged(2, Links::Cursors { previous: Some("AAA".into()), next: Some("BBB".into()) });
-        let html = pager(&middle, "/admin/payments/transactions?q=BO-1").to_html();
+        let html = pager(&Lang::En, &middle, "/admin/payments/transactions?q=BO-1").to_html();
         for link in [
             r#"rel="first" href="/admin/payments/transactions?q=BO-1""#,
             r#"rel="prev" href="/admin/payments/transactions?q=BO-1&amp;before=AAA&amp;page=1""#,
@@ -233,14 +275,14 @@ mod tests {
         }
         assert!(html.contains("Page 2 of 3 · 60 in all"));
         let first = paged(1, Links::Cursors { previous: None, next: Some("BBB".into()) });
-        let html = pager(&first, "/admin/audit").to_html();
+        let html = pager(&Lang::En, &first, "/admin/audit").to_html();
         assert!(!html.contains("rel=\"prev\"") && !html.contains("rel=\"first\""), "{html}");
         assert!(html.contains(r#"href="/admin/audit?after=BBB&amp;page=2""#), "{html}");
     }
 
     #[test]
     fn a_short_list_links_by_page_number() {
-        let html = pager(&paged(2, Links::Numbers), "/reports?field=total&sums=on").to_html();
+        let html = pager(&Lang::En, &paged(2, Links::Numbers), "/reports?field=total&sums=on").to_html();
         assert!(html.contains(r#"rel="prev" href="/reports?field=total&amp;sums=on&amp;page=1""#), "{html}");
         assert!(html.contains(r#"rel="next" href="/reports?field=total&amp;sums=on&amp;page=3""#), "{html}");
         assert!(html.contains(r#"rel="last" href="/reports?field=total&amp;sums=on&amp;page=3""#), "{html}");

@@ -18,6 +18,7 @@ use super::{pages, PageCtx};
 use crate::accounts::store as accounts_store;
 use crate::branding;
 use crate::error::{AppResult, ErrorPage};
+use crate::i18n::{self, Lang, Locale, Localize};
 use crate::identity::devices::Device;
 use crate::identity::{csrf, second_factor, session, settings};
 use crate::state::AppState;
@@ -43,6 +44,7 @@ struct RequestFacts {
     device: Device,
     is_get: bool,
     path: String,
+    accept_language: Option<String>,
 }
 
 /// The page context, and the visitor's new CSRF cookie when it had none.
@@ -70,6 +72,7 @@ async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> A
     let secure = state.settings.secure_cookies();
     let csrf = csrf::page_token(session, request.cookies.as_deref(), &state.secrets, secure).await?;
     let flash = if request.is_get { session::take_flash(session).await? } else { None };
+    let locale = request_locale(request, viewer.as_ref(), &brand);
     let ctx = PageCtx {
         brand,
         viewer,
@@ -81,16 +84,30 @@ async fn build(state: &AppState, session: &Session, request: &RequestFacts) -> A
         unavailable,
         custom_host,
         storefront_of,
+        locale,
     };
     Ok((ctx, csrf.new_cookie))
+}
+
+/// The request's language (the user's saved choice, else the switcher's cookie, else the
+/// browser's, else the brand's) and time zone (the user's, else the brand's).
+fn request_locale(request: &RequestFacts, viewer: Option<&crate::accounts::Viewer>, brand: &branding::Brand) -> Locale {
+    let saved = viewer.and_then(|v| v.user.language.as_deref()).and_then(Lang::from_tag);
+    let chosen = saved.or_else(|| request.cookies.as_deref().and_then(i18n::chosen_in_cookies));
+    let lang = i18n::negotiate(chosen, request.accept_language.as_deref(), Some(brand.default_language));
+    let time_zone =
+        viewer.and_then(|v| v.user.time_zone.as_deref()).and_then(i18n::time_zone).unwrap_or(brand.time_zone);
+    Locale { lang, time_zone }
 }
 
 /// The context of the outage page, when the database could not build the real one: no
 /// viewer, and the brand last shown on the request's host.
 fn outage_ctx(state: &AppState, request: RequestFacts) -> PageCtx {
     let host = request.host.as_deref().map(branding::host_name);
+    let brand = state.last_known_brands.for_host(host.as_deref());
+    let locale = request_locale(&request, None, &brand);
     PageCtx {
-        brand: state.last_known_brands.for_host(host.as_deref()),
+        brand,
         viewer: None,
         csrf_token: String::new(),
         nonce: new_nonce(),
@@ -100,6 +117,7 @@ fn outage_ctx(state: &AppState, request: RequestFacts) -> PageCtx {
         unavailable: false,
         custom_host: None,
         storefront_of: None,
+        locale,
     }
 }
 
@@ -119,6 +137,11 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
         cookies: request.headers().get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string),
         is_get: request.method() == Method::GET,
         path: request.uri().path_and_query().map_or_else(|| "/".to_string(), |pq| pq.as_str().to_string()),
+        accept_language: request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(256).collect()),
     };
     let (ctx, new_csrf_cookie) = match build(&state, &session, &facts).await {
         Ok(built) => built,
@@ -149,11 +172,7 @@ pub(crate) async fn layer(State(state): State<AppState>, mut request: Request, n
     } else if must_set_up && is_get {
         axum::response::Redirect::to(second_factor::SET_UP_PATH).into_response()
     } else if must_set_up {
-        pages::errors::error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "Your administrator requires a second factor: set up an authenticator app first.",
-        )
+        pages::errors::error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("second-factor-required-first"))
     } else {
         next.run(request).await
     };
@@ -212,7 +231,10 @@ async fn render_errors(ctx: &PageCtx, response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || is_page_or_json {
         return response;
     }
-    let marked = response.extensions().get::<ErrorPage>().map(|e| e.message.clone());
+    let marked = response
+        .extensions()
+        .get::<ErrorPage>()
+        .map(|e| e.message_id.map_or_else(|| e.message.clone(), |id| ctx.t(id)));
     let kept: Vec<_> = [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE]
         .into_iter()
         .filter_map(|name| response.headers().get(&name).cloned().map(|v| (name, v)))
@@ -224,12 +246,12 @@ async fn render_errors(ctx: &PageCtx, response: Response) -> Response {
             let body = to_bytes(response.into_body(), 4096).await.unwrap_or_default();
             let text = String::from_utf8_lossy(&body).trim().to_string();
             if text.is_empty() {
-                status.canonical_reason().unwrap_or("The request was not accepted.").to_string()
+                ctx.t("error-request-not-accepted")
             } else {
                 text
             }
         }
-        None => "Something went wrong on our side. Please try again in a moment.".to_string(),
+        None => ctx.t("error-internal"),
     };
     let mut page = pages::errors::error_page(ctx, status, &message);
     for (name, value) in kept {

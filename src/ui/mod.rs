@@ -35,6 +35,14 @@ pub(crate) struct PageCtx {
     /// The reseller whose custom host the request came to (its customers' prices are
     /// what an anonymous visitor is shown).
     pub storefront_of: Option<i32>,
+    /// The request's language and the viewer's time zone (see `i18n::negotiate`).
+    pub locale: crate::i18n::Locale,
+}
+
+impl crate::i18n::Localize for PageCtx {
+    fn locale(&self) -> crate::i18n::Locale {
+        self.locale
+    }
 }
 
 impl PageCtx {

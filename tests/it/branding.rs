@@ -29,7 +29,7 @@ pub const ANDES: BrandMarks = BrandMarks {
     name: "Andes IT",
     primary: "#0b6e4f",
     accent: "#c8553d",
-    footer: "Andes IT Ltda. · Your cloud partner from Arica to Punta Arenas",
+    footer: "Andes IT Ltda. · Su socio en la nube, de Arica a Punta Arenas",
 };
 pub const PACIFIC: BrandMarks =
     BrandMarks { name: "Pacific Partners", primary: "#3a3a8c", accent: "#8c3a6b", footer: "Pacific Partners" };

@@ -62,8 +62,22 @@ fn uuid_like() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The suite's browsers ask for English (`Accept-Language: en`), as an English browser
+/// does: the demo's Stratus Cloud and Andes IT speak Spanish to a browser that asks for
+/// none (`tests/it/languages.rs` drives the Spanish pages).
+pub fn english() -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static("en"));
+    headers
+}
+
 pub fn new_client(jar: Arc<Jar>) -> Client {
-    Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(english())
+        .build()
+        .expect("client")
 }
 
 impl TestApp {
@@ -174,6 +188,7 @@ impl TestApp {
         let client = Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(english())
             .user_agent(user_agent)
             .build()
             .expect("client");

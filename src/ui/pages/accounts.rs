@@ -79,7 +79,7 @@ pub(crate) fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl
                 <tbody>{body}</tbody>
             </table>
         </div>
-        {pager(paged, base)}
+        {pager(&crate::i18n::Locale::default(), paged, base)}
     }
     .into_any()
 }

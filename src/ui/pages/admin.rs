@@ -49,6 +49,7 @@ pub(crate) async fn accounts(
 ) -> AppResult<Html<String>> {
     let viewer = ctx.provider_admin()?;
     let accounts = accounts_store::list(&state.db, AccountScope::of(viewer), None, page_query).await?;
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Accounts", move || {
         let rows: Vec<_> = accounts
             .items
@@ -73,7 +74,7 @@ pub(crate) async fn accounts(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&accounts, "/admin")}
+            {pager(&pager_locale, &accounts, "/admin")}
         }
     }))
 }
@@ -89,6 +90,7 @@ pub(crate) async fn users(
     let with_factors = crate::identity::second_factor::users_with_second_factors(&state.db, &ids).await?;
     let now = chrono::Utc::now();
     let ctx2 = ctx.clone();
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Users", move || {
         let rows: Vec<_> = users
             .items
@@ -133,7 +135,7 @@ pub(crate) async fn users(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&users, "/admin/users")}
+            {pager(&pager_locale, &users, "/admin/users")}
         }
     }))
 }
@@ -238,6 +240,7 @@ pub(crate) async fn security_events(
 ) -> AppResult<Html<String>> {
     ctx.provider_admin()?;
     let events = events::list_all(&state.db, page_query).await?;
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Security events", move || {
         let rows: Vec<_> = events
             .items
@@ -265,7 +268,7 @@ pub(crate) async fn security_events(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&events, "/admin/security-events")}
+            {pager(&pager_locale, &events, "/admin/security-events")}
         }
     }))
 }

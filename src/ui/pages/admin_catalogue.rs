@@ -38,6 +38,7 @@ pub(crate) async fn list(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let products = catalogue::list(&state.db, viewer, page_query).await?;
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Catalogue", move || {
         let rows: Vec<_> = products
             .items
@@ -70,7 +71,7 @@ pub(crate) async fn list(
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
-            {pager(&products, "/admin/catalogue")}
+            {pager(&pager_locale, &products, "/admin/catalogue")}
         }
     })
     .into_response())

@@ -42,6 +42,7 @@ pub(crate) async fn list(
     let viewer = ctx.provider_admin()?;
     let jobs = store::list(&state.db, viewer.account.id, page_query).await?;
     let now = Utc::now();
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Jobs", move || {
         let rows: Vec<_> = jobs
             .items
@@ -68,7 +69,7 @@ pub(crate) async fn list(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&jobs, "/admin/jobs")}
+            {pager(&pager_locale, &jobs, "/admin/jobs")}
         }
     })
     .into_response())

@@ -58,6 +58,7 @@ pub(crate) async fn list(
     let messages = outbox::list(&state.db, page_query).await?;
     let configured = state.settings.mail.smtp.is_some();
     let banner = smtp_banner(&state);
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Outbox", move || {
         let rows: Vec<_> = messages
             .items
@@ -84,7 +85,7 @@ pub(crate) async fn list(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&messages, "/admin/outbox")}
+            {pager(&pager_locale, &messages, "/admin/outbox")}
         }
     }))
 }

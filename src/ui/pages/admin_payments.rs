@@ -199,6 +199,7 @@ pub(crate) async fn transactions(
     let buy_orders: Vec<String> = log.items.iter().filter_map(|(event, _)| event.buy_order.clone()).collect();
     let test = events::test_buy_orders(&state.db, &buy_orders).await?;
     let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));
+    let pager_locale = ctx.locale;
     Ok(page_with_status(StatusCode::OK, &ctx, "Admin · WebPay transactions", move || {
         let rows: Vec<_> = log
             .items
@@ -237,7 +238,7 @@ pub(crate) async fn transactions(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&log, &base)}
+            {pager(&pager_locale, &log, &base)}
         }
     }))
 }

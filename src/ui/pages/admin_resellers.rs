@@ -35,6 +35,7 @@ pub(crate) async fn list(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let resellers = accounts_store::list(&state.db, AccountScope::All, Some(AccountTier::Reseller), page_query).await?;
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Resellers", move || {
         let rows: Vec<_> = resellers
             .items
@@ -59,7 +60,7 @@ pub(crate) async fn list(
                 <thead><tr><th>"Reseller"</th><th>"Code"</th><th>"Currency"</th><th>"Status"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
-            {pager(&resellers, "/admin/resellers")}
+            {pager(&pager_locale, &resellers, "/admin/resellers")}
         }
     })
     .into_response())

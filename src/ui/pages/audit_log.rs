@@ -50,6 +50,7 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
             (e.actor_email.clone().unwrap_or_default(), e.ip.clone().unwrap_or_default())
         }
     };
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Audit log", move || {
         let rows: Vec<_> = entries
             .items
@@ -78,7 +79,7 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&entries, base)}
+            {pager(&pager_locale, &entries, base)}
         }
     }))
 }

@@ -35,6 +35,7 @@ pub(crate) async fn list(
     ctx.provider_admin()?;
     let overview = store::overview(&state.db, page_query).await?;
     let ctx2 = ctx.clone();
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Admin · Brands", move || {
         let rows: Vec<_> = overview
             .items
@@ -81,7 +82,7 @@ pub(crate) async fn list(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&overview, "/admin/brands")}
+            {pager(&pager_locale, &overview, "/admin/brands")}
         }
     })
     .into_response())
@@ -368,6 +369,8 @@ fn default_brand_row(ctx: &PageCtx, account: &accounts::Model) -> BrandRow {
         support_email: None,
         footer_text: None,
         updated_at: chrono::Utc::now(),
+        default_language: ctx.brand.default_language.tag().to_string(),
+        time_zone: ctx.brand.time_zone.name().to_string(),
     }
 }
 
@@ -408,6 +411,7 @@ pub(crate) async fn save(
             accent_color: checked.accent_color.clone(),
             support_email: checked.support_email.clone(),
             footer_text: checked.footer_text.clone(),
+            ..saved.clone().unwrap_or_else(Brand::fallback)
         };
         return Ok(edit_page(
             &ctx,

@@ -155,7 +155,7 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
         .into_any();
     }
     let totals = &view_model.totals;
-    let footer = totals_footer(totals.net, totals.tax, totals.total, view_model.vat_rate, &currency);
+    let footer = totals_footer(&ctx, totals.net, totals.tax, totals.total, view_model.vat_rate, &currency);
     view! {
         <div class="table-wrap">
             <table>

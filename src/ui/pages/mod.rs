@@ -27,6 +27,7 @@ pub mod oidc;
 pub mod order;
 pub mod passkeys;
 pub mod password_reset;
+pub mod preferences;
 pub mod prices;
 pub mod product;
 pub mod reports;

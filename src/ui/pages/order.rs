@@ -150,7 +150,7 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
             })
             .collect();
         let rate = crate::billing::tax::VatRate::from_basis_points(order.vat_basis_points).unwrap_or_default();
-        let footer = totals_footer(order.subtotal, order.tax, order.total, rate, &currency);
+        let footer = totals_footer(&ctx, order.subtotal, order.tax, order.total, rate, &currency);
         let payment = shown.split_first().map(|(main, others)| {
             let receipt = (main.status == checkout::state::AUTHORIZED).then(|| {
                 let payment_type = main.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");

@@ -145,6 +145,7 @@ fn provider_page(
     import_refused: Option<ImportRefused>,
 ) -> Response {
     let ctx2 = ctx.clone();
+    let pager_locale = ctx.locale;
     page_with_status(status, ctx, "Admin · Prices", move || {
         let rows: Vec<_> = lines
             .items
@@ -193,7 +194,7 @@ fn provider_page(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&lines, "/admin/prices")}
+            {pager(&pager_locale, &lines, "/admin/prices")}
             <h2 id="change">"Change a price"</h2>
             {form_error(error)}
             <form class="stacked card" method="post" action="/admin/prices">
@@ -430,6 +431,7 @@ fn reseller_page(
     error: Option<String>,
 ) -> Response {
     let ctx2 = ctx.clone();
+    let pager_locale = ctx.locale;
     page_with_status(status, ctx, "Price list", move || {
         let rows: Vec<_> = lines
             .items
@@ -479,7 +481,7 @@ fn reseller_page(
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            {pager(&lines, "/reseller/prices")}
+            {pager(&pager_locale, &lines, "/reseller/prices")}
             <h2 id="change">"Set a price"</h2>
             {form_error(error)}
             <form class="stacked card" method="post" action="/reseller/prices">

@@ -279,7 +279,7 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
             <p>"Amounts are whole units of each invoice's currency's smallest unit (pesos for CLP, cents for USD); sums are per currency. "
                <a href=csv download="invoice-items.csv">"Download CSV"</a></p>
             {table}
-            {pager(&rows, &base)}
+            {pager(&ctx.locale, &rows, &base)}
             <form class="inline" method="post" action="/reports/saved">
                 {csrf_field(ctx)}
                 {hidden}

@@ -40,6 +40,7 @@ pub(crate) async fn customers(
            " · " <a href="/api-clients">"API clients"</a> " · " <a href="/reseller/audit">"Audit log"</a></p>
     };
     let ctx3 = ctx.clone();
+    let pager_locale = ctx.locale;
     Ok(page(&ctx, "Customers", move || {
         let rows: Vec<_> = customers
             .items
@@ -80,7 +81,7 @@ pub(crate) async fn customers(
             <p class="muted">{format!("Customers that {reseller} bills.")}</p>
             {customers.items.is_empty().then(|| empty("You have no customers yet."))}
             {table}
-            {pager(&customers, "/reseller")}
+            {pager(&pager_locale, &customers, "/reseller")}
             {campaign.map(|c| super::invitations::section(&ctx2, c))}
         }
     }))
