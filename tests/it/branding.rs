@@ -242,6 +242,7 @@ pub fn expected_page(pattern: &str, persona: &Persona) -> Expect {
         "/login/second-factor" => Expect::Shown,
         _ if persona.email.is_none() => Expect::SignIn,
         "/account"
+        | "/account/preferences"
         | "/account/login-options/local"
         | "/account/login-options/authenticator"
         | "/accounts/{code}"
