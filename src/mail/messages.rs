@@ -217,7 +217,9 @@ impl Notice {
             Notice::PasswordReset => tr!(loc, "mail-notice-password-reset", email = email),
             Notice::PasswordSet => tr!(loc, "mail-notice-password-set", email = email),
             Notice::PasswordRemoved => tr!(loc, "mail-notice-password-removed", email = email),
-            Notice::ProviderConnected(name) => tr!(loc, "mail-notice-provider-connected", provider = name, email = email),
+            Notice::ProviderConnected(name) => {
+                tr!(loc, "mail-notice-provider-connected", provider = name, email = email)
+            }
             Notice::ProviderDisconnected(name) => {
                 tr!(loc, "mail-notice-provider-disconnected", provider = name, email = email)
             }
@@ -426,7 +428,8 @@ mod tests {
 
     #[test]
     fn a_lockout_ends_in_the_readers_language_and_time_zone() {
-        let until = DateTime::parse_from_rfc3339("2026-11-26T17:05:00Z").map(|d| d.with_timezone(&Utc)).unwrap_or_default();
+        let until =
+            DateTime::parse_from_rfc3339("2026-11-26T17:05:00Z").map(|d| d.with_timezone(&Utc)).unwrap_or_default();
         let notice = Notice::AccountLocked { until };
         let spanish = notice.what_happened(&santiago(Lang::EsCl), "ana@contoso.demo");
         assert!(spanish.starts_with("ana@contoso.demo se bloqueó tras demasiadas"), "{spanish}");

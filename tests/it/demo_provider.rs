@@ -400,7 +400,11 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     // Fabio chose no language: his brand's (Stratus Cloud's) Spanish.
     let invitation = sink.wait_for("fabio@fabrikam.demo", "Inicie sesión con Google (demo)").await;
-    assert!(invitation.text().contains("Conéctela una vez desde Opciones de inicio de sesión"), "{}", invitation.text());
+    assert!(
+        invitation.text().contains("Conéctela una vez desde Opciones de inicio de sesión"),
+        "{}",
+        invitation.text()
+    );
     assert!(sink.to("ana@contoso.demo").is_empty(), "Ana already has a way in through Entra ID");
     let (_, page) = admin.page("/admin/authentication").await;
     assert!(page.contains("Google (demo): 6 invited, 0 connected since, 6 still without a link"), "{page}");

@@ -39,7 +39,7 @@ fn grouped(value: i64, separator: char) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(digit);
@@ -152,7 +152,9 @@ async fn a_pacific_partners_customer_is_written_to_in_english_once_its_brand_is_
     let text = english.text();
     assert!(text.starts_with("Hello Fabio,\n\n"), "{text}");
     assert!(
-        text.contains("Someone asked to reset the password of fabio@fabrikam.demo. The link below works once, for 30 minutes."),
+        text.contains(
+            "Someone asked to reset the password of fabio@fabrikam.demo. The link below works once, for 30 minutes."
+        ),
         "{text}"
     );
     assert!(text.contains("Choose a new password:\nhttp"), "{text}");

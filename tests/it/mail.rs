@@ -170,7 +170,11 @@ async fn password_changes_and_lockouts_are_told_to_the_user() {
     }
     // Fabio chose no language: his brand's (Stratus Cloud's) Spanish.
     let locked = sink.wait_for("fabio@fabrikam.demo", "Se bloqueó su cuenta").await;
-    assert!(locked.text().contains("demasiadas contraseñas o códigos de segundo factor incorrectos"), "{}", locked.text());
+    assert!(
+        locked.text().contains("demasiadas contraseñas o códigos de segundo factor incorrectos"),
+        "{}",
+        locked.text()
+    );
 }
 
 #[tokio::test]

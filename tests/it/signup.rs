@@ -141,7 +141,10 @@ async fn without_approval_a_new_customer_is_signed_in_and_buys_once_the_address_
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("Confirm your e-mail address"));
     // …then the mailed link confirms it and the order goes through.
-    let link = sink.wait_for("lucas@cordillera.cl", "Confirme su dirección de correo electrónico").await.link_path("/verify-email/");
+    let link = sink
+        .wait_for("lucas@cordillera.cl", "Confirme su dirección de correo electrónico")
+        .await
+        .link_path("/verify-email/");
     assert_eq!(app.new_browser().page(&link).await.0, StatusCode::OK);
     let placed = visitor.submit("/cart", "/orders", &[]).await;
     assert_eq!(placed.status(), StatusCode::SEE_OTHER, "{:?}", placed.text().await);
