@@ -87,13 +87,5 @@ mail-connect-action = Open Login Options
 mail-approved-subject = Your account at { $brand } is ready
 mail-approved-paragraph = { $brand } approved the account of { $account }. You can sign in and buy now.
 
-# What Admin → Outbox calls each message.
-mail-kind-password-reset = Password reset
-mail-kind-email-verification = E-mail verification
-mail-kind-security-notice = Security notice
-mail-kind-invoice-issued = Invoice issued
-mail-kind-payment-receipt = Payment receipt
-mail-kind-connect-invitation = Invitation to connect
-mail-kind-user-invitation = Invitation to join
-mail-kind-account-approved = Account approved
+# Admin → Outbox: what a sent message that held a single-use link keeps of its text.
 mail-outbox-blanked = (This message held a single-use link. Its text was removed once it was sent.)

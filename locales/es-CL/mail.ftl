@@ -87,13 +87,5 @@ mail-connect-action = Abrir Opciones de inicio de sesión
 mail-approved-subject = Su cuenta en { $brand } está lista
 mail-approved-paragraph = { $brand } aprobó la cuenta de { $account }. Ya puede iniciar sesión y comprar.
 
-# Cómo llama Administración → Bandeja de salida a cada mensaje.
-mail-kind-password-reset = Restablecimiento de contraseña
-mail-kind-email-verification = Verificación de correo electrónico
-mail-kind-security-notice = Aviso de seguridad
-mail-kind-invoice-issued = Factura emitida
-mail-kind-payment-receipt = Comprobante de pago
-mail-kind-connect-invitation = Invitación a conectar
-mail-kind-user-invitation = Invitación a unirse
-mail-kind-account-approved = Cuenta aprobada
+# Administración → Bandeja de salida: lo que queda de un mensaje enviado que contenía un enlace de un solo uso.
 mail-outbox-blanked = (Este mensaje contenía un enlace de un solo uso. Su texto se eliminó una vez enviado.)

@@ -399,22 +399,6 @@ impl MailKind {
             MailKind::AccountApproved => "Account approved",
         }
     }
-
-    /// What Admin → Outbox calls the message, in the viewer's language ([`MailKind::label`]
-    /// stays for logs).
-    #[allow(dead_code)] // For Admin → Outbox (src/ui/pages/admin_outbox.rs), in place of `label()`.
-    pub(crate) fn localized(self, loc: &impl Localize) -> String {
-        loc.t(match self {
-            MailKind::PasswordReset => msg!("mail-kind-password-reset"),
-            MailKind::EmailVerification => msg!("mail-kind-email-verification"),
-            MailKind::SecurityNotice => msg!("mail-kind-security-notice"),
-            MailKind::InvoiceIssued => msg!("mail-kind-invoice-issued"),
-            MailKind::PaymentReceipt => msg!("mail-kind-payment-receipt"),
-            MailKind::ConnectInvitation => msg!("mail-kind-connect-invitation"),
-            MailKind::UserInvitation => msg!("mail-kind-user-invitation"),
-            MailKind::AccountApproved => msg!("mail-kind-account-approved"),
-        })
-    }
 }
 
 #[cfg(test)]
@@ -485,16 +469,11 @@ mod tests {
     }
 
     #[test]
-    fn outbox_names_and_roles_are_said_in_both_languages() {
-        assert_eq!(MailKind::InvoiceIssued.localized(&Lang::En), MailKind::InvoiceIssued.label());
-        assert_eq!(MailKind::InvoiceIssued.localized(&Lang::EsCl), "Factura emitida");
+    fn roles_are_said_in_both_languages() {
         assert_eq!(role_name(&Lang::En, UserRole::CustomerAdmin), "customer admin");
         assert_eq!(role_name(&Lang::EsCl, UserRole::CustomerAdmin), "administrador del cliente");
         for role in UserRole::ALL {
             assert_eq!(role_name(&Lang::En, *role), role.label().to_lowercase(), "the English wording as before");
-        }
-        for kind in [MailKind::PasswordReset, MailKind::SecurityNotice, MailKind::AccountApproved] {
-            assert_eq!(kind.localized(&Lang::En), kind.label());
         }
     }
 }
