@@ -14,12 +14,11 @@ use super::customers::{self, CustomerError, CustomerFields};
 use super::signup::FieldError;
 use super::{admin_role, check_name, Viewer};
 use crate::audit::{self, AuditActor, Change};
-use crate::entities::enums::{AccountTier, MailKind, TokenPurpose};
+use crate::entities::enums::{AccountTier, TokenPurpose};
 use crate::entities::{accounts, users};
 use crate::error::{AppError, AppResult};
 use crate::identity::local;
-use crate::mail::compose::Letter;
-use crate::mail::{enqueue, tokens, Keeping, Recipient, Site};
+use crate::mail::{tokens, Site};
 
 /// Days an invitation link works.
 pub(crate) const INVITATION_DAYS: i64 = 7;
@@ -64,22 +63,7 @@ pub(crate) async fn invite_first_admin<C: ConnectionTrait>(
     user: &users::Model,
 ) -> AppResult<()> {
     let token = tokens::issue(db, user.id, TokenPurpose::Invitation, Duration::days(INVITATION_DAYS)).await?;
-    let to = Recipient::member(account, user);
-    let greeting = to.greeting();
-    let (brand, _) = crate::branding::for_account(db, account).await?;
-    let (brand, name) = (brand.company_name, account.name.clone());
-    let letter = |base: &str| {
-        Letter {
-        subject: format!("You are invited to {brand}"),
-        greeting,
-        paragraphs: vec![format!(
-            "You are the administrator of {name} at {brand}. Follow the link to choose your password; it works once, for {INVITATION_DAYS} days."
-        )],
-        action: Some(("Accept the invitation".into(), format!("{base}/invitation/{token}"))),
-        after: vec!["If you did not expect this, ignore this message.".into()],
-    }
-    };
-    enqueue(db, site, MailKind::UserInvitation, &to, letter, Keeping { sensitive: true, dedupe_key: None }).await?;
+    crate::mail::messages::first_admin_invitation(db, site, account, user, &token, INVITATION_DAYS).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! brand's colours are the validated `#rrggbb` ones or the fallback's.
 
 use crate::branding::{valid_color, Brand};
+use crate::i18n::{tr, Localize};
 
 /// What a message says, before it is dressed in a brand.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +54,12 @@ pub(crate) fn escape(value: &str) -> String {
     out
 }
 
-/// Renders `letter` in `brand`; `site_base` is where the brand's own links point.
-pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter) -> Rendered {
+/// Stands for the support address's link while its sentence is escaped for HTML.
+const ADDRESS_MARK: &str = "\u{E000}";
+
+/// Renders `letter` in `brand`; `site_base` is where the brand's own links point; `loc`
+/// says the layout's own words ("Questions? Write to …") in the letter's language.
+pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter, loc: &impl Localize) -> Rendered {
     let fallback = Brand::fallback();
     let primary = valid_color(&brand.primary_color).unwrap_or(fallback.primary_color);
     let accent = valid_color(&brand.accent_color).unwrap_or(fallback.accent_color);
@@ -74,7 +79,8 @@ pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter) -> Rendere
     }
     text.push_str(&format!("-- \n{company}\n"));
     if let Some(support) = &brand.support_email {
-        text.push_str(&format!("Questions? Write to {support}\n"));
+        text.push_str(&tr!(loc, "mail-questions", address = support.as_str()));
+        text.push('\n');
     }
     if let Some(footer) = &brand.footer_text {
         text.push_str(footer);
@@ -82,7 +88,7 @@ pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter) -> Rendere
     }
 
     let mut html = String::new();
-    html.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>");
+    html.push_str(&format!("<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>", loc.lang().tag()));
     html.push_str(&escape(&letter.subject));
     html.push_str("</title></head><body style=\"margin:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d1d1f\">");
     html.push_str(&format!(
@@ -114,10 +120,10 @@ pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter) -> Rendere
     html.push_str("</td></tr><tr><td style=\"padding:16px 24px;font-size:12px;color:#555555\">");
     html.push_str(&escape(company));
     if let Some(support) = &brand.support_email {
-        html.push_str(&format!(
-            " · Questions? Write to <a href=\"mailto:{0}\" style=\"color:{primary}\">{0}</a>",
-            escape(support)
-        ));
+        let link = format!("<a href=\"mailto:{0}\" style=\"color:{primary}\">{0}</a>", escape(support));
+        let sentence = tr!(loc, "mail-questions", address = ADDRESS_MARK);
+        html.push_str(" · ");
+        html.push_str(&escape(&sentence).replace(ADDRESS_MARK, &link));
     }
     if let Some(footer) = &brand.footer_text {
         html.push_str(&format!("<br>{}", escape(footer)));
@@ -130,6 +136,7 @@ pub(crate) fn render(brand: &Brand, site_base: &str, letter: &Letter) -> Rendere
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     fn brand() -> Brand {
         Brand {
@@ -154,7 +161,7 @@ mod tests {
 
     #[test]
     fn the_brand_dresses_both_parts() {
-        let mail = render(&brand(), "https://shop.example", &letter());
+        let mail = render(&brand(), "https://shop.example", &letter(), &Lang::En);
         assert_eq!(mail.subject, "Reset your password · Andes IT");
         assert!(mail.text.contains("Choose a new password:\nhttps://andes.example/password-reset/abc?x=1&y=2"));
         assert!(mail.text.contains("Questions? Write to soporte@andes.example"));
@@ -162,6 +169,20 @@ mod tests {
         assert!(mail.html.contains("background:#0a5c36"), "validated colour, lower-cased");
         assert!(mail.html.contains("src=\"https://shop.example/brand-images/3/logo?v=1\""), "absolute logo");
         assert!(mail.html.contains("href=\"https://andes.example/password-reset/abc?x=1&amp;y=2\""));
+        assert!(mail.html.contains(
+            " · Questions? Write to <a href=\"mailto:soporte@andes.example\" style=\"color:#0a5c36\">soporte@andes.example</a>"
+        ));
+    }
+
+    #[test]
+    fn the_layout_speaks_the_letters_language() {
+        let mail = render(&brand(), "https://shop.example", &letter(), &Lang::EsCl);
+        assert!(mail.text.contains("¿Preguntas? Escriba a soporte@andes.example\n"), "{}", mail.text);
+        assert!(mail.html.contains(
+            " · ¿Preguntas? Escriba a <a href=\"mailto:soporte@andes.example\" style=\"color:#0a5c36\">soporte@andes.example</a>"
+        ));
+        assert!(!mail.text.contains("Questions?") && !mail.html.contains("Questions?"));
+        assert!(mail.html.starts_with("<!DOCTYPE html><html lang=\"es-CL\">"));
     }
 
     #[test]
@@ -170,7 +191,7 @@ mod tests {
         evil.company_name = "<script>alert(1)</script>".into();
         evil.primary_color = "red;background:url(x)".into();
         evil.logo_url = Some("javascript:alert(1)".into());
-        let mail = render(&evil, "https://shop.example", &letter());
+        let mail = render(&evil, "https://shop.example", &letter(), &Lang::En);
         assert!(!mail.html.contains("<script>"));
         assert!(mail.html.contains("Hello &lt;Ana&gt;,"));
         assert!(mail.html.contains(&format!("background:{}", Brand::fallback().primary_color)));

@@ -23,6 +23,17 @@ const BATCH: u64 = 20;
 /// What a sent message that held a single-use link keeps of its body.
 pub(crate) const BLANKED: &str = "(This message held a single-use link. Its text was removed once it was sent.)";
 
+/// A stored text body as a viewer reads it: [`BLANKED`] in the viewer's language (for
+/// Admin → Outbox), anything else as it is.
+#[allow(dead_code)] // For Admin → Outbox (src/ui/pages/admin_outbox.rs), around `text_body`.
+pub(crate) fn shown_body(body: &str, loc: &impl crate::i18n::Localize) -> String {
+    if body == BLANKED {
+        loc.t("mail-outbox-blanked")
+    } else {
+        body.to_string()
+    }
+}
+
 /// When to try again after `attempts` failures: `base` doubled each time, at most an hour.
 pub(crate) fn retry_delay(base: std::time::Duration, attempts: i32) -> Duration {
     let base = Duration::from_std(base).unwrap_or(Duration::seconds(30));
@@ -167,6 +178,14 @@ pub(crate) fn body_shown(message: &outbox_messages::Model, smtp_configured: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blanked_body_is_said_in_the_readers_language() {
+        use crate::i18n::Lang;
+        assert_eq!(shown_body(BLANKED, &Lang::En), BLANKED);
+        assert!(shown_body(BLANKED, &Lang::EsCl).starts_with("(Este mensaje contenía un enlace de un solo uso."));
+        assert_eq!(shown_body("Hola, Ana:", &Lang::EsCl), "Hola, Ana:");
+    }
 
     #[test]
     fn retries_back_off_to_at_most_an_hour() {

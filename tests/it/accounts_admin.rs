@@ -268,8 +268,9 @@ async fn a_sign_up_waiting_for_approval_is_approved_mailed_and_signs_in() {
     assert_eq!(audit.actor_email.as_deref(), Some("admin@stratus.demo"));
     assert!(!app.page("/reseller").await.1.contains("Approve Viña Andina"));
 
-    let mail = sink.wait_for("marta@andina.cl", "Your account at ").await;
-    assert!(mail.subject().starts_with("Your account at Stratus Cloud is ready"), "{}", mail.subject());
+    // Marta chose no language: the provider's brand speaks Spanish.
+    let mail = sink.wait_for("marta@andina.cl", "Su cuenta en ").await;
+    assert!(mail.subject().starts_with("Su cuenta en Stratus Cloud está lista"), "{}", mail.subject());
     assert_eq!(mail.link_path("/login"), "/login");
     marta.sign_in_with("marta@andina.cl", "a long enough password").await;
     assert_eq!(marta.get("/account").await.status(), StatusCode::OK, "the approved user signs in");
@@ -363,7 +364,7 @@ async fn the_provider_admin_creates_a_reseller_whose_first_admin_is_invited_and_
     assert_eq!(token.purpose, TokenPurpose::Invitation);
     let days = (token.expires_at - chrono::Utc::now()).num_hours();
     assert!((167..=168).contains(&days), "7 days: {days} hours");
-    let mail = sink.wait_for("rosa@sur.example", "You are invited to Stratus Cloud").await;
+    let mail = sink.wait_for("rosa@sur.example", "Le invitamos a Stratus Cloud").await;
     assert!(mail.link_path("/invitation/").len() > "/invitation/".len() + 20);
     let created = last_audit(&app, "reseller created").await;
     assert!(created.changes.contains("first admin: rosa@sur.example"), "{}", created.changes);

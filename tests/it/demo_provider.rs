@@ -398,8 +398,13 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     );
     let sent = admin.submit("/admin/authentication", &invite, &[]).await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
-    let invitation = sink.wait_for("fabio@fabrikam.demo", "Sign in with Google (demo)").await;
-    assert!(invitation.text().contains("Connect it once from Login Options"), "{}", invitation.text());
+    // Fabio chose no language: his brand's (Stratus Cloud's) Spanish.
+    let invitation = sink.wait_for("fabio@fabrikam.demo", "Inicie sesión con Google (demo)").await;
+    assert!(
+        invitation.text().contains("Conéctela una vez desde Opciones de inicio de sesión"),
+        "{}",
+        invitation.text()
+    );
     assert!(sink.to("ana@contoso.demo").is_empty(), "Ana already has a way in through Entra ID");
     let (_, page) = admin.page("/admin/authentication").await;
     assert!(page.contains("Google (demo): 6 invited, 0 connected since, 6 still without a link"), "{page}");
@@ -409,7 +414,7 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     let google_invitations =
-        |to: &str| sink.to(to).iter().filter(|m| m.subject().starts_with("Sign in with Google (demo)")).count();
+        |to: &str| sink.to(to).iter().filter(|m| m.subject().starts_with("Inicie sesión con Google (demo)")).count();
     assert_eq!(google_invitations("fabio@fabrikam.demo"), 1);
 
     // Fabio sees the notice on My Account, connects Google, and is told so.
@@ -421,7 +426,7 @@ async fn the_transition_campaign_invites_once_per_provider_and_counts_who_connec
     let callback = pick_at_provider(&app, to_provider, "Fabio Morales <fabio@fabrikam.demo>").await;
     let connected = fabio.get(&callback).await;
     assert_eq!(location(&connected), "/account#login-options");
-    sink.wait_for("fabio@fabrikam.demo", "Google (demo) was connected to your account").await;
+    sink.wait_for("fabio@fabrikam.demo", "Se conectó Google (demo) a su cuenta").await;
     let (_, account) = fabio.page("/account").await;
     assert!(!account.contains("connect-notice"), "the notice goes once connected: {account}");
     let (_, page) = admin.page("/admin/authentication").await;
@@ -476,7 +481,7 @@ async fn a_registration_without_a_verified_email_is_confirmed_by_a_mailed_link()
     };
     assert!(carlos().await.email_verified_at.is_none());
     assert_eq!(carlos().await.role, stratus::entities::enums::UserRole::CustomerAdmin, "the new account's admin");
-    let mail = sink.wait_for("carlos@contoso.demo", "Confirm your e-mail address").await;
+    let mail = sink.wait_for("carlos@contoso.demo", "Confirme su dirección de correo electrónico").await;
     let link = mail.link_path("/verify-email/");
     let (status, page) = app.new_browser().page(&link).await;
     assert_eq!(status, StatusCode::OK);

@@ -261,7 +261,7 @@ async fn an_invited_user_joins_with_a_provider_and_an_identity_taken_by_another_
     let users_page = "/accounts/CONTOSO/users";
     let fields = [("name", "Diego Ruiz"), ("email", "diego@contoso.demo"), ("role", "customer_user")];
     assert_eq!(app.submit(users_page, users_page, &fields).await.status(), StatusCode::SEE_OTHER);
-    let link = sink.wait_for("diego@contoso.demo", "You are invited").await.link_path("/invitation/");
+    let link = sink.wait_for("diego@contoso.demo", "Le invitamos").await.link_path("/invitation/");
 
     // Ana's own identity at the provider cannot be Diego's way in.
     op.set(|b| {

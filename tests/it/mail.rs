@@ -55,13 +55,14 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_works_once_and_ends
         "the answer never says whether the address exists"
     );
 
-    // The mail comes in Ana's brand (Andes IT, her reseller), plain text and HTML.
-    let mail = sink.wait_for("ana@contoso.demo", "Reset your password").await;
-    assert_eq!(mail.subject(), "Reset your password · Andes IT");
+    // The mail comes in Ana's brand (Andes IT, her reseller), plain text and HTML, and in
+    // its language: Ana chose none, and Andes IT speaks Spanish.
+    let mail = sink.wait_for("ana@contoso.demo", "Restablezca su contraseña").await;
+    assert_eq!(mail.subject(), "Restablezca su contraseña · Andes IT");
     assert!(mail.header("from").contains("Andes IT") && mail.header("from").contains("no-reply@stratus.demo"));
     assert!(mail.header("reply-to").contains("soporte@andes.demo"));
-    assert!(mail.text().contains("Hello Ana,"), "{}", mail.text());
-    assert!(mail.text().contains("Questions? Write to soporte@andes.demo"));
+    assert!(mail.text().contains("Hola, Ana:"), "{}", mail.text());
+    assert!(mail.text().contains("¿Preguntas? Escriba a soporte@andes.demo"));
     assert!(mail.html().contains("#0b6e4f"), "the brand's colour");
     let link = mail.link_path("/password-reset/");
     assert_eq!(link.len(), "/password-reset/".len() + 43, "a 256-bit token: {link}");
@@ -99,10 +100,10 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_works_once_and_ends
     assert_eq!(new.status(), StatusCode::SEE_OTHER);
 
     // Ana is told, and the sent reset message no longer holds its link.
-    let notice = sink.wait_for("ana@contoso.demo", "Your password was changed").await;
-    assert!(notice.text().contains("reset through a mailed link"), "{}", notice.text());
+    let notice = sink.wait_for("ana@contoso.demo", "Se cambió su contraseña").await;
+    assert!(notice.text().contains("se restableció mediante un enlace enviado por correo"), "{}", notice.text());
     let kept = outbox_messages::Entity::find()
-        .filter(outbox_messages::Column::Subject.eq("Reset your password · Andes IT"))
+        .filter(outbox_messages::Column::Subject.eq("Restablezca su contraseña · Andes IT"))
         .one(&app.db)
         .await
         .unwrap()
@@ -119,7 +120,8 @@ async fn reset_links_are_limited_per_address_and_refused_when_forged_or_local_lo
         ask_for_reset(&app, "fabio@fabrikam.demo").await;
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    sink.wait_for("fabio@fabrikam.demo", "Reset your password").await;
+    // Fabrikam's reseller (Pacific Partners) has no branding: the provider's brand and its Spanish.
+    sink.wait_for("fabio@fabrikam.demo", "Restablezca su contraseña").await;
     let written = outbox_messages::Entity::find()
         .filter(outbox_messages::Column::ToAddress.eq("fabio@fabrikam.demo"))
         .count(&app.db)
@@ -131,7 +133,7 @@ async fn reset_links_are_limited_per_address_and_refused_when_forged_or_local_lo
         assert_eq!(status, StatusCode::GONE, "{forged}");
     }
     stratus::identity::settings::set_allow_local_login(&app.db, &command_line(), false).await.unwrap();
-    let link = sink.wait_for("fabio@fabrikam.demo", "Reset your password").await.link_path("/password-reset/");
+    let link = sink.wait_for("fabio@fabrikam.demo", "Restablezca su contraseña").await.link_path("/password-reset/");
     let (status, _) = app.page(&link).await;
     assert_eq!(status, StatusCode::GONE, "no password reset while password sign-in is off");
     let (status, _) = app.page("/password-reset").await;
@@ -143,6 +145,8 @@ async fn password_changes_and_lockouts_are_told_to_the_user() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink).await;
     app.sign_in("tina@tailspin.demo").await;
+    // Tina chose English (the footer's switcher): her mail is in English, though her brand speaks Spanish.
+    assert_eq!(app.submit("/account", "/language", &[("language", "en")]).await.status(), StatusCode::SEE_OTHER);
     let changed = app
         .submit(
             "/account",
@@ -164,8 +168,13 @@ async fn password_changes_and_lockouts_are_told_to_the_user() {
     for _ in 0..5 {
         guesser.sign_in_with("fabio@fabrikam.demo", "wrong guess").await;
     }
-    let locked = sink.wait_for("fabio@fabrikam.demo", "Your account was locked").await;
-    assert!(locked.text().contains("too many wrong passwords"), "{}", locked.text());
+    // Fabio chose no language: his brand's (Stratus Cloud's) Spanish.
+    let locked = sink.wait_for("fabio@fabrikam.demo", "Se bloqueó su cuenta").await;
+    assert!(
+        locked.text().contains("demasiadas contraseñas o códigos de segundo factor incorrectos"),
+        "{}",
+        locked.text()
+    );
 }
 
 #[tokio::test]
@@ -209,7 +218,7 @@ async fn the_outbox_keeps_mail_while_smtp_is_down_and_two_instances_send_it_once
     // The server comes back: each message arrives exactly once.
     let sink = SmtpSink::start_on(addr).await;
     for email in ["ana@contoso.demo", "fabio@fabrikam.demo", "tina@tailspin.demo"] {
-        sink.wait_for(email, "Reset your password").await;
+        sink.wait_for(email, "Restablezca su contraseña").await;
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sink.mails().len(), 3, "sent once, not once per instance");
@@ -255,8 +264,8 @@ async fn a_billing_run_mails_each_invoice_and_a_payment_mails_a_receipt() {
     let period = form.split("name=\"period\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
     let run = admin.submit("/admin/billing", "/admin/billing", &[("period", &period)]).await;
     assert_eq!(run.status(), StatusCode::SEE_OTHER, "queued");
-    let invoice = sink.wait_for("ana@contoso.demo", "Invoice ").await;
-    assert!(invoice.text().contains("VAT included"), "{}", invoice.text());
+    let invoice = sink.wait_for("ana@contoso.demo", "Factura ").await;
+    assert!(invoice.text().contains(", IVA incluido."), "{}", invoice.text());
     let path = invoice.link_path("/invoices/");
     let ana = app.new_browser();
     ana.sign_in("ana@contoso.demo").await;
@@ -266,9 +275,9 @@ async fn a_billing_run_mails_each_invoice_and_a_payment_mails_a_receipt() {
 
     app.sign_in("tina@tailspin.demo").await;
     let order = app.buy(&[("M365-BS", "2")]).await;
-    let receipt = sink.wait_for("tina@tailspin.demo", &format!("Payment received for order {}", order.number)).await;
-    assert!(receipt.text().contains("Authorization code:"), "{}", receipt.text());
-    assert_eq!(sink.to("tina@tailspin.demo").iter().filter(|m| m.subject().contains("Payment received")).count(), 1);
+    let receipt = sink.wait_for("tina@tailspin.demo", &format!("Pago recibido del pedido {}", order.number)).await;
+    assert!(receipt.text().contains("Código de autorización:"), "{}", receipt.text());
+    assert_eq!(sink.to("tina@tailspin.demo").iter().filter(|m| m.subject().contains("Pago recibido")).count(), 1);
 }
 
 #[tokio::test]

@@ -58,8 +58,9 @@ async fn an_invited_user_joins_through_the_mailed_link_which_works_once() {
     let early = app.new_browser().sign_in_with("diego@contoso.demo", PASSWORD).await;
     assert_ne!(early.status(), StatusCode::SEE_OTHER);
 
-    let mail = sink.wait_for("diego@contoso.demo", "You are invited to Contoso Chile at Andes IT").await;
-    assert!(mail.text().contains("Ana Pérez invited you"), "{}", mail.text());
+    // Diego has no language yet: his brand's (Andes IT's) Spanish.
+    let mail = sink.wait_for("diego@contoso.demo", "Le invitamos a Contoso Chile en Andes IT").await;
+    assert!(mail.text().contains("Ana Pérez le invitó"), "{}", mail.text());
     let link = mail.link_path("/invitation/");
     let diego = app.new_browser();
     let (status, form) = diego.page(&link).await;
@@ -161,7 +162,7 @@ async fn an_invitation_nobody_accepted_is_removed_with_its_link() {
     app.sign_in("admin@andes.demo").await;
     let response = invite(&app, USERS, "Elena Díaz", "elena@contoso.demo", "customer_admin").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "a reseller admin invites into its customer");
-    let link = sink.wait_for("elena@contoso.demo", "You are invited").await.link_path("/invitation/");
+    let link = sink.wait_for("elena@contoso.demo", "Le invitamos").await.link_path("/invitation/");
     let elena_id = user(&app, "elena@contoso.demo").await.unwrap().id;
 
     let unsure = change(&app, "CONTOSO", elena_id, &[("intent", "remove")]).await;
@@ -332,8 +333,8 @@ async fn an_invitation_to_a_suspended_account_joins_but_signs_nobody_in_and_dies
         invite(&ana, USERS, "Tomás Ruiz", "tomas@contoso.demo", "customer_user").await.status(),
         StatusCode::SEE_OTHER
     );
-    let rosa_link = sink.wait_for("rosa@contoso.demo", "You are invited").await.link_path("/invitation/");
-    let tomas_link = sink.wait_for("tomas@contoso.demo", "You are invited").await.link_path("/invitation/");
+    let rosa_link = sink.wait_for("rosa@contoso.demo", "Le invitamos").await.link_path("/invitation/");
+    let tomas_link = sink.wait_for("tomas@contoso.demo", "Le invitamos").await.link_path("/invitation/");
 
     // Tomás is deactivated before he joins: his link no longer works.
     let tomas = user(&app, "tomas@contoso.demo").await.unwrap();
@@ -357,7 +358,7 @@ async fn an_invitation_to_a_suspended_account_joins_but_signs_nobody_in_and_dies
     andes.update(&app.db).await.unwrap();
     let fields = [("email", "beatriz@contoso.demo")];
     assert_eq!(app.submit("/password-reset", "/password-reset", &fields).await.status(), StatusCode::OK);
-    let reset = sink.wait_for("beatriz@contoso.demo", "Reset your password").await;
+    let reset = sink.wait_for("beatriz@contoso.demo", "Restablezca su contraseña").await;
     assert!(reset.subject().ends_with("· Stratus Cloud"), "{}", reset.subject());
     assert!(!reset.text().contains("shop.andes.demo"), "no link to the unavailable host");
 
@@ -381,7 +382,7 @@ async fn an_invitation_nobody_accepted_is_removed_a_day_after_its_link_expires()
     for (name, email) in [("Old Invite", "old@contoso.demo"), ("New Invite", "new@contoso.demo")] {
         assert_eq!(invite(&ana, USERS, name, email, "customer_user").await.status(), StatusCode::SEE_OTHER);
     }
-    let link = sink.wait_for("old@contoso.demo", "You are invited").await.link_path("/invitation/");
+    let link = sink.wait_for("old@contoso.demo", "Le invitamos").await.link_path("/invitation/");
     // Nine days ago: the 7-day link expired more than a day ago.
     let mut old: users::ActiveModel = user(&app, "old@contoso.demo").await.unwrap().into();
     old.created_at = Set(chrono::Utc::now() - chrono::Duration::days(9));

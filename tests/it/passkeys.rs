@@ -183,7 +183,7 @@ async fn a_passkey_added_in_my_account_signs_in_a_fresh_browser() {
     assert!(rows[0].last_used_at.is_none());
     assert!(account.contains("passkey added"), "the user sees the event");
     let notices = outbox_messages::Entity::find()
-        .filter(outbox_messages::Column::Subject.contains("A passkey was added to your account"))
+        .filter(outbox_messages::Column::Subject.contains("Se agregó una llave de acceso a su cuenta"))
         .filter(outbox_messages::Column::ToAddress.eq("ana@contoso.demo"))
         .count(&app.db)
         .await

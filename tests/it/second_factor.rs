@@ -90,7 +90,7 @@ async fn an_authenticator_app_is_connected_in_login_options_and_then_asked_for_o
     let row = totp_authenticators::Entity::find_by_id(ana.id).one(&app.db).await.unwrap().unwrap();
     assert!(row.confirmed_at.is_some());
     assert!(!row.secret_sealed.contains(&secret), "the secret is encrypted at rest");
-    assert_eq!(mails_titled(&app, "An authenticator app was connected").await, 1);
+    assert_eq!(mails_titled(&app, "Se conectó una aplicación de autenticación").await, 1);
     assert_eq!(events_of(&app, "authenticator_app_connected").await.len(), 1);
     let (_, account) = app.page("/account").await;
     assert!(account.contains("10 of 10 recovery codes left"), "{account}");
@@ -132,7 +132,7 @@ async fn a_recovery_code_signs_in_once_and_the_user_is_told() {
     assert!(is_signed_in(&browser).await);
     let (_, account) = browser.page("/account").await;
     assert!(account.contains("9 of 10 recovery codes left"), "{account}");
-    assert_eq!(mails_titled(&app, "A recovery code was used").await, 1);
+    assert_eq!(mails_titled(&app, "Se usó un código de recuperación").await, 1);
 
     let again = app.new_browser();
     password_step(&again, "ana@contoso.demo").await;
@@ -167,7 +167,7 @@ async fn wrong_codes_lock_the_account_and_a_right_password_does_not_clear_them()
     }
     let ana = user(&app, "ana@contoso.demo").await;
     assert!(ana.locked_until.is_some_and(|until| until > chrono::Utc::now()), "five wrong codes lock: {ana:?}");
-    assert_eq!(mails_titled(&app, "Your account was locked").await, 1);
+    assert_eq!(mails_titled(&app, "Se bloqueó su cuenta").await, 1);
     // Locked: even the right code is refused.
     assert_eq!(type_code(&guesser, &code_at(&secret, 30)).await.status(), StatusCode::UNAUTHORIZED);
     assert!(!is_signed_in(&guesser).await);
@@ -208,7 +208,7 @@ async fn confirming_it_is_you_asks_for_a_code_too_and_removing_the_app_is_told_b
     assert_eq!(location(&removed), "/account#login-options");
     let ana = user(&app, "ana@contoso.demo").await;
     assert!(totp_authenticators::Entity::find_by_id(ana.id).one(&app.db).await.unwrap().is_none());
-    assert_eq!(mails_titled(&app, "The authenticator app was removed").await, 1);
+    assert_eq!(mails_titled(&app, "Se eliminó la aplicación de autenticación").await, 1);
     assert_eq!(events_of(&app, "authenticator_app_removed").await.len(), 1);
     // A password alone signs in again.
     let browser = app.new_browser();
@@ -326,7 +326,7 @@ async fn an_administrator_resets_the_second_factors_of_a_user_who_lost_them() {
     let events = events_of(&app, "second_factors_reset").await;
     assert_eq!(events.len(), 1);
     assert!(events[0].detail.as_deref().unwrap_or_default().contains("admin@stratus.demo"));
-    assert_eq!(mails_titled(&app, "Your second factors were reset by an administrator").await, 1);
+    assert_eq!(mails_titled(&app, "Un administrador restableció sus segundos factores").await, 1);
     let browser = app.new_browser();
     assert_eq!(password_step(&browser, "ana@contoso.demo").await, "/account");
 }
@@ -342,7 +342,7 @@ async fn a_password_reset_by_mail_still_asks_for_the_code_and_bad_codes_get_a_me
     let browser = app.new_browser();
     let response = browser.submit("/password-reset", "/password-reset", &[("email", "ana@contoso.demo")]).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let path = sink.wait_for("ana@contoso.demo", "Reset your password").await.link_path("/password-reset/");
+    let path = sink.wait_for("ana@contoso.demo", "Restablezca su contraseña").await.link_path("/password-reset/");
     let response = browser
         .submit(&path, &path, &[("new_password", "a new long password"), ("confirmation", "a new long password")])
         .await;

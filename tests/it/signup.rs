@@ -88,7 +88,8 @@ async fn a_visitor_signs_up_on_a_resellers_host_and_waits_for_its_approval() {
         users::Entity::find().filter(users::Column::Email.eq("marta@andina.cl")).one(&app.db).await.unwrap().unwrap();
     assert_eq!(marta.role, UserRole::CustomerAdmin, "the first user is the account's admin");
     assert!(marta.email_verified_at.is_none());
-    sink.wait_for("marta@andina.cl", "Confirm your e-mail address · Andes IT").await;
+    // Marta chose no language: Andes IT's Spanish.
+    sink.wait_for("marta@andina.cl", "Confirme su dirección de correo electrónico · Andes IT").await;
 
     // Until approved, Marta cannot sign in: the page says why (after the right password only).
     let response = app.new_browser().sign_in_with("marta@andina.cl", PASSWORD).await;
@@ -127,7 +128,7 @@ async fn without_approval_a_new_customer_is_signed_in_and_buys_once_the_address_
     let account = signed_up(&app, "Cordillera Ltda.").await;
     assert_eq!(account.parent_id, Some(app.account("STRATUS").await.id), "the provider's direct customer");
     assert_eq!(account.status, AccountStatus::Active, "no approval needed");
-    sink.wait_for("lucas@cordillera.cl", "Confirm your e-mail address").await;
+    sink.wait_for("lucas@cordillera.cl", "Confirme su dirección de correo electrónico").await;
     assert_eq!(visitor.sign_in_with("lucas@cordillera.cl", PASSWORD).await.status(), StatusCode::SEE_OTHER);
     let (_, page) = visitor.page("/account").await;
     assert!(page.contains("lucas@cordillera.cl") && page.contains("Send the link again"), "{page}");
@@ -140,7 +141,10 @@ async fn without_approval_a_new_customer_is_signed_in_and_buys_once_the_address_
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().await.unwrap().contains("Confirm your e-mail address"));
     // …then the mailed link confirms it and the order goes through.
-    let link = sink.wait_for("lucas@cordillera.cl", "Confirm your e-mail address").await.link_path("/verify-email/");
+    let link = sink
+        .wait_for("lucas@cordillera.cl", "Confirme su dirección de correo electrónico")
+        .await
+        .link_path("/verify-email/");
     assert_eq!(app.new_browser().page(&link).await.0, StatusCode::OK);
     let placed = visitor.submit("/cart", "/orders", &[]).await;
     assert_eq!(placed.status(), StatusCode::SEE_OTHER, "{:?}", placed.text().await);
@@ -172,14 +176,14 @@ async fn bad_sign_ups_name_the_field_and_write_nothing_and_a_taken_address_is_no
     let (_, _, fresh) = sign_up_on(&app.new_browser(), None, &form("Fresh Co", "76.086.428-5", "new@fresh.cl")).await;
     let main = |page: &str| page.split("<main").nth(1).and_then(|m| m.split("</main>").next()).map(str::to_string);
     assert_eq!(main(&taken), main(&fresh), "a taken address gets the very answer a new one gets");
-    sink.wait_for("ana@contoso.demo", "Someone signed up with your address").await;
+    sink.wait_for("ana@contoso.demo", "Alguien se registró con su dirección").await;
     signed_up(&app, "Fresh Co").await;
     let (accounts_now, users_now) = counts(&app).await;
     assert_eq!((accounts_now, users_now), (before.0 + 1, before.1 + 1), "only the new address made an account");
     // However often somebody tries, Ana hears of it once an hour.
     sign_up_on(&visitor, None, &form("Another Co", "76.086.428-5", "ana@contoso.demo")).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let told = sink.to("ana@contoso.demo").iter().filter(|m| m.subject().contains("Someone signed up")).count();
+    let told = sink.to("ana@contoso.demo").iter().filter(|m| m.subject().contains("Alguien se registró")).count();
     assert_eq!(told, 1);
 }
 
