@@ -367,3 +367,4 @@ account-event-second-factors-reset = second factors reset
 account-event-passkey-added = passkey added
 account-event-passkey-removed = passkey removed
 account-event-passkey-clone-suspected = passkey clone suspected
+passkey-script-only = This address answers the passkey script of this site's pages only.

@@ -382,3 +382,4 @@ account-event-second-factors-reset = segundos factores restablecidos
 account-event-passkey-added = llave de acceso agregada
 account-event-passkey-removed = llave de acceso eliminada
 account-event-passkey-clone-suspected = posible copia de llave de acceso
+passkey-script-only = Esta dirección responde solo al script de llaves de acceso de las páginas de este sitio.

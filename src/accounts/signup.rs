@@ -32,7 +32,6 @@ pub(crate) const COUNTRIES: &[(&str, &str)] = &[
     ("UY", "Uruguay"),
 ];
 
-
 /// The message id of a country's name in [`COUNTRIES`] (the list shows it in the viewer's
 /// language; the code is what is stored).
 pub(crate) fn country_message(code: &str) -> Option<&'static str> {

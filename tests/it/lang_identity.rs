@@ -133,7 +133,11 @@ async fn my_account_is_in_spanish_with_its_dates_and_its_language_and_time_zone(
         .submit(
             "/account",
             "/account/password",
-            &[("current_password", "wrong-password"), ("new_password", "a-new-password-1"), ("confirm_password", "a-new-password-1")],
+            &[
+                ("current_password", "wrong-password"),
+                ("new_password", "a-new-password-1"),
+                ("confirm_password", "a-new-password-1"),
+            ],
         )
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);

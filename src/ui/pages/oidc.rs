@@ -78,7 +78,10 @@ pub(crate) fn provider_buttons(providers: Vec<(i32, String, String)>, verb: &'st
 
 /// [`provider_buttons`] with each button's words made from the provider's name (a whole
 /// sentence in the viewer's language: "Sign up with …").
-pub(crate) fn provider_buttons_labelled(providers: Vec<(i32, String, String)>, label: impl Fn(&str) -> String) -> AnyView {
+pub(crate) fn provider_buttons_labelled(
+    providers: Vec<(i32, String, String)>,
+    label: impl Fn(&str) -> String,
+) -> AnyView {
     let buttons: Vec<_> = providers
         .into_iter()
         .map(|(id, name, logo)| {
@@ -153,11 +156,7 @@ fn hand_over(
             let sealed = crate::error::encode_query_value(&sealed);
             Ok(Redirect::to(&format!("{base}/auth/oidc/{id}/continue?handoff={sealed}")).into_response())
         }
-        _ => Ok(error_page(
-            ctx,
-            StatusCode::CONFLICT,
-            &tr!(ctx, "oidc-connect-at", address = base),
-        )),
+        _ => Ok(error_page(ctx, StatusCode::CONFLICT, &tr!(ctx, "oidc-connect-at", address = base))),
     }
 }
 
@@ -382,10 +381,9 @@ async fn joining_answer(ctx: &PageCtx, session: &Session, outcome: CallbackOutco
             session::set_flash(session, tr!(ctx, "oidc-welcome-created", provider = provider)).await?;
             Redirect::to("/account").into_response()
         }
-        CallbackOutcome::SignedUp { provider, not_yet: Some(reason) } => card(
-            StatusCode::OK,
-            tr!(ctx, "oidc-signed-up-not-yet", provider = provider, reason = reason_of(reason)),
-        ),
+        CallbackOutcome::SignedUp { provider, not_yet: Some(reason) } => {
+            card(StatusCode::OK, tr!(ctx, "oidc-signed-up-not-yet", provider = provider, reason = reason_of(reason)))
+        }
         CallbackOutcome::NotSignedUp { provider } => {
             card(StatusCode::CONFLICT, tr!(ctx, "oidc-not-signed-up", provider = provider))
         }
@@ -393,10 +391,9 @@ async fn joining_answer(ctx: &PageCtx, session: &Session, outcome: CallbackOutco
             session::set_flash(session, tr!(ctx, "oidc-joined", provider = provider)).await?;
             Redirect::to("/account").into_response()
         }
-        CallbackOutcome::Joined { provider, not_yet: Some(reason) } => card(
-            StatusCode::OK,
-            tr!(ctx, "oidc-joined-not-yet", provider = provider, reason = reason_of(reason)),
-        ),
+        CallbackOutcome::Joined { provider, not_yet: Some(reason) } => {
+            card(StatusCode::OK, tr!(ctx, "oidc-joined-not-yet", provider = provider, reason = reason_of(reason)))
+        }
         CallbackOutcome::InvitationNotValid => card(StatusCode::GONE, AcceptError::LinkNotValid.to_string()),
         other => return Err(AppError::Internal(format!("unexpected sign-in outcome {other:?}"))),
     })
@@ -472,11 +469,7 @@ pub(crate) async fn reauthenticate(
     if passkey_usable(state, ctx, viewer).await? {
         return Ok(reauth_page);
     }
-    Ok(error_page(
-        ctx,
-        StatusCode::CONFLICT,
-        &ctx.t("oidc-no-way-to-confirm"),
-    ))
+    Ok(error_page(ctx, StatusCode::CONFLICT, &ctx.t("oidc-no-way-to-confirm")))
 }
 
 async fn password_usable(state: &AppState, viewer: &Viewer) -> AppResult<bool> {
@@ -646,11 +639,7 @@ pub(crate) async fn set_password(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     if !may_set_password(&state, &session, viewer).await? {
-        return Ok(error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            &ctx.t("oidc-confirm-first-local"),
-        ));
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("oidc-confirm-first-local")));
     }
     match local::set_password(&state.db, &state.site(), &viewer.user, &form.new_password, &form.confirm_password).await
     {

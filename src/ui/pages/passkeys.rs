@@ -71,12 +71,12 @@ fn go_to(location: &str) -> Response {
 
 /// Only the script's JSON requests are answered in JSON; anything else sent here (a form,
 /// a link) gets the branded error page.
-fn from_the_script(headers: &HeaderMap) -> AppResult<()> {
+fn from_the_script(ctx: &PageCtx, headers: &HeaderMap) -> AppResult<()> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("application/json") {
         Ok(())
     } else {
-        Err(AppError::bad_request("This address answers the passkey script of this site's pages only."))
+        Err(AppError::bad_request(ctx.t("passkey-script-only")))
     }
 }
 
@@ -111,7 +111,7 @@ pub(crate) async fn registration_options(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
         return Ok(json_error(StatusCode::UNAUTHORIZED, ctx.t("error-sign-in-first")));
     };
@@ -143,7 +143,7 @@ pub(crate) async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
         return Ok(json_error(StatusCode::UNAUTHORIZED, ctx.t("error-sign-in-first")));
     };
@@ -223,7 +223,7 @@ pub(crate) async fn sign_in_options(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     if let Err(error) =
         state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await
     {
@@ -258,7 +258,7 @@ pub(crate) async fn sign_in(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     if let Err(error) =
         state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await
     {

@@ -69,13 +69,12 @@ pub(crate) async fn ask(
     Extension(ctx): Extension<PageCtx>,
     Form(form): Form<AskForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-requests", seconds = wait)).await?;
+    state
+        .sign_in_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-requests", seconds = wait))
+        .await?;
     if form.email.trim().is_empty() || form.email.chars().count() > MAX_EMAIL_CHARS {
-        return Ok(ask_page(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(ctx.t("reset-email-missing")),
-        ));
+        return Ok(ask_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("reset-email-missing"))));
     }
     // The work happens after the answer, so how long the answer takes says nothing about
     // whether the address has an account.
@@ -152,7 +151,10 @@ pub(crate) async fn choose(
     Path(token): Path<String>,
     Form(form): Form<ChooseForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-requests", seconds = wait)).await?;
+    state
+        .sign_in_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-requests", seconds = wait))
+        .await?;
     match reset::complete(&state.db, &state.site(), &token, &form.new_password, &form.confirmation).await {
         Ok(user) => {
             state.mail_written();

@@ -210,11 +210,7 @@ pub(crate) async fn confirm(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     if !may_set_up(&state, &session, &ctx).await? {
-        return Ok(error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            &ctx.t("second-factor-confirm-first"),
-        ));
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("second-factor-confirm-first")));
     }
     let typed: String = form.code.chars().take(MAX_CODE_CHARS).collect();
     let confirmed =

@@ -113,10 +113,7 @@ pub(crate) async fn submit(
     if !ways.password {
         return Err(AppError::bad_request(ctx.t("signup-password-off")));
     }
-    state
-        .sign_in_limiter
-        .admit_said(ctx.device.address(), |wait| tr!(ctx, "signup-too-many", seconds = wait))
-        .await?;
+    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "signup-too-many", seconds = wait)).await?;
     let new = match signup::check(&form) {
         Ok(new) => new,
         Err(errors) => {
