@@ -291,7 +291,7 @@ account-security-activity = Recent security activity
 account-preferences-heading = Language and time zone
 account-preferences-language = Language
 account-preferences-time-zone = Time zone
-account-preferences-language-browser = The browser's ({ $language })
+account-preferences-language-browser = { $language } (the browser's, else the storefront's)
 account-preferences-time-zone-brand = The storefront's ({ $zone })
 account-preferences-change = Change the language and time zone
 

@@ -306,7 +306,7 @@ account-security-activity = Actividad de seguridad reciente
 account-preferences-heading = Idioma y zona horaria
 account-preferences-language = Idioma
 account-preferences-time-zone = Zona horaria
-account-preferences-language-browser = El del navegador ({ $language })
+account-preferences-language-browser = { $language } (el del navegador o, si no, el de la tienda)
 account-preferences-time-zone-brand = La de la tienda ({ $zone })
 account-preferences-change = Cambiar el idioma y la zona horaria
 

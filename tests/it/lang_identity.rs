@@ -124,9 +124,15 @@ async fn my_account_is_in_spanish_with_its_dates_and_its_language_and_time_zone(
     assert!(section(&page, "security-activity").contains(&format!("<td>{after}, ")));
     // Language and time zone: what the pages use now, and where to change them.
     assert!(page.contains("Idioma y zona horaria"));
-    assert!(page.contains("El del navegador (Español)"), "{page}");
+    assert!(page.contains("Español (el del navegador o, si no, el de la tienda)"), "{page}");
     assert!(page.contains("America/Santiago"));
     assert!(page.contains("href=\"/account/preferences\""));
+
+    // Confirming it is you, before changing how one signs in.
+    let (_, page) = browser.page("/account/reauth?then=options").await;
+    assert!(page.contains("<h1>Confirme que es usted</h1>"), "{page}");
+    assert!(page.contains("Por su seguridad, ingrese de nuevo su contraseña"));
+    no_english(&page);
 
     // A wrong current password is refused in Spanish.
     let refused = browser
@@ -152,7 +158,7 @@ async fn my_account_in_english_links_to_language_and_time_zone() {
     let (_, page) = app.page("/account").await;
     assert!(page.contains("<h1>My Account</h1>"));
     assert!(page.contains("<h2>Language and time zone</h2>"), "{page}");
-    assert!(page.contains("The browser&#x27;s (English)") || page.contains("The browser's (English)"), "{page}");
+    assert!(page.contains("English (the browser's, else the storefront's)"), "{page}");
     assert!(page.contains("Change the language and time zone"));
     for word in ["Mi cuenta", "Cerrar sesión", "Catálogo", "Suscripciones", "Facturas", "Guardar"] {
         assert!(!page.contains(word), "{word} in English");
