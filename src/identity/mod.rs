@@ -44,11 +44,11 @@ pub(crate) fn sign_in_refusal(loc: &impl Localize, reason: &str) -> String {
 }
 
 /// A form field's refusal that a checker returns as an English sentence
-/// ([`crate::accounts::check_name`], [`local::check_email`], the sign-up's country, a
-/// [`password::NewPasswordError`] as text), said
+/// ([`crate::accounts::check_name`], [`local::check_email`], the sign-up's country and tax
+/// id, a [`password::NewPasswordError`] as text), said
 /// in the viewer's language. An unknown sentence stays as it is.
 pub(crate) fn field_message(loc: &impl Localize, english: &str) -> String {
-    use crate::i18n::tr;
+    use crate::i18n::{msg, tr};
     if english == format!("A name has at most {} characters.", crate::accounts::MAX_NAME_CHARS) {
         return tr!(loc, "identity-name-too-long", count = crate::accounts::MAX_NAME_CHARS);
     }
@@ -60,6 +60,20 @@ pub(crate) fn field_message(loc: &impl Localize, english: &str) -> String {
         if english == rule.to_string() {
             return rule.localized(loc);
         }
+    }
+    // The sign-up's tax id (the checker's own words belong to the accounts module).
+    use crate::accounts::tax_id::{TaxIdError as T, MAX_TAX_ID_CHARS};
+    for (refusal, id) in [
+        (T::Missing, msg!("signup-tax-id-missing")),
+        (T::NotARut, msg!("signup-tax-id-not-a-rut")),
+        (T::WrongVerifier, msg!("signup-tax-id-wrong-verifier")),
+    ] {
+        if english == refusal.to_string() {
+            return loc.t(id);
+        }
+    }
+    if english == T::TooLong.to_string() {
+        return tr!(loc, "signup-tax-id-too-long", count = MAX_TAX_ID_CHARS);
     }
     match english {
         "Enter a name." => loc.t("identity-name-missing"),
@@ -101,6 +115,10 @@ mod refusal_tests {
             super::local::check_email("").unwrap_err(),
             super::local::check_email("nobody").unwrap_err(),
             super::local::check_email(&format!("{}@x.cl", "a".repeat(260))).unwrap_err(),
+            crate::accounts::tax_id::check_tax_id("CL", "").unwrap_err().to_string(),
+            crate::accounts::tax_id::check_tax_id("CL", "76.086.42A-5").unwrap_err().to_string(),
+            crate::accounts::tax_id::check_tax_id("CL", "76.086.428-4").unwrap_err().to_string(),
+            crate::accounts::tax_id::check_tax_id("CL", &"1".repeat(100)).unwrap_err().to_string(),
         ];
         for refusal in refusals {
             assert_eq!(super::field_message(&Lang::En, &refusal), refusal);

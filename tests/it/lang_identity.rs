@@ -79,13 +79,35 @@ async fn the_password_reset_and_sign_up_pages_are_in_spanish() {
     assert!(page.contains("Revise su correo"), "{page}");
 
     let (status, page) = browser.page("/sign-up").await;
-    if status == StatusCode::OK {
-        assert!(page.contains("<h1>Crear cuenta</h1>"), "{page}");
-        assert!(page.contains("Razón social"));
-        assert!(page.contains(">Perú</option>"), "country names in Spanish");
-        assert!(page.contains("Crear mi cuenta"));
-        no_english(&page);
-    }
+    assert_eq!(status, StatusCode::OK, "the demo takes sign-ups");
+    assert!(page.contains("<h1>Crear cuenta</h1>"), "{page}");
+    assert!(page.contains("Razón social"));
+    assert!(page.contains(">Perú</option>"), "country names in Spanish");
+    assert!(page.contains("Crear mi cuenta"));
+    no_english(&page);
+
+    // Refused fields are told in Spanish, the RUT's included.
+    let refused = browser
+        .submit(
+            "/sign-up",
+            "/sign-up",
+            &[
+                ("company_name", "Viña Andina SpA"),
+                ("country", "CL"),
+                ("tax_id", "76.086.428-4"),
+                ("billing_email", "pagos@andina.cl"),
+                ("name", "Marta Soto"),
+                ("email", "marta@andina"),
+                ("password", "a-long-password"),
+                ("confirmation", "another-password"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.expect("body");
+    assert!(page.contains("El dígito verificador de este RUT no es correcto"), "{page}");
+    assert!(page.contains("Ingrese un correo electrónico como nombre@ejemplo.cl."), "{page}");
+    assert!(page.contains("Las dos contraseñas nuevas no coinciden."), "{page}");
 }
 
 #[tokio::test]

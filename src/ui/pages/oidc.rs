@@ -61,12 +61,27 @@ impl WaysIn {
 
     /// The provider a form's `with` names, if the page offered it.
     pub(crate) async fn chosen(&self, state: &AppState, with: &str) -> AppResult<identity_providers::Model> {
-        match with.parse::<i32>() {
-            Ok(id) if self.providers.iter().any(|(offered, _, _)| *offered == id) => {
-                providers::get(&state.db, id).await
-            }
-            _ => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
+        match self.offered_id(with) {
+            Some(id) => providers::get(&state.db, id).await,
+            None => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
         }
+    }
+
+    /// [`Self::chosen`], refused in the viewer's language.
+    pub(crate) async fn chosen_for(
+        &self,
+        state: &AppState,
+        ctx: &PageCtx,
+        with: &str,
+    ) -> AppResult<identity_providers::Model> {
+        match self.offered_id(with) {
+            Some(id) => providers::get(&state.db, id).await,
+            None => Err(AppError::bad_request(ctx.t("oidc-choose-offered-provider"))),
+        }
+    }
+
+    fn offered_id(&self, with: &str) -> Option<i32> {
+        with.parse::<i32>().ok().filter(|id| self.providers.iter().any(|(offered, _, _)| offered == id))
     }
 }
 

@@ -147,7 +147,7 @@ async fn sign_up_with_provider(
     ways: WaysIn,
     form: SignUpForm,
 ) -> AppResult<Response> {
-    let provider = ways.chosen(state, &form.with).await?;
+    let provider = ways.chosen_for(state, ctx, &form.with).await?;
     let company = match signup::check_company(&form) {
         Ok(company) => company,
         Err(errors) => {
