@@ -24,8 +24,16 @@
     return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  // POSTs JSON with the page's CSRF token; resolves to {ok, data}.
-  function post(url, token, body) {
+  // The words of a message: the page puts them, in its language, in data-msg-* attributes
+  // of the form or the button's container; English when it did not.
+  function words(element, name, fallback) {
+    var text = element && element.dataset ? element.dataset[name] : null;
+    return text || fallback;
+  }
+
+  // POSTs JSON with the page's CSRF token; resolves to {ok, data}. `element` carries the
+  // page's words.
+  function post(url, token, body, element) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -34,20 +42,27 @@
     }).then(function (response) {
       return response.json().then(
         function (data) { return { ok: response.ok, data: data }; },
-        function () { return { ok: false, data: { error: "The server answered " + response.status + ". Please try again." } }; }
+        function () {
+          var text = words(element, "msgServer", "The server answered {status}. Please try again.");
+          return { ok: false, data: { error: text.replace("{status}", String(response.status)) } };
+        }
       );
     });
   }
 
-  function refused(answer) {
-    return new Error(answer.data.error || "That did not work. Please try again.");
+  function refused(answer, element) {
+    return new Error(answer.data.error || words(element, "msgFailed", "That did not work. Please try again."));
   }
 
   // The browser's own errors, in words a person can act on.
-  function explain(error) {
-    if (error && error.name === "NotAllowedError") return "The passkey request was cancelled or timed out.";
-    if (error && error.name === "InvalidStateError") return "This device already has a passkey for you here.";
-    return (error && error.message) || "That did not work. Please try again.";
+  function explain(error, element) {
+    if (error && error.name === "NotAllowedError") {
+      return words(element, "msgCancelled", "The passkey request was cancelled or timed out.");
+    }
+    if (error && error.name === "InvalidStateError") {
+      return words(element, "msgExists", "This device already has a passkey for you here.");
+    }
+    return (error && error.message) || words(element, "msgFailed", "That did not work. Please try again.");
   }
 
   function showError(box, message) {
@@ -89,14 +104,14 @@
       var button = form.querySelector("button[type=submit]");
       var box = form.querySelector(".passkey-error");
       button.disabled = true;
-      post(form.dataset.options, token, { name: form.elements.name.value })
+      post(form.dataset.options, token, { name: form.elements.name.value }, form)
         .then(function (answer) {
           if (answer.data.confirm) {
             // Confirm it is you first: the form goes to the server as a plain form.
             HTMLFormElement.prototype.submit.call(form);
             return null;
           }
-          if (!answer.ok) throw refused(answer);
+          if (!answer.ok) throw refused(answer, form);
           var options = answer.data.publicKey;
           options.challenge = toBytes(options.challenge);
           options.user.id = toBytes(options.user.id);
@@ -105,14 +120,14 @@
             return post(form.dataset.finish, token, credentialJson(credential, {
               attestationObject: toText(credential.response.attestationObject),
               clientDataJSON: toText(credential.response.clientDataJSON)
-            }));
+            }), form);
           }).then(function (answer) {
-            if (!answer.ok) throw refused(answer);
+            if (!answer.ok) throw refused(answer, form);
             go(answer.data.redirect);
           });
         })
         .catch(function (error) {
-          showError(box, explain(error));
+          showError(box, explain(error, form));
           button.disabled = false;
         });
     });
@@ -130,9 +145,9 @@
       var token = container.dataset.csrf;
       var start = { next: container.dataset.next || null, then: container.dataset.then || null };
       button.disabled = true;
-      post(container.dataset.options, token, start)
+      post(container.dataset.options, token, start, container)
         .then(function (answer) {
-          if (!answer.ok) throw refused(answer);
+          if (!answer.ok) throw refused(answer, container);
           var options = answer.data.publicKey;
           options.challenge = toBytes(options.challenge);
           (options.allowCredentials || []).forEach(function (c) { c.id = toBytes(c.id); });
@@ -145,14 +160,14 @@
             clientDataJSON: toText(response.clientDataJSON),
             signature: toText(response.signature),
             userHandle: response.userHandle ? toText(response.userHandle) : null
-          }));
+          }), container);
         })
         .then(function (answer) {
-          if (!answer.ok) throw refused(answer);
+          if (!answer.ok) throw refused(answer, container);
           go(answer.data.redirect);
         })
         .catch(function (error) {
-          showError(box, explain(error));
+          showError(box, explain(error, container));
           button.disabled = false;
         });
     });

@@ -32,6 +32,26 @@ pub(crate) const COUNTRIES: &[(&str, &str)] = &[
     ("UY", "Uruguay"),
 ];
 
+/// The message id of a country's name in [`COUNTRIES`] (the list shows it in the viewer's
+/// language; the code is what is stored).
+pub(crate) fn country_message(code: &str) -> Option<&'static str> {
+    use crate::i18n::msg;
+    Some(match code {
+        "CL" => msg!("signup-country-cl"),
+        "AR" => msg!("signup-country-ar"),
+        "BO" => msg!("signup-country-bo"),
+        "BR" => msg!("signup-country-br"),
+        "CO" => msg!("signup-country-co"),
+        "EC" => msg!("signup-country-ec"),
+        "ES" => msg!("signup-country-es"),
+        "MX" => msg!("signup-country-mx"),
+        "PE" => msg!("signup-country-pe"),
+        "US" => msg!("signup-country-us"),
+        "UY" => msg!("signup-country-uy"),
+        _ => return None,
+    })
+}
+
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub(crate) struct SignUpForm {

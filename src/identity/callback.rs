@@ -41,7 +41,9 @@ pub(crate) enum CallbackOutcome {
         provider: String,
     },
     /// Automatic registration was not possible (the words never say why).
-    NotRegistered(String),
+    NotRegistered {
+        provider: String,
+    },
     /// A valid identity nobody here has connected.
     NotConnected {
         provider: String,
@@ -95,7 +97,7 @@ impl CallbackOutcome {
             | CallbackOutcome::SignedUp { not_yet: None, .. }
             | CallbackOutcome::Joined { not_yet: None, .. } => Some(true),
             CallbackOutcome::Refused(_)
-            | CallbackOutcome::NotRegistered(_)
+            | CallbackOutcome::NotRegistered { .. }
             | CallbackOutcome::NotConnected { .. }
             | CallbackOutcome::NotSignedUp { .. } => Some(false),
             CallbackOutcome::Linked { .. }
@@ -234,7 +236,7 @@ impl Callback<'_> {
                 Ok(CallbackOutcome::Registered { provider: name })
             }
             Err(links::RegistrationError::Failed(error)) => Err(error),
-            Err(refused) => Ok(CallbackOutcome::NotRegistered(refused.to_string())),
+            Err(links::RegistrationError::NotCreated { provider }) => Ok(CallbackOutcome::NotRegistered { provider }),
         }
     }
 

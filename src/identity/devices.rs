@@ -31,9 +31,20 @@ impl Device {
     }
 }
 
-/// "Firefox on Linux", "Edge on Windows", "curl"; "Unknown browser" when it says nothing useful.
-pub(crate) fn describe(user_agent: Option<&str>) -> String {
-    let Some(ua) = user_agent else { return "Unknown browser".into() };
+/// "Firefox on Linux", "Edge on Windows", "curl"; "Unknown browser" when it says nothing
+/// useful; in the viewer's language (the names of browsers and systems stay).
+pub(crate) fn describe_in(loc: &impl crate::i18n::Localize, user_agent: Option<&str>) -> String {
+    use crate::i18n::tr;
+    match user_agent.map(parts).unwrap_or((None, None)) {
+        (Some(browser), Some(system)) => tr!(loc, "account-browser-on", browser = browser, system = system),
+        (Some(browser), None) => browser.to_string(),
+        (None, Some(system)) => tr!(loc, "account-a-browser-on", system = system),
+        (None, None) => loc.t("account-unknown-browser"),
+    }
+}
+
+/// The browser's and the system's names a user agent gives, when it gives them.
+fn parts(ua: &str) -> (Option<&'static str>, Option<&'static str>) {
     let browser = [
         ("Edg/", "Edge"),
         ("OPR/", "Opera"),
@@ -59,12 +70,7 @@ pub(crate) fn describe(user_agent: Option<&str>) -> String {
     .iter()
     .find(|(marker, _)| ua.contains(marker))
     .map(|(_, name)| *name);
-    match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
-        (Some(browser), None) => browser.to_string(),
-        (None, Some(system)) => format!("A browser on {system}"),
-        (None, None) => "Unknown browser".into(),
-    }
+    (browser, system)
 }
 
 #[cfg(test)]
@@ -77,13 +83,13 @@ mod tests {
         let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
         let chrome_mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-        assert_eq!(describe(Some(firefox)), "Firefox on Linux");
-        assert_eq!(describe(Some(edge)), "Edge on Windows");
-        assert_eq!(describe(Some(safari)), "Safari on iOS");
-        assert_eq!(describe(Some(chrome_mac)), "Chrome on macOS");
-        assert_eq!(describe(Some("curl/8.5.0")), "curl");
-        assert_eq!(describe(Some("something")), "Unknown browser");
-        assert_eq!(describe(None), "Unknown browser");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some(firefox)), "Firefox on Linux");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some(edge)), "Edge on Windows");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some(safari)), "Safari on iOS");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some(chrome_mac)), "Chrome on macOS");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some("curl/8.5.0")), "curl");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, Some("something")), "Unknown browser");
+        assert_eq!(describe_in(&crate::i18n::Lang::En, None), "Unknown browser");
     }
 
     #[test]

@@ -96,3 +96,38 @@ pub(crate) async fn list_all(
     );
     fetch_page(db, select, &keyset, |(e, _)| vec![e.created_at.into(), e.id.into()], &page).await
 }
+
+/// The message id of how pages name an event kind ("Signed in", "Passkey added").
+pub(crate) fn label_id(kind: crate::entities::enums::SecurityEventKind) -> &'static str {
+    use crate::entities::enums::SecurityEventKind as K;
+    use crate::i18n::msg;
+    match kind {
+        K::SignIn => msg!("account-event-sign-in"),
+        K::SignInFailed => msg!("account-event-sign-in-failed"),
+        K::LockedOut => msg!("account-event-locked-out"),
+        K::SignOut => msg!("account-event-sign-out"),
+        K::Unlocked => msg!("account-event-unlocked"),
+        K::PasswordChanged => msg!("account-event-password-changed"),
+        K::SettingsChanged => msg!("account-event-settings-changed"),
+        K::IdpSignIn => msg!("account-event-idp-sign-in"),
+        K::IdpSignInFailed => msg!("account-event-idp-sign-in-failed"),
+        K::Linked => msg!("account-event-linked"),
+        K::Unlinked => msg!("account-event-unlinked"),
+        K::LinkRefused => msg!("account-event-link-refused"),
+        K::Registered => msg!("account-event-registered"),
+        K::Reauthenticated => msg!("account-event-reauthenticated"),
+        K::OtherSessionsEnded => msg!("account-event-other-sessions-ended"),
+        K::SessionEnded => msg!("account-event-session-ended"),
+        K::PasswordSet => msg!("account-event-password-set"),
+        K::PasswordRemoved => msg!("account-event-password-removed"),
+        K::AuthenticatorConnected => msg!("account-event-authenticator-connected"),
+        K::AuthenticatorDisconnected => msg!("account-event-authenticator-disconnected"),
+        K::RecoveryCodesRenewed => msg!("account-event-recovery-codes-renewed"),
+        K::RecoveryCodeUsed => msg!("account-event-recovery-code-used"),
+        K::SecondFactorFailed => msg!("account-event-second-factor-failed"),
+        K::SecondFactorsReset => msg!("account-event-second-factors-reset"),
+        K::PasskeyAdded => msg!("account-event-passkey-added"),
+        K::PasskeyRemoved => msg!("account-event-passkey-removed"),
+        K::PasskeyCloneSuspected => msg!("account-event-passkey-clone-suspected"),
+    }
+}

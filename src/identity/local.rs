@@ -11,10 +11,8 @@ use super::{events, password, settings};
 use crate::entities::{auth_settings, users};
 use crate::error::{AppError, AppResult};
 
-/// The one message for every failed sign-in, so nobody learns which e-mails exist.
-pub(crate) const GENERIC_FAILURE: &str =
-    "That e-mail and password did not work. After several failed attempts an account is locked for a while, longer each time; a sign-in button of an identity provider connected to the account still works, and your administrator can unlock it.";
-pub(crate) const LOCAL_LOGIN_OFF: &str = "Signing in with a password is turned off. Use one of the sign-in buttons.";
+// The one message for every failed sign-in (so nobody learns which e-mails exist) and the
+// one when password sign-in is off are the pages' `login-failed` and `login-local-off`.
 pub(crate) const MAX_EMAIL_CHARS: usize = 254;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -330,6 +328,18 @@ pub(crate) async fn change_password(
 /// Why a user without a password cannot "change" it.
 pub(crate) const NO_PASSWORD_YET: &str =
     "You have no password yet. Set one under Login Options → Local → Connect, after confirming it is you.";
+
+impl PasswordChangeError {
+    /// The refusal in the viewer's language.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            PasswordChangeError::NoPasswordYet => loc.t("account-no-password-yet"),
+            PasswordChangeError::WrongCurrentPassword => loc.t("account-current-password-refused"),
+            PasswordChangeError::NewPassword(error) => error.localized(loc),
+            PasswordChangeError::Failed(error) => error.to_string(),
+        }
+    }
+}
 
 /// Why a password could not be changed or set.
 #[derive(Debug, thiserror::Error)]

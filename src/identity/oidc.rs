@@ -230,7 +230,7 @@ pub(crate) async fn begin(
     Ok((format!("{}{separator}{query}", document.authorization_endpoint), flow))
 }
 
-/// Why a callback was refused; the text is what the person reads.
+/// Why a callback was refused; [`CallbackRefusal::localized`] is what the person reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum CallbackRefusal {
     NoPendingFlow,
@@ -245,17 +245,17 @@ pub(crate) enum CallbackRefusal {
 }
 
 impl CallbackRefusal {
-    pub(crate) fn message(&self) -> String {
+    /// The refusal in the viewer's language.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
         match self {
-            CallbackRefusal::NoPendingFlow => "This sign-in answer does not belong to a sign-in started here, or it was already used. Please start again.".into(),
-            CallbackRefusal::Expired => "The sign-in took longer than 10 minutes and expired. Please start again.".into(),
-            CallbackRefusal::WrongProvider | CallbackRefusal::IssuerMismatch => {
-                "The answer came from a different identity provider than the one you chose. Please start again.".into()
-            }
-            CallbackRefusal::StateMismatch => "The sign-in answer could not be matched to your browser session. Please start again.".into(),
-            CallbackRefusal::ProviderError(code) => format!("The identity provider did not sign you in ({code}). Please try again."),
-            CallbackRefusal::Token(reason) => format!("The identity provider's answer could not be verified: {reason}."),
-            CallbackRefusal::NotAllowed(reason) => (*reason).into(),
+            CallbackRefusal::NoPendingFlow => loc.t("oidc-no-pending-flow"),
+            CallbackRefusal::Expired => loc.t("oidc-expired"),
+            CallbackRefusal::WrongProvider | CallbackRefusal::IssuerMismatch => loc.t("oidc-wrong-provider"),
+            CallbackRefusal::StateMismatch => loc.t("oidc-state-mismatch"),
+            CallbackRefusal::ProviderError(code) => tr!(loc, "oidc-provider-error", code = code),
+            CallbackRefusal::Token(reason) => tr!(loc, "oidc-token-not-verified", reason = reason),
+            CallbackRefusal::NotAllowed(reason) => super::sign_in_refusal(loc, reason),
         }
     }
 }

@@ -81,6 +81,25 @@ impl From<tower_sessions::session::Error> for PasskeyError {
 }
 
 impl PasskeyError {
+    /// The refusal in the viewer's language (the script shows it).
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
+        match self {
+            PasskeyError::Unavailable(base) => tr!(loc, "passkey-unavailable", address = base),
+            PasskeyError::NotAnAnswer(why) => tr!(loc, "passkey-not-an-answer", reason = why),
+            PasskeyError::NoCeremony => loc.t("passkey-no-ceremony"),
+            PasskeyError::Refused(why) => tr!(loc, "passkey-refused", reason = why),
+            PasskeyError::Unknown => loc.t("passkey-unknown"),
+            PasskeyError::Cloned => loc.t("passkey-cloned"),
+            PasskeyError::AlreadyRegistered => loc.t("passkey-already-registered"),
+            PasskeyError::TooMany => tr!(loc, "passkey-too-many", count = MAX_PER_USER),
+            PasskeyError::BadName(name) if name.starts_with("Give") => loc.t("passkey-name-missing"),
+            PasskeyError::BadName(_) => tr!(loc, "passkey-name-too-long", count = MAX_NAME_CHARS),
+            PasskeyError::NotAllowed(reason) => super::sign_in_refusal(loc, reason),
+            PasskeyError::Failed(error) => error.to_string(),
+        }
+    }
+
     /// The HTTP status a JSON answer carries.
     pub(crate) fn status(&self) -> axum::http::StatusCode {
         use axum::http::StatusCode;

@@ -91,6 +91,19 @@ pub enum NewPasswordError {
     Mismatch,
 }
 
+impl NewPasswordError {
+    /// The refusal in the viewer's language.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
+        match self {
+            NewPasswordError::TooShort => tr!(loc, "identity-password-too-short", count = MIN_PASSWORD_CHARS),
+            NewPasswordError::TooLong => tr!(loc, "identity-password-too-long", count = MAX_PASSWORD_CHARS),
+            NewPasswordError::OnlySpaces => loc.t("identity-password-only-spaces"),
+            NewPasswordError::Mismatch => loc.t("identity-password-mismatch"),
+        }
+    }
+}
+
 /// Checks a new password against the rules and its confirmation.
 pub(crate) fn check_new_password(password: &str, confirmation: &str) -> Result<(), NewPasswordError> {
     let chars = password.chars().count();

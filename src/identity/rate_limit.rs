@@ -123,6 +123,12 @@ impl<K: LimitKey> RateLimiter<K> {
             AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
         })
     }
+
+    /// [`admit`](Self::admit) for a page: `say` words the refusal (in the viewer's
+    /// language) from the seconds to wait.
+    pub(crate) async fn admit_said(&self, key: K, say: impl FnOnce(u64) -> String) -> AppResult<()> {
+        self.hit(key).await?.map_err(|wait| AppError::TooManyRequests(say(wait), wait))
+    }
 }
 
 /// The start (Unix seconds) of the fixed window `now` falls in: every instance agrees.

@@ -21,9 +21,6 @@ use crate::mail::{tokens, Site};
 /// way and send nothing.
 pub(crate) const RESETS_PER_HOUR: u64 = 3;
 
-/// The answer to every reset request, whether or not the address has an account.
-pub(crate) const REQUEST_ANSWER: &str = "If that address belongs to an account that signs in with a password, a link to choose a new password is on its way. It works once, for 30 minutes.";
-
 /// Mails a reset link to `email` when it names a user who signs in with a password (and
 /// local login is allowed). Returns whether a message was written; the page says the same
 /// either way.
@@ -68,6 +65,17 @@ pub(crate) enum ResetError {
 }
 
 crate::error::refusals!(ResetError);
+
+impl ResetError {
+    /// The refusal in the viewer's language.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            ResetError::LinkNotValid => loc.t("reset-link-not-valid"),
+            ResetError::NewPassword(error) => error.localized(loc),
+            ResetError::Failed(error) => error.to_string(),
+        }
+    }
+}
 
 /// The user a reset link is for, while it works (and password sign-in is allowed).
 pub(crate) async fn user_of_link(db: &DatabaseConnection, raw: &str) -> AppResult<Option<users::Model>> {

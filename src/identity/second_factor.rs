@@ -247,6 +247,17 @@ pub(crate) enum EnrolError {
 
 crate::error::refusals!(EnrolError);
 
+impl EnrolError {
+    /// The refusal in the viewer's language.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            EnrolError::WrongCode => loc.t("second-factor-enrol-wrong-code"),
+            EnrolError::NothingToConfirm => loc.t("second-factor-enrol-start-again"),
+            EnrolError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
 fn open_secret(secrets: &SecretBox, sealed: &str) -> AppResult<Vec<u8>> {
     Ok(Secret::try_from_base32(secrets.open(sealed)?)
         .map_err(|_| AppError::Internal("a stored authenticator secret is damaged".into()))?

@@ -410,7 +410,7 @@ async fn without_javascript_the_pages_say_passkeys_need_it_and_the_rest_works() 
     let (_, login) = app.page("/login").await;
     assert!(login.contains("Signing in with a passkey needs JavaScript."));
     assert!(
-        login.contains("<button type=\"button\" class=\"secondary passkey-start\" hidden"),
+        login.contains("<button type=\"button\" hidden class=\"secondary passkey-start\">"),
         "hidden until the script shows it"
     );
     assert!(login.contains("<script src=\"/static/passkeys.js\" defer"), "a static script, no inline one");

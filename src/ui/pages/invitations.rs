@@ -9,6 +9,7 @@ use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::identity::campaign::{self, ProviderCampaign};
 use crate::identity::session::set_flash;
 use crate::state::AppState;
@@ -38,27 +39,32 @@ pub(crate) fn section(ctx: &PageCtx, campaigns: Vec<ProviderCampaign>) -> impl I
     let rows: Vec<_> = campaigns
         .into_iter()
         .map(|c| {
-            let counts = format!(
-                "{}: {} invited, {} connected since, {} still without a link to an active provider.",
-                c.provider, c.invited, c.connected_since, c.still_without
+            let counts = tr!(
+                ctx,
+                "invitation-counts",
+                provider = c.provider.clone(),
+                invited = c.invited,
+                connected = c.connected_since,
+                without = c.still_without
             );
+            let invite = tr!(ctx, "invitation-invite", count = c.not_invited, provider = c.provider.clone());
             let button = (c.not_invited > 0).then(|| {
                 view! {
                     <form method="post" action=format!("/invitations/{}", c.provider_id)>
                         {csrf_field(&ctx)}
-                        <button type="submit">{format!("Invite {} user(s) to connect {}", c.not_invited, c.provider)}</button>
+                        <button type="submit">{invite}</button>
                     </form>
                 }
             });
             view! { <li class="campaign"><p>{counts}</p>{button}</li> }
         })
         .collect();
-    let empty = rows.is_empty();
+    let empty = rows.is_empty().then(|| ctx.t("invitation-no-provider"));
     view! {
         <section class="panel" id="inform-users">
-            <h2>"Inform your users"</h2>
-            <p class="muted">"Each user without a link to an active identity provider can be sent a branded invitation to connect one, once per provider. They also see a notice on My Account until they connect or dismiss it."</p>
-            {empty.then(|| view! { <p>"No identity provider is active: activate one first."</p> })}
+            <h2>{ctx.t("invitation-heading")}</h2>
+            <p class="muted">{ctx.t("invitation-intro")}</p>
+            {empty.map(|text| view! { <p>{text}</p> })}
             <ul class="campaigns">{rows}</ul>
         </section>
     }
@@ -78,7 +84,7 @@ pub(crate) async fn invite(
     if sent > 0 {
         state.mail_written();
     }
-    set_flash(&session, format!("{sent} invitation(s) sent.")).await?;
+    set_flash(&session, tr!(ctx, "invitation-sent", count = sent)).await?;
     Ok(Redirect::to(&format!("{back}#inform-users")).into_response())
 }
 
@@ -89,10 +95,10 @@ pub(crate) fn notice(ctx: &PageCtx, pending: Vec<(i32, String)>) -> impl IntoVie
         .map(|(provider_id, name)| {
             view! {
                 <div class="card notice connect-notice">
-                    <p>{format!("You can now sign in with {name}. Connect it under ")}<a href="#login-options">"Login Options"</a>" below."</p>
+                    <p>{tr!(ctx, "invitation-notice-before", provider = name)}<a href="#login-options">{ctx.t("invitation-notice-link")}</a>{ctx.t("invitation-notice-after")}</p>
                     <form method="post" action=format!("/account/connect-notice/{provider_id}/dismiss")>
                         {csrf_field(ctx)}
-                        <button type="submit" class="secondary">"Dismiss"</button>
+                        <button type="submit" class="secondary">{ctx.t("invitation-dismiss")}</button>
                     </form>
                 </div>
             }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::identity::local::{self, SignInOutcome, MAX_EMAIL_CHARS};
 use crate::identity::password::MAX_PASSWORD_CHARS;
 use crate::identity::{events, providers, second_factor, session, settings};
@@ -62,7 +63,15 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
     let ctx2 = ctx.clone();
     let LoginView { local_allowed, sign_up, buttons, passkey, email, next, error } = login;
     let idp_query = next_query(next.as_deref());
-    page_with_status(status, ctx, "Sign in", move || {
+    let title = ctx.t("login-title");
+    let email_label = ctx.t("login-email");
+    let password_label = ctx.t("login-password");
+    let submit = ctx.t("login-submit");
+    let forgot = ctx.t("login-forgot");
+    let local_off = ctx.t("login-local-off");
+    let new_here = ctx.t("login-new-here");
+    let create_account = ctx.t("login-create-account");
+    page_with_status(status, ctx, &title, move || {
         let passkey = passkey.then(|| super::passkeys::sign_in_button(&ctx2, next.clone()));
         let form = local_allowed.then(|| {
             let next = next.unwrap_or_default();
@@ -70,20 +79,20 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
                 <form class="stacked card" method="post" action="/login">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="next" value=next/>
-                    <label>"E-mail" <input type="email" name="email" value=email autocomplete="username" maxlength=MAX_EMAIL_CHARS.to_string() required autofocus/></label>
-                    <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                    <button type="submit">"Sign in"</button>
-                    <p><a href="/password-reset">"Forgot your password?"</a></p>
+                    <label>{email_label} <input type="email" name="email" value=email autocomplete="username" maxlength=MAX_EMAIL_CHARS.to_string() required autofocus/></label>
+                    <label>{password_label} <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                    <button type="submit">{submit}</button>
+                    <p><a href="/password-reset">{forgot}</a></p>
                 </form>
             }
         });
-        let off = (!local_allowed).then(|| view! { <p class="muted">{local::LOCAL_LOGIN_OFF}</p> });
+        let off = (!local_allowed).then(|| view! { <p class="muted">{local_off}</p> });
         let has_buttons = !buttons.is_empty();
         let buttons: Vec<_> = buttons
             .into_iter()
             .map(|(id, name, logo)| {
                 let href = format!("/auth/oidc/{id}/login{idp_query}");
-                let label = format!("Sign in with {name}");
+                let label = tr!(ctx2, "login-with-provider", provider = name);
                 view! {
                     <li><a class="button secondary idp-button" href=href><img src=logo alt="" width="20" height="20"/> " " {label}</a></li>
                 }
@@ -95,7 +104,7 @@ fn login_page(ctx: &PageCtx, status: StatusCode, login: LoginView) -> Response {
             {off}
             {has_buttons.then(|| view! { <ul class="idp-buttons">{buttons}</ul> })}
             {passkey}
-            {sign_up.then(|| view! { <p>"New here? " <a href="/sign-up">"Create an account"</a></p> })}
+            {sign_up.then(|| view! { <p>{new_here} " " <a href="/sign-up">{create_account}</a></p> })}
         }
     })
 }
@@ -131,11 +140,11 @@ pub(crate) async fn submit(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await?;
+    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await?;
     let mut login = login_view(&state, &ctx, form.next.filter(|n| !n.is_empty())).await?;
     if form.email.chars().count() > MAX_EMAIL_CHARS || form.password.chars().count() > MAX_PASSWORD_CHARS {
         login.email = form.email.chars().take(MAX_EMAIL_CHARS).collect();
-        login.error = Some(local::GENERIC_FAILURE.into());
+        login.error = Some(ctx.t("login-failed"));
         return Ok(login_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, login));
     }
     let outcome = local::sign_in(&state.db, &state.site(), &form.email, &form.password, ctx.device.ip_text()).await?;
@@ -151,13 +160,13 @@ pub(crate) async fn submit(
         }
         SignInOutcome::Failed => {
             login.email = form.email;
-            login.error = Some(local::GENERIC_FAILURE.into());
+            login.error = Some(ctx.t("login-failed"));
             Ok(login_page(&ctx, StatusCode::UNAUTHORIZED, login))
         }
         SignInOutcome::LocalLoginOff => Ok(login_page(&ctx, StatusCode::FORBIDDEN, login)),
         SignInOutcome::NotAllowed(reason) => {
             login.email = form.email;
-            login.error = Some(reason.into());
+            login.error = Some(crate::identity::sign_in_refusal(&ctx, reason));
             Ok(login_page(&ctx, StatusCode::FORBIDDEN, login))
         }
     }
@@ -169,12 +178,15 @@ pub(crate) async fn confirm_logout(Extension(ctx): Extension<PageCtx>) -> AppRes
         return Ok(Redirect::to("/").into_response());
     }
     let ctx2 = ctx.clone();
-    Ok(page_with_status(StatusCode::OK, &ctx, "Sign out", move || {
+    let title = ctx.t("login-sign-out-title");
+    let question = ctx.t("login-sign-out-question");
+    let button = ctx.t("login-sign-out-button");
+    Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
         view! {
             <form class="stacked card" method="post" action="/logout">
                 {csrf_field(&ctx2)}
-                <p>"Do you want to sign out?"</p>
-                <button type="submit">"Sign out"</button>
+                <p>{question}</p>
+                <button type="submit">{button}</button>
             </form>
         }
     }))

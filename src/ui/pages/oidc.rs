@@ -13,6 +13,7 @@ use crate::accounts::members::AcceptError;
 use crate::accounts::Viewer;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::identity::callback::{Callback, CallbackOutcome, CallbackQuery};
 use crate::identity::links::{self, Way};
 use crate::identity::oidc::{self, Continuation, FlowStart, Handoff, Joining, Purpose};
@@ -60,29 +61,54 @@ impl WaysIn {
 
     /// The provider a form's `with` names, if the page offered it.
     pub(crate) async fn chosen(&self, state: &AppState, with: &str) -> AppResult<identity_providers::Model> {
-        match with.parse::<i32>() {
-            Ok(id) if self.providers.iter().any(|(offered, _, _)| *offered == id) => {
-                providers::get(&state.db, id).await
-            }
-            _ => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
+        match self.offered_id(with) {
+            Some(id) => providers::get(&state.db, id).await,
+            None => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
         }
+    }
+
+    /// [`Self::chosen`], refused in the viewer's language.
+    pub(crate) async fn chosen_for(
+        &self,
+        state: &AppState,
+        ctx: &PageCtx,
+        with: &str,
+    ) -> AppResult<identity_providers::Model> {
+        match self.offered_id(with) {
+            Some(id) => providers::get(&state.db, id).await,
+            None => Err(AppError::bad_request(ctx.t("oidc-choose-offered-provider"))),
+        }
+    }
+
+    fn offered_id(&self, with: &str) -> Option<i32> {
+        with.parse::<i32>().ok().filter(|id| self.providers.iter().any(|(offered, _, _)| offered == id))
     }
 }
 
 /// Submit buttons, one per provider, that send their form with `with=<id>` and without the
 /// browser's checks of the password fields (`formnovalidate`: the server checks what it needs).
 pub(crate) fn provider_buttons(providers: Vec<(i32, String, String)>, verb: &'static str) -> impl IntoView {
+    provider_buttons_labelled(providers, move |name| format!("{verb} {name}"))
+}
+
+/// [`provider_buttons`] with each button's words made from the provider's name (a whole
+/// sentence in the viewer's language: "Sign up with …").
+pub(crate) fn provider_buttons_labelled(
+    providers: Vec<(i32, String, String)>,
+    label: impl Fn(&str) -> String,
+) -> AnyView {
     let buttons: Vec<_> = providers
         .into_iter()
         .map(|(id, name, logo)| {
+            let label = label(&name);
             view! {
                 <li><button type="submit" class="secondary idp-button" name="with" value=id.to_string() formnovalidate>
-                    <img src=logo alt="" width="20" height="20"/> " " {format!("{verb} {name}")}
+                    <img src=logo alt="" width="20" height="20"/> " " {label}
                 </button></li>
             }
         })
         .collect();
-    view! { <ul class="idp-buttons">{buttons}</ul> }
+    view! { <ul class="idp-buttons">{buttons}</ul> }.into_any()
 }
 
 /// Starts a flow and sends the browser to the provider. The answer comes back to the public
@@ -116,7 +142,7 @@ pub(crate) async fn redirect_to_provider(
             Ok(error_page(
                 ctx,
                 StatusCode::BAD_GATEWAY,
-                &format!("{} cannot be reached right now. Please try again later.", provider.name),
+                &tr!(ctx, "oidc-unreachable", provider = provider.name.clone()),
             ))
         }
     }
@@ -145,11 +171,7 @@ fn hand_over(
             let sealed = crate::error::encode_query_value(&sealed);
             Ok(Redirect::to(&format!("{base}/auth/oidc/{id}/continue?handoff={sealed}")).into_response())
         }
-        _ => Ok(error_page(
-            ctx,
-            StatusCode::CONFLICT,
-            &format!("Connect identity providers at {base}: sign in there, then open My Account → Login Options."),
-        )),
+        _ => Ok(error_page(ctx, StatusCode::CONFLICT, &tr!(ctx, "oidc-connect-at", address = base))),
     }
 }
 
@@ -163,6 +185,7 @@ pub(crate) struct HandoffForm {
 /// when it no longer can be done.
 async fn handoff_purpose(
     state: &AppState,
+    ctx: &PageCtx,
     handoff: &Handoff,
     provider: &str,
 ) -> AppResult<Option<(String, crate::branding::Brand)>> {
@@ -171,18 +194,24 @@ async fn handoff_purpose(
             let Some(seller) = crate::accounts::signup::seller_still_selling(&state.db, *seller_id).await? else {
                 return Ok(None);
             };
-            let what = format!(
-                "Create the account of {} as a customer of {}, and sign in with {provider} from now on.",
-                company.name, seller.name
+            let what = tr!(
+                ctx,
+                "oidc-handoff-sign-up",
+                company = company.name.clone(),
+                seller = seller.name.clone(),
+                provider = provider
             );
             (what, seller)
         }
         Joining::Invitation { token_id } => {
             match crate::accounts::members::invitation_of_token(&state.db, *token_id).await? {
                 Some(found) => {
-                    let what = format!(
-                        "Join {} as {}, and sign in with {provider} from now on.",
-                        found.account.name, found.user.email
+                    let what = tr!(
+                        ctx,
+                        "oidc-handoff-join",
+                        account = found.account.name.clone(),
+                        email = found.user.email.clone(),
+                        provider = provider
                     );
                     (what, found.account)
                 }
@@ -206,13 +235,13 @@ async fn opened_handoff(
     }
     let provider = usable_provider(state, id).await?;
     let now = chrono::Utc::now().timestamp();
-    let gone = |message: &str| error_page(ctx, StatusCode::GONE, message);
+    let gone = |message: String| error_page(ctx, StatusCode::GONE, &message);
     let Some(handoff) = Handoff::open(&state.secrets, sealed, id, now) else {
-        return Ok(Err(gone("This link expired or is not valid. Please start again where you were.")));
+        return Ok(Err(gone(ctx.t("oidc-handoff-not-valid"))));
     };
-    match handoff_purpose(state, &handoff, &provider.name).await? {
+    match handoff_purpose(state, ctx, &handoff, &provider.name).await? {
         Some((what, brand)) => Ok(Ok((provider, handoff, what, brand))),
-        None => Ok(Err(gone("This can no longer be done: the invitation or the shop's offer has ended."))),
+        None => Ok(Err(gone(ctx.t("oidc-handoff-ended")))),
     }
 }
 
@@ -231,13 +260,15 @@ pub(crate) async fn continue_form(
     // In the brand of the shop the person came from.
     let ctx = PageCtx { brand, ..ctx };
     let ctx2 = ctx.clone();
-    Ok(page_with_status(StatusCode::OK, &ctx, "Continue", move || {
+    let title = ctx.t("oidc-continue-title");
+    let button = tr!(ctx, "oidc-continue-with", provider = provider.name.clone());
+    Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
         view! {
             <form class="stacked card" method="post" action=format!("/auth/oidc/{id}/continue")>
                 {csrf_field(&ctx2)}
                 <input type="hidden" name="handoff" value=form.handoff/>
                 <p>{what}</p>
-                <button type="submit">{format!("Continue with {}", provider.name)}</button>
+                <button type="submit">{button}</button>
             </form>
         }
     }))
@@ -256,9 +287,12 @@ pub(crate) async fn continue_flow(
         Err(refused) => return Ok(refused),
     };
     if ctx.viewer.is_some() {
-        return Err(AppError::bad_request("You are signed in here: sign out first."));
+        return Err(AppError::bad_request(ctx.t("oidc-signed-in-here")));
     }
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
+    state
+        .flow_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-flows", seconds = wait))
+        .await?;
     let start =
         FlowStart { joining: Some(handoff.joining), ..FlowStart::new(handoff.purpose, None, "/account".into()) };
     redirect_to_provider(&state, &ctx, &session, &provider, start).await
@@ -279,7 +313,10 @@ pub(crate) async fn start_login(
 ) -> AppResult<Response> {
     let provider = usable_provider(&state, id).await?;
     // Each start keeps a flow in a session: bounded per address.
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
+    state
+        .flow_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-flows", seconds = wait))
+        .await?;
     let return_to = session::safe_return_path(query.next.as_deref());
     redirect_to_provider(&state, &ctx, &session, &provider, FlowStart::new(Purpose::Login, None, return_to)).await
 }
@@ -309,36 +346,34 @@ pub(crate) async fn callback(
         metrics::sign_in(SignInMethod::IdentityProvider, signed_in);
     }
     match outcome {
-        CallbackOutcome::Refused(refusal) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &refusal.message())),
+        CallbackOutcome::Refused(refusal) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &refusal.localized(&ctx))),
         CallbackOutcome::SignedIn { return_to } => Ok(Redirect::to(&return_to).into_response()),
         CallbackOutcome::Registered { provider } => {
-            flash(format!("Welcome! Your account was created with {provider}.")).await?;
+            flash(tr!(ctx, "oidc-welcome-created", provider = provider)).await?;
             Ok(Redirect::to("/account").into_response())
         }
-        CallbackOutcome::NotRegistered(message) => Ok(error_page(&ctx, StatusCode::CONFLICT, &message)),
+        CallbackOutcome::NotRegistered { provider } => {
+            let message = tr!(ctx, "oidc-not-registered", provider = provider);
+            Ok(error_page(&ctx, StatusCode::CONFLICT, &message))
+        }
         CallbackOutcome::NotConnected { provider } => {
-            let message = format!(
-                "This {provider} account is not connected to any account here. Sign in the way you usually do, then \
-                 open My Account → Login Options and choose Connect next to {provider}."
-            );
+            let message = tr!(ctx, "oidc-not-connected", provider = provider);
             Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
         }
         CallbackOutcome::Linked { provider } => {
-            flash(format!("{provider} is connected. You can now sign in with it.")).await?;
+            flash(tr!(ctx, "oidc-linked", provider = provider)).await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
         CallbackOutcome::AlreadyLinked { provider } => {
-            flash(format!("{provider} was already connected.")).await?;
+            flash(tr!(ctx, "oidc-already-linked", provider = provider)).await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
         CallbackOutcome::LinkedToAnotherUser { provider } => {
-            let message = format!(
-                "This {provider} account is already connected to another user, so it cannot be connected to yours."
-            );
+            let message = tr!(ctx, "oidc-linked-to-another-user", provider = provider);
             Ok(error_page(&ctx, StatusCode::CONFLICT, &message))
         }
         CallbackOutcome::SomebodyElse { provider } => {
-            let message = format!("You confirmed with a different {provider} account than the one connected to you.");
+            let message = tr!(ctx, "oidc-somebody-else", provider = provider);
             Ok(error_page(&ctx, StatusCode::FORBIDDEN, &message))
         }
         CallbackOutcome::Reauthenticated { then } => {
@@ -351,31 +386,28 @@ pub(crate) async fn callback(
 
 /// The answer to a sign-up or an invitation that went through a provider.
 async fn joining_answer(ctx: &PageCtx, session: &Session, outcome: CallbackOutcome) -> AppResult<Response> {
+    let title = ctx.t("oidc-welcome-title");
     let card = |status: StatusCode, message: String| {
-        page_with_status(status, ctx, "Welcome", move || view! { <p class="card">{message}</p> })
+        page_with_status(status, ctx, &title, move || view! { <p class="card">{message}</p> })
     };
+    let reason_of = |reason: &str| crate::identity::sign_in_refusal(ctx, reason);
     Ok(match outcome {
         CallbackOutcome::SignedUp { provider, not_yet: None } => {
-            session::set_flash(session, format!("Welcome! Your account was created with {provider}.")).await?;
+            session::set_flash(session, tr!(ctx, "oidc-welcome-created", provider = provider)).await?;
             Redirect::to("/account").into_response()
         }
         CallbackOutcome::SignedUp { provider, not_yet: Some(reason) } => {
-            card(StatusCode::OK, format!("Thank you: your account was created with {provider}. {reason}"))
+            card(StatusCode::OK, tr!(ctx, "oidc-signed-up-not-yet", provider = provider, reason = reason_of(reason)))
         }
-        CallbackOutcome::NotSignedUp { provider } => card(
-            StatusCode::CONFLICT,
-            format!(
-                "No account could be created with this {provider} sign-in. If you already have an account here, \
-                 sign in the way you usually do and connect {provider} under My Account → Login Options. \
-                 Otherwise sign up with your e-mail address and a password."
-            ),
-        ),
+        CallbackOutcome::NotSignedUp { provider } => {
+            card(StatusCode::CONFLICT, tr!(ctx, "oidc-not-signed-up", provider = provider))
+        }
         CallbackOutcome::Joined { provider, not_yet: None } => {
-            session::set_flash(session, format!("Welcome: you have joined. You sign in with {provider}.")).await?;
+            session::set_flash(session, tr!(ctx, "oidc-joined", provider = provider)).await?;
             Redirect::to("/account").into_response()
         }
         CallbackOutcome::Joined { provider, not_yet: Some(reason) } => {
-            card(StatusCode::OK, format!("You have joined, and you sign in with {provider}. {reason}"))
+            card(StatusCode::OK, tr!(ctx, "oidc-joined-not-yet", provider = provider, reason = reason_of(reason)))
         }
         CallbackOutcome::InvitationNotValid => card(StatusCode::GONE, AcceptError::LinkNotValid.to_string()),
         other => return Err(AppError::Internal(format!("unexpected sign-in outcome {other:?}"))),
@@ -398,15 +430,15 @@ pub(crate) async fn continue_after_reauth(
         Some(Continuation::SetPassword) => Ok(Redirect::to("/account/login-options/local").into_response()),
         Some(Continuation::Authenticator) => Ok(Redirect::to(second_factor::SET_UP_PATH).into_response()),
         Some(Continuation::ResetSecondFactors(user_id)) => {
-            session::set_flash(session, "It is you: confirm the reset again to go on.").await?;
+            session::set_flash(session, ctx.t("oidc-reauth-reset-again")).await?;
             Ok(Redirect::to(&format!("/admin/users/{user_id}/reset-second-factors")).into_response())
         }
         Some(Continuation::LoginOptions) => {
-            session::set_flash(session, "It is you: choose Disconnect again to go on.").await?;
+            session::set_flash(session, ctx.t("oidc-reauth-disconnect-again")).await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
         Some(Continuation::Passkeys) => {
-            session::set_flash(session, "It is you: choose Add or Remove again to go on.").await?;
+            session::set_flash(session, ctx.t("oidc-reauth-passkeys-again")).await?;
             Ok(Redirect::to(super::passkeys::PASSKEYS).into_response())
         }
         None => Ok(Redirect::to(LOGIN_OPTIONS).into_response()),
@@ -452,11 +484,7 @@ pub(crate) async fn reauthenticate(
     if passkey_usable(state, ctx, viewer).await? {
         return Ok(reauth_page);
     }
-    Ok(error_page(
-        ctx,
-        StatusCode::CONFLICT,
-        "There is no way left to confirm it is you. Ask your administrator for help.",
-    ))
+    Ok(error_page(ctx, StatusCode::CONFLICT, &ctx.t("oidc-no-way-to-confirm")))
 }
 
 async fn password_usable(state: &AppState, viewer: &Viewer) -> AppResult<bool> {
@@ -481,7 +509,7 @@ pub(crate) async fn connect(
     let viewer = ctx.viewer()?;
     let provider = usable_provider(&state, id).await?;
     if links::links_of(&state.db, viewer.user.id).await?.iter().any(|l| l.provider_id == provider.id) {
-        session::set_flash(&session, format!("{} is already connected.", provider.name)).await?;
+        session::set_flash(&session, tr!(ctx, "oidc-already-linked-now", provider = provider.name.clone())).await?;
         return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
     }
     if session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
@@ -506,9 +534,6 @@ pub(crate) async fn ways_in(state: &AppState, viewer: &Viewer) -> AppResult<(Vec
     Ok((ways, active, allow_local))
 }
 
-const LAST_WAY: &str =
-    "is your only way to sign in, so it cannot be disconnected. Connect another provider, set a password or add a passkey first.";
-
 /// `POST /account/login-options/{id}/disconnect`.
 pub(crate) async fn disconnect(
     State(state): State<AppState>,
@@ -523,7 +548,8 @@ pub(crate) async fn disconnect(
         return Err(AppError::NotFound);
     }
     if !links::can_remove(&ways, &active, allow_local, Way::Provider(id)) {
-        return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("{} {LAST_WAY}", provider.name)));
+        let message = tr!(ctx, "oidc-last-way-provider", provider = provider.name.clone());
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &message));
     }
     // A change to the ways in needs a recent sign-in: a stolen session alone cannot do it.
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
@@ -533,7 +559,7 @@ pub(crate) async fn disconnect(
         state.mail_written();
     }
     session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
-    session::set_flash(&session, format!("{} is disconnected.", provider.name)).await?;
+    session::set_flash(&session, tr!(ctx, "oidc-unlinked", provider = provider.name.clone())).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
 
@@ -545,7 +571,7 @@ pub(crate) async fn connect_local(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     if !settings::load(&state.db).await?.allow_local_login {
-        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, local::LOCAL_LOGIN_OFF));
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("login-local-off")));
     }
     if session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return Ok(Redirect::to("/account/login-options/local").into_response());
@@ -565,7 +591,7 @@ pub(crate) async fn disconnect_local(
         return Err(AppError::NotFound);
     }
     if !links::can_remove(&ways, &active, allow_local, Way::Password) {
-        return Ok(error_page(&ctx, StatusCode::CONFLICT, &format!("Your password {LAST_WAY}")));
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &ctx.t("oidc-last-way-password")));
     }
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
         return reauthenticate(&state, &ctx, &session, viewer, Continuation::LoginOptions).await;
@@ -573,20 +599,24 @@ pub(crate) async fn disconnect_local(
     local::remove_password(&state.db, &state.site(), &viewer.user).await?;
     state.mail_written();
     session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
-    session::set_flash(&session, "Your password was removed.").await?;
+    session::set_flash(&session, ctx.t("oidc-password-removed")).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
 
 fn set_password_page(ctx: &PageCtx, status: StatusCode, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "Set a password", move || {
+    let title = ctx.t("oidc-set-password-title");
+    let new_label = ctx.t("oidc-new-password");
+    let repeat_label = ctx.t("oidc-repeat-password");
+    let button = ctx.t("oidc-set-password");
+    page_with_status(status, ctx, &title, move || {
         view! {
             {form_error(error)}
             <form class="stacked card" method="post" action="/account/login-options/local">
                 {csrf_field(&ctx2)}
-                <label>"New password" <input type="password" name="new_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                <label>"Repeat the new password" <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                <button type="submit">"Set password"</button>
+                <label>{new_label} <input type="password" name="new_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <label>{repeat_label} <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <button type="submit">{button}</button>
             </form>
         }
     })
@@ -624,22 +654,17 @@ pub(crate) async fn set_password(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     if !may_set_password(&state, &session, viewer).await? {
-        return Ok(error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "Confirm it is you first: choose Connect next to Local again.",
-        ));
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("oidc-confirm-first-local")));
     }
     match local::set_password(&state.db, &state.site(), &viewer.user, &form.new_password, &form.confirm_password).await
     {
         Ok(()) => {
             session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
-            session::set_flash(&session, "Your password is set: you can sign in with your e-mail and password.")
-                .await?;
+            session::set_flash(&session, ctx.t("oidc-password-set")).await?;
             Ok(Redirect::to(LOGIN_OPTIONS).into_response())
         }
         Err(local::PasswordChangeError::Failed(error)) => Err(error),
-        Err(refused) => Ok(set_password_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(refused.to_string()))),
+        Err(refused) => Ok(set_password_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(refused.localized(&ctx)))),
     }
 }
 
@@ -683,24 +708,29 @@ impl ReauthWays {
 
 fn reauth_page(ctx: &PageCtx, status: StatusCode, then: String, ways: ReauthWays, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "Confirm it is you", move || {
+    let title = ctx.t("oidc-reauth-title");
+    let code_label = ctx.t("oidc-reauth-code");
+    let intro = ctx.t("oidc-reauth-intro");
+    let password_label = ctx.t("oidc-reauth-password");
+    let button = ctx.t("oidc-reauth-continue");
+    page_with_status(status, ctx, &title, move || {
         // The password form unless a passkey is the only way (a wrong one is refused as ever).
         let password = (ways.password || !ways.passkey).then(|| {
             let code = ways.code.then(|| {
                 view! {
-                    <label>"Code from your authenticator app (or a recovery code)"
+                    <label>{code_label}
                         <input type="text" name="code" autocomplete="one-time-code" maxlength="64" required/></label>
                 }
             });
             view! {
-                <p>"For your security, enter your password again before changing how you sign in."</p>
+                <p>{intro}</p>
                 {form_error(error)}
                 <form class="stacked card" method="post" action="/account/reauth">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="then" value=then.clone()/>
-                    <label>"Password" <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
+                    <label>{password_label} <input type="password" name="password" autocomplete="current-password" maxlength=MAX_PASSWORD_CHARS.to_string() required autofocus/></label>
                     {code}
-                    <button type="submit">"Continue"</button>
+                    <button type="submit">{button}</button>
                 </form>
             }
         });
@@ -718,7 +748,7 @@ pub(crate) async fn reauth_form(
     let then = query
         .then
         .filter(|t| parse_then(Some(t)).is_some())
-        .ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
+        .ok_or_else(|| AppError::bad_request(ctx.t("oidc-nothing-to-confirm")))?;
     let ways = ReauthWays::of(&state, &ctx, viewer).await?;
     Ok(reauth_page(&ctx, StatusCode::OK, then, ways, None))
 }
@@ -739,9 +769,12 @@ pub(crate) async fn reauth(
     Form(form): Form<ReauthForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request("Nothing to confirm."))?;
+    let then = parse_then(Some(&form.then)).ok_or_else(|| AppError::bad_request(ctx.t("oidc-nothing-to-confirm")))?;
     // The same brake as signing in: per address, and per account through the failure count.
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many attempts.").await?;
+    state
+        .sign_in_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-attempts", seconds = wait))
+        .await?;
     let ip = ctx.device.ip_text();
     let right = form.password.chars().count() <= MAX_PASSWORD_CHARS
         && local::verify_credentials(
@@ -760,7 +793,7 @@ pub(crate) async fn reauth(
             StatusCode::UNAUTHORIZED,
             form.then,
             ways,
-            Some("That password is not correct.".into()),
+            Some(ctx.t("oidc-reauth-wrong-password")),
         ));
     }
     // With an authenticator app, its code too: a stolen session and a known password
@@ -771,7 +804,7 @@ pub(crate) async fn reauth(
             second_factor::check_code(&state.db, &state.secrets, &state.site(), &viewer.user, &form.code, ip).await?;
         state.mail_written();
         if checked == second_factor::CodeCheck::Refused {
-            let message = "That code did not work: it is wrong or was used already.".to_string();
+            let message = ctx.t("oidc-reauth-wrong-code");
             return Ok(reauth_page(&ctx, StatusCode::UNAUTHORIZED, form.then, ways, Some(message)));
         }
     }

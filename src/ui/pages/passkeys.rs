@@ -16,6 +16,7 @@ use tower_sessions::Session;
 
 use crate::entities::passkeys as passkey_rows;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::identity::links::{self, Way};
 use crate::identity::oidc::Continuation;
 use crate::identity::passkeys::{self, PasskeyError, MAX_NAME_CHARS};
@@ -30,7 +31,6 @@ use crate::ui::PageCtx;
 /// The Passkeys part of My Account.
 pub(crate) const PASSKEYS: &str = "/account#passkeys";
 const SCRIPT: &str = "/static/passkeys.js";
-const NEEDS_SCRIPT: &str = "Passkeys need JavaScript and a browser that supports them.";
 
 /// Whether this request may run a passkey ceremony: the server's address is a host name
 /// and the request came to it (a reseller's custom host is another site for the browser,
@@ -45,10 +45,10 @@ fn json_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": message.into() }))).into_response()
 }
 
-fn refused(error: PasskeyError) -> AppResult<Response> {
+fn refused(ctx: &PageCtx, error: PasskeyError) -> AppResult<Response> {
     match error {
         PasskeyError::Failed(error) => json_failure(error),
-        refused => Ok(json_error(refused.status(), refused.to_string())),
+        refused => Ok(json_error(refused.status(), refused.localized(ctx))),
     }
 }
 
@@ -71,12 +71,12 @@ fn go_to(location: &str) -> Response {
 
 /// Only the script's JSON requests are answered in JSON; anything else sent here (a form,
 /// a link) gets the branded error page.
-fn from_the_script(headers: &HeaderMap) -> AppResult<()> {
+fn from_the_script(ctx: &PageCtx, headers: &HeaderMap) -> AppResult<()> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if content_type.starts_with("application/json") {
         Ok(())
     } else {
-        Err(AppError::bad_request("This address answers the passkey script of this site's pages only."))
+        Err(AppError::bad_request(ctx.t("passkey-script-only")))
     }
 }
 
@@ -88,8 +88,8 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, PasskeyError> {
 fn unavailable_here(state: &AppState, ctx: &PageCtx) -> Response {
     let base = &state.settings.base_url;
     let message = match ctx.custom_host {
-        Some(_) => format!("Passkeys are used at {base}: open this page there."),
-        None => PasskeyError::Unavailable(base.clone()).to_string(),
+        Some(_) => tr!(ctx, "passkey-used-at", address = base),
+        None => PasskeyError::Unavailable(base.clone()).localized(ctx),
     };
     json_error(StatusCode::CONFLICT, message)
 }
@@ -111,27 +111,27 @@ pub(crate) async fn registration_options(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
-        return Ok(json_error(StatusCode::UNAUTHORIZED, "Please sign in first."));
+        return Ok(json_error(StatusCode::UNAUTHORIZED, ctx.t("error-sign-in-first")));
     };
     if !offered(&state, &ctx) {
         return Ok(unavailable_here(&state, &ctx));
     }
     let new: NewPasskey = match parse(&body) {
         Ok(new) => new,
-        Err(error) => return refused(error),
+        Err(error) => return refused(&ctx, error),
     };
     // Adding a way in needs a recent sign-in, as connecting a provider does.
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
-        let message = "Confirm it is you first.";
+        let message = ctx.t("passkey-confirm-first");
         return Ok(
             (StatusCode::FORBIDDEN, Json(serde_json::json!({ "error": message, "confirm": true }))).into_response()
         );
     }
     match passkeys::start_registration(&state.db, &session, &state.settings.base_url, &viewer.user, &new.name).await {
         Ok(options) => Ok(Json(options).into_response()),
-        Err(error) => refused(error),
+        Err(error) => refused(&ctx, error),
     }
 }
 
@@ -143,22 +143,22 @@ pub(crate) async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     let Some(viewer) = ctx.viewer.as_ref() else {
-        return Ok(json_error(StatusCode::UNAUTHORIZED, "Please sign in first."));
+        return Ok(json_error(StatusCode::UNAUTHORIZED, ctx.t("error-sign-in-first")));
     };
     let answer = match parse(&body) {
         Ok(answer) => answer,
-        Err(error) => return refused(error),
+        Err(error) => return refused(&ctx, error),
     };
     let base_url = &state.settings.base_url;
     match passkeys::finish_registration(&state.db, &session, &state.site(), base_url, &viewer.user, &answer).await {
         Ok(added) => {
             state.mail_written();
-            session::set_flash(&session, format!("The passkey “{}” was added.", added.name)).await?;
+            session::set_flash(&session, tr!(ctx, "passkey-added", name = added.name)).await?;
             Ok(go_to(PASSKEYS))
         }
-        Err(error) => refused(error),
+        Err(error) => refused(&ctx, error),
     }
 }
 
@@ -190,9 +190,7 @@ pub(crate) async fn remove(
         return Err(AppError::NotFound);
     }
     if !links::can_remove(&ways, &active, allow_local, Way::Passkey(id)) {
-        let message = "This passkey is your only way to sign in, so it cannot be removed. Add another passkey, \
-                       connect a provider or set a password first.";
-        return Ok(error_page(&ctx, StatusCode::CONFLICT, message));
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &ctx.t("passkey-last-way")));
     }
     // A stolen session alone cannot change the ways in.
     if !session::recently_authenticated(&session, state.recent_sign_in_seconds()).await? {
@@ -202,7 +200,7 @@ pub(crate) async fn remove(
         state.mail_written();
     }
     session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
-    session::set_flash(&session, "The passkey was removed. Every other session of yours was signed out.").await?;
+    session::set_flash(&session, ctx.t("passkey-removed")).await?;
     Ok(Redirect::to(PASSKEYS).into_response())
 }
 
@@ -225,9 +223,9 @@ pub(crate) async fn sign_in_options(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     if let Err(error) =
-        state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await
+        state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await
     {
         return json_failure(error);
     }
@@ -239,14 +237,14 @@ pub(crate) async fn sign_in_options(
     } else {
         match parse(&body) {
             Ok(start) => start,
-            Err(error) => return refused(error),
+            Err(error) => return refused(&ctx, error),
         }
     };
     let return_to = session::safe_return_path(start.next.as_deref());
     let then = ctx.viewer.as_ref().and_then(|_| oidc::parse_then(start.then.as_deref()));
     match passkeys::start_sign_in(&session, &state.settings.base_url, return_to, then).await {
         Ok(options) => Ok(Json(options).into_response()),
-        Err(error) => refused(error),
+        Err(error) => refused(&ctx, error),
     }
 }
 
@@ -260,15 +258,15 @@ pub(crate) async fn sign_in(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Response> {
-    from_the_script(&headers)?;
+    from_the_script(&ctx, &headers)?;
     if let Err(error) =
-        state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await
+        state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await
     {
         return json_failure(error);
     }
     let answer = match parse(&body) {
         Ok(answer) => answer,
-        Err(error) => return refused(error),
+        Err(error) => return refused(&ctx, error),
     };
     let ip = ctx.device.ip_text();
     let verified =
@@ -278,13 +276,12 @@ pub(crate) async fn sign_in(
                 if ctx.viewer.is_none() && !matches!(error, PasskeyError::Failed(_)) {
                     metrics::sign_in(SignInMethod::Passkey, false);
                 }
-                return refused(error);
+                return refused(&ctx, error);
             }
         };
     if let Some(viewer) = &ctx.viewer {
         if viewer.user.id != verified.user.id {
-            let message = "This passkey belongs to another user. Sign out first to sign in with it.";
-            return Ok(json_error(StatusCode::CONFLICT, message));
+            return Ok(json_error(StatusCode::CONFLICT, ctx.t("passkey-another-user")));
         }
         session::mark_reauthenticated(&session).await?;
         events::record_for(&state.db, events::REAUTHENTICATED, &viewer.user, Some("passkey".into())).await?;
@@ -319,35 +316,55 @@ pub(crate) async fn load(state: &AppState, ctx: &PageCtx, user_id: i32) -> AppRe
     }
     let base = &state.settings.base_url;
     let not_here = (!offered).then(|| match ctx.custom_host {
-        Some(_) => format!("Passkeys are added and used at {base}."),
-        None => PasskeyError::Unavailable(base.clone()).to_string(),
+        Some(_) => tr!(ctx, "passkey-added-and-used-at", address = base),
+        None => PasskeyError::Unavailable(base.clone()).localized(ctx),
     });
     Ok(Some(PasskeysView { rows, offered, not_here }))
 }
 
-fn when(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    at.map_or_else(|| "Never".to_string(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string())
+fn when(ctx: &PageCtx, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(|| ctx.t("passkey-never"), |at| ctx.datetime(&at))
+}
+
+/// What the script says when something goes wrong, in the page's language (read from
+/// `data-` attributes: no inline script under the CSP; the script keeps English fallbacks).
+struct ScriptWords {
+    server: String,
+    failed: String,
+    cancelled: String,
+    exists: String,
+}
+
+impl ScriptWords {
+    fn of(ctx: &PageCtx) -> ScriptWords {
+        ScriptWords {
+            server: tr!(ctx, "passkey-js-server-answered", status = "{status}"),
+            failed: ctx.t("passkey-js-failed"),
+            cancelled: ctx.t("passkey-js-cancelled"),
+            exists: ctx.t("passkey-js-exists"),
+        }
+    }
 }
 
 pub(crate) fn passkeys_section(ctx: &PageCtx, loaded: PasskeysView) -> impl IntoView {
     let PasskeysView { rows, offered, not_here } = loaded;
     let list = if rows.is_empty() {
-        crate::ui::components::empty("No passkeys yet.").into_any()
+        crate::ui::components::empty(ctx.t("passkey-none-yet")).into_any()
     } else {
         let items: Vec<_> = rows
             .into_iter()
             .map(|row| {
                 let action = format!("/account/passkeys/{}/remove", row.id);
-                let aria = format!("Remove {}", row.name);
+                let aria = tr!(ctx, "passkey-remove-named", name = row.name.clone());
                 view! {
                     <tr>
                         <td>{row.name.clone()}</td>
-                        <td>{when(Some(row.created_at))}</td>
-                        <td>{when(row.last_used_at)}</td>
+                        <td>{when(ctx, Some(row.created_at))}</td>
+                        <td>{when(ctx, row.last_used_at)}</td>
                         <td>
                             <form class="inline" method="post" action=action>
                                 {csrf_field(ctx)}
-                                <button type="submit" class="secondary" aria-label=aria>"Remove"</button>
+                                <button type="submit" class="secondary" aria-label=aria>{ctx.t("passkey-remove")}</button>
                             </form>
                         </td>
                     </tr>
@@ -356,30 +373,33 @@ pub(crate) fn passkeys_section(ctx: &PageCtx, loaded: PasskeysView) -> impl Into
             .collect();
         view! {
             <table class="passkeys">
-                <thead><tr><th>"Name"</th><th>"Added"</th><th>"Last used"</th><th>"Action"</th></tr></thead>
+                <thead><tr><th>{ctx.t("passkey-name")}</th><th>{ctx.t("passkey-added-on")}</th><th>{ctx.t("passkey-last-used")}</th><th>{ctx.t("passkey-action")}</th></tr></thead>
                 <tbody>{items}</tbody>
             </table>
         }
         .into_any()
     };
     let add = offered.then(|| {
+        let words = ScriptWords::of(ctx);
         view! {
             <form class="stacked passkey-add" id="passkey-add" method="post" action="/account/passkeys/confirm"
-                data-options="/account/passkeys/options" data-finish="/account/passkeys" hidden>
+                data-options="/account/passkeys/options" data-finish="/account/passkeys"
+                data-msg-server=words.server data-msg-failed=words.failed data-msg-cancelled=words.cancelled
+                data-msg-exists=words.exists hidden>
                 {csrf_field(ctx)}
-                <label>"Name of the new passkey"
-                    <input name="name" maxlength=MAX_NAME_CHARS.to_string() required placeholder="Work laptop"/></label>
-                <button type="submit">"Add a passkey"</button>
+                <label>{ctx.t("passkey-new-name")}
+                    <input name="name" maxlength=MAX_NAME_CHARS.to_string() required placeholder=ctx.t("passkey-new-name-example")/></label>
+                <button type="submit">{ctx.t("passkey-add")}</button>
                 <p class="form-error passkey-error" role="alert" hidden></p>
             </form>
-            <p class="muted passkey-needs-script">{NEEDS_SCRIPT}" Everything else here works without."</p>
+            <p class="muted passkey-needs-script">{ctx.t("passkey-needs-script")}</p>
             <script src=SCRIPT defer></script>
         }
     });
     view! {
         <section class="panel" id="passkeys">
-            <h2>"Passkeys"</h2>
-            <p class="muted">"A passkey signs you in with your device's screen lock or a security key, without typing your e-mail or a password. It counts as a way in: the last one cannot be removed."</p>
+            <h2>{ctx.t("passkey-heading")}</h2>
+            <p class="muted">{ctx.t("passkey-intro")}</p>
             {list}
             {add}
             {not_here.map(|why| view! { <p class="muted">{why}</p> })}
@@ -389,12 +409,15 @@ pub(crate) fn passkeys_section(ctx: &PageCtx, loaded: PasskeysView) -> impl Into
 
 /// "Sign in with a passkey" on the sign-in page (only where [`offered`]).
 pub(crate) fn sign_in_button(ctx: &PageCtx, next: Option<String>) -> impl IntoView {
+    let words = ScriptWords::of(ctx);
     view! {
         <div class="passkey-sign-in card" data-options="/auth/passkey/options" data-finish="/auth/passkey"
-            data-csrf=ctx.csrf_token.clone() data-next=next.unwrap_or_default()>
-            <button type="button" class="secondary passkey-start" hidden>"Sign in with a passkey"</button>
+            data-csrf=ctx.csrf_token.clone() data-next=next.unwrap_or_default()
+            data-msg-server=words.server data-msg-failed=words.failed data-msg-cancelled=words.cancelled
+            data-msg-exists=words.exists>
+            <button type="button" class="secondary passkey-start" hidden>{ctx.t("passkey-sign-in")}</button>
             <p class="form-error passkey-error" role="alert" hidden></p>
-            <p class="muted passkey-needs-script">"Signing in with a passkey needs JavaScript."</p>
+            <p class="muted passkey-needs-script">{ctx.t("passkey-sign-in-needs-script")}</p>
             <script src=SCRIPT defer></script>
         </div>
     }
@@ -402,13 +425,16 @@ pub(crate) fn sign_in_button(ctx: &PageCtx, next: Option<String>) -> impl IntoVi
 
 /// "Confirm with a passkey" on the re-authentication page.
 pub(crate) fn confirm_with_passkey(ctx: &PageCtx, then: &str) -> impl IntoView {
+    let words = ScriptWords::of(ctx);
     view! {
         <div class="passkey-sign-in card" data-options="/auth/passkey/options" data-finish="/auth/passkey"
-            data-csrf=ctx.csrf_token.clone() data-then=then.to_string()>
-            <p>"You can confirm it is you with one of your passkeys."</p>
-            <button type="button" class="secondary passkey-start" hidden>"Confirm with a passkey"</button>
+            data-csrf=ctx.csrf_token.clone() data-then=then.to_string()
+            data-msg-server=words.server data-msg-failed=words.failed data-msg-cancelled=words.cancelled
+            data-msg-exists=words.exists>
+            <p>{ctx.t("passkey-confirm-intro")}</p>
+            <button type="button" class="secondary passkey-start" hidden>{ctx.t("passkey-confirm")}</button>
             <p class="form-error passkey-error" role="alert" hidden></p>
-            <p class="muted passkey-needs-script">"Confirming with a passkey needs JavaScript."</p>
+            <p class="muted passkey-needs-script">{ctx.t("passkey-confirm-needs-script")}</p>
             <script src=SCRIPT defer></script>
         </div>
     }

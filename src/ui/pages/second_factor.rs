@@ -14,6 +14,7 @@ use tower_sessions::Session;
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::identity::oidc::Continuation;
 use crate::identity::second_factor::{self, EnrolError, SecondStep, SET_UP_PATH};
 use crate::identity::session;
@@ -37,22 +38,27 @@ pub(crate) struct CodeForm {
 
 fn code_page(ctx: &PageCtx, status: StatusCode, error: Option<String>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "Enter your code", move || {
+    let title = ctx.t("second-factor-code-title");
+    let intro = ctx.t("second-factor-code-intro");
+    let code_label = ctx.t("second-factor-code");
+    let submit = ctx.t("second-factor-code-submit");
+    let lost = ctx.t("second-factor-code-lost");
+    page_with_status(status, ctx, &title, move || {
         view! {
             {form_error(error)}
             <form class="stacked card" method="post" action=second_factor::CODE_PATH>
                 {csrf_field(&ctx2)}
-                <p>"Your password was right. Now enter the six-digit code your authenticator app shows, or one of your recovery codes."</p>
-                <label>"Code" <input type="text" name="code" inputmode="text" autocomplete="one-time-code" maxlength=MAX_CODE_CHARS.to_string() required autofocus/></label>
-                <button type="submit">"Sign in"</button>
-                <p class="muted">"Lost your phone and your recovery codes? Ask your administrator to reset your second factors."</p>
+                <p>{intro}</p>
+                <label>{code_label} <input type="text" name="code" inputmode="text" autocomplete="one-time-code" maxlength=MAX_CODE_CHARS.to_string() required autofocus/></label>
+                <button type="submit">{submit}</button>
+                <p class="muted">{lost}</p>
             </form>
         }
     })
 }
 
 fn start_again(ctx: &PageCtx) -> Response {
-    error_page(ctx, StatusCode::GONE, "This sign-in took too long or was not started here. Please sign in again.")
+    error_page(ctx, StatusCode::GONE, &ctx.t("second-factor-start-again"))
 }
 
 /// `GET /login/second-factor`.
@@ -77,9 +83,9 @@ pub(crate) async fn submit_code(
     session: Session,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many sign-in attempts from your network.").await?;
+    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await?;
     if form.code.chars().count() > MAX_CODE_CHARS {
-        return Ok(code_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(WRONG_CODE.into())));
+        return Ok(code_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.t("second-factor-wrong-code"))));
     }
     let step =
         second_factor::complete_sign_in(&state.db, &state.secrets, &state.site(), &session, &ctx.device, &form.code)
@@ -92,14 +98,14 @@ pub(crate) async fn submit_code(
         }
         SecondStep::Refused => {
             metrics::sign_in(SignInMethod::Password, false);
-            Ok(code_page(&ctx, StatusCode::UNAUTHORIZED, Some(WRONG_CODE.into())))
+            Ok(code_page(&ctx, StatusCode::UNAUTHORIZED, Some(ctx.t("second-factor-wrong-code"))))
         }
         SecondStep::NothingPending => Ok(start_again(&ctx)),
-        SecondStep::NotAllowed(reason) => Ok(error_page(&ctx, StatusCode::FORBIDDEN, reason)),
+        SecondStep::NotAllowed(reason) => {
+            Ok(error_page(&ctx, StatusCode::FORBIDDEN, &crate::identity::sign_in_refusal(&ctx, reason)))
+        }
     }
 }
-
-const WRONG_CODE: &str = "That code did not work: it is wrong, was used already, or your account is locked after several wrong attempts. App codes change every 30 seconds; each recovery code works once.";
 
 /// The set-up page shows for a session that just proved it is the user, or one that must
 /// set up a second factor before anything else (it has just signed in).
@@ -120,25 +126,34 @@ fn set_up_page(
 ) -> Response {
     let ctx2 = ctx.clone();
     let qr_src = format!("data:image/svg+xml;base64,{}", base64::engine::general_purpose::STANDARD.encode(qr));
-    page_with_status(status, ctx, "Set up an authenticator app", move || {
+    let title = ctx.t("second-factor-set-up-title");
+    let required_before = ctx.t("second-factor-required-before");
+    let required_link = ctx.t("second-factor-required-sign-out");
+    let required_after = ctx.t("second-factor-required-after");
+    let step_one = ctx.t("second-factor-step-scan");
+    let qr_alt = ctx.t("second-factor-qr-alt");
+    let type_key = ctx.t("second-factor-type-key");
+    let step_two = ctx.t("second-factor-step-code");
+    let connect = ctx.t("second-factor-connect-app");
+    page_with_status(status, ctx, &title, move || {
         let required_note = required.then(|| {
             view! {
-                <p class="notice">"Your administrator requires a second factor after a password. Set up an authenticator app to go on, or "
-                    <a href="/logout">"sign out"</a>" (and sign in with a passkey, if you have one: it is two factors by itself)."</p>
+                <p class="notice">{required_before}
+                    <a href="/logout">{required_link}</a>{required_after}</p>
             }
         });
         view! {
             {required_note}
             {form_error(error)}
             <section class="card stacked">
-                <p>"1. In an authenticator app (Google Authenticator, Microsoft Authenticator, 1Password, …) add an account by scanning this code:"</p>
-                <img class="qr" src=qr_src alt="QR code of your authenticator app's set-up" width="200" height="200"/>
-                <p>"Or type this key into the app: " <code class="totp-secret">{enrolment.secret}</code></p>
+                <p>{step_one}</p>
+                <img class="qr" src=qr_src alt=qr_alt width="200" height="200"/>
+                <p>{type_key} " " <code class="totp-secret">{enrolment.secret}</code></p>
                 <form class="stacked" method="post" action=SET_UP_PATH>
                     {csrf_field(&ctx2)}
-                    <label>"2. Enter the six-digit code the app shows now"
+                    <label>{step_two}
                         <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength=MAX_CODE_CHARS.to_string() required autofocus/></label>
-                    <button type="submit">"Connect the app"</button>
+                    <button type="submit">{connect}</button>
                 </form>
             </section>
         }
@@ -158,7 +173,7 @@ async fn render_set_up(
     let Some(enrolment) = enrolment else {
         // Set up in another session meanwhile: this one has a second factor too.
         second_factor::set_must_set_up(session, false).await?;
-        session::set_flash(session, "Your authenticator app is connected already.").await?;
+        session::set_flash(session, ctx.t("second-factor-connected-already")).await?;
         return Ok(Redirect::to(LOGIN_OPTIONS).into_response());
     };
     let qr = second_factor::qr_svg(&enrolment.url)?;
@@ -195,11 +210,7 @@ pub(crate) async fn confirm(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     if !may_set_up(&state, &session, &ctx).await? {
-        return Ok(error_page(
-            &ctx,
-            StatusCode::FORBIDDEN,
-            "Confirm it is you first: choose Connect next to Authenticator app again.",
-        ));
+        return Ok(error_page(&ctx, StatusCode::FORBIDDEN, &ctx.t("second-factor-confirm-first")));
     }
     let typed: String = form.code.chars().take(MAX_CODE_CHARS).collect();
     let confirmed =
@@ -211,25 +222,28 @@ pub(crate) async fn confirm(
             second_factor::set_must_set_up(&session, false).await?;
             // Sessions signed in with the password alone end: from now on it takes a code.
             session::end_other_sessions(&state.db, &session, viewer.user.id).await?;
-            Ok(recovery_codes_page(&ctx, "Your authenticator app is connected.", codes))
+            Ok(recovery_codes_page(&ctx, ctx.t("second-factor-connected"), codes))
         }
         Err(EnrolError::Failed(error)) => Err(error),
         Err(refused) => {
-            render_set_up(&state, &ctx, &session, StatusCode::UNPROCESSABLE_ENTITY, Some(refused.to_string())).await
+            render_set_up(&state, &ctx, &session, StatusCode::UNPROCESSABLE_ENTITY, Some(refused.localized(&ctx))).await
         }
     }
 }
 
 /// The recovery codes, shown this once (only their hashes are kept).
-fn recovery_codes_page(ctx: &PageCtx, headline: &'static str, codes: Vec<String>) -> Response {
-    no_store(page_with_status(StatusCode::OK, ctx, "Your recovery codes", move || {
+fn recovery_codes_page(ctx: &PageCtx, headline: String, codes: Vec<String>) -> Response {
+    let title = ctx.t("second-factor-recovery-title");
+    let keep = ctx.t("second-factor-recovery-keep");
+    let saved = ctx.t("second-factor-recovery-saved");
+    no_store(page_with_status(StatusCode::OK, ctx, &title, move || {
         let items: Vec<_> = codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect();
         view! {
             <section class="card stacked">
                 <p><strong>{headline}</strong></p>
-                <p>"Keep these recovery codes somewhere safe (print them, or save them in a password manager). Each one works once, in place of a code from the app, if you lose your phone. They are shown only now."</p>
+                <p>{keep}</p>
                 <ol class="recovery-codes">{items}</ol>
-                <p><a class="button" href=LOGIN_OPTIONS>"I have saved them"</a></p>
+                <p><a class="button" href=LOGIN_OPTIONS>{saved}</a></p>
             </section>
         }
     }))
@@ -269,14 +283,10 @@ pub(crate) async fn disconnect(
     if second_factor::required_for(rule, viewer.user.role) && viewer.user.password_hash.is_some() {
         // Required of this user: set up the new one now (a new phone, say).
         second_factor::set_must_set_up(&session, true).await?;
-        session::set_flash(
-            &session,
-            "Your authenticator app was removed. Your administrator requires one: set up the new one now.",
-        )
-        .await?;
+        session::set_flash(&session, ctx.t("second-factor-removed-set-up-new")).await?;
         return Ok(Redirect::to(SET_UP_PATH).into_response());
     }
-    session::set_flash(&session, "Your authenticator app was removed, with its recovery codes.").await?;
+    session::set_flash(&session, ctx.t("second-factor-removed")).await?;
     Ok(Redirect::to(LOGIN_OPTIONS).into_response())
 }
 
@@ -293,14 +303,11 @@ pub(crate) async fn renew_recovery_codes(
     match second_factor::renew_recovery_codes(&state.db, &state.site(), &viewer.user).await? {
         Some(codes) => {
             state.mail_written();
-            Ok(recovery_codes_page(&ctx, "New recovery codes: the earlier ones no longer work.", codes))
+            Ok(recovery_codes_page(&ctx, ctx.t("second-factor-recovery-renewed"), codes))
         }
         None => Err(crate::error::AppError::NotFound),
     }
 }
-
-const OWN_FACTORS: &str =
-    "Your own second factors are changed under My Account → Login Options, after confirming it is you.";
 
 /// `GET /admin/users/{id}/reset-second-factors`: the confirmation.
 pub(crate) async fn reset_form(
@@ -311,7 +318,7 @@ pub(crate) async fn reset_form(
     let viewer = ctx.provider_admin()?;
     let user = accounts_store::find_user(&state.db, AccountScope::of(viewer), user_id).await?;
     if user.id == viewer.user.id {
-        return Ok(error_page(&ctx, StatusCode::CONFLICT, OWN_FACTORS));
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &ctx.t("second-factor-own-factors")));
     }
     // Without a password or a connected provider, the passkeys were the only way in.
     let allow_local = crate::identity::settings::load(&state.db).await?.allow_local_login;
@@ -322,25 +329,25 @@ pub(crate) async fn reset_form(
     let has_provider = linked.iter().any(|link| active.contains(&link.provider_id));
     let stranded = !has_password && !has_provider;
     let stranded_note = stranded.then(|| {
+        let note = ctx.t("second-factor-reset-stranded");
         view! {
-            <p class="notice">"They have no password and no connected identity provider: after this they cannot sign in until you invite them again or they connect a provider's account through an invitation. A password reset by mail needs a password to replace."</p>
+            <p class="notice">{note}</p>
         }
     });
     let ctx2 = ctx.clone();
     let action = format!("/admin/users/{user_id}/reset-second-factors");
-    Ok(page_with_status(StatusCode::OK, &ctx, "Admin · Reset second factors", move || {
+    let title = ctx.t("second-factor-reset-title");
+    let question = tr!(ctx, "second-factor-reset-question", name = user.name.clone(), email = user.email.clone());
+    let button = ctx.t("second-factor-reset-button");
+    let cancel = ctx.t("second-factor-reset-cancel");
+    Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
         view! {
             <form class="stacked card" method="post" action=action>
                 {csrf_field(&ctx2)}
-                <p>{format!(
-                    "Reset the second factors of {} ({})? Their authenticator app, recovery codes and passkeys are removed, \
-                     they are told by e-mail, and the reset is recorded as a security event. Do this only when you are sure \
-                     it is them asking (call them back on a number you already have).",
-                    user.name, user.email
-                )}</p>
+                <p>{question}</p>
                 {stranded_note}
-                <button type="submit" class="danger">"Reset second factors"</button>
-                <a href="/admin/users">"Cancel"</a>
+                <button type="submit" class="danger">{button}</button>
+                <a href="/admin/users">{cancel}</a>
             </form>
         }
     }))
@@ -356,7 +363,7 @@ pub(crate) async fn reset(
     let viewer = ctx.provider_admin()?;
     let user = accounts_store::find_user(&state.db, AccountScope::of(viewer), user_id).await?;
     if user.id == viewer.user.id {
-        return Ok(error_page(&ctx, StatusCode::CONFLICT, OWN_FACTORS));
+        return Ok(error_page(&ctx, StatusCode::CONFLICT, &ctx.t("second-factor-own-factors")));
     }
     // Removing somebody's second factors takes a recent sign-in: a stolen admin session alone
     // cannot strip every administrator's.
@@ -366,12 +373,9 @@ pub(crate) async fn reset(
     let reset = second_factor::reset_by_admin(&state.db, &state.site(), &user, &viewer.user).await?;
     let message = if reset {
         state.mail_written();
-        format!(
-            "The second factors of {} were reset and their sessions signed out; they were told by e-mail.",
-            user.email
-        )
+        tr!(ctx, "second-factor-reset-done", email = user.email.clone())
     } else {
-        format!("{} had no second factor to reset.", user.email)
+        tr!(ctx, "second-factor-reset-nothing", email = user.email.clone())
     };
     session::set_flash(&session, message).await?;
     Ok(Redirect::to("/admin/users").into_response())
