@@ -441,7 +441,9 @@ impl MemberChange {
     pub(crate) fn done(&self, user: &users::Model, loc: &impl Localize) -> String {
         let email = user.email.as_str();
         match self {
-            MemberChange::Role(_) => tr!(loc, "members-done-role", email = email, role = role_in_sentence(loc, user.role)),
+            MemberChange::Role(_) => {
+                tr!(loc, "members-done-role", email = email, role = role_in_sentence(loc, user.role))
+            }
             MemberChange::Deactivate => tr!(loc, "members-done-deactivated", email = email),
             MemberChange::Reactivate => tr!(loc, "members-done-reactivated", email = email),
             MemberChange::RemoveInvitation => tr!(loc, "members-done-invitation-removed", email = email),

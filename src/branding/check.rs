@@ -6,8 +6,8 @@ use serde::Deserialize;
 use super::{is_safe_url, valid_color};
 use crate::accounts::Viewer;
 use crate::entities::accounts;
-use crate::i18n::{msg, tr, Lang, Localize};
 use crate::entities::enums::AccountTier;
+use crate::i18n::{msg, tr, Lang, Localize};
 use crate::images::ImageType;
 
 pub(crate) const MAX_COMPANY_NAME_CHARS: usize = 80;
@@ -170,11 +170,7 @@ pub(crate) fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand
 }
 
 /// [`check`], with the messages in `loc`'s language (the brand form's).
-pub(crate) fn check_in(
-    fields: &BrandFields,
-    own_host: &str,
-    loc: &impl Localize,
-) -> Result<CheckedBrand, Vec<String>> {
+pub(crate) fn check_in(fields: &BrandFields, own_host: &str, loc: &impl Localize) -> Result<CheckedBrand, Vec<String>> {
     let mut errors = Vec::new();
     let company_name =
         check_text(loc, Label::CompanyName, &fields.company_name, MAX_COMPANY_NAME_CHARS, true, &mut errors);
@@ -345,6 +341,25 @@ mod tests {
         assert!(errors[0].contains("this server's own address"), "{errors:?}");
         let many = (0..11).map(|i| format!("s{i}.example.com")).collect();
         assert_eq!(errors_of(BrandFields { hosts: Some(many), ..andes() }).len(), 1);
+    }
+
+    #[test]
+    fn the_default_language_and_time_zone_are_ones_offered_or_kept() {
+        let brand = check(&andes(), "127.0.0.1").unwrap();
+        assert_eq!((brand.default_language, brand.time_zone), (None, None), "empty keeps the stored ones");
+        let chosen = BrandFields { default_language: "en".into(), time_zone: "Pacific/Easter".into(), ..andes() };
+        let brand = check(&chosen, "127.0.0.1").unwrap();
+        assert_eq!(brand.default_language, Some(Lang::En));
+        assert_eq!(brand.time_zone, Some(chrono_tz::Pacific::Easter));
+        let unknown = BrandFields { default_language: "fr".into(), time_zone: "Mars/Olympus".into(), ..andes() };
+        assert_eq!(
+            errors_of(unknown.clone()),
+            vec!["Choose one of the languages offered.", "Choose one of the time zones offered."]
+        );
+        let spanish = check_in(&unknown, "127.0.0.1", &Lang::EsCl).unwrap_err();
+        assert_eq!(spanish, vec!["Elija uno de los idiomas ofrecidos.", "Elija una de las zonas horarias ofrecidas."]);
+        let spanish = check_in(&BrandFields { company_name: " ".into(), ..andes() }, "127.0.0.1", &Lang::EsCl);
+        assert_eq!(spanish.unwrap_err(), vec!["Ingrese el nombre de la empresa."]);
     }
 
     fn account(id: i32, tier: AccountTier, branding_enabled: bool) -> accounts::Model {

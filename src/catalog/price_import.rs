@@ -175,7 +175,9 @@ impl ImportError {
         use crate::i18n::tr;
         match self {
             ImportError::TooLarge => tr!(loc, "prices-import-too-large", mb = MAX_BYTES / 1024 / 1024),
-            ImportError::TooManyRows => tr!(loc, "prices-import-too-many-rows", max = loc.number(i64::try_from(MAX_ROWS).unwrap_or(i64::MAX))),
+            ImportError::TooManyRows => {
+                tr!(loc, "prices-import-too-many-rows", max = loc.number(i64::try_from(MAX_ROWS).unwrap_or(i64::MAX)))
+            }
             ImportError::NotUtf8 => loc.t("prices-import-not-utf8"),
             ImportError::NotCsv(why) => tr!(loc, "prices-import-not-csv", why = why.as_str()),
             ImportError::MissingColumns(columns) => {

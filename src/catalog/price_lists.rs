@@ -166,7 +166,8 @@ pub(crate) fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64
     } else {
         format!("{fraction:0<width$}", width = digits as usize).parse().map_err(|_| bad(AmountProblem::TooLarge))?
     };
-    let amount = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(|| bad(AmountProblem::TooLarge))?;
+    let amount =
+        whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(|| bad(AmountProblem::TooLarge))?;
     if amount > MAX_AMOUNT {
         return Err(bad(AmountProblem::TooLarge));
     }

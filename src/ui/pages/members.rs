@@ -229,19 +229,16 @@ fn accept_page(ctx: &PageCtx, status: StatusCode, page: AcceptPage) -> Response 
     let title = ctx.t("members-accept-title");
     let role = role_in_sentence(ctx, found.user.role);
     let intro = match &found.invited_by {
-        Some(name) => tr!(
-            ctx,
-            "members-accept-intro-by",
-            by = name.as_str(),
-            account = found.account.name.as_str(),
-            role = role
-        ),
+        Some(name) => {
+            tr!(ctx, "members-accept-intro-by", by = name.as_str(), account = found.account.name.as_str(), role = role)
+        }
         None => tr!(ctx, "members-accept-intro", account = found.account.name.as_str(), role = role),
     };
     let has_providers = !ways.providers.is_empty();
     let join_with_lead = ctx.t("members-join-with-provider");
     let join_with = join_with_verb(ctx.lang());
-    let password_lead = if has_providers { ctx.t("members-or-choose-password") } else { ctx.t("members-choose-password") };
+    let password_lead =
+        if has_providers { ctx.t("members-or-choose-password") } else { ctx.t("members-choose-password") };
     let (password_label, again_label, join_label) =
         (ctx.t("members-password"), ctx.t("members-password-again"), ctx.t("members-join"));
     page_with_status(status, ctx, &title, move || {

@@ -443,11 +443,9 @@ pub(crate) struct ResellerPriceForm {
 fn entry_text(loc: &impl Localize, entry: Option<ResellerPrice>, currency: &str) -> String {
     match entry {
         Some(ResellerPrice::Fixed(amount)) => loc.money(amount, currency),
-        Some(ResellerPrice::Markup(points)) => tr!(
-            loc,
-            "prices-cost-plus",
-            percent = crate::i18n::format::hundredths(loc.lang(), i64::from(points))
-        ),
+        Some(ResellerPrice::Markup(points)) => {
+            tr!(loc, "prices-cost-plus", percent = crate::i18n::format::hundredths(loc.lang(), i64::from(points)))
+        }
         None => loc.t("prices-entry-list-price"),
     }
 }
@@ -557,11 +555,9 @@ pub(crate) async fn reseller_list(
 fn reseller_change(loc: &impl Localize, form: &ResellerPriceForm) -> Result<ResellerPriceChange, PriceError> {
     let currency = price_lists::check_currency(&form.currency)?;
     let price = match form.kind.as_str() {
-        "fixed" => ResellerPrice::Fixed(price_lists::parse_amount(
-            &form.amount,
-            &currency,
-            &loc.t("prices-what-fixed-price"),
-        )?),
+        "fixed" => {
+            ResellerPrice::Fixed(price_lists::parse_amount(&form.amount, &currency, &loc.t("prices-what-fixed-price"))?)
+        }
         "markup" => ResellerPrice::Markup(price_lists::parse_markup(&form.markup)?),
         _ => return Err(PriceError::Kind),
     };

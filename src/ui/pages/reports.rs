@@ -251,12 +251,9 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
                 .zip(&kinds)
                 .map(|(cell, kind)| {
                     let class = (*kind == Kind::Number).then_some("num");
-                    // Dates as the viewer reads them; texts and amounts as they are.
-                    let text = match cell {
-                        Cell::Date(Some(day)) => ctx.day(*day),
-                        other => other.text(),
-                    };
-                    view! { <td class=class>{text}</td> }
+                    // The report's values are data, as in its CSV (ISO dates, amounts in
+                    // minor units): the table and the download agree cell for cell.
+                    view! { <td class=class>{cell.text()}</td> }
                 })
                 .collect();
             view! { <tr>{cells}</tr> }
@@ -400,9 +397,8 @@ pub(crate) async fn export_csv(
         },
     })?;
     // A few exports at a time, per account and overall: pages keep their connections.
-    let slot = state.exports.take(account_id).ok_or_else(|| {
-        AppError::TooManyRequests(ctx.t("reports-downloads-busy"), 30)
-    })?;
+    let slot =
+        state.exports.take(account_id).ok_or_else(|| AppError::TooManyRequests(ctx.t("reports-downloads-busy"), 30))?;
     let filename = format!("invoice-items-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
     Ok((
         [
