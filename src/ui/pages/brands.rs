@@ -497,7 +497,6 @@ pub(crate) async fn save(
                 .time_zone
                 .or(saved.as_ref().map(|b| b.time_zone))
                 .unwrap_or(crate::i18n::DEFAULT_TIME_ZONE),
-            ..saved.clone().unwrap_or_else(Brand::fallback)
         };
         return Ok(edit_page(
             &ctx,
