@@ -234,7 +234,8 @@ async fn measure(url: &str) {
     let started = Instant::now();
     let slots = std::sync::Arc::new(stratus::billing::report_query::ExportSlots::default());
     let slot = slots.take(0).expect("a free export slot");
-    let mut stream = Box::pin(export.csv(db.clone(), slot, std::time::Duration::from_secs(3600)));
+    let mut stream =
+        Box::pin(export.csv(db.clone(), slot, std::time::Duration::from_secs(3600), stratus::i18n::Lang::En));
     let (mut bytes, mut lines) = (0usize, 0usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.expect("a chunk");

@@ -17,6 +17,7 @@ use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{AccountStatus, AccountTier};
 use crate::entities::{accounts, orders, subscriptions, users};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{tr, Lang, Localize};
 use crate::identity::local;
 use crate::mail::Site;
 
@@ -81,55 +82,80 @@ pub(crate) struct CustomerFields {
 
 /// An account code: upper-case letters, digits and hyphens, 2 to 20 characters (lower
 /// case is upper-cased).
+#[cfg(test)]
 pub(crate) fn check_code(text: &str) -> Result<String, String> {
+    check_code_in(text, &Lang::En)
+}
+
+fn check_code_in(text: &str, loc: &impl Localize) -> Result<String, String> {
     let code = text.trim().to_ascii_uppercase();
     let length = code.chars().count();
     if !(2..=MAX_CODE_CHARS).contains(&length) {
-        return Err(format!("A code has 2 to {MAX_CODE_CHARS} characters."));
+        return Err(tr!(loc, "customers-error-code-length", max = MAX_CODE_CHARS));
     }
     if !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
-        return Err("A code has only letters A to Z, digits and hyphens.".into());
+        return Err(loc.t("customers-error-code-characters"));
     }
     Ok(code)
 }
 
+/// A name (display or legal) checked by [`check_name`], its refusal said in `loc`'s language.
+fn check_name_in(text: &str, loc: &impl Localize) -> Result<String, String> {
+    check_name(text).map_err(|_| {
+        let name = text.trim();
+        if name.is_empty() {
+            loc.t("customers-error-name-empty")
+        } else if name.chars().count() > super::MAX_NAME_CHARS {
+            tr!(loc, "customers-error-name-length", max = super::MAX_NAME_CHARS)
+        } else {
+            loc.t("customers-error-name-control")
+        }
+    })
+}
+
 /// An optional postal address: at most 300 characters, line breaks allowed.
-fn check_address(text: &str) -> Result<Option<String>, String> {
+fn check_address(text: &str, loc: &impl Localize) -> Result<Option<String>, String> {
     let address = text.trim();
     if address.chars().count() > MAX_ADDRESS_CHARS {
-        return Err(format!("An address has at most {MAX_ADDRESS_CHARS} characters."));
+        return Err(tr!(loc, "customers-error-address-length", max = MAX_ADDRESS_CHARS));
     }
     if address.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        return Err("An address cannot contain control characters.".into());
+        return Err(loc.t("customers-error-address-control"));
     }
     Ok((!address.is_empty()).then(|| address.to_string()))
 }
 
-fn check_cutoff_day(text: &str) -> Result<i32, String> {
+fn check_cutoff_day(text: &str, loc: &impl Localize) -> Result<i32, String> {
     match text.trim().parse::<i32>() {
         Ok(day) if (1..=28).contains(&day) => Ok(day),
-        _ => Err("The CSP cut-off day is a day of the month from 1 to 28.".into()),
+        _ => Err(loc.t("customers-error-cutoff-day")),
     }
 }
 
-/// Checks every field (all errors at once, each naming its field).
+/// Checks every field (all errors at once, each naming its field), with English messages.
 pub(crate) fn check(form: &CustomerForm) -> Result<CustomerFields, Vec<FieldError>> {
+    check_in(form, &Lang::En)
+}
+
+/// [`check`], the messages said in `loc`'s language (the e-mail address's are English:
+/// they come from the identity checks).
+pub(crate) fn check_in(form: &CustomerForm, loc: &impl Localize) -> Result<CustomerFields, Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut field =
         |name: &'static str, result: Result<String, String>| result.map_err(|e| errors.push((name, e))).ok();
-    let code = field("code", check_code(&form.code));
-    let name = field("name", check_name(&form.name));
-    let legal_name = field("legal_name", check_name(&form.legal_name));
+    let code = field("code", check_code_in(&form.code, loc));
+    let name = field("name", check_name_in(&form.name, loc));
+    let legal_name = field("legal_name", check_name_in(&form.legal_name, loc));
     let country = field(
         "country",
         COUNTRIES
             .iter()
             .find(|(code, _)| *code == form.country)
             .map(|(code, _)| code.to_string())
-            .ok_or_else(|| "Choose a country from the list.".to_string()),
+            .ok_or_else(|| loc.t("customers-error-country")),
     );
     let tax_id = match &country {
-        Some(country) => field("tax_id", check_tax_id(country, &form.tax_id).map_err(|e| e.to_string())),
+        Some(country) => field("tax_id", check_tax_id(country, &form.tax_id).map_err(|e| e.localized(loc))),
         None => None,
     };
     let billing_email = field("billing_email", local::check_email(&form.billing_email));
@@ -139,10 +165,11 @@ pub(crate) fn check(form: &CustomerForm) -> Result<CustomerFields, Vec<FieldErro
             .iter()
             .find(|c| **c == form.currency)
             .map(|c| c.to_string())
-            .ok_or_else(|| "Choose CLP or USD.".to_string()),
+            .ok_or_else(|| loc.t("customers-error-currency")),
     );
-    let address = check_address(&form.address).map_err(|e| errors.push(("address", e))).ok();
-    let csp_cutoff_day = check_cutoff_day(&form.csp_cutoff_day).map_err(|e| errors.push(("csp_cutoff_day", e))).ok();
+    let address = check_address(&form.address, loc).map_err(|e| errors.push(("address", e))).ok();
+    let csp_cutoff_day =
+        check_cutoff_day(&form.csp_cutoff_day, loc).map_err(|e| errors.push(("csp_cutoff_day", e))).ok();
     match (code, name, legal_name, tax_id, country, address, billing_email, currency, csp_cutoff_day) {
         (
             Some(code),
@@ -191,6 +218,27 @@ pub(crate) enum CustomerError {
 refusals!(CustomerError);
 
 impl CustomerError {
+    /// The refusal said in `loc`'s language (the pages'); `Display` stays English.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            CustomerError::CodeInUse(code) => tr!(loc, "customers-error-code-in-use", code = code.as_str()),
+            CustomerError::EmailInUse(email) => tr!(loc, "customers-error-email-in-use", email = email.as_str()),
+            CustomerError::NotConfirmed => loc.t("customers-error-not-confirmed"),
+            CustomerError::NotPending => loc.t("customers-error-not-pending"),
+            CustomerError::HasBusiness => loc.t("customers-error-has-business"),
+            CustomerError::WaitsForApproval => loc.t("customers-error-waits-for-approval"),
+            CustomerError::Failed(error) => error.to_string(),
+        }
+    }
+
+    /// The refusal as the error page shows it, in `loc`'s language.
+    pub(crate) fn into_app_error(self, loc: &impl Localize) -> AppError {
+        match self {
+            CustomerError::Failed(error) => error,
+            refused => AppError::Unprocessable(refused.localized(loc)),
+        }
+    }
+
     /// The form field a refusal is about, if any.
     pub(crate) fn field(&self) -> Option<&'static str> {
         match self {
@@ -559,10 +607,10 @@ mod tests {
 
     #[test]
     fn the_cut_off_day_is_1_to_28() {
-        assert_eq!(check_cutoff_day("1"), Ok(1));
-        assert_eq!(check_cutoff_day("28"), Ok(28));
-        assert!(check_cutoff_day("0").is_err());
-        assert!(check_cutoff_day("29").is_err());
-        assert!(check_cutoff_day("").is_err());
+        assert_eq!(check_cutoff_day("1", &Lang::En), Ok(1));
+        assert_eq!(check_cutoff_day("28", &Lang::En), Ok(28));
+        assert!(check_cutoff_day("0", &Lang::En).is_err());
+        assert!(check_cutoff_day("29", &Lang::En).is_err());
+        assert!(check_cutoff_day("", &Lang::En).is_err());
     }
 }

@@ -20,6 +20,7 @@ use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{AccountTier, TokenPurpose, UserRole};
 use crate::entities::{accounts, identity_providers, user_tokens, users};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::links;
 use crate::identity::local;
 use crate::identity::oidc::VerifiedIdentity;
@@ -105,6 +106,27 @@ pub(crate) enum MemberError {
 }
 
 crate::error::refusals!(MemberError);
+
+impl MemberError {
+    /// The refusal said in `loc`'s language (the users page's); `Display` stays English.
+    /// A name's or e-mail address's message comes from the shared checks as they say it.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            MemberError::Field(_, message) => message.clone(),
+            MemberError::EmailTaken => loc.t("members-error-email-taken"),
+            MemberError::RoleNotOffered => loc.t("members-error-role-not-offered"),
+            MemberError::OwnRole => loc.t("members-error-own-role"),
+            MemberError::OwnUser => loc.t("members-error-own-user"),
+            MemberError::LastAdmin => loc.t("members-error-last-admin"),
+            MemberError::AlreadyJoined => loc.t("members-error-already-joined"),
+            MemberError::NotConfirmed => loc.t("members-error-not-confirmed"),
+            MemberError::TooManyInvitations => {
+                tr!(loc, "members-error-too-many-invitations", count = INVITATIONS_PER_HOUR)
+            }
+            MemberError::Failed(error) => error.to_string(),
+        }
+    }
+}
 
 /// A user of the account, as the users page lists them.
 #[derive(Debug, Clone)]
@@ -415,13 +437,16 @@ impl MemberChange {
         }
     }
 
-    /// What the page says once the change is made.
-    pub(crate) fn done(&self, user: &users::Model) -> String {
+    /// What the page says once the change is made, in `loc`'s language.
+    pub(crate) fn done(&self, user: &users::Model, loc: &impl Localize) -> String {
+        let email = user.email.as_str();
         match self {
-            MemberChange::Role(_) => format!("{} is now a {}.", user.email, user.role.label().to_lowercase()),
-            MemberChange::Deactivate => format!("{} was deactivated and signed out everywhere.", user.email),
-            MemberChange::Reactivate => format!("{} can sign in again.", user.email),
-            MemberChange::RemoveInvitation => format!("The invitation of {} was removed.", user.email),
+            MemberChange::Role(_) => {
+                tr!(loc, "members-done-role", email = email, role = role_in_sentence(loc, user.role))
+            }
+            MemberChange::Deactivate => tr!(loc, "members-done-deactivated", email = email),
+            MemberChange::Reactivate => tr!(loc, "members-done-reactivated", email = email),
+            MemberChange::RemoveInvitation => tr!(loc, "members-done-invitation-removed", email = email),
         }
     }
 }
@@ -501,6 +526,41 @@ pub(crate) enum AcceptError {
 }
 
 crate::error::refusals!(AcceptError);
+
+impl AcceptError {
+    /// The refusal said in `loc`'s language; `Display` stays English. (A new password's
+    /// message comes from the password rules as they say it.)
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            AcceptError::LinkNotValid => loc.t("members-error-link-not-valid"),
+            AcceptError::IdentityTaken { provider } => {
+                tr!(loc, "members-error-identity-taken", provider = provider.as_str())
+            }
+            AcceptError::NewPassword(error) => error.to_string(),
+            AcceptError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
+/// A role as a list or a choice shows it ("Customer admin"), in `loc`'s language.
+pub(crate) fn role_label(loc: &impl Localize, role: UserRole) -> String {
+    loc.t(match role {
+        UserRole::CustomerUser => msg!("members-role-customer-user"),
+        UserRole::CustomerAdmin => msg!("members-role-customer-admin"),
+        UserRole::ResellerAdmin => msg!("members-role-reseller-admin"),
+        UserRole::ProviderAdmin => msg!("members-role-provider-admin"),
+    })
+}
+
+/// A role inside a sentence ("is now a customer admin"), in `loc`'s language.
+pub(crate) fn role_in_sentence(loc: &impl Localize, role: UserRole) -> String {
+    loc.t(match role {
+        UserRole::CustomerUser => msg!("members-role-in-sentence-customer-user"),
+        UserRole::CustomerAdmin => msg!("members-role-in-sentence-customer-admin"),
+        UserRole::ResellerAdmin => msg!("members-role-in-sentence-reseller-admin"),
+        UserRole::ProviderAdmin => msg!("members-role-in-sentence-provider-admin"),
+    })
+}
 
 /// How an invited user joins.
 enum JoinedWith<'a> {

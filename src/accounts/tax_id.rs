@@ -17,6 +17,21 @@ pub(crate) enum TaxIdError {
     WrongVerifier,
 }
 
+impl TaxIdError {
+    /// The refusal said in `loc`'s language (the forms'); `Display` stays English.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::msg;
+        match self {
+            TaxIdError::TooLong => crate::i18n::tr!(loc, "customers-error-tax-id-length", max = MAX_TAX_ID_CHARS),
+            other => loc.t(match other {
+                TaxIdError::Missing => msg!("customers-error-tax-id-missing"),
+                TaxIdError::NotARut => msg!("customers-error-tax-id-not-a-rut"),
+                _ => msg!("customers-error-tax-id-verifier"),
+            }),
+        }
+    }
+}
+
 /// The verifier digit of a RUT's body (módulo 11: `0`–`9` or `K`).
 pub(crate) fn rut_verifier(body: u32) -> char {
     let mut sum = 0u32;

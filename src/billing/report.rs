@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::billing::run::Period;
 use crate::billing::usage;
 use crate::error::encode_query_value;
+use crate::i18n::{msg, tr, Lang, Localize};
 
 /// How a field's values look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +34,9 @@ macro_rules! fields {
                 match self { $(Field::$variant => $key,)* }
             }
 
-            /// The column heading (and CSV header).
+            /// The English column heading (the pages and the CSV say [`Field::heading`];
+            /// a test keeps the two the same).
+            #[cfg(test)]
             pub(crate) fn label(self) -> &'static str {
                 match self { $(Field::$variant => $label,)* }
             }
@@ -70,6 +73,29 @@ fields! {
 }
 
 impl Field {
+    /// The column heading (and CSV header) in `loc`'s language.
+    pub(crate) fn heading(self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Field::InvoiceNumber => msg!("reports-field-invoice-number"),
+            Field::InvoiceType => msg!("reports-field-invoice-type"),
+            Field::InvoiceDate => msg!("reports-field-invoice-date"),
+            Field::Account => msg!("reports-field-account"),
+            Field::BillingTo => msg!("reports-field-billing-to"),
+            Field::Subscription => msg!("reports-field-subscription"),
+            Field::SubscriptionExternalId => msg!("reports-field-subscription-external-id"),
+            Field::Product => msg!("reports-field-product"),
+            Field::Usage => msg!("reports-field-usage"),
+            Field::StartDate => msg!("reports-field-start-date"),
+            Field::EndDate => msg!("reports-field-end-date"),
+            Field::Currency => msg!("reports-field-currency"),
+            Field::Quantity => msg!("reports-field-quantity"),
+            Field::UnitPrice => msg!("reports-field-unit-price"),
+            Field::UnitCost => msg!("reports-field-unit-cost"),
+            Field::Total => msg!("reports-field-total"),
+            Field::TotalCost => msg!("reports-field-total-cost"),
+        })
+    }
+
     /// Unit Cost and Total Cost: what the seller paid the provider for what it sold (the
     /// provider's cost to resellers), so price minus cost is a reseller's margin. Sellers
     /// (the provider's and resellers' admins) report them; a customer never sees a cost.
@@ -128,7 +154,13 @@ impl Definition {
     /// Reads a definition from query-string pairs: `field` (repeated), `from`, `to`,
     /// `usage` (repeated), `type`, `account`, `period`, `currency`, `sums`, `sort`, `dir`. Other keys
     /// (the page number, a CSRF token) are not the definition's business.
+    #[cfg(test)]
     pub(crate) fn from_pairs(pairs: &[(String, String)]) -> Result<Definition, Vec<String>> {
+        Definition::from_pairs_in(pairs, &Lang::En)
+    }
+
+    /// [`Definition::from_pairs`], the messages said in `loc`'s language (the reports page's).
+    pub(crate) fn from_pairs_in(pairs: &[(String, String)], loc: &impl Localize) -> Result<Definition, Vec<String>> {
         let mut definition = Definition::default();
         let mut errors = Vec::new();
         let shown = |value: &str| value.chars().take(40).collect::<String>();
@@ -138,26 +170,28 @@ impl Definition {
                 "field" => match Field::parse(value) {
                     Some(field) if !definition.fields.contains(&field) => definition.fields.push(field),
                     Some(_) => {}
-                    None => errors.push(format!("Unknown field “{}”: choose fields from the list.", shown(value))),
+                    None => errors.push(tr!(loc, "reports-error-unknown-field", value = shown(value))),
                 },
                 "from" | "to" if value.is_empty() => {}
                 "from" | "to" => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
                     Ok(date) if key == "from" => definition.date_from = Some(date),
                     Ok(date) => definition.date_to = Some(date),
-                    Err(_) => errors.push(format!("“{}” is not a date: write it as YYYY-MM-DD.", shown(value))),
+                    Err(_) => errors.push(tr!(loc, "reports-error-not-a-date", value = shown(value))),
                 },
                 "usage" if value.is_empty() => {}
-                "usage" if value.chars().count() > MAX_TEXT => errors.push("A Usage is at most 100 characters.".into()),
+                "usage" if value.chars().count() > MAX_TEXT => {
+                    errors.push(tr!(loc, "reports-error-usage-length", max = MAX_TEXT))
+                }
                 "usage" if definition.usages.iter().any(|u| u == value) => {}
                 "usage" => definition.usages.push(value.to_string()),
                 "type" => match value {
                     "" => {}
                     "debit" | "credit" => definition.invoice_type = Some(value.to_string()),
-                    _ => errors.push(format!("Unknown invoice type “{}”: debit or credit.", shown(value))),
+                    _ => errors.push(tr!(loc, "reports-error-invoice-type", value = shown(value))),
                 },
                 "account" if value.is_empty() => {}
                 "account" if value.chars().count() > 64 => {
-                    errors.push("An account code is at most 64 characters.".into())
+                    errors.push(tr!(loc, "reports-error-account-length", max = 64))
                 }
                 "account" => definition.account = Some(value.to_string()),
                 "period" if value.is_empty() => {}
@@ -168,22 +202,19 @@ impl Definition {
                 "currency" if value.is_empty() => {}
                 "currency" => match check_currency(value) {
                     Some(code) => definition.currency = Some(code),
-                    None => errors.push(format!(
-                        "“{}” is not a currency: write a three-letter ISO code such as CLP or USD.",
-                        shown(value)
-                    )),
+                    None => errors.push(tr!(loc, "reports-error-not-a-currency", value = shown(value))),
                 },
                 "sums" => definition.sums_only = !value.is_empty() && value != "off",
                 "sort" if value.is_empty() => {}
                 "sort" => match Field::parse(value) {
                     Some(field) => definition.sort = Some(field),
-                    None => errors.push(format!("Unknown field “{}” to sort by.", shown(value))),
+                    None => errors.push(tr!(loc, "reports-error-unknown-sort", value = shown(value))),
                 },
                 "dir" => definition.descending = value == "desc",
                 _ => {}
             }
         }
-        errors.extend(definition.check());
+        errors.extend(definition.check_in(loc));
         if errors.is_empty() {
             Ok(definition)
         } else {
@@ -193,24 +224,34 @@ impl Definition {
 
     /// The rules a definition from anywhere (a saved one too) must keep.
     pub(crate) fn check(&self) -> Vec<String> {
+        self.check_in(&Lang::En)
+    }
+
+    /// [`Definition::check`], the messages said in `loc`'s language.
+    pub(crate) fn check_in(&self, loc: &impl Localize) -> Vec<String> {
         let mut errors = Vec::new();
         if self.fields.is_empty() {
-            errors.push("Choose at least one field.".into());
+            errors.push(loc.t("reports-error-no-field"));
         }
         if let (Some(from), Some(to)) = (self.date_from, self.date_to) {
             if from > to {
-                errors.push(format!("The date range is inverted: from {from} is after to {to}."));
+                let (from, to) = match loc.lang() {
+                    // The English message names the days as they are typed.
+                    Lang::En => (from.to_string(), to.to_string()),
+                    _ => (loc.day(from), loc.day(to)),
+                };
+                errors.push(tr!(loc, "reports-error-inverted", from = from, to = to));
             }
         }
         if self.currency.as_deref().is_some_and(|c| check_currency(c).as_deref() != Some(c)) {
-            errors.push("A currency is a three-letter ISO code such as CLP or USD.".into());
+            errors.push(loc.t("reports-error-currency"));
         }
         if self.usages.len() > MAX_USAGES {
-            errors.push(format!("Choose at most {MAX_USAGES} Usages."));
+            errors.push(tr!(loc, "reports-error-too-many-usages", max = MAX_USAGES));
         }
         if let Some(sort) = self.sort {
             if !self.fields.contains(&sort) {
-                errors.push(format!("Sort by a field the report shows; “{}” is not one of them.", sort.label()));
+                errors.push(tr!(loc, "reports-error-sort-not-shown", field = sort.heading(loc)));
             }
         }
         errors
@@ -317,6 +358,7 @@ impl Ready {
         Ready::ALL.iter().copied().find(|r| r.key() == key)
     }
 
+    #[cfg(test)]
     pub(crate) fn title(self) -> &'static str {
         match self {
             Ready::AzureReconciliation => "Azure reconciliation",
@@ -324,16 +366,20 @@ impl Ready {
         }
     }
 
-    pub(crate) fn description(self) -> &'static str {
-        match self {
-            Ready::AzureReconciliation => {
-                "Azure items of a Microsoft billing period summed per subscription, Azure Plan apart from MS Azure \
-                 (legacy usage is billed on each account's CSP cut-off day)."
-            }
-            Ready::DebitInvoicesWithDiscounts => {
-                "Every debit invoice that has a discount line, with its discounts summed."
-            }
-        }
+    /// The title in `loc`'s language.
+    pub(crate) fn title_in(self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Ready::AzureReconciliation => msg!("reports-ready-azure-title"),
+            Ready::DebitInvoicesWithDiscounts => msg!("reports-ready-discounts-title"),
+        })
+    }
+
+    /// The description in `loc`'s language.
+    pub(crate) fn description_in(self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Ready::AzureReconciliation => msg!("reports-ready-azure-description"),
+            Ready::DebitInvoicesWithDiscounts => msg!("reports-ready-discounts-description"),
+        })
     }
 
     /// The definition; the reconciliation takes the billing period.
@@ -466,5 +512,17 @@ mod tests {
         let reconciliation = Ready::AzureReconciliation.definition(october);
         assert_eq!(reconciliation.usages, vec!["Azure Plan", "MS Azure"]);
         assert_eq!(reconciliation.billing_period.as_deref(), Some("2026-10"));
+    }
+
+    #[test]
+    fn the_english_headings_are_the_fields_labels_and_spanish_has_its_own() {
+        for field in Field::ALL {
+            assert_eq!(field.heading(&Lang::En), field.label(), "{field:?}");
+            assert_ne!(field.heading(&Lang::EsCl), field.key(), "{field:?} has a Spanish heading");
+        }
+        assert_eq!(Field::InvoiceDate.heading(&Lang::EsCl), "Fecha de factura");
+        for ready in Ready::ALL {
+            assert_eq!(ready.title_in(&Lang::En), ready.title());
+        }
     }
 }

@@ -81,6 +81,22 @@ impl ReportError {
             refused => Ok(vec![refused.to_string()]),
         }
     }
+
+    /// [`ReportError::messages`] in `loc`'s language.
+    pub(crate) fn messages_in(self, loc: &impl crate::i18n::Localize) -> Result<Vec<String>, AppError> {
+        match self {
+            ReportError::ProvidersCosts => Ok(vec![loc.t("reports-error-providers-costs")]),
+            ReportError::UnknownAccount(code) => {
+                Ok(vec![crate::i18n::tr!(loc, "reports-error-unknown-account", code = code.as_str())])
+            }
+            other => other.messages(),
+        }
+    }
+
+    /// The refusal as one text in `loc`'s language (the CSV download's error page).
+    pub(crate) fn localized(self, loc: &impl crate::i18n::Localize) -> Result<String, AppError> {
+        self.messages_in(loc).map(|messages| messages.join(" "))
+    }
 }
 
 /// Usage values to pick from: the fixed ones and every product family.
@@ -373,13 +389,14 @@ impl Runnable {
         db: DatabaseConnection,
         slot: ExportSlot,
         stall: std::time::Duration,
+        lang: crate::i18n::Lang,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
         let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
         let failed = Arc::new(AtomicBool::new(false));
         let failed_in_task = failed.clone();
         tokio::spawn(async move {
             let _slot = slot;
-            if let Err(e) = self.write_csv(&db, &sender, stall).await {
+            if let Err(e) = self.write_csv(&db, &sender, stall, lang).await {
                 tracing::warn!(error = %e, "report CSV export stopped");
                 failed_in_task.store(true, Ordering::SeqCst);
             }
@@ -405,6 +422,7 @@ impl Runnable {
         db: &DatabaseConnection,
         sender: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
         stall: std::time::Duration,
+        lang: crate::i18n::Lang,
     ) -> Result<(), String> {
         // Waits for the client to take a chunk: gone is the end, no progress is an error.
         let deliver = |chunk: Vec<u8>| async move {
@@ -417,7 +435,8 @@ impl Runnable {
         const CHUNK: usize = 64 * 1024;
         let fields = &self.definition.fields;
         let mut writer = csv::Writer::from_writer(Vec::with_capacity(CHUNK + 1024));
-        writer.write_record(fields.iter().map(|f| f.label())).map_err(|e| e.to_string())?;
+        // The headings in the downloader's language; the values stay data.
+        writer.write_record(fields.iter().map(|f| f.heading(&lang))).map_err(|e| e.to_string())?;
         let backend = db.get_database_backend();
         let statement = backend.build(&self.select());
         // A long export is one statement read as the client takes it: on PostgreSQL it runs

@@ -53,6 +53,20 @@ pub(crate) enum SaveReportError {
 
 crate::error::refusals!(SaveReportError);
 
+impl SaveReportError {
+    /// The refusal said in `loc`'s language (the reports page's); `Display` stays English.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            SaveReportError::BadName => loc.t("reports-error-save-name"),
+            SaveReportError::NameTaken(name) => {
+                crate::i18n::tr!(loc, "reports-error-save-name-taken", name = name.as_str())
+            }
+            SaveReportError::TooMany => crate::i18n::tr!(loc, "reports-error-save-too-many", max = MAX_SAVED),
+            SaveReportError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
 /// Saves `definition` as `name` for the account; the name is unique per account.
 pub(crate) async fn save<C: ConnectionTrait>(
     db: &C,

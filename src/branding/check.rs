@@ -7,6 +7,7 @@ use super::{is_safe_url, valid_color};
 use crate::accounts::Viewer;
 use crate::entities::accounts;
 use crate::entities::enums::AccountTier;
+use crate::i18n::{msg, tr, Lang, Localize};
 use crate::images::ImageType;
 
 pub(crate) const MAX_COMPANY_NAME_CHARS: usize = 80;
@@ -40,6 +41,14 @@ pub struct BrandFields {
     pub hosts: Option<Vec<String>>,
     /// The "premium" switch of a reseller; configuration file only.
     pub branding_enabled: Option<bool>,
+    /// The language a visitor whose browser asks for none gets (`es-CL`, `en`); empty keeps
+    /// the stored one.
+    #[serde(default)]
+    pub default_language: String,
+    /// The IANA time zone dates are shown in for visitors and users who chose none
+    /// (`America/Santiago`); empty keeps the stored one.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 /// A brand that passed [`check`].
@@ -53,56 +62,94 @@ pub(crate) struct CheckedBrand {
     pub support_email: Option<String>,
     pub footer_text: Option<String>,
     pub hosts: Option<Vec<String>>,
+    /// `None` keeps the stored language (a new brand gets English).
+    pub default_language: Option<Lang>,
+    /// `None` keeps the stored time zone (a new brand gets America/Santiago).
+    pub time_zone: Option<chrono_tz::Tz>,
+}
+
+/// A field of the brand form, as its messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    CompanyName,
+    LogoAddress,
+    FaviconAddress,
+    PrimaryColour,
+    AccentColour,
+    FooterText,
+}
+
+impl Label {
+    fn say(self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Label::CompanyName => msg!("brands-label-company-name"),
+            Label::LogoAddress => msg!("brands-label-logo-address"),
+            Label::FaviconAddress => msg!("brands-label-favicon-address"),
+            Label::PrimaryColour => msg!("brands-label-primary-colour"),
+            Label::AccentColour => msg!("brands-label-accent-colour"),
+            Label::FooterText => msg!("brands-label-footer-text"),
+        })
+    }
 }
 
 fn has_markup(text: &str) -> bool {
     text.contains(['<', '>'])
 }
 
-fn check_text(label: &str, value: &str, max: usize, required: bool, errors: &mut Vec<String>) -> Option<String> {
+fn check_text(
+    loc: &impl Localize,
+    label: Label,
+    value: &str,
+    max: usize,
+    required: bool,
+    errors: &mut Vec<String>,
+) -> Option<String> {
     let value = value.trim();
+    let label = label.say(loc);
     if value.is_empty() {
         if required {
-            errors.push(format!("Enter the {label}."));
+            errors.push(tr!(loc, "brands-error-enter", label = label));
         }
         return None;
     }
     if value.chars().count() > max {
-        errors.push(format!("The {label} may be at most {max} characters."));
+        errors.push(tr!(loc, "brands-error-too-long", label = label, max = max));
     } else if has_markup(value) {
-        errors.push(format!("The {label} may not contain < or >."));
+        errors.push(tr!(loc, "brands-error-markup", label = label));
     } else if value.chars().any(char::is_control) {
-        errors.push(format!("The {label} may not contain control characters."));
+        errors.push(tr!(loc, "brands-error-control", label = label));
     } else {
         return Some(value.to_string());
     }
     None
 }
 
-fn check_url(label: &str, value: &str, errors: &mut Vec<String>) -> Option<String> {
+fn check_url(loc: &impl Localize, label: Label, value: &str, errors: &mut Vec<String>) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;
     }
     if value.len() > MAX_URL_CHARS || !is_safe_url(value) {
-        errors.push(format!(
-            "The {label} must be an https:// address, or a path under /static/ or /brand-assets/, with no spaces or \
-             quotes; other addresses (http:, javascript:, data:, other pages of this site) are not allowed."
-        ));
+        errors.push(tr!(loc, "brands-error-url", label = label.say(loc)));
         return None;
     }
     Some(value.to_string())
 }
 
-fn check_colour(label: &str, value: &str, errors: &mut Vec<String>) -> String {
+fn check_colour(loc: &impl Localize, label: Label, value: &str, errors: &mut Vec<String>) -> String {
     valid_color(value.trim()).unwrap_or_else(|| {
-        errors.push(format!("The {label} must be a colour written as #rrggbb, for example #1f4e79."));
+        errors.push(tr!(loc, "brands-error-colour", label = label.say(loc)));
         String::new()
     })
 }
 
 /// A custom host as stored: lower-case, no port, no scheme.
+#[cfg(test)]
 pub(crate) fn check_host(host: &str) -> Result<String, String> {
+    check_host_in(host, &Lang::En)
+}
+
+fn check_host_in(host: &str, loc: &impl Localize) -> Result<String, String> {
     let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
     let label_ok = |label: &str| {
         (1..=63).contains(&label.len())
@@ -111,47 +158,72 @@ pub(crate) fn check_host(host: &str) -> Result<String, String> {
             && !label.ends_with('-')
     };
     if host.len() > 253 || !host.contains('.') || !host.split('.').all(label_ok) {
-        return Err(format!("`{host}` is not a host name like shop.example.com (no https://, port or path)."));
+        return Err(tr!(loc, "brands-error-host", host = host));
     }
     Ok(host)
 }
 
-/// Checks a brand; `own_host` is this server's host, which no brand may claim.
+/// Checks a brand; `own_host` is this server's host, which no brand may claim. The
+/// messages are in English (the configuration file's); [`check_in`] says them in a language.
 pub(crate) fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand, Vec<String>> {
+    check_in(fields, own_host, &Lang::En)
+}
+
+/// [`check`], with the messages in `loc`'s language (the brand form's).
+pub(crate) fn check_in(fields: &BrandFields, own_host: &str, loc: &impl Localize) -> Result<CheckedBrand, Vec<String>> {
     let mut errors = Vec::new();
-    let company_name = check_text("company name", &fields.company_name, MAX_COMPANY_NAME_CHARS, true, &mut errors);
-    let logo_url = check_url("logo address", &fields.logo_url, &mut errors);
-    let favicon_url = check_url("favicon address", &fields.favicon_url, &mut errors);
-    let primary_color = check_colour("primary colour", &fields.primary_color, &mut errors);
-    let accent_color = check_colour("accent colour", &fields.accent_color, &mut errors);
+    let company_name =
+        check_text(loc, Label::CompanyName, &fields.company_name, MAX_COMPANY_NAME_CHARS, true, &mut errors);
+    let logo_url = check_url(loc, Label::LogoAddress, &fields.logo_url, &mut errors);
+    let favicon_url = check_url(loc, Label::FaviconAddress, &fields.favicon_url, &mut errors);
+    let primary_color = check_colour(loc, Label::PrimaryColour, &fields.primary_color, &mut errors);
+    let accent_color = check_colour(loc, Label::AccentColour, &fields.accent_color, &mut errors);
     let support_email = match fields.support_email.trim() {
         "" => None,
         email => match crate::identity::local::check_email(email) {
             Ok(email) if !email.contains(['<', '>', '"', '\'']) => Some(email),
             _ => {
-                errors.push("The support e-mail must be an address like support@example.com.".into());
+                errors.push(loc.t("brands-error-support-email"));
                 None
             }
         },
     };
-    let footer_text = check_text("footer text", &fields.footer_text, MAX_FOOTER_CHARS, false, &mut errors);
+    let footer_text = check_text(loc, Label::FooterText, &fields.footer_text, MAX_FOOTER_CHARS, false, &mut errors);
     let hosts = fields.hosts.as_ref().map(|hosts| {
         let mut checked: Vec<String> = Vec::new();
         for host in hosts.iter().filter(|h| !h.trim().is_empty()) {
-            match check_host(host) {
-                Ok(host) if host == own_host => {
-                    errors.push(format!("`{host}` is this server's own address; it shows the provider's brand."))
-                }
+            match check_host_in(host, loc) {
+                Ok(host) if host == own_host => errors.push(tr!(loc, "brands-error-own-host", host = host)),
                 Ok(host) if !checked.contains(&host) => checked.push(host),
                 Ok(_) => {}
                 Err(message) => errors.push(message),
             }
         }
         if checked.len() > MAX_HOSTS {
-            errors.push(format!("A brand may have at most {MAX_HOSTS} custom hosts."));
+            errors.push(tr!(loc, "brands-error-too-many-hosts", max = MAX_HOSTS));
         }
         checked
     });
+    let default_language = match fields.default_language.trim() {
+        "" => None,
+        tag => match Lang::from_tag(tag) {
+            Some(lang) => Some(lang),
+            None => {
+                errors.push(loc.t("brands-error-language"));
+                None
+            }
+        },
+    };
+    let time_zone = match fields.time_zone.trim() {
+        "" => None,
+        name => match crate::i18n::time_zone(name) {
+            Some(zone) => Some(zone),
+            None => {
+                errors.push(loc.t("brands-error-time-zone"));
+                None
+            }
+        },
+    };
     match company_name {
         Some(company_name) if errors.is_empty() => Ok(CheckedBrand {
             company_name,
@@ -162,6 +234,8 @@ pub(crate) fn check(fields: &BrandFields, own_host: &str) -> Result<CheckedBrand
             support_email,
             footer_text,
             hosts,
+            default_language,
+            time_zone,
         }),
         _ => Err(errors),
     }
@@ -267,6 +341,25 @@ mod tests {
         assert!(errors[0].contains("this server's own address"), "{errors:?}");
         let many = (0..11).map(|i| format!("s{i}.example.com")).collect();
         assert_eq!(errors_of(BrandFields { hosts: Some(many), ..andes() }).len(), 1);
+    }
+
+    #[test]
+    fn the_default_language_and_time_zone_are_ones_offered_or_kept() {
+        let brand = check(&andes(), "127.0.0.1").unwrap();
+        assert_eq!((brand.default_language, brand.time_zone), (None, None), "empty keeps the stored ones");
+        let chosen = BrandFields { default_language: "en".into(), time_zone: "Pacific/Easter".into(), ..andes() };
+        let brand = check(&chosen, "127.0.0.1").unwrap();
+        assert_eq!(brand.default_language, Some(Lang::En));
+        assert_eq!(brand.time_zone, Some(chrono_tz::Pacific::Easter));
+        let unknown = BrandFields { default_language: "fr".into(), time_zone: "Mars/Olympus".into(), ..andes() };
+        assert_eq!(
+            errors_of(unknown.clone()),
+            vec!["Choose one of the languages offered.", "Choose one of the time zones offered."]
+        );
+        let spanish = check_in(&unknown, "127.0.0.1", &Lang::EsCl).unwrap_err();
+        assert_eq!(spanish, vec!["Elija uno de los idiomas ofrecidos.", "Elija una de las zonas horarias ofrecidas."]);
+        let spanish = check_in(&BrandFields { company_name: " ".into(), ..andes() }, "127.0.0.1", &Lang::EsCl);
+        assert_eq!(spanish.unwrap_err(), vec!["Ingrese el nombre de la empresa."]);
     }
 
     fn account(id: i32, tier: AccountTier, branding_enabled: bool) -> accounts::Model {

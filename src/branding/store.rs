@@ -157,6 +157,32 @@ pub(crate) enum BrandError {
 
 crate::error::refusals!(BrandError);
 
+impl BrandError {
+    /// The refusal said in `loc`'s language (the brand form's); `Display` stays English.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            BrandError::HostTaken(host) => crate::i18n::tr!(loc, "brands-error-host-taken", host = host.as_str()),
+            BrandError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
+/// The default language and time zone a save leaves: the checked ones, else the stored
+/// ones, else English and America/Santiago (the columns' defaults).
+fn language_and_zone(old: Option<&BrandRow>, new: &CheckedBrand) -> (String, String) {
+    let language = new
+        .default_language
+        .map(|lang| lang.tag().to_string())
+        .or_else(|| old.map(|b| b.default_language.clone()))
+        .unwrap_or_else(|| crate::i18n::Lang::En.tag().to_string());
+    let zone = new
+        .time_zone
+        .map(|zone| zone.name().to_string())
+        .or_else(|| old.map(|b| b.time_zone.clone()))
+        .unwrap_or_else(|| crate::i18n::DEFAULT_TIME_ZONE.name().to_string());
+    (language, zone)
+}
+
 /// What saving `new` over `old` (with its `old_hosts`) changes, field by field.
 fn changes(old: Option<&BrandRow>, old_hosts: &[String], new: &CheckedBrand) -> Vec<Change> {
     let text = |value: Option<&Option<String>>| value.and_then(Clone::clone).unwrap_or_default();
@@ -168,6 +194,7 @@ fn changes(old: Option<&BrandRow>, old_hosts: &[String], new: &CheckedBrand) -> 
         }
         None => old_hosts.join(", "),
     };
+    let (language, zone) = language_and_zone(old, new);
     vec![
         Change::new("company name", old.map(|b| b.company_name.clone()).unwrap_or_default(), &new.company_name),
         Change::new("logo URL", text(old.map(|b| &b.logo_url)), new.logo_url.clone().unwrap_or_default()),
@@ -181,6 +208,8 @@ fn changes(old: Option<&BrandRow>, old_hosts: &[String], new: &CheckedBrand) -> 
         ),
         Change::new("footer", text(old.map(|b| &b.footer_text)), new.footer_text.clone().unwrap_or_default()),
         Change::new("hosts", old_hosts.join(", "), new_hosts),
+        Change::new("default language", old.map(|b| b.default_language.clone()).unwrap_or_default(), language),
+        Change::new("time zone", old.map(|b| b.time_zone.clone()).unwrap_or_default(), zone),
     ]
 }
 
@@ -232,6 +261,7 @@ pub(crate) async fn save(
         row.favicon_content_type = Set(None);
         row.favicon_data = Set(None);
     }
+    let (language, zone) = language_and_zone(existing.as_ref(), &brand);
     row.company_name = Set(brand.company_name);
     row.logo_url = Set(brand.logo_url);
     row.favicon_url = Set(brand.favicon_url);
@@ -239,6 +269,8 @@ pub(crate) async fn save(
     row.accent_color = Set(brand.accent_color);
     row.support_email = Set(brand.support_email);
     row.footer_text = Set(brand.footer_text);
+    row.default_language = Set(language);
+    row.time_zone = Set(zone);
     row.updated_at = Set(Utc::now());
     let brand_id = match existing {
         Some(_) => row.update(&txn).await?.id,

@@ -168,6 +168,29 @@ pub enum ImportError {
 
 crate::error::refusals!(ImportError);
 
+impl ImportError {
+    /// The refusal said in `loc`'s language (Admin → Prices); `Display` stays English. The
+    /// reasons of refused rows stay as the checks say them.
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
+        match self {
+            ImportError::TooLarge => tr!(loc, "prices-import-too-large", mb = MAX_BYTES / 1024 / 1024),
+            ImportError::TooManyRows => {
+                tr!(loc, "prices-import-too-many-rows", max = loc.number(i64::try_from(MAX_ROWS).unwrap_or(i64::MAX)))
+            }
+            ImportError::NotUtf8 => loc.t("prices-import-not-utf8"),
+            ImportError::NotCsv(why) => tr!(loc, "prices-import-not-csv", why = why.as_str()),
+            ImportError::MissingColumns(columns) => {
+                tr!(loc, "prices-import-missing-columns", columns = columns.join(", "))
+            }
+            ImportError::Empty => loc.t("prices-import-empty"),
+            ImportError::NoProvider => loc.t("prices-import-no-provider"),
+            ImportError::Refused(rows) => tr!(loc, "prices-import-refused", count = rows.len()),
+            ImportError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Imported {

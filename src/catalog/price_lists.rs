@@ -17,6 +17,7 @@ use crate::billing::money;
 use crate::entities::enums::{AccountTier, ProductKind, RiPaymentPlan};
 use crate::entities::{accounts, prices, products, reseller_prices, reservation_prices};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 
 /// The currencies a price may be in.
 pub(crate) const CURRENCIES: &[&str] = &["CLP", "USD"];
@@ -32,22 +33,24 @@ pub(crate) const MAX_MARKUP_BASIS_POINTS: i32 = 100_000;
 pub(crate) enum PriceError {
     #[error("Choose a currency: {}.", CURRENCIES.join(" or "))]
     Currency,
-    #[error("{0}")]
-    Amount(String),
+    #[error("{what}: {why}")]
+    Amount { what: String, why: AmountProblem },
+    #[error("Markup: a percent from 0 to 1000 with at most two decimals, such as 12.5.")]
+    Markup,
     #[error("The date must be a day such as 2026-12-01.")]
     Date,
     #[error("A price change starts today or later: prices already charged are kept as they were.")]
     Past,
-    #[error("The list price ({list}) is below the cost to resellers ({cost}).")]
-    ListBelowCost { list: String, cost: String },
+    #[error("The list price ({}) is below the cost to resellers ({}).", money::format(*list, currency), money::format(*cost, currency))]
+    ListBelowCost { list: i64, cost: i64, currency: String },
     #[error("A reserved instance is priced per term (1 or 3 years) and payment plan.")]
     Reservation,
     #[error("The price in effect from {0} has already started and cannot be changed: set a new one from a later day.")]
     Started(NaiveDate),
     #[error("{product} has no {currency} cost on {from}, so there is nothing to price over.")]
     NoCost { product: String, currency: String, from: NaiveDate },
-    #[error("{price} is below your cost of {cost} from {from}: set at least your cost.")]
-    BelowCost { price: String, cost: String, from: NaiveDate },
+    #[error("{} is below your cost of {} from {from}: set at least your cost.", money::format(*price, currency), money::format(*cost, currency))]
+    BelowCost { price: i64, cost: i64, currency: String, from: NaiveDate },
     #[error("A reserved instance's price for your customers is a markup over your cost (each term and plan has its own cost).")]
     FixedReservation,
     #[error("A consumption product is billed on usage: your customers' price is a markup over your usage cost.")]
@@ -66,13 +69,84 @@ pub(crate) enum PriceError {
 
 refusals!(PriceError);
 
+/// What is wrong with an amount typed in a form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AmountProblem {
+    #[error("enter an amount")]
+    Empty,
+    #[error("write a number without signs or thousands separators")]
+    NotANumber,
+    #[error("{currency} has {digits} decimals")]
+    Decimals { currency: String, digits: u32 },
+    #[error("too large")]
+    TooLarge,
+}
+
+impl PriceError {
+    /// The refusal said in `loc`'s language (the price forms'); `Display` stays English.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            PriceError::Currency => tr!(loc, "prices-error-currency", currencies = CURRENCIES.join(" / ")),
+            PriceError::Amount { what, why } => {
+                let why = match why {
+                    AmountProblem::Decimals { currency, digits } => {
+                        tr!(loc, "prices-error-amount-decimals", currency = currency.as_str(), digits = *digits)
+                    }
+                    other => loc.t(match other {
+                        AmountProblem::Empty => msg!("prices-error-amount-empty"),
+                        AmountProblem::NotANumber => msg!("prices-error-amount-not-a-number"),
+                        _ => msg!("prices-error-amount-too-large"),
+                    }),
+                };
+                tr!(loc, "prices-error-amount", what = what.as_str(), why = why)
+            }
+            PriceError::Markup => loc.t("prices-error-markup"),
+            PriceError::Date => tr!(loc, "prices-error-date", example = loc.day(example_day())),
+            PriceError::Past => loc.t("prices-error-past"),
+            PriceError::ListBelowCost { list, cost, currency } => tr!(
+                loc,
+                "prices-error-list-below-cost",
+                list = loc.money(*list, currency),
+                cost = loc.money(*cost, currency)
+            ),
+            PriceError::Reservation => loc.t("prices-error-reservation"),
+            PriceError::Started(from) => tr!(loc, "prices-error-started", from = loc.day(*from)),
+            PriceError::NoCost { product, currency, from } => tr!(
+                loc,
+                "prices-error-no-cost",
+                product = product.as_str(),
+                currency = currency.as_str(),
+                from = loc.day(*from)
+            ),
+            PriceError::BelowCost { price, cost, currency, from } => tr!(
+                loc,
+                "prices-error-below-cost",
+                price = loc.money(*price, currency),
+                cost = loc.money(*cost, currency),
+                from = loc.day(*from)
+            ),
+            PriceError::FixedReservation => loc.t("prices-error-fixed-reservation"),
+            PriceError::FixedConsumption => loc.t("prices-error-fixed-consumption"),
+            PriceError::Kind => loc.t("prices-error-kind"),
+            PriceError::StartsTomorrow => loc.t("prices-error-starts-tomorrow"),
+            PriceError::SavedMeanwhile => loc.t("prices-error-saved-meanwhile"),
+            PriceError::Failed(error) => error.to_string(),
+        }
+    }
+}
+
+/// The day the date message gives as an example.
+fn example_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+}
+
 /// An amount typed in a form, in the currency's major unit (`12.50` USD, `9990` CLP), as
 /// minor units; refused when negative, too precise for the currency or too large.
 pub(crate) fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64, PriceError> {
-    let bad = |why: &str| PriceError::Amount(format!("{what}: {why}"));
+    let bad = |why: AmountProblem| PriceError::Amount { what: what.to_string(), why };
     let text = text.trim().replace([' ', '_'], "");
     if text.is_empty() {
-        return Err(bad("enter an amount"));
+        return Err(bad(AmountProblem::Empty));
     }
     let digits = money::minor_digits(currency);
     let (whole, fraction) = text.split_once(['.', ',']).unwrap_or((&text, ""));
@@ -80,28 +154,29 @@ pub(crate) fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || !fraction.bytes().all(|b| b.is_ascii_digit())
     {
-        return Err(bad("write a number without signs or thousands separators"));
+        return Err(bad(AmountProblem::NotANumber));
     }
     if fraction.len() > digits as usize {
-        return Err(bad(&format!("{currency} has {digits} decimals")));
+        return Err(bad(AmountProblem::Decimals { currency: currency.to_string(), digits }));
     }
     let scale = 10i64.pow(digits);
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad("too large"))? };
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad(AmountProblem::TooLarge))? };
     let fraction: i64 = if fraction.is_empty() {
         0
     } else {
-        format!("{fraction:0<width$}", width = digits as usize).parse().map_err(|_| bad("too large"))?
+        format!("{fraction:0<width$}", width = digits as usize).parse().map_err(|_| bad(AmountProblem::TooLarge))?
     };
-    let amount = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(|| bad("too large"))?;
+    let amount =
+        whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(|| bad(AmountProblem::TooLarge))?;
     if amount > MAX_AMOUNT {
-        return Err(bad("too large"));
+        return Err(bad(AmountProblem::TooLarge));
     }
     Ok(amount)
 }
 
 /// A markup percent typed in a form (`12.5`) as hundredths of a percent.
 pub(crate) fn parse_markup(text: &str) -> Result<i32, PriceError> {
-    let bad = || PriceError::Amount("Markup: a percent from 0 to 1000 with at most two decimals, such as 12.5.".into());
+    let bad = || PriceError::Markup;
     let text = text.trim().trim_end_matches('%').trim();
     let (whole, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
     if whole.is_empty() || fraction.len() > 2 || !(whole.bytes().chain(fraction.bytes())).all(|b| b.is_ascii_digit()) {
@@ -173,10 +248,7 @@ pub(crate) fn check_list_price_of(
         (_, _) => None,
     };
     if list < cost {
-        return Err(PriceError::ListBelowCost {
-            list: money::format(list, &currency),
-            cost: money::format(cost, &currency),
-        });
+        return Err(PriceError::ListBelowCost { list, cost, currency });
     }
     Ok(ListPriceChange { currency, reservation, list, cost, from })
 }
@@ -389,11 +461,9 @@ pub(crate) fn check_reseller_price(
         (_, ResellerPrice::Markup(_)) => Ok(()),
         (_, ResellerPrice::Fixed(amount)) => match cost {
             None => Err(PriceError::NoCost { product: product.name.clone(), currency: currency.into(), from }),
-            Some(cost) if amount < cost => Err(PriceError::BelowCost {
-                price: money::format(amount, currency),
-                cost: money::format(cost, currency),
-                from,
-            }),
+            Some(cost) if amount < cost => {
+                Err(PriceError::BelowCost { price: amount, cost, currency: currency.to_string(), from })
+            }
             Some(_) => Ok(()),
         },
     }

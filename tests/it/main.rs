@@ -20,6 +20,7 @@ mod invoices;
 mod joining;
 mod lang_identity;
 mod lang_mail;
+mod lang_reseller;
 mod languages;
 mod login_options;
 mod mail;

@@ -109,13 +109,14 @@ async fn a_price_list_creates_unpublished_products_and_future_prices_that_admin_
     // Admin → Prices shows them unpublished, with their price from its date, and the demo's
     // products with their next change; today's prices are untouched.
     assert!(page.contains("Microsoft 365 Business Basic</a> (unpublished)"), "{page}");
-    assert!(page.contains(&format!("from {from}: USD 7.20 (cost USD 6.60)")), "{page}");
-    assert!(page.contains(&format!("from {from}: CLP 6.900 (cost CLP 6.300)")));
-    assert!(page.contains(&format!("from {from}: CLP 355.000 (cost CLP 310.000)")));
-    assert!(page.contains("CLP 345.600"), "the E3's price today stays");
+    let shown_from = stratus::i18n::format::date(stratus::i18n::Lang::En, from);
+    assert!(page.contains(&format!("from {shown_from}: US$7.20 (cost US$6.60)")), "{page}");
+    assert!(page.contains(&format!("from {shown_from}: CLP 6,900 (cost CLP 6,300)")));
+    assert!(page.contains(&format!("from {shown_from}: CLP 355,000 (cost CLP 310,000)")));
+    assert!(page.contains("CLP 345,600"), "the E3's price today stays");
     let (status, history) = app.page("/admin/prices/RI-D2SV5").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(history.contains(&from.to_string()) && history.contains("3-year term, upfront"), "{history}");
+    assert!(history.contains(&shown_from) && history.contains("3-year term, upfront"), "{history}");
     let reservation = reservation_prices::Entity::find()
         .filter(reservation_prices::Column::EffectiveFrom.eq(from))
         .one(&app.db)

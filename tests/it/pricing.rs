@@ -83,9 +83,10 @@ async fn a_price_change_from_next_month_leaves_running_terms_alone_and_applies_a
     let saved = app.submit("/admin/prices", "/admin/prices", &fields).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{:?}", saved.text().await);
     let (_, page) = app.page("/admin/prices").await;
-    assert!(page.contains(&format!("from {from}: CLP 13.000 (cost CLP 10.500)")), "the next change is listed");
+    let shown_from = stratus::i18n::format::date(stratus::i18n::Lang::En, from);
+    assert!(page.contains(&format!("from {shown_from}: CLP 13,000 (cost CLP 10,500)")), "the next change is listed");
     let (_, history) = app.page("/admin/prices/M365-BS").await;
-    assert!(history.contains("CLP 11.500") && history.contains("CLP 13.000"), "the history keeps both");
+    assert!(history.contains("CLP 11,500") && history.contains("CLP 13,000"), "the history keeps both");
     let (_, audit) = app.page("/admin/audit").await;
     assert!(audit.contains("list price: CLP 11.500 → CLP 13.000"), "audited");
     // A change cannot reach back: a day already begun is refused and nothing is written.
@@ -145,16 +146,17 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
     andes.sign_in("admin@andes.demo").await;
     let (status, list) = andes.page("/reseller/prices").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(list.contains("Microsoft 365 Business Standard") && list.contains("CLP 9.800"), "its cost");
+    assert!(list.contains("Microsoft 365 Business Standard") && list.contains("CLP 9,800"), "its cost");
     let from = tomorrow().to_string();
+    let shown_from = stratus::i18n::format::date(stratus::i18n::Lang::En, tomorrow());
     let fields = [("product", "M365-BS"), ("currency", "CLP"), ("kind", "markup"), ("markup", "20"), ("from", &from)];
     let saved = andes.submit("/reseller/prices", "/reseller/prices", &fields).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{:?}", saved.text().await);
     let (_, list) = andes.page("/reseller/prices").await;
-    assert!(list.contains(&format!("your price from {from}: cost + 20 %")), "scheduled");
+    assert!(list.contains(&format!("your price from {shown_from}: cost + 20 %")), "scheduled");
     the_day_comes(&app).await;
     let (_, list) = andes.page("/reseller/prices").await;
-    assert!(list.contains("cost + 20 %") && list.contains("CLP 11.760"), "9.800 + 20 %");
+    assert!(list.contains("cost + 20 %") && list.contains("CLP 11,760"), "9.800 + 20 %");
 
     // Ana (Contoso, Andes' customer) sees and pays Andes' price, never its cost.
     app.sign_in("ana@contoso.demo").await;
@@ -217,12 +219,14 @@ async fn a_reseller_never_prices_below_its_cost_and_sees_only_its_own_list() {
     let below = [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "9799"), ("from", &from)];
     let refused = andes.submit("/reseller/prices", "/reseller/prices", &below).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text().await.unwrap().contains("below your cost of CLP 9.800"));
+    assert!(refused.text().await.unwrap().contains("below your cost of CLP 9,800"));
     assert_eq!(reseller_prices::Entity::find().count(&app.db).await.unwrap(), 0, "nothing written");
     // A cost rise the provider has already set is a cost the entry will meet: refused too.
     let provider = app.new_browser();
     provider.sign_in("admin@stratus.demo").await;
-    let rise_from = first_of_next_month().max(tomorrow()).to_string();
+    let rise_day = first_of_next_month().max(tomorrow());
+    let rise_from = rise_day.to_string();
+    let shown_rise_from = stratus::i18n::format::date(stratus::i18n::Lang::En, rise_day);
     let rise =
         [("product", "M365-BS"), ("currency", "CLP"), ("list_price", "13000"), ("cost", "10500"), ("from", &rise_from)];
     assert_eq!(provider.submit("/admin/prices", "/admin/prices", &rise).await.status(), StatusCode::SEE_OTHER);
@@ -230,9 +234,9 @@ async fn a_reseller_never_prices_below_its_cost_and_sees_only_its_own_list() {
         [("product", "M365-BS"), ("currency", "CLP"), ("kind", "fixed"), ("amount", "10000"), ("from", &from)];
     let refused = andes.submit("/reseller/prices", "/reseller/prices", &under_rise).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text().await.unwrap().contains(&format!("below your cost of CLP 10.500 from {rise_from}")));
+    assert!(refused.text().await.unwrap().contains(&format!("below your cost of CLP 10,500 from {shown_rise_from}")));
     let (_, list) = andes.page("/reseller/prices").await;
-    assert!(list.contains(&format!("your cost from {rise_from}: CLP 10.500")), "the coming cost is shown");
+    assert!(list.contains(&format!("your cost from {shown_rise_from}: CLP 10,500")), "the coming cost is shown");
     // Today is too late for a change: today's purchases were made at today's price.
     let today_text = today().to_string();
     let now =
@@ -247,7 +251,7 @@ async fn a_reseller_never_prices_below_its_cost_and_sees_only_its_own_list() {
     let pacific = app.new_browser();
     pacific.sign_in("admin@pacific.demo").await;
     let (_, list) = pacific.page("/reseller/prices").await;
-    assert!(list.contains("CLP 11.500") && !list.contains("CLP 10.500</td><td>"), "{list}");
+    assert!(list.contains("CLP 11,500") && !list.contains("CLP 10,500</td><td>"), "{list}");
     assert!(list.contains("<td>list price</td>"), "no entry of its own");
     // Customers and the provider have no reseller price list; customers no price admin.
     let ana = app.new_browser();

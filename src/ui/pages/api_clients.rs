@@ -14,6 +14,7 @@ use crate::api::clients::{self, NewClient};
 use crate::audit::AuditActor;
 use crate::entities::api_clients;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::identity::session::set_flash;
 use crate::identity::settings;
 use crate::state::AppState;
@@ -28,17 +29,30 @@ struct PageData {
     token_url: String,
 }
 
+/// A refusal of `clients::create` said in `loc`'s language (the API keeps the English).
+fn refusal_text(loc: &impl Localize, refused: &clients::ClientError) -> String {
+    match refused {
+        clients::ClientError::CustomerAccount => loc.t("api-clients-error-customer"),
+        clients::ClientError::BadName => loc.t("api-clients-error-name"),
+        clients::ClientError::NameTaken(name) => tr!(loc, "api-clients-error-name-taken", name = name.as_str()),
+        clients::ClientError::TooMany => tr!(loc, "api-clients-error-too-many", max = clients::MAX_CLIENTS),
+        clients::ClientError::Failed(error) => error.to_string(),
+    }
+}
+
 fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "API clients", move || {
+    let title = ctx.t("api-clients-title");
+    page_with_status(status, ctx, &title, move || {
         let PageData { clients, created, errors, password_grant, token_url } = data;
+        let ctx = &ctx2;
         let created = created.map(|new| {
             view! {
                 <section class="panel" role="status">
-                    <p><strong>"Copy the secret now: it is not shown again."</strong></p>
+                    <p><strong>{ctx.t("api-clients-copy-secret")}</strong></p>
                     <dl>
-                        <dt>"Client id"</dt><dd><code class="client-id">{new.client.client_id.clone()}</code></dd>
-                        <dt>"Secret"</dt><dd><code class="client-secret">{new.secret.clone()}</code></dd>
+                        <dt>{ctx.t("api-clients-client-id")}</dt><dd><code class="client-id">{new.client.client_id.clone()}</code></dd>
+                        <dt>{ctx.t("api-clients-secret")}</dt><dd><code class="client-secret">{new.secret.clone()}</code></dd>
                     </dl>
                 </section>
             }
@@ -47,16 +61,16 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
             .iter()
             .map(|client| {
                 let status = match client.revoked_at {
-                    Some(at) => format!("Revoked {}", at.format("%Y-%m-%d %H:%M UTC")),
-                    None => "Active".to_string(),
+                    Some(at) => tr!(ctx, "api-clients-revoked-at", at = ctx.datetime(&at)),
+                    None => ctx.t("api-clients-active"),
                 };
                 let revoke = client.active.then(|| {
                     let action = format!("/api-clients/{}/revoke", client.id);
                     view! {
                         <form class="inline" method="post" action=action>
-                            {csrf_field(&ctx2)}
-                            <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Its tokens stop working"</label>
-                            <button type="submit" class="danger">"Revoke"</button>
+                            {csrf_field(ctx)}
+                            <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {ctx.t("api-clients-revoke-confirm")}</label>
+                            <button type="submit" class="danger">{ctx.t("api-clients-revoke")}</button>
                         </form>
                     }
                 });
@@ -64,7 +78,7 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
                     <tr>
                         <td>{client.name.clone()}</td>
                         <td><code>{client.client_id.clone()}</code></td>
-                        <td>{client.created_at.format("%Y-%m-%d").to_string()}</td>
+                        <td>{ctx.date(&client.created_at)}</td>
                         <td>{status}</td>
                         <td>{revoke}</td>
                     </tr>
@@ -72,11 +86,11 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
             })
             .collect();
         let list = if rows.is_empty() {
-            empty("No API clients yet.").into_any()
+            empty(ctx.t("api-clients-none")).into_any()
         } else {
             view! {
                 <div class="table-wrap"><table>
-                    <thead><tr><th>"Name"</th><th>"Client id"</th><th>"Created"</th><th>"Status"</th><th></th></tr></thead>
+                    <thead><tr><th>{ctx.t("api-clients-th-name")}</th><th>{ctx.t("api-clients-client-id")}</th><th>{ctx.t("api-clients-th-created")}</th><th>{ctx.t("api-clients-th-status")}</th><th></th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             }
@@ -85,28 +99,32 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
         let grant = password_grant.map(|on| {
             view! {
                 <form class="stacked card" method="post" action="/api-clients/password-grant">
-                    {csrf_field(&ctx2)}
-                    <h2>"Password grant"</h2>
-                    <p>"Lets a client exchange an application user's name and password for a token. "
-                       "RFC 9700 forbids it for new deployments; keep it off unless an old integration needs it."</p>
-                    <label class="check"><input type="checkbox" name="enabled" value="on" checked=on/> " Accept the password grant"</label>
-                    <button type="submit" class="secondary">"Save"</button>
+                    {csrf_field(ctx)}
+                    <h2>{ctx.t("api-clients-grant-heading")}</h2>
+                    <p>{ctx.t("api-clients-grant-intro")}</p>
+                    <label class="check"><input type="checkbox" name="enabled" value="on" checked=on/> " " {ctx.t("api-clients-grant-accept")}</label>
+                    <button type="submit" class="secondary">{ctx.t("api-clients-save")}</button>
                 </form>
             }
         });
+        let intro_before = ctx.t("api-clients-intro-before");
+        let intro_link = ctx.t("api-clients-intro-link");
+        let intro_token = ctx.t("api-clients-intro-token");
+        let intro_basic = ctx.t("api-clients-intro-basic");
+        let intro_after = ctx.t("api-clients-intro-after");
         view! {
-            <h1>"API clients"</h1>
+            <h1>{ctx.t("api-clients-title")}</h1>
             {form_errors(errors)}
             {created}
-            <p>"Clients call the REST API (" <a href="/api/openapi.json">"OpenAPI document"</a> ") with a token from "
-               <code>{token_url}</code> " (client id and secret in HTTP Basic auth, "
-               <code>"grant_type=client_credentials"</code> "). They see what your account sees."</p>
+            <p>{intro_before} <a href="/api/openapi.json">{intro_link}</a> {intro_token} " "
+               <code>{token_url}</code> " " {intro_basic} " "
+               <code>"grant_type=client_credentials"</code> {intro_after}</p>
             {list}
             <form class="stacked card" method="post" action="/api-clients">
-                {csrf_field(&ctx2)}
-                <h2>"New client"</h2>
-                <label>"Name (the system that will use it)" <input name="name" maxlength="100" required/></label>
-                <button type="submit">"Create client"</button>
+                {csrf_field(ctx)}
+                <h2>{ctx.t("api-clients-new-heading")}</h2>
+                <label>{ctx.t("api-clients-name-label")} " " <input name="name" maxlength="100" required/></label>
+                <button type="submit">{ctx.t("api-clients-create")}</button>
             </form>
             {grant}
         }
@@ -158,7 +176,7 @@ pub(crate) async fn create(
         }
         Err(clients::ClientError::Failed(error)) => Err(error),
         Err(refused) => {
-            let data = page_data(&state, &ctx, None, vec![refused.to_string()]).await?;
+            let data = page_data(&state, &ctx, None, vec![refusal_text(&ctx, &refused)]).await?;
             Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data))
         }
     }
@@ -181,14 +199,14 @@ pub(crate) async fn revoke(
     let viewer = ctx.seller_admin()?;
     let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     if form.confirm != "yes" {
-        let data = page_data(&state, &ctx, None, vec!["Tick the confirmation to revoke the client.".into()]).await?;
+        let data = page_data(&state, &ctx, None, vec![ctx.t("api-clients-tick-to-revoke")]).await?;
         return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, data));
     }
     let by = AuditActor::of(viewer, ctx.device.ip_text());
     if !clients::revoke(&state.db, &by, &viewer.account, id).await? {
         return Err(AppError::NotFound);
     }
-    set_flash(&session, "The client was revoked; its tokens no longer work.").await?;
+    set_flash(&session, ctx.t("api-clients-revoked")).await?;
     Ok(Redirect::to("/api-clients").into_response())
 }
 
@@ -207,6 +225,7 @@ pub(crate) async fn set_password_grant(
     let viewer = ctx.provider_admin()?;
     let enabled = form.enabled.is_some();
     settings::set_password_grant(&state.db, &AuditActor::of(viewer, ctx.device.ip_text()), enabled).await?;
-    set_flash(&session, if enabled { "The password grant is on." } else { "The password grant is off." }).await?;
+    let said = if enabled { ctx.t("api-clients-grant-on") } else { ctx.t("api-clients-grant-off") };
+    set_flash(&session, said).await?;
     Ok(Redirect::to("/api-clients").into_response())
 }

@@ -18,6 +18,7 @@ use crate::branding::Brand;
 use crate::entities::accounts;
 use crate::entities::enums::AccountTier;
 use crate::error::{encode_query_value, AppError, AppResult};
+use crate::i18n::{msg, tr, Lang, Locale, Localize};
 use crate::identity::session::set_flash;
 use crate::images;
 use crate::pagination::PageQuery;
@@ -36,18 +37,29 @@ pub(crate) async fn list(
     let overview = store::overview(&state.db, page_query).await?;
     let ctx2 = ctx.clone();
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Admin · Brands", move || {
+    let title = ctx.t("brands-admin-title");
+    let intro = ctx.t("brands-admin-intro");
+    let (th_account, th_brand, th_branding, th_hosts, th_action) = (
+        ctx.t("brands-th-account"),
+        ctx.t("brands-th-brand"),
+        ctx.t("brands-th-branding"),
+        ctx.t("brands-th-hosts"),
+        ctx.t("brands-th-action"),
+    );
+    Ok(page(&ctx, &title, move || {
         let rows: Vec<_> = overview
             .items
             .iter()
             .map(|(account, row, hosts)| {
                 let edit = format!("/brands/{}", account.code);
-                let brand_name = row.as_ref().map_or_else(|| "No brand yet".to_string(), |r| r.company_name.clone());
+                let brand_name = row.as_ref().map_or_else(|| ctx2.t("brands-no-brand-yet"), |r| r.company_name.clone());
                 let switch = (account.tier == AccountTier::Reseller).then(|| {
                     let action = format!("/admin/accounts/{}/branding", account.code);
-                    let (value, label) =
-                        if account.branding_enabled { ("off", "Disable branding") } else { ("on", "Enable branding") };
-                    let aria = format!("{label} for {}", account.name);
+                    let (value, label, aria) = if account.branding_enabled {
+                        ("off", ctx2.t("brands-disable"), tr!(ctx2, "brands-disable-for", name = account.name.as_str()))
+                    } else {
+                        ("on", ctx2.t("brands-enable"), tr!(ctx2, "brands-enable-for", name = account.name.as_str()))
+                    };
                     view! {
                         <form class="inline" method="post" action=action>
                             {csrf_field(&ctx2)}
@@ -56,11 +68,11 @@ pub(crate) async fn list(
                         </form>
                     }
                 });
-                let state_label = match account.tier {
-                    AccountTier::Provider => "Provider (default brand)",
-                    _ if account.branding_enabled => "Enabled",
-                    _ => "Not enabled: customers see the provider's brand",
-                };
+                let state_label = ctx2.t(match account.tier {
+                    AccountTier::Provider => msg!("brands-state-provider"),
+                    _ if account.branding_enabled => msg!("brands-state-enabled"),
+                    _ => msg!("brands-state-not-enabled"),
+                });
                 view! {
                     <tr>
                         <td>{account.name.clone()}</td>
@@ -74,11 +86,10 @@ pub(crate) async fn list(
             .collect();
         view! {
             {admin_nav()}
-            <p class="muted">"A reseller's customers see the reseller's brand once branding is enabled for it; \
-                a custom host shows its brand to everybody who visits it."</p>
+            <p class="muted">{intro}</p>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Account"</th><th>"Brand"</th><th>"Branding"</th><th>"Custom hosts"</th><th>"Action"</th></tr></thead>
+                    <thead><tr><th>{th_account}</th><th>{th_brand}</th><th>{th_branding}</th><th>{th_hosts}</th><th>{th_action}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -107,14 +118,14 @@ pub(crate) async fn set_branding(
     let enabled = match form.enabled.as_str() {
         "on" => true,
         "off" => false,
-        _ => return Err(AppError::bad_request("Choose whether branding is on or off.")),
+        _ => return Err(AppError::bad_request(ctx.t("brands-on-or-off"))),
     };
     let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
     store::set_branding_enabled(&state.db, &by, &account, enabled).await?;
     let message = if enabled {
-        format!("Branding is enabled for {}: its customers now see its brand.", account.name)
+        tr!(ctx, "brands-enabled-flash", name = account.name.as_str())
     } else {
-        format!("Branding is off for {}: its customers now see the provider's brand.", account.name)
+        tr!(ctx, "brands-disabled-flash", name = account.name.as_str())
     };
     set_flash(&session, message).await?;
     Ok(Redirect::to("/admin/brands").into_response())
@@ -139,6 +150,12 @@ pub(crate) struct BrandForm {
     footer_text: String,
     /// One host per line; only the provider's form has this field.
     hosts: Option<String>,
+    /// `es-CL` or `en`.
+    #[serde(default)]
+    default_language: String,
+    /// An IANA time zone name.
+    #[serde(default)]
+    time_zone: String,
     /// `preview` shows the brand without saving it.
     #[serde(default)]
     intent: String,
@@ -163,6 +180,8 @@ impl BrandForm {
             support_email: row.support_email.clone().unwrap_or_default(),
             footer_text: row.footer_text.clone().unwrap_or_default(),
             hosts: Some(hosts.join("\n")),
+            default_language: row.default_language.clone(),
+            time_zone: row.time_zone.clone(),
             intent: String::new(),
         }
     }
@@ -183,6 +202,8 @@ impl BrandForm {
                 ),
                 _ => None,
             },
+            default_language: self.default_language.clone(),
+            time_zone: self.time_zone.clone(),
             ..BrandFields::default()
         }
     }
@@ -211,7 +232,7 @@ struct EditPage {
 
 fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
     let EditPage { account, access, row, hosts, form, preview, errors } = page;
-    let title = format!("Brand · {}", account.name);
+    let title = tr!(ctx, "brands-edit-title", name = account.name.as_str());
     let ctx2 = ctx.clone();
     let is_admin = access == BrandAccess::Full;
     let previewing = preview.is_some();
@@ -226,27 +247,32 @@ fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
             let upload_action = format!("/brands/{}/{}?csrf_token={token}", account.code, image.name());
             let remove_action = format!("/brands/{}/{}/remove", account.code, image.name());
             let types: Vec<&str> = image.allowed_types().iter().map(|t| t.content_type()).collect();
-            let label = format!(
-                "Upload a {} ({}, at most {} KB)",
-                image.name(),
-                match image {
-                    BrandImage::Logo => "PNG, JPEG, WebP or SVG",
-                    BrandImage::Favicon => "PNG, SVG or ICO",
-                },
-                image.max_bytes() / 1024
-            );
+            let kb = ctx.number(i64::try_from(image.max_bytes() / 1024).unwrap_or(i64::MAX));
+            let (label, upload, in_use, remove_label) = match image {
+                BrandImage::Logo => (
+                    tr!(ctx, "brands-upload-logo-label", kb = kb),
+                    ctx.t("brands-upload-logo"),
+                    ctx.t("brands-uploaded-logo-in-use"),
+                    ctx.t("brands-remove-logo"),
+                ),
+                BrandImage::Favicon => (
+                    tr!(ctx, "brands-upload-favicon-label", kb = kb),
+                    ctx.t("brands-upload-favicon"),
+                    ctx.t("brands-uploaded-favicon-in-use"),
+                    ctx.t("brands-remove-favicon"),
+                ),
+            };
             let uploaded = row.as_ref().is_some_and(|r| r.has_upload(image));
-            let remove_label = format!("Remove the uploaded {}", image.name());
             let ctx3 = ctx2.clone();
             view! {
                 <form class="stacked card" method="post" enctype="multipart/form-data" action=upload_action>
                     <label>{label} <input type="file" name="image" accept=types.join(",") required/></label>
-                    <button type="submit" class="secondary">{format!("Upload {}", image.name())}</button>
+                    <button type="submit" class="secondary">{upload}</button>
                 </form>
                 {uploaded.then(|| view! {
                     <form class="inline" method="post" action=remove_action>
                         {csrf_field(&ctx3)}
-                        <p class="muted">{format!("An uploaded {} is in use.", image.name())} " "
+                        <p class="muted">{in_use} " "
                             <button type="submit" class="link-button">{remove_label}</button></p>
                     </form>
                 })}
@@ -254,21 +280,67 @@ fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
         })
         .collect();
     let hosts_field = if is_admin {
+        let label = ctx.t("brands-hosts-label");
         view! {
-            <label>"Custom hosts (one per line, e.g. shop.example.com; point their DNS at this server)"
+            <label>{label}
                 {crate::ui::components::textarea("hosts", "3", form.hosts.as_deref().unwrap_or_default())}</label>
         }
         .into_any()
     } else {
-        let listed = if hosts.is_empty() { "none".to_string() } else { hosts.join(", ") };
-        let text = format!("Custom hosts: {listed}. Ask your provider to add or change one.");
+        let listed = if hosts.is_empty() { ctx.t("brands-hosts-none") } else { hosts.join(", ") };
+        let text = tr!(ctx, "brands-hosts-read-only", hosts = listed);
         view! { <p class="muted">{text}</p> }.into_any()
     };
     let back = if is_admin {
-        view! { {admin_nav()} <p><a href="/admin/brands">"← All brands"</a></p> }.into_any()
+        let all = ctx.t("brands-back-all");
+        view! { {admin_nav()} <p><a href="/admin/brands">{all}</a></p> }.into_any()
     } else {
-        view! { <p><a href="/reseller">"← Customers"</a></p> }.into_any()
+        let customers = ctx.t("brands-back-customers");
+        view! { <p><a href="/reseller">{customers}</a></p> }.into_any()
     };
+    let languages: Vec<_> = Lang::ALL
+        .into_iter()
+        .map(|lang| {
+            let selected = form.default_language == lang.tag();
+            view! { <option value=lang.tag() selected=selected>{lang.native_name()}</option> }
+        })
+        .collect();
+    let zones: Vec<_> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|zone| {
+            let selected = form.time_zone == zone.name();
+            view! { <option value=zone.name() selected=selected>{zone.name()}</option> }
+        })
+        .collect();
+    let labels = [
+        ctx.t("brands-field-company-name"),
+        ctx.t("brands-field-logo-url"),
+        ctx.t("brands-field-favicon-url"),
+        ctx.t("brands-field-primary-colour"),
+        ctx.t("brands-field-accent-colour"),
+        ctx.t("brands-field-support-email"),
+        ctx.t("brands-field-footer-text"),
+        ctx.t("brands-field-default-language"),
+        ctx.t("brands-field-time-zone"),
+    ];
+    let [l_name, l_logo, l_favicon, l_primary, l_accent, l_support, l_footer, l_language, l_zone] = labels;
+    let preview_button = ctx.t("brands-preview-button");
+    let save_button = ctx.t("brands-save-button");
+    let preview_label = ctx.t("brands-preview");
+    let preview_heading = if previewing { ctx.t("brands-preview-not-saved") } else { ctx.t("brands-preview") };
+    // The preview speaks and formats as the brand does for a visitor whose browser asks
+    // for no language: its default language, its time zone.
+    let brand_locale = Locale { lang: shown.default_language, time_zone: shown.time_zone };
+    let price = tr!(brand_locale, "brands-preview-price", price = brand_locale.money(11_500, "CLP"));
+    let add_to_cart = brand_locale.t("brands-preview-add-to-cart");
+    let support_label = brand_locale.t("brands-preview-support");
+    let language_line = tr!(
+        ctx,
+        "brands-preview-language",
+        language = shown.default_language.native_name(),
+        zone = shown.time_zone.name(),
+        now = brand_locale.datetime(&chrono::Utc::now())
+    );
     page_with_status(status, ctx, &title, move || {
         let support = shown.support_email.clone().unwrap_or_default();
         let footer = shown.footer_text.clone().unwrap_or_default();
@@ -279,32 +351,35 @@ fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
             <div class="brand-editor">
                 <form id="brand-form" class="stacked card" method="post" action=action>
                     {csrf_field(&ctx2)}
-                    <label>"Company name (the browser tab title)"
+                    <label>{l_name}
                         <input name="company_name" value=form.company_name.clone() maxlength="80" required/></label>
-                    <label>"Logo address (https://…; leave empty to keep an uploaded logo)"
+                    <label>{l_logo}
                         <input name="logo_url" value=form.logo_url.clone() maxlength="500"/></label>
-                    <label>"Favicon address (https://…; leave empty to keep an uploaded favicon)"
+                    <label>{l_favicon}
                         <input name="favicon_url" value=form.favicon_url.clone() maxlength="500"/></label>
-                    <label>"Primary colour (#rrggbb)"
+                    <label>{l_primary}
                         <input type="color" name="primary_color" value=form.primary_color.clone()/></label>
-                    <label>"Accent colour (#rrggbb)"
+                    <label>{l_accent}
                         <input type="color" name="accent_color" value=form.accent_color.clone()/></label>
-                    <label>"Support e-mail" <input type="email" name="support_email" value=form.support_email.clone() maxlength="254"/></label>
-                    <label>"Footer text" <input name="footer_text" value=form.footer_text.clone() maxlength="300"/></label>
+                    <label>{l_support} <input type="email" name="support_email" value=form.support_email.clone() maxlength="254"/></label>
+                    <label>{l_footer} <input name="footer_text" value=form.footer_text.clone() maxlength="300"/></label>
+                    <label>{l_language} <select name="default_language">{languages}</select></label>
+                    <label>{l_zone} <select name="time_zone">{zones}</select></label>
                     {hosts_field}
                     <div class="actions">
-                        <button type="submit" name="intent" value="preview" class="secondary">"Preview"</button>
-                        <button type="submit" name="intent" value="save">"Save brand"</button>
+                        <button type="submit" name="intent" value="preview" class="secondary">{preview_button}</button>
+                        <button type="submit" name="intent" value="save">{save_button}</button>
                     </div>
                 </form>
-                <section class="brand-preview card" aria-label="Preview">
+                <section class="brand-preview card" aria-label=preview_label lang=shown.default_language.tag()>
                     <style nonce=nonce>{preview_css}</style>
-                    <h2>{if previewing { "Preview (not saved yet)" } else { "Preview" }}</h2>
+                    <h2>{preview_heading}</h2>
                     <div class="preview-header">{logo} <span class="preview-name">{shown.company_name.clone()}</span></div>
-                    <p>"Microsoft 365 Business Standard " <span class="price">"CLP 11.500 per month"</span></p>
-                    <p><span class="button">"Add to cart"</span></p>
+                    <p>"Microsoft 365 Business Standard " <span class="price">{price}</span></p>
+                    <p><span class="button">{add_to_cart}</span></p>
                     <p class="muted preview-footer">{footer}</p>
-                    <p class="muted">"Support: " <span class="preview-support">{support}</span></p>
+                    <p class="muted">{support_label} " " <span class="preview-support">{support}</span></p>
+                    <p class="muted preview-language">{language_line}</p>
                 </section>
             </div>
             {upload_forms}
@@ -323,14 +398,17 @@ async fn saved_brand(state: &AppState, account: &accounts::Model) -> AppResult<(
 }
 
 fn not_enabled_page(ctx: &PageCtx, account: &accounts::Model) -> Response {
-    let title = format!("Brand · {}", account.name);
+    let title = tr!(ctx, "brands-edit-title", name = account.name.as_str());
     let provider = ctx.brand.company_name.clone();
+    let back = ctx.t("brands-back-customers");
+    let not_enabled = tr!(ctx, "brands-not-enabled", provider = provider.as_str());
+    let ask = tr!(ctx, "brands-not-enabled-ask", provider = provider.as_str());
     page_with_status(StatusCode::OK, ctx, &title, move || {
         view! {
-            <p><a href="/reseller">"← Customers"</a></p>
+            <p><a href="/reseller">{back}</a></p>
             <section class="panel">
-                <p>{format!("Branding is not enabled for your account, so your customers see {provider}'s storefront.")}</p>
-                <p>{format!("Ask {provider} to enable branding; you can then set your name, logo, colours and footer here.")}</p>
+                <p>{not_enabled}</p>
+                <p>{ask}</p>
             </section>
         }
     })
@@ -395,7 +473,7 @@ pub(crate) async fn save(
             EditPage { account: account.clone(), access, row, hosts, form, preview: None, errors },
         )
     };
-    let checked = match check::check(&form.fields(access), &own_host) {
+    let checked = match check::check_in(&form.fields(access), &own_host, &ctx) {
         Ok(checked) => checked,
         Err(errors) => return Ok(refused(errors, form, row, hosts)),
     };
@@ -411,7 +489,14 @@ pub(crate) async fn save(
             accent_color: checked.accent_color.clone(),
             support_email: checked.support_email.clone(),
             footer_text: checked.footer_text.clone(),
-            ..saved.clone().unwrap_or_else(Brand::fallback)
+            default_language: checked
+                .default_language
+                .or(saved.as_ref().map(|b| b.default_language))
+                .unwrap_or(Lang::En),
+            time_zone: checked
+                .time_zone
+                .or(saved.as_ref().map(|b| b.time_zone))
+                .unwrap_or(crate::i18n::DEFAULT_TIME_ZONE),
         };
         return Ok(edit_page(
             &ctx,
@@ -422,11 +507,11 @@ pub(crate) async fn save(
     let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
     match store::save(&state.db, &by, &account, checked).await {
         Ok(saved) => {
-            set_flash(&session, format!("The brand {} was saved.", saved.company_name)).await?;
+            set_flash(&session, tr!(ctx, "brands-saved", name = saved.company_name.as_str())).await?;
             Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
         }
         Err(store::BrandError::Failed(error)) => Err(error),
-        Err(refusal) => Ok(refused(vec![refusal.to_string()], form, row, hosts)),
+        Err(refusal) => Ok(refused(vec![refusal.localized(&ctx)], form, row, hosts)),
     }
 }
 
@@ -439,7 +524,7 @@ pub(crate) async fn upload_image(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let (account, access, row, image) = image_target(&state, &ctx, &code, &image_name).await?;
-    let unreadable = || AppError::bad_request("The upload could not be read. Choose the file again.");
+    let unreadable = || AppError::bad_request(ctx.t("brands-upload-unreadable"));
     let mut upload = None;
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         if field.name() == Some("image") {
@@ -452,7 +537,11 @@ pub(crate) async fn upload_image(
         Ok(image_type) => {
             let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
             store::set_image(&state.db, &by, &account, row.id, image, Some((image_type, bytes.to_vec()))).await?;
-            set_flash(&session, format!("The {} was uploaded.", image.name())).await?;
+            let said = ctx.t(match image {
+                BrandImage::Logo => msg!("brands-logo-uploaded"),
+                BrandImage::Favicon => msg!("brands-favicon-uploaded"),
+            });
+            set_flash(&session, said).await?;
             Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
         }
         Err(message) => {
@@ -477,7 +566,11 @@ pub(crate) async fn remove_image(
     let (account, _, row, image) = image_target(&state, &ctx, &code, &image_name).await?;
     let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
     store::set_image(&state.db, &by, &account, row.id, image, None).await?;
-    set_flash(&session, format!("The uploaded {} was removed.", image.name())).await?;
+    let said = ctx.t(match image {
+        BrandImage::Logo => msg!("brands-logo-removed"),
+        BrandImage::Favicon => msg!("brands-favicon-removed"),
+    });
+    set_flash(&session, said).await?;
     Ok(Redirect::to(&format!("/brands/{}", account.code)).into_response())
 }
 
@@ -495,7 +588,7 @@ async fn image_target(
     }
     let row = store::of_account(&state.db, account.id)
         .await?
-        .ok_or_else(|| AppError::bad_request("Save the brand's name and colours first, then upload images."))?;
+        .ok_or_else(|| AppError::bad_request(ctx.t("brands-save-first")))?;
     Ok((account, access, row, image))
 }
 

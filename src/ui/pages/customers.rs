@@ -15,6 +15,7 @@ use crate::accounts::MAX_NAME_CHARS;
 use crate::entities::accounts;
 use crate::entities::enums::AccountStatus;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::session::set_flash;
 use crate::state::AppState;
@@ -39,6 +40,19 @@ pub(crate) fn account_form(
     errors: &[FieldError],
     id: Option<&'static str>,
 ) -> AnyView {
+    let button = shape.button.to_string();
+    account_form_with(ctx, shape, button, form, errors, id)
+}
+
+/// [`account_form`] with the submit button's text given (said in the viewer's language).
+pub(crate) fn account_form_with(
+    ctx: &PageCtx,
+    shape: FormShape,
+    button: String,
+    form: CustomerForm,
+    errors: &[FieldError],
+    id: Option<&'static str>,
+) -> AnyView {
     let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
     let countries: Vec<_> = COUNTRIES
         .iter()
@@ -48,26 +62,26 @@ pub(crate) fn account_form(
         CURRENCIES.iter().map(|c| view! { <option value=*c selected=form.currency == *c>{*c}</option> }).collect();
     let max = MAX_NAME_CHARS.to_string();
     let code = if shape.new {
-        view! { <label>"Code (A–Z, 0–9 and -, 2 to 20)" <input name="code" value=form.code.clone() maxlength="20" required aria-invalid=invalid("code")/></label> }.into_any()
+        view! { <label>{ctx.t("customers-field-code")} <input name="code" value=form.code.clone() maxlength="20" required aria-invalid=invalid("code")/></label> }.into_any()
     } else {
-        view! { <p>"Code: " <strong>{form.code.clone()}</strong></p> }.into_any()
+        view! { <p>{ctx.t("customers-code")} " " <strong>{form.code.clone()}</strong></p> }.into_any()
     };
     let cutoff = shape.cutoff.then(|| {
-        view! { <label>"CSP cut-off day (1–28)" <input type="number" name="csp_cutoff_day" min="1" max="28" value=form.csp_cutoff_day.clone() required aria-invalid=invalid("csp_cutoff_day")/></label> }
+        view! { <label>{ctx.t("customers-field-cutoff")} <input type="number" name="csp_cutoff_day" min="1" max="28" value=form.csp_cutoff_day.clone() required aria-invalid=invalid("csp_cutoff_day")/></label> }
     });
     view! {
         <form class="stacked card" method="post" action=shape.action id=id>
             {csrf_field(ctx)}
             {code}
-            <label>"Display name" <input name="name" value=form.name.clone() maxlength=max.clone() required aria-invalid=invalid("name")/></label>
-            <label>"Legal name" <input name="legal_name" value=form.legal_name.clone() maxlength=max required aria-invalid=invalid("legal_name")/></label>
-            <label>"Country" <select name="country" aria-invalid=invalid("country")>{countries}</select></label>
-            <label>"Tax id (RUT in Chile)" <input name="tax_id" value=form.tax_id.clone() maxlength="40" required aria-invalid=invalid("tax_id")/></label>
-            <label>"Address" <textarea name="address" maxlength="300" aria-invalid=invalid("address")>{form.address.clone()}</textarea></label>
-            <label>"Billing e-mail" <input type="email" name="billing_email" value=form.billing_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("billing_email")/></label>
-            <label>"Currency" <select name="currency" aria-invalid=invalid("currency")>{currencies}</select></label>
+            <label>{ctx.t("customers-field-name")} <input name="name" value=form.name.clone() maxlength=max.clone() required aria-invalid=invalid("name")/></label>
+            <label>{ctx.t("customers-field-legal-name")} <input name="legal_name" value=form.legal_name.clone() maxlength=max required aria-invalid=invalid("legal_name")/></label>
+            <label>{ctx.t("customers-field-country")} <select name="country" aria-invalid=invalid("country")>{countries}</select></label>
+            <label>{ctx.t("customers-field-tax-id")} <input name="tax_id" value=form.tax_id.clone() maxlength="40" required aria-invalid=invalid("tax_id")/></label>
+            <label>{ctx.t("customers-field-address")} <textarea name="address" maxlength="300" aria-invalid=invalid("address")>{form.address.clone()}</textarea></label>
+            <label>{ctx.t("customers-field-billing-email")} <input type="email" name="billing_email" value=form.billing_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("billing_email")/></label>
+            <label>{ctx.t("customers-field-currency")} <select name="currency" aria-invalid=invalid("currency")>{currencies}</select></label>
             {cutoff}
-            <button type="submit">{shape.button}</button>
+            <button type="submit">{button}</button>
         </form>
     }
     .into_any()
@@ -78,19 +92,40 @@ pub(crate) fn messages(errors: &[FieldError]) -> Vec<String> {
     errors.iter().map(|(field, m)| format!("{}: {m}", field.replace('_', " "))).collect()
 }
 
+/// [`messages`], each field named in `loc`'s language.
+pub(crate) fn messages_in(loc: &impl Localize, errors: &[FieldError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|(field, m)| {
+            let name = match *field {
+                "code" => loc.t(msg!("customers-name-code")),
+                "name" => loc.t(msg!("customers-name-name")),
+                "legal_name" => loc.t(msg!("customers-name-legal-name")),
+                "country" => loc.t(msg!("customers-name-country")),
+                "tax_id" => loc.t(msg!("customers-name-tax-id")),
+                "address" => loc.t(msg!("customers-name-address")),
+                "billing_email" => loc.t(msg!("customers-name-billing-email")),
+                "currency" => loc.t(msg!("customers-name-currency")),
+                "csp_cutoff_day" => loc.t(msg!("customers-name-cutoff")),
+                "confirm" => loc.t(msg!("customers-name-confirm")),
+                other => other.replace('_', " "),
+            };
+            tr!(loc, "customers-field-message", field = name, message = m.as_str())
+        })
+        .collect()
+}
+
 fn new_page(ctx: &PageCtx, status: StatusCode, form: CustomerForm, errors: Vec<FieldError>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "New customer", move || {
-        let shape = FormShape {
-            action: "/reseller/customers/new".into(),
-            new: true,
-            cutoff: true,
-            button: "Create the customer",
-        };
+    let title = ctx.t("customers-new-title");
+    let button = ctx.t("customers-create");
+    let back = ctx.t("customers-back");
+    page_with_status(status, ctx, &title, move || {
+        let shape = FormShape { action: "/reseller/customers/new".into(), new: true, cutoff: true, button: "" };
         view! {
-            {form_errors(messages(&errors))}
-            {account_form(&ctx2, shape, form, &errors, None)}
-            <p><a href="/reseller">"Back to Customers"</a></p>
+            {form_errors(messages_in(&ctx2, &errors))}
+            {account_form_with(&ctx2, shape, button, form, &errors, None)}
+            <p><a href="/reseller">{back}</a></p>
         }
     })
 }
@@ -113,18 +148,19 @@ pub(crate) async fn create(
     Form(form): Form<CustomerForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
-    let fields = match customers::check(&form) {
+    let fields = match customers::check_in(&form, &ctx) {
         Ok(fields) => fields,
         Err(errors) => return Ok(new_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form, errors)),
     };
     match customers::create(&state.db, viewer, ctx.device.ip_text(), fields).await {
         Err(CustomerError::Failed(e)) => Err(e),
         Err(refused) => {
-            let errors = vec![(refused.field().unwrap_or("code"), refused.to_string())];
+            let errors = vec![(refused.field().unwrap_or("code"), refused.localized(&ctx))];
             Ok(new_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, form, errors))
         }
         Ok(account) => {
-            set_flash(&session, &format!("Customer {} ({}) created.", account.name, account.code)).await?;
+            let said = tr!(ctx, "customers-created", name = account.name.as_str(), code = account.code.as_str());
+            set_flash(&session, &said).await?;
             Ok(Redirect::to(&format!("/reseller/customers/{}", account.code)).into_response())
         }
     }
@@ -135,8 +171,8 @@ pub(crate) async fn create(
 pub(crate) fn status_panel(
     ctx: &PageCtx,
     action: String,
-    says: &'static str,
-    change: Option<(&'static str, &'static str)>,
+    says: impl IntoView + 'static,
+    change: Option<(&'static str, impl IntoView + 'static)>,
 ) -> impl IntoView {
     let form = change.map(|(value, button)| {
         view! {
@@ -147,21 +183,17 @@ pub(crate) fn status_panel(
             </form>
         }
     });
-    view! { <section class="panel"><h2>"Status"</h2><p>{says}</p>{form}</section> }
+    view! { <section class="panel"><h2>{ctx.t("customers-status-heading")}</h2><p>{says}</p>{form}</section> }
 }
 
 /// What a customer's status means to its seller.
 fn customer_status(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
     let (says, change) = match account.status {
-        AccountStatus::Suspended => (
-            "This account is suspended: its users cannot sign in or buy. Its subscriptions are untouched.",
-            Some(("active", "Reactivate the account")),
-        ),
-        AccountStatus::PendingApproval => ("This account signed up and waits for your approval (see Customers).", None),
-        AccountStatus::Active => (
-            "This account is active. Suspending it signs its users out and stops their purchases; its subscriptions continue.",
-            Some(("suspended", "Suspend the account")),
-        ),
+        AccountStatus::Suspended => {
+            (ctx.t("customers-status-suspended"), Some(("active", ctx.t("customers-reactivate"))))
+        }
+        AccountStatus::PendingApproval => (ctx.t("customers-status-pending"), None),
+        AccountStatus::Active => (ctx.t("customers-status-active"), Some(("suspended", ctx.t("customers-suspend")))),
     };
     status_panel(ctx, format!("/reseller/customers/{}/status", account.code), says, change)
 }
@@ -174,21 +206,24 @@ fn edit_page(
     errors: Vec<FieldError>,
 ) -> Response {
     let ctx2 = ctx.clone();
-    let title = format!("Customer {}", account.name);
+    let title = tr!(ctx, "customers-edit-title", name = account.name.as_str());
+    let button = ctx.t("customers-save");
+    let (account_page, users_link, customers_link, details) = (
+        ctx.t("customers-account-page"),
+        ctx.t("customers-users"),
+        ctx.t("customers-customers"),
+        ctx.t("customers-details"),
+    );
     page_with_status(status, ctx, &title, move || {
-        let shape = FormShape {
-            action: format!("/reseller/customers/{}", account.code),
-            new: false,
-            cutoff: true,
-            button: "Save",
-        };
+        let shape =
+            FormShape { action: format!("/reseller/customers/{}", account.code), new: false, cutoff: true, button: "" };
         let users = format!("/accounts/{}/users", account.code);
         let page = format!("/accounts/{}", account.code);
         view! {
-            {form_errors(messages(&errors))}
-            <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/reseller">"Customers"</a></p>
+            {form_errors(messages_in(&ctx2, &errors))}
+            <p><a href=page>{account_page}</a> " · " <a href=users>{users_link}</a> " · " <a href="/reseller">{customers_link}</a></p>
             {customer_status(&ctx2, &account)}
-            <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
+            <section class="panel"><h2>{details}</h2>{account_form_with(&ctx2, shape, button, form, &errors, None)}</section>
         }
     })
 }
@@ -215,12 +250,12 @@ pub(crate) async fn update(
     let account = customers::find(&state.db, viewer, &code).await?;
     // The code is not edited: it names the account in links and invoice numbers.
     let form = CustomerForm { code: account.code.clone(), ..form };
-    let fields = match customers::check(&form) {
+    let fields = match customers::check_in(&form, &ctx) {
         Ok(fields) => fields,
         Err(errors) => return Ok(edit_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, account, form, errors)),
     };
     let account = customers::update(&state.db, viewer, ctx.device.ip_text(), &code, fields).await?;
-    set_flash(&session, &format!("Saved {}.", account.name)).await?;
+    set_flash(&session, &tr!(ctx, "customers-saved", name = account.name.as_str())).await?;
     Ok(Redirect::to(&format!("/reseller/customers/{}", account.code)).into_response())
 }
 
@@ -240,13 +275,16 @@ pub(crate) async fn set_status(
     Form(form): Form<StatusForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
-    let suspend = parse_status(&form.status)?;
-    let account = match customers::set_status(&state.db, viewer, ctx.device.ip_text(), &code, suspend).await {
-        Err(CustomerError::Failed(e)) => return Err(e),
-        other => other?,
+    let suspend = parse_status_in(&ctx, &form.status)?;
+    let account = customers::set_status(&state.db, viewer, ctx.device.ip_text(), &code, suspend)
+        .await
+        .map_err(|refused| refused.into_app_error(&ctx))?;
+    let said = if suspend {
+        tr!(ctx, "customers-suspended", name = account.name.as_str())
+    } else {
+        tr!(ctx, "customers-active-again", name = account.name.as_str())
     };
-    let said = if suspend { "is suspended" } else { "is active again" };
-    set_flash(&session, &format!("{} {said}.", account.name)).await?;
+    set_flash(&session, &said).await?;
     Ok(Redirect::to(&format!("/reseller/customers/{}", account.code)).into_response())
 }
 
@@ -257,6 +295,11 @@ pub(crate) fn parse_status(text: &str) -> AppResult<bool> {
         "active" => Ok(false),
         _ => Err(AppError::Unprocessable("Choose suspended or active.".into())),
     }
+}
+
+/// [`parse_status`], refusing in `loc`'s language.
+pub(crate) fn parse_status_in(loc: &impl Localize, text: &str) -> AppResult<bool> {
+    parse_status(text).map_err(|_| AppError::Unprocessable(loc.t("customers-choose-status")))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -275,12 +318,11 @@ pub(crate) async fn approve(
     Form(_form): Form<ApproveForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
-    let account = match customers::approve(&state.db, &state.site(), viewer, ctx.device.ip_text(), &code).await {
-        Err(CustomerError::Failed(e)) => return Err(e),
-        other => other?,
-    };
+    let account = customers::approve(&state.db, &state.site(), viewer, ctx.device.ip_text(), &code)
+        .await
+        .map_err(|refused| refused.into_app_error(&ctx))?;
     state.mail_written();
-    set_flash(&session, &format!("{} is approved; its users were told by e-mail.", account.name)).await?;
+    set_flash(&session, &tr!(ctx, "customers-approved", name = account.name.as_str())).await?;
     Ok(Redirect::to("/reseller").into_response())
 }
 
@@ -303,10 +345,9 @@ pub(crate) async fn reject(
 ) -> AppResult<Response> {
     let viewer = ctx.seller_admin()?;
     let confirmed = form.confirm.is_some_and(|c| c == "on" || c == "yes");
-    let account = match customers::reject(&state.db, viewer, ctx.device.ip_text(), &code, confirmed).await {
-        Err(CustomerError::Failed(e)) => return Err(e),
-        other => other?,
-    };
-    set_flash(&session, &format!("{} was rejected and deleted with its users.", account.name)).await?;
+    let account = customers::reject(&state.db, viewer, ctx.device.ip_text(), &code, confirmed)
+        .await
+        .map_err(|refused| refused.into_app_error(&ctx))?;
+    set_flash(&session, &tr!(ctx, "customers-rejected", name = account.name.as_str())).await?;
     Ok(Redirect::to("/reseller").into_response())
 }

@@ -9,10 +9,13 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::accounts::members::{self, AcceptError, ChangeForm, InviteForm, Member, MemberChange, MemberError};
+use crate::accounts::members::{
+    self, role_in_sentence, role_label, AcceptError, ChangeForm, InviteForm, Member, MemberChange, MemberError,
+};
 use crate::accounts::{admin_role, MAX_NAME_CHARS};
 use crate::entities::accounts;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Lang, Localize};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::oidc::{FlowStart, Joining, Purpose};
 use crate::identity::password::MAX_PASSWORD_CHARS;
@@ -46,17 +49,24 @@ async fn render(
 ) -> AppResult<Response> {
     let viewer_id = ctx.viewer()?.user.id;
     let people = members::members_of(&state.db, &account).await?;
-    let title = format!("Users of {}", account.name);
+    let title = tr!(ctx, "members-title", account = account.name.as_str());
     let ctx2 = ctx.clone();
+    let (users, th_name, th_email, th_role, th_status) = (
+        ctx.t("members-users"),
+        ctx.t("members-th-name"),
+        ctx.t("members-th-email"),
+        ctx.t("members-th-role"),
+        ctx.t("members-th-status"),
+    );
     Ok(page_with_status(status, ctx, &title, move || {
         let rows: Vec<_> = people.into_iter().map(|m| member_row(&ctx2, &account, viewer_id, m)).collect();
         view! {
             {form_error(error)}
             <p><a href=format!("/accounts/{}", account.code)>{format!("← {}", account.name)}</a></p>
             <section class="panel">
-                <h2>"Users"</h2>
+                <h2>{users}</h2>
                 <div class="table-wrap"><table>
-                    <thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th><th>"Status"</th><th></th></tr></thead>
+                    <thead><tr><th>{th_name}</th><th>{th_email}</th><th>{th_role}</th><th>{th_status}</th><th></th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             </section>
@@ -65,14 +75,14 @@ async fn render(
     }))
 }
 
-fn status_label(m: &Member) -> String {
+fn status_label(ctx: &PageCtx, m: &Member) -> String {
     match (&m.user.joined_at, m.user.active) {
-        (_, false) => "Deactivated".into(),
+        (_, false) => ctx.t("members-status-deactivated"),
         (None, true) => match &m.invited_by {
-            Some(by) => format!("Invited by {by}, not joined yet"),
-            None => "Invited, not joined yet".into(),
+            Some(by) => tr!(ctx, "members-status-invited-by", by = by.as_str()),
+            None => ctx.t("members-status-invited"),
         },
-        (Some(at), true) => format!("Joined {}", at.format("%Y-%m-%d")),
+        (Some(at), true) => tr!(ctx, "members-status-joined", date = ctx.date(at)),
     }
 }
 
@@ -83,39 +93,41 @@ fn member_row(ctx: &PageCtx, account: &accounts::Model, viewer_id: i32, m: Membe
     let role_form = (roles.len() > 1 && !myself).then(|| {
         let options: Vec<_> = roles
             .iter()
-            .map(|r| view! { <option value=r.as_str() selected=*r == m.user.role>{r.label()}</option> })
+            .map(|r| view! { <option value=r.as_str() selected=*r == m.user.role>{role_label(ctx, *r)}</option> })
             .collect();
         view! {
             <form class="inline" method="post" action=action.clone()>
                 {csrf_field(ctx)}
                 <input type="hidden" name="intent" value="role"/>
-                <select name="role" aria-label="Role">{options}</select>
-                <button type="submit" class="secondary">"Change role"</button>
+                <select name="role" aria-label=ctx.t("members-th-role")>{options}</select>
+                <button type="submit" class="secondary">{ctx.t("members-change-role")}</button>
             </form>
         }
     });
     let (intent, label) = match (m.user.joined_at.is_some(), m.user.active) {
-        (_, false) => ("reactivate", "Reactivate"),
-        (false, true) => ("remove", "Remove invitation"),
-        (true, true) => ("deactivate", "Deactivate"),
+        (_, false) => ("reactivate", ctx.t("members-reactivate")),
+        (false, true) => ("remove", ctx.t("members-remove-invitation")),
+        (true, true) => ("deactivate", ctx.t("members-deactivate")),
     };
+    let sure_label = ctx.t("members-sure");
     let sure = intent != "reactivate";
     let state_form = (!myself).then(|| {
         view! {
             <form class="inline" method="post" action=action.clone()>
                 {csrf_field(ctx)}
                 <input type="hidden" name="intent" value=intent/>
-                {sure.then(|| view! { <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Sure"</label> })}
+                {sure.then(|| view! { <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {sure_label}</label> })}
                 <button type="submit" class=if sure { "danger" } else { "secondary" }>{label}</button>
             </form>
         }
     });
-    let status = status_label(&m);
+    let status = status_label(ctx, &m);
+    let you = myself.then(|| ctx.t("members-you"));
     view! {
         <tr>
-            <td>{m.user.name.clone()}{myself.then_some(" (you)")}</td>
+            <td>{m.user.name.clone()}{you}</td>
             <td>{m.user.email.clone()}</td>
-            <td>{m.user.role.label()}</td>
+            <td>{role_label(ctx, m.user.role)}</td>
             <td>{status}</td>
             <td>{role_form}{state_form}</td>
         </tr>
@@ -128,22 +140,22 @@ fn invite_form(ctx: &PageCtx, account: &accounts::Model, form: InviteForm) -> im
     let role_field = if roles.len() > 1 {
         let options: Vec<_> = roles
             .iter()
-            .map(|r| view! { <option value=r.as_str() selected=*r == chosen>{r.label()}</option> })
+            .map(|r| view! { <option value=r.as_str() selected=*r == chosen>{role_label(ctx, *r)}</option> })
             .collect();
-        view! { <label>"Role" <select name="role">{options}</select></label> }.into_any()
+        view! { <label>{ctx.t("members-th-role")} <select name="role">{options}</select></label> }.into_any()
     } else {
         view! { <input type="hidden" name="role" value=roles[0].as_str()/> }.into_any()
     };
     view! {
         <section class="panel" id="invite">
-            <h2>"Invite a user"</h2>
-            <p class="muted">{format!("We e-mail them a link that works once, for {} days, to choose a password and join.", members::INVITATION_DAYS)}</p>
+            <h2>{ctx.t("members-invite-heading")}</h2>
+            <p class="muted">{tr!(ctx, "members-invite-intro", days = members::INVITATION_DAYS)}</p>
             <form class="stacked" method="post" action=users_url(account)>
                 {csrf_field(ctx)}
-                <label>"Name" <input name="name" value=form.name maxlength=MAX_NAME_CHARS.to_string() required/></label>
-                <label>"E-mail" <input type="email" name="email" value=form.email maxlength=MAX_EMAIL_CHARS.to_string() required/></label>
+                <label>{ctx.t("members-th-name")} <input name="name" value=form.name maxlength=MAX_NAME_CHARS.to_string() required/></label>
+                <label>{ctx.t("members-th-email")} <input type="email" name="email" value=form.email maxlength=MAX_EMAIL_CHARS.to_string() required/></label>
                 {role_field}
-                <button type="submit">"Send the invitation"</button>
+                <button type="submit">{ctx.t("members-send-invitation")}</button>
             </form>
         </section>
     }
@@ -162,12 +174,13 @@ pub(crate) async fn invite(
     match members::invite(&state.db, &state.site(), viewer, ctx.device.ip_text(), &account, &form).await {
         Ok(user) => {
             state.mail_written();
-            set_flash(&session, format!("An invitation was sent to {}.", user.email)).await?;
+            set_flash(&session, tr!(ctx, "members-invitation-sent", email = user.email.as_str())).await?;
             Ok(Redirect::to(&users_url(&account)).into_response())
         }
         Err(MemberError::Failed(e)) => Err(e),
         Err(e) => {
-            render(&state, &ctx, account, StatusCode::UNPROCESSABLE_ENTITY, Some(e.to_string()), Some(form)).await
+            let message = e.localized(&ctx);
+            render(&state, &ctx, account, StatusCode::UNPROCESSABLE_ENTITY, Some(message), Some(form)).await
         }
     }
 }
@@ -186,7 +199,7 @@ pub(crate) async fn change(
     let outcome = match MemberChange::parse(&form) {
         Ok(change) => members::apply(&state.db, viewer, ctx.device.ip_text(), &account, id, &change)
             .await
-            .map(|user| change.done(&user)),
+            .map(|user| change.done(&user, &ctx)),
         Err(e) => Err(e),
     };
     match outcome {
@@ -195,7 +208,10 @@ pub(crate) async fn change(
             Ok(Redirect::to(&users_url(&account)).into_response())
         }
         Err(MemberError::Failed(e)) => Err(e),
-        Err(e) => render(&state, &ctx, account, StatusCode::UNPROCESSABLE_ENTITY, Some(e.to_string()), None).await,
+        Err(e) => {
+            let message = e.localized(&ctx);
+            render(&state, &ctx, account, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await
+        }
     }
 }
 
@@ -210,25 +226,36 @@ struct AcceptPage {
 fn accept_page(ctx: &PageCtx, status: StatusCode, page: AcceptPage) -> Response {
     let ctx2 = ctx.clone();
     let AcceptPage { token, found, ways, error } = page;
-    page_with_status(status, ctx, "Accept the invitation", move || {
-        let by = found.invited_by.map(|name| format!("{name} invited you")).unwrap_or_else(|| "You are invited".into());
-        let intro = format!("{by} to join {} as {}.", found.account.name, found.user.role.label().to_lowercase());
-        let has_providers = !ways.providers.is_empty();
+    let title = ctx.t("members-accept-title");
+    let role = role_in_sentence(ctx, found.user.role);
+    let intro = match &found.invited_by {
+        Some(name) => {
+            tr!(ctx, "members-accept-intro-by", by = name.as_str(), account = found.account.name.as_str(), role = role)
+        }
+        None => tr!(ctx, "members-accept-intro", account = found.account.name.as_str(), role = role),
+    };
+    let has_providers = !ways.providers.is_empty();
+    let join_with_lead = ctx.t("members-join-with-provider");
+    let join_with = join_with_verb(ctx.lang());
+    let password_lead =
+        if has_providers { ctx.t("members-or-choose-password") } else { ctx.t("members-choose-password") };
+    let (password_label, again_label, join_label) =
+        (ctx.t("members-password"), ctx.t("members-password-again"), ctx.t("members-join"));
+    page_with_status(status, ctx, &title, move || {
         let with_provider = has_providers.then(|| {
             view! {
-                <p>"Join with the account you already use at work, and sign in with it from now on:"</p>
-                {provider_buttons(ways.providers, "Join with")}
+                <p>{join_with_lead}</p>
+                {provider_buttons(ways.providers, join_with)}
             }
         });
         let email = found.user.email.clone();
         let with_password = ways.password.then(|| {
-            let lead = if has_providers { "Or choose a password for " } else { "Choose a password for " };
             view! {
-                <p>{lead} <strong>{email.clone()}</strong> "."</p>
+                <p>{password_lead} " " <strong>{email.clone()}</strong> "."</p>
                 <input type="hidden" name="username" value=email autocomplete="username"/>
-                <label>"Password" <input type="password" name="new_password" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                <label>"Password again" <input type="password" name="confirmation" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
-                <button type="submit">"Join"</button>
+                <label>{password_label} <input type="password" name="new_password" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <label>{again_label} <input type="password" name="confirmation" autocomplete="new-password" maxlength=MAX_PASSWORD_CHARS.to_string() required/></label>
+                <button type="submit">{join_label}</button>
             }
         });
         view! {
@@ -243,12 +270,24 @@ fn accept_page(ctx: &PageCtx, status: StatusCode, page: AcceptPage) -> Response 
     })
 }
 
+/// "Join with" in a language, for the provider buttons (which take a `&'static str`): each
+/// language's text is made once.
+fn join_with_verb(lang: Lang) -> &'static str {
+    static VERBS: std::sync::LazyLock<Vec<(Lang, &'static str)>> = std::sync::LazyLock::new(|| {
+        Lang::ALL.into_iter().map(|lang| (lang, &*Box::leak(lang.t("members-join-with").into_boxed_str()))).collect()
+    });
+    VERBS.iter().find(|(l, _)| *l == lang).map_or("Join with", |(_, verb)| *verb)
+}
+
 fn link_not_valid(ctx: &PageCtx) -> Response {
-    page_with_status(StatusCode::GONE, ctx, "Link not valid", move || {
+    let title = ctx.t("members-link-not-valid-title");
+    let message = AcceptError::LinkNotValid.localized(ctx);
+    let sign_in = ctx.t("members-sign-in");
+    page_with_status(StatusCode::GONE, ctx, &title, move || {
         view! {
             <div class="card">
-                <p>{AcceptError::LinkNotValid.to_string()}</p>
-                <p><a href="/login">"Sign in"</a></p>
+                <p>{message}</p>
+                <p><a href="/login">{sign_in}</a></p>
             </div>
         }
     })
@@ -313,7 +352,7 @@ pub(crate) async fn accept(
         };
     }
     if !WaysIn::offered(&state).await?.password {
-        return Err(AppError::bad_request("Joining with a password is off here: choose an identity provider."));
+        return Err(AppError::bad_request(ctx.t("members-password-off")));
     }
     state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.").await?;
     let ip = ctx.device.ip_text();
@@ -322,8 +361,9 @@ pub(crate) async fn accept(
             // Joined; but an account suspended or waiting for approval signs nobody in.
             let account = crate::accounts::store::find_by_id(&state.db, user.account_id).await?;
             if let Some(reason) = account.and_then(|a| crate::accounts::may_sign_in(&user, &a).err()) {
-                let message = format!("You have joined. {reason}");
-                return Ok(crate::ui::page_with_status(StatusCode::OK, &ctx, "Invitation", move || {
+                let message = tr!(ctx, "members-joined-but", reason = reason.to_string());
+                let title = ctx.t("members-invitation-title");
+                return Ok(crate::ui::page_with_status(StatusCode::OK, &ctx, &title, move || {
                     leptos::prelude::view! { <p class="card">{message}</p> }
                 })
                 .into_response());
@@ -336,8 +376,7 @@ pub(crate) async fn accept(
                 "/account".into(),
             )
             .await?;
-            set_flash(&session, "Welcome: you have joined. You can connect an identity provider from Login Options.")
-                .await?;
+            set_flash(&session, ctx.t("members-welcome")).await?;
             Ok(Redirect::to(&to).into_response())
         }
         Err(AcceptError::Failed(e)) => Err(e),
@@ -346,7 +385,7 @@ pub(crate) async fn accept(
             match members::invitation_of_link(&state.db, &token).await? {
                 Some(found) => {
                     let ways = WaysIn::offered(&state).await?;
-                    let page = AcceptPage { token, found, ways, error: Some(e.to_string()) };
+                    let page = AcceptPage { token, found, ways, error: Some(e.localized(&ctx)) };
                     Ok(accept_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, page))
                 }
                 None => Ok(link_not_valid(&ctx)),

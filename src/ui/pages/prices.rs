@@ -13,7 +13,6 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::audit::AuditActor;
-use crate::billing::money;
 use crate::catalog::price_import::{self, ImportError, Rejected};
 use crate::catalog::price_lists::{self, PriceError, PriceLine, ResellerPriceChange, CURRENCIES};
 use crate::catalog::pricing::ResellerPrice;
@@ -21,6 +20,7 @@ use crate::entities::background_jobs::JobKind;
 use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
 use crate::error::{encode_query_value, AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
@@ -32,13 +32,25 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn amount_or_dash(amount: Option<i64>, currency: &str) -> String {
-    amount.map_or_else(|| "—".into(), |a| money::format(a, currency))
+fn amount_or_dash(loc: &impl Localize, amount: Option<i64>, currency: &str) -> String {
+    amount.map_or_else(|| "—".into(), |a| loc.money(a, currency))
 }
 
-fn line_label(line: &PriceLine) -> String {
+fn plan_label(loc: &impl Localize, plan: RiPaymentPlan) -> String {
+    loc.t(match plan {
+        RiPaymentPlan::Upfront => msg!("prices-plan-upfront"),
+        RiPaymentPlan::Monthly => msg!("prices-plan-monthly"),
+    })
+}
+
+/// "1-year term, upfront".
+fn term_label(loc: &impl Localize, term: i32, plan: RiPaymentPlan) -> String {
+    tr!(loc, "prices-term", years = term, plan = plan_label(loc, plan))
+}
+
+fn line_label(loc: &impl Localize, line: &PriceLine) -> String {
     match line.reservation {
-        Some((term, plan)) => format!("{} · {term}-year term, {}", line.currency, plan.as_str()),
+        Some((term, plan)) => format!("{} · {}", line.currency, term_label(loc, term, plan)),
         None => line.currency.clone(),
     }
 }
@@ -95,6 +107,11 @@ impl ImportRefused {
             other => ImportRefused { message: other.to_string(), ..Default::default() },
         }
     }
+
+    /// [`ImportRefused::of`], the file's refusal said in `loc`'s language.
+    fn localized(refused: &ImportError, loc: &impl Localize) -> ImportRefused {
+        ImportRefused { message: refused.localized(loc), ..ImportRefused::of(refused) }
+    }
 }
 
 /// The price list import form, with what was refused last.
@@ -109,28 +126,24 @@ fn import_form(ctx: &PageCtx, refused: Option<ImportRefused>) -> impl IntoView {
         let table = (!rows.is_empty()).then(|| {
             view! {
                 <div class="table-wrap"><table>
-                    <thead><tr><th class="num">"Line"</th><th>"Why it was refused"</th></tr></thead>
+                    <thead><tr><th class="num">{ctx.t("prices-import-th-line")}</th><th>{ctx.t("prices-import-th-why")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             }
         });
-        let more = (refused.more > 0).then(|| view! { <p>{format!("… and {} more refused rows.", refused.more)}</p> });
+        let more = (refused.more > 0).then(|| view! { <p>{tr!(ctx, "prices-import-more", count = refused.more)}</p> });
         view! { {form_error(Some(refused.message))} {table} {more} }
     });
     let required = price_import::REQUIRED.join(", ");
     view! {
-        <h2 id="import">"Import a price list (CSV)"</h2>
+        <h2 id="import">{ctx.t("prices-import-heading")}</h2>
         {refused}
         <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
-            <p>"Columns as in Microsoft's partner price list, named in the first line, in any order: "
+            <p>{ctx.t("prices-import-columns")} " "
                <code>{required}</code>
-               ", and SkuId, ProductTitle or SkuTitle, EffectiveEndDate if you have them; other columns are ignored. "
-               "UnitPrice is the cost to resellers, ERP Price the list price, in CLP or USD; TermDuration P1M, P1Y or P3Y; BillingPlan Monthly, Annual or OneTime. "
-               "The product code is ProductId-SkuId: a code the catalogue does not have yet becomes an unpublished licence subscription. "
-               "Every row is checked first: if any is refused, nothing is imported. "
-               "A file that passes is imported in the background: its page shows when it is done, and Admin → Jobs lists it."</p>
-            <label>"Price list (CSV, at most 5 MB and 20,000 rows)" <input type="file" name="file" accept=".csv,text/csv" required/></label>
-            <button type="submit">"Import"</button>
+               {ctx.t("prices-import-help")}</p>
+            <label>{tr!(ctx, "prices-import-file", mb = price_import::MAX_BYTES / 1024 / 1024, rows = ctx.number(i64::try_from(price_import::MAX_ROWS).unwrap_or(i64::MAX)))} " " <input type="file" name="file" accept=".csv,text/csv" required/></label>
+            <button type="submit">{ctx.t("prices-import-button")}</button>
         </form>
     }
 }
@@ -146,34 +159,38 @@ fn provider_page(
 ) -> Response {
     let ctx2 = ctx.clone();
     let pager_locale = ctx.locale;
-    page_with_status(status, ctx, "Admin · Prices", move || {
+    let title = ctx.t("prices-admin-title");
+    page_with_status(status, ctx, &title, move || {
+        let ctx = &ctx2;
         let rows: Vec<_> = lines
             .items
             .iter()
             .flat_map(|(product, lines)| {
                 let history = format!("/admin/prices/{}", product.code);
                 let name = product.name.clone();
-                let published = if product.active { "" } else { " (unpublished)" };
+                let published = if product.active { String::new() } else { ctx.t("prices-unpublished") };
                 let lines = if lines.is_empty() { vec![None] } else { lines.iter().map(Some).collect() };
                 lines.into_iter().map(move |line| {
                     let (label, list, cost, next) = match line {
                         Some(line) => (
-                            line_label(line),
-                            amount_or_dash(line.today.map(|t| t.0), &line.currency),
-                            amount_or_dash(line.today.map(|t| t.1), &line.currency),
+                            line_label(ctx, line),
+                            amount_or_dash(ctx, line.today.map(|t| t.0), &line.currency),
+                            amount_or_dash(ctx, line.today.map(|t| t.1), &line.currency),
                             line.next.map_or_else(String::new, |(from, list, cost)| {
-                                format!(
-                                    "from {from}: {} (cost {})",
-                                    money::format(list, &line.currency),
-                                    money::format(cost, &line.currency)
+                                tr!(
+                                    ctx,
+                                    "prices-next-change",
+                                    from = ctx.day(from),
+                                    list = ctx.money(list, &line.currency),
+                                    cost = ctx.money(cost, &line.currency)
                                 )
                             }),
                         ),
-                        None => ("no price".into(), "—".into(), "—".into(), String::new()),
+                        None => (ctx.t("prices-no-price"), "—".into(), "—".into(), String::new()),
                     };
                     view! {
                         <tr>
-                            <td><a href=history.clone()>{name.clone()}</a>{published}</td>
+                            <td><a href=history.clone()>{name.clone()}</a>{published.clone()}</td>
                             <td>{label}</td>
                             <td class="num">{list}</td>
                             <td class="num">{cost}</td>
@@ -186,40 +203,40 @@ fn provider_page(
         let from = if form.from.is_empty() { (today() + Duration::days(1)).to_string() } else { form.from.clone() };
         view! {
             {super::admin::admin_nav()}
-            <p class="muted">"The list price is what the provider's direct customers pay; the cost is what resellers pay. A change applies to purchases from its date and to running subscriptions from their next renewal, never part-way through a term."</p>
-            {lines.items.is_empty().then(|| empty("There are no products in the catalogue yet."))}
+            <p class="muted">{ctx.t("prices-admin-intro")}</p>
+            {lines.items.is_empty().then(|| empty(ctx.t("prices-no-products")))}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Product"</th><th>"Currency"</th><th class="num">"List price today"</th><th class="num">"Cost today"</th><th>"Next change"</th></tr></thead>
+                    <thead><tr><th>{ctx.t("prices-th-product")}</th><th>{ctx.t("prices-th-currency")}</th><th class="num">{ctx.t("prices-th-list-today")}</th><th class="num">{ctx.t("prices-th-cost-today")}</th><th>{ctx.t("prices-th-next")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
             {pager(&pager_locale, &lines, "/admin/prices")}
-            <h2 id="change">"Change a price"</h2>
+            <h2 id="change">{ctx.t("prices-change-heading")}</h2>
             {form_error(error)}
             <form class="stacked card" method="post" action="/admin/prices">
-                {csrf_field(&ctx2)}
-                <label>"Product" <select name="product">{product_options(&choices, &form.product)}</select></label>
-                <label>"Currency" <select name="currency">{currency_options(&form.currency)}</select></label>
+                {csrf_field(ctx)}
+                <label>{ctx.t("prices-th-product")} " " <select name="product">{product_options(&choices, &form.product)}</select></label>
+                <label>{ctx.t("prices-th-currency")} " " <select name="currency">{currency_options(&form.currency)}</select></label>
                 <fieldset>
-                    <legend>"Reserved instances only"</legend>
-                    <label>"Term" <select name="term_years">
+                    <legend>{ctx.t("prices-reserved-only")}</legend>
+                    <label>{ctx.t("prices-term-label")} " " <select name="term_years">
                         <option value="">"—"</option>
-                        <option value="1" selected=form.term_years == "1">"1 year"</option>
-                        <option value="3" selected=form.term_years == "3">"3 years"</option>
+                        <option value="1" selected=form.term_years == "1">{tr!(ctx, "prices-years", count = 1)}</option>
+                        <option value="3" selected=form.term_years == "3">{tr!(ctx, "prices-years", count = 3)}</option>
                     </select></label>
-                    <label>"Payment plan" <select name="payment_plan">
+                    <label>{ctx.t("prices-plan-label")} " " <select name="payment_plan">
                         <option value="">"—"</option>
-                        <option value="upfront" selected=form.payment_plan == "upfront">"Upfront"</option>
-                        <option value="monthly" selected=form.payment_plan == "monthly">"Monthly"</option>
+                        <option value="upfront" selected=form.payment_plan == "upfront">{ctx.t("prices-plan-upfront-option")}</option>
+                        <option value="monthly" selected=form.payment_plan == "monthly">{ctx.t("prices-plan-monthly-option")}</option>
                     </select></label>
                 </fieldset>
-                <label>"List price (net, e.g. 9990 CLP or 12.50 USD)" <input name="list_price" value=form.list_price.clone() maxlength="20" required/></label>
-                <label>"Cost to resellers" <input name="cost" value=form.cost.clone() maxlength="20" required/></label>
-                <label>"From" <input type="date" name="from" value=from required/></label>
-                <button type="submit">"Save the price"</button>
+                <label>{ctx.t("prices-list-price-field")} " " <input name="list_price" value=form.list_price.clone() maxlength="20" required/></label>
+                <label>{ctx.t("prices-cost-field")} " " <input name="cost" value=form.cost.clone() maxlength="20" required/></label>
+                <label>{ctx.t("prices-from-field")} " " <input type="date" name="from" value=from required/></label>
+                <button type="submit">{ctx.t("prices-save")}</button>
             </form>
-            {import_form(&ctx2, import_refused)}
+            {import_form(ctx, import_refused)}
         }
     })
 }
@@ -240,17 +257,21 @@ pub(crate) async fn provider_list(
     Ok(provider_page(&ctx, StatusCode::OK, lines, choices, ListPriceForm::default(), None, None))
 }
 
-async fn product_by_code(state: &AppState, code: &str) -> AppResult<products::Model> {
+async fn product_by_code(state: &AppState, loc: &impl Localize, code: &str) -> AppResult<products::Model> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     products::Entity::find()
         .filter(products::Column::Code.eq(code.trim()))
         .one(&state.db)
         .await?
-        .ok_or_else(|| AppError::Unprocessable("Choose a product from the list.".into()))
+        .ok_or_else(|| AppError::Unprocessable(loc.t("prices-choose-product")))
 }
 
 /// Checks the provider's form into a change for its product.
-fn list_change(product: &products::Model, form: &ListPriceForm) -> Result<price_lists::ListPriceChange, PriceError> {
+fn list_change(
+    loc: &impl Localize,
+    product: &products::Model,
+    form: &ListPriceForm,
+) -> Result<price_lists::ListPriceChange, PriceError> {
     let currency = price_lists::check_currency(&form.currency)?;
     let reservation = match (form.term_years.as_str(), form.payment_plan.as_str()) {
         ("", "") => None,
@@ -259,8 +280,8 @@ fn list_change(product: &products::Model, form: &ListPriceForm) -> Result<price_
             Some((term.parse().map_err(|_| PriceError::Reservation)?, plan))
         }
     };
-    let list = price_lists::parse_amount(&form.list_price, &currency, "List price")?;
-    let cost = price_lists::parse_amount(&form.cost, &currency, "Cost")?;
+    let list = price_lists::parse_amount(&form.list_price, &currency, &loc.t("prices-what-list-price"))?;
+    let cost = price_lists::parse_amount(&form.cost, &currency, &loc.t("prices-what-cost"))?;
     let from = price_lists::parse_from(&form.from, today())?;
     price_lists::check_list_price(product, &currency, reservation, list, cost, from)
 }
@@ -273,8 +294,8 @@ pub(crate) async fn provider_save(
     Form(form): Form<ListPriceForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
-    let product = product_by_code(&state, &form.product).await?;
-    let outcome = match list_change(&product, &form) {
+    let product = product_by_code(&state, &ctx, &form.product).await?;
+    let outcome = match list_change(&ctx, &product, &form) {
         Ok(change) => {
             let by = AuditActor::of(viewer, ctx.device.ip_text());
             price_lists::set_list_price(&state.db, &by, viewer.account.id, &product, change, today()).await
@@ -283,7 +304,7 @@ pub(crate) async fn provider_save(
     };
     match outcome {
         Ok(()) => {
-            set_flash(&session, format!("The price of {} was saved.", product.name)).await?;
+            set_flash(&session, tr!(ctx, "prices-saved", product = product.name.as_str())).await?;
             Ok(Redirect::to("/admin/prices").into_response())
         }
         Err(PriceError::Failed(e)) => Err(e),
@@ -291,7 +312,7 @@ pub(crate) async fn provider_save(
             let lines = price_lists::overview(&state.db, None, PageQuery::default(), today()).await?;
             let choices = product_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(provider_page(&ctx, status, lines, choices, form, Some(refused.to_string()), None))
+            Ok(provider_page(&ctx, status, lines, choices, form, Some(refused.localized(&ctx)), None))
         }
     }
 }
@@ -299,11 +320,12 @@ pub(crate) async fn provider_save(
 /// The file posted to the import form, with its name: `Err` is the status and message to
 /// answer with.
 async fn uploaded_file(
+    loc: &impl Localize,
     upload: Result<Multipart, MultipartRejection>,
 ) -> Result<(String, Vec<u8>), (StatusCode, String)> {
-    let unreadable = || (StatusCode::BAD_REQUEST, "The upload could not be read. Choose the file again.".to_string());
+    let unreadable = || (StatusCode::BAD_REQUEST, loc.t("prices-upload-unreadable"));
     let too_large_or_unreadable = |status: StatusCode| match status {
-        StatusCode::PAYLOAD_TOO_LARGE => (status, ImportError::TooLarge.to_string()),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, ImportError::TooLarge.localized(loc)),
         _ => unreadable(),
     };
     let mut multipart = upload.map_err(|_| unreadable())?;
@@ -317,7 +339,7 @@ async fn uploaded_file(
             return Ok((name, bytes.to_vec()));
         }
     }
-    Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose a CSV file.".into()))
+    Err((StatusCode::UNPROCESSABLE_ENTITY, loc.t("prices-choose-csv")))
 }
 
 /// `POST /admin/prices/import` (multipart, the CSRF token in the query string): the whole
@@ -331,7 +353,7 @@ pub(crate) async fn import(
     // Who may import is known before the body is read: anyone else gets a 404, whatever
     // they post.
     let viewer = ctx.provider_admin()?;
-    let (status, refused) = match uploaded_file(upload).await {
+    let (status, refused) = match uploaded_file(&ctx, upload).await {
         Err((StatusCode::BAD_REQUEST, message)) => return Err(AppError::bad_request(message)),
         Err((status, message)) => (status, ImportRefused { message, ..Default::default() }),
         Ok((name, bytes)) => match price_import::check(&state.db, &bytes, today()).await {
@@ -343,8 +365,10 @@ pub(crate) async fn import(
                 return Ok(Redirect::to(&format!("/admin/jobs/{}", job.id)).into_response());
             }
             Err(ImportError::Failed(e)) => return Err(e),
-            Err(refused @ ImportError::TooLarge) => (StatusCode::PAYLOAD_TOO_LARGE, ImportRefused::of(&refused)),
-            Err(refused) => (StatusCode::UNPROCESSABLE_ENTITY, ImportRefused::of(&refused)),
+            Err(refused @ ImportError::TooLarge) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ImportRefused::localized(&refused, &ctx))
+            }
+            Err(refused) => (StatusCode::UNPROCESSABLE_ENTITY, ImportRefused::localized(&refused, &ctx)),
         },
     };
     let lines = price_lists::overview(&state.db, None, PageQuery::default(), today()).await?;
@@ -359,24 +383,26 @@ pub(crate) async fn history(
     Path(code): Path<String>,
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
-    let product = product_by_code(&state, &code).await.map_err(|_| AppError::NotFound)?;
+    let product = product_by_code(&state, &ctx, &code).await.map_err(|_| AppError::NotFound)?;
     let (prices, reservations) = price_lists::history(&state.db, &product).await?;
-    let title = format!("Admin · Prices of {}", product.name);
+    let title = tr!(ctx, "prices-history-title", product = product.name.as_str());
+    let ctx2 = ctx.clone();
     Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
+        let ctx = &ctx2;
         let rows: Vec<_> = prices
             .iter()
             .map(|p| (p.effective_from, p.currency.clone(), String::new(), p.amount, p.unit_cost))
             .chain(reservations.iter().map(|p| {
-                let what = format!("{}-year term, {}", p.term_years, p.payment_plan.as_str());
+                let what = term_label(ctx, p.term_years, p.payment_plan);
                 (p.effective_from, p.currency.clone(), what, p.amount, p.unit_cost)
             }))
             .map(|(from, currency, what, list, cost)| {
                 view! {
                     <tr>
-                        <td>{from.to_string()}</td>
+                        <td>{ctx.day(from)}</td>
                         <td>{currency.clone()} " " {what}</td>
-                        <td class="num">{money::format(list, &currency)}</td>
-                        <td class="num">{money::format(cost, &currency)}</td>
+                        <td class="num">{ctx.money(list, &currency)}</td>
+                        <td class="num">{ctx.money(cost, &currency)}</td>
                     </tr>
                 }
             })
@@ -384,11 +410,11 @@ pub(crate) async fn history(
         let empty_history = rows.is_empty();
         view! {
             {super::admin::admin_nav()}
-            <p><a href="/admin/prices">"All prices"</a></p>
-            {empty_history.then(|| empty("This product has no price yet."))}
+            <p><a href="/admin/prices">{ctx.t("prices-all")}</a></p>
+            {empty_history.then(|| empty(ctx.t("prices-no-history")))}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"From"</th><th>"For"</th><th class="num">"List price"</th><th class="num">"Cost"</th></tr></thead>
+                    <thead><tr><th>{ctx.t("prices-th-from")}</th><th>{ctx.t("prices-th-for")}</th><th class="num">{ctx.t("prices-th-list")}</th><th class="num">{ctx.t("prices-th-cost")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -414,11 +440,13 @@ pub(crate) struct ResellerPriceForm {
     pub from: String,
 }
 
-fn entry_text(entry: Option<ResellerPrice>, currency: &str) -> String {
+fn entry_text(loc: &impl Localize, entry: Option<ResellerPrice>, currency: &str) -> String {
     match entry {
-        Some(ResellerPrice::Fixed(amount)) => money::format(amount, currency),
-        Some(ResellerPrice::Markup(points)) => format!("cost + {}", price_lists::percent(points)),
-        None => "list price".into(),
+        Some(ResellerPrice::Fixed(amount)) => loc.money(amount, currency),
+        Some(ResellerPrice::Markup(points)) => {
+            tr!(loc, "prices-cost-plus", percent = crate::i18n::format::hundredths(loc.lang(), i64::from(points)))
+        }
+        None => loc.t("prices-entry-list-price"),
     }
 }
 
@@ -432,12 +460,15 @@ fn reseller_page(
 ) -> Response {
     let ctx2 = ctx.clone();
     let pager_locale = ctx.locale;
-    page_with_status(status, ctx, "Price list", move || {
+    let title = ctx.t("prices-reseller-title");
+    page_with_status(status, ctx, &title, move || {
+        let ctx = &ctx2;
         let rows: Vec<_> = lines
             .items
             .iter()
             .flat_map(|(product, lines)| {
-                let name = format!("{}{}", product.name, if product.active { "" } else { " (unpublished)" });
+                let name =
+                    format!("{}{}", product.name, if product.active { String::new() } else { ctx.t("prices-unpublished") });
                 lines.iter().map(move |line| {
                     let currency = line.currency.clone();
                     // A fixed price the provider's cost overtook sells at the cost.
@@ -447,22 +478,29 @@ fn reseller_page(
                     );
                     let mut next: Vec<String> = line
                         .next_entry
-                        .map(|(from, entry)| format!("your price from {from}: {}", entry_text(Some(entry), &currency)))
+                        .map(|(from, entry)| {
+                            tr!(
+                                ctx,
+                                "prices-your-price-from",
+                                from = ctx.day(from),
+                                price = entry_text(ctx, Some(entry), &currency)
+                            )
+                        })
                         .into_iter()
                         .collect();
                     if let Some((from, _, cost)) = line.next {
-                        next.push(format!("your cost from {from}: {}", money::format(cost, &currency)));
+                        next.push(tr!(ctx, "prices-your-cost-from", from = ctx.day(from), cost = ctx.money(cost, &currency)));
                     }
                     let next = next.join("; ");
                     view! {
                         <tr>
                             <td>{name.clone()}</td>
-                            <td>{line_label(line)}</td>
-                            <td class="num">{amount_or_dash(line.today.map(|t| t.1), &currency)}</td>
-                            <td class="num">{amount_or_dash(line.today.map(|t| t.0), &currency)}</td>
-                            <td>{entry_text(line.entry_today, &currency)}</td>
-                            <td class="num">{amount_or_dash(line.customers_today, &currency)}
-                                {below.then(|| view! { <strong class="form-error">" your price is below your cost: customers pay your cost"</strong> })}</td>
+                            <td>{line_label(ctx, line)}</td>
+                            <td class="num">{amount_or_dash(ctx, line.today.map(|t| t.1), &currency)}</td>
+                            <td class="num">{amount_or_dash(ctx, line.today.map(|t| t.0), &currency)}</td>
+                            <td>{entry_text(ctx, line.entry_today, &currency)}</td>
+                            <td class="num">{amount_or_dash(ctx, line.customers_today, &currency)}
+                                {below.then(|| view! { <strong class="form-error">" " {ctx.t("prices-below-cost")}</strong> })}</td>
                             <td>{next}</td>
                         </tr>
                     }
@@ -472,31 +510,31 @@ fn reseller_page(
         let from = if form.from.is_empty() { (today() + Duration::days(1)).to_string() } else { form.from.clone() };
         let markup_checked = form.kind == "markup";
         view! {
-            <nav class="card" aria-label="Customers"><a href="/reseller">"Customers"</a> " · " <a href="/reseller/audit">"Audit log"</a></nav>
-            <p class="muted">"What your customers pay: your own price, or a markup over your cost, from a date. Products without one sell at the provider's list price. Your customers never see your cost. A change applies to purchases from its date and to running subscriptions from their next renewal."</p>
-            {lines.items.is_empty().then(|| empty("There are no products in the catalogue yet."))}
+            <nav class="card" aria-label=ctx.t("prices-customers")><a href="/reseller">{ctx.t("prices-customers")}</a> " · " <a href="/reseller/audit">{ctx.t("prices-audit-log")}</a></nav>
+            <p class="muted">{ctx.t("prices-reseller-intro")}</p>
+            {lines.items.is_empty().then(|| empty(ctx.t("prices-no-products")))}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Product"</th><th>"Currency"</th><th class="num">"Your cost"</th><th class="num">"List price"</th><th>"Your price"</th><th class="num">"Customers pay today"</th><th>"Next change"</th></tr></thead>
+                    <thead><tr><th>{ctx.t("prices-th-product")}</th><th>{ctx.t("prices-th-currency")}</th><th class="num">{ctx.t("prices-th-your-cost")}</th><th class="num">{ctx.t("prices-th-list")}</th><th>{ctx.t("prices-th-your-price")}</th><th class="num">{ctx.t("prices-th-customers-pay")}</th><th>{ctx.t("prices-th-next")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
             {pager(&pager_locale, &lines, "/reseller/prices")}
-            <h2 id="change">"Set a price"</h2>
+            <h2 id="change">{ctx.t("prices-set-heading")}</h2>
             {form_error(error)}
             <form class="stacked card" method="post" action="/reseller/prices">
-                {csrf_field(&ctx2)}
-                <label>"Product" <select name="product">{product_options(&choices, &form.product)}</select></label>
-                <label>"Currency" <select name="currency">{currency_options(&form.currency)}</select></label>
+                {csrf_field(ctx)}
+                <label>{ctx.t("prices-th-product")} " " <select name="product">{product_options(&choices, &form.product)}</select></label>
+                <label>{ctx.t("prices-th-currency")} " " <select name="currency">{currency_options(&form.currency)}</select></label>
                 <fieldset>
-                    <legend>"Your customers pay"</legend>
-                    <label><input type="radio" name="kind" value="fixed" checked=!markup_checked/> " a fixed price (net)"</label>
-                    <input name="amount" value=form.amount.clone() maxlength="20" aria-label="Fixed price"/>
-                    <label><input type="radio" name="kind" value="markup" checked=markup_checked/> " a markup over my cost, in percent"</label>
-                    <input name="markup" value=form.markup.clone() maxlength="10" aria-label="Markup percent"/>
+                    <legend>{ctx.t("prices-customers-pay-legend")}</legend>
+                    <label><input type="radio" name="kind" value="fixed" checked=!markup_checked/> " " {ctx.t("prices-kind-fixed")}</label>
+                    <input name="amount" value=form.amount.clone() maxlength="20" aria-label=ctx.t("prices-what-fixed-price")/>
+                    <label><input type="radio" name="kind" value="markup" checked=markup_checked/> " " {ctx.t("prices-kind-markup")}</label>
+                    <input name="markup" value=form.markup.clone() maxlength="10" aria-label=ctx.t("prices-markup-percent")/>
                 </fieldset>
-                <label>"From" <input type="date" name="from" value=from required/></label>
-                <button type="submit">"Save the price"</button>
+                <label>{ctx.t("prices-from-field")} " " <input type="date" name="from" value=from required/></label>
+                <button type="submit">{ctx.t("prices-save")}</button>
             </form>
         }
     })
@@ -514,10 +552,12 @@ pub(crate) async fn reseller_list(
     Ok(reseller_page(&ctx, StatusCode::OK, lines, choices, ResellerPriceForm::default(), None))
 }
 
-fn reseller_change(form: &ResellerPriceForm) -> Result<ResellerPriceChange, PriceError> {
+fn reseller_change(loc: &impl Localize, form: &ResellerPriceForm) -> Result<ResellerPriceChange, PriceError> {
     let currency = price_lists::check_currency(&form.currency)?;
     let price = match form.kind.as_str() {
-        "fixed" => ResellerPrice::Fixed(price_lists::parse_amount(&form.amount, &currency, "Fixed price")?),
+        "fixed" => {
+            ResellerPrice::Fixed(price_lists::parse_amount(&form.amount, &currency, &loc.t("prices-what-fixed-price"))?)
+        }
         "markup" => ResellerPrice::Markup(price_lists::parse_markup(&form.markup)?),
         _ => return Err(PriceError::Kind),
     };
@@ -534,9 +574,9 @@ pub(crate) async fn reseller_save(
     let viewer = ctx.viewer()?;
     let reseller = price_lists::reseller_of(viewer)?.clone();
     // Unpublished products too: their subscriptions still renew at the reseller's price.
-    let product = product_by_code(&state, &form.product).await?;
+    let product = product_by_code(&state, &ctx, &form.product).await?;
     let by = AuditActor::of(viewer, ctx.device.ip_text());
-    let outcome = match reseller_change(&form) {
+    let outcome = match reseller_change(&ctx, &form) {
         Ok(change) => {
             price_lists::set_reseller_price(&state.db, &by, &reseller, &product, &form.currency, change, today()).await
         }
@@ -544,7 +584,7 @@ pub(crate) async fn reseller_save(
     };
     match outcome {
         Ok(()) => {
-            set_flash(&session, format!("Your price for {} was saved.", product.name)).await?;
+            set_flash(&session, tr!(ctx, "prices-reseller-saved", product = product.name.as_str())).await?;
             Ok(Redirect::to("/reseller/prices").into_response())
         }
         Err(PriceError::Failed(e)) => Err(e),
@@ -552,7 +592,7 @@ pub(crate) async fn reseller_save(
             let lines = price_lists::overview(&state.db, Some(reseller.id), PageQuery::default(), today()).await?;
             let choices = product_choices(&state).await?;
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(reseller_page(&ctx, status, lines, choices, form, Some(refused.to_string())))
+            Ok(reseller_page(&ctx, status, lines, choices, form, Some(refused.localized(&ctx))))
         }
     }
 }

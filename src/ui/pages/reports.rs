@@ -21,6 +21,7 @@ use crate::billing::report_query::{self, offered_fields, Cell, ReportError, Runn
 use crate::billing::run::Period;
 use crate::billing::saved_reports::{self, SavedReport};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
@@ -29,7 +30,7 @@ use crate::ui::{page_with_status, PageCtx};
 
 type Pairs = Vec<(String, String)>;
 /// A definition asked for, with the ready report's title when it is one.
-type Requested = (Definition, Option<&'static str>);
+type Requested = (Definition, Option<String>);
 
 /// What the builder form shows, read from the raw query so a refused one comes back as typed.
 #[derive(Debug, Clone, Default)]
@@ -83,7 +84,7 @@ impl FormState {
 /// A report's results as the page shows them.
 struct Results {
     definition: Definition,
-    title: Option<&'static str>,
+    title: Option<String>,
     rows: Paged<Vec<Cell>>,
 }
 
@@ -105,14 +106,16 @@ struct PageData {
 
 fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "Reports · Invoices and Invoice Items", move || {
+    let title = ctx.t("reports-title");
+    page_with_status(status, ctx, &title, move || {
         let PageData { form, errors, results, saved, usages, accounts, fields } = data;
+        let ctx = &ctx2;
         let last_month = Period::of(Utc::now().date_naive()).previous();
         let field_boxes: Vec<_> = fields
             .iter()
             .map(|field| {
                 let checked = form.fields.contains(field.key());
-                view! { <label class="check"><input type="checkbox" name="field" value=field.key() checked=checked/> " " {field.label()}</label> }
+                view! { <label class="check"><input type="checkbox" name="field" value=field.key() checked=checked/> " " {field.heading(ctx)}</label> }
             })
             .collect();
         let usage_boxes: Vec<_> = usages
@@ -128,22 +131,22 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
             .iter()
             .map(|field| {
                 let selected = form.sort == field.key();
-                view! { <option value=field.key() selected=selected>{field.label()}</option> }
+                view! { <option value=field.key() selected=selected>{field.heading(ctx)}</option> }
             })
             .collect();
         let ready: Vec<_> = Ready::ALL
             .iter()
             .map(|ready| {
                 let period_input = (*ready == Ready::AzureReconciliation).then(|| {
-                    view! { <label>"Billing period " <input name="period" value=last_month.label() pattern="[0-9]{4}-[0-9]{2}" maxlength="7" required/></label> }
+                    view! { <label>{ctx.t("reports-billing-period")} " " <input name="period" value=last_month.label() pattern="[0-9]{4}-[0-9]{2}" maxlength="7" required/></label> }
                 });
                 view! {
                     <li>
                         <form class="inline" method="get" action="/reports">
                             <input type="hidden" name="ready" value=ready.key()/>
-                            <strong>{ready.title()}</strong> ": " {ready.description()} " "
+                            <strong>{ready.title_in(ctx)}</strong> ": " {ready.description_in(ctx)} " "
                             {period_input}
-                            <button type="submit" class="secondary">"Run"</button>
+                            <button type="submit" class="secondary">{ctx.t("reports-run")}</button>
                         </form>
                     </li>
                 }
@@ -159,9 +162,9 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
                         <td><a href=href>{report.name.clone()}</a></td>
                         <td>
                             <form class="inline" method="post" action=delete>
-                                {csrf_field(&ctx2)}
-                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Sure"</label>
-                                <button type="submit" class="danger">"Delete"</button>
+                                {csrf_field(ctx)}
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {ctx.t("reports-sure")}</label>
+                                <button type="submit" class="danger">{ctx.t("reports-delete")}</button>
                             </form>
                         </td>
                     </tr>
@@ -169,52 +172,52 @@ fn render(ctx: &PageCtx, status: StatusCode, data: PageData) -> Response {
             })
             .collect();
         let saved_list = if saved_rows.is_empty() {
-            empty("No saved reports yet: run a report, then save it under a name.").into_any()
+            empty(ctx.t("reports-no-saved")).into_any()
         } else {
             view! { <div class="table-wrap"><table><tbody>{saved_rows}</tbody></table></div> }.into_any()
         };
-        let results = results.map(|results| results_view(&ctx2, results));
+        let results = results.map(|results| results_view(ctx, results));
         view! {
-            <h1>"Reports"</h1>
+            <h1>{ctx.t("reports-heading")}</h1>
             {form_errors(errors)}
             <section class="card">
-                <h2>"Ready reports"</h2>
+                <h2>{ctx.t("reports-ready-heading")}</h2>
                 <ul>{ready}</ul>
             </section>
             <form class="stacked card" method="get" action="/reports">
-                <h2>"Invoices and Invoice Items"</h2>
-                <fieldset><legend>"Fields"</legend>{field_boxes}</fieldset>
+                <h2>{ctx.t("reports-builder-heading")}</h2>
+                <fieldset><legend>{ctx.t("reports-fields")}</legend>{field_boxes}</fieldset>
                 <fieldset>
-                    <legend>"Criteria"</legend>
-                    <label>"Item start date from " <input type="date" name="from" value=form.from.clone()/></label>
-                    <label>"Item end date to " <input type="date" name="to" value=form.to.clone()/></label>
-                    <label>"Invoice type "
+                    <legend>{ctx.t("reports-criteria")}</legend>
+                    <label>{ctx.t("reports-from")} " " <input type="date" name="from" value=form.from.clone()/></label>
+                    <label>{ctx.t("reports-to")} " " <input type="date" name="to" value=form.to.clone()/></label>
+                    <label>{ctx.t("reports-invoice-type")} " "
                         <select name="type">
-                            <option value="" selected=form.invoice_type.is_empty()>"Debit and credit"</option>
-                            <option value="debit" selected=form.invoice_type == "debit">"Debit"</option>
-                            <option value="credit" selected=form.invoice_type == "credit">"Credit"</option>
+                            <option value="" selected=form.invoice_type.is_empty()>{ctx.t("reports-debit-and-credit")}</option>
+                            <option value="debit" selected=form.invoice_type == "debit">{ctx.t("reports-debit")}</option>
+                            <option value="credit" selected=form.invoice_type == "credit">{ctx.t("reports-credit")}</option>
                         </select>
                     </label>
-                    <label>"Account (code) " <input name="account" list="report-accounts" value=form.account.clone() maxlength="64"/></label>
+                    <label>{ctx.t("reports-account")} " " <input name="account" list="report-accounts" value=form.account.clone() maxlength="64"/></label>
                     <datalist id="report-accounts">{account_options}</datalist>
-                    <label>"Billing period (YYYY-MM) " <input name="period" value=form.period.clone() maxlength="7"/></label>
-                    <label>"Currency (all when empty) " <input name="currency" value=form.currency.clone() maxlength="3" placeholder="CLP"/></label>
-                    <fieldset><legend>"Usage (all when none is ticked)"</legend>{usage_boxes}</fieldset>
+                    <label>{ctx.t("reports-period")} " " <input name="period" value=form.period.clone() maxlength="7"/></label>
+                    <label>{ctx.t("reports-currency")} " " <input name="currency" value=form.currency.clone() maxlength="3" placeholder="CLP"/></label>
+                    <fieldset><legend>{ctx.t("reports-usage")}</legend>{usage_boxes}</fieldset>
                 </fieldset>
                 <label class="check"><input type="checkbox" name="sums" value="on" checked=form.sums/>
-                    " Show the sums of the report only (grouped by the chosen text and date fields, always per currency)"</label>
-                <label>"Sort by "
+                    " " {ctx.t("reports-sums-only")}</label>
+                <label>{ctx.t("reports-sort-by")} " "
                     <select name="sort">
-                        <option value="" selected=form.sort.is_empty()>"Invoice item order"</option>
+                        <option value="" selected=form.sort.is_empty()>{ctx.t("reports-item-order")}</option>
                         {sort_options}
                     </select>
                 </label>
-                <label class="check"><input type="checkbox" name="dir" value="desc" checked=form.descending/> " Descending"</label>
-                <button type="submit">"Run report"</button>
+                <label class="check"><input type="checkbox" name="dir" value="desc" checked=form.descending/> " " {ctx.t("reports-descending")}</label>
+                <button type="submit">{ctx.t("reports-run-report")}</button>
             </form>
             {results}
             <section class="card">
-                <h2>"Saved reports"</h2>
+                <h2>{ctx.t("reports-saved-heading")}</h2>
                 {saved_list}
             </section>
         }
@@ -235,7 +238,7 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
                 _ => ("", "none"),
             };
             let class = (field.kind() == Kind::Number).then_some("num");
-            view! { <th class=class aria-sort=aria><a href=href>{format!("{}{marker}", field.label())}</a></th> }
+            view! { <th class=class aria-sort=aria><a href=href>{format!("{}{marker}", field.heading(ctx))}</a></th> }
         })
         .collect();
     let kinds: Vec<Kind> = definition.fields.iter().map(|f| f.kind()).collect();
@@ -248,6 +251,8 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
                 .zip(&kinds)
                 .map(|(cell, kind)| {
                     let class = (*kind == Kind::Number).then_some("num");
+                    // The report's values are data, as in its CSV (ISO dates, amounts in
+                    // minor units): the table and the download agree cell for cell.
                     view! { <td class=class>{cell.text()}</td> }
                 })
                 .collect();
@@ -255,7 +260,7 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
         })
         .collect();
     let table = if body.is_empty() {
-        empty("No invoice items match these criteria.").into_any()
+        empty(ctx.t("reports-no-items")).into_any()
     } else {
         view! {
             <div class="table-wrap"><table class="report">
@@ -272,19 +277,19 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
         .collect();
     let csv = format!("/reports/export.csv?{query}");
     let base = format!("/reports?{query}");
-    let heading = title.unwrap_or("Results");
+    let heading = title.unwrap_or_else(|| ctx.t("reports-results"));
     view! {
-        <section class="card" aria-label="Results">
+        <section class="card" aria-label=ctx.t("reports-results")>
             <h2>{heading}</h2>
-            <p>"Amounts are whole units of each invoice's currency's smallest unit (pesos for CLP, cents for USD); sums are per currency. "
-               <a href=csv download="invoice-items.csv">"Download CSV"</a></p>
+            <p>{ctx.t("reports-amounts-note")} " "
+               <a href=csv download="invoice-items.csv">{ctx.t("reports-download-csv")}</a></p>
             {table}
             {pager(&ctx.locale, &rows, &base)}
             <form class="inline" method="post" action="/reports/saved">
                 {csrf_field(ctx)}
                 {hidden}
-                <label>"Save as " <input name="name" maxlength="100" required/></label>
-                <button type="submit" class="secondary">"Save report"</button>
+                <label>{ctx.t("reports-save-as")} " " <input name="name" maxlength="100" required/></label>
+                <button type="submit" class="secondary">{ctx.t("reports-save-report")}</button>
             </form>
         </section>
     }
@@ -292,11 +297,11 @@ fn results_view(ctx: &PageCtx, results: Results) -> impl IntoView {
 
 /// Reads the definition a request asks for: a ready report (`ready=`, with `period=` for
 /// the reconciliation), or the builder's fields. `None` when it asks for none.
-fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec<String>>> {
+fn requested(ctx: &PageCtx, pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec<String>>> {
     let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
     if let Some(key) = value("ready") {
         let Some(ready) = Ready::parse(&key) else {
-            return Some(Err(vec!["There is no such ready report.".into()]));
+            return Some(Err(vec![ctx.t("reports-no-such-ready")]));
         };
         let period = match value("period").filter(|p| !p.is_empty()) {
             Some(text) => match Period::parse(&text) {
@@ -309,12 +314,12 @@ fn requested(pairs: &Pairs, scope: AccountScope) -> Option<Result<Requested, Vec
         // A ready report leaves out costs for anybody but a seller.
         let sees_costs = crate::billing::report_query::sees_costs(scope);
         let definition = if sees_costs { definition } else { definition.without_providers_costs() };
-        return Some(Ok((definition, Some(ready.title()))));
+        return Some(Ok((definition, Some(ready.title_in(ctx)))));
     }
     if !pairs.iter().any(|(k, _)| k == "field" || k == "sort") {
         return None;
     }
-    Some(Definition::from_pairs(pairs).map(|d| (d, None)))
+    Some(Definition::from_pairs_in(pairs, ctx).map(|d| (d, None)))
 }
 
 /// The paging parameters among the report's: `page=`, `after=`, `before=`, `last=`.
@@ -339,7 +344,7 @@ pub(crate) async fn show(
     let mut form = FormState::from_pairs(&pairs);
     let mut errors = Vec::new();
     let mut results = None;
-    match requested(&pairs, scope) {
+    match requested(&ctx, &pairs, scope) {
         None => {}
         Some(Err(refused)) => errors = refused,
         Some(Ok((definition, title))) => {
@@ -354,7 +359,7 @@ pub(crate) async fn show(
                         Err(error) => return Err(error),
                     }
                 }
-                Err(refused) => errors = refused.messages()?,
+                Err(refused) => errors = refused.messages_in(&ctx)?,
             }
         }
     }
@@ -379,22 +384,21 @@ pub(crate) async fn export_csv(
     Query(pairs): Query<Pairs>,
 ) -> AppResult<Response> {
     let (scope, account_id, _) = scope_of(&ctx)?;
-    let definition = match requested(&pairs, scope) {
+    let definition = match requested(&ctx, &pairs, scope) {
         Some(Ok((definition, _))) => definition,
         Some(Err(errors)) => return Err(AppError::BadRequest(errors.join(" "))),
-        None => return Err(AppError::bad_request("Choose at least one field.")),
+        None => return Err(AppError::bad_request(ctx.t("reports-error-no-field"))),
     };
     let runnable = Runnable::new(&state.db, scope, definition).await.map_err(|error| match error {
         ReportError::Failed(error) => error,
-        refused => AppError::BadRequest(refused.to_string()),
+        refused => match refused.localized(&ctx) {
+            Ok(message) => AppError::BadRequest(message),
+            Err(error) => error,
+        },
     })?;
     // A few exports at a time, per account and overall: pages keep their connections.
-    let slot = state.exports.take(account_id).ok_or_else(|| {
-        AppError::TooManyRequests(
-            "Other downloads of this account (or of everybody) are running; try again when one finishes.".into(),
-            30,
-        )
-    })?;
+    let slot =
+        state.exports.take(account_id).ok_or_else(|| AppError::TooManyRequests(ctx.t("reports-downloads-busy"), 30))?;
     let filename = format!("invoice-items-{}.csv", Utc::now().format("%Y%m%d-%H%M"));
     Ok((
         [
@@ -402,7 +406,7 @@ pub(crate) async fn export_csv(
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
             (header::CACHE_CONTROL, "no-store".to_string()),
         ],
-        Body::from_stream(runnable.csv(state.db.clone(), slot, state.settings.export_stall)),
+        Body::from_stream(runnable.csv(state.db.clone(), slot, state.settings.export_stall, ctx.lang())),
     )
         .into_response())
 }
@@ -416,22 +420,22 @@ pub(crate) async fn save(
 ) -> AppResult<Response> {
     let (scope, account_id, user_id) = scope_of(&ctx)?;
     let name = pairs.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()).unwrap_or_default();
-    let outcome = match Definition::from_pairs(&pairs) {
+    let outcome = match Definition::from_pairs_in(&pairs, &ctx) {
         Err(errors) => Err(errors),
         Ok(definition) => match Runnable::new(&state.db, scope, definition).await {
-            Err(refused) => Err(refused.messages()?),
+            Err(refused) => Err(refused.messages_in(&ctx)?),
             Ok(runnable) => {
                 match saved_reports::save(&state.db, account_id, user_id, &name, &runnable.definition).await {
                     Ok(()) => Ok(runnable.definition),
                     Err(saved_reports::SaveReportError::Failed(error)) => return Err(error),
-                    Err(refused) => Err(vec![refused.to_string()]),
+                    Err(refused) => Err(vec![refused.localized(&ctx)]),
                 }
             }
         },
     };
     match outcome {
         Ok(definition) => {
-            set_flash(&session, format!("The report “{}” was saved.", name.trim())).await?;
+            set_flash(&session, tr!(ctx, "reports-saved", name = name.trim())).await?;
             Ok(Redirect::to(&format!("/reports?{}", definition.query_string())).into_response())
         }
         Err(errors) => {
@@ -466,12 +470,12 @@ pub(crate) async fn delete(
     let (_, account_id, _) = scope_of(&ctx)?;
     let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     if form.confirm != "yes" {
-        set_flash(&session, "Tick “Sure” to delete a saved report.").await?;
+        set_flash(&session, ctx.t("reports-tick-sure")).await?;
         return Ok(Redirect::to("/reports").into_response());
     }
     if !saved_reports::delete(&state.db, account_id, id).await? {
         return Err(AppError::NotFound);
     }
-    set_flash(&session, "The saved report was deleted.").await?;
+    set_flash(&session, ctx.t("reports-deleted")).await?;
     Ok(Redirect::to("/reports").into_response())
 }

@@ -9,6 +9,7 @@ use crate::accounts::store as accounts_store;
 use crate::entities::accounts;
 use crate::entities::enums::{AccountStatus, AccountTier};
 use crate::error::AppResult;
+use crate::i18n::{msg, tr, Localize};
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, pager};
@@ -30,18 +31,32 @@ pub(crate) async fn customers(
     let reseller = viewer.account.name.clone();
     let brand_link = viewer.is_reseller_admin().then(|| {
         let href = format!("/brands/{}", viewer.account.code);
+        let brand = ctx.t("reseller-link-brand");
+        let prices = ctx.t("reseller-link-prices");
         view! {
-            <p><a href=href>"Your storefront's brand: name, logo, colours, footer"</a>
-               " · " <a href="/reseller/prices">"Price list: what your customers pay"</a></p>
+            <p><a href=href>{brand}</a>
+               " · " <a href="/reseller/prices">{prices}</a></p>
         }
     });
     let reports_link = view! {
-        <p><a href="/reports">"Reports: your customers' invoices and invoice items"</a>
-           " · " <a href="/api-clients">"API clients"</a> " · " <a href="/reseller/audit">"Audit log"</a></p>
+        <p><a href="/reports">{ctx.t("reseller-link-reports")}</a>
+           " · " <a href="/api-clients">{ctx.t("reseller-link-api-clients")}</a> " · " <a href="/reseller/audit">{ctx.t("reseller-link-audit")}</a></p>
     };
     let ctx3 = ctx.clone();
+    let ctx4 = ctx.clone();
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Customers", move || {
+    let title = ctx.t("reseller-title");
+    let (th_customer, th_code, th_currency, th_status, th_manage) = (
+        ctx.t("reseller-th-customer"),
+        ctx.t("reseller-th-code"),
+        ctx.t("reseller-th-currency"),
+        ctx.t("reseller-th-status"),
+        ctx.t("reseller-th-manage"),
+    );
+    let new_customer = ctx.t("reseller-new-customer");
+    let who_bills = tr!(ctx, "reseller-customers-of", reseller = reseller.as_str());
+    let no_customers = ctx.t("reseller-no-customers");
+    Ok(page(&ctx, &title, move || {
         let rows: Vec<_> = customers
             .items
             .iter()
@@ -50,14 +65,14 @@ pub(crate) async fn customers(
                 let manage = (c.tier == AccountTier::Customer).then(|| {
                     let edit = format!("/reseller/customers/{}", c.code);
                     let users = format!("/accounts/{}/users", c.code);
-                    view! { <a href=edit>"Edit"</a> " · " <a href=users>"Users"</a> }
+                    view! { <a href=edit>{ctx4.t("reseller-edit")}</a> " · " <a href=users>{ctx4.t("reseller-users")}</a> }
                 });
                 view! {
                     <tr>
                         <td><a href=href>{c.name.clone()}</a></td>
                         <td>{c.code.clone()}</td>
                         <td>{c.currency.clone()}</td>
-                        <td><span class="tag">{status_label(c.status)}</span></td>
+                        <td><span class="tag">{status_text(&ctx4, c.status)}</span></td>
                         <td>{manage}</td>
                     </tr>
                 }
@@ -67,7 +82,7 @@ pub(crate) async fn customers(
             view! {
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th>"Customer"</th><th>"Code"</th><th>"Currency"</th><th>"Status"</th><th>"Manage"</th></tr></thead>
+                        <thead><tr><th>{th_customer}</th><th>{th_code}</th><th>{th_currency}</th><th>{th_status}</th><th>{th_manage}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
@@ -75,11 +90,11 @@ pub(crate) async fn customers(
         });
         view! {
             {pending_section(&ctx3, pending)}
-            <p><a class="button" href="/reseller/customers/new">"New customer"</a></p>
+            <p><a class="button" href="/reseller/customers/new">{new_customer}</a></p>
             {brand_link}
             {reports_link}
-            <p class="muted">{format!("Customers that {reseller} bills.")}</p>
-            {customers.items.is_empty().then(|| empty("You have no customers yet."))}
+            <p class="muted">{who_bills}</p>
+            {customers.items.is_empty().then(|| empty(no_customers))}
             {table}
             {pager(&pager_locale, &customers, "/reseller")}
             {campaign.map(|c| super::invitations::section(&ctx2, c))}
@@ -87,12 +102,22 @@ pub(crate) async fn customers(
     }))
 }
 
+/// An account's status in English (pages not yet translated call this).
 pub(crate) fn status_label(status: AccountStatus) -> &'static str {
     match status {
         AccountStatus::Active => "Active",
         AccountStatus::Suspended => "Suspended",
         AccountStatus::PendingApproval => "Waits for approval",
     }
+}
+
+/// An account's status as people read it, in their language (the stored value stays as it is).
+pub(crate) fn status_text(loc: &impl Localize, status: AccountStatus) -> String {
+    loc.t(match status {
+        AccountStatus::Active => msg!("reseller-status-active"),
+        AccountStatus::Suspended => msg!("reseller-status-suspended"),
+        AccountStatus::PendingApproval => msg!("reseller-status-pending"),
+    })
 }
 
 /// The sign-ups that wait for the seller: approve, or reject (deletes them, confirmed).
@@ -103,27 +128,31 @@ fn pending_section(ctx: &PageCtx, pending: Vec<accounts::Model>) -> impl IntoVie
             .map(|a| {
                 let approve = format!("/reseller/customers/{}/approve", a.code);
                 let reject = format!("/reseller/customers/{}/reject", a.code);
-                let facts = format!(
-                    "{} ({}), tax id {}, {}, billing e-mail {}, signed up {}",
-                    a.name,
-                    a.code,
-                    a.tax_id.clone().unwrap_or_default(),
-                    a.country,
-                    a.billing_email.clone().unwrap_or_default(),
-                    a.created_at.format("%Y-%m-%d %H:%M UTC"),
+                let facts = tr!(
+                    ctx,
+                    "reseller-pending-facts",
+                    name = a.name.as_str(),
+                    code = a.code.as_str(),
+                    tax_id = a.tax_id.clone().unwrap_or_default(),
+                    country = a.country.as_str(),
+                    email = a.billing_email.clone().unwrap_or_default(),
+                    at = ctx.datetime(&a.created_at)
                 );
+                let approve_label = tr!(ctx, "reseller-approve", name = a.name.as_str());
+                let reject_label = tr!(ctx, "reseller-reject", name = a.name.as_str());
+                let delete_label = ctx.t("reseller-reject-confirm");
                 view! {
                     <li class="card">
                         <p>{facts}</p>
                         <form method="post" action=approve class="inline">
                             {csrf_field(ctx)}
-                            <button type="submit" name="approve" value="yes">{format!("Approve {}", a.name)}</button>
+                            <button type="submit" name="approve" value="yes">{approve_label}</button>
                         </form>
                         <form method="post" action=reject class="inline">
                             {csrf_field(ctx)}
                             <label><input type="checkbox" name="confirm" value="yes" required/>
-                                " Delete this account and its users"</label>
-                            <button type="submit" name="reject" value="yes" class="secondary">{format!("Reject {}", a.name)}</button>
+                                " " {delete_label}</label>
+                            <button type="submit" name="reject" value="yes" class="secondary">{reject_label}</button>
                         </form>
                     </li>
                 }
@@ -131,7 +160,7 @@ fn pending_section(ctx: &PageCtx, pending: Vec<accounts::Model>) -> impl IntoVie
             .collect();
         view! {
             <section class="panel">
-                <h2>"Waiting for approval"</h2>
+                <h2>{ctx.t("reseller-pending-heading")}</h2>
                 <ul class="plain">{items}</ul>
             </section>
         }
