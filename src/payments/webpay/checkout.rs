@@ -23,6 +23,7 @@ use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus, RefundStatus, TransactionState};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::observability::metrics;
 use crate::subscriptions::history::Actor;
 
@@ -56,6 +57,28 @@ pub(crate) enum CheckoutError {
 }
 
 refusals!(CheckoutError);
+
+impl CheckoutError {
+    /// The shopper's message in their language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            CheckoutError::NotPayable { number, status } => {
+                tr!(loc, "order-not-payable", number = number.as_str(), status = orders::status_label(loc, *status))
+            }
+            CheckoutError::NotInPesos => loc.t("order-webpay-not-in-pesos"),
+            CheckoutError::NothingToPay => loc.t("order-nothing-to-pay"),
+            CheckoutError::ChangedMeanwhile { number } => {
+                tr!(loc, "order-changed-meanwhile", number = number.as_str())
+            }
+            CheckoutError::BeingConfirmed => loc.t("order-payment-being-confirmed"),
+            CheckoutError::TooManyAttempts => loc.t("order-too-many-attempts"),
+            CheckoutError::Superseded => loc.t("order-payment-superseded"),
+            CheckoutError::NotStarted => loc.t("order-webpay-not-started"),
+            CheckoutError::UnmatchedReturn => loc.t("order-unmatched-return"),
+            CheckoutError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
 
 /// Why an approved payment does not pay its order (it is then refunded); each displays the
 /// reason recorded for the shopper and the admin.
@@ -117,6 +140,30 @@ pub(crate) enum RefundError {
 
 refusals!(RefundError);
 
+impl RefundError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            RefundError::NotPaid => loc.t("order-refund-not-paid"),
+            RefundError::NotPaidThroughWebpay => loc.t("order-refund-not-through-webpay"),
+            RefundError::AmountOutOfRange { left } => {
+                tr!(loc, "order-refund-amount-out-of-range", left = *left)
+            }
+            RefundError::RefusedByWebpay { message } => {
+                tr!(loc, "order-refund-refused-by-webpay", message = message.as_str())
+            }
+            RefundError::NotThrough(error) => tr!(loc, "order-refund-not-through", reason = error.to_string()),
+            RefundError::StillSending { amount, number } => {
+                tr!(loc, "order-refund-still-sending", amount = amount.as_str(), number = number.as_str())
+            }
+            RefundError::AlreadySettled { amount, number } => {
+                tr!(loc, "order-refund-already-settled", amount = amount.as_str(), number = number.as_str())
+            }
+            RefundError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
+
 /// Where a transaction stands, as stored.
 pub mod state {
     use crate::entities::enums::TransactionState;
@@ -161,6 +208,32 @@ pub mod refund_state {
     pub(crate) const NULLIFIED: RefundStatus = RefundStatus::Nullified;
     /// Refused by WebPay, or WebPay's status shows it did not happen.
     pub(crate) const FAILED: RefundStatus = RefundStatus::Failed;
+}
+
+/// Why online payment cannot be used now ([`NOT_AVAILABLE_YET`], [`SWITCHED_OFF`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unavailable {
+    NotAvailableYet,
+    SwitchedOff,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unavailable::NotAvailableYet => NOT_AVAILABLE_YET,
+            Unavailable::SwitchedOff => SWITCHED_OFF,
+        })
+    }
+}
+
+impl Unavailable {
+    /// The shopper's message in their language.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Unavailable::NotAvailableYet => msg!("order-payment-not-available-yet"),
+            Unavailable::SwitchedOff => msg!("order-payment-switched-off"),
+        })
+    }
 }
 
 /// What the shopper reads when the gateway was never set up.
@@ -235,6 +308,27 @@ pub(crate) fn outcome_message(transaction: &webpay_transactions::Model) -> Strin
             .into(),
         state::CREATED | state::CREATING => "The payment was started at WebPay but not finished.".into(),
         _ => "The payment could not be completed. No money was taken; you can try again.".into(),
+    }
+}
+
+/// [`outcome_message`] in the reader's language. A reason an approval was not taken is
+/// stored as it was written (in English) and shown as it is.
+pub(crate) fn outcome_message_in(loc: &impl Localize, transaction: &webpay_transactions::Model) -> String {
+    let reason = || transaction.not_taken_reason.clone().unwrap_or_else(|| loc.t("order-outcome-not-needed"));
+    match transaction.status {
+        state::AUTHORIZED => loc.t("order-outcome-approved"),
+        state::REJECTED => loc.t("order-outcome-rejected"),
+        state::CANCELLED => loc.t("order-outcome-cancelled"),
+        state::TIMED_OUT => loc.t("order-outcome-timed-out"),
+        state::FORM_ERROR => loc.t("order-outcome-form-error"),
+        state::SUPERSEDED => loc.t("order-outcome-superseded"),
+        state::VERIFYING | state::COMMITTING => loc.t("order-outcome-verifying"),
+        state::REFUNDING => tr!(loc, "order-outcome-refunding", reason = reason()),
+        state::REFUNDED => tr!(loc, "order-outcome-refunded", reason = reason()),
+        state::REFUND_NEEDED => tr!(loc, "order-outcome-refund-needed", reason = reason()),
+        state::UNVERIFIED => loc.t("order-outcome-unverified"),
+        state::CREATED | state::CREATING => loc.t("order-outcome-not-finished"),
+        _ => loc.t("order-outcome-not-completed"),
     }
 }
 

@@ -108,19 +108,19 @@ async fn render(
             {passkeys.map(|loaded| super::passkeys::passkeys_section(&ctx2, loaded))}
             <section class="panel" id="subscriptions">
                 <h2>"Subscriptions"</h2>
-                {subscriptions_table(subscriptions)}
+                {subscriptions_table(&ctx2, subscriptions)}
             </section>
             <section class="panel" id="subscription-changes">
                 <h2>"Recent subscription changes"</h2>
-                {history_table(changes)}
+                {history_table(&ctx2, changes)}
             </section>
             <section class="panel" id="orders">
                 <h2>"Orders"</h2>
-                {orders_table(&orders)}
+                {orders_table(&ctx2, &orders)}
             </section>
             <section class="panel" id="invoices">
                 <h2>"Invoices"</h2>
-                {invoices_table(&invoices, "/account")}
+                {invoices_table(&ctx2, &invoices, "/account")}
             </section>
             <section class="panel" id="security-activity">
                 <h2>"Recent security activity"</h2>
