@@ -36,6 +36,8 @@ product-ri-paid-upfront = paid upfront
 product-ri-paid-monthly = paid monthly
 product-ri-scope-single = Single subscription
 product-ri-scope-shared = Shared
+product-ri-scope-name-single = single
+product-ri-scope-name-shared = shared
 product-ri-legend = Reservation
 product-ri-type = Reservation type
 product-ri-payment = Payment
@@ -60,6 +62,21 @@ product-ri-payment-plan-invalid = Choose how to pay for the reservation: upfront
 product-ri-scope-not-offered = Choose a scope this reservation offers: { $offered }.
 product-ri-region-not-offered = Choose a region this reservation offers: { $offered }.
 product-ri-not-sold-in = A { $years }-year reservation { $plan } is not sold in { $currency }.
+
+## The admin catalogue's refusals (product_rules)
+product-admin-code-in-use = The code { $code } is already in use: choose another.
+product-admin-no-such-base = There is no product with the code { $code }.
+product-admin-base-its-own = An add-on cannot be its own base product.
+product-admin-base-another-addon = An add-on's base product cannot be another add-on.
+product-admin-locked-term = term
+product-admin-locked-billing-cycle = billing cycle
+product-admin-locked-kind = kind
+product-admin-locked-and = { $first } and { $last }
+product-admin-in-use = { $count ->
+    [one] { $count } subscription uses
+   *[other] { $count } subscriptions use
+} this product: its { $fields } cannot change while any does (cancel them first, or create a new product).
+product-admin-not-confirmed = Tick “Sure” to unpublish the product.
 
 ## Cart
 cart-title = Your cart
@@ -97,6 +114,7 @@ order-receipt-payment-type = Payment type
 order-receipt-instalments = Instalments
 order-receipt-webpay-order = WebPay order
 order-receipt-environment = Environment
+order-test-tag = TEST
 order-test-notice = TEST payment: made in Transbank's integration environment; no real money moved.
 order-webpay-order-heading = WebPay order { $buy_order }:{ " " }
 order-payment = Payment
@@ -205,6 +223,7 @@ invoice-customer = Customer
 invoice-billed-by = Billed by
 invoice-status = Status
 invoice-payment = Payment
+invoice-test-tag = TEST
 invoice-test-payment = paid in WebPay's integration (test) environment: no real money
 invoice-billing-period = Billing period
 invoice-item = Item

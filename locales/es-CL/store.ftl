@@ -34,8 +34,10 @@ product-ri-plan-upfront = Por adelantado (todo el plazo)
 product-ri-plan-monthly = Mensual (por mes)
 product-ri-paid-upfront = pagada por adelantado
 product-ri-paid-monthly = pagada mensualmente
-product-ri-scope-single = Una suscripción
+product-ri-scope-single = Suscripción individual
 product-ri-scope-shared = Compartido
+product-ri-scope-name-single = individual
+product-ri-scope-name-shared = compartido
 product-ri-legend = Reserva
 product-ri-type = Tipo de reserva
 product-ri-payment = Pago
@@ -72,6 +74,21 @@ product-ri-not-sold-in = { $years ->
     [one] Una reserva de { $years } año { $plan } no se vende en { $currency }.
    *[other] Una reserva de { $years } años { $plan } no se vende en { $currency }.
 }
+
+## Rechazos del catálogo de administración (product_rules)
+product-admin-code-in-use = El código { $code } ya está en uso: elija otro.
+product-admin-no-such-base = No hay ningún producto con el código { $code }.
+product-admin-base-its-own = Un complemento no puede ser su propio producto base.
+product-admin-base-another-addon = El producto base de un complemento no puede ser otro complemento.
+product-admin-locked-term = plazo
+product-admin-locked-billing-cycle = ciclo de facturación
+product-admin-locked-kind = tipo
+product-admin-locked-and = { $first } y { $last }
+product-admin-in-use = { $count ->
+    [one] { $count } suscripción usa
+   *[other] { $count } suscripciones usan
+} este producto: su { $fields } no puede cambiar mientras alguna lo use (cancélelas primero o cree un producto nuevo).
+product-admin-not-confirmed = Marque «Seguro» para despublicar el producto.
 
 ## Carro
 cart-title = Su carro
@@ -115,6 +132,7 @@ order-receipt-payment-type = Tipo de pago
 order-receipt-instalments = Cuotas
 order-receipt-webpay-order = Orden WebPay
 order-receipt-environment = Ambiente
+order-test-tag = PRUEBA
 order-test-notice = Pago de PRUEBA: hecho en el ambiente de integración de Transbank; no se movió dinero real.
 order-webpay-order-heading = Orden WebPay { $buy_order }:{ " " }
 order-payment = Pago
@@ -226,6 +244,7 @@ invoice-customer = Cliente
 invoice-billed-by = Facturada por
 invoice-status = Estado
 invoice-payment = Pago
+invoice-test-tag = PRUEBA
 invoice-test-payment = pagada en el ambiente de integración (de prueba) de WebPay: sin dinero real
 invoice-billing-period = Período de facturación
 invoice-item = Ítem

@@ -241,6 +241,16 @@ pub(crate) fn check_reservation(
     Ok(ReservationOptions { reservation_type, term_years, payment_plan, scope, region, auto_renew: choice.auto_renew })
 }
 
+/// A scope's name inside a sentence ("single", "shared"), in the reader's language; any
+/// other value as it is.
+fn scope_name(loc: &impl Localize, scope: &str) -> String {
+    match scope {
+        "single" => loc.t("product-ri-scope-name-single"),
+        "shared" => loc.t("product-ri-scope-name-shared"),
+        other => other.to_string(),
+    }
+}
+
 /// A reservation in one line, as the cart, the order and the subscription show it, in the
 /// reader's language: "Virtual Machines D2s v5 · 1 year(s) · shared scope · brazilsouth ·
 /// paid upfront" and, where the customer's choice is shown, " · auto-renew off".
@@ -258,7 +268,7 @@ pub(crate) fn describe(
         "product-ri-describe",
         kind = reservation_type,
         years = term_years.unwrap_or(1),
-        scope = scope.unwrap_or_default(),
+        scope = scope_name(loc, scope.unwrap_or_default()),
         region = region.unwrap_or_default()
     );
     if let Some(plan) = plan {
@@ -475,7 +485,7 @@ mod tests {
                 Some(RiPaymentPlan::Monthly),
                 Some(false)
             ),
-            "VM · 3 años · alcance single · eastus · pagada mensualmente · renovación automática desactivada"
+            "VM · 3 años · alcance individual · eastus · pagada mensualmente · renovación automática desactivada"
         );
         assert_eq!(one_of(&["a".into(), "b".into(), "c".into()]), "a, b or c");
     }

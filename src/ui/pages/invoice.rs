@@ -79,7 +79,7 @@ fn invoice_view(ctx: &PageCtx, view: billing_store::InvoiceView, brand: String) 
                 <dt>{ctx.t("invoice-customer")}</dt><dd>{view.account.name.clone()}</dd>
                 <dt>{ctx.t("invoice-billed-by")}</dt><dd>{view.bill_to.name.clone()}</dd>
                 <dt>{ctx.t("invoice-status")}</dt><dd><span class="tag">{status_label(ctx, invoice.status)}</span></dd>
-                {view.test_payment.then(|| view! { <dt>{ctx.t("invoice-payment")}</dt><dd><span class="tag">"TEST"</span>" "{ctx.t("invoice-test-payment")}</dd> })}
+                {view.test_payment.then(|| view! { <dt>{ctx.t("invoice-payment")}</dt><dd><span class="tag">{ctx.t("invoice-test-tag")}</span>" "{ctx.t("invoice-test-payment")}</dd> })}
                 {invoice.billing_period.clone().map(|p| view! { <dt>{ctx.t("invoice-billing-period")}</dt><dd>{p}</dd> })}
             </dl>
             {credits}

@@ -161,15 +161,15 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
                         <dt>{ctx2.t("order-receipt-payment-type")}</dt><dd>{payment_type}</dd>
                         <dt>{ctx2.t("order-receipt-instalments")}</dt><dd>{main.installments_number.unwrap_or(0).to_string()}</dd>
                         <dt>{ctx2.t("order-receipt-webpay-order")}</dt><dd>{main.buy_order.clone()}</dd>
-                        {main.test.then(|| view! { <dt>{ctx2.t("order-receipt-environment")}</dt><dd><span class="tag warn">"TEST"</span></dd> })}
+                        {main.test.then(|| view! { <dt>{ctx2.t("order-receipt-environment")}</dt><dd><span class="tag warn">{ctx2.t("order-test-tag")}</span></dd> })}
                     </dl>
                 }
             });
-            let test = main.test.then(|| view! { <p class="notice"><span class="tag warn">"TEST"</span>" "{ctx2.t("order-test-notice")}</p> });
+            let test = main.test.then(|| view! { <p class="notice"><span class="tag warn">{ctx2.t("order-test-tag")}</span>" "{ctx2.t("order-test-notice")}</p> });
             let others: Vec<_> = others
                 .iter()
                 .map(|t| {
-                    let tag = t.test.then(|| view! { <span class="tag warn">"TEST"</span>" " });
+                    let tag = t.test.then(|| view! { <span class="tag warn">{ctx2.t("order-test-tag")}</span>" " });
                     let heading = tr!(ctx2, "order-webpay-order-heading", buy_order = t.buy_order.as_str());
                     view! { <p>{tag}<strong>{heading}</strong>{checkout::outcome_message_in(&ctx2, t)}</p> }
                 })
@@ -319,12 +319,13 @@ pub(crate) async fn pay(
         Ok(redirection) => {
             let title = ctx.t("order-continue-to-webpay");
             let test_notice = ctx.t("order-webpay-test-notice");
+            let test_tag = ctx.t("order-test-tag");
             let explanation = ctx.t("order-webpay-explanation");
             let button = title.clone();
             Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
                 let test = redirection.test.then(|| {
                     view! {
-                        <p class="notice"><span class="tag warn">"TEST"</span>" "{test_notice}</p>
+                        <p class="notice"><span class="tag warn">{test_tag}</span>" "{test_notice}</p>
                     }
                 });
                 view! {
