@@ -65,6 +65,8 @@ product-ri-describe = { $kind } · { $years ->
 } · alcance { $scope } · { $region }
 product-ri-auto-renew-on = renovación automática activada
 product-ri-auto-renew-off = renovación automática desactivada
+product-ri-none-offered = no se ofrece ninguno
+product-ri-one-of = { $first } o { $last }
 product-ri-type-not-offered = Elija un tipo de reserva que ofrezca este producto: { $offered }.
 product-ri-term-invalid = El plazo de una reserva es de 1 o 3 años.
 product-ri-payment-plan-invalid = Elija cómo pagar la reserva: por adelantado o mensualmente.

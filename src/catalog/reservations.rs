@@ -171,6 +171,15 @@ fn one_of(values: &[String]) -> String {
     }
 }
 
+/// [`one_of`] in the reader's language.
+fn one_of_in(loc: &impl Localize, values: &[String]) -> String {
+    match values {
+        [] => loc.t("product-ri-none-offered"),
+        [one] => one.clone(),
+        [rest @ .., last] => tr!(loc, "product-ri-one-of", first = rest.join(", "), last = last.as_str()),
+    }
+}
+
 fn offered(values: &[String], chosen: &str) -> Option<String> {
     values.iter().find(|v| v.as_str() == chosen.trim()).cloned()
 }
@@ -179,16 +188,16 @@ fn offered(values: &[String], chosen: &str) -> Option<String> {
 /// lists are what the product offers, as "a, b or c").
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum ReservationError {
-    #[error("Choose a reservation type this product offers: {offered}.")]
-    TypeNotOffered { offered: String },
+    #[error("Choose a reservation type this product offers: {}.", one_of(.offered))]
+    TypeNotOffered { offered: Vec<String> },
     #[error("A reservation term is 1 or 3 years.")]
     Term,
     #[error("Choose how to pay for the reservation: upfront or monthly.")]
     PaymentPlan,
-    #[error("Choose a scope this reservation offers: {offered}.")]
-    ScopeNotOffered { offered: String },
-    #[error("Choose a region this reservation offers: {offered}.")]
-    RegionNotOffered { offered: String },
+    #[error("Choose a scope this reservation offers: {}.", one_of(.offered))]
+    ScopeNotOffered { offered: Vec<String> },
+    #[error("Choose a region this reservation offers: {}.", one_of(.offered))]
+    RegionNotOffered { offered: Vec<String> },
     #[error("A {term_years}-year reservation {} is not sold in {currency}.", .payment_plan.describe())]
     NotSoldIn { term_years: i32, payment_plan: RiPaymentPlan, currency: String },
 }
@@ -198,15 +207,15 @@ impl ReservationError {
     pub(crate) fn localized(&self, loc: &impl Localize) -> String {
         match self {
             ReservationError::TypeNotOffered { offered } => {
-                tr!(loc, "product-ri-type-not-offered", offered = offered.as_str())
+                tr!(loc, "product-ri-type-not-offered", offered = one_of_in(loc, offered))
             }
             ReservationError::Term => loc.t("product-ri-term-invalid"),
             ReservationError::PaymentPlan => loc.t("product-ri-payment-plan-invalid"),
             ReservationError::ScopeNotOffered { offered } => {
-                tr!(loc, "product-ri-scope-not-offered", offered = offered.as_str())
+                tr!(loc, "product-ri-scope-not-offered", offered = one_of_in(loc, offered))
             }
             ReservationError::RegionNotOffered { offered } => {
-                tr!(loc, "product-ri-region-not-offered", offered = offered.as_str())
+                tr!(loc, "product-ri-region-not-offered", offered = one_of_in(loc, offered))
             }
             ReservationError::NotSoldIn { term_years, payment_plan, currency } => tr!(
                 loc,
@@ -227,14 +236,14 @@ pub(crate) fn check_reservation(
     currency: &str,
 ) -> Result<ReservationOptions, ReservationError> {
     let reservation_type = offered(&offer.reservation_types, &choice.reservation_type)
-        .ok_or_else(|| ReservationError::TypeNotOffered { offered: one_of(&offer.reservation_types) })?;
+        .ok_or_else(|| ReservationError::TypeNotOffered { offered: offer.reservation_types.clone() })?;
     let term_years =
         choice.term_years.trim().parse::<i32>().ok().filter(|t| TERMS.contains(t)).ok_or(ReservationError::Term)?;
     let payment_plan = RiPaymentPlan::parse(choice.payment_plan.trim()).ok_or(ReservationError::PaymentPlan)?;
     let scope = offered(&offer.scopes, &choice.scope)
-        .ok_or_else(|| ReservationError::ScopeNotOffered { offered: one_of(&offer.scopes) })?;
+        .ok_or_else(|| ReservationError::ScopeNotOffered { offered: offer.scopes.clone() })?;
     let region = offered(&offer.regions, &choice.region)
-        .ok_or_else(|| ReservationError::RegionNotOffered { offered: one_of(&offer.regions) })?;
+        .ok_or_else(|| ReservationError::RegionNotOffered { offered: offer.regions.clone() })?;
     if reservation_price(&offer.prices, term_years, payment_plan, currency).is_none() {
         return Err(ReservationError::NotSoldIn { term_years, payment_plan, currency: currency.to_string() });
     }
@@ -431,7 +440,7 @@ mod tests {
         let refused = |choice: ReservationChoice, currency| check_reservation(&offer, &choice, currency).unwrap_err();
         let vm = ReservationChoice { reservation_type: "Virtual Machines D4s v5".into(), ..choice("1", "upfront") };
         let err = refused(vm, "CLP");
-        assert_eq!(err, ReservationError::TypeNotOffered { offered: "Virtual Machines D2s v5".into() });
+        assert_eq!(err, ReservationError::TypeNotOffered { offered: vec!["Virtual Machines D2s v5".into()] });
         assert_eq!(err.to_string(), "Choose a reservation type this product offers: Virtual Machines D2s v5.");
         for term in ["2", "0", "", "one", "3; drop"] {
             assert_eq!(refused(choice(term, "upfront"), "CLP"), ReservationError::Term);
@@ -445,6 +454,8 @@ mod tests {
         let err = refused(scope, "CLP");
         assert!(matches!(err, ReservationError::ScopeNotOffered { .. }));
         assert_eq!(err.to_string(), "Choose a scope this reservation offers: single or shared.");
+        assert_eq!(err.localized(&Lang::En), err.to_string());
+        assert_eq!(err.localized(&Lang::EsCl), "Elija un alcance que ofrezca esta reserva: single o shared.");
         let region = ReservationChoice { region: "westeurope".into(), ..choice("1", "upfront") };
         let err = refused(region, "CLP");
         assert!(matches!(err, ReservationError::RegionNotOffered { .. }));
@@ -455,6 +466,8 @@ mod tests {
             ReservationError::NotSoldIn { term_years: 3, payment_plan: RiPaymentPlan::Monthly, currency: "USD".into() }
         );
         assert_eq!(err.to_string(), "A 3-year reservation paid monthly is not sold in USD.");
+        assert_eq!(err.localized(&Lang::En), err.to_string());
+        assert_eq!(err.localized(&Lang::EsCl), "Una reserva de 3 años pagada mensualmente no se vende en USD.");
     }
 
     #[test]
