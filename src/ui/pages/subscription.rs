@@ -65,8 +65,8 @@ pub(crate) fn history_table(
                     <td>{loc.datetime(&h.created_at)}</td>
                     {subscription}
                     <td>{what}</td>
-                    <td>{h.old_value.unwrap_or_else(|| "—".into())}</td>
-                    <td>{h.new_value.unwrap_or_else(|| "—".into())}</td>
+                    <td>{history_value(loc, h.field, h.old_value)}</td>
+                    <td>{history_value(loc, h.field, h.new_value)}</td>
                     <td>{who}</td>
                 </tr>
             }
@@ -663,4 +663,21 @@ fn history_field_label(loc: &impl Localize, field: crate::entities::enums::Histo
         HistoryField::AddonAdded => msg!("subscription-field-addon-added"),
         HistoryField::FutureAction => msg!("subscription-field-future-action"),
     })
+}
+
+/// A history record's old or new value as the reader reads it: a status by its name and
+/// a day in the reader's format; anything else (free text written when it happened) as it
+/// was stored.
+fn history_value(loc: &impl Localize, field: crate::entities::enums::HistoryField, value: Option<String>) -> String {
+    use crate::entities::enums::HistoryField;
+    let Some(value) = value else { return "—".into() };
+    match field {
+        HistoryField::Status => {
+            SubscriptionStatus::parse(&value).map_or(value, |status| rules::status_label(loc, status))
+        }
+        HistoryField::RampUpEnd | HistoryField::TermEndDate => {
+            NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_or(value, |day| loc.day(day))
+        }
+        _ => value,
+    }
 }
