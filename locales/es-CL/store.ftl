@@ -236,7 +236,7 @@ order-attention-not-waiting-to-be-checked = La orden WebPay { $buy_order } no es
 
 ## Facturas
 invoice-title = Factura { $number }
-invoice-credits-invoice = Abona la factura
+invoice-credits-invoice = Hace referencia a la factura
 invoice-issued-by = Emitida por
 invoice-type = Tipo
 invoice-kind-credit-invoice = Nota de crédito
