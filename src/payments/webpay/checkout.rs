@@ -311,10 +311,53 @@ pub(crate) fn outcome_message(transaction: &webpay_transactions::Model) -> Strin
     }
 }
 
-/// [`outcome_message`] in the reader's language. A reason an approval was not taken is
-/// stored as it was written (in English) and shown as it is.
+/// Pesos as the reasons were stored (`CLP 1.234.567`): the amount, or none.
+fn stored_pesos(text: &str) -> Option<i64> {
+    let digits = text.trim().strip_prefix("CLP ")?.replace('.', "");
+    digits.parse().ok()
+}
+
+/// The reason an approval was not taken ([`NotTaken`] and the checks before it), stored in
+/// English as it was written, said in the reader's language: told apart by its wording,
+/// with the amounts and buy orders it names. A reason worded otherwise is shown as stored,
+/// and English readers read it exactly as stored.
+pub(crate) fn not_taken_reason_in(loc: &impl Localize, transaction: &webpay_transactions::Model) -> Option<String> {
+    let stored = transaction.not_taken_reason.as_deref()?;
+    if loc.lang() == crate::i18n::Lang::En {
+        return Some(stored.to_string());
+    }
+    let paid = || loc.money(transaction.amount, "CLP");
+    let between = |from: &str, to: &str| -> Option<String> {
+        let start = stored.find(from)? + from.len();
+        let end = stored[start..].find(to)? + start;
+        Some(stored[start..end].to_string())
+    };
+    let said = if stored.starts_with("This was a TEST payment") {
+        Some(loc.t("order-not-taken-test"))
+    } else if stored.starts_with("This payment of ") && stored.contains("had already been paid") {
+        Some(tr!(loc, "order-not-taken-already-paid", paid = paid(), buy_order = transaction.buy_order.as_str()))
+    } else if stored.starts_with("This payment of ") && stored.contains("after the order was canceled") {
+        Some(tr!(loc, "order-not-taken-order-canceled", paid = paid()))
+    } else if stored.starts_with("WebPay approved ") && stored.contains("the order's total had changed to ") {
+        between("changed to ", " meanwhile")
+            .and_then(|total| stored_pesos(&total))
+            .map(|total| tr!(loc, "order-not-taken-total-changed", paid = paid(), total = loc.money(total, "CLP")))
+    } else if stored.starts_with("WebPay approved ") && stored.contains("not what this attempt asked for") {
+        let amount = between("WebPay approved ", " for WebPay order ").and_then(|a| stored_pesos(&a));
+        let buy_order = between(" for WebPay order ", ", which is not");
+        amount.zip(buy_order).map(|(amount, buy_order)| {
+            tr!(loc, "order-not-taken-other-answer", amount = loc.money(amount, "CLP"), buy_order = buy_order)
+        })
+    } else {
+        None
+    };
+    Some(said.unwrap_or_else(|| stored.to_string()))
+}
+
+/// [`outcome_message`] in the reader's language (the reason an approval was not taken by
+/// [`not_taken_reason_in`]).
 pub(crate) fn outcome_message_in(loc: &impl Localize, transaction: &webpay_transactions::Model) -> String {
-    let reason = || transaction.not_taken_reason.clone().unwrap_or_else(|| loc.t("order-outcome-not-needed"));
+    let reason = || not_taken_reason_in(loc, transaction).unwrap_or_else(|| loc.t("order-outcome-not-needed"));
     match transaction.status {
         state::AUTHORIZED => loc.t("order-outcome-approved"),
         state::REJECTED => loc.t("order-outcome-rejected"),
@@ -1236,6 +1279,60 @@ pub(crate) fn refunds_that_happened(pending: &[i64], refunded: i64) -> Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn approved_not_taken(reason: &str) -> webpay_transactions::Model {
+        let now = Utc::now();
+        webpay_transactions::Model {
+            id: 1,
+            order_id: 1,
+            buy_order: "SO-0000001-2".into(),
+            session_id: "s".into(),
+            token: None,
+            amount: 143_000,
+            status: state::REFUNDED,
+            response_code: Some(0),
+            authorization_code: None,
+            card_last_digits: None,
+            payment_type_code: None,
+            installments_number: None,
+            installments_amount: None,
+            transaction_date: None,
+            raw_response: None,
+            processed_at: None,
+            created_at: now,
+            updated_at: now,
+            test: false,
+            not_taken_reason: Some(reason.into()),
+            attention: None,
+        }
+    }
+
+    #[test]
+    fn a_reason_an_approval_was_not_taken_is_said_in_the_readers_language() {
+        use crate::i18n::Lang;
+        let already = approved_not_taken(
+            "This payment of CLP 143.000 (WebPay order SO-0000001-2) was approved after this order had already been \
+             paid, so it was not needed.",
+        );
+        assert_eq!(not_taken_reason_in(&Lang::En, &already), already.not_taken_reason.clone(), "English as stored");
+        assert_eq!(
+            not_taken_reason_in(&Lang::EsCl, &already).unwrap(),
+            "Este pago de $143.000 (orden WebPay SO-0000001-2) se aprobó cuando este pedido ya estaba pagado, así \
+             que no era necesario."
+        );
+        let changed = approved_not_taken(
+            "WebPay approved CLP 143.000, but the order's total had changed to CLP 1.086.470 meanwhile, so it does \
+             not pay the order.",
+        );
+        assert!(not_taken_reason_in(&Lang::EsCl, &changed).unwrap().contains("había cambiado a $1.086.470"));
+        assert_eq!(
+            outcome_message_in(&Lang::EsCl, &changed),
+            "WebPay aprobó $143.000, pero entretanto el total del pedido había cambiado a $1.086.470, así que no \
+             paga el pedido. Se reembolsó en su totalidad a través de WebPay."
+        );
+        let other = approved_not_taken("Something else entirely.");
+        assert_eq!(not_taken_reason_in(&Lang::EsCl, &other).unwrap(), "Something else entirely.");
+    }
 
     fn params(token: Option<&str>, tbk_token: Option<&str>, order: Option<&str>) -> ReturnParams {
         ReturnParams {
