@@ -328,6 +328,16 @@ subscription-history-what = Qué
 subscription-history-old = Antes
 subscription-history-new = Después
 subscription-history-who-heading = Quién
+subscription-history-revoked = revocado
+subscription-history-failed = falló: { $reason }
+subscription-history-scheduled = programado: { $action }
+subscription-history-action-on = { $action } el { $date }
+subscription-history-action-on-to = { $action } el { $date } (a { $quantity })
+subscription-history-created = cantidad { $quantity }, plazo del { $from } al { $to }
+subscription-history-ramp-up = inicio { $from }, fin { $to }, { $months ->
+    [one] { $months } mes
+   *[other] { $months } meses
+}
 subscription-actor-user = Cliente
 subscription-actor-reseller = Revendedor
 subscription-actor-admin = Administrador

@@ -161,6 +161,8 @@ async fn a_subscription_and_an_invoice_speak_spanish_with_chilean_dates() {
     let policy =
         format!("Cancele ahora (con un crédito proporcional) o al final del plazo, el {}.", dia(bs.term_end_date));
     assert!(page.contains(&policy), "the cancellation policy, in Spanish: {page}");
+    let scheduled = format!("programado: cambio de cantidad en la próxima renovación el {renewal} (a 30)");
+    assert!(page.contains(&scheduled) && page.contains("Sistema (Sistema)"), "the history, in Spanish: {page}");
     for text in ["Cancelación", "Historial", "Renovación automática", "Revocar este cambio programado", "al mes"] {
         assert!(page.contains(text), "the subscription says {text}: {page}");
     }

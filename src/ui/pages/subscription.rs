@@ -50,12 +50,13 @@ pub(crate) fn history_table(
                 let href = format!("/subscriptions/{}", s.id);
                 view! { <td><a href=href>{s.name}</a></td> }
             });
-            let who = tr!(
-                loc,
-                "subscription-history-who",
-                name = h.actor_name.as_str(),
-                kind = actor_label(loc, h.actor_kind)
-            );
+            // The system signs its changes "System": said in the reader's language.
+            let name = if h.actor_kind == crate::entities::enums::ActorKind::System && h.actor_name == "System" {
+                actor_label(loc, h.actor_kind)
+            } else {
+                h.actor_name.clone()
+            };
+            let who = tr!(loc, "subscription-history-who", name = name, kind = actor_label(loc, h.actor_kind));
             let what = match h.addon_id {
                 Some(_) => format!("{} {addon}", history_field_label(loc, h.field)),
                 None => history_field_label(loc, h.field),
@@ -678,6 +679,60 @@ fn history_value(loc: &impl Localize, field: crate::entities::enums::HistoryFiel
         HistoryField::RampUpEnd | HistoryField::TermEndDate => {
             NaiveDate::parse_from_str(&value, "%Y-%m-%d").map_or(value, |day| loc.day(day))
         }
+        // Free text written when it happened (in English): an English reader reads it as
+        // written; another language's reader, in theirs where its wording is known.
+        _ if loc.lang() == crate::i18n::Lang::En => value,
+        HistoryField::FutureAction => history_action(loc, &value).unwrap_or(value),
+        HistoryField::Created => history_created(loc, &value).unwrap_or(value),
+        HistoryField::RampUp => history_ramp_up(loc, &value).unwrap_or(value),
         _ => value,
     }
+}
+
+fn stored_day(loc: &impl Localize, text: &str) -> Option<String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().map(|day| loc.day(day))
+}
+
+/// `scheduled ChangeQtyOnNext on 2027-08-01 (to 30)`, `CancellationOnEnd on 2027-08-01`,
+/// `revoked`, `failed: …`.
+fn history_action(loc: &impl Localize, value: &str) -> Option<String> {
+    if value == "revoked" {
+        return Some(loc.t("subscription-history-revoked"));
+    }
+    if let Some(reason) = value.strip_prefix("failed: ") {
+        return Some(tr!(loc, "subscription-history-failed", reason = reason));
+    }
+    let (scheduled, described) = match value.strip_prefix("scheduled ") {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
+    let (kind, rest) = described.split_once(" on ")?;
+    let action = rules::action_label_in(loc, FutureActionType::parse(kind)?);
+    let said = match rest.split_once(" (to ") {
+        Some((day, quantity)) => {
+            let quantity: i32 = quantity.strip_suffix(')')?.parse().ok()?;
+            let date = stored_day(loc, day)?;
+            tr!(loc, "subscription-history-action-on-to", action = action, date = date, quantity = quantity)
+        }
+        None => tr!(loc, "subscription-history-action-on", action = action, date = stored_day(loc, rest)?),
+    };
+    Some(if scheduled { tr!(loc, "subscription-history-scheduled", action = said) } else { said })
+}
+
+/// `quantity 25, term 2026-08-01 to 2027-07-31`.
+fn history_created(loc: &impl Localize, value: &str) -> Option<String> {
+    let (quantity, term) = value.strip_prefix("quantity ")?.split_once(", term ")?;
+    let (from, to) = term.split_once(" to ")?;
+    let quantity: i32 = quantity.parse().ok()?;
+    let (from, to) = (stored_day(loc, from)?, stored_day(loc, to)?);
+    Some(tr!(loc, "subscription-history-created", quantity = quantity, from = from, to = to))
+}
+
+/// `start 2026-10-01, end 2026-12-01, 2 month(s)`.
+fn history_ramp_up(loc: &impl Localize, value: &str) -> Option<String> {
+    let (from, rest) = value.strip_prefix("start ")?.split_once(", end ")?;
+    let (to, months) = rest.split_once(", ")?;
+    let months: i32 = months.strip_suffix(" month(s)")?.parse().ok()?;
+    let (from, to) = (stored_day(loc, from)?, stored_day(loc, to)?);
+    Some(tr!(loc, "subscription-history-ramp-up", from = from, to = to, months = months))
 }
