@@ -14,7 +14,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
-use super::product_rules::{self, check_code, status_word, ProductError, ProductFields};
+use super::product_rules::{self, check_code, status_word, BaseProductProblem, ProductError, ProductFields};
 use crate::accounts::Viewer;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{ProductKind, SubscriptionStatus};
@@ -146,12 +146,10 @@ async fn base_product_id<C: ConnectionTrait>(
     let Some(code) = &fields.base_product else { return Ok(None) };
     let base = products::Entity::find().filter(products::Column::Code.eq(code.as_str())).one(db).await?;
     match base {
-        None => Err(ProductError::BaseProduct(format!("There is no product with the code {code}."))),
-        Some(base) if Some(base.id) == own_id => {
-            Err(ProductError::BaseProduct("An add-on cannot be its own base product.".into()))
-        }
+        None => Err(ProductError::BaseProduct(BaseProductProblem::NoSuchCode(code.clone()))),
+        Some(base) if Some(base.id) == own_id => Err(ProductError::BaseProduct(BaseProductProblem::ItsOwn)),
         Some(base) if base.kind == ProductKind::Addon => {
-            Err(ProductError::BaseProduct("An add-on's base product cannot be another add-on.".into()))
+            Err(ProductError::BaseProduct(BaseProductProblem::AnotherAddon))
         }
         Some(base) => Ok(Some(base.id)),
     }

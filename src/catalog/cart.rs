@@ -14,6 +14,7 @@ use crate::billing::money;
 use crate::billing::tax::{self, Totals, VatRate};
 use crate::entities::{cart_items, carts, products, subscriptions};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::subscriptions::rules::{self, RampUpError};
 
 /// Why a product cannot be added to the cart, or a line's quantity changed.
@@ -39,6 +40,43 @@ pub(crate) enum CartError {
 }
 
 refusals!(CartError);
+
+impl CartError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            CartError::Quantity(error) => error.localized(loc),
+            CartError::RampUp(error) => error.localized(loc),
+            CartError::NoPrice { product } => tr!(loc, "cart-no-price", product = product.as_str()),
+            CartError::OtherCurrency { currency, product } => {
+                tr!(loc, "cart-other-currency", currency = currency.as_str(), product = product.as_str())
+            }
+            CartError::ReservationMissing => loc.t("cart-reservation-missing"),
+            CartError::Reservation(error) => error.localized(loc),
+            CartError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
+
+/// What was added to the cart: the shopper is told (`Display` in English;
+/// [`Added::localized`] in the reader's language).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Added {
+    pub quantity: i32,
+    pub product: String,
+}
+
+impl std::fmt::Display for Added {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} × {} added to your cart.", self.quantity, self.product)
+    }
+}
+
+impl Added {
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        tr!(loc, "cart-added", quantity = self.quantity, product = self.product.as_str())
+    }
+}
 
 #[derive(Debug, Clone)]
 pub(crate) struct CartLine {
@@ -121,7 +159,7 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C, viewer: &Viewer) -> AppResu
     Ok(CartView { currency: cart.currency, lines, totals: tax::totals(net, vat_rate)?, vat_rate })
 }
 
-/// Adds a product, answering the message for the shopper; a [`CartError`] refusal when the
+/// Adds a product, answering what was added (the shopper's message); a [`CartError`] refusal when the
 /// request makes no sense. A reserved instance is added only as the product offers it, at
 /// a price the catalogue has.
 pub(crate) async fn add<C: ConnectionTrait>(
@@ -131,7 +169,7 @@ pub(crate) async fn add<C: ConnectionTrait>(
     quantity: i32,
     reservation: Option<ReservationChoice>,
     ramp_up_months: u32,
-) -> Result<String, CartError> {
+) -> Result<Added, CartError> {
     let audience = Audience::of_account(db, &viewer.account).await?;
     let listed = store::product_by_code(db, product_code, audience).await?;
     Quantity::new(quantity)?;
@@ -184,7 +222,7 @@ pub(crate) async fn add<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(format!("{} × {} added to your cart.", quantity, listed.product.name))
+    Ok(Added { quantity, product: listed.product.name.clone() })
 }
 
 async fn own_item(db: &DatabaseConnection, viewer: &Viewer, item_id: i32) -> AppResult<cart_items::Model> {

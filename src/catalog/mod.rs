@@ -12,9 +12,9 @@ pub mod store;
 
 pub use reservations::{reservation_price, ReservationChoice, ReservationOffer, ReservationOptions};
 
-use crate::billing::money;
 use crate::entities::enums::{BillingCycle, ProductKind};
 use crate::entities::{prices, products};
+use crate::i18n::{msg, tr, Localize};
 
 impl ProductKind {
     pub(crate) fn label(self) -> &'static str {
@@ -25,16 +25,6 @@ impl ProductKind {
             ProductKind::SoftwareSubscription => "Software subscription",
             ProductKind::ReservedInstance => "Reserved instance",
             ProductKind::Addon => "Add-on",
-        }
-    }
-}
-
-impl BillingCycle {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            BillingCycle::Monthly => "per month",
-            BillingCycle::Annual => "per year",
-            BillingCycle::OneTime => "one-time",
         }
     }
 }
@@ -53,20 +43,6 @@ pub(crate) fn pick_price<'a>(prices: &'a [prices::Model], preferred_currency: &s
         .iter()
         .find(|p| p.currency == preferred_currency)
         .or_else(|| prices.iter().min_by(|a, b| a.currency.cmp(&b.currency)))
-}
-
-/// How a product's price reads in the catalogue: consumption is billed on usage, the rest per cycle.
-pub(crate) fn price_label(product: &products::Model, prices: &[prices::Model], preferred_currency: &str) -> String {
-    let Some(price) = pick_price(prices, preferred_currency) else {
-        return "Price on request".into();
-    };
-    if product.kind == ProductKind::Consumption {
-        return match product.minimum_commitment.filter(|_| product.has_minimum_commitment()) {
-            Some(minimum) => format!("Billed on usage · minimum {} per month", money::format(minimum, &price.currency)),
-            None => "Billed on usage".into(),
-        };
-    }
-    format!("{} {}", money::format(price.amount, &price.currency), product.billing_cycle.label())
 }
 
 /// How many of a product: a cart line, an order item, a subscription or add-on, a change
@@ -97,6 +73,61 @@ impl Quantity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Quantity must be between 1 and {}.", Quantity::MAX)]
 pub(crate) struct QuantityOutOfRange;
+
+impl QuantityOutOfRange {
+    /// The refusal in the reader's language.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        tr!(loc, "product-quantity-out-of-range", max = Quantity::MAX)
+    }
+}
+
+/// A product kind as people read it, in their language.
+pub(crate) fn product_kind_label(loc: &impl Localize, kind: ProductKind) -> String {
+    loc.t(match kind {
+        ProductKind::LicenseSubscription => msg!("product-kind-license-subscription"),
+        ProductKind::Consumption => msg!("product-kind-consumption"),
+        ProductKind::PerpetualLicense => msg!("product-kind-perpetual-license"),
+        ProductKind::SoftwareSubscription => msg!("product-kind-software-subscription"),
+        ProductKind::ReservedInstance => msg!("product-kind-reserved-instance"),
+        ProductKind::Addon => msg!("product-kind-addon"),
+    })
+}
+
+/// "per month", "per year", "one-time", in the reader's language.
+pub(crate) fn billing_cycle_label(loc: &impl Localize, cycle: BillingCycle) -> String {
+    loc.t(match cycle {
+        BillingCycle::Monthly => msg!("product-cycle-monthly"),
+        BillingCycle::Annual => msg!("product-cycle-annual"),
+        BillingCycle::OneTime => msg!("product-cycle-one-time"),
+    })
+}
+
+/// How a product's price reads in the catalogue, in the reader's language and money format:
+/// consumption is billed on usage, the rest per cycle.
+pub(crate) fn price_label(
+    loc: &impl Localize,
+    product: &products::Model,
+    prices: &[prices::Model],
+    preferred_currency: &str,
+) -> String {
+    let Some(price) = pick_price(prices, preferred_currency) else {
+        return loc.t("product-price-on-request");
+    };
+    if product.kind == ProductKind::Consumption {
+        return match product.minimum_commitment.filter(|_| product.has_minimum_commitment()) {
+            Some(minimum) => {
+                tr!(loc, "product-price-usage-minimum", minimum = loc.money(minimum, &price.currency))
+            }
+            None => loc.t("product-price-usage"),
+        };
+    }
+    tr!(
+        loc,
+        "product-price-per-cycle",
+        price = loc.money(price.amount, &price.currency),
+        cycle = billing_cycle_label(loc, product.billing_cycle)
+    )
+}
 
 /// A product for unit tests: monthly, one-month term, no commitment, active.
 #[cfg(test)]
@@ -158,10 +189,14 @@ mod tests {
             ..test_product(ProductKind::Consumption, "Azure Plan")
         };
         let prices = vec![price("CLP", 0)];
-        assert_eq!(price_label(&product, &prices, "CLP"), "Billed on usage · minimum CLP 100.000 per month");
+        let en = crate::i18n::Lang::En;
+        let es = crate::i18n::Lang::EsCl;
+        assert_eq!(price_label(&en, &product, &prices, "CLP"), "Billed on usage · minimum CLP 100,000 per month");
+        assert_eq!(price_label(&es, &product, &prices, "CLP"), "Se factura según el uso · mínimo $100.000 al mes");
         product.kind = ProductKind::LicenseSubscription;
-        assert_eq!(price_label(&product, &[price("CLP", 11_500)], "CLP"), "CLP 11.500 per month");
-        assert_eq!(price_label(&product, &[], "CLP"), "Price on request");
+        assert_eq!(price_label(&en, &product, &[price("CLP", 11_500)], "CLP"), "CLP 11,500 per month");
+        assert_eq!(price_label(&es, &product, &[price("CLP", 11_500)], "CLP"), "$11.500 al mes");
+        assert_eq!(price_label(&en, &product, &[], "CLP"), "Price on request");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use crate::billing::tax::{self, VatRate};
 use crate::entities::enums::OrderStatus;
 use crate::entities::{cart_items, carts, order_items, orders, products};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 use crate::subscriptions::history::Actor;
 use crate::subscriptions::lifecycle::{self, NewSubscription, SubscriptionError};
@@ -42,6 +43,32 @@ pub enum OrderError {
 }
 
 refusals!(OrderError);
+
+impl OrderError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            OrderError::CartEmpty => loc.t("order-cart-empty"),
+            OrderError::NoLongerSold(product) => tr!(loc, "order-no-longer-sold", product = product.as_str()),
+            OrderError::NoPrice(product) => tr!(loc, "order-no-price", product = product.as_str()),
+            OrderError::EmailNotConfirmed => loc.t("order-email-not-confirmed"),
+            OrderError::NotWaitingForPayment => loc.t("order-not-waiting-for-payment"),
+            OrderError::NotPaid => loc.t("order-not-paid"),
+            OrderError::Subscription(error) => error.localized(loc),
+            OrderError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
+
+/// An order's status as people read it, in their language.
+pub(crate) fn status_label(loc: &impl Localize, status: OrderStatus) -> String {
+    loc.t(match status {
+        OrderStatus::PendingPayment => msg!("order-status-pending-payment"),
+        OrderStatus::PaymentVerifying => msg!("order-status-payment-verifying"),
+        OrderStatus::Paid => msg!("order-status-paid"),
+        OrderStatus::Canceled => msg!("order-status-canceled"),
+    })
+}
 
 impl From<SubscriptionError> for OrderError {
     fn from(error: SubscriptionError) -> Self {

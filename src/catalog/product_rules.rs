@@ -9,6 +9,7 @@ use crate::audit::Change;
 use crate::entities::enums::{BillingCycle, ProductFamily, ProductKind, ReservationDimension};
 use crate::entities::{products, reservation_options};
 use crate::error::{refusals, AppError};
+use crate::i18n::{msg, tr, Localize};
 
 pub(crate) const MAX_CODE_CHARS: usize = 40;
 pub(crate) const MAX_VENDOR_CHARS: usize = 100;
@@ -559,7 +560,7 @@ pub(crate) enum ProductError {
     #[error("The code {0} is already in use: choose another.")]
     CodeInUse(String),
     #[error("{0}")]
-    BaseProduct(String),
+    BaseProduct(BaseProductProblem),
     #[error("{}", in_use_message(*count, fields))]
     InUse { count: u64, fields: Vec<&'static str> },
     #[error("Tick “Sure” to unpublish the product.")]
@@ -569,6 +570,63 @@ pub(crate) enum ProductError {
 }
 
 refusals!(ProductError);
+
+/// Why an add-on's base product was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BaseProductProblem {
+    NoSuchCode(String),
+    ItsOwn,
+    AnotherAddon,
+}
+
+impl std::fmt::Display for BaseProductProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BaseProductProblem::NoSuchCode(code) => write!(f, "There is no product with the code {code}."),
+            BaseProductProblem::ItsOwn => f.write_str("An add-on cannot be its own base product."),
+            BaseProductProblem::AnotherAddon => f.write_str("An add-on's base product cannot be another add-on."),
+        }
+    }
+}
+
+impl ProductError {
+    /// The refusal in the reader's language (`Display` stays English for the API, the logs
+    /// and the price import). For the admin catalogue page (the admin pages' group calls it
+    /// when it converts that page).
+    #[allow(dead_code)]
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            ProductError::CodeInUse(code) => tr!(loc, "product-admin-code-in-use", code = code.as_str()),
+            ProductError::BaseProduct(BaseProductProblem::NoSuchCode(code)) => {
+                tr!(loc, "product-admin-no-such-base", code = code.as_str())
+            }
+            ProductError::BaseProduct(BaseProductProblem::ItsOwn) => loc.t("product-admin-base-its-own"),
+            ProductError::BaseProduct(BaseProductProblem::AnotherAddon) => loc.t("product-admin-base-another-addon"),
+            ProductError::InUse { count, fields } => {
+                let names: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        loc.t(match *f {
+                            "term_months" => msg!("product-admin-locked-term"),
+                            "billing_cycle" => msg!("product-admin-locked-billing-cycle"),
+                            _ => msg!("product-admin-locked-kind"),
+                        })
+                    })
+                    .collect();
+                let fields = match names.as_slice() {
+                    [] => String::new(),
+                    [one] => one.clone(),
+                    [rest @ .., last] => {
+                        tr!(loc, "product-admin-locked-and", first = rest.join(", "), last = last.as_str())
+                    }
+                };
+                tr!(loc, "product-admin-in-use", count = *count, fields = fields)
+            }
+            ProductError::NotConfirmed => loc.t("product-admin-not-confirmed"),
+            ProductError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
 
 impl ProductError {
     /// The form field a refusal is about.

@@ -38,12 +38,12 @@ impl Listed {
         }
     }
 
-    /// How the price reads in the catalogue.
-    pub(crate) fn price_label(&self, preferred_currency: &str) -> String {
+    /// How the price reads in the catalogue, in the reader's language and money format.
+    pub(crate) fn price_label(&self, loc: &impl crate::i18n::Localize, preferred_currency: &str) -> String {
         match (&self.reservation, self.currency_for(preferred_currency)) {
-            (Some(offer), Some(currency)) => reservations::price_label(&offer.prices, &currency),
-            (Some(_), None) => "Price on request".into(),
-            (None, _) => price_label(&self.product, &self.prices, preferred_currency),
+            (Some(offer), Some(currency)) => reservations::price_label(loc, &offer.prices, &currency),
+            (Some(_), None) => loc.t("product-price-on-request"),
+            (None, _) => price_label(loc, &self.product, &self.prices, preferred_currency),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::accounts::scope::AccountScope;
 use crate::entities::enums::{FutureActionStatus, FutureActionType, HistoryField, SubscriptionStatus};
 use crate::entities::future_actions;
 use crate::error::{is_unique_violation, refusals, AppError, AppResult};
+use crate::i18n::{msg, Localize};
 
 /// Why a future action could not be scheduled or revoked.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,33 @@ pub(crate) enum FutureActionError {
 }
 
 refusals!(FutureActionError);
+
+impl FutureActionError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            FutureActionError::AddonOnDate => loc.t("subscription-addon-on-date"),
+            FutureActionError::Schedule(error) => error.localized(loc),
+            FutureActionError::ScheduledMeanwhile => loc.t("subscription-scheduled-meanwhile"),
+            FutureActionError::NotPending(status) => loc.t(match status {
+                FutureActionStatus::Pending => msg!("subscription-action-already-pending"),
+                FutureActionStatus::Executed => msg!("subscription-action-already-executed"),
+                FutureActionStatus::Revoked => msg!("subscription-action-already-revoked"),
+                FutureActionStatus::Failed => msg!("subscription-action-already-failed"),
+            }),
+            FutureActionError::BeingRun => loc.t("subscription-action-being-run"),
+            FutureActionError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+
+    /// The error for a page: a refusal as a 422 with its message in the reader's language.
+    pub(crate) fn into_app_error(self, loc: &impl Localize) -> AppError {
+        match self {
+            FutureActionError::Failed(error) => error,
+            refused => AppError::Unprocessable(refused.localized(loc)),
+        }
+    }
+}
 
 /// Why a due action did not run (recorded on it as its result; nothing changed).
 #[derive(Debug, thiserror::Error)]

@@ -35,17 +35,6 @@ impl Actor {
     }
 }
 
-impl ActorKind {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            ActorKind::User => "Customer",
-            ActorKind::Reseller => "Reseller",
-            ActorKind::Admin => "Admin",
-            ActorKind::System => "System",
-        }
-    }
-}
-
 /// One change of one field: `old → new`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Change {

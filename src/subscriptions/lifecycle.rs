@@ -21,6 +21,7 @@ use crate::entities::enums::{
 };
 use crate::entities::{future_actions, products, subscription_addons, subscriptions};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{tr, Localize};
 
 /// Why a subscription (or add-on) could not be created or changed.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +51,7 @@ pub enum SubscriptionError {
     Blocked(#[from] rules::Blocked),
     /// The cancellation policy does not allow it; its message says what it allows.
     #[error("{0}")]
-    Policy(String),
+    Policy(super::policy::PolicyText),
     #[error("Only an active subscription can be suspended.")]
     NotActiveToSuspend,
     #[error("It is not suspended.")]
@@ -62,6 +63,45 @@ pub enum SubscriptionError {
 }
 
 refusals!(SubscriptionError);
+
+impl SubscriptionError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        // The limit as the English message always wrote it (no grouping).
+        let max = || Quantity::MAX;
+        match self {
+            SubscriptionError::QuantityOutOfRange => tr!(loc, "subscription-quantity-out-of-range", max = max()),
+            SubscriptionError::QuantityWouldLeaveRange => {
+                tr!(loc, "subscription-quantity-would-leave-range", max = max())
+            }
+            SubscriptionError::SameQuantity(quantity) => {
+                tr!(loc, "subscription-same-quantity", quantity = *quantity)
+            }
+            SubscriptionError::QuantityNeedsActive => loc.t("subscription-quantity-needs-active"),
+            SubscriptionError::RampUp(error) => error.localized(loc),
+            SubscriptionError::ReservationTerms => loc.t("subscription-reservation-terms"),
+            SubscriptionError::NotAnAddon { product } => {
+                tr!(loc, "subscription-not-an-addon", product = product.as_str())
+            }
+            SubscriptionError::AddonNeedsActive => loc.t("subscription-addon-needs-active"),
+            SubscriptionError::NotActive { name } => tr!(loc, "subscription-not-active", name = name.as_str()),
+            SubscriptionError::Blocked(blocked) => blocked.localized(loc),
+            SubscriptionError::Policy(text) => text.localized(loc),
+            SubscriptionError::NotActiveToSuspend => loc.t("subscription-not-active-to-suspend"),
+            SubscriptionError::NotSuspended => loc.t("subscription-not-suspended"),
+            SubscriptionError::AlreadyCanceled => loc.t("subscription-already-canceled"),
+            SubscriptionError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+
+    /// The error for a page: a refusal as a 422 with its message in the reader's language.
+    pub(crate) fn into_app_error(self, loc: &impl Localize) -> AppError {
+        match self {
+            SubscriptionError::Failed(error) => error,
+            refused => AppError::Unprocessable(refused.localized(loc)),
+        }
+    }
+}
 
 /// A subscription with what its page and its rules need.
 #[derive(Debug, Clone)]
@@ -348,7 +388,7 @@ pub(crate) async fn set_quantity(
         if quantity > facts.quantity { rules::Change::QuantityPurchase } else { rules::Change::QuantityDecrease };
     rules::check_not_blocked(facts.pending, change)?;
     if change == rules::Change::QuantityDecrease && !loaded.policy(today).may_lower_quantity {
-        return Err(SubscriptionError::Policy(loaded.policy(today).message));
+        return Err(SubscriptionError::Policy(loaded.policy(today).text));
     }
     write_change(&txn, subscription_id, addon_id, TargetChange::Quantity { old: facts.quantity, new: quantity }, actor)
         .await?;
@@ -485,7 +525,7 @@ pub(crate) async fn cancel_now(
     rules::check_not_blocked(facts.pending, rules::Change::Cancel)?;
     let policy = loaded.policy(today);
     if !policy.allows(CancelWhen::Immediately) {
-        return Err(SubscriptionError::Policy(policy.message));
+        return Err(SubscriptionError::Policy(policy.text));
     }
     cancel_in(&txn, &loaded, addon_id, actor, "canceled at the customer's request", Utc::now()).await?;
     let credit = match addon_id {

@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 
 use crate::entities::enums::ProductKind;
+use crate::i18n::{tr, Localize};
 
 /// Days (counting the purchase day as day 1) in which a perpetual licence or a software
 /// subscription may be returned.
@@ -36,7 +37,97 @@ pub(crate) struct CancellationPolicy {
     /// Whether the quantity may be lowered (down to 1) instead.
     pub may_lower_quantity: bool,
     pub credit: Credit,
+    /// What the customer reads, in English (the API, logs, refusals' `Display`).
     pub message: String,
+    /// The same, to be said in the reader's language ([`PolicyText::localized`]).
+    pub text: PolicyText,
+}
+
+/// Which cancellation-policy text applies, with its days: said in English by `Display`,
+/// in the reader's language by [`PolicyText::localized`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyText {
+    PerpetualReturnable { last_return_day: NaiveDate },
+    PerpetualWindowEnded { last_return_day: NaiveDate },
+    SoftwareCancellable { last_return_day: NaiveDate },
+    SoftwareWindowEnded { last_return_day: NaiveDate, term_end: NaiveDate },
+    LicenceSubscription { term_end: NaiveDate },
+    Consumption { period_end: NaiveDate },
+    ReservedInstance { term_end: NaiveDate },
+}
+
+impl std::fmt::Display for PolicyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyText::PerpetualReturnable { last_return_day } => write!(
+                f,
+                "You can return this perpetual licence for a full refund until {last_return_day} \
+                 (30 days from purchase). Only the whole quantity can be returned."
+            ),
+            PolicyText::PerpetualWindowEnded { last_return_day } => write!(
+                f,
+                "This perpetual licence can no longer be returned: the 30-day refund window ended on {last_return_day}."
+            ),
+            PolicyText::SoftwareCancellable { last_return_day } => write!(
+                f,
+                "You can cancel this software subscription until {last_return_day}, effective immediately, \
+                 with a prorated credit for the unused time. Only the whole quantity can be cancelled."
+            ),
+            PolicyText::SoftwareWindowEnded { last_return_day, term_end } => write!(
+                f,
+                "The return window of this software subscription ended on {last_return_day}; \
+                 it stays active until its term ends on {term_end}."
+            ),
+            PolicyText::LicenceSubscription { term_end } => write!(
+                f,
+                "Cancel now (with a prorated credit) or at the end of the term on {term_end}. \
+                 You can also lower the quantity, down to 1."
+            ),
+            PolicyText::Consumption { period_end } => write!(
+                f,
+                "Consumption subscriptions are cancelled at the end of the billing period ({period_end}); \
+                 usage up to then is billed."
+            ),
+            PolicyText::ReservedInstance { term_end } => write!(
+                f,
+                "A reserved instance runs for its whole term (until {term_end}) and cannot be cancelled here. \
+                 Microsoft may allow an exchange or a prorated refund under its own rules (a yearly refund \
+                 limit applies); contact support to ask."
+            ),
+        }
+    }
+}
+
+impl PolicyText {
+    /// The policy in the reader's language, its days in the reader's format.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match *self {
+            PolicyText::PerpetualReturnable { last_return_day } => {
+                tr!(loc, "subscription-policy-perpetual-returnable", last_day = loc.day(last_return_day))
+            }
+            PolicyText::PerpetualWindowEnded { last_return_day } => {
+                tr!(loc, "subscription-policy-perpetual-window-ended", last_day = loc.day(last_return_day))
+            }
+            PolicyText::SoftwareCancellable { last_return_day } => {
+                tr!(loc, "subscription-policy-software-cancellable", last_day = loc.day(last_return_day))
+            }
+            PolicyText::SoftwareWindowEnded { last_return_day, term_end } => tr!(
+                loc,
+                "subscription-policy-software-window-ended",
+                last_day = loc.day(last_return_day),
+                term_end = loc.day(term_end)
+            ),
+            PolicyText::LicenceSubscription { term_end } => {
+                tr!(loc, "subscription-policy-licence", term_end = loc.day(term_end))
+            }
+            PolicyText::Consumption { period_end } => {
+                tr!(loc, "subscription-policy-consumption", period_end = loc.day(period_end))
+            }
+            PolicyText::ReservedInstance { term_end } => {
+                tr!(loc, "subscription-policy-reserved-instance", term_end = loc.day(term_end))
+            }
+        }
+    }
 }
 
 impl CancellationPolicy {
@@ -59,67 +150,62 @@ pub(crate) fn cancellation_policy(
 ) -> CancellationPolicy {
     let last_return_day = purchased_on + Duration::days(RETURN_WINDOW_DAYS - 1);
     let in_window = today >= purchased_on && today <= last_return_day;
-    let none = |message: String| CancellationPolicy {
+    let none = |text: PolicyText| CancellationPolicy {
         options: vec![],
         whole_quantity_only: true,
         may_lower_quantity: false,
         credit: Credit::None,
-        message,
+        message: text.to_string(),
+        text,
     };
     match kind {
-        ProductKind::PerpetualLicense if in_window => CancellationPolicy {
-            options: vec![CancelWhen::Immediately],
-            whole_quantity_only: true,
-            may_lower_quantity: false,
-            credit: Credit::Full,
-            message: format!(
-                "You can return this perpetual licence for a full refund until {last_return_day} \
-                 (30 days from purchase). Only the whole quantity can be returned."
-            ),
-        },
-        ProductKind::PerpetualLicense => none(format!(
-            "This perpetual licence can no longer be returned: the 30-day refund window ended on {last_return_day}."
-        )),
-        ProductKind::SoftwareSubscription if in_window => CancellationPolicy {
-            options: vec![CancelWhen::Immediately],
-            whole_quantity_only: true,
-            may_lower_quantity: false,
-            credit: Credit::Prorated,
-            message: format!(
-                "You can cancel this software subscription until {last_return_day}, effective immediately, \
-                 with a prorated credit for the unused time. Only the whole quantity can be cancelled."
-            ),
-        },
-        ProductKind::SoftwareSubscription => none(format!(
-            "The return window of this software subscription ended on {last_return_day}; \
-             it stays active until its term ends on {term_end}."
-        )),
-        ProductKind::LicenseSubscription | ProductKind::Addon => CancellationPolicy {
-            options: vec![CancelWhen::Immediately, CancelWhen::EndOfTerm],
-            whole_quantity_only: false,
-            may_lower_quantity: true,
-            credit: Credit::Prorated,
-            message: format!(
-                "Cancel now (with a prorated credit) or at the end of the term on {term_end}. \
-                 You can also lower the quantity, down to 1."
-            ),
-        },
-        ProductKind::Consumption => CancellationPolicy {
-            options: vec![CancelWhen::EndOfPeriod],
-            whole_quantity_only: true,
-            may_lower_quantity: false,
-            credit: Credit::None,
-            message: format!(
-                "Consumption subscriptions are cancelled at the end of the billing period ({}); \
-                 usage up to then is billed.",
-                end_of_billing_period(today)
-            ),
-        },
-        ProductKind::ReservedInstance => none(format!(
-            "A reserved instance runs for its whole term (until {term_end}) and cannot be cancelled here. \
-             Microsoft may allow an exchange or a prorated refund under its own rules (a yearly refund \
-             limit applies); contact support to ask."
-        )),
+        ProductKind::PerpetualLicense if in_window => {
+            let text = PolicyText::PerpetualReturnable { last_return_day };
+            CancellationPolicy {
+                options: vec![CancelWhen::Immediately],
+                whole_quantity_only: true,
+                may_lower_quantity: false,
+                credit: Credit::Full,
+                message: text.to_string(),
+                text,
+            }
+        }
+        ProductKind::PerpetualLicense => none(PolicyText::PerpetualWindowEnded { last_return_day }),
+        ProductKind::SoftwareSubscription if in_window => {
+            let text = PolicyText::SoftwareCancellable { last_return_day };
+            CancellationPolicy {
+                options: vec![CancelWhen::Immediately],
+                whole_quantity_only: true,
+                may_lower_quantity: false,
+                credit: Credit::Prorated,
+                message: text.to_string(),
+                text,
+            }
+        }
+        ProductKind::SoftwareSubscription => none(PolicyText::SoftwareWindowEnded { last_return_day, term_end }),
+        ProductKind::LicenseSubscription | ProductKind::Addon => {
+            let text = PolicyText::LicenceSubscription { term_end };
+            CancellationPolicy {
+                options: vec![CancelWhen::Immediately, CancelWhen::EndOfTerm],
+                whole_quantity_only: false,
+                may_lower_quantity: true,
+                credit: Credit::Prorated,
+                message: text.to_string(),
+                text,
+            }
+        }
+        ProductKind::Consumption => {
+            let text = PolicyText::Consumption { period_end: end_of_billing_period(today) };
+            CancellationPolicy {
+                options: vec![CancelWhen::EndOfPeriod],
+                whole_quantity_only: true,
+                may_lower_quantity: false,
+                credit: Credit::None,
+                message: text.to_string(),
+                text,
+            }
+        }
+        ProductKind::ReservedInstance => none(PolicyText::ReservedInstance { term_end }),
     }
 }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use super::policy::{cancellation_policy, CancelWhen};
 use crate::catalog::Quantity;
 use crate::entities::enums::{FutureActionType, ProductKind, SubscriptionStatus};
+use crate::i18n::{msg, tr, Localize};
 
 /// The most months a ramp-up period may last, counted from the subscription's start.
 pub(crate) const MAX_RAMP_UP_MONTHS: u32 = 3;
@@ -220,7 +221,7 @@ pub(crate) enum ScheduleError {
     DateAfterTerm { term_end: NaiveDate },
     /// The cancellation policy on that date does not allow cancelling (its message says why).
     #[error("It cannot be cancelled on {date}: {policy}")]
-    NotCancellableOn { date: NaiveDate, policy: String },
+    NotCancellableOn { date: NaiveDate, policy: super::policy::PolicyText },
 }
 
 /// Whether a future action may be scheduled, and when it will run.
@@ -291,7 +292,7 @@ pub(crate) fn check_cancellation_on(target: &TargetFacts, date: NaiveDate) -> Re
     if policy.allows(CancelWhen::Immediately) {
         Ok(())
     } else {
-        Err(ScheduleError::NotCancellableOn { date, policy: policy.message })
+        Err(ScheduleError::NotCancellableOn { date, policy: policy.text })
     }
 }
 
@@ -335,6 +336,106 @@ pub(crate) fn check_not_blocked(
     match pending {
         Some((FutureActionType::ChangeQtyOnNext, at)) => Err(Blocked { at, change }),
         _ => Ok(()),
+    }
+}
+
+// The refusals and labels above, in the reader's language (the `Display`s stay English:
+// the API and the logs use them).
+
+/// A subscription's (or add-on's) status as people read it.
+pub(crate) fn status_label(loc: &impl Localize, status: SubscriptionStatus) -> String {
+    loc.t(match status {
+        SubscriptionStatus::Active => msg!("subscription-status-active"),
+        SubscriptionStatus::PendingForCancel => msg!("subscription-status-pending-for-cancel"),
+        SubscriptionStatus::Canceled => msg!("subscription-status-canceled"),
+        SubscriptionStatus::Suspended => msg!("subscription-status-suspended"),
+    })
+}
+
+/// [`action_label`] in the reader's language.
+pub(crate) fn action_label_in(loc: &impl Localize, action_type: FutureActionType) -> String {
+    loc.t(match action_type {
+        FutureActionType::CancellationOnEnd => msg!("subscription-action-cancellation-on-end"),
+        FutureActionType::ChangeQtyOnNext => msg!("subscription-action-change-qty-on-next"),
+        FutureActionType::CancellationOnSpecific => msg!("subscription-action-cancellation-on-specific"),
+    })
+}
+
+// A scheduled moment is midnight UTC of its day (`start_of`): shown as that day, not
+// moved into the reader's time zone (which would show the day before in Santiago).
+
+impl RampUpError {
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match *self {
+            RampUpError::TooLong => tr!(loc, "subscription-ramp-up-too-long", months = MAX_RAMP_UP_MONTHS),
+            RampUpError::NoMinimumCommitment => loc.t("subscription-ramp-up-no-minimum-commitment"),
+            RampUpError::Trial => loc.t("subscription-ramp-up-trial"),
+            RampUpError::NoneToExtend => loc.t("subscription-ramp-up-none-to-extend"),
+            RampUpError::Ended { end } => tr!(loc, "subscription-ramp-up-ended", end = loc.day(end)),
+            RampUpError::ExtensionMonths => {
+                tr!(loc, "subscription-ramp-up-extension-months", months = MAX_RAMP_UP_MONTHS)
+            }
+            RampUpError::BeyondLimit { limit, end, months, new_end } => tr!(
+                loc,
+                "subscription-ramp-up-beyond-limit",
+                max = MAX_RAMP_UP_MONTHS,
+                limit = loc.day(limit),
+                end = loc.day(end),
+                months = months,
+                new_end = loc.day(new_end)
+            ),
+        }
+    }
+}
+
+impl ScheduleError {
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            ScheduleError::PendingForCancel => loc.t("subscription-schedule-pending-for-cancel"),
+            ScheduleError::Suspended => loc.t("subscription-schedule-suspended"),
+            ScheduleError::Canceled => loc.t("subscription-schedule-canceled"),
+            ScheduleError::AlreadyScheduled { action_type, at } => tr!(
+                loc,
+                "subscription-schedule-already-scheduled",
+                action = action_label_in(loc, *action_type),
+                date = loc.day(at.date_naive())
+            ),
+            ScheduleError::NoCancellationAtEnd => loc.t("subscription-schedule-no-cancellation-at-end"),
+            ScheduleError::NeedsAutoRenew => loc.t("subscription-schedule-needs-auto-renew"),
+            ScheduleError::NotPrepaid => loc.t("subscription-schedule-not-prepaid"),
+            ScheduleError::QuantityMissing => loc.t("subscription-schedule-quantity-missing"),
+            ScheduleError::QuantityOutOfRange => {
+                tr!(loc, "subscription-schedule-quantity-out-of-range", max = Quantity::MAX)
+            }
+            ScheduleError::SameQuantity(quantity) => {
+                tr!(loc, "subscription-same-quantity", quantity = *quantity)
+            }
+            ScheduleError::DateMissing => loc.t("subscription-schedule-date-missing"),
+            ScheduleError::DateNotAfterToday => loc.t("subscription-schedule-date-not-after-today"),
+            ScheduleError::DateAfterTerm { term_end } => {
+                tr!(loc, "subscription-schedule-date-after-term", term_end = loc.day(*term_end))
+            }
+            ScheduleError::NotCancellableOn { date, policy } => tr!(
+                loc,
+                "subscription-schedule-not-cancellable-on",
+                date = loc.day(*date),
+                policy = policy.localized(loc)
+            ),
+        }
+    }
+}
+
+impl Blocked {
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        let change = loc.t(match self.change {
+            Change::QuantityPurchase => msg!("subscription-change-quantity-purchase"),
+            Change::QuantityDecrease => msg!("subscription-change-quantity-decrease"),
+            Change::Upgrade => msg!("subscription-change-upgrade"),
+            Change::Downgrade => msg!("subscription-change-downgrade"),
+            Change::Suspend => msg!("subscription-change-suspend"),
+            Change::Cancel => msg!("subscription-change-cancel"),
+        });
+        tr!(loc, "subscription-blocked", date = loc.day(self.at.date_naive()), change = change)
     }
 }
 

@@ -101,7 +101,7 @@ async fn a_billing_run_bills_last_month_of_the_demo_once() {
     ana.sign_in("ana@contoso.demo").await;
     let (status, page) = ana.page(&format!("/invoices/{contoso_number}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("-CLP 27.171"));
+    assert!(page.contains("-CLP 27,171"));
 
     // Again, from the page and from the command: nothing new.
     let invoices_before = invoices::Entity::find().count(&app.db).await.unwrap();

@@ -63,7 +63,7 @@ async fn a_reservation_is_priced_by_its_term_and_payment_plan() {
     app.sign_in("tina@tailspin.demo").await;
     let (status, page) = app.page(RI_PAGE).await;
     assert_eq!(status, StatusCode::OK);
-    for price in ["CLP 620.000", "CLP 1.560.000", "CLP 54.000", "CLP 45.000"] {
+    for price in ["CLP 620,000", "CLP 1,560,000", "CLP 54,000", "CLP 45,000"] {
         assert!(page.contains(price), "the price table shows {price}");
     }
 
@@ -73,8 +73,8 @@ async fn a_reservation_is_priced_by_its_term_and_payment_plan() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, cart) = app.page("/cart").await;
     assert!(cart.contains("3 year(s) · single scope · eastus"), "{cart}");
-    assert!(cart.contains("CLP 1.560.000"), "a 3-year reservation costs the 3-year price");
-    assert!(cart.contains("CLP 54.000"), "a monthly plan's line is one month");
+    assert!(cart.contains("CLP 1,560,000"), "a 3-year reservation costs the 3-year price");
+    assert!(cart.contains("CLP 54,000"), "a monthly plan's line is one month");
 
     let number = place_order(&app).await;
     let items = items_of(&app, &number).await;
@@ -179,5 +179,5 @@ async fn the_demo_reservations_are_priced_from_the_catalogue() {
     let fabrikam = app.subscription_of("FABRIKAM", "RI-D2SV5").await;
     assert_eq!((fabrikam.ri_payment_plan, fabrikam.ri_term_years), (Some(Upfront), Some(1)));
     // The catalogue card reads from the reservation prices.
-    assert!(app.page("/").await.1.contains("1-year reservation: CLP 620.000 upfront or CLP 54.000 per month"));
+    assert!(app.page("/").await.1.contains("1-year reservation: CLP 620,000 upfront or CLP 54,000 per month"));
 }

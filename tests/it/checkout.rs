@@ -410,7 +410,7 @@ async fn the_admin_refunds_in_full_or_in_part_and_each_refund_is_a_credit_invoic
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, body) = admin.page(ORDER).await;
     assert!(
-        body.contains("WebPay answered NULLIFIED: CLP 143.000 refunded; credit invoice CR-INV-SO-0000001-1 issued.")
+        body.contains("WebPay answered NULLIFIED: CLP 143,000 refunded; credit invoice CR-INV-SO-0000001-1 issued.")
     );
     let credits = credits_of(&app).await;
     assert_eq!(credits.len(), 1);

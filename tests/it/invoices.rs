@@ -5,13 +5,13 @@ use reqwest::StatusCode;
 
 use crate::support::{run_invoice_number, TestApp};
 
-/// Pesos as the pages write them: `CLP 1.234.567`, a minus sign in front when negative.
+/// Pesos as the English pages write them: `CLP 1,234,567`, a minus sign in front when negative.
 fn clp(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
+            grouped.push(',');
         }
         grouped.push(digit);
     }

@@ -21,6 +21,7 @@ mod joining;
 mod lang_identity;
 mod lang_mail;
 mod lang_reseller;
+mod lang_store;
 mod languages;
 mod login_options;
 mod mail;

@@ -151,7 +151,7 @@ async fn the_same_licences_cost_the_same_net_and_the_same_vat_by_order_and_by_bi
         app.submit(&format!("/products/{code}"), "/cart/items", &fields).await;
     }
     let (_, cart) = app.page("/cart").await;
-    assert!(cart.contains("VAT (19%)") && cart.contains("CLP 4.370") && cart.contains("CLP 27.370"), "{cart}");
+    assert!(cart.contains("VAT (19%)") && cart.contains("CLP 4,370") && cart.contains("CLP 27,370"), "{cart}");
     let order = app.buy(&[]).await;
     // Net list price × quantity, VAT on top, and WebPay charged the total.
     assert_eq!((order.subtotal, order.tax, order.total), (23_000, 4_370, 27_370));
@@ -196,10 +196,10 @@ async fn the_provider_admin_sets_the_vat_rate_that_new_carts_and_orders_use() {
     let fields = [("product_code", "M365-BS"), ("quantity", "2")];
     tina.submit("/products/M365-BS", "/cart/items", &fields).await;
     let (_, cart) = tina.page("/cart").await;
-    assert!(cart.contains("VAT (10%)") && cart.contains("CLP 2.300") && cart.contains("CLP 25.300"), "{cart}");
+    assert!(cart.contains("VAT (10%)") && cart.contains("CLP 2,300") && cart.contains("CLP 25,300"), "{cart}");
     let placed = tina.submit("/cart", "/orders", &[]).await;
     let (_, order_page) = tina.page(&crate::support::location(&placed)).await;
-    assert!(order_page.contains("VAT (10%)") && order_page.contains("CLP 25.300"), "{order_page}");
+    assert!(order_page.contains("VAT (10%)") && order_page.contains("CLP 25,300"), "{order_page}");
 }
 
 #[tokio::test]

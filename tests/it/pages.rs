@@ -162,8 +162,8 @@ async fn the_catalogue_shows_prices_in_clp_and_usd() {
     let app = TestApp::start().await;
     let (_, body) = app.page("/").await;
     assert!(body.contains("Microsoft 365 Business Standard"));
-    assert!(body.contains("CLP 11.500 per month"));
-    assert!(body.contains("USD 12.50 per month"));
+    assert!(body.contains("CLP 11,500 per month"));
+    assert!(body.contains("US$12.50 per month"));
     assert!(body.contains("Azure Reserved VM Instance D2s v5"));
 }
 
@@ -192,7 +192,7 @@ async fn the_cart_adds_updates_and_removes_items_including_reserved_instances() 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, body) = app.page("/cart").await;
     assert!(body.contains("3 year(s) · single scope · brazilsouth"));
-    assert!(body.contains("CLP 1.594.500"), "34.500 + 1.560.000, the 3-year upfront price");
+    assert!(body.contains("CLP 1,594,500"), "34.500 + 1.560.000, the 3-year upfront price");
 
     // A USD-only product cannot join a CLP cart.
     let response =
@@ -211,7 +211,7 @@ async fn the_cart_adds_updates_and_removes_items_including_reserved_instances() 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, body) = app.page("/cart").await;
     assert!(!body.contains("brazilsouth"));
-    assert!(body.contains("CLP 34.500"));
+    assert!(body.contains("CLP 34,500"));
 
     // Another customer cannot touch this cart's items.
     let other = app.new_browser();

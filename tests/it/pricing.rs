@@ -114,7 +114,7 @@ async fn a_price_change_from_next_month_leaves_running_terms_alone_and_applies_a
 
     // Today's catalogue still sells at today's price.
     let (_, catalogue) = app.new_browser().page("/").await;
-    assert!(catalogue.contains("CLP 11.500 per month") && !catalogue.contains("CLP 13.000"));
+    assert!(catalogue.contains("CLP 11,500 per month") && !catalogue.contains("CLP 13,000"));
 
     // Contoso's licences began their 12-month term three months ago: next month is still
     // that term, charged at its price; the renewal is charged at the new one.
@@ -127,8 +127,9 @@ async fn a_price_change_from_next_month_leaves_running_terms_alone_and_applies_a
     ana.sign_in("ana@contoso.demo").await;
     let (_, page) = ana.page(&format!("/subscriptions/{}", subscription.id)).await;
     let renewal = subscription.term_end_date + chrono::Duration::days(1);
-    assert!(page.contains("CLP 11.500 per month"), "this term's price");
-    assert!(page.contains(&format!("CLP 13.000 per month from {renewal}")), "the price it renews at: {page}");
+    assert!(page.contains("CLP 11,500 per month"), "this term's price");
+    let renews_on = renewal.format("%b %-d, %Y");
+    assert!(page.contains(&format!("CLP 13,000 per month from {renews_on}")), "the price it renews at: {page}");
     assert!(!page.contains("your cost"), "a customer never sees a cost");
 
     let renewal_month = Period::of(renewal);
@@ -161,8 +162,8 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
     // Ana (Contoso, Andes' customer) sees and pays Andes' price, never its cost.
     app.sign_in("ana@contoso.demo").await;
     let (_, catalogue) = app.page("/").await;
-    assert!(catalogue.contains("CLP 11.760 per month"), "the reseller's price");
-    assert!(!catalogue.contains("CLP 11.500 per month") && !catalogue.contains("CLP 9.800"));
+    assert!(catalogue.contains("CLP 11,760 per month"), "the reseller's price");
+    assert!(!catalogue.contains("CLP 11,500 per month") && !catalogue.contains("CLP 9,800"));
     let order = app.buy(&[("M365-BS", "2")]).await;
     let item = order_items::Entity::find()
         .filter(order_items::Column::OrderId.eq(order.id))
@@ -172,7 +173,7 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
         .unwrap();
     assert_eq!((item.unit_price, item.unit_cost, item.total), (11_760, 9_800, 23_520));
     let (_, order_page) = app.page(&format!("/orders/{}", order.number)).await;
-    assert!(order_page.contains("CLP 11.760") && !order_page.contains("CLP 9.800"), "{order_page}");
+    assert!(order_page.contains("CLP 11,760") && !order_page.contains("CLP 9,800"), "{order_page}");
     let invoice = invoices::Entity::find()
         .filter(invoices::Column::OrderId.eq(order.id))
         .one(&app.db)
@@ -187,7 +188,7 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
         .unwrap();
     assert_eq!((line.unit_price, line.unit_cost), (11_760, 9_800), "the margin is on the invoice");
     let (_, invoice_page) = app.page(&format!("/invoices/{}", invoice.number)).await;
-    assert!(invoice_page.contains("CLP 11.760") && !invoice_page.contains("CLP 9.800"));
+    assert!(invoice_page.contains("CLP 11,760") && !invoice_page.contains("CLP 9,800"));
 
     // The new subscription's term began under the markup: the next run charges it.
     let bought = subscriptions::Entity::find()
@@ -205,9 +206,9 @@ async fn a_resellers_markup_reaches_its_customers_catalogue_cart_order_invoice_a
 
     // Andes sees its customer's subscription with its cost; Ana does not.
     let (_, as_seller) = andes.page(&format!("/subscriptions/{}", bought.id)).await;
-    assert!(as_seller.contains("CLP 11.760 per month (your cost CLP 9.800)"), "{as_seller}");
+    assert!(as_seller.contains("CLP 11,760 per month (your cost CLP 9,800)"), "{as_seller}");
     let (_, as_customer) = app.page(&format!("/subscriptions/{}", bought.id)).await;
-    assert!(as_customer.contains("CLP 11.760 per month") && !as_customer.contains("CLP 9.800"));
+    assert!(as_customer.contains("CLP 11,760 per month") && !as_customer.contains("CLP 9,800"));
 }
 
 #[tokio::test]
@@ -274,7 +275,7 @@ async fn a_customer_never_sees_a_cost_on_any_page_it_can_reach() {
     let costs: Vec<String> = rows
         .iter()
         .filter(|p| p.currency == "CLP" && p.unit_cost > 0 && !rows.iter().any(|q| q.amount == p.unit_cost))
-        .map(|p| stratus::billing::money::format(p.unit_cost, "CLP"))
+        .map(|p| stratus::i18n::format::money(stratus::i18n::Lang::En, p.unit_cost, "CLP"))
         .collect();
     assert!(costs.len() >= 3, "the demo has costs");
     for persona in ["ana@contoso.demo", "tina@tailspin.demo"] {

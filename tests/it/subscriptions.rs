@@ -16,6 +16,11 @@ use stratus::subscriptions::rules::RampUpError;
 
 use crate::support::TestApp;
 
+/// A calendar day as the English pages write it: `Nov 26, 2026`.
+fn day(date: chrono::NaiveDate) -> String {
+    date.format("%b %-d, %Y").to_string()
+}
+
 async fn account_id(app: &TestApp, code: &str) -> i32 {
     accounts::Entity::find().filter(accounts::Column::Code.eq(code)).one(&app.db).await.unwrap().unwrap().id
 }
@@ -76,7 +81,7 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     app.sign_in("ana@contoso.demo").await;
     let bs = subscription(&app, "CONTOSO", "M365-BS").await;
     let page = format!("/subscriptions/{}", bs.id);
-    let renewal = (bs.term_end_date + Duration::days(1)).to_string();
+    let renewal = day(bs.term_end_date + Duration::days(1));
 
     // The demo data has a quantity change pending: the page says so, with its date.
     let (status, body) = app.page(&page).await;
@@ -101,10 +106,11 @@ async fn each_future_action_is_scheduled_shown_and_revoked_from_the_subscription
     assert_eq!(reload(&app, bs.id).await.status, SubscriptionStatus::Active);
 
     // Cancellation on a chosen date inside the term.
-    let date = (Utc::now().date_naive() + Duration::days(5)).min(bs.term_end_date).to_string();
+    let on = (Utc::now().date_naive() + Duration::days(5)).min(bs.term_end_date);
+    let date = on.to_string();
     let response = schedule(&app, bs.id, &[("action_type", "CancellationOnSpecific"), ("date", &date)]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(app.page(&page).await.1.contains(&format!("This subscription will be canceled on {date}.")));
+    assert!(app.page(&page).await.1.contains(&format!("This subscription will be canceled on {}.", day(on))));
     revoke_pending(&app, bs.id).await;
 
     // A quantity change at the next renewal.
@@ -149,7 +155,7 @@ async fn bad_schedules_are_refused_with_a_message_and_change_nothing() {
         (
             acronis.id,
             vec![("action_type", "CancellationOnSpecific"), ("date", &after_term)],
-            format!("Choose a date within the current term (until {}).", acronis.term_end_date),
+            format!("Choose a date within the current term (until {}).", day(acronis.term_end_date)),
         ),
         (
             acronis.id,
@@ -327,8 +333,8 @@ async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_t
         }
     }
     app.sign_in("tina@tailspin.demo").await;
-    let last_day = (today + Duration::days(29)).to_string();
-    let window_ended = (today - Duration::days(1)).to_string();
+    let last_day = day(today + Duration::days(29));
+    let window_ended = day(today - Duration::days(1));
     let page = |id: i32| format!("/subscriptions/{id}");
 
     let (_, perpetual_day1) = app.page(&page(ids[0])).await;
@@ -399,7 +405,7 @@ async fn perpetual_licences_and_software_subscriptions_show_their_cancellation_t
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(reload(&app, ids[0]).await.status, SubscriptionStatus::Canceled);
     let (_, body) = app.page(&page(ids[0])).await;
-    assert!(body.contains("Credit invoice CR-INV-TEST-1-1 for CLP 2.118.200 was issued."), "{body}");
+    assert!(body.contains("Credit invoice CR-INV-TEST-1-1 for CLP 2,118,200 was issued."), "{body}");
     let credit = invoices::Entity::find()
         .filter(invoices::Column::CreditsInvoiceId.eq(debit.id))
         .one(&app.db)
@@ -482,7 +488,7 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
     let (_, body) = app.page(&order_page).await;
     assert!(body.contains("Waiting for payment"));
     assert!(body.contains("1 year(s) · shared scope · brazilsouth"));
-    assert!(body.contains("CLP 1.533.000"), "23.000 + 620.000 + 890.000:\n{body}");
+    assert!(body.contains("CLP 1,533,000"), "23.000 + 620.000 + 890.000:\n{body}");
     assert!(app.page("/cart").await.1.contains("Your cart is empty."), "the cart became the order");
 
     // Remove the reserved instance: the total is recomputed on the server.
@@ -501,8 +507,8 @@ async fn reserved_instances_go_from_cart_to_order_can_be_removed_while_unpaid_an
     let (_, body) = app.page(&order_page).await;
     // 913.000 net of items left, plus 19% VAT.
     assert!(
-        body.contains("the order&#x27;s total is now CLP 1.086.470")
-            || body.contains("the order's total is now CLP 1.086.470")
+        body.contains("the order&#x27;s total is now CLP 1,086,470")
+            || body.contains("the order's total is now CLP 1,086,470")
     );
     assert!(!body.contains("brazilsouth"));
 
@@ -647,7 +653,7 @@ async fn a_ramp_up_chosen_at_purchase_reaches_the_subscription_the_paid_order_cr
     let app = TestApp::start().await;
     app.sign_in("tina@tailspin.demo").await;
     let (_, product_page) = app.page("/products/AZURE-PLAN").await;
-    assert!(product_page.contains("Ramp-up period (waives the monthly minimum commitment of CLP 100.000"));
+    assert!(product_page.contains("Ramp-up period (waives the monthly minimum commitment of CLP 100,000"));
     assert!(!app.page("/products/M365-BS").await.1.contains("Ramp-up period"));
 
     // Refused: too long, or for a product without a minimum commitment.

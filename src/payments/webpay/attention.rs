@@ -40,6 +40,38 @@ pub(crate) enum AttentionError {
 
 refusals!(AttentionError);
 
+impl AttentionError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    /// A refund's flag (`attention`) is stored as written and shown as it is. For the admin
+    /// attention page (owned by the admin pages' group, which calls it when it converts).
+    #[allow(dead_code)]
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
+        match self {
+            AttentionError::NotWaitingForSetup { number } => {
+                tr!(loc, "order-attention-not-waiting-for-setup", number = number.as_str())
+            }
+            AttentionError::SubscriptionsNotCreated(error) => {
+                tr!(loc, "order-attention-subscriptions-not-created", reason = error.localized(loc))
+            }
+            AttentionError::NoRefundWaiting { buy_order } => {
+                tr!(loc, "order-attention-no-refund-waiting", buy_order = buy_order.as_str())
+            }
+            AttentionError::BeingRefunded { buy_order } => {
+                tr!(loc, "order-attention-being-refunded", buy_order = buy_order.as_str())
+            }
+            AttentionError::RefundNotDone { attention } => match attention {
+                Some(attention) => attention.clone(),
+                None => loc.t("order-attention-refund-not-done"),
+            },
+            AttentionError::NotWaitingToBeChecked { buy_order } => {
+                tr!(loc, "order-attention-not-waiting-to-be-checked", buy_order = buy_order.as_str())
+            }
+            AttentionError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
+
 /// Everything waiting for an admin, oldest first.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Queue {

@@ -23,6 +23,7 @@ use crate::catalog::orders;
 use crate::entities::enums::{InvoiceType, OrderStatus, RefundStatus, TransactionState};
 use crate::entities::{invoices, payments, refunds, webpay_transactions};
 use crate::error::{refusals, AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::observability::metrics;
 use crate::subscriptions::history::Actor;
 
@@ -56,6 +57,28 @@ pub(crate) enum CheckoutError {
 }
 
 refusals!(CheckoutError);
+
+impl CheckoutError {
+    /// The shopper's message in their language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            CheckoutError::NotPayable { number, status } => {
+                tr!(loc, "order-not-payable", number = number.as_str(), status = orders::status_label(loc, *status))
+            }
+            CheckoutError::NotInPesos => loc.t("order-webpay-not-in-pesos"),
+            CheckoutError::NothingToPay => loc.t("order-nothing-to-pay"),
+            CheckoutError::ChangedMeanwhile { number } => {
+                tr!(loc, "order-changed-meanwhile", number = number.as_str())
+            }
+            CheckoutError::BeingConfirmed => loc.t("order-payment-being-confirmed"),
+            CheckoutError::TooManyAttempts => loc.t("order-too-many-attempts"),
+            CheckoutError::Superseded => loc.t("order-payment-superseded"),
+            CheckoutError::NotStarted => loc.t("order-webpay-not-started"),
+            CheckoutError::UnmatchedReturn => loc.t("order-unmatched-return"),
+            CheckoutError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
 
 /// Why an approved payment does not pay its order (it is then refunded); each displays the
 /// reason recorded for the shopper and the admin.
@@ -117,6 +140,30 @@ pub(crate) enum RefundError {
 
 refusals!(RefundError);
 
+impl RefundError {
+    /// The refusal in the reader's language (`Display` stays English for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            RefundError::NotPaid => loc.t("order-refund-not-paid"),
+            RefundError::NotPaidThroughWebpay => loc.t("order-refund-not-through-webpay"),
+            RefundError::AmountOutOfRange { left } => {
+                tr!(loc, "order-refund-amount-out-of-range", left = *left)
+            }
+            RefundError::RefusedByWebpay { message } => {
+                tr!(loc, "order-refund-refused-by-webpay", message = message.as_str())
+            }
+            RefundError::NotThrough(error) => tr!(loc, "order-refund-not-through", reason = error.to_string()),
+            RefundError::StillSending { amount, number } => {
+                tr!(loc, "order-refund-still-sending", amount = amount.as_str(), number = number.as_str())
+            }
+            RefundError::AlreadySettled { amount, number } => {
+                tr!(loc, "order-refund-already-settled", amount = amount.as_str(), number = number.as_str())
+            }
+            RefundError::Failed(_) => loc.t("error-internal"),
+        }
+    }
+}
+
 /// Where a transaction stands, as stored.
 pub mod state {
     use crate::entities::enums::TransactionState;
@@ -161,6 +208,32 @@ pub mod refund_state {
     pub(crate) const NULLIFIED: RefundStatus = RefundStatus::Nullified;
     /// Refused by WebPay, or WebPay's status shows it did not happen.
     pub(crate) const FAILED: RefundStatus = RefundStatus::Failed;
+}
+
+/// Why online payment cannot be used now ([`NOT_AVAILABLE_YET`], [`SWITCHED_OFF`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unavailable {
+    NotAvailableYet,
+    SwitchedOff,
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Unavailable::NotAvailableYet => NOT_AVAILABLE_YET,
+            Unavailable::SwitchedOff => SWITCHED_OFF,
+        })
+    }
+}
+
+impl Unavailable {
+    /// The shopper's message in their language.
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            Unavailable::NotAvailableYet => msg!("order-payment-not-available-yet"),
+            Unavailable::SwitchedOff => msg!("order-payment-switched-off"),
+        })
+    }
 }
 
 /// What the shopper reads when the gateway was never set up.
@@ -235,6 +308,70 @@ pub(crate) fn outcome_message(transaction: &webpay_transactions::Model) -> Strin
             .into(),
         state::CREATED | state::CREATING => "The payment was started at WebPay but not finished.".into(),
         _ => "The payment could not be completed. No money was taken; you can try again.".into(),
+    }
+}
+
+/// Pesos as the reasons were stored (`CLP 1.234.567`): the amount, or none.
+fn stored_pesos(text: &str) -> Option<i64> {
+    let digits = text.trim().strip_prefix("CLP ")?.replace('.', "");
+    digits.parse().ok()
+}
+
+/// The reason an approval was not taken ([`NotTaken`] and the checks before it), stored in
+/// English as it was written, said in the reader's language: told apart by its wording,
+/// with the amounts and buy orders it names. A reason worded otherwise is shown as stored,
+/// and English readers read it exactly as stored.
+pub(crate) fn not_taken_reason_in(loc: &impl Localize, transaction: &webpay_transactions::Model) -> Option<String> {
+    let stored = transaction.not_taken_reason.as_deref()?;
+    if loc.lang() == crate::i18n::Lang::En {
+        return Some(stored.to_string());
+    }
+    let paid = || loc.money(transaction.amount, "CLP");
+    let between = |from: &str, to: &str| -> Option<String> {
+        let start = stored.find(from)? + from.len();
+        let end = stored[start..].find(to)? + start;
+        Some(stored[start..end].to_string())
+    };
+    let said = if stored.starts_with("This was a TEST payment") {
+        Some(loc.t("order-not-taken-test"))
+    } else if stored.starts_with("This payment of ") && stored.contains("had already been paid") {
+        Some(tr!(loc, "order-not-taken-already-paid", paid = paid(), buy_order = transaction.buy_order.as_str()))
+    } else if stored.starts_with("This payment of ") && stored.contains("after the order was canceled") {
+        Some(tr!(loc, "order-not-taken-order-canceled", paid = paid()))
+    } else if stored.starts_with("WebPay approved ") && stored.contains("the order's total had changed to ") {
+        between("changed to ", " meanwhile")
+            .and_then(|total| stored_pesos(&total))
+            .map(|total| tr!(loc, "order-not-taken-total-changed", paid = paid(), total = loc.money(total, "CLP")))
+    } else if stored.starts_with("WebPay approved ") && stored.contains("not what this attempt asked for") {
+        let amount = between("WebPay approved ", " for WebPay order ").and_then(|a| stored_pesos(&a));
+        let buy_order = between(" for WebPay order ", ", which is not");
+        amount.zip(buy_order).map(|(amount, buy_order)| {
+            tr!(loc, "order-not-taken-other-answer", amount = loc.money(amount, "CLP"), buy_order = buy_order)
+        })
+    } else {
+        None
+    };
+    Some(said.unwrap_or_else(|| stored.to_string()))
+}
+
+/// [`outcome_message`] in the reader's language (the reason an approval was not taken by
+/// [`not_taken_reason_in`]).
+pub(crate) fn outcome_message_in(loc: &impl Localize, transaction: &webpay_transactions::Model) -> String {
+    let reason = || not_taken_reason_in(loc, transaction).unwrap_or_else(|| loc.t("order-outcome-not-needed"));
+    match transaction.status {
+        state::AUTHORIZED => loc.t("order-outcome-approved"),
+        state::REJECTED => loc.t("order-outcome-rejected"),
+        state::CANCELLED => loc.t("order-outcome-cancelled"),
+        state::TIMED_OUT => loc.t("order-outcome-timed-out"),
+        state::FORM_ERROR => loc.t("order-outcome-form-error"),
+        state::SUPERSEDED => loc.t("order-outcome-superseded"),
+        state::VERIFYING | state::COMMITTING => loc.t("order-outcome-verifying"),
+        state::REFUNDING => tr!(loc, "order-outcome-refunding", reason = reason()),
+        state::REFUNDED => tr!(loc, "order-outcome-refunded", reason = reason()),
+        state::REFUND_NEEDED => tr!(loc, "order-outcome-refund-needed", reason = reason()),
+        state::UNVERIFIED => loc.t("order-outcome-unverified"),
+        state::CREATED | state::CREATING => loc.t("order-outcome-not-finished"),
+        _ => loc.t("order-outcome-not-completed"),
     }
 }
 
@@ -1142,6 +1279,60 @@ pub(crate) fn refunds_that_happened(pending: &[i64], refunded: i64) -> Option<Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn approved_not_taken(reason: &str) -> webpay_transactions::Model {
+        let now = Utc::now();
+        webpay_transactions::Model {
+            id: 1,
+            order_id: 1,
+            buy_order: "SO-0000001-2".into(),
+            session_id: "s".into(),
+            token: None,
+            amount: 143_000,
+            status: state::REFUNDED,
+            response_code: Some(0),
+            authorization_code: None,
+            card_last_digits: None,
+            payment_type_code: None,
+            installments_number: None,
+            installments_amount: None,
+            transaction_date: None,
+            raw_response: None,
+            processed_at: None,
+            created_at: now,
+            updated_at: now,
+            test: false,
+            not_taken_reason: Some(reason.into()),
+            attention: None,
+        }
+    }
+
+    #[test]
+    fn a_reason_an_approval_was_not_taken_is_said_in_the_readers_language() {
+        use crate::i18n::Lang;
+        let already = approved_not_taken(
+            "This payment of CLP 143.000 (WebPay order SO-0000001-2) was approved after this order had already been \
+             paid, so it was not needed.",
+        );
+        assert_eq!(not_taken_reason_in(&Lang::En, &already), already.not_taken_reason.clone(), "English as stored");
+        assert_eq!(
+            not_taken_reason_in(&Lang::EsCl, &already).unwrap(),
+            "Este pago de $143.000 (orden WebPay SO-0000001-2) se aprobó cuando este pedido ya estaba pagado, así \
+             que no era necesario."
+        );
+        let changed = approved_not_taken(
+            "WebPay approved CLP 143.000, but the order's total had changed to CLP 1.086.470 meanwhile, so it does \
+             not pay the order.",
+        );
+        assert!(not_taken_reason_in(&Lang::EsCl, &changed).unwrap().contains("había cambiado a $1.086.470"));
+        assert_eq!(
+            outcome_message_in(&Lang::EsCl, &changed),
+            "WebPay aprobó $143.000, pero entretanto el total del pedido había cambiado a $1.086.470, así que no \
+             paga el pedido. Se reembolsó en su totalidad a través de WebPay."
+        );
+        let other = approved_not_taken("Something else entirely.");
+        assert_eq!(not_taken_reason_in(&Lang::EsCl, &other).unwrap(), "Something else entirely.");
+    }
 
     fn params(token: Option<&str>, tbk_token: Option<&str>, order: Option<&str>) -> ReturnParams {
         ReturnParams {

@@ -210,20 +210,6 @@ pub fn is_paid(answer: &TransactionAnswer, expected_amount: i64, expected_buy_or
         && answer.buy_order.as_deref() == Some(expected_buy_order)
 }
 
-/// What a payment type code means, for receipts.
-pub(crate) fn payment_type_label(code: &str) -> &'static str {
-    match code {
-        "VD" => "Debit card",
-        "VN" => "Credit card, no instalments",
-        "VC" => "Credit card, issuer instalments",
-        "SI" => "Credit card, 3 interest-free instalments",
-        "S2" => "Credit card, 2 interest-free instalments",
-        "NC" => "Credit card, interest-free instalments",
-        "VP" => "Prepaid card",
-        _ => "Card",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,19 +113,19 @@ async fn render(
             {passkeys.map(|loaded| super::passkeys::passkeys_section(ctx, loaded))}
             <section class="panel" id="subscriptions">
                 <h2>{ctx.t("account-subscriptions")}</h2>
-                {subscriptions_table(subscriptions)}
+                {subscriptions_table(ctx, subscriptions)}
             </section>
             <section class="panel" id="subscription-changes">
                 <h2>{ctx.t("account-subscription-changes")}</h2>
-                {history_table(changes)}
+                {history_table(ctx, changes)}
             </section>
             <section class="panel" id="orders">
                 <h2>{ctx.t("account-orders")}</h2>
-                {orders_table(&orders)}
+                {orders_table(ctx, &orders)}
             </section>
             <section class="panel" id="invoices">
                 <h2>{ctx.t("account-invoices")}</h2>
-                {invoices_table(&invoices, "/account")}
+                {invoices_table(ctx, &invoices, "/account")}
             </section>
             <section class="panel" id="security-activity">
                 <h2>{ctx.t("account-security-activity")}</h2>

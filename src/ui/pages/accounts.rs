@@ -10,10 +10,11 @@ use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
 use crate::accounts::store as accounts_store;
-use crate::billing::{discounts, money, store as billing_store};
-use crate::entities::enums::AccountStatus;
+use crate::billing::{discounts, store as billing_store};
+use crate::entities::enums::{AccountStatus, AccountTier, UserRole};
 use crate::entities::{invoices, products, subscriptions};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::{PageQuery, Paged};
 use crate::state::AppState;
@@ -21,23 +22,29 @@ use crate::subscriptions::store as subscriptions_store;
 use crate::ui::components::{csrf_field, empty, form_errors, pager};
 use crate::ui::{page_with_status, PageCtx};
 
-pub(crate) fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<products::Model>)>) -> impl IntoView {
+pub(crate) fn subscriptions_table(
+    loc: &impl Localize,
+    rows: Vec<(subscriptions::Model, Option<products::Model>)>,
+) -> impl IntoView {
     if rows.is_empty() {
-        return empty("No subscriptions yet.").into_any();
+        return empty(loc.t("accounts-no-subscriptions")).into_any();
     }
+    let (yes, no) = (loc.t("accounts-yes"), loc.t("accounts-no"));
     let body: Vec<_> = rows
         .into_iter()
         .map(|(s, p)| {
             let product = p.map(|p| p.name).unwrap_or_default();
-            let status = s.status.as_str().replace('_', " ");
+            let status = crate::subscriptions::rules::status_label(loc, s.status);
+            let term_end = loc.day(s.term_end_date);
+            let auto_renew = if s.auto_renew { yes.clone() } else { no.clone() };
             view! {
                 <tr>
                     <td><a href=format!("/subscriptions/{}", s.id)>{s.name}</a></td>
                     <td>{product}</td>
                     <td class="num">{s.quantity}</td>
                     <td><span class="tag">{status}</span></td>
-                    <td>{s.term_end_date.to_string()}</td>
-                    <td>{if s.auto_renew { "Yes" } else { "No" }}</td>
+                    <td>{term_end}</td>
+                    <td>{auto_renew}</td>
                 </tr>
             }
         })
@@ -45,7 +52,14 @@ pub(crate) fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<produc
     view! {
         <div class="table-wrap">
             <table>
-                <thead><tr><th>"Subscription"</th><th>"Product"</th><th class="num">"Quantity"</th><th>"Status"</th><th>"Term ends"</th><th>"Auto-renew"</th></tr></thead>
+                <thead><tr>
+                    <th>{loc.t("accounts-subscription")}</th>
+                    <th>{loc.t("accounts-product")}</th>
+                    <th class="num">{loc.t("accounts-quantity")}</th>
+                    <th>{loc.t("accounts-status")}</th>
+                    <th>{loc.t("accounts-term-ends")}</th>
+                    <th>{loc.t("accounts-auto-renew")}</th>
+                </tr></thead>
                 <tbody>{body}</tbody>
             </table>
         </div>
@@ -53,9 +67,9 @@ pub(crate) fn subscriptions_table(rows: Vec<(subscriptions::Model, Option<produc
     .into_any()
 }
 
-pub(crate) fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl IntoView {
+pub(crate) fn invoices_table(loc: &impl Localize, paged: &Paged<invoices::Model>, base: &str) -> impl IntoView {
     if paged.items.is_empty() {
-        return empty("No invoices yet.").into_any();
+        return empty(loc.t("accounts-no-invoices")).into_any();
     }
     let body: Vec<_> = paged
         .items
@@ -64,10 +78,10 @@ pub(crate) fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl
             view! {
                 <tr>
                     <td><a href=format!("/invoices/{}", i.number)>{i.number.clone()}</a></td>
-                    <td>{i.issue_date.to_string()}</td>
-                    <td>{i.invoice_type.as_str()}</td>
-                    <td><span class="tag">{i.status.as_str()}</span></td>
-                    <td class="num">{money::format(i.total, &i.currency)}</td>
+                    <td>{loc.day(i.issue_date)}</td>
+                    <td>{super::invoice::type_label(loc, i.invoice_type)}</td>
+                    <td><span class="tag">{super::invoice::status_label(loc, i.status)}</span></td>
+                    <td class="num">{loc.money(i.total, &i.currency)}</td>
                 </tr>
             }
         })
@@ -75,13 +89,47 @@ pub(crate) fn invoices_table(paged: &Paged<invoices::Model>, base: &str) -> impl
     view! {
         <div class="table-wrap">
             <table>
-                <thead><tr><th>"Invoice"</th><th>"Date"</th><th>"Type"</th><th>"Status"</th><th class="num">"Total"</th></tr></thead>
+                <thead><tr>
+                    <th>{loc.t("accounts-invoice")}</th>
+                    <th>{loc.t("accounts-date")}</th>
+                    <th>{loc.t("accounts-type")}</th>
+                    <th>{loc.t("accounts-status")}</th>
+                    <th class="num">{loc.t("accounts-total")}</th>
+                </tr></thead>
                 <tbody>{body}</tbody>
             </table>
         </div>
-        {pager(&crate::i18n::Locale::default(), paged, base)}
+        {pager(loc, paged, base)}
     }
     .into_any()
+}
+
+/// A user's role as people read it, in their language.
+fn role_label(loc: &impl Localize, role: UserRole) -> String {
+    loc.t(match role {
+        UserRole::CustomerUser => msg!("accounts-role-customer-user"),
+        UserRole::CustomerAdmin => msg!("accounts-role-customer-admin"),
+        UserRole::ResellerAdmin => msg!("accounts-role-reseller-admin"),
+        UserRole::ProviderAdmin => msg!("accounts-role-provider-admin"),
+    })
+}
+
+/// An account's tier as people read it, in their language.
+fn tier_label(loc: &impl Localize, tier: AccountTier) -> String {
+    loc.t(match tier {
+        AccountTier::Provider => msg!("accounts-tier-provider"),
+        AccountTier::Reseller => msg!("accounts-tier-reseller"),
+        AccountTier::Customer => msg!("accounts-tier-customer"),
+    })
+}
+
+/// An account's status as people read it, in their language.
+fn account_status_label(loc: &impl Localize, status: AccountStatus) -> String {
+    loc.t(match status {
+        AccountStatus::Active => msg!("accounts-status-active"),
+        AccountStatus::Suspended => msg!("accounts-status-suspended"),
+        AccountStatus::PendingApproval => msg!("accounts-status-pending-approval"),
+    })
 }
 
 pub(crate) async fn show(
@@ -123,10 +171,10 @@ async fn render(
     Ok(page_with_status(status, ctx, &title, move || {
         let user_rows: Vec<_> = users
             .into_iter()
-            .map(|u| view! { <tr><td>{u.name}</td><td>{u.email}</td><td>{u.role.label()}</td></tr> })
+            .map(|u| view! { <tr><td>{u.name}</td><td>{u.email}</td><td>{role_label(&ctx2, u.role)}</td></tr> })
             .collect();
         let suspended = (account.status == AccountStatus::Suspended).then(|| {
-            view! { <p class="notice">"This account is suspended: its users cannot sign in or buy. Its subscriptions are untouched."</p> }
+            view! { <p class="notice">{ctx2.t("accounts-suspended-notice")}</p> }
         });
         let discounts_section =
             manages_discounts.then(|| discounts_panel(&ctx2, &account.code, account_discounts, product_choices));
@@ -134,22 +182,24 @@ async fn render(
             {form_errors(errors)}
             <section class="panel">
                 <dl class="facts">
-                    <dt>"Code"</dt><dd>{account.code.clone()}</dd>
-                    <dt>"Type"</dt><dd>{account.tier.label()}</dd>
-                    <dt>"Billed by"</dt><dd>{parent.map(|p| p.name).unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"Currency"</dt><dd>{account.currency.clone()}</dd>
-                    <dt>"Status"</dt><dd>{super::reseller::status_label(account.status)}</dd>
+                    <dt>{ctx2.t("accounts-code")}</dt><dd>{account.code.clone()}</dd>
+                    <dt>{ctx2.t("accounts-type")}</dt><dd>{tier_label(&ctx2, account.tier)}</dd>
+                    <dt>{ctx2.t("accounts-billed-by")}</dt><dd>{parent.map(|p| p.name).unwrap_or_else(|| "—".into())}</dd>
+                    <dt>{ctx2.t("accounts-currency")}</dt><dd>{account.currency.clone()}</dd>
+                    <dt>{ctx2.t("accounts-status")}</dt><dd>{account_status_label(&ctx2, account.status)}</dd>
                 </dl>
                 {suspended}
             </section>
             <section class="panel">
-                <h2>"Users"</h2>
-                {manages_users.then(|| view! { <p><a href=format!("/accounts/{}/users", account.code)>"Manage users and invitations"</a></p> })}
-                <table><thead><tr><th>"Name"</th><th>"E-mail"</th><th>"Role"</th></tr></thead><tbody>{user_rows}</tbody></table>
+                <h2>{ctx2.t("accounts-users")}</h2>
+                {manages_users.then(|| view! { <p><a href=format!("/accounts/{}/users", account.code)>{ctx2.t("accounts-manage-users")}</a></p> })}
+                <table><thead><tr>
+                    <th>{ctx2.t("accounts-name")}</th><th>{ctx2.t("accounts-email")}</th><th>{ctx2.t("accounts-role")}</th>
+                </tr></thead><tbody>{user_rows}</tbody></table>
             </section>
-            <section class="panel"><h2>"Subscriptions"</h2>{subscriptions_table(subscriptions)}</section>
+            <section class="panel"><h2>{ctx2.t("accounts-subscriptions")}</h2>{subscriptions_table(&ctx2, subscriptions)}</section>
             {discounts_section}
-            <section class="panel"><h2>"Invoices"</h2>{invoices_table(&invoices, &base)}</section>
+            <section class="panel"><h2>{ctx2.t("accounts-invoices")}</h2>{invoices_table(&ctx2, &invoices, &base)}</section>
         }
     }))
 }
@@ -161,7 +211,7 @@ fn discounts_panel(
     products: Vec<(String, String)>,
 ) -> impl IntoView {
     let list = if rows.is_empty() {
-        empty("No discounts: billing runs charge list prices.").into_any()
+        empty(ctx.t("accounts-no-discounts")).into_any()
     } else {
         let body: Vec<_> = rows
             .into_iter()
@@ -170,13 +220,13 @@ fn discounts_panel(
                 view! {
                     <tr>
                         <td>{discount.description.clone()}</td>
-                        <td>{product.map(|p| p.name).unwrap_or_else(|| "Everything".into())}</td>
+                        <td>{product.map(|p| p.name).unwrap_or_else(|| ctx.t("accounts-discount-everything"))}</td>
                         <td class="num">{discounts::percent_label(discount.basis_points)}</td>
                         <td>
                             <form class="inline" method="post" action=action>
                                 {csrf_field(ctx)}
-                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Sure"</label>
-                                <button type="submit" class="danger">"Remove"</button>
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {ctx.t("accounts-sure")}</label>
+                                <button type="submit" class="danger">{ctx.t("accounts-remove")}</button>
                             </form>
                         </td>
                     </tr>
@@ -185,7 +235,10 @@ fn discounts_panel(
             .collect();
         view! {
             <div class="table-wrap"><table>
-                <thead><tr><th>"Discount"</th><th>"On"</th><th class="num">"Percent"</th><th></th></tr></thead>
+                <thead><tr>
+                    <th>{ctx.t("accounts-discount")}</th><th>{ctx.t("accounts-discount-on")}</th>
+                    <th class="num">{ctx.t("accounts-discount-percent")}</th><th></th>
+                </tr></thead>
                 <tbody>{body}</tbody>
             </table></div>
         }
@@ -196,15 +249,15 @@ fn discounts_panel(
     let action = format!("/accounts/{code}/discounts");
     view! {
         <section class="panel">
-            <h2>"Discounts"</h2>
-            <p>"Billing runs add each discount as a negative “Discount” line: a percentage of the month's charges (minimum commitments excluded)."</p>
+            <h2>{ctx.t("accounts-discounts")}</h2>
+            <p>{ctx.t("accounts-discounts-intro")}</p>
             {list}
             <form class="stacked" method="post" action=action>
                 {csrf_field(ctx)}
-                <label>"Description on the invoice" <input name="description" maxlength="200" required/></label>
-                <label>"Percent" <input name="percent" inputmode="decimal" maxlength="7" required placeholder="5"/></label>
-                <label>"On" <select name="product"><option value="">"Everything"</option>{options}</select></label>
-                <button type="submit">"Add discount"</button>
+                <label>{ctx.t("accounts-discount-description")} " " <input name="description" maxlength="200" required/></label>
+                <label>{ctx.t("accounts-discount-percent")} " " <input name="percent" inputmode="decimal" maxlength="7" required placeholder="5"/></label>
+                <label>{ctx.t("accounts-discount-on")} " " <select name="product"><option value="">{ctx.t("accounts-discount-everything")}</option>{options}</select></label>
+                <button type="submit">{ctx.t("accounts-add-discount")}</button>
             </form>
         </section>
     }
@@ -232,7 +285,7 @@ pub(crate) async fn add_discount(
     let by = crate::audit::AuditActor::of(ctx.viewer()?, ctx.device.ip_text());
     match discounts::add(&state.db, &by, &account, &fields).await {
         Ok(()) => {
-            set_flash(&session, "The discount was added; the next billing run applies it.").await?;
+            set_flash(&session, ctx.t("accounts-discount-added")).await?;
             Ok(Redirect::to(&format!("/accounts/{}", account.code)).into_response())
         }
         Err(discounts::DiscountError::Invalid(errors)) => {
@@ -259,7 +312,7 @@ pub(crate) async fn remove_discount(
     let account = managed_account(&state, &ctx, &code).await?;
     let id: i32 = id.parse().map_err(|_| AppError::NotFound)?;
     if form.confirm != "yes" {
-        let errors = vec!["Tick “Sure” to remove the discount.".to_string()];
+        let errors = vec![ctx.t("accounts-discount-confirm")];
         return render(&state, &ctx, &account.code, PageQuery::default(), StatusCode::UNPROCESSABLE_ENTITY, errors)
             .await;
     }
@@ -267,6 +320,6 @@ pub(crate) async fn remove_discount(
     if !discounts::remove(&state.db, &by, &account, id).await? {
         return Err(AppError::NotFound);
     }
-    set_flash(&session, "The discount was removed.").await?;
+    set_flash(&session, ctx.t("accounts-discount-removed")).await?;
     Ok(Redirect::to(&format!("/accounts/{}", account.code)).into_response())
 }

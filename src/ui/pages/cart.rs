@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::billing::money;
 use crate::catalog::reservations::{ReservationChoice, ReservationLabel};
 use crate::catalog::{cart, Quantity};
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::identity::session::set_flash;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, totals_footer};
@@ -21,7 +21,7 @@ pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extensio
     let viewer = ctx.viewer()?;
     let view_model = cart::load(&state.db, viewer).await?;
     let ctx2 = ctx.clone();
-    Ok(page(&ctx, "Your cart", move || cart_view(&ctx2, view_model)).into_response())
+    Ok(page(&ctx, &ctx.t("cart-title"), move || cart_view(&ctx2, view_model)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,12 +65,12 @@ pub(crate) async fn add(
     match cart::add(&state.db, viewer, &form.product_code, form.quantity, reservation, form.ramp_up_months.unwrap_or(0))
         .await
     {
-        Ok(message) => {
-            set_flash(&session, message).await?;
+        Ok(added) => {
+            set_flash(&session, added.localized(&ctx)).await?;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(cart::CartError::Failed(error)) => Err(error),
-        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
+        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.localized(&ctx))),
     }
 }
 
@@ -89,11 +89,11 @@ pub(crate) async fn set_quantity(
     let viewer = ctx.viewer()?;
     match cart::set_quantity(&state.db, viewer, item_id, form.quantity).await {
         Ok(()) => {
-            set_flash(&session, "Quantity updated.").await?;
+            set_flash(&session, ctx.t("cart-quantity-updated")).await?;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(cart::CartError::Failed(error)) => Err(error),
-        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
+        Err(refused) => Ok(error_page(&ctx, axum::http::StatusCode::UNPROCESSABLE_ENTITY, &refused.localized(&ctx))),
     }
 }
 
@@ -105,7 +105,7 @@ pub(crate) async fn remove(
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     cart::remove(&state.db, viewer, item_id).await?;
-    set_flash(&session, "Item removed from your cart.").await?;
+    set_flash(&session, ctx.t("cart-item-removed")).await?;
     Ok(Redirect::to("/cart").into_response())
 }
 
@@ -116,31 +116,32 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
         .lines
         .iter()
         .map(|line| {
-            let reservation = line.item.reservation_label();
+            let reservation = line.item.reservation_label(ctx.locale());
             let qty_action = format!("/cart/items/{}/quantity", line.item.id);
             let remove_action = format!("/cart/items/{}/remove", line.item.id);
-            let label = format!("Quantity of {}", line.product.name);
-            let remove_label = format!("Remove {} from the cart", line.product.name);
+            let label = tr!(ctx, "cart-quantity-of", product = line.product.name.as_str());
+            let remove_label = tr!(ctx, "cart-remove-from-cart", product = line.product.name.as_str());
+            let ramp_up = line.item.ramp_up_months.map(|m| tr!(ctx, "cart-ramp-up", months = m));
             view! {
                 <tr>
                     <td>
                         {line.product.name.clone()}
                         {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
-                        {line.item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
+                        {ramp_up.map(|text| view! { <br/><span class="muted">{text}</span> })}
                     </td>
                     <td>
                         <form class="inline" method="post" action=qty_action>
                             {csrf_field(ctx)}
                             <input type="number" name="quantity" aria-label=label value=line.item.quantity.to_string() min="1" max=Quantity::MAX.to_string()/>
-                            <button type="submit" class="secondary">"Update"</button>
+                            <button type="submit" class="secondary">{ctx.t("cart-update")}</button>
                         </form>
                     </td>
-                    <td class="num">{money::format(line.unit_price, &currency)}</td>
-                    <td class="num">{money::format(line.total, &currency)}</td>
+                    <td class="num">{ctx.money(line.unit_price, &currency)}</td>
+                    <td class="num">{ctx.money(line.total, &currency)}</td>
                     <td>
                         <form class="inline" method="post" action=remove_action>
                             {csrf_field(ctx)}
-                            <button type="submit" class="danger" aria-label=remove_label>"Remove"</button>
+                            <button type="submit" class="danger" aria-label=remove_label>{ctx.t("cart-remove")}</button>
                         </form>
                     </td>
                 </tr>
@@ -149,8 +150,8 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
         .collect();
     if rows.is_empty() {
         return view! {
-            {empty("Your cart is empty.")}
-            <p><a class="button" href="/">"Browse the catalogue"</a></p>
+            {empty(ctx.t("cart-empty"))}
+            <p><a class="button" href="/">{ctx.t("cart-browse-catalogue")}</a></p>
         }
         .into_any();
     }
@@ -159,16 +160,22 @@ fn cart_view(ctx: &PageCtx, view_model: cart::CartView) -> AnyView {
     view! {
         <div class="table-wrap">
             <table>
-                <thead><tr><th>"Product"</th><th>"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                <thead><tr>
+                    <th>{ctx.t("cart-product")}</th>
+                    <th>{ctx.t("cart-quantity")}</th>
+                    <th class="num">{ctx.t("cart-unit-price")}</th>
+                    <th class="num">{ctx.t("cart-total")}</th>
+                    <th><span class="visually-hidden">{ctx.t("cart-actions")}</span></th>
+                </tr></thead>
                 <tbody>{rows}</tbody>
                 {footer}
             </table>
         </div>
         <form method="post" action="/orders">
             {csrf_field(ctx)}
-            <button type="submit">"Place order"</button>
+            <button type="submit">{ctx.t("cart-place-order")}</button>
         </form>
-        <p class="muted">"Prices are net; VAT is added at checkout. Charged in the cart's currency."</p>
+        <p class="muted">{ctx.t("cart-prices-note")}</p>
     }
     .into_any()
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::catalog::store;
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::state::AppState;
 use crate::ui::components::empty;
 use crate::ui::{page, PageCtx};
@@ -18,9 +19,9 @@ pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extensio
     let cards: Vec<_> = products
         .iter()
         .map(|listed| {
-            let price = listed.price_label(&currency);
+            let price = listed.price_label(&ctx, &currency);
             let href = format!("/products/{}", listed.product.code);
-            let kind = listed.product.kind.label();
+            let kind = crate::catalog::product_kind_label(&ctx, listed.product.kind);
             let vendor = listed.product.vendor.clone();
             let name = listed.product.name.clone();
             view! {
@@ -36,11 +37,12 @@ pub(crate) async fn show(State(state): State<AppState>, Extension(ctx): Extensio
         })
         .collect();
     let is_empty = cards.is_empty();
-    let company = ctx.brand.company_name.clone();
-    Ok(page(&ctx, "Catalogue", move || {
+    let lead = tr!(ctx, "home-lead", company = ctx.brand.company_name.as_str());
+    let no_products = ctx.t("home-empty");
+    Ok(page(&ctx, &ctx.t("home-title"), move || {
         view! {
-            <p class="lead">{format!("Cloud services from {company}: licences, Azure, backup and reserved instances.")}</p>
-            {is_empty.then(|| empty("There are no products in the catalogue yet."))}
+            <p class="lead">{lead}</p>
+            {is_empty.then(|| empty(no_products))}
             <ul class="catalogue">{cards}</ul>
         }
     }))

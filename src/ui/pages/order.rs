@@ -8,17 +8,17 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::accounts::scope::AccountScope;
-use crate::billing::money;
 use crate::catalog::orders::{self, OrderView};
 use crate::catalog::reservations::ReservationLabel;
 use crate::entities::enums::OrderStatus;
 use crate::entities::{orders as order_rows, refunds, webpay_transactions};
 use crate::error::{encode_query_value, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::Paged;
 use crate::payments::webpay::checkout::{self, RefundOutcome};
 use crate::payments::webpay::gateway::GatewaySettings;
-use crate::payments::webpay::{payment_type_label, MAX_BUY_ORDER};
+use crate::payments::webpay::MAX_BUY_ORDER;
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, empty, form_errors, totals_footer};
 use crate::ui::pages::errors::error_page;
@@ -34,11 +34,11 @@ pub(crate) async fn place(
     let viewer = ctx.viewer()?;
     match orders::place_from_cart(&state.db, viewer).await {
         Ok(order) => {
-            set_flash(&session, format!("Order {} was placed.", order.number)).await?;
+            set_flash(&session, tr!(ctx, "order-placed", number = order.number.as_str())).await?;
             Ok(Redirect::to(&format!("/orders/{}", order.number)).into_response())
         }
         Err(orders::OrderError::Failed(error)) => Err(error),
-        Err(refused) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &refused.to_string())),
+        Err(refused) => Ok(error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &refused.localized(&ctx))),
     }
 }
 
@@ -50,7 +50,7 @@ struct Loaded {
     transactions: Vec<webpay_transactions::Model>,
     refunds: Vec<refunds::Model>,
     left_to_refund: i64,
-    unavailable: Option<&'static str>,
+    unavailable: Option<checkout::Unavailable>,
     attempt: Option<String>,
 }
 
@@ -63,11 +63,11 @@ async fn load(state: &AppState, view: OrderView, attempt: Option<String>) -> App
 }
 
 /// Why online payment cannot be used now, for the shopper; None when it can.
-fn unavailable(settings: &GatewaySettings) -> Option<&'static str> {
+fn unavailable(settings: &GatewaySettings) -> Option<checkout::Unavailable> {
     if !settings.configured {
-        Some(checkout::NOT_AVAILABLE_YET)
+        Some(checkout::Unavailable::NotAvailableYet)
     } else if !settings.active {
-        Some(checkout::SWITCHED_OFF)
+        Some(checkout::Unavailable::SwitchedOff)
     } else {
         None
     }
@@ -107,12 +107,10 @@ fn shown(loaded: &Loaded) -> Vec<&webpay_transactions::Model> {
     shown
 }
 
-const TEST_NOTICE: &str = "TEST payment: made in Transbank's integration environment; no real money moved.";
-
 fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<String>) -> Response {
     let order = loaded.view.order.clone();
     let is_admin = ctx.viewer.as_ref().is_some_and(|v| v.is_provider_admin());
-    let title = format!("Order {}", order.number);
+    let title = tr!(ctx, "order-title", number = order.number.as_str());
     let unpaid = order.status == OrderStatus::PendingPayment;
     let ctx2 = ctx.clone();
     let shown: Vec<webpay_transactions::Model> = shown(&loaded).into_iter().cloned().collect();
@@ -123,14 +121,15 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
             .items
             .iter()
             .map(|(item, product)| {
-                let reservation = item.reservation_label();
+                let reservation = item.reservation_label(ctx2.locale());
+                let ramp_up = item.ramp_up_months.map(|m| tr!(ctx2, "order-ramp-up", months = m));
                 let remove = unpaid.then(|| {
                     let action = format!("/orders/{}/items/{}/remove", order.number, item.id);
-                    let label = format!("Remove {} from the order", product.name);
+                    let label = tr!(ctx2, "order-remove-from-order", product = product.name.as_str());
                     view! {
                         <form class="inline" method="post" action=action>
                             {csrf_field(&ctx2)}
-                            <button type="submit" class="danger" aria-label=label>"Remove"</button>
+                            <button type="submit" class="danger" aria-label=label>{ctx2.t("order-remove")}</button>
                         </form>
                     }
                 });
@@ -139,45 +138,46 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
                         <td>
                             {item.description.clone()}
                             {reservation.map(|r| view! { <br/><span class="muted">{r}</span> })}
-                            {item.ramp_up_months.map(|m| view! { <br/><span class="muted">{format!("Ramp-up: {m} month(s) without the minimum commitment")}</span> })}
+                            {ramp_up.map(|text| view! { <br/><span class="muted">{text}</span> })}
                         </td>
                         <td class="num">{item.quantity}</td>
-                        <td class="num">{money::format(item.unit_price, &currency)}</td>
-                        <td class="num">{money::format(item.total, &currency)}</td>
+                        <td class="num">{ctx2.money(item.unit_price, &currency)}</td>
+                        <td class="num">{ctx2.money(item.total, &currency)}</td>
                         <td>{remove}</td>
                     </tr>
                 }
             })
             .collect();
         let rate = crate::billing::tax::VatRate::from_basis_points(order.vat_basis_points).unwrap_or_default();
-        let footer = totals_footer(&ctx, order.subtotal, order.tax, order.total, rate, &currency);
+        let footer = totals_footer(&ctx2, order.subtotal, order.tax, order.total, rate, &currency);
         let payment = shown.split_first().map(|(main, others)| {
             let receipt = (main.status == checkout::state::AUTHORIZED).then(|| {
-                let payment_type = main.payment_type_code.as_deref().map(payment_type_label).unwrap_or("Card");
+                let payment_type = payment_type_label(&ctx2, main.payment_type_code.as_deref().unwrap_or_default());
                 view! {
                     <dl class="facts receipt">
-                        <dt>"Amount"</dt><dd>{money::format(main.amount, &currency)}</dd>
-                        <dt>"Authorization code"</dt><dd>{main.authorization_code.clone().unwrap_or_default()}</dd>
-                        <dt>"Card"</dt><dd>{format!("•••• {}", main.card_last_digits.clone().unwrap_or_default())}</dd>
-                        <dt>"Payment type"</dt><dd>{payment_type}</dd>
-                        <dt>"Instalments"</dt><dd>{main.installments_number.unwrap_or(0).to_string()}</dd>
-                        <dt>"WebPay order"</dt><dd>{main.buy_order.clone()}</dd>
-                        {main.test.then(|| view! { <dt>"Environment"</dt><dd><span class="tag warn">"TEST"</span></dd> })}
+                        <dt>{ctx2.t("order-receipt-amount")}</dt><dd>{ctx2.money(main.amount, &currency)}</dd>
+                        <dt>{ctx2.t("order-receipt-authorization-code")}</dt><dd>{main.authorization_code.clone().unwrap_or_default()}</dd>
+                        <dt>{ctx2.t("order-receipt-card")}</dt><dd>{format!("•••• {}", main.card_last_digits.clone().unwrap_or_default())}</dd>
+                        <dt>{ctx2.t("order-receipt-payment-type")}</dt><dd>{payment_type}</dd>
+                        <dt>{ctx2.t("order-receipt-instalments")}</dt><dd>{main.installments_number.unwrap_or(0).to_string()}</dd>
+                        <dt>{ctx2.t("order-receipt-webpay-order")}</dt><dd>{main.buy_order.clone()}</dd>
+                        {main.test.then(|| view! { <dt>{ctx2.t("order-receipt-environment")}</dt><dd><span class="tag warn">{ctx2.t("order-test-tag")}</span></dd> })}
                     </dl>
                 }
             });
-            let test = main.test.then(|| view! { <p class="notice"><span class="tag warn">"TEST"</span>" "{TEST_NOTICE}</p> });
+            let test = main.test.then(|| view! { <p class="notice"><span class="tag warn">{ctx2.t("order-test-tag")}</span>" "{ctx2.t("order-test-notice")}</p> });
             let others: Vec<_> = others
                 .iter()
                 .map(|t| {
-                    let tag = t.test.then(|| view! { <span class="tag warn">"TEST"</span>" " });
-                    view! { <p>{tag}<strong>{format!("WebPay order {}: ", t.buy_order)}</strong>{checkout::outcome_message(t)}</p> }
+                    let tag = t.test.then(|| view! { <span class="tag warn">{ctx2.t("order-test-tag")}</span>" " });
+                    let heading = tr!(ctx2, "order-webpay-order-heading", buy_order = t.buy_order.as_str());
+                    view! { <p>{tag}<strong>{heading}</strong>{checkout::outcome_message_in(&ctx2, t)}</p> }
                 })
                 .collect();
             view! {
                 <section class="panel" id="payment">
-                    <h2>"Payment"</h2>
-                    <p role="status">{checkout::outcome_message(main)}</p>
+                    <h2>{ctx2.t("order-payment")}</h2>
+                    <p role="status">{checkout::outcome_message_in(&ctx2, main)}</p>
                     {test}
                     {receipt}
                     {others}
@@ -186,31 +186,39 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
         });
         let setting_up = (order.status == OrderStatus::Paid && order.attention.is_some()).then(|| {
             let reason = order.attention.clone().filter(|_| is_admin).map(|reason| {
-                view! { <p class="muted">{reason}" "<a href="/admin/attention">"Orders needing attention"</a></p> }
+                view! { <p class="muted">{reason}" "<a href="/admin/attention">{ctx2.t("order-needing-attention")}</a></p> }
             });
             view! {
                 <section class="panel" id="setting-up">
-                    <p role="status">"Your order is paid and being set up. Its subscriptions will appear in your account as soon as they are ready; there is nothing you need to do."</p>
+                    <p role="status">{ctx2.t("order-being-set-up")}</p>
                     {reason}
                 </section>
             }
         });
         let refunds = (is_admin && !loaded.refunds.is_empty()).then(|| {
-            let unsettled = loaded.refunds.iter().any(|r| {
-                [checkout::refund_state::VERIFYING, checkout::refund_state::SENDING].contains(&r.status)
-            });
+            let unsettled = loaded
+                .refunds
+                .iter()
+                .any(|r| [checkout::refund_state::VERIFYING, checkout::refund_state::SENDING].contains(&r.status));
             let items: Vec<_> = loaded
                 .refunds
                 .iter()
                 .map(|r| {
                     let label = match r.status {
                         checkout::refund_state::VERIFYING | checkout::refund_state::SENDING => {
-                            "answer lost, being verified with WebPay (counts as refunded until then)".to_string()
+                            ctx2.t("order-refund-being-verified")
                         }
-                        checkout::refund_state::FAILED => "not refunded".to_string(),
+                        checkout::refund_state::FAILED => ctx2.t("order-refund-not-refunded"),
                         other => other.to_string(),
                     };
-                    view! { <li>{format!("{} {}: {label}", r.created_at.format("%Y-%m-%d %H:%M"), money::format(r.amount, &currency))}</li> }
+                    let line = tr!(
+                        ctx2,
+                        "order-refund-line",
+                        when = ctx2.datetime(&r.created_at),
+                        amount = ctx2.money(r.amount, &currency),
+                        status = label
+                    );
+                    view! { <li>{line}</li> }
                 })
                 .collect();
             let verify = unsettled.then(|| {
@@ -218,13 +226,13 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
                 view! {
                     <form class="inline" method="post" action=action>
                         {csrf_field(&ctx2)}
-                        <button type="submit" class="secondary">"Check with WebPay"</button>
+                        <button type="submit" class="secondary">{ctx2.t("order-check-with-webpay")}</button>
                     </form>
                 }
             });
             view! {
                 <section class="panel" id="refunds">
-                    <h2>"Refunds"</h2>
+                    <h2>{ctx2.t("order-refunds")}</h2>
                     <ul>{items}</ul>
                     {verify}
                 </section>
@@ -236,21 +244,21 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
             view! {
                 <form class="stacked card" id="refund" method="post" action=action>
                     {csrf_field(&ctx2)}
-                    <h2>"Refund"</h2>
-                    <label>"Amount in pesos" <input type="number" name="amount" min="1" max=left.to_string() value=left.to_string() required/></label>
-                    <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Refund this amount to the customer's card through WebPay"</label>
-                    <button type="submit" class="danger">"Refund"</button>
+                    <h2>{ctx2.t("order-refund")}</h2>
+                    <label>{ctx2.t("order-refund-amount")} " " <input type="number" name="amount" min="1" max=left.to_string() value=left.to_string() required/></label>
+                    <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {ctx2.t("order-refund-confirm")}</label>
+                    <button type="submit" class="danger">{ctx2.t("order-refund")}</button>
                 </form>
             }
         });
         let pay = (unpaid && !rows.is_empty()).then(|| match loaded.unavailable {
-            Some(message) => view! { <p class="notice" role="status">{message}</p> }.into_any(),
+            Some(message) => view! { <p class="notice" role="status">{message.localized(&ctx2)}</p> }.into_any(),
             None => {
                 let action = format!("/orders/{}/pay", order.number);
                 view! {
                     <form method="post" action=action>
                         {csrf_field(&ctx2)}
-                        <button type="submit">"Pay with WebPay"</button>
+                        <button type="submit">{ctx2.t("order-pay-with-webpay")}</button>
                     </form>
                 }
                 .into_any()
@@ -258,19 +266,25 @@ fn render_with(ctx: &PageCtx, status: StatusCode, loaded: Loaded, errors: Vec<St
         });
         view! {
             {form_errors(errors)}
-            <p>"Status: " <span class="tag">{order.status.label()}</span></p>
+            <p>{ctx2.t("order-status")} " " <span class="tag">{orders::status_label(&ctx2, order.status)}</span></p>
             {setting_up}
             {payment}
             {pay}
             {refunds}
             {refund_form}
             {if rows.is_empty() {
-                empty("This order has no items left.").into_any()
+                empty(ctx2.t("order-no-items-left")).into_any()
             } else {
                 view! {
                     <div class="table-wrap">
                         <table>
-                            <thead><tr><th>"Product"</th><th class="num">"Quantity"</th><th class="num">"Unit price"</th><th class="num">"Total"</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                            <thead><tr>
+                                <th>{ctx2.t("order-product")}</th>
+                                <th class="num">{ctx2.t("order-quantity")}</th>
+                                <th class="num">{ctx2.t("order-unit-price")}</th>
+                                <th class="num">{ctx2.t("order-total")}</th>
+                                <th><span class="visually-hidden">{ctx2.t("order-actions")}</span></th>
+                            </tr></thead>
                             <tbody>{rows}</tbody>
                             {footer}
                         </table>
@@ -291,34 +305,41 @@ pub(crate) async fn pay(
     let viewer = ctx.viewer()?;
     let settings = state.webpay_gateway().await?;
     let started = match unavailable(&settings) {
-        Some(message) => Err(message.to_string()),
+        Some(message) => Err(message.localized(&ctx)),
         None => {
             let gateway = state.checkout(&settings);
             match checkout::start(&state.db, &gateway, viewer, &number, &state.settings.base_url).await {
                 Ok(redirection) => Ok(redirection),
                 Err(checkout::CheckoutError::Failed(error)) => return Err(error),
-                Err(refused) => Err(refused.to_string()),
+                Err(refused) => Err(refused.localized(&ctx)),
             }
         }
     };
     match started {
-        Ok(redirection) => Ok(page_with_status(StatusCode::OK, &ctx, "Continue to WebPay", move || {
-            let test = redirection.test.then(|| {
+        Ok(redirection) => {
+            let title = ctx.t("order-continue-to-webpay");
+            let test_notice = ctx.t("order-webpay-test-notice");
+            let test_tag = ctx.t("order-test-tag");
+            let explanation = ctx.t("order-webpay-explanation");
+            let button = title.clone();
+            Ok(page_with_status(StatusCode::OK, &ctx, &title, move || {
+                let test = redirection.test.then(|| {
+                    view! {
+                        <p class="notice"><span class="tag warn">{test_tag}</span>" "{test_notice}</p>
+                    }
+                });
                 view! {
-                    <p class="notice"><span class="tag warn">"TEST"</span>" This payment goes to Transbank's integration (test) environment: pay with one of its test cards; no real money moves."</p>
+                    <section class="panel">
+                        {test}
+                        <p>{explanation}</p>
+                        <form method="post" action=redirection.url>
+                            <input type="hidden" name="token_ws" value=redirection.token/>
+                            <button type="submit">{button}</button>
+                        </form>
+                    </section>
                 }
-            });
-            view! {
-                <section class="panel">
-                    {test}
-                    <p>"You pay on WebPay, Transbank's payment page. You will come back here afterwards."</p>
-                    <form method="post" action=redirection.url>
-                        <input type="hidden" name="token_ws" value=redirection.token/>
-                        <button type="submit">"Continue to WebPay"</button>
-                    </form>
-                </section>
-            }
-        })),
+            }))
+        }
         Err(message) => {
             let view = orders::load(&state.db, AccountScope::of(viewer), &number).await?;
             render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![message]).await
@@ -344,11 +365,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
             if let Some(left_out) = state.unmatched_returns.admit(std::time::Instant::now()) {
                 tracing::warn!(%reason, left_out, "unreadable WebPay return");
             }
-            return Ok(error_page(
-                &ctx,
-                StatusCode::BAD_REQUEST,
-                "This payment return could not be read. Nothing was charged to an order.",
-            ));
+            return Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &ctx.t("order-return-unreadable")));
         }
     };
     let params = checkout::ReturnParams {
@@ -370,7 +387,7 @@ async fn webpay_return(state: AppState, ctx: PageCtx, fields: Result<WebpayRetur
         ))
         .into_response()),
         Err(checkout::CheckoutError::Failed(error)) => Err(error),
-        Err(unmatched) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &unmatched.to_string())),
+        Err(unmatched) => Ok(error_page(&ctx, StatusCode::BAD_REQUEST, &unmatched.localized(&ctx))),
     }
 }
 
@@ -412,25 +429,26 @@ pub(crate) async fn refund(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let outcome = match (form.amount.trim().parse::<i64>(), form.confirm.as_str()) {
-        (_, confirm) if confirm != "yes" => Err("Tick the confirmation to refund.".to_string()),
-        (Err(_), _) => Err("The amount is a whole number of pesos.".to_string()),
+        (_, confirm) if confirm != "yes" => Err(ctx.t("order-refund-tick-confirmation")),
+        (Err(_), _) => Err(ctx.t("order-refund-whole-pesos")),
         (Ok(amount), _) => {
             let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
             let refunded = match checkout::refund(&state.db, &webpay, &number, amount).await {
                 Ok(done) => Ok(done),
                 Err(checkout::RefundError::Failed(error)) => return Err(error),
-                Err(refused) => Err(refused.to_string()),
+                Err(refused) => Err(refused.localized(&ctx)),
             };
             refunded.map(|done| match done {
-                RefundOutcome::Refunded { kind, amount, credit_invoice } => format!(
-                    "WebPay answered {kind}: {} refunded; credit invoice {credit_invoice} issued.",
-                    money::format(amount, "CLP"),
+                RefundOutcome::Refunded { kind, amount, credit_invoice } => tr!(
+                    ctx,
+                    "order-refunded",
+                    kind = kind.as_str(),
+                    amount = ctx.money(amount, "CLP"),
+                    credit_invoice = credit_invoice
                 ),
-                RefundOutcome::BeingVerified { amount } => format!(
-                    "WebPay's answer to the refund of {} was lost. It counts as refunded while it is being verified \
-                     with WebPay's status; its credit invoice is issued once WebPay confirms it.",
-                    money::format(amount, "CLP"),
-                ),
+                RefundOutcome::BeingVerified { amount } => {
+                    tr!(ctx, "order-refund-answer-lost", amount = ctx.money(amount, "CLP"))
+                }
             })
         }
     };
@@ -459,8 +477,8 @@ pub(crate) async fn verify_refunds(
     let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
     let settled = checkout::verify_refunds(&state.db, &webpay, view.order.id).await?;
     let message = match settled {
-        0 => "WebPay's status settled no refund just now; the background job keeps checking.".to_string(),
-        n => format!("{n} refund(s) settled from WebPay's status."),
+        0 => ctx.t("order-refunds-none-settled"),
+        n => tr!(ctx, "order-refunds-settled", count = n),
     };
     set_flash(&session, message).await?;
     Ok(Redirect::to(&format!("/orders/{number}#refunds")).into_response())
@@ -499,12 +517,9 @@ pub(crate) async fn remove_item(
     match orders::remove_item(&state.db, scope, &number, item_id).await {
         Ok(order) => {
             let message = if order.status == OrderStatus::Canceled {
-                format!("The last item was removed, so order {} is canceled.", order.number)
+                tr!(ctx, "order-last-item-removed", number = order.number.as_str())
             } else {
-                format!(
-                    "The item was removed; the order's total is now {}.",
-                    money::format(order.total, &order.currency)
-                )
+                tr!(ctx, "order-item-removed", total = ctx.money(order.total, &order.currency))
             };
             set_flash(&session, message).await?;
             Ok(Redirect::to(&format!("/orders/{number}")).into_response())
@@ -512,15 +527,15 @@ pub(crate) async fn remove_item(
         Err(orders::OrderError::Failed(error)) => Err(error),
         Err(refused) => {
             let view = orders::load(&state.db, scope, &number).await?;
-            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![refused.to_string()]).await
+            render(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, view, vec![refused.localized(&ctx)]).await
         }
     }
 }
 
 /// The orders table on My Account.
-pub(crate) fn orders_table(paged: &Paged<order_rows::Model>) -> impl IntoView {
+pub(crate) fn orders_table(loc: &impl Localize, paged: &Paged<order_rows::Model>) -> impl IntoView {
     if paged.items.is_empty() {
-        return empty("No orders yet.").into_any();
+        return empty(loc.t("order-no-orders")).into_any();
     }
     let rows: Vec<_> = paged
         .items
@@ -530,9 +545,9 @@ pub(crate) fn orders_table(paged: &Paged<order_rows::Model>) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=href>{o.number.clone()}</a></td>
-                    <td>{o.created_at.format("%Y-%m-%d").to_string()}</td>
-                    <td><span class="tag">{o.status.label()}</span></td>
-                    <td class="num">{money::format(o.total, &o.currency)}</td>
+                    <td>{loc.date(&o.created_at)}</td>
+                    <td><span class="tag">{orders::status_label(loc, o.status)}</span></td>
+                    <td class="num">{loc.money(o.total, &o.currency)}</td>
                 </tr>
             }
         })
@@ -540,10 +555,29 @@ pub(crate) fn orders_table(paged: &Paged<order_rows::Model>) -> impl IntoView {
     view! {
         <div class="table-wrap">
             <table>
-                <thead><tr><th>"Order"</th><th>"Date"</th><th>"Status"</th><th class="num">"Total"</th></tr></thead>
+                <thead><tr>
+                    <th>{loc.t("order-order")}</th>
+                    <th>{loc.t("order-date")}</th>
+                    <th>{loc.t("order-status-heading")}</th>
+                    <th class="num">{loc.t("order-total")}</th>
+                </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
         </div>
     }
     .into_any()
+}
+
+/// What a WebPay payment type code means, for receipts, in the reader's language.
+fn payment_type_label(loc: &impl Localize, code: &str) -> String {
+    loc.t(match code {
+        "VD" => msg!("order-payment-type-vd"),
+        "VN" => msg!("order-payment-type-vn"),
+        "VC" => msg!("order-payment-type-vc"),
+        "SI" => msg!("order-payment-type-si"),
+        "S2" => msg!("order-payment-type-s2"),
+        "NC" => msg!("order-payment-type-nc"),
+        "VP" => msg!("order-payment-type-vp"),
+        _ => msg!("order-payment-type-card"),
+    })
 }

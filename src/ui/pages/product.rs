@@ -5,7 +5,6 @@ use axum::response::Html;
 use axum::Extension;
 use leptos::prelude::*;
 
-use crate::billing::money;
 use crate::catalog::pricing::Audience;
 use crate::catalog::reservations::{self, ReservationOffer};
 use crate::catalog::{store, Quantity};
@@ -13,6 +12,7 @@ use crate::entities::enums::RiPaymentPlan;
 use crate::entities::products;
 use crate::error::AppError;
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::state::AppState;
 use crate::ui::components::csrf_field;
 use crate::ui::{page, PageCtx};
@@ -45,37 +45,37 @@ pub(crate) async fn show(
     let product = listed.product.clone();
     let sold_in = listed.currency_for(&preferred);
     let has_price = sold_in.is_some();
-    let price = listed.price_label(&preferred);
+    let price = listed.price_label(&ctx, &preferred);
     let reservation = listed.reservation.clone().zip(sold_in);
     let currency = preferred;
     let minimum =
-        product.minimum_commitment.filter(|_| product.has_minimum_commitment()).map(|m| money::format(m, &currency));
+        product.minimum_commitment.filter(|_| product.has_minimum_commitment()).map(|m| ctx.money(m, &currency));
     let title = product.name.clone();
     let ctx2 = ctx.clone();
     Ok(page(&ctx, &title, move || {
         let (price_table, ri_fields) = match &reservation {
             Some((offer, currency)) => {
-                (Some(prices_view(offer, currency)), Some(reservation_fields(&product, offer, currency)))
+                (Some(prices_view(&ctx2, offer, currency)), Some(reservation_fields(&ctx2, &product, offer, currency)))
             }
             None => (None, None),
         };
-        let ramp_up_field = minimum.map(ramp_up_field);
+        let ramp_up_field = minimum.map(|minimum| ramp_up_field(&ctx2, minimum));
         let buy = has_price.then(|| {
             let code = product.code.clone();
             view! {
                 <form class="stacked card" method="post" action="/cart/items">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="product_code" value=code/>
-                    <label>"Quantity" <input type="number" name="quantity" value="1" min="1" max=Quantity::MAX.to_string() required/></label>
+                    <label>{ctx2.t("product-quantity")} " " <input type="number" name="quantity" value="1" min="1" max=Quantity::MAX.to_string() required/></label>
                     {ri_fields}
                     {ramp_up_field}
-                    <button type="submit">"Add to cart"</button>
+                    <button type="submit">{ctx2.t("product-add-to-cart")}</button>
                 </form>
             }
         });
         view! {
             <section class="panel">
-                <p><span class="tag">{product.kind.label()}</span> " " <span class="muted">{product.vendor.clone()}</span></p>
+                <p><span class="tag">{crate::catalog::product_kind_label(&ctx2, product.kind)}</span> " " <span class="muted">{product.vendor.clone()}</span></p>
                 <p>{product.description.clone()}</p>
                 <p class="price">{price}</p>
                 {price_table}
@@ -86,38 +86,39 @@ pub(crate) async fn show(
 }
 
 /// The ramp-up choice of a product with a monthly minimum commitment (`minimum`, formatted).
-fn ramp_up_field(minimum: String) -> impl IntoView {
+fn ramp_up_field(ctx: &PageCtx, minimum: String) -> impl IntoView {
+    let months = |n: u32| tr!(ctx, "product-ramp-up-months", months = n);
     view! {
-        <label>{format!("Ramp-up period (waives the monthly minimum commitment of {minimum} from the start)")}
+        <label>{tr!(ctx, "product-ramp-up-label", minimum = minimum)}
             <select name="ramp_up_months">
-                <option value="0">"None"</option>
-                <option value="1">"1 month"</option>
-                <option value="2">"2 months"</option>
-                <option value="3">"3 months"</option>
+                <option value="0">{ctx.t("product-ramp-up-none")}</option>
+                <option value="1">{months(1)}</option>
+                <option value="2">{months(2)}</option>
+                <option value="3">{months(3)}</option>
             </select>
         </label>
     }
 }
 
 /// The reservation's prices in `currency`: a row per term, a column per payment plan.
-fn prices_view(offer: &ReservationOffer, currency: &str) -> impl IntoView {
-    let cell = |amount: Option<i64>| amount.map_or_else(|| "—".to_string(), |a| money::format(a, currency));
+fn prices_view(ctx: &PageCtx, offer: &ReservationOffer, currency: &str) -> impl IntoView {
+    let cell = |amount: Option<i64>| amount.map_or_else(|| "—".to_string(), |a| ctx.money(a, currency));
     let rows: Vec<_> = reservations::price_table(&offer.prices, currency)
         .into_iter()
         .map(|(term, upfront, monthly)| {
             view! {
-                <tr><th scope="row">{reservations::term_label(term)}</th><td class="num">{cell(upfront)}</td><td class="num">{cell(monthly)}</td></tr>
+                <tr><th scope="row">{reservations::term_label(ctx, term)}</th><td class="num">{cell(upfront)}</td><td class="num">{cell(monthly)}</td></tr>
             }
         })
         .collect();
     view! {
         <div class="table-wrap">
             <table>
-                <caption>"Prices per reservation"</caption>
+                <caption>{ctx.t("product-ri-prices-caption")}</caption>
                 <thead><tr>
-                    <th>"Term"</th>
-                    <th class="num">{RiPaymentPlan::Upfront.label()}</th>
-                    <th class="num">{RiPaymentPlan::Monthly.label()}</th>
+                    <th>{ctx.t("product-ri-term-heading")}</th>
+                    <th class="num">{reservations::plan_label_in(ctx, RiPaymentPlan::Upfront)}</th>
+                    <th class="num">{reservations::plan_label_in(ctx, RiPaymentPlan::Monthly)}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -138,15 +139,20 @@ fn select(name: &'static str, values: Vec<(String, String)>, preselected: Option
 }
 
 /// The reservation's choices: only what the product offers and what is priced in `currency`.
-fn reservation_fields(product: &products::Model, offer: &ReservationOffer, currency: &str) -> impl IntoView {
+fn reservation_fields(
+    ctx: &PageCtx,
+    product: &products::Model,
+    offer: &ReservationOffer,
+    currency: &str,
+) -> impl IntoView {
     let same = |values: &[String]| values.iter().map(|v| (v.clone(), v.clone())).collect::<Vec<_>>();
     let scopes = offer
         .scopes
         .iter()
         .map(|scope| {
             let label = match scope.as_str() {
-                "single" => "Single subscription".to_string(),
-                "shared" => "Shared".to_string(),
+                "single" => ctx.t("product-ri-scope-single"),
+                "shared" => ctx.t("product-ri-scope-shared"),
                 other => other.to_string(),
             };
             (scope.clone(), label)
@@ -154,21 +160,21 @@ fn reservation_fields(product: &products::Model, offer: &ReservationOffer, curre
         .collect();
     let terms = reservations::terms_in(&offer.prices, currency)
         .into_iter()
-        .map(|t| (t.to_string(), reservations::term_label(t)))
+        .map(|t| (t.to_string(), reservations::term_label(ctx, t)))
         .collect();
     let plans = reservations::plans_in(&offer.prices, currency)
         .into_iter()
-        .map(|p| (p.as_str().to_string(), p.describe().to_string()))
+        .map(|p| (p.as_str().to_string(), reservations::plan_describe_in(ctx, p)))
         .collect();
     view! {
         <fieldset>
-            <legend>"Reservation"</legend>
-            <label>"Reservation type " {select("ri_reservation_type", same(&offer.reservation_types), product.ri_reservation_type.clone())}</label>
-            <label>"Term " {select("ri_term_years", terms, product.ri_term_years.map(|t| t.to_string()))}</label>
-            <label>"Payment " {select("ri_payment_plan", plans, Some(RiPaymentPlan::Upfront.as_str().to_string()))}</label>
-            <label>"Scope " {select("ri_scope", scopes, product.ri_scope.clone())}</label>
-            <label>"Region " {select("ri_region", same(&offer.regions), product.ri_region.clone())}</label>
-            <label class="check"><input type="checkbox" name="ri_auto_renew" value="on"/> " Renew the reservation automatically when its term ends"</label>
+            <legend>{ctx.t("product-ri-legend")}</legend>
+            <label>{ctx.t("product-ri-type")} " " {select("ri_reservation_type", same(&offer.reservation_types), product.ri_reservation_type.clone())}</label>
+            <label>{ctx.t("product-ri-term-heading")} " " {select("ri_term_years", terms, product.ri_term_years.map(|t| t.to_string()))}</label>
+            <label>{ctx.t("product-ri-payment")} " " {select("ri_payment_plan", plans, Some(RiPaymentPlan::Upfront.as_str().to_string()))}</label>
+            <label>{ctx.t("product-ri-scope")} " " {select("ri_scope", scopes, product.ri_scope.clone())}</label>
+            <label>{ctx.t("product-ri-region")} " " {select("ri_region", same(&offer.regions), product.ri_region.clone())}</label>
+            <label class="check"><input type="checkbox" name="ri_auto_renew" value="on"/> " " {ctx.t("product-ri-auto-renew")}</label>
         </fieldset>
     }
 }
