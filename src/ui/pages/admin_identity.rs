@@ -305,7 +305,7 @@ async fn save(
             },
         )
     };
-    let mut settings = match providers::check(&form.fields(), existing.is_none()) {
+    let mut settings = match providers::check_in(&form.fields(), existing.is_none(), ctx) {
         Ok(settings) => settings,
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
@@ -325,7 +325,7 @@ async fn save(
             Ok(Redirect::to("/admin/identity-providers").into_response())
         }
         Err(ProviderError::Failed(error)) => Err(error),
-        Err(refused) => Ok(refuse(vec![refused.to_string()], &existing, form)),
+        Err(refused) => Ok(refuse(vec![refused.localized(ctx)], &existing, form)),
     }
 }
 

@@ -123,7 +123,7 @@ pub(crate) async fn save_settings(
         active: form.active.is_some(),
         test_payments: form.test_payments.is_some(),
     };
-    match gateway::check(&fields, &existing) {
+    match gateway::check_in(&fields, &existing, &ctx) {
         Ok(checked) => {
             let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
             gateway::save(&state.db, &by, &state.secrets, &existing, &checked).await?;
