@@ -506,3 +506,11 @@ admin-payments-bad-commerce-code = The commerce code is the number Transbank gav
 admin-payments-secret-again = Enter the API key secret again: the environment changes, and the stored secret is only sent to the environment it was entered for.
 admin-payments-bad-secret = The API key secret is a single word of at most 200 characters.
 admin-payments-bad-environment = The environment is integration, production, or an http(s):// base URL.
+
+# Discounts (Accounts → Discounts; the rules live with the billing run).
+admin-discount-describe = Describe the discount as the invoice should show it (at most 200 characters).
+admin-discount-bad-percent = Write the discount as a percentage greater than 0 and at most 100, for example 5 or 12.5.
+admin-discount-no-product = There is no product with the code “{ $code }”.
+admin-product-no-base-product = There is no product with the code { $code }.
+admin-product-base-is-self = An add-on cannot be its own base product.
+admin-product-base-is-addon = An add-on's base product cannot be another add-on.

@@ -515,3 +515,11 @@ admin-payments-bad-commerce-code = El código de comercio es el número que le d
 admin-payments-secret-again = Ingrese de nuevo la llave secreta: el ambiente cambia, y la llave guardada solo se envía al ambiente para el que se ingresó.
 admin-payments-bad-secret = La llave secreta es una sola palabra de máximo 200 caracteres.
 admin-payments-bad-environment = El ambiente es integration, production o una URL base http(s)://.
+
+# Descuentos (Cuentas → Descuentos; las reglas viven con el proceso de facturación).
+admin-discount-describe = Describa el descuento como debe aparecer en la factura (máximo 200 caracteres).
+admin-discount-bad-percent = Escriba el descuento como un porcentaje mayor que 0 y de máximo 100, por ejemplo 5 o 12,5.
+admin-discount-no-product = No hay ningún producto con el código «{ $code }».
+admin-product-no-base-product = No hay ningún producto con el código { $code }.
+admin-product-base-is-self = Un complemento no puede ser su propio producto base.
+admin-product-base-is-addon = El producto base de un complemento no puede ser otro complemento.

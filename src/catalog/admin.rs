@@ -19,6 +19,7 @@ use crate::accounts::Viewer;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{ProductKind, SubscriptionStatus};
 use crate::entities::{products, reservation_options, subscription_addons, subscriptions};
+use crate::i18n::{tr, Lang, Localize};
 use crate::error::{AppError, AppResult};
 use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
@@ -142,16 +143,15 @@ async fn base_product_id<C: ConnectionTrait>(
     db: &C,
     fields: &ProductFields,
     own_id: Option<i32>,
+    loc: &impl Localize,
 ) -> Result<Option<i32>, ProductError> {
     let Some(code) = &fields.base_product else { return Ok(None) };
     let base = products::Entity::find().filter(products::Column::Code.eq(code.as_str())).one(db).await?;
     match base {
-        None => Err(ProductError::BaseProduct(format!("There is no product with the code {code}."))),
-        Some(base) if Some(base.id) == own_id => {
-            Err(ProductError::BaseProduct("An add-on cannot be its own base product.".into()))
-        }
+        None => Err(ProductError::BaseProduct(tr!(loc, "admin-product-no-base-product", code = code.clone()))),
+        Some(base) if Some(base.id) == own_id => Err(ProductError::BaseProduct(loc.t("admin-product-base-is-self"))),
         Some(base) if base.kind == ProductKind::Addon => {
-            Err(ProductError::BaseProduct("An add-on's base product cannot be another add-on.".into()))
+            Err(ProductError::BaseProduct(loc.t("admin-product-base-is-addon")))
         }
         Some(base) => Ok(Some(base.id)),
     }
@@ -206,11 +206,12 @@ pub(crate) async fn create(
     viewer: &Viewer,
     ip: Option<String>,
     fields: ProductFields,
+    loc: &impl Localize,
 ) -> Result<products::Model, ProductError> {
     provider_only(viewer)?;
     let txn = db.begin().await?;
     let by = AuditActor::of(viewer, ip);
-    let product = insert(&txn, &by, viewer.account.id, fields).await?;
+    let product = insert_in(&txn, &by, viewer.account.id, fields, loc).await?;
     txn.commit().await?;
     Ok(product)
 }
@@ -224,10 +225,21 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     provider_account: i32,
     fields: ProductFields,
 ) -> Result<products::Model, ProductError> {
+    insert_in(txn, by, provider_account, fields, &Lang::En).await
+}
+
+/// [`insert`], a refused base product said in `loc`'s language.
+async fn insert_in<C: ConnectionTrait>(
+    txn: &C,
+    by: &AuditActor,
+    provider_account: i32,
+    fields: ProductFields,
+    loc: &impl Localize,
+) -> Result<products::Model, ProductError> {
     if code_in_use(txn, &fields.code).await? {
         return Err(ProductError::CodeInUse(fields.code));
     }
-    let base_id = base_product_id(txn, &fields, None).await?;
+    let base_id = base_product_id(txn, &fields, None, loc).await?;
     let mut row = products::ActiveModel {
         code: Set(fields.code.clone()),
         active: Set(false),
@@ -257,12 +269,13 @@ pub(crate) async fn update(
     ip: Option<String>,
     code: &str,
     fields: ProductFields,
+    loc: &impl Localize,
 ) -> Result<products::Model, ProductError> {
     let txn = db.begin().await?;
     let old = find(&txn, viewer, code).await?;
     let fields = ProductFields { code: old.product.code.clone(), ..fields };
     product_rules::may_change(&old.product, &fields, old.in_use)?;
-    let base_id = base_product_id(&txn, &fields, Some(old.product.id)).await?;
+    let base_id = base_product_id(&txn, &fields, Some(old.product.id), loc).await?;
     let changes = product_rules::changes(Some(&old.fields), &fields);
     if !audit::any_change(&changes) {
         return Ok(old.product);

@@ -335,7 +335,7 @@ pub(crate) async fn create(
         Ok(fields) => fields,
         Err(errors) => return refused_new(&state, &ctx, form, errors).await,
     };
-    match catalogue::create(&state.db, viewer, ctx.device.ip_text(), fields).await {
+    match catalogue::create(&state.db, viewer, ctx.device.ip_text(), fields, &ctx).await {
         Err(ProductError::Failed(e)) => Err(e),
         Err(e) => refused_new(&state, &ctx, form, vec![(e.field(), product_refusal(&ctx, &e))]).await,
         Ok(product) => {
@@ -452,7 +452,7 @@ pub(crate) async fn update(
         Ok(fields) => fields,
         Err(errors) => return refused_edit(&state, &ctx, &code, Some(form), errors).await,
     };
-    match catalogue::update(&state.db, viewer, ctx.device.ip_text(), &code, fields).await {
+    match catalogue::update(&state.db, viewer, ctx.device.ip_text(), &code, fields, &ctx).await {
         Err(ProductError::Failed(e)) => Err(e),
         Err(e) => refused_edit(&state, &ctx, &code, Some(form), vec![(e.field(), product_refusal(&ctx, &e))]).await,
         Ok(product) => {
