@@ -19,8 +19,8 @@ use crate::accounts::Viewer;
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::enums::{ProductKind, SubscriptionStatus};
 use crate::entities::{products, reservation_options, subscription_addons, subscriptions};
-use crate::i18n::{tr, Lang, Localize};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Lang, Localize};
 use crate::pagination::{fetch_page, Keyset, PageQuery, Paged, Term};
 
 /// A product in the catalogue list.
