@@ -126,6 +126,38 @@ async fn the_admin_area_speaks_spanish_to_a_spanish_browser_and_english_to_an_en
     let refused = response.text().await.unwrap();
     assert!(refused.contains("deben estar entre 3 y 25 (ingresó 2)"), "{refused}");
 
+    // Refusals of the capabilities behind the forms.
+    let empty_provider =
+        [("name", ""), ("kind", "oidc"), ("issuer", "ftp://x"), ("client_id", ""), ("client_secret", "")];
+    let response = admin.submit("/admin/identity-providers/new", "/admin/identity-providers", &empty_provider).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = response.text().await.unwrap();
+    for said in [
+        "Dé al proveedor un nombre de 1 a 100 caracteres.",
+        "El emisor debe usar https",
+        "Ingrese el secreto de cliente.",
+    ] {
+        assert!(refused.contains(said), "{said}: {refused}");
+    }
+    let gateway = [("commerce_code", "abc"), ("api_key_secret", ""), ("environment_choice", "integration")];
+    let response = admin.submit("/admin/payments", "/admin/payments", &gateway).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = response.text().await.unwrap();
+    assert!(refused.contains("El código de comercio es el número que le dio Transbank"), "{refused}");
+    let addon = [("name", "Complemento"), ("vendor", "Microsoft"), ("family", "microsoft_365"), ("kind", "addon")];
+    let addon =
+        [&addon[..], &[("billing_cycle", "monthly"), ("term_months", "1"), ("base_product", "M365-BS")]].concat();
+    let response = admin.submit("/admin/catalogue/M365-BS", "/admin/catalogue/M365-BS", &addon).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = response.text().await.unwrap();
+    assert!(refused.contains("suscripciones usan este producto: no admite cambios en su tipo"), "{refused}");
+    let new_addon = [&addon[..], &[("code", "ADDON-X"), ("base_product", "NOPE")]].concat();
+    let new_addon: Vec<_> = new_addon.into_iter().filter(|(k, v)| *k != "base_product" || *v == "NOPE").collect();
+    let response = admin.submit("/admin/catalogue/new", "/admin/catalogue/new", &new_addon).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = response.text().await.unwrap();
+    assert!(refused.contains("No hay ningún producto con el código NOPE."), "{refused}");
+
     // Date-times day first, in the viewer's time zone (the demo's is America/Santiago).
     let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).format("%d-%m-%Y").to_string();
     let (_, events) = admin.page("/admin/security-events").await;
