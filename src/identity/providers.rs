@@ -89,29 +89,29 @@ fn yes() -> bool {
     true
 }
 
-/// Why an issuer URL is refused.
+/// Why an issuer URL is refused: it is not a URL, not a plain one, or not https.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IssuerProblem {
-    NotUrl,
-    NotPlain,
-    NotHttps,
+    Url,
+    Plain,
+    Https,
 }
 
 impl IssuerProblem {
     fn english(self) -> &'static str {
         match self {
-            IssuerProblem::NotUrl => "The issuer must be a URL such as https://login.example.com.",
-            IssuerProblem::NotPlain => "The issuer must be a plain URL with a host and no query.",
-            IssuerProblem::NotHttps => "The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).",
+            IssuerProblem::Url => "The issuer must be a URL such as https://login.example.com.",
+            IssuerProblem::Plain => "The issuer must be a plain URL with a host and no query.",
+            IssuerProblem::Https => "The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).",
         }
     }
 
     /// The refusal in the admin's language (Admin → Identity providers).
     fn localized(self, loc: &impl Localize) -> String {
         loc.t(match self {
-            IssuerProblem::NotUrl => msg!("admin-idp-issuer-not-url"),
-            IssuerProblem::NotPlain => msg!("admin-idp-issuer-not-plain"),
-            IssuerProblem::NotHttps => msg!("admin-idp-issuer-not-https"),
+            IssuerProblem::Url => msg!("admin-idp-issuer-not-url"),
+            IssuerProblem::Plain => msg!("admin-idp-issuer-not-plain"),
+            IssuerProblem::Https => msg!("admin-idp-issuer-not-https"),
         })
     }
 }
@@ -122,7 +122,7 @@ pub(crate) fn check_issuer_url(url: &str) -> Result<(), String> {
 }
 
 fn issuer_problem(url: &str) -> Result<(), IssuerProblem> {
-    let (scheme, rest) = url.split_once("://").ok_or(IssuerProblem::NotUrl)?;
+    let (scheme, rest) = url.split_once("://").ok_or(IssuerProblem::Url)?;
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = if host_port.starts_with('[') {
         host_port.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
@@ -130,13 +130,13 @@ fn issuer_problem(url: &str) -> Result<(), IssuerProblem> {
         host_port.split(':').next().unwrap_or("").to_string()
     };
     if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
-        return Err(IssuerProblem::NotPlain);
+        return Err(IssuerProblem::Plain);
     }
     let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
     match scheme {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        _ => Err(IssuerProblem::NotHttps),
+        _ => Err(IssuerProblem::Https),
     }
 }
 
