@@ -485,6 +485,8 @@ admin-auth-second-factor-everyone-set = Everyone must have a second factor from 
 admin-auth-choose-sign-up = Choose on or off for sign-up and for approval.
 admin-auth-sign-up-open = Sign-up is open.
 admin-auth-sign-up-closed = Sign-up is closed.
+
+# Refusals of the identity provider form.
 admin-idp-issuer-not-url = The issuer must be a URL such as https://login.example.com.
 admin-idp-issuer-not-plain = The issuer must be a plain URL with a host and no query.
 admin-idp-issuer-not-https = The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).
@@ -502,6 +504,8 @@ admin-idp-hosted-domain-invalid = The hosted domain must be a domain such as exa
 admin-idp-logo-invalid = The logo must be the https:// address of an image, or a path under /static/ or /brand-assets/.
 admin-idp-name-taken = Another provider is already called { $name }.
 admin-idp-not-activated-reason = Not activated: { $reason }
+
+# Refusals of the WebPay settings form.
 admin-payments-bad-commerce-code = The commerce code is the number Transbank gave you, e.g. 597055555532.
 admin-payments-secret-again = Enter the API key secret again: the environment changes, and the stored secret is only sent to the environment it was entered for.
 admin-payments-bad-secret = The API key secret is a single word of at most 200 characters.
@@ -511,6 +515,15 @@ admin-payments-bad-environment = The environment is integration, production, or 
 admin-discount-describe = Describe the discount as the invoice should show it (at most 200 characters).
 admin-discount-bad-percent = Write the discount as a percentage greater than 0 and at most 100, for example 5 or 12.5.
 admin-discount-no-product = There is no product with the code “{ $code }”.
+
+# Refusals of the product form's base product.
 admin-product-no-base-product = There is no product with the code { $code }.
 admin-product-base-is-self = An add-on cannot be its own base product.
 admin-product-base-is-addon = An add-on's base product cannot be another add-on.
+
+# The WebPay transaction log's calls and returns.
+admin-payments-action-create = create
+admin-payments-action-commit = commit
+admin-payments-action-status = status
+admin-payments-action-refund = refund
+admin-payments-action-return = return

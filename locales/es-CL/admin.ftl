@@ -494,6 +494,8 @@ admin-auth-second-factor-everyone-set = Todos deberán tener un segundo factor d
 admin-auth-choose-sign-up = Elija activado o desactivado para el registro y para la aprobación.
 admin-auth-sign-up-open = El registro está abierto.
 admin-auth-sign-up-closed = El registro está cerrado.
+
+# Rechazos del formulario de proveedor de identidad.
 admin-idp-issuer-not-url = El emisor debe ser una URL como https://login.example.com.
 admin-idp-issuer-not-plain = El emisor debe ser una URL simple, con un host y sin parámetros.
 admin-idp-issuer-not-https = El emisor debe usar https (http simple solo para 127.0.0.1, localhost o [::1]).
@@ -511,6 +513,8 @@ admin-idp-hosted-domain-invalid = El dominio alojado debe ser un dominio como ex
 admin-idp-logo-invalid = El logo debe ser la dirección https:// de una imagen, o una ruta bajo /static/ o /brand-assets/.
 admin-idp-name-taken = Ya hay otro proveedor llamado { $name }.
 admin-idp-not-activated-reason = No se activó: { $reason }
+
+# Rechazos del formulario de configuración de WebPay.
 admin-payments-bad-commerce-code = El código de comercio es el número que le dio Transbank, por ejemplo 597055555532.
 admin-payments-secret-again = Ingrese de nuevo la llave secreta: el ambiente cambia, y la llave guardada solo se envía al ambiente para el que se ingresó.
 admin-payments-bad-secret = La llave secreta es una sola palabra de máximo 200 caracteres.
@@ -520,6 +524,15 @@ admin-payments-bad-environment = El ambiente es integration, production o una UR
 admin-discount-describe = Describa el descuento como debe aparecer en la factura (máximo 200 caracteres).
 admin-discount-bad-percent = Escriba el descuento como un porcentaje mayor que 0 y de máximo 100, por ejemplo 5 o 12,5.
 admin-discount-no-product = No hay ningún producto con el código «{ $code }».
+
+# Rechazos del producto base del formulario de producto.
 admin-product-no-base-product = No hay ningún producto con el código { $code }.
 admin-product-base-is-self = Un complemento no puede ser su propio producto base.
 admin-product-base-is-addon = El producto base de un complemento no puede ser otro complemento.
+
+# Las llamadas y retornos del registro de transacciones WebPay.
+admin-payments-action-create = creación
+admin-payments-action-commit = confirmación
+admin-payments-action-status = estado
+admin-payments-action-refund = reembolso
+admin-payments-action-return = retorno

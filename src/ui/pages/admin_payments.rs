@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::error::AppResult;
-use crate::i18n::{tr, Localize};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::payments::webpay::client::WebpayError;
@@ -166,6 +166,19 @@ pub(crate) async fn test_connection(
     Ok(render(&ctx, status, state.settings.demo, &settings, vec![], Some(result)))
 }
 
+/// A logged WebPay call or return, as the log names it (the stored name otherwise).
+fn action_name(loc: &impl Localize, action: &str) -> String {
+    let id = match action {
+        events::action::CREATE => msg!("admin-payments-action-create"),
+        events::action::COMMIT => msg!("admin-payments-action-commit"),
+        events::action::STATUS => msg!("admin-payments-action-status"),
+        events::action::REFUND => msg!("admin-payments-action-refund"),
+        events::action::RETURN => msg!("admin-payments-action-return"),
+        other => return other.to_string(),
+    };
+    loc.t(id)
+}
+
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct LogQuery {
     q: Option<String>,
@@ -215,7 +228,7 @@ pub(crate) async fn transactions(
                             {event.buy_order.clone().unwrap_or_default()}
                             {event.buy_order.as_ref().filter(|b| test.contains(*b)).map(|_| view! { " " <span class="tag warn">{loc.t("admin-test-tag")}</span> })}
                         </td>
-                        <td><span class="tag">{event.action.clone()}</span></td>
+                        <td><span class="tag">{action_name(&loc, &event.action)}</span></td>
                         <td>{event.outcome.clone()}</td>
                     </tr>
                 }
