@@ -527,3 +527,9 @@ admin-payments-action-commit = commit
 admin-payments-action-status = status
 admin-payments-action-refund = refund
 admin-payments-action-return = return
+
+# A job's summary.
+admin-job-summary-billing = Billing run for { $period }: { $issued } invoice(s) issued; { $nothing } account(s) had nothing to bill.
+admin-job-summary-already-billed = Already billed for { $period }, left alone: { $accounts }.
+admin-job-summary-skipped = Not billed, their reseller is suspended (a run of { $period } after it is reactivated bills them): { $accounts }.
+admin-job-summary-usage = { $imported } row(s) imported, { $refused } refused.

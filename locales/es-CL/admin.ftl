@@ -169,7 +169,10 @@ admin-cycle-monthly = Mensual
 admin-cycle-annual = Anual
 admin-cycle-one-time = Pago único
 admin-cycle-reservation = Reserva: 1 o 3 años
-admin-cycle-and-term = { $cycle } · plazo de { $months } meses
+admin-cycle-and-term = { $cycle } · { $months ->
+    [one] plazo de 1 mes
+   *[other] plazo de { $months } meses
+}
 admin-product-field-code = Código
 admin-product-field-name = Nombre
 admin-product-field-vendor = Fabricante
@@ -536,3 +539,9 @@ admin-payments-action-commit = confirmación
 admin-payments-action-status = estado
 admin-payments-action-refund = reembolso
 admin-payments-action-return = retorno
+
+# El resumen de una tarea.
+admin-job-summary-billing = Proceso de facturación de { $period }: { $issued } factura(s) emitida(s); { $nothing } cuenta(s) sin nada que facturar.
+admin-job-summary-already-billed = Ya facturadas en { $period }, no se tocaron: { $accounts }.
+admin-job-summary-skipped = No facturadas, su revendedor está suspendido (un proceso de { $period } después de reactivarlo las factura): { $accounts }.
+admin-job-summary-usage = { $imported } fila(s) importada(s), { $refused } rechazada(s).

@@ -167,6 +167,55 @@ pub(crate) fn with_problems(kept: &str, new: &[String]) -> String {
     lines.join("\n")
 }
 
+/// A line of a job's summary, stored with its numbers and names (one JSON object a line) so
+/// that each viewer reads it in their own language. A stored line that is not one (a price
+/// import's) is shown as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub(crate) enum SummaryLine {
+    BillingRun { period: String, issued: i32, nothing_to_bill: usize },
+    AlreadyBilled { period: String, accounts: Vec<String> },
+    SkippedSuspended { period: String, accounts: Vec<String> },
+    UsageImported { imported: i32, refused: i32 },
+}
+
+impl SummaryLine {
+    /// The line in `loc`'s language.
+    pub(crate) fn said(&self, loc: &impl Localize) -> String {
+        match self {
+            SummaryLine::BillingRun { period, issued, nothing_to_bill } => tr!(
+                loc,
+                "admin-job-summary-billing",
+                period = period.clone(),
+                issued = *issued,
+                nothing = *nothing_to_bill
+            ),
+            SummaryLine::AlreadyBilled { period, accounts } => {
+                tr!(loc, "admin-job-summary-already-billed", period = period.clone(), accounts = accounts.join(", "))
+            }
+            SummaryLine::SkippedSuspended { period, accounts } => {
+                tr!(loc, "admin-job-summary-skipped", period = period.clone(), accounts = accounts.join(", "))
+            }
+            SummaryLine::UsageImported { imported, refused } => {
+                tr!(loc, "admin-job-summary-usage", imported = *imported, refused = *refused)
+            }
+        }
+    }
+}
+
+/// A summary as stored: one line each.
+pub(crate) fn summary_text(lines: &[SummaryLine]) -> String {
+    lines.iter().filter_map(|line| serde_json::to_string(line).ok()).collect::<Vec<_>>().join("\n")
+}
+
+/// A stored summary's lines in `loc`'s language (a line written as text stays as it is).
+pub(crate) fn summary_said(loc: &impl Localize, stored: &str) -> Vec<String> {
+    stored
+        .lines()
+        .map(|line| serde_json::from_str::<SummaryLine>(line).map_or_else(|_| line.to_string(), |l| l.said(loc)))
+        .collect()
+}
+
 /// What a kind of job is called.
 pub(crate) fn kind_label(loc: &impl Localize, kind: JobKind) -> String {
     loc.t(match kind {

@@ -171,7 +171,9 @@ async fn the_admin_area_speaks_spanish_to_a_spanish_browser_and_english_to_an_en
     let last_month = stratus::billing::run::Period::of(period).previous().label();
     let response = admin.submit("/admin/billing", "/admin/billing", &[("period", &last_month)]).await;
     let job = admin.finished_job(response).await;
-    for said in ["Proceso de facturación", "Terminada", "cuentas listas", "Facturas emitidas", "Iniciada por"] {
+    let summary = format!("Proceso de facturación de {last_month}: ");
+    for said in ["Terminada", "cuentas listas", "Facturas emitidas", "Iniciada por", &summary, "factura(s) emitida(s);"]
+    {
         assert!(job.contains(said), "{said}: {job}");
     }
     let peso = regex_like_peso(&job);

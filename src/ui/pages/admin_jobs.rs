@@ -103,7 +103,7 @@ fn render_job(
     let mut response = page(ctx, &title, move || {
         let refresh = running.then(|| view! { <meta http-equiv="refresh" content=REFRESH_SECONDS/> });
         let summary: Vec<_> =
-            job.summary.iter().flat_map(|s| s.lines()).map(|line| view! { <p>{line.to_string()}</p> }).collect();
+            job.summary.iter().flat_map(|s| tasks::summary_said(&loc, s)).map(|line| view! { <p>{line}</p> }).collect();
         let error = job.error.clone().map(|e| view! { <p class="form-error" role="alert">{e}</p> });
         let problems: Vec<_> = job.problems.lines().map(|p| view! { <li>{p.to_string()}</li> }).collect();
         let more = usize::try_from(job.problem_count).unwrap_or(0).saturating_sub(problems.len());
