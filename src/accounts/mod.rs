@@ -78,15 +78,6 @@ impl UserRole {
     }
 }
 
-impl AccountTier {
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            AccountTier::Provider => "Provider",
-            AccountTier::Reseller => "Reseller",
-            AccountTier::Customer => "Customer",
-        }
-    }
-}
 
 pub(crate) const MAX_NAME_CHARS: usize = 200;
 

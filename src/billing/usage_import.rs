@@ -104,6 +104,20 @@ pub enum ImportError {
 
 crate::error::refusals!(ImportError);
 
+impl ImportError {
+    /// The refusal in the viewer's language (the English `Display` stays for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        use crate::i18n::tr;
+        match self {
+            ImportError::TooLarge => tr!(loc, "admin-usage-too-large", megabytes = MAX_BYTES / 1024 / 1024),
+            ImportError::NotUtf8 => loc.t("admin-usage-not-utf8"),
+            ImportError::NotCsv(why) => tr!(loc, "admin-usage-not-csv", why = why.clone()),
+            ImportError::WrongHeader => tr!(loc, "admin-usage-wrong-header", header = HEADER.join(",")),
+            ImportError::Failed(e) => e.to_string(),
+        }
+    }
+}
+
 /// Reads the file: `Err` refuses it whole (not UTF-8, too large, not this header); otherwise
 /// the rows that passed and the ones that did not.
 pub(crate) fn parse(bytes: &[u8]) -> Result<(Vec<UsageRow>, Vec<Rejected>), ImportError> {

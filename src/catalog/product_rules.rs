@@ -69,15 +69,6 @@ pub(crate) fn cycle_name(cycle: BillingCycle) -> &'static str {
     }
 }
 
-/// How a product's cycle and term read in the catalogue list.
-pub(crate) fn cycle_and_term(product: &products::Model) -> String {
-    match (product.kind, product.billing_cycle) {
-        (ProductKind::ReservedInstance, _) => "Reservation: 1 or 3 years".into(),
-        (_, BillingCycle::OneTime) => "One-time".into(),
-        (_, cycle) => format!("{} · {}-month term", cycle_name(cycle), product.term_months),
-    }
-}
-
 /// What the product form sends (every field as text; [`check`] decides).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
 pub(crate) struct ProductForm {
@@ -501,32 +492,6 @@ pub(crate) fn check(form: &ProductForm) -> Result<ProductFields, Vec<FieldError>
     }
 }
 
-/// What a field is called in messages.
-pub(crate) fn field_label(field: &str) -> &'static str {
-    match field {
-        "code" => "Code",
-        "name" => "Name",
-        "vendor" => "Vendor",
-        "family" => "Family",
-        "usage_family" => "Usage family",
-        "kind" => "Kind",
-        "billing_cycle" => "Billing cycle",
-        "term_months" => "Term",
-        "minimum_commitment" => "Minimum commitment",
-        "base_product" => "Base product",
-        "reservation_types" => "Reservation types",
-        "scopes" => "Scopes",
-        "regions" => "Regions",
-        "ri_reservation_type" => "Preselected reservation type",
-        "ri_term_years" => "Preselected term",
-        "ri_scope" => "Preselected scope",
-        "ri_region" => "Preselected region",
-        "description" => "Description",
-        "confirm" => "Sure",
-        _ => "Product",
-    }
-}
-
 /// The attributes running subscriptions depend on that `new` changes: kind, term, billing
 /// cycle (their form field names).
 pub(crate) fn locked_changes(old: &products::Model, new: &ProductFields) -> Vec<&'static str> {
@@ -593,7 +558,6 @@ impl ProductError {
     /// The refusal in the reader's language (`Display` stays English for the API, the logs
     /// and the price import). For the admin catalogue page (the admin pages' group calls it
     /// when it converts that page).
-    #[allow(dead_code)]
     pub(crate) fn localized(&self, loc: &impl Localize) -> String {
         match self {
             ProductError::CodeInUse(code) => tr!(loc, "product-admin-code-in-use", code = code.as_str()),

@@ -12,6 +12,7 @@ use crate::audit::{self, AuditActor, Change, MASKED};
 use crate::entities::enums::IdpKind;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, tr, Lang, Localize};
 use crate::images::{self, ImageType};
 use crate::secrets::SecretBox;
 
@@ -88,9 +89,40 @@ fn yes() -> bool {
     true
 }
 
+/// Why an issuer URL is refused: it is not a URL, not a plain one, or not https.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IssuerProblem {
+    Url,
+    Plain,
+    Https,
+}
+
+impl IssuerProblem {
+    fn english(self) -> &'static str {
+        match self {
+            IssuerProblem::Url => "The issuer must be a URL such as https://login.example.com.",
+            IssuerProblem::Plain => "The issuer must be a plain URL with a host and no query.",
+            IssuerProblem::Https => "The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).",
+        }
+    }
+
+    /// The refusal in the admin's language (Admin → Identity providers).
+    fn localized(self, loc: &impl Localize) -> String {
+        loc.t(match self {
+            IssuerProblem::Url => msg!("admin-idp-issuer-not-url"),
+            IssuerProblem::Plain => msg!("admin-idp-issuer-not-plain"),
+            IssuerProblem::Https => msg!("admin-idp-issuer-not-https"),
+        })
+    }
+}
+
 /// Loopback hosts may use plain http (development and tests); everything else must be https.
 pub(crate) fn check_issuer_url(url: &str) -> Result<(), String> {
-    let (scheme, rest) = url.split_once("://").ok_or("The issuer must be a URL such as https://login.example.com.")?;
+    issuer_problem(url).map_err(|problem| problem.english().to_string())
+}
+
+fn issuer_problem(url: &str) -> Result<(), IssuerProblem> {
+    let (scheme, rest) = url.split_once("://").ok_or(IssuerProblem::Url)?;
     let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = if host_port.starts_with('[') {
         host_port.split(']').next().map(|h| format!("{h}]")).unwrap_or_default()
@@ -98,13 +130,13 @@ pub(crate) fn check_issuer_url(url: &str) -> Result<(), String> {
         host_port.split(':').next().unwrap_or("").to_string()
     };
     if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>']) {
-        return Err("The issuer must be a plain URL with a host and no query.".into());
+        return Err(IssuerProblem::Plain);
     }
     let loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
     match scheme {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
-        _ => Err("The issuer must use https (plain http only for 127.0.0.1, localhost or [::1]).".into()),
+        _ => Err(IssuerProblem::Https),
     }
 }
 
@@ -120,63 +152,70 @@ pub(crate) fn is_multi_tenant_issuer(issuer: &str) -> bool {
     ["/common/", "/organizations/", "/{tenantid}/"].iter().any(|marker| format!("{issuer}/").contains(marker))
 }
 
-/// Checks the fields; every problem is one message.
+/// Checks the fields; every problem is one message (in English).
 pub fn check(fields: &ProviderFields, creating: bool) -> Result<ProviderSettings, Vec<String>> {
+    check_in(fields, creating, &Lang::En)
+}
+
+/// [`check`], every problem said in `loc`'s language (Admin → Identity providers).
+pub(crate) fn check_in(
+    fields: &ProviderFields,
+    creating: bool,
+    loc: &impl Localize,
+) -> Result<ProviderSettings, Vec<String>> {
     let mut errors = Vec::new();
     let name = fields.name.trim().to_string();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        errors.push(format!("Give the provider a name of 1 to {MAX_NAME_CHARS} characters."));
+        errors.push(tr!(loc, "admin-idp-name-length", max = MAX_NAME_CHARS));
     }
     let kind = IdpKind::parse(fields.kind.trim());
     if kind.is_none() {
-        errors.push("The kind must be azure_ad, google or oidc.".into());
+        errors.push(loc.t("admin-idp-kind-unknown"));
     }
     let mut issuer = fields.issuer.trim().trim_end_matches('/').to_string();
     if kind == Some(IdpKind::Google) && issuer.is_empty() {
         issuer = GOOGLE_ISSUER.to_string();
     }
     if issuer.len() > 500 {
-        errors.push("The issuer URL is too long.".into());
-    } else if let Err(message) = check_issuer_url(&issuer) {
-        errors.push(message);
+        errors.push(loc.t("admin-idp-issuer-too-long"));
+    } else if let Err(problem) = issuer_problem(&issuer) {
+        errors.push(problem.localized(loc));
     }
     let client_id = fields.client_id.trim().to_string();
     if client_id.is_empty() || client_id.len() > 255 {
-        errors.push("Enter the client id (application id) the provider gave you.".into());
+        errors.push(loc.t("admin-idp-client-id-missing"));
     }
     let secret = fields.client_secret.trim();
     if secret.len() > 1000 {
-        errors.push("The client secret is too long.".into());
+        errors.push(loc.t("admin-idp-client-secret-too-long"));
     }
     if creating && secret.is_empty() {
-        errors.push("Enter the client secret.".into());
+        errors.push(loc.t("admin-idp-client-secret-missing"));
     }
     let allowed_tenants: Vec<String> =
         fields.tenants.iter().map(|t| t.trim().to_ascii_lowercase()).filter(|t| !t.is_empty()).collect();
     if allowed_tenants.iter().any(|t| !is_guid(t)) {
-        errors.push("Tenant ids are GUIDs like 72f988bf-86f1-41af-91ab-2d7cd011db47.".into());
+        errors.push(loc.t("admin-idp-tenant-not-guid"));
     }
     if kind == Some(IdpKind::AzureAd) && is_multi_tenant_issuer(&issuer) && allowed_tenants.is_empty() {
-        errors.push("A multi-tenant Entra ID provider needs the list of tenant ids that may sign in.".into());
+        errors.push(loc.t("admin-idp-tenants-needed"));
     }
     if kind != Some(IdpKind::AzureAd) && !allowed_tenants.is_empty() {
-        errors.push("Tenant ids apply to Microsoft Entra ID providers only.".into());
+        errors.push(loc.t("admin-idp-tenants-entra-only"));
     }
     let hosted_domain = fields.hosted_domain.as_ref().map(|d| d.trim().to_ascii_lowercase()).filter(|d| !d.is_empty());
     if let Some(domain) = &hosted_domain {
         if kind != Some(IdpKind::Google) {
-            errors.push("A hosted domain applies to Google providers only.".into());
+            errors.push(loc.t("admin-idp-hosted-domain-google-only"));
         } else if !domain.contains('.') || !domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
         {
-            errors.push("The hosted domain must be a domain such as example.com.".into());
+            errors.push(loc.t("admin-idp-hosted-domain-invalid"));
         }
     }
     let logo = fields.logo.as_ref().map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
     if let Some(logo) = &logo {
         if logo.len() > 500 || !crate::branding::is_safe_url(logo) {
-            errors.push(
-                "The logo must be the https:// address of an image, or a path under /static/ or /brand-assets/.".into(),
-            );
+            errors.push(loc.t("admin-idp-logo-invalid"));
         }
     }
     match kind {
@@ -310,6 +349,17 @@ pub enum ProviderError {
 }
 
 crate::error::refusals!(ProviderError);
+
+impl ProviderError {
+    /// The refusal in the admin's language (the English `Display` stays for logs).
+    pub(crate) fn localized(&self, loc: &impl Localize) -> String {
+        match self {
+            ProviderError::NameTaken(name) => tr!(loc, "admin-idp-name-taken", name = name.clone()),
+            ProviderError::NotActivated(reason) => tr!(loc, "admin-idp-not-activated-reason", reason = reason.clone()),
+            ProviderError::Failed(e) => e.to_string(),
+        }
+    }
+}
 
 /// What the audit log calls a change to a provider, and a new one.
 const CHANGED: &str = "identity provider changed";

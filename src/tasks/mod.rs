@@ -23,6 +23,7 @@ use chrono::{DateTime, Utc};
 use crate::accounts::Viewer;
 use crate::audit::AuditActor;
 use crate::entities::background_jobs::{self, JobKind, JobStatus};
+use crate::i18n::{msg, tr, Localize};
 
 pub use runner::{work, Finished, Watch, Worked};
 pub use store::StartError;
@@ -166,56 +167,118 @@ pub(crate) fn with_problems(kept: &str, new: &[String]) -> String {
     lines.join("\n")
 }
 
-/// What a kind of job is called.
-pub(crate) fn kind_label(kind: JobKind) -> &'static str {
-    match kind {
-        JobKind::BillingRun => "Billing run",
-        JobKind::UsageImport => "Usage import",
-        JobKind::PriceImport => "Price list import",
+/// A line of a job's summary, stored with its numbers and names (one JSON object a line) so
+/// that each viewer reads it in their own language. A stored line that is not one (a price
+/// import's) is shown as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "line", rename_all = "snake_case")]
+pub(crate) enum SummaryLine {
+    BillingRun { period: String, issued: i32, nothing_to_bill: usize },
+    AlreadyBilled { period: String, accounts: Vec<String> },
+    SkippedSuspended { period: String, accounts: Vec<String> },
+    UsageImported { imported: i32, refused: i32 },
+}
+
+impl SummaryLine {
+    /// The line in `loc`'s language.
+    pub(crate) fn said(&self, loc: &impl Localize) -> String {
+        match self {
+            SummaryLine::BillingRun { period, issued, nothing_to_bill } => tr!(
+                loc,
+                "admin-job-summary-billing",
+                period = period.clone(),
+                issued = *issued,
+                nothing = *nothing_to_bill
+            ),
+            SummaryLine::AlreadyBilled { period, accounts } => {
+                tr!(loc, "admin-job-summary-already-billed", period = period.clone(), accounts = accounts.join(", "))
+            }
+            SummaryLine::SkippedSuspended { period, accounts } => {
+                tr!(loc, "admin-job-summary-skipped", period = period.clone(), accounts = accounts.join(", "))
+            }
+            SummaryLine::UsageImported { imported, refused } => {
+                tr!(loc, "admin-job-summary-usage", imported = *imported, refused = *refused)
+            }
+        }
     }
 }
 
+/// A summary as stored: one line each.
+pub(crate) fn summary_text(lines: &[SummaryLine]) -> String {
+    lines.iter().filter_map(|line| serde_json::to_string(line).ok()).collect::<Vec<_>>().join("\n")
+}
+
+/// A stored summary's lines in `loc`'s language (a line written as text stays as it is).
+pub(crate) fn summary_said(loc: &impl Localize, stored: &str) -> Vec<String> {
+    stored
+        .lines()
+        .map(|line| serde_json::from_str::<SummaryLine>(line).map_or_else(|_| line.to_string(), |l| l.said(loc)))
+        .collect()
+}
+
+/// What a kind of job is called.
+pub(crate) fn kind_label(loc: &impl Localize, kind: JobKind) -> String {
+    loc.t(match kind {
+        JobKind::BillingRun => msg!("admin-job-kind-billing-run"),
+        JobKind::UsageImport => msg!("admin-job-kind-usage-import"),
+        JobKind::PriceImport => msg!("admin-job-kind-price-import"),
+    })
+}
+
 /// Where a job is, in a sentence: "12 of 40 accounts done, 9 invoice(s) issued, 1 problem so far."
-pub(crate) fn progress_text(job: &background_jobs::Model) -> String {
-    let problems = match job.problem_count {
-        0 => "no problems".to_string(),
-        1 => "1 problem".to_string(),
-        n => format!("{n} problems"),
-    };
-    let so_far = if job.status == JobStatus::Running || job.status == JobStatus::Queued { " so far" } else { "" };
-    let counts = match job.kind {
-        JobKind::BillingRun => {
-            format!("{} of {} accounts done, {} invoice(s) issued", job.done, job.total, job.issued)
+pub(crate) fn progress_text(loc: &impl Localize, job: &background_jobs::Model) -> String {
+    let running = if job.status == JobStatus::Running || job.status == JobStatus::Queued { "yes" } else { "no" };
+    let (done, total, issued, problems) = (job.done, job.total, job.issued, job.problem_count);
+    match (job.status, job.kind) {
+        (JobStatus::Queued, _) => loc.t("admin-job-progress-queued"),
+        (_, JobKind::BillingRun) => tr!(
+            loc,
+            "admin-job-progress-billing",
+            done = done,
+            total = total,
+            issued = issued,
+            problems = problems,
+            running = running
+        ),
+        (_, JobKind::UsageImport) => tr!(
+            loc,
+            "admin-job-progress-usage",
+            done = done,
+            total = total,
+            issued = issued,
+            problems = problems,
+            running = running
+        ),
+        (JobStatus::Done, JobKind::PriceImport) => tr!(
+            loc,
+            "admin-job-progress-prices-done",
+            total = total,
+            issued = issued,
+            problems = problems,
+            running = running
+        ),
+        (_, JobKind::PriceImport) => {
+            tr!(loc, "admin-job-progress-prices", total = total, problems = problems, running = running)
         }
-        JobKind::UsageImport => format!("{} of {} rows done, {} imported", job.done, job.total, job.issued),
-        JobKind::PriceImport => match job.status {
-            JobStatus::Done => format!("{} of {} prices set", job.issued, job.total),
-            _ => format!("{} prices to set, all or nothing", job.total),
-        },
-    };
-    match job.status {
-        JobStatus::Queued => "Waiting for an instance to start it.".into(),
-        _ => format!("{counts}, {problems}{so_far}."),
     }
 }
 
 /// What a job's status reads as at `now`: a running job whose lease ran out is waiting
 /// for another instance to take it over.
-pub(crate) fn status_label(job: &background_jobs::Model, now: DateTime<Utc>) -> &'static str {
-    match job.status {
-        JobStatus::Queued => "Queued",
-        JobStatus::Running if claimable(job.status, job.lease_until, now) => {
-            "Interrupted: its instance stopped answering; another instance takes it over and resumes it"
-        }
-        JobStatus::Running => "Running",
-        JobStatus::Done => "Done",
-        JobStatus::Failed => "Failed",
-    }
+pub(crate) fn status_label(loc: &impl Localize, job: &background_jobs::Model, now: DateTime<Utc>) -> String {
+    loc.t(match job.status {
+        JobStatus::Queued => msg!("admin-job-queued"),
+        JobStatus::Running if claimable(job.status, job.lease_until, now) => msg!("admin-job-interrupted"),
+        JobStatus::Running => msg!("admin-job-running"),
+        JobStatus::Done => msg!("admin-job-done"),
+        JobStatus::Failed => msg!("admin-job-failed"),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
     use chrono::Duration;
 
     fn job(kind: JobKind, status: JobStatus) -> background_jobs::Model {
@@ -263,29 +326,37 @@ mod tests {
         let now = Utc::now();
         let mut running = job(JobKind::BillingRun, JobStatus::Running);
         running.lease_until = Some(now + Duration::seconds(30));
-        assert_eq!(status_label(&running, now), "Running");
+        assert_eq!(status_label(&Lang::En, &running, now), "Running");
         running.lease_until = Some(now - Duration::seconds(30));
-        assert!(status_label(&running, now).starts_with("Interrupted"));
-        assert_eq!(status_label(&job(JobKind::BillingRun, JobStatus::Done), now), "Done");
+        assert!(status_label(&Lang::En, &running, now).starts_with("Interrupted"));
+        assert_eq!(status_label(&Lang::En, &job(JobKind::BillingRun, JobStatus::Done), now), "Done");
     }
 
     #[test]
     fn progress_reads_as_counts_done_of_total_with_the_problems_so_far() {
         assert_eq!(
-            progress_text(&job(JobKind::BillingRun, JobStatus::Running)),
+            progress_text(&Lang::En, &job(JobKind::BillingRun, JobStatus::Running)),
             "12 of 40 accounts done, 9 invoice(s) issued, 1 problem so far."
         );
         let mut done = job(JobKind::BillingRun, JobStatus::Done);
         done.problem_count = 0;
-        assert_eq!(progress_text(&done), "12 of 40 accounts done, 9 invoice(s) issued, no problems.");
-        assert_eq!(progress_text(&job(JobKind::BillingRun, JobStatus::Queued)), "Waiting for an instance to start it.");
+        assert_eq!(progress_text(&Lang::En, &done), "12 of 40 accounts done, 9 invoice(s) issued, no problems.");
+        assert_eq!(
+            progress_text(&Lang::En, &job(JobKind::BillingRun, JobStatus::Queued)),
+            "Waiting for an instance to start it."
+        );
         let mut usage = job(JobKind::UsageImport, JobStatus::Failed);
         usage.problem_count = 3;
-        assert_eq!(progress_text(&usage), "12 of 40 rows done, 9 imported, 3 problems.");
+        assert_eq!(progress_text(&Lang::En, &usage), "12 of 40 rows done, 9 imported, 3 problems.");
         assert_eq!(
-            progress_text(&job(JobKind::PriceImport, JobStatus::Running)),
+            progress_text(&Lang::En, &job(JobKind::PriceImport, JobStatus::Running)),
             "40 prices to set, all or nothing, 1 problem so far."
         );
+        assert_eq!(
+            progress_text(&Lang::EsCl, &job(JobKind::BillingRun, JobStatus::Running)),
+            "12 de 40 cuentas listas, 9 factura(s) emitida(s), 1 problema hasta ahora."
+        );
+        assert_eq!(status_label(&Lang::EsCl, &job(JobKind::BillingRun, JobStatus::Done), Utc::now()), "Terminada");
     }
 
     #[test]

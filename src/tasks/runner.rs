@@ -8,7 +8,7 @@ use chrono::Utc;
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::store::{self, Ending, Progress};
-use super::{Starter, LEASE_SECONDS, POLL};
+use super::{summary_text, Starter, SummaryLine, LEASE_SECONDS, POLL};
 use crate::billing::run::{AccountBilled, Period, RunAccounts, RunReport};
 use crate::billing::usage_import::{self, ImportReport};
 use crate::catalog::price_import::{self, ImportError, Imported};
@@ -222,7 +222,11 @@ async fn billing_run(
             return Ok(Worked::Stopped);
         }
     }
-    let ending = Ending { status: JobStatus::Done, summary: Some(billing_summary(&report, &progress)), error: None };
+    let ending = Ending {
+        status: JobStatus::Done,
+        summary: Some(summary_text(&billing_summary(&report, &progress))),
+        error: None,
+    };
     end(db, job, instance, &progress, ending, Finished::BillingRun(report)).await
 }
 
@@ -239,22 +243,25 @@ fn not_billed(account: &crate::entities::accounts::Model, period: Period) -> Str
 
 /// What a billing run did, one sentence per line (the lists are of the part run last,
 /// when the run was resumed).
-pub(crate) fn billing_summary(report: &RunReport, progress: &Progress) -> String {
-    let mut lines = vec![format!(
-        "Billing run for {}: {} invoice(s) issued; {} account(s) had nothing to bill.",
-        report.period, progress.issued, report.nothing_to_bill
-    )];
+pub(crate) fn billing_summary(report: &RunReport, progress: &Progress) -> Vec<SummaryLine> {
+    let mut lines = vec![SummaryLine::BillingRun {
+        period: report.period.clone(),
+        issued: progress.issued,
+        nothing_to_bill: report.nothing_to_bill,
+    }];
     if !report.already_billed.is_empty() {
-        lines.push(format!("Already billed for {}, left alone: {}.", report.period, report.already_billed.join(", ")));
+        lines.push(SummaryLine::AlreadyBilled {
+            period: report.period.clone(),
+            accounts: report.already_billed.clone(),
+        });
     }
     if !report.skipped_suspended.is_empty() {
-        lines.push(format!(
-            "Not billed, their reseller is suspended (a run of {} after it is reactivated bills them): {}.",
-            report.period,
-            report.skipped_suspended.join(", ")
-        ));
+        lines.push(SummaryLine::SkippedSuspended {
+            period: report.period.clone(),
+            accounts: report.skipped_suspended.clone(),
+        });
     }
-    lines.join("\n")
+    lines
 }
 
 /// "line 4: date must be YYYY-MM-DD …"
@@ -309,7 +316,8 @@ async fn usage_import(
         }
     }
     report.rejected.sort_by_key(|(line, _)| *line);
-    let summary = format!("{} row(s) imported, {} refused.", progress.issued, progress.problem_count);
+    let summary =
+        summary_text(&[SummaryLine::UsageImported { imported: progress.issued, refused: progress.problem_count }]);
     let ending = Ending { status: JobStatus::Done, summary: Some(summary), error: None };
     end(db, job, instance, &progress, ending, Finished::UsageImport(report)).await
 }
@@ -364,7 +372,8 @@ mod tests {
         };
         let progress = Progress { total: 9, done: 9, issued: 6, cursor: 12, problems: String::new(), problem_count: 0 };
         assert_eq!(
-            billing_summary(&report, &progress),
+            super::super::summary_said(&crate::i18n::Lang::En, &summary_text(&billing_summary(&report, &progress)))
+                .join("\n"),
             "Billing run for 2026-10: 6 invoice(s) issued; 2 account(s) had nothing to bill.\n\
              Already billed for 2026-10, left alone: Contoso Chile.\n\
              Not billed, their reseller is suspended (a run of 2026-10 after it is reactivated bills them): Pacific."

@@ -25,6 +25,18 @@ pub enum StartError {
     Failed(#[from] AppError),
 }
 
+impl StartError {
+    /// The refusal in the viewer's language (the English `Display` stays for the API and logs).
+    pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
+        match self {
+            StartError::Busy { period, job_id } => {
+                crate::i18n::tr!(loc, "admin-job-busy", period = period.clone(), job = job_id.to_string())
+            }
+            StartError::Failed(e) => e.to_string(),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for StartError {
     fn from(e: sea_orm::DbErr) -> Self {
         StartError::Failed(e.into())

@@ -993,7 +993,7 @@ async fn an_admin_records_a_lost_refund_from_transbanks_portal_once() {
     let response = admin.submit(ORDER, &format!("{ORDER}/refund"), &[("amount", "100000"), ("confirm", "yes")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (_, queue) = admin.page("/admin/attention").await;
-    assert!(queue.contains("Refunds being verified") && queue.contains("CLP 100.000"), "{queue}");
+    assert!(queue.contains("Refunds being verified") && queue.contains("CLP 100,000"), "{queue}");
     let refund = refunds::Entity::find().one(&app.db).await.unwrap().unwrap();
     let resolve = format!("/admin/attention/refunds/{}/resolve", refund.id);
     // Both the outcome and the confirmation are asked for.

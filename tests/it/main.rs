@@ -18,6 +18,7 @@ mod identity_providers;
 mod instances;
 mod invoices;
 mod joining;
+mod lang_admin;
 mod lang_identity;
 mod lang_mail;
 mod lang_reseller;

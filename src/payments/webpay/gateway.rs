@@ -13,6 +13,7 @@ use super::{Credentials, INTEGRATION_COMMERCE_CODE, INTEGRATION_HOST, PRODUCTION
 use crate::audit::{self, AuditActor, Change};
 use crate::entities::payment_gateways;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Localize};
 use crate::secrets::SecretBox;
 
 pub(crate) const KIND: &str = "webpay_plus";
@@ -141,32 +142,37 @@ fn yes() -> bool {
 
 /// Checks the fields; `current` supplies the secret when the form leaves it empty.
 pub(crate) fn check(fields: &GatewayFields, current: &GatewaySettings) -> Result<GatewaySettings, Vec<String>> {
+    check_in(fields, current, &Lang::En)
+}
+
+/// [`check`], every problem said in `loc`'s language (Admin → Payments).
+pub(crate) fn check_in(
+    fields: &GatewayFields,
+    current: &GatewaySettings,
+    loc: &impl Localize,
+) -> Result<GatewaySettings, Vec<String>> {
     let mut errors = Vec::new();
     let code = fields.commerce_code.trim();
     if code.is_empty() || code.len() > 20 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        errors.push("The commerce code is the number Transbank gave you, e.g. 597055555532.".into());
+        errors.push(loc.t("admin-payments-bad-commerce-code"));
     }
     let environment_changes = Environment::parse(&fields.environment).is_ok_and(|e| e != current.environment);
     let secret = match fields.api_key_secret.trim() {
         // The stored secret goes only where it was entered for: a new environment (another
         // URL) must be given the secret again, or it would be sent somewhere else.
         "" if environment_changes => {
-            errors.push(
-                "Enter the API key secret again: the environment changes, and the stored secret is only \
-                         sent to the environment it was entered for."
-                    .into(),
-            );
+            errors.push(loc.t("admin-payments-secret-again"));
             String::new()
         }
         "" => current.credentials.api_key_secret.clone(),
         s if s.len() <= 200 && !s.contains(char::is_whitespace) => s.to_string(),
         _ => {
-            errors.push("The API key secret is a single word of at most 200 characters.".into());
+            errors.push(loc.t("admin-payments-bad-secret"));
             String::new()
         }
     };
-    let environment = Environment::parse(&fields.environment).unwrap_or_else(|message| {
-        errors.push(message);
+    let environment = Environment::parse(&fields.environment).unwrap_or_else(|_| {
+        errors.push(loc.t("admin-payments-bad-environment"));
         Environment::Integration
     });
     if !errors.is_empty() {

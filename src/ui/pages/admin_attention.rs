@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::billing::money;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::identity::session::set_flash;
 use crate::payments::webpay::attention::{self, Queue};
 use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
@@ -23,8 +23,9 @@ use crate::ui::{page_with_status, PageCtx};
 
 fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "Admin · Orders needing attention", move || {
-        let nothing = queue.is_empty().then(|| empty("Nothing needs attention: every payment is settled."));
+    let loc = ctx.locale;
+    page_with_status(status, ctx, &ctx.t("admin-attention-title"), move || {
+        let nothing = queue.is_empty().then(|| empty(loc.t("admin-attention-nothing")));
         let orders: Vec<_> = queue
             .orders
             .iter()
@@ -35,15 +36,15 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                 view! {
                     <tr>
                         <td><a href=href>{order.number.clone()}</a></td>
-                        <td>{order.paid_at.map(|p| p.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()}</td>
-                        <td class="num">{money::format(order.total, &order.currency)}</td>
+                        <td>{order.paid_at.map(|p| loc.datetime(&p)).unwrap_or_default()}</td>
+                        <td class="num">{loc.money(order.total, &order.currency)}</td>
                         <td>{order.attention.clone().unwrap_or_default()}</td>
                         <td>
                             <form class="inline" method="post" action=retry>
                                 {csrf_field(&ctx2)}
-                                <button type="submit">"Retry"</button>
+                                <button type="submit">{loc.t("admin-attention-retry")}</button>
                             </form>
-                            " " <a href=refund>"Refund…"</a>
+                            " " <a href=refund>{loc.t("admin-attention-refund-link")}</a>
                         </td>
                     </tr>
                 }
@@ -60,12 +61,12 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                 let action = match t.status {
                     tx_state::REFUND_NEEDED => {
                         let action = format!("/admin/attention/transactions/{}/refund", t.id);
-                        let label = format!("Refund {} in full through WebPay", money::format(captured_amount(t), "CLP"));
+                        let label = tr!(loc, "admin-attention-refund-in-full", amount = loc.money(captured_amount(t), "CLP"));
                         view! {
                             <form class="inline" method="post" action=action>
                                 {csrf_field(&ctx2)}
                                 <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" "{label}</label>
-                                " " <button type="submit" class="danger">"Refund"</button>
+                                " " <button type="submit" class="danger">{loc.t("admin-attention-refund")}</button>
                             </form>
                         }
                         .into_any()
@@ -75,19 +76,19 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                         view! {
                             <form class="inline" method="post" action=action>
                                 {csrf_field(&ctx2)}
-                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" I checked it in Transbank's portal"</label>
-                                " " <button type="submit" class="secondary">"Mark as checked"</button>
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" "{loc.t("admin-attention-checked-in-portal")}</label>
+                                " " <button type="submit" class="secondary">{loc.t("admin-attention-mark-checked")}</button>
                             </form>
                         }
                         .into_any()
                     }
                 };
-                let test = t.test.then(|| view! { " " <span class="tag warn">"TEST"</span> });
+                let test = t.test.then(|| view! { " " <span class="tag warn">{loc.t("admin-test-tag")}</span> });
                 view! {
                     <tr>
                         <td>{order_cell}</td>
                         <td>{t.buy_order.clone()}{test}</td>
-                        <td class="num">{money::format(captured_amount(t), "CLP")}</td>
+                        <td class="num">{loc.money(captured_amount(t), "CLP")}</td>
                         <td>
                             {t.not_taken_reason.clone().map(|_| view! { <p>{outcome_message(t)}</p> })}
                             <p>{t.attention.clone().unwrap_or_default()}</p>
@@ -108,35 +109,35 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
                     view! {
                         <form class="inline" method="post" action=verify>
                             {csrf_field(&ctx2)}
-                            <button type="submit" class="secondary">"Check with WebPay"</button>
+                            <button type="submit" class="secondary">{loc.t("admin-attention-check-with-webpay")}</button>
                         </form>
                     }
                 });
                 let resolve = format!("/admin/attention/refunds/{}/resolve", refund.id);
                 let reason = if waiting.status_readable {
-                    "WebPay's answer was lost. It counts as refunded until WebPay's status settles it; its credit invoice follows then."
+                    loc.t("admin-attention-refund-lost")
                 } else {
-                    "WebPay's answer was lost and WebPay no longer answers status for this payment (7 days). Look it up in Transbank's portal and record what it shows."
+                    loc.t("admin-attention-refund-lost-expired")
                 };
                 view! {
                     <tr>
                         <td><a href=href>{order.number.clone()}</a></td>
-                        <td>{refund.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
-                        <td class="num">{money::format(refund.amount, &order.currency)}</td>
+                        <td>{loc.datetime(&refund.created_at)}</td>
+                        <td class="num">{loc.money(refund.amount, &order.currency)}</td>
                         <td>{reason}</td>
                         <td>
                             {verify}
                             <form class="stacked" method="post" action=resolve>
                                 {csrf_field(&ctx2)}
-                                <label>"Transbank's portal shows "
+                                <label>{loc.t("admin-attention-portal-shows")} " "
                                     <select name="outcome" required>
                                         <option value="">"—"</option>
-                                        <option value="refunded">"it was refunded"</option>
-                                        <option value="not_refunded">"it was not refunded"</option>
+                                        <option value="refunded">{loc.t("admin-attention-was-refunded")}</option>
+                                        <option value="not_refunded">{loc.t("admin-attention-was-not-refunded")}</option>
                                     </select>
                                 </label>
-                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" I checked it in Transbank's portal"</label>
-                                <button type="submit" class="secondary">"Record"</button>
+                                <label class="check"><input type="checkbox" name="confirm" value="yes" required/>" "{loc.t("admin-attention-checked-in-portal")}</label>
+                                <button type="submit" class="secondary">{loc.t("admin-attention-record")}</button>
                             </form>
                         </td>
                     </tr>
@@ -144,36 +145,36 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
             })
             .collect();
         let orders_table = (!orders.is_empty()).then(|| view! {
-            <h2>"Paid orders not set up"</h2>
-            <p>"The customer paid, but the order's subscriptions could not be created (none were). Fix the cause, then Retry; or refund the order."</p>
+            <h2>{loc.t("admin-attention-orders-heading")}</h2>
+            <p>{loc.t("admin-attention-orders-intro")}</p>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Order"</th><th>"Paid"</th><th class="num">"Total"</th><th>"Reason"</th><th>"Actions"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-col-order")}</th><th>{loc.t("admin-attention-paid")}</th><th class="num">{loc.t("admin-col-total")}</th><th>{loc.t("admin-col-reason")}</th><th>{loc.t("admin-col-actions")}</th></tr></thead>
                     <tbody>{orders}</tbody>
                 </table>
             </div>
         });
         let transactions_table = (!transactions.is_empty()).then(|| view! {
-            <h2>"WebPay payments to refund or check"</h2>
+            <h2>{loc.t("admin-attention-transactions-heading")}</h2>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Order"</th><th>"WebPay order"</th><th class="num">"Amount"</th><th>"Reason"</th><th>"Action"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-col-order")}</th><th>{loc.t("admin-attention-webpay-order")}</th><th class="num">{loc.t("admin-col-amount")}</th><th>{loc.t("admin-col-reason")}</th><th>{loc.t("admin-col-action")}</th></tr></thead>
                     <tbody>{transactions}</tbody>
                 </table>
             </div>
         });
         let refunds_table = (!refunds.is_empty()).then(|| view! {
-            <h2>"Refunds being verified"</h2>
+            <h2>{loc.t("admin-attention-refunds-heading")}</h2>
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Order"</th><th>"Asked"</th><th class="num">"Amount"</th><th>"Reason"</th><th>"Action"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-col-order")}</th><th>{loc.t("admin-attention-asked")}</th><th class="num">{loc.t("admin-col-amount")}</th><th>{loc.t("admin-col-reason")}</th><th>{loc.t("admin-col-action")}</th></tr></thead>
                     <tbody>{refunds}</tbody>
                 </table>
             </div>
         });
         view! {
             {admin_nav()}
-            <p><a href="/admin/payments">"← Payments"</a></p>
+            <p><a href="/admin/payments">{loc.t("admin-attention-back-to-payments")}</a></p>
             {form_errors(errors)}
             {nothing}
             {orders_table}
@@ -212,8 +213,8 @@ async fn answer(
 }
 
 /// A refusal of the form itself, shown like a capability's.
-fn refuse(message: &str) -> AppError {
-    AppError::Unprocessable(message.to_string())
+fn refuse(message: String) -> AppError {
+    AppError::Unprocessable(message)
 }
 
 /// `POST /admin/attention/orders/{number}/retry`: creates the order's subscriptions again.
@@ -226,7 +227,7 @@ pub(crate) async fn retry(
     let viewer = ctx.provider_admin()?;
     let outcome = attention::retry(&state.db, &Actor::of(viewer), &number)
         .await
-        .map(|()| format!("Order {number} is set up: its subscriptions were created."))
+        .map(|()| tr!(ctx, "admin-attention-retried", number = number.clone()))
         .map_err(AppError::from);
     answer(&state, &ctx, &session, outcome).await
 }
@@ -247,7 +248,7 @@ pub(crate) async fn refund(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let outcome = if form.confirm != "yes" {
-        Err(refuse("Tick the confirmation to refund."))
+        Err(refuse(ctx.t("admin-attention-tick-to-refund")))
     } else {
         let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
         attention::refund_transaction(&state.db, &webpay, id).await.map_err(AppError::from)
@@ -266,7 +267,7 @@ pub(crate) async fn checked(
 ) -> AppResult<Response> {
     ctx.provider_admin()?;
     let outcome = if form.confirm != "yes" {
-        Err(refuse("Tick the confirmation to mark it as checked."))
+        Err(refuse(ctx.t("admin-attention-tick-to-mark")))
     } else {
         attention::mark_checked(&state.db, id).await.map_err(AppError::from)
     };
@@ -297,8 +298,8 @@ pub(crate) async fn resolve_refund(
         _ => None,
     };
     let outcome = match (happened, form.confirm.as_str()) {
-        (None, _) => Err(refuse("Choose what Transbank's portal shows: refunded or not.")),
-        (_, confirm) if confirm != "yes" => Err(refuse("Tick the confirmation to record it.")),
+        (None, _) => Err(refuse(ctx.t("admin-attention-choose-outcome"))),
+        (_, confirm) if confirm != "yes" => Err(refuse(ctx.t("admin-attention-tick-to-record"))),
         (Some(happened), _) => {
             crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await.map_err(AppError::from)
         }

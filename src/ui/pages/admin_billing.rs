@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::billing::run::Period;
 use crate::billing::tax::{self, VatRate};
 use crate::error::AppResult;
+use crate::i18n::{tr, Localize};
 use crate::state::AppState;
 use crate::tasks::{store, NewJob, StartError, Starter};
 use crate::ui::components::{csrf_field, form_errors};
@@ -30,11 +31,12 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
     let Shown { errors, notice, busy } = shown;
     let ctx2 = ctx.clone();
     let ctx3 = ctx.clone();
-    page_with_status(status, ctx, "Admin · Billing run", move || {
+    let loc = ctx.locale;
+    page_with_status(status, ctx, &ctx.t("admin-billing-title"), move || {
         let busy = busy.map(|(message, job_id)| {
             view! {
                 <div class="form-error" role="alert">
-                    <p>{message} " " <a href=format!("/admin/jobs/{job_id}")>"See its progress"</a></p>
+                    <p>{message} " " <a href=format!("/admin/jobs/{job_id}")>{loc.t("admin-billing-see-progress")}</a></p>
                 </div>
             }
         });
@@ -45,23 +47,16 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
             {notice.map(|n| view! { <p class="flash" role="status">{n}</p> })}
             <form class="stacked card" method="post" action="/admin/billing">
                 {csrf_field(&ctx2)}
-                <p>"Issues one debit invoice per account for a month that has ended: licences and add-ons "
-                   "(prorated for partial months, annual ones in the month their term year starts), Azure plan "
-                   "usage for the calendar month, legacy Azure usage up to each account's CSP cut-off day, "
-                   "minimum-commitment top-ups unless a ramp-up waives them, and discounts. Accounts already "
-                   "billed for the month are left alone, so running it again adds nothing. The run goes on in the "
-                   "background: its page shows its progress, and Admin → Jobs lists it."</p>
-                <label>"Month (YYYY-MM)" <input name="period" value=period required pattern="[0-9]{4}-[0-9]{2}" maxlength="7"/></label>
-                <button type="submit">"Run billing"</button>
+                <p>{loc.t("admin-billing-intro")}</p>
+                <label>{loc.t("admin-billing-month")} " " <input name="period" value=period required pattern="[0-9]{4}-[0-9]{2}" maxlength="7"/></label>
+                <button type="submit">{loc.t("admin-billing-run")}</button>
             </form>
             <form class="stacked card" method="post" action="/admin/billing/vat">
                 {csrf_field(&ctx3)}
-                <h2>"VAT"</h2>
-                <p>"List prices are net. VAT is added as its own line on carts, orders, invoices and receipts, "
-                   "at this rate, rounded half up to the currency's smallest unit (the peso). A change applies to carts, orders and invoices "
-                   "from now on; placed orders and issued invoices keep their rate."</p>
-                <label>"VAT rate (%)" <input name="rate" value=vat required inputmode="decimal" maxlength="6"/></label>
-                <button type="submit">"Save VAT rate"</button>
+                <h2>{loc.t("admin-billing-vat")}</h2>
+                <p>{loc.t("admin-billing-vat-intro")}</p>
+                <label>{loc.t("admin-billing-vat-rate")} " " <input name="rate" value=vat required inputmode="decimal" maxlength="6"/></label>
+                <button type="submit">{loc.t("admin-billing-save-vat")}</button>
             </form>
         }
     })
@@ -94,15 +89,15 @@ pub(crate) async fn set_vat(
     let last_month = Period::of(Utc::now().date_naive()).previous().label();
     let rate = match VatRate::parse_percent(&form.rate) {
         Ok(rate) => rate,
-        Err(message) => {
-            let shown = Shown { errors: vec![message], ..Default::default() };
+        Err(_) => {
+            let shown = Shown { errors: vec![ctx.t("admin-billing-bad-vat")], ..Default::default() };
             let typed: String = form.rate.chars().take(10).collect();
             return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, last_month, typed, shown));
         }
     };
     tax::set_rate(&state.db, rate).await?;
     tracing::info!(rate = %rate.label(), "VAT rate set");
-    let shown = Shown { notice: Some(format!("The VAT rate is now {}.", rate.label())), ..Default::default() };
+    let shown = Shown { notice: Some(tr!(ctx, "admin-billing-vat-set", rate = rate.label())), ..Default::default() };
     Ok(render(&ctx, StatusCode::OK, last_month, vat_text(&state).await?, shown))
 }
 
@@ -121,7 +116,22 @@ pub(crate) async fn run_billing(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let today = Utc::now().date_naive();
-    let period = match Period::parse(&form.period).and_then(|p| p.check_ended(today).map(|()| p)) {
+    let checked = match Period::parse(&form.period) {
+        Err(_) => {
+            let shown: String = form.period.trim().chars().take(20).collect();
+            Err(tr!(ctx, "admin-billing-bad-period", shown = shown))
+        }
+        Ok(period) => match period.check_ended(today) {
+            Ok(()) => Ok(period),
+            Err(_) => Err(tr!(
+                ctx,
+                "admin-billing-not-ended",
+                period = period.label(),
+                from = ctx.day(period.last() + chrono::Duration::days(1))
+            )),
+        },
+    };
+    let period = match checked {
         Ok(period) => period,
         Err(message) => {
             let shown = Shown { errors: vec![message], ..Default::default() };
@@ -137,7 +147,7 @@ pub(crate) async fn run_billing(
         }
         Err(StartError::Failed(e)) => Err(e),
         Err(busy @ StartError::Busy { job_id, .. }) => {
-            let shown = Shown { busy: Some((busy.to_string(), job_id)), ..Default::default() };
+            let shown = Shown { busy: Some((busy.localized(&ctx), job_id)), ..Default::default() };
             Ok(render(&ctx, StatusCode::CONFLICT, period.label(), vat_text(&state).await?, shown))
         }
     }

@@ -15,12 +15,12 @@ use crate::accounts::signup::FieldError;
 use crate::accounts::MAX_NAME_CHARS;
 use crate::catalog::admin::{self as catalogue, Loaded};
 use crate::catalog::product_rules::{
-    self as rules, cycle_and_term, cycle_name, field_label, max_list_chars, ProductError, ProductForm, MAX_CODE_CHARS,
-    MAX_DESCRIPTION_CHARS, MAX_OPTION_CHARS, MAX_REGION_CHARS, MAX_TERM_MONTHS, MAX_USAGE_CHARS, MAX_VENDOR_CHARS,
-    RI_TERMS, SCOPES,
+    self as rules, max_list_chars, ProductError, ProductForm, MAX_CODE_CHARS, MAX_DESCRIPTION_CHARS, MAX_OPTION_CHARS,
+    MAX_REGION_CHARS, MAX_TERM_MONTHS, MAX_USAGE_CHARS, MAX_VENDOR_CHARS, RI_TERMS, SCOPES,
 };
 use crate::entities::enums::{BillingCycle, ProductFamily, ProductKind};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, tr, Locale, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
@@ -31,6 +31,80 @@ fn edit_url(code: &str) -> String {
     format!("/admin/catalogue/{code}")
 }
 
+/// A product kind as the admin catalogue names it.
+pub(crate) fn kind_name(loc: &impl Localize, kind: ProductKind) -> String {
+    loc.t(match kind {
+        ProductKind::LicenseSubscription => msg!("admin-kind-license-subscription"),
+        ProductKind::Consumption => msg!("admin-kind-consumption"),
+        ProductKind::PerpetualLicense => msg!("admin-kind-perpetual-license"),
+        ProductKind::SoftwareSubscription => msg!("admin-kind-software-subscription"),
+        ProductKind::ReservedInstance => msg!("admin-kind-reserved-instance"),
+        ProductKind::Addon => msg!("admin-kind-addon"),
+    })
+}
+
+/// A product family (product names stay as they are; "Other" is said).
+fn family_name(loc: &impl Localize, family: ProductFamily) -> String {
+    match family {
+        ProductFamily::Other => loc.t("admin-family-other"),
+        other => other.label().to_string(),
+    }
+}
+
+/// A billing cycle as the product form names it.
+fn cycle_name(loc: &impl Localize, cycle: BillingCycle) -> String {
+    loc.t(match cycle {
+        BillingCycle::Monthly => msg!("admin-cycle-monthly"),
+        BillingCycle::Annual => msg!("admin-cycle-annual"),
+        BillingCycle::OneTime => msg!("admin-cycle-one-time"),
+    })
+}
+
+/// How a product's cycle and term read in the catalogue list.
+fn cycle_and_term(loc: &impl Localize, product: &crate::entities::products::Model) -> String {
+    match (product.kind, product.billing_cycle) {
+        (ProductKind::ReservedInstance, _) => loc.t("admin-cycle-reservation"),
+        (_, BillingCycle::OneTime) => loc.t("admin-cycle-one-time"),
+        (_, cycle) => tr!(loc, "admin-cycle-and-term", cycle = cycle_name(loc, cycle), months = product.term_months),
+    }
+}
+
+/// A product form field as refusals name it.
+fn field_label(loc: &impl Localize, field: &str) -> String {
+    loc.t(match field {
+        "code" => msg!("admin-product-field-code"),
+        "name" => msg!("admin-product-field-name"),
+        "vendor" => msg!("admin-product-field-vendor"),
+        "family" => msg!("admin-product-field-family"),
+        "usage_family" => msg!("admin-product-field-usage-family"),
+        "kind" => msg!("admin-product-field-kind"),
+        "billing_cycle" => msg!("admin-product-field-billing-cycle"),
+        "term_months" => msg!("admin-product-field-term"),
+        "minimum_commitment" => msg!("admin-product-field-minimum-commitment"),
+        "base_product" => msg!("admin-product-field-base-product"),
+        "reservation_types" => msg!("admin-product-field-reservation-types"),
+        "scopes" => msg!("admin-product-field-scopes"),
+        "regions" => msg!("admin-product-field-regions"),
+        "ri_reservation_type" => msg!("admin-product-field-ri-reservation-type"),
+        "ri_term_years" => msg!("admin-product-field-ri-term"),
+        "ri_scope" => msg!("admin-product-field-ri-scope"),
+        "ri_region" => msg!("admin-product-field-ri-region"),
+        "description" => msg!("admin-product-field-description"),
+        "confirm" => msg!("admin-product-field-confirm"),
+        _ => msg!("admin-product-field-product"),
+    })
+}
+
+/// What the product's status reads as.
+fn status_word(loc: &impl Localize, active: bool) -> String {
+    loc.t(if active { msg!("admin-product-published") } else { msg!("admin-product-unpublished") })
+}
+
+/// A refusal of a product change, in the viewer's language.
+fn product_refusal(loc: &impl Localize, error: &ProductError) -> String {
+    error.localized(loc)
+}
+
 pub(crate) async fn list(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
@@ -39,21 +113,22 @@ pub(crate) async fn list(
     let viewer = ctx.provider_admin()?;
     let products = catalogue::list(&state.db, viewer, page_query).await?;
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Catalogue", move || {
+    let loc = ctx.locale;
+    Ok(page(&ctx, &ctx.t("admin-catalogue-title"), move || {
         let rows: Vec<_> = products
             .items
             .iter()
             .map(|row| {
                 let p = &row.product;
-                let status = rules::status_word(p.active);
+                let status = status_word(&loc, p.active);
                 view! {
                     <tr>
                         <td><a href=edit_url(&p.code)>{p.name.clone()}</a></td>
                         <td>{p.code.clone()}</td>
-                        <td>{p.kind.label()}</td>
+                        <td>{kind_name(&loc, p.kind)}</td>
                         <td>{p.vendor.clone()}</td>
-                        <td>{p.family.label()}</td>
-                        <td>{cycle_and_term(p)}</td>
+                        <td>{family_name(&loc, p.family)}</td>
+                        <td>{cycle_and_term(&loc, p)}</td>
                         <td><span class="tag">{status}</span></td>
                         <td class="num">{row.in_use}</td>
                     </tr>
@@ -62,12 +137,12 @@ pub(crate) async fn list(
             .collect();
         view! {
             {admin_nav()}
-            <p><a class="button" href="/admin/catalogue/new">"New product"</a></p>
-            {products.items.is_empty().then(|| empty("There are no products yet: create the first one."))}
+            <p><a class="button" href="/admin/catalogue/new">{loc.t("admin-catalogue-new-product")}</a></p>
+            {products.items.is_empty().then(|| empty(loc.t("admin-catalogue-empty")))}
             <div class="table-wrap"><table>
                 <thead><tr>
-                    <th>"Product"</th><th>"Code"</th><th>"Kind"</th><th>"Vendor"</th><th>"Family"</th>
-                    <th>"Cycle and term"</th><th>"Status"</th><th class="num">"Subscriptions"</th>
+                    <th>{loc.t("admin-catalogue-product")}</th><th>{loc.t("admin-col-code")}</th><th>{loc.t("admin-catalogue-kind")}</th><th>{loc.t("admin-catalogue-vendor")}</th><th>{loc.t("admin-catalogue-family")}</th>
+                    <th>{loc.t("admin-catalogue-cycle-and-term")}</th><th>{loc.t("admin-col-status")}</th><th class="num">{loc.t("admin-catalogue-subscriptions")}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
@@ -78,8 +153,11 @@ pub(crate) async fn list(
 }
 
 /// The messages of refused fields, each naming its field.
-fn messages(errors: &[FieldError]) -> Vec<String> {
-    errors.iter().map(|(field, m)| format!("{}: {m}", field_label(field))).collect()
+fn messages(loc: &impl Localize, errors: &[FieldError]) -> Vec<String> {
+    errors
+        .iter()
+        .map(|(field, m)| tr!(loc, "admin-product-field-error", field = field_label(loc, field), message = m.clone()))
+        .collect()
 }
 
 /// `<option>`s of `(value, label)`, the one equal to `chosen` selected.
@@ -100,7 +178,11 @@ fn text_area(name: &'static str, value: &str, max: usize, invalid: Option<&'stat
 }
 
 /// The reserved-instance part of the product form.
-fn reservation_fieldset(form: &ProductForm, invalid: &dyn Fn(&str) -> Option<&'static str>) -> impl IntoView {
+fn reservation_fieldset(
+    loc: Locale,
+    form: &ProductForm,
+    invalid: &dyn Fn(&str) -> Option<&'static str>,
+) -> impl IntoView {
     let scopes: Vec<_> = SCOPES
         .iter()
         .map(|scope| {
@@ -109,20 +191,22 @@ fn reservation_fieldset(form: &ProductForm, invalid: &dyn Fn(&str) -> Option<&'s
             view! { <label class="check"><input type="checkbox" name=name value="on" checked=ticked.is_some()/>{format!(" {scope}")}</label> }
         })
         .collect();
-    let terms: Vec<(String, String)> = RI_TERMS.iter().map(|t| (t.to_string(), format!("{t} year(s)"))).collect();
-    let term_choices = [("", "None")].into_iter().chain(terms.iter().map(|(v, l)| (v.as_str(), l.as_str())));
-    let scope_choices = [("", "None")].into_iter().chain(SCOPES.iter().map(|s| (*s, *s)));
+    let terms: Vec<(String, String)> =
+        RI_TERMS.iter().map(|t| (t.to_string(), tr!(loc, "admin-product-years", years = *t))).collect();
+    let none = loc.t("admin-product-none");
+    let term_choices = [("", none.as_str())].into_iter().chain(terms.iter().map(|(v, l)| (v.as_str(), l.as_str())));
+    let scope_choices = [("", none.as_str())].into_iter().chain(SCOPES.iter().map(|s| (*s, *s)));
     view! {
         <fieldset>
-            <legend>"Reserved instance (only for that kind)"</legend>
-            <p class="muted">"What the reservation offers. Its terms (1 or 3 years) and payment plans are the ones it has prices for."</p>
-            <label>"Reservation types (one per line)" {text_area("reservation_types", &form.reservation_types, max_list_chars(MAX_OPTION_CHARS), invalid("reservation_types"))}</label>
-            <div aria-invalid=invalid("scopes")>"Scopes " {scopes}</div>
-            <label>"Regions (one per line, such as brazilsouth)" {text_area("regions", &form.regions, max_list_chars(MAX_REGION_CHARS), invalid("regions"))}</label>
-            <label>"Preselected reservation type" <input name="ri_reservation_type" value=form.ri_reservation_type.clone() maxlength=MAX_OPTION_CHARS.to_string() aria-invalid=invalid("ri_reservation_type")/></label>
-            <label>"Preselected term" <select name="ri_term_years" aria-invalid=invalid("ri_term_years")>{options(term_choices, &form.ri_term_years)}</select></label>
-            <label>"Preselected scope" <select name="ri_scope" aria-invalid=invalid("ri_scope")>{options(scope_choices, &form.ri_scope)}</select></label>
-            <label>"Preselected region" <input name="ri_region" value=form.ri_region.clone() maxlength=MAX_REGION_CHARS.to_string() aria-invalid=invalid("ri_region")/></label>
+            <legend>{loc.t("admin-product-ri-legend")}</legend>
+            <p class="muted">{loc.t("admin-product-ri-intro")}</p>
+            <label>{loc.t("admin-product-reservation-types")} " " {text_area("reservation_types", &form.reservation_types, max_list_chars(MAX_OPTION_CHARS), invalid("reservation_types"))}</label>
+            <div aria-invalid=invalid("scopes")>{loc.t("admin-product-field-scopes")} " " {scopes}</div>
+            <label>{loc.t("admin-product-regions")} " " {text_area("regions", &form.regions, max_list_chars(MAX_REGION_CHARS), invalid("regions"))}</label>
+            <label>{loc.t("admin-product-field-ri-reservation-type")} " " <input name="ri_reservation_type" value=form.ri_reservation_type.clone() maxlength=MAX_OPTION_CHARS.to_string() aria-invalid=invalid("ri_reservation_type")/></label>
+            <label>{loc.t("admin-product-field-ri-term")} " " <select name="ri_term_years" aria-invalid=invalid("ri_term_years")>{options(term_choices, &form.ri_term_years)}</select></label>
+            <label>{loc.t("admin-product-field-ri-scope")} " " <select name="ri_scope" aria-invalid=invalid("ri_scope")>{options(scope_choices, &form.ri_scope)}</select></label>
+            <label>{loc.t("admin-product-field-ri-region")} " " <input name="ri_region" value=form.ri_region.clone() maxlength=MAX_REGION_CHARS.to_string() aria-invalid=invalid("ri_region")/></label>
         </fieldset>
     }
 }
@@ -136,35 +220,47 @@ fn product_form(
     errors: &[FieldError],
     bases: &[(String, String)],
 ) -> impl IntoView {
+    let loc = ctx.locale;
     let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
     let code = if new {
-        view! { <label>{format!("Code (A–Z, 0–9 and -, 2 to {MAX_CODE_CHARS}; it cannot change later)")} <input name="code" value=form.code.clone() maxlength=MAX_CODE_CHARS.to_string() required aria-invalid=invalid("code")/></label> }.into_any()
+        view! { <label>{tr!(loc, "admin-product-code-label", max = MAX_CODE_CHARS)} " " <input name="code" value=form.code.clone() maxlength=MAX_CODE_CHARS.to_string() required aria-invalid=invalid("code")/></label> }.into_any()
     } else {
-        view! { <p>"Code: " <strong>{form.code.clone()}</strong></p> }.into_any()
+        view! { <p>{loc.t("admin-product-code")} " " <strong>{form.code.clone()}</strong></p> }.into_any()
     };
-    let families = options(ProductFamily::ALL.iter().map(|f| (f.as_str(), f.label())), &form.family);
-    let kinds = options(ProductKind::ALL.iter().map(|k| (k.as_str(), k.label())), &form.kind);
-    let cycles = options(BillingCycle::ALL.iter().map(|c| (c.as_str(), cycle_name(*c))), &form.billing_cycle);
+    let family_names: Vec<String> = ProductFamily::ALL.iter().map(|f| family_name(&loc, *f)).collect();
+    let families = options(
+        ProductFamily::ALL.iter().zip(&family_names).map(|(f, name)| (f.as_str(), name.as_str())),
+        &form.family,
+    );
+    let kind_names: Vec<String> = ProductKind::ALL.iter().map(|k| kind_name(&loc, *k)).collect();
+    let kinds =
+        options(ProductKind::ALL.iter().zip(&kind_names).map(|(k, name)| (k.as_str(), name.as_str())), &form.kind);
+    let cycle_names: Vec<String> = BillingCycle::ALL.iter().map(|c| cycle_name(&loc, *c)).collect();
+    let cycles = options(
+        BillingCycle::ALL.iter().zip(&cycle_names).map(|(c, name)| (c.as_str(), name.as_str())),
+        &form.billing_cycle,
+    );
     let base_choices = bases.iter().filter(|(code, _)| *code != form.code).map(|(c, n)| (c.as_str(), n.as_str()));
-    let bases = options([("", "None (not an add-on)")].into_iter().chain(base_choices), &form.base_product);
-    let reservation = reservation_fieldset(&form, &invalid);
-    let button = if new { "Create the product" } else { "Save" };
+    let no_base = loc.t("admin-product-no-base");
+    let bases = options([("", no_base.as_str())].into_iter().chain(base_choices), &form.base_product);
+    let reservation = reservation_fieldset(loc, &form, &invalid);
+    let button = if new { loc.t("admin-product-create") } else { loc.t("admin-save") };
     view! {
         <form class="stacked card" method="post" action=action>
             {csrf_field(ctx)}
             {code}
-            <label>"Name" <input name="name" value=form.name.clone() maxlength=MAX_NAME_CHARS.to_string() required aria-invalid=invalid("name")/></label>
-            <label>"Vendor" <input name="vendor" value=form.vendor.clone() maxlength=MAX_VENDOR_CHARS.to_string() required aria-invalid=invalid("vendor")/></label>
-            <label>"Family" <select name="family" aria-invalid=invalid("family")>{families}</select></label>
-            <label>"Kind" <select name="kind" aria-invalid=invalid("kind")>{kinds}</select></label>
-            <label>"Billing cycle" <select name="billing_cycle" aria-invalid=invalid("billing_cycle")>{cycles}</select></label>
-            <label>{format!("Term in months (1–{MAX_TERM_MONTHS})")} <input type="number" name="term_months" min="1" max=MAX_TERM_MONTHS.to_string() value=form.term_months.clone() required aria-invalid=invalid("term_months")/></label>
-            <label>"Minimum commitment per month (consumption only; in the minor unit of the subscriber's currency, blank for none)"
+            <label>{loc.t("admin-product-field-name")} " " <input name="name" value=form.name.clone() maxlength=MAX_NAME_CHARS.to_string() required aria-invalid=invalid("name")/></label>
+            <label>{loc.t("admin-product-field-vendor")} " " <input name="vendor" value=form.vendor.clone() maxlength=MAX_VENDOR_CHARS.to_string() required aria-invalid=invalid("vendor")/></label>
+            <label>{loc.t("admin-product-field-family")} " " <select name="family" aria-invalid=invalid("family")>{families}</select></label>
+            <label>{loc.t("admin-product-field-kind")} " " <select name="kind" aria-invalid=invalid("kind")>{kinds}</select></label>
+            <label>{loc.t("admin-product-field-billing-cycle")} " " <select name="billing_cycle" aria-invalid=invalid("billing_cycle")>{cycles}</select></label>
+            <label>{tr!(loc, "admin-product-term-label", max = MAX_TERM_MONTHS)} " " <input type="number" name="term_months" min="1" max=MAX_TERM_MONTHS.to_string() value=form.term_months.clone() required aria-invalid=invalid("term_months")/></label>
+            <label>{loc.t("admin-product-minimum-label")}
                 <input type="number" name="minimum_commitment" min="0" value=form.minimum_commitment.clone() aria-invalid=invalid("minimum_commitment")/></label>
-            <label>"Base product (add-ons only; an add-on has one base product)" <select name="base_product" aria-invalid=invalid("base_product")>{bases}</select></label>
-            <label>"Usage family on invoices (such as Azure Plan, MS Azure, Microsoft 365)" <input name="usage_family" value=form.usage_family.clone() maxlength=MAX_USAGE_CHARS.to_string() aria-invalid=invalid("usage_family")/></label>
+            <label>{loc.t("admin-product-base-label")} " " <select name="base_product" aria-invalid=invalid("base_product")>{bases}</select></label>
+            <label>{loc.t("admin-product-usage-label")} " " <input name="usage_family" value=form.usage_family.clone() maxlength=MAX_USAGE_CHARS.to_string() aria-invalid=invalid("usage_family")/></label>
             {reservation}
-            <label>"Description" {text_area("description", &form.description, MAX_DESCRIPTION_CHARS, invalid("description"))}</label>
+            <label>{loc.t("admin-product-field-description")} " " {text_area("description", &form.description, MAX_DESCRIPTION_CHARS, invalid("description"))}</label>
             <button type="submit">{button}</button>
         </form>
     }
@@ -178,13 +274,14 @@ fn new_page(
     bases: Vec<(String, String)>,
 ) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "New product", move || {
+    let loc = ctx.locale;
+    page_with_status(status, ctx, &ctx.t("admin-product-new-title"), move || {
         view! {
             {admin_nav()}
-            {form_errors(messages(&errors))}
-            <p class="muted">"A new product is unpublished: publish it once it has its prices."</p>
+            {form_errors(messages(&loc, &errors))}
+            <p class="muted">{loc.t("admin-product-new-intro")}</p>
             {product_form(&ctx2, "/admin/catalogue/new".into(), true, form, &errors, &bases)}
-            <p><a href="/admin/catalogue">"Back to the catalogue"</a></p>
+            <p><a href="/admin/catalogue">{loc.t("admin-product-back")}</a></p>
         }
     })
 }
@@ -215,9 +312,10 @@ pub(crate) async fn create(
     };
     match catalogue::create(&state.db, viewer, ctx.device.ip_text(), fields).await {
         Err(ProductError::Failed(e)) => Err(e),
-        Err(e) => refused_new(&state, &ctx, form, vec![(e.field(), e.to_string())]).await,
+        Err(e) => refused_new(&state, &ctx, form, vec![(e.field(), product_refusal(&ctx, &e))]).await,
         Ok(product) => {
-            set_flash(&session, &format!("{} ({}) created, unpublished.", product.name, product.code)).await?;
+            let said = tr!(ctx, "admin-product-created", name = product.name.clone(), code = product.code.clone());
+            set_flash(&session, &said).await?;
             Ok(Redirect::to(&edit_url(&product.code)).into_response())
         }
     }
@@ -237,37 +335,33 @@ async fn refused_new(
 /// The Status panel: what publishing means, and the button for the other status
 /// (unpublishing asks "Sure").
 fn status_panel(ctx: &PageCtx, loaded: &Loaded) -> impl IntoView {
+    let loc = ctx.locale;
     let action = format!("{}/status", edit_url(&loaded.product.code));
-    let in_use = format!(
-        "{} (not canceled) {} it. While any does, its kind, term and billing cycle cannot change.",
-        rules::subscriptions(loaded.in_use),
-        if loaded.in_use == 1 { "uses" } else { "use" }
-    );
+    let in_use = tr!(loc, "admin-product-in-use-now", count = loaded.in_use);
     let (says, form) = if loaded.product.active {
         let public = format!("/products/{}", loaded.product.code);
-        let says =
-            view! { <p>"Published: customers see it in the " <a href=public>"catalogue"</a> " and may buy it."</p> };
+        let says = view! { <p>{loc.t("admin-product-published-before")} " " <a href=public>{loc.t("admin-product-published-link")}</a> " " {loc.t("admin-product-published-after")}</p> };
         let form = view! {
             <form method="post" action=action>
                 {csrf_field(ctx)}
                 <input type="hidden" name="status" value="unpublished"/>
-                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " Sure"</label>
-                <button type="submit" class="secondary">"Unpublish: stop selling it"</button>
+                <label class="check"><input type="checkbox" name="confirm" value="yes" required/> " " {loc.t("admin-product-field-confirm")}</label>
+                <button type="submit" class="secondary">{loc.t("admin-product-unpublish")}</button>
             </form>
         };
         (says.into_any(), form.into_any())
     } else {
-        let says = view! { <p>"Unpublished: not in the catalogue and not sold. Subscriptions that use it keep running and billing."</p> };
+        let says = view! { <p>{loc.t("admin-product-unpublished-says")}</p> };
         let form = view! {
             <form method="post" action=action>
                 {csrf_field(ctx)}
                 <input type="hidden" name="status" value="published"/>
-                <button type="submit">"Publish: sell it"</button>
+                <button type="submit">{loc.t("admin-product-publish")}</button>
             </form>
         };
         (says.into_any(), form.into_any())
     };
-    view! { <section class="panel"><h2>"Status"</h2>{says}<p>{in_use}</p>{form}</section> }
+    view! { <section class="panel"><h2>{loc.t("admin-col-status")}</h2>{says}<p>{in_use}</p>{form}</section> }
 }
 
 fn edit_page(
@@ -279,15 +373,16 @@ fn edit_page(
     bases: Vec<(String, String)>,
 ) -> Response {
     let ctx2 = ctx.clone();
-    let title = format!("Product {}", loaded.product.name);
+    let loc = ctx.locale;
+    let title = tr!(ctx, "admin-product-title", name = loaded.product.name.clone());
     page_with_status(status, ctx, &title, move || {
         let action = edit_url(&loaded.product.code);
         view! {
             {admin_nav()}
-            {form_errors(messages(&errors))}
-            <p><a href="/admin/catalogue">"Back to the catalogue"</a></p>
+            {form_errors(messages(&loc, &errors))}
+            <p><a href="/admin/catalogue">{loc.t("admin-product-back")}</a></p>
             {status_panel(&ctx2, &loaded)}
-            <section class="panel"><h2>"Details"</h2>{product_form(&ctx2, action, false, form, &errors, &bases)}</section>
+            <section class="panel"><h2>{loc.t("admin-product-details")}</h2>{product_form(&ctx2, action, false, form, &errors, &bases)}</section>
         }
     })
 }
@@ -334,9 +429,9 @@ pub(crate) async fn update(
     };
     match catalogue::update(&state.db, viewer, ctx.device.ip_text(), &code, fields).await {
         Err(ProductError::Failed(e)) => Err(e),
-        Err(e) => refused_edit(&state, &ctx, &code, Some(form), vec![(e.field(), e.to_string())]).await,
+        Err(e) => refused_edit(&state, &ctx, &code, Some(form), vec![(e.field(), product_refusal(&ctx, &e))]).await,
         Ok(product) => {
-            set_flash(&session, &format!("Saved {}.", product.name)).await?;
+            set_flash(&session, &tr!(ctx, "admin-saved-name", name = product.name.clone())).await?;
             Ok(Redirect::to(&edit_url(&product.code)).into_response())
         }
     }
@@ -364,20 +459,20 @@ pub(crate) async fn set_status(
     let publish = match form.status.as_str() {
         "published" => true,
         "unpublished" => false,
-        _ => return Err(AppError::Unprocessable("Choose published or unpublished.".into())),
+        _ => return Err(AppError::Unprocessable(ctx.t("admin-product-choose-status"))),
     };
     let confirmed = form.confirm.is_some_and(|c| c == "yes" || c == "on");
     let ip = ctx.device.ip_text();
     match catalogue::set_published(&state.db, viewer, ip, &code, publish, confirmed).await {
         Err(ProductError::Failed(e)) => Err(e),
-        Err(e) => refused_edit(&state, &ctx, &code, None, vec![(e.field(), e.to_string())]).await,
+        Err(e) => refused_edit(&state, &ctx, &code, None, vec![(e.field(), product_refusal(&ctx, &e))]).await,
         Ok(product) => {
             let said = if publish {
-                "is published: it is sold in the catalogue"
+                tr!(ctx, "admin-product-now-published", name = product.name.clone())
             } else {
-                "is unpublished: no longer sold; its subscriptions keep running"
+                tr!(ctx, "admin-product-now-unpublished", name = product.name.clone())
             };
-            set_flash(&session, &format!("{} {said}.", product.name)).await?;
+            set_flash(&session, &said).await?;
             Ok(Redirect::to(&edit_url(&product.code)).into_response())
         }
     }

@@ -15,6 +15,7 @@ use crate::entities::enums::IdpKind;
 use crate::entities::enums::SecondFactorRule;
 use crate::entities::identity_providers;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::providers::{self, ProviderError, ProviderFields};
 use crate::identity::session::set_flash;
 use crate::identity::settings;
@@ -32,29 +33,44 @@ fn actor(ctx: &PageCtx, viewer: &Viewer) -> AuditActor {
     AuditActor::of(viewer, ctx.device.ip_text())
 }
 
+/// A kind of identity provider (product names stay as they are).
+fn kind_name(loc: &impl Localize, kind: IdpKind) -> String {
+    match kind {
+        IdpKind::Oidc => loc.t("admin-idp-kind-oidc"),
+        other => other.label().to_string(),
+    }
+}
+
 async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: Option<String>) -> AppResult<Response> {
     let rows = providers::list(&state.db).await?;
     let ctx2 = ctx.clone();
     let state2 = state.clone();
-    Ok(page_with_status(status, ctx, "Admin · Identity providers", move || {
+    let loc = ctx.locale;
+    Ok(page_with_status(status, ctx, &ctx.t("admin-idp-title"), move || {
         let body: Vec<_> = rows
             .into_iter()
             .map(|p| {
                 let edit = format!("/admin/identity-providers/{}", p.id);
                 let (toggle_action, toggle_label) = if p.active {
-                    (format!("/admin/identity-providers/{}/deactivate", p.id), format!("Deactivate {}", p.name))
+                    (
+                        format!("/admin/identity-providers/{}/deactivate", p.id),
+                        tr!(loc, "admin-idp-deactivate-label", name = p.name.clone()),
+                    )
                 } else {
-                    (format!("/admin/identity-providers/{}/activate", p.id), format!("Activate {}", p.name))
+                    (
+                        format!("/admin/identity-providers/{}/activate", p.id),
+                        tr!(loc, "admin-idp-activate-label", name = p.name.clone()),
+                    )
                 };
-                let button = if p.active { "Deactivate" } else { "Activate" };
+                let button = if p.active { loc.t("admin-idp-deactivate") } else { loc.t("admin-idp-activate") };
                 let logo = providers::logo_of(&p);
                 let callback = callback_url(&state2, p.id);
                 view! {
                     <tr>
                         <td><img src=logo alt="" width="20" height="20"/> " " <a href=edit>{p.name.clone()}</a></td>
-                        <td>{p.kind.label()}</td>
-                        <td>{if p.active { "Active" } else { "Inactive" }} {(!p.visible).then_some(" · hidden")}</td>
-                        <td>{if p.allow_automatic_registration { "Yes" } else { "No" }}</td>
+                        <td>{kind_name(&loc, p.kind)}</td>
+                        <td>{if p.active { loc.t("admin-idp-active") } else { loc.t("admin-idp-inactive") }} {(!p.visible).then(|| loc.t("admin-idp-hidden"))}</td>
+                        <td>{if p.allow_automatic_registration { loc.t("admin-yes") } else { loc.t("admin-no") }}</td>
                         <td><code>{callback}</code></td>
                         <td>
                             <form class="inline" method="post" action=toggle_action>
@@ -70,12 +86,12 @@ async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: O
         view! {
             {admin_nav()}
             {form_error(error)}
-            <p><a class="button" href="/admin/identity-providers/new">"Add an identity provider"</a></p>
-            {is_empty.then(|| empty("No identity providers yet. Add Microsoft Entra ID, Google or any OpenID provider."))}
+            <p><a class="button" href="/admin/identity-providers/new">{loc.t("admin-idp-add")}</a></p>
+            {is_empty.then(|| empty(loc.t("admin-idp-empty")))}
             {(!is_empty).then(|| view! {
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th>"Provider"</th><th>"Kind"</th><th>"State"</th><th>"Automatic registration"</th><th>"Callback URL"</th><th>"Action"</th></tr></thead>
+                        <thead><tr><th>{loc.t("admin-idp-provider")}</th><th>{loc.t("admin-idp-kind")}</th><th>{loc.t("admin-idp-state")}</th><th>{loc.t("admin-idp-automatic-registration")}</th><th>{loc.t("admin-idp-callback-url")}</th><th>{loc.t("admin-col-action")}</th></tr></thead>
                         <tbody>{body}</tbody>
                     </table>
                 </div>
@@ -164,6 +180,7 @@ struct FormPage {
 
 fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
     let ctx2 = ctx.clone();
+    let loc = ctx.locale;
     let FormPage { title, action, form, secret_hint, callback, logo_upload, errors } = page;
     let upload = logo_upload.map(|id| {
         let action = format!(
@@ -172,9 +189,9 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
         );
         view! {
             <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
-                <label>"Upload a logo (PNG, JPEG, WebP or SVG, at most 100 KB)"
+                <label>{loc.t("admin-idp-upload-logo-label")}
                     <input type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/svg+xml" required/></label>
-                <button type="submit" class="secondary">"Upload logo"</button>
+                <button type="submit" class="secondary">{loc.t("admin-idp-upload-logo")}</button>
             </form>
         }
     });
@@ -183,35 +200,35 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
             .iter()
             .map(|k| {
                 let selected = form.kind == k.as_str();
-                view! { <option value=k.as_str() selected=selected>{k.label()}</option> }
+                view! { <option value=k.as_str() selected=selected>{kind_name(&loc, *k)}</option> }
             })
             .collect();
         let secret_placeholder =
-            secret_hint.clone().map(|h| format!("Stored: {h}. Leave empty to keep it.")).unwrap_or_default();
+            secret_hint.clone().map(|h| tr!(loc, "admin-stored-secret", stored = h)).unwrap_or_default();
         view! {
             {admin_nav()}
             {form_errors(errors)}
-            {callback.map(|url| view! { <p>"Callback (redirect) URL to register with the provider: " <code>{url}</code></p> })}
+            {callback.map(|url| view! { <p>{loc.t("admin-idp-callback-register")} " " <code>{url}</code></p> })}
             <form class="stacked card" method="post" action=action>
                 {csrf_field(&ctx2)}
-                <label>"Name" <input name="name" value=form.name.clone() maxlength="100" required/></label>
-                <label>"Kind" <select name="kind">{kinds}</select></label>
-                <label>"Issuer URL"
+                <label>{loc.t("admin-col-name")} " " <input name="name" value=form.name.clone() maxlength="100" required/></label>
+                <label>{loc.t("admin-idp-kind")} " " <select name="kind">{kinds}</select></label>
+                <label>{loc.t("admin-idp-issuer")}
                     <input name="issuer" value=form.issuer.clone() maxlength="500" placeholder="https://login.microsoftonline.com/<tenant id>/v2.0"/>
                 </label>
-                <p class="muted">"Google: leave empty for https://accounts.google.com. Entra ID multi-tenant: use …/organizations/v2.0 and list the tenants below."</p>
-                <label>"Client id" <input name="client_id" value=form.client_id.clone() maxlength="255" required/></label>
-                <label>"Client secret"
+                <p class="muted">{loc.t("admin-idp-issuer-hint")}</p>
+                <label>{loc.t("admin-idp-client-id")} " " <input name="client_id" value=form.client_id.clone() maxlength="255" required/></label>
+                <label>{loc.t("admin-idp-client-secret")}
                     <input type="password" name="client_secret" autocomplete="off" maxlength="1000" placeholder=secret_placeholder/>
                 </label>
-                <label>"Allowed tenant ids (Entra ID, one per line)" {crate::ui::components::textarea("tenants", "3", &form.tenants)}</label>
-                <label>"Hosted domain (Google, optional)" <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
-                <label>"Logo URL (optional; Microsoft and Google logos are built in; empty keeps an uploaded logo)" <input name="logo" value=form.logo.clone() maxlength="500"/></label>
-                <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " Active (checks discovery and signing keys first)"</label>
-                <label class="check"><input type="checkbox" name="visible" checked=form.visible.is_some()/> " Visible on the sign-in page and in Login Options"</label>
-                <label class="check"><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " Allow automatic registration of unknown users"</label>
-                <label class="check"><input type="checkbox" name="trust_unverified_email" checked=form.trust_unverified_email.is_some()/> " Register with e-mails the provider does not mark verified (Entra ID rarely marks them; its tenant list vouches for its users)"</label>
-                <button type="submit">"Save"</button>
+                <label>{loc.t("admin-idp-tenants")} " " {crate::ui::components::textarea("tenants", "3", &form.tenants)}</label>
+                <label>{loc.t("admin-idp-hosted-domain")} " " <input name="hosted_domain" value=form.hosted_domain.clone() maxlength="255"/></label>
+                <label>{loc.t("admin-idp-logo-url")} " " <input name="logo" value=form.logo.clone() maxlength="500"/></label>
+                <label class="check"><input type="checkbox" name="active" checked=form.active.is_some()/> " " {loc.t("admin-idp-active-check")}</label>
+                <label class="check"><input type="checkbox" name="visible" checked=form.visible.is_some()/> " " {loc.t("admin-idp-visible-check")}</label>
+                <label class="check"><input type="checkbox" name="allow_automatic_registration" checked=form.allow_automatic_registration.is_some()/> " " {loc.t("admin-idp-auto-register-check")}</label>
+                <label class="check"><input type="checkbox" name="trust_unverified_email" checked=form.trust_unverified_email.is_some()/> " " {loc.t("admin-idp-trust-unverified-check")}</label>
+                <button type="submit">{loc.t("admin-save")}</button>
             </form>
             {upload}
         }
@@ -225,7 +242,7 @@ pub(crate) async fn new_form(Extension(ctx): Extension<PageCtx>) -> AppResult<Re
         &ctx,
         StatusCode::OK,
         FormPage {
-            title: "Admin · Add an identity provider".into(),
+            title: ctx.t("admin-idp-add-title"),
             action: "/admin/identity-providers".into(),
             form,
             secret_hint: None,
@@ -247,7 +264,7 @@ pub(crate) async fn edit_form(
         &ctx,
         StatusCode::OK,
         FormPage {
-            title: format!("Admin · {}", provider.name),
+            title: tr!(ctx, "admin-idp-edit-title", name = provider.name.clone()),
             action: format!("/admin/identity-providers/{id}"),
             form: ProviderForm::from_model(&provider),
             secret_hint: Some(providers::masked_secret(&state.secrets, &provider)),
@@ -278,7 +295,7 @@ async fn save(
             FormPage {
                 title: existing
                     .as_ref()
-                    .map_or("Admin · Add an identity provider".into(), |p| format!("Admin · {}", p.name)),
+                    .map_or(ctx.t("admin-idp-add-title"), |p| tr!(ctx, "admin-idp-edit-title", name = p.name.clone())),
                 action: id.map_or("/admin/identity-providers".into(), |id| format!("/admin/identity-providers/{id}")),
                 secret_hint: existing.as_ref().map(|p| providers::masked_secret(&state.secrets, p)),
                 callback: id.map(|id| callback_url(state, id)),
@@ -288,7 +305,7 @@ async fn save(
             },
         )
     };
-    let mut settings = match providers::check(&form.fields(), existing.is_none()) {
+    let mut settings = match providers::check_in(&form.fields(), existing.is_none(), ctx) {
         Ok(settings) => settings,
         Err(errors) => return Ok(refuse(errors, &existing, form)),
     };
@@ -299,12 +316,16 @@ async fn save(
     let (by, http) = (actor(ctx, viewer), state.oidc_cache.http());
     match providers::save_checked(&state.db, &by, http, &state.secrets, existing.clone(), settings).await {
         Ok(_) => {
-            let verb = if existing.is_some() { "updated" } else { "added" };
-            set_flash(session, format!("{name} was {verb}.")).await?;
+            let said = if existing.is_some() {
+                tr!(ctx, "admin-idp-updated", name = name)
+            } else {
+                tr!(ctx, "admin-idp-added", name = name)
+            };
+            set_flash(session, said).await?;
             Ok(Redirect::to("/admin/identity-providers").into_response())
         }
         Err(ProviderError::Failed(error)) => Err(error),
-        Err(refused) => Ok(refuse(vec![refused.to_string()], &existing, form)),
+        Err(refused) => Ok(refuse(vec![refused.localized(ctx)], &existing, form)),
     }
 }
 
@@ -339,12 +360,12 @@ pub(crate) async fn activate(
     match providers::activate(&state.db, &actor(&ctx, viewer), state.oidc_cache.http(), &provider).await {
         Ok(()) => {}
         Err(ProviderError::NotActivated(reason)) => {
-            let message = format!("{name} was not activated. {reason}");
+            let message = tr!(ctx, "admin-idp-not-activated", name = name.clone(), reason = reason);
             return list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
         }
         Err(error) => return Err(error.into()),
     }
-    set_flash(&session, format!("{name} is active.")).await?;
+    set_flash(&session, tr!(ctx, "admin-idp-now-active", name = name)).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
 
@@ -358,15 +379,12 @@ pub(crate) async fn deactivate(
     let provider = providers::get(&state.db, id).await?;
     let rules = settings::load(&state.db).await?;
     if !rules.allow_local_login && provider.active && providers::count_active(&state.db).await? <= 1 {
-        let message = format!(
-            "{} is the last active provider and password sign-in is off: nobody could sign in. Turn Allow Local Login on first.",
-            provider.name
-        );
+        let message = tr!(ctx, "admin-idp-last-active", name = provider.name.clone());
         return list_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
     }
     let name = provider.name.clone();
     providers::set_active(&state.db, &actor(&ctx, viewer), &provider, false).await?;
-    set_flash(&session, format!("{name} is inactive.")).await?;
+    set_flash(&session, tr!(ctx, "admin-idp-now-inactive", name = name)).await?;
     Ok(Redirect::to("/admin/identity-providers").into_response())
 }
 
@@ -385,22 +403,23 @@ async fn authentication_page(
         vec![]
     };
     let ctx2 = ctx.clone();
-    Ok(page_with_status(status, ctx, "Admin · Authentication options", move || {
+    let loc = ctx.locale;
+    Ok(page_with_status(status, ctx, &ctx.t("admin-auth-title"), move || {
         let body = if !rules.allow_local_login {
             view! {
-                <p>"Allow Local Login is " <strong>"off"</strong> ": people sign in only with an external identity provider."</p>
+                <p>{loc.t("admin-auth-local-off")}</p>
                 <form method="post" action="/admin/authentication" class="stacked card">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="allow_local_login" value="on"/>
-                    <button type="submit">"Turn Allow Local Login on"</button>
+                    <button type="submit">{loc.t("admin-auth-turn-on")}</button>
                 </form>
             }
             .into_any()
         } else if active == 0 {
             view! {
-                <p>"Allow Local Login is " <strong>"on"</strong> "."</p>
-                <p class="muted">"It can be turned off only while at least one external identity provider is active. "
-                    <a href="/admin/identity-providers">"Activate one first."</a></p>
+                <p>{loc.t("admin-auth-local-on")}</p>
+                <p class="muted">{loc.t("admin-auth-needs-provider")} " "
+                    <a href="/admin/identity-providers">{loc.t("admin-auth-activate-one")}</a></p>
             }
             .into_any()
         } else {
@@ -408,20 +427,20 @@ async fn authentication_page(
             let items: Vec<_> =
                 without.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect();
             let warning = if count == 0 {
-                "Every user has a link to an active external provider or a passkey.".to_string()
+                loc.t("admin-auth-everyone-linked")
             } else {
-                format!("{count} user(s) have neither a link to an active external provider nor a passkey, and could not sign in until they link one or you turn this back on:")
+                tr!(loc, "admin-auth-users-without-link", count = count)
             };
             view! {
-                <p>"Allow Local Login is " <strong>"on"</strong> "."</p>
+                <p>{loc.t("admin-auth-local-on")}</p>
                 <p class="users-without-link">{warning}</p>
                 {(count > 0).then(|| view! { <ul class="users-without-link-list">{items}</ul> })}
                 <form method="post" action="/admin/authentication" class="stacked card">
                     {csrf_field(&ctx2)}
                     <input type="hidden" name="allow_local_login" value="off"/>
                     <label class="check"><input type="checkbox" name="confirm" value="yes" required/>
-                        {format!(" I understand that {count} user(s) will not be able to sign in with a password.")}</label>
-                    <button type="submit" class="danger">"Turn Allow Local Login off"</button>
+                        " " {tr!(loc, "admin-auth-understand", count = count)}</label>
+                    <button type="submit" class="danger">{loc.t("admin-auth-turn-off")}</button>
                 </form>
             }
             .into_any()
@@ -431,25 +450,25 @@ async fn authentication_page(
             {form_error(error)}
             <section class="panel">{body}</section>
             <section class="panel" id="sign-up">
-                <h2>"Sign-up"</h2>
+                <h2>{loc.t("admin-auth-sign-up")}</h2>
                 <form method="post" action="/admin/authentication/sign-up" class="stacked">
                     {csrf_field(&ctx2)}
-                    <label>"Allow sign-up (new customers create their account on the storefront; on a reseller's own host, as that reseller's customers)"
+                    <label>{loc.t("admin-auth-allow-sign-up")}
                         <select name="allow_sign_up">
-                            <option value="on" selected=rules.allow_sign_up>"On"</option>
-                            <option value="off" selected=!rules.allow_sign_up>"Off"</option>
+                            <option value="on" selected=rules.allow_sign_up>{loc.t("admin-on")}</option>
+                            <option value="off" selected=!rules.allow_sign_up>{loc.t("admin-off")}</option>
                         </select></label>
-                    <label>"New accounts wait for approval by their seller"
+                    <label>{loc.t("admin-auth-needs-approval")}
                         <select name="needs_approval">
-                            <option value="on" selected=rules.sign_up_needs_approval>"Yes"</option>
-                            <option value="off" selected=!rules.sign_up_needs_approval>"No"</option>
+                            <option value="on" selected=rules.sign_up_needs_approval>{loc.t("admin-yes")}</option>
+                            <option value="off" selected=!rules.sign_up_needs_approval>{loc.t("admin-no")}</option>
                         </select></label>
-                    <button type="submit">"Save sign-up"</button>
+                    <button type="submit">{loc.t("admin-auth-save-sign-up")}</button>
                 </form>
             </section>
             {second_factor_section(&ctx2, rules.require_second_factor)}
             {(active > 0).then(|| super::invitations::section(&ctx2, campaign))}
-            <p class="muted">"From the server's shell, " <code>"stratus auth allow-local-login on"</code> " turns it back on."</p>
+            <p class="muted">{loc.t("admin-auth-shell-before")} " " <code>"stratus auth allow-local-login on"</code> " " {loc.t("admin-auth-shell-after")}</p>
         }
     }))
 }
@@ -483,45 +502,46 @@ pub(crate) async fn save_authentication(
                 &state,
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some("Choose on or off.".into()),
+                Some(ctx.t("admin-auth-choose-on-off")),
             )
             .await
         }
     };
     if !allow {
         if providers::count_active(&state.db).await? == 0 {
-            let message = "Activate an external identity provider before turning Allow Local Login off.".to_string();
+            let message = ctx.t("admin-auth-activate-first");
             return authentication_page(&state, &ctx, StatusCode::CONFLICT, Some(message)).await;
         }
         if form.confirm.as_deref() != Some("yes") {
-            let message = "Tick the confirmation to turn Allow Local Login off.".to_string();
+            let message = ctx.t("admin-auth-tick-to-turn-off");
             return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
         }
     }
     settings::set_allow_local_login(&state.db, &actor(&ctx, viewer), allow).await?;
-    set_flash(&session, if allow { "Password sign-in is on." } else { "Password sign-in is off." }).await?;
+    set_flash(&session, if allow { ctx.t("admin-auth-password-on") } else { ctx.t("admin-auth-password-off") }).await?;
     Ok(Redirect::to("/admin/authentication").into_response())
 }
 
 /// Admin → Authentication options → "Require a second factor".
 fn second_factor_section(ctx: &PageCtx, rule: SecondFactorRule) -> impl IntoView {
-    let option = |value: SecondFactorRule, label: &'static str| {
+    let loc = ctx.locale;
+    let option = |value: SecondFactorRule, label: String| {
         view! { <option value=value.as_str() selected=rule == value>{label}</option> }
     };
     view! {
         <section class="panel" id="second-factor">
-            <h2>"Second factor"</h2>
+            <h2>{loc.t("admin-auth-second-factor")}</h2>
             <form method="post" action="/admin/authentication/second-factor" class="stacked">
                 {csrf_field(ctx)}
-                <label>"Require a second factor (an authenticator app) after a password"
+                <label>{loc.t("admin-auth-require-second-factor")}
                     <select name="require_second_factor">
-                        {option(SecondFactorRule::Off, "No: anybody may add one")}
-                        {option(SecondFactorRule::Administrators, "For provider and reseller administrators")}
-                        {option(SecondFactorRule::Everyone, "For everyone")}
+                        {option(SecondFactorRule::Off, loc.t(msg!("admin-auth-second-factor-off")))}
+                        {option(SecondFactorRule::Administrators, loc.t(msg!("admin-auth-second-factor-admins")))}
+                        {option(SecondFactorRule::Everyone, loc.t(msg!("admin-auth-second-factor-everyone")))}
                     </select></label>
-                <button type="submit">"Save second factor"</button>
+                <button type="submit">{loc.t("admin-auth-save-second-factor")}</button>
             </form>
-            <p class="muted">"A user it applies to who has no authenticator app is sent to set one up right after signing in with a password, and can do nothing else until done. Sign-ins through an identity provider (Azure AD, Google, …) are that provider's responsibility: require multi-factor authentication there. A passkey is two factors by itself. A user who lost every factor is helped from Admin → Users → Reset second factors."</p>
+            <p class="muted">{loc.t("admin-auth-second-factor-note")}</p>
         </section>
     }
 }
@@ -545,16 +565,16 @@ pub(crate) async fn save_second_factor(
         "administrators" => SecondFactorRule::Administrators,
         "everyone" => SecondFactorRule::Everyone,
         _ => {
-            let message = "Choose who must have a second factor: nobody, administrators or everyone.".to_string();
+            let message = ctx.t("admin-auth-choose-second-factor");
             return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
         }
     };
     settings::set_second_factor_rule(&state.db, &actor(&ctx, viewer), rule).await?;
-    let message = match rule {
-        SecondFactorRule::Off => "A second factor is not required.",
-        SecondFactorRule::Administrators => "Administrators must have a second factor from their next sign-in.",
-        SecondFactorRule::Everyone => "Everyone must have a second factor from their next sign-in.",
-    };
+    let message = ctx.t(match rule {
+        SecondFactorRule::Off => msg!("admin-auth-second-factor-not-required"),
+        SecondFactorRule::Administrators => msg!("admin-auth-second-factor-admins-set"),
+        SecondFactorRule::Everyone => msg!("admin-auth-second-factor-everyone-set"),
+    });
     set_flash(&session, message).await?;
     Ok(Redirect::to("/admin/authentication#second-factor").into_response())
 }
@@ -580,11 +600,12 @@ pub(crate) async fn save_sign_up(
     };
     let (Some(allow), Some(approval)) = (on_off(form.allow_sign_up.as_deref()), on_off(form.needs_approval.as_deref()))
     else {
-        let message = "Choose on or off for sign-up and for approval.".to_string();
+        let message = ctx.t("admin-auth-choose-sign-up");
         return authentication_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message)).await;
     };
     settings::set_sign_up(&state.db, &actor(&ctx, viewer), allow, approval).await?;
-    set_flash(&session, if allow { "Sign-up is open." } else { "Sign-up is closed." }).await?;
+    set_flash(&session, if allow { ctx.t("admin-auth-sign-up-open") } else { ctx.t("admin-auth-sign-up-closed") })
+        .await?;
     Ok(Redirect::to("/admin/authentication#sign-up").into_response())
 }
 
@@ -598,7 +619,7 @@ pub(crate) async fn upload_logo(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     let provider = providers::get(&state.db, id).await?;
-    let unreadable = || AppError::bad_request("The upload could not be read. Choose the file again.");
+    let unreadable = || AppError::bad_request(ctx.t("admin-upload-unreadable"));
     let mut upload = None;
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         if field.name() == Some("logo") {
@@ -607,11 +628,11 @@ pub(crate) async fn upload_logo(
             upload = Some((content_type, bytes));
         }
     }
-    let (content_type, bytes) = upload.ok_or_else(|| AppError::bad_request("Choose an image file."))?;
+    let (content_type, bytes) = upload.ok_or_else(|| AppError::bad_request(ctx.t("admin-idp-choose-image")))?;
     match providers::uploaded_logo(&content_type, &bytes) {
         Ok(logo) => {
             providers::set_logo(&state.db, &actor(&ctx, viewer), &provider, logo).await?;
-            set_flash(&session, format!("The logo of {} was updated.", provider.name)).await?;
+            set_flash(&session, tr!(ctx, "admin-idp-logo-updated", name = provider.name.clone())).await?;
             Ok(Redirect::to(&format!("/admin/identity-providers/{id}")).into_response())
         }
         Err(message) => Ok(crate::ui::pages::errors::error_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &message)),

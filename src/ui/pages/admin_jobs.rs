@@ -9,9 +9,9 @@ use axum::Extension;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::billing::money;
 use crate::entities::background_jobs::{self, JobStatus};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{tr, Localize};
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::tasks::{self, store};
@@ -24,13 +24,13 @@ const REFRESH_SECONDS: &str = "2";
 /// Invoices a billing run's page lists.
 const INVOICES_SHOWN: u64 = 100;
 
-fn when(at: Option<DateTime<Utc>>) -> String {
-    at.map_or_else(|| "—".into(), |at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+fn when(loc: &impl Localize, at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(|| "—".into(), |at| loc.datetime(&at))
 }
 
 /// "Billing run 2026-10", "Usage import usage.csv".
-fn title_of(job: &background_jobs::Model) -> String {
-    format!("{} {}", tasks::kind_label(job.kind), job.parameters)
+fn title_of(loc: &impl Localize, job: &background_jobs::Model) -> String {
+    tr!(loc, "admin-jobs-job-title", kind = tasks::kind_label(loc, job.kind), parameters = job.parameters.clone())
 }
 
 /// `GET /admin/jobs`: the jobs started from the viewer's account, newest first.
@@ -43,29 +43,30 @@ pub(crate) async fn list(
     let jobs = store::list(&state.db, viewer.account.id, page_query).await?;
     let now = Utc::now();
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Admin · Jobs", move || {
+    let loc = ctx.locale;
+    Ok(page(&ctx, &ctx.t("admin-jobs-title"), move || {
         let rows: Vec<_> = jobs
             .items
             .iter()
             .map(|job| {
                 view! {
                     <tr>
-                        <td><a href=format!("/admin/jobs/{}", job.id)>{title_of(job)}</a></td>
-                        <td>{tasks::status_label(job, now)}</td>
-                        <td>{tasks::progress_text(job)}</td>
+                        <td><a href=format!("/admin/jobs/{}", job.id)>{title_of(&loc, job)}</a></td>
+                        <td>{tasks::status_label(&loc, job, now)}</td>
+                        <td>{tasks::progress_text(&loc, job)}</td>
                         <td>{job.started_by_name.clone()}</td>
-                        <td>{when(Some(job.created_at))}</td>
+                        <td>{when(&loc, Some(job.created_at))}</td>
                     </tr>
                 }
             })
             .collect();
         view! {
             {admin_nav()}
-            <p class="muted">"Billing runs and imports started here run in the background: you can leave their page and come back."</p>
-            {jobs.items.is_empty().then(|| empty("No billing run or import has been started yet."))}
+            <p class="muted">{loc.t("admin-jobs-intro")}</p>
+            {jobs.items.is_empty().then(|| empty(loc.t("admin-jobs-empty")))}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"Job"</th><th>"Status"</th><th>"Progress"</th><th>"Started by"</th><th>"Created"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-jobs-job")}</th><th>{loc.t("admin-col-status")}</th><th>{loc.t("admin-jobs-progress")}</th><th>{loc.t("admin-jobs-started-by")}</th><th>{loc.t("admin-jobs-created")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
@@ -97,17 +98,18 @@ fn render_job(
     now: DateTime<Utc>,
 ) -> Response {
     let running = matches!(job.status, JobStatus::Queued | JobStatus::Running);
-    let title = format!("Admin · {}", title_of(&job));
+    let loc = ctx.locale;
+    let title = tr!(ctx, "admin-jobs-page-title", job = title_of(ctx, &job));
     let mut response = page(ctx, &title, move || {
         let refresh = running.then(|| view! { <meta http-equiv="refresh" content=REFRESH_SECONDS/> });
         let summary: Vec<_> =
-            job.summary.iter().flat_map(|s| s.lines()).map(|line| view! { <p>{line.to_string()}</p> }).collect();
+            job.summary.iter().flat_map(|s| tasks::summary_said(&loc, s)).map(|line| view! { <p>{line}</p> }).collect();
         let error = job.error.clone().map(|e| view! { <p class="form-error" role="alert">{e}</p> });
         let problems: Vec<_> = job.problems.lines().map(|p| view! { <li>{p.to_string()}</li> }).collect();
         let more = usize::try_from(job.problem_count).unwrap_or(0).saturating_sub(problems.len());
         let problems = (!problems.is_empty()).then(|| {
-            let more = (more > 0).then(|| view! { <p>{format!("… and {more} more.")}</p> });
-            view! { <h2>"Problems"</h2> <ul class="errors">{problems}</ul> {more} }
+            let more = (more > 0).then(|| view! { <p>{tr!(loc, "admin-jobs-more-problems", count = more)}</p> });
+            view! { <h2>{loc.t("admin-jobs-problems")}</h2> <ul class="errors">{problems}</ul> {more} }
         });
         let invoice_rows: Vec<_> = invoices
             .iter()
@@ -115,34 +117,34 @@ fn render_job(
                 view! {
                     <tr>
                         <td><a href=format!("/invoices/{}", invoice.number)>{invoice.number.clone()}</a></td>
-                        <td class="num">{money::format(invoice.total, &invoice.currency)}</td>
+                        <td class="num">{loc.money(invoice.total, &invoice.currency)}</td>
                     </tr>
                 }
             })
             .collect();
         let invoices = (!invoice_rows.is_empty()).then(|| {
             view! {
-                <h2>"Invoices issued"</h2>
+                <h2>{loc.t("admin-jobs-invoices-issued")}</h2>
                 <div class="table-wrap"><table>
-                    <thead><tr><th>"Invoice"</th><th class="num">"Total"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-jobs-invoice")}</th><th class="num">{loc.t("admin-col-total")}</th></tr></thead>
                     <tbody>{invoice_rows}</tbody>
                 </table></div>
             }
         });
         let note = running.then(|| {
-            view! { <p class="muted">"This page reloads itself while the job runs. You can leave it: the job goes on, and Admin → Jobs lists it."</p> }
+            view! { <p class="muted">{loc.t("admin-jobs-reload-note")}</p> }
         });
         view! {
             {refresh}
             {admin_nav()}
             <section class="panel" role="status">
                 <dl>
-                    <dt>"Status"</dt><dd>{tasks::status_label(&job, now)}</dd>
-                    <dt>"Progress"</dt><dd>{tasks::progress_text(&job)}</dd>
-                    <dt>"Started by"</dt><dd>{job.started_by_name.clone()}</dd>
-                    <dt>"Created"</dt><dd>{when(Some(job.created_at))}</dd>
-                    <dt>"Started"</dt><dd>{when(job.started_at)}</dd>
-                    <dt>"Finished"</dt><dd>{when(job.finished_at)}</dd>
+                    <dt>{loc.t("admin-col-status")}</dt><dd>{tasks::status_label(&loc, &job, now)}</dd>
+                    <dt>{loc.t("admin-jobs-progress")}</dt><dd>{tasks::progress_text(&loc, &job)}</dd>
+                    <dt>{loc.t("admin-jobs-started-by")}</dt><dd>{job.started_by_name.clone()}</dd>
+                    <dt>{loc.t("admin-jobs-created")}</dt><dd>{when(&loc, Some(job.created_at))}</dd>
+                    <dt>{loc.t("admin-jobs-started")}</dt><dd>{when(&loc, job.started_at)}</dd>
+                    <dt>{loc.t("admin-jobs-finished")}</dt><dd>{when(&loc, job.finished_at)}</dd>
                 </dl>
                 {summary}
                 {error}
@@ -150,7 +152,7 @@ fn render_job(
             {note}
             {problems}
             {invoices}
-            <p><a href="/admin/jobs">"All jobs"</a></p>
+            <p><a href="/admin/jobs">{loc.t("admin-jobs-all")}</a></p>
         }
     })
     .into_response();

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::error::AppResult;
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::payments::webpay::client::WebpayError;
@@ -29,9 +30,9 @@ fn render(
     result: Option<String>,
 ) -> Response {
     let ctx2 = ctx.clone();
+    let loc = ctx.locale;
     let code = settings.credentials.commerce_code.clone();
-    let placeholder =
-        format!("Stored: {}. Leave empty to keep it.", gateway::masked(&settings.credentials.api_key_secret));
+    let placeholder = tr!(ctx, "admin-stored-secret", stored = gateway::masked(&settings.credentials.api_key_secret));
     let (choice, custom) = match &settings.environment {
         Environment::Integration => ("integration", String::new()),
         Environment::Production => ("production", String::new()),
@@ -39,42 +40,42 @@ fn render(
     };
     let active = settings.active;
     let test_payments = settings.test_payments;
-    let test_note = settings.is_test().then_some({
+    let test_note = settings.is_test().then(|| {
         if demo {
-            "This gateway is Transbank's integration (test) environment: its payments are marked TEST. Under --demo they count as paid."
+            ctx.t("admin-payments-test-demo")
         } else if test_payments {
-            "This gateway is Transbank's integration (test) environment: its payments are marked TEST and count as paid here."
+            ctx.t("admin-payments-test-paid")
         } else {
-            "This gateway is Transbank's integration (test) environment: its payments are marked TEST, do not pay orders here, and are refunded at once."
+            ctx.t("admin-payments-test-refunded")
         }
     });
-    page_with_status(status, ctx, "Admin · Payments", move || {
+    page_with_status(status, ctx, &ctx.t("admin-payments-title"), move || {
         view! {
             {admin_nav()}
             {form_errors(errors)}
             {result.map(|r| view! { <p class="notice" role="status">{r}</p> })}
-            {test_note.map(|n| view! { <p class="notice"><span class="tag warn">"TEST"</span>" "{n}</p> })}
+            {test_note.map(|n| view! { <p class="notice"><span class="tag warn">{loc.t("admin-test-tag")}</span>" "{n}</p> })}
             <form class="stacked card" method="post" action="/admin/payments">
                 {csrf_field(&ctx2)}
                 <h2>"WebPay Plus (Transbank)"</h2>
-                <label>"Commercial code" <input name="commerce_code" value=code inputmode="numeric" maxlength="20" required/></label>
-                <label>"Secret key (API key secret)"
+                <label>{loc.t("admin-payments-commerce-code")} " " <input name="commerce_code" value=code inputmode="numeric" maxlength="20" required/></label>
+                <label>{loc.t("admin-payments-secret")}
                     <input type="password" name="api_key_secret" autocomplete="off" maxlength="200" placeholder=placeholder/></label>
                 <fieldset>
-                    <legend>"Environment"</legend>
-                    <label class="check"><input type="radio" name="environment_choice" value="integration" checked=choice == "integration"/> " Integration (Transbank's test host)"</label>
-                    <label class="check"><input type="radio" name="environment_choice" value="production" checked=choice == "production"/> " Production"</label>
-                    <label class="check"><input type="radio" name="environment_choice" value="url" checked=choice == "url"/> " Another base URL (the simulator, a proxy):"</label>
-                    <input name="environment_url" value=custom aria-label="Base URL" maxlength="255"/>
+                    <legend>{loc.t("admin-payments-environment")}</legend>
+                    <label class="check"><input type="radio" name="environment_choice" value="integration" checked=choice == "integration"/> " " {loc.t("admin-payments-integration")}</label>
+                    <label class="check"><input type="radio" name="environment_choice" value="production" checked=choice == "production"/> " " {loc.t("admin-payments-production")}</label>
+                    <label class="check"><input type="radio" name="environment_choice" value="url" checked=choice == "url"/> " " {loc.t("admin-payments-other-url")}</label>
+                    <input name="environment_url" value=custom aria-label=loc.t("admin-payments-base-url") maxlength="255"/>
                 </fieldset>
-                <label class="check"><input type="checkbox" name="active" checked=active/> " Take payments online"</label>
-                <label class="check"><input type="checkbox" name="test_payments" checked=test_payments/> " Count TEST payments (Transbank's integration environment) as paid — only for a staging install"</label>
-                <button type="submit">"Save"</button>
+                <label class="check"><input type="checkbox" name="active" checked=active/> " " {loc.t("admin-payments-active")}</label>
+                <label class="check"><input type="checkbox" name="test_payments" checked=test_payments/> " " {loc.t("admin-payments-count-test")}</label>
+                <button type="submit">{loc.t("admin-save")}</button>
             </form>
-            <p><a href="/admin/payments/transactions">"WebPay transaction log"</a> " · " <a href="/admin/attention">"Orders needing attention"</a></p>
+            <p><a href="/admin/payments/transactions">{loc.t("admin-payments-log")}</a> " · " <a href="/admin/attention">{loc.t("admin-nav-attention")}</a></p>
             <form class="inline" method="post" action="/admin/payments/test">
                 {csrf_field(&ctx2)}
-                <button type="submit" class="secondary">"Test connection (creates a 1-peso transaction)"</button>
+                <button type="submit" class="secondary">{loc.t("admin-payments-test-connection")}</button>
             </form>
         }
     })
@@ -122,11 +123,11 @@ pub(crate) async fn save_settings(
         active: form.active.is_some(),
         test_payments: form.test_payments.is_some(),
     };
-    match gateway::check(&fields, &existing) {
+    match gateway::check_in(&fields, &existing, &ctx) {
         Ok(checked) => {
             let by = crate::audit::AuditActor::of(viewer, ctx.device.ip_text());
             gateway::save(&state.db, &by, &state.secrets, &existing, &checked).await?;
-            set_flash(&session, "The WebPay settings were saved.").await?;
+            set_flash(&session, ctx.t("admin-payments-saved")).await?;
             Ok(Redirect::to("/admin/payments").into_response())
         }
         Err(errors) => Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, state.settings.demo, &existing, errors, None)),
@@ -154,17 +155,28 @@ pub(crate) async fn test_connection(
     };
     events::record(&state.db, None, Some(&request.buy_order), events::action::CREATE, logged).await?;
     let (status, result) = match answer {
-        Ok(_) => (
-            StatusCode::OK,
-            format!("The connection works: {} created a test transaction.", settings.environment.host()),
-        ),
-        Err(WebpayError::Api { status: 401, message }) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("WebPay refused the credentials (401 {message}): check the commercial code and the secret key."),
-        ),
-        Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, format!("The test failed: {error}.")),
+        Ok(_) => (StatusCode::OK, tr!(ctx, "admin-payments-test-works", host = settings.environment.host())),
+        Err(WebpayError::Api { status: 401, message }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, tr!(ctx, "admin-payments-test-refused", message = message))
+        }
+        Err(error) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, tr!(ctx, "admin-payments-test-failed", error = error.to_string()))
+        }
     };
     Ok(render(&ctx, status, state.settings.demo, &settings, vec![], Some(result)))
+}
+
+/// A logged WebPay call or return, as the log names it (the stored name otherwise).
+fn action_name(loc: &impl Localize, action: &str) -> String {
+    let id = match action {
+        events::action::CREATE => msg!("admin-payments-action-create"),
+        events::action::COMMIT => msg!("admin-payments-action-commit"),
+        events::action::STATUS => msg!("admin-payments-action-status"),
+        events::action::REFUND => msg!("admin-payments-action-refund"),
+        events::action::RETURN => msg!("admin-payments-action-return"),
+        other => return other.to_string(),
+    };
+    loc.t(id)
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -186,9 +198,7 @@ pub(crate) async fn transactions(
     ctx.provider_admin()?;
     let search = query.q.clone().unwrap_or_default();
     if search.chars().count() > 40 {
-        return Err(crate::error::AppError::bad_request(
-            "Search by an order number or buy order (at most 40 characters).",
-        ));
+        return Err(crate::error::AppError::bad_request(ctx.t("admin-payments-search-too-long")));
     }
     let log = events::log(
         &state.db,
@@ -200,7 +210,8 @@ pub(crate) async fn transactions(
     let test = events::test_buy_orders(&state.db, &buy_orders).await?;
     let base = format!("/admin/payments/transactions?q={}", crate::error::encode_query_value(&search));
     let pager_locale = ctx.locale;
-    Ok(page_with_status(StatusCode::OK, &ctx, "Admin · WebPay transactions", move || {
+    let loc = ctx.locale;
+    Ok(page_with_status(StatusCode::OK, &ctx, &ctx.t("admin-payments-log-title"), move || {
         let rows: Vec<_> = log
             .items
             .iter()
@@ -211,30 +222,30 @@ pub(crate) async fn transactions(
                 });
                 view! {
                     <tr>
-                        <td>{event.created_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                        <td>{loc.datetime(&event.created_at)}</td>
                         <td>{order_cell}</td>
                         <td>
                             {event.buy_order.clone().unwrap_or_default()}
-                            {event.buy_order.as_ref().filter(|b| test.contains(*b)).map(|_| view! { " " <span class="tag warn">"TEST"</span> })}
+                            {event.buy_order.as_ref().filter(|b| test.contains(*b)).map(|_| view! { " " <span class="tag warn">{loc.t("admin-test-tag")}</span> })}
                         </td>
-                        <td><span class="tag">{event.action.clone()}</span></td>
+                        <td><span class="tag">{action_name(&loc, &event.action)}</span></td>
                         <td>{event.outcome.clone()}</td>
                     </tr>
                 }
             })
             .collect();
-        let empty_state = rows.is_empty().then(|| empty("No WebPay calls or returns match."));
+        let empty_state = rows.is_empty().then(|| empty(loc.t("admin-payments-log-empty")));
         view! {
             {admin_nav()}
-            <p><a href="/admin/payments">"← WebPay settings"</a></p>
+            <p><a href="/admin/payments">{loc.t("admin-payments-back")}</a></p>
             <form method="get" action="/admin/payments/transactions" class="inline">
-                <label>"Order or buy order " <input name="q" value=search.clone() maxlength="40"/></label>
-                " " <button type="submit" class="secondary">"Search"</button>
+                <label>{loc.t("admin-payments-search-label")} " " <input name="q" value=search.clone() maxlength="40"/></label>
+                " " <button type="submit" class="secondary">{loc.t("admin-payments-search")}</button>
             </form>
             {empty_state}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"When"</th><th>"Order"</th><th>"Buy order"</th><th>"Call or return"</th><th>"Outcome"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-col-when")}</th><th>{loc.t("admin-col-order")}</th><th>{loc.t("admin-payments-buy-order")}</th><th>{loc.t("admin-payments-call-or-return")}</th><th>{loc.t("admin-payments-outcome")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -11,7 +11,6 @@ use tower_sessions::Session;
 
 use super::admin::admin_nav;
 use super::customers::{account_form, messages, parse_status, status_panel, FormShape, StatusForm};
-use super::reseller::status_label;
 use crate::accounts::customers::{self, CustomerError, CustomerForm};
 use crate::accounts::resellers;
 use crate::accounts::scope::AccountScope;
@@ -21,12 +20,35 @@ use crate::accounts::MAX_NAME_CHARS;
 use crate::entities::accounts;
 use crate::entities::enums::{AccountStatus, AccountTier};
 use crate::error::AppResult;
+use crate::i18n::{msg, tr, Lang, Localize};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::ui::components::{empty, form_errors, pager};
 use crate::ui::{page, page_with_status, PageCtx};
+
+/// A message as `&'static str`, for the shared account-form helpers that take static text
+/// (the button, the status panel). Each (language, id) is leaked once and kept: a bounded
+/// handful of strings.
+fn static_text(loc: &impl Localize, id: &'static str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static SAID: LazyLock<Mutex<HashMap<(Lang, &'static str), &'static str>>> =
+        LazyLock::new(|| Mutex::new(HashMap::new()));
+    let lang = loc.lang();
+    let mut said = SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    said.entry((lang, id)).or_insert_with(|| Box::leak(lang.t(id).into_boxed_str()))
+}
+
+/// An account's status as the resellers list shows it.
+fn status_name(loc: &impl Localize, status: AccountStatus) -> String {
+    loc.t(match status {
+        AccountStatus::Active => msg!("admin-resellers-status-active"),
+        AccountStatus::Suspended => msg!("admin-resellers-status-suspended"),
+        AccountStatus::PendingApproval => msg!("admin-resellers-status-pending"),
+    })
+}
 
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -36,7 +58,8 @@ pub(crate) async fn list(
     ctx.provider_admin()?;
     let resellers = accounts_store::list(&state.db, AccountScope::All, Some(AccountTier::Reseller), page_query).await?;
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Resellers", move || {
+    let loc = ctx.locale;
+    Ok(page(&ctx, &ctx.t("admin-resellers-title"), move || {
         let rows: Vec<_> = resellers
             .items
             .iter()
@@ -47,17 +70,17 @@ pub(crate) async fn list(
                         <td><a href=edit>{r.name.clone()}</a></td>
                         <td>{r.code.clone()}</td>
                         <td>{r.currency.clone()}</td>
-                        <td><span class="tag">{status_label(r.status)}</span></td>
+                        <td><span class="tag">{status_name(&loc, r.status)}</span></td>
                     </tr>
                 }
             })
             .collect();
         view! {
             {admin_nav()}
-            <p><a class="button" href="/admin/resellers/new">"New reseller"</a></p>
-            {resellers.items.is_empty().then(|| empty("There are no resellers yet."))}
+            <p><a class="button" href="/admin/resellers/new">{loc.t("admin-resellers-new")}</a></p>
+            {resellers.items.is_empty().then(|| empty(loc.t("admin-resellers-empty")))}
             <div class="table-wrap"><table>
-                <thead><tr><th>"Reseller"</th><th>"Code"</th><th>"Currency"</th><th>"Status"</th></tr></thead>
+                <thead><tr><th>{loc.t("admin-tier-reseller")}</th><th>{loc.t("admin-col-code")}</th><th>{loc.t("admin-resellers-currency")}</th><th>{loc.t("admin-col-status")}</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table></div>
             {pager(&pager_locale, &resellers, "/admin/resellers")}
@@ -79,20 +102,21 @@ pub(crate) struct NewResellerForm {
 
 fn new_page(ctx: &PageCtx, status: StatusCode, form: NewResellerForm, errors: Vec<FieldError>) -> Response {
     let ctx2 = ctx.clone();
-    page_with_status(status, ctx, "New reseller", move || {
+    let loc = ctx.locale;
+    page_with_status(status, ctx, &ctx.t("admin-resellers-new"), move || {
         let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
         let admin = view! {
             <fieldset>
-                <legend>"Its first admin (invited by e-mail)"</legend>
-                <label>"Name" <input name="admin_name" form="new-reseller" value=form.admin_name.clone() maxlength=MAX_NAME_CHARS.to_string() required aria-invalid=invalid("admin_name")/></label>
-                <label>"E-mail" <input type="email" name="admin_email" form="new-reseller" value=form.admin_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("admin_email")/></label>
+                <legend>{loc.t("admin-resellers-first-admin")}</legend>
+                <label>{loc.t("admin-col-name")} " " <input name="admin_name" form="new-reseller" value=form.admin_name.clone() maxlength=MAX_NAME_CHARS.to_string() required aria-invalid=invalid("admin_name")/></label>
+                <label>{loc.t("admin-col-email")} " " <input type="email" name="admin_email" form="new-reseller" value=form.admin_email.clone() maxlength=MAX_EMAIL_CHARS.to_string() required aria-invalid=invalid("admin_email")/></label>
             </fieldset>
         };
         let shape = FormShape {
             action: "/admin/resellers/new".into(),
             new: true,
             cutoff: false,
-            button: "Create the reseller",
+            button: static_text(&loc, msg!("admin-resellers-create")),
         };
         view! {
             {admin_nav()}
@@ -138,7 +162,7 @@ pub(crate) async fn create(
         }
         Ok(account) => {
             state.mail_written();
-            let said = format!("Reseller {} created; its first admin was invited by e-mail.", account.name);
+            let said = tr!(ctx, "admin-resellers-created", name = account.name.clone());
             set_flash(&session, &said).await?;
             Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
         }
@@ -147,14 +171,15 @@ pub(crate) async fn create(
 
 /// What a reseller's status means to the provider.
 fn reseller_status(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
+    let loc = ctx.locale;
     let (says, change) = match account.status {
         AccountStatus::Suspended => (
-            "This reseller is suspended: its users cannot sign in and its custom host answers \"temporarily unavailable\". Its customers keep their service, sign in on the provider's host, and are not billed until it is reactivated.",
-            ("active", "Reactivate the reseller"),
+            static_text(&loc, msg!("admin-resellers-suspended-says")),
+            ("active", static_text(&loc, msg!("admin-resellers-reactivate"))),
         ),
         _ => (
-            "This reseller is active. Suspending it signs its users out and closes its storefront; its customers keep their service but are not billed while it is suspended.",
-            ("suspended", "Suspend the reseller"),
+            static_text(&loc, msg!("admin-resellers-active-says")),
+            ("suspended", static_text(&loc, msg!("admin-resellers-suspend"))),
         ),
     };
     status_panel(ctx, format!("/admin/resellers/{}/status", account.code), says, Some(change))
@@ -168,22 +193,23 @@ fn edit_page(
     errors: Vec<FieldError>,
 ) -> Response {
     let ctx2 = ctx.clone();
-    let title = format!("Reseller {}", account.name);
+    let loc = ctx.locale;
+    let title = tr!(ctx, "admin-resellers-title-one", name = account.name.clone());
     page_with_status(status, ctx, &title, move || {
         let shape = FormShape {
             action: format!("/admin/resellers/{}", account.code),
             new: false,
             cutoff: false,
-            button: "Save",
+            button: static_text(&loc, msg!("admin-save")),
         };
         let page = format!("/accounts/{}", account.code);
         let users = format!("/accounts/{}/users", account.code);
         view! {
             {admin_nav()}
             {form_errors(messages(&errors))}
-            <p><a href=page>"Account page"</a> " · " <a href=users>"Users"</a> " · " <a href="/admin/resellers">"Resellers"</a></p>
+            <p><a href=page>{loc.t("admin-resellers-account-page")}</a> " · " <a href=users>{loc.t("admin-resellers-users")}</a> " · " <a href="/admin/resellers">{loc.t("admin-nav-resellers")}</a></p>
             {reseller_status(&ctx2, &account)}
-            <section class="panel"><h2>"Details"</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
+            <section class="panel"><h2>{loc.t("admin-product-details")}</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
         }
     })
 }
@@ -214,7 +240,7 @@ pub(crate) async fn update(
         Err(errors) => return Ok(edit_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, account, form, errors)),
     };
     let account = resellers::update(&state.db, viewer, ctx.device.ip_text(), &code, fields).await?;
-    set_flash(&session, &format!("Saved {}.", account.name)).await?;
+    set_flash(&session, &tr!(ctx, "admin-saved-name", name = account.name.clone())).await?;
     Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
 }
 
@@ -232,7 +258,11 @@ pub(crate) async fn set_status(
         Err(CustomerError::Failed(e)) => return Err(e),
         other => other?,
     };
-    let said = if suspend { "is suspended" } else { "is active again" };
-    set_flash(&session, &format!("{} {said}.", account.name)).await?;
+    let said = if suspend {
+        tr!(ctx, "admin-resellers-now-suspended", name = account.name.clone())
+    } else {
+        tr!(ctx, "admin-resellers-now-active", name = account.name.clone())
+    };
+    set_flash(&session, &said).await?;
     Ok(Redirect::to(&format!("/admin/resellers/{}", account.code)).into_response())
 }

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::billing::usage_import::{self, HEADER};
 use crate::entities::background_jobs::JobKind;
 use crate::error::{encode_query_value, AppError, AppResult};
+use crate::i18n::Localize;
 use crate::state::AppState;
 use crate::tasks::{store, NewJob, Starter};
 use crate::ui::components::form_errors;
@@ -19,17 +20,15 @@ use crate::ui::{page_with_status, PageCtx};
 
 fn render(ctx: &PageCtx, status: StatusCode, errors: Vec<String>) -> Response {
     let action = format!("/admin/usage?csrf_token={}", encode_query_value(&ctx.csrf_token));
-    page_with_status(status, ctx, "Admin · Usage import", move || {
+    let loc = ctx.locale;
+    page_with_status(status, ctx, &ctx.t("admin-usage-title"), move || {
         view! {
             {admin_nav()}
             {form_errors(errors)}
             <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
-                <p>"A CSV file whose first line is " <code>{HEADER.join(",")}</code> ". "
-                   "subscription is the subscription's external id; amount and cost are whole pesos; "
-                   "reference is unique per row, so importing a file twice adds nothing. "
-                   "The import runs in the background: its page shows its progress, and Admin → Jobs lists it."</p>
-                <label>"Usage file (CSV, at most 5 MB)" <input type="file" name="file" accept=".csv,text/csv" required/></label>
-                <button type="submit">"Import"</button>
+                <p>{loc.t("admin-usage-intro-before")} " " <code>{HEADER.join(",")}</code> ". " {loc.t("admin-usage-intro-after")}</p>
+                <label>{loc.t("admin-usage-file")} " " <input type="file" name="file" accept=".csv,text/csv" required/></label>
+                <button type="submit">{loc.t("admin-usage-import")}</button>
             </form>
         }
     })
@@ -49,7 +48,7 @@ pub(crate) async fn import(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
-    let unreadable = || AppError::bad_request("The upload could not be read. Choose the file again.");
+    let unreadable = || AppError::bad_request(ctx.t("admin-upload-unreadable"));
     let mut upload = None;
     while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
         if field.name() == Some("file") {
@@ -58,13 +57,13 @@ pub(crate) async fn import(
         }
     }
     let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
-        return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec!["Choose a CSV file.".into()]));
+        return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![ctx.t("admin-usage-choose-file")]));
     };
     let rows = match usage_import::parse(&bytes) {
         Ok((rows, _)) => rows.len(),
         Err(usage_import::ImportError::Failed(error)) => return Err(error),
         Err(refused) => {
-            return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![refused.to_string()]));
+            return Ok(render(&ctx, StatusCode::UNPROCESSABLE_ENTITY, vec![refused.localized(&ctx)]));
         }
     };
     let by = Starter::of(viewer, ctx.device.ip_text());

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::accounts::scope::AccountScope;
 use crate::error::AppResult;
+use crate::i18n::Localize;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::ui::components::{empty, pager};
@@ -43,15 +44,16 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
     let provider = viewer.is_provider_admin();
     // A reseller sees its own people by name; the provider's staff only as "the provider".
     let provider_id = crate::accounts::store::provider_account(&state.db).await?.map(|a| a.id);
+    let loc = ctx.locale;
     let who = move |e: &crate::entities::audit_log::Model| -> (String, String) {
         if !provider && e.actor_account_id.is_some() && e.actor_account_id == provider_id {
-            ("the provider".into(), String::new())
+            (loc.t("admin-audit-the-provider"), String::new())
         } else {
             (e.actor_email.clone().unwrap_or_default(), e.ip.clone().unwrap_or_default())
         }
     };
     let pager_locale = ctx.locale;
-    Ok(page(&ctx, "Audit log", move || {
+    Ok(page(&ctx, &ctx.t("admin-audit-title"), move || {
         let rows: Vec<_> = entries
             .items
             .iter()
@@ -59,7 +61,7 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
                 let (actor, ip) = who(e);
                 view! {
                     <tr>
-                        <td>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                        <td>{loc.datetime(&e.at)}</td>
                         <td>{actor}</td>
                         <td>{e.action.clone()}</td>
                         <td>{e.target.clone()}</td>
@@ -71,11 +73,11 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
             .collect();
         view! {
             {provider.then(super::admin::admin_nav)}
-            <p class="muted">"Every administrative change: who made it, when, from where, and what changed (old → new; secrets are never shown)."</p>
-            {entries.items.is_empty().then(|| empty("No administrative change has been recorded yet."))}
+            <p class="muted">{loc.t("admin-audit-intro")}</p>
+            {entries.items.is_empty().then(|| empty(loc.t("admin-audit-empty")))}
             <div class="table-wrap">
                 <table>
-                    <thead><tr><th>"When"</th><th>"Who"</th><th>"Change"</th><th>"Of"</th><th>"What changed"</th><th>"From"</th></tr></thead>
+                    <thead><tr><th>{loc.t("admin-col-when")}</th><th>{loc.t("admin-audit-who")}</th><th>{loc.t("admin-audit-change")}</th><th>{loc.t("admin-audit-of")}</th><th>{loc.t("admin-audit-what-changed")}</th><th>{loc.t("admin-audit-from")}</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>

@@ -102,15 +102,6 @@ pub(crate) async fn customers(
     }))
 }
 
-/// An account's status in English (pages not yet translated call this).
-pub(crate) fn status_label(status: AccountStatus) -> &'static str {
-    match status {
-        AccountStatus::Active => "Active",
-        AccountStatus::Suspended => "Suspended",
-        AccountStatus::PendingApproval => "Waits for approval",
-    }
-}
-
 /// An account's status as people read it, in their language (the stored value stays as it is).
 pub(crate) fn status_text(loc: &impl Localize, status: AccountStatus) -> String {
     loc.t(match status {
