@@ -193,16 +193,6 @@ admin-product-field-product = Product
 admin-product-field-error = { $field }: { $message }
 admin-product-published = published
 admin-product-unpublished = unpublished
-admin-product-code-in-use = The code { $code } is already in use: choose another.
-admin-product-locked-term = term
-admin-product-locked-billing-cycle = billing cycle
-admin-product-locked-kind = kind
-admin-product-locked-list = { $first } and { $last }
-admin-product-in-use = { $count ->
-    [one] 1 subscription uses this product: its { $fields } cannot change while any does (cancel them first, or create a new product).
-   *[other] { $count } subscriptions use this product: its { $fields } cannot change while any does (cancel them first, or create a new product).
-}
-admin-product-not-confirmed = Tick “Sure” to unpublish the product.
 admin-product-years = { $years } year(s)
 admin-product-none = None
 admin-product-ri-legend = Reserved instance (only for that kind)
@@ -515,11 +505,6 @@ admin-payments-bad-environment = The environment is integration, production, or 
 admin-discount-describe = Describe the discount as the invoice should show it (at most 200 characters).
 admin-discount-bad-percent = Write the discount as a percentage greater than 0 and at most 100, for example 5 or 12.5.
 admin-discount-no-product = There is no product with the code “{ $code }”.
-
-# Refusals of the product form's base product.
-admin-product-no-base-product = There is no product with the code { $code }.
-admin-product-base-is-self = An add-on cannot be its own base product.
-admin-product-base-is-addon = An add-on's base product cannot be another add-on.
 
 # The WebPay transaction log's calls and returns.
 admin-payments-action-create = create

@@ -196,16 +196,6 @@ admin-product-field-product = Producto
 admin-product-field-error = { $field }: { $message }
 admin-product-published = publicado
 admin-product-unpublished = no publicado
-admin-product-code-in-use = El código { $code } ya está en uso: elija otro.
-admin-product-locked-term = plazo
-admin-product-locked-billing-cycle = ciclo de facturación
-admin-product-locked-kind = tipo
-admin-product-locked-list = { $first } y { $last }
-admin-product-in-use = { $count ->
-    [one] 1 suscripción usa este producto: no admite cambios en su { $fields } mientras alguna lo use (cancélelas primero o cree un producto nuevo).
-   *[other] { $count } suscripciones usan este producto: no admite cambios en su { $fields } mientras alguna lo use (cancélelas primero o cree un producto nuevo).
-}
-admin-product-not-confirmed = Marque «Confirmo» para despublicar el producto.
 admin-product-years = { $years ->
     [one] { $years } año
    *[other] { $years } años
@@ -527,11 +517,6 @@ admin-payments-bad-environment = El ambiente es integration, production o una UR
 admin-discount-describe = Describa el descuento como debe aparecer en la factura (máximo 200 caracteres).
 admin-discount-bad-percent = Escriba el descuento como un porcentaje mayor que 0 y de máximo 100, por ejemplo 5 o 12,5.
 admin-discount-no-product = No hay ningún producto con el código «{ $code }».
-
-# Rechazos del producto base del formulario de producto.
-admin-product-no-base-product = No hay ningún producto con el código { $code }.
-admin-product-base-is-self = Un complemento no puede ser su propio producto base.
-admin-product-base-is-addon = El producto base de un complemento no puede ser otro complemento.
 
 # Las llamadas y retornos del registro de transacciones WebPay.
 admin-payments-action-create = creación

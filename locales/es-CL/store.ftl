@@ -87,10 +87,10 @@ product-admin-locked-billing-cycle = ciclo de facturación
 product-admin-locked-kind = tipo
 product-admin-locked-and = { $first } y { $last }
 product-admin-in-use = { $count ->
-    [one] { $count } suscripción usa
-   *[other] { $count } suscripciones usan
-} este producto: su { $fields } no puede cambiar mientras alguna lo use (cancélelas primero o cree un producto nuevo).
-product-admin-not-confirmed = Marque «Seguro» para despublicar el producto.
+    [one] { $count } suscripción usa este producto: no admite cambios en su { $fields } mientras la use (cancélela primero o cree un producto nuevo).
+   *[other] { $count } suscripciones usan este producto: no admite cambios en su { $fields } mientras alguna lo use (cancélelas primero o cree un producto nuevo).
+}
+product-admin-not-confirmed = Marque «Confirmo» para despublicar el producto.
 
 ## Carro
 cart-title = Su carro

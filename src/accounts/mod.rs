@@ -78,7 +78,6 @@ impl UserRole {
     }
 }
 
-
 pub(crate) const MAX_NAME_CHARS: usize = 200;
 
 /// Checks a person's or account's display name; the error is the form message.

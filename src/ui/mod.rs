@@ -88,8 +88,6 @@ where
 {
     let owner = Owner::new();
     let html = owner.with(|| {
-        // The request's locale, for shared pieces built without a `PageCtx` (the admin menu).
-        provide_context(ctx.locale);
         let body = build();
         components::shell(ctx, title, body).to_html()
     });

@@ -98,10 +98,11 @@ fn page_links(html: &str) -> Vec<String> {
             let href = unescape(&value[..value.find('"')?]);
             let path = href.split(['?', '#']).next()?.to_string();
             let ours = path.starts_with('/') && !path.starts_with("//");
-            let skipped = ["/static/", "/brand-assets/", "/brand-images/", "/auth/oidc/", "/api/", "/metrics", "/health"]
-                .iter()
-                .any(|prefix| path.starts_with(prefix))
-                || path.ends_with(".csv");
+            let skipped =
+                ["/static/", "/brand-assets/", "/brand-images/", "/auth/oidc/", "/api/", "/metrics", "/health"]
+                    .iter()
+                    .any(|prefix| path.starts_with(prefix))
+                    || path.ends_with(".csv");
             (ours && !skipped).then_some(path)
         })
         .collect()
@@ -139,8 +140,11 @@ async fn crawl(app: &TestApp, persona: Option<&'static str>, language: &'static 
     if let Some(email) = persona {
         browser.sign_in(email).await;
     }
-    let (expected_lang, forbidden) =
-        if language.starts_with("es") { ("<html lang=\"es", ENGLISH_WORDS) } else { ("<html lang=\"en\"", SPANISH_WORDS) };
+    let (expected_lang, forbidden) = if language.starts_with("es") {
+        ("<html lang=\"es", ENGLISH_WORDS)
+    } else {
+        ("<html lang=\"en\"", SPANISH_WORDS)
+    };
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut queue: VecDeque<String> = ["/", "/account", "/login"].into_iter().map(str::to_string).collect();
     let mut problems = Vec::new();
@@ -227,9 +231,8 @@ async fn the_users_choice_beats_the_browser_which_beats_the_brand() {
     let ana = browser_asking_for(&app, Some("es-CL"));
     ana.sign_in("ana@contoso.demo").await;
     assert!(ana.page("/account").await.1.contains("<html lang=\"es-CL\""));
-    let saved = ana
-        .submit("/account/preferences", "/account/preferences", &[("language", "en"), ("time_zone", "")])
-        .await;
+    let saved =
+        ana.submit("/account/preferences", "/account/preferences", &[("language", "en"), ("time_zone", "")]).await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (_, body) = ana.page("/account/preferences").await;
     assert!(body.contains("<html lang=\"en\"") && body.contains("Language and time zone saved."), "{body}");
@@ -249,9 +252,8 @@ async fn the_footer_switcher_works_without_script_for_visitors_and_users() {
     let visitor = browser_asking_for(&app, Some("en"));
     let (_, body) = visitor.page("/products/M365-BS").await;
     assert!(body.contains(r#"action="/language""#) && body.contains(r#"value="es-CL""#), "the switcher is there");
-    let switched = visitor
-        .submit("/products/M365-BS", "/language", &[("language", "es-CL"), ("next", "/products/M365-BS")])
-        .await;
+    let switched =
+        visitor.submit("/products/M365-BS", "/language", &[("language", "es-CL"), ("next", "/products/M365-BS")]).await;
     assert_eq!(switched.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&switched), "/products/M365-BS", "back to the page it was on");
     let (_, body) = visitor.page("/products/M365-BS").await;

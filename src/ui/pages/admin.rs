@@ -21,8 +21,7 @@ use crate::ui::components::{csrf_field, form_error, pager};
 use crate::ui::{page, page_with_status, PageCtx};
 
 /// The admin area's menu, in the page's language (the locale the page renderer provides).
-pub(crate) fn admin_nav() -> impl IntoView {
-    let loc = use_context::<Locale>().unwrap_or_default();
+pub(crate) fn admin_nav(loc: &Locale) -> impl IntoView {
     view! {
         <nav class="card" aria-label=loc.t("admin-nav-label")>
             <a href="/admin">{loc.t("admin-nav-accounts")}</a> " · " <a href="/admin/resellers">{loc.t("admin-nav-resellers")}</a> " · " <a href="/admin/users">{loc.t("admin-nav-users")}</a> " · "
@@ -125,7 +124,7 @@ pub(crate) async fn accounts(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <div class="table-wrap">
                 <table>
                     <thead><tr><th>{loc.t("admin-accounts-account")}</th><th>{loc.t("admin-col-code")}</th><th>{loc.t("admin-accounts-type")}</th><th>{loc.t("admin-accounts-branding")}</th></tr></thead>
@@ -187,7 +186,7 @@ pub(crate) async fn users(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <div class="table-wrap">
                 <table>
                     <thead><tr><th>{loc.t("admin-col-email")}</th><th>{loc.t("admin-col-name")}</th><th>{loc.t("admin-users-role")}</th><th>{loc.t("admin-col-status")}</th><th>{loc.t("admin-col-action")}</th></tr></thead>
@@ -223,7 +222,7 @@ fn security_page(
     let loc = ctx.locale;
     page_with_status(status, ctx, &ctx.t("admin-security-title"), move || {
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_error(error)}
             <form class="stacked card" method="post" action="/admin/security">
                 {csrf_field(&ctx2)}
@@ -326,7 +325,7 @@ pub(crate) async fn security_events(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {events.items.is_empty().then(|| crate::ui::components::empty(loc.t("admin-events-empty")))}
             <div class="table-wrap">
                 <table>

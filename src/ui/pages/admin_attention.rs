@@ -173,7 +173,7 @@ fn render(ctx: &PageCtx, status: StatusCode, queue: Queue, errors: Vec<String>) 
             </div>
         });
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p><a href="/admin/payments">{loc.t("admin-attention-back-to-payments")}</a></p>
             {form_errors(errors)}
             {nothing}

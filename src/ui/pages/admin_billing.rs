@@ -41,7 +41,7 @@ fn render(ctx: &PageCtx, status: StatusCode, period: String, vat: String, shown:
             }
         });
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(errors)}
             {busy}
             {notice.map(|n| view! { <p class="flash" role="status">{n}</p> })}

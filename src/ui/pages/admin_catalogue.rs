@@ -136,7 +136,7 @@ pub(crate) async fn list(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p><a class="button" href="/admin/catalogue/new">{loc.t("admin-catalogue-new-product")}</a></p>
             {products.items.is_empty().then(|| empty(loc.t("admin-catalogue-empty")))}
             <div class="table-wrap"><table>
@@ -277,7 +277,7 @@ fn new_page(
     let loc = ctx.locale;
     page_with_status(status, ctx, &ctx.t("admin-product-new-title"), move || {
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(messages(&loc, &errors))}
             <p class="muted">{loc.t("admin-product-new-intro")}</p>
             {product_form(&ctx2, "/admin/catalogue/new".into(), true, form, &errors, &bases)}
@@ -378,7 +378,7 @@ fn edit_page(
     page_with_status(status, ctx, &title, move || {
         let action = edit_url(&loaded.product.code);
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(messages(&loc, &errors))}
             <p><a href="/admin/catalogue">{loc.t("admin-product-back")}</a></p>
             {status_panel(&ctx2, &loaded)}

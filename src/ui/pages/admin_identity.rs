@@ -84,7 +84,7 @@ async fn list_page(state: &AppState, ctx: &PageCtx, status: StatusCode, error: O
             .collect();
         let is_empty = body.is_empty();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_error(error)}
             <p><a class="button" href="/admin/identity-providers/new">{loc.t("admin-idp-add")}</a></p>
             {is_empty.then(|| empty(loc.t("admin-idp-empty")))}
@@ -206,7 +206,7 @@ fn form_page(ctx: &PageCtx, status: StatusCode, page: FormPage) -> Response {
         let secret_placeholder =
             secret_hint.clone().map(|h| tr!(loc, "admin-stored-secret", stored = h)).unwrap_or_default();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(errors)}
             {callback.map(|url| view! { <p>{loc.t("admin-idp-callback-register")} " " <code>{url}</code></p> })}
             <form class="stacked card" method="post" action=action>
@@ -446,7 +446,7 @@ async fn authentication_page(
             .into_any()
         };
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_error(error)}
             <section class="panel">{body}</section>
             <section class="panel" id="sign-up">

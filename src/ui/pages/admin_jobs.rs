@@ -61,7 +61,7 @@ pub(crate) async fn list(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p class="muted">{loc.t("admin-jobs-intro")}</p>
             {jobs.items.is_empty().then(|| empty(loc.t("admin-jobs-empty")))}
             <div class="table-wrap">
@@ -136,7 +136,7 @@ fn render_job(
         });
         view! {
             {refresh}
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <section class="panel" role="status">
                 <dl>
                     <dt>{loc.t("admin-col-status")}</dt><dd>{tasks::status_label(&loc, &job, now)}</dd>

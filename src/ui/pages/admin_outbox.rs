@@ -95,7 +95,7 @@ pub(crate) async fn list(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p class="card">{banner}</p>
             {messages.items.is_empty().then(|| crate::ui::components::empty(loc.t("admin-outbox-empty")))}
             <div class="table-wrap">
@@ -144,7 +144,7 @@ pub(crate) async fn show(
             }
         });
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <dl class="card">
                 <dt>{loc.t("admin-outbox-from")}</dt><dd>{message.from_name.clone()}</dd>
                 <dt>{loc.t("admin-outbox-to")}</dt><dd>{to}</dd>

@@ -51,7 +51,7 @@ fn render(
     });
     page_with_status(status, ctx, &ctx.t("admin-payments-title"), move || {
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(errors)}
             {result.map(|r| view! { <p class="notice" role="status">{r}</p> })}
             {test_note.map(|n| view! { <p class="notice"><span class="tag warn">{loc.t("admin-test-tag")}</span>" "{n}</p> })}
@@ -236,7 +236,7 @@ pub(crate) async fn transactions(
             .collect();
         let empty_state = rows.is_empty().then(|| empty(loc.t("admin-payments-log-empty")));
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p><a href="/admin/payments">{loc.t("admin-payments-back")}</a></p>
             <form method="get" action="/admin/payments/transactions" class="inline">
                 <label>{loc.t("admin-payments-search-label")} " " <input name="q" value=search.clone() maxlength="40"/></label>

@@ -76,7 +76,7 @@ pub(crate) async fn list(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p><a class="button" href="/admin/resellers/new">{loc.t("admin-resellers-new")}</a></p>
             {resellers.items.is_empty().then(|| empty(loc.t("admin-resellers-empty")))}
             <div class="table-wrap"><table>
@@ -119,7 +119,7 @@ fn new_page(ctx: &PageCtx, status: StatusCode, form: NewResellerForm, errors: Ve
             button: static_text(&loc, msg!("admin-resellers-create")),
         };
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(messages(&errors))}
             {admin}
             {account_form(&ctx2, shape, form.account, &errors, Some("new-reseller"))}
@@ -205,7 +205,7 @@ fn edit_page(
         let page = format!("/accounts/{}", account.code);
         let users = format!("/accounts/{}/users", account.code);
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(messages(&errors))}
             <p><a href=page>{loc.t("admin-resellers-account-page")}</a> " · " <a href=users>{loc.t("admin-resellers-users")}</a> " · " <a href="/admin/resellers">{loc.t("admin-nav-resellers")}</a></p>
             {reseller_status(&ctx2, &account)}

@@ -23,7 +23,7 @@ fn render(ctx: &PageCtx, status: StatusCode, errors: Vec<String>) -> Response {
     let loc = ctx.locale;
     page_with_status(status, ctx, &ctx.t("admin-usage-title"), move || {
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             {form_errors(errors)}
             <form class="stacked card" method="post" enctype="multipart/form-data" action=action>
                 <p>{loc.t("admin-usage-intro-before")} " " <code>{HEADER.join(",")}</code> ". " {loc.t("admin-usage-intro-after")}</p>

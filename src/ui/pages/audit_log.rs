@@ -72,7 +72,7 @@ async fn show(state: AppState, ctx: PageCtx, page_query: PageQuery) -> AppResult
             })
             .collect();
         view! {
-            {provider.then(super::admin::admin_nav)}
+            {provider.then(|| super::admin::admin_nav(&ctx.locale))}
             <p class="muted">{loc.t("admin-audit-intro")}</p>
             {entries.items.is_empty().then(|| empty(loc.t("admin-audit-empty")))}
             <div class="table-wrap">

@@ -85,7 +85,7 @@ pub(crate) async fn list(
             })
             .collect();
         view! {
-            {admin_nav()}
+            {admin_nav(&ctx.locale)}
             <p class="muted">{intro}</p>
             <div class="table-wrap">
                 <table>
@@ -293,7 +293,7 @@ fn edit_page(ctx: &PageCtx, status: StatusCode, page: EditPage) -> Response {
     };
     let back = if is_admin {
         let all = ctx.t("brands-back-all");
-        view! { {admin_nav()} <p><a href="/admin/brands">{all}</a></p> }.into_any()
+        view! { {admin_nav(&ctx.locale)} <p><a href="/admin/brands">{all}</a></p> }.into_any()
     } else {
         let customers = ctx.t("brands-back-customers");
         view! { <p><a href="/reseller">{customers}</a></p> }.into_any()

@@ -202,7 +202,7 @@ fn provider_page(
             .collect();
         let from = if form.from.is_empty() { (today() + Duration::days(1)).to_string() } else { form.from.clone() };
         view! {
-            {super::admin::admin_nav()}
+            {super::admin::admin_nav(&ctx.locale)}
             <p class="muted">{ctx.t("prices-admin-intro")}</p>
             {lines.items.is_empty().then(|| empty(ctx.t("prices-no-products")))}
             <div class="table-wrap">
@@ -409,7 +409,7 @@ pub(crate) async fn history(
             .collect();
         let empty_history = rows.is_empty();
         view! {
-            {super::admin::admin_nav()}
+            {super::admin::admin_nav(&ctx.locale)}
             <p><a href="/admin/prices">{ctx.t("prices-all")}</a></p>
             {empty_history.then(|| empty(ctx.t("prices-no-history")))}
             <div class="table-wrap">
