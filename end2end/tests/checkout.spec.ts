@@ -10,7 +10,7 @@ test('a customer pays an order through the WebPay simulator, without JavaScript'
   await expect(page).toHaveURL(/\/orders\/SO-0000001$/);
   await expect(page.getByText('Waiting for payment')).toBeVisible();
   // List prices are net; the order adds 19% VAT as its own line.
-  await expect(page.getByRole('row', { name: /VAT \(19%\)\s+CLP 122\.170/ })).toBeVisible();
+  await expect(page.getByRole('row', { name: /VAT \(19%\)\s+CLP 122,170/ })).toBeVisible();
 
   await page.getByRole('button', { name: 'Pay with WebPay' }).click();
   await expect(page).toHaveTitle('Continue to WebPay · Stratus Cloud');
