@@ -27,8 +27,11 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',
-    // The suite reads the English pages (the demo's own brands default to Spanish).
+    // The suite reads the English pages (the demo's own brands default to Spanish); the
+    // header as well, for the API requests of a context (`context.request`), which the
+    // locale does not reach.
     locale: 'en-US',
+    extraHTTPHeaders: { 'Accept-Language': 'en-US,en;q=0.9' },
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: [

@@ -293,9 +293,6 @@ accounts-role-provider-admin = Provider admin
 accounts-tier-provider = Provider
 accounts-tier-reseller = Reseller
 accounts-tier-customer = Customer
-accounts-status-active = Active
-accounts-status-suspended = Suspended
-accounts-status-pending-approval = Waits for approval
 
 ## Subscriptions
 subscription-no-changes = No changes yet.

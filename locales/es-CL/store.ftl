@@ -314,9 +314,6 @@ accounts-role-provider-admin = Administrador del proveedor
 accounts-tier-provider = Proveedor
 accounts-tier-reseller = Revendedor
 accounts-tier-customer = Cliente
-accounts-status-active = Activa
-accounts-status-suspended = Suspendida
-accounts-status-pending-approval = Esperando aprobación
 
 ## Suscripciones
 subscription-no-changes = Todavía no hay cambios.

@@ -158,7 +158,10 @@ pub(crate) fn check_in(form: &CustomerForm, loc: &impl Localize) -> Result<Custo
         Some(country) => field("tax_id", check_tax_id(country, &form.tax_id).map_err(|e| e.localized(loc))),
         None => None,
     };
-    let billing_email = field("billing_email", local::check_email(&form.billing_email));
+    let billing_email = field(
+        "billing_email",
+        local::check_email(&form.billing_email).map_err(|e| crate::identity::field_message(loc, &e)),
+    );
     let currency = field(
         "currency",
         CURRENCIES

@@ -109,10 +109,10 @@ crate::error::refusals!(MemberError);
 
 impl MemberError {
     /// The refusal said in `loc`'s language (the users page's); `Display` stays English.
-    /// A name's or e-mail address's message comes from the shared checks as they say it.
+    /// A name's or e-mail address's message is the shared checks', said in `loc`'s language.
     pub(crate) fn localized(&self, loc: &impl Localize) -> String {
         match self {
-            MemberError::Field(_, message) => message.clone(),
+            MemberError::Field(_, message) => crate::identity::field_message(loc, message),
             MemberError::EmailTaken => loc.t("members-error-email-taken"),
             MemberError::RoleNotOffered => loc.t("members-error-role-not-offered"),
             MemberError::OwnRole => loc.t("members-error-own-role"),

@@ -292,7 +292,7 @@ fn parse_amount(text: &str, currency: &str, column: &str) -> Result<i64, String>
             text.pop();
         }
     }
-    price_lists::parse_amount(&text, currency, column).map_err(|e| e.to_string())
+    price_lists::parse_plain_amount(&text, currency, column).map_err(|e| e.to_string())
 }
 
 /// The product code of a row: `ProductId-SkuId` (or the `ProductId` alone when there is no

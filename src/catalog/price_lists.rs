@@ -101,7 +101,10 @@ impl PriceError {
                 tr!(loc, "prices-error-amount", what = what.as_str(), why = why)
             }
             PriceError::Markup => loc.t("prices-error-markup"),
-            PriceError::Date => tr!(loc, "prices-error-date", example = loc.day(example_day())),
+            // The form reads `YYYY-MM-DD` (what a date field sends): the example is written so.
+            PriceError::Date => {
+                tr!(loc, "prices-error-date", example = example_day().format("%Y-%m-%d").to_string())
+            }
             PriceError::Past => loc.t("prices-error-past"),
             PriceError::ListBelowCost { list, cost, currency } => tr!(
                 loc,
@@ -140,9 +143,17 @@ fn example_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
 }
 
-/// An amount typed in a form, in the currency's major unit (`12.50` USD, `9990` CLP), as
-/// minor units; refused when negative, too precise for the currency or too large.
+/// An amount typed in a form, in the currency's major unit (`12.50` USD, `9990` CLP, or
+/// grouped as the pages write it: `9.990`, `1.234,50`), as minor units; refused when
+/// negative, too precise for the currency or too large.
 pub(crate) fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64, PriceError> {
+    let text = text.trim().replace([' ', '_'], "");
+    parse_plain_amount(&without_grouping(&text, money::minor_digits(currency)), currency, what)
+}
+
+/// [`parse_amount`] without thousands separators: one `.` or `,` is the decimal point
+/// (a machine's file, which the price import reads).
+pub(crate) fn parse_plain_amount(text: &str, currency: &str, what: &str) -> Result<i64, PriceError> {
     let bad = |why: AmountProblem| PriceError::Amount { what: what.to_string(), why };
     let text = text.trim().replace([' ', '_'], "");
     if text.is_empty() {
@@ -172,6 +183,32 @@ pub(crate) fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64
         return Err(bad(AmountProblem::TooLarge));
     }
     Ok(amount)
+}
+
+/// An amount as the pages write it in either language, with its thousands separators
+/// taken out and its decimal separator made a `.`: `$9.990` is 9990 pesos, `1.234,50` and
+/// `1,234.50` are the same dollars. With both separators the last one is the decimal one;
+/// a separator that repeats, or that has exactly three digits after it where the currency
+/// has fewer decimals, groups thousands.
+fn without_grouping(text: &str, digits: u32) -> String {
+    let Some(last) = text.rfind(['.', ',']) else { return text.to_string() };
+    let mark = &text[last..=last];
+    let other = if mark == "." { ',' } else { '.' };
+    let grouping_only =
+        !text.contains(other) && (text.matches(mark).count() > 1 || (text.len() - last - 1 == 3 && digits < 3));
+    let (whole, fraction) = if grouping_only { (text, None) } else { (&text[..last], Some(&text[last + 1..])) };
+    let groups: Vec<&str> = whole.split(['.', ',']).collect();
+    let well_grouped =
+        groups.len() == 1 || (matches!(groups[0].len(), 1..=3) && groups[1..].iter().all(|group| group.len() == 3));
+    if !well_grouped {
+        // Not a number written with thousands: left as typed, for the check that refuses it.
+        return text.to_string();
+    }
+    let whole = groups.concat();
+    match fraction {
+        Some(fraction) => format!("{whole}.{fraction}"),
+        None => whole,
+    }
 }
 
 /// A markup percent typed in a form (`12.5`) as hundredths of a percent.
@@ -699,7 +736,16 @@ mod tests {
         assert_eq!(parse_amount("0", "CLP", "Price").unwrap(), 0);
         assert!(parse_amount("12.5", "CLP", "Price").unwrap_err().to_string().contains("CLP has 0 decimals"));
         assert!(parse_amount("-1", "CLP", "Price").is_err());
-        assert!(parse_amount("1.234.567", "CLP", "Price").is_err());
+        // Typed as the Spanish pages show it (thousands grouped), or the English ones.
+        assert_eq!(parse_amount("1.234.567", "CLP", "Price").unwrap(), 1_234_567);
+        assert_eq!(parse_amount("9.990", "CLP", "Price").unwrap(), 9_990);
+        assert_eq!(parse_amount("9,990", "CLP", "Price").unwrap(), 9_990);
+        assert_eq!(parse_amount("1.234,50", "USD", "Price").unwrap(), 123_450);
+        assert_eq!(parse_amount("1,234.50", "USD", "Price").unwrap(), 123_450);
+        assert_eq!(parse_amount("1.234", "USD", "Price").unwrap(), 123_400);
+        assert!(parse_amount("9.99", "CLP", "Price").unwrap_err().to_string().contains("CLP has 0 decimals"));
+        assert!(parse_amount("1.234.567,5", "CLP", "Price").is_err());
+        assert!(parse_amount("1..2", "CLP", "Price").is_err());
         assert!(parse_amount("", "CLP", "Price").is_err());
         assert!(parse_amount("99999999999999999999", "CLP", "Price").is_err());
     }

@@ -116,16 +116,8 @@ impl<K: LimitKey> RateLimiter<K> {
         Ok(())
     }
 
-    /// [`hit`](Self::hit) as a request's answer: a 429 that says `what` happened and how
-    /// long to wait (`Retry-After`).
-    pub(crate) async fn admit(&self, key: K, what: &str) -> AppResult<()> {
-        self.hit(key).await?.map_err(|wait| {
-            AppError::TooManyRequests(format!("{what} Please wait {wait} seconds and try again."), wait)
-        })
-    }
-
-    /// [`admit`](Self::admit) for a page: `say` words the refusal (in the viewer's
-    /// language) from the seconds to wait.
+    /// [`hit`](Self::hit) as a request's answer: a 429 (`Retry-After`) whose words `say`
+    /// makes from the seconds to wait, in the viewer's language.
     pub(crate) async fn admit_said(&self, key: K, say: impl FnOnce(u64) -> String) -> AppResult<()> {
         self.hit(key).await?.map_err(|wait| AppError::TooManyRequests(say(wait), wait))
     }

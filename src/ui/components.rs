@@ -106,7 +106,9 @@ pub(crate) fn shell(ctx: &PageCtx, title: &str, body: impl IntoView + 'static) -
 fn language_switcher(ctx: &PageCtx) -> impl IntoView {
     let current = ctx.lang();
     let token = ctx.csrf_token.clone();
-    let back = ctx.path.clone();
+    // Back to this page; a refusal an action answered has no page to come back to (its
+    // path takes only POST): the catalogue then.
+    let back = if ctx.is_get { ctx.path.clone() } else { "/".to_string() };
     let buttons: Vec<_> = Lang::ALL
         .into_iter()
         .map(|lang| {

@@ -24,6 +24,8 @@ pub(crate) struct PageCtx {
     pub flash: Option<String>,
     /// Path and query of the request, for "come back here after sign-in".
     pub path: String,
+    /// Whether the request was a GET (a page to come back to; an action's refusal is not).
+    pub is_get: bool,
     /// Where the request comes from (client address, browser).
     pub device: crate::identity::devices::Device,
     /// The request came to the custom host of a suspended reseller: every page answers

@@ -43,8 +43,7 @@ refusals!(AttentionError);
 impl AttentionError {
     /// The refusal in the reader's language (`Display` stays English for the API and logs).
     /// A refund's flag (`attention`) is stored as written and shown as it is. For the admin
-    /// attention page (owned by the admin pages' group, which calls it when it converts).
-    #[allow(dead_code)]
+    /// attention page.
     pub(crate) fn localized(&self, loc: &impl crate::i18n::Localize) -> String {
         use crate::i18n::tr;
         match self {

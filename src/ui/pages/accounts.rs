@@ -123,15 +123,6 @@ fn tier_label(loc: &impl Localize, tier: AccountTier) -> String {
     })
 }
 
-/// An account's status as people read it, in their language.
-fn account_status_label(loc: &impl Localize, status: AccountStatus) -> String {
-    loc.t(match status {
-        AccountStatus::Active => msg!("accounts-status-active"),
-        AccountStatus::Suspended => msg!("accounts-status-suspended"),
-        AccountStatus::PendingApproval => msg!("accounts-status-pending-approval"),
-    })
-}
-
 pub(crate) async fn show(
     State(state): State<AppState>,
     Extension(ctx): Extension<PageCtx>,
@@ -186,7 +177,7 @@ async fn render(
                     <dt>{ctx2.t("accounts-type")}</dt><dd>{tier_label(&ctx2, account.tier)}</dd>
                     <dt>{ctx2.t("accounts-billed-by")}</dt><dd>{parent.map(|p| p.name).unwrap_or_else(|| "—".into())}</dd>
                     <dt>{ctx2.t("accounts-currency")}</dt><dd>{account.currency.clone()}</dd>
-                    <dt>{ctx2.t("accounts-status")}</dt><dd>{account_status_label(&ctx2, account.status)}</dd>
+                    <dt>{ctx2.t("accounts-status")}</dt><dd>{super::reseller::status_text(&ctx2, account.status)}</dd>
                 </dl>
                 {suspended}
             </section>

@@ -13,8 +13,8 @@ use tower_sessions::Session;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{tr, Localize};
 use crate::identity::session::set_flash;
-use crate::payments::webpay::attention::{self, Queue};
-use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state};
+use crate::payments::webpay::attention::{self, AttentionError, Queue};
+use crate::payments::webpay::checkout::{captured_amount, outcome_message, state as tx_state, RefundError};
 use crate::state::AppState;
 use crate::subscriptions::history::Actor;
 use crate::ui::components::{csrf_field, empty, form_errors};
@@ -193,6 +193,14 @@ pub(crate) async fn list(State(state): State<AppState>, Extension(ctx): Extensio
 
 /// After an action: back to the queue with a flash, or the queue again with the refusal (a
 /// capability's refusal arrives as [`AppError::Unprocessable`]; any other error is passed on).
+/// A refusal of the queue's capability, said in the viewer's language (a failure as it is).
+fn refused(ctx: &PageCtx, error: AttentionError) -> AppError {
+    match error {
+        AttentionError::Failed(e) => e,
+        refused => AppError::Unprocessable(refused.localized(ctx)),
+    }
+}
+
 async fn answer(
     state: &AppState,
     ctx: &PageCtx,
@@ -228,7 +236,7 @@ pub(crate) async fn retry(
     let outcome = attention::retry(&state.db, &Actor::of(viewer), &number)
         .await
         .map(|()| tr!(ctx, "admin-attention-retried", number = number.clone()))
-        .map_err(AppError::from);
+        .map_err(|e| refused(&ctx, e));
     answer(&state, &ctx, &session, outcome).await
 }
 
@@ -251,7 +259,7 @@ pub(crate) async fn refund(
         Err(refuse(ctx.t("admin-attention-tick-to-refund")))
     } else {
         let webpay = state.webpay_gateway().await?.client(&state.webpay_http);
-        attention::refund_transaction(&state.db, &webpay, id).await.map_err(AppError::from)
+        attention::refund_transaction(&state.db, &webpay, id).await.map_err(|e| refused(&ctx, e))
     };
     answer(&state, &ctx, &session, outcome).await
 }
@@ -269,7 +277,7 @@ pub(crate) async fn checked(
     let outcome = if form.confirm != "yes" {
         Err(refuse(ctx.t("admin-attention-tick-to-mark")))
     } else {
-        attention::mark_checked(&state.db, id).await.map_err(AppError::from)
+        attention::mark_checked(&state.db, id).await.map_err(|e| refused(&ctx, e))
     };
     answer(&state, &ctx, &session, outcome).await
 }
@@ -301,7 +309,10 @@ pub(crate) async fn resolve_refund(
         (None, _) => Err(refuse(ctx.t("admin-attention-choose-outcome"))),
         (_, confirm) if confirm != "yes" => Err(refuse(ctx.t("admin-attention-tick-to-record"))),
         (Some(happened), _) => {
-            crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await.map_err(AppError::from)
+            crate::payments::webpay::checkout::resolve_refund(&state.db, id, happened).await.map_err(|e| match e {
+                RefundError::Failed(e) => e,
+                refused => AppError::Unprocessable(refused.localized(&ctx)),
+            })
         }
     };
     answer(&state, &ctx, &session, outcome).await

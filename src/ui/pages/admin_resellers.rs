@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::admin::admin_nav;
-use super::customers::{account_form, messages, parse_status, status_panel, FormShape, StatusForm};
+use super::customers::{account_form, messages, parse_status_in, status_panel, FormShape, StatusForm};
 use crate::accounts::customers::{self, CustomerError, CustomerForm};
 use crate::accounts::resellers;
 use crate::accounts::scope::AccountScope;
@@ -253,7 +253,7 @@ pub(crate) async fn set_status(
 ) -> AppResult<Response> {
     let viewer = ctx.provider_admin()?;
     resellers::find(&state.db, viewer, &code).await?;
-    let suspend = parse_status(&form.status)?;
+    let suspend = parse_status_in(&ctx, &form.status)?;
     let account = match resellers::set_status(&state.db, viewer, ctx.device.ip_text(), &code, suspend).await {
         Err(CustomerError::Failed(e)) => return Err(e),
         other => other?,

@@ -328,8 +328,11 @@ async fn join_with_provider(
     found: members::Invitation,
     with: &str,
 ) -> AppResult<Response> {
-    let provider = WaysIn::offered(state).await?.chosen(state, with).await?;
-    state.flow_limiter.admit(ctx.device.address(), "Too many sign-ins started from your network.").await?;
+    let provider = WaysIn::offered(state).await?.chosen_for(state, ctx, with).await?;
+    state
+        .flow_limiter
+        .admit_said(ctx.device.address(), |wait| tr!(ctx, "identity-too-many-flows", seconds = wait))
+        .await?;
     let start = FlowStart {
         joining: Some(Joining::Invitation { token_id: found.token_id }),
         ..FlowStart::new(Purpose::Join, None, "/account".into())
@@ -354,7 +357,7 @@ pub(crate) async fn accept(
     if !WaysIn::offered(&state).await?.password {
         return Err(AppError::bad_request(ctx.t("members-password-off")));
     }
-    state.sign_in_limiter.admit(ctx.device.address(), "Too many requests from your network.").await?;
+    state.sign_in_limiter.admit_said(ctx.device.address(), |wait| tr!(ctx, "login-too-many", seconds = wait)).await?;
     let ip = ctx.device.ip_text();
     match members::accept(&state.db, &token, &form.new_password, &form.confirmation, ip).await {
         Ok(user) => {

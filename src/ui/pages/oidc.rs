@@ -59,15 +59,8 @@ impl WaysIn {
         })
     }
 
-    /// The provider a form's `with` names, if the page offered it.
-    pub(crate) async fn chosen(&self, state: &AppState, with: &str) -> AppResult<identity_providers::Model> {
-        match self.offered_id(with) {
-            Some(id) => providers::get(&state.db, id).await,
-            None => Err(AppError::bad_request("Choose one of the identity providers on the page.")),
-        }
-    }
-
-    /// [`Self::chosen`], refused in the viewer's language.
+    /// The provider a form's `with` names, if the page offered it (else refused in the
+    /// viewer's language).
     pub(crate) async fn chosen_for(
         &self,
         state: &AppState,

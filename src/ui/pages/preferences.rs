@@ -24,6 +24,12 @@ fn language_cookie(lang: Lang, secure: bool) -> String {
     format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}", i18n::COOKIE, lang.tag())
 }
 
+/// Takes the switcher's cookie away.
+fn forget_language_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{}=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly{secure}", i18n::COOKIE)
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct SwitchForm {
     pub language: String,
@@ -135,7 +141,17 @@ pub(crate) async fn submit(
     // Said in the language just chosen.
     let said_in = language.unwrap_or(ctx.lang());
     set_flash(&session, said_in.t("preferences-saved")).await?;
-    Ok(Redirect::to("/account/preferences").into_response())
+    let mut response = Redirect::to("/account/preferences").into_response();
+    // The switcher's cookie follows the choice: the same language after signing out, and
+    // none when the browser's is to be followed (else the cookie would still win).
+    let cookie = match language {
+        Some(lang) => language_cookie(lang, state.settings.secure_cookies()),
+        None => forget_language_cookie(state.settings.secure_cookies()),
+    };
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
 }
 
 fn form_page(ctx: &PageCtx, status: StatusCode, language: &str, time_zone: &str, error: Option<String>) -> Response {
