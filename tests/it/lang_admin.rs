@@ -1,60 +1,9 @@
 //! The provider's admin area in Spanish (`Accept-Language: es-CL`) and English: the menu,
 //! headings, tables, buttons, flash messages, form errors, job progress, money and dates.
 
-use std::sync::Arc;
-
-use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::StatusCode;
 
-use crate::support::{location, Browser, TestApp};
-
-/// A browser that asks for Chilean Spanish.
-fn spanish_browser(app: &TestApp) -> Browser {
-    let jar = Arc::new(Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers({
-            let mut headers = HeaderMap::new();
-            headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("es-CL"));
-            headers
-        })
-        .build()
-        .expect("client");
-    Browser { base: app.browser.base.clone(), client, jar }
-}
-
-/// What a person reads: the text between the tags, plus the buttons' and labels' attribute
-/// texts (`value`, `aria-label`, `placeholder`), tags and style sheets left out.
-fn visible_text(body: &str) -> String {
-    let body = match (body.find("<style"), body.find("</style>")) {
-        (Some(start), Some(end)) if start < end => format!("{}{}", &body[..start], &body[end..]),
-        _ => body.to_string(),
-    };
-    let mut text = String::new();
-    let mut rest = body.as_str();
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let Some(close) = rest[open..].find('>') else { break };
-        let tag = &rest[open..open + close];
-        for attribute in ["value=\"", "aria-label=\"", "placeholder=\""] {
-            if let Some(at) = tag.find(attribute) {
-                let value = &tag[at + attribute.len()..];
-                text.push_str(value.split('"').next().unwrap_or_default());
-                text.push(' ');
-            }
-        }
-        rest = &rest[open + close + 1..];
-    }
-    text.push_str(rest);
-    text
-}
-
-const ENGLISH_WORDS: [&str; 7] = ["My Account", "Sign out", "Catalogue", "Cart", "Subscriptions", "Invoices", "Save"];
-const SPANISH_WORDS: [&str; 7] =
-    ["Mi cuenta", "Cerrar sesión", "Catálogo", "Carro", "Suscripciones", "Facturas", "Guardar"];
+use crate::support::{location, visible_text, TestApp, ENGLISH_WORDS, SPANISH_WORDS};
 
 /// The admin pages a provider admin reaches from the admin menu and its lists.
 const ADMIN_PAGES: [&str; 20] = [
@@ -83,7 +32,7 @@ const ADMIN_PAGES: [&str; 20] = [
 #[tokio::test]
 async fn the_admin_area_speaks_spanish_to_a_spanish_browser_and_english_to_an_english_one() {
     let app = TestApp::start().await;
-    let admin = spanish_browser(&app);
+    let admin = app.browser_asking_for(Some("es-CL"));
     admin.sign_in("admin@stratus.demo").await;
 
     let (status, accounts) = admin.page("/admin").await;

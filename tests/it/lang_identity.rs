@@ -2,29 +2,9 @@
 //! the password reset, sign-up and My Account (with its Language and time zone); and My
 //! Account in English.
 
-use std::sync::Arc;
-
-use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::StatusCode;
 
-use crate::support::{csrf_in, Browser, TestApp, DEMO_PASSWORD};
-
-/// A browser that asks for Chilean Spanish.
-fn spanish_browser(app: &TestApp) -> Browser {
-    let jar = Arc::new(Jar::default());
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers({
-            let mut h = HeaderMap::new();
-            h.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("es-CL"));
-            h
-        })
-        .build()
-        .expect("client");
-    Browser { base: app.browser.base.clone(), client, jar }
-}
+use crate::support::{csrf_in, TestApp, DEMO_PASSWORD};
 
 /// The `<section id=…>` of a page.
 fn section<'a>(page: &'a str, id: &str) -> &'a str {
@@ -43,7 +23,7 @@ fn no_english(page: &str) {
 #[tokio::test]
 async fn the_sign_in_page_and_a_wrong_password_are_in_spanish() {
     let app = TestApp::start().await;
-    let browser = spanish_browser(&app);
+    let browser = app.browser_asking_for(Some("es-CL"));
     let (status, page) = browser.page("/login").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<html lang=\"es-CL\""), "{page}");
@@ -67,7 +47,7 @@ async fn the_sign_in_page_and_a_wrong_password_are_in_spanish() {
 #[tokio::test]
 async fn the_password_reset_and_sign_up_pages_are_in_spanish() {
     let app = TestApp::start().await;
-    let browser = spanish_browser(&app);
+    let browser = app.browser_asking_for(Some("es-CL"));
     let (_, page) = browser.page("/password-reset").await;
     assert!(page.contains("<h1>¿Olvidó su contraseña?</h1>"), "{page}");
     assert!(page.contains("Enviar el enlace"));
@@ -113,7 +93,7 @@ async fn the_password_reset_and_sign_up_pages_are_in_spanish() {
 #[tokio::test]
 async fn my_account_is_in_spanish_with_its_dates_and_its_language_and_time_zone() {
     let app = TestApp::start().await;
-    let browser = spanish_browser(&app);
+    let browser = app.browser_asking_for(Some("es-CL"));
     let before = chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).format("%d-%m-%Y").to_string();
     let signed_in = browser.sign_in_with("ana@contoso.demo", DEMO_PASSWORD).await;
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);

@@ -3,10 +3,6 @@
 //! English), never the language of whichever browser caused the message. Dates and money
 //! in a mail are in the recipient's language.
 
-use std::sync::Arc;
-
-use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use stratus::entities::{accounts, invoices, users};
@@ -18,20 +14,6 @@ use crate::support::{Browser, TestApp};
 async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
     let url = sink.url();
     TestApp::start_with(move |s| send_to(s, url)).await
-}
-
-/// A browser that asks for Chilean Spanish.
-fn spanish_browser(app: &TestApp) -> Browser {
-    let jar = Arc::new(Jar::default());
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("es-CL"));
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .expect("client");
-    Browser { base: app.base.clone(), client, jar }
 }
 
 /// Groups of three digits joined by `separator`: `1234567` → `1.234.567`.
@@ -68,7 +50,7 @@ async fn an_invoice_is_mailed_in_spanish_to_who_chose_nothing_and_in_english_to_
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink).await;
     // Beatriz browses in Spanish but chooses English in the footer's switcher: saved on her user.
-    let beatriz = spanish_browser(&app);
+    let beatriz = app.browser_asking_for(Some("es-CL"));
     beatriz.sign_in("beatriz@contoso.demo").await;
     let (_, account) = beatriz.page("/account").await;
     assert!(account.contains("<html lang=\"es"), "a Spanish browser gets Spanish pages");
@@ -146,7 +128,7 @@ async fn a_pacific_partners_customer_is_written_to_in_english_once_its_brand_is_
     let mut enabled: accounts::ActiveModel = pacific.into();
     enabled.branding_enabled = Set(true);
     enabled.update(&app.db).await.unwrap();
-    ask_for_reset(&spanish_browser(&app), "fabio@fabrikam.demo").await;
+    ask_for_reset(&app.browser_asking_for(Some("es-CL")), "fabio@fabrikam.demo").await;
     let english = sink.wait_for("fabio@fabrikam.demo", "Reset your password").await;
     assert_eq!(english.subject(), "Reset your password · Pacific Partners");
     let text = english.text();
@@ -175,7 +157,7 @@ async fn change_password(browser: &Browser, from: &str, to: &str) {
 async fn a_security_notice_follows_the_language_the_user_saves() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink).await;
-    let ana = spanish_browser(&app);
+    let ana = app.browser_asking_for(Some("es-CL"));
     ana.sign_in("ana@contoso.demo").await;
     // Ana's password change, told in Andes IT's Spanish.
     change_password(&ana, crate::support::DEMO_PASSWORD, "a first long password").await;

@@ -6,27 +6,12 @@ use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::{Client, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use stratus::entities::{accounts, brands};
 use stratus::i18n::{format, Lang};
 
-use crate::support::{Browser, TestApp};
-
-/// A browser that asks for Chilean Spanish.
-fn spanish_browser(app: &TestApp) -> Browser {
-    let jar = Arc::new(Jar::default());
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("es-CL"));
-    let client = Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .expect("client");
-    Browser { base: app.base.clone(), client, jar }
-}
+use crate::support::{has_word, visible_text, Browser, TestApp, ENGLISH_WORDS};
 
 /// A browser that asks for no language at all.
 fn browser_without_language(app: &TestApp) -> Browser {
@@ -39,48 +24,6 @@ fn browser_without_language(app: &TestApp) -> Browser {
     Browser { base: app.base.clone(), client, jar }
 }
 
-/// The words a person reads: the text outside tags, styles and scripts, with the
-/// values of buttons and inputs and the labels of `aria-label`s.
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let after = &rest[open..];
-        let Some(close) = after.find('>') else { break };
-        let tag = &after[..=close];
-        for attribute in ["value=\"", "aria-label=\"", "placeholder=\""] {
-            if let Some(at) = tag.find(attribute) {
-                let value = &tag[at + attribute.len()..];
-                if let Some(end) = value.find('"') {
-                    text.push_str(&value[..end]);
-                    text.push(' ');
-                }
-            }
-        }
-        rest = &after[close + 1..];
-        for skipped in ["<style", "<script"] {
-            if tag.starts_with(skipped) {
-                let end_tag = format!("</{}", &skipped[1..]);
-                rest = rest.find(&end_tag).map_or("", |end| &rest[end..]);
-            }
-        }
-    }
-    text.push_str(rest);
-    text
-}
-
-/// Whether `word` stands in `text` as a word of its own (case-sensitive).
-fn has_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
-
-const ENGLISH_WORDS: [&str; 7] = ["My Account", "Sign out", "Catalogue", "Cart", "Subscriptions", "Invoices", "Save"];
 const SPANISH_WORDS: [&str; 7] =
     ["Mi cuenta", "Cerrar sesión", "Catálogo", "Carro", "Suscripciones", "Facturas", "Guardar"];
 
@@ -103,7 +46,7 @@ fn assert_english(path: &str, body: &str) {
 #[tokio::test]
 async fn a_resellers_pages_speak_chilean_spanish_with_its_money_and_dates() {
     let app = TestApp::start().await;
-    let andes = spanish_browser(&app);
+    let andes = app.browser_asking_for(Some("es-CL"));
     andes.sign_in("admin@andes.demo").await;
 
     let (status, customers) = andes.page("/reseller").await;
@@ -267,7 +210,7 @@ async fn a_brands_default_language_is_what_a_visitor_whose_browser_asks_for_none
     let after = on_andes_host().await.text().await.unwrap();
     assert!(after.contains("<html lang=\"en\""), "{after}");
     assert!(after.contains(">Catalogue</a>") && after.contains(">Sign in</a>"), "{after}");
-    let spanish = spanish_browser(&app);
+    let spanish = app.browser_asking_for(Some("es-CL"));
     let asked = spanish.client.get(spanish.url("/")).header("host", "shop.andes.demo").send().await.unwrap();
     let asked = asked.text().await.unwrap();
     assert!(asked.contains("<html lang=\"es-CL\"") && asked.contains(">Catálogo</a>"), "{asked}");

@@ -2,63 +2,19 @@
 //! subscription, an invoice and My Account's tables, with Chilean money (`$1.234.567`)
 //! and dates (`26-11-2026`), and refusals and flash messages said in Spanish too.
 
-use std::sync::Arc;
-
-use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use stratus::entities::enums::FutureActionStatus;
 
-use crate::support::{location, run_invoice_number, Browser, TestApp};
-
-/// A browser that asks for Chilean Spanish.
-fn spanish_browser(app: &TestApp) -> Browser {
-    let jar = Arc::new(Jar::default());
-    let mut headers = HeaderMap::new();
-    headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static("es-CL"));
-    let client = reqwest::Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .expect("client");
-    Browser { base: app.browser.base.clone(), client, jar }
-}
-
-/// What a person reads: the text between tags, scripts and styles left out.
-fn visible_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let tag = &rest[open..];
-        let skip_to = if tag.starts_with("<script") {
-            tag.find("</script>").map(|end| end + "</script>".len())
-        } else if tag.starts_with("<style") {
-            tag.find("</style>").map(|end| end + "</style>".len())
-        } else {
-            tag.find('>').map(|end| end + 1)
-        };
-        rest = &tag[skip_to.unwrap_or(tag.len())..];
-    }
-    text.push_str(rest);
-    text
-}
+use crate::support::{has_word, location, run_invoice_number, visible_text, TestApp, ENGLISH_WORDS};
 
 /// Checks a Spanish page: `<html lang="es-CL">` and none of the English interface words.
 fn assert_spanish(path: &str, body: &str) {
     assert!(body.contains("<html lang=\"es-CL\""), "{path} is not marked Spanish");
     let text = visible_text(body);
-    for word in ["My Account", "Sign out", "Catalogue", "Cart", "Subscriptions", "Invoices", "Save"] {
-        let found = text.match_indices(word).any(|(at, _)| {
-            let before = text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let after = text[at + word.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            before && after
-        });
-        assert!(!found, "{path} still says {word:?}: {text}");
+    for word in ENGLISH_WORDS {
+        assert!(!has_word(&text, word), "{path} still says {word:?}: {text}");
     }
 }
 
@@ -70,7 +26,7 @@ fn dia(day: chrono::NaiveDate) -> String {
 #[tokio::test]
 async fn the_catalogue_and_a_product_speak_spanish_with_chilean_prices() {
     let app = TestApp::start().await;
-    let visitor = spanish_browser(&app);
+    let visitor = app.browser_asking_for(Some("es-CL"));
     let (status, body) = visitor.page("/").await;
     assert_eq!(status, StatusCode::OK);
     assert_spanish("/", &body);
@@ -94,7 +50,7 @@ async fn the_catalogue_and_a_product_speak_spanish_with_chilean_prices() {
 #[tokio::test]
 async fn the_cart_and_an_order_speak_spanish_and_refuse_in_spanish() {
     let app = TestApp::start().await;
-    let tina = spanish_browser(&app);
+    let tina = app.browser_asking_for(Some("es-CL"));
     tina.sign_in("tina@tailspin.demo").await;
     let fields = [("product_code", "M365-BS"), ("quantity", "3")];
     let added = tina.submit("/products/M365-BS", "/cart/items", &fields).await;
@@ -146,7 +102,7 @@ async fn the_cart_and_an_order_speak_spanish_and_refuse_in_spanish() {
 #[tokio::test]
 async fn a_subscription_and_an_invoice_speak_spanish_with_chilean_dates() {
     let app = TestApp::start().await;
-    let ana = spanish_browser(&app);
+    let ana = app.browser_asking_for(Some("es-CL"));
     ana.sign_in("ana@contoso.demo").await;
     let bs = app.subscription_of("CONTOSO", "M365-BS").await;
     let path = format!("/subscriptions/{}", bs.id);

@@ -3,19 +3,10 @@
 //! Language and time zone on My Account.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::sync::Arc;
 
-use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 
 use crate::support::*;
-
-/// Interface words that must not be left in English on a Spanish page…
-const ENGLISH_WORDS: &[&str] = &["My Account", "Sign out", "Catalogue", "Cart", "Subscriptions", "Invoices", "Save"];
-/// …and their Spanish that must not show on an English page.
-const SPANISH_WORDS: &[&str] =
-    &["Mi cuenta", "Cerrar sesión", "Catálogo", "Carro", "Suscripciones", "Facturas", "Guardar"];
 
 /// Who crawls: every demo sign-in, and an anonymous visitor.
 const PERSONAS: &[Option<&str>] = &[
@@ -28,67 +19,6 @@ const PERSONAS: &[Option<&str>] = &[
     Some("fabio@fabrikam.demo"),
     Some("tina@tailspin.demo"),
 ];
-
-/// A browser on `app` whose `Accept-Language` is `language` (none: it asks for nothing).
-fn browser_asking_for(app: &TestApp, language: Option<&'static str>) -> Browser {
-    let mut headers = HeaderMap::new();
-    if let Some(language) = language {
-        headers.insert(ACCEPT_LANGUAGE, HeaderValue::from_static(language));
-    }
-    let jar = Arc::new(Jar::default());
-    let client = Client::builder()
-        .cookie_provider(jar.clone())
-        .redirect(reqwest::redirect::Policy::none())
-        .default_headers(headers)
-        .build()
-        .expect("client");
-    Browser { base: app.browser.base.clone(), client, jar }
-}
-
-/// What a person reads on a page: its text (scripts and styles left out) and the words of
-/// its labels that are attributes (button values, `aria-label`, `title`, `placeholder`, `alt`).
-fn visible_text(html: &str) -> String {
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let Some(close) = rest[open..].find('>') else { break };
-        let tag = &rest[open + 1..open + close];
-        for attribute in ["aria-label=\"", "title=\"", "placeholder=\"", "alt=\""] {
-            if let Some(at) = tag.find(attribute) {
-                let value = &tag[at + attribute.len()..];
-                text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
-                text.push(' ');
-            }
-        }
-        if tag.starts_with("input") && (tag.contains("type=\"submit\"") || tag.contains("type=\"button\"")) {
-            if let Some(at) = tag.find("value=\"") {
-                let value = &tag[at + 7..];
-                text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
-                text.push(' ');
-            }
-        }
-        rest = &rest[open + close + 1..];
-        for raw in ["script", "style"] {
-            if tag.starts_with(raw) {
-                let end = format!("</{raw}>");
-                rest = rest.find(&end).map_or("", |at| &rest[at..]);
-            }
-        }
-    }
-    text.push_str(rest);
-    unescape(&text)
-}
-
-/// Whether `word` stands as a word (or words) in `text`: not inside a longer word.
-fn has_word(text: &str, word: &str) -> bool {
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    })
-}
 
 /// The site's own page links of a page (`href="/…"`), without their query.
 fn page_links(html: &str) -> Vec<String> {
@@ -136,7 +66,7 @@ async fn open(browser: &Browser, path: &str) -> (StatusCode, bool, String) {
 /// Crawls every page `persona` reaches by links from the catalogue and My Account, in the
 /// language the browser asks for; answers each page's problems and how many pages it read.
 async fn crawl(app: &TestApp, persona: Option<&'static str>, language: &'static str) -> (Vec<String>, usize) {
-    let browser = browser_asking_for(app, Some(language));
+    let browser = app.browser_asking_for(Some(language));
     if let Some(email) = persona {
         browser.sign_in(email).await;
     }
@@ -215,20 +145,20 @@ fn the_crawl_reads_text_and_labels_but_not_scripts() {
 async fn the_users_choice_beats_the_browser_which_beats_the_brand() {
     let app = TestApp::start().await;
     // No language asked: Stratus Cloud's default, Spanish.
-    let silent = browser_asking_for(&app, None);
+    let silent = app.browser_asking_for(None);
     let (_, body) = silent.page("/").await;
     assert!(body.contains("<html lang=\"es-CL\""), "the brand's default");
     assert!(body.contains(">Catálogo<") && body.contains(">Iniciar sesión<"));
     // An English browser: English.
-    let english = browser_asking_for(&app, Some("en-GB,en;q=0.8"));
+    let english = app.browser_asking_for(Some("en-GB,en;q=0.8"));
     let (_, body) = english.page("/").await;
     assert!(body.contains("<html lang=\"en\"") && body.contains(">Catalogue<"));
     // A language we do not speak: the brand's.
-    let german = browser_asking_for(&app, Some("de-DE,de;q=0.9"));
+    let german = app.browser_asking_for(Some("de-DE,de;q=0.9"));
     assert!(german.page("/").await.1.contains("<html lang=\"es-CL\""));
 
     // Ana's saved choice (English) wins over her Spanish browser, in any browser she signs in from.
-    let ana = browser_asking_for(&app, Some("es-CL"));
+    let ana = app.browser_asking_for(Some("es-CL"));
     ana.sign_in("ana@contoso.demo").await;
     assert!(ana.page("/account").await.1.contains("<html lang=\"es-CL\""));
     let saved =
@@ -236,7 +166,7 @@ async fn the_users_choice_beats_the_browser_which_beats_the_brand() {
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
     let (_, body) = ana.page("/account/preferences").await;
     assert!(body.contains("<html lang=\"en\"") && body.contains("Language and time zone saved."), "{body}");
-    let elsewhere = browser_asking_for(&app, Some("es-CL"));
+    let elsewhere = app.browser_asking_for(Some("es-CL"));
     elsewhere.sign_in("ana@contoso.demo").await;
     assert!(elsewhere.page("/account").await.1.contains("<html lang=\"en\""), "the choice follows her");
     // Back to following the browser.
@@ -249,7 +179,7 @@ async fn the_users_choice_beats_the_browser_which_beats_the_brand() {
 #[tokio::test]
 async fn the_footer_switcher_works_without_script_for_visitors_and_users() {
     let app = TestApp::start().await;
-    let visitor = browser_asking_for(&app, Some("en"));
+    let visitor = app.browser_asking_for(Some("en"));
     let (_, body) = visitor.page("/products/M365-BS").await;
     assert!(body.contains(r#"action="/language""#) && body.contains(r#"value="es-CL""#), "the switcher is there");
     let switched =
@@ -269,11 +199,11 @@ async fn the_footer_switcher_works_without_script_for_visitors_and_users() {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 
     // A signed-in user's switch is saved on the account: it follows them to another browser.
-    let tina = browser_asking_for(&app, Some("es-CL"));
+    let tina = app.browser_asking_for(Some("es-CL"));
     tina.sign_in("tina@tailspin.demo").await;
     let switched = tina.submit("/account", "/language", &[("language", "en"), ("next", "/account")]).await;
     assert_eq!(switched.status(), StatusCode::SEE_OTHER);
-    let other = browser_asking_for(&app, Some("es-CL"));
+    let other = app.browser_asking_for(Some("es-CL"));
     other.sign_in("tina@tailspin.demo").await;
     assert!(other.page("/cart").await.1.contains("<html lang=\"en\""));
 }
@@ -281,7 +211,7 @@ async fn the_footer_switcher_works_without_script_for_visitors_and_users() {
 #[tokio::test]
 async fn dates_follow_the_users_time_zone_and_bad_choices_are_refused() {
     let app = TestApp::start().await;
-    let tina = browser_asking_for(&app, Some("es-CL"));
+    let tina = app.browser_asking_for(Some("es-CL"));
     tina.sign_in("tina@tailspin.demo").await;
     let (_, body) = tina.page("/account/preferences").await;
     assert!(body.contains("La de la tienda (America/Santiago)"), "the brand's zone is the default");

@@ -182,6 +182,22 @@ impl TestApp {
         Browser { base: self.browser.base.clone(), client: new_client(jar.clone()), jar }
     }
 
+    /// Another browser whose `Accept-Language` is `language` (none: it asks for nothing).
+    pub fn browser_asking_for(&self, language: Option<&'static str>) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(language) = language {
+            headers.insert(reqwest::header::ACCEPT_LANGUAGE, reqwest::header::HeaderValue::from_static(language));
+        }
+        let jar = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Browser { base: self.browser.base.clone(), client, jar }
+    }
+
     /// Another browser that names itself with this user agent.
     pub fn new_browser_named(&self, user_agent: &str) -> Browser {
         let jar = Arc::new(Jar::default());
@@ -443,4 +459,57 @@ pub fn body_cells(tbody: &str) -> Vec<Vec<String>> {
                 .collect()
         })
         .collect()
+}
+
+/// Interface words that must not be left in English on a Spanish page…
+pub const ENGLISH_WORDS: &[&str] =
+    &["My Account", "Sign out", "Catalogue", "Cart", "Subscriptions", "Invoices", "Save"];
+
+/// …and their Spanish that must not show on an English page.
+pub const SPANISH_WORDS: &[&str] =
+    &["Mi cuenta", "Cerrar sesión", "Catálogo", "Carro", "Suscripciones", "Facturas", "Guardar"];
+
+/// What a person reads on a page: its text (scripts and styles left out) and the words of
+/// its labels that are attributes (button values, `aria-label`, `title`, `placeholder`, `alt`).
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let Some(close) = rest[open..].find('>') else { break };
+        let tag = &rest[open + 1..open + close];
+        for attribute in ["aria-label=\"", "title=\"", "placeholder=\"", "alt=\""] {
+            if let Some(at) = tag.find(attribute) {
+                let value = &tag[at + attribute.len()..];
+                text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
+                text.push(' ');
+            }
+        }
+        if tag.starts_with("input") && (tag.contains("type=\"submit\"") || tag.contains("type=\"button\"")) {
+            if let Some(at) = tag.find("value=\"") {
+                let value = &tag[at + 7..];
+                text.push_str(&value[..value.find('"').unwrap_or(value.len())]);
+                text.push(' ');
+            }
+        }
+        rest = &rest[open + close + 1..];
+        for raw in ["script", "style"] {
+            if tag.starts_with(raw) {
+                let end = format!("</{raw}>");
+                rest = rest.find(&end).map_or("", |at| &rest[at..]);
+            }
+        }
+    }
+    text.push_str(rest);
+    unescape(&text)
+}
+
+/// Whether `word` stands as a word (or words) in `text`: not inside a longer word.
+pub fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }

@@ -12,7 +12,7 @@ use tower_sessions::Session;
 
 use crate::entities::users;
 use crate::error::{AppError, AppResult};
-use crate::i18n::{self, Lang, Localize};
+use crate::i18n::{self, msg, Lang, Localize};
 use crate::identity::session::{safe_return_path, set_flash};
 use crate::state::AppState;
 use crate::ui::components::{csrf_field, form_error};
@@ -99,37 +99,15 @@ pub(crate) async fn submit(
     Form(form): Form<PreferencesForm>,
 ) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
-    let language = match form.language.trim() {
-        "" => None,
-        tag => match Lang::from_tag(tag) {
-            Some(lang) => Some(lang),
-            None => {
-                let error = ctx.t("preferences-unknown-language");
-                return Ok(form_page(
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &form.language,
-                    &form.time_zone,
-                    Some(error),
-                ));
-            }
-        },
+    let refused = |id: &'static str| {
+        let error = Some(ctx.t(id));
+        Ok(form_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &form.language, &form.time_zone, error))
     };
-    let time_zone = match form.time_zone.trim() {
-        "" => None,
-        name => match i18n::time_zone(name) {
-            Some(zone) => Some(zone),
-            None => {
-                let error = ctx.t("preferences-unknown-time-zone");
-                return Ok(form_page(
-                    &ctx,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &form.language,
-                    &form.time_zone,
-                    Some(error),
-                ));
-            }
-        },
+    let Some(language) = chosen(&form.language, Lang::from_tag) else {
+        return refused(msg!("preferences-unknown-language"));
+    };
+    let Some(time_zone) = chosen(&form.time_zone, i18n::time_zone) else {
+        return refused(msg!("preferences-unknown-time-zone"));
     };
     save(
         &state,
@@ -152,6 +130,15 @@ pub(crate) async fn submit(
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// A submitted choice: `Some(None)` for the empty "follow the default" option,
+/// `Some(Some(value))` for a value `parse` knows, `None` for anything else.
+fn chosen<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Option<Option<T>> {
+    match text.trim() {
+        "" => Some(None),
+        value => parse(value).map(Some),
+    }
 }
 
 fn form_page(ctx: &PageCtx, status: StatusCode, language: &str, time_zone: &str, error: Option<String>) -> Response {
