@@ -20,26 +20,13 @@ use crate::accounts::MAX_NAME_CHARS;
 use crate::entities::accounts;
 use crate::entities::enums::{AccountStatus, AccountTier};
 use crate::error::AppResult;
-use crate::i18n::{msg, tr, Lang, Localize};
+use crate::i18n::{msg, tr, Localize};
 use crate::identity::local::MAX_EMAIL_CHARS;
 use crate::identity::session::set_flash;
 use crate::pagination::PageQuery;
 use crate::state::AppState;
 use crate::ui::components::{empty, form_errors, pager};
 use crate::ui::{page, page_with_status, PageCtx};
-
-/// A message as `&'static str`, for the shared account-form helpers that take static text
-/// (the button, the status panel). Each (language, id) is leaked once and kept: a bounded
-/// handful of strings.
-fn static_text(loc: &impl Localize, id: &'static str) -> &'static str {
-    use std::collections::HashMap;
-    use std::sync::{LazyLock, Mutex};
-    static SAID: LazyLock<Mutex<HashMap<(Lang, &'static str), &'static str>>> =
-        LazyLock::new(|| Mutex::new(HashMap::new()));
-    let lang = loc.lang();
-    let mut said = SAID.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    said.entry((lang, id)).or_insert_with(|| Box::leak(lang.t(id).into_boxed_str()))
-}
 
 /// An account's status as the resellers list shows it.
 fn status_name(loc: &impl Localize, status: AccountStatus) -> String {
@@ -116,7 +103,7 @@ fn new_page(ctx: &PageCtx, status: StatusCode, form: NewResellerForm, errors: Ve
             action: "/admin/resellers/new".into(),
             new: true,
             cutoff: false,
-            button: static_text(&loc, msg!("admin-resellers-create")),
+            button: loc.t("admin-resellers-create"),
         };
         view! {
             {admin_nav(&ctx.locale)}
@@ -173,14 +160,10 @@ pub(crate) async fn create(
 fn reseller_status(ctx: &PageCtx, account: &accounts::Model) -> impl IntoView {
     let loc = ctx.locale;
     let (says, change) = match account.status {
-        AccountStatus::Suspended => (
-            static_text(&loc, msg!("admin-resellers-suspended-says")),
-            ("active", static_text(&loc, msg!("admin-resellers-reactivate"))),
-        ),
-        _ => (
-            static_text(&loc, msg!("admin-resellers-active-says")),
-            ("suspended", static_text(&loc, msg!("admin-resellers-suspend"))),
-        ),
+        AccountStatus::Suspended => {
+            (loc.t("admin-resellers-suspended-says"), ("active", loc.t("admin-resellers-reactivate")))
+        }
+        _ => (loc.t("admin-resellers-active-says"), ("suspended", loc.t("admin-resellers-suspend"))),
     };
     status_panel(ctx, format!("/admin/resellers/{}/status", account.code), says, Some(change))
 }
@@ -200,7 +183,7 @@ fn edit_page(
             action: format!("/admin/resellers/{}", account.code),
             new: false,
             cutoff: false,
-            button: static_text(&loc, msg!("admin-save")),
+            button: loc.t("admin-save"),
         };
         let page = format!("/accounts/{}", account.code);
         let users = format!("/accounts/{}/users", account.code);

@@ -28,7 +28,8 @@ pub(crate) struct FormShape {
     pub action: String,
     pub new: bool,
     pub cutoff: bool,
-    pub button: &'static str,
+    /// The submit button's words, in the viewer's language.
+    pub button: String,
 }
 
 /// The account details form (customers and resellers), with each refused field marked.
@@ -40,19 +41,7 @@ pub(crate) fn account_form(
     errors: &[FieldError],
     id: Option<&'static str>,
 ) -> AnyView {
-    let button = shape.button.to_string();
-    account_form_with(ctx, shape, button, form, errors, id)
-}
-
-/// [`account_form`] with the submit button's text given (said in the viewer's language).
-pub(crate) fn account_form_with(
-    ctx: &PageCtx,
-    shape: FormShape,
-    button: String,
-    form: CustomerForm,
-    errors: &[FieldError],
-    id: Option<&'static str>,
-) -> AnyView {
+    let button = shape.button.clone();
     let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).then_some("true");
     let countries: Vec<_> = COUNTRIES
         .iter()
@@ -121,10 +110,10 @@ fn new_page(ctx: &PageCtx, status: StatusCode, form: CustomerForm, errors: Vec<F
     let button = ctx.t("customers-create");
     let back = ctx.t("customers-back");
     page_with_status(status, ctx, &title, move || {
-        let shape = FormShape { action: "/reseller/customers/new".into(), new: true, cutoff: true, button: "" };
+        let shape = FormShape { action: "/reseller/customers/new".into(), new: true, cutoff: true, button };
         view! {
             {form_errors(messages_in(&ctx2, &errors))}
-            {account_form_with(&ctx2, shape, button, form, &errors, None)}
+            {account_form(&ctx2, shape, form, &errors, None)}
             <p><a href="/reseller">{back}</a></p>
         }
     })
@@ -216,14 +205,14 @@ fn edit_page(
     );
     page_with_status(status, ctx, &title, move || {
         let shape =
-            FormShape { action: format!("/reseller/customers/{}", account.code), new: false, cutoff: true, button: "" };
+            FormShape { action: format!("/reseller/customers/{}", account.code), new: false, cutoff: true, button };
         let users = format!("/accounts/{}/users", account.code);
         let page = format!("/accounts/{}", account.code);
         view! {
             {form_errors(messages_in(&ctx2, &errors))}
             <p><a href=page>{account_page}</a> " · " <a href=users>{users_link}</a> " · " <a href="/reseller">{customers_link}</a></p>
             {customer_status(&ctx2, &account)}
-            <section class="panel"><h2>{details}</h2>{account_form_with(&ctx2, shape, button, form, &errors, None)}</section>
+            <section class="panel"><h2>{details}</h2>{account_form(&ctx2, shape, form, &errors, None)}</section>
         }
     })
 }
